@@ -1,0 +1,67 @@
+//! Command-line interface: clap definitions, each verb in its own module, and dispatch.
+
+use clap::{Parser, Subcommand};
+
+pub mod compare;
+pub mod correlate;
+pub mod diagnose;
+pub mod fit;
+pub mod paired;
+pub mod roc;
+pub mod study;
+
+/// Reproduce and re-derive coronary calcium scores from lesion-level data.
+#[derive(Debug, Parser)]
+#[command(name = "calcscore", version, about, long_about = None)]
+pub struct Cli {
+    /// The verb to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs of calcscore.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a built-in study end to end and write its report.
+    Reproduce(study::ReproduceArgs),
+    /// Compare a run's results.json with the published numbers.
+    Check(study::CheckArgs),
+    /// Generate a synthetic dataset calibrated to a study's published summaries.
+    Simulate(study::SimulateArgs),
+    /// Fit a linear or logistic model from an R-style formula.
+    Fit(fit::FitArgs),
+    /// ROC curve of a marker for a binary outcome, with DeLong inference.
+    Roc(roc::RocArgs),
+    /// Diagnostic accuracy (2x2 table) of a marker at a cutoff.
+    Diagnose(diagnose::DiagnoseArgs),
+    /// Two-group comparison of variables with the right test for each.
+    Compare(compare::CompareArgs),
+    /// Paired comparison of two columns (paired t, Wilcoxon signed-rank).
+    Paired(paired::PairedArgs),
+    /// Correlation of two columns (Pearson, Spearman).
+    Correlate(correlate::CorrelateArgs),
+}
+
+/// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything asked was done and passed.
+    Success,
+    /// The verb ran but a check failed.
+    CheckFailed,
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> crate::Result<Outcome> {
+    match cli.command {
+        Command::Reproduce(a) => study::reproduce(a),
+        Command::Check(a) => study::check(a),
+        Command::Simulate(a) => study::simulate(a),
+        Command::Fit(a) => fit::run(a),
+        Command::Roc(a) => roc::run(a),
+        Command::Diagnose(a) => diagnose::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Paired(a) => paired::run(a),
+        Command::Correlate(a) => correlate::run(a),
+    }
+}

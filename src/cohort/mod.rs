@@ -1,0 +1,1 @@
+//! cohort (to be written).

@@ -1,0 +1,17 @@
+//! calcscore: reproduce and re-derive coronary calcium scores from lesion-level data.
+//!
+//! Data flows one way: [`data`] (load, validate) → [`cohort`] (flow, split) →
+//! [`stats`] (models with inference) → [`score`] (points tables, derivation) →
+//! [`study`] (built-in reproductions) → [`report`] (tables, figures, JSON).
+//! The binary's subcommands live in [`cli`].
+
+pub mod cli;
+pub mod cohort;
+pub mod data;
+pub mod error;
+pub mod report;
+pub mod score;
+pub mod stats;
+pub mod study;
+
+pub use error::{Error, Result};
