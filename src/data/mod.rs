@@ -2,8 +2,11 @@
 
 mod error;
 pub mod load;
+pub mod registry;
+pub mod schema;
 pub mod table;
 
 pub use error::DataError;
 pub use load::{read_table, ColumnMap};
+pub use registry::{ExpansionFormula, Lesion, Registry};
 pub use table::{ColumnData, Table};
