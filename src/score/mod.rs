@@ -1,1 +1,259 @@
-//! score (to be written).
+//! Scores: declarative points tables (built-in IVUS and OCT scores, or a user's TOML file) and their evaluation.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{DataError, Table};
+use crate::{Error, Result};
+
+/// A comparison of an item's column with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// value > threshold
+    #[serde(rename = ">")]
+    Gt,
+    /// value >= threshold
+    #[serde(rename = ">=")]
+    Ge,
+    /// value < threshold
+    #[serde(rename = "<")]
+    Lt,
+    /// value <= threshold
+    #[serde(rename = "<=")]
+    Le,
+    /// value == threshold
+    #[serde(rename = "==")]
+    Eq,
+}
+
+impl Op {
+    /// True when `value op threshold` holds.
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Gt => value > threshold,
+            Op::Ge => value >= threshold,
+            Op::Lt => value < threshold,
+            Op::Le => value <= threshold,
+            Op::Eq => value == threshold,
+        }
+    }
+
+    /// The operator as written in a score file.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Eq => "==",
+        }
+    }
+}
+
+/// One item of a points table: `points` when `column op threshold` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Label as printed in the paper's points table.
+    pub label: String,
+    /// Registry column the item reads.
+    pub column: String,
+    /// Comparison operator.
+    pub op: Op,
+    /// Threshold compared with.
+    pub threshold: f64,
+    /// Points given when the comparison holds.
+    pub points: i64,
+}
+
+/// A point score: items, and the cutoff at or above which the score predicts the outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointsTable {
+    /// Short name (`ivus-zhang2021`).
+    pub name: String,
+    /// Title for reports.
+    pub title: String,
+    /// Where the table comes from.
+    pub source: String,
+    /// Score >= cutoff predicts the outcome.
+    pub cutoff: i64,
+    /// The items.
+    #[serde(rename = "item")]
+    pub items: Vec<Item>,
+}
+
+const BUILTIN: [(&str, &str); 2] = [
+    (
+        "ivus-zhang2021",
+        include_str!("builtin/ivus-zhang2021.toml"),
+    ),
+    (
+        "oct-fujino2018",
+        include_str!("builtin/oct-fujino2018.toml"),
+    ),
+];
+
+impl PointsTable {
+    /// The names of the built-in scores.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// A built-in score by name.
+    pub fn builtin(name: &str) -> Option<PointsTable> {
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| toml::from_str(t).expect("built-in score parses"))
+    }
+
+    /// A built-in score by name, or else a TOML file at that path.
+    pub fn resolve(name_or_path: &str) -> Result<PointsTable> {
+        if let Some(t) = Self::builtin(name_or_path) {
+            return Ok(t);
+        }
+        let path = Path::new(name_or_path);
+        if !path.exists() {
+            return Err(Error::Usage(format!(
+                "'{name_or_path}' is neither a built-in score ({}) nor a score file",
+                Self::builtin_names().join(", ")
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        let table: PointsTable = toml::from_str(&text).map_err(|e| {
+            Error::Data(DataError::Unreadable {
+                file: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        })?;
+        table.check(&path.display().to_string())?;
+        Ok(table)
+    }
+
+    /// Reject a table with no items.
+    fn check(&self, file: &str) -> Result<()> {
+        if self.items.is_empty() {
+            return Err(Error::Data(DataError::Unreadable {
+                file: file.to_string(),
+                reason: "a score needs at least one [[item]]".into(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// The table as TOML, in the format `resolve` reads.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("points table serialises")
+    }
+
+    /// Highest possible score.
+    pub fn max_points(&self) -> i64 {
+        self.items.iter().map(|i| i.points.max(0)).sum()
+    }
+
+    /// Columns the score reads that the table lacks (all are named in one error by `evaluate`).
+    pub fn missing_columns(&self, table: &Table) -> Vec<String> {
+        let mut cols: Vec<String> = self
+            .items
+            .iter()
+            .map(|i| i.column.clone())
+            .filter(|c| !table.has(c))
+            .collect();
+        cols.dedup();
+        cols
+    }
+
+    /// The score of every row; `None` where an item's value is missing.
+    pub fn evaluate(&self, table: &Table) -> Result<Vec<Option<i64>>> {
+        let missing = self.missing_columns(table);
+        if !missing.is_empty() {
+            return Err(Error::Data(DataError::MissingColumn {
+                file: table.source.clone(),
+                column: missing.join("', '"),
+                hint: format!(" (needed by the score '{}')", self.name),
+            }));
+        }
+        let columns: Vec<Vec<Option<f64>>> = self
+            .items
+            .iter()
+            .map(|i| table.numeric(&i.column))
+            .collect::<Result<_, _>>()?;
+        Ok((0..table.nrows())
+            .map(|r| {
+                self.items
+                    .iter()
+                    .zip(&columns)
+                    .try_fold(0, |acc, (item, col)| {
+                        col[r].map(|v| {
+                            acc + if item.op.holds(v, item.threshold) {
+                                item.points
+                            } else {
+                                0
+                            }
+                        })
+                    })
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::ColumnData;
+
+    fn num(v: &[f64]) -> ColumnData {
+        ColumnData::Num(v.iter().map(|&x| Some(x)).collect())
+    }
+
+    #[test]
+    fn ivus_score_by_hand() {
+        // Seed 004's example: 4.1 mm of >270° calcium scores 0, 8.9 mm scores 1.
+        let t = Table::new(
+            "t.csv",
+            vec![
+                ("calcium_270_length_mm".into(), num(&[4.1, 8.9, 5.0, 6.0])),
+                ("calcium_360".into(), num(&[0.0, 1.0, 0.0, 1.0])),
+                ("calcified_nodule".into(), num(&[0.0, 0.0, 1.0, 1.0])),
+                ("vessel_diameter_mm".into(), num(&[3.6, 3.4, 3.5, 3.0])),
+            ],
+        );
+        let s = PointsTable::builtin("ivus-zhang2021")
+            .unwrap()
+            .evaluate(&t)
+            .unwrap();
+        // row 1: 0; row 2: 1+1+0+1 = 3; row 3: 0+0+1+0 = 1 (5.0 is not > 5, 3.5 is not < 3.5); row 4: 4
+        assert_eq!(s, vec![Some(0), Some(3), Some(1), Some(4)]);
+    }
+
+    #[test]
+    fn oct_score_by_hand_and_missing_columns_named() {
+        let t = Table::new(
+            "t.csv",
+            vec![
+                ("max_calcium_angle_deg".into(), num(&[181.0, 90.0])),
+                (
+                    "calcium_thickness_mm".into(),
+                    ColumnData::Num(vec![Some(0.6), None]),
+                ),
+                ("calcium_length_mm".into(), num(&[5.5, 2.0])),
+            ],
+        );
+        let oct = PointsTable::builtin("oct-fujino2018").unwrap();
+        assert_eq!(oct.evaluate(&t).unwrap(), vec![Some(4), None]);
+        let ivus = PointsTable::builtin("ivus-zhang2021").unwrap();
+        let e = ivus.evaluate(&t).unwrap_err().to_string();
+        assert!(
+            e.contains("calcium_270_length_mm") && e.contains("vessel_diameter_mm"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn toml_round_trips() {
+        let ivus = PointsTable::builtin("ivus-zhang2021").unwrap();
+        let back: PointsTable = toml::from_str(&ivus.to_toml()).unwrap();
+        assert_eq!(back, ivus);
+        assert_eq!(ivus.max_points(), 4);
+    }
+}
