@@ -1,1 +1,8 @@
-//! cohort (to be written).
+//! Cohorts: the study's inclusion/exclusion rules as named, ordered steps, the exclusions ledger,
+//! flow counts (overlapping as papers report them, and sequential), and the seeded A/B split.
+
+mod flow;
+mod split;
+
+pub use flow::{apply_rules, Exclusion, Flow, FlowStage, Rule, RuleCount};
+pub use split::{assign_cohorts, zhang2021_rules, Cohort, SplitUnit};
