@@ -40,4 +40,26 @@ pub enum DataError {
     /// A column map file is malformed.
     #[error("{file}: bad column map: {reason}")]
     BadMap { file: String, reason: String },
+    /// Several problems found at once by validation (every one is listed).
+    #[error("{file}: {} problem(s) found:\n{}", problems.len(), summarise(problems))]
+    Problems {
+        file: String,
+        problems: Vec<DataError>,
+    },
+}
+
+/// The first 25 problems, one per line, and how many more there are.
+fn summarise(problems: &[DataError]) -> String {
+    let mut lines: Vec<String> = problems
+        .iter()
+        .take(25)
+        .map(|p| format!("  - {p}"))
+        .collect();
+    if problems.len() > 25 {
+        lines.push(format!(
+            "  ... and {} more (run `calcscore check-data` for the full list)",
+            problems.len() - 25
+        ));
+    }
+    lines.join("\n")
 }

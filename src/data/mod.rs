@@ -5,8 +5,11 @@ pub mod load;
 pub mod registry;
 pub mod schema;
 pub mod table;
+pub mod validate;
 
 pub use error::DataError;
 pub use load::{read_table, ColumnMap};
-pub use registry::{ExpansionFormula, Lesion, Registry};
+pub use registry::{
+    load_registry, registry_from_table, Atherectomy, ExpansionFormula, Lesion, Registry,
+};
 pub use table::{ColumnData, Table};

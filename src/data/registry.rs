@@ -129,3 +129,100 @@ pub fn stent_expansion(
         })
         .collect())
 }
+
+/// Load a lesion registry: read the file, apply the column map, validate every schema column, type the lesions.
+pub fn load_registry(
+    path: &std::path::Path,
+    map: Option<&std::path::Path>,
+    expansion: ExpansionFormula,
+) -> Result<Registry, DataError> {
+    let mut table = super::read_table(path)?;
+    if let Some(m) = map {
+        super::ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+    }
+    registry_from_table(table, expansion)
+}
+
+/// Validate a table against the lesion schema (all problems at once) and build the typed lesions.
+pub fn registry_from_table(
+    mut table: Table,
+    expansion: ExpansionFormula,
+) -> Result<Registry, DataError> {
+    let problems = super::validate::normalise_lesion_table(&mut table, expansion);
+    if !problems.is_empty() {
+        return Err(DataError::Problems {
+            file: table.source.clone(),
+            problems,
+        });
+    }
+    let lesions = build_lesions(&table, expansion)?;
+    Ok(Registry {
+        table,
+        lesions,
+        expansion,
+    })
+}
+
+/// Type each row of a normalised table (binary columns already 0/1, categories lowercase).
+fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesion>, DataError> {
+    let flag = |name: &str| -> Result<Vec<Option<bool>>, DataError> {
+        if !table.has(name) {
+            return Ok(vec![None; table.nrows()]);
+        }
+        Ok(table
+            .numeric(name)?
+            .into_iter()
+            .map(|v| v.map(|x| x == 1.0))
+            .collect())
+    };
+    let patient = table.text("patient_id")?;
+    let lesion = table.text("lesion_id")?;
+    let (cto, isr, pre, post) = (
+        flag("cto")?,
+        flag("isr")?,
+        flag("pre_ivus")?,
+        flag("post_ivus")?,
+    );
+    let (angio, csb, fracture) = (
+        flag("angio_calcium")?,
+        flag("cutting_scoring_balloon")?,
+        flag("calcium_fracture")?,
+    );
+    let (prep, prep_fracture) = (flag("prep_ivus")?, flag("prep_fracture")?);
+    let angle = table.numeric("max_calcium_angle_deg")?;
+    let athero = table.text("atherectomy")?;
+    let expansion_pct = stent_expansion(table, expansion)?;
+    Ok((0..table.nrows())
+        .map(|i| Lesion {
+            index: i,
+            patient_id: patient[i].clone().unwrap_or_default(),
+            lesion_id: lesion[i].clone().unwrap_or_default(),
+            cto: cto[i].unwrap_or(false),
+            isr: isr[i].unwrap_or(false),
+            max_calcium_angle_deg: angle[i].unwrap_or(f64::NAN),
+            pre_ivus: pre[i].unwrap_or(false),
+            post_ivus: post[i].unwrap_or(false),
+            angio_calcium: angio[i].unwrap_or(false),
+            atherectomy: Atherectomy::parse(athero[i].as_deref().unwrap_or("none"))
+                .unwrap_or(Atherectomy::None),
+            cutting_scoring_balloon: csb[i].unwrap_or(false),
+            stent_expansion_pct: expansion_pct[i],
+            calcium_fracture: fracture[i],
+            prep_ivus: prep[i],
+            prep_fracture: prep_fracture[i],
+        })
+        .collect())
+}
+
+impl Atherectomy {
+    /// Parse a (lowercased) level of the `atherectomy` column.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "none" => Some(Self::None),
+            "rotational" => Some(Self::Rotational),
+            "orbital" => Some(Self::Orbital),
+            "laser" => Some(Self::Laser),
+            _ => None,
+        }
+    }
+}

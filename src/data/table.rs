@@ -142,8 +142,8 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-/// A fix hint for a value that is not a number.
-fn number_hint(s: &str) -> String {
+/// A fix hint for a value that is not a number (decimal comma, NaN, ...).
+pub fn number_hint(s: &str) -> String {
     let t = s.trim();
     if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
         " (looks like a decimal comma: write 3.5, not 3,5)".to_string()

@@ -1,0 +1,233 @@
+//! Validation of a lesion table against the schema: every problem is collected (not only the first),
+//! and valid columns are normalised in place (binary → 0/1 numbers, categories → lowercase, numbers parsed).
+
+use std::collections::HashMap;
+
+use super::registry::{parse_binary, ExpansionFormula};
+use super::schema::{ColumnSpec, Kind, LESION_SCHEMA};
+use super::table::{number_hint, parse_number};
+use super::{ColumnData, DataError, Table};
+
+/// Columns the chosen expansion formula needs besides the always-required ones.
+pub fn expansion_columns(formula: ExpansionFormula) -> &'static [&'static str] {
+    match formula {
+        ExpansionFormula::MeanReference => &[
+            "stent_area_mm2",
+            "ref_lumen_area_proximal_mm2",
+            "ref_lumen_area_distal_mm2",
+        ],
+        ExpansionFormula::ProximalReference => &["stent_area_mm2", "ref_lumen_area_proximal_mm2"],
+        ExpansionFormula::DistalReference => &["stent_area_mm2", "ref_lumen_area_distal_mm2"],
+        ExpansionFormula::Given => &["stent_expansion_pct"],
+    }
+}
+
+/// Check every schema column of `table`, normalising valid ones in place; returns all problems found.
+pub fn normalise_lesion_table(table: &mut Table, formula: ExpansionFormula) -> Vec<DataError> {
+    let mut problems = Vec::new();
+    if table.nrows() == 0 {
+        return vec![DataError::Empty {
+            file: table.source.clone(),
+        }];
+    }
+    for (j, name) in table.names.iter().enumerate() {
+        if table.names[..j].contains(name) {
+            problems.push(DataError::DuplicateColumn {
+                file: table.source.clone(),
+                column: name.clone(),
+            });
+        }
+    }
+    let needed = LESION_SCHEMA
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.name)
+        .chain(expansion_columns(formula).iter().copied());
+    for name in needed {
+        if !table.has(name) {
+            problems.push(missing_column(table, name, formula));
+        }
+    }
+    for spec in LESION_SCHEMA {
+        if let Some(j) = table.names.iter().position(|n| n == spec.name) {
+            let (column, mut found) = check_column(&table.source, spec, &table.columns[j]);
+            problems.append(&mut found);
+            table.columns[j] = column;
+        }
+    }
+    if table.has("lesion_id") {
+        problems.extend(duplicate_ids(table));
+    }
+    problems
+}
+
+/// A missing-column error with a hint (closest existing name, or why the formula needs it).
+fn missing_column(table: &Table, name: &str, formula: ExpansionFormula) -> DataError {
+    let similar = table
+        .names
+        .iter()
+        .find(|n| n.to_lowercase().replace([' ', '-', '.'], "_") == name);
+    let hint = match similar {
+        Some(s) => format!(" (found '{s}': rename it or map it with --map)"),
+        None if expansion_columns(formula).contains(&name) => {
+            format!(
+                " (needed by --expansion {}: {})",
+                clap_name(formula),
+                formula.describe()
+            )
+        }
+        None => {
+            " (required by the lesion schema, see datasets/README.md; map your own name with --map)"
+                .into()
+        }
+    };
+    DataError::MissingColumn {
+        file: table.source.clone(),
+        column: name.into(),
+        hint,
+    }
+}
+
+/// The command-line spelling of a formula.
+fn clap_name(f: ExpansionFormula) -> String {
+    clap::ValueEnum::to_possible_value(&f)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// Check one column's cells against its spec; returns the normalised column and the problems.
+fn check_column(
+    file: &str,
+    spec: &ColumnSpec,
+    column: &ColumnData,
+) -> (ColumnData, Vec<DataError>) {
+    let n = column.len();
+    let cell = |i: usize| -> Option<String> {
+        match column {
+            ColumnData::Num(v) => v[i].map(super::table::format_number),
+            ColumnData::Text(v) => v[i].clone(),
+        }
+    };
+    let mut problems = Vec::new();
+    let invalid = |i: usize, value: &str, rule: String| DataError::Invalid {
+        file: file.into(),
+        row: Table::row_number(i),
+        column: spec.name.into(),
+        value: format!("'{value}'"),
+        rule,
+    };
+    let out = match spec.kind {
+        Kind::Id => ColumnData::Text(
+            (0..n)
+                .map(|i| cell(i).map(|s| s.trim().to_string()))
+                .collect(),
+        ),
+        Kind::Binary => ColumnData::Num(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    let v = parse_binary(&s).map(f64::from);
+                    if v.is_none() {
+                        problems.push(invalid(
+                            i,
+                            &s,
+                            "must be 0 or 1 (also accepted: true/false, yes/no)".into(),
+                        ));
+                    }
+                    v.map(|b| if b == 1.0 { 1.0 } else { 0.0 })
+                })
+                .collect(),
+        ),
+        Kind::Number { min, max } => ColumnData::Num(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    match parse_number(&s) {
+                        None => {
+                            problems.push(DataError::NonNumeric {
+                                file: file.into(),
+                                row: Table::row_number(i),
+                                column: spec.name.into(),
+                                value: s.clone(),
+                                hint: number_hint(&s),
+                            });
+                            None
+                        }
+                        Some(x) if x < min || x > max => {
+                            problems.push(invalid(i, &s, range_rule(spec, min, max, x)));
+                            None
+                        }
+                        Some(x) => Some(x),
+                    }
+                })
+                .collect(),
+        ),
+        Kind::Category(levels) => ColumnData::Text(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    let t = s.trim().to_lowercase();
+                    if levels.contains(&t.as_str()) {
+                        Some(t)
+                    } else {
+                        problems.push(invalid(
+                            i,
+                            &s,
+                            format!("unknown level; allowed: {}", levels.join(", ")),
+                        ));
+                        None
+                    }
+                })
+                .collect(),
+        ),
+    };
+    if spec.required {
+        for i in (0..n).filter(|&i| cell(i).is_none()) {
+            problems.push(invalid(i, "", "required value is missing".into()));
+        }
+    }
+    (out, problems)
+}
+
+/// The range rule in words, with a unit hint for angles given in radians or fractions.
+fn range_rule(spec: &ColumnSpec, min: f64, max: f64, x: f64) -> String {
+    let unit = if spec.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", spec.unit)
+    };
+    let mut rule = format!("outside the allowed range {min}–{max}{unit}");
+    if spec.unit == "%" && x > 0.0 && x <= 2.0 {
+        rule.push_str(" (a fraction? write percent, e.g. 85 not 0.85)");
+    }
+    if x < 0.0 {
+        rule.push_str(" (negative values are impossible here)");
+    }
+    rule
+}
+
+/// Lesion ids that appear more than once (each repeat is a problem naming the first row).
+fn duplicate_ids(table: &Table) -> Vec<DataError> {
+    let ids = table.text("lesion_id").unwrap_or_default();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id.as_deref() else { continue };
+        match first.get(id) {
+            Some(&f) => problems.push(DataError::Invalid {
+                file: table.source.clone(),
+                row: Table::row_number(i),
+                column: "lesion_id".into(),
+                value: format!("'{id}'"),
+                rule: format!(
+                    "duplicate lesion id (first at row {})",
+                    Table::row_number(f)
+                ),
+            }),
+            None => {
+                first.insert(id, i);
+            }
+        }
+    }
+    problems
+}
