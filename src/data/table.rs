@@ -114,6 +114,25 @@ impl Table {
         })
     }
 
+    /// A new table holding only `rows` (0-based, in the order given).
+    pub fn subset(&self, rows: &[usize]) -> Table {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                ColumnData::Num(v) => ColumnData::Num(rows.iter().map(|&i| v[i]).collect()),
+                ColumnData::Text(v) => {
+                    ColumnData::Text(rows.iter().map(|&i| v[i].clone()).collect())
+                }
+            })
+            .collect();
+        Table {
+            source: self.source.clone(),
+            names: self.names.clone(),
+            columns,
+        }
+    }
+
     /// True when the column is text and at least one value is not a number.
     pub fn is_categorical(&self, name: &str) -> Result<bool, DataError> {
         Ok(match self.column(name)? {

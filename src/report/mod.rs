@@ -1,1 +1,173 @@
-//! report (to be written).
+//! Reports: tables (CSV, Markdown), figures (SVG, PNG), JSON, written atomically to an output directory.
+
+pub mod figures;
+
+use std::path::Path;
+
+use crate::study::published::{CheckRow, Status};
+use crate::{Error, Result};
+
+/// One output file: name relative to the output directory, and its bytes.
+pub type OutputFile = (String, Vec<u8>);
+
+/// Write all files to `out`: first into a temporary sibling directory, then rename it into place, so a
+/// failed run leaves no half-written report (an existing `out` is replaced only after everything is written).
+pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = write_all(&tmp, files).and_then(|()| replace_dir(&tmp, out));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+    }
+    Ok(())
+}
+
+fn replace_dir(tmp: &Path, out: &Path) -> Result<()> {
+    if out.exists() {
+        let old = tmp.with_extension("old");
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(out, &old).map_err(|e| Error::io("move aside", out, e))?;
+        std::fs::rename(tmp, out).map_err(|e| Error::io("rename into place", out, e))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    } else {
+        std::fs::rename(tmp, out).map_err(|e| Error::io("rename into place", out, e))
+    }
+}
+
+/// A CSV text from a header and rows of cells (cells with commas, quotes or newlines are quoted).
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .map(|c| csv_cell(c))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r.clone()));
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_cell(c: &str) -> String {
+    if c.contains([',', '"', '\n']) {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    } else {
+        c.to_string()
+    }
+}
+
+/// A Markdown pipe table.
+pub fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = format!(
+        "| {} |\n|{}\n",
+        header.join(" | "),
+        "---|".repeat(header.len())
+    );
+    for r in rows {
+        out.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    out
+}
+
+/// A full-precision number for CSV (shortest round-trip form); empty for `None`.
+pub fn num(x: Option<f64>) -> String {
+    x.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+/// A number rounded for reading.
+pub fn r(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// The published-numbers check as an aligned text table with a verdict line.
+pub fn check_table_text(rows: &[CheckRow]) -> String {
+    let head = ["quantity", "published", "reproduced", "tolerance", "result"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.name.clone(),
+                r.published.clone(),
+                r.reproduced.clone(),
+                r.tolerance.clone(),
+                status_word(r.status).into(),
+            ]
+        })
+        .collect();
+    let width = |k: usize| {
+        cells
+            .iter()
+            .map(|c| c[k].chars().count())
+            .chain([head[k].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..5).map(|k| width(k).min(60)).collect();
+    let fmt_row = |c: [&str; 5]| {
+        let mut s: String = c
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{:<w$}  ", v, w = *w))
+            .collect();
+        s.truncate(s.trim_end().len());
+        s + "\n"
+    };
+    let mut out = fmt_row(head);
+    for c in &cells {
+        out.push_str(&fmt_row([&c[0], &c[1], &c[2], &c[3], &c[4]]));
+    }
+    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+    out.push_str(&format!(
+        "\n{} passed, {} failed, {} absent, {} not checked (listed, never passed).\n{}\n",
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::Missing),
+        count(Status::NotChecked),
+        if crate::study::published::all_pass(rows) {
+            "CHECK PASSED"
+        } else {
+            "CHECK FAILED"
+        }
+    ));
+    out
+}
+
+/// The word for a status in tables.
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "pass",
+        Status::Fail => "FAIL",
+        Status::NotChecked => "not checked",
+        Status::Missing => "ABSENT",
+    }
+}
