@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod check_data;
 pub mod compare;
 pub mod correlate;
 pub mod diagnose;
@@ -28,6 +29,8 @@ pub enum Command {
     Check(study::CheckArgs),
     /// Generate a synthetic dataset calibrated to a study's published summaries.
     Simulate(study::SimulateArgs),
+    /// Validate a lesion registry against the schema and list every problem (exit 1 if any).
+    CheckData(check_data::CheckDataArgs),
     /// Fit a linear or logistic model from an R-style formula.
     Fit(fit::FitArgs),
     /// ROC curve of a marker for a binary outcome, with DeLong inference.
@@ -57,6 +60,7 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Reproduce(a) => study::reproduce(a),
         Command::Check(a) => study::check(a),
         Command::Simulate(a) => study::simulate(a),
+        Command::CheckData(a) => check_data::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Roc(a) => roc::run(a),
         Command::Diagnose(a) => diagnose::run(a),
