@@ -1,12 +1,227 @@
-//! `calcscore fit` (to be written).
+//! `calcscore fit`: linear or logistic models from an R-style formula on any CSV/Parquet table.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::Outcome;
+use crate::data::read_table;
+use crate::stats::design::Design;
+use crate::stats::formula::Formula;
+use crate::stats::logistic::{logistic, LogisticFit};
+use crate::stats::ols::{ols, OlsFit};
+use crate::stats::vcov::{FitOptions, Vcov};
+use crate::stats::TestResult;
+use crate::{Error, Result};
+
+/// Model family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Family {
+    /// Linear model, least squares.
+    Gaussian,
+    /// Logistic regression of a 0/1 (or two-level text) outcome.
+    Binomial,
+}
 
 /// Arguments of `calcscore fit`.
 #[derive(Debug, clap::Args)]
-pub struct FitArgs {}
+#[command(
+    after_help = "Examples:\n  calcscore fit --data birthwt.csv --formula \"bwt ~ age + lwt + factor(race) + smoke\"\n  \
+calcscore fit --data reg.csv --formula \"underexpansion ~ calcium_360 + calcified_nodule\" --family binomial --cluster patient_id --json\n  \
+calcscore fit --data birthwt.csv --formula \"low ~ age + lwt + factor(race)\" --family binomial --compare \"low ~ age + lwt\""
+)]
+pub struct FitArgs {
+    /// Table (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// R-style formula: `y ~ a + b*c + factor(d) + I(x > 5)`, `- 1` drops the intercept.
+    #[arg(long)]
+    pub formula: String,
+    /// Model family.
+    #[arg(long, value_enum, default_value_t = Family::Gaussian)]
+    pub family: Family,
+    /// Cluster column (e.g. patient_id): default covariance becomes cluster-robust CR1.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Covariance: classical, hc0, hc1, cr0, cr1 (default: classical, or cr1 with --cluster).
+    #[arg(long, value_enum)]
+    pub vcov: Option<Vcov>,
+    /// Nested reduced model to compare with (F test for gaussian, likelihood-ratio test for binomial).
+    #[arg(long)]
+    pub compare: Option<String>,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Tidy JSON output (broom vocabulary) instead of the printed summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Either fitted model.
+enum Fitted {
+    Linear(OlsFit),
+    Logistic(LogisticFit),
+}
 
 /// Run `calcscore fit`.
-pub fn run(_args: FitArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("fit is not written yet".into()))
+pub fn run(a: FitArgs) -> Result<Outcome> {
+    if !(a.conf_level > 0.0 && a.conf_level < 1.0) {
+        return Err(Error::Usage(format!(
+            "--conf-level must be between 0 and 1 (got {})",
+            a.conf_level
+        )));
+    }
+    let vcov = a.vcov.unwrap_or(if a.cluster.is_some() {
+        Vcov::ClusterHC1
+    } else {
+        Vcov::Classical
+    });
+    if vcov.is_clustered() && a.cluster.is_none() {
+        return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
+    }
+    let table = read_table(&a.data)?;
+    let formula = Formula::parse(&a.formula)?;
+    let design = Design::build(&table, &formula, a.cluster.as_deref())?;
+    let opts = FitOptions {
+        vcov,
+        conf_level: a.conf_level,
+    };
+    let fitted = fit_design(&design, &opts, a.family, &a.formula)?;
+    let compare = match &a.compare {
+        Some(r) => Some(compare(&table, &design, &fitted, r, a.family, &opts)?),
+        None => None,
+    };
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&a, &design, &fitted, compare.as_ref()))
+                .unwrap_or_default()
+        );
+    } else {
+        print!("{}", summary(&fitted));
+        if let Some(c) = &compare {
+            println!(
+                "\n{}: {} = {:.4} on {} df, p = {}",
+                c.method,
+                c.statistic_name,
+                c.statistic,
+                c.df.unwrap_or(f64::NAN),
+                crate::stats::vcov::p_text(c.p_value)
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn fit_design(design: &Design, opts: &FitOptions, family: Family, text: &str) -> Result<Fitted> {
+    Ok(match family {
+        Family::Gaussian => Fitted::Linear(ols(design, opts)?.with_formula(text)),
+        Family::Binomial => Fitted::Logistic(logistic(design, opts)?.with_formula(text)),
+    })
+}
+
+fn summary(f: &Fitted) -> String {
+    match f {
+        Fitted::Linear(m) => m.summary(),
+        Fitted::Logistic(m) => m.summary(),
+    }
+}
+
+/// Compare with a nested model fitted on the same rows: F test (R's anova(reduced, full)) or LR test.
+fn compare(
+    table: &crate::data::Table,
+    full: &Design,
+    fitted: &Fitted,
+    reduced: &str,
+    family: Family,
+    opts: &FitOptions,
+) -> Result<TestResult> {
+    let sub = table.subset(&full.rows);
+    let rd = Design::build(&sub, &Formula::parse(reduced)?, None)?;
+    let df = full.x.ncols() as f64 - rd.x.ncols() as f64;
+    if df <= 0.0 {
+        return Err(Error::Usage(format!(
+            "--compare '{reduced}' must have fewer coefficients than the full model"
+        )));
+    }
+    let classical = FitOptions {
+        vcov: Vcov::Classical,
+        ..*opts
+    };
+    let (stat, name, p, method) = match (fitted, fit_design(&rd, &classical, family, reduced)?) {
+        (Fitted::Linear(f), Fitted::Linear(r)) => {
+            let df2 = f.df_residual() as f64;
+            let stat = ((r.rss() - f.rss()) / df) / (f.rss() / df2);
+            (
+                stat,
+                "F",
+                FisherSnedecor::new(df, df2).map_or(f64::NAN, |d| d.sf(stat)),
+                "F test of nested linear models (anova)",
+            )
+        }
+        (Fitted::Logistic(f), Fitted::Logistic(r)) => {
+            let stat = r.deviance() - f.deviance();
+            (
+                stat,
+                "LR chi-squared",
+                ChiSquared::new(df).map_or(f64::NAN, |d| d.sf(stat)),
+                "Likelihood-ratio test of nested logistic models (anova, test = \"LRT\")",
+            )
+        }
+        _ => unreachable!("both models have the same family"),
+    };
+    Ok(TestResult {
+        method: format!("{method}: '{reduced}' vs the full model"),
+        statistic: stat,
+        statistic_name: name.into(),
+        df: Some(df),
+        p_value: p,
+        estimate: None,
+        estimate_name: None,
+        conf_low: None,
+        conf_high: None,
+        alternative: "two.sided".into(),
+    })
+}
+
+fn to_json(a: &FitArgs, design: &Design, f: &Fitted, compare: Option<&TestResult>) -> Value {
+    let missing: serde_json::Map<String, Value> = design
+        .missing
+        .iter()
+        .map(|(c, k)| (c.clone(), json!(k)))
+        .collect();
+    let (model, coefficients, extra, warnings) = match f {
+        Fitted::Linear(m) => (
+            json!(m.glance()),
+            json!(m.tidy()),
+            Value::Null,
+            Vec::<String>::new(),
+        ),
+        Fitted::Logistic(m) => (
+            json!(m.glance()),
+            json!(m.tidy()),
+            json!(m.odds_ratios()),
+            m.warnings().to_vec(),
+        ),
+    };
+    let mut v = json!({
+        "formula": a.formula,
+        "family": if matches!(f, Fitted::Linear(_)) { "gaussian" } else { "binomial" },
+        "data": a.data.display().to_string(),
+        "model": model,
+        "coefficients": coefficients,
+        "warnings": warnings,
+        "missing": missing,
+    });
+    if let Some((lo, hi)) = &design.response_levels {
+        v["response_levels"] = json!({"0": lo, "1": hi});
+    }
+    if !extra.is_null() {
+        v["odds_ratios"] = extra;
+    }
+    if let Some(c) = compare {
+        v["compare"] = json!(c);
+    }
+    v
 }

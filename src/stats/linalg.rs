@@ -1,0 +1,144 @@
+//! Small dense algebra for p × p systems: single-pass cross products, equilibrated Cholesky, rank checks.
+//!
+//! Nothing here forms an n × n matrix; the n × p model matrix is only read row by row.
+
+use nalgebra::{DMatrix, DVector};
+
+/// Relative pivot below which a column counts as collinear with the columns before it
+/// (the squared analogue of R's `lm` QR tolerance 1e-7, loosened for the normal equations).
+pub const RANK_TOL: f64 = 1e-10;
+
+/// `X'WX` and `X'Wz` in one pass over the rows (`w = None` means unit weights).
+pub fn cross_products(
+    x: &DMatrix<f64>,
+    w: Option<&[f64]>,
+    z: &[f64],
+) -> (DMatrix<f64>, DVector<f64>) {
+    let (n, p) = x.shape();
+    let data = x.as_slice();
+    let mut xtx = vec![0.0; p * p];
+    let mut xtz = vec![0.0; p];
+    let mut row = vec![0.0; p];
+    for i in 0..n {
+        for (j, r) in row.iter_mut().enumerate() {
+            *r = data[j * n + i];
+        }
+        let wi = w.map_or(1.0, |w| w[i]);
+        let wz = wi * z[i];
+        for j in 0..p {
+            let wxj = wi * row[j];
+            xtz[j] += row[j] * wz;
+            let base = j * p;
+            for k in j..p {
+                xtx[base + k] += wxj * row[k];
+            }
+        }
+    }
+    let mut a = DMatrix::from_row_slice(p, p, &xtx);
+    for j in 0..p {
+        for k in 0..j {
+            a[(j, k)] = a[(k, j)];
+        }
+    }
+    (a, DVector::from_vec(xtz))
+}
+
+/// `X b` for an n × p matrix, as a plain vector.
+pub fn mat_vec(x: &DMatrix<f64>, b: &DVector<f64>) -> Vec<f64> {
+    (x * b).as_slice().to_vec()
+}
+
+/// Inverse of a symmetric positive definite matrix through an equilibrated Cholesky factor;
+/// `None` when it is not numerically positive definite.
+pub fn spd_inverse(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let p = a.nrows();
+    let d: Vec<f64> = (0..p).map(|j| a[(j, j)]).collect();
+    if d.iter().any(|&v| !(v > 0.0) || !v.is_finite()) {
+        return None;
+    }
+    let s: Vec<f64> = d.iter().map(|v| 1.0 / v.sqrt()).collect();
+    let scaled = DMatrix::from_fn(p, p, |i, j| a[(i, j)] * s[i] * s[j]);
+    let chol = scaled.cholesky()?;
+    let inv = chol.inverse();
+    let out = DMatrix::from_fn(p, p, |i, j| inv[(i, j)] * s[i] * s[j]);
+    out.iter().all(|v| v.is_finite()).then_some(out)
+}
+
+/// Columns (0-based) that are zero, or collinear with the columns before them, in `X'X`:
+/// a sequential Cholesky on the correlation-scaled matrix, as R's pivoting QR flags aliased columns.
+pub fn aliased_columns(a: &DMatrix<f64>) -> Vec<usize> {
+    let p = a.nrows();
+    let s: Vec<f64> = (0..p)
+        .map(|j| {
+            let v = a[(j, j)];
+            if v > 0.0 {
+                1.0 / v.sqrt()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut l = DMatrix::<f64>::zeros(p, p);
+    let mut aliased = Vec::new();
+    for j in 0..p {
+        let ajj = a[(j, j)] * s[j] * s[j];
+        let mut d = ajj - (0..j).map(|k| l[(j, k)] * l[(j, k)]).sum::<f64>();
+        if s[j] == 0.0 || d <= RANK_TOL {
+            aliased.push(j);
+            continue; // column j of L stays zero: later columns ignore it
+        }
+        d = d.sqrt();
+        l[(j, j)] = d;
+        for i in (j + 1)..p {
+            let aij = a[(i, j)] * s[i] * s[j];
+            let dot: f64 = (0..j).map(|k| l[(i, k)] * l[(j, k)]).sum();
+            l[(i, j)] = (aij - dot) / d;
+        }
+    }
+    aliased
+}
+
+/// Quadratic form `b' V⁻¹ b` for the joint Wald test; `None` when `V` is not positive definite.
+pub fn wald_quadratic(b: &DVector<f64>, v: &DMatrix<f64>) -> Option<f64> {
+    let inv = spd_inverse(v)?;
+    Some((b.transpose() * inv * b)[(0, 0)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cross_products_match_dense_formula() {
+        let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 1.0, 3.0, 1.0, 5.0]);
+        let w = [1.0, 2.0, 0.5];
+        let z = [1.0, -1.0, 4.0];
+        let (a, b) = cross_products(&x, Some(&w), &z);
+        let wm = DMatrix::from_diagonal(&DVector::from_row_slice(&w));
+        let a2 = x.transpose() * &wm * &x;
+        let b2 = x.transpose() * &wm * DVector::from_row_slice(&z);
+        assert!((a - a2).norm() < 1e-12);
+        assert!((b - b2).norm() < 1e-12);
+    }
+
+    #[test]
+    fn aliased_flags_constant_and_collinear_columns() {
+        // columns: intercept, x, 2x + 1 (collinear), constant 7 (aliased with intercept)
+        let rows: Vec<f64> = (0..6)
+            .flat_map(|i| {
+                let x = i as f64;
+                [1.0, x, 2.0 * x + 1.0, 7.0]
+            })
+            .collect();
+        let x = DMatrix::from_row_slice(6, 4, &rows);
+        let (a, _) = cross_products(&x, None, &[0.0; 6]);
+        assert_eq!(aliased_columns(&a), vec![2, 3]);
+    }
+
+    #[test]
+    fn inverse_of_spd() {
+        let a = DMatrix::from_row_slice(2, 2, &[4.0, 2.0, 2.0, 3.0]);
+        let inv = spd_inverse(&a).unwrap();
+        assert!((a * inv - DMatrix::identity(2, 2)).norm() < 1e-12);
+    }
+}

@@ -1,0 +1,364 @@
+//! `calcscore fit` through the binary's JSON against R (tests/reference/regression.R: lm, glm, sandwich::vcovHC /
+//! vcovCL, lmtest::coeftest / coefci, anova) on MASS::birthwt, datasets::ChickWeight and geepack's ohio.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/regression");
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .expect("run calcscore")
+}
+
+fn fit_json(data: &str, formula: &str, extra: &[&str]) -> Value {
+    let path = format!("{REF}/{data}.csv");
+    let mut args = vec!["fit", "--data", &path, "--formula", formula, "--json"];
+    args.extend_from_slice(extra);
+    let o = calcscore(&args);
+    assert!(
+        o.status.success(),
+        "fit failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn expected(case: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{REF}/{case}.json")).unwrap()).unwrap()
+}
+
+fn close(got: f64, want: f64, rel: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= rel * want.abs().max(1e-12),
+        "{what}: calcscore {got}, R {want}"
+    );
+}
+
+/// Compare every coefficient column; `rel` for estimates/SEs/statistics/CIs, 1e-6 absolute for p-values.
+fn compare_coefficients(got: &Value, want: &Value, rel: f64, case: &str) {
+    let rows = got["coefficients"].as_array().unwrap();
+    let terms = want["coefficients"]["term"].as_array().unwrap();
+    assert_eq!(rows.len(), terms.len(), "{case}: number of coefficients");
+    for (j, row) in rows.iter().enumerate() {
+        assert_eq!(row["term"], terms[j], "{case}: term {j}");
+        for k in [
+            "estimate",
+            "std_error",
+            "statistic",
+            "conf_low",
+            "conf_high",
+        ] {
+            let w = want["coefficients"][k][j].as_f64().unwrap();
+            close(
+                row[k].as_f64().unwrap(),
+                w,
+                rel,
+                &format!("{case} {} {k}", terms[j]),
+            );
+        }
+        let (gp, wp) = (
+            row["p_value"].as_f64().unwrap(),
+            want["coefficients"]["p_value"][j].as_f64().unwrap(),
+        );
+        assert!(
+            (gp - wp).abs() < 1e-6,
+            "{case} {} p: {gp} vs {wp}",
+            terms[j]
+        );
+    }
+}
+
+fn lm_case(case: &str, data: &str, extra: &[&str]) {
+    let want = expected(case);
+    let got = fit_json(data, want["formula"].as_str().unwrap(), extra);
+    compare_coefficients(&got, &want, 1e-9, case);
+    let m = &got["model"];
+    assert_eq!(m["n"], want["n"]);
+    assert_eq!(m["df_residual"], want["df_residual"]);
+    for k in ["r_squared", "adj_r_squared", "sigma", "f_statistic"] {
+        close(
+            m[k].as_f64().unwrap(),
+            want[k].as_f64().unwrap(),
+            1e-9,
+            &format!("{case} {k}"),
+        );
+    }
+}
+
+fn glm_case(case: &str, data: &str, extra: &[&str]) {
+    let want = expected(case);
+    let mut args = vec!["--family", "binomial"];
+    args.extend_from_slice(extra);
+    let got = fit_json(data, want["formula"].as_str().unwrap(), &args);
+    compare_coefficients(&got, &want, 1e-6, case);
+    let m = &got["model"];
+    for k in ["deviance", "null_deviance", "aic"] {
+        close(
+            m[k].as_f64().unwrap(),
+            want[k].as_f64().unwrap(),
+            1e-8,
+            &format!("{case} {k}"),
+        );
+    }
+    let or = got["odds_ratios"].as_array().unwrap();
+    for (j, r) in or.iter().enumerate() {
+        close(
+            r["estimate"].as_f64().unwrap(),
+            want["odds_ratio"][j].as_f64().unwrap(),
+            1e-6,
+            &format!("{case} OR {j}"),
+        );
+        close(
+            r["conf_low"].as_f64().unwrap(),
+            want["or_low"][j].as_f64().unwrap(),
+            1e-6,
+            &format!("{case} OR low {j}"),
+        );
+        close(
+            r["conf_high"].as_f64().unwrap(),
+            want["or_high"][j].as_f64().unwrap(),
+            1e-6,
+            &format!("{case} OR high {j}"),
+        );
+    }
+}
+
+#[test]
+fn lm_classical_matches_summary_lm() {
+    lm_case("birthwt_lm_classical", "birthwt", &[]);
+}
+
+#[test]
+fn lm_heteroskedasticity_consistent_matches_vcovhc() {
+    lm_case("birthwt_lm_hc0", "birthwt", &["--vcov", "hc0"]);
+    lm_case("birthwt_lm_hc1", "birthwt", &["--vcov", "hc1"]);
+}
+
+#[test]
+fn lm_star_indicator_and_text_factor_match_r_names() {
+    lm_case("birthwt_lm_star", "birthwt", &[]);
+    lm_case("birthwt_lm_noint", "birthwt", &[]);
+}
+
+#[test]
+fn lm_cluster_robust_matches_vcovcl() {
+    lm_case(
+        "chick_lm_cr0",
+        "chickweight",
+        &["--cluster", "Chick", "--vcov", "cr0"],
+    );
+    lm_case("chick_lm_cr1", "chickweight", &["--cluster", "Chick"]);
+}
+
+#[test]
+fn glm_matches_r_classical_hc0_and_cluster() {
+    glm_case("birthwt_glm_classical", "birthwt", &[]);
+    glm_case("birthwt_glm_hc0", "birthwt", &["--vcov", "hc0"]);
+    glm_case(
+        "ohio_glm_cr0",
+        "ohio",
+        &["--cluster", "id", "--vcov", "cr0"],
+    );
+    glm_case("ohio_glm_cr1", "ohio", &["--cluster", "id"]);
+}
+
+#[test]
+fn nested_comparisons_match_anova() {
+    let want = expected("birthwt_lm_anova");
+    let got = fit_json(
+        "birthwt",
+        "bwt ~ age + lwt + factor(race) + smoke + smoke:age",
+        &["--compare", want["reduced"].as_str().unwrap()],
+    );
+    close(
+        got["compare"]["statistic"].as_f64().unwrap(),
+        want["f_statistic"].as_f64().unwrap(),
+        1e-9,
+        "anova F",
+    );
+    assert_eq!(got["compare"]["df"].as_f64(), want["df1"].as_f64());
+    assert!(
+        (got["compare"]["p_value"].as_f64().unwrap() - want["p_value"].as_f64().unwrap()).abs()
+            < 1e-9
+    );
+    let want = expected("birthwt_glm_anova");
+    let got = fit_json(
+        "birthwt",
+        "low ~ age + lwt + factor(race) + smoke + ptl + ht + ui",
+        &["--family", "binomial", "--compare", "low ~ age + lwt"],
+    );
+    close(
+        got["compare"]["statistic"].as_f64().unwrap(),
+        want["lr_statistic"].as_f64().unwrap(),
+        1e-8,
+        "LR statistic",
+    );
+    assert_eq!(got["compare"]["df"].as_f64(), want["df"].as_f64());
+    assert!(
+        (got["compare"]["p_value"].as_f64().unwrap() - want["p_value"].as_f64().unwrap()).abs()
+            < 1e-8
+    );
+}
+
+#[test]
+fn wald_tests_match_r() {
+    use calcscore::stats::{
+        design::Design, formula::Formula, logistic::logistic, ols::ols, vcov::*,
+    };
+    let t = calcscore::data::read_table(format!("{REF}/birthwt.csv").as_ref()).unwrap();
+    let want = expected("birthwt_lm_anova");
+    let d = Design::build(
+        &t,
+        &Formula::parse("bwt ~ age + lwt + factor(race) + smoke + smoke:age").unwrap(),
+        None,
+    )
+    .unwrap();
+    let w = ols(&d, &FitOptions::default())
+        .unwrap()
+        .wald(&["factor(race)2", "factor(race)3"])
+        .unwrap();
+    close(
+        w.statistic,
+        want["f_wald"].as_f64().unwrap(),
+        1e-9,
+        "Wald F",
+    );
+    let want = expected("birthwt_glm_anova");
+    let d = Design::build(
+        &t,
+        &Formula::parse("low ~ age + lwt + factor(race) + smoke + ptl + ht + ui").unwrap(),
+        None,
+    )
+    .unwrap();
+    let w = logistic(&d, &FitOptions::default())
+        .unwrap()
+        .wald(&["factor(race)2", "factor(race)3"])
+        .unwrap();
+    close(
+        w.statistic,
+        want["race_wald_chisq"].as_f64().unwrap(),
+        1e-6,
+        "Wald chi-square",
+    );
+    assert!((w.p_value - want["race_wald_p_value"].as_f64().unwrap()).abs() < 1e-6);
+}
+
+#[test]
+fn separation_is_reported() {
+    let got = fit_json("separated", "y ~ x + z", &["--family", "binomial"]);
+    let w = got["warnings"].as_array().unwrap();
+    assert!(
+        w.iter().any(|s| s.as_str().unwrap().contains("separation")),
+        "{w:?}"
+    );
+    let o = calcscore(&[
+        "fit",
+        "--data",
+        &format!("{REF}/separated.csv"),
+        "--formula",
+        "y ~ x + z",
+        "--family",
+        "binomial",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("WARNING: fitted probabilities numerically 0 or 1"));
+}
+
+#[test]
+fn irls_agrees_with_linfa_logistic_unpenalised() {
+    use calcscore::stats::{
+        design::Design, formula::Formula, logistic::logistic, vcov::FitOptions,
+    };
+    use linfa::prelude::*;
+    let t = calcscore::data::read_table(format!("{REF}/birthwt.csv").as_ref()).unwrap();
+    let d = Design::build(
+        &t,
+        &Formula::parse("low ~ age + lwt + smoke + ht").unwrap(),
+        None,
+    )
+    .unwrap();
+    let ours = logistic(&d, &FitOptions::default()).unwrap().tidy();
+    let n = d.y.len();
+    let x = ndarray::Array2::from_shape_fn((n, 4), |(i, j)| d.x[(i, j + 1)]);
+    let y = ndarray::Array1::from_iter(d.y.iter().map(|&v| v == 1.0));
+    let model = linfa_logistic::LogisticRegression::default()
+        .alpha(0.0)
+        .gradient_tolerance(1e-10)
+        .max_iterations(2000)
+        .fit(&linfa::Dataset::new(x, y))
+        .unwrap();
+    // linfa-logistic models the probability of the first class it sees as the "negative" label: its
+    // coefficients are ours with the sign flipped (a logit of P(false) instead of P(true)).
+    let sign = if (model.intercept() + ours[0].estimate).abs()
+        < (model.intercept() - ours[0].estimate).abs()
+    {
+        -1.0
+    } else {
+        1.0
+    };
+    close(
+        sign * model.intercept(),
+        ours[0].estimate,
+        1e-4,
+        "intercept vs linfa",
+    );
+    for j in 0..4 {
+        close(
+            sign * model.params()[j],
+            ours[j + 1].estimate,
+            1e-4,
+            &format!("{} vs linfa", ours[j + 1].term),
+        );
+    }
+}
+
+fn fails(args: &[&str], code: i32, needles: &[&str]) {
+    let o = calcscore(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: message lacks '{n}': {err}");
+    }
+}
+
+#[test]
+fn bad_input_names_file_row_column_or_term() {
+    let bad = format!("{REF}/bad.csv");
+    fails(
+        &["fit", "--data", &bad, "--formula", "y ~ x"],
+        1,
+        &["bad.csv", "row 4", "'x'", "3,5", "decimal comma"],
+    );
+    fails(
+        &[
+            "fit",
+            "--data",
+            &bad,
+            "--formula",
+            "one ~ w",
+            "--family",
+            "binomial",
+        ],
+        1,
+        &["one", "only one class"],
+    );
+    fails(
+        &["fit", "--data", &bad, "--formula", "y ~ w + nope"],
+        1,
+        &["bad.csv", "nope"],
+    );
+    fails(
+        &["fit", "--data", &bad, "--formula", "y ~ w + k"],
+        1,
+        &["singular", "k"],
+    );
+    fails(
+        &["fit", "--data", &bad, "--formula", "y ~ w", "--vcov", "cr1"],
+        2,
+        &["--cluster"],
+    );
+}
