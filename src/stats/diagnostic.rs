@@ -33,7 +33,8 @@ pub struct TwoByTwo {
     pub tp: usize,
     /// False positives: controls with a positive test.
     pub fp: usize,
-    /// False negatives: cases with a negative test.
+    /// False negatives: cases with a negative test (`fn` in JSON).
+    #[serde(rename = "fn")]
     pub fn_: usize,
     /// True negatives: controls with a negative test.
     pub tn: usize,
