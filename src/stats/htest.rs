@@ -162,7 +162,7 @@ pub fn wilcoxon_signed_rank(
         .zip(&d)
         .filter(|(_, &x)| x > 0.0)
         .map(|(r, _)| r)
-        .sum();
+        .fold(0.0, |a, b| a + b); // fold from +0.0: an empty sum prints as 0, not -0
     let n = d.len();
     let nf = n as f64;
     let exact = exact.unwrap_or(n < 50);

@@ -28,7 +28,7 @@ to_json <- function(x, indent = "") {
   if (is.character(x)) {
     v <- paste0('"', gsub('"', '\\\\"', x), '"')
   } else if (is.logical(x)) {
-    v <- ifelse(x, "true", "false")
+    v <- ifelse(is.na(x), "null", ifelse(x, "true", "false"))
   } else {
     v <- num(unname(x))
   }
