@@ -670,3 +670,88 @@ fn anova_and_kruskal_of_birthweight_by_race() {
         CLOSED,
     );
 }
+
+// ---- input handling ------------------------------------------------------------------------
+
+/// Run the binary expecting failure; return stderr.
+fn cli_err(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "calcscore {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn text_outcome_and_missing_values_are_reported() {
+    // birthwt with low as "no"/"yes" and two missing lwt: same AUC as R on the complete rows.
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("bw_text.csv");
+    let lwt = column("birthwt.csv", "lwt");
+    let low = column("birthwt.csv", "low");
+    let mut s = String::from("lwt,low\n");
+    for (i, (w, l)) in lwt.iter().zip(&low).enumerate() {
+        let w = if i < 2 {
+            "NA".to_string()
+        } else {
+            w.to_string()
+        };
+        s.push_str(&format!("{w},{}\n", if *l == 1.0 { "yes" } else { "no" }));
+    }
+    std::fs::write(&path, s).unwrap();
+    let got = cli(&[
+        "roc",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+    ]);
+    assert_eq!(got["case_level"], "yes");
+    assert_eq!(got["n"], 187);
+    assert_eq!(got["dropped"][0]["column"], "lwt");
+    assert_eq!(got["dropped"][0]["missing"], 2);
+    // Hand check against the library on the same complete rows.
+    let roc = Roc::new(
+        &lwt[2..],
+        &low[2..].iter().map(|&v| v == 1.0).collect::<Vec<_>>(),
+        Direction::Auto,
+    )
+    .unwrap();
+    close("auc", f(&got["rows"][0]["estimate"]), roc.auc(), 1e-15);
+}
+
+#[test]
+fn bad_outcome_coding_names_the_row() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("bad.csv");
+    std::fs::write(&path, "m,y\n1,0\n2,1\n3,2\n").unwrap();
+    let e = cli_err(&[
+        "roc",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "m",
+        "--outcome",
+        "y",
+    ]);
+    assert!(
+        e.contains("row 4") && e.contains("'y'") && e.contains("0 (control) / 1 (case)"),
+        "{e}"
+    );
+    let e = cli_err(&[
+        "diagnose",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "m",
+        "--outcome",
+        "m",
+        "--cutoff",
+        "1",
+    ]);
+    // m = 2 on spreadsheet row 3 is the first value that is not 0/1.
+    assert!(e.contains("row 3"), "{e}");
+}

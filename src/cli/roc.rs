@@ -365,48 +365,19 @@ pub(crate) mod input {
         col: &str,
         rows: &[usize],
     ) -> crate::Result<(Vec<bool>, Levels)> {
+        if let ColumnData::Num(v) = table.column(col)? {
+            return numeric_outcome(table, col, v, rows);
+        }
         let values = texts(table, col, rows)?;
         let lv = levels_of(&values);
         if lv.len() != 2 {
-            return Err(crate::stats::StatsError::OneClass {
-                column: col.to_string(),
-                level: if lv.len() < 2 {
-                    lv.join(", ")
-                } else {
-                    format!("{} levels: {}; need exactly 2", lv.len(), lv.join(", "))
-                },
-            }
-            .into());
+            return Err(two_levels_needed(col, &lv));
         }
-        let numeric = matches!(table.column(col)?, ColumnData::Num(_));
-        if numeric && (lv[0] != "0" || lv[1] != "1") {
-            let i = rows
-                .iter()
-                .zip(&values)
-                .find(|(_, v)| *v != "0" && *v != "1")
-                .map_or(0, |(&i, _)| i);
-            return Err(DataError::Invalid {
-                file: table.source.clone(),
-                row: Table::row_number(i),
-                column: col.to_string(),
-                value: values
-                    .iter()
-                    .find(|v| *v != "0" && *v != "1")
-                    .cloned()
-                    .unwrap_or_default(),
-                rule: "a numeric outcome must be coded 0 (control) / 1 (case)".into(),
-            }
-            .into());
-        }
-        let how = if numeric {
-            "0/1 coding: 1 is the case".to_string()
-        } else {
-            format!(
-                "two text levels sorted: the second, '{}', is the case",
-                lv[1]
-            )
-        };
         let outcome = values.iter().map(|v| *v == lv[1]).collect();
+        let how = format!(
+            "two text levels sorted: the second, '{}', is the case",
+            lv[1]
+        );
         Ok((
             outcome,
             Levels {
@@ -415,6 +386,61 @@ pub(crate) mod input {
                 how,
             },
         ))
+    }
+
+    /// A numeric outcome coded 0/1; any other value is an error naming its row.
+    fn numeric_outcome(
+        table: &Table,
+        col: &str,
+        v: &[Option<f64>],
+        rows: &[usize],
+    ) -> crate::Result<(Vec<bool>, Levels)> {
+        let mut out = Vec::with_capacity(rows.len());
+        for &i in rows {
+            match v[i] {
+                Some(x) if x == 0.0 || x == 1.0 => out.push(x == 1.0),
+                other => {
+                    return Err(DataError::Invalid {
+                        file: table.source.clone(),
+                        row: Table::row_number(i),
+                        column: col.to_string(),
+                        value: other.map_or("NA".into(), crate::data::table::format_number),
+                        rule: "a numeric outcome must be coded 0 (control) / 1 (case)".into(),
+                    }
+                    .into())
+                }
+            }
+        }
+        let lv: Vec<String> = [false, true]
+            .iter()
+            .filter(|c| out.contains(c))
+            .map(|&c| if c { "1" } else { "0" }.to_string())
+            .collect();
+        if lv.len() != 2 {
+            return Err(two_levels_needed(col, &lv));
+        }
+        let levels = Levels {
+            control: "0".into(),
+            case: "1".into(),
+            how: "0/1 coding: 1 is the case".into(),
+        };
+        Ok((out, levels))
+    }
+
+    fn two_levels_needed(col: &str, lv: &[String]) -> crate::Error {
+        let e = if lv.len() < 2 {
+            crate::stats::StatsError::OneClass {
+                column: col.to_string(),
+                level: lv.join(", "),
+            }
+        } else {
+            crate::stats::StatsError::Undefined(format!(
+                "outcome '{col}' has {} levels ({}): a binary outcome needs exactly 2",
+                lv.len(),
+                lv.join(", ")
+            ))
+        };
+        e.into()
     }
 
     /// Cluster ids (any text or number) mapped to 0..k.
