@@ -1,12 +1,278 @@
-//! `calcscore compare` (to be written).
+//! `calcscore compare`: two-group comparison of variables. Numeric variables get Welch
+//! and Student t-tests, the Wilcoxon rank-sum test and the standardized mean difference;
+//! binary/categorical variables get Pearson's chi-squared test (with and without Yates'
+//! correction for 2×2) and Fisher's exact test (2×2).
 
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::roc::input;
 use super::Outcome;
+use crate::data::Table;
+use crate::stats::htest::{
+    chisq_2x2, chisq_test, fisher_exact_2x2, standardized_mean_difference, t_test_two,
+    wilcoxon_rank_sum,
+};
+use crate::stats::TestResult;
 
 /// Arguments of `calcscore compare`.
 #[derive(Debug, clap::Args)]
-pub struct CompareArgs {}
+pub struct CompareArgs {
+    /// Data file (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Grouping column with exactly two levels (sorted; the first is group 1).
+    #[arg(long)]
+    pub by: String,
+    /// Variables to compare, comma-separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub vars: Vec<String>,
+    /// Variables to treat as categorical even if numeric (comma-separated). Text columns
+    /// and numeric columns with at most 2 distinct values are categorical anyway.
+    #[arg(long, value_delimiter = ',')]
+    pub factors: Vec<String>,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print tidy JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Per-group summary of one variable.
+#[derive(Debug, Serialize)]
+struct GroupSummary {
+    group: String,
+    n: usize,
+    /// Numeric: mean and SD; categorical: counts per level (in `levels` order).
+    mean: Option<f64>,
+    sd: Option<f64>,
+    counts: Option<Vec<usize>>,
+}
+
+/// Comparison of one variable.
+#[derive(Debug, Serialize)]
+struct VariableComparison {
+    variable: String,
+    kind: &'static str,
+    n: usize,
+    dropped: Vec<input::Dropped>,
+    levels: Option<Vec<String>>,
+    groups: Vec<GroupSummary>,
+    smd: Option<f64>,
+    tests: Vec<TestResult>,
+}
+
+/// JSON shape of `calcscore compare --json` (see docs/json-htest.md).
+#[derive(Debug, Serialize)]
+struct CompareReport {
+    verb: &'static str,
+    data: String,
+    by: String,
+    groups: Vec<String>,
+    conf_level: f64,
+    variables: Vec<VariableComparison>,
+}
 
 /// Run `calcscore compare`.
-pub fn run(_args: CompareArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("compare is not written yet".into()))
+pub fn run(args: CompareArgs) -> crate::Result<Outcome> {
+    input::check_level(args.conf_level)?;
+    let table = input::load(&args.data)?;
+    let (rows, _) = input::complete_rows(&table, &[&args.by])?;
+    let groups = input::levels_of(&input::texts(&table, &args.by, &rows)?);
+    if groups.len() != 2 {
+        return Err(crate::Error::Usage(format!(
+            "--by '{}' must have exactly 2 levels, found {}: {}",
+            args.by,
+            groups.len(),
+            groups.join(", ")
+        )));
+    }
+    let variables = args
+        .vars
+        .iter()
+        .map(|v| compare_one(&table, &args, &groups, v))
+        .collect::<crate::Result<Vec<_>>>()?;
+    let report = CompareReport {
+        verb: "compare",
+        data: table.source.clone(),
+        by: args.by.clone(),
+        groups,
+        conf_level: args.conf_level,
+        variables,
+    };
+    if args.json {
+        input::print_json(&report)?;
+    } else {
+        print_table(&report);
+    }
+    Ok(Outcome::Success)
+}
+
+fn compare_one(
+    table: &Table,
+    args: &CompareArgs,
+    groups: &[String],
+    var: &str,
+) -> crate::Result<VariableComparison> {
+    let (rows, dropped) = input::complete_rows(table, &[&args.by, var])?;
+    let by = input::texts(table, &args.by, &rows)?;
+    let values = input::texts(table, var, &rows)?;
+    let categorical = table.is_categorical(var)?
+        || args.factors.iter().any(|f| f == var)
+        || input::levels_of(&values).len() <= 2;
+    let mut cmp = if categorical {
+        categorical_tests(&by, &values, groups, args.conf_level)?
+    } else {
+        let x = input::numbers(table, var, &rows)?;
+        numeric_tests(&by, &x, groups, args.conf_level)?
+    };
+    cmp.variable = var.to_string();
+    cmp.n = rows.len();
+    cmp.dropped = dropped;
+    Ok(cmp)
+}
+
+fn split<'a, T: Copy>(by: &'a [String], x: &'a [T], g: &'a str) -> Vec<T> {
+    by.iter()
+        .zip(x)
+        .filter(|(b, _)| b.as_str() == g)
+        .map(|(_, &v)| v)
+        .collect()
+}
+
+fn numeric_tests(
+    by: &[String],
+    x: &[f64],
+    groups: &[String],
+    level: f64,
+) -> crate::Result<VariableComparison> {
+    let a = split(by, x, &groups[0]);
+    let b = split(by, x, &groups[1]);
+    let summary = |g: &str, v: &[f64]| {
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt();
+        GroupSummary {
+            group: g.to_string(),
+            n: v.len(),
+            mean: Some(m),
+            sd: Some(sd),
+            counts: None,
+        }
+    };
+    Ok(VariableComparison {
+        variable: String::new(),
+        kind: "numeric",
+        n: 0,
+        dropped: vec![],
+        levels: None,
+        groups: vec![summary(&groups[0], &a), summary(&groups[1], &b)],
+        smd: Some(standardized_mean_difference(&a, &b)),
+        tests: vec![
+            t_test_two(&a, &b, false, level)?,
+            t_test_two(&a, &b, true, level)?,
+            wilcoxon_rank_sum(&a, &b, None, true)?,
+        ],
+    })
+}
+
+fn categorical_tests(
+    by: &[String],
+    values: &[String],
+    groups: &[String],
+    level: f64,
+) -> crate::Result<VariableComparison> {
+    let levels = input::levels_of(values);
+    let counts: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            levels
+                .iter()
+                .map(|l| {
+                    by.iter()
+                        .zip(values)
+                        .filter(|(b, v)| *b == g && *v == l)
+                        .count()
+                })
+                .collect()
+        })
+        .collect();
+    let mut tests = Vec::new();
+    if levels.len() == 2 {
+        let t = [[counts[0][0], counts[0][1]], [counts[1][0], counts[1][1]]];
+        tests.push(chisq_2x2(t, true)?);
+        tests.push(chisq_2x2(t, false)?);
+        tests.push(fisher_exact_2x2(t, level)?);
+    } else if levels.len() > 2 {
+        tests.push(chisq_test(&counts, false)?);
+    }
+    Ok(VariableComparison {
+        variable: String::new(),
+        kind: "categorical",
+        n: 0,
+        dropped: vec![],
+        groups: groups
+            .iter()
+            .zip(&counts)
+            .map(|(g, c)| GroupSummary {
+                group: g.clone(),
+                n: c.iter().sum(),
+                mean: None,
+                sd: None,
+                counts: Some(c.clone()),
+            })
+            .collect(),
+        levels: Some(levels),
+        smd: None,
+        tests,
+    })
+}
+
+fn print_table(r: &CompareReport) {
+    println!(
+        "Comparison by '{}' ({} vs {}) in {}",
+        r.by, r.groups[0], r.groups[1], r.data
+    );
+    println!(
+        "{:<14} {:<26} {:<26} {:<62} {:>12} {:>11}",
+        "variable", r.groups[0], r.groups[1], "test", "statistic", "p-value"
+    );
+    for v in &r.variables {
+        let desc = |g: &GroupSummary| match (&g.mean, &g.sd, &g.counts) {
+            (Some(m), Some(s), _) => format!("{m:.3} ± {s:.3} (n={})", g.n),
+            (_, _, Some(c)) => format!(
+                "{} (n={})",
+                c.iter().map(usize::to_string).collect::<Vec<_>>().join("/"),
+                g.n
+            ),
+            _ => String::new(),
+        };
+        for (i, t) in v.tests.iter().enumerate() {
+            let (name, a, b) = if i == 0 {
+                (v.variable.as_str(), desc(&v.groups[0]), desc(&v.groups[1]))
+            } else {
+                ("", String::new(), String::new())
+            };
+            println!(
+                "{:<14} {:<26} {:<26} {:<62} {:>12.4} {:>11.4e}",
+                name,
+                a,
+                b,
+                t.method.trim(),
+                t.statistic,
+                t.p_value
+            );
+        }
+        if let Some(levels) = &v.levels {
+            println!("{:<14} levels: {}", "", levels.join("/"));
+        }
+        if let Some(s) = v.smd {
+            println!("{:<14} standardized mean difference: {s:.4}", "");
+        }
+        if !v.dropped.is_empty() {
+            input::print_dropped(v.n, &v.dropped);
+        }
+    }
 }

@@ -1,12 +1,126 @@
-//! `calcscore diagnose` (to be written).
+//! `calcscore diagnose`: diagnostic accuracy of a marker dichotomised at a cutoff
+//! (positive test = marker >= cutoff).
 
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::roc::input;
 use super::Outcome;
+use crate::stats::{CiMethod, Measure, TwoByTwo};
 
 /// Arguments of `calcscore diagnose`.
 #[derive(Debug, clap::Args)]
-pub struct DiagnoseArgs {}
+pub struct DiagnoseArgs {
+    /// Data file (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Marker column (numeric); the test is positive when marker >= cutoff.
+    #[arg(long)]
+    pub marker: String,
+    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = case).
+    #[arg(long)]
+    pub outcome: String,
+    /// Cutoff: marker >= cutoff is a positive test.
+    #[arg(long, allow_negative_numbers = true)]
+    pub cutoff: f64,
+    /// Interval for proportions: wilson (prop.test, no correction) or exact (Clopper-Pearson).
+    #[arg(long, default_value = "wilson", value_parser = ["wilson", "exact"])]
+    pub ci: String,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print tidy JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// JSON shape of `calcscore diagnose --json` (see docs/json-htest.md).
+#[derive(Debug, Serialize)]
+struct DiagnoseReport {
+    verb: &'static str,
+    data: String,
+    marker: String,
+    outcome: String,
+    cutoff: f64,
+    case_level: String,
+    control_level: String,
+    ci_method: String,
+    conf_level: f64,
+    n: usize,
+    dropped: Vec<input::Dropped>,
+    table: TwoByTwo,
+    rows: Vec<Measure>,
+}
 
 /// Run `calcscore diagnose`.
-pub fn run(_args: DiagnoseArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("diagnose is not written yet".into()))
+pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
+    input::check_level(args.conf_level)?;
+    if !args.cutoff.is_finite() {
+        return Err(crate::Error::Usage(
+            "--cutoff must be a finite number".into(),
+        ));
+    }
+    let table = input::load(&args.data)?;
+    let (rows, dropped) = input::complete_rows(&table, &[&args.marker, &args.outcome])?;
+    let (outcome, levels) = input::binary_outcome(&table, &args.outcome, &rows)?;
+    let marker = input::numbers(&table, &args.marker, &rows)?;
+    let method = if args.ci == "exact" {
+        CiMethod::Exact
+    } else {
+        CiMethod::Wilson
+    };
+    let t = TwoByTwo::from_marker(&marker, &outcome, args.cutoff);
+    let report = DiagnoseReport {
+        verb: "diagnose",
+        data: table.source.clone(),
+        marker: args.marker.clone(),
+        outcome: args.outcome.clone(),
+        cutoff: args.cutoff,
+        case_level: levels.case.clone(),
+        control_level: levels.control.clone(),
+        ci_method: method.name().into(),
+        conf_level: args.conf_level,
+        n: rows.len(),
+        dropped,
+        table: t,
+        rows: t.measures(method, args.conf_level),
+    };
+    if args.json {
+        input::print_json(&report)?;
+    } else {
+        print_summary(&report, &levels);
+    }
+    Ok(Outcome::Success)
+}
+
+fn print_summary(r: &DiagnoseReport, levels: &input::Levels) {
+    println!(
+        "Diagnostic accuracy of '{}' >= {} for '{}' ({})",
+        r.marker, r.cutoff, r.outcome, r.data
+    );
+    println!(
+        "Levels: control = {}, case = {} ({})",
+        r.control_level, r.case_level, levels.how
+    );
+    input::print_dropped(r.n, &r.dropped);
+    let t = r.table;
+    println!("              case  control");
+    println!("  test +  {:>8} {:>8}", t.tp, t.fp);
+    println!("  test -  {:>8} {:>8}", t.fn_, t.tn);
+    let pct = r.conf_level * 100.0;
+    println!(
+        "{:<12} {:>9} {:>10}  {pct}% CI ({})",
+        "measure", "estimate", "x/n", r.ci_method
+    );
+    for m in &r.rows {
+        let frac = format!("{}/{}", m.numerator, m.denominator);
+        println!(
+            "{:<12} {:>9.4} {:>10}  {:.4} - {:.4} [{}]",
+            m.name, m.estimate, frac, m.conf_low, m.conf_high, m.method
+        );
+        if let Some(n) = &m.note {
+            println!("    note: {n}");
+        }
+    }
 }

@@ -1,12 +1,111 @@
-//! `calcscore paired` (to be written).
+//! `calcscore paired`: paired t-test (mean difference before - after with CI) and
+//! Wilcoxon signed-rank test of two columns measured on the same rows.
 
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::roc::input;
 use super::Outcome;
+use crate::stats::htest::{t_test_paired, wilcoxon_signed_rank};
+use crate::stats::TestResult;
 
 /// Arguments of `calcscore paired`.
 #[derive(Debug, clap::Args)]
-pub struct PairedArgs {}
+pub struct PairedArgs {
+    /// Data file (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// First measurement column (differences are before - after).
+    #[arg(long)]
+    pub before: String,
+    /// Second measurement column.
+    #[arg(long)]
+    pub after: String,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print tidy JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// JSON shape of `calcscore paired --json` (see docs/json-htest.md).
+#[derive(Debug, Serialize)]
+pub(crate) struct TwoColumnReport {
+    pub verb: &'static str,
+    pub data: String,
+    pub x: String,
+    pub y: String,
+    pub conf_level: f64,
+    pub n: usize,
+    pub dropped: Vec<input::Dropped>,
+    pub tests: Vec<TestResult>,
+    pub notes: Vec<String>,
+}
 
 /// Run `calcscore paired`.
-pub fn run(_args: PairedArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("paired is not written yet".into()))
+pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
+    input::check_level(args.conf_level)?;
+    let table = input::load(&args.data)?;
+    let (rows, dropped) = input::complete_rows(&table, &[&args.before, &args.after])?;
+    let before = input::numbers(&table, &args.before, &rows)?;
+    let after = input::numbers(&table, &args.after, &rows)?;
+    let zeros = before.iter().zip(&after).filter(|(a, b)| a == b).count();
+    let mut notes = Vec::new();
+    if zeros > 0 {
+        notes.push(format!(
+            "{zeros} zero difference(s) dropped from the signed-rank test (normal approximation used, as R)"
+        ));
+    }
+    let report = TwoColumnReport {
+        verb: "paired",
+        data: table.source.clone(),
+        x: args.before.clone(),
+        y: args.after.clone(),
+        conf_level: args.conf_level,
+        n: rows.len(),
+        dropped,
+        tests: vec![
+            t_test_paired(&before, &after, args.conf_level)?,
+            wilcoxon_signed_rank(&before, &after, None, true)?,
+        ],
+        notes,
+    };
+    if args.json {
+        input::print_json(&report)?;
+    } else {
+        println!(
+            "Paired comparison of '{}' - '{}' ({})",
+            report.x, report.y, report.data
+        );
+        print_tests(&report);
+    }
+    Ok(Outcome::Success)
+}
+
+/// Print the tests of a two-column report in an R-like way.
+pub(crate) fn print_tests(r: &TwoColumnReport) {
+    input::print_dropped(r.n, &r.dropped);
+    let pct = r.conf_level * 100.0;
+    for t in &r.tests {
+        println!();
+        println!("  {}", t.method.trim());
+        let df = t.df.map_or(String::new(), |d| format!(", df = {d:.4}"));
+        println!(
+            "  {} = {:.6}{df}, p-value = {:.4e}",
+            t.statistic_name, t.statistic, t.p_value
+        );
+        if let (Some(e), Some(name)) = (t.estimate, &t.estimate_name) {
+            match (t.conf_low, t.conf_high) {
+                (Some(lo), Some(hi)) => {
+                    println!("  {name}: {e:.6}, {pct}% CI {lo:.6} to {hi:.6}")
+                }
+                _ => println!("  {name}: {e:.6}"),
+            }
+        }
+    }
+    for n in &r.notes {
+        println!("note: {n}");
+    }
 }

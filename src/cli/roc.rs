@@ -1,12 +1,466 @@
-//! `calcscore roc` (to be written).
+//! `calcscore roc`: ROC curve of a marker for a binary outcome with DeLong inference,
+//! Youden-best threshold, optional paired DeLong test against a second marker and
+//! Obuchowski's clustered AUC. Also holds the input helpers shared by the htest verbs.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
 
 use super::Outcome;
+use crate::stats::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint, TestResult};
 
 /// Arguments of `calcscore roc`.
 #[derive(Debug, clap::Args)]
-pub struct RocArgs {}
+pub struct RocArgs {
+    /// Data file (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Marker column (numeric).
+    #[arg(long)]
+    pub marker: String,
+    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = case).
+    #[arg(long)]
+    pub outcome: String,
+    /// Second marker for a paired DeLong test on the same rows.
+    #[arg(long)]
+    pub marker2: Option<String>,
+    /// Cluster column (e.g. patient id) for Obuchowski's clustered AUC.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Direction: auto (pROC's rule), lt (controls < cases) or gt (controls > cases).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "lt", "gt"])]
+    pub direction: String,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print tidy JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Write all coordinates (threshold, sensitivity, specificity) to this CSV file.
+    #[arg(long)]
+    pub coords: Option<PathBuf>,
+}
+
+/// One tidy row of the roc verb (statistic and p-value absent for an AUC).
+#[derive(Debug, Serialize)]
+struct AucRow {
+    term: String,
+    estimate: f64,
+    std_error: f64,
+    statistic: Option<f64>,
+    p_value: Option<f64>,
+    conf_low: f64,
+    conf_high: f64,
+}
+
+/// JSON shape of `calcscore roc --json` (see docs/json-htest.md).
+#[derive(Debug, Serialize)]
+struct RocReport {
+    verb: &'static str,
+    data: String,
+    marker: String,
+    outcome: String,
+    case_level: String,
+    control_level: String,
+    direction: String,
+    direction_inferred: bool,
+    conf_level: f64,
+    n: usize,
+    n_cases: usize,
+    n_controls: usize,
+    dropped: Vec<input::Dropped>,
+    rows: Vec<AucRow>,
+    best_youden: RocPoint,
+    n_coords: usize,
+    delong_test: Option<TestResult>,
+    marker2_direction: Option<String>,
+    clustered: Option<ClusteredAuc>,
+}
 
 /// Run `calcscore roc`.
-pub fn run(_args: RocArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("roc is not written yet".into()))
+pub fn run(args: RocArgs) -> crate::Result<Outcome> {
+    input::check_level(args.conf_level)?;
+    let table = input::load(&args.data)?;
+    let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
+    cols.extend(args.marker2.as_deref());
+    cols.extend(args.cluster.as_deref());
+    let (rows, dropped) = input::complete_rows(&table, &cols)?;
+    let (outcome, levels) = input::binary_outcome(&table, &args.outcome, &rows)?;
+    let marker = input::numbers(&table, &args.marker, &rows)?;
+    let direction = match args.direction.as_str() {
+        "lt" => Direction::ControlsLess,
+        "gt" => Direction::ControlsGreater,
+        _ => Direction::Auto,
+    };
+    let roc = Roc::new(&marker, &outcome, direction)?;
+    let (n_cases, n_controls) = roc.counts();
+    if n_cases < 2 || n_controls < 2 {
+        return Err(crate::stats::StatsError::TooFew {
+            what: format!("DeLong variance of '{}' (cases or controls)", args.marker),
+            n: n_cases.min(n_controls),
+            needed: 2,
+        }
+        .into());
+    }
+    let (lo, hi) = roc.delong_ci(args.conf_level);
+    let coords = roc.coords();
+    if let Some(path) = &args.coords {
+        write_coords(path, &coords)?;
+    }
+    let (test, dir2) = match &args.marker2 {
+        Some(m2) => {
+            let x2 = input::numbers(&table, m2, &rows)?;
+            let roc2 = Roc::new(&x2, &outcome, direction)?;
+            let t = roc.delong_test_ci(&roc2, args.conf_level)?;
+            (Some(t), Some(roc2.direction().symbol().to_string()))
+        }
+        None => (None, None),
+    };
+    let clustered = match &args.cluster {
+        Some(c) => {
+            let ids = input::cluster_ids(&table, c, &rows)?;
+            Some(clustered_auc(
+                &marker,
+                &outcome,
+                &ids,
+                roc.direction(),
+                args.conf_level,
+            )?)
+        }
+        None => None,
+    };
+    let report = RocReport {
+        verb: "roc",
+        data: table.source.clone(),
+        marker: args.marker.clone(),
+        outcome: args.outcome.clone(),
+        case_level: levels.case.clone(),
+        control_level: levels.control.clone(),
+        direction: roc.direction().symbol().into(),
+        direction_inferred: direction == Direction::Auto,
+        conf_level: args.conf_level,
+        n: rows.len(),
+        n_cases,
+        n_controls,
+        dropped,
+        rows: vec![AucRow {
+            term: "auc".into(),
+            estimate: roc.auc(),
+            std_error: roc.delong_se(),
+            statistic: None,
+            p_value: None,
+            conf_low: lo,
+            conf_high: hi,
+        }],
+        best_youden: roc.best_youden(),
+        n_coords: coords.len(),
+        delong_test: test,
+        marker2_direction: dir2,
+        clustered,
+    };
+    if args.json {
+        input::print_json(&report)?;
+    } else {
+        print_summary(&report, &coords, &levels, args.marker2.as_deref());
+    }
+    Ok(Outcome::Success)
+}
+
+fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2: Option<&str>) {
+    println!(
+        "ROC curve of '{}' for '{}' ({})",
+        r.marker, r.outcome, r.data
+    );
+    println!(
+        "Levels: control = {}, case = {} ({})",
+        r.control_level, r.case_level, levels.how
+    );
+    let how = if r.direction_inferred {
+        "inferred: median of controls vs cases"
+    } else {
+        "as given"
+    };
+    let words = if r.direction == "<" {
+        "controls < cases"
+    } else {
+        "controls > cases"
+    };
+    println!("Direction: {words} ({how})");
+    input::print_dropped(r.n, &r.dropped);
+    println!("{} cases, {} controls", r.n_cases, r.n_controls);
+    let a = &r.rows[0];
+    let pct = r.conf_level * 100.0;
+    println!(
+        "Area under the curve: {:.4} (SE {:.4}), {pct}% CI {:.4}-{:.4} (DeLong)",
+        a.estimate, a.std_error, a.conf_low, a.conf_high
+    );
+    let b = r.best_youden;
+    println!(
+        "Youden-best threshold: {} (sensitivity {:.4}, specificity {:.4})",
+        b.threshold, b.sensitivity, b.specificity
+    );
+    println!("Coordinates ({} thresholds):", coords.len());
+    println!(
+        "  {:>14} {:>11} {:>11}",
+        "threshold", "sensitivity", "specificity"
+    );
+    let show = |p: &RocPoint| {
+        println!(
+            "  {:>14} {:>11.4} {:>11.4}",
+            p.threshold, p.sensitivity, p.specificity
+        )
+    };
+    if coords.len() <= 6 {
+        coords.iter().for_each(show);
+    } else {
+        coords[..3].iter().for_each(show);
+        println!("  {:>14}", "...");
+        coords[coords.len() - 3..].iter().for_each(show);
+    }
+    if let (Some(t), Some(m2)) = (&r.delong_test, m2) {
+        println!(
+            "{}: '{}' vs '{m2}' (direction {}): difference {:.4}, {pct}% CI {:.4} to {:.4}, Z = {:.4}, p = {:.4e}",
+            t.method,
+            r.marker,
+            r.marker2_direction.as_deref().unwrap_or("?"),
+            t.estimate.unwrap_or(f64::NAN),
+            t.conf_low.unwrap_or(f64::NAN),
+            t.conf_high.unwrap_or(f64::NAN),
+            t.statistic,
+            t.p_value
+        );
+    }
+    if let Some(c) = &r.clustered {
+        println!(
+            "Clustered AUC (Obuchowski 1997, {} clusters): {:.4} (SE {:.4}), {pct}% CI {:.4}-{:.4}",
+            c.n_clusters, c.auc, c.std_error, c.conf_low, c.conf_high
+        );
+    }
+}
+
+fn write_coords(path: &std::path::Path, coords: &[RocPoint]) -> crate::Result<()> {
+    let mut s = String::from("threshold,sensitivity,specificity\n");
+    for p in coords {
+        let t = match p.threshold {
+            t if t == f64::INFINITY => "Inf".to_string(),
+            t if t == f64::NEG_INFINITY => "-Inf".to_string(),
+            t => t.to_string(),
+        };
+        s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
+    }
+    std::fs::write(path, s).map_err(|e| crate::Error::io("write", path, e))
+}
+
+/// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
+pub(crate) mod input {
+    use std::path::Path;
+
+    use serde::Serialize;
+
+    use crate::data::{read_table, ColumnData, DataError, Table};
+
+    /// How many rows a column's missing values removed.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Dropped {
+        /// Column name.
+        pub column: String,
+        /// Rows with a missing value in this column.
+        pub missing: usize,
+    }
+
+    /// The two levels of a binary outcome and how they were chosen.
+    #[derive(Debug, Clone)]
+    pub struct Levels {
+        /// Level counted as control.
+        pub control: String,
+        /// Level counted as case.
+        pub case: String,
+        /// Explanation printed to the user.
+        pub how: String,
+    }
+
+    /// Reject a confidence level outside (0, 1).
+    pub fn check_level(level: f64) -> crate::Result<()> {
+        if level > 0.0 && level < 1.0 {
+            Ok(())
+        } else {
+            Err(crate::Error::Usage(format!(
+                "--conf-level must be strictly between 0 and 1 (got {level})"
+            )))
+        }
+    }
+
+    /// Load a CSV or Parquet file.
+    pub fn load(path: &Path) -> crate::Result<Table> {
+        Ok(read_table(path)?)
+    }
+
+    /// Rows with no missing value in `cols`, and per column the number of missing values.
+    pub fn complete_rows(
+        table: &Table,
+        cols: &[&str],
+    ) -> crate::Result<(Vec<usize>, Vec<Dropped>)> {
+        let columns: Vec<&ColumnData> = cols
+            .iter()
+            .map(|c| table.column(c))
+            .collect::<Result<_, _>>()?;
+        let rows = (0..table.nrows())
+            .filter(|&i| columns.iter().all(|c| !c.is_missing(i)))
+            .collect();
+        let dropped = cols
+            .iter()
+            .zip(&columns)
+            .map(|(name, c)| Dropped {
+                column: name.to_string(),
+                missing: (0..c.len()).filter(|&i| c.is_missing(i)).count(),
+            })
+            .filter(|d| d.missing > 0)
+            .collect();
+        Ok((rows, dropped))
+    }
+
+    /// Print how many rows were dropped for missing values, per column.
+    pub fn print_dropped(n_used: usize, dropped: &[Dropped]) {
+        if dropped.is_empty() {
+            println!("{n_used} rows used, none dropped");
+        } else {
+            let parts: Vec<String> = dropped
+                .iter()
+                .map(|d| format!("{} missing in '{}'", d.missing, d.column))
+                .collect();
+            println!(
+                "{n_used} rows used; rows dropped for missing values: {}",
+                parts.join(", ")
+            );
+        }
+    }
+
+    /// Numeric values of a column at `rows` (all present).
+    pub fn numbers(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<f64>> {
+        let v = table.numeric(col)?;
+        Ok(rows.iter().filter_map(|&i| v[i]).collect())
+    }
+
+    /// Text values of a column at `rows` (numbers formatted).
+    pub fn texts(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<String>> {
+        let v = table.text(col)?;
+        Ok(rows.iter().filter_map(|&i| v[i].clone()).collect())
+    }
+
+    /// Distinct values of a text column in sorted order (numbers sorted numerically).
+    pub fn levels_of(values: &[String]) -> Vec<String> {
+        let mut lv: Vec<String> = values.to_vec();
+        lv.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.total_cmp(&y),
+            _ => a.cmp(b),
+        });
+        lv.dedup();
+        lv
+    }
+
+    /// A binary outcome: 0/1 numbers (1 = case), or a two-level text column whose second
+    /// sorted level is the case (as R's factor levels and pROC).
+    pub fn binary_outcome(
+        table: &Table,
+        col: &str,
+        rows: &[usize],
+    ) -> crate::Result<(Vec<bool>, Levels)> {
+        if let ColumnData::Num(v) = table.column(col)? {
+            return numeric_outcome(table, col, v, rows);
+        }
+        let values = texts(table, col, rows)?;
+        let lv = levels_of(&values);
+        if lv.len() != 2 {
+            return Err(two_levels_needed(col, &lv));
+        }
+        let outcome = values.iter().map(|v| *v == lv[1]).collect();
+        let how = format!(
+            "two text levels sorted: the second, '{}', is the case",
+            lv[1]
+        );
+        Ok((
+            outcome,
+            Levels {
+                control: lv[0].clone(),
+                case: lv[1].clone(),
+                how,
+            },
+        ))
+    }
+
+    /// A numeric outcome coded 0/1; any other value is an error naming its row.
+    fn numeric_outcome(
+        table: &Table,
+        col: &str,
+        v: &[Option<f64>],
+        rows: &[usize],
+    ) -> crate::Result<(Vec<bool>, Levels)> {
+        let mut out = Vec::with_capacity(rows.len());
+        for &i in rows {
+            match v[i] {
+                Some(x) if x == 0.0 || x == 1.0 => out.push(x == 1.0),
+                other => {
+                    return Err(DataError::Invalid {
+                        file: table.source.clone(),
+                        row: Table::row_number(i),
+                        column: col.to_string(),
+                        value: other.map_or("NA".into(), crate::data::table::format_number),
+                        rule: "a numeric outcome must be coded 0 (control) / 1 (case)".into(),
+                    }
+                    .into())
+                }
+            }
+        }
+        let lv: Vec<String> = [false, true]
+            .iter()
+            .filter(|c| out.contains(c))
+            .map(|&c| if c { "1" } else { "0" }.to_string())
+            .collect();
+        if lv.len() != 2 {
+            return Err(two_levels_needed(col, &lv));
+        }
+        let levels = Levels {
+            control: "0".into(),
+            case: "1".into(),
+            how: "0/1 coding: 1 is the case".into(),
+        };
+        Ok((out, levels))
+    }
+
+    fn two_levels_needed(col: &str, lv: &[String]) -> crate::Error {
+        let e = if lv.len() < 2 {
+            crate::stats::StatsError::OneClass {
+                column: col.to_string(),
+                level: lv.join(", "),
+            }
+        } else {
+            crate::stats::StatsError::Undefined(format!(
+                "outcome '{col}' has {} levels ({}): a binary outcome needs exactly 2",
+                lv.len(),
+                lv.join(", ")
+            ))
+        };
+        e.into()
+    }
+
+    /// Cluster ids (any text or number) mapped to 0..k.
+    pub fn cluster_ids(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
+        let values = texts(table, col, rows)?;
+        let mut map = std::collections::HashMap::new();
+        Ok(values
+            .iter()
+            .map(|v| {
+                let next = map.len();
+                *map.entry(v.clone()).or_insert(next)
+            })
+            .collect())
+    }
+
+    /// Print a value as pretty JSON on stdout.
+    pub fn print_json<T: Serialize>(value: &T) -> crate::Result<()> {
+        let s = serde_json::to_string_pretty(value)
+            .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
+        println!("{s}");
+        Ok(())
+    }
 }

@@ -13,5 +13,12 @@ pub mod logistic;
 pub mod ols;
 pub mod vcov;
 
+// ROC, diagnostic accuracy and hypothesis tests (htest branch).
+pub mod diagnostic;
+pub mod htest;
+pub mod roc;
+pub use diagnostic::{binomial_ci, CiMethod, Measure, TwoByTwo};
+pub use roc::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint};
+
 pub use error::StatsError;
 pub use tidy::{TestResult, TidyRow};

@@ -1,0 +1,757 @@
+//! ROC, diagnostic accuracy and hypothesis tests checked against R (pROC, epiR, stats).
+//! Expected values: tests/reference/htest/expected.json, written by tests/reference/htest.R.
+//! Tolerances: closed-form 1e-9 relative, p-values 1e-6 absolute.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use calcscore::stats::htest::{
+    anova_oneway, chisq_2x2, fisher_exact_2x2, kruskal_wallis, pearson, spearman, t_test_one,
+    t_test_paired, wilcoxon_rank_sum, wilcoxon_signed_rank,
+};
+use calcscore::stats::{binomial_ci, clustered_auc, CiMethod, Direction, Roc, TwoByTwo};
+use serde_json::Value;
+
+const CLOSED: f64 = 1e-9;
+const P_ABS: f64 = 1e-6;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/htest")
+}
+
+fn expected(case: &str) -> Value {
+    let text = std::fs::read_to_string(dir().join("expected.json")).unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    all[case].clone()
+}
+
+/// Run the real binary with `--json` and parse its output.
+fn cli(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "calcscore {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn data(file: &str) -> String {
+    dir().join(file).display().to_string()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64()
+        .unwrap_or_else(|| panic!("expected a number, got {v}"))
+}
+
+/// Relative closeness (absolute near zero), with a readable failure.
+fn close(what: &str, got: f64, want: f64, tol: f64) {
+    let err = (got - want).abs() / want.abs().max(1.0);
+    assert!(
+        err <= tol,
+        "{what}: got {got:.17}, R {want:.17} (rel err {err:e})"
+    );
+}
+
+/// Compare a TestResult (JSON or library) with an R htest entry.
+fn check_test(what: &str, got: &Value, want: &Value, stat_tol: f64) {
+    assert_eq!(
+        got["method"].as_str().unwrap().trim(),
+        want["method"].as_str().unwrap().trim(),
+        "{what}: method"
+    );
+    if want["statistic"].is_number() {
+        close(
+            &format!("{what} statistic"),
+            f(&got["statistic"]),
+            f(&want["statistic"]),
+            stat_tol,
+        );
+    }
+    if want["df"].is_number() {
+        close(
+            &format!("{what} df"),
+            f(&got["df"]),
+            f(&want["df"]),
+            stat_tol,
+        );
+    }
+    let (gp, wp) = (f(&got["p_value"]), f(&want["p_value"]));
+    assert!((gp - wp).abs() <= P_ABS, "{what} p: got {gp:e}, R {wp:e}");
+    if wp < 1e-3 {
+        close(&format!("{what} p (relative)"), gp / wp, 1.0, 1e-6);
+    }
+    for k in ["conf_low", "conf_high"] {
+        if want[k].is_number() {
+            close(&format!("{what} {k}"), f(&got[k]), f(&want[k]), stat_tol);
+        }
+    }
+}
+
+fn lib(t: calcscore::stats::TestResult) -> Value {
+    serde_json::to_value(t).unwrap()
+}
+
+fn column(file: &str, name: &str) -> Vec<f64> {
+    let t = calcscore::data::read_table(&dir().join(file)).unwrap();
+    t.numeric(name)
+        .unwrap()
+        .into_iter()
+        .map(Option::unwrap)
+        .collect()
+}
+
+// ---- ROC --------------------------------------------------------------------------------
+
+#[test]
+fn roc_lwt_matches_proc_roc_ci_coords_best() {
+    // pROC: roc(low, lwt); ci.auc(method="delong"); coords(best, youden)
+    let want = expected("roc_lwt");
+    let coords = std::env::temp_dir().join("calcscore_htest_coords_lwt.csv");
+    let got = cli(&[
+        "roc",
+        "--data",
+        &data("birthwt.csv"),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+        "--coords",
+        coords.to_str().unwrap(),
+    ]);
+    assert_eq!(got["direction"], want["direction"]);
+    assert_eq!(got["direction_inferred"], true);
+    assert_eq!(got["case_level"], "1");
+    let row = &got["rows"][0];
+    close("auc", f(&row["estimate"]), f(&want["auc"]), CLOSED);
+    close("se", f(&row["std_error"]), f(&want["se"]), CLOSED);
+    close("ci low", f(&row["conf_low"]), f(&want["conf_low"]), CLOSED);
+    close(
+        "ci high",
+        f(&row["conf_high"]),
+        f(&want["conf_high"]),
+        CLOSED,
+    );
+    let best = &got["best_youden"];
+    close(
+        "best thr",
+        f(&best["threshold"]),
+        f(&want["best_threshold"]),
+        CLOSED,
+    );
+    close(
+        "best sens",
+        f(&best["sensitivity"]),
+        f(&want["best_sensitivity"]),
+        CLOSED,
+    );
+    close(
+        "best spec",
+        f(&best["specificity"]),
+        f(&want["best_specificity"]),
+        CLOSED,
+    );
+    assert_eq!(got["n_coords"], want["n_coords"]);
+    let ours = std::fs::read_to_string(&coords).unwrap();
+    let theirs = std::fs::read_to_string(dir().join("coords_lwt.csv")).unwrap();
+    for (a, b) in ours.lines().zip(theirs.lines()).skip(1) {
+        for (x, y) in a.split(',').zip(b.split(',')) {
+            let (x, y) = (parse_r(x), parse_r(y));
+            assert!(x == y || (x - y).abs() < 1e-12, "coords row {a} vs R {b}");
+        }
+    }
+    assert_eq!(ours.lines().count(), theirs.lines().count());
+}
+
+fn parse_r(s: &str) -> f64 {
+    match s {
+        "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        _ => s.parse().unwrap(),
+    }
+}
+
+#[test]
+fn roc_age_library_matches_proc() {
+    let want = expected("roc_age");
+    let roc = Roc::new(
+        &column("birthwt.csv", "age"),
+        &outcome("birthwt.csv", "low"),
+        Direction::Auto,
+    )
+    .unwrap();
+    assert_eq!(roc.direction(), Direction::ControlsGreater);
+    close("auc", roc.auc(), f(&want["auc"]), CLOSED);
+    close("se", roc.delong_se(), f(&want["se"]), CLOSED);
+    let (lo, hi) = roc.delong_ci(0.95);
+    close("lo", lo, f(&want["conf_low"]), CLOSED);
+    close("hi", hi, f(&want["conf_high"]), CLOSED);
+    let b = roc.best_youden();
+    close("best", b.threshold, f(&want["best_threshold"]), CLOSED);
+    assert_eq!(roc.coords().len() as f64, f(&want["n_coords"]));
+}
+
+fn outcome(file: &str, name: &str) -> Vec<bool> {
+    column(file, name).into_iter().map(|v| v == 1.0).collect()
+}
+
+#[test]
+fn roc_forced_direction_lt() {
+    // pROC: roc(low, lwt, direction = "<")
+    let want = expected("roc_lwt_lt");
+    let got = cli(&[
+        "roc",
+        "--data",
+        &data("birthwt.csv"),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+        "--direction",
+        "lt",
+    ]);
+    assert_eq!(got["direction"], "<");
+    let row = &got["rows"][0];
+    close("auc", f(&row["estimate"]), f(&want["auc"]), CLOSED);
+    close("lo", f(&row["conf_low"]), f(&want["conf_low"]), CLOSED);
+    close("hi", f(&row["conf_high"]), f(&want["conf_high"]), CLOSED);
+}
+
+#[test]
+fn paired_delong_test_matches_roc_test() {
+    // pROC: roc.test(roc(low, lwt), roc(low, age), method = "delong", paired = TRUE)
+    let want = expected("roc_test_lwt_age");
+    let got = cli(&[
+        "roc",
+        "--data",
+        &data("birthwt.csv"),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+        "--marker2",
+        "age",
+    ]);
+    let t = &got["delong_test"];
+    check_test("roc.test", t, &want, CLOSED);
+    close("diff", f(&t["estimate"]), f(&want["estimate"]), CLOSED);
+}
+
+#[test]
+fn clustered_auc_matches_obuchowski_formula_in_r() {
+    // R: brute-force Obuchowski (1997) variance over all case-control pairs.
+    let want = expected("clustered");
+    let got = cli(&[
+        "roc",
+        "--data",
+        &data("clustered.csv"),
+        "--marker",
+        "lesion_marker",
+        "--outcome",
+        "calcified",
+        "--cluster",
+        "patient",
+    ]);
+    let c = &got["clustered"];
+    close("auc", f(&c["auc"]), f(&want["auc"]), CLOSED);
+    close("se", f(&c["std_error"]), f(&want["se"]), CLOSED);
+    close("lo", f(&c["conf_low"]), f(&want["conf_low"]), CLOSED);
+    close("hi", f(&c["conf_high"]), f(&want["conf_high"]), CLOSED);
+    assert_eq!(c["n_clusters"], want["n_clusters"]);
+}
+
+#[test]
+fn clustered_auc_with_singletons_is_delong() {
+    // R: Obuchowski formula with one lesion per cluster equals pROC's DeLong SE.
+    let want = expected("clustered_singletons_lwt");
+    let marker = column("birthwt.csv", "lwt");
+    let y = outcome("birthwt.csv", "low");
+    let ids: Vec<usize> = (0..marker.len()).collect();
+    let c = clustered_auc(&marker, &y, &ids, Direction::Auto, 0.95).unwrap();
+    close(
+        "se vs formula",
+        c.std_error,
+        f(&want["se_obuchowski"]),
+        CLOSED,
+    );
+    close("se vs pROC", c.std_error, f(&want["se_delong"]), CLOSED);
+}
+
+#[test]
+fn one_class_is_an_error() {
+    let e = Roc::new(&[1.0, 2.0], &[true, true], Direction::Auto).unwrap_err();
+    assert!(e.to_string().contains("only one class"), "{e}");
+}
+
+// ---- Diagnostic 2x2 -----------------------------------------------------------------------
+
+fn check_measures(got: &Value, want: &Value, ci: &str) {
+    for m in got["rows"].as_array().unwrap() {
+        let name = m["name"].as_str().unwrap();
+        let w = &want[name];
+        if name.starts_with("lr_") {
+            if w["estimate"].is_number() {
+                close(name, f(&m["estimate"]), f(&w["estimate"]), CLOSED);
+                close(name, f(&m["conf_low"]), f(&w["conf_low"]), CLOSED);
+                close(name, f(&m["conf_high"]), f(&w["conf_high"]), CLOSED);
+            } else {
+                // epiR gives Inf / NaN: we give null (+Inf) and a note.
+                assert!(m["estimate"].is_null() && m["note"].is_string(), "{m}");
+            }
+            continue;
+        }
+        close(name, f(&m["estimate"]), f(&w["estimate"]), CLOSED);
+        close(name, f(&m["conf_low"]), f(&w[format!("{ci}_low")]), CLOSED);
+        close(
+            name,
+            f(&m["conf_high"]),
+            f(&w[format!("{ci}_high")]),
+            CLOSED,
+        );
+    }
+}
+
+#[test]
+fn diagnose_smoking_matches_binom_prop_and_epi_tests() {
+    // R: binom.test / prop.test(correct = FALSE) per proportion; epiR::epi.tests for LRs.
+    let want = expected("diag_smoke");
+    for ci in ["wilson", "exact"] {
+        let got = cli(&[
+            "diagnose",
+            "--data",
+            &data("birthwt.csv"),
+            "--marker",
+            "smoke",
+            "--outcome",
+            "low",
+            "--cutoff",
+            "1",
+            "--ci",
+            ci,
+        ]);
+        assert_eq!(got["table"]["tp"], want["tp"]);
+        assert_eq!(got["table"]["fn"], want["fn"]);
+        assert_eq!(got["rows"].as_array().unwrap().len(), 7);
+        check_measures(&got, &want, ci);
+    }
+}
+
+#[test]
+fn diagnose_zero_cell_keeps_valid_intervals_and_notes() {
+    let want = expected("diag_zero_fp");
+    let got = cli(&[
+        "diagnose",
+        "--data",
+        &data("zero_cell.csv"),
+        "--marker",
+        "marker",
+        "--outcome",
+        "disease",
+        "--cutoff",
+        "1",
+        "--ci",
+        "exact",
+    ]);
+    assert_eq!(got["table"]["fp"], 0);
+    check_measures(&got, &want, "exact");
+    let t = TwoByTwo {
+        tp: 12,
+        fp: 0,
+        fn_: 3,
+        tn: 20,
+    };
+    let lr = t.measure("lr_pos", CiMethod::Wilson, 0.95).unwrap();
+    assert!(lr.estimate.is_infinite() && lr.note.unwrap().contains("zero cell"));
+}
+
+#[test]
+fn binomial_ci_at_90_percent() {
+    // R: prop.test(7, 23, correct = FALSE, conf.level = 0.9); binom.test(7, 23, conf.level = 0.9)
+    let want = expected("binom_90");
+    let (lo, hi) = binomial_ci(7, 23, CiMethod::Wilson, 0.9);
+    close("wilson lo", lo, f(&want["wilson"][0]), CLOSED);
+    close("wilson hi", hi, f(&want["wilson"][1]), CLOSED);
+    let (lo, hi) = binomial_ci(7, 23, CiMethod::Exact, 0.9);
+    close("exact lo", lo, f(&want["exact"][0]), CLOSED);
+    close("exact hi", hi, f(&want["exact"][1]), CLOSED);
+}
+
+// ---- compare -----------------------------------------------------------------------------
+
+#[test]
+fn compare_by_smoking_matches_t_wilcox_chisq_fisher() {
+    let got = cli(&[
+        "compare",
+        "--data",
+        &data("birthwt.csv"),
+        "--by",
+        "smoke",
+        "--vars",
+        "bwt,age,ht,race",
+        "--factors",
+        "race",
+    ]);
+    let vars = got["variables"].as_array().unwrap();
+    for (v, prefix) in vars.iter().zip(["bwt", "age"]) {
+        let tests = v["tests"].as_array().unwrap();
+        // R: t.test(x0, x1); t.test(..., var.equal = TRUE); wilcox.test(x0, x1)
+        check_test(
+            "welch",
+            &tests[0],
+            &expected(&format!("{prefix}_welch")),
+            CLOSED,
+        );
+        check_test(
+            "student",
+            &tests[1],
+            &expected(&format!("{prefix}_student")),
+            CLOSED,
+        );
+        check_test(
+            "wilcox",
+            &tests[2],
+            &expected(&format!("{prefix}_wilcox")),
+            CLOSED,
+        );
+        let w = expected(&format!("{prefix}_welch"));
+        let diff = f(&w["estimate"][0]) - f(&w["estimate"][1]);
+        close("mean diff", f(&tests[0]["estimate"]), diff, CLOSED);
+        let smd = f(&expected(&format!("{prefix}_smd"))["estimate"]);
+        close("smd", f(&v["smd"]), smd, CLOSED);
+    }
+    let ht = vars[2]["tests"].as_array().unwrap();
+    check_test("chisq yates", &ht[0], &expected("ht_chisq"), CLOSED);
+    check_test("chisq", &ht[1], &expected("ht_chisq_nocorrect"), CLOSED);
+    // Fisher: p exact; OR and CI vs a tight re-solve of fisher.test's equations (1e-8),
+    // and vs fisher.test itself at its uniroot tolerance (1e-4).
+    let want = expected("ht_fisher");
+    let tight = expected("ht_fisher_tight");
+    assert!((f(&ht[2]["p_value"]) - f(&want["p_value"])).abs() < P_ABS);
+    for k in ["estimate", "conf_low", "conf_high"] {
+        close(k, f(&ht[2][k]), f(&tight[k]), 1e-8);
+        close(k, f(&ht[2][k]), f(&want[k]), 1e-4);
+    }
+    check_test(
+        "race chisq",
+        &vars[3]["tests"][0],
+        &expected("race_chisq"),
+        CLOSED,
+    );
+}
+
+#[test]
+fn compare_sleep_rank_sum_with_ties() {
+    // R: wilcox.test(extra ~ group, data = sleep) (ties: normal approximation)
+    let got = cli(&[
+        "compare",
+        "--data",
+        &data("sleep.csv"),
+        "--by",
+        "group",
+        "--vars",
+        "extra",
+    ]);
+    check_test(
+        "rank sum",
+        &got["variables"][0]["tests"][2],
+        &expected("sleep_rank_sum"),
+        CLOSED,
+    );
+}
+
+#[test]
+fn fisher_and_chisq_of_smoke_by_low_and_zero_cell() {
+    let t = fisher_exact_2x2([[86, 29], [44, 30]], 0.95).unwrap();
+    let want = expected("smoke_low_fisher");
+    let tight = expected("smoke_low_fisher_tight");
+    assert!((t.p_value - f(&want["p_value"])).abs() < P_ABS);
+    close("or", t.estimate.unwrap(), f(&tight["estimate"]), 1e-8);
+    close("lo", t.conf_low.unwrap(), f(&tight["conf_low"]), 1e-8);
+    close("hi", t.conf_high.unwrap(), f(&tight["conf_high"]), 1e-8);
+    // matrix(c(12, 3, 0, 20), 2): [[12, 0], [3, 20]]
+    let z = fisher_exact_2x2([[12, 0], [3, 20]], 0.95).unwrap();
+    let want = expected("zero_fisher");
+    close("zero p", z.p_value / f(&want["p_value"]), 1.0, 1e-9);
+    assert!(z.estimate.unwrap().is_infinite() && z.conf_high.unwrap().is_infinite());
+    close("zero lo", z.conf_low.unwrap(), f(&want["conf_low"]), 1e-4);
+    check_test(
+        "zero chisq",
+        &lib(chisq_2x2([[12, 0], [3, 20]], true).unwrap()),
+        &expected("zero_chisq"),
+        CLOSED,
+    );
+    check_test(
+        "zero chisq nc",
+        &lib(chisq_2x2([[12, 0], [3, 20]], false).unwrap()),
+        &expected("zero_chisq_nocorrect"),
+        CLOSED,
+    );
+}
+
+// ---- paired, one-sample, correlate ---------------------------------------------------------
+
+#[test]
+fn paired_sleep_and_anorexia_through_cli() {
+    // R: t.test(drug1, drug2, paired = TRUE); wilcox.test(drug1, drug2, paired = TRUE)
+    let got = cli(&[
+        "paired",
+        "--data",
+        &data("sleep_wide.csv"),
+        "--before",
+        "drug1",
+        "--after",
+        "drug2",
+    ]);
+    check_test(
+        "sleep t",
+        &got["tests"][0],
+        &expected("sleep_paired_t"),
+        CLOSED,
+    );
+    close(
+        "sleep diff",
+        f(&got["tests"][0]["estimate"]),
+        f(&expected("sleep_paired_t")["estimate"]),
+        CLOSED,
+    );
+    check_test(
+        "sleep V",
+        &got["tests"][1],
+        &expected("sleep_signed_rank"),
+        CLOSED,
+    );
+    let got = cli(&[
+        "paired",
+        "--data",
+        &data("anorexia.csv"),
+        "--before",
+        "Prewt",
+        "--after",
+        "Postwt",
+    ]);
+    check_test(
+        "anorexia t",
+        &got["tests"][0],
+        &expected("anorexia_paired_t"),
+        CLOSED,
+    );
+    check_test(
+        "anorexia V",
+        &got["tests"][1],
+        &expected("anorexia_signed_rank"),
+        CLOSED,
+    );
+}
+
+#[test]
+fn exact_signed_rank_and_rank_sum() {
+    // R: wilcox.test(x, y, paired = TRUE) on ?wilcox.test's depression data (exact)
+    let x = column("depression.csv", "x");
+    let y = column("depression.csv", "y");
+    check_test(
+        "signed rank exact",
+        &lib(wilcoxon_signed_rank(&x, &y, None, true).unwrap()),
+        &expected("depression_signed_rank_exact"),
+        CLOSED,
+    );
+    check_test(
+        "paired t",
+        &lib(t_test_paired(&x, &y, 0.95).unwrap()),
+        &expected("depression_paired_t"),
+        CLOSED,
+    );
+    let v = column("permeability.csv", "value");
+    let (a, b) = v.split_at(10);
+    check_test(
+        "rank sum exact",
+        &lib(wilcoxon_rank_sum(a, b, None, true).unwrap()),
+        &expected("permeability_rank_sum_exact"),
+        CLOSED,
+    );
+    check_test(
+        "rank sum normal",
+        &lib(wilcoxon_rank_sum(a, b, Some(false), true).unwrap()),
+        &expected("permeability_rank_sum_normal"),
+        CLOSED,
+    );
+}
+
+#[test]
+fn one_sample_t() {
+    // R: t.test(sleep$extra, mu = 0.5)
+    let x = column("sleep.csv", "extra");
+    let t = t_test_one(&x, 0.5, 0.95).unwrap();
+    let want = expected("sleep_one_sample");
+    check_test("one sample", &lib(t.clone()), &want, CLOSED);
+    close("mean", t.estimate.unwrap(), f(&want["estimate"]), CLOSED);
+}
+
+#[test]
+fn correlate_anorexia_through_cli() {
+    // R: cor.test(Prewt, Postwt); cor.test(..., method = "spearman") (ties: t approximation)
+    let got = cli(&[
+        "correlate",
+        "--data",
+        &data("anorexia.csv"),
+        "--x",
+        "Prewt",
+        "--y",
+        "Postwt",
+    ]);
+    check_test(
+        "pearson",
+        &got["tests"][0],
+        &expected("anorexia_pearson"),
+        CLOSED,
+    );
+    close(
+        "r",
+        f(&got["tests"][0]["estimate"]),
+        f(&expected("anorexia_pearson")["estimate"]),
+        CLOSED,
+    );
+    check_test(
+        "spearman",
+        &got["tests"][1],
+        &expected("anorexia_spearman"),
+        CLOSED,
+    );
+    close(
+        "rho",
+        f(&got["tests"][1]["estimate"]),
+        f(&expected("anorexia_spearman")["estimate"]),
+        CLOSED,
+    );
+}
+
+#[test]
+fn spearman_exact_and_edgeworth() {
+    for case in ["depression_spearman_exact", "spearman_edgeworth"] {
+        let want = expected(case);
+        let xs: Vec<f64> = want["x"].as_array().unwrap().iter().map(f).collect();
+        let ys: Vec<f64> = want["y"].as_array().unwrap().iter().map(f).collect();
+        let got = lib(spearman(&xs, &ys).unwrap());
+        check_test(case, &got, &want, CLOSED);
+        close(case, f(&got["estimate"]), f(&want["estimate"]), CLOSED);
+        let p = pearson(&xs, &ys, 0.95).unwrap();
+        assert!(p.estimate.is_some());
+    }
+}
+
+#[test]
+fn anova_and_kruskal_of_birthweight_by_race() {
+    // R: oneway.test(bwt ~ race, var.equal = TRUE); kruskal.test(bwt ~ race)
+    let bwt = column("birthwt.csv", "bwt");
+    let race = column("birthwt.csv", "race");
+    let groups: Vec<Vec<f64>> = (1..=3)
+        .map(|r| {
+            bwt.iter()
+                .zip(&race)
+                .filter(|(_, &g)| g == r as f64)
+                .map(|(&b, _)| b)
+                .collect()
+        })
+        .collect();
+    check_test(
+        "anova",
+        &lib(anova_oneway(&groups).unwrap()),
+        &expected("bwt_race_anova"),
+        CLOSED,
+    );
+    check_test(
+        "kruskal",
+        &lib(kruskal_wallis(&groups).unwrap()),
+        &expected("bwt_race_kruskal"),
+        CLOSED,
+    );
+}
+
+// ---- input handling ------------------------------------------------------------------------
+
+/// Run the binary expecting failure; return stderr.
+fn cli_err(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "calcscore {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn text_outcome_and_missing_values_are_reported() {
+    // birthwt with low as "no"/"yes" and two missing lwt: same AUC as R on the complete rows.
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("bw_text.csv");
+    let lwt = column("birthwt.csv", "lwt");
+    let low = column("birthwt.csv", "low");
+    let mut s = String::from("lwt,low\n");
+    for (i, (w, l)) in lwt.iter().zip(&low).enumerate() {
+        let w = if i < 2 {
+            "NA".to_string()
+        } else {
+            w.to_string()
+        };
+        s.push_str(&format!("{w},{}\n", if *l == 1.0 { "yes" } else { "no" }));
+    }
+    std::fs::write(&path, s).unwrap();
+    let got = cli(&[
+        "roc",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+    ]);
+    assert_eq!(got["case_level"], "yes");
+    assert_eq!(got["n"], 187);
+    assert_eq!(got["dropped"][0]["column"], "lwt");
+    assert_eq!(got["dropped"][0]["missing"], 2);
+    // Hand check against the library on the same complete rows.
+    let roc = Roc::new(
+        &lwt[2..],
+        &low[2..].iter().map(|&v| v == 1.0).collect::<Vec<_>>(),
+        Direction::Auto,
+    )
+    .unwrap();
+    close("auc", f(&got["rows"][0]["estimate"]), roc.auc(), 1e-15);
+}
+
+#[test]
+fn bad_outcome_coding_names_the_row() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("bad.csv");
+    std::fs::write(&path, "m,y\n1,0\n2,1\n3,2\n").unwrap();
+    let e = cli_err(&[
+        "roc",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "m",
+        "--outcome",
+        "y",
+    ]);
+    assert!(
+        e.contains("row 4") && e.contains("'y'") && e.contains("0 (control) / 1 (case)"),
+        "{e}"
+    );
+    let e = cli_err(&[
+        "diagnose",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "m",
+        "--outcome",
+        "m",
+        "--cutoff",
+        "1",
+    ]);
+    // m = 2 on spreadsheet row 3 is the first value that is not 0/1.
+    assert!(e.contains("row 3"), "{e}");
+}
