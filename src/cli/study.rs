@@ -1,26 +1,162 @@
-//! `calcscore reproduce`, `check` and `simulate` (to be written).
+//! `calcscore reproduce`, `check` and `simulate`: the built-in studies.
+
+use std::path::PathBuf;
 
 use super::Outcome;
+use crate::cohort::SplitUnit;
+use crate::data::ExpansionFormula;
+use crate::study::{published, zhang2021};
+use crate::{Error, Result};
+
+/// The built-in studies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Study {
+    /// Zhang et al. 2021, IVUS calcium score (Circ Cardiovasc Interv 2021;14:e010296).
+    Zhang2021,
+}
 
 /// Arguments of `calcscore reproduce`.
 #[derive(Debug, clap::Args)]
-pub struct ReproduceArgs {}
+#[command(
+    after_help = "Example:\n  calcscore reproduce zhang2021\n  calcscore reproduce zhang2021 --data my_registry.csv --map my_map.toml --out reports/mine"
+)]
+pub struct ReproduceArgs {
+    /// The study to reproduce.
+    pub study: Study,
+    /// Lesion registry (CSV or Parquet); default: the shipped synthetic registry.
+    #[arg(long, default_value = "datasets/zhang2021_synthetic.csv")]
+    pub data: PathBuf,
+    /// Column map (TOML `[columns] schema_name = "your_name"`).
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// Output directory (replaced atomically).
+    #[arg(long, default_value = "reports/zhang2021")]
+    pub out: PathBuf,
+    /// Seed of the random 1:1 derivation/validation split.
+    #[arg(long, default_value_t = zhang2021::DEFAULT_SPLIT_SEED)]
+    pub seed: u64,
+    /// Randomise lesions (as the paper) or whole patients between derivation and validation.
+    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
+    pub split: SplitUnit,
+    /// How stent expansion (%) is computed.
+    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    pub expansion: ExpansionFormula,
+    /// Confidence level of every interval.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+}
+
 /// Arguments of `calcscore check`.
 #[derive(Debug, clap::Args)]
-pub struct CheckArgs {}
+#[command(
+    after_help = "Example:\n  calcscore check zhang2021 --results reports/zhang2021/results.json"
+)]
+pub struct CheckArgs {
+    /// The study whose published numbers are compared.
+    pub study: Study,
+    /// results.json of a `reproduce` run.
+    #[arg(long, default_value = "reports/zhang2021/results.json")]
+    pub results: PathBuf,
+    /// Published-numbers file (default: the built-in copy of datasets/published/<study>.toml).
+    #[arg(long)]
+    pub published: Option<PathBuf>,
+    /// Print the table as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Arguments of `calcscore simulate`.
 #[derive(Debug, clap::Args)]
-pub struct SimulateArgs {}
+#[command(
+    after_help = "Example:\n  calcscore simulate zhang2021 --seed 2021 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
+)]
+pub struct SimulateArgs {
+    /// The study whose generative model is used.
+    pub study: Study,
+    /// Random seed.
+    #[arg(long, default_value_t = zhang2021::simulate::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Number of lesions (default: the paper's 3862; other sizes scale every flow count).
+    #[arg(long, default_value_t = 3862)]
+    pub lesions: usize,
+    /// Output CSV file (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
 
 /// Run `calcscore reproduce`.
-pub fn reproduce(_a: ReproduceArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("not written yet".into()))
+pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
+    check_level(a.conf_level)?;
+    let opts = zhang2021::pipeline::Options {
+        data: a.data,
+        map: a.map,
+        expansion: a.expansion,
+        seed: a.seed,
+        split: a.split,
+        conf_level: a.conf_level,
+    };
+    let run = zhang2021::reproduce(&opts)?;
+    crate::report::write_atomically(&a.out, &zhang2021::report_files(&run)?)?;
+    print!("{}", zhang2021::summary(&run, &a.out));
+    Ok(Outcome::Success)
 }
+
+fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--conf-level must be between 0 and 1 (got {level})"
+        )))
+    }
+}
+
 /// Run `calcscore check`.
-pub fn check(_a: CheckArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("not written yet".into()))
+pub fn check(a: CheckArgs) -> Result<Outcome> {
+    let published = match &a.published {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io("read", p, e))?;
+            published::Published::parse(&text, &p.display().to_string())?
+        }
+        None => published::Published::builtin("zhang2021")?,
+    };
+    let quantities = zhang2021::read_quantities(&a.results)?;
+    let rows = published::check(&published, &quantities);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?
+        );
+    } else {
+        print!("{}", crate::report::check_table_text(&rows));
+    }
+    Ok(if published::all_pass(&rows) {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
 }
+
 /// Run `calcscore simulate`.
-pub fn simulate(_a: SimulateArgs) -> crate::Result<Outcome> {
-    Err(crate::Error::Usage("not written yet".into()))
+pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
+    if a.lesions < 100 {
+        return Err(Error::Usage(format!(
+            "--lesions must be at least 100 (got {})",
+            a.lesions
+        )));
+    }
+    let csv = zhang2021::simulate::simulate_csv(a.seed, a.lesions);
+    match a.out {
+        Some(p) => {
+            std::fs::write(&p, csv).map_err(|e| Error::io("write", &p, e))?;
+            eprintln!(
+                "wrote {} ({} lesions, seed {}): SYNTHETIC data from calcscore's Zhang 2021 model, not patients",
+                p.display(),
+                a.lesions,
+                a.seed
+            );
+        }
+        None => print!("{csv}"),
+    }
+    Ok(Outcome::Success)
 }

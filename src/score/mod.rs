@@ -66,6 +66,43 @@ pub struct Item {
     pub points: i64,
 }
 
+impl Item {
+    /// Name of the item's 0/1 indicator column in analysis tables (`vessel_diameter_mm_lt3p5`; binary items keep their column name).
+    pub fn indicator_name(&self) -> String {
+        if self.op == Op::Eq && self.threshold == 1.0 {
+            return self.column.clone();
+        }
+        let op = match self.op {
+            Op::Gt => "gt",
+            Op::Ge => "ge",
+            Op::Lt => "lt",
+            Op::Le => "le",
+            Op::Eq => "eq",
+        };
+        let t = crate::data::table::format_number(self.threshold)
+            .replace('.', "p")
+            .replace('-', "m");
+        format!("{}_{op}{t}", self.column)
+    }
+
+    /// 1.0 where the item holds, 0.0 where not, `None` where the value is missing.
+    pub fn indicator(&self, table: &Table) -> Result<Vec<Option<f64>>> {
+        Ok(table
+            .numeric(&self.column)?
+            .into_iter()
+            .map(|v| {
+                v.map(|x| {
+                    if self.op.holds(x, self.threshold) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect())
+    }
+}
+
 /// A point score: items, and the cutoff at or above which the score predicts the outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointsTable {

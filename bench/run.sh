@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Benchmarks (release build): warm `reproduce zhang2021` on the shipped registry, and, when R is installed,
+# the statistics engine against R on the same files. Prints medians over repeated runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${CALCSCORE_BIN:-target/release/calcscore}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+
+# median wall time (ms) of a command over N runs
+median_ms() {
+  local n=$1; shift
+  local times=()
+  for _ in $(seq "$n"); do
+    local t0 t1
+    t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+"$BIN" reproduce zhang2021 --out "$OUT/warmup" > /dev/null
+echo "reproduce zhang2021 (3862 lesions, warm), median of 10: $(median_ms 10 "$BIN" reproduce zhang2021 --out "$OUT/z") ms"
+
+if [ -x bench/engine.sh ]; then
+  bench/engine.sh "$BIN" "$OUT"
+fi

@@ -1,0 +1,625 @@
+//! The statistical analysis of Zhang 2021 on the analysis set, using the shared statistics engine.
+//!
+//! Every regression is cluster-robust by patient (sandwich::vcovCL type HC1 conventions: CR1), because
+//! patients may contribute several lesions. The ROC AUC is given with DeLong's CI and with Obuchowski's
+//! clustered variance.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::pipeline::{AnalysisSet, UNDEREXPANSION_PCT};
+use crate::cohort::Cohort;
+use crate::data::Table;
+use crate::score::PointsTable;
+use crate::stats::design::Design;
+use crate::stats::diagnostic::{binomial_ci, CiMethod, TwoByTwo};
+use crate::stats::formula::Formula;
+use crate::stats::htest::{chisq_2x2, fisher_exact_2x2, t_test_one};
+use crate::stats::ols::ols;
+use crate::stats::roc::{clustered_auc, Direction, Roc};
+use crate::stats::vcov::{FitOptions, Vcov};
+use crate::stats::{logistic::logistic, StatsError, TestResult, TidyRow};
+use crate::Result;
+
+/// The covariance every model of the study uses, in words for the report.
+pub const COVARIANCE: &str =
+    "cluster-robust by patient (CR1: sandwich::vcovCL type HC1, G/(G-1)·(n-1)/(n-k) adjustment); t reference with residual df for linear models, z for logistic";
+
+/// A fitted model as reported: formula, covariance, sizes, coefficients and model-level fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelResult {
+    /// Which cohorts the model was fitted in.
+    pub data: String,
+    /// R-style formula.
+    pub formula: String,
+    /// "gaussian" or "binomial".
+    pub family: String,
+    /// Covariance used for every SE, CI and p.
+    pub covariance: String,
+    /// Lesions used.
+    pub n: usize,
+    /// Patients (clusters).
+    pub n_clusters: usize,
+    /// Tidy coefficient table (log-odds for binomial).
+    pub coefficients: Vec<TidyRow>,
+    /// Model-level fields (broom::glance).
+    pub model: serde_json::Value,
+    /// R-like printed summary.
+    #[serde(skip)]
+    pub summary: String,
+}
+
+/// One item of the derived points table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointsRow {
+    /// Item label.
+    pub item: String,
+    /// Registry column.
+    pub column: String,
+    /// Linear-model coefficient (change in expansion %, item present vs absent).
+    pub coefficient: f64,
+    /// Coefficient divided by the reference (smallest absolute) coefficient.
+    pub ratio: f64,
+    /// Rounded ratio: the derived points.
+    pub points: i64,
+    /// Logistic log-odds ratio of underexpansion for the item (`None` if the logistic model was not estimable).
+    pub log_odds_ratio: Option<f64>,
+    /// Points of the published score.
+    pub published_points: i64,
+}
+
+/// Stent expansion by score level in one cohort (Figure 4).
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreLevel {
+    /// Cohort letter.
+    pub cohort: String,
+    /// Score.
+    pub score: i64,
+    /// Lesions.
+    pub n: usize,
+    /// Mean expansion (%), `None` when n = 0.
+    pub mean: Option<f64>,
+    /// SD (%), `None` when n < 2.
+    pub sd: Option<f64>,
+    /// Lesions with expansion < 70%.
+    pub n_underexpansion: usize,
+}
+
+/// ROC of the score for underexpansion.
+#[derive(Debug, Clone, Serialize)]
+pub struct RocResult {
+    /// Cohorts used.
+    pub data: String,
+    /// Lesions, cases (underexpansion), controls.
+    pub n: usize,
+    /// Underexpanded lesions.
+    pub n_cases: usize,
+    /// AUC.
+    pub auc: f64,
+    /// DeLong CI.
+    pub conf_low: f64,
+    /// DeLong CI.
+    pub conf_high: f64,
+    /// Clustered AUC SE (Obuchowski 1997, patients as clusters).
+    pub clustered_std_error: f64,
+    /// Clustered CI.
+    pub clustered_conf_low: f64,
+    /// Clustered CI.
+    pub clustered_conf_high: f64,
+    /// Patients.
+    pub n_clusters: usize,
+    /// Youden-optimal threshold (midpoint, as pROC).
+    pub youden_threshold: f64,
+    /// The integer cutoff it implies (score ≥ cutoff is positive).
+    pub youden_cutoff: i64,
+    /// Sensitivity at the Youden threshold.
+    pub youden_sensitivity: f64,
+    /// Specificity at the Youden threshold.
+    pub youden_specificity: f64,
+    /// Full coordinates.
+    pub coords: Vec<(f64, f64, f64)>,
+}
+
+/// Diagnostic accuracy at the score's cutoff.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccuracyResult {
+    /// Cohorts used.
+    pub data: String,
+    /// Score ≥ cutoff is a positive test.
+    pub cutoff: i64,
+    /// True positives.
+    pub tp: usize,
+    /// False positives.
+    pub fp: usize,
+    /// False negatives.
+    pub fn_: usize,
+    /// True negatives.
+    pub tn: usize,
+    /// Measures with Clopper-Pearson CIs.
+    pub measures: Vec<MeasureRow>,
+}
+
+/// One diagnostic measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureRow {
+    /// sensitivity, specificity, ppv, npv, accuracy, lr_pos, lr_neg.
+    pub measure: String,
+    /// Estimate.
+    pub estimate: f64,
+    /// Numerator.
+    pub numerator: usize,
+    /// Denominator.
+    pub denominator: usize,
+    /// CI.
+    pub conf_low: f64,
+    /// CI.
+    pub conf_high: f64,
+    /// Interval method.
+    pub method: String,
+}
+
+/// A proportion with its exact CI.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proportion {
+    /// Events.
+    pub x: usize,
+    /// Denominator.
+    pub n: usize,
+    /// x / n.
+    pub estimate: f64,
+    /// Clopper-Pearson CI.
+    pub conf_low: f64,
+    /// Clopper-Pearson CI.
+    pub conf_high: f64,
+}
+
+/// Slope of expansion on score in one cohort.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlopeResult {
+    /// Cohort letter.
+    pub cohort: String,
+    /// The fitted model.
+    pub model: ModelResult,
+    /// The score coefficient.
+    pub slope: TidyRow,
+}
+
+/// Fracture rates C vs B.
+#[derive(Debug, Clone, Serialize)]
+pub struct FractureResult {
+    /// Validation cohort B.
+    pub validation: Proportion,
+    /// Atherectomy cohort C.
+    pub atherectomy: Proportion,
+    /// Pearson's chi-square with Yates' correction (R's chisq.test default).
+    pub chisq_yates: TestResult,
+    /// Without correction.
+    pub chisq: TestResult,
+    /// Fisher's exact test.
+    pub fisher: TestResult,
+}
+
+/// Lesions imaged after preparation, before stenting.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrepResult {
+    /// With analysable pre-stent IVUS.
+    pub n: usize,
+    /// Of those, with calcium fracture.
+    pub n_fracture: usize,
+    /// Final expansion in those with fracture: one-sample t summary (mean, CI).
+    pub expansion_mean: Option<TestResult>,
+    /// SD of that expansion.
+    pub expansion_sd: Option<f64>,
+}
+
+/// Everything the analysis computes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// Linear model of expansion on the score items in A.
+    pub derivation_linear: ModelResult,
+    /// Logistic model of underexpansion on the items in A (`None` when not estimable; see `notes`).
+    pub derivation_logistic: Option<ModelResult>,
+    /// Linear model on the continuous candidates in A (before dichotomising).
+    pub derivation_continuous: Option<ModelResult>,
+    /// Points derived from the linear model.
+    pub points: Vec<PointsRow>,
+    /// ROC of the published score in A+B.
+    pub roc: RocResult,
+    /// Accuracy at the published cutoff in A+B.
+    pub accuracy: AccuracyResult,
+    /// Slopes per cohort (A, B, C, D).
+    pub slopes: Vec<SlopeResult>,
+    /// Score × atherectomy interaction model in B+C.
+    pub interaction: ModelResult,
+    /// The interaction term.
+    pub interaction_term: TidyRow,
+    /// Fracture C vs B.
+    pub fracture: FractureResult,
+    /// Expansion by score level per cohort.
+    pub by_score: Vec<ScoreLevel>,
+    /// Calcified nodule prevalence among analysed lesions.
+    pub nodule: Proportion,
+    /// Underexpansion in D.
+    pub d_underexpansion: Proportion,
+    /// Lesions of D with the maximum score.
+    pub d_max_score_n: usize,
+    /// Imaged after preparation.
+    pub prep: PrepResult,
+    /// Analyses that could not be done, and why (reported, never hidden).
+    pub notes: Vec<String>,
+}
+
+/// Run the whole analysis.
+pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Analysis> {
+    use Cohort::*;
+    let opts = FitOptions {
+        vcov: Vcov::ClusterHC1,
+        conf_level: level,
+    };
+    let items: Vec<String> = score.items.iter().map(|i| i.indicator_name()).collect();
+    let a = set.subset(&[Derivation]);
+    let derivation_linear = fit(
+        &a,
+        "A",
+        &format!("stent_expansion_pct ~ {}", items.join(" + ")),
+        false,
+        &opts,
+    )?;
+    let mut notes = Vec::new();
+    let logistic_formula = format!("underexpansion ~ {}", items.join(" + "));
+    let derivation_logistic = match fit(&a, "A", &logistic_formula, true, &opts) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            notes.push(format!(
+                "logistic model `{logistic_formula}` in A not estimable: {e}"
+            ));
+            None
+        }
+    };
+    let derivation_continuous = continuous_model(&a, score, &opts, &mut notes);
+    let points = derive_points(score, &derivation_linear, derivation_logistic.as_ref());
+    let ab = [Derivation, Validation];
+    let roc = roc_result(set, &ab, level)?;
+    let accuracy = accuracy_at(set, &ab, score.cutoff, level);
+    let slopes = Cohort::ALL
+        .iter()
+        .map(|&c| slope(set, c, &opts))
+        .collect::<Result<Vec<_>>>()?;
+    let bc = set.subset(&[Validation, Atherectomy]);
+    let interaction = fit(
+        &bc,
+        "B+C",
+        "stent_expansion_pct ~ score * atherectomy_cohort",
+        false,
+        &opts,
+    )?;
+    let interaction_term = find_term(&interaction, "score:atherectomy_cohort")?;
+    let d_under = set.values("underexpansion", &[NoAngioCalcium]);
+    let max = score.max_points() as f64;
+    Ok(Analysis {
+        derivation_linear,
+        derivation_logistic,
+        derivation_continuous,
+        points,
+        roc,
+        accuracy,
+        slopes,
+        interaction,
+        interaction_term,
+        fracture: fracture(set, level)?,
+        by_score: by_score(set, score.max_points()),
+        nodule: proportion(&set.values("calcified_nodule", &Cohort::ALL), level),
+        d_underexpansion: proportion(&d_under, level),
+        d_max_score_n: set
+            .values("score", &[NoAngioCalcium])
+            .iter()
+            .filter(|&&s| s == max)
+            .count(),
+        prep: prep(set, level)?,
+        notes,
+    })
+}
+
+/// Fit a linear or logistic model on `table`, cluster-robust by patient.
+fn fit(
+    table: &Table,
+    data: &str,
+    formula: &str,
+    binomial: bool,
+    opts: &FitOptions,
+) -> Result<ModelResult> {
+    let f = Formula::parse(formula)?;
+    let design = Design::build(table, &f, Some("patient_id"))?;
+    let n_clusters = design
+        .cluster
+        .as_ref()
+        .map_or(0, |c| c.iter().max().map_or(0, |m| m + 1));
+    let (coefficients, model, summary) = if binomial {
+        let fit = logistic(&design, opts)?;
+        (fit.tidy(), to_json(&fit.glance()), fit.summary())
+    } else {
+        let fit = ols(&design, opts)?;
+        (fit.tidy(), to_json(&fit.glance()), fit.summary())
+    };
+    Ok(ModelResult {
+        data: data.into(),
+        formula: formula.into(),
+        family: if binomial { "binomial" } else { "gaussian" }.into(),
+        covariance: COVARIANCE.into(),
+        n: design.y.len(),
+        n_clusters,
+        coefficients,
+        model,
+        summary,
+    })
+}
+
+fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn find_term(m: &ModelResult, term: &str) -> Result<TidyRow> {
+    m.coefficients
+        .iter()
+        .find(|r| r.term == term)
+        .cloned()
+        .ok_or_else(|| {
+            StatsError::Undefined(format!(
+                "{}: term '{term}' not estimable in {}",
+                m.formula, m.data
+            ))
+            .into()
+        })
+}
+
+/// The linear model on the items' continuous columns (binary items as they are); `None` if not estimable.
+fn continuous_model(
+    a: &Table,
+    score: &PointsTable,
+    opts: &FitOptions,
+    notes: &mut Vec<String>,
+) -> Option<ModelResult> {
+    let mut cols: Vec<String> = score.items.iter().map(|i| i.column.clone()).collect();
+    cols.dedup();
+    let formula = format!("stent_expansion_pct ~ {}", cols.join(" + "));
+    fit(a, "A", &formula, false, opts)
+        .map_err(|e| notes.push(format!("model `{formula}` in A not estimable: {e}")))
+        .ok()
+}
+
+/// Points = coefficient / smallest absolute item coefficient, rounded (sign: lower expansion scores positive).
+fn derive_points(
+    score: &PointsTable,
+    linear: &ModelResult,
+    logistic: Option<&ModelResult>,
+) -> Vec<PointsRow> {
+    let coef = |m: &ModelResult, t: &str| {
+        m.coefficients
+            .iter()
+            .find(|r| r.term == t)
+            .map_or(f64::NAN, |r| r.estimate)
+    };
+    let coefs: Vec<f64> = score
+        .items
+        .iter()
+        .map(|i| coef(linear, &i.indicator_name()))
+        .collect();
+    let reference = coefs.iter().map(|c| c.abs()).fold(f64::INFINITY, f64::min);
+    score
+        .items
+        .iter()
+        .zip(&coefs)
+        .map(|(item, &c)| {
+            let ratio = -c / reference;
+            PointsRow {
+                item: item.label.clone(),
+                column: item.column.clone(),
+                coefficient: c,
+                ratio,
+                points: ratio.round() as i64,
+                log_odds_ratio: logistic.map(|m| coef(m, &item.indicator_name())),
+                published_points: item.points,
+            }
+        })
+        .collect()
+}
+
+fn outcome_and_score(set: &AnalysisSet, cohorts: &[Cohort]) -> (Vec<f64>, Vec<bool>) {
+    let score = set.values("score", cohorts);
+    let under = set
+        .values("underexpansion", cohorts)
+        .iter()
+        .map(|&u| u == 1.0)
+        .collect();
+    (score, under)
+}
+
+/// Patient index (0..G) of each row of the given cohorts.
+fn clusters(set: &AnalysisSet, cohorts: &[Cohort]) -> Vec<usize> {
+    let ids = set.table.text("patient_id").unwrap_or_default();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    set.rows(cohorts)
+        .into_iter()
+        .map(|i| {
+            let id = ids[i].clone().unwrap_or_default();
+            let next = index.len();
+            *index.entry(id).or_insert(next)
+        })
+        .collect()
+}
+
+fn roc_result(set: &AnalysisSet, cohorts: &[Cohort], level: f64) -> Result<RocResult> {
+    let (score, under) = outcome_and_score(set, cohorts);
+    let roc = Roc::new(&score, &under, Direction::ControlsLess)?;
+    let (lo, hi) = roc.delong_ci(level);
+    let cl = clustered_auc(
+        &score,
+        &under,
+        &clusters(set, cohorts),
+        Direction::ControlsLess,
+        level,
+    )?;
+    let best = roc.best_youden();
+    Ok(RocResult {
+        data: "A+B".into(),
+        n: score.len(),
+        n_cases: under.iter().filter(|&&u| u).count(),
+        auc: roc.auc(),
+        conf_low: lo,
+        conf_high: hi,
+        clustered_std_error: cl.std_error,
+        clustered_conf_low: cl.conf_low,
+        clustered_conf_high: cl.conf_high,
+        n_clusters: cl.n_clusters,
+        youden_threshold: best.threshold,
+        youden_cutoff: best.threshold.ceil() as i64,
+        youden_sensitivity: best.sensitivity,
+        youden_specificity: best.specificity,
+        coords: roc
+            .coords()
+            .iter()
+            .map(|p| (p.threshold, p.sensitivity, p.specificity))
+            .collect(),
+    })
+}
+
+fn accuracy_at(set: &AnalysisSet, cohorts: &[Cohort], cutoff: i64, level: f64) -> AccuracyResult {
+    let (score, under) = outcome_and_score(set, cohorts);
+    let t = TwoByTwo::from_marker(&score, &under, cutoff as f64);
+    let measures = t
+        .measures(CiMethod::Exact, level)
+        .into_iter()
+        .map(|m| MeasureRow {
+            measure: m.name,
+            estimate: m.estimate,
+            numerator: m.numerator,
+            denominator: m.denominator,
+            conf_low: m.conf_low,
+            conf_high: m.conf_high,
+            method: m.method,
+        })
+        .collect();
+    AccuracyResult {
+        data: "A+B".into(),
+        cutoff,
+        tp: t.tp,
+        fp: t.fp,
+        fn_: t.fn_,
+        tn: t.tn,
+        measures,
+    }
+}
+
+fn slope(set: &AnalysisSet, cohort: Cohort, opts: &FitOptions) -> Result<SlopeResult> {
+    let t = set.subset(&[cohort]);
+    let model = fit(
+        &t,
+        cohort.letter(),
+        "stent_expansion_pct ~ score",
+        false,
+        opts,
+    )?;
+    let slope = find_term(&model, "score")?;
+    Ok(SlopeResult {
+        cohort: cohort.letter().into(),
+        model,
+        slope,
+    })
+}
+
+/// Proportion of 1s in a 0/1 vector with its exact CI.
+fn proportion(v: &[f64], level: f64) -> Proportion {
+    let x = v.iter().filter(|&&u| u == 1.0).count();
+    let n = v.len();
+    let (conf_low, conf_high) = binomial_ci(x, n, CiMethod::Exact, level);
+    let estimate = if n == 0 { 0.0 } else { x as f64 / n as f64 };
+    Proportion {
+        x,
+        n,
+        estimate,
+        conf_low,
+        conf_high,
+    }
+}
+
+fn fracture(set: &AnalysisSet, level: f64) -> Result<FractureResult> {
+    let b = proportion(
+        &set.values("calcium_fracture", &[Cohort::Validation]),
+        level,
+    );
+    let c = proportion(
+        &set.values("calcium_fracture", &[Cohort::Atherectomy]),
+        level,
+    );
+    let table = [[c.x, c.n - c.x], [b.x, b.n - b.x]];
+    Ok(FractureResult {
+        chisq_yates: chisq_2x2(table, true)?,
+        chisq: chisq_2x2(table, false)?,
+        fisher: fisher_exact_2x2(table, level)?,
+        validation: b,
+        atherectomy: c,
+    })
+}
+
+fn by_score(set: &AnalysisSet, max: i64) -> Vec<ScoreLevel> {
+    let mut out = Vec::new();
+    for c in Cohort::ALL {
+        let score = set.values("score", &[c]);
+        let expansion = set.values("stent_expansion_pct", &[c]);
+        for s in 0..=max {
+            let e: Vec<f64> = score
+                .iter()
+                .zip(&expansion)
+                .filter(|(&k, _)| k == s as f64)
+                .map(|(_, &x)| x)
+                .collect();
+            out.push(ScoreLevel {
+                cohort: c.letter().into(),
+                score: s,
+                n: e.len(),
+                mean: mean(&e),
+                sd: sd(&e),
+                n_underexpansion: e.iter().filter(|&&x| x < UNDEREXPANSION_PCT).count(),
+            });
+        }
+    }
+    out
+}
+
+/// Arithmetic mean, `None` for no values.
+pub fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Sample SD (n − 1), `None` for fewer than two values.
+pub fn sd(v: &[f64]) -> Option<f64> {
+    let m = mean(v)?;
+    (v.len() > 1)
+        .then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
+}
+
+fn prep(set: &AnalysisSet, level: f64) -> Result<PrepResult> {
+    let all = Cohort::ALL;
+    let prep = set.table.numeric("prep_ivus")?;
+    let frac = set.table.numeric("prep_fracture")?;
+    let exp = set.table.numeric("stent_expansion_pct")?;
+    let rows = set.rows(&all);
+    let imaged: Vec<usize> = rows.into_iter().filter(|&i| prep[i] == Some(1.0)).collect();
+    let fractured: Vec<f64> = imaged
+        .iter()
+        .filter(|&&i| frac[i] == Some(1.0))
+        .filter_map(|&i| exp[i])
+        .collect();
+    let expansion_mean = if fractured.len() > 1 {
+        Some(t_test_one(&fractured, 0.0, level)?)
+    } else {
+        None
+    };
+    Ok(PrepResult {
+        n: imaged.len(),
+        n_fracture: fractured.len(),
+        expansion_mean,
+        expansion_sd: sd(&fractured),
+    })
+}

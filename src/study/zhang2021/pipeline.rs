@@ -1,0 +1,210 @@
+//! Load → flow → cohorts → analysis set: every input lesion ends in a cohort or in the exclusions ledger.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::cohort::{
+    apply_rules, assign_cohorts, exclusion, zhang2021_rules, Cohort, Exclusion, Flow, SplitUnit,
+};
+use crate::data::{load_registry, ColumnData, ExpansionFormula, Registry, Table};
+use crate::score::PointsTable;
+use crate::Result;
+
+/// Underexpansion threshold: stent expansion below this (%) is underexpansion.
+pub const UNDEREXPANSION_PCT: f64 = 70.0;
+
+/// Options of a Zhang 2021 reproduction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Options {
+    /// Registry file (CSV or Parquet).
+    pub data: PathBuf,
+    /// Optional column map (TOML).
+    pub map: Option<PathBuf>,
+    /// How stent expansion is computed.
+    pub expansion: ExpansionFormula,
+    /// Seed of the random A/B split.
+    pub seed: u64,
+    /// Randomise lesions (as the paper) or patients.
+    pub split: SplitUnit,
+    /// Confidence level of every interval.
+    pub conf_level: f64,
+}
+
+/// The lesions analysed, as a table with one row per lesion and derived columns, with their cohorts.
+#[derive(Debug, Clone)]
+pub struct AnalysisSet {
+    /// Columns: patient_id, lesion_id, cohort, score, each item's indicator, the continuous candidates,
+    /// stent_expansion_pct, underexpansion (0/1), atherectomy_cohort (1 = C), calcium_fracture, prep_ivus, prep_fracture.
+    pub table: Table,
+    /// Cohort of each row.
+    pub cohorts: Vec<Cohort>,
+    /// Lesions of a cohort left out because a value the analysis needs is missing (complete-case policy).
+    pub exclusions: Vec<Exclusion>,
+}
+
+impl AnalysisSet {
+    /// Row indices of the given cohorts, in table order.
+    pub fn rows(&self, cohorts: &[Cohort]) -> Vec<usize> {
+        (0..self.cohorts.len())
+            .filter(|&i| cohorts.contains(&self.cohorts[i]))
+            .collect()
+    }
+
+    /// The sub-table of the given cohorts.
+    pub fn subset(&self, cohorts: &[Cohort]) -> Table {
+        self.table.subset(&self.rows(cohorts))
+    }
+
+    /// A numeric column (all analysed rows have a value for the analysis columns).
+    pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Vec<f64> {
+        let col = self.table.numeric(column).unwrap_or_default();
+        self.rows(cohorts)
+            .into_iter()
+            .filter_map(|i| col.get(i).copied().flatten())
+            .collect()
+    }
+}
+
+/// Everything the load and flow steps produce.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The loaded registry.
+    pub registry: Registry,
+    /// The flow through the study's rules.
+    pub flow: Flow,
+    /// The analysis set.
+    pub set: AnalysisSet,
+}
+
+/// Load the registry, apply the rules, split the cohorts and build the analysis set.
+pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
+    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
+    let assigned = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
+    let set = analysis_set(&registry, &assigned, score)?;
+    Ok(Prepared {
+        registry,
+        flow,
+        set,
+    })
+}
+
+/// Columns a lesion must have to be analysed (complete-case policy), with the reason used in the ledger.
+fn required_values(score: &PointsTable) -> Vec<String> {
+    let mut cols: Vec<String> = score.items.iter().map(|i| i.column.clone()).collect();
+    cols.push("stent_expansion_pct".into());
+    cols
+}
+
+/// Build the analysis table of the cohort lesions; lesions missing a needed value go to the ledger.
+pub fn analysis_set(
+    registry: &Registry,
+    assigned: &[(usize, Cohort)],
+    score: &PointsTable,
+) -> Result<AnalysisSet> {
+    let t = &registry.table;
+    let indicators: Vec<Vec<Option<f64>>> = score
+        .items
+        .iter()
+        .map(|i| i.indicator(t))
+        .collect::<Result<_>>()?;
+    let raw: Vec<Vec<Option<f64>>> = score
+        .items
+        .iter()
+        .map(|i| t.numeric(&i.column))
+        .collect::<Result<_, _>>()?;
+    let scores = score.evaluate(t)?;
+    let mut kept = Vec::new();
+    let mut exclusions = Vec::new();
+    for &(i, cohort) in assigned {
+        let l = &registry.lesions[i];
+        let missing = required_values(score)
+            .into_iter()
+            .enumerate()
+            .find(|(k, _)| match raw.get(*k) {
+                Some(col) => col[i].is_none(),
+                None => l.stent_expansion_pct.is_none(),
+            });
+        match missing {
+            Some((_, col)) => exclusions.push(exclusion(
+                l,
+                &format!("missing-{col}"),
+                &format!(
+                    "cohort {} lesion without a value for {col} (complete-case analysis)",
+                    cohort.letter()
+                ),
+            )),
+            None => kept.push((i, cohort)),
+        }
+    }
+    let rows: Vec<usize> = kept.iter().map(|&(i, _)| i).collect();
+    let mut cols: Vec<(String, ColumnData)> = vec![
+        (
+            "patient_id".into(),
+            text(rows.iter().map(|&i| registry.lesions[i].patient_id.clone())),
+        ),
+        (
+            "lesion_id".into(),
+            text(rows.iter().map(|&i| registry.lesions[i].lesion_id.clone())),
+        ),
+        (
+            "cohort".into(),
+            text(kept.iter().map(|&(_, c)| c.letter().to_string())),
+        ),
+        (
+            "score".into(),
+            num(rows.iter().map(|&i| scores[i].map(|s| s as f64))),
+        ),
+    ];
+    for (item, ind) in score.items.iter().zip(&indicators) {
+        cols.push((item.indicator_name(), num(rows.iter().map(|&i| ind[i]))));
+    }
+    let mut seen = BTreeSet::new();
+    for (item, col) in score.items.iter().zip(&raw) {
+        if item.indicator_name() != item.column && seen.insert(item.column.clone()) {
+            cols.push((item.column.clone(), num(rows.iter().map(|&i| col[i]))));
+        }
+    }
+    let expansion: Vec<Option<f64>> = rows
+        .iter()
+        .map(|&i| registry.lesions[i].stent_expansion_pct)
+        .collect();
+    let under = expansion
+        .iter()
+        .map(|e| e.map(|x| f64::from(u8::from(x < UNDEREXPANSION_PCT))));
+    cols.push(("underexpansion".into(), num(under)));
+    cols.push(("stent_expansion_pct".into(), num(expansion.iter().copied())));
+    let athero = kept
+        .iter()
+        .map(|&(_, c)| Some(f64::from(u8::from(c == Cohort::Atherectomy))));
+    cols.push(("atherectomy_cohort".into(), num(athero)));
+    let flag = |f: fn(&crate::data::Lesion) -> Option<bool>| {
+        num(rows
+            .iter()
+            .map(|&i| f(&registry.lesions[i]).map(|b| f64::from(u8::from(b)))))
+    };
+    cols.push(("calcium_fracture".into(), flag(|l| l.calcium_fracture)));
+    cols.push(("prep_ivus".into(), flag(|l| l.prep_ivus)));
+    cols.push(("prep_fracture".into(), flag(|l| l.prep_fracture)));
+    let table = Table::new(format!("{} (analysis set)", t.source), cols);
+    Ok(AnalysisSet {
+        table,
+        cohorts: kept.iter().map(|&(_, c)| c).collect(),
+        exclusions,
+    })
+}
+
+fn text(it: impl Iterator<Item = String>) -> ColumnData {
+    ColumnData::Text(it.map(Some).collect())
+}
+
+fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
+    ColumnData::Num(it.collect())
+}
+
+/// Number of distinct patients among the given lesion indices of the registry.
+pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
+    ids.collect::<BTreeSet<_>>().len()
+}
