@@ -755,3 +755,28 @@ fn bad_outcome_coding_names_the_row() {
     // m = 2 on spreadsheet row 3 is the first value that is not 0/1.
     assert!(e.contains("row 3"), "{e}");
 }
+
+#[test]
+fn compare_keeps_going_when_a_test_is_undefined() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("few.csv");
+    std::fs::write(&path, "g,x\na,1\na,2\nb,3\n").unwrap();
+    let got = cli(&[
+        "compare",
+        "--data",
+        path.to_str().unwrap(),
+        "--by",
+        "g",
+        "--vars",
+        "x",
+    ]);
+    let v = &got["variables"][0];
+    // Only the rank-sum test is defined: W = 0, exact p = 2 * P(W <= 0) = 2 * 1/3 (C(3,1) = 3).
+    assert_eq!(v["tests"].as_array().unwrap().len(), 1);
+    close("p", f(&v["tests"][0]["p_value"]), 2.0 / 3.0, 1e-15);
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("Welch t-test not computed"));
+    assert!(v["groups"][1]["sd"].is_null());
+}
