@@ -195,9 +195,10 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
         a.estimate, a.std_error, a.conf_low, a.conf_high
     );
     let b = r.best_youden;
+    let rule = if r.direction == "<" { ">=" } else { "<=" };
     println!(
-        "Youden-best threshold: {} (sensitivity {:.4}, specificity {:.4})",
-        b.threshold, b.sensitivity, b.specificity
+        "Youden-best threshold: {} (positive test: {} {rule} {}; sensitivity {:.4}, specificity {:.4})",
+        b.threshold, r.marker, b.threshold, b.sensitivity, b.specificity
     );
     println!("Coordinates ({} thresholds):", coords.len());
     println!(
