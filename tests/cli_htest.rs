@@ -780,3 +780,22 @@ fn compare_keeps_going_when_a_test_is_undefined() {
         .contains("Welch t-test not computed"));
     assert!(v["groups"][1]["sd"].is_null());
 }
+
+#[test]
+fn larger_exact_wilcoxon_cases() {
+    // R: wilcox.test(x, y) with 30 vs 40 values; wilcox.test(x, y, paired = TRUE), n = 45.
+    for (case, paired) in [
+        ("rank_sum_exact_30_40", false),
+        ("signed_rank_exact_45", true),
+    ] {
+        let want = expected(case);
+        let x: Vec<f64> = want["x"].as_array().unwrap().iter().map(f).collect();
+        let y: Vec<f64> = want["y"].as_array().unwrap().iter().map(f).collect();
+        let got = if paired {
+            wilcoxon_signed_rank(&x, &y, None, true)
+        } else {
+            wilcoxon_rank_sum(&x, &y, None, true)
+        };
+        check_test(case, &lib(got.unwrap()), &want, CLOSED);
+    }
+}

@@ -500,6 +500,30 @@ mod tests {
     }
 
     #[test]
+    fn sorted_placements_equal_brute_force_delong() {
+        // DeLong (1988) written out over all case-control pairs, O(m n), on tied data.
+        let marker: Vec<f64> = (0..300).map(|i| ((i * 37) % 23) as f64 / 4.0).collect();
+        let outcome: Vec<bool> = (0..300).map(|i| (i * 11) % 7 < 3).collect();
+        let x: Vec<f64> = zip_filter(&marker, &outcome, true);
+        let y: Vec<f64> = zip_filter(&marker, &outcome, false);
+        let psi = |a: f64, b: f64| f64::from(u8::from(a > b)) + 0.5 * f64::from(u8::from(a == b));
+        let (m, n) = (x.len() as f64, y.len() as f64);
+        let v10: Vec<f64> = x
+            .iter()
+            .map(|&a| y.iter().map(|&b| psi(a, b)).sum::<f64>() / n)
+            .collect();
+        let v01: Vec<f64> = y
+            .iter()
+            .map(|&b| x.iter().map(|&a| psi(a, b)).sum::<f64>() / m)
+            .collect();
+        let auc = v10.iter().sum::<f64>() / m;
+        let var = sum_sq_dev(&v10, auc) / (m - 1.0) / m + sum_sq_dev(&v01, auc) / (n - 1.0) / n;
+        let roc = Roc::new(&marker, &outcome, Direction::ControlsLess).unwrap();
+        assert!((roc.auc() - auc).abs() < 1e-14);
+        assert!((roc.delong_var() - var).abs() < 1e-16);
+    }
+
+    #[test]
     fn one_unit_per_cluster_reduces_to_delong() {
         let marker = [0.1, 0.4, 0.35, 0.8, 0.7, 0.2, 0.9, 0.5];
         let outcome = [false, false, true, true, false, true, true, false];
