@@ -721,6 +721,26 @@ fn text_outcome_and_missing_values_are_reported() {
     )
     .unwrap();
     close("auc", f(&got["rows"][0]["estimate"]), roc.auc(), 1e-15);
+    // --case no swaps the classes: auto direction flips to "<" and the AUC is unchanged.
+    let swapped = cli(&[
+        "roc",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+        "--case",
+        "no",
+    ]);
+    assert_eq!(swapped["case_level"], "no");
+    assert_eq!(swapped["direction"], "<");
+    close(
+        "auc swapped",
+        f(&swapped["rows"][0]["estimate"]),
+        roc.auc(),
+        1e-15,
+    );
 }
 
 #[test]
