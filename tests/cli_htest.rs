@@ -721,6 +721,26 @@ fn text_outcome_and_missing_values_are_reported() {
     )
     .unwrap();
     close("auc", f(&got["rows"][0]["estimate"]), roc.auc(), 1e-15);
+    // --case no swaps the classes: auto direction flips to "<" and the AUC is unchanged.
+    let swapped = cli(&[
+        "roc",
+        "--data",
+        path.to_str().unwrap(),
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+        "--case",
+        "no",
+    ]);
+    assert_eq!(swapped["case_level"], "no");
+    assert_eq!(swapped["direction"], "<");
+    close(
+        "auc swapped",
+        f(&swapped["rows"][0]["estimate"]),
+        roc.auc(),
+        1e-15,
+    );
 }
 
 #[test]
@@ -754,4 +774,48 @@ fn bad_outcome_coding_names_the_row() {
     ]);
     // m = 2 on spreadsheet row 3 is the first value that is not 0/1.
     assert!(e.contains("row 3"), "{e}");
+}
+
+#[test]
+fn compare_keeps_going_when_a_test_is_undefined() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("few.csv");
+    std::fs::write(&path, "g,x\na,1\na,2\nb,3\n").unwrap();
+    let got = cli(&[
+        "compare",
+        "--data",
+        path.to_str().unwrap(),
+        "--by",
+        "g",
+        "--vars",
+        "x",
+    ]);
+    let v = &got["variables"][0];
+    // Only the rank-sum test is defined: W = 0, exact p = 2 * P(W <= 0) = 2 * 1/3 (C(3,1) = 3).
+    assert_eq!(v["tests"].as_array().unwrap().len(), 1);
+    close("p", f(&v["tests"][0]["p_value"]), 2.0 / 3.0, 1e-15);
+    assert!(v["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("Welch t-test not computed"));
+    assert!(v["groups"][1]["sd"].is_null());
+}
+
+#[test]
+fn larger_exact_wilcoxon_cases() {
+    // R: wilcox.test(x, y) with 30 vs 40 values; wilcox.test(x, y, paired = TRUE), n = 45.
+    for (case, paired) in [
+        ("rank_sum_exact_30_40", false),
+        ("signed_rank_exact_45", true),
+    ] {
+        let want = expected(case);
+        let x: Vec<f64> = want["x"].as_array().unwrap().iter().map(f).collect();
+        let y: Vec<f64> = want["y"].as_array().unwrap().iter().map(f).collect();
+        let got = if paired {
+            wilcoxon_signed_rank(&x, &y, None, true)
+        } else {
+            wilcoxon_rank_sum(&x, &y, None, true)
+        };
+        check_test(case, &lib(got.unwrap()), &want, CLOSED);
+    }
 }

@@ -62,6 +62,8 @@ struct VariableComparison {
     groups: Vec<GroupSummary>,
     smd: Option<f64>,
     tests: Vec<TestResult>,
+    /// Warnings as R gives them (small expected counts) and tests that could not be computed.
+    notes: Vec<String>,
 }
 
 /// JSON shape of `calcscore compare --json` (see docs/json-htest.md).
@@ -158,7 +160,7 @@ fn numeric_tests(
             group: g.to_string(),
             n: v.len(),
             mean: Some(m),
-            sd: Some(sd),
+            sd: (v.len() > 1).then_some(sd),
             counts: None,
         }
     };
@@ -169,13 +171,18 @@ fn numeric_tests(
         dropped: vec![],
         levels: None,
         groups: vec![summary(&groups[0], &a), summary(&groups[1], &b)],
-        smd: Some(standardized_mean_difference(&a, &b)),
-        tests: vec![
-            t_test_two(&a, &b, false, level)?,
-            t_test_two(&a, &b, true, level)?,
-            wilcoxon_rank_sum(&a, &b, None, true)?,
-        ],
-    })
+        smd: (a.len() > 1 && b.len() > 1).then(|| standardized_mean_difference(&a, &b)),
+        tests: vec![],
+        notes: vec![],
+    }
+    .with_tests([
+        ("Welch t-test", t_test_two(&a, &b, false, level)),
+        ("Student t-test", t_test_two(&a, &b, true, level)),
+        (
+            "Wilcoxon rank-sum test",
+            wilcoxon_rank_sum(&a, &b, None, true),
+        ),
+    ]))
 }
 
 fn categorical_tests(
@@ -202,12 +209,13 @@ fn categorical_tests(
     let mut tests = Vec::new();
     if levels.len() == 2 {
         let t = [[counts[0][0], counts[0][1]], [counts[1][0], counts[1][1]]];
-        tests.push(chisq_2x2(t, true)?);
-        tests.push(chisq_2x2(t, false)?);
-        tests.push(fisher_exact_2x2(t, level)?);
+        tests.push(("chi-squared test (Yates)", chisq_2x2(t, true)));
+        tests.push(("chi-squared test", chisq_2x2(t, false)));
+        tests.push(("Fisher's exact test", fisher_exact_2x2(t, level)));
     } else if levels.len() > 2 {
-        tests.push(chisq_test(&counts, false)?);
+        tests.push(("chi-squared test", chisq_test(&counts, false)));
     }
+    let notes = small_expected_note(&counts).into_iter().collect();
     Ok(VariableComparison {
         variable: String::new(),
         kind: "categorical",
@@ -226,7 +234,49 @@ fn categorical_tests(
             .collect(),
         levels: Some(levels),
         smd: None,
-        tests,
+        tests: vec![],
+        notes,
+    }
+    .with_tests(tests))
+}
+
+impl VariableComparison {
+    /// Keep the tests that could be computed; say why the others could not.
+    fn with_tests(
+        mut self,
+        results: impl IntoIterator<Item = (&'static str, Result<TestResult, crate::stats::StatsError>)>,
+    ) -> Self {
+        for (label, r) in results {
+            match r {
+                Ok(t) => self.tests.push(t),
+                Err(e) => self.notes.push(format!("{label} not computed: {e}")),
+            }
+        }
+        self
+    }
+}
+
+/// R's chisq.test warning when an expected count is below 5.
+fn small_expected_note(counts: &[Vec<usize>]) -> Option<String> {
+    let rows: Vec<f64> = counts
+        .iter()
+        .map(|r| r.iter().sum::<usize>() as f64)
+        .collect();
+    let ncol = counts.first().map_or(0, Vec::len);
+    let cols: Vec<f64> = (0..ncol)
+        .map(|j| counts.iter().map(|r| r[j]).sum::<usize>() as f64)
+        .collect();
+    let n: f64 = rows.iter().sum();
+    let expected: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| cols.iter().map(move |c| r * c / n))
+        .collect();
+    let small = expected.iter().filter(|&&e| e < 5.0).count();
+    let min = expected.iter().copied().fold(f64::INFINITY, f64::min);
+    (small > 0).then(|| {
+        format!(
+            "Chi-squared approximation may be incorrect: {small} cell(s) with expected count < 5 (smallest {min:.2}); prefer Fisher's exact test for 2x2"
+        )
     })
 }
 
@@ -242,6 +292,7 @@ fn print_table(r: &CompareReport) {
     for v in &r.variables {
         let desc = |g: &GroupSummary| match (&g.mean, &g.sd, &g.counts) {
             (Some(m), Some(s), _) => format!("{m:.3} ± {s:.3} (n={})", g.n),
+            (Some(m), None, _) => format!("{m:.3} (n={})", g.n),
             (_, _, Some(c)) => format!(
                 "{} (n={})",
                 c.iter().map(usize::to_string).collect::<Vec<_>>().join("/"),
@@ -249,19 +300,31 @@ fn print_table(r: &CompareReport) {
             ),
             _ => String::new(),
         };
+        if v.tests.is_empty() {
+            println!(
+                "{:<14} {:<26} {:<26} (no test computed)",
+                v.variable,
+                desc(&v.groups[0]),
+                desc(&v.groups[1])
+            );
+        }
         for (i, t) in v.tests.iter().enumerate() {
             let (name, a, b) = if i == 0 {
                 (v.variable.as_str(), desc(&v.groups[0]), desc(&v.groups[1]))
             } else {
                 ("", String::new(), String::new())
             };
+            let stat = match t.estimate {
+                Some(or) if t.method.starts_with("Fisher") => format!("OR {or:.4}"),
+                _ => format!("{:.4}", t.statistic),
+            };
             println!(
-                "{:<14} {:<26} {:<26} {:<62} {:>12.4} {:>11.4e}",
+                "{:<14} {:<26} {:<26} {:<62} {:>12} {:>11.4e}",
                 name,
                 a,
                 b,
                 t.method.trim(),
-                t.statistic,
+                stat,
                 t.p_value
             );
         }
@@ -270,6 +333,9 @@ fn print_table(r: &CompareReport) {
         }
         if let Some(s) = v.smd {
             println!("{:<14} standardized mean difference: {s:.4}", "");
+        }
+        for n in &v.notes {
+            println!("{:<14} note: {n}", "");
         }
         if !v.dropped.is_empty() {
             input::print_dropped(v.n, &v.dropped);

@@ -21,6 +21,9 @@ pub struct DiagnoseArgs {
     /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = case).
     #[arg(long)]
     pub outcome: String,
+    /// Outcome level counted as the case (default: 1 for 0/1, else the second sorted level).
+    #[arg(long)]
+    pub case: Option<String>,
     /// Cutoff: marker >= cutoff is a positive test.
     #[arg(long, allow_negative_numbers = true)]
     pub cutoff: f64,
@@ -63,7 +66,8 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
     }
     let table = input::load(&args.data)?;
     let (rows, dropped) = input::complete_rows(&table, &[&args.marker, &args.outcome])?;
-    let (outcome, levels) = input::binary_outcome(&table, &args.outcome, &rows)?;
+    let (outcome, levels) =
+        input::binary_outcome(&table, &args.outcome, &rows, args.case.as_deref())?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
     let method = if args.ci == "exact" {
         CiMethod::Exact

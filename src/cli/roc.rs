@@ -21,6 +21,9 @@ pub struct RocArgs {
     /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = case).
     #[arg(long)]
     pub outcome: String,
+    /// Outcome level counted as the case (default: 1 for 0/1, else the second sorted level).
+    #[arg(long)]
+    pub case: Option<String>,
     /// Second marker for a paired DeLong test on the same rows.
     #[arg(long)]
     pub marker2: Option<String>,
@@ -85,7 +88,8 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     cols.extend(args.marker2.as_deref());
     cols.extend(args.cluster.as_deref());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (outcome, levels) = input::binary_outcome(&table, &args.outcome, &rows)?;
+    let (outcome, levels) =
+        input::binary_outcome(&table, &args.outcome, &rows, args.case.as_deref())?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
     let direction = match args.direction.as_str() {
         "lt" => Direction::ControlsLess,
@@ -195,9 +199,10 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
         a.estimate, a.std_error, a.conf_low, a.conf_high
     );
     let b = r.best_youden;
+    let rule = if r.direction == "<" { ">=" } else { "<=" };
     println!(
-        "Youden-best threshold: {} (sensitivity {:.4}, specificity {:.4})",
-        b.threshold, b.sensitivity, b.specificity
+        "Youden-best threshold: {} (positive test: {} {rule} {}; sensitivity {:.4}, specificity {:.4})",
+        b.threshold, r.marker, b.threshold, b.sensitivity, b.specificity
     );
     println!("Coordinates ({} thresholds):", coords.len());
     println!(
@@ -347,12 +352,16 @@ pub(crate) mod input {
         Ok(rows.iter().filter_map(|&i| v[i].clone()).collect())
     }
 
-    /// Distinct values of a text column in sorted order (numbers sorted numerically).
+    /// Distinct values of a column in sorted order: numbers numerically, text ignoring case
+    /// first (as R's `sort` in an English locale: "no" < "Yes"), then byte order.
     pub fn levels_of(values: &[String]) -> Vec<String> {
         let mut lv: Vec<String> = values.to_vec();
         lv.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
             (Ok(x), Ok(y)) => x.total_cmp(&y),
-            _ => a.cmp(b),
+            _ => a
+                .to_lowercase()
+                .cmp(&b.to_lowercase())
+                .then_with(|| a.cmp(b)),
         });
         lv.dedup();
         lv
@@ -364,20 +373,34 @@ pub(crate) mod input {
         table: &Table,
         col: &str,
         rows: &[usize],
+        case: Option<&str>,
     ) -> crate::Result<(Vec<bool>, Levels)> {
-        if let ColumnData::Num(v) = table.column(col)? {
+        if let (ColumnData::Num(v), None) = (table.column(col)?, case) {
             return numeric_outcome(table, col, v, rows);
         }
         let values = texts(table, col, rows)?;
-        let lv = levels_of(&values);
+        let mut lv = levels_of(&values);
         if lv.len() != 2 {
             return Err(two_levels_needed(col, &lv));
         }
+        let how = match case {
+            Some(c) if c == lv[0] => {
+                lv.swap(0, 1);
+                format!("--case '{c}'")
+            }
+            Some(c) if c == lv[1] => format!("--case '{c}'"),
+            Some(c) => {
+                return Err(crate::Error::Usage(format!(
+                    "--case '{c}' is not a level of '{col}' (levels: {}, {})",
+                    lv[0], lv[1]
+                )))
+            }
+            None => format!(
+                "two text levels sorted: the second, '{}', is the case (choose with --case)",
+                lv[1]
+            ),
+        };
         let outcome = values.iter().map(|v| *v == lv[1]).collect();
-        let how = format!(
-            "two text levels sorted: the second, '{}', is the case",
-            lv[1]
-        );
         Ok((
             outcome,
             Levels {

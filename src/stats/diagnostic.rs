@@ -63,6 +63,7 @@ pub struct Measure {
 
 impl TwoByTwo {
     /// Cross-tabulate: a test is positive when `marker >= cutoff`; `outcome` true for a case.
+    /// A NaN marker compares false and counts as negative: drop missing values first.
     pub fn from_marker(marker: &[f64], outcome: &[bool], cutoff: f64) -> TwoByTwo {
         let mut t = TwoByTwo {
             tp: 0,

@@ -128,23 +128,26 @@ impl Roc {
         let mut all: Vec<f64> = self.cases.iter().chain(&self.controls).copied().collect();
         all.sort_by(f64::total_cmp);
         all.dedup();
-        let mut thresholds = midpoint_thresholds(&all);
         let greater = self.direction == Direction::ControlsGreater;
+        let mut thresholds = midpoint_thresholds(&all, greater);
         if greater {
             thresholds.reverse();
         }
         let cases = sorted(&self.cases);
         let controls = sorted(&self.controls);
         let (n1, n0) = (cases.len() as f64, controls.len() as f64);
+        // pROC: "<" calls x >= t positive; ">" calls x <= t positive.
         thresholds
             .into_iter()
             .map(|t| {
-                let cases_below = count_below(&cases, t) as f64;
-                let controls_below = count_below(&controls, t) as f64;
                 let (sens, spec) = if greater {
-                    (cases_below / n1, (n0 - controls_below) / n0)
+                    let cases_pos = count_not_above(&cases, t) as f64;
+                    let controls_pos = count_not_above(&controls, t) as f64;
+                    (cases_pos / n1, (n0 - controls_pos) / n0)
                 } else {
-                    ((n1 - cases_below) / n1, controls_below / n0)
+                    let cases_neg = count_below(&cases, t) as f64;
+                    let controls_neg = count_below(&controls, t) as f64;
+                    ((n1 - cases_neg) / n1, controls_neg / n0)
                 };
                 RocPoint {
                     threshold: t,
@@ -382,16 +385,23 @@ fn placements(cases: &[f64], controls: &[f64], dir: Direction) -> (Vec<f64>, Vec
     (v10, v01)
 }
 
-/// pROC's thresholds: -Inf, midpoints of consecutive distinct values, +Inf.
-fn midpoint_thresholds(unique: &[f64]) -> Vec<f64> {
+/// pROC's thresholds (ascending): -Inf, midpoints of consecutive distinct values, +Inf.
+/// When a midpoint rounds onto a data value (adjacent doubles) it is moved as pROC does,
+/// so that the two values stay on different sides of the threshold.
+fn midpoint_thresholds(unique: &[f64], greater: bool) -> Vec<f64> {
     let mut t = Vec::with_capacity(unique.len() + 1);
     t.push(f64::NEG_INFINITY);
     for w in unique.windows(2) {
         let mid = (w[0] + w[1]) / 2.0;
-        t.push(if mid.abs() > 1e100 || !mid.is_finite() {
+        let mid = if mid.abs() > 1e100 || !mid.is_finite() {
             w[0] / 2.0 + w[1] / 2.0
         } else {
             mid
+        };
+        t.push(match (mid == w[0], mid == w[1], greater) {
+            (true, _, false) => w[1],
+            (_, true, true) => w[0],
+            _ => mid,
         });
     }
     t.push(f64::INFINITY);
@@ -470,6 +480,47 @@ mod tests {
         let s10 = ((0.5f64 - 2.0 / 3.0).powi(2) + 2.0 * (0.75f64 - 2.0 / 3.0).powi(2)) / 2.0;
         let s01 = ((1.0f64 - 2.0 / 3.0).powi(2) + (1.0f64 / 3.0 - 2.0 / 3.0).powi(2)) / 1.0;
         assert!((roc.delong_var() - (s10 / 3.0 + s01 / 2.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn adjacent_doubles_keep_thresholds_between_values() {
+        // 1 and the next double up: the midpoint rounds onto one of them.
+        let a = 1.0f64;
+        let b = f64::from_bits(a.to_bits() + 1);
+        for dir in [Direction::ControlsLess, Direction::ControlsGreater] {
+            let (cases, controls) = if dir == Direction::ControlsLess {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            let roc = Roc::new(&[cases, controls], &[true, false], dir).unwrap();
+            let best = roc.best_youden();
+            assert_eq!((best.sensitivity, best.specificity), (1.0, 1.0), "{dir:?}");
+        }
+    }
+
+    #[test]
+    fn sorted_placements_equal_brute_force_delong() {
+        // DeLong (1988) written out over all case-control pairs, O(m n), on tied data.
+        let marker: Vec<f64> = (0..300).map(|i| ((i * 37) % 23) as f64 / 4.0).collect();
+        let outcome: Vec<bool> = (0..300).map(|i| (i * 11) % 7 < 3).collect();
+        let x: Vec<f64> = zip_filter(&marker, &outcome, true);
+        let y: Vec<f64> = zip_filter(&marker, &outcome, false);
+        let psi = |a: f64, b: f64| f64::from(u8::from(a > b)) + 0.5 * f64::from(u8::from(a == b));
+        let (m, n) = (x.len() as f64, y.len() as f64);
+        let v10: Vec<f64> = x
+            .iter()
+            .map(|&a| y.iter().map(|&b| psi(a, b)).sum::<f64>() / n)
+            .collect();
+        let v01: Vec<f64> = y
+            .iter()
+            .map(|&b| x.iter().map(|&a| psi(a, b)).sum::<f64>() / m)
+            .collect();
+        let auc = v10.iter().sum::<f64>() / m;
+        let var = sum_sq_dev(&v10, auc) / (m - 1.0) / m + sum_sq_dev(&v01, auc) / (n - 1.0) / n;
+        let roc = Roc::new(&marker, &outcome, Direction::ControlsLess).unwrap();
+        assert!((roc.auc() - auc).abs() < 1e-14);
+        assert!((roc.delong_var() - var).abs() < 1e-16);
     }
 
     #[test]

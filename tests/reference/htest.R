@@ -213,6 +213,17 @@ exp_$spearman_edgeworth <- htest(cor.test(sx, sy, method = "spearman"))
 exp_$spearman_edgeworth$x <- sx
 exp_$spearman_edgeworth$y <- sy
 
+# Larger exact cases (no ties): rank sum 30 vs 40, signed rank n = 45.
+set.seed(11)
+lx <- round(rnorm(30, 0.3), 8); ly <- round(rnorm(40), 8)
+exp_$rank_sum_exact_30_40 <- htest(wilcox.test(lx, ly))
+exp_$rank_sum_exact_30_40$x <- lx
+exp_$rank_sum_exact_30_40$y <- ly
+sb <- round(rnorm(45, 0.2), 8); sa <- round(rnorm(45), 8)
+exp_$signed_rank_exact_45 <- htest(wilcox.test(sb, sa, paired = TRUE))
+exp_$signed_rank_exact_45$x <- sb
+exp_$signed_rank_exact_45$y <- sa
+
 # ---- Fisher with a zero cell, chi-square of the same table -----------------------------------------
 zt <- matrix(c(12, 3, 0, 20), nrow = 2) # rows: test +/-, columns: disease +/-
 exp_$zero_fisher <- htest(fisher.test(zt))
