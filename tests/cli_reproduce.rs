@@ -345,7 +345,7 @@ fn hand_registry() -> String {
             b[1],
             b[2],
             if b[3] == 1 { 3.0 } else { 4.0 },
-            (n + k) % 2
+            n % 2
         ));
     }
     csv

@@ -3,7 +3,10 @@
 use calcscore::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort, SplitUnit};
 use calcscore::data::{load_registry, ExpansionFormula};
 
-const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/zhang2021_synthetic.csv");
+const SHIPPED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/zhang2021_synthetic.csv"
+);
 
 #[test]
 fn shipped_registry_reproduces_figure_1() {
@@ -28,8 +31,20 @@ fn shipped_registry_reproduces_figure_1() {
     assert_eq!(patients.len(), 3415);
     let cohorts = assign_cohorts(&reg.lesions, &flow.included, SplitUnit::Lesion, 1);
     let n = |c: Cohort| cohorts.iter().filter(|(_, k)| *k == c).count();
-    assert_eq!([n(Cohort::Derivation), n(Cohort::Validation), n(Cohort::Atherectomy), n(Cohort::NoAngioCalcium)], [97, 97, 67, 67]);
-    let mut studied: Vec<&str> = flow.included.iter().map(|&i| reg.lesions[i].patient_id.as_str()).collect();
+    assert_eq!(
+        [
+            n(Cohort::Derivation),
+            n(Cohort::Validation),
+            n(Cohort::Atherectomy),
+            n(Cohort::NoAngioCalcium)
+        ],
+        [97, 97, 67, 67]
+    );
+    let mut studied: Vec<&str> = flow
+        .included
+        .iter()
+        .map(|&i| reg.lesions[i].patient_id.as_str())
+        .collect();
     studied.sort_unstable();
     studied.dedup();
     assert_eq!(studied.len(), 308);

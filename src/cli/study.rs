@@ -68,7 +68,7 @@ pub struct CheckArgs {
 /// Arguments of `calcscore simulate`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore simulate zhang2021 --seed 2021 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
+    after_help = "Example:\n  calcscore simulate zhang2021 --seed 4 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
 )]
 pub struct SimulateArgs {
     /// The study whose generative model is used.

@@ -42,6 +42,12 @@ pub struct Design {
     pub source: String,
 }
 
+/// Per-column missing counts, and the rows complete in every column.
+type CompleteCases = (Vec<(String, usize)>, Vec<usize>);
+
+/// Response values on the used rows, and for a text response its (0, 1) levels.
+type Response = (Vec<f64>, Option<(String, String)>);
+
 /// How one variable is coded, with its values on all table rows.
 enum Coded {
     Numeric(Vec<Option<f64>>),
@@ -74,9 +80,8 @@ impl Design {
         for term in &formula.terms {
             let mut parts: Vec<(String, Vec<f64>)> = vec![(String::new(), vec![1.0; rows.len()])];
             for v in &term.variables {
-                if !cache.contains_key(&v.label()) {
-                    let coded = code_variable(table, v, &rows)?;
-                    cache.insert(v.label(), coded);
+                if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(v.label()) {
+                    e.insert(code_variable(table, v, &rows)?);
                 }
                 parts = interact(&parts, &cache[&v.label()]);
             }
@@ -125,14 +130,11 @@ impl Design {
             .map_or(0, |c| c.iter().max().map_or(0, |m| m + 1))
     }
 
-    /// Error when there are fewer rows than columns, or a column is constant or collinear.
+    /// Error when a column is constant or collinear with earlier ones (with fewer rows than columns the
+    /// fit itself reports too few observations).
     fn check_rank(&self) -> Result<(), StatsError> {
-        if self.n() <= self.p() {
-            return Err(StatsError::TooFew {
-                what: format!("model with {} coefficients", self.p()),
-                n: self.n(),
-                needed: self.p() + 1,
-            });
+        if self.n() < self.p() {
+            return Ok(());
         }
         let (xtx, _) = cross_products(&self.x, None, &self.y);
         let aliased = aliased_columns(&xtx);
@@ -147,10 +149,7 @@ impl Design {
 }
 
 /// Per-column missing counts and the rows complete in every column.
-fn complete_cases(
-    table: &Table,
-    cols: &[String],
-) -> crate::Result<(Vec<(String, usize)>, Vec<usize>)> {
+fn complete_cases(table: &Table, cols: &[String]) -> crate::Result<CompleteCases> {
     let n = table.nrows();
     let mut keep = vec![true; n];
     let mut missing = Vec::new();
@@ -189,11 +188,7 @@ fn is_text_factor(table: &Table, name: &str) -> crate::Result<bool> {
 }
 
 /// The response on the used rows; a two-level text response is coded 0/1 (second sorted level = 1).
-fn response_values(
-    table: &Table,
-    name: &str,
-    rows: &[usize],
-) -> crate::Result<(Vec<f64>, Option<(String, String)>)> {
+fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<Response> {
     if !is_text_factor(table, name)? {
         let v = table.numeric(name)?;
         return Ok((

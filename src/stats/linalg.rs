@@ -53,7 +53,7 @@ pub fn mat_vec(x: &DMatrix<f64>, b: &DVector<f64>) -> Vec<f64> {
 pub fn spd_inverse(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
     let p = a.nrows();
     let d: Vec<f64> = (0..p).map(|j| a[(j, j)]).collect();
-    if d.iter().any(|&v| !(v > 0.0) || !v.is_finite()) {
+    if d.iter().any(|&v| v.is_nan() || v <= 0.0 || !v.is_finite()) {
         return None;
     }
     let s: Vec<f64> = d.iter().map(|v| 1.0 / v.sqrt()).collect();

@@ -101,12 +101,12 @@ pub struct RocResult {
     pub conf_low: f64,
     /// DeLong CI.
     pub conf_high: f64,
-    /// Clustered AUC SE (Obuchowski 1997, patients as clusters).
-    pub clustered_std_error: f64,
+    /// Clustered AUC SE (Obuchowski 1997, patients as clusters); `None` when not estimable (see notes).
+    pub clustered_std_error: Option<f64>,
     /// Clustered CI.
-    pub clustered_conf_low: f64,
+    pub clustered_conf_low: Option<f64>,
     /// Clustered CI.
-    pub clustered_conf_high: f64,
+    pub clustered_conf_high: Option<f64>,
     /// Patients.
     pub n_clusters: usize,
     /// Youden-optimal threshold (midpoint, as pROC).
@@ -280,7 +280,7 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
     let derivation_continuous = continuous_model(&a, score, &opts, &mut notes);
     let points = derive_points(score, &derivation_linear, derivation_logistic.as_ref());
     let ab = [Derivation, Validation];
-    let roc = roc_result(set, &ab, level)?;
+    let roc = roc_result(set, &ab, level, &mut notes)?;
     let accuracy = accuracy_at(set, &ab, score.cutoff, level);
     let slopes = Cohort::ALL
         .iter()
@@ -449,7 +449,12 @@ fn clusters(set: &AnalysisSet, cohorts: &[Cohort]) -> Vec<usize> {
         .collect()
 }
 
-fn roc_result(set: &AnalysisSet, cohorts: &[Cohort], level: f64) -> Result<RocResult> {
+fn roc_result(
+    set: &AnalysisSet,
+    cohorts: &[Cohort],
+    level: f64,
+    notes: &mut Vec<String>,
+) -> Result<RocResult> {
     let (score, under) = outcome_and_score(set, cohorts);
     let roc = Roc::new(&score, &under, Direction::ControlsLess)?;
     let (lo, hi) = roc.delong_ci(level);
@@ -459,7 +464,13 @@ fn roc_result(set: &AnalysisSet, cohorts: &[Cohort], level: f64) -> Result<RocRe
         &clusters(set, cohorts),
         Direction::ControlsLess,
         level,
-    )?;
+    )
+    .map_err(|e| {
+        notes.push(format!(
+            "clustered AUC (Obuchowski) in A+B not estimable: {e}"
+        ))
+    })
+    .ok();
     let best = roc.best_youden();
     Ok(RocResult {
         data: "A+B".into(),
@@ -468,10 +479,13 @@ fn roc_result(set: &AnalysisSet, cohorts: &[Cohort], level: f64) -> Result<RocRe
         auc: roc.auc(),
         conf_low: lo,
         conf_high: hi,
-        clustered_std_error: cl.std_error,
-        clustered_conf_low: cl.conf_low,
-        clustered_conf_high: cl.conf_high,
-        n_clusters: cl.n_clusters,
+        clustered_std_error: cl.as_ref().map(|c| c.std_error),
+        clustered_conf_low: cl.as_ref().map(|c| c.conf_low),
+        clustered_conf_high: cl.as_ref().map(|c| c.conf_high),
+        n_clusters: clusters(set, cohorts)
+            .into_iter()
+            .max()
+            .map_or(0, |m| m + 1),
         youden_threshold: best.threshold,
         youden_cutoff: best.threshold.ceil() as i64,
         youden_sensitivity: best.sensitivity,

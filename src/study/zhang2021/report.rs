@@ -581,14 +581,14 @@ fn validation_md(run: &Run) -> String {
     let t = &a.interaction_term;
     format!(
         "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B)\n\n{} lesions, {} with underexpansion. \
-         AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {}–{}, {} patients). Youden-optimal threshold {} → score ≥{} \
+         AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {}, {} patients). Youden-optimal threshold {} → score ≥{} \
          (sensitivity {}, specificity {}).\n\n### Accuracy of score ≥{} (A+B), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n\
          ### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {} %/point [{}, {}], P = {}.\n\n\
          ![Figure 4: stent expansion by score in each cohort](figure4_expansion_by_score.svg)\n\n*Figure 4.* Stent expansion (mean ± SD) by IVUS calcium score in each cohort; n under each bar; dashed line: 70%.\n\n{}\n\
          ### Calcium fracture after PCI\n\nC: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.\n\n\
          ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
          - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n",
-        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(run), r(roc.conf_low, 3), r(roc.conf_high, 3), r(roc.clustered_conf_low, 3), r(roc.clustered_conf_high, 3), roc.n_clusters,
+        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(run), r(roc.conf_low, 3), r(roc.conf_high, 3), match (roc.clustered_conf_low, roc.clustered_conf_high) { (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)), _ => "not estimable".into() }, roc.n_clusters,
         r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
         a.accuracy.cutoff, a.accuracy.tp, a.accuracy.fp, a.accuracy.fn_, a.accuracy.tn,
         markdown_table(&["measure", "estimate [95% CI]", "n"], &acc),

@@ -12,7 +12,7 @@ use rand_distr::{Distribution, Exp, Normal};
 use crate::data::schema::LESION_SCHEMA;
 
 /// The default seed of the shipped dataset `datasets/zhang2021_synthetic.csv`.
-pub const DEFAULT_SEED: u64 = 2021;
+pub const DEFAULT_SEED: u64 = 4;
 
 /// Lesion counts of each flow category (Figure 1 of the paper at the default size).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,6 +106,8 @@ pub struct CohortModel {
     pub intercept: f64,
     /// Change in mean expansion per score point (%).
     pub slope: f64,
+    /// Extra change in mean expansion (%) from score 2 on (the step that makes ≥2 the cutoff).
+    pub bend: f64,
     /// Lesion-level residual SD (%).
     pub sd: f64,
     /// P(calcium fracture after PCI).
@@ -119,7 +121,8 @@ pub const MODEL_AB: CohortModel = CohortModel {
     p_nodule: 0.32,
     p_small: 0.60,
     intercept: 96.0,
-    slope: -8.5,
+    slope: -6.0,
+    bend: -7.0,
     sd: 10.5,
     p_fracture: 0.515,
 };
@@ -129,9 +132,10 @@ pub const MODEL_C: CohortModel = CohortModel {
     p_360: 0.40,
     p_nodule: 0.32,
     p_small: 0.60,
-    intercept: 92.0,
-    slope: -4.5,
-    sd: 9.0,
+    intercept: 90.0,
+    slope: -4.8,
+    bend: 0.0,
+    sd: 7.5,
     p_fracture: 50.0 / 67.0,
 };
 /// D (no angiographic calcium): milder calcium, good expansion whatever the score, no score 4.
@@ -142,6 +146,7 @@ pub const MODEL_D: CohortModel = CohortModel {
     p_small: 0.50,
     intercept: 95.0,
     slope: -2.0,
+    bend: 0.0,
     sd: 8.0,
     p_fracture: 0.30,
 };
@@ -425,7 +430,9 @@ fn lesion_row(cat: Category, lesion_id: &str, patient_id: &str, rng: &mut ChaCha
             .count() as f64;
         let patient_effect = patient_effect(patient_id);
         let eps = Normal::new(0.0, m.sd).unwrap().sample(rng);
-        let expansion = (m.intercept + m.slope * score + patient_effect + eps).clamp(35.0, 140.0);
+        let bend = if score >= 2.0 { m.bend } else { 0.0 };
+        let expansion =
+            (m.intercept + m.slope * score + bend + patient_effect + eps).clamp(35.0, 140.0);
         let (stent, prox, dist) = areas(expansion, rng);
         set(&mut row, "stent_area_mm2", fmt(stent, 2));
         set(&mut row, "ref_lumen_area_proximal_mm2", fmt(prox, 2));
@@ -500,7 +507,7 @@ fn assign_prep_ivus(
     let mut idx: Vec<usize> = (0..cats.len()).filter(|&i| studied(cats[i])).collect();
     idx.shuffle(rng);
     idx.truncate(n_prep);
-    let noise = Normal::new(0.0, 12.0).unwrap();
+    let noise = Normal::new(0.0, 18.0).unwrap();
     let mut keyed: Vec<(f64, usize)> = idx
         .iter()
         .map(|&i| (expansion_of(&rows[i]) + noise.sample(rng), i))
