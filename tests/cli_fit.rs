@@ -362,3 +362,49 @@ fn bad_input_names_file_row_column_or_term() {
         &["--cluster"],
     );
 }
+
+fn gee_case(case: &str, data: &str, cluster: &str, corstr: &str, family: &str) {
+    let want = expected(case);
+    let got = fit_json(
+        data,
+        want["formula"].as_str().unwrap(),
+        &["--cluster", cluster, "--gee", corstr, "--family", family],
+    );
+    compare_coefficients(&got, &want, 1e-6, case);
+    close(
+        got["model"]["scale"].as_f64().unwrap(),
+        want["scale"].as_f64().unwrap(),
+        1e-6,
+        &format!("{case} scale"),
+    );
+    if let Some(a) = want["alpha"].as_f64() {
+        close(
+            got["model"]["alpha"].as_f64().unwrap(),
+            a,
+            1e-6,
+            &format!("{case} alpha"),
+        );
+    }
+    assert_eq!(got["model"]["n_clusters"], want["clusters"]);
+}
+
+/// geepack::geeglm(corstr = "independence" / "exchangeable"): robust SEs, alpha and scale.
+#[test]
+fn gee_matches_geepack() {
+    gee_case("ohio_gee_ind", "ohio", "id", "independence", "binomial");
+    gee_case("ohio_gee_exch", "ohio", "id", "exchangeable", "binomial");
+    gee_case(
+        "chick_gee_ind",
+        "chickweight",
+        "Chick",
+        "independence",
+        "gaussian",
+    );
+    gee_case(
+        "chick_gee_exch",
+        "chickweight",
+        "Chick",
+        "exchangeable",
+        "gaussian",
+    );
+}

@@ -9,6 +9,7 @@ use super::Outcome;
 use crate::data::read_table;
 use crate::stats::design::Design;
 use crate::stats::formula::Formula;
+use crate::stats::gee::{gee, CorStr, GeeFamily};
 use crate::stats::logistic::{logistic, LogisticFit};
 use crate::stats::ols::{ols, OlsFit};
 use crate::stats::vcov::{FitOptions, Vcov};
@@ -47,6 +48,9 @@ pub struct FitArgs {
     /// Covariance: classical, hc0, hc1, cr0, cr1 (default: classical, or cr1 with --cluster).
     #[arg(long, value_enum)]
     pub vcov: Option<Vcov>,
+    /// Generalised estimating equations with this working correlation (needs --cluster; robust SEs as geepack).
+    #[arg(long, value_enum)]
+    pub gee: Option<CorStr>,
     /// Nested reduced model to compare with (F test for gaussian, likelihood-ratio test for binomial).
     #[arg(long)]
     pub compare: Option<String>,
@@ -72,7 +76,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
             a.conf_level
         )));
     }
-    let vcov = a.vcov.unwrap_or(if a.cluster.is_some() {
+    let vcov = a.vcov.unwrap_or(if a.cluster.is_some() && a.gee.is_none() {
         Vcov::ClusterHC1
     } else {
         Vcov::Classical
@@ -87,6 +91,9 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         vcov,
         conf_level: a.conf_level,
     };
+    if let Some(corstr) = a.gee {
+        return run_gee(&a, &design, corstr);
+    }
     let fitted = fit_design(&design, &opts, a.family, &a.formula)?;
     let compare = match &a.compare {
         Some(r) => Some(compare(&table, &design, &fitted, r, a.family, &opts)?),
@@ -112,6 +119,44 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `--gee`: fit, then print or write JSON.
+fn run_gee(a: &FitArgs, design: &Design, corstr: CorStr) -> Result<Outcome> {
+    if a.cluster.is_none() {
+        return Err(Error::Usage("--gee needs --cluster COLUMN".into()));
+    }
+    if a.compare.is_some() || a.vcov.is_some() {
+        return Err(Error::Usage(
+            "--gee reports geepack's robust covariance; --vcov and --compare do not apply".into(),
+        ));
+    }
+    let family = match a.family {
+        Family::Gaussian => GeeFamily::Gaussian,
+        Family::Binomial => GeeFamily::Binomial,
+    };
+    let fit = gee(design, family, corstr, a.conf_level)?;
+    if a.json {
+        let mut model = json!(fit);
+        let coefficients = model["coefficients"].take();
+        if let Some(m) = model.as_object_mut() {
+            m.remove("coefficients");
+        }
+        let v = json!({"formula": a.formula, "family": family, "data": a.data.display().to_string(),
+            "model": model, "coefficients": coefficients, "warnings": [], "missing": missing_map(design)});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", fit.summary(&a.formula, a.conf_level));
+    }
+    Ok(Outcome::Success)
+}
+
+fn missing_map(design: &Design) -> serde_json::Map<String, Value> {
+    design
+        .missing
+        .iter()
+        .map(|(c, k)| (c.clone(), json!(k)))
+        .collect()
 }
 
 fn fit_design(design: &Design, opts: &FitOptions, family: Family, text: &str) -> Result<Fitted> {

@@ -177,7 +177,9 @@ fn passes(p: &PublishedQuantity, q: &Quantity) -> bool {
 fn published_text(p: &PublishedQuantity) -> String {
     match (p.published, p.low, p.high, p.rule) {
         (None, ..) => "not given".into(),
-        (Some(v), _, _, CheckRule::PBelow) if p.threshold.is_none() => format!("P<{}", fmt(v)),
+        (Some(v), _, _, CheckRule::PBelow) if p.threshold.is_none() || v <= 0.0001 => {
+            format!("P<{}", fmt(v))
+        }
         (Some(v), _, _, CheckRule::PBelow) => format!("P={}", fmt(v)),
         (Some(v), Some(l), Some(h), _) => format!("{} [{}, {}]", fmt(v), fmt(l), fmt(h)),
         (Some(v), ..) => fmt(v),
@@ -186,7 +188,7 @@ fn published_text(p: &PublishedQuantity) -> String {
 
 fn reproduced_text(p: &PublishedQuantity, q: &Quantity) -> String {
     match (p.rule, q.conf_low, q.conf_high) {
-        (CheckRule::PBelow, ..) => format!("P={}", fmt_p(q.p_value.unwrap_or(q.estimate))),
+        (CheckRule::PBelow, ..) => p_equals(q.p_value.unwrap_or(q.estimate)),
         (_, Some(l), Some(h)) => format!("{} [{}, {}]", fmt(q.estimate), fmt(l), fmt(h)),
         _ => fmt(q.estimate),
     }
@@ -210,6 +212,16 @@ pub fn fmt(x: f64) -> String {
     }
     let s = format!("{x:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// "P=0.031" or "P<0.0001".
+pub fn p_equals(p: f64) -> String {
+    let t = fmt_p(p);
+    if t.starts_with('<') {
+        format!("P{t}")
+    } else {
+        format!("P={t}")
+    }
 }
 
 /// A p-value as journals print it.

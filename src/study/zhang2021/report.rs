@@ -449,14 +449,25 @@ fn flow_md(run: &Run) -> String {
     let f = &run.flow;
     let mut rows = Vec::new();
     for s in &f.stages {
-        for rc in &s.rules {
+        for (k, rc) in s.rules.iter().enumerate() {
+            let entering = if k == 0 {
+                s.n_in.to_string()
+            } else {
+                String::new()
+            };
+            let last = k + 1 == s.rules.len();
+            let remaining = if last {
+                s.n_out.to_string()
+            } else {
+                String::new()
+            };
             rows.push(vec![
                 s.stage.to_string(),
                 rc.reason.clone(),
-                s.n_in.to_string(),
+                entering,
                 rc.n_meeting.to_string(),
                 rc.n_excluded.to_string(),
-                s.n_out.to_string(),
+                remaining,
             ]);
         }
     }
