@@ -137,6 +137,9 @@ pub fn gee(
     })
 }
 
+/// D (n_i × p), residual y − μ and V⁻¹ of one cluster.
+type ClusterParts = (DMatrix<f64>, DVector<f64>, DMatrix<f64>);
+
 /// Per-cluster pieces: D (n_i × p), residual y − μ, and V⁻¹ for (φ, α).
 fn cluster_parts(
     design: &Design,
@@ -145,7 +148,7 @@ fn cluster_parts(
     family: GeeFamily,
     corstr: CorStr,
     (phi, alpha): (f64, f64),
-) -> Result<(DMatrix<f64>, DVector<f64>, DMatrix<f64>), StatsError> {
+) -> Result<ClusterParts, StatsError> {
     let m = rows.len();
     let p = beta.len();
     let mut d = DMatrix::zeros(m, p);
