@@ -92,24 +92,42 @@ fn read_csv(path: &Path, file: &str) -> Result<DataFrame, DataError> {
             format!("not UTF-8 text (first bad byte on line {line}); save the file as UTF-8 CSV"),
         )
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    if text[start..].trim().is_empty() {
         return Err(DataError::Empty {
             file: file.to_string(),
         });
     }
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // Normalise line endings only when the file has carriage returns (spreadsheet exports); otherwise no copy.
+    let data: Vec<u8> = if bytes.contains(&b'\r') {
+        text[start..]
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .into_bytes()
+    } else if start > 0 {
+        bytes[start..].to_vec()
+    } else {
+        bytes
+    };
+    // Fast path: infer column types from the first rows; if a later value contradicts them (a text cell in a
+    // numeric column), read again inferring from every row so that the value reaches validation with its row.
+    csv_frame(&data, Some(1000))
+        .or_else(|_| csv_frame(&data, None))
+        .map_err(|e| unreadable(file, e))
+}
+
+/// Parse CSV bytes with the missing-value tokens, inferring types from `infer_rows` rows (all when `None`).
+fn csv_frame(data: &[u8], infer_rows: Option<usize>) -> PolarsResult<DataFrame> {
     let nulls: Vec<PlSmallStr> = MISSING_TOKENS
         .iter()
         .map(|s| PlSmallStr::from(*s))
         .collect();
     CsvReadOptions::default()
         .with_has_header(true)
-        .with_infer_schema_length(None)
+        .with_infer_schema_length(infer_rows)
         .map_parse_options(|p| p.with_null_values(Some(NullValues::AllColumns(nulls.clone()))))
-        .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
+        .into_reader_with_file_handle(Cursor::new(data))
         .finish()
-        .map_err(|e| unreadable(file, e))
 }
 
 fn read_parquet(path: &Path, file: &str) -> Result<DataFrame, DataError> {

@@ -8,18 +8,53 @@ use nalgebra::{DMatrix, DVector};
 /// (the squared analogue of R's `lm` QR tolerance 1e-7, loosened for the normal equations).
 pub const RANK_TOL: f64 = 1e-10;
 
-/// `X'WX` and `X'Wz` in one pass over the rows (`w = None` means unit weights).
+/// Rows per block of the parallel cross products: fixed, so the summation order (and every digit of the
+/// result) does not depend on the number of threads.
+pub const BLOCK_ROWS: usize = 1 << 15;
+
+/// `X'WX` and `X'Wz` in one pass over the rows (`w = None` means unit weights); blocks of rows are summed in
+/// parallel and the block sums added in order.
 pub fn cross_products(
     x: &DMatrix<f64>,
     w: Option<&[f64]>,
     z: &[f64],
 ) -> (DMatrix<f64>, DVector<f64>) {
+    use rayon::prelude::*;
+    let (n, p) = x.shape();
+    let starts: Vec<usize> = (0..n).step_by(BLOCK_ROWS).collect();
+    let blocks: Vec<(Vec<f64>, Vec<f64>)> = starts
+        .par_iter()
+        .map(|&s| block_cross_products(x, w, z, s, (s + BLOCK_ROWS).min(n)))
+        .collect();
+    let mut xtx = vec![0.0; p * p];
+    let mut xtz = vec![0.0; p];
+    for (a, b) in blocks {
+        xtx.iter_mut().zip(a).for_each(|(t, v)| *t += v);
+        xtz.iter_mut().zip(b).for_each(|(t, v)| *t += v);
+    }
+    let mut a = DMatrix::from_row_slice(p, p, &xtx);
+    for j in 0..p {
+        for k in 0..j {
+            a[(j, k)] = a[(k, j)];
+        }
+    }
+    (a, DVector::from_vec(xtz))
+}
+
+/// Upper triangle of X'WX (row-major) and X'Wz over rows `from..to`.
+fn block_cross_products(
+    x: &DMatrix<f64>,
+    w: Option<&[f64]>,
+    z: &[f64],
+    from: usize,
+    to: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let (n, p) = x.shape();
     let data = x.as_slice();
     let mut xtx = vec![0.0; p * p];
     let mut xtz = vec![0.0; p];
     let mut row = vec![0.0; p];
-    for i in 0..n {
+    for i in from..to {
         for (j, r) in row.iter_mut().enumerate() {
             *r = data[j * n + i];
         }
@@ -34,13 +69,7 @@ pub fn cross_products(
             }
         }
     }
-    let mut a = DMatrix::from_row_slice(p, p, &xtx);
-    for j in 0..p {
-        for k in 0..j {
-            a[(j, k)] = a[(k, j)];
-        }
-    }
-    (a, DVector::from_vec(xtz))
+    (xtx, xtz)
 }
 
 /// `X b` for an n × p matrix, as a plain vector.
