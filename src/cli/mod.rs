@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod check_data;
 pub mod compare;
 pub mod correlate;
+pub mod derive;
 pub mod diagnose;
 pub mod fit;
 pub mod paired;
@@ -31,6 +32,8 @@ pub enum Command {
     Simulate(study::SimulateArgs),
     /// Validate a lesion registry against the schema and list every problem (exit 1 if any).
     CheckData(check_data::CheckDataArgs),
+    /// Derive a point score from candidate predictors (univariable screen, models, points, cutoffs).
+    Derive(derive::DeriveArgs),
     /// Fit a linear or logistic model from an R-style formula.
     Fit(fit::FitArgs),
     /// ROC curve of a marker for a binary outcome, with DeLong inference.
@@ -61,6 +64,7 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Check(a) => study::check(a),
         Command::Simulate(a) => study::simulate(a),
         Command::CheckData(a) => check_data::run(a),
+        Command::Derive(a) => derive::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Roc(a) => roc::run(a),
         Command::Diagnose(a) => diagnose::run(a),

@@ -1,5 +1,7 @@
 //! Scores: declarative points tables (built-in IVUS and OCT scores, or a user's TOML file) and their evaluation.
 
+pub mod derive;
+
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};

@@ -208,3 +208,31 @@ fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
 pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
     ids.collect::<BTreeSet<_>>().len()
 }
+
+/// The registry rows of the studied lesions, with two columns added: `cohort` (A/B/C/D) and
+/// `stent_expansion_pct` (by the chosen formula, replacing any given column). For `derive`, `validate`, `table1`.
+pub fn cohort_table(opts: &Options) -> Result<(Table, Flow)> {
+    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
+    let assigned = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
+    let rows: Vec<usize> = assigned.iter().map(|&(i, _)| i).collect();
+    let mut table = registry.table.subset(&rows);
+    let cohort = assigned.iter().map(|&(_, c)| c.letter().to_string());
+    let expansion = rows
+        .iter()
+        .map(|&i| registry.lesions[i].stent_expansion_pct);
+    set_column(&mut table, "cohort", text(cohort));
+    set_column(&mut table, "stent_expansion_pct", num(expansion));
+    Ok((table, flow))
+}
+
+/// Replace a column of that name, or append it.
+fn set_column(table: &mut Table, name: &str, data: ColumnData) {
+    match table.names.iter().position(|n| n == name) {
+        Some(j) => table.columns[j] = data,
+        None => {
+            table.names.push(name.to_string());
+            table.columns.push(data);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! `calcscore derive`: derive a point score from candidate predictors on a registry (or any table).
+
+use std::path::PathBuf;
+
+use super::Outcome;
+use crate::cohort::SplitUnit;
+use crate::data::{read_table, ColumnMap, ExpansionFormula, Table};
+use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
+use crate::stats::vcov::{p_text, sig};
+use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
+use crate::{Error, Result};
+
+/// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// Table or lesion registry (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Column map (TOML `[columns] schema_name = "your_name"`).
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// Seed of the A/B split when cohorts are computed from a lesion registry.
+    #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
+    pub seed: u64,
+    /// Split unit of the A/B split (lesion as the paper, or patient).
+    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
+    pub split: SplitUnit,
+    /// Stent expansion formula (lesion registries).
+    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    pub expansion: ExpansionFormula,
+}
+
+impl DataArgs {
+    /// Load the table; with `cohorts` wanted and no `cohort` column, run the Zhang 2021 flow to assign them.
+    pub fn load(&self, cohorts: bool) -> Result<Table> {
+        let mut table = read_table(&self.data)?;
+        if let Some(m) = &self.map {
+            ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+        }
+        if !cohorts || table.has("cohort") {
+            return Ok(table);
+        }
+        let opts = pipeline::Options {
+            data: self.data.clone(),
+            map: self.map.clone(),
+            expansion: self.expansion,
+            seed: self.seed,
+            split: self.split,
+            conf_level: 0.95,
+        };
+        Ok(pipeline::cohort_table(&opts)?.0)
+    }
+}
+
+/// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
+pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
+    let wanted: Vec<&str> = letters.split(',').map(str::trim).collect();
+    let cohort = table.text("cohort")?;
+    let rows: Vec<usize> = (0..table.nrows())
+        .filter(|&i| cohort[i].as_deref().is_some_and(|c| wanted.contains(&c)))
+        .collect();
+    if rows.is_empty() {
+        return Err(Error::Usage(format!(
+            "no rows of cohort(s) {letters} in {}",
+            table.source
+        )));
+    }
+    Ok(table.subset(&rows))
+}
+
+/// Arguments of `calcscore derive`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  calcscore derive --data datasets/zhang2021_synthetic.csv --cohort A --cluster patient_id --out my_score.toml\n  \
+calcscore derive --data birthwt.csv --candidates cands.toml --binary-outcome low --target-npv 0.9\n\n\
+Candidates file:\n  name = \"my-score\"\n  [[candidate]]\n  label = \"Vessel diameter < 3.5 mm\"\n  column = \"vessel_diameter_mm\"\n  op = \"<\"\n  threshold = 3.5      # or grid = [3.0, 3.25, 3.5, 3.75] to search (needs validation elsewhere)"
+)]
+pub struct DeriveArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Candidates TOML (default: the four candidates of Zhang 2021).
+    #[arg(long)]
+    pub candidates: Option<PathBuf>,
+    /// Continuous outcome for the linear model (points come from it when given; "none" to use the logistic model).
+    #[arg(long, default_value = "stent_expansion_pct")]
+    pub outcome: String,
+    /// Binary outcome: a 0/1 column or a rule on a column.
+    #[arg(long, default_value = "stent_expansion_pct < 70")]
+    pub binary_outcome: String,
+    /// Cluster column for cluster-robust (CR1) covariances.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Derive in these cohorts only (e.g. A); computed by the Zhang 2021 flow when the data have no `cohort` column.
+    #[arg(long)]
+    pub cohort: Option<String>,
+    /// Candidate whose coefficient is one point (default: the smallest).
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Also choose the highest cutoff whose NPV reaches this value.
+    #[arg(long)]
+    pub target_npv: Option<f64>,
+    /// Write the derived score (points-table TOML, readable by `validate --score`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Tidy JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run `calcscore derive`.
+pub fn run(a: DeriveArgs) -> Result<Outcome> {
+    let mut table = a.data.load(a.cohort.is_some())?;
+    if let Some(c) = &a.cohort {
+        table = filter_cohorts(&table, c)?;
+    }
+    let cands = match &a.candidates {
+        Some(p) => Candidates::from_file(p)?,
+        None => Candidates::zhang2021(),
+    };
+    let opts = DeriveOptions {
+        outcome: (a.outcome != "none").then(|| a.outcome.clone()),
+        binary: BinaryOutcome::parse(&a.binary_outcome)?,
+        cluster: a.cluster.clone(),
+        reference: a.reference.clone(),
+        target_npv: a.target_npv,
+        conf_level: a.conf_level,
+    };
+    let d = derive(&table, &cands, &opts)?;
+    if let Some(p) = &a.out {
+        std::fs::write(p, d.score.to_toml()).map_err(|e| Error::io("write", p, e))?;
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&d).map_err(|e| Error::Usage(e.to_string()))?
+        );
+    } else {
+        print!("{}", summary(&d, &opts, a.out.as_deref()));
+    }
+    Ok(Outcome::Success)
+}
+
+fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) -> String {
+    let mut s = format!(
+        "Derivation on {} rows ({} with {}).\n",
+        d.n,
+        d.n_events,
+        opts.binary.describe()
+    );
+    for t in &d.searches {
+        s.push_str(&format!("Threshold of '{}' chosen by a grid search ({} values): {} — a searched threshold needs validation in other data.\n", t.label, t.grid.len(), t.chosen));
+    }
+    s.push_str("\nUnivariable screen:\n");
+    for r in &d.screen {
+        let f = |t: &Option<crate::stats::TidyRow>| {
+            t.as_ref().map_or("–".into(), |t| {
+                format!("{} (P {})", sig(t.estimate), p_text(t.p_value))
+            })
+        };
+        s.push_str(&format!(
+            "  {:<40} n={:<5} linear {:<22} log-OR {}\n",
+            r.label,
+            r.n_present,
+            f(&r.linear),
+            f(&r.logistic)
+        ));
+    }
+    for m in [&d.linear, &d.logistic].into_iter().flatten() {
+        s.push_str(&format!(
+            "\n{} ({}; n = {}):\n",
+            m.formula, m.covariance, m.n
+        ));
+        for c in &m.coefficients {
+            s.push_str(&format!(
+                "  {:<36} {:>10} [{}, {}]  P {}\n",
+                c.term,
+                sig(c.estimate),
+                sig(c.conf_low),
+                sig(c.conf_high),
+                p_text(c.p_value)
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "\nPoints (from the {}; coefficient ÷ reference, rounded):\n",
+        d.points_from
+    ));
+    for p in &d.points {
+        s.push_str(&format!(
+            "  {:<40} coefficient {:>9}  ratio {:>6.2}  points {}\n",
+            p.label,
+            sig(p.coefficient),
+            p.ratio,
+            p.points
+        ));
+    }
+    s.push_str(&format!(
+        "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong)\n",
+        d.auc.0, d.auc.1, d.auc.2
+    ));
+    for c in &d.cutoffs {
+        let m: Vec<String> = c
+            .measures
+            .iter()
+            .map(|(n, e, l, h)| format!("{n} {e:.3} [{l:.3}, {h:.3}]"))
+            .collect();
+        s.push_str(&format!(
+            "Cutoff ≥{} by {}: {}\n",
+            c.cutoff,
+            c.rule,
+            m.join("; ")
+        ));
+    }
+    for n in &d.notes {
+        s.push_str(&format!("NOTE: {n}\n"));
+    }
+    if let Some(p) = out {
+        s.push_str(&format!("wrote {}\n", p.display()));
+    }
+    s
+}
