@@ -54,14 +54,19 @@ impl DataArgs {
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
-    let wanted: Vec<&str> = letters.split(',').map(str::trim).collect();
-    let cohort = table.text("cohort")?;
+    filter_groups(table, "cohort", letters)
+}
+
+/// Rows of `table` whose `column` is one of `values` (comma-separated).
+pub fn filter_groups(table: &Table, column: &str, values: &str) -> Result<Table> {
+    let wanted: Vec<&str> = values.split(',').map(str::trim).collect();
+    let col = table.text(column)?;
     let rows: Vec<usize> = (0..table.nrows())
-        .filter(|&i| cohort[i].as_deref().is_some_and(|c| wanted.contains(&c)))
+        .filter(|&i| col[i].as_deref().is_some_and(|c| wanted.contains(&c)))
         .collect();
     if rows.is_empty() {
         return Err(Error::Usage(format!(
-            "no rows of cohort(s) {letters} in {}",
+            "no rows with {column} in {{{values}}} in {}",
             table.source
         )));
     }

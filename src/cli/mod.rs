@@ -11,6 +11,8 @@ pub mod fit;
 pub mod paired;
 pub mod roc;
 pub mod study;
+pub mod table1;
+pub mod validate;
 
 /// Reproduce and re-derive coronary calcium scores from lesion-level data.
 #[derive(Debug, Parser)]
@@ -34,6 +36,10 @@ pub enum Command {
     CheckData(check_data::CheckDataArgs),
     /// Derive a point score from candidate predictors (univariable screen, models, points, cutoffs).
     Derive(derive::DeriveArgs),
+    /// Validate a point score per group: slopes, AUC, accuracy, calibration, interaction, bootstrap optimism.
+    Validate(validate::ValidateArgs),
+    /// Baseline table by group (mean ± SD or median [IQR], n (%), tests, SMD) as text, Markdown, CSV, HTML or LaTeX.
+    Table1(table1::Table1Args),
     /// Fit a linear or logistic model from an R-style formula.
     Fit(fit::FitArgs),
     /// ROC curve of a marker for a binary outcome, with DeLong inference.
@@ -65,6 +71,8 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Simulate(a) => study::simulate(a),
         Command::CheckData(a) => check_data::run(a),
         Command::Derive(a) => derive::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Table1(a) => table1::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Roc(a) => roc::run(a),
         Command::Diagnose(a) => diagnose::run(a),

@@ -1,6 +1,7 @@
 //! Scores: declarative points tables (built-in IVUS and OCT scores, or a user's TOML file) and their evaluation.
 
 pub mod derive;
+pub mod validate;
 
 use std::path::Path;
 

@@ -1,0 +1,221 @@
+//! `calcscore validate`: validate a built-in or derived point score on a registry, per group.
+
+use std::io::IsTerminal;
+
+use super::derive::DataArgs;
+use super::Outcome;
+use crate::score::derive::BinaryOutcome;
+use crate::score::validate::{
+    boot_data, optimism, validate, Optimism, ValidateOptions, Validation,
+};
+use crate::score::PointsTable;
+use crate::stats::vcov::{p_text, sig};
+use crate::{Error, Result};
+
+/// Arguments of `calcscore validate`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  calcscore validate --data datasets/zhang2021_synthetic.csv --score ivus-zhang2021 --by cohort --cluster patient_id\n  \
+calcscore validate --data my_registry.csv --map my_map.toml --score my_score.toml --bootstrap 1000 --seed 1"
+)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Score: ivus-zhang2021, oct-fujino2018, or a points-table TOML file (e.g. written by `derive --out`).
+    #[arg(long)]
+    pub score: String,
+    /// Group column (`cohort` is computed by the Zhang 2021 flow when the registry has none).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// Keep only these groups (comma-separated values of --by), e.g. B,C for the paper's interaction test.
+    #[arg(long)]
+    pub groups: Option<String>,
+    /// Continuous outcome ("none" to skip slopes).
+    #[arg(long, default_value = "stent_expansion_pct")]
+    pub outcome: String,
+    /// Binary outcome: a 0/1 column or a rule on a column.
+    #[arg(long, default_value = "stent_expansion_pct < 70")]
+    pub binary_outcome: String,
+    /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Group of the derivation: calibration predictions and the bootstrap use it (default: the first group).
+    #[arg(long)]
+    pub derivation: Option<String>,
+    /// Bootstrap replicates for Harrell's optimism correction of the derivation (0 = none).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long = "boot-seed", default_value_t = 1)]
+    pub boot_seed: u64,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Tidy JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run `calcscore validate`.
+pub fn run(a: ValidateArgs) -> Result<Outcome> {
+    let score = PointsTable::resolve(&a.score)?;
+    let by_cohort = a.by.as_deref() == Some("cohort");
+    let mut table = a.data.load(by_cohort)?;
+    if let (Some(by), Some(groups)) = (&a.by, &a.groups) {
+        table = super::derive::filter_groups(&table, by, groups)?;
+    }
+    let missing = score.missing_columns(&table);
+    if !missing.is_empty() {
+        return Err(Error::Data(crate::data::DataError::MissingColumn {
+            file: table.source.clone(),
+            column: missing.join("', '"),
+            hint: format!(
+                " (the score '{}' needs them; map your names with --map)",
+                score.name
+            ),
+        }));
+    }
+    let opts = ValidateOptions {
+        outcome: (a.outcome != "none").then(|| a.outcome.clone()),
+        binary: BinaryOutcome::parse(&a.binary_outcome)?,
+        cluster: a.cluster.clone(),
+        by: a.by.clone(),
+        reference_group: a.derivation.clone(),
+        conf_level: a.conf_level,
+    };
+    let v = validate(&table, &score, &opts)?;
+    let boot = if a.bootstrap > 0 {
+        let group = a
+            .derivation
+            .clone()
+            .or_else(|| v.groups.first().map(|g| g.group.clone()))
+            .unwrap_or_default();
+        let d = boot_data(
+            &table,
+            &score,
+            &opts,
+            opts.by.as_ref().map(|_| group.as_str()),
+        )?;
+        Some(optimism(
+            &d,
+            &group,
+            opts.binary.direction(),
+            a.bootstrap,
+            a.boot_seed,
+            std::io::stderr().is_terminal(),
+        )?)
+    } else {
+        None
+    };
+    if a.json {
+        let j = serde_json::json!({"validation": v, "bootstrap": boot});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&j).map_err(|e| Error::Usage(e.to_string()))?
+        );
+    } else {
+        print!("{}", summary(&v, boot.as_ref(), &opts));
+    }
+    Ok(Outcome::Success)
+}
+
+fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> String {
+    let mut s = format!(
+        "Validation of {} ({}), cutoff ≥{}; outcome {}.\n",
+        v.score.title,
+        v.score.name,
+        v.score.cutoff,
+        opts.binary.describe()
+    );
+    for g in &v.groups {
+        s.push_str(&format!(
+            "\n[{}] n = {}, events = {}\n",
+            g.group, g.n, g.n_events
+        ));
+        if let Some(t) = &g.slope {
+            s.push_str(&format!(
+                "  slope {} per point: {} [{}, {}], P {}\n",
+                opts.outcome.as_deref().unwrap_or(""),
+                sig(t.estimate),
+                sig(t.conf_low),
+                sig(t.conf_high),
+                p_text(t.p_value)
+            ));
+        }
+        if let Some((a, lo, hi)) = g.auc {
+            s.push_str(&format!("  AUC {a:.3} [{lo:.3}, {hi:.3}] (DeLong)"));
+            if let Some((_, cl, ch, k)) = g.clustered_auc {
+                s.push_str(&format!("; clustered {cl:.3}–{ch:.3} ({k} clusters)"));
+            }
+            s.push('\n');
+        }
+        if let Some(c) = &g.accuracy {
+            let m: Vec<String> = c
+                .measures
+                .iter()
+                .map(|(n, e, l, h)| format!("{n} {e:.3} [{l:.3}, {h:.3}]"))
+                .collect();
+            s.push_str(&format!(
+                "  at ≥{}: TP {} FP {} FN {} TN {}; {}\n",
+                c.cutoff,
+                c.table.tp,
+                c.table.fp,
+                c.table.fn_,
+                c.table.tn,
+                m.join("; ")
+            ));
+        }
+        s.push_str("  score    n   mean    SD  events  observed [95% CI]      predicted\n");
+        for l in &g.levels {
+            let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
+            let obs = l.observed.map_or("–".into(), |(p, lo, hi)| {
+                format!("{p:.3} [{lo:.3}, {hi:.3}]")
+            });
+            s.push_str(&format!(
+                "  {:>5} {:>4} {:>6} {:>5} {:>7}  {:<22} {}\n",
+                l.score,
+                l.n,
+                f(l.mean, 1),
+                f(l.sd, 1),
+                l.events,
+                obs,
+                f(l.predicted, 3)
+            ));
+        }
+        for n in &g.notes {
+            s.push_str(&format!("  NOTE: {n}\n"));
+        }
+    }
+    if let Some(t) = &v.interaction {
+        s.push_str(&format!(
+            "\nScore × group interaction on {}: {} = {:.3} on {} df, P {}\n",
+            opts.outcome.as_deref().unwrap_or(""),
+            t.statistic_name,
+            t.statistic,
+            t.df.unwrap_or(f64::NAN),
+            p_text(t.p_value)
+        ));
+        for r in &v.interaction_terms {
+            s.push_str(&format!(
+                "  {}: {} [{}, {}]\n",
+                r.term,
+                sig(r.estimate),
+                sig(r.conf_low),
+                sig(r.conf_high)
+            ));
+        }
+    }
+    if let Some(m) = &v.calibration_model {
+        s.push_str(&format!("Calibration predictions: {m}.\n"));
+    }
+    if let Some(b) = boot {
+        s.push_str(&format!(
+            "\nBootstrap optimism (Harrell; {} replicates by {}, seed {}, {} not estimable) in group {}:\n  AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n  slope apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
+            b.replicates, b.unit, b.seed, b.failed, b.group, b.auc_apparent, b.auc_optimism, b.auc_corrected, b.slope_apparent, b.slope_optimism, b.slope_corrected
+        ));
+    }
+    for n in &v.notes {
+        s.push_str(&format!("NOTE: {n}\n"));
+    }
+    s
+}

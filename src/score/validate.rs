@@ -1,0 +1,616 @@
+//! Validation of a point score on a registry, per group: slope of the outcome on the score, AUC (DeLong and
+//! clustered), accuracy at the cutoff, outcome by score level, calibration, the score × group interaction, and
+//! Harrell's bootstrap optimism correction of a derivation.
+
+use std::collections::BTreeMap;
+
+use nalgebra::{DMatrix, DVector};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::derive::{BinaryOutcome, Cutoff};
+use super::PointsTable;
+use crate::data::{ColumnData, Table};
+use crate::stats::design::Design;
+use crate::stats::diagnostic::{binomial_ci, CiMethod, TwoByTwo};
+use crate::stats::formula::Formula;
+use crate::stats::logistic::logistic;
+use crate::stats::ols::ols;
+use crate::stats::roc::{clustered_auc, Direction, Roc};
+use crate::stats::vcov::{FitOptions, Vcov};
+use crate::stats::{StatsError, TestResult, TidyRow};
+use crate::Result;
+
+/// What to validate against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidateOptions {
+    /// Continuous outcome (slopes, mean by score); `None` to skip.
+    pub outcome: Option<String>,
+    /// Binary outcome (AUC, accuracy, calibration).
+    pub binary: BinaryOutcome,
+    /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap).
+    pub cluster: Option<String>,
+    /// Group column; `None` validates all rows as one group.
+    pub by: Option<String>,
+    /// Group whose logistic model of the outcome on the score gives the calibration's predictions (default: first).
+    pub reference_group: Option<String>,
+    /// Confidence level.
+    pub conf_level: f64,
+}
+
+/// Outcome by score level in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreLevel {
+    /// Score.
+    pub score: i64,
+    /// Rows.
+    pub n: usize,
+    /// Mean continuous outcome.
+    pub mean: Option<f64>,
+    /// Its SD.
+    pub sd: Option<f64>,
+    /// Rows with the binary outcome.
+    pub events: usize,
+    /// Observed proportion with exact CI (low, high).
+    pub observed: Option<(f64, f64, f64)>,
+    /// Predicted probability from the reference group's logistic model.
+    pub predicted: Option<f64>,
+}
+
+/// Validation of the score in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupValidation {
+    /// Group value ("all" without --by).
+    pub group: String,
+    /// Rows with score and outcomes.
+    pub n: usize,
+    /// Rows with the binary outcome.
+    pub n_events: usize,
+    /// Slope of the continuous outcome on the score (CR1 with a cluster column).
+    pub slope: Option<TidyRow>,
+    /// AUC with DeLong CI: (estimate, low, high).
+    pub auc: Option<(f64, f64, f64)>,
+    /// Clustered AUC (Obuchowski): (SE, low, high, clusters).
+    pub clustered_auc: Option<(f64, f64, f64, usize)>,
+    /// Accuracy at the score's cutoff (Clopper–Pearson CIs).
+    pub accuracy: Option<Cutoff>,
+    /// Outcome and calibration by score level.
+    pub levels: Vec<ScoreLevel>,
+    /// Analyses not estimable here, and why.
+    pub notes: Vec<String>,
+}
+
+/// The whole validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Validation {
+    /// The score validated.
+    pub score: PointsTable,
+    /// Per group.
+    pub groups: Vec<GroupValidation>,
+    /// Score × group interaction on the continuous outcome: joint Wald F test (CR1 with clusters).
+    pub interaction: Option<TestResult>,
+    /// Interaction coefficients (two groups: the one term).
+    pub interaction_terms: Vec<TidyRow>,
+    /// How calibration predictions were made.
+    pub calibration_model: Option<String>,
+    /// Notes.
+    pub notes: Vec<String>,
+}
+
+/// Rows usable for validation: score, binary outcome (and continuous outcome) present.
+struct Data {
+    group: Vec<String>,
+    score: Vec<f64>,
+    event: Vec<bool>,
+    outcome: Option<Vec<f64>>,
+    cluster: Vec<String>,
+}
+
+fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Data> {
+    let s = score.evaluate(table)?;
+    let b = opts.binary.values(table)?;
+    let y = opts
+        .outcome
+        .as_ref()
+        .map(|c| table.numeric(c))
+        .transpose()?;
+    let g = match &opts.by {
+        Some(c) => table.text(c)?,
+        None => vec![Some("all".to_string()); table.nrows()],
+    };
+    let cl = match &opts.cluster {
+        Some(c) => table.text(c)?,
+        None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
+    };
+    let ok = |i: usize| {
+        s[i].is_some()
+            && b[i].is_some()
+            && g[i].is_some()
+            && cl[i].is_some()
+            && y.as_ref().is_none_or(|y| y[i].is_some())
+    };
+    let rows: Vec<usize> = (0..table.nrows()).filter(|&i| ok(i)).collect();
+    Ok(Data {
+        group: rows
+            .iter()
+            .map(|&i| g[i].clone().unwrap_or_default())
+            .collect(),
+        score: rows.iter().map(|&i| s[i].unwrap_or(0) as f64).collect(),
+        event: rows.iter().map(|&i| b[i] == Some(1.0)).collect(),
+        outcome: y.map(|y| rows.iter().map(|&i| y[i].unwrap_or(f64::NAN)).collect()),
+        cluster: rows
+            .iter()
+            .map(|&i| cl[i].clone().unwrap_or_default())
+            .collect(),
+    })
+}
+
+/// A small table of the usable rows (score, outcomes, group, cluster) for the regression engine.
+fn frame(d: &Data, idx: &[usize]) -> Table {
+    let num = |v: Vec<f64>| ColumnData::Num(v.into_iter().map(Some).collect());
+    let txt = |v: Vec<String>| ColumnData::Text(v.into_iter().map(Some).collect());
+    let mut cols = vec![
+        (
+            "score".to_string(),
+            num(idx.iter().map(|&i| d.score[i]).collect()),
+        ),
+        (
+            "binary_outcome".to_string(),
+            num(idx
+                .iter()
+                .map(|&i| f64::from(u8::from(d.event[i])))
+                .collect()),
+        ),
+        (
+            "group".to_string(),
+            txt(idx.iter().map(|&i| d.group[i].clone()).collect()),
+        ),
+        (
+            "cluster".to_string(),
+            txt(idx.iter().map(|&i| d.cluster[i].clone()).collect()),
+        ),
+    ];
+    if let Some(y) = &d.outcome {
+        cols.push((
+            "outcome".to_string(),
+            num(idx.iter().map(|&i| y[i]).collect()),
+        ));
+    }
+    Table::new("validation set", cols)
+}
+
+fn fit_opts(opts: &ValidateOptions) -> FitOptions {
+    let vcov = if opts.cluster.is_some() {
+        Vcov::ClusterHC1
+    } else {
+        Vcov::Classical
+    };
+    FitOptions {
+        vcov,
+        conf_level: opts.conf_level,
+    }
+}
+
+/// Validate `score` on `table`.
+pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
+    let d = usable(table, score, opts)?;
+    let mut groups: Vec<String> = d.group.clone();
+    groups.sort();
+    groups.dedup();
+    let mut notes = Vec::new();
+    let reference = opts
+        .reference_group
+        .clone()
+        .or_else(|| groups.first().cloned())
+        .unwrap_or_default();
+    let (calibration, calibration_model) = match calibration_model(&d, &reference, opts) {
+        Ok(c) => (
+            Some(c),
+            Some(format!(
+                "logistic model of {} on the score in group {reference}",
+                opts.binary.describe()
+            )),
+        ),
+        Err(e) => {
+            notes.push(format!("calibration predictions not available: {e}"));
+            (None, None)
+        }
+    };
+    let per_group = groups
+        .iter()
+        .map(|g| group_validation(&d, g, score, opts, calibration.as_ref()))
+        .collect();
+    let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
+        Ok(x) => x,
+        Err(e) => {
+            notes.push(format!("score × group interaction not estimable: {e}"));
+            (None, Vec::new())
+        }
+    };
+    Ok(Validation {
+        score: score.clone(),
+        groups: per_group,
+        interaction,
+        interaction_terms,
+        calibration_model,
+        notes,
+    })
+}
+
+/// Predicted probability by score level from a logistic model fitted in the reference group.
+fn calibration_model(
+    d: &Data,
+    reference: &str,
+    opts: &ValidateOptions,
+) -> Result<BTreeMap<i64, f64>> {
+    let idx: Vec<usize> = (0..d.score.len())
+        .filter(|&i| d.group[i] == reference)
+        .collect();
+    let t = frame(d, &idx);
+    let cluster = opts.cluster.as_ref().map(|_| "cluster");
+    let design = Design::build(&t, &Formula::parse("binary_outcome ~ score")?, cluster)?;
+    let fit = logistic(&design, &fit_opts(opts))?;
+    let levels: Vec<i64> = (0..=d.score.iter().fold(0.0f64, |a, &b| a.max(b)) as i64).collect();
+    let x = DMatrix::from_fn(
+        levels.len(),
+        2,
+        |r, c| if c == 0 { 1.0 } else { levels[r] as f64 },
+    );
+    Ok(levels.into_iter().zip(fit.predict(&x)).collect())
+}
+
+fn group_validation(
+    d: &Data,
+    g: &str,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+    cal: Option<&BTreeMap<i64, f64>>,
+) -> GroupValidation {
+    let idx: Vec<usize> = (0..d.score.len()).filter(|&i| d.group[i] == g).collect();
+    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
+    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
+    let mut notes = Vec::new();
+    let mut note = |what: &str, err: &dyn std::fmt::Display| {
+        notes.push(format!("{what} not estimable in group {g}: {err}"))
+    };
+    let slope = match &d.outcome {
+        Some(_) => slope(d, &idx, opts).map_err(|err| note("slope", &err)).ok(),
+        None => None,
+    };
+    let roc = Roc::new(&s, &e, Direction::ControlsLess)
+        .map_err(|err| note("AUC", &err))
+        .ok();
+    let auc = roc.as_ref().and_then(|r| {
+        let (lo, hi) = r.delong_ci(opts.conf_level);
+        if lo.is_finite() && hi.is_finite() {
+            Some((r.auc(), lo, hi))
+        } else {
+            let (cases, controls) = r.counts();
+            note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
+            None
+        }
+    });
+    let clustered = if opts.cluster.is_some() && roc.is_some() {
+        let ids = cluster_index(d, &idx);
+        clustered_auc(&s, &e, &ids, Direction::ControlsLess, opts.conf_level)
+            .map(|c| (c.std_error, c.conf_low, c.conf_high, c.n_clusters))
+            .map_err(|err| note("clustered AUC", &err))
+            .ok()
+    } else {
+        None
+    };
+    let t = TwoByTwo::from_marker(&s, &e, score.cutoff as f64);
+    let measures = ["sensitivity", "specificity", "ppv", "npv"]
+        .iter()
+        .filter_map(|m| t.measure(m, CiMethod::Exact, opts.conf_level))
+        .map(|m| (m.name, m.estimate, m.conf_low, m.conf_high))
+        .collect();
+    let accuracy = Some(Cutoff {
+        rule: format!("score ≥ {} (the score's cutoff)", score.cutoff),
+        cutoff: score.cutoff,
+        table: t,
+        measures,
+    });
+    GroupValidation {
+        group: g.into(),
+        n: idx.len(),
+        n_events: e.iter().filter(|&&x| x).count(),
+        slope,
+        auc,
+        clustered_auc: clustered,
+        accuracy,
+        levels: levels(d, &idx, score.max_points(), cal, opts.conf_level),
+        notes,
+    }
+}
+
+fn cluster_index(d: &Data, idx: &[usize]) -> Vec<usize> {
+    let mut map: BTreeMap<&str, usize> = BTreeMap::new();
+    idx.iter()
+        .map(|&i| {
+            let n = map.len();
+            *map.entry(d.cluster[i].as_str()).or_insert(n)
+        })
+        .collect()
+}
+
+fn slope(d: &Data, idx: &[usize], opts: &ValidateOptions) -> Result<TidyRow> {
+    let t = frame(d, idx);
+    let cluster = opts.cluster.as_ref().map(|_| "cluster");
+    let design = Design::build(&t, &Formula::parse("outcome ~ score")?, cluster)?;
+    let fit = ols(&design, &fit_opts(opts))?;
+    fit.term("score")
+        .ok_or_else(|| StatsError::Undefined("no score coefficient".into()).into())
+}
+
+fn levels(
+    d: &Data,
+    idx: &[usize],
+    max: i64,
+    cal: Option<&BTreeMap<i64, f64>>,
+    level: f64,
+) -> Vec<ScoreLevel> {
+    (0..=max)
+        .map(|k| {
+            let at: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| d.score[i] == k as f64)
+                .collect();
+            let events = at.iter().filter(|&&i| d.event[i]).count();
+            let y: Vec<f64> = d
+                .outcome
+                .as_ref()
+                .map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
+            let mean = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
+            let sd = mean.filter(|_| y.len() > 1).map(|m| {
+                (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt()
+            });
+            let observed = (!at.is_empty()).then(|| {
+                let (lo, hi) = binomial_ci(events, at.len(), CiMethod::Exact, level);
+                (events as f64 / at.len() as f64, lo, hi)
+            });
+            ScoreLevel {
+                score: k,
+                n: at.len(),
+                mean,
+                sd,
+                events,
+                observed,
+                predicted: cal.and_then(|c| c.get(&k).copied()),
+            }
+        })
+        .collect()
+}
+
+/// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.
+fn interaction(
+    d: &Data,
+    opts: &ValidateOptions,
+    n_groups: usize,
+) -> Result<(Option<TestResult>, Vec<TidyRow>)> {
+    if n_groups < 2 || d.outcome.is_none() {
+        return Ok((None, Vec::new()));
+    }
+    let all: Vec<usize> = (0..d.score.len()).collect();
+    let t = frame(d, &all);
+    let cluster = opts.cluster.as_ref().map(|_| "cluster");
+    let design = Design::build(&t, &Formula::parse("outcome ~ score * group")?, cluster)?;
+    let fit = ols(&design, &fit_opts(opts))?;
+    let terms: Vec<TidyRow> = fit
+        .tidy()
+        .into_iter()
+        .filter(|r| r.term.starts_with("score:"))
+        .collect();
+    let names: Vec<&str> = terms.iter().map(|r| r.term.as_str()).collect();
+    Ok((Some(fit.wald(&names)?), terms))
+}
+
+/// Harrell's bootstrap optimism of a derivation whose items are the score's items (points re-derived by
+/// round(coefficient / smallest |coefficient|) from the linear model of the continuous outcome in each replicate).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Optimism {
+    /// Group derived in.
+    pub group: String,
+    /// Replicates asked.
+    pub replicates: usize,
+    /// Replicates whose derivation was not estimable (excluded from the means).
+    pub failed: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Resampling unit.
+    pub unit: String,
+    /// Apparent AUC of the score derived on all rows.
+    pub auc_apparent: f64,
+    /// Mean optimism of the AUC.
+    pub auc_optimism: f64,
+    /// Optimism-corrected AUC.
+    pub auc_corrected: f64,
+    /// Apparent slope of the outcome on the derived score.
+    pub slope_apparent: f64,
+    /// Mean optimism of the slope.
+    pub slope_optimism: f64,
+    /// Optimism-corrected slope.
+    pub slope_corrected: f64,
+}
+
+/// Item indicators, outcome, event and cluster of the rows of one group (complete cases).
+pub struct BootData {
+    items: Vec<Vec<f64>>,
+    y: Vec<f64>,
+    event: Vec<bool>,
+    clusters: Vec<Vec<usize>>,
+}
+
+/// Collect the bootstrap data of `group` (all rows when `by` is None).
+pub fn boot_data(
+    table: &Table,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+    group: Option<&str>,
+) -> Result<BootData> {
+    let outcome = opts
+        .outcome
+        .as_ref()
+        .ok_or_else(|| crate::Error::Usage("--bootstrap needs a continuous --outcome".into()))?;
+    let ind: Vec<Vec<Option<f64>>> = score
+        .items
+        .iter()
+        .map(|i| i.indicator(table))
+        .collect::<Result<_>>()?;
+    let y = table.numeric(outcome)?;
+    let b = opts.binary.values(table)?;
+    let g = match (&opts.by, group) {
+        (Some(c), Some(_)) => table.text(c)?,
+        _ => vec![None; table.nrows()],
+    };
+    let cl = match &opts.cluster {
+        Some(c) => table.text(c)?,
+        None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
+    };
+    let rows: Vec<usize> = (0..table.nrows())
+        .filter(|&i| ind.iter().all(|c| c[i].is_some()) && y[i].is_some() && b[i].is_some())
+        .filter(|&i| group.is_none() || g[i].as_deref() == group)
+        .collect();
+    let mut by_cluster: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (k, &i) in rows.iter().enumerate() {
+        by_cluster
+            .entry(cl[i].clone().unwrap_or_default())
+            .or_default()
+            .push(k);
+    }
+    Ok(BootData {
+        items: rows
+            .iter()
+            .map(|&i| ind.iter().map(|c| c[i].unwrap_or(0.0)).collect())
+            .collect(),
+        y: rows.iter().map(|&i| y[i].unwrap_or(0.0)).collect(),
+        event: rows.iter().map(|&i| b[i] == Some(1.0)).collect(),
+        clusters: by_cluster.into_values().collect(),
+    })
+}
+
+/// Points from the linear model of y on the items over `idx`; `None` if singular.
+fn derive_points(d: &BootData, idx: &[usize], sign: f64) -> Option<Vec<f64>> {
+    let k = d.items.first()?.len();
+    let p = k + 1;
+    let mut xtx = DMatrix::<f64>::zeros(p, p);
+    let mut xty = DVector::<f64>::zeros(p);
+    let mut row = vec![1.0; p];
+    for &i in idx {
+        row[1..].copy_from_slice(&d.items[i]);
+        for a in 0..p {
+            xty[a] += row[a] * d.y[i];
+            for b in a..p {
+                xtx[(a, b)] += row[a] * row[b];
+            }
+        }
+    }
+    for a in 0..p {
+        for b in 0..a {
+            xtx[(a, b)] = xtx[(b, a)];
+        }
+    }
+    let beta = crate::stats::linalg::spd_inverse(&xtx)? * xty;
+    let coefs: Vec<f64> = beta.iter().skip(1).copied().collect();
+    let reference = coefs.iter().map(|c| c.abs()).fold(f64::INFINITY, f64::min);
+    (reference > 0.0 && reference.is_finite()).then(|| {
+        coefs
+            .iter()
+            .map(|c| (sign * c / reference).round())
+            .collect()
+    })
+}
+
+/// AUC and slope of y on the score with these points over `idx`; `None` when undefined.
+fn performance(d: &BootData, idx: &[usize], points: &[f64]) -> Option<(f64, f64)> {
+    let s: Vec<f64> = idx
+        .iter()
+        .map(|&i| d.items[i].iter().zip(points).map(|(a, b)| a * b).sum())
+        .collect();
+    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
+    let auc = Roc::new(&s, &e, Direction::ControlsLess).ok()?.auc();
+    let n = s.len() as f64;
+    let (ms, my) = (
+        s.iter().sum::<f64>() / n,
+        idx.iter().map(|&i| d.y[i]).sum::<f64>() / n,
+    );
+    let sxx: f64 = s.iter().map(|v| (v - ms).powi(2)).sum();
+    let sxy: f64 = s
+        .iter()
+        .zip(idx)
+        .map(|(v, &i)| (v - ms) * (d.y[i] - my))
+        .sum();
+    (sxx > 0.0).then_some((auc, sxy / sxx))
+}
+
+/// Harrell's optimism: resample clusters with replacement, re-derive, test on the sample and on the original rows.
+/// Replicate r uses its own ChaCha8 stream seeded from (seed, r): the numbers do not depend on the thread count.
+pub fn optimism(
+    d: &BootData,
+    group: &str,
+    sign: f64,
+    replicates: usize,
+    seed: u64,
+    progress: bool,
+) -> Result<Optimism> {
+    let all: Vec<usize> = (0..d.y.len()).collect();
+    let points = derive_points(d, &all, sign)
+        .ok_or_else(|| StatsError::Undefined("derivation on all rows is singular".into()))?;
+    let (auc_app, slope_app) = performance(d, &all, &points).ok_or_else(|| {
+        StatsError::Undefined("apparent performance undefined (one outcome class?)".into())
+    })?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Option<(f64, f64)>> = (0..replicates)
+        .into_par_iter()
+        .map(|r| {
+            let out = replicate(d, sign, seed, r as u64, &all);
+            let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if progress && (k % (replicates / 20).max(1) == 0 || k == replicates) {
+                eprint!("\rbootstrap {k}/{replicates}");
+            }
+            out
+        })
+        .collect();
+    if progress {
+        eprintln!();
+    }
+    let ok: Vec<(f64, f64)> = results.iter().flatten().copied().collect();
+    if ok.is_empty() {
+        return Err(StatsError::Undefined("no bootstrap replicate could be derived".into()).into());
+    }
+    let m = ok.len() as f64;
+    let (oa, os) = (
+        ok.iter().map(|o| o.0).sum::<f64>() / m,
+        ok.iter().map(|o| o.1).sum::<f64>() / m,
+    );
+    Ok(Optimism {
+        group: group.into(),
+        replicates,
+        failed: replicates - ok.len(),
+        seed,
+        unit: "cluster".into(),
+        auc_apparent: auc_app,
+        auc_optimism: oa,
+        auc_corrected: auc_app - oa,
+        slope_apparent: slope_app,
+        slope_optimism: os,
+        slope_corrected: slope_app - os,
+    })
+}
+
+/// One replicate's (AUC optimism, slope optimism).
+fn replicate(d: &BootData, sign: f64, seed: u64, r: u64, all: &[usize]) -> Option<(f64, f64)> {
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
+    let g = d.clusters.len();
+    let sample: Vec<usize> = (0..g)
+        .flat_map(|_| d.clusters[rng.gen_range(0..g)].iter().copied())
+        .collect();
+    let points = derive_points(d, &sample, sign)?;
+    let (ab, sb) = performance(d, &sample, &points)?;
+    let (ao, so) = performance(d, all, &points)?;
+    Some((ab - ao, sb - so))
+}

@@ -1,0 +1,313 @@
+//! `derive`, `validate` and `table1` through the binary: on MASS::birthwt against tests/reference/score.R
+//! (glm, pROC, binom.test, t.test, wilcox.test, oneway.test, kruskal.test, chisq.test, fisher.test), and on the
+//! shipped synthetic registry against the published numbers.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/score");
+const SHIPPED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/zhang2021_synthetic.csv"
+);
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .expect("run calcscore")
+}
+
+fn json(args: &[&str]) -> Value {
+    let o = calcscore(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn expected() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{REF}/expected.json")).unwrap()).unwrap()
+}
+
+fn close(got: f64, want: f64, rel: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= rel * want.abs().max(1e-12),
+        "{what}: calcscore {got}, R {want}"
+    );
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap()
+}
+
+/// derive on birthwt (low birth weight, five binary candidates) = glm + round(coef / min |coef|) + pROC + binom.test.
+#[test]
+fn derive_matches_r_on_birthwt() {
+    let data = format!("{REF}/birthwt.csv");
+    let cands = format!("{REF}/candidates.toml");
+    let d = json(&[
+        "derive",
+        "--data",
+        &data,
+        "--candidates",
+        &cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--json",
+    ]);
+    let want = &expected()["derive"];
+    let coefs = d["logistic"]["coefficients"].as_array().unwrap();
+    for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
+        close(
+            f(&p["coefficient"]),
+            f(&want["coefficients"][k]),
+            1e-6,
+            "coefficient",
+        );
+        close(
+            f(&coefs[k + 1]["std_error"]),
+            f(&want["std_errors"][k]),
+            1e-6,
+            "SE",
+        );
+        close(f(&p["ratio"]), f(&want["ratio"][k]), 1e-6, "ratio");
+        assert_eq!(
+            p["points"].as_f64(),
+            want["points"][k].as_f64(),
+            "points of item {k}"
+        );
+    }
+    for k in 0..3 {
+        close(f(&d["auc"][k]), f(&want["auc"][k]), 1e-9, "AUC");
+    }
+    let c = &d["cutoffs"][0];
+    assert_eq!(c["cutoff"].as_f64(), want["cutoff"].as_f64());
+    let t = &c["table"];
+    let counts = [f(&t["tp"]), f(&t["fp"]), f(&t["fn"]), f(&t["tn"])];
+    assert_eq!(
+        counts.to_vec(),
+        want["table"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(f)
+            .collect::<Vec<_>>()
+    );
+    for m in c["measures"].as_array().unwrap() {
+        let name = m[0].as_str().unwrap();
+        for k in 0..3 {
+            close(f(&m[k + 1]), f(&want[name][k]), 1e-9, name);
+        }
+    }
+}
+
+fn table1_case(by: &str, key: &str) {
+    let data = format!("{REF}/birthwt.csv");
+    let vars = "age,lwt,bwt,ptl,low,ht,ui,race_txt,smoke";
+    let vars: Vec<&str> = vars.split(',').filter(|v| *v != by).collect();
+    let t = json(&[
+        "table1",
+        "--data",
+        &data,
+        "--by",
+        by,
+        "--vars",
+        &vars.join(","),
+        "--json",
+    ]);
+    let want = &expected()[key];
+    let rows = t["rows"].as_array().unwrap();
+    for c in want["continuous"].as_array().unwrap() {
+        let v = c["variable"].as_str().unwrap();
+        let row = rows.iter().find(|r| r["variable"] == v).unwrap();
+        let normal = c["normal"].as_bool().unwrap();
+        assert_eq!(
+            row["statistic"],
+            if normal { "mean ± SD" } else { "median [IQR]" },
+            "{key} {v}"
+        );
+        close(
+            f(&row["p_value"]),
+            f(&c["p_value"]),
+            1e-9,
+            &format!("{key} {v} p"),
+        );
+        for (g, vals) in row["values"].as_array().unwrap().iter().enumerate() {
+            for (k, name) in ["mean", "sd", "median", "q1", "q3"].iter().enumerate() {
+                close(
+                    f(&vals[k]),
+                    f(&c[*name][g]),
+                    1e-12,
+                    &format!("{key} {v} {name} group {g}"),
+                );
+            }
+        }
+    }
+    for c in want["categorical"].as_array().unwrap() {
+        let v = c["variable"].as_str().unwrap();
+        let row = rows.iter().find(|r| r["variable"] == v).unwrap();
+        close(
+            f(&row["p_value"]),
+            f(&c["p_value"]),
+            1e-9,
+            &format!("{key} {v} p"),
+        );
+    }
+}
+
+#[test]
+fn table1_matches_r_two_groups() {
+    table1_case("smoke", "table1_smoke");
+}
+
+#[test]
+fn table1_matches_r_three_groups() {
+    table1_case("race_txt", "table1_race");
+}
+
+#[test]
+fn table1_formats_render() {
+    let data = format!("{REF}/birthwt.csv");
+    for (format, needle) in [
+        ("latex", "\\toprule"),
+        ("html", "<table class=\"table1\">"),
+        ("md", "| Variable |"),
+        ("csv", "Variable,Overall"),
+    ] {
+        let o = calcscore(&[
+            "table1", "--data", &data, "--by", "smoke", "--vars", "age,low", "--format", format,
+        ]);
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(needle),
+            "{format}"
+        );
+    }
+}
+
+/// derive on cohort A of the shipped registry recovers the published points (1/1/1/1) and the cutoff ≥2.
+#[test]
+fn derive_recovers_published_points_on_shipped_cohort_a() {
+    let d = json(&[
+        "derive",
+        "--data",
+        SHIPPED,
+        "--cohort",
+        "A",
+        "--cluster",
+        "patient_id",
+        "--json",
+    ]);
+    let points: Vec<f64> = d["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| f(&p["points"]))
+        .collect();
+    assert_eq!(points, [1.0, 1.0, 1.0, 1.0]);
+    assert_eq!(d["score"]["cutoff"].as_f64(), Some(2.0));
+    assert_eq!(d["n"].as_f64(), Some(97.0));
+}
+
+/// validate the built-in score by cohort (B, C): slopes within the published CIs, interaction P < 0.05, NPV CI holds 0.94.
+#[test]
+fn validate_reproduces_published_slopes_and_interaction() {
+    let v = json(&[
+        "validate",
+        "--data",
+        SHIPPED,
+        "--score",
+        "ivus-zhang2021",
+        "--by",
+        "cohort",
+        "--groups",
+        "B,C",
+        "--cluster",
+        "patient_id",
+        "--json",
+    ]);
+    let groups = v["validation"]["groups"].as_array().unwrap();
+    let slope = |g: &str| f(&groups.iter().find(|x| x["group"] == g).unwrap()["slope"]["estimate"]);
+    assert!(
+        (-10.5..=-5.7).contains(&slope("B")),
+        "B slope {}",
+        slope("B")
+    );
+    assert!(
+        (-7.2..=-2.5).contains(&slope("C")),
+        "C slope {}",
+        slope("C")
+    );
+    assert!(f(&v["validation"]["interaction"]["p_value"]) < 0.05);
+    let b = groups.iter().find(|x| x["group"] == "B").unwrap();
+    let npv = b["accuracy"]["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m[0] == "npv")
+        .unwrap()
+        .clone();
+    assert!(f(&npv[2]) <= 0.94 && 0.94 <= f(&npv[3]), "NPV CI {npv:?}");
+}
+
+/// The bootstrap is seeded: the same seed gives the same numbers (whatever the thread count).
+#[test]
+fn bootstrap_is_deterministic_across_thread_counts() {
+    let run = |threads: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+            .args([
+                "validate",
+                "--data",
+                SHIPPED,
+                "--score",
+                "ivus-zhang2021",
+                "--by",
+                "cohort",
+                "--groups",
+                "A",
+                "--cluster",
+                "patient_id",
+                "--bootstrap",
+                "50",
+                "--boot-seed",
+                "7",
+                "--json",
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["bootstrap"].clone()
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one, two);
+    assert!(
+        f(&one["auc_optimism"]).abs() < 0.2
+            && f(&one["auc_corrected"]) < f(&one["auc_apparent"]) + 0.2
+    );
+}
+
+#[test]
+fn validate_names_missing_score_columns() {
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &format!("{REF}/birthwt.csv"),
+        "--score",
+        "oct-fujino2018",
+        "--binary-outcome",
+        "low",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("max_calcium_angle_deg") && err.contains("birthwt.csv"),
+        "{err}"
+    );
+}
