@@ -22,6 +22,9 @@ median_ms() {
 "$BIN" reproduce zhang2021 --out "$OUT/warmup" > /dev/null
 echo "reproduce zhang2021 (3862 lesions, warm), median of 10: $(median_ms 10 "$BIN" reproduce zhang2021 --out "$OUT/z") ms"
 
+"$BIN" simulate zhang2021 --lesions 100000 --out "$OUT/big.csv" 2> /dev/null
+echo "validate --bootstrap 1000 on a 10^5-lesion registry, median of 3: $(median_ms 3 "$BIN" validate --data "$OUT/big.csv" --score ivus-zhang2021 --by cohort --cluster patient_id --bootstrap 1000) ms"
+
 if [ -x bench/engine.sh ]; then
   bench/engine.sh "$BIN" "$OUT"
 fi
