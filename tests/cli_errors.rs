@@ -1,0 +1,637 @@
+//! One test per entry of the error catalogue (docs/errors.md): a small bad registry is fed to the real binary
+//! through `check-data` (all problems, JSON) and `reproduce zhang2021 --data` (refuses it), and the exit code and
+//! the message's file, spreadsheet row (header = row 1) and column are asserted.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
+atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
+calcium_length_mm,stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture,prep_ivus,prep_fracture";
+
+/// Three valid lesions: spreadsheet rows 2, 3, 4.
+const ROWS: [&str; 3] = [
+    "P1,L1,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,",
+    "P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1",
+    "P2,L3,0,0,120,1,1,1,none,0,0.0,0,1,2.8,10,4.9,8,6,0,1,0",
+];
+
+fn registry(rows: &[String]) -> String {
+    let mut s = format!("{HEADER}\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+/// The valid rows with cell `column` of data row `k` (0-based) replaced by `value`.
+fn with_cell(k: usize, column: &str, value: &str) -> String {
+    let j = HEADER.split(',').position(|c| c == column).unwrap();
+    let rows: Vec<String> = ROWS
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut cells: Vec<String> = r.split(',').map(str::to_string).collect();
+            if i == k {
+                cells[j] = value.to_string();
+            }
+            cells.join(",")
+        })
+        .collect();
+    registry(&rows)
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run calcscore")
+}
+
+struct Case {
+    dir: tempfile::TempDir,
+    file: PathBuf,
+}
+
+fn case(name: &str, bytes: impl AsRef<[u8]>) -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    Case { dir, file }
+}
+
+impl Case {
+    /// `check-data --json`: asserts exit 1 and returns the problems.
+    fn check_data(&self, extra: &[&str]) -> Vec<Value> {
+        let mut args = vec![
+            "check-data",
+            "--data",
+            self.file.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args, self.dir.path());
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "check-data exit code; stderr: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).expect("check-data --json prints JSON");
+        v["problems"].as_array().unwrap().clone()
+    }
+
+    /// `reproduce zhang2021 --data`: asserts exit 1, that nothing was written, and returns stderr.
+    fn reproduce(&self, extra: &[&str]) -> String {
+        let out = self.dir.path().join("report");
+        let mut args = vec![
+            "reproduce",
+            "zhang2021",
+            "--data",
+            self.file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args, self.dir.path());
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "reproduce exit code; stderr: {err}"
+        );
+        assert!(!out.exists(), "a failed run wrote {}", out.display());
+        let leftovers: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        err
+    }
+
+    fn name(&self) -> String {
+        self.file.to_str().unwrap().to_string()
+    }
+}
+
+/// Exactly one problem of `class`, at `row` and `column`, whose message names the file and contains `words`.
+fn assert_problem(
+    problems: &[Value],
+    c: &Case,
+    class: &str,
+    row: Option<u64>,
+    column: Option<&str>,
+    words: &[&str],
+) {
+    let found: Vec<&Value> = problems.iter().filter(|p| p["class"] == class).collect();
+    assert_eq!(found.len(), 1, "one {class} problem in {problems:#?}");
+    let p = found[0];
+    assert_eq!(p["file"], c.name());
+    assert_eq!(p["row"].as_u64(), row, "row of {p}");
+    assert_eq!(p["column"].as_str(), column, "column of {p}");
+    let msg = p["message"].as_str().unwrap();
+    assert!(msg.starts_with(&format!("{}: ", c.name())), "{msg}");
+    if let (Some(r), Some(col)) = (row, column) {
+        assert!(msg.contains(&format!("row {r}, column '{col}'")), "{msg}");
+    }
+    for w in words {
+        assert!(msg.contains(w), "'{w}' in {msg}");
+    }
+}
+
+/// The reproduce message names the file, row and column too.
+fn assert_refused(c: &Case, row: Option<u64>, column: Option<&str>, words: &[&str]) {
+    let err = c.reproduce(&[]);
+    assert!(err.contains(&c.name()), "{err}");
+    match (row, column) {
+        (Some(r), Some(col)) => assert!(err.contains(&format!("row {r}, column '{col}'")), "{err}"),
+        (None, Some(col)) => assert!(err.contains(&format!("'{col}'")), "{err}"),
+        _ => {}
+    }
+    for w in words {
+        assert!(err.contains(w), "'{w}' in {err}");
+    }
+}
+
+#[test]
+fn valid_registry_passes_check_data() {
+    let c = case("ok.csv", registry(&ROWS.map(String::from)));
+    let o = run(
+        &["check-data", "--data", c.file.to_str().unwrap()],
+        c.dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("3 rows, no problems found"));
+}
+
+#[test]
+fn bom_crlf_mixed_endings_and_quoted_fields_are_accepted() {
+    let body = registry(&ROWS.map(String::from))
+        .replacen('\n', "\r\n", 2)
+        .replace("P1,L1", "\"P1\",\"L1\"");
+    let c = case("bom.csv", format!("\u{feff}{body}"));
+    let o = run(
+        &["check-data", "--data", c.file.to_str().unwrap()],
+        c.dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn unreadable_file_missing() {
+    let c = case("x.csv", "");
+    let missing = c.dir.path().join("nope.csv");
+    let o = run(
+        &["check-data", "--data", missing.to_str().unwrap(), "--json"],
+        c.dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["problems"][0]["class"], "unreadable-file");
+    assert_eq!(v["problems"][0]["file"], missing.to_str().unwrap());
+    let c2 = Case {
+        file: missing,
+        dir: c.dir,
+    };
+    assert_refused(&c2, None, None, &["cannot read", "fix: check the path"]);
+}
+
+#[test]
+fn unreadable_file_workbook() {
+    let c = case(
+        "reg.xlsx",
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00rest-of-a-zip",
+    );
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "unreadable-file",
+        None,
+        None,
+        &["Excel", "CSV UTF-8"],
+    );
+    assert_refused(&c, None, None, &["Excel"]);
+}
+
+#[test]
+fn unreadable_file_ragged_row() {
+    let mut body = registry(&ROWS.map(String::from));
+    body.push_str("P9,L9,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,,extra,cells\n");
+    let c = case("ragged.csv", body);
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "unreadable-file",
+        None,
+        None,
+        &["not a valid CSV table", "fields"],
+    );
+}
+
+#[test]
+fn not_utf8() {
+    let mut bytes = format!("{HEADER}\n{}\n", ROWS[0]).into_bytes();
+    bytes.extend_from_slice(b"P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1 caf\xe9\n");
+    let c = case("latin1.csv", bytes);
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "not-utf8",
+        Some(3),
+        None,
+        &["line 3", "0xe9", "UTF-8"],
+    );
+    assert_refused(&c, None, None, &["line 3", "not UTF-8"]);
+}
+
+#[test]
+fn empty_file() {
+    let c = case("empty.csv", "");
+    let p = c.check_data(&[]);
+    assert_problem(&p, &c, "empty-file", None, None, &["empty file"]);
+    assert_refused(&c, None, None, &["no data rows"]);
+}
+
+#[test]
+fn header_only() {
+    let c = case("header.csv", format!("{HEADER}\n"));
+    let p = c.check_data(&[]);
+    assert_problem(&p, &c, "header-only", None, None, &["header only"]);
+    assert_refused(&c, None, None, &["header only"]);
+}
+
+#[test]
+fn missing_column() {
+    let body = registry(&ROWS.map(String::from)).replacen(",cto,", ",CTO ,", 1);
+    let c = case("nocto.csv", body);
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "missing-column",
+        None,
+        Some("cto"),
+        &["found 'CTO '", "--map"],
+    );
+    assert_refused(&c, None, Some("cto"), &["missing column"]);
+}
+
+#[test]
+fn duplicate_column() {
+    let body = registry(&ROWS.map(String::from)).replacen(",isr,", ",cto,", 1);
+    let c = case("dupcol.csv", body);
+    let p = c.check_data(&[]);
+    assert_problem(&p, &c, "duplicate-column", None, Some("cto"), &["rename"]);
+    assert_refused(&c, None, Some("cto"), &["duplicate column"]);
+}
+
+#[test]
+fn unknown_level() {
+    let c = case("level.csv", with_cell(1, "atherectomy", "Rota"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "unknown-level",
+        Some(3),
+        Some("atherectomy"),
+        &["'Rota'", "allowed: none, rotational, orbital, laser"],
+    );
+    assert_refused(&c, Some(3), Some("atherectomy"), &["Rota"]);
+}
+
+#[test]
+fn not_binary() {
+    let c = case("binary.csv", with_cell(0, "cto", "2"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "not-binary",
+        Some(2),
+        Some("cto"),
+        &["'2'", "0 or 1"],
+    );
+    assert_refused(&c, Some(2), Some("cto"), &["0 or 1"]);
+}
+
+#[test]
+fn non_numeric() {
+    let c = case("text.csv", with_cell(2, "vessel_diameter_mm", "big"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "non-numeric",
+        Some(4),
+        Some("vessel_diameter_mm"),
+        &["'big'", "not a number"],
+    );
+    assert_refused(&c, Some(4), Some("vessel_diameter_mm"), &["not a number"]);
+}
+
+#[test]
+fn decimal_comma() {
+    let c = case("comma.csv", with_cell(1, "vessel_diameter_mm", "\"3,5\""));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "decimal-comma",
+        Some(3),
+        Some("vessel_diameter_mm"),
+        &["'3,5'", "write '3.5'"],
+    );
+    assert_refused(&c, Some(3), Some("vessel_diameter_mm"), &["decimal comma"]);
+}
+
+#[test]
+fn out_of_range() {
+    let c = case("range.csv", with_cell(0, "max_calcium_angle_deg", "400"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "out-of-range",
+        Some(2),
+        Some("max_calcium_angle_deg"),
+        &["'400'", "0–360 degrees"],
+    );
+    assert_refused(
+        &c,
+        Some(2),
+        Some("max_calcium_angle_deg"),
+        &["outside the allowed range"],
+    );
+    let c = case("negative.csv", with_cell(2, "stent_area_mm2", "-4.9"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "out-of-range",
+        Some(4),
+        Some("stent_area_mm2"),
+        &["negative"],
+    );
+}
+
+#[test]
+fn out_of_range_expansion_over_200_percent() {
+    let c = case("given.csv", "");
+    // With --expansion given the stent_expansion_pct column is required; 250% is out of range.
+    let body = registry(&ROWS.map(String::from))
+        .replace("prep_fracture\n", "prep_fracture,stent_expansion_pct\n")
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => l.to_string(),
+            2 => format!("{l},250"),
+            _ => format!("{l},85"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&c.file, body).unwrap();
+    let p = c.check_data(&["--expansion", "given"]);
+    assert_problem(
+        &p,
+        &c,
+        "out-of-range",
+        Some(3),
+        Some("stent_expansion_pct"),
+        &["'250'", "0–200 %"],
+    );
+    let err = c.reproduce(&["--expansion", "given"]);
+    assert!(err.contains("row 3, column 'stent_expansion_pct'"), "{err}");
+}
+
+#[test]
+fn missing_required_value() {
+    let c = case("blank.csv", with_cell(1, "cto", "NA"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "missing-required-value",
+        Some(3),
+        Some("cto"),
+        &["required value is missing"],
+    );
+    assert_refused(&c, Some(3), Some("cto"), &["required value is missing"]);
+}
+
+#[test]
+fn duplicate_lesion_id() {
+    let c = case("dupid.csv", with_cell(2, "lesion_id", "L1"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "duplicate-id",
+        Some(4),
+        Some("lesion_id"),
+        &["'L1'", "first at row 2"],
+    );
+    assert_refused(&c, Some(4), Some("lesion_id"), &["duplicate lesion id"]);
+}
+
+#[test]
+fn inconsistent_row_360_calcium_below_360_degrees() {
+    let c = case("c360.csv", with_cell(1, "max_calcium_angle_deg", "330"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "inconsistent-row",
+        Some(3),
+        Some("calcium_360"),
+        &["360° calcium", "below 360"],
+    );
+    assert_refused(&c, Some(3), Some("calcium_360"), &["360° calcium"]);
+}
+
+#[test]
+fn inconsistent_row_270_length_longer_than_lesion_calcium() {
+    let c = case("len.csv", with_cell(0, "calcium_length_mm", "4"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "inconsistent-row",
+        Some(2),
+        Some("calcium_270_length_mm"),
+        &["exceeds the total calcium length"],
+    );
+    let c = case("arc.csv", with_cell(2, "calcium_270_length_mm", "3"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "inconsistent-row",
+        Some(4),
+        Some("calcium_270_length_mm"),
+        &["at most 270"],
+    );
+}
+
+#[test]
+fn inconsistent_row_fracture_without_prep_ivus() {
+    let c = case("prep.csv", with_cell(0, "prep_fracture", "1"));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "inconsistent-row",
+        Some(2),
+        Some("prep_fracture"),
+        &["prep_ivus"],
+    );
+}
+
+#[test]
+fn angle_in_radians() {
+    let rows: Vec<String> = ROWS
+        .iter()
+        .zip(["5.24", "6.28", "2.09"])
+        .map(|(r, rad)| {
+            let mut c: Vec<&str> = r.split(',').collect();
+            c[4] = rad;
+            c[10] = "0.0"; // no >270° arc and no 360° calcium: keep the rows otherwise consistent
+            c[11] = "0";
+            c.join(",")
+        })
+        .collect();
+    let c = case("radians.csv", registry(&rows));
+    let p = c.check_data(&[]);
+    assert_problem(
+        &p,
+        &c,
+        "angle-unit",
+        None,
+        Some("max_calcium_angle_deg"),
+        &["radians", "180/π"],
+    );
+    assert_refused(&c, None, Some("max_calcium_angle_deg"), &["degrees"]);
+}
+
+#[test]
+fn bad_column_map_absent_column() {
+    let body = registry(&ROWS.map(String::from)).replacen("patient_id", "PatNo", 1);
+    let c = case("mapped.csv", body);
+    let map = c.dir.path().join("map.toml");
+    std::fs::write(&map, "[columns]\npatient_id = \"Patient\"\n").unwrap();
+    let m = map.to_str().unwrap();
+    let p = c.check_data(&["--map", m]);
+    let bad = p.iter().find(|x| x["class"] == "bad-column-map").unwrap();
+    assert_eq!(bad["file"], m);
+    let msg = bad["message"].as_str().unwrap();
+    assert!(
+        msg.contains("has no column 'Patient'") && msg.contains("PatNo"),
+        "{msg}"
+    );
+    let err = c.reproduce(&["--map", m]);
+    assert!(err.contains(m) && err.contains("'Patient'"), "{err}");
+    // The right map makes the file valid.
+    std::fs::write(&map, "[columns]\npatient_id = \"PatNo\"\n").unwrap();
+    let o = run(
+        &["check-data", "--data", c.file.to_str().unwrap(), "--map", m],
+        c.dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn bad_column_map_malformed() {
+    let c = case("reg.csv", registry(&ROWS.map(String::from)));
+    let map = c.dir.path().join("map.toml");
+    std::fs::write(&map, "[colums]\npatient_id = PatNo\n").unwrap();
+    let m = map.to_str().unwrap();
+    let p = c.check_data(&["--map", m]);
+    assert_problem(
+        &p,
+        &c_with(&c, m),
+        "bad-column-map",
+        None,
+        None,
+        &["[columns]"],
+    );
+    let err = c.reproduce(&["--map", m]);
+    assert!(err.contains("bad column map"), "{err}");
+}
+
+/// The same case, with the map file as the file named by the problem.
+fn c_with(c: &Case, file: &str) -> Case {
+    Case {
+        dir: tempfile::tempdir_in(c.dir.path()).unwrap(),
+        file: PathBuf::from(file),
+    }
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let rows: Vec<String> = vec![
+        ROWS[0].replace(",none,", ",Rota,"),
+        ROWS[1].replacen("P2,L2,0", "P2,L2,7", 1),
+        ROWS[2].replace(",2.8,", ",\"2,8\","),
+    ];
+    let c = case("many.csv", registry(&rows));
+    let p = c.check_data(&[]);
+    let got: Vec<(String, u64)> = p
+        .iter()
+        .map(|x| {
+            (
+                x["class"].as_str().unwrap().to_string(),
+                x["row"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("not-binary".to_string(), 3),
+            ("unknown-level".to_string(), 2),
+            ("decimal-comma".to_string(), 4)
+        ]
+    );
+    // The text table lists each with its row and column.
+    let o = run(
+        &["check-data", "--data", c.file.to_str().unwrap()],
+        c.dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("3 problem(s); 3 row(s) unusable"), "{out}");
+    for (row, col) in [
+        ("2", "atherectomy"),
+        ("3", "cto"),
+        ("4", "vessel_diameter_mm"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.trim_start().starts_with(row) && l.contains(col)),
+            "row {row} {col} in\n{out}"
+        );
+    }
+}
