@@ -635,3 +635,174 @@ fn every_problem_is_reported_at_once() {
         );
     }
 }
+
+const SHIPPED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/zhang2021_synthetic.csv"
+);
+
+/// The shipped registry with the given (spreadsheet row, column) cells blanked.
+fn shipped_with_blanks(blanks: &[(usize, &str)]) -> String {
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        for &(row, col) in blanks {
+            if row == i + 1 {
+                cells[header.iter().position(|h| *h == col).unwrap()] = "";
+            }
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn reproduce_ok(c: &Case, out: &Path) -> Value {
+    let o = run(
+        &[
+            "reproduce",
+            "zhang2021",
+            "--data",
+            c.file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        c.dir.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+/// Rows 14 (L000013), 16 (L000015) and 40 (L000039) enter the cohorts (no CTO/ISR, angle > 270°, both
+/// pullbacks, no cutting balloon, angiographic calcium); row 2 (L000001, 112°) is excluded by the angle rule.
+#[test]
+fn missing_values_are_counted_and_ledgered_once() {
+    let body = shipped_with_blanks(&[
+        (14, "stent_area_mm2"),
+        (40, "ref_lumen_area_distal_mm2"),
+        (16, "vessel_diameter_mm"),
+        (2, "vessel_diameter_mm"),
+    ]);
+    let c = case("blanks.csv", body);
+    let out = c.dir.path().join("report");
+    let r = reproduce_ok(&c, &out);
+    let counts: Vec<(String, u64, u64)> = r["missing_values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["column"].as_str().unwrap().to_string(),
+                m["n_missing_input"].as_u64().unwrap(),
+                m["n_missing_cohorts"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let get = |c: &str| counts.iter().find(|x| x.0 == c).cloned().unwrap();
+    // The shipped file has 313 lesions without post-PCI areas (none of them in a cohort).
+    assert_eq!(get("stent_area_mm2"), ("stent_area_mm2".into(), 314, 1));
+    assert_eq!(get("ref_lumen_area_distal_mm2").1, 314);
+    assert_eq!(
+        get("vessel_diameter_mm"),
+        ("vessel_diameter_mm".into(), 2, 1)
+    );
+    assert_eq!(get("stent expansion (computed)").1, 315);
+    assert_eq!(get("stent expansion (computed)").2, 2);
+    // The ledger: each blanked cohort lesion once, with the column; the rule-excluded lesion under its rule only.
+    let ledger = std::fs::read_to_string(out.join("exclusions.csv")).unwrap();
+    let rules = |id: &str| -> Vec<String> {
+        ledger
+            .lines()
+            .filter(|l| l.starts_with(&format!("{id},")))
+            .map(|l| l.split(',').nth(3).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rules("L000013"), ["missing-stent_expansion_pct"]);
+    assert_eq!(rules("L000039"), ["missing-stent_expansion_pct"]);
+    assert_eq!(rules("L000015"), ["missing-vessel_diameter_mm"]);
+    assert_eq!(rules("L000001"), ["max-angle-le-270"]);
+    assert!(
+        ledger.contains("L000013,P") && ledger.contains(",14,missing-"),
+        "row 14 in the ledger"
+    );
+    let flow = &r["flow"];
+    assert_eq!(flow["n_excluded_missing_data"], 3);
+    assert_eq!(
+        flow["n_analysed"].as_u64().unwrap() + flow["n_excluded_by_rules"].as_u64().unwrap() + 3,
+        3862
+    );
+    assert_eq!(flow["reconciles"], true);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("### Missing values") && md.contains("| `vessel_diameter_mm` | 2 | 1 |"));
+}
+
+#[test]
+fn failed_run_keeps_the_previous_report() {
+    let c = case("good.csv", std::fs::read(SHIPPED).unwrap());
+    let out = c.dir.path().join("report");
+    reproduce_ok(&c, &out);
+    let before = std::fs::read(out.join("results.json")).unwrap();
+    let n_files = std::fs::read_dir(&out).unwrap().count();
+    // Same output directory, a registry with a bad cell: the run fails, the old report stays whole.
+    let bad = shipped_with_blanks(&[(5, "cto")]);
+    std::fs::write(&c.file, bad).unwrap();
+    let o = run(
+        &[
+            "reproduce",
+            "zhang2021",
+            "--data",
+            c.file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        c.dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("row 5, column 'cto'"));
+    assert_eq!(std::fs::read(out.join("results.json")).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), n_files);
+    let names: Vec<String> = std::fs::read_dir(c.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains("tmp") && !n.ends_with(".old")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn unwritable_output_leaves_nothing_half_written() {
+    let c = case("good.csv", std::fs::read(SHIPPED).unwrap());
+    // The output's parent is a file: the report cannot be created; nothing is left behind.
+    let blocker = c.dir.path().join("blocker");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let out = blocker.join("report");
+    let o = run(
+        &[
+            "reproduce",
+            "zhang2021",
+            "--data",
+            c.file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        c.dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "I/O errors exit 2");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("blocker"));
+    let names: Vec<String> = std::fs::read_dir(c.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}

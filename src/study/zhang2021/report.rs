@@ -78,6 +78,7 @@ fn results_json(run: &Run) -> String {
         "options": run.options,
         "covariance": COVARIANCE,
         "missing_data_policy": MISSING_POLICY,
+        "missing_values": run.set.missing,
         "flow": {
             "n_input": run.flow.n_input,
             "n_input_patients": run.n_input_patients,
@@ -423,6 +424,7 @@ fn report_md(run: &Run, checks: &[published::CheckRow]) -> String {
     let mut md = String::from("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n");
     md.push_str(&notice_md(run));
     md.push_str(&flow_md(run));
+    md.push_str(&super::pipeline::missing_md(&run.set.missing));
     md.push_str(&derivation_md(run));
     md.push_str(&validation_md(run));
     md.push_str(&check_md(checks));
