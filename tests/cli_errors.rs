@@ -806,3 +806,264 @@ fn unwritable_output_leaves_nothing_half_written() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 }
+
+// ---- Statistical edge cases: the run writes its report, the analysis the data do not allow is listed as
+// ---- not estimable with the reason (results.json `analysis.notes`, report.md "Not estimable").
+
+/// One hand-made lesion: score items as bits (length >270° > 5 mm, 360°, nodule, vessel < 3.5 mm).
+struct L {
+    patient: usize,
+    angio: bool,
+    athero: &'static str,
+    bits: [u8; 4],
+    expansion: f64,
+    fracture: Option<u8>,
+}
+
+const EDGE_HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
+atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
+stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture";
+
+fn edge_registry(lesions: &[L]) -> String {
+    let mut csv = format!("{EDGE_HEADER}\n");
+    for (k, l) in lesions.iter().enumerate() {
+        let b = l.bits;
+        // Stent area such that area / mean(8, 6) × 100 is the expansion.
+        let stent = l.expansion * 7.0 / 100.0;
+        csv.push_str(&format!(
+            "P{},L{},0,0,{},1,1,{},{},0,{},{},{},{},{stent},8,6,{}\n",
+            l.patient,
+            k + 1,
+            if b[1] == 1 { 360 } else { 300 },
+            u8::from(l.angio),
+            l.athero,
+            if b[0] == 1 { 6.0 } else { 3.0 },
+            b[1],
+            b[2],
+            if b[3] == 1 { 3.0 } else { 4.0 },
+            l.fracture.map_or(String::new(), |f| f.to_string())
+        ));
+    }
+    csv
+}
+
+const PATTERNS: [[u8; 4]; 8] = [
+    [0, 0, 0, 0],
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+    [1, 1, 0, 0],
+    [0, 1, 1, 1],
+    [1, 0, 1, 1],
+];
+
+/// `n` pool lesions (A/B) with varied items and expansion 100 − 11 × score + a deviation (some < 70%).
+fn pool(n: usize, first_patient: usize) -> Vec<L> {
+    let dev = [3.0, -2.0, 1.0, -4.0, 2.0, 0.0, -1.0, 4.0];
+    (0..n)
+        .map(|k| {
+            let bits = PATTERNS[k % 8];
+            let score: u8 = bits.iter().sum();
+            L {
+                patient: first_patient + k / 2,
+                angio: true,
+                athero: "none",
+                bits,
+                expansion: 100.0 - 11.0 * f64::from(score) + dev[(k / 8 + k) % 8],
+                fracture: Some(u8::from(k % 3 == 0)),
+            }
+        })
+        .collect()
+}
+
+fn cohort(n: usize, first_patient: usize, angio: bool, athero: &'static str) -> Vec<L> {
+    let mut v = pool(n, first_patient);
+    for l in &mut v {
+        l.angio = angio;
+        l.athero = athero;
+    }
+    v
+}
+
+/// Run reproduce on the lesions; exit 0 expected; returns (results.json, report.md).
+fn edge_run(name: &str, lesions: &[L]) -> (Value, String) {
+    let c = case(name, edge_registry(lesions));
+    let out = c.dir.path().join("report");
+    let r = reproduce_ok(&c, &out);
+    (r, std::fs::read_to_string(out.join("report.md")).unwrap())
+}
+
+fn notes(r: &Value) -> Vec<String> {
+    r["analysis"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn has_note(r: &Value, md: &str, words: &[&str]) {
+    let ns = notes(r);
+    let found = ns.iter().find(|n| words.iter().all(|w| n.contains(w)));
+    assert!(found.is_some(), "a note with {words:?} in {ns:#?}");
+    assert!(
+        md.contains("### Not estimable"),
+        "report.md lists the notes"
+    );
+    assert!(md.contains(found.unwrap().as_str()), "note in report.md");
+}
+
+#[test]
+fn edge_empty_cohort_and_no_fracture_data() {
+    // No atherectomy lesion: cohort C is empty; no fracture recorded anywhere.
+    let mut lesions = pool(24, 1);
+    lesions.extend(cohort(6, 40, false, "none"));
+    for l in &mut lesions {
+        l.fracture = None;
+    }
+    let (r, md) = edge_run("noC.csv", &lesions);
+    has_note(
+        &r,
+        &md,
+        &["slope of expansion on score in C not estimable", "0 usable"],
+    );
+    has_note(&r, &md, &["interaction model", "B+C not estimable"]);
+    has_note(
+        &r,
+        &md,
+        &[
+            "fracture rate C vs B not estimable: no fracture data",
+            "0 lesions of B, 0 of C",
+        ],
+    );
+    has_note(&r, &md, &["cohort C has no lesions"]);
+    assert!(r["analysis"]["fracture"].is_null());
+    assert!(r["analysis"]["interaction"].is_null());
+    let slopes: Vec<&str> = r["analysis"]["slopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cohort"].as_str().unwrap())
+        .collect();
+    assert_eq!(slopes, ["A", "B", "D"]);
+    assert!(md.contains("The fracture comparison is not estimable"));
+    // The rest is still there, and analysed + excluded = input.
+    assert!(r["analysis"]["roc"]["auc"].is_number(), "{:#?}", notes(&r));
+    assert_eq!(r["flow"]["n_analysed"], 30);
+    assert_eq!(r["flow"]["reconciles"], true);
+}
+
+#[test]
+fn edge_one_class_outcome() {
+    // Every lesion expands to ≥ 70%: underexpansion has one class.
+    let mut lesions = pool(24, 1);
+    lesions.extend(cohort(6, 40, true, "rotational"));
+    lesions.extend(cohort(6, 50, false, "none"));
+    for l in &mut lesions {
+        l.expansion = l.expansion.max(75.0);
+    }
+    let (r, md) = edge_run("oneclass.csv", &lesions);
+    has_note(
+        &r,
+        &md,
+        &["logistic model", "not estimable", "only one class"],
+    );
+    has_note(&r, &md, &["ROC of the score", "not estimable"]);
+    // The 2×2 table has no case: sensitivity is not estimable, the exact intervals of the rest still apply.
+    has_note(
+        &r,
+        &md,
+        &["sensitivity not estimable (its denominator is 0"],
+    );
+    has_note(
+        &r,
+        &md,
+        &["npv", "the exact interval still applies"],
+    );
+    assert!(r["analysis"]["roc"].is_null());
+    assert!(r["analysis"]["derivation_logistic"].is_null());
+    assert_eq!(r["analysis"]["accuracy"]["tp"], 0);
+    assert_eq!(r["analysis"]["accuracy"]["fn_"], 0);
+    assert!(md.contains("The ROC analysis is not estimable"));
+    // The linear derivation is unaffected.
+    assert!(r["analysis"]["derivation_linear"]["coefficients"].is_array());
+}
+
+#[test]
+fn edge_collinear_items() {
+    // In every lesion the 360° item equals the nodule item: the derivation design is singular.
+    let mut lesions = pool(24, 1);
+    lesions.extend(cohort(6, 40, true, "orbital"));
+    lesions.extend(cohort(6, 50, false, "none"));
+    for l in &mut lesions {
+        l.bits[2] = l.bits[1];
+    }
+    let (r, md) = edge_run("collinear.csv", &lesions);
+    has_note(
+        &r,
+        &md,
+        &[
+            "linear model",
+            "in A (derived points) not estimable",
+            "singular design",
+        ],
+    );
+    assert!(r["analysis"]["derivation_linear"].is_null());
+    assert_eq!(r["analysis"]["points"].as_array().unwrap().len(), 0);
+    // Points not derived: the published-numbers check lists them as absent (the report still exists).
+    assert!(md.contains("## 4. Published numbers"));
+}
+
+#[test]
+fn edge_separation() {
+    // Underexpansion exactly when the lesion has a calcified nodule: complete separation in A.
+    let mut lesions = pool(32, 1);
+    lesions.extend(cohort(6, 40, true, "laser"));
+    lesions.extend(cohort(6, 50, false, "none"));
+    for l in &mut lesions {
+        l.expansion = if l.bits[2] == 1 { 60.0 } else { 85.0 } + f64::from(l.bits[0]);
+    }
+    let (r, md) = edge_run("separation.csv", &lesions);
+    has_note(&r, &md, &["logistic model", "separation"]);
+    // A score level without lesions: nobody has all four items.
+    has_note(&r, &md, &["no lesion with score", "4", "not estimable"]);
+}
+
+#[test]
+fn edge_zero_cell_in_accuracy_table() {
+    // Score ≥ 2 exactly when underexpanded: no false positive and no false negative in A+B.
+    let mut lesions = pool(24, 1);
+    lesions.extend(cohort(6, 40, true, "rotational"));
+    lesions.extend(cohort(6, 50, false, "none"));
+    for l in &mut lesions {
+        let score: u8 = l.bits.iter().sum();
+        l.expansion = if score >= 2 { 62.0 } else { 88.0 } - f64::from(score);
+    }
+    let (r, md) = edge_run("zerocell.csv", &lesions);
+    let acc = &r["analysis"]["accuracy"];
+    assert_eq!(
+        (acc["fp"].as_u64(), acc["fn_"].as_u64()),
+        (Some(0), Some(0))
+    );
+    has_note(
+        &r,
+        &md,
+        &[
+            "sensitivity",
+            "the exact interval still applies (limit fixed at 1)",
+        ],
+    );
+    has_note(&r, &md, &["lr_pos", "zero cell", "undefined"]);
+}
+
+#[test]
+fn nothing_meaningful_left_fails_with_a_clear_error() {
+    // Every lesion is a CTO: no lesion reaches a cohort; the run fails and writes nothing.
+    let body = edge_registry(&pool(8, 1))
+        .replace(",0,0,300,", ",1,0,300,")
+        .replace(",0,0,360,", ",1,0,360,");
+    let c = case("allcto.csv", body);
+    let err = c.reproduce(&[]);
+    assert!(err.contains("0 usable observations"), "{err}");
+}

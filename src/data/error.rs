@@ -48,7 +48,9 @@ pub enum DataError {
         fixed: String,
     },
     /// A number outside the schema's range for the column.
-    #[error("{file}: row {row}, column '{column}': '{value}': outside the allowed range {range}{hint}")]
+    #[error(
+        "{file}: row {row}, column '{column}': '{value}': outside the allowed range {range}{hint}"
+    )]
     OutOfRange {
         file: String,
         row: usize,
