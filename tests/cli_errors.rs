@@ -610,8 +610,8 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(
         got,
         [
-            ("not-binary".to_string(), 3),
             ("unknown-level".to_string(), 2),
+            ("not-binary".to_string(), 3),
             ("decimal-comma".to_string(), 4)
         ]
     );
@@ -976,11 +976,7 @@ fn edge_one_class_outcome() {
         &md,
         &["sensitivity not estimable (its denominator is 0"],
     );
-    has_note(
-        &r,
-        &md,
-        &["npv", "the exact interval still applies"],
-    );
+    has_note(&r, &md, &["npv", "the exact interval still applies"]);
     assert!(r["analysis"]["roc"].is_null());
     assert!(r["analysis"]["derivation_logistic"].is_null());
     assert_eq!(r["analysis"]["accuracy"]["tp"], 0);

@@ -60,6 +60,8 @@ pub fn normalise_lesion_table(table: &mut Table, formula: ExpansionFormula) -> V
     }
     problems.extend(super::consistency::angle_unit(table));
     problems.extend(super::consistency::inconsistent_rows(table));
+    // File-level problems first, then row by row (within a row, in schema column order).
+    problems.sort_by_key(|p| p.row().unwrap_or(0));
     problems
 }
 
