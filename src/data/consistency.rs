@@ -123,3 +123,26 @@ pub fn angle_unit(table: &Table) -> Vec<DataError> {
         hint,
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::ColumnData;
+
+    fn angles(v: &[f64]) -> Table {
+        let col = ColumnData::Num(v.iter().map(|&x| Some(x)).collect());
+        Table::new("t.csv", vec![("max_calcium_angle_deg".into(), col)])
+    }
+
+    #[test]
+    fn angle_unit_boundary_is_two_pi() {
+        // 2π = 6.283185...: 6.28 is flagged as radians, 6.3 (a small angle in degrees) is not.
+        let p = angle_unit(&angles(&[1.0, 6.28]));
+        assert!(matches!(&p[..], [DataError::AngleUnit { hint, .. }] if hint.contains("radians")));
+        assert!(angle_unit(&angles(&[1.0, 6.3])).is_empty());
+        // All ≤ 1: fractions of a circle; all zero: no calcium, nothing to say.
+        let p = angle_unit(&angles(&[0.25, 0.75]));
+        assert!(matches!(&p[..], [DataError::AngleUnit { hint, .. }] if hint.contains("360")));
+        assert!(angle_unit(&angles(&[0.0, 0.0])).is_empty());
+    }
+}
