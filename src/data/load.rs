@@ -153,7 +153,12 @@ fn csv_frame(bytes: &[u8], file: &str) -> Result<DataFrame, DataError> {
             file: file.to_string(),
         });
     }
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // End with a newline: polars 0.55's CSV parser can read past the buffer on some inputs whose last line
+    // has no newline (found by the registry_csv fuzz target; regression test below).
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     let nulls: Vec<PlSmallStr> = MISSING_TOKENS
         .iter()
         .map(|s| PlSmallStr::from(*s))
@@ -231,4 +236,22 @@ fn check_header(table: &Table) -> Result<(), DataError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz crash (fuzz/corpus/registry_csv/regression-no-final-newline): a header-only file without
+    /// a final newline made polars index past its buffer; now it is read safely.
+    #[test]
+    fn last_line_without_newline_is_read_safely() {
+        let bytes = include_bytes!("../../fuzz/corpus/registry_csv/regression-no-final-newline");
+        assert!(!bytes.ends_with(b"\n"));
+        // Read without panicking; its mangled header then fails validation as missing columns.
+        let t = read_csv_bytes(bytes, "crash.csv").unwrap();
+        assert_eq!(t.nrows(), 1);
+        let t = read_csv_bytes(b"a,b\n1,2", "t.csv").unwrap();
+        assert_eq!((t.nrows(), t.names.len()), (1, 2));
+    }
 }
