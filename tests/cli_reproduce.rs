@@ -314,7 +314,10 @@ fn hand_registry() -> String {
         "P07,L07,0,0,300,1,1,0,rotational,0",
     ];
     for e in excluded {
-        csv.push_str(&format!("{e},6.0,0,0,3.0,5.60,8,6,0\n"));
+        // A lesion whose maximum angle is at most 270° has no calcium with an arc >270° (length 0).
+        let angle: f64 = e.split(',').nth(4).unwrap().parse().unwrap();
+        let len270 = if angle > 270.0 { 6.0 } else { 0.0 };
+        csv.push_str(&format!("{e},{len270:.1},0,0,3.0,5.60,8,6,0\n"));
     }
     let deltas = [4.0, -3.0, 2.0, -1.0, 0.0, 3.0, -2.0, 1.0];
     for (k, (lesion, items)) in ITEMS.iter().enumerate() {

@@ -36,99 +36,130 @@ pub struct ProblemRow {
     pub class: &'static str,
     /// File.
     pub file: String,
-    /// Spreadsheet row (header = 1), if the problem is in a cell.
+    /// Spreadsheet row (header = 1), if the problem is in a cell (for `not-utf8`: the line).
     pub row: Option<usize>,
     /// Column, if any.
     pub column: Option<String>,
+    /// The offending value, if the problem is in a cell.
+    pub value: Option<String>,
     /// The message with the rule and a fix hint.
     pub message: String,
 }
 
 /// Flatten a data error into a row.
 pub fn problem_row(e: &DataError) -> ProblemRow {
-    let (class, file, row, column) = match e {
-        DataError::Unreadable { file, .. } => ("unreadable-file", file, None, None),
-        DataError::Empty { file } => ("empty-file", file, None, None),
-        DataError::MissingColumn { file, column, .. } => {
-            ("missing-column", file, None, Some(column.clone()))
-        }
-        DataError::DuplicateColumn { file, column } => {
-            ("duplicate-column", file, None, Some(column.clone()))
-        }
-        DataError::NonNumeric {
-            file, row, column, ..
-        } => ("non-numeric", file, Some(*row), Some(column.clone())),
-        DataError::Invalid {
-            file,
-            row,
-            column,
-            rule,
-            ..
-        } => (invalid_class(rule), file, Some(*row), Some(column.clone())),
-        DataError::BadMap { file, .. } => ("bad-column-map", file, None, None),
-        DataError::Problems { file, .. } => ("several", file, None, None),
-    };
     ProblemRow {
-        class,
-        file: file.clone(),
-        row,
-        column,
+        class: e.class(),
+        file: e.file().to_string(),
+        row: e.row(),
+        column: e.column().map(str::to_string),
+        value: e.value().map(str::to_string),
         message: e.to_string(),
     }
 }
 
-fn invalid_class(rule: &str) -> &'static str {
-    if rule.starts_with("outside the allowed range") {
-        "out-of-range"
-    } else if rule.starts_with("unknown level") {
-        "unknown-level"
-    } else if rule.starts_with("duplicate lesion id") {
-        "duplicate-id"
-    } else if rule.starts_with("required value is missing") {
-        "missing-required-value"
-    } else if rule.starts_with("must be 0 or 1") {
-        "not-binary"
-    } else {
-        "invalid-value"
-    }
-}
-
-/// Run `calcscore check-data`.
-pub fn run(a: CheckDataArgs) -> Result<Outcome> {
-    let mut table = read_table(&a.data)?;
+/// Every problem of the registry: file-level errors (unreadable, empty, bad map) or all cell problems.
+pub fn find_problems(a: &CheckDataArgs) -> (usize, Vec<DataError>) {
+    let mut table = match read_table(&a.data) {
+        Ok(t) => t,
+        Err(e) => return (0, vec![e]),
+    };
     if let Some(m) = &a.map {
-        ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+        let mapped =
+            ColumnMap::from_file(m).and_then(|map| map.apply(&mut table, &m.display().to_string()));
+        if let Err(e) = mapped {
+            return (table.nrows(), vec![e]);
+        }
     }
     let n = table.nrows();
-    let rows: Vec<ProblemRow> = normalise_lesion_table(&mut table, a.expansion)
-        .iter()
-        .map(problem_row)
-        .collect();
+    (n, normalise_lesion_table(&mut table, a.expansion))
+}
+
+/// Run `calcscore check-data`: exit 0 when the registry has no problem, 1 otherwise.
+pub fn run(a: CheckDataArgs) -> Result<Outcome> {
+    let (n, problems) = find_problems(&a);
+    let rows: Vec<ProblemRow> = problems.iter().map(problem_row).collect();
+    let mut bad_rows: Vec<usize> = rows.iter().filter_map(|r| r.row).collect();
+    bad_rows.sort_unstable();
+    bad_rows.dedup();
+    let file = a.data.display().to_string();
     if a.json {
-        let v =
-            serde_json::json!({"file": a.data.display().to_string(), "rows": n, "problems": rows});
+        let v = serde_json::json!({
+            "file": file,
+            "rows": n,
+            "n_problems": rows.len(),
+            "unusable_rows": bad_rows,
+            "problems": rows,
+        });
         println!(
             "{}",
             serde_json::to_string_pretty(&v).map_err(|e| Error::Usage(e.to_string()))?
         );
     } else if rows.is_empty() {
-        println!("{}: {n} rows, no problems found.", a.data.display());
+        println!("{file}: {n} rows, no problems found.");
     } else {
-        let mut bad_rows: Vec<usize> = rows.iter().filter_map(|r| r.row).collect();
-        bad_rows.dedup();
         println!(
-            "{}: {n} rows, {} problem(s) in {} row(s):",
-            a.data.display(),
+            "{file}: {n} rows, {} problem(s); {} row(s) unusable:\n",
             rows.len(),
             bad_rows.len()
         );
-        for r in &rows {
-            println!("  [{}] {}", r.class, r.message);
-        }
+        print!("{}", problem_table(&rows));
     }
     Ok(if rows.is_empty() {
         Outcome::Success
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// The problems as an aligned text table: row, column, class, value, then the rule and fix.
+pub fn problem_table(rows: &[ProblemRow]) -> String {
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            let prefix = match (r.row, &r.column) {
+                (Some(row), Some(c)) => format!("{}: row {row}, column '{c}': ", r.file),
+                _ => format!("{}: ", r.file),
+            };
+            [
+                r.row.map_or("-".into(), |x| x.to_string()),
+                r.column.clone().unwrap_or_else(|| "-".into()),
+                r.class.to_string(),
+                r.value.clone().unwrap_or_default(),
+                r.message
+                    .strip_prefix(&prefix)
+                    .unwrap_or(&r.message)
+                    .to_string(),
+            ]
+        })
+        .collect();
+    let head = ["row", "column", "class", "value", "problem and fix"];
+    let width = |k: usize| {
+        cells
+            .iter()
+            .map(|c| c[k].chars().count().min(30))
+            .chain([head[k].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let w: Vec<usize> = (0..4).map(width).collect();
+    let line = |c: [&str; 5]| {
+        format!(
+            "{:>w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}\n",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3]
+        )
+    };
+    let mut out = line(head);
+    for c in &cells {
+        out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4]]));
+    }
+    out
 }

@@ -13,6 +13,7 @@ pub const MISSING_TOKENS: [&str; 5] = ["", "NA", "N/A", "n/a", "na"];
 
 /// Renames of a registry's own column names onto schema names (`schema = "theirs"`).
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ColumnMap {
     /// Schema column name → the name used in the user's file.
     #[serde(default)]
@@ -29,21 +30,35 @@ impl ColumnMap {
         })?;
         toml::from_str(&text).map_err(|e| DataError::BadMap {
             file,
-            reason: e.to_string(),
+            reason: format!(
+                "{}; fix: write a [columns] table of lines schema_name = \"your_name\"",
+                e.to_string().trim_end()
+            ),
         })
     }
 
-    /// Rename the table's columns; a mapped name that is absent is an error.
+    /// Rename the table's columns; a mapped name that is absent, or a rename onto a column the file
+    /// already has, is an error.
     pub fn apply(&self, table: &mut Table, map_file: &str) -> Result<(), DataError> {
         for (schema, theirs) in &self.columns {
+            if schema != theirs && table.has(schema) && table.has(theirs) {
+                return Err(DataError::BadMap {
+                    file: map_file.to_string(),
+                    reason: format!(
+                        "'{schema} = \"{theirs}\"': {} already has a column '{schema}'; fix: drop this line or rename one column",
+                        table.source
+                    ),
+                });
+            }
             match table.names.iter().position(|n| n == theirs) {
                 Some(j) => table.names[j] = schema.clone(),
                 None => {
                     return Err(DataError::BadMap {
                         file: map_file.to_string(),
                         reason: format!(
-                            "'{schema} = \"{theirs}\"': {} has no column '{theirs}'",
-                            table.source
+                            "'{schema} = \"{theirs}\"': {} has no column '{theirs}'; fix: use a name from its header ({})",
+                            table.source,
+                            table.names.join(", ")
                         ),
                     })
                 }
@@ -64,10 +79,35 @@ pub fn read_table(path: &Path) -> Result<Table, DataError> {
     } else {
         read_csv(path, &file)?
     };
-    let table = frame_to_table(df, &file)?;
+    finish_table(df, &file)
+}
+
+/// The name of a binary format recognised by its first bytes (spreadsheet workbooks, Parquet given as CSV).
+fn binary_format(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("a zip archive (an Excel .xlsx workbook?)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("an old Excel .xls workbook")
+    } else if bytes.starts_with(b"PAR1") {
+        Some("a Parquet file (name it .parquet)")
+    } else {
+        None
+    }
+}
+
+/// Parse CSV bytes (UTF-8, optional BOM, any line endings) as if read from a file named `file`.
+pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
+    finish_table(csv_frame(bytes, file)?, file)
+}
+
+/// Convert a frame to a table and check its header and that it has data rows.
+fn finish_table(df: DataFrame, file: &str) -> Result<Table, DataError> {
+    let table = frame_to_table(df, file)?;
     check_header(&table)?;
     if table.nrows() == 0 {
-        return Err(DataError::Empty { file });
+        return Err(DataError::HeaderOnly {
+            file: file.to_string(),
+        });
     }
     Ok(table)
 }
@@ -80,17 +120,32 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
 }
 
 fn read_csv(path: &Path, file: &str) -> Result<DataFrame, DataError> {
-    let bytes = std::fs::read(path).map_err(|e| unreadable(file, e))?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
+    let bytes = std::fs::read(path).map_err(|e| {
+        unreadable(
+            file,
+            format!("{e}; fix: check the path (a CSV or Parquet file)"),
+        )
+    })?;
+    csv_frame(&bytes, file)
+}
+
+fn csv_frame(bytes: &[u8], file: &str) -> Result<DataFrame, DataError> {
+    if let Some(kind) = binary_format(bytes) {
+        return Err(unreadable(
+            file,
+            format!(
+                "this is {kind}, not CSV text; fix: export the sheet as \"CSV UTF-8\" (or Parquet)"
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| DataError::NotUtf8 {
+        file: file.to_string(),
+        line: bytes[..e.valid_up_to()]
             .iter()
             .filter(|&&b| b == b'\n')
             .count()
-            + 1;
-        unreadable(
-            file,
-            format!("not UTF-8 text (first bad byte on line {line}); save the file as UTF-8 CSV"),
-        )
+            + 1,
+        byte: bytes[e.valid_up_to()],
     })?;
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
     if text[start..].trim().is_empty() {
@@ -98,26 +153,32 @@ fn read_csv(path: &Path, file: &str) -> Result<DataFrame, DataError> {
             file: file.to_string(),
         });
     }
-    // Normalise line endings only when the file has carriage returns (spreadsheet exports); otherwise no copy.
-    let data: Vec<u8> = if bytes.contains(&b'\r') {
-        text[start..]
-            .replace("\r\n", "\n")
-            .replace('\r', "\n")
-            .into_bytes()
-    } else if start > 0 {
-        bytes[start..].to_vec()
+    // Normalise line endings only when needed (spreadsheet exports), otherwise no copy. End with a newline:
+    // polars 0.55's CSV parser can read past the buffer on some inputs whose last line has no newline (found by
+    // the registry_csv fuzz target; regression test below).
+    let owned;
+    let data: &[u8] = if bytes.contains(&b'\r') || !text.ends_with('\n') {
+        let mut t = text[start..].replace("\r\n", "\n").replace('\r', "\n");
+        if !t.ends_with('\n') {
+            t.push('\n');
+        }
+        owned = t.into_bytes();
+        &owned
     } else {
-        bytes
+        &bytes[start..]
     };
-    // Fast path: infer column types from the first rows; if a later value contradicts them (a text cell in a
-    // numeric column), read again inferring from every row so that the value reaches validation with its row.
-    csv_frame(&data, Some(1000))
-        .or_else(|_| csv_frame(&data, None))
-        .map_err(|e| unreadable(file, e))
+    // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
+    // a numeric column), read again inferring from every row so that the value reaches validation with its row.
+    parse_csv(data, Some(1000)).or_else(|_| parse_csv(data, None)).map_err(|e| {
+        unreadable(
+            file,
+            format!("not a valid CSV table: {e}; fix: check the quoting and that every row has as many fields as the header"),
+        )
+    })
 }
 
 /// Parse CSV bytes with the missing-value tokens, inferring types from `infer_rows` rows (all when `None`).
-fn csv_frame(data: &[u8], infer_rows: Option<usize>) -> PolarsResult<DataFrame> {
+fn parse_csv(data: &[u8], infer_rows: Option<usize>) -> PolarsResult<DataFrame> {
     let nulls: Vec<PlSmallStr> = MISSING_TOKENS
         .iter()
         .map(|s| PlSmallStr::from(*s))
@@ -131,10 +192,14 @@ fn csv_frame(data: &[u8], infer_rows: Option<usize>) -> PolarsResult<DataFrame> 
 }
 
 fn read_parquet(path: &Path, file: &str) -> Result<DataFrame, DataError> {
-    let f = std::fs::File::open(path).map_err(|e| unreadable(file, e))?;
-    ParquetReader::new(f)
-        .finish()
-        .map_err(|e| unreadable(file, e))
+    let f = std::fs::File::open(path)
+        .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
+    ParquetReader::new(f).finish().map_err(|e| {
+        unreadable(
+            file,
+            format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
+        )
+    })
 }
 
 fn frame_to_table(df: DataFrame, file: &str) -> Result<Table, DataError> {
@@ -185,4 +250,22 @@ fn check_header(table: &Table) -> Result<(), DataError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz crash (fuzz/corpus/registry_csv/regression-no-final-newline): a header-only file without
+    /// a final newline made polars index past its buffer; now it is read safely.
+    #[test]
+    fn last_line_without_newline_is_read_safely() {
+        let bytes = include_bytes!("../../fuzz/corpus/registry_csv/regression-no-final-newline");
+        assert!(!bytes.ends_with(b"\n"));
+        // Read without panicking; its mangled header then fails validation as missing columns.
+        let t = read_csv_bytes(bytes, "crash.csv").unwrap();
+        assert_eq!(t.nrows(), 1);
+        let t = read_csv_bytes(b"a,b\n1,2", "t.csv").unwrap();
+        assert_eq!((t.nrows(), t.names.len()), (1, 2));
+    }
 }

@@ -1,5 +1,6 @@
 //! Data: generic tables, loading (CSV/Parquet via polars), column maps, the lesion schema.
 
+pub mod consistency;
 mod error;
 pub mod load;
 pub mod registry;
@@ -10,6 +11,7 @@ pub mod validate;
 pub use error::DataError;
 pub use load::{read_table, ColumnMap};
 pub use registry::{
-    load_registry, registry_from_table, Atherectomy, ExpansionFormula, Lesion, Registry,
+    load_registry, registry_from_csv_bytes, registry_from_table, Atherectomy, ExpansionFormula,
+    Lesion, Registry,
 };
 pub use table::{ColumnData, Table};

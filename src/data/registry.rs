@@ -143,6 +143,15 @@ pub fn load_registry(
     registry_from_table(table, expansion)
 }
 
+/// Load a lesion registry from CSV bytes (as [`load_registry`] without a map; used by the fuzz target).
+pub fn registry_from_csv_bytes(
+    bytes: &[u8],
+    file: &str,
+    expansion: ExpansionFormula,
+) -> Result<Registry, DataError> {
+    registry_from_table(super::load::read_csv_bytes(bytes, file)?, expansion)
+}
+
 /// Validate a table against the lesion schema (all problems at once) and build the typed lesions.
 pub fn registry_from_table(
     mut table: Table,

@@ -58,6 +58,10 @@ pub fn normalise_lesion_table(table: &mut Table, formula: ExpansionFormula) -> V
     if table.has("lesion_id") {
         problems.extend(duplicate_ids(table));
     }
+    problems.extend(super::consistency::angle_unit(table));
+    problems.extend(super::consistency::inconsistent_rows(table));
+    // File-level problems first, then row by row (within a row, in schema column order).
+    problems.sort_by_key(|p| p.row().unwrap_or(0));
     problems
 }
 
@@ -66,7 +70,7 @@ fn missing_column(table: &Table, name: &str, formula: ExpansionFormula) -> DataE
     let similar = table
         .names
         .iter()
-        .find(|n| n.to_lowercase().replace([' ', '-', '.'], "_") == name);
+        .find(|n| n.trim().to_lowercase().replace([' ', '-', '.'], "_") == name);
     let hint = match similar {
         Some(s) => format!(" (found '{s}': rename it or map it with --map)"),
         None if expansion_columns(formula).contains(&name) => {
@@ -109,13 +113,7 @@ fn check_column(
         }
     };
     let mut problems = Vec::new();
-    let invalid = |i: usize, value: &str, rule: String| DataError::Invalid {
-        file: file.into(),
-        row: Table::row_number(i),
-        column: spec.name.into(),
-        value: format!("'{value}'"),
-        rule,
-    };
+    let (row, column) = (Table::row_number, || spec.name.to_string());
     let out = match spec.kind {
         Kind::Id => ColumnData::Text(
             (0..n)
@@ -128,11 +126,12 @@ fn check_column(
                     let s = cell(i)?;
                     let v = parse_binary(&s).map(f64::from);
                     if v.is_none() {
-                        problems.push(invalid(
-                            i,
-                            &s,
-                            "must be 0 or 1 (also accepted: true/false, yes/no)".into(),
-                        ));
+                        problems.push(DataError::NotBinary {
+                            file: file.into(),
+                            row: row(i),
+                            column: column(),
+                            value: s.clone(),
+                        });
                     }
                     v.map(|b| if b == 1.0 { 1.0 } else { 0.0 })
                 })
@@ -144,17 +143,18 @@ fn check_column(
                     let s = cell(i)?;
                     match parse_number(&s) {
                         None => {
-                            problems.push(DataError::NonNumeric {
-                                file: file.into(),
-                                row: Table::row_number(i),
-                                column: spec.name.into(),
-                                value: s.clone(),
-                                hint: number_hint(&s),
-                            });
+                            problems.push(not_a_number(file, row(i), spec.name, &s));
                             None
                         }
                         Some(x) if x < min || x > max => {
-                            problems.push(invalid(i, &s, range_rule(spec, min, max, x)));
+                            problems.push(DataError::OutOfRange {
+                                file: file.into(),
+                                row: row(i),
+                                column: column(),
+                                value: s.clone(),
+                                range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
+                                hint: range_hint(spec, x),
+                            });
                             None
                         }
                         Some(x) => Some(x),
@@ -170,11 +170,13 @@ fn check_column(
                     if levels.contains(&t.as_str()) {
                         Some(t)
                     } else {
-                        problems.push(invalid(
-                            i,
-                            &s,
-                            format!("unknown level; allowed: {}", levels.join(", ")),
-                        ));
+                        problems.push(DataError::UnknownLevel {
+                            file: file.into(),
+                            row: row(i),
+                            column: column(),
+                            value: s.clone(),
+                            allowed: levels.join(", "),
+                        });
                         None
                     }
                 })
@@ -183,27 +185,59 @@ fn check_column(
     };
     if spec.required {
         for i in (0..n).filter(|&i| cell(i).is_none()) {
-            problems.push(invalid(i, "", "required value is missing".into()));
+            problems.push(DataError::MissingValue {
+                file: file.into(),
+                row: row(i),
+                column: column(),
+            });
         }
     }
     (out, problems)
 }
 
-/// The range rule in words, with a unit hint for angles given in radians or fractions.
-fn range_rule(spec: &ColumnSpec, min: f64, max: f64, x: f64) -> String {
-    let unit = if spec.unit.is_empty() {
+/// A non-number cell: a decimal comma gets its own class, anything else is `non-numeric`.
+fn not_a_number(file: &str, row: usize, column: &str, s: &str) -> DataError {
+    let t = s.trim();
+    let fixed = t.replace(',', ".");
+    if t.matches(',').count() == 1 && parse_number(&fixed).is_some() {
+        DataError::DecimalComma {
+            file: file.into(),
+            row,
+            column: column.into(),
+            value: s.into(),
+            fixed,
+        }
+    } else {
+        DataError::NonNumeric {
+            file: file.into(),
+            row,
+            column: column.into(),
+            value: s.into(),
+            hint: number_hint(s),
+        }
+    }
+}
+
+/// " unit" or "".
+fn unit_suffix(unit: &str) -> String {
+    if unit.is_empty() {
         String::new()
     } else {
-        format!(" {}", spec.unit)
-    };
-    let mut rule = format!("outside the allowed range {min}–{max}{unit}");
+        format!(" {unit}")
+    }
+}
+
+/// A fix hint for an out-of-range value: percent given as a fraction, negative values, angles.
+fn range_hint(spec: &ColumnSpec, x: f64) -> &'static str {
     if spec.unit == "%" && x > 0.0 && x <= 2.0 {
-        rule.push_str(" (a fraction? write percent, e.g. 85 not 0.85)");
+        "; fix: a fraction? write percent, e.g. 85 not 0.85"
+    } else if x < 0.0 {
+        "; fix: negative values are impossible here (a sign error or a missing-value code?)"
+    } else if spec.unit == "degrees" {
+        "; fix: an angle is at most 360 degrees (a typo, or a missing-value code like 999?)"
+    } else {
+        "; fix: check the unit and the value (a typo, or a missing-value code like 999?)"
     }
-    if x < 0.0 {
-        rule.push_str(" (negative values are impossible here)");
-    }
-    rule
 }
 
 /// Lesion ids that appear more than once (each repeat is a problem naming the first row).
@@ -214,15 +248,12 @@ fn duplicate_ids(table: &Table) -> Vec<DataError> {
     for (i, id) in ids.iter().enumerate() {
         let Some(id) = id.as_deref() else { continue };
         match first.get(id) {
-            Some(&f) => problems.push(DataError::Invalid {
+            Some(&f) => problems.push(DataError::DuplicateId {
                 file: table.source.clone(),
                 row: Table::row_number(i),
                 column: "lesion_id".into(),
-                value: format!("'{id}'"),
-                rule: format!(
-                    "duplicate lesion id (first at row {})",
-                    Table::row_number(f)
-                ),
+                value: id.into(),
+                first: Table::row_number(f),
             }),
             None => {
                 first.insert(id, i);

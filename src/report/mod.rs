@@ -48,7 +48,11 @@ fn replace_dir(tmp: &Path, out: &Path) -> Result<()> {
         let old = tmp.with_extension("old");
         let _ = std::fs::remove_dir_all(&old);
         std::fs::rename(out, &old).map_err(|e| Error::io("move aside", out, e))?;
-        std::fs::rename(tmp, out).map_err(|e| Error::io("rename into place", out, e))?;
+        if let Err(e) = std::fs::rename(tmp, out) {
+            // Put the previous report back: a failed run never destroys a good one.
+            let _ = std::fs::rename(&old, out);
+            return Err(Error::io("rename into place", out, e));
+        }
         let _ = std::fs::remove_dir_all(&old);
         Ok(())
     } else {

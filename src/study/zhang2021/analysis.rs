@@ -48,6 +48,9 @@ pub struct ModelResult {
     /// R-like printed summary.
     #[serde(skip)]
     pub summary: String,
+    /// Fit warnings (separation, non-convergence); also copied to the analysis notes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// One item of the derived points table.
@@ -216,26 +219,26 @@ pub struct PrepResult {
 /// Everything the analysis computes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
-    /// Linear model of expansion on the score items in A.
-    pub derivation_linear: ModelResult,
+    /// Linear model of expansion on the score items in A (`None` when not estimable; see `notes`).
+    pub derivation_linear: Option<ModelResult>,
     /// Logistic model of underexpansion on the items in A (`None` when not estimable; see `notes`).
     pub derivation_logistic: Option<ModelResult>,
     /// Linear model on the continuous candidates in A (before dichotomising).
     pub derivation_continuous: Option<ModelResult>,
     /// Points derived from the linear model.
     pub points: Vec<PointsRow>,
-    /// ROC of the published score in A+B.
-    pub roc: RocResult,
-    /// Accuracy at the published cutoff in A+B.
-    pub accuracy: AccuracyResult,
-    /// Slopes per cohort (A, B, C, D).
+    /// ROC of the published score in A+B (`None` when not estimable, e.g. one outcome class; see `notes`).
+    pub roc: Option<RocResult>,
+    /// Accuracy at the published cutoff in A+B (`None` when A+B is empty).
+    pub accuracy: Option<AccuracyResult>,
+    /// Slopes per cohort (A, B, C, D); a cohort whose slope is not estimable is left out and noted.
     pub slopes: Vec<SlopeResult>,
-    /// Score × atherectomy interaction model in B+C.
-    pub interaction: ModelResult,
-    /// The interaction term.
-    pub interaction_term: TidyRow,
-    /// Fracture C vs B.
-    pub fracture: FractureResult,
+    /// Score × atherectomy interaction model in B+C (`None` when not estimable; see `notes`).
+    pub interaction: Option<ModelResult>,
+    /// The interaction term (`None` when not estimable).
+    pub interaction_term: Option<TidyRow>,
+    /// Fracture C vs B (`None` without fracture data in B or C; see `notes`).
+    pub fracture: Option<FractureResult>,
     /// Expansion by score level per cohort.
     pub by_score: Vec<ScoreLevel>,
     /// Calcified nodule prevalence among analysed lesions.
@@ -250,51 +253,75 @@ pub struct Analysis {
     pub notes: Vec<String>,
 }
 
-/// Run the whole analysis.
+/// Run the whole analysis. An analysis the data do not allow (too few lesions, one outcome class,
+/// separation, collinearity, no fracture data ...) is `None` (or left out) with the reason in `notes`;
+/// only an empty analysis set is an error.
 pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Analysis> {
     use Cohort::*;
+    if set.cohorts.is_empty() {
+        return Err(StatsError::TooFew {
+            what: "zhang2021 analysis".into(),
+            n: 0,
+            needed: 1,
+        }
+        .into());
+    }
     let opts = FitOptions {
         vcov: Vcov::ClusterHC1,
         conf_level: level,
     };
+    let mut notes = Vec::new();
     let items: Vec<String> = score.items.iter().map(|i| i.indicator_name()).collect();
     let a = set.subset(&[Derivation]);
-    let derivation_linear = fit(
-        &a,
-        "A",
-        &format!("stent_expansion_pct ~ {}", items.join(" + ")),
-        false,
-        &opts,
-    )?;
-    let mut notes = Vec::new();
+    let linear_formula = format!("stent_expansion_pct ~ {}", items.join(" + "));
+    let derivation_linear = noted(
+        fit(&a, "A", &linear_formula, false, &opts),
+        &mut notes,
+        || format!("linear model `{linear_formula}` in A (derived points)"),
+    );
     let logistic_formula = format!("underexpansion ~ {}", items.join(" + "));
-    let derivation_logistic = match fit(&a, "A", &logistic_formula, true, &opts) {
-        Ok(m) => Some(m),
-        Err(e) => {
+    let derivation_logistic = noted(
+        fit(&a, "A", &logistic_formula, true, &opts),
+        &mut notes,
+        || format!("logistic model `{logistic_formula}` in A"),
+    );
+    if let Some(m) = &derivation_logistic {
+        for w in &m.warnings {
             notes.push(format!(
-                "logistic model `{logistic_formula}` in A not estimable: {e}"
+                "logistic model `{logistic_formula}` in A: {w}; its odds ratios and Wald intervals are not meaningful"
             ));
-            None
         }
-    };
+    }
     let derivation_continuous = continuous_model(&a, score, &opts, &mut notes);
-    let points = derive_points(score, &derivation_linear, derivation_logistic.as_ref());
+    let points = derivation_linear.as_ref().map_or_else(Vec::new, |m| {
+        derive_points(score, m, derivation_logistic.as_ref())
+    });
     let ab = [Derivation, Validation];
-    let roc = roc_result(set, &ab, level, &mut notes)?;
-    let accuracy = accuracy_at(set, &ab, score.cutoff, level);
+    let roc = noted(roc_result(set, &ab, level, &mut notes), &mut notes, || {
+        "ROC of the score for underexpansion in A+B".into()
+    });
+    let accuracy = accuracy_at(set, &ab, score.cutoff, level, &mut notes);
     let slopes = Cohort::ALL
         .iter()
-        .map(|&c| slope(set, c, &opts))
-        .collect::<Result<Vec<_>>>()?;
+        .filter_map(|&c| {
+            noted(slope(set, c, &opts), &mut notes, || {
+                format!("slope of expansion on score in {}", c.letter())
+            })
+        })
+        .collect();
     let bc = set.subset(&[Validation, Atherectomy]);
-    let interaction = fit(
-        &bc,
-        "B+C",
-        "stent_expansion_pct ~ score * atherectomy_cohort",
-        false,
-        &opts,
-    )?;
-    let interaction_term = find_term(&interaction, "score:atherectomy_cohort")?;
+    let formula = "stent_expansion_pct ~ score * atherectomy_cohort";
+    let interaction = noted(fit(&bc, "B+C", formula, false, &opts), &mut notes, || {
+        format!("interaction model `{formula}` in B+C")
+    });
+    let interaction_term = interaction.as_ref().and_then(|m| {
+        noted(find_term(m, "score:atherectomy_cohort"), &mut notes, || {
+            "score × atherectomy interaction".into()
+        })
+    });
+    let fracture = fracture(set, level, &mut notes);
+    let by_score = by_score(set, score.max_points());
+    note_empty_levels(&by_score, &mut notes);
     let d_under = set.values("underexpansion", &[NoAngioCalcium]);
     let max = score.max_points() as f64;
     Ok(Analysis {
@@ -307,8 +334,8 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
         slopes,
         interaction,
         interaction_term,
-        fracture: fracture(set, level)?,
-        by_score: by_score(set, score.max_points()),
+        fracture,
+        by_score,
         nodule: proportion(&set.values("calcified_nodule", &Cohort::ALL), level),
         d_underexpansion: proportion(&d_under, level),
         d_max_score_n: set
@@ -316,9 +343,41 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
             .iter()
             .filter(|&&s| s == max)
             .count(),
-        prep: prep(set, level)?,
+        prep: prep(set, level, &mut notes),
         notes,
     })
+}
+
+/// The value, or `None` with "<what> not estimable: <reason>" added to the notes.
+fn noted<T>(r: Result<T>, notes: &mut Vec<String>, what: impl FnOnce() -> String) -> Option<T> {
+    r.map_err(|e| notes.push(format!("{} not estimable: {e}", what())))
+        .ok()
+}
+
+/// A note for each score level without lesions in a cohort that has lesions (its mean is not estimable).
+fn note_empty_levels(levels: &[ScoreLevel], notes: &mut Vec<String>) {
+    for c in Cohort::ALL {
+        let of: Vec<&ScoreLevel> = levels.iter().filter(|l| l.cohort == c.letter()).collect();
+        if of.iter().all(|l| l.n == 0) {
+            notes.push(format!(
+                "cohort {} has no lesions: its expansion by score level is not estimable",
+                c.letter()
+            ));
+            continue;
+        }
+        let empty: Vec<String> = of
+            .iter()
+            .filter(|l| l.n == 0)
+            .map(|l| l.score.to_string())
+            .collect();
+        if !empty.is_empty() {
+            notes.push(format!(
+                "cohort {}: no lesion with score {}: mean expansion at that level not estimable (shown empty in Figure 4)",
+                c.letter(),
+                empty.join(", ")
+            ));
+        }
+    }
 }
 
 /// Fit a linear or logistic model on `table`, cluster-robust by patient.
@@ -335,12 +394,18 @@ fn fit(
         .cluster
         .as_ref()
         .map_or(0, |c| c.iter().max().map_or(0, |m| m + 1));
-    let (coefficients, model, summary) = if binomial {
+    let (coefficients, model, summary, warnings) = if binomial {
         let fit = logistic(&design, opts)?;
-        (fit.tidy(), to_json(&fit.glance()), fit.summary())
+        let w = fit.warnings().to_vec();
+        (fit.tidy(), to_json(&fit.glance()), fit.summary(), w)
     } else {
         let fit = ols(&design, opts)?;
-        (fit.tidy(), to_json(&fit.glance()), fit.summary())
+        (
+            fit.tidy(),
+            to_json(&fit.glance()),
+            fit.summary(),
+            Vec::new(),
+        )
     };
     Ok(ModelResult {
         data: data.into(),
@@ -352,6 +417,7 @@ fn fit(
         coefficients,
         model,
         summary,
+        warnings,
     })
 }
 
@@ -498,11 +564,42 @@ fn roc_result(
     })
 }
 
-fn accuracy_at(set: &AnalysisSet, cohorts: &[Cohort], cutoff: i64, level: f64) -> AccuracyResult {
+fn accuracy_at(
+    set: &AnalysisSet,
+    cohorts: &[Cohort],
+    cutoff: i64,
+    level: f64,
+    notes: &mut Vec<String>,
+) -> Option<AccuracyResult> {
     let (score, under) = outcome_and_score(set, cohorts);
+    if score.is_empty() {
+        notes.push("diagnostic accuracy in A+B not estimable: no lesions in A+B".into());
+        return None;
+    }
     let t = TwoByTwo::from_marker(&score, &under, cutoff as f64);
-    let measures = t
-        .measures(CiMethod::Exact, level)
+    let all = t.measures(CiMethod::Exact, level);
+    for (name, n) in [
+        ("sensitivity", t.tp + t.fn_),
+        ("specificity", t.tn + t.fp),
+        ("ppv", t.tp + t.fp),
+        ("npv", t.tn + t.fn_),
+    ] {
+        if n == 0 {
+            notes.push(format!(
+                "accuracy at score ≥ {cutoff} in A+B: {name} not estimable (its denominator is 0: tp={}, fp={}, fn={}, tn={})",
+                t.tp, t.fp, t.fn_, t.tn
+            ));
+        }
+    }
+    for m in &all {
+        if let Some(n) = &m.note {
+            notes.push(format!(
+                "accuracy at score ≥ {cutoff} in A+B, {}: {n}",
+                m.name
+            ));
+        }
+    }
+    let measures = all
         .into_iter()
         .map(|m| MeasureRow {
             measure: m.name,
@@ -514,7 +611,7 @@ fn accuracy_at(set: &AnalysisSet, cohorts: &[Cohort], cutoff: i64, level: f64) -
             method: m.method,
         })
         .collect();
-    AccuracyResult {
+    Some(AccuracyResult {
         data: "A+B".into(),
         cutoff,
         tp: t.tp,
@@ -522,7 +619,7 @@ fn accuracy_at(set: &AnalysisSet, cohorts: &[Cohort], cutoff: i64, level: f64) -
         fn_: t.fn_,
         tn: t.tn,
         measures,
-    }
+    })
 }
 
 fn slope(set: &AnalysisSet, cohort: Cohort, opts: &FitOptions) -> Result<SlopeResult> {
@@ -557,7 +654,8 @@ fn proportion(v: &[f64], level: f64) -> Proportion {
     }
 }
 
-fn fracture(set: &AnalysisSet, level: f64) -> Result<FractureResult> {
+fn fracture(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> Option<FractureResult> {
+    let what = "fracture rate C vs B";
     let b = proportion(
         &set.values("calcium_fracture", &[Cohort::Validation]),
         level,
@@ -566,11 +664,31 @@ fn fracture(set: &AnalysisSet, level: f64) -> Result<FractureResult> {
         &set.values("calcium_fracture", &[Cohort::Atherectomy]),
         level,
     );
+    if b.n == 0 || c.n == 0 {
+        notes.push(format!(
+            "{what} not estimable: no fracture data (calcium_fracture given for {} lesions of B, {} of C)",
+            b.n, c.n
+        ));
+        return None;
+    }
     let table = [[c.x, c.n - c.x], [b.x, b.n - b.x]];
-    Ok(FractureResult {
-        chisq_yates: chisq_2x2(table, true)?,
-        chisq: chisq_2x2(table, false)?,
-        fisher: fisher_exact_2x2(table, level)?,
+    let tests = (|| -> Result<_> {
+        Ok((
+            chisq_2x2(table, true)?,
+            chisq_2x2(table, false)?,
+            fisher_exact_2x2(table, level)?,
+        ))
+    })();
+    let (chisq_yates, chisq, fisher) = noted(tests, notes, || format!("{what} tests"))?;
+    if table.iter().flatten().any(|&k| k == 0) {
+        notes.push(format!(
+            "{what}: a 2×2 cell is zero ({table:?}): the chi-square tests are unreliable, Fisher's exact test and the Clopper-Pearson intervals still apply; the odds ratio is 0 or Inf"
+        ));
+    }
+    Some(FractureResult {
+        chisq_yates,
+        chisq,
+        fisher,
         validation: b,
         atherectomy: c,
     })
@@ -613,11 +731,14 @@ pub fn sd(v: &[f64]) -> Option<f64> {
         .then(|| (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt())
 }
 
-fn prep(set: &AnalysisSet, level: f64) -> Result<PrepResult> {
+fn prep(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> PrepResult {
     let all = Cohort::ALL;
-    let prep = set.table.numeric("prep_ivus")?;
-    let frac = set.table.numeric("prep_fracture")?;
-    let exp = set.table.numeric("stent_expansion_pct")?;
+    let col = |name: &str| set.table.numeric(name).unwrap_or_default();
+    let (prep, frac, exp) = (
+        col("prep_ivus"),
+        col("prep_fracture"),
+        col("stent_expansion_pct"),
+    );
     let rows = set.rows(&all);
     let imaged: Vec<usize> = rows.into_iter().filter(|&i| prep[i] == Some(1.0)).collect();
     let fractured: Vec<f64> = imaged
@@ -626,14 +747,22 @@ fn prep(set: &AnalysisSet, level: f64) -> Result<PrepResult> {
         .filter_map(|&i| exp[i])
         .collect();
     let expansion_mean = if fractured.len() > 1 {
-        Some(t_test_one(&fractured, 0.0, level)?)
+        noted(
+            t_test_one(&fractured, 0.0, level).map_err(Into::into),
+            notes,
+            || "mean expansion after fracture on pre-stent IVUS".into(),
+        )
     } else {
+        notes.push(format!(
+            "mean expansion after fracture on pre-stent IVUS not estimable: {} lesion(s) imaged with fracture, at least 2 needed",
+            fractured.len()
+        ));
         None
     };
-    Ok(PrepResult {
+    PrepResult {
         n: imaged.len(),
         n_fracture: fractured.len(),
         expansion_mean,
         expansion_sd: sd(&fractured),
-    })
+    }
 }

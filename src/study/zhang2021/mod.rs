@@ -52,9 +52,10 @@ pub struct Run {
 pub fn reproduce(opts: &Options) -> Result<Run> {
     let score = PointsTable::builtin("ivus-zhang2021")
         .ok_or_else(|| Error::Usage("built-in score missing".into()))?;
+    // Load first: an unreadable or bad registry is a data problem (exit 1) named by the loader.
+    let prepared = pipeline::prepare(opts, &score)?;
     let sha = sha256_file(&opts.data)?;
     let notice = DataNotice::for_input(&opts.data, sha, SYNTHETIC_MODEL);
-    let prepared = pipeline::prepare(opts, &score)?;
     let n_input_patients = pipeline::count_patients(
         prepared
             .registry

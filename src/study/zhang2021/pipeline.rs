@@ -42,6 +42,99 @@ pub struct AnalysisSet {
     pub cohorts: Vec<Cohort>,
     /// Lesions of a cohort left out because a value the analysis needs is missing (complete-case policy).
     pub exclusions: Vec<Exclusion>,
+    /// Missing values per registry column, in the input and among the lesions entering the cohorts.
+    pub missing: Vec<MissingCount>,
+}
+
+/// Missing values of one registry column (a report section of its own).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingCount {
+    /// Registry column (schema name).
+    pub column: String,
+    /// Empty or NA cells among all input lesions.
+    pub n_missing_input: usize,
+    /// Empty or NA cells among the lesions entering the cohorts (after the study's rules).
+    pub n_missing_cohorts: usize,
+    /// What a missing value does under the complete-case policy.
+    pub policy: &'static str,
+}
+
+/// The missing-values section of report.md: policy and a table of counts per column.
+pub fn missing_md(missing: &[MissingCount]) -> String {
+    let rows: Vec<Vec<String>> = missing
+        .iter()
+        .filter(|m| m.n_missing_input > 0)
+        .map(|m| {
+            vec![
+                format!("`{}`", m.column),
+                m.n_missing_input.to_string(),
+                m.n_missing_cohorts.to_string(),
+                m.policy.to_string(),
+            ]
+        })
+        .collect();
+    let table = if rows.is_empty() {
+        "No column has a missing value.\n".to_string()
+    } else {
+        crate::report::markdown_table(
+            &[
+                "column",
+                "missing (input)",
+                "missing (cohorts A–D)",
+                "policy",
+            ],
+            &rows,
+        )
+    };
+    format!(
+        "### Missing values\n\nPolicy: complete case by default. Counts of empty or NA cells per column \
+         (columns without any are not listed; all counts in `results.json`, `missing_values`).\n\n{table}\n"
+    )
+}
+
+/// Per-column missing counts of every schema column the registry has (and of the computed stent expansion).
+pub fn missing_counts(
+    registry: &Registry,
+    assigned: &[(usize, Cohort)],
+    score: &PointsTable,
+) -> Vec<MissingCount> {
+    let t = &registry.table;
+    let needed = required_values(score);
+    let count = |col: &crate::data::ColumnData, rows: &mut dyn Iterator<Item = usize>| {
+        rows.filter(|&i| col.is_missing(i)).count()
+    };
+    let mut out: Vec<MissingCount> = crate::data::schema::LESION_SCHEMA
+        .iter()
+        .filter_map(|spec| {
+            let col = t.column(spec.name).ok()?;
+            let for_expansion = crate::data::validate::expansion_columns(registry.expansion);
+            let policy = if spec.required {
+                "required: a missing value is a data error (check-data)"
+            } else if for_expansion.contains(&spec.name) {
+                "complete case: without it stent expansion cannot be computed, the lesion is left out (missing-stent_expansion_pct)"
+            } else if spec.name == "stent_expansion_pct" {
+                "not used: stent expansion is computed from the areas (--expansion)"
+            } else if needed.iter().any(|n| n == spec.name) {
+                "complete case: the lesion is left out of every analysis (exclusions.csv, missing-<column>)"
+            } else {
+                "left out only of the analyses that use this column (n given per analysis)"
+            };
+            Some(MissingCount {
+                column: spec.name.into(),
+                n_missing_input: count(col, &mut (0..t.nrows())),
+                n_missing_cohorts: count(col, &mut assigned.iter().map(|&(i, _)| i)),
+                policy,
+            })
+        })
+        .collect();
+    let expansion = |i: usize| registry.lesions[i].stent_expansion_pct.is_none();
+    out.push(MissingCount {
+        column: "stent expansion (computed)".into(),
+        n_missing_input: (0..t.nrows()).filter(|&i| expansion(i)).count(),
+        n_missing_cohorts: assigned.iter().filter(|&&(i, _)| expansion(i)).count(),
+        policy: "complete case: the lesion is left out of every analysis (exclusions.csv, missing-stent_expansion_pct)",
+    });
+    out
 }
 
 impl AnalysisSet {
@@ -193,6 +286,7 @@ pub fn analysis_set(
         table,
         cohorts: kept.iter().map(|&(_, c)| c).collect(),
         exclusions,
+        missing: missing_counts(registry, assigned, score),
     })
 }
 

@@ -97,18 +97,25 @@ fn analysis_quantities(run: &Run) -> Vec<Quantity> {
             )
         })
         .collect();
-    q.push(Quantity::value(
-        "roc.youden_cutoff",
-        a.roc.youden_cutoff as f64,
-        "Youden-optimal threshold in A+B, rounded up",
-    ));
-    q.push(Quantity::with_ci(
-        "roc.auc",
-        a.roc.auc,
-        (a.roc.conf_low, a.roc.conf_high),
-        "AUC, DeLong CI",
-    ));
-    if let Some(m) = a.accuracy.measures.iter().find(|m| m.measure == "npv") {
+    // An analysis that was not estimable gives no quantity: `check` then reports it ABSENT (see notes).
+    if let Some(roc) = &a.roc {
+        q.push(Quantity::value(
+            "roc.youden_cutoff",
+            roc.youden_cutoff as f64,
+            "Youden-optimal threshold in A+B, rounded up",
+        ));
+        q.push(Quantity::with_ci(
+            "roc.auc",
+            roc.auc,
+            (roc.conf_low, roc.conf_high),
+            "AUC, DeLong CI",
+        ));
+    }
+    let npv = a
+        .accuracy
+        .as_ref()
+        .and_then(|acc| acc.measures.iter().find(|m| m.measure == "npv"));
+    if let Some(m) = npv {
         q.push(Quantity::with_ci(
             "accuracy.npv",
             m.estimate,
@@ -133,37 +140,20 @@ fn analysis_quantities(run: &Run) -> Vec<Quantity> {
             ..Quantity::value(format!("{name}.p"), s.slope.p_value, method)
         });
     }
-    let t = &a.interaction_term;
-    q.push(Quantity {
-        p_value: Some(t.p_value),
-        ..Quantity::with_ci(
-            "interaction.p",
-            t.estimate,
-            (t.conf_low, t.conf_high),
-            "score × atherectomy-cohort term in B+C, CR1 by patient",
-        )
-    });
-    let fr = &a.fracture;
-    q.push(Quantity::with_ci(
-        "fracture.C",
-        fr.atherectomy.estimate,
-        (fr.atherectomy.conf_low, fr.atherectomy.conf_high),
-        "proportion, Clopper-Pearson CI",
-    ));
-    q.push(Quantity::with_ci(
-        "fracture.B",
-        fr.validation.estimate,
-        (fr.validation.conf_low, fr.validation.conf_high),
-        "proportion, Clopper-Pearson CI",
-    ));
-    q.push(Quantity {
-        p_value: Some(fr.chisq_yates.p_value),
-        ..Quantity::value(
-            "fracture.p",
-            fr.chisq_yates.p_value,
-            "Pearson chi-square with Yates' correction (R chisq.test default)",
-        )
-    });
+    if let Some(t) = &a.interaction_term {
+        q.push(Quantity {
+            p_value: Some(t.p_value),
+            ..Quantity::with_ci(
+                "interaction.p",
+                t.estimate,
+                (t.conf_low, t.conf_high),
+                "score × atherectomy-cohort term in B+C, CR1 by patient",
+            )
+        });
+    }
+    if let Some(fr) = &a.fracture {
+        fracture_quantities(fr, &mut q);
+    }
     q.push(Quantity::value(
         "D.underexpansion_n",
         a.d_underexpansion.x as f64,
@@ -210,4 +200,28 @@ fn analysis_quantities(run: &Run) -> Vec<Quantity> {
         ));
     }
     q
+}
+
+/// The fracture rates C and B and the test p-value.
+fn fracture_quantities(fr: &super::analysis::FractureResult, q: &mut Vec<Quantity>) {
+    q.push(Quantity::with_ci(
+        "fracture.C",
+        fr.atherectomy.estimate,
+        (fr.atherectomy.conf_low, fr.atherectomy.conf_high),
+        "proportion, Clopper-Pearson CI",
+    ));
+    q.push(Quantity::with_ci(
+        "fracture.B",
+        fr.validation.estimate,
+        (fr.validation.conf_low, fr.validation.conf_high),
+        "proportion, Clopper-Pearson CI",
+    ));
+    q.push(Quantity {
+        p_value: Some(fr.chisq_yates.p_value),
+        ..Quantity::value(
+            "fracture.p",
+            fr.chisq_yates.p_value,
+            "Pearson chi-square with Yates' correction (R chisq.test default)",
+        )
+    });
 }

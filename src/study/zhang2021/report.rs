@@ -78,6 +78,7 @@ fn results_json(run: &Run) -> String {
         "options": run.options,
         "covariance": COVARIANCE,
         "missing_data_policy": MISSING_POLICY,
+        "missing_values": run.set.missing,
         "flow": {
             "n_input": run.flow.n_input,
             "n_input_patients": run.n_input_patients,
@@ -208,8 +209,8 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
                 "method",
             ],
             a.accuracy
-                .measures
                 .iter()
+                .flat_map(|acc| &acc.measures)
                 .map(|m| {
                     vec![
                         m.measure.clone(),
@@ -227,8 +228,8 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             "roc_coords.csv",
             &["threshold", "sensitivity", "specificity"],
             a.roc
-                .coords
                 .iter()
+                .flat_map(|roc| &roc.coords)
                 .map(|c| vec![num(Some(c.0)), num(Some(c.1)), num(Some(c.2))])
                 .collect(),
         ),
@@ -342,7 +343,10 @@ fn exclusion_rows(run: &Run) -> Vec<Vec<String>> {
 
 fn models(run: &Run) -> Vec<(&'static str, &ModelResult)> {
     let a = &run.analysis;
-    let mut m = vec![("derivation_linear", &a.derivation_linear)];
+    let mut m = Vec::new();
+    if let Some(l) = &a.derivation_linear {
+        m.push(("derivation_linear", l));
+    }
     if let Some(l) = &a.derivation_logistic {
         m.push(("derivation_logistic", l));
     }
@@ -350,7 +354,9 @@ fn models(run: &Run) -> Vec<(&'static str, &ModelResult)> {
         m.push(("derivation_continuous", c));
     }
     m.extend(a.slopes.iter().map(|s| ("slope", &s.model)));
-    m.push(("interaction", &a.interaction));
+    if let Some(i) = &a.interaction {
+        m.push(("interaction", i));
+    }
     m
 }
 
@@ -423,6 +429,7 @@ fn report_md(run: &Run, checks: &[published::CheckRow]) -> String {
     let mut md = String::from("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n");
     md.push_str(&notice_md(run));
     md.push_str(&flow_md(run));
+    md.push_str(&super::pipeline::missing_md(&run.set.missing));
     md.push_str(&derivation_md(run));
     md.push_str(&validation_md(run));
     md.push_str(&check_md(checks));
@@ -529,11 +536,10 @@ fn derivation_md(run: &Run) -> String {
     let mut md = format!(
         "## 2. Derivation (cohort A)\n\nStent expansion (%) on the four dichotomised items, linear model; covariance: {COVARIANCE}.\n\n{}\n\
          Underexpansion (<70%) on the same items, logistic model:\n\n{logistic}\n",
-        coef_table(&a.derivation_linear, false),
+        a.derivation_linear
+            .as_ref()
+            .map_or("not estimable (see the notes below).\n".into(), |m| coef_table(m, false)),
     );
-    for n in &a.notes {
-        md.push_str(&format!("> **Note:** {n}\n\n"));
-    }
     if let Some(c) = &a.derivation_continuous {
         md.push_str(&format!(
             "The candidates before dichotomising:\n\n{}\n",
@@ -549,19 +555,6 @@ fn derivation_md(run: &Run) -> String {
 
 fn validation_md(run: &Run) -> String {
     let a = &run.analysis;
-    let roc = &a.roc;
-    let acc: Vec<Vec<String>> = a
-        .accuracy
-        .measures
-        .iter()
-        .map(|m| {
-            vec![
-                m.measure.clone(),
-                ci(m.estimate, m.conf_low, m.conf_high, 3),
-                format!("{}/{}", m.numerator, m.denominator),
-            ]
-        })
-        .collect();
     let slopes: Vec<Vec<String>> = a
         .slopes
         .iter()
@@ -588,31 +581,106 @@ fn validation_md(run: &Run) -> String {
             ]
         })
         .collect();
-    let fr = &a.fracture;
-    let t = &a.interaction_term;
+    let interaction = a
+        .interaction_term
+        .as_ref()
+        .map_or(NOT_ESTIMABLE.into(), |t| {
+            format!(
+                "{} %/point [{}, {}], P = {}",
+                r(t.estimate, 2),
+                r(t.conf_low, 2),
+                r(t.conf_high, 2),
+                fmt_p(t.p_value)
+            )
+        });
     format!(
-        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B)\n\n{} lesions, {} with underexpansion. \
-         AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {}, {} patients). Youden-optimal threshold {} → score ≥{} \
-         (sensitivity {}, specificity {}).\n\n### Accuracy of score ≥{} (A+B), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n\
-         ### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {} %/point [{}, {}], P = {}.\n\n\
+        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B)\n\n{}\n\n### Accuracy (A+B), Clopper-Pearson CIs\n\n{}\n\
+         ### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
          ![Figure 4: stent expansion by score in each cohort](figure4_expansion_by_score.svg)\n\n*Figure 4.* Stent expansion (mean ± SD) by IVUS calcium score in each cohort; n under each bar; dashed line: 70%.\n\n{}\n\
-         ### Calcium fracture after PCI\n\nC: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.\n\n\
+         ### Calcium fracture after PCI\n\n{}\n\n\
          ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
-         - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n",
-        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(run), r(roc.conf_low, 3), r(roc.conf_high, 3), match (roc.clustered_conf_low, roc.clustered_conf_high) { (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)), _ => "not estimable".into() }, roc.n_clusters,
-        r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
-        a.accuracy.cutoff, a.accuracy.tp, a.accuracy.fp, a.accuracy.fn_, a.accuracy.tn,
-        markdown_table(&["measure", "estimate [95% CI]", "n"], &acc),
+         - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n{}",
+        roc_md(run),
+        accuracy_md(run),
         markdown_table(&["cohort", "lesions", "slope, % per point [95% CI]", "P"], &slopes),
-        r(t.estimate, 2), r(t.conf_low, 2), r(t.conf_high, 2), fmt_p(t.p_value),
         markdown_table(&["cohort", "score", "n", "mean %", "SD", "<70%"], &by),
-        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high),
-        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high),
-        fmt_p(fr.chisq_yates.p_value), fmt_p(fr.chisq.p_value), fmt_p(fr.fisher.p_value),
+        fracture_md(run),
         a.d_underexpansion.x, a.d_underexpansion.n, r(100.0 * a.d_underexpansion.estimate, 1), run.score.max_points(), a.d_max_score_n,
         a.nodule.x, a.nodule.n, r(100.0 * a.nodule.estimate, 1),
         a.prep.n, a.prep.n_fracture,
         a.prep.expansion_mean.as_ref().and_then(|m| m.estimate).map_or("–".into(), |m| format!("{} ± {}%", r(m, 1), r(a.prep.expansion_sd.unwrap_or(f64::NAN), 1))),
+        not_estimable_md(run),
+    )
+}
+
+/// What the report says for an analysis the data did not allow.
+const NOT_ESTIMABLE: &str = "not estimable (see \"Not estimable\" below)";
+
+/// Every analysis that could not be done, and why (the notes), as the last part of section 3.
+fn not_estimable_md(run: &Run) -> String {
+    if run.analysis.notes.is_empty() {
+        return String::new();
+    }
+    let items: String = run
+        .analysis
+        .notes
+        .iter()
+        .map(|n| format!("- {n}\n"))
+        .collect();
+    format!("### Not estimable, or estimable with a caveat\n\n{items}\n")
+}
+
+fn roc_md(run: &Run) -> String {
+    let Some(roc) = &run.analysis.roc else {
+        return format!("The ROC analysis is {NOT_ESTIMABLE}.");
+    };
+    format!(
+        "{} lesions, {} with underexpansion. AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {}, {} patients). \
+         Youden-optimal threshold {} → score ≥{} (sensitivity {}, specificity {}).",
+        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(run), r(roc.conf_low, 3), r(roc.conf_high, 3),
+        match (roc.clustered_conf_low, roc.clustered_conf_high) {
+            (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)),
+            _ => "not estimable".into(),
+        },
+        roc.n_clusters, r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
+    )
+}
+
+fn accuracy_md(run: &Run) -> String {
+    let Some(acc) = &run.analysis.accuracy else {
+        return format!("Accuracy is {NOT_ESTIMABLE}.\n");
+    };
+    let rows: Vec<Vec<String>> = acc
+        .measures
+        .iter()
+        .map(|m| {
+            vec![
+                m.measure.clone(),
+                ci(m.estimate, m.conf_low, m.conf_high, 3),
+                format!("{}/{}", m.numerator, m.denominator),
+            ]
+        })
+        .collect();
+    format!(
+        "Score ≥{}: TP {}, FP {}, FN {}, TN {}.\n\n{}",
+        acc.cutoff,
+        acc.tp,
+        acc.fp,
+        acc.fn_,
+        acc.tn,
+        markdown_table(&["measure", "estimate [95% CI]", "n"], &rows)
+    )
+}
+
+fn fracture_md(run: &Run) -> String {
+    let Some(fr) = &run.analysis.fracture else {
+        return format!("The fracture comparison is {NOT_ESTIMABLE}.");
+    };
+    format!(
+        "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.",
+        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high),
+        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high),
+        fmt_p(fr.chisq_yates.p_value), fmt_p(fr.chisq.p_value), fmt_p(fr.fisher.p_value),
     )
 }
 
@@ -678,8 +746,8 @@ pub fn summary(run: &Run, out: &Path) -> String {
     };
     let npv = a
         .accuracy
-        .measures
         .iter()
+        .flat_map(|acc| &acc.measures)
         .find(|m| m.measure == "npv")
         .map_or("–".into(), |m| ci(m.estimate, m.conf_low, m.conf_high, 3));
     let sizes: Vec<String> = cohort_sizes(&run.set)
@@ -694,21 +762,25 @@ pub fn summary(run: &Run, out: &Path) -> String {
     s.push_str(&format!(
         "Zhang 2021 IVUS calcium score: {} lesions → {} studied ({}); reconciles: {}\n\
          derived points {} (published 1/1/1/1); Youden cutoff ≥{}; NPV at ≥{}: {}\n\
-         slope B {}; C {}; interaction P = {}\nfracture C {}% vs B {}% (P = {})\nwrote {}\n",
+         slope B {}; C {}; interaction P = {}\nfracture C {}% vs B {}% (P = {})\n{}wrote {}\n",
         run.flow.n_input,
         run.set.cohorts.len(),
         sizes.join(", "),
         if reconciles(run) { "yes" } else { "NO" },
         points.join("/"),
-        a.roc.youden_cutoff,
-        a.accuracy.cutoff,
+        a.roc.as_ref().map_or("–".into(), |x| x.youden_cutoff.to_string()),
+        run.score.cutoff,
         npv,
         slope("B"),
         slope("C"),
-        fmt_p(a.interaction_term.p_value),
-        r(100.0 * a.fracture.atherectomy.estimate, 1),
-        r(100.0 * a.fracture.validation.estimate, 1),
-        fmt_p(a.fracture.chisq_yates.p_value),
+        a.interaction_term.as_ref().map_or("–".into(), |t| fmt_p(t.p_value)),
+        a.fracture.as_ref().map_or("–".into(), |f| r(100.0 * f.atherectomy.estimate, 1)),
+        a.fracture.as_ref().map_or("–".into(), |f| r(100.0 * f.validation.estimate, 1)),
+        a.fracture.as_ref().map_or("–".into(), |f| fmt_p(f.chisq_yates.p_value)),
+        match a.notes.len() {
+            0 => String::new(),
+            n => format!("{n} note(s) on analyses not estimable or with a caveat: see report.md, section 3\n"),
+        },
         out.display()
     ));
     s
