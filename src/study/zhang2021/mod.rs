@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use quantities::quantities;
+pub use report::figures as report_figures;
 pub use report::{render as render_report, report_files, summary, Results};
 
 use super::{sha256_file, DataNotice, Quantity};

@@ -14,7 +14,7 @@ use crate::study::{DataNotice, Quantity};
 use crate::{Error, Result};
 
 #[path = "report_figures.rs"]
-mod figures;
+pub mod figures;
 
 /// calcscore's version and the git revision it was built from.
 pub fn version() -> String {
@@ -761,7 +761,8 @@ fn latex_tables(res: &Results, checks: &[published::CheckRow]) -> Vec<crate::rep
     t.iter().map(Tab::latex).collect()
 }
 
-/// A figure in Markdown: the image and its numbered caption.
+/// A figure in Markdown: the image and its numbered caption (Figures 1, 4 and 5 keep the paper's numbers;
+/// figures the paper does not have are numbered S1, S2, ... in order of appearance).
 fn figure_md(file: &str, title: &str, caption: &str) -> String {
     format!("![{title}]({file})\n\n*{title}.* {caption}\n\n")
 }
@@ -851,7 +852,7 @@ fn derivation_md(res: &Results) -> String {
     }
     md.push_str(&figure_md(
         "figure_forest.svg",
-        "Figure 2",
+        "Figure S1",
         &format!(
             "Derivation models in cohort A: the four score items' effect on stent expansion (linear model, % points) and, \
              when estimable, on the odds of underexpansion (<70%, logistic model, log scale); squares: estimates, lines: {}% CIs \
@@ -874,7 +875,7 @@ fn validation_md(res: &Results) -> String {
     let lvl = pct_level(res);
     let roc_fig = figure_md(
         "figure_roc.svg",
-        "Figure 3",
+        "Figure S2",
         &format!(
             "ROC curve of the IVUS calcium score for underexpansion (<70%) in cohorts A+B ({} lesions, {} underexpanded); \
              dashed: chance. The point marks the cutoff score ≥{} with its sensitivity and specificity; AUC with DeLong's {lvl}% CI.",
@@ -884,7 +885,7 @@ fn validation_md(res: &Results) -> String {
     let calibration_fig = if a.calibration_model.is_some() {
         figure_md(
             "figure_calibration.svg",
-            "Figure 6",
+            "Figure S3",
             &format!(
                 "Calibration in the validation cohort B. Predicted: probability of underexpansion (<70%) from the logistic model \
                  of underexpansion on the score fitted in the derivation cohort A (line, with its {lvl}% CI, cluster-robust by patient). \
@@ -904,8 +905,8 @@ fn validation_md(res: &Results) -> String {
         "Figure 5",
         &format!(
             "Stent expansion on the IVUS calcium score without (B) and with (C) atherectomy: fitted lines of the per-cohort linear \
-             models with their {lvl}% confidence bands (cluster-robust by patient); markers: mean ± SD per score (dodged); P of the \
-             score × atherectomy interaction in B+C."
+             models with their {lvl}% confidence bands (cluster-robust by patient); markers: mean ± SD per score (dodged); dashed line: 70%; \
+             P of the score × atherectomy interaction in B+C."
         ),
     );
     format!(
