@@ -406,7 +406,7 @@ fn html_is_self_contained_with_notice_first() {
     assert_eq!(count(&html, "<figcaption>"), 6, "every figure captioned");
     let notice = html.find("SYNTHETIC DATA.").unwrap();
     assert!(
-        notice < html.find("<h2>").unwrap(),
+        notice < html.find("<h2 ").unwrap(),
         "the data notice comes first"
     );
     assert!(html.contains("Table 1 goes here"));

@@ -150,7 +150,7 @@ impl Figure for FlowDiagram {
                 main + side + 4.0
             })
             .sum();
-        (SINGLE_COLUMN, px(steps + 20.0))
+        (SINGLE_COLUMN, px(steps + 11.0))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {

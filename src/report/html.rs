@@ -8,7 +8,7 @@ line-height:1.5;color:#111;max-width:60rem;margin:2rem auto;padding:0 1.5rem}\
 h1{font-size:1.7rem;margin-top:0}h2{font-size:1.35rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2.2rem}\
 h3{font-size:1.1rem;margin-top:1.6rem}\
 table{border-collapse:collapse;margin:.8rem 0 1.2rem;font-size:.9rem;font-variant-numeric:tabular-nums}\
-th,td{padding:.25rem .6rem;text-align:left;vertical-align:top}thead th{border-top:2px solid #111;border-bottom:1px solid #111}\
+th,td{padding:.25rem .6rem;text-align:left;vertical-align:top}td.num{text-align:right}thead th{border-top:2px solid #111;border-bottom:1px solid #111}\
 tbody tr:last-child td{border-bottom:2px solid #111}tbody tr:nth-child(even){background:#f5f5f5}\
 blockquote{margin:1rem 0;padding:.6rem 1rem;background:#fff4e0;border-left:4px solid #e69f00}\
 code{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:.85em;background:#f2f2f2;padding:0 .2em}\
@@ -40,7 +40,11 @@ pub fn body(md: &str, svgs: &[(String, String)]) -> String {
         if l.trim().is_empty() {
             i += 1;
         } else if let Some((level, text)) = heading(l) {
-            out.push_str(&format!("<h{level}>{}</h{level}>\n", inline(text)));
+            out.push_str(&format!(
+                "<h{level} id=\"{}\">{}</h{level}>\n",
+                slug(text),
+                inline(text)
+            ));
             i += 1;
         } else if l.trim() == "---" {
             out.push_str("<hr>\n");
@@ -122,8 +126,9 @@ fn figure(alt: &str, src: &str, caption: Option<&str>, svgs: &[(String, String)]
     let cap = caption.map_or(String::new(), |c| {
         format!("<figcaption>{}</figcaption>\n", inline(c))
     });
+    let id = slug(src.trim_end_matches(".svg"));
     format!(
-        "<figure{wide} aria-label=\"{}\">\n{content}\n{cap}</figure>\n",
+        "<figure{wide} id=\"{id}\" aria-label=\"{}\">\n{content}\n{cap}</figure>\n",
         escape(alt)
     )
 }
@@ -148,12 +153,33 @@ fn table(lines: &[&str]) -> String {
     for l in lines.iter().skip(2) {
         s.push_str("<tr>");
         for c in cells(l) {
-            s.push_str(&format!("<td>{}</td>", inline(&c)));
+            let class = if numeric(&c) { " class=\"num\"" } else { "" };
+            s.push_str(&format!("<td{class}>{}</td>", inline(&c)));
         }
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody>\n</table>\n");
     s
+}
+
+/// A cell that reads as a number (right-aligned): "3862", "-8.20 [-13.35, -3.05]", "<0.0001", "46/47".
+fn numeric(cell: &str) -> bool {
+    let t = cell.trim_start_matches(['-', '<', '–']);
+    t.starts_with(|c: char| c.is_ascii_digit())
+        && !t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e')
+}
+
+/// An anchor name: lowercase letters and digits, other runs as one '-'.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// Escape text for HTML.
@@ -216,11 +242,11 @@ mod tests {
             md,
             &[("f.svg".into(), "<?xml?><svg width=\"1\"></svg>".into())],
         );
-        assert!(html.contains("<h1>T</h1>"));
+        assert!(html.contains("<h1 id=\"t\">T</h1>"));
         assert!(
             html.contains("<blockquote>\n<p><strong>SYNTHETIC DATA.</strong> x</p>\n</blockquote>")
         );
-        assert!(html.contains("<td><code>x_1</code></td><td>2 &lt; 3</td>"));
+        assert!(html.contains("<td><code>x_1</code></td><td class=\"num\">2 &lt; 3</td>"));
         assert!(html.contains(
             "<svg width=\"1\"></svg>\n<figcaption><em>Figure 1.</em> Flow.</figcaption>"
         ));
