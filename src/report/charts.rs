@@ -260,8 +260,10 @@ impl FlowDiagram {
             root.draw(&Rectangle::new([(x, y), (x + w, y + h)], line))
                 .map_err(draw_err)?;
             let (titles, count) = lines.split_at(lines.len() - 1);
-            let yy = text_centred(root, titles, (c, y + mm(1.2)), &bold)?;
-            text_centred(root, count, (c, yy), &style)?;
+            text_centred(root, titles, (c, y + mm(1.2)), &bold)?;
+            // Counts on one baseline at the bottom of every box, whatever the title's length.
+            let count_y = y + h - mm(1.3) - (pt(7.0) * 1.25) as i32;
+            text_centred(root, count, (c, count_y), &style)?;
         }
         Ok(())
     }
