@@ -570,13 +570,14 @@ pub struct Calibration {
 
 impl Figure for Calibration {
     fn size(&self) -> (u32, u32) {
-        (SINGLE_COLUMN, px(72.0))
+        (SINGLE_COLUMN, px(78.0))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let max = self.points.iter().map(|p| p.score).max().unwrap_or(4) as f64;
         let mut chart = ChartBuilder::on(root)
             .margin(pt(6.0) as i32)
+            .margin_top(pt(30.0) as i32)
             .x_label_area_size(pt(34.0) as i32)
             .y_label_area_size(pt(30.0) as i32)
             .build_cartesian_2d(-0.4f64..max + 0.4, 0f64..100f64)
@@ -663,8 +664,10 @@ impl Calibration {
         >,
     ) -> Result<()> {
         let style = font(7.0);
-        let (x0, y0) = chart.backend_coord(&(-0.3, 97.0));
+        // The legend sits above the plot, where no interval can reach it.
         let line_h = (pt(7.0) * 1.35) as i32;
+        let (x0, _) = chart.backend_coord(&(-0.3, 100.0));
+        let y0 = pt(4.0) as i32;
         let key = pt(12.0) as i32;
         let mid = y0 + line_h / 2 - pt(1.0) as i32;
         root.draw(&PathElement::new(
