@@ -435,3 +435,48 @@ fn report_without_results_is_a_clear_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("/nonexistent/dir/results.json"), "{err}");
 }
+
+#[test]
+fn report_rebuilds_a_small_registry_with_undefined_numbers() {
+    // 400 simulated lesions leave ten per cohort: some intervals are undefined (NaN, written as null in
+    // results.json); the report must still rebuild, byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("small_synthetic.csv");
+    let o = calcscore(&[
+        "simulate",
+        "zhang2021",
+        "--seed",
+        "1",
+        "--lesions",
+        "400",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("run");
+    let o = calcscore(&[
+        "reproduce",
+        "zhang2021",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(read(&out, "results.json").contains("null"));
+    let again = dir.path().join("again");
+    let o = calcscore(&[
+        "report",
+        "--results",
+        out.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in files(&again) {
+        assert!(
+            std::fs::read(again.join(&f)).unwrap() == std::fs::read(out.join(&f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
