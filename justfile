@@ -27,3 +27,22 @@ bench:
 lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
+
+# Rebuild report.md/report.html/tables/figures of reports/zhang2021 from its results.json (no refitting).
+report:
+    cargo run --release -- report --results reports/zhang2021
+
+# Screenshot of reports/zhang2021/report.html in headless Chromium (Debian: apt-get install -y chromium)
+# → reports/zhang2021/report_screenshot.png. Not part of `cargo test`: CI machines lack Chromium.
+screenshot: reproduce
+    #!/usr/bin/env bash
+    set -euo pipefail
+    browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+    if [ -z "$browser" ]; then echo "no chromium found: apt-get install -y chromium" >&2; exit 2; fi
+    profile=$(mktemp -d)
+    trap 'rm -rf "$profile"' EXIT
+    "$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync --user-data-dir="$profile" \
+        --screenshot="$PWD/reports/zhang2021/report_screenshot.png" --window-size=1200,3000 \
+        "file://$PWD/reports/zhang2021/report.html"
+    echo "wrote reports/zhang2021/report_screenshot.png"

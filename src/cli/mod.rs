@@ -9,6 +9,7 @@ pub mod derive;
 pub mod diagnose;
 pub mod fit;
 pub mod paired;
+pub mod report;
 pub mod roc;
 pub mod study;
 pub mod table1;
@@ -52,6 +53,8 @@ pub enum Command {
     Paired(paired::PairedArgs),
     /// Correlation of two columns (Pearson, Spearman).
     Correlate(correlate::CorrelateArgs),
+    /// Rebuild a study's report (Markdown, HTML, tables, figures) from its results.json without refitting.
+    Report(report::ReportArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -79,5 +82,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Compare(a) => compare::run(a),
         Command::Paired(a) => paired::run(a),
         Command::Correlate(a) => correlate::run(a),
+        Command::Report(a) => report::run(a),
     }
 }

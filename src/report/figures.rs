@@ -174,20 +174,19 @@ impl ExpansionByScore {
         k: usize,
     ) -> Result<()> {
         let max_score = p.bars.iter().map(|b| b.score).max().unwrap_or(4);
-        let y_max = 140.0;
+        let y_max = 120.0;
         let mut chart = ChartBuilder::on(area)
             .caption(&p.title, ("sans-serif", pt(9.0)))
             .margin(pt(6.0) as i32)
             .x_label_area_size(pt(34.0) as i32)
             .y_label_area_size(pt(30.0) as i32)
-            .build_cartesian_2d(-0.6f64..(max_score as f64 + 0.6), 0f64..y_max)
+            .build_cartesian_2d(-0.6f64..(max_score as f64 + 1.2), 0f64..y_max)
             .map_err(draw_err)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .disable_y_mesh()
-            .x_labels((max_score + 1) as usize)
-            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_labels(0)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc(self.score_label.as_str())
             .y_desc("Stent expansion (%)")
@@ -215,18 +214,24 @@ impl ExpansionByScore {
                         .map_err(draw_err)?;
                 }
             }
-            // n under the bar, below the tick label, centred.
+            // The score under the bar (drawn here so every score is labelled), then n below it, centred.
             let (px, py) = chart.backend_coord(&(x, 0.0));
-            let label = format!("n={}", b.n);
-            let (w, _) = area.estimate_text_size(&label, &font).map_err(draw_err)?;
-            let at = (
-                px - w as i32 / 2 - area.get_base_pixel().0,
-                py + pt(13.0) as i32 - area.get_base_pixel().1,
-            );
-            area.draw(&Text::new(label, at, font.clone()))
-                .map_err(draw_err)?;
+            let tick = ("sans-serif", pt(8.0)).into_font().color(&BLACK);
+            for (label, style, dy) in [
+                (b.score.to_string(), &tick, pt(2.5)),
+                (format!("n={}", b.n), &font, pt(13.0)),
+            ] {
+                let (w, _) = area.estimate_text_size(&label, style).map_err(draw_err)?;
+                let at = (
+                    px - w as i32 / 2 - area.get_base_pixel().0,
+                    py + dy as i32 - area.get_base_pixel().1,
+                );
+                area.draw(&Text::new(label, at, style.clone()))
+                    .map_err(draw_err)?;
+            }
         }
-        let right = max_score as f64 + 0.6;
+        // The line runs past the last bar, where its label sits clear of every bar and error bar.
+        let right = max_score as f64 + 1.2;
         let line = DashedLineSeries::new(
             vec![(-0.6, self.threshold), (right, self.threshold)],
             pt(4.0) as u32,
@@ -236,7 +241,7 @@ impl ExpansionByScore {
         chart.draw_series(line).map_err(draw_err)?;
         let tag = Text::new(
             format!("{}%", self.threshold),
-            (right - 0.45, self.threshold + 9.0),
+            (max_score as f64 + 0.5, self.threshold + 9.0),
             ("sans-serif", pt(7.0)).into_font().color(&PALETTE[5]),
         );
         chart.draw_series(std::iter::once(tag)).map_err(draw_err)?;

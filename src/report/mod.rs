@@ -1,6 +1,10 @@
 //! Reports: tables (CSV, Markdown), figures (SVG, PNG), JSON, written atomically to an output directory.
 
+pub mod charts;
 pub mod figures;
+pub mod html;
+pub mod json;
+pub mod latex;
 pub mod table1;
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The baseline table of a paper ("Table 1"): per group and overall, mean ± SD or median [IQR] by a documented
 //! normality rule, n (%) for categorical variables, missing counts, the p-value with its test, and SMDs.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::{ColumnData, Table};
 use crate::stats::htest::{
@@ -32,7 +32,7 @@ pub struct Table1Options {
 }
 
 /// One row of the table (a variable, or a level of a categorical variable).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table1Row {
     /// Variable.
     pub variable: String,
@@ -57,7 +57,7 @@ pub struct Table1Row {
 }
 
 /// A baseline table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table1 {
     /// Group column.
     pub by: String,

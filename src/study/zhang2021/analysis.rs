@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::pipeline::{AnalysisSet, UNDEREXPANSION_PCT};
 use crate::cohort::Cohort;
@@ -27,7 +27,7 @@ pub const COVARIANCE: &str =
     "cluster-robust by patient (CR1: sandwich::vcovCL type HC1, G/(G-1)·(n-1)/(n-k) adjustment); t reference with residual df for linear models, z for logistic";
 
 /// A fitted model as reported: formula, covariance, sizes, coefficients and model-level fields.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelResult {
     /// Which cohorts the model was fitted in.
     pub data: String,
@@ -45,16 +45,19 @@ pub struct ModelResult {
     pub coefficients: Vec<TidyRow>,
     /// Model-level fields (broom::glance).
     pub model: serde_json::Value,
+    /// Coefficient covariance (the `covariance` above), rows and columns in coefficient order; for confidence bands.
+    #[serde(default)]
+    pub vcov: Vec<Vec<f64>>,
     /// R-like printed summary.
     #[serde(skip)]
     pub summary: String,
     /// Fit warnings (separation, non-convergence); also copied to the analysis notes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
 /// One item of the derived points table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PointsRow {
     /// Item label.
     pub item: String,
@@ -73,7 +76,7 @@ pub struct PointsRow {
 }
 
 /// Stent expansion by score level in one cohort (Figure 4).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScoreLevel {
     /// Cohort letter.
     pub cohort: String,
@@ -90,7 +93,7 @@ pub struct ScoreLevel {
 }
 
 /// ROC of the score for underexpansion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RocResult {
     /// Cohorts used.
     pub data: String,
@@ -120,12 +123,13 @@ pub struct RocResult {
     pub youden_sensitivity: f64,
     /// Specificity at the Youden threshold.
     pub youden_specificity: f64,
-    /// Full coordinates.
+    /// Full coordinates (threshold, sensitivity, specificity); the infinite end thresholds are `null` in JSON.
+    #[serde(deserialize_with = "coords_from_json")]
     pub coords: Vec<(f64, f64, f64)>,
 }
 
 /// Diagnostic accuracy at the score's cutoff.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccuracyResult {
     /// Cohorts used.
     pub data: String,
@@ -144,7 +148,7 @@ pub struct AccuracyResult {
 }
 
 /// One diagnostic measure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MeasureRow {
     /// sensitivity, specificity, ppv, npv, accuracy, lr_pos, lr_neg.
     pub measure: String,
@@ -163,7 +167,7 @@ pub struct MeasureRow {
 }
 
 /// A proportion with its exact CI.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Proportion {
     /// Events.
     pub x: usize,
@@ -178,7 +182,7 @@ pub struct Proportion {
 }
 
 /// Slope of expansion on score in one cohort.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SlopeResult {
     /// Cohort letter.
     pub cohort: String,
@@ -189,7 +193,7 @@ pub struct SlopeResult {
 }
 
 /// Fracture rates C vs B.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FractureResult {
     /// Validation cohort B.
     pub validation: Proportion,
@@ -204,7 +208,7 @@ pub struct FractureResult {
 }
 
 /// Lesions imaged after preparation, before stenting.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PrepResult {
     /// With analysable pre-stent IVUS.
     pub n: usize,
@@ -217,7 +221,7 @@ pub struct PrepResult {
 }
 
 /// Everything the analysis computes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Analysis {
     /// Linear model of expansion on the score items in A (`None` when not estimable; see `notes`).
     pub derivation_linear: Option<ModelResult>,
@@ -251,6 +255,31 @@ pub struct Analysis {
     pub prep: PrepResult,
     /// Analyses that could not be done, and why (reported, never hidden).
     pub notes: Vec<String>,
+    /// Logistic model of underexpansion on the score in A: the predictions of the calibration figure.
+    #[serde(default)]
+    pub calibration_model: Option<ModelResult>,
+}
+
+/// ROC coordinates from JSON, where serde_json wrote the infinite end thresholds as `null`.
+fn coords_from_json<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<(f64, f64, f64)>, D::Error> {
+    let raw: Vec<(Option<f64>, f64, f64)> = Deserialize::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .enumerate()
+        .map(|(k, (t, se, sp))| {
+            (
+                t.unwrap_or(if k == 0 {
+                    f64::NEG_INFINITY
+                } else {
+                    f64::INFINITY
+                }),
+                se,
+                sp,
+            )
+        })
+        .collect())
 }
 
 /// Run the whole analysis. An analysis the data do not allow (too few lesions, one outcome class,
@@ -322,6 +351,13 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
     let fracture = fracture(set, level, &mut notes);
     let by_score = by_score(set, score.max_points());
     note_empty_levels(&by_score, &mut notes);
+    let calibration_model = fit(&a, "A", "underexpansion ~ score", true, &opts)
+        .map_err(|e| {
+            notes.push(format!(
+                "calibration model `underexpansion ~ score` in A not estimable: {e}"
+            ))
+        })
+        .ok();
     let d_under = set.values("underexpansion", &[NoAngioCalcium]);
     let max = score.max_points() as f64;
     Ok(Analysis {
@@ -345,6 +381,7 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
             .count(),
         prep: prep(set, level, &mut notes),
         notes,
+        calibration_model,
     })
 }
 
@@ -394,17 +431,20 @@ fn fit(
         .cluster
         .as_ref()
         .map_or(0, |c| c.iter().max().map_or(0, |m| m + 1));
-    let (coefficients, model, summary, warnings) = if binomial {
+    let (coefficients, model, summary, warnings, vcov) = if binomial {
         let fit = logistic(&design, opts)?;
         let w = fit.warnings().to_vec();
-        (fit.tidy(), to_json(&fit.glance()), fit.summary(), w)
+        let v = rows_of(fit.vcov_matrix());
+        (fit.tidy(), to_json(&fit.glance()), fit.summary(), w, v)
     } else {
         let fit = ols(&design, opts)?;
+        let v = rows_of(fit.vcov_matrix());
         (
             fit.tidy(),
             to_json(&fit.glance()),
             fit.summary(),
             Vec::new(),
+            v,
         )
     };
     Ok(ModelResult {
@@ -416,9 +456,15 @@ fn fit(
         n_clusters,
         coefficients,
         model,
+        vcov,
         summary,
         warnings,
     })
+}
+
+/// A matrix as rows, for JSON.
+fn rows_of(m: &nalgebra::DMatrix<f64>) -> Vec<Vec<f64>> {
+    m.row_iter().map(|r| r.iter().copied().collect()).collect()
 }
 
 fn to_json<T: Serialize>(v: &T) -> serde_json::Value {

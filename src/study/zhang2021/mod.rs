@@ -11,7 +11,8 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use quantities::quantities;
-pub use report::{report_files, summary};
+pub use report::figures as report_figures;
+pub use report::{render as render_report, report_files, summary, Results};
 
 use super::{sha256_file, DataNotice, Quantity};
 use crate::cohort::Flow;
@@ -102,7 +103,7 @@ pub fn read_quantities(path: &Path) -> Result<Vec<Quantity>> {
 }
 
 /// Summary counts of one cohort.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CohortSize {
     /// Letter.
     pub cohort: String,

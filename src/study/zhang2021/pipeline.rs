@@ -47,7 +47,7 @@ pub struct AnalysisSet {
 }
 
 /// Missing values of one registry column (a report section of its own).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MissingCount {
     /// Registry column (schema name).
     pub column: String,
@@ -56,7 +56,7 @@ pub struct MissingCount {
     /// Empty or NA cells among the lesions entering the cohorts (after the study's rules).
     pub n_missing_cohorts: usize,
     /// What a missing value does under the complete-case policy.
-    pub policy: &'static str,
+    pub policy: String,
 }
 
 /// The missing-values section of report.md: policy and a table of counts per column.
@@ -123,7 +123,7 @@ pub fn missing_counts(
                 column: spec.name.into(),
                 n_missing_input: count(col, &mut (0..t.nrows())),
                 n_missing_cohorts: count(col, &mut assigned.iter().map(|&(i, _)| i)),
-                policy,
+                policy: policy.to_string(),
             })
         })
         .collect();
@@ -132,7 +132,7 @@ pub fn missing_counts(
         column: "stent expansion (computed)".into(),
         n_missing_input: (0..t.nrows()).filter(|&i| expansion(i)).count(),
         n_missing_cohorts: assigned.iter().filter(|&&(i, _)| expansion(i)).count(),
-        policy: "complete case: the lesion is left out of every analysis (exclusions.csv, missing-stent_expansion_pct)",
+        policy: "complete case: the lesion is left out of every analysis (exclusions.csv, missing-stent_expansion_pct)".to_string(),
     });
     out
 }

@@ -2,14 +2,19 @@
 
 use std::path::Path;
 
+use serde::Deserialize;
 use serde_json::json;
 
-use super::analysis::{ModelResult, COVARIANCE};
-use super::{cohort_sizes, Run};
-use crate::report::figures::{render_png, render_svg, Bar, ExpansionByScore, Panel};
+use super::analysis::{Analysis, ModelResult, COVARIANCE};
+use super::{cohort_sizes, CohortSize, Run};
 use crate::report::{csv, markdown_table, num, r, OutputFile};
+use crate::score::PointsTable;
 use crate::study::published::{self, fmt_p, Published};
-use crate::Result;
+use crate::study::{DataNotice, Quantity};
+use crate::{Error, Result};
+
+#[path = "report_figures.rs"]
+pub mod figures;
 
 /// calcscore's version and the git revision it was built from.
 pub fn version() -> String {
@@ -25,48 +30,175 @@ pub const MISSING_POLICY: &str =
     "complete case: a cohort lesion without stent expansion or a score item is left out of \
      every analysis and listed in exclusions.csv with the column that was missing";
 
-/// Every output file of a run.
+/// Every output file of a run: the results and lesion-level files from the run, and the report rebuilt
+/// from results.json exactly as `calcscore report --results` rebuilds it (so both give the same bytes).
 pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
-    let checks = published::check(&Published::builtin("zhang2021")?, &run.quantities);
-    let fig = figure4(run);
+    let json = results_json(run);
+    let results = Results::from_json(&json, "results.json")?;
     let mut files: Vec<OutputFile> = vec![
-        ("results.json".into(), results_json(run).into_bytes()),
-        ("report.md".into(), report_md(run, &checks).into_bytes()),
+        ("results.json".into(), json.into_bytes()),
         ("manifest.json".into(), manifest(run).into_bytes()),
         (
-            "figure4_expansion_by_score.svg".into(),
-            render_svg(&fig)?.into_bytes(),
+            "exclusions.csv".into(),
+            csv(
+                &["lesion_id", "patient_id", "row", "rule", "reason"],
+                &exclusion_rows(run),
+            )
+            .into_bytes(),
         ),
-        ("figure4_expansion_by_score.png".into(), render_png(&fig)?),
+        (
+            "analysis_set.csv".into(),
+            csv(
+                &[
+                    "lesion_id",
+                    "patient_id",
+                    "cohort",
+                    "score",
+                    "stent_expansion_pct",
+                    "underexpansion",
+                ],
+                &analysis_rows(run),
+            )
+            .into_bytes(),
+        ),
     ];
-    files.extend(tables(run, &checks));
+    files.extend(render(&results)?);
     Ok(files)
 }
 
-fn figure4(run: &Run) -> ExpansionByScore {
-    let sizes = cohort_sizes(&run.set);
-    let panels = sizes
+/// The report files (report.md, report.html, tables as CSV and LaTeX, figures as SVG and PNG), a function of
+/// results.json alone: no refitting, no lesion-level data.
+pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
+    let checks = published::check(&Published::builtin("zhang2021")?, &res.quantities);
+    let figures = figures::all(res)?;
+    let md = report_md(res, &checks);
+    let svgs: Vec<(String, String)> = figures
         .iter()
-        .map(|c| Panel {
-            title: format!("{}. {} (n = {})", c.cohort, c.label, c.n_lesions),
-            bars: run
-                .analysis
-                .by_score
-                .iter()
-                .filter(|l| l.cohort == c.cohort)
-                .map(|l| Bar {
-                    score: l.score,
-                    n: l.n,
-                    mean: l.mean,
-                    sd: l.sd,
-                })
-                .collect(),
-        })
+        .filter(|(name, _)| name.ends_with(".svg"))
+        .map(|(name, bytes)| (name.clone(), String::from_utf8_lossy(bytes).into_owned()))
         .collect();
-    ExpansionByScore {
-        panels,
-        threshold: super::pipeline::UNDEREXPANSION_PCT,
-        score_label: "IVUS calcium score".into(),
+    let html = crate::report::html::page(
+        "Reproduction of Zhang et al. 2021: IVUS calcium score",
+        &md,
+        &svgs,
+    );
+    let mut files: Vec<OutputFile> = vec![
+        ("report.md".into(), md.into_bytes()),
+        ("report.html".into(), html.into_bytes()),
+    ];
+    files.extend(figures);
+    files.extend(tables(res, &checks));
+    files.push((
+        "tables.tex".into(),
+        crate::report::latex::document(&latex_tables(res, &checks)).into_bytes(),
+    ));
+    Ok(files)
+}
+
+/// results.json as the report reads it back: everything the report and the figures need.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Results {
+    /// calcscore version that computed the results.
+    pub calcscore_version: String,
+    /// Where the data come from.
+    pub data_notice: DataNotice,
+    /// Options of the run.
+    pub options: ResultsOptions,
+    /// Stent expansion formula in words.
+    #[serde(default)]
+    pub expansion_definition: String,
+    /// Flow counts.
+    pub flow: ResultsFlow,
+    /// Cohort sizes.
+    pub cohorts: Vec<CohortSize>,
+    /// The published score.
+    pub score: PointsTable,
+    /// The analysis.
+    pub analysis: Analysis,
+    /// Named quantities.
+    pub quantities: Vec<Quantity>,
+    /// Missing values per registry column, with the policy.
+    #[serde(default)]
+    pub missing_values: Vec<super::pipeline::MissingCount>,
+    /// Table 1: baseline characteristics of the analysed lesions by cohort.
+    #[serde(default)]
+    pub table1: Option<crate::report::table1::Table1>,
+}
+
+/// The run options as results.json stores them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsOptions {
+    /// Input file.
+    pub data: String,
+    /// Split seed.
+    pub seed: u64,
+    /// "lesion" or "patient".
+    pub split: String,
+    /// Confidence level.
+    pub conf_level: f64,
+}
+
+/// The flow as results.json stores it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsFlow {
+    /// Lesions in the input.
+    pub n_input: usize,
+    /// Patients in the input.
+    pub n_input_patients: usize,
+    /// Stages in order.
+    pub stages: Vec<ResultsStage>,
+    /// Lesions excluded by the rules.
+    pub n_excluded_by_rules: usize,
+    /// Lesions excluded for missing data.
+    pub n_excluded_missing_data: usize,
+    /// Lesions analysed.
+    pub n_analysed: usize,
+    /// Analysed + excluded = input.
+    pub reconciles: bool,
+}
+
+/// One flow stage.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsStage {
+    /// Stage number.
+    pub stage: usize,
+    /// Lesions entering.
+    pub n_in: usize,
+    /// Rules with counts.
+    pub rules: Vec<ResultsRule>,
+    /// Lesions meeting two or more rules.
+    pub n_overlap: usize,
+    /// Lesions leaving.
+    pub n_out: usize,
+}
+
+/// One rule's counts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsRule {
+    /// Rule name.
+    pub rule: String,
+    /// Reason in words.
+    pub reason: String,
+    /// Lesions meeting the rule.
+    pub n_meeting: usize,
+    /// Lesions excluded by it first.
+    pub n_excluded: usize,
+}
+
+impl Results {
+    /// Parse a results.json text; `origin` names the file in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<Results> {
+        crate::report::json::from_str_lenient(text).map_err(|e| {
+            Error::Usage(format!(
+                "{origin}: not a calcscore zhang2021 results.json (or from an older version): {e}"
+            ))
+        })
+    }
+
+    /// Read DIR/results.json.
+    pub fn read(path: &Path) -> Result<Results> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        Results::from_json(&text, &path.display().to_string())
     }
 }
 
@@ -76,9 +208,9 @@ fn results_json(run: &Run) -> String {
         "calcscore_version": version(),
         "data_notice": run.notice,
         "options": run.options,
+        "expansion_definition": run.options.expansion.describe(),
         "covariance": COVARIANCE,
         "missing_data_policy": MISSING_POLICY,
-        "missing_values": run.set.missing,
         "flow": {
             "n_input": run.flow.n_input,
             "n_input_patients": run.n_input_patients,
@@ -92,8 +224,34 @@ fn results_json(run: &Run) -> String {
         "score": run.score,
         "analysis": run.analysis,
         "quantities": run.quantities,
+        "missing_values": run.set.missing,
+        "table1": baseline_table(run),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Table 1 of the analysed lesions by cohort (the score items, score and outcomes); `None` if not computable.
+fn baseline_table(run: &Run) -> Option<crate::report::table1::Table1> {
+    let vars: Vec<String> = [
+        "calcium_270_length_mm",
+        "calcium_360",
+        "calcified_nodule",
+        "vessel_diameter_mm",
+        "score",
+        "stent_expansion_pct",
+        "underexpansion",
+        "calcium_fracture",
+    ]
+    .iter()
+    .filter(|v| run.set.table.has(v))
+    .map(|v| v.to_string())
+    .collect();
+    let opts = crate::report::table1::Table1Options {
+        by: "cohort".into(),
+        vars,
+        ..Default::default()
+    };
+    crate::report::table1::table1(&run.set.table, &opts).ok()
 }
 
 /// analysed + excluded (rules and missing data) = input, with no lesion counted twice.
@@ -116,11 +274,11 @@ fn manifest(run: &Run) -> String {
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
-fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
+fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
     let t = |name: &str, header: &[&str], rows: Vec<Vec<String>>| {
         (name.to_string(), csv(header, &rows).into_bytes())
     };
-    let a = &run.analysis;
+    let a = &res.analysis;
     vec![
         t(
             "flow.csv",
@@ -133,17 +291,13 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
                 "n_excluded",
                 "n_out",
             ],
-            flow_rows(run),
-        ),
-        t(
-            "exclusions.csv",
-            &["lesion_id", "patient_id", "row", "rule", "reason"],
-            exclusion_rows(run),
+            flow_rows(res),
         ),
         t(
             "cohorts.csv",
             &["cohort", "label", "n_lesions", "n_patients"],
-            cohort_sizes(&run.set)
+            res.cohorts
+                .clone()
                 .iter()
                 .map(|c| {
                     vec![
@@ -169,7 +323,7 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
                 "conf_low",
                 "conf_high",
             ],
-            coefficient_rows(run),
+            coefficient_rows(res),
         ),
         t(
             "points.csv",
@@ -210,7 +364,7 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             ],
             a.accuracy
                 .iter()
-                .flat_map(|acc| &acc.measures)
+                .flat_map(|acc| acc.measures.iter())
                 .map(|m| {
                     vec![
                         m.measure.clone(),
@@ -229,7 +383,7 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             &["threshold", "sensitivity", "specificity"],
             a.roc
                 .iter()
-                .flat_map(|roc| &roc.coords)
+                .flat_map(|roc| roc.coords.iter())
                 .map(|c| vec![num(Some(c.0)), num(Some(c.1)), num(Some(c.2))])
                 .collect(),
         ),
@@ -249,18 +403,6 @@ fn tables(run: &Run, checks: &[published::CheckRow]) -> Vec<OutputFile> {
                     ]
                 })
                 .collect(),
-        ),
-        t(
-            "analysis_set.csv",
-            &[
-                "lesion_id",
-                "patient_id",
-                "cohort",
-                "score",
-                "stent_expansion_pct",
-                "underexpansion",
-            ],
-            analysis_rows(run),
         ),
         t(
             "check.csv",
@@ -306,9 +448,9 @@ fn analysis_rows(run: &Run) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn flow_rows(run: &Run) -> Vec<Vec<String>> {
+fn flow_rows(res: &Results) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    for s in &run.flow.stages {
+    for s in &res.flow.stages {
         for rc in &s.rules {
             rows.push(vec![
                 s.stage.to_string(),
@@ -341,8 +483,8 @@ fn exclusion_rows(run: &Run) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn models(run: &Run) -> Vec<(&'static str, &ModelResult)> {
-    let a = &run.analysis;
+fn models(res: &Results) -> Vec<(&'static str, &ModelResult)> {
+    let a = &res.analysis;
     let mut m = Vec::new();
     if let Some(l) = &a.derivation_linear {
         m.push(("derivation_linear", l));
@@ -360,8 +502,8 @@ fn models(run: &Run) -> Vec<(&'static str, &ModelResult)> {
     m
 }
 
-fn coefficient_rows(run: &Run) -> Vec<Vec<String>> {
-    models(run)
+fn coefficient_rows(res: &Results) -> Vec<Vec<String>> {
+    models(res)
         .into_iter()
         .flat_map(|(name, m)| {
             m.coefficients.iter().map(move |c| {
@@ -386,7 +528,44 @@ fn ci(est: f64, lo: f64, hi: f64, d: usize) -> String {
     format!("{} [{}, {}]", r(est, d), r(lo, d), r(hi, d))
 }
 
-fn coef_table(m: &ModelResult, exp: bool) -> String {
+/// A report table: Markdown in report.md/report.html and a booktabs table in tables.tex.
+struct Tab {
+    /// LaTeX label.
+    label: &'static str,
+    /// Caption.
+    caption: String,
+    /// Column heads.
+    head: Vec<String>,
+    /// Cells.
+    rows: Vec<Vec<String>>,
+}
+
+impl Tab {
+    fn new(label: &'static str, caption: String, head: &[&str], rows: Vec<Vec<String>>) -> Tab {
+        Tab {
+            label,
+            caption,
+            head: head.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+
+    fn md(&self) -> String {
+        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        markdown_table(&head, &self.rows)
+    }
+
+    fn latex(&self) -> crate::report::latex::Table {
+        crate::report::latex::Table {
+            label: format!("tab:{}", self.label),
+            caption: self.caption.clone(),
+            head: self.head.clone(),
+            rows: self.rows.clone(),
+        }
+    }
+}
+
+fn coef_tab(label: &'static str, m: &ModelResult, exp: bool) -> Tab {
     let head = if exp {
         ["term", "odds ratio [95% CI]", "log OR (SE)", "z", "P"]
     } else {
@@ -415,55 +594,28 @@ fn coef_table(m: &ModelResult, exp: bool) -> String {
             ]
         })
         .collect();
-    format!(
-        "`{}` in {} (n = {} lesions, {} patients)\n\n{}",
-        m.formula,
-        m.data,
-        m.n,
-        m.n_clusters,
-        markdown_table(&head, &rows)
-    )
+    let caption = format!(
+        "`{}` in {} (n = {} lesions, {} patients)",
+        m.formula, m.data, m.n, m.n_clusters
+    );
+    Tab::new(label, caption, &head, rows)
 }
 
-fn report_md(run: &Run, checks: &[published::CheckRow]) -> String {
-    let mut md = String::from("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n");
-    md.push_str(&notice_md(run));
-    md.push_str(&flow_md(run));
-    md.push_str(&super::pipeline::missing_md(&run.set.missing));
-    md.push_str(&derivation_md(run));
-    md.push_str(&validation_md(run));
-    md.push_str(&check_md(checks));
-    md.push_str(&footer_md(run));
-    md
+fn coef_table(label: &'static str, m: &ModelResult, exp: bool) -> String {
+    let t = coef_tab(label, m, exp);
+    format!("{}\n\n{}", t.caption, t.md())
 }
 
-fn notice_md(run: &Run) -> String {
-    let n = &run.notice;
-    let head = if n.synthetic {
-        "> **SYNTHETIC DATA.**"
-    } else {
-        "> **Data:**"
-    };
-    format!(
-        "{head} {}\n>\n> Input: `{}` (SHA-256 `{}`).\n\nZhang M, Matsumura M, Usui E, et al. Intravascular ultrasound-derived calcium score to predict stent expansion in severely calcified lesions. *Circ Cardiovasc Interv* 2021;14:e010296.\n\n",
-        n.text.trim_start_matches("SYNTHETIC DATA. "),
-        n.input,
-        n.sha256
-    )
-}
-
-fn flow_md(run: &Run) -> String {
-    let f = &run.flow;
+fn flow_tab(res: &Results) -> Tab {
     let mut rows = Vec::new();
-    for s in &f.stages {
+    for s in &res.flow.stages {
         for (k, rc) in s.rules.iter().enumerate() {
             let entering = if k == 0 {
                 s.n_in.to_string()
             } else {
                 String::new()
             };
-            let last = k + 1 == s.rules.len();
-            let remaining = if last {
+            let remaining = if k + 1 == s.rules.len() {
                 s.n_out.to_string()
             } else {
                 String::new()
@@ -478,10 +630,17 @@ fn flow_md(run: &Run) -> String {
             ]);
         }
     }
-    let overlap = f.stages.first().map_or(0, |s| s.n_overlap);
-    let excluded = f.exclusions.len() + run.set.exclusions.len();
-    let sizes = cohort_sizes(&run.set);
-    let cohort_rows: Vec<Vec<String>> = sizes
+    Tab::new(
+        "flow",
+        "Study flow: lesions entering each stage, meeting each exclusion rule, excluded (first rule only) and remaining".into(),
+        &["stage", "rule", "entering", "meeting", "excluded", "remaining"],
+        rows,
+    )
+}
+
+fn cohort_tab(res: &Results) -> Tab {
+    let rows = res
+        .cohorts
         .iter()
         .map(|c| {
             vec![
@@ -492,31 +651,17 @@ fn flow_md(run: &Run) -> String {
             ]
         })
         .collect();
-    format!(
-        "## 1. Study flow\n\n{} lesions of {} patients. \"Meeting\" counts every lesion entering the stage that meets the rule \
-         (overlapping, as the paper's Figure 1 reports; {overlap} lesions met two stage-1 rules); \"excluded\" counts each lesion once, \
-         under its first rule.\n\n{}\nReconciliation: analysed {} + excluded {} (rules {}, missing data {}) = {} = input {}: **{}**. \
-         Every excluded lesion is listed in `exclusions.csv` with its rule.\n\n### Cohorts\n\nA/B: seeded random 1:1 split (seed {}, by {}) \
-         of lesions with angiographic calcium and no atherectomy.\n\n{}\n",
-        f.n_input,
-        run.n_input_patients,
-        markdown_table(&["stage", "rule", "entering", "meeting", "excluded", "remaining"], &rows),
-        run.set.cohorts.len(),
-        excluded,
-        f.exclusions.len(),
-        run.set.exclusions.len(),
-        run.set.cohorts.len() + excluded,
-        f.n_input,
-        if reconciles(run) { "reconciles" } else { "DOES NOT RECONCILE" },
-        run.options.seed,
-        serde_json::to_value(run.options.split).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-        markdown_table(&["cohort", "", "lesions", "patients"], &cohort_rows)
+    Tab::new(
+        "cohorts",
+        "Cohorts analysed".into(),
+        &["cohort", "", "lesions", "patients"],
+        rows,
     )
 }
 
-fn derivation_md(run: &Run) -> String {
-    let a = &run.analysis;
-    let pts: Vec<Vec<String>> = a
+fn points_tab(res: &Results) -> Tab {
+    let rows = res
+        .analysis
         .points
         .iter()
         .map(|p| {
@@ -529,33 +674,42 @@ fn derivation_md(run: &Run) -> String {
             ]
         })
         .collect();
-    let logistic = match &a.derivation_logistic {
-        Some(m) => coef_table(m, true),
-        None => "not estimable (see the notes below).\n".into(),
-    };
-    let mut md = format!(
-        "## 2. Derivation (cohort A)\n\nStent expansion (%) on the four dichotomised items, linear model; covariance: {COVARIANCE}.\n\n{}\n\
-         Underexpansion (<70%) on the same items, logistic model:\n\n{logistic}\n",
-        a.derivation_linear
-            .as_ref()
-            .map_or("not estimable (see the notes below).\n".into(), |m| coef_table(m, false)),
-    );
-    if let Some(c) = &a.derivation_continuous {
-        md.push_str(&format!(
-            "The candidates before dichotomising:\n\n{}\n",
-            coef_table(c, false)
-        ));
-    }
-    md.push_str(&format!(
-        "### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n{}\n",
-        markdown_table(&["item", "coefficient (% expansion)", "ratio", "derived points", "published points"], &pts)
-    ));
-    md
+    Tab::new(
+        "points",
+        "Points table: linear-model coefficient of each item in cohort A divided by the smallest absolute coefficient, rounded".into(),
+        &["item", "coefficient (% expansion)", "ratio", "derived points", "published points"],
+        rows,
+    )
 }
 
-fn validation_md(run: &Run) -> String {
-    let a = &run.analysis;
-    let slopes: Vec<Vec<String>> = a
+fn accuracy_tab(res: &Results) -> Option<Tab> {
+    let a = res.analysis.accuracy.as_ref()?;
+    let rows = a
+        .measures
+        .iter()
+        .map(|m| {
+            vec![
+                m.measure.clone(),
+                ci(m.estimate, m.conf_low, m.conf_high, 3),
+                format!("{}/{}", m.numerator, m.denominator),
+            ]
+        })
+        .collect();
+    Some(Tab::new(
+        "accuracy",
+        format!(
+            "Accuracy of score ≥{} for underexpansion in A+B, Clopper-Pearson {}% CIs",
+            a.cutoff,
+            pct_level(res)
+        ),
+        &["measure", "estimate [95% CI]", "n"],
+        rows,
+    ))
+}
+
+fn slopes_tab(res: &Results) -> Tab {
+    let rows = res
+        .analysis
         .slopes
         .iter()
         .map(|s| {
@@ -567,7 +721,17 @@ fn validation_md(run: &Run) -> String {
             ]
         })
         .collect();
-    let by: Vec<Vec<String>> = a
+    Tab::new(
+        "slopes",
+        "Stent expansion on score per cohort: slope (% expansion per score point), cluster-robust by patient".into(),
+        &["cohort", "lesions", "slope, % per point [95% CI]", "P"],
+        rows,
+    )
+}
+
+fn by_score_tab(res: &Results) -> Tab {
+    let rows = res
+        .analysis
         .by_score
         .iter()
         .map(|l| {
@@ -581,119 +745,16 @@ fn validation_md(run: &Run) -> String {
             ]
         })
         .collect();
-    let interaction = a
-        .interaction_term
-        .as_ref()
-        .map_or(NOT_ESTIMABLE.into(), |t| {
-            format!(
-                "{} %/point [{}, {}], P = {}",
-                r(t.estimate, 2),
-                r(t.conf_low, 2),
-                r(t.conf_high, 2),
-                fmt_p(t.p_value)
-            )
-        });
-    format!(
-        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B)\n\n{}\n\n### Accuracy (A+B), Clopper-Pearson CIs\n\n{}\n\
-         ### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
-         ![Figure 4: stent expansion by score in each cohort](figure4_expansion_by_score.svg)\n\n*Figure 4.* Stent expansion (mean ± SD) by IVUS calcium score in each cohort; n under each bar; dashed line: 70%.\n\n{}\n\
-         ### Calcium fracture after PCI\n\n{}\n\n\
-         ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
-         - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n{}",
-        roc_md(run),
-        accuracy_md(run),
-        markdown_table(&["cohort", "lesions", "slope, % per point [95% CI]", "P"], &slopes),
-        markdown_table(&["cohort", "score", "n", "mean %", "SD", "<70%"], &by),
-        fracture_md(run),
-        a.d_underexpansion.x, a.d_underexpansion.n, r(100.0 * a.d_underexpansion.estimate, 1), run.score.max_points(), a.d_max_score_n,
-        a.nodule.x, a.nodule.n, r(100.0 * a.nodule.estimate, 1),
-        a.prep.n, a.prep.n_fracture,
-        a.prep.expansion_mean.as_ref().and_then(|m| m.estimate).map_or("–".into(), |m| format!("{} ± {}%", r(m, 1), r(a.prep.expansion_sd.unwrap_or(f64::NAN), 1))),
-        not_estimable_md(run),
+    Tab::new(
+        "by_score",
+        "Stent expansion by score in each cohort (the data of Figure 4)".into(),
+        &["cohort", "score", "n", "mean %", "SD", "<70%"],
+        rows,
     )
 }
 
-/// What the report says for an analysis the data did not allow.
-const NOT_ESTIMABLE: &str = "not estimable (see \"Not estimable\" below)";
-
-/// Every analysis that could not be done, and why (the notes), as the last part of section 3.
-fn not_estimable_md(run: &Run) -> String {
-    if run.analysis.notes.is_empty() {
-        return String::new();
-    }
-    let items: String = run
-        .analysis
-        .notes
-        .iter()
-        .map(|n| format!("- {n}\n"))
-        .collect();
-    format!("### Not estimable, or estimable with a caveat\n\n{items}\n")
-}
-
-fn roc_md(run: &Run) -> String {
-    let Some(roc) = &run.analysis.roc else {
-        return format!("The ROC analysis is {NOT_ESTIMABLE}.");
-    };
-    format!(
-        "{} lesions, {} with underexpansion. AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {}, {} patients). \
-         Youden-optimal threshold {} → score ≥{} (sensitivity {}, specificity {}).",
-        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(run), r(roc.conf_low, 3), r(roc.conf_high, 3),
-        match (roc.clustered_conf_low, roc.clustered_conf_high) {
-            (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)),
-            _ => "not estimable".into(),
-        },
-        roc.n_clusters, r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
-    )
-}
-
-fn accuracy_md(run: &Run) -> String {
-    let Some(acc) = &run.analysis.accuracy else {
-        return format!("Accuracy is {NOT_ESTIMABLE}.\n");
-    };
-    let rows: Vec<Vec<String>> = acc
-        .measures
-        .iter()
-        .map(|m| {
-            vec![
-                m.measure.clone(),
-                ci(m.estimate, m.conf_low, m.conf_high, 3),
-                format!("{}/{}", m.numerator, m.denominator),
-            ]
-        })
-        .collect();
-    format!(
-        "Score ≥{}: TP {}, FP {}, FN {}, TN {}.\n\n{}",
-        acc.cutoff,
-        acc.tp,
-        acc.fp,
-        acc.fn_,
-        acc.tn,
-        markdown_table(&["measure", "estimate [95% CI]", "n"], &rows)
-    )
-}
-
-fn fracture_md(run: &Run) -> String {
-    let Some(fr) = &run.analysis.fracture else {
-        return format!("The fracture comparison is {NOT_ESTIMABLE}.");
-    };
-    format!(
-        "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.",
-        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high),
-        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high),
-        fmt_p(fr.chisq_yates.p_value), fmt_p(fr.chisq.p_value), fmt_p(fr.fisher.p_value),
-    )
-}
-
-fn pct_level(run: &Run) -> String {
-    r(100.0 * run.options.conf_level, 0)
-}
-
-fn ci_pct(lo: f64, hi: f64) -> String {
-    format!("95% CI {}–{}%", r(100.0 * lo, 1), r(100.0 * hi, 1))
-}
-
-fn check_md(checks: &[published::CheckRow]) -> String {
-    let rows: Vec<Vec<String>> = checks
+fn check_tab(checks: &[published::CheckRow]) -> Tab {
+    let rows = checks
         .iter()
         .map(|c| {
             vec![
@@ -705,6 +766,288 @@ fn check_md(checks: &[published::CheckRow]) -> String {
             ]
         })
         .collect();
+    Tab::new(
+        "check",
+        "Published numbers of Zhang et al. 2021 against this run".into(),
+        &["quantity", "published", "reproduced", "tolerance", "result"],
+        rows,
+    )
+}
+
+/// Every report table, in report order, for tables.tex.
+fn latex_tables(res: &Results, checks: &[published::CheckRow]) -> Vec<crate::report::latex::Table> {
+    let a = &res.analysis;
+    let mut t = vec![flow_tab(res), cohort_tab(res)];
+    if let Some(m) = &a.derivation_linear {
+        t.push(coef_tab("derivation_linear", m, false));
+    }
+    if let Some(m) = &a.derivation_logistic {
+        t.push(coef_tab("derivation_logistic", m, true));
+    }
+    if let Some(m) = &a.derivation_continuous {
+        t.push(coef_tab("derivation_continuous", m, false));
+    }
+    t.push(points_tab(res));
+    t.extend(accuracy_tab(res));
+    t.extend([slopes_tab(res), by_score_tab(res), check_tab(checks)]);
+    t.iter().map(Tab::latex).collect()
+}
+
+/// A figure in Markdown: the image and its numbered caption (Figures 1, 4 and 5 keep the paper's numbers;
+/// figures the paper does not have are numbered S1, S2, ... in order of appearance).
+fn figure_md(file: &str, title: &str, caption: &str) -> String {
+    format!("![{title}]({file})\n\n*{title}.* {caption}\n\n")
+}
+
+fn report_md(res: &Results, checks: &[published::CheckRow]) -> String {
+    let mut md = String::from("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n");
+    md.push_str(&notice_md(res));
+    md.push_str(&flow_md(res));
+    md.push_str(&super::pipeline::missing_md(&res.missing_values));
+    md.push_str(&table1_md(res));
+    md.push_str(&derivation_md(res));
+    md.push_str(&validation_md(res));
+    md.push_str(&check_md(checks));
+    md.push_str(&footer_md(res));
+    md
+}
+
+/// Table 1: baseline characteristics of the analysed lesions by cohort.
+fn table1_md(res: &Results) -> String {
+    match &res.table1 {
+        Some(t) => format!(
+            "## Table 1. Baseline characteristics of the analysed lesions by cohort\n\n{}\n",
+            crate::report::table1::render(t, crate::report::table1::Format::Md)
+        ),
+        None => "## Table 1. Baseline characteristics\n\nNot computable on these data.\n\n".into(),
+    }
+}
+
+fn notice_md(res: &Results) -> String {
+    let n = &res.data_notice;
+    let head = if n.synthetic {
+        "> **SYNTHETIC DATA.**"
+    } else {
+        "> **Data:**"
+    };
+    format!(
+        "{head} {}\n>\n> Input: `{}` (SHA-256 `{}`).\n\nZhang M, Matsumura M, Usui E, et al. Intravascular ultrasound-derived calcium score to predict stent expansion in severely calcified lesions. *Circ Cardiovasc Interv* 2021;14:e010296.\n\n",
+        n.text.trim_start_matches("SYNTHETIC DATA. "),
+        n.input,
+        n.sha256
+    )
+}
+
+fn flow_md(res: &Results) -> String {
+    let f = &res.flow;
+    let overlap = f.stages.first().map_or(0, |s| s.n_overlap);
+    let excluded = f.n_excluded_by_rules + f.n_excluded_missing_data;
+    format!(
+        "## 1. Study flow\n\n{} lesions of {} patients. \"Meeting\" counts every lesion entering the stage that meets the rule \
+         (overlapping, as the paper's Figure 1 reports; {overlap} lesions met two stage-1 rules); \"excluded\" counts each lesion once, \
+         under its first rule.\n\n{}\nReconciliation: analysed {} + excluded {} (rules {}, missing data {}) = {} = input {}: **{}**. \
+         Every excluded lesion is listed in `exclusions.csv` with its rule.\n\n{}### Cohorts\n\nA/B: seeded random 1:1 split (seed {}, by {}) \
+         of lesions with angiographic calcium and no atherectomy.\n\n{}\n",
+        f.n_input,
+        f.n_input_patients,
+        flow_tab(res).md(),
+        f.n_analysed,
+        excluded,
+        f.n_excluded_by_rules,
+        f.n_excluded_missing_data,
+        f.n_analysed + excluded,
+        f.n_input,
+        if f.reconciles { "reconciles" } else { "DOES NOT RECONCILE" },
+        figure_md(
+            "figure1_flow.svg",
+            "Figure 1",
+            "Study flow. Side boxes: lesions meeting each exclusion rule (a lesion may meet several rules of one step); \
+             bottom: the four cohorts analysed.",
+        ),
+        res.options.seed,
+        res.options.split,
+        cohort_tab(res).md()
+    )
+}
+
+fn derivation_md(res: &Results) -> String {
+    let a = &res.analysis;
+    let logistic = match &a.derivation_logistic {
+        Some(m) => coef_table("derivation_logistic", m, true),
+        None => "not estimable (see the notes below).\n".into(),
+    };
+    let mut md = format!(
+        "## 2. Derivation (cohort A)\n\nStent expansion (%) on the four dichotomised items, linear model; covariance: {COVARIANCE}.\n\n{}\n\
+         Underexpansion (<70%) on the same items, logistic model:\n\n{logistic}\n",
+        a.derivation_linear.as_ref().map_or_else(
+            || "not estimable (see the notes below).\n".to_string(),
+            |m| coef_table("derivation_linear", m, false)
+        ),
+    );
+    for n in &a.notes {
+        md.push_str(&format!("> **Note:** {n}\n\n"));
+    }
+    if let Some(c) = &a.derivation_continuous {
+        md.push_str(&format!(
+            "The candidates before dichotomising:\n\n{}\n",
+            coef_table("derivation_continuous", c, false)
+        ));
+    }
+    md.push_str(&figure_md(
+        "figure_forest.svg",
+        "Figure S1",
+        &format!(
+            "Derivation models in cohort A: the four score items' effect on stent expansion (linear model, % points) and, \
+             when estimable, on the odds of underexpansion (<70%, logistic model, log scale); squares: estimates, lines: {}% CIs \
+             (cluster-robust by patient).",
+            pct_level(res)
+        ),
+    ));
+    md.push_str(&format!(
+        "### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n{}\n",
+        points_tab(res).md()
+    ));
+    md
+}
+
+fn validation_md(res: &Results) -> String {
+    let a = &res.analysis;
+    let lvl = pct_level(res);
+    let roc_fig = match (&a.roc, &a.accuracy) {
+        (Some(roc), Some(acc)) => figure_md(
+        "figure_roc.svg",
+        "Figure S2",
+        &format!(
+            "ROC curve of the IVUS calcium score for underexpansion (<70%) in cohorts A+B ({} lesions, {} underexpanded); \
+             dashed: chance. The point marks the cutoff score ≥{} with its sensitivity and specificity; AUC with DeLong's {lvl}% CI.",
+            roc.n, roc.n_cases, acc.cutoff
+        ),
+    ),
+        _ => String::new(),
+    };
+    let calibration_fig = if a.calibration_model.is_some() {
+        figure_md(
+            "figure_calibration.svg",
+            "Figure S3",
+            &format!(
+                "Calibration in the validation cohort B. Predicted: probability of underexpansion (<70%) from the logistic model \
+                 of underexpansion on the score fitted in the derivation cohort A (line, with its {lvl}% CI, cluster-robust by patient). \
+                 Observed: proportion underexpanded in B at each score, with Clopper-Pearson {lvl}% CIs; n under each score."
+            ),
+        )
+    } else {
+        String::new()
+    };
+    let fig4 = figure_md(
+        "figure4_expansion_by_score.svg",
+        "Figure 4",
+        "Stent expansion (mean ± SD) by IVUS calcium score in each cohort; n under each bar; dashed line: 70% (underexpansion).",
+    );
+    let fig5 = figure_md(
+        "figure5_score_vs_expansion.svg",
+        "Figure 5",
+        &format!(
+            "Stent expansion on the IVUS calcium score without (B) and with (C) atherectomy: fitted lines of the per-cohort linear \
+             models with their {lvl}% confidence bands (cluster-robust by patient); markers: mean ± SD per score (dodged); dashed line: 70%; \
+             P of the score × atherectomy interaction in B+C."
+        ),
+    );
+    let interaction = a
+        .interaction_term
+        .as_ref()
+        .map_or(NOT_ESTIMABLE.to_string(), |t| {
+            format!(
+                "{} %/point [{}, {}], P = {}",
+                r(t.estimate, 2),
+                r(t.conf_low, 2),
+                r(t.conf_high, 2),
+                fmt_p(t.p_value)
+            )
+        });
+    format!(
+        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B)\n\n{}\n\n{roc_fig}{}\
+         {calibration_fig}### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
+         {fig4}{fig5}{}\n\
+         ### Calcium fracture after PCI\n\n{}\n\n\
+         ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
+         - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n{}",
+        roc_text(res),
+        accuracy_text(res),
+        slopes_tab(res).md(),
+        by_score_tab(res).md(),
+        fracture_text(res),
+        a.d_underexpansion.x, a.d_underexpansion.n, r(100.0 * a.d_underexpansion.estimate, 1), res.score.max_points(), a.d_max_score_n,
+        a.nodule.x, a.nodule.n, r(100.0 * a.nodule.estimate, 1),
+        a.prep.n, a.prep.n_fracture,
+        a.prep.expansion_mean.as_ref().and_then(|m| m.estimate).map_or("–".into(), |m| format!("{} ± {}%", r(m, 1), r(a.prep.expansion_sd.unwrap_or(f64::NAN), 1))),
+        not_estimable_md(res),
+    )
+}
+
+/// What the report says for an analysis the data did not allow.
+const NOT_ESTIMABLE: &str = "not estimable (see \"Not estimable\" below)";
+
+/// Every analysis that could not be done, and why (the notes), as the last part of section 3.
+fn not_estimable_md(res: &Results) -> String {
+    if res.analysis.notes.is_empty() {
+        return String::new();
+    }
+    let items: String = res
+        .analysis
+        .notes
+        .iter()
+        .map(|n| format!("- {n}\n"))
+        .collect();
+    format!("### Not estimable, or estimable with a caveat\n\n{items}\n")
+}
+
+fn roc_text(res: &Results) -> String {
+    let Some(roc) = &res.analysis.roc else {
+        return format!("The ROC analysis is {NOT_ESTIMABLE}.");
+    };
+    let clustered = match (roc.clustered_conf_low, roc.clustered_conf_high) {
+        (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)),
+        _ => "not estimable".into(),
+    };
+    format!(
+        "{} lesions, {} with underexpansion. AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {clustered}, {} patients). \
+         Youden-optimal threshold {} → score ≥{} (sensitivity {}, specificity {}).",
+        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(res), r(roc.conf_low, 3), r(roc.conf_high, 3), roc.n_clusters,
+        r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
+    )
+}
+
+fn accuracy_text(res: &Results) -> String {
+    match (&res.analysis.accuracy, accuracy_tab(res)) {
+        (Some(acc), Some(tab)) => format!(
+            "### Accuracy of score ≥{} (A+B), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n",
+            acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn, tab.md()
+        ),
+        _ => format!("### Accuracy (A+B)\n\nAccuracy is {NOT_ESTIMABLE}.\n\n"),
+    }
+}
+
+fn fracture_text(res: &Results) -> String {
+    let Some(fr) = &res.analysis.fracture else {
+        return format!("The fracture comparison is {NOT_ESTIMABLE}.");
+    };
+    format!(
+        "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.",
+        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high),
+        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high),
+        fmt_p(fr.chisq_yates.p_value), fmt_p(fr.chisq.p_value), fmt_p(fr.fisher.p_value),
+    )
+}
+
+fn pct_level(res: &Results) -> String {
+    r(100.0 * res.options.conf_level, 0)
+}
+
+fn ci_pct(lo: f64, hi: f64) -> String {
+    format!("95% CI {}–{}%", r(100.0 * lo, 1), r(100.0 * hi, 1))
+}
+
+fn check_md(checks: &[published::CheckRow]) -> String {
     let verdict = if published::all_pass(checks) {
         "all checked quantities pass"
     } else {
@@ -713,18 +1056,18 @@ fn check_md(checks: &[published::CheckRow]) -> String {
     format!(
         "## 4. Published numbers\n\nEach number of the paper (`datasets/published/zhang2021.toml`, with its source and why its tolerance) \
          against this run: {verdict}. Quantities the paper does not give are listed as not checked.\n\n{}\n",
-        markdown_table(&["quantity", "published", "reproduced", "tolerance", "result"], &rows)
+        check_tab(checks).md()
     )
 }
 
-fn footer_md(run: &Run) -> String {
+fn footer_md(res: &Results) -> String {
     format!(
         "---\n\ncalcscore {} · input SHA-256 `{}` · split seed {} · stent expansion: {} · {}% intervals · missing data: {MISSING_POLICY}.\n",
-        version(),
-        run.notice.sha256,
-        run.options.seed,
-        run.options.expansion.describe(),
-        pct_level(run)
+        res.calcscore_version,
+        res.data_notice.sha256,
+        res.options.seed,
+        res.expansion_definition,
+        pct_level(res)
     )
 }
 
@@ -747,7 +1090,7 @@ pub fn summary(run: &Run, out: &Path) -> String {
     let npv = a
         .accuracy
         .iter()
-        .flat_map(|acc| &acc.measures)
+        .flat_map(|acc| acc.measures.iter())
         .find(|m| m.measure == "npv")
         .map_or("–".into(), |m| ci(m.estimate, m.conf_low, m.conf_high, 3));
     let sizes: Vec<String> = cohort_sizes(&run.set)
@@ -761,25 +1104,41 @@ pub fn summary(run: &Run, out: &Path) -> String {
     }
     s.push_str(&format!(
         "Zhang 2021 IVUS calcium score: {} lesions → {} studied ({}); reconciles: {}\n\
-         derived points {} (published 1/1/1/1); Youden cutoff ≥{}; NPV at ≥{}: {}\n\
-         slope B {}; C {}; interaction P = {}\nfracture C {}% vs B {}% (P = {})\n{}wrote {}\n",
+         derived points {} (published 1/1/1/1); Youden cutoff {}; NPV at ≥{}: {}\n\
+         slope B {}; C {}; interaction P {}\nfracture {}\n{}wrote {}\n",
         run.flow.n_input,
         run.set.cohorts.len(),
         sizes.join(", "),
         if reconciles(run) { "yes" } else { "NO" },
         points.join("/"),
-        a.roc.as_ref().map_or("–".into(), |x| x.youden_cutoff.to_string()),
+        a.roc
+            .as_ref()
+            .map_or("not estimable".into(), |r| format!("≥{}", r.youden_cutoff)),
         run.score.cutoff,
         npv,
         slope("B"),
         slope("C"),
-        a.interaction_term.as_ref().map_or("–".into(), |t| fmt_p(t.p_value)),
-        a.fracture.as_ref().map_or("–".into(), |f| r(100.0 * f.atherectomy.estimate, 1)),
-        a.fracture.as_ref().map_or("–".into(), |f| r(100.0 * f.validation.estimate, 1)),
-        a.fracture.as_ref().map_or("–".into(), |f| fmt_p(f.chisq_yates.p_value)),
-        match a.notes.len() {
-            0 => String::new(),
-            n => format!("{n} note(s) on analyses not estimable or with a caveat: see report.md, section 3\n"),
+        a.interaction_term
+            .as_ref()
+            .map_or("not estimable".into(), |t| format!(
+                "= {}",
+                fmt_p(t.p_value)
+            )),
+        a.fracture
+            .as_ref()
+            .map_or("C vs B not estimable".into(), |f| format!(
+                "C {}% vs B {}% (P = {})",
+                r(100.0 * f.atherectomy.estimate, 1),
+                r(100.0 * f.validation.estimate, 1),
+                fmt_p(f.chisq_yates.p_value)
+            )),
+        if a.notes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{} analyses not estimable or with a caveat: see report.md\n",
+                a.notes.len()
+            )
         },
         out.display()
     ));
