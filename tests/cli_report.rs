@@ -245,7 +245,9 @@ fn figure5_bands_match_r_vcovcl() {
     // R: lm(stent_expansion_pct ~ score) per cohort, vcovCL(type = "HC1", cluster = ~patient_id),
     // fit ± qt(0.975, df.residual) · se at scores 0..4.
     let res = Results::read(&shipped().join("results.json")).unwrap();
-    let fig = report_figures::figure5(&res).unwrap();
+    let fig = report_figures::figure5(&res)
+        .unwrap()
+        .expect("figure 5 on the shipped data");
     let want = reference();
     for (g, cohort) in fig.groups.iter().zip(["B", "C"]) {
         let w = &want["figure5"][cohort];
@@ -409,7 +411,9 @@ fn html_is_self_contained_with_notice_first() {
         notice < html.find("<h2 ").unwrap(),
         "the data notice comes first"
     );
-    assert!(html.contains("Table 1 goes here"));
+    assert!(
+        html.contains("Table 1. Baseline characteristics") && html.contains("cohort = A (n = 97)")
+    );
     assert!(html.contains("@media print"));
 }
 

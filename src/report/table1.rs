@@ -280,6 +280,10 @@ fn categorical_rows(table: &Table, v: &str, idx: &[Vec<usize>]) -> Result<Vec<Ta
     levels.sort();
     levels.dedup();
     let binary01 = levels.iter().all(|l| l == "0" || l == "1");
+    if binary01 && !levels.iter().any(|l| l == "1") {
+        // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
+        levels.push("1".into());
+    }
     let shown: Vec<String> = if binary01 {
         vec!["1".into()]
     } else {

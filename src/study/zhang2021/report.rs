@@ -884,9 +884,6 @@ fn derivation_md(res: &Results) -> String {
             |m| coef_table("derivation_linear", m, false)
         ),
     );
-    for n in &a.notes {
-        md.push_str(&format!("> **Note:** {n}\n\n"));
-    }
     if let Some(c) = &a.derivation_continuous {
         md.push_str(&format!(
             "The candidates before dichotomising:\n\n{}\n",
