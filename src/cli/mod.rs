@@ -8,6 +8,7 @@ pub mod correlate;
 pub mod diagnose;
 pub mod fit;
 pub mod paired;
+pub mod progression;
 pub mod roc;
 pub mod study;
 
@@ -43,6 +44,8 @@ pub enum Command {
     Paired(paired::PairedArgs),
     /// Correlation of two columns (Pearson, Spearman).
     Correlate(correlate::CorrelateArgs),
+    /// CAC progression of paired scans (change, progression definitions, paired tests, %ΔBMD vs %ΔCAC).
+    Progression(progression::ProgressionArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -67,5 +70,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Compare(a) => compare::run(a),
         Command::Paired(a) => paired::run(a),
         Command::Correlate(a) => correlate::run(a),
+        Command::Progression(a) => progression::run(a),
     }
 }

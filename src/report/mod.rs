@@ -1,6 +1,7 @@
 //! Reports: tables (CSV, Markdown), figures (SVG, PNG), JSON, written atomically to an output directory.
 
 pub mod figures;
+pub mod scatter;
 
 use std::path::Path;
 
