@@ -457,3 +457,28 @@ fn shipped_synthetic_file_is_seed_1_and_matches_the_published_summaries() {
         "a reason for each non-evaluable patient"
     );
 }
+
+#[test]
+fn minimal_file_needs_only_id_dates_and_scores() {
+    // No evaluable, age, sex or BMD columns: every patient is evaluable; the BMD tests are skipped with a note.
+    // 4 patients, %Δ = 10, 20, −10, 0 over one year (365 days): mean 5, per year 5·365.25/365.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "patient_id,scan_date_before,scan_date_after,agatston_before,agatston_after\n\
+                a,2016-03-01,2017-03-01,100,110\nb,2016-03-01,2017-03-01,50,60\n\
+                c,2016-03-01,2017-03-01,200,180\nd,2016-03-01,2017-03-01,30,30\n";
+    let v = progression(&write(dir.path(), "min.csv", text), &[]);
+    assert_eq!(v["n_evaluable"], 4);
+    let pct = v["describe"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["variable"] == "cac_pct_change_per_year")
+        .unwrap();
+    close("mean %Δ/yr", f(&pct["mean"]), 5.0 * 365.25 / 365.0, CLOSED);
+    assert!(v["notes"]
+        .to_string()
+        .contains("bmd_after - bmd_before: not tested"));
+    assert!(v["notes"]
+        .to_string()
+        .contains("MESA 2008 limit needs BMI: applied to 0 of 4"));
+}

@@ -108,16 +108,16 @@ pub const CAC_SCHEMA: &[CacColumn] = &[
         "age_years",
         n(18.0, 120.0),
         "years",
-        Always,
+        Optional,
         "age at baseline",
     ),
-    c("sex", Kind::Category(SEX_LEVELS), "", Always, "f or m"),
+    c("sex", Kind::Category(SEX_LEVELS), "", Optional, "f or m"),
     c(
         "evaluable",
         Kind::Binary,
         "",
-        Always,
-        "1 when both scans were analysed",
+        Optional,
+        "1 when both scans were analysed (column absent: every patient is; present: no blanks)",
     ),
     c(
         "not_evaluable_reason",
@@ -390,7 +390,7 @@ fn patient(table: &Table, i: usize) -> Patient {
         row: Table::row_number(i),
         age_years: values.get("age_years").copied(),
         sex: get("sex").map(|s| s.trim().to_lowercase()),
-        evaluable: values.get("evaluable") == Some(&1.0),
+        evaluable: values.get("evaluable") != Some(&0.0),
         not_evaluable_reason: get("not_evaluable_reason").map(|s| s.trim().to_string()),
         scan_day_before: get("scan_date_before").and_then(|s| parse_date(&s)),
         scan_day_after: get("scan_date_after").and_then(|s| parse_date(&s)),
@@ -522,6 +522,10 @@ fn row_rules(table: &Table, evaluable: &[bool]) -> Vec<DataError> {
             } else {
                 first.insert(id, i);
             }
+        }
+        if table.has("evaluable") && text("evaluable", i).is_none() {
+            let rule = "blank: write 1 (evaluable) or 0 (not, with a reason)".to_string();
+            problems.push(invalid(table, i, "evaluable", "", rule));
         }
         if !ev && text("not_evaluable_reason", i).is_none() {
             let rule = "a patient with evaluable = 0 needs a stated reason".to_string();

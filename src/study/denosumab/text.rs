@@ -6,6 +6,15 @@ use super::progression::{Progression, Verdict};
 use crate::report::r;
 use crate::study::published::fmt_p;
 
+/// "= 0.031" or "< 0.0001", as R prints a p-value after its name.
+fn p_value(p: f64) -> String {
+    let t = fmt_p(p);
+    match t.strip_prefix('<') {
+        Some(rest) => format!("< {rest}"),
+        None => format!("= {t}"),
+    }
+}
+
 fn opt(x: Option<f64>, d: usize) -> String {
     x.map_or("NA".into(), |v| r(v, d))
 }
@@ -102,10 +111,10 @@ pub fn summary_text(a: &Progression, source: &str) -> String {
         let _ = writeln!(s, "\n  {} — {} (n = {})", r.method.trim(), t.term, t.n);
         let _ = writeln!(
             s,
-            "  {} = {:.6}{df}, p-value = {}",
+            "  {} = {:.6}{df}, p-value {}",
             r.statistic_name,
             r.statistic,
-            fmt_p(r.p_value)
+            p_value(r.p_value)
         );
         if let (Some(e), Some(name)) = (r.estimate, &r.estimate_name) {
             match (r.conf_low, r.conf_high) {
