@@ -328,7 +328,8 @@ fn pick(patients: &[PatientChange], f: impl Fn(&PatientChange) -> Option<f64>) -
 }
 
 fn describe_all(table: &CacTable, patients: &[PatientChange]) -> Vec<Describe> {
-    let ids: Vec<&str> = patients.iter().map(|c| c.patient_id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> =
+        patients.iter().map(|c| c.patient_id.as_str()).collect();
     let age: Vec<f64> = table
         .patients
         .iter()
@@ -452,7 +453,10 @@ fn tests(
         annual.len(),
         t_test_one(&annual, opts.natural_rate, level),
     );
-    for (stem, _, _) in SECONDARY {
+    let stems = ["volume", "mass"]
+        .into_iter()
+        .chain(SECONDARY.iter().map(|(stem, _, _)| *stem));
+    for stem in stems {
         let (b, a) = (format!("{stem}_before"), format!("{stem}_after"));
         let pairs: Vec<(f64, f64)> = table
             .patients

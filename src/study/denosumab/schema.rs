@@ -308,8 +308,8 @@ pub struct Patient {
     pub scan_day_before: Option<i64>,
     /// Follow-up scan date (days since 1970-01-01).
     pub scan_day_after: Option<i64>,
-    /// Every other numeric column by name (Agatston, BMD, events, secondary measures ...).
-    pub values: HashMap<String, f64>,
+    /// Every numeric and binary column by schema name (Agatston, BMD, events, secondary measures ...).
+    pub values: HashMap<&'static str, f64>,
 }
 
 impl Patient {
@@ -359,7 +359,11 @@ pub fn cac_from_table(table: &Table) -> Result<CacTable> {
         .filter(|s| table.has(s.name))
         .map(|s| s.name)
         .collect();
-    let patients = (0..table.nrows()).map(|i| patient(table, i)).collect();
+    let columns: Vec<(&'static CacColumn, &ColumnData)> = CAC_SCHEMA
+        .iter()
+        .filter_map(|s| table.column(s.name).ok().map(|c| (s, c)))
+        .collect();
+    let patients = (0..table.nrows()).map(|i| patient(&columns, i)).collect();
     Ok(CacTable {
         source: table.source.clone(),
         patients,
@@ -375,13 +379,29 @@ fn cell(col: &ColumnData, i: usize) -> Option<String> {
     }
 }
 
-fn patient(table: &Table, i: usize) -> Patient {
-    let get = |name: &str| table.column(name).ok().and_then(|c| cell(c, i));
+/// A validated numeric or binary cell as a number (numbers read as numbers are used as they are).
+fn number(kind: Kind, col: &ColumnData, i: usize) -> Option<f64> {
+    match (col, kind) {
+        (ColumnData::Num(v), _) => v[i],
+        (ColumnData::Text(_), Kind::Binary) => {
+            parse_binary(&cell(col, i)?).map(|b| if b { 1.0 } else { 0.0 })
+        }
+        (ColumnData::Text(_), _) => parse_number(&cell(col, i)?),
+    }
+}
+
+fn patient(columns: &[(&'static CacColumn, &ColumnData)], i: usize) -> Patient {
+    let get = |name: &str| {
+        columns
+            .iter()
+            .find(|(s, _)| s.name == name)
+            .and_then(|(_, c)| cell(c, i))
+    };
     let mut values = HashMap::new();
-    for spec in CAC_SCHEMA {
+    for (spec, col) in columns {
         if let Kind::Number { .. } | Kind::Binary = spec.kind {
-            if let Some(v) = get(spec.name).and_then(|s| parse_value(spec.kind, &s)) {
-                values.insert(spec.name.to_string(), v);
+            if let Some(v) = number(spec.kind, col, i) {
+                values.insert(spec.name, v);
             }
         }
     }
@@ -395,13 +415,6 @@ fn patient(table: &Table, i: usize) -> Patient {
         scan_day_before: get("scan_date_before").and_then(|s| parse_date(&s)),
         scan_day_after: get("scan_date_after").and_then(|s| parse_date(&s)),
         values,
-    }
-}
-
-fn parse_value(kind: Kind, s: &str) -> Option<f64> {
-    match kind {
-        Kind::Binary => parse_binary(s).map(|b| if b { 1.0 } else { 0.0 }),
-        _ => parse_number(s),
     }
 }
 
@@ -455,6 +468,11 @@ fn check_column(
     problems: &mut Vec<DataError>,
 ) {
     for (i, &ev) in evaluable.iter().enumerate() {
+        if let (ColumnData::Num(v), Kind::Number { min, max }) = (col, spec.kind) {
+            if v[i].is_some_and(|x| x >= min && x <= max) {
+                continue;
+            }
+        }
         let Some(s) = cell(col, i) else {
             if spec.need == Always || (spec.need == Evaluable && ev) {
                 let why = if spec.need == Always {
