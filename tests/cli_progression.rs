@@ -481,4 +481,14 @@ fn minimal_file_needs_only_id_dates_and_scores() {
     assert!(v["notes"]
         .to_string()
         .contains("MESA 2008 limit needs BMI: applied to 0 of 4"));
+    // The same file with its own column names, mapped with --map, gives the same numbers.
+    let renamed = text.replacen("agatston_before,agatston_after", "CAC0,CAC1", 1);
+    let file = write(dir.path(), "renamed.csv", &renamed);
+    let map = write(
+        dir.path(),
+        "map.toml",
+        "[columns]\nagatston_before = \"CAC0\"\nagatston_after = \"CAC1\"\n",
+    );
+    let m = progression(&file, &["--map", &map.display().to_string()]);
+    assert_eq!(m["describe"], v["describe"]);
 }

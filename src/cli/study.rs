@@ -43,7 +43,7 @@ impl Study {
 /// Arguments of `calcscore reproduce`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore reproduce zhang2021\n  calcscore reproduce zhang2021 --data my_registry.csv --map my_map.toml --out reports/mine"
+    after_help = "Example:\n  calcscore reproduce zhang2021\n  calcscore reproduce denosumab-pilot\n  calcscore reproduce zhang2021 --data my_registry.csv --map my_map.toml --out reports/mine"
 )]
 pub struct ReproduceArgs {
     /// The study to reproduce.
@@ -74,7 +74,7 @@ pub struct ReproduceArgs {
 /// Arguments of `calcscore check`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore check zhang2021 --results reports/zhang2021/results.json"
+    after_help = "Example:\n  calcscore check zhang2021 --results reports/zhang2021/results.json\n  calcscore check denosumab-pilot"
 )]
 pub struct CheckArgs {
     /// The study whose published numbers are compared.
@@ -93,7 +93,7 @@ pub struct CheckArgs {
 /// Arguments of `calcscore simulate`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore simulate zhang2021 --seed 4 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
+    after_help = "Example:\n  calcscore simulate zhang2021 --seed 4 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate denosumab-pilot --seed 1 --out datasets/denosumab_pilot_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
 )]
 pub struct SimulateArgs {
     /// The study whose generative model is used.
@@ -101,7 +101,7 @@ pub struct SimulateArgs {
     /// Random seed (default: the seed of the study's shipped file).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of lesions (default: the paper's 3862; other sizes scale every flow count).
+    /// Number of lesions (default: the paper's 3862; other sizes scale every flow count). zhang2021 only.
     #[arg(long, default_value_t = 3862)]
     pub lesions: usize,
     /// Output CSV file (default: standard output).
