@@ -307,7 +307,7 @@ fn anorexia_with_tied_differences_matches_r() {
     );
     assert!(v["notes"]
         .to_string()
-        .contains("bmd_pct_change ~ cac_pct_change: not tested"));
+        .contains("no patient has BMD before and after"));
 }
 
 #[test]
@@ -477,7 +477,7 @@ fn minimal_file_needs_only_id_dates_and_scores() {
     close("mean %Δ/yr", f(&pct["mean"]), 5.0 * 365.25 / 365.0, CLOSED);
     assert!(v["notes"]
         .to_string()
-        .contains("bmd_after - bmd_before: not tested"));
+        .contains("no patient has BMD before and after"));
     assert!(v["notes"]
         .to_string()
         .contains("MESA 2008 limit needs BMI: applied to 0 of 4"));

@@ -419,6 +419,7 @@ fn tests(
 ) -> Vec<NamedTest> {
     let level = opts.conf_level;
     let mut out = Vec::new();
+    let mut skipped: Vec<String> = Vec::new();
     let mut push = |term: &str, n: usize, r: Result<TestResult, crate::stats::StatsError>| match r {
         Ok(test) => out.push(NamedTest {
             term: term.into(),
@@ -437,15 +438,22 @@ fn tests(
         wilcoxon_signed_rank(&after, &before, None, true),
     );
     let bmd: Vec<(f64, f64)> = pick2(patients, |c| c.bmd_after.zip(c.bmd_before));
-    let (ba, bb): (Vec<f64>, Vec<f64>) = bmd.iter().copied().unzip();
-    let term = "bmd_after - bmd_before";
-    push(term, ba.len(), t_test_paired(&ba, &bb, level));
-    push(term, ba.len(), wilcoxon_signed_rank(&ba, &bb, None, true));
-    let pairs = pick2(patients, |c| c.bmd_pct_change.zip(c.cac_pct_change));
-    let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
-    let term = "bmd_pct_change ~ cac_pct_change";
-    push(term, x.len(), pearson(&x, &y, level));
-    push(term, x.len(), spearman(&x, &y));
+    if bmd.is_empty() {
+        skipped.push(
+            "no patient has BMD before and after: the BMD tests and the %ΔBMD–%ΔCAC correlation are not computed"
+                .into(),
+        );
+    } else {
+        let (ba, bb): (Vec<f64>, Vec<f64>) = bmd.iter().copied().unzip();
+        let term = "bmd_after - bmd_before";
+        push(term, ba.len(), t_test_paired(&ba, &bb, level));
+        push(term, ba.len(), wilcoxon_signed_rank(&ba, &bb, None, true));
+        let pairs = pick2(patients, |c| c.bmd_pct_change.zip(c.cac_pct_change));
+        let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
+        let term = "bmd_pct_change ~ cac_pct_change";
+        push(term, x.len(), pearson(&x, &y, level));
+        push(term, x.len(), spearman(&x, &y));
+    }
     let annual = pick(patients, |c| c.cac_pct_change_per_year);
     let term = format!("cac_pct_change_per_year = {}", opts.natural_rate);
     push(
@@ -474,6 +482,7 @@ fn tests(
             t_test_paired(&xa, &xb, level),
         );
     }
+    notes.extend(skipped);
     out
 }
 

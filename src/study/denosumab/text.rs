@@ -78,7 +78,7 @@ pub fn summary_text(a: &Progression, source: &str) -> String {
         );
     }
     s.push_str("\nmean ± SD\n");
-    for d in &a.describe {
+    for d in a.describe.iter().filter(|d| d.n > 0) {
         let _ = writeln!(
             s,
             "  {:<26} n = {:>3}  {} ± {}",
