@@ -492,3 +492,84 @@ fn minimal_file_needs_only_id_dates_and_scores() {
     let m = progression(&file, &["--map", &map.display().to_string()]);
     assert_eq!(m["describe"], v["describe"]);
 }
+
+#[test]
+fn shipped_pilot_results_match_r() {
+    // tests/reference/cac.R analyses datasets/denosumab_pilot_synthetic.csv on its own (evaluable rows).
+    let r = &expected()["pilot"];
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dp");
+    assert!(run(&[
+        "reproduce",
+        "denosumab-pilot",
+        "--out",
+        &out.display().to_string()
+    ])
+    .status
+    .success());
+    let res: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let q = |name: &str| {
+        let all = res["quantities"].as_array().unwrap();
+        let found = all.iter().find(|q| q["name"] == name);
+        f(&found.unwrap_or_else(|| panic!("no quantity {name}"))["estimate"])
+    };
+    for (name, want) in [
+        ("age.mean", &r["age"]["mean"]),
+        ("age.sd", &r["age"]["sd"]),
+        ("cac.before.mean", &r["cac_before"]["mean"]),
+        ("cac.before.sd", &r["cac_before"]["sd"]),
+        ("cac.after.mean", &r["cac_after"]["mean"]),
+        ("cac.after.sd", &r["cac_after"]["sd"]),
+        ("bmd.before.mean", &r["bmd_before"]["mean"]),
+        ("bmd.before.sd", &r["bmd_before"]["sd"]),
+        ("bmd.after.mean", &r["bmd_after"]["mean"]),
+        ("bmd.after.sd", &r["bmd_after"]["sd"]),
+        ("bmd.pct_change.mean", &r["bmd_pct_change_mean"]),
+        ("cac.pct_change.mean", &r["cac_pct_change_mean"]),
+        ("cac.pct_per_year.mean", &r["cac_pct_change_per_year_mean"]),
+        ("cac.change.mean", &r["cac_paired_t"]["estimate"]),
+        ("corr.pearson_r", &r["pearson"]["estimate"]),
+        ("corr.spearman_rho", &r["spearman"]["estimate"]),
+    ] {
+        close(name, q(name), f(want), CLOSED);
+    }
+    for (name, want) in [
+        ("cac.change.paired_t_p", &r["cac_paired_t"]),
+        ("cac.change.wilcoxon_p", &r["cac_wilcoxon"]),
+        ("corr.pearson_p", &r["pearson"]),
+        ("imt.change.paired_t_p", &r["imt_paired_t"]),
+        ("cavi.change.paired_t_p", &r["cavi_paired_t"]),
+        ("cac.pct_per_year.vs_natural_p", &r["natural_rate_t"]),
+    ] {
+        let (got, want) = (q(name), f(&want["p_value"]));
+        assert!((got - want).abs() <= P_ABS, "{name}: got {got}, R {want}");
+    }
+    let a = &res["analysis"];
+    same_test(
+        "pilot BMD paired t",
+        test(a, "bmd_after - bmd_before", "Paired t"),
+        &r["bmd_paired_t"],
+    );
+    same_test(
+        "pilot BMD Wilcoxon",
+        test(a, "bmd_after - bmd_before", "Wilcoxon"),
+        &r["bmd_wilcoxon"],
+    );
+    same_test(
+        "pilot natural rate",
+        test(a, "cac_pct_change_per_year = 33", "One Sample"),
+        &r["natural_rate_t"],
+    );
+    let d = &a["definitions"];
+    assert_eq!(d[0]["progression"], r["sqrt_progression"]);
+    assert_eq!((&d[1]["progression"], &d[1]["n"]), (&r["log_up"], &r["n"]));
+    assert_eq!(
+        (&d[2]["progression"], &d[2]["regression"]),
+        (&r["sevrukov_up"], &r["sevrukov_down"])
+    );
+    assert_eq!(
+        (&d[3]["progression"], &d[3]["regression"]),
+        (&r["mesa_up"], &r["mesa_down"])
+    );
+}

@@ -87,7 +87,33 @@ an <- write_cac(
   d0, d0 + 365, file = "anorexia.csv"
 )
 
+# The shipped synthetic pilot, analysed independently: the quantities `reproduce denosumab-pilot` reports.
+pilot_file <- read.csv("datasets/denosumab_pilot_synthetic.csv", stringsAsFactors = FALSE)
+pe <- pilot_file[pilot_file$evaluable == 1, ]
+pilot <- analyse(pe)
+sd2 <- function(x) c(mean = mean(x), sd = sd(x))
+pilot$age <- as.list(sd2(pe$age_years))
+pilot$cac_before <- as.list(sd2(pe$agatston_before))
+pilot$cac_after <- as.list(sd2(pe$agatston_after))
+pilot$bmd_before <- as.list(sd2(pe$bmd_before))
+pilot$bmd_after <- as.list(sd2(pe$bmd_after))
+pilot$bmd_pct_change_mean <- mean(100 * (pe$bmd_after - pe$bmd_before) / pe$bmd_before)
+imt <- pe[!is.na(pe$imt_before) & !is.na(pe$imt_after), ]
+cavi <- pe[!is.na(pe$cavi_before) & !is.na(pe$cavi_after), ]
+pilot$imt_paired_t <- htest(t.test(imt$imt_after, imt$imt_before, paired = TRUE))
+pilot$cavi_paired_t <- htest(t.test(cavi$cavi_after, cavi$cavi_before, paired = TRUE))
+d <- pe$agatston_after - pe$agatston_before
+b <- pe$agatston_before
+pilot$sqrt_progression <- sum(sqrt(pe$agatston_after) - sqrt(b) >= 2.5)
+pilot$sevrukov_up <- sum(d > 4.930 * sqrt(b))
+pilot$sevrukov_down <- sum(d < -4.930 * sqrt(b))
+mesa <- 0.17 * b + 4.89 * sqrt(b) + 0.44 * pe$bmi - 10.84
+pilot$mesa_up <- sum(d > mesa)
+pilot$mesa_down <- sum(d < -mesa)
+pilot$log_up <- sum(log(pe$agatston_after + 1) - log(b + 1) > 0)
+
 expected <- list(
+  pilot = pilot,
   shoes_sleep = analyse(ss),
   shoes_sleep_rate20 = list(natural_rate_t = analyse(ss, 20)$natural_rate_t),
   anorexia = analyse(an)
