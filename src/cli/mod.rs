@@ -9,6 +9,7 @@ pub mod derive;
 pub mod diagnose;
 pub mod fit;
 pub mod paired;
+pub mod progression;
 pub mod report;
 pub mod roc;
 pub mod study;
@@ -55,6 +56,8 @@ pub enum Command {
     Correlate(correlate::CorrelateArgs),
     /// Rebuild a study's report (Markdown, HTML, tables, figures) from its results.json without refitting.
     Report(report::ReportArgs),
+    /// CAC progression of paired scans (change, progression definitions, paired tests, %ΔBMD vs %ΔCAC).
+    Progression(progression::ProgressionArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -83,5 +86,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Paired(a) => paired::run(a),
         Command::Correlate(a) => correlate::run(a),
         Command::Report(a) => report::run(a),
+        Command::Progression(a) => progression::run(a),
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::cohort::SplitUnit;
 use crate::data::ExpansionFormula;
-use crate::study::{published, zhang2021};
+use crate::study::{denosumab, published, zhang2021};
 use crate::{Error, Result};
 
 /// The built-in studies.
@@ -13,25 +13,50 @@ use crate::{Error, Result};
 pub enum Study {
     /// Zhang et al. 2021, IVUS calcium score (Circ Cardiovasc Interv 2021;14:e010296).
     Zhang2021,
+    /// Denosumab CAC pilot (seed 000): Agatston score and BMD before/after denosumab in 12 women.
+    DenosumabPilot,
+}
+
+impl Study {
+    /// The study's key, as on the command line and in datasets/published/.
+    pub fn key(self) -> &'static str {
+        match self {
+            Study::Zhang2021 => "zhang2021",
+            Study::DenosumabPilot => "denosumab-pilot",
+        }
+    }
+
+    /// The shipped synthetic dataset.
+    pub fn default_data(self) -> PathBuf {
+        PathBuf::from(match self {
+            Study::Zhang2021 => "datasets/zhang2021_synthetic.csv",
+            Study::DenosumabPilot => "datasets/denosumab_pilot_synthetic.csv",
+        })
+    }
+
+    /// The default report directory.
+    pub fn default_out(self) -> PathBuf {
+        PathBuf::from("reports").join(self.key())
+    }
 }
 
 /// Arguments of `calcscore reproduce`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore reproduce zhang2021\n  calcscore reproduce zhang2021 --data my_registry.csv --map my_map.toml --out reports/mine"
+    after_help = "Example:\n  calcscore reproduce zhang2021\n  calcscore reproduce denosumab-pilot\n  calcscore reproduce zhang2021 --data my_registry.csv --map my_map.toml --out reports/mine"
 )]
 pub struct ReproduceArgs {
     /// The study to reproduce.
     pub study: Study,
-    /// Lesion registry (CSV or Parquet); default: the shipped synthetic registry.
-    #[arg(long, default_value = "datasets/zhang2021_synthetic.csv")]
-    pub data: PathBuf,
+    /// Input data (CSV or Parquet); default: the study's shipped synthetic file.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
     /// Column map (TOML `[columns] schema_name = "your_name"`).
     #[arg(long)]
     pub map: Option<PathBuf>,
-    /// Output directory (replaced atomically).
-    #[arg(long, default_value = "reports/zhang2021")]
-    pub out: PathBuf,
+    /// Output directory (replaced atomically); default: reports/<study>.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Seed of the random 1:1 derivation/validation split.
     #[arg(long, default_value_t = zhang2021::DEFAULT_SPLIT_SEED)]
     pub seed: u64,
@@ -49,14 +74,14 @@ pub struct ReproduceArgs {
 /// Arguments of `calcscore check`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore check zhang2021 --results reports/zhang2021/results.json"
+    after_help = "Example:\n  calcscore check zhang2021 --results reports/zhang2021/results.json\n  calcscore check denosumab-pilot"
 )]
 pub struct CheckArgs {
     /// The study whose published numbers are compared.
     pub study: Study,
-    /// results.json of a `reproduce` run.
-    #[arg(long, default_value = "reports/zhang2021/results.json")]
-    pub results: PathBuf,
+    /// results.json of a `reproduce` run; default: reports/<study>/results.json.
+    #[arg(long)]
+    pub results: Option<PathBuf>,
     /// Published-numbers file (default: the built-in copy of datasets/published/<study>.toml).
     #[arg(long)]
     pub published: Option<PathBuf>,
@@ -68,15 +93,15 @@ pub struct CheckArgs {
 /// Arguments of `calcscore simulate`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  calcscore simulate zhang2021 --seed 4 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
+    after_help = "Example:\n  calcscore simulate zhang2021 --seed 4 --out datasets/zhang2021_synthetic.csv\n  calcscore simulate denosumab-pilot --seed 1 --out datasets/denosumab_pilot_synthetic.csv\n  calcscore simulate zhang2021 --lesions 100000 --out big.csv"
 )]
 pub struct SimulateArgs {
     /// The study whose generative model is used.
     pub study: Study,
-    /// Random seed.
-    #[arg(long, default_value_t = zhang2021::simulate::DEFAULT_SEED)]
-    pub seed: u64,
-    /// Number of lesions (default: the paper's 3862; other sizes scale every flow count).
+    /// Random seed (default: the seed of the study's shipped file).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of lesions (default: the paper's 3862; other sizes scale every flow count). zhang2021 only.
     #[arg(long, default_value_t = 3862)]
     pub lesions: usize,
     /// Output CSV file (default: standard output).
@@ -87,8 +112,20 @@ pub struct SimulateArgs {
 /// Run `calcscore reproduce`.
 pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     check_level(a.conf_level)?;
+    let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
+    let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
+    if a.study == Study::DenosumabPilot {
+        let run = denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?;
+        crate::report::write_atomically(&out, &denosumab::report_files(&run)?)?;
+        print!("{}", denosumab::run_summary(&run, &out));
+        return Ok(Outcome::Success);
+    }
+    let a = ReproduceArgs {
+        out: Some(out),
+        ..a
+    };
     let opts = zhang2021::pipeline::Options {
-        data: a.data,
+        data,
         map: a.map,
         expansion: a.expansion,
         seed: a.seed,
@@ -96,8 +133,9 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         conf_level: a.conf_level,
     };
     let run = zhang2021::reproduce(&opts)?;
-    crate::report::write_atomically(&a.out, &zhang2021::report_files(&run)?)?;
-    print!("{}", zhang2021::summary(&run, &a.out));
+    let out = a.out.unwrap_or_default();
+    crate::report::write_atomically(&out, &zhang2021::report_files(&run)?)?;
+    print!("{}", zhang2021::summary(&run, &out));
     Ok(Outcome::Success)
 }
 
@@ -118,9 +156,13 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io("read", p, e))?;
             published::Published::parse(&text, &p.display().to_string())?
         }
-        None => published::Published::builtin("zhang2021")?,
+        None => published::Published::builtin(a.study.key())?,
     };
-    let quantities = zhang2021::read_quantities(&a.results)?;
+    let results = a
+        .results
+        .clone()
+        .unwrap_or_else(|| a.study.default_out().join("results.json"));
+    let quantities = zhang2021::read_quantities(&results)?;
     let rows = published::check(&published, &quantities);
     if a.json {
         println!(
@@ -139,13 +181,17 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
 
 /// Run `calcscore simulate`.
 pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
+    if a.study == Study::DenosumabPilot {
+        return simulate_denosumab(a);
+    }
+    let seed = a.seed.unwrap_or(zhang2021::simulate::DEFAULT_SEED);
     if a.lesions < 100 {
         return Err(Error::Usage(format!(
             "--lesions must be at least 100 (got {})",
             a.lesions
         )));
     }
-    let csv = zhang2021::simulate::simulate_csv(a.seed, a.lesions);
+    let csv = zhang2021::simulate::simulate_csv(seed, a.lesions);
     match a.out {
         Some(p) => {
             std::fs::write(&p, csv).map_err(|e| Error::io("write", &p, e))?;
@@ -153,7 +199,25 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
                 "wrote {} ({} lesions, seed {}): SYNTHETIC data from calcscore's Zhang 2021 model, not patients",
                 p.display(),
                 a.lesions,
-                a.seed
+                seed
+            );
+        }
+        None => print!("{csv}"),
+    }
+    Ok(Outcome::Success)
+}
+
+/// `calcscore simulate denosumab-pilot`: 12 patients matched to the published summaries.
+fn simulate_denosumab(a: SimulateArgs) -> Result<Outcome> {
+    let seed = a.seed.unwrap_or(denosumab::simulate::DEFAULT_SEED);
+    let (csv, attempts) = denosumab::simulate::simulate_csv(seed)?;
+    match a.out {
+        Some(p) => {
+            std::fs::write(&p, csv).map_err(|e| Error::io("write", &p, e))?;
+            eprintln!(
+                "wrote {} (12 patients, seed {seed}, draw {attempts} matched the published summaries): \
+                 SYNTHETIC data from calcscore's denosumab pilot model, not patients",
+                p.display()
             );
         }
         None => print!("{csv}"),

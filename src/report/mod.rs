@@ -5,6 +5,7 @@ pub mod figures;
 pub mod html;
 pub mod json;
 pub mod latex;
+pub mod scatter;
 pub mod table1;
 
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! The built-in reproductions, each a short composition of data → cohort → stats → score → report.
 
+pub mod denosumab;
 pub mod published;
 pub mod zhang2021;
 

@@ -65,6 +65,10 @@ pub struct Published {
 /// The Zhang 2021 numbers, built into the binary (the file is `datasets/published/zhang2021.toml`).
 pub const ZHANG2021_TOML: &str = include_str!("../../datasets/published/zhang2021.toml");
 
+/// The denosumab CAC pilot numbers (`datasets/published/denosumab_pilot.toml`).
+pub const DENOSUMAB_PILOT_TOML: &str =
+    include_str!("../../datasets/published/denosumab_pilot.toml");
+
 impl Published {
     /// Parse a published-numbers TOML text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Published> {
@@ -76,8 +80,12 @@ impl Published {
     pub fn builtin(study: &str) -> Result<Published> {
         match study {
             "zhang2021" => Self::parse(ZHANG2021_TOML, "datasets/published/zhang2021.toml"),
+            "denosumab-pilot" => Self::parse(
+                DENOSUMAB_PILOT_TOML,
+                "datasets/published/denosumab_pilot.toml",
+            ),
             other => Err(Error::Usage(format!(
-                "no published numbers for study '{other}' (known: zhang2021)"
+                "no published numbers for study '{other}' (known: zhang2021, denosumab-pilot)"
             ))),
         }
     }
@@ -176,6 +184,9 @@ fn passes(p: &PublishedQuantity, q: &Quantity) -> bool {
 
 fn published_text(p: &PublishedQuantity) -> String {
     match (p.published, p.low, p.high, p.rule) {
+        (None, Some(l), Some(h), CheckRule::InRange) => {
+            format!("not given; [{}, {}]", fmt(l), fmt(h))
+        }
         (None, ..) => "not given".into(),
         (Some(v), _, _, CheckRule::PBelow) if p.threshold.is_none() || v <= 0.0001 => {
             format!("P<{}", fmt(v))
@@ -198,6 +209,10 @@ fn rule_text(p: &PublishedQuantity) -> String {
     match p.rule {
         CheckRule::Exact => "exact".into(),
         CheckRule::Abs => format!("± {}", fmt(p.tolerance.unwrap_or(0.0))),
+        CheckRule::InRange if p.published.is_none() => match (p.low, p.high) {
+            (Some(l), Some(h)) => format!("inside [{}, {}]", fmt(l), fmt(h)),
+            _ => "inside the published 95% CI".into(),
+        },
         CheckRule::InRange => "inside the published 95% CI".into(),
         CheckRule::CiContains => "published value inside the reproduced 95% CI".into(),
         CheckRule::PBelow => format!("P < {}", fmt(p.threshold.or(p.published).unwrap_or(0.0))),

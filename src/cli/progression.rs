@@ -1,0 +1,91 @@
+//! `calcscore progression`: CAC progression of paired scans from a patient-level CAC table.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::roc::input;
+use super::Outcome;
+use crate::study::denosumab::progression::{self, Compare, Options, Progression};
+use crate::study::denosumab::schema::load_cac;
+
+/// Arguments of `calcscore progression`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Example:\n  calcscore progression --data datasets/denosumab_pilot_synthetic.csv\n  calcscore progression --data my_cac.csv --map my_map.toml --natural-rate 20 --sqrt-compare gt --json"
+)]
+pub struct ProgressionArgs {
+    /// Patient-level CAC table (CSV or Parquet; schema in datasets/README.md).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Column map (TOML `[columns] schema_name = "your_name"`).
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+    /// Natural CAC progression (% per year) the annualised %ΔCAC is tested against (default: the pilot's ~33%).
+    #[arg(long, default_value_t = progression::NATURAL_RATE_PCT)]
+    pub natural_rate: f64,
+    /// Where your --natural-rate comes from (shown with it).
+    #[arg(long)]
+    pub natural_rate_source: Option<String>,
+    /// Square-root method threshold on √CAC₁ − √CAC₀.
+    #[arg(long, default_value_t = 2.5)]
+    pub sqrt_threshold: f64,
+    /// Square-root comparison: ge (≥, Hokanson 2004) or gt (>).
+    #[arg(long, value_enum, default_value_t = Compare::Ge)]
+    pub sqrt_compare: Compare,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Print tidy JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// JSON shape of `calcscore progression --json`.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    verb: &'static str,
+    data: String,
+    #[serde(flatten)]
+    analysis: &'a Progression,
+}
+
+/// Run `calcscore progression`.
+pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
+    input::check_level(a.conf_level)?;
+    if !a.natural_rate.is_finite() || !a.sqrt_threshold.is_finite() {
+        return Err(crate::Error::Usage(
+            "--natural-rate and --sqrt-threshold must be finite numbers".into(),
+        ));
+    }
+    let table = load_cac(&a.data, a.map.as_deref())?;
+    let source = match (
+        &a.natural_rate_source,
+        a.natural_rate == progression::NATURAL_RATE_PCT,
+    ) {
+        (Some(s), _) => s.clone(),
+        (None, true) => progression::NATURAL_RATE_SOURCE.into(),
+        (None, false) => "given with --natural-rate (source not stated)".into(),
+    };
+    let opts = Options {
+        natural_rate: a.natural_rate,
+        natural_rate_source: source,
+        sqrt_threshold: a.sqrt_threshold,
+        sqrt_compare: a.sqrt_compare,
+        conf_level: a.conf_level,
+    };
+    let analysis = progression::analyse(&table, &opts)?;
+    if a.json {
+        input::print_json(&Report {
+            verb: "progression",
+            data: table.source.clone(),
+            analysis: &analysis,
+        })?;
+    } else {
+        print!(
+            "{}",
+            crate::study::denosumab::summary_text(&analysis, &table.source)
+        );
+    }
+    Ok(Outcome::Success)
+}
