@@ -434,3 +434,17 @@ fn hand_counted_registry_flow_cohorts_and_scores() {
     }
     assert_eq!(set.lines().count() - 1, 28);
 }
+
+/// Interval labels follow --conf-level: a 90% run never calls its intervals 95%.
+#[test]
+fn interval_labels_follow_conf_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z90");
+    reproduce(SHIPPED, &out, &["--conf-level", "0.9"]);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("estimate [90% CI]") && md.contains("90% CI"));
+    assert!(
+        !md.contains("[95% CI]") && !md.contains("reproduced 95% CI"),
+        "a 95% label in a 90% report"
+    );
+}

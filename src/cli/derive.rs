@@ -40,15 +40,7 @@ impl DataArgs {
         if !cohorts || table.has("cohort") {
             return Ok(table);
         }
-        let opts = pipeline::Options {
-            data: self.data.clone(),
-            map: self.map.clone(),
-            expansion: self.expansion,
-            seed: self.seed,
-            split: self.split,
-            conf_level: 0.95,
-        };
-        Ok(pipeline::cohort_table(&opts)?.0)
+        Ok(pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0)
     }
 }
 

@@ -12,7 +12,7 @@ use crate::stats::formula::Formula;
 use crate::stats::logistic::logistic;
 use crate::stats::ols::ols;
 use crate::stats::roc::{Direction, Roc};
-use crate::stats::vcov::{FitOptions, Vcov};
+use crate::stats::vcov::FitOptions;
 use crate::stats::{StatsError, TidyRow};
 use crate::{Error, Result};
 
@@ -375,15 +375,7 @@ fn push(t: &mut Table, name: &str, v: Vec<Option<f64>>) {
 }
 
 fn fit_options(opts: &DeriveOptions) -> FitOptions {
-    let vcov = if opts.cluster.is_some() {
-        Vcov::ClusterHC1
-    } else {
-        Vcov::Classical
-    };
-    FitOptions {
-        vcov,
-        conf_level: opts.conf_level,
-    }
+    FitOptions::cluster_robust_if(opts.cluster.is_some(), opts.conf_level)
 }
 
 fn fit_linear(t: &Table, y: &str, terms: &[String], opts: &DeriveOptions) -> Result<Model> {

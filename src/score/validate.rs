@@ -19,7 +19,7 @@ use crate::stats::formula::Formula;
 use crate::stats::logistic::logistic;
 use crate::stats::ols::ols;
 use crate::stats::roc::{clustered_auc, Direction, Roc};
-use crate::stats::vcov::{FitOptions, Vcov};
+use crate::stats::vcov::FitOptions;
 use crate::stats::{StatsError, TestResult, TidyRow};
 use crate::Result;
 
@@ -182,15 +182,7 @@ fn frame(d: &Data, idx: &[usize]) -> Table {
 }
 
 fn fit_opts(opts: &ValidateOptions) -> FitOptions {
-    let vcov = if opts.cluster.is_some() {
-        Vcov::ClusterHC1
-    } else {
-        Vcov::Classical
-    };
-    FitOptions {
-        vcov,
-        conf_level: opts.conf_level,
-    }
+    FitOptions::cluster_robust_if(opts.cluster.is_some(), opts.conf_level)
 }
 
 /// Validate `score` on `table`.
@@ -327,13 +319,7 @@ fn group_validation(
 }
 
 fn cluster_index(d: &Data, idx: &[usize]) -> Vec<usize> {
-    let mut map: BTreeMap<&str, usize> = BTreeMap::new();
-    idx.iter()
-        .map(|&i| {
-            let n = map.len();
-            *map.entry(d.cluster[i].as_str()).or_insert(n)
-        })
-        .collect()
+    crate::stats::design::cluster_numbers(idx.iter().map(|&i| d.cluster[i].as_str()))
 }
 
 fn slope(d: &Data, idx: &[usize], opts: &ValidateOptions) -> Result<TidyRow> {

@@ -299,15 +299,19 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
 /// Cluster index per used row, numbered by first appearance.
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
     let t = table.text(c)?;
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    Ok(rows
-        .iter()
-        .map(|&i| {
-            let key = t[i].clone().unwrap_or_default();
-            let next = ids.len();
-            *ids.entry(key).or_insert(next)
-        })
-        .collect())
+    Ok(cluster_numbers(
+        rows.iter().map(|&i| t[i].as_deref().unwrap_or("")),
+    ))
+}
+
+/// Cluster numbers 0..G for a sequence of cluster ids, numbered by first appearance.
+pub fn cluster_numbers<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let mut seen: HashMap<&'a str, usize> = HashMap::new();
+    ids.map(|id| {
+        let next = seen.len();
+        *seen.entry(id).or_insert(next)
+    })
+    .collect()
 }
 
 #[cfg(test)]

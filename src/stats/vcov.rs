@@ -56,6 +56,18 @@ pub struct FitOptions {
     pub conf_level: f64,
 }
 
+impl FitOptions {
+    /// CR1 (sandwich::vcovCL's default) when the data have a cluster column, else classical.
+    pub fn cluster_robust_if(clustered: bool, conf_level: f64) -> FitOptions {
+        let vcov = if clustered {
+            Vcov::ClusterHC1
+        } else {
+            Vcov::Classical
+        };
+        FitOptions { vcov, conf_level }
+    }
+}
+
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {

@@ -15,7 +15,7 @@ pub enum CheckRule {
     Abs,
     /// Reproduced estimate inside the published 95% CI [low, high].
     InRange,
-    /// Published value inside the reproduced 95% CI.
+    /// Published value inside the reproduced CI (at the run's --conf-level).
     CiContains,
     /// Reproduced p-value below `threshold` (default: the published bound).
     PBelow,
@@ -214,7 +214,7 @@ fn rule_text(p: &PublishedQuantity) -> String {
             _ => "inside the published 95% CI".into(),
         },
         CheckRule::InRange => "inside the published 95% CI".into(),
-        CheckRule::CiContains => "published value inside the reproduced 95% CI".into(),
+        CheckRule::CiContains => "published value inside the reproduced CI (--conf-level)".into(),
         CheckRule::PBelow => format!("P < {}", fmt(p.threshold.or(p.published).unwrap_or(0.0))),
         CheckRule::NotChecked => "not checked".into(),
     }

@@ -4,8 +4,6 @@
 //! patients may contribute several lesions. The ROC AUC is given with DeLong's CI and with Obuchowski's
 //! clustered variance.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::pipeline::{AnalysisSet, UNDEREXPANSION_PCT};
@@ -550,15 +548,8 @@ fn outcome_and_score(set: &AnalysisSet, cohorts: &[Cohort]) -> (Vec<f64>, Vec<bo
 /// Patient index (0..G) of each row of the given cohorts.
 fn clusters(set: &AnalysisSet, cohorts: &[Cohort]) -> Vec<usize> {
     let ids = set.table.text("patient_id").unwrap_or_default();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    set.rows(cohorts)
-        .into_iter()
-        .map(|i| {
-            let id = ids[i].clone().unwrap_or_default();
-            let next = index.len();
-            *index.entry(id).or_insert(next)
-        })
-        .collect()
+    let rows = set.rows(cohorts);
+    crate::stats::design::cluster_numbers(rows.iter().map(|&i| ids[i].as_deref().unwrap_or("")))
 }
 
 fn roc_result(

@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::cohort::{
     apply_rules, assign_cohorts, exclusion, zhang2021_rules, Cohort, Exclusion, Flow, SplitUnit,
 };
-use crate::data::{load_registry, ColumnData, ExpansionFormula, Registry, Table};
+use crate::data::{
+    load_registry, registry_from_table, ColumnData, ExpansionFormula, Registry, Table,
+};
 use crate::score::PointsTable;
 use crate::Result;
 
@@ -174,14 +176,24 @@ pub struct Prepared {
 /// Load the registry, apply the rules, split the cohorts and build the analysis set.
 pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
     let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
-    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
-    let assigned = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
+    let (flow, assigned) = flow_and_cohorts(&registry, opts.split, opts.seed);
     let set = analysis_set(&registry, &assigned, score)?;
     Ok(Prepared {
         registry,
         flow,
         set,
     })
+}
+
+/// The study's rules applied to a registry, and the cohort of each included lesion (seeded A/B split).
+fn flow_and_cohorts(
+    registry: &Registry,
+    split: SplitUnit,
+    seed: u64,
+) -> (Flow, Vec<(usize, Cohort)>) {
+    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
+    let assigned = assign_cohorts(&registry.lesions, &flow.included, split, seed);
+    (flow, assigned)
 }
 
 /// Columns a lesion must have to be analysed (complete-case policy), with the reason used in the ledger.
@@ -304,11 +316,16 @@ pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
 }
 
 /// The registry rows of the studied lesions, with two columns added: `cohort` (A/B/C/D) and
-/// `stent_expansion_pct` (by the chosen formula, replacing any given column). For `derive`, `validate`, `table1`.
-pub fn cohort_table(opts: &Options) -> Result<(Table, Flow)> {
-    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
-    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
-    let assigned = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
+/// `stent_expansion_pct` (by the chosen formula, replacing any given column), from an already loaded (and mapped)
+/// table. For `derive`, `validate`, `table1`.
+pub fn cohort_table(
+    table: Table,
+    expansion: ExpansionFormula,
+    split: SplitUnit,
+    seed: u64,
+) -> Result<(Table, Flow)> {
+    let registry = registry_from_table(table, expansion)?;
+    let (flow, assigned) = flow_and_cohorts(&registry, split, seed);
     let rows: Vec<usize> = assigned.iter().map(|&(i, _)| i).collect();
     let mut table = registry.table.subset(&rows);
     let cohort = assigned.iter().map(|&(_, c)| c.letter().to_string());

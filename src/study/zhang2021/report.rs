@@ -565,11 +565,13 @@ impl Tab {
     }
 }
 
-fn coef_tab(label: &'static str, m: &ModelResult, exp: bool) -> Tab {
+fn coef_tab(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> Tab {
+    let odds = format!("odds ratio [{lvl}% CI]");
+    let est = format!("estimate [{lvl}% CI]");
     let head = if exp {
-        ["term", "odds ratio [95% CI]", "log OR (SE)", "z", "P"]
+        ["term", odds.as_str(), "log OR (SE)", "z", "P"]
     } else {
-        ["term", "estimate [95% CI]", "SE", "t", "P"]
+        ["term", est.as_str(), "SE", "t", "P"]
     };
     let rows: Vec<Vec<String>> = m
         .coefficients
@@ -601,8 +603,8 @@ fn coef_tab(label: &'static str, m: &ModelResult, exp: bool) -> Tab {
     Tab::new(label, caption, &head, rows)
 }
 
-fn coef_table(label: &'static str, m: &ModelResult, exp: bool) -> String {
-    let t = coef_tab(label, m, exp);
+fn coef_table(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> String {
+    let t = coef_tab(label, m, exp, lvl);
     format!("{}\n\n{}", t.caption, t.md())
 }
 
@@ -702,7 +704,11 @@ fn accuracy_tab(res: &Results) -> Option<Tab> {
             a.cutoff,
             pct_level(res)
         ),
-        &["measure", "estimate [95% CI]", "n"],
+        &[
+            "measure",
+            &format!("estimate [{}% CI]", pct_level(res)),
+            "n",
+        ],
         rows,
     ))
 }
@@ -724,7 +730,7 @@ fn slopes_tab(res: &Results) -> Tab {
     Tab::new(
         "slopes",
         "Stent expansion on score per cohort: slope (% expansion per score point), cluster-robust by patient".into(),
-        &["cohort", "lesions", "slope, % per point [95% CI]", "P"],
+        &["cohort", "lesions", &format!("slope, % per point [{}% CI]", pct_level(res)), "P"],
         rows,
     )
 }
@@ -779,13 +785,13 @@ fn latex_tables(res: &Results, checks: &[published::CheckRow]) -> Vec<crate::rep
     let a = &res.analysis;
     let mut t = vec![flow_tab(res), cohort_tab(res)];
     if let Some(m) = &a.derivation_linear {
-        t.push(coef_tab("derivation_linear", m, false));
+        t.push(coef_tab("derivation_linear", m, false, &pct_level(res)));
     }
     if let Some(m) = &a.derivation_logistic {
-        t.push(coef_tab("derivation_logistic", m, true));
+        t.push(coef_tab("derivation_logistic", m, true, &pct_level(res)));
     }
     if let Some(m) = &a.derivation_continuous {
-        t.push(coef_tab("derivation_continuous", m, false));
+        t.push(coef_tab("derivation_continuous", m, false, &pct_level(res)));
     }
     t.push(points_tab(res));
     t.extend(accuracy_tab(res));
@@ -873,7 +879,7 @@ fn flow_md(res: &Results) -> String {
 fn derivation_md(res: &Results) -> String {
     let a = &res.analysis;
     let logistic = match &a.derivation_logistic {
-        Some(m) => coef_table("derivation_logistic", m, true),
+        Some(m) => coef_table("derivation_logistic", m, true, &pct_level(res)),
         None => "not estimable (see the notes below).\n".into(),
     };
     let mut md = format!(
@@ -881,13 +887,13 @@ fn derivation_md(res: &Results) -> String {
          Underexpansion (<70%) on the same items, logistic model:\n\n{logistic}\n",
         a.derivation_linear.as_ref().map_or_else(
             || "not estimable (see the notes below).\n".to_string(),
-            |m| coef_table("derivation_linear", m, false)
+            |m| coef_table("derivation_linear", m, false, &pct_level(res))
         ),
     );
     if let Some(c) = &a.derivation_continuous {
         md.push_str(&format!(
             "The candidates before dichotomising:\n\n{}\n",
-            coef_table("derivation_continuous", c, false)
+            coef_table("derivation_continuous", c, false, &pct_level(res))
         ));
     }
     md.push_str(&figure_md(
@@ -1030,8 +1036,8 @@ fn fracture_text(res: &Results) -> String {
     };
     format!(
         "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.",
-        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high),
-        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high),
+        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high, &pct_level(res)),
+        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high, &pct_level(res)),
         fmt_p(fr.chisq_yates.p_value), fmt_p(fr.chisq.p_value), fmt_p(fr.fisher.p_value),
     )
 }
@@ -1040,8 +1046,8 @@ fn pct_level(res: &Results) -> String {
     r(100.0 * res.options.conf_level, 0)
 }
 
-fn ci_pct(lo: f64, hi: f64) -> String {
-    format!("95% CI {}–{}%", r(100.0 * lo, 1), r(100.0 * hi, 1))
+fn ci_pct(lo: f64, hi: f64, lvl: &str) -> String {
+    format!("{lvl}% CI {}–{}%", r(100.0 * lo, 1), r(100.0 * hi, 1))
 }
 
 fn check_md(checks: &[published::CheckRow]) -> String {
