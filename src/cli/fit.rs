@@ -10,7 +10,7 @@ use crate::data::read_table;
 use crate::stats::design::Design;
 use crate::stats::formula::Formula;
 use crate::stats::gee::{gee, CorStr, GeeFamily};
-use crate::stats::logistic::{logistic, LogisticFit};
+use crate::stats::logistic::{firth, logistic, LogisticFit};
 use crate::stats::ols::{ols, OlsFit};
 use crate::stats::vcov::{FitOptions, Vcov};
 use crate::stats::TestResult;
@@ -54,6 +54,9 @@ pub struct FitArgs {
     /// Nested reduced model to compare with (F test for gaussian, likelihood-ratio test for binomial).
     #[arg(long)]
     pub compare: Option<String>,
+    /// Firth's penalised likelihood (brglm2 AS_mean): finite estimates under separation; needs --family binomial.
+    #[arg(long)]
+    pub firth: bool,
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
@@ -84,6 +87,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
     if vcov.is_clustered() && a.cluster.is_none() {
         return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
     }
+    check_firth(&a, vcov)?;
     let table = read_table(&a.data)?;
     let formula = Formula::parse(&a.formula)?;
     let design = Design::build(&table, &formula, a.cluster.as_deref())?;
@@ -94,7 +98,11 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
     if let Some(corstr) = a.gee {
         return run_gee(&a, &design, corstr);
     }
-    let fitted = fit_design(&design, &opts, a.family, &a.formula)?;
+    let fitted = if a.firth {
+        Fitted::Logistic(firth(&design, &opts)?.with_formula(&a.formula))
+    } else {
+        fit_design(&design, &opts, a.family, &a.formula)?
+    };
     let compare = match &a.compare {
         Some(r) => Some(compare(&table, &design, &fitted, r, a.family, &opts)?),
         None => None,
@@ -119,6 +127,28 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// `--firth` is a logistic fit with the model-based covariance and no nested comparison.
+fn check_firth(a: &FitArgs, vcov: Vcov) -> Result<()> {
+    if !a.firth {
+        return Ok(());
+    }
+    let conflict = if a.family != Family::Binomial {
+        Some("is a logistic model: add --family binomial")
+    } else if vcov != Vcov::Classical || a.cluster.is_some() {
+        Some("reports the model-based covariance only: drop --cluster/--vcov")
+    } else if a.gee.is_some() {
+        Some("does not combine with --gee")
+    } else if a.compare.is_some() {
+        Some("does not combine with --compare (the likelihood-ratio test assumes maximum likelihood)")
+    } else {
+        None
+    };
+    match conflict {
+        Some(why) => Err(Error::Usage(format!("--firth {why}"))),
+        None => Ok(()),
+    }
 }
 
 /// `--gee`: fit, then print or write JSON.
@@ -259,6 +289,14 @@ fn to_json(a: &FitArgs, design: &Design, f: &Fitted, compare: Option<&TestResult
         "warnings": warnings,
         "missing": missing,
     });
+    if let Fitted::Logistic(m) = f {
+        if let Some(pll) = m.penalised_log_lik() {
+            v["method"] = json!("firth");
+            v["penalised_log_lik"] = json!(pll);
+            v["conf_int_method"] =
+                json!("wald (inverse Fisher information at the penalised estimates)");
+        }
+    }
     if let Some((lo, hi)) = &design.response_levels {
         v["response_levels"] = json!({"0": lo, "1": hi});
     }

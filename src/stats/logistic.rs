@@ -10,6 +10,9 @@ use super::ols::{clusters_text, indices, missing_text, Glance};
 use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, Vcov};
 use super::{StatsError, TestResult, TidyRow};
 
+mod firth;
+pub use firth::firth;
+
 /// Maximum IRLS iterations (R's glm.control default).
 pub const MAX_ITER: usize = 25;
 /// Convergence: |dev − dev_old| / (|dev| + 0.1) < EPSILON (R's glm.control default).
@@ -32,6 +35,8 @@ pub struct LogisticFit {
     intercept: bool,
     formula: String,
     missing: Vec<(String, usize)>,
+    /// ℓ(β̂) + ½ log|I(β̂)| for a Firth fit; `None` for maximum likelihood.
+    penalised_log_lik: Option<f64>,
 }
 
 /// Fit a logistic model of a 0/1 response.
@@ -85,6 +90,7 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
         intercept: design.intercept,
         formula: String::new(),
         missing: design.missing.clone(),
+        penalised_log_lik: None,
     })
 }
 
@@ -305,8 +311,13 @@ impl LogisticFit {
 
     /// R-like printed summary, stating the covariance used and any warning.
     pub fn summary(&self) -> String {
+        let method = if self.penalised_log_lik.is_some() {
+            "Firth's penalised likelihood (brglm2 AS_mean); Wald CIs from the inverse Fisher information at the estimates"
+        } else {
+            "IRLS"
+        };
         let mut s = format!(
-            "Logistic regression (binomial, logit link; IRLS): {}\nn = {} observations",
+            "Logistic regression (binomial, logit link; {method}): {}\nn = {} observations",
             self.formula, self.n
         );
         s.push_str(&missing_text(&self.missing));
@@ -332,6 +343,9 @@ impl LogisticFit {
             self.iterations,
             if self.converged { "" } else { " (NOT CONVERGED)" }
         ));
+        if let Some(pll) = self.penalised_log_lik {
+            s.push_str(&format!("Penalised log-likelihood: {pll:.6}\n"));
+        }
         for w in &self.warnings {
             s.push_str(&format!("WARNING: {w}\n"));
         }
@@ -344,6 +358,11 @@ impl LogisticFit {
             .iter()
             .map(|&e| inv_logit(e))
             .collect()
+    }
+
+    /// ℓ(β̂) + ½ log|I(β̂)| of a Firth fit; `None` for maximum likelihood.
+    pub fn penalised_log_lik(&self) -> Option<f64> {
+        self.penalised_log_lik
     }
 
     /// The covariance matrix every SE derives from.
