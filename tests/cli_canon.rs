@@ -143,3 +143,177 @@ fn firth_refuses_what_does_not_apply() {
         &["model-based covariance"],
     );
 }
+
+// ------------------------------------------------------------------------------------ calibration
+
+/// rms::val.prob (Brier, Eavg, E90, Emax), Hmisc::somers2 (C), glm(y ~ offset(lp)), glm(y ~ lp), lowess(p, y, iter = 0),
+/// cut2 groups with binconf Wilson intervals.
+fn calibration_case(case: &str, column: &str, flag: &str, groups: &str) {
+    let got = json_of(&[
+        "calibration",
+        "--data",
+        &data("pima_validation"),
+        "--outcome",
+        "y",
+        flag,
+        column,
+        "--groups",
+        groups,
+        "--json",
+    ]);
+    let want = expected(case);
+    assert_eq!(got["n"], want["n"]);
+    assert_eq!(got["events"], want["events"]);
+    for part in ["citl", "slope"] {
+        for k in [
+            "estimate",
+            "std_error",
+            "statistic",
+            "p_value",
+            "conf_low",
+            "conf_high",
+        ] {
+            close(&got[part][k], &want[part][k], &format!("{case} {part} {k}"));
+        }
+    }
+    close(
+        &got["slope_intercept"],
+        &want["slope_intercept"],
+        "recalibration intercept",
+    );
+    for k in ["brier", "scaled_brier", "ici", "e50", "e90", "emax"] {
+        close(&got[k], &want[k], &format!("{case} {k}"));
+    }
+    let vp = &want["val_prob"];
+    close(&got["brier"], &vp["Brier"], "val.prob Brier");
+    close(&got["ici"], &vp["Eavg"], "val.prob Eavg");
+    close(&got["e90"], &vp["E90"], "val.prob E90");
+    close(&got["emax"], &vp["Emax"], "val.prob Emax");
+    close(
+        &got["c_statistic"],
+        &want["c_statistic"],
+        "Hmisc::somers2 C",
+    );
+    let curve = got["curve"].as_array().unwrap();
+    let (wx, wy) = (
+        want["lowess_x"].as_array().unwrap(),
+        want["lowess_y"].as_array().unwrap(),
+    );
+    assert_eq!(curve.len(), wx.len());
+    for (k, pt) in curve.iter().enumerate() {
+        close(&pt[0], &wx[k], &format!("lowess x[{k}]"));
+        close(&pt[1], &wy[k], &format!("lowess y[{k}]"));
+    }
+    let (gg, wg) = (
+        got["groups"].as_array().unwrap(),
+        want["groups"].as_array().unwrap(),
+    );
+    assert_eq!(gg.len(), wg.len(), "{case}: groups");
+    for (k, (g, w)) in gg.iter().zip(wg).enumerate() {
+        assert_eq!(g["n"], w["n"], "group {k} n");
+        assert_eq!(g["events"], w["events"], "group {k} events");
+        for f in [
+            "mean_predicted",
+            "max_predicted",
+            "observed",
+            "conf_low",
+            "conf_high",
+        ] {
+            close(&g[f], &w[f], &format!("{case} group {k} {f}"));
+        }
+    }
+}
+
+#[test]
+fn calibration_matches_val_prob_and_glm_on_pima() {
+    calibration_case("calibration_full", "p_full", "--predicted", "10");
+    calibration_case("calibration_small", "p_small", "--predicted", "5");
+}
+
+#[test]
+fn calibration_from_the_linear_predictor_gives_the_same_numbers() {
+    calibration_case("calibration_full", "lp_full", "--lp", "10");
+}
+
+#[test]
+fn calibration_plot_is_written() {
+    let dir = std::env::temp_dir().join(format!("calcscore-canon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("cal.svg");
+    let o = calcscore(&[
+        "calibration",
+        "--data",
+        &data("pima_validation"),
+        "--outcome",
+        "y",
+        "--predicted",
+        "p_full",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("<svg") && text.contains("Observed proportion"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn calibration_names_the_row_of_a_risk_outside_0_1() {
+    let dir = std::env::temp_dir().join(format!("calcscore-canon-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "y,p\n0,0.2\n1,0.7\n1,1\n0,0.1\n").unwrap();
+    fails(
+        &[
+            "calibration",
+            "--data",
+            bad.to_str().unwrap(),
+            "--outcome",
+            "y",
+            "--predicted",
+            "p",
+        ],
+        1,
+        &["bad.csv", "row 4", "'p'", "strictly between 0 and 1"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ------------------------------------------------------------------------------- decision curves
+
+#[test]
+fn decision_curve_matches_dcurves() {
+    let got = json_of(&[
+        "decision",
+        "--data",
+        &data("pima_validation"),
+        "--outcome",
+        "y",
+        "--predicted",
+        "p_full",
+        "--json",
+    ]);
+    let want = expected("dca_full");
+    close(&got["prevalence"], &want["prevalence"], "prevalence");
+    let thresholds = want["thresholds"].as_array().unwrap();
+    for (mine, theirs) in [("model", "model"), ("all", "all"), ("none", "none")] {
+        let rows = got[mine].as_array().unwrap();
+        assert_eq!(rows.len(), thresholds.len(), "{mine}: thresholds");
+        for (k, row) in rows.iter().enumerate() {
+            close(&row["threshold"], &thresholds[k], "threshold");
+            for f in [
+                "net_benefit",
+                "net_intervention_avoided",
+                "tp_rate",
+                "fp_rate",
+                "standardized_net_benefit",
+            ] {
+                close(
+                    &row[f],
+                    &want[theirs][f][k],
+                    &format!("{mine} {f} at {}", thresholds[k]),
+                );
+            }
+        }
+    }
+}

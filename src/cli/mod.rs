@@ -2,9 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod calibration;
 pub mod check_data;
 pub mod compare;
 pub mod correlate;
+pub mod decision;
 pub mod derive;
 pub mod diagnose;
 pub mod fit;
@@ -58,6 +60,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// CAC progression of paired scans (change, progression definitions, paired tests, %ΔBMD vs %ΔCAC).
     Progression(progression::ProgressionArgs),
+    /// Calibration of predicted risks: in-the-large, slope, Brier, lowess ICI/E90/Emax, grouped, plot.
+    Calibration(calibration::CalibrationArgs),
+    /// Decision curve analysis: net benefit of predicted risks against treat-all and treat-none.
+    Decision(decision::DecisionArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -87,5 +93,7 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Correlate(a) => correlate::run(a),
         Command::Report(a) => report::run(a),
         Command::Progression(a) => progression::run(a),
+        Command::Calibration(a) => calibration::run(a),
+        Command::Decision(a) => decision::run(a),
     }
 }

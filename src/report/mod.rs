@@ -1,5 +1,6 @@
 //! Reports: tables (CSV, Markdown), figures (SVG, PNG), JSON, written atomically to an output directory.
 
+pub mod canon_charts;
 pub mod charts;
 pub mod figures;
 pub mod html;

@@ -21,5 +21,10 @@ pub mod roc;
 pub use diagnostic::{binomial_ci, CiMethod, Measure, TwoByTwo};
 pub use roc::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint};
 
+// Validation canon (issue 15): calibration, decision curves, reclassification.
+pub mod calibration;
+pub mod decision;
+pub mod lowess;
+
 pub use error::StatsError;
 pub use tidy::{TestResult, TidyRow};

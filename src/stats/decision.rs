@@ -1,0 +1,183 @@
+//! Decision curve analysis (Vickers & Elkin 2006) with Python `dcurves`' conventions: a patient is
+//! treated when the predicted risk is ≥ the threshold pt, and NB = TP/n − FP/n · pt/(1 − pt).
+
+use serde::Serialize;
+
+use super::StatsError;
+
+/// Net benefit of one strategy at one threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DecisionPoint {
+    /// Threshold probability pt.
+    pub threshold: f64,
+    /// True positives / n.
+    pub tp_rate: f64,
+    /// False positives / n.
+    pub fp_rate: f64,
+    /// TP/n − FP/n · pt/(1 − pt).
+    pub net_benefit: f64,
+    /// Net benefit ÷ prevalence.
+    pub standardized_net_benefit: f64,
+    /// (NB − NB of treat-all) ÷ (pt/(1 − pt)): net interventions avoided per patient (dcurves, nper = 1).
+    pub net_intervention_avoided: f64,
+}
+
+/// The decision curve of a model with the treat-all and treat-none references.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionCurve {
+    /// Observations.
+    pub n: usize,
+    /// Events / n.
+    pub prevalence: f64,
+    /// The model (treat when risk ≥ pt).
+    pub model: Vec<DecisionPoint>,
+    /// Treat everyone.
+    pub all: Vec<DecisionPoint>,
+    /// Treat no one.
+    pub none: Vec<DecisionPoint>,
+}
+
+/// A checked grid of thresholds in [0, 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds(Vec<f64>);
+
+impl Thresholds {
+    /// Parse `FROM:TO:BY` (e.g. `0.01:0.99:0.01`) or a comma list; each threshold must lie in [0, 1).
+    pub fn parse(text: &str) -> Result<Thresholds, String> {
+        let bad = |why: &str| format!("thresholds '{text}': {why}");
+        let parts: Vec<&str> = text.split(':').collect();
+        let values: Vec<f64> = if parts.len() == 3 {
+            let nums: Vec<f64> = parts
+                .iter()
+                .map(|s| s.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| bad("FROM:TO:BY must be three numbers"))?;
+            let (from, to, by) = (nums[0], nums[1], nums[2]);
+            if !(by > 0.0 && to >= from && ((to - from) / by) < 1e6) {
+                return Err(bad("needs BY > 0 and TO >= FROM (at most 10^6 thresholds)"));
+            }
+            let steps = ((to - from) / by + 1e-9).floor() as usize;
+            // Rounded to 12 decimals so 0.07 is the double nearest 0.07, as 7/100 in a script.
+            (0..=steps)
+                .map(|k| ((from + k as f64 * by) * 1e12).round() / 1e12)
+                .collect()
+        } else if parts.len() == 1 {
+            text.split(',')
+                .map(|s| s.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| bad("expected FROM:TO:BY or a comma-separated list of numbers"))?
+        } else {
+            return Err(bad("expected FROM:TO:BY or a comma-separated list"));
+        };
+        if let Some(v) = values.iter().find(|v| !(**v >= 0.0 && **v < 1.0)) {
+            return Err(bad(&format!("{v} is outside [0, 1)")));
+        }
+        Ok(Thresholds(values))
+    }
+
+    /// The thresholds.
+    pub fn values(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+/// Decision curve of risks `p` against outcomes `y` over the thresholds.
+pub fn decision_curve(
+    p: &[f64],
+    y: &[bool],
+    thresholds: &Thresholds,
+) -> Result<DecisionCurve, StatsError> {
+    let n = p.len();
+    if n == 0 || n != y.len() {
+        return Err(StatsError::TooFew {
+            what: "decision curve".into(),
+            n,
+            needed: 1,
+        });
+    }
+    if let Some(bad) = p.iter().find(|v| !(**v >= 0.0 && **v <= 1.0)) {
+        return Err(StatsError::Undefined(format!(
+            "predicted risks must lie in [0, 1] (found {bad})"
+        )));
+    }
+    let events = y.iter().filter(|&&v| v).count();
+    let prevalence = events as f64 / n as f64;
+    // dcurves moves risks of exactly 0 and 1 just outside [0, 1]; treat-all is risk 1, treat-none 0.
+    let nudge = |v: f64| {
+        if v == 0.0 {
+            -f64::EPSILON
+        } else if v == 1.0 {
+            1.0 + f64::EPSILON
+        } else {
+            v
+        }
+    };
+    let curve = |risk: &dyn Fn(usize) -> f64| -> Vec<(f64, f64, f64)> {
+        thresholds
+            .values()
+            .iter()
+            .map(|&t| {
+                let (mut tp, mut fp) = (0usize, 0usize);
+                for (i, &event) in y.iter().enumerate() {
+                    if nudge(risk(i)) >= t {
+                        if event {
+                            tp += 1;
+                        } else {
+                            fp += 1;
+                        }
+                    }
+                }
+                (t, tp as f64 / n as f64, fp as f64 / n as f64)
+            })
+            .collect()
+    };
+    let all = curve(&|_| 1.0);
+    let finish = |raw: Vec<(f64, f64, f64)>| -> Vec<DecisionPoint> {
+        raw.iter()
+            .zip(&all)
+            .map(|(&(t, tp, fp), &(_, tpa, fpa))| {
+                let odds = t / (1.0 - t);
+                let nb = tp - odds * fp;
+                let nb_all = tpa - odds * fpa;
+                DecisionPoint {
+                    threshold: t,
+                    tp_rate: tp,
+                    fp_rate: fp,
+                    net_benefit: nb,
+                    standardized_net_benefit: nb / prevalence,
+                    net_intervention_avoided: (nb - nb_all) / odds,
+                }
+            })
+            .collect()
+    };
+    Ok(DecisionCurve {
+        n,
+        prevalence,
+        model: finish(curve(&|i| p[i])),
+        all: finish(all.clone()),
+        none: finish(curve(&|_| 0.0)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_is_rounded_and_checked() {
+        let t = Thresholds::parse("0.01:0.05:0.01").unwrap();
+        assert_eq!(t.values(), &[0.01, 0.02, 0.03, 0.04, 0.05]);
+        assert!(Thresholds::parse("0.5:1:0.5").is_err());
+        assert!(Thresholds::parse("0.1,0.2").is_ok());
+    }
+
+    #[test]
+    fn hand_computed_net_benefit() {
+        // 4 patients, risks .1 .4 .6 .9, events at .4 and .9; pt = 0.5: TP = 1, FP = 1 → NB = 1/4 − 1/4 = 0.
+        let t = Thresholds::parse("0.5").unwrap();
+        let d = decision_curve(&[0.1, 0.4, 0.6, 0.9], &[false, true, false, true], &t).unwrap();
+        assert!((d.model[0].net_benefit - 0.0).abs() < 1e-15);
+        // treat all: 2/4 − 2/4 · 1 = 0; interventions avoided (0 − 0)/1 = 0.
+        assert!(d.all[0].net_benefit.abs() < 1e-15);
+    }
+}
