@@ -317,3 +317,51 @@ fn decision_curve_matches_dcurves() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------- NRI/IDI
+
+#[test]
+fn nri_and_idi_match_improve_prob() {
+    let got = json_of(&[
+        "nri",
+        "--data",
+        &data("pima_validation"),
+        "--outcome",
+        "y",
+        "--old",
+        "p_small",
+        "--new",
+        "p_full",
+        "--cuts",
+        "0.2,0.5",
+        "--json",
+    ]);
+    let want = expected("nri");
+    for (mine, theirs) in [("continuous", "continuous"), ("categorical", "categorical")] {
+        let w = &want[theirs];
+        let rows = got[mine]["rows"].as_array().unwrap();
+        let pairs = [
+            ("nri", "se_nri"),
+            ("nri_ev", "se_nri_ev"),
+            ("nri_ne", "se_nri_ne"),
+        ];
+        for (row, (est, se)) in rows.iter().zip(pairs) {
+            close(&row["estimate"], &w[est], &format!("{mine} {est}"));
+            close(&row["std_error"], &w[se], &format!("{mine} {se}"));
+        }
+        close(&rows[0]["statistic"], &w["z_nri"], &format!("{mine} z"));
+        let m = &got[mine]["movement"];
+        close(&m["up_events"], &w["pup_ev"], "pup.ev");
+        close(&m["down_events"], &w["pdown_ev"], "pdown.ev");
+        close(&m["up_nonevents"], &w["pup_ne"], "pup.ne");
+        close(&m["down_nonevents"], &w["pdown_ne"], "pdown.ne");
+    }
+    let c = &want["continuous"];
+    close(&got["idi"]["estimate"], &c["idi"], "IDI");
+    close(&got["idi"]["std_error"], &c["se_idi"], "SE IDI");
+    close(&got["idi"]["statistic"], &c["z_idi"], "z IDI");
+    close(&got["improve_sens"], &c["improve_sens"], "improveSens");
+    close(&got["improve_spec"], &c["improve_spec"], "improveSpec");
+    assert_eq!(got["events"], c["na"]);
+    assert_eq!(got["nonevents"], c["nb"]);
+}

@@ -10,6 +10,7 @@ pub mod decision;
 pub mod derive;
 pub mod diagnose;
 pub mod fit;
+pub mod nri;
 pub mod paired;
 pub mod progression;
 pub mod report;
@@ -64,6 +65,8 @@ pub enum Command {
     Calibration(calibration::CalibrationArgs),
     /// Decision curve analysis: net benefit of predicted risks against treat-all and treat-none.
     Decision(decision::DecisionArgs),
+    /// Net reclassification and integrated discrimination improvement of a new risk over an old one.
+    Nri(nri::NriArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -95,5 +98,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Progression(a) => progression::run(a),
         Command::Calibration(a) => calibration::run(a),
         Command::Decision(a) => decision::run(a),
+        Command::Nri(a) => nri::run(a),
     }
 }

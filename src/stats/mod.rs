@@ -25,6 +25,7 @@ pub use roc::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint};
 pub mod calibration;
 pub mod decision;
 pub mod lowess;
+pub mod reclassification;
 
 pub use error::StatsError;
 pub use tidy::{TestResult, TidyRow};
