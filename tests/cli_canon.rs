@@ -144,6 +144,24 @@ fn firth_refuses_what_does_not_apply() {
     );
 }
 
+#[test]
+fn separation_in_a_maximum_likelihood_fit_points_to_firth() {
+    let o = calcscore(&[
+        "fit",
+        "--data",
+        &data("separation"),
+        "--formula",
+        "y ~ x + z",
+        "--family",
+        "binomial",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && text.contains("separation") && text.contains("--firth"),
+        "{text}"
+    );
+}
+
 // ------------------------------------------------------------------------------------ calibration
 
 /// rms::val.prob (Brier, Eavg, E90, Emax), Hmisc::somers2 (C), glm(y ~ offset(lp)), glm(y ~ lp), lowess(p, y, iter = 0),
@@ -275,6 +293,28 @@ fn calibration_names_the_row_of_a_risk_outside_0_1() {
         ],
         1,
         &["bad.csv", "row 4", "'p'", "strictly between 0 and 1"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn calibration_of_constant_risks_is_refused_with_a_reason() {
+    let dir = std::env::temp_dir().join(format!("calcscore-canon-const-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("const.csv");
+    std::fs::write(&f, "y,p\n0,0.3\n1,0.3\n1,0.3\n0,0.3\n").unwrap();
+    fails(
+        &[
+            "calibration",
+            "--data",
+            f.to_str().unwrap(),
+            "--outcome",
+            "y",
+            "--predicted",
+            "p",
+        ],
+        1,
+        &["all 4 predicted risks equal 0.3", "undefined"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -115,6 +115,11 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         );
     } else {
         print!("{}", summary(&fitted));
+        if let Fitted::Logistic(m) = &fitted {
+            if !a.firth && m.warnings().iter().any(|w| w.contains("separation")) {
+                println!("note: Firth's penalised likelihood (--firth) gives finite estimates and SEs under separation");
+            }
+        }
         if let Some(c) = &compare {
             println!(
                 "\n{}: {} = {:.4} on {} df, p = {}",

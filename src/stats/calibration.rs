@@ -90,6 +90,12 @@ pub fn calibration(
             "predicted risks must be strictly between 0 and 1 (found {bad})"
         )));
     }
+    if p.iter().all(|&v| v == p[0]) {
+        return Err(StatsError::Undefined(format!(
+            "all {n} predicted risks equal {}: the calibration slope and the flexible curve are undefined",
+            p[0]
+        )));
+    }
     let events = y.iter().filter(|&&v| v).count();
     if events == 0 || events == n {
         return Err(StatsError::OneClass {
