@@ -10,7 +10,7 @@ use crate::data::read_table;
 use crate::stats::design::Design;
 use crate::stats::formula::Formula;
 use crate::stats::gee::{gee, CorStr, GeeFamily};
-use crate::stats::logistic::{firth, logistic, LogisticFit};
+use crate::stats::logistic::{firth, firth_profile_ci, logistic, LogisticFit};
 use crate::stats::ols::{ols, OlsFit};
 use crate::stats::vcov::{FitOptions, Vcov};
 use crate::stats::TestResult;
@@ -57,6 +57,9 @@ pub struct FitArgs {
     /// Firth's penalised likelihood (brglm2 AS_mean): finite estimates under separation; needs --family binomial.
     #[arg(long)]
     pub firth: bool,
+    /// With --firth: also profile penalised-likelihood CIs (logistf's default) besides the Wald ones.
+    #[arg(long, requires = "firth")]
+    pub profile_ci: bool,
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
@@ -107,13 +110,20 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         Some(r) => Some(compare(&table, &design, &fitted, r, a.family, &opts)?),
         None => None,
     };
+    let profile = match &fitted {
+        Fitted::Logistic(m) if a.profile_ci => Some(profile_rows(&design, m, a.conf_level)?),
+        _ => None,
+    };
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&a, &design, &fitted, compare.as_ref()))
-                .unwrap_or_default()
-        );
+        let mut v = to_json(&a, &design, &fitted, compare.as_ref());
+        if let Some(rows) = &profile {
+            v["profile_ci"] = json!(rows);
+        }
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
+        if let Some(rows) = &profile {
+            print!("{}", profile_text(rows, a.conf_level));
+        }
         print!("{}", summary(&fitted));
         if let Fitted::Logistic(m) = &fitted {
             if !a.firth && m.warnings().iter().any(|w| w.contains("separation")) {
@@ -132,6 +142,43 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// One coefficient's profile penalised-likelihood interval.
+#[derive(Debug, serde::Serialize)]
+struct ProfileRow {
+    term: String,
+    conf_low: f64,
+    conf_high: f64,
+}
+
+fn profile_rows(design: &Design, m: &LogisticFit, level: f64) -> Result<Vec<ProfileRow>> {
+    let limits = firth_profile_ci(design, m, level)?;
+    Ok(design
+        .names
+        .iter()
+        .zip(limits)
+        .map(|(t, (lo, hi))| ProfileRow {
+            term: t.clone(),
+            conf_low: lo,
+            conf_high: hi,
+        })
+        .collect())
+}
+
+fn profile_text(rows: &[ProfileRow], level: f64) -> String {
+    let mut s = format!(
+        "Profile penalised-likelihood {}% CIs (as logistf; log-odds):\n",
+        level * 100.0
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "  {:<20} {:>12.6} {:>12.6}\n",
+            r.term, r.conf_low, r.conf_high
+        ));
+    }
+    s.push('\n');
+    s
 }
 
 /// `--firth` is a logistic fit with the model-based covariance and no nested comparison.

@@ -11,7 +11,7 @@ use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, V
 use super::{StatsError, TestResult, TidyRow};
 
 mod firth;
-pub use firth::firth;
+pub use firth::{firth, firth_profile_ci};
 
 /// Maximum IRLS iterations (R's glm.control default).
 pub const MAX_ITER: usize = 25;

@@ -15,7 +15,34 @@ save_csv <- function(d, case) write.csv(d, file.path(out, paste0(case, ".csv")),
 # ---------------------------------------------------------------- 1. Firth (brglm2 AS_mean)
 # brglm2's default epsilon (1e-6) leaves the estimates ~1e-7 from the solution of the adjusted score
 # equations; a tight epsilon gives the solution itself, which is what the test compares with.
-firth_case <- function(formula, data, case) {
+# Profile penalised-likelihood CIs (logistf's default; logistf is not packaged for this R): written out
+# from the definition with base R, pl(b) = loglik(b) + log|X'WX|/2 maximised over the other coefficients
+# by optim (BFGS, analytic gradient = Firth's modified score), the limits found by uniroot.
+pen_loglik <- function(b, X, y) {
+  eta <- drop(X %*% b); mu <- plogis(eta)
+  log1pexp <- ifelse(eta > 0, eta + log1p(exp(-eta)), log1p(exp(eta)))
+  sum(y * eta - log1pexp) + 0.5 * as.numeric(determinant(crossprod(X, mu * (1 - mu) * X))$modulus)
+}
+modified_score <- function(b, X, y) {
+  mu <- plogis(drop(X %*% b)); XW <- X * sqrt(mu * (1 - mu))
+  h <- rowSums((XW %*% solve(crossprod(XW))) * XW)
+  drop(crossprod(X, y - mu + h * (0.5 - mu)))
+}
+profile_ci <- function(b, se, X, y, level = 0.95) {
+  top <- pen_loglik(b, X, y); q <- qchisq(level, 1)
+  deficit <- function(j, v) {
+    full <- function(g) { bb <- b; bb[j] <- v; bb[-j] <- g; bb }
+    o <- optim(b[-j], function(g) -pen_loglik(full(g), X, y),
+               function(g) -modified_score(full(g), X, y)[-j],
+               method = "BFGS", control = list(reltol = 1e-16, maxit = 10000))
+    2 * (top + o$value) - q
+  }
+  t(sapply(seq_along(b), function(j) c(
+    uniroot(function(v) deficit(j, v), c(b[j] - 2 * se[j], b[j]), extendInt = "downX", tol = 1e-13)$root,
+    uniroot(function(v) deficit(j, v), c(b[j], b[j] + 2 * se[j]), extendInt = "upX", tol = 1e-13)$root)))
+}
+
+firth_case <- function(formula, data, case, profile = TRUE) {
   f <- glm(formula, family = binomial, data = data, method = "brglmFit", type = "AS_mean",
            control = brglmControl(epsilon = 1e-12, maxit = 1000))
   s <- summary(f)$coefficients
@@ -23,13 +50,20 @@ firth_case <- function(formula, data, case) {
   p <- length(coef(f))
   X <- model.matrix(f); mu <- fitted(f); W <- mu * (1 - mu)
   pll <- as.numeric(logLik(f)) + 0.5 * determinant(crossprod(X, W * X))$modulus
-  save_json(list(call = deparse(formula), method = "brglmFit AS_mean",
+  # Under separation pl is not concave in the nuisance coefficients and the profile depends on the
+  # optimiser's start (several local maxima), so profile limits are a reference only where it is unimodal.
+  res <- list(call = deparse(formula), method = "brglmFit AS_mean",
                  coefficients = list(term = rownames(s), estimate = unname(s[, 1]),
                                      std_error = unname(s[, 2]), statistic = unname(s[, 3]),
                                      p_value = unname(s[, 4]), conf_low = unname(ci[, 1]),
                                      conf_high = unname(ci[, 2])),
                  deviance = f$deviance, null_deviance = f$null.deviance, aic = f$aic,
-                 penalised_log_lik = as.numeric(pll), n = nobs(f)), case)
+                 penalised_log_lik = as.numeric(pll), n = nobs(f))
+  if (profile) {
+    prof <- profile_ci(coef(f), s[, 2], X, f$y)
+    res$profile_conf_low <- prof[, 1]; res$profile_conf_high <- prof[, 2]
+  }
+  save_json(res, case)
 }
 bw <- birthwt[, c("low", "age", "lwt", "race", "smoke", "ptl", "ht", "ui")]
 save_csv(bw, "birthwt")
@@ -40,7 +74,7 @@ sep <- data.frame(y = c(0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1),
                   z = c(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1))
 sep$x[7] <- 5.5  # strictly separated: every y = 0 below 5.75, every y = 1 above
 save_csv(sep, "separation")
-firth_case(y ~ x + z, sep, "firth_separation")
+firth_case(y ~ x + z, sep, "firth_separation", profile = FALSE)
 
 # ---------------------------------------------------------------- 2. calibration on Pima.te
 # Two logistic models fitted on Pima.tr, their risks predicted for the 332 women of Pima.te.
