@@ -437,3 +437,122 @@ fn nri_and_idi_match_improve_prob() {
     assert_eq!(got["events"], c["na"]);
     assert_eq!(got["nonevents"], c["nb"]);
 }
+
+// ------------------------------------------------------------------------------ cluster bootstrap
+
+fn nri_boot(data_path: &str, extra: &[&str], threads: &str) -> Output {
+    let mut args = vec![
+        "nri",
+        "--data",
+        data_path,
+        "--outcome",
+        "y",
+        "--old",
+        "p_small",
+        "--new",
+        "p_full",
+        "--cuts",
+        "0.2,0.5",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .env("RAYON_NUM_THREADS", threads)
+        .args(&args)
+        .output()
+        .expect("run calcscore")
+}
+
+fn boot_sd(v: &Value, term: &str) -> f64 {
+    v["bootstrap"]["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["term"] == term)
+        .unwrap()["std_error"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn bootstrap_is_identical_on_one_and_two_threads() {
+    let d = data("pima_validation");
+    let extra = ["--bootstrap", "300", "--boot-seed", "7"];
+    let (one, two) = (nri_boot(&d, &extra, "1"), nri_boot(&d, &extra, "2"));
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(one.stdout, two.stdout);
+}
+
+#[test]
+fn bootstrap_sd_agrees_with_improve_prob_se_within_monte_carlo_error() {
+    // 2000 replicates: the SD of the replicates has a Monte Carlo error of about 1/sqrt(2·2000) ≈ 1.6%;
+    // bootstrap and asymptotic SEs differ by a few % more at n = 332, so 10% is the bound asserted.
+    let o = nri_boot(&data("pima_validation"), &["--bootstrap", "2000"], "2");
+    let got: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want = expected("nri");
+    for (term, se) in [
+        ("NRI (continuous)", &want["continuous"]["se_nri"]),
+        ("IDI", &want["continuous"]["se_idi"]),
+        ("NRI (categorical)", &want["categorical"]["se_nri"]),
+    ] {
+        let ratio = boot_sd(&got, term) / se.as_f64().unwrap();
+        assert!(
+            (0.9..1.1).contains(&ratio),
+            "{term}: bootstrap SD / improveProb SE = {ratio}"
+        );
+    }
+}
+
+#[test]
+fn cluster_bootstrap_resamples_whole_clusters() {
+    // Every validation row twice, the copies sharing a cluster: resampling clusters gives the SE of the
+    // original data (improveProb's), resampling rows wrongly shrinks it by about 1/sqrt(2).
+    let text = std::fs::read_to_string(data("pima_validation")).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},patient\n", lines.next().unwrap());
+    for (k, l) in lines.enumerate() {
+        out.push_str(&format!("{l},{k}\n{l},{k}\n"));
+    }
+    let dir = std::env::temp_dir().join(format!("calcscore-canon-boot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("twice.csv");
+    std::fs::write(&f, out).unwrap();
+    let path = f.to_str().unwrap();
+    let se = expected("nri")["continuous"]["se_idi"].as_f64().unwrap();
+    let clustered: Value = serde_json::from_slice(
+        &nri_boot(path, &["--bootstrap", "1000", "--cluster", "patient"], "2").stdout,
+    )
+    .unwrap();
+    let rows: Value =
+        serde_json::from_slice(&nri_boot(path, &["--bootstrap", "1000"], "2").stdout).unwrap();
+    assert_eq!(clustered["bootstrap"]["unit"], "cluster");
+    assert_eq!(clustered["bootstrap"]["n_units"], 332);
+    let (c, r) = (boot_sd(&clustered, "IDI") / se, boot_sd(&rows, "IDI") / se);
+    assert!((0.88..1.12).contains(&c), "clustered SD / SE = {c}");
+    assert!(
+        (0.62..0.80).contains(&r),
+        "row SD / SE = {r} (expected about 0.71)"
+    );
+    fails(
+        &[
+            "nri",
+            "--data",
+            path,
+            "--outcome",
+            "y",
+            "--old",
+            "p_small",
+            "--new",
+            "p_full",
+            "--cluster",
+            "patient",
+        ],
+        2,
+        &["--bootstrap"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -10,6 +10,7 @@ use super::Outcome;
 use crate::data::{DataError, Table};
 use crate::report::canon_charts::CalibrationPlot;
 use crate::report::figures::{render_png, render_svg, Figure};
+use crate::stats::bootstrap::{percentile_bootstrap, units, Bootstrap};
 use crate::stats::calibration::{calibration, Calibration};
 
 /// Arguments of `calcscore calibration`.
@@ -44,10 +45,26 @@ pub struct CalibrationArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// Cluster bootstrap.
+    #[command(flatten)]
+    pub boot: BootOptions,
     /// Tidy JSON output instead of the printed summary.
     #[arg(long)]
     pub json: bool,
 }
+
+/// Statistics the calibration bootstrap gives intervals for.
+const BOOT_NAMES: [&str; 9] = [
+    "calibration-in-the-large",
+    "calibration slope",
+    "brier",
+    "scaled_brier",
+    "c_statistic",
+    "ici",
+    "e50",
+    "e90",
+    "emax",
+];
 
 /// JSON shape of `calcscore calibration --json` (docs/json.md).
 #[derive(Debug, Serialize)]
@@ -62,6 +79,8 @@ struct CalibrationReport<'a> {
     dropped: Vec<input::Dropped>,
     #[serde(flatten)]
     calibration: &'a Calibration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap: Option<Bootstrap>,
 }
 
 /// Run `calcscore calibration`.
@@ -75,11 +94,28 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         (None, Some(l)) => (l.clone(), Scale::LogOdds),
         (None, None) => unreachable!("clap requires --predicted or --lp"),
     };
+    a.boot.check()?;
     let table = input::load(&a.data)?;
-    let (rows, dropped) = input::complete_rows(&table, &[&a.outcome, &column])?;
+    let mut cols = vec![a.outcome.as_str(), column.as_str()];
+    cols.extend(a.boot.columns());
+    let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
     let p = risks(&table, &column, &rows, scale)?;
     let cal = calibration(&p, &y, a.groups, a.conf_level)?;
+    let bootstrap = a.boot.run(&table, &rows, a.conf_level, &BOOT_NAMES, |r| {
+        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.conf_level).ok()?;
+        Some(vec![
+            c.citl.estimate,
+            c.slope.estimate,
+            c.brier,
+            c.scaled_brier,
+            c.c_statistic,
+            c.ici,
+            c.e50,
+            c.e90,
+            c.emax,
+        ])
+    })?;
     if let Some(path) = &a.plot {
         write_figure(path, &CalibrationPlot::new(&cal, &p, &column))?;
     }
@@ -93,11 +129,15 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         n: rows.len(),
         dropped,
         calibration: &cal,
+        bootstrap,
     };
     if a.json {
         input::print_json(&report)?;
     } else {
         print_summary(&report, &levels);
+        if let Some(b) = &report.bootstrap {
+            print_bootstrap(b, a.conf_level);
+        }
     }
     Ok(Outcome::Success)
 }
@@ -238,4 +278,96 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
             g.conf_high
         );
     }
+}
+
+/// Options of the cluster (patient) bootstrap shared by calibration, decision and nri.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BootOptions {
+    /// Bootstrap replicates for percentile CIs (0 = none).
+    #[arg(long, default_value_t = 0)]
+    pub bootstrap: usize,
+    /// Cluster column (e.g. patient_id): the bootstrap resamples whole clusters.
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Seed of the bootstrap (replicate r is seeded from (seed, r): same result on any thread count).
+    #[arg(long, default_value_t = 1)]
+    pub boot_seed: u64,
+}
+
+impl BootOptions {
+    /// Reject a cluster without a bootstrap and absurd replicate counts.
+    pub(crate) fn check(&self) -> crate::Result<()> {
+        if self.cluster.is_some() && self.bootstrap == 0 {
+            return Err(crate::Error::Usage(
+                "--cluster is used by the bootstrap: add --bootstrap N".into(),
+            ));
+        }
+        if self.bootstrap > 100_000 {
+            return Err(crate::Error::Usage(format!(
+                "--bootstrap {} is more than 100000 replicates",
+                self.bootstrap
+            )));
+        }
+        Ok(())
+    }
+
+    /// Columns to read besides the verb's own (the cluster column).
+    pub(crate) fn columns(&self) -> Vec<&str> {
+        self.cluster.iter().map(String::as_str).collect()
+    }
+
+    /// Run the percentile bootstrap of `stat` on the used rows, or `None` without --bootstrap.
+    pub(crate) fn run<F>(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        level: f64,
+        names: &[&str],
+        stat: F,
+    ) -> crate::Result<Option<Bootstrap>>
+    where
+        F: Fn(&[usize]) -> Option<Vec<f64>> + Sync,
+    {
+        if self.bootstrap == 0 {
+            return Ok(None);
+        }
+        let ids = match &self.cluster {
+            Some(c) => Some(input::cluster_ids(table, c, rows)?),
+            None => None,
+        };
+        let u = units(rows.len(), ids.as_deref());
+        Ok(Some(percentile_bootstrap(
+            &u,
+            ids.is_some(),
+            self.bootstrap,
+            self.boot_seed,
+            level,
+            names,
+            stat,
+        )))
+    }
+}
+
+/// Print a bootstrap's intervals.
+pub(crate) fn print_bootstrap(b: &Bootstrap, level: f64) {
+    println!(
+        "\nBootstrap: {} replicates ({} failed), {} {}s resampled, seed {}; percentile {}% CIs",
+        b.replicates,
+        b.failed,
+        b.n_units,
+        b.unit,
+        b.seed,
+        level * 100.0
+    );
+    for i in &b.intervals {
+        println!(
+            "  {:<32} {:>12.6} {:>12.6}   (SD {:.6})",
+            i.term, i.conf_low, i.conf_high, i.std_error
+        );
+    }
+}
+
+/// Select `rows` of a slice.
+pub(crate) fn pick<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
+    rows.iter().map(|&i| v[i]).collect()
 }

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::calibration::{risks, write_figure, Scale};
+use super::calibration::{pick, print_bootstrap, risks, write_figure, BootOptions, Scale};
 use super::roc::input;
 use super::Outcome;
 use crate::report::canon_charts::DecisionPlot;
+use crate::stats::bootstrap::Bootstrap;
 use crate::stats::decision::{decision_curve, DecisionCurve, Thresholds};
 
 /// Arguments of `calcscore decision`.
@@ -36,6 +37,12 @@ pub struct DecisionArgs {
     /// Write the decision curve to this file (.svg, or .png at 300 dpi).
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Confidence level of the bootstrap intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// Cluster bootstrap of the model's net benefit at each threshold.
+    #[command(flatten)]
+    pub boot: BootOptions,
     /// Tidy JSON output instead of the printed table.
     #[arg(long)]
     pub json: bool,
@@ -52,16 +59,32 @@ struct DecisionReport<'a> {
     dropped: Vec<input::Dropped>,
     #[serde(flatten)]
     curve: &'a DecisionCurve,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap: Option<Bootstrap>,
 }
 
 /// Run `calcscore decision`.
 pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
+    input::check_level(a.conf_level)?;
+    a.boot.check()?;
     let table = input::load(&a.data)?;
-    let (rows, dropped) = input::complete_rows(&table, &[&a.outcome, &a.predicted])?;
+    let mut cols = vec![a.outcome.as_str(), a.predicted.as_str()];
+    cols.extend(a.boot.columns());
+    let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
     let p = risks(&table, &a.predicted, &rows, Scale::ClosedProbability)?;
     let curve = decision_curve(&p, &y, &thresholds)?;
+    let names: Vec<String> = thresholds
+        .values()
+        .iter()
+        .map(|t| format!("net_benefit at {t}"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let bootstrap = a.boot.run(&table, &rows, a.conf_level, &names, |r| {
+        let d = decision_curve(&pick(&p, r), &pick(&y, r), &thresholds).ok()?;
+        Some(d.model.iter().map(|m| m.net_benefit).collect())
+    })?;
     if let Some(path) = &a.plot {
         write_figure(path, &DecisionPlot::new(&curve, &a.predicted))?;
     }
@@ -73,11 +96,15 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         case_level: levels.case.clone(),
         dropped,
         curve: &curve,
+        bootstrap,
     };
     if a.json {
         input::print_json(&report)?;
     } else {
         print_table(&report, &levels, rows.len());
+        if let Some(b) = &report.bootstrap {
+            print_bootstrap(b, a.conf_level);
+        }
     }
     Ok(Outcome::Success)
 }

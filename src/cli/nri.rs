@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::calibration::{risks, Scale};
+use super::calibration::{pick, print_bootstrap, risks, BootOptions, Scale};
 use super::roc::input;
 use super::Outcome;
+use crate::stats::bootstrap::Bootstrap;
 use crate::stats::reclassification::{reclassification, Improvement, Reclassification};
 
 /// Arguments of `calcscore nri`.
@@ -37,6 +38,9 @@ pub struct NriArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// Cluster bootstrap of the NRIs and the IDI.
+    #[command(flatten)]
+    pub boot: BootOptions,
     /// Tidy JSON output instead of the printed summary.
     #[arg(long)]
     pub json: bool,
@@ -54,6 +58,8 @@ struct NriReport<'a> {
     dropped: Vec<input::Dropped>,
     #[serde(flatten)]
     result: &'a Reclassification,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bootstrap: Option<Bootstrap>,
 }
 
 /// Run `calcscore nri`.
@@ -64,12 +70,26 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
             "--cuts must be increasing numbers strictly between 0 and 1".into(),
         ));
     }
+    a.boot.check()?;
     let table = input::load(&a.data)?;
-    let (rows, dropped) = input::complete_rows(&table, &[&a.outcome, &a.old, &a.new])?;
+    let mut cols = vec![a.outcome.as_str(), a.old.as_str(), a.new.as_str()];
+    cols.extend(a.boot.columns());
+    let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
     let old = risks(&table, &a.old, &rows, Scale::ClosedProbability)?;
     let new = risks(&table, &a.new, &rows, Scale::ClosedProbability)?;
     let result = reclassification(&old, &new, &y, &a.cuts, a.conf_level)?;
+    let mut names = vec!["NRI (continuous)", "IDI"];
+    if !a.cuts.is_empty() {
+        names.push("NRI (categorical)");
+    }
+    let bootstrap = a.boot.run(&table, &rows, a.conf_level, &names, |r| {
+        let x =
+            reclassification(&pick(&old, r), &pick(&new, r), &pick(&y, r), &a.cuts, 0.95).ok()?;
+        let mut v = vec![x.continuous.rows[0].estimate, x.idi.estimate];
+        v.extend(x.categorical.map(|c| c.rows[0].estimate));
+        Some(v)
+    })?;
     let report = NriReport {
         verb: "nri",
         data: table.source.clone(),
@@ -79,11 +99,15 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
         case_level: levels.case.clone(),
         dropped,
         result: &result,
+        bootstrap,
     };
     if a.json {
         input::print_json(&report)?;
     } else {
         print_summary(&report, &levels, rows.len());
+        if let Some(b) = &report.bootstrap {
+            print_bootstrap(b, a.conf_level);
+        }
     }
     Ok(Outcome::Success)
 }

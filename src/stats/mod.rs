@@ -22,6 +22,7 @@ pub use diagnostic::{binomial_ci, CiMethod, Measure, TwoByTwo};
 pub use roc::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint};
 
 // Validation canon (issue 15): calibration, decision curves, reclassification.
+pub mod bootstrap;
 pub mod calibration;
 pub mod decision;
 pub mod lowess;
