@@ -556,3 +556,34 @@ fn cluster_bootstrap_resamples_whole_clusters() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn calibration_bootstrap_gives_intervals_and_a_curve_band() {
+    let got = json_of(&[
+        "calibration",
+        "--data",
+        &data("pima_validation"),
+        "--outcome",
+        "y",
+        "--predicted",
+        "p_full",
+        "--bootstrap",
+        "200",
+        "--json",
+    ]);
+    let ivs = got["bootstrap"]["intervals"].as_array().unwrap();
+    assert_eq!(ivs.len(), 9);
+    let slope = ivs
+        .iter()
+        .find(|i| i["term"] == "calibration slope")
+        .unwrap();
+    let est = got["slope"]["estimate"].as_f64().unwrap();
+    assert!(
+        slope["conf_low"].as_f64().unwrap() < est && est < slope["conf_high"].as_f64().unwrap()
+    );
+    let band = got["curve_band"].as_array().unwrap();
+    assert_eq!(band.len(), 101);
+    assert!(band
+        .iter()
+        .all(|b| b[1].as_f64().unwrap() <= b[2].as_f64().unwrap()));
+}

@@ -11,7 +11,7 @@ use crate::data::{DataError, Table};
 use crate::report::canon_charts::CalibrationPlot;
 use crate::report::figures::{render_png, render_svg, Figure};
 use crate::stats::bootstrap::{percentile_bootstrap, units, Bootstrap};
-use crate::stats::calibration::{calibration, Calibration};
+use crate::stats::calibration::{calibration, curve_at, Calibration};
 
 /// Arguments of `calcscore calibration`.
 #[derive(Debug, clap::Args)]
@@ -81,6 +81,9 @@ struct CalibrationReport<'a> {
     calibration: &'a Calibration,
     #[serde(skip_serializing_if = "Option::is_none")]
     bootstrap: Option<Bootstrap>,
+    /// Percentile band of the lowess curve on a grid of 101 predictions (with --bootstrap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    curve_band: Option<Vec<(f64, f64, f64)>>,
 }
 
 /// Run `calcscore calibration`.
@@ -116,8 +119,11 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
             c.emax,
         ])
     })?;
+    let curve_band = band(&a, &table, &rows, &p, &y)?;
     if let Some(path) = &a.plot {
-        write_figure(path, &CalibrationPlot::new(&cal, &p, &column))?;
+        let mut fig = CalibrationPlot::new(&cal, &p, &column);
+        fig.band = curve_band.clone();
+        write_figure(path, &fig)?;
     }
     let report = CalibrationReport {
         verb: "calibration",
@@ -130,6 +136,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         dropped,
         calibration: &cal,
         bootstrap,
+        curve_band,
     };
     if a.json {
         input::print_json(&report)?;
@@ -140,6 +147,32 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The bootstrap band of the lowess curve at 101 points from the smallest to the largest prediction.
+fn band(
+    a: &CalibrationArgs,
+    table: &Table,
+    rows: &[usize],
+    p: &[f64],
+    y: &[bool],
+) -> crate::Result<Option<Vec<(f64, f64, f64)>>> {
+    let lo = p.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let grid: Vec<f64> = (0..=100)
+        .map(|k| lo + (hi - lo) * k as f64 / 100.0)
+        .collect();
+    let names: Vec<String> = grid.iter().map(|g| format!("curve at {g}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let boot = a.boot.run(table, rows, a.conf_level, &names, |r| {
+        Some(curve_at(&pick(p, r), &pick(y, r), &grid))
+    })?;
+    Ok(boot.map(|b| {
+        grid.iter()
+            .zip(&b.intervals)
+            .map(|(&g, i)| (g, i.conf_low, i.conf_high))
+            .collect()
+    }))
 }
 
 /// Scale of a risk column.

@@ -38,6 +38,8 @@ pub struct CalibrationPlot {
     pub x_label: String,
     /// Confidence level of the group intervals.
     pub conf_level: f64,
+    /// Bootstrap band of the curve: (prediction, lower, upper), when computed.
+    pub band: Option<Vec<(f64, f64, f64)>>,
 }
 
 impl CalibrationPlot {
@@ -47,12 +49,21 @@ impl CalibrationPlot {
         for &v in p {
             histogram[((v * BINS as f64) as usize).min(BINS - 1)] += 1;
         }
+        // At most ~1000 points of the curve are drawn (the figure stays small for large sets).
+        let step = (cal.curve.len() / 1000).max(1);
+        let mut curve: Vec<(f64, f64)> = cal.curve.iter().step_by(step).copied().collect();
+        if let (Some(last), Some(end)) = (curve.last(), cal.curve.last()) {
+            if last != end {
+                curve.push(*end);
+            }
+        }
         CalibrationPlot {
-            curve: cal.curve.clone(),
+            curve,
             groups: cal.groups.clone(),
             histogram,
             x_label: format!("Predicted risk ({label})"),
             conf_level: cal.conf_level,
+            band: None,
         }
     }
 }
@@ -93,6 +104,16 @@ impl Figure for CalibrationPlot {
                     }),
             )
             .map_err(draw_err)?;
+        if let Some(band) = &self.band {
+            let outline: Vec<(f64, f64)> = band
+                .iter()
+                .map(|&(x, _, hi)| (x, hi.clamp(0.0, 1.0)))
+                .chain(band.iter().rev().map(|&(x, lo, _)| (x, lo.clamp(0.0, 1.0))))
+                .collect();
+            chart
+                .draw_series([Polygon::new(outline, PALETTE[0].mix(0.2).filled())])
+                .map_err(draw_err)?;
+        }
         chart
             .draw_series(LineSeries::new(
                 self.curve.iter().map(|&(x, y)| (x, y.clamp(0.0, 1.0))),
@@ -113,12 +134,19 @@ impl Figure for CalibrationPlot {
                 .map_err(draw_err)?;
         }
         let ci = format!("Grouped, observed ({:.0}% CI)", self.conf_level * 100.0);
+        let curve_label = match self.band {
+            Some(_) => format!(
+                "Lowess calibration, {:.0}% bootstrap band",
+                self.conf_level * 100.0
+            ),
+            None => "Lowess (flexible) calibration".to_string(),
+        };
         legend(
             root,
             &chart,
             &[
                 ("Ideal (45° line)", grey, Key::Line),
-                ("Lowess (flexible) calibration", PALETTE[0], Key::Line),
+                (curve_label.as_str(), PALETTE[0], Key::Line),
                 (ci.as_str(), obs, Key::Point),
             ],
             false,

@@ -135,6 +135,27 @@ pub fn calibration(
     })
 }
 
+/// The lowess curve of `p` on `y` evaluated at `grid` by linear interpolation (end values outside the range).
+pub fn curve_at(p: &[f64], y: &[bool], grid: &[f64]) -> Vec<f64> {
+    let yf: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v))).collect();
+    let (xs, fit) = lowess(p, &yf, 2.0 / 3.0);
+    grid.iter()
+        .map(|&g| {
+            let k = xs.partition_point(|&x| x < g);
+            if k == 0 {
+                fit[0]
+            } else if k >= xs.len() {
+                fit[xs.len() - 1]
+            } else if xs[k] == g || xs[k] == xs[k - 1] {
+                fit[k]
+            } else {
+                let t = (g - xs[k - 1]) / (xs[k] - xs[k - 1]);
+                fit[k - 1] + t * (fit[k] - fit[k - 1])
+            }
+        })
+        .collect()
+}
+
 /// Calibration-in-the-large by IRLS exactly as `glm(y ~ 1, offset = lp, family = binomial)`.
 fn citl(lp: &[f64], y: &[f64], level: f64) -> Result<TidyRow, StatsError> {
     let n = y.len();
