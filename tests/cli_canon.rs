@@ -587,3 +587,40 @@ fn calibration_bootstrap_gives_intervals_and_a_curve_band() {
         .iter()
         .all(|b| b[1].as_f64().unwrap() <= b[2].as_f64().unwrap()));
 }
+
+#[test]
+fn score_cutoff_strategies_match_dcurves_on_a_0_1_column() {
+    // canon_dca.py gives dcurves the columns glu >= 120 and glu >= 150 as 0/1 "models".
+    let got = json_of(&[
+        "decision",
+        "--data",
+        &data("pima_validation"),
+        "--outcome",
+        "y",
+        "--predicted",
+        "p_full",
+        "--marker",
+        "glu",
+        "--cutoffs",
+        "120,150",
+        "--json",
+    ]);
+    let want = expected("dca_full");
+    let strategies = got["strategies"].as_array().unwrap();
+    assert_eq!(strategies.len(), 2);
+    for (s, key) in strategies.iter().zip(["glu_ge_120", "glu_ge_150"]) {
+        let points = s["points"].as_array().unwrap();
+        assert_eq!(points.len(), 99);
+        for (k, p) in points.iter().enumerate() {
+            for f in [
+                "net_benefit",
+                "net_intervention_avoided",
+                "tp_rate",
+                "fp_rate",
+            ] {
+                close(&p[f], &want[key][f][k], &format!("{key} {f} at {k}"));
+            }
+        }
+    }
+    assert_eq!(strategies[0]["name"], "glu >= 120");
+}

@@ -10,7 +10,9 @@ use super::roc::input;
 use super::Outcome;
 use crate::report::canon_charts::DecisionPlot;
 use crate::stats::bootstrap::Bootstrap;
-use crate::stats::decision::{decision_curve, DecisionCurve, Thresholds};
+use crate::stats::decision::{
+    decision_curve, strategy_curve, DecisionCurve, DecisionPoint, Thresholds,
+};
 
 /// Arguments of `calcscore decision`.
 #[derive(Debug, clap::Args)]
@@ -34,6 +36,17 @@ pub struct DecisionArgs {
     /// Threshold probabilities: FROM:TO:BY or a comma list, each in [0, 1).
     #[arg(long, default_value = "0.01:0.99:0.01")]
     pub thresholds: String,
+    /// Marker (e.g. a point score) whose cutoffs are strategies: treat when marker >= cutoff.
+    #[arg(long, requires = "cutoffs")]
+    pub marker: Option<String>,
+    /// Cutoffs of --marker, each a strategy with its own net-benefit curve (e.g. 2,3,4).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        requires = "marker",
+        allow_negative_numbers = true
+    )]
+    pub cutoffs: Vec<f64>,
     /// Write the decision curve to this file (.svg, or .png at 300 dpi).
     #[arg(long)]
     pub plot: Option<PathBuf>,
@@ -59,8 +72,18 @@ struct DecisionReport<'a> {
     dropped: Vec<input::Dropped>,
     #[serde(flatten)]
     curve: &'a DecisionCurve,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    strategies: Vec<Strategy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bootstrap: Option<Bootstrap>,
+}
+
+/// A fixed strategy "marker >= cutoff" with its net benefit at each threshold.
+#[derive(Debug, Serialize)]
+struct Strategy {
+    name: String,
+    cutoff: f64,
+    points: Vec<DecisionPoint>,
 }
 
 /// Run `calcscore decision`.
@@ -70,11 +93,13 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     a.boot.check()?;
     let table = input::load(&a.data)?;
     let mut cols = vec![a.outcome.as_str(), a.predicted.as_str()];
+    cols.extend(a.marker.as_deref());
     cols.extend(a.boot.columns());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
     let p = risks(&table, &a.predicted, &rows, Scale::ClosedProbability)?;
     let curve = decision_curve(&p, &y, &thresholds)?;
+    let strategies = strategies(&a, &table, &rows, &y, &thresholds)?;
     let names: Vec<String> = thresholds
         .values()
         .iter()
@@ -86,7 +111,20 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         Some(d.model.iter().map(|m| m.net_benefit).collect())
     })?;
     if let Some(path) = &a.plot {
-        write_figure(path, &DecisionPlot::new(&curve, &a.predicted))?;
+        let mut fig = DecisionPlot::new(&curve, &a.predicted);
+        fig.strategies = strategies
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.points
+                        .iter()
+                        .map(|p| (p.threshold, p.net_benefit))
+                        .collect(),
+                )
+            })
+            .collect();
+        write_figure(path, &fig)?;
     }
     let report = DecisionReport {
         verb: "decision",
@@ -96,6 +134,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         case_level: levels.case.clone(),
         dropped,
         curve: &curve,
+        strategies,
         bootstrap,
     };
     if a.json {
@@ -107,6 +146,36 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The net-benefit curve of "marker >= cutoff" for each cutoff.
+fn strategies(
+    a: &DecisionArgs,
+    table: &crate::data::Table,
+    rows: &[usize],
+    y: &[bool],
+    thresholds: &Thresholds,
+) -> crate::Result<Vec<Strategy>> {
+    let Some(marker) = &a.marker else {
+        return Ok(Vec::new());
+    };
+    if a.cutoffs.iter().any(|c| !c.is_finite()) {
+        return Err(crate::Error::Usage(
+            "--cutoffs must be finite numbers".into(),
+        ));
+    }
+    let values = input::numbers(table, marker, rows)?;
+    a.cutoffs
+        .iter()
+        .map(|&c| {
+            let positive: Vec<bool> = values.iter().map(|&v| v >= c).collect();
+            Ok(Strategy {
+                name: format!("{marker} >= {c}"),
+                cutoff: c,
+                points: strategy_curve(&positive, y, thresholds)?,
+            })
+        })
+        .collect()
 }
 
 fn print_table(r: &DecisionReport, levels: &input::Levels, n: usize) {
@@ -132,6 +201,16 @@ fn print_table(r: &DecisionReport, levels: &input::Levels, n: usize) {
             m.net_intervention_avoided,
             m.standardized_net_benefit
         );
+    }
+    for st in &r.strategies {
+        println!("\nStrategy '{}' (treat when true):", st.name);
+        println!("{:>9} {:>12} {:>14}", "threshold", "NB", "interv.avoided");
+        for p in &st.points {
+            println!(
+                "{:>9.4} {:>12.6} {:>14.6}",
+                p.threshold, p.net_benefit, p.net_intervention_avoided
+            );
+        }
     }
     println!("\nNB = TP/n − FP/n · pt/(1 − pt); interventions avoided per patient = (NB − NB all)/(pt/(1 − pt)); sNB = NB / prevalence");
 }

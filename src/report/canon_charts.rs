@@ -165,6 +165,8 @@ pub struct DecisionPlot {
     pub prevalence: f64,
     /// Legend label of the model.
     pub label: String,
+    /// Fixed strategies (e.g. score ≥ cutoff): name and (threshold, net benefit).
+    pub strategies: Vec<(String, Vec<(f64, f64)>)>,
 }
 
 impl DecisionPlot {
@@ -178,6 +180,7 @@ impl DecisionPlot {
             all: pairs(&d.all),
             prevalence: d.prevalence,
             label: label.to_string(),
+            strategies: Vec::new(),
         }
     }
 }
@@ -221,16 +224,21 @@ impl Figure for DecisionPlot {
                 ))
                 .map_err(draw_err)?;
         }
-        legend(
-            root,
-            &chart,
-            &[
-                (self.label.as_str(), PALETTE[0], Key::Line),
-                ("Treat all", PALETTE[1], Key::Line),
-                ("Treat none", none, Key::Line),
-            ],
-            true,
-        )
+        let mut entries = vec![
+            (self.label.as_str(), PALETTE[0], Key::Line),
+            ("Treat all", PALETTE[1], Key::Line),
+            ("Treat none", none, Key::Line),
+        ];
+        for (k, (name, points)) in self.strategies.iter().enumerate() {
+            let colour = PALETTE[2 + k % 4];
+            for run in points.split(|p| p.1 < y_min).filter(|r| !r.is_empty()) {
+                chart
+                    .draw_series(LineSeries::new(run.iter().copied(), colour.stroke_width(3)))
+                    .map_err(draw_err)?;
+            }
+            entries.push((name.as_str(), colour, Key::Line));
+        }
+        legend(root, &chart, &entries, true)
     }
 }
 

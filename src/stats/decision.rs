@@ -159,6 +159,17 @@ pub fn decision_curve(
     })
 }
 
+/// Net benefit of a fixed strategy (treat the `positive` patients, e.g. score ≥ a cutoff) at each
+/// threshold: a 0/1 risk column to dcurves.
+pub fn strategy_curve(
+    positive: &[bool],
+    y: &[bool],
+    thresholds: &Thresholds,
+) -> Result<Vec<DecisionPoint>, StatsError> {
+    let risk: Vec<f64> = positive.iter().map(|&t| f64::from(u8::from(t))).collect();
+    Ok(decision_curve(&risk, y, thresholds)?.model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,7 @@ small <- glm(type ~ glu + bmi, family = binomial, data = Pima.tr)
 te <- Pima.te
 val <- data.frame(y = as.integer(te$type == "Yes"),
                   lp_full = predict(full, te), p_full = predict(full, te, type = "response"),
-                  p_small = predict(small, te, type = "response"))
+                  p_small = predict(small, te, type = "response"), glu = te$glu)
 save_csv(val, "pima_validation")
 # Read the CSV back so R computes from the very numbers the binary reads.
 val <- read.csv(file.path(out, "pima_validation.csv"))

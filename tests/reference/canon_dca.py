@@ -3,7 +3,8 @@
 Run from the repository root after canon.R:  python3 tests/reference/canon_dca.py
 Reads tests/reference/canon/pima_validation.csv, writes tests/reference/canon/dca_full.json with
 dcurves' net benefit and net interventions avoided (nper = 1) for the model, treat-all and treat-none
-at thresholds 0.01, 0.02, ..., 0.99, and the standardised net benefit NB / prevalence.
+at thresholds 0.01, 0.02, ..., 0.99, and the standardised net benefit NB / prevalence; and the net
+benefit of the fixed strategies "glu >= 120" and "glu >= 150" (a 0/1 column is a model to dcurves).
 """
 import json
 
@@ -13,9 +14,13 @@ from dcurves import dca
 OUT = "tests/reference/canon"
 data = pd.read_csv(f"{OUT}/pima_validation.csv")
 thresholds = [i / 100 for i in range(1, 100)]
-df = dca(data=data, outcome="y", modelnames=["p_full"], thresholds=thresholds)
+CUTOFFS = [120, 150]
+for c in CUTOFFS:
+    data[f"glu_ge_{c}"] = (data["glu"] >= c).astype(int)
+strategies = [f"glu_ge_{c}" for c in CUTOFFS]
+df = dca(data=data, outcome="y", modelnames=["p_full"] + strategies, thresholds=thresholds)
 result = {"thresholds": thresholds, "prevalence": float(df["prevalence"].iloc[0])}
-for model, key in [("p_full", "model"), ("all", "all"), ("none", "none")]:
+for model, key in [("p_full", "model"), ("all", "all"), ("none", "none")] + [(s, s) for s in strategies]:
     rows = df[df["model"] == model].sort_values("threshold")
     assert [float(t) for t in rows["threshold"]] == thresholds
     result[key] = {
