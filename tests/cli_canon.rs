@@ -239,6 +239,8 @@ fn calibration_case(case: &str, column: &str, flag: &str, groups: &str) {
     close(&got["ici"], &vp["Eavg"], "val.prob Eavg");
     close(&got["e90"], &vp["E90"], "val.prob E90");
     close(&got["emax"], &vp["Emax"], "val.prob Emax");
+    close(&got["spiegelhalter_z"], &vp["S:z"], "val.prob S:z");
+    close(&got["spiegelhalter_p"], &vp["S:p"], "val.prob S:p");
     close(
         &got["c_statistic"],
         &want["c_statistic"],

@@ -291,6 +291,11 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
         c.ici, c.e50, c.e90, c.emax
     );
     println!(
+        "Spiegelhalter z test: z = {:.4}, p = {}",
+        c.spiegelhalter_z,
+        crate::stats::vcov::p_text(c.spiegelhalter_p)
+    );
+    println!(
         "\nGrouped ({} groups of predictions, Hmisc::cut2; observed with Wilson {pct}% CI):",
         c.groups.len()
     );

@@ -62,6 +62,10 @@ pub struct Calibration {
     pub e90: f64,
     /// Largest (val.prob's Emax).
     pub emax: f64,
+    /// Spiegelhalter's z test of calibration (val.prob's S:z, S:p).
+    pub spiegelhalter_z: f64,
+    /// Its two-sided p-value.
+    pub spiegelhalter_p: f64,
     /// The lowess curve: predictions in ascending order and their smoothed observed risk.
     pub curve: Vec<(f64, f64)>,
     /// Grouped observed against predicted.
@@ -113,6 +117,7 @@ pub fn calibration(
         .sum::<f64>()
         / n as f64;
     let ybar = events as f64 / n as f64;
+    let spiegelhalter_z = spiegelhalter(p, &yf);
     let (xs, fit) = lowess(p, &yf, 2.0 / 3.0);
     let mut err: Vec<f64> = xs.iter().zip(&fit).map(|(a, b)| (a - b).abs()).collect();
     err.sort_by(f64::total_cmp);
@@ -129,10 +134,26 @@ pub fn calibration(
         e50: median_sorted(&err),
         e90: quantile7_sorted(&err, 0.9),
         emax: err[n - 1],
+        spiegelhalter_z,
+        spiegelhalter_p: Reference::Z.p_two_sided(spiegelhalter_z),
         curve: xs.into_iter().zip(fit).collect(),
         groups: grouped(p, y, groups, conf_level),
         conf_level,
     })
+}
+
+/// Spiegelhalter's z: Σ(y − p)(1 − 2p) / sqrt(Σ(1 − 2p)² p(1 − p)).
+fn spiegelhalter(p: &[f64], y: &[f64]) -> f64 {
+    let num: f64 = p
+        .iter()
+        .zip(y)
+        .map(|(&p, &y)| (y - p) * (1.0 - 2.0 * p))
+        .sum();
+    let den: f64 = p
+        .iter()
+        .map(|&p| (1.0 - 2.0 * p) * (1.0 - 2.0 * p) * p * (1.0 - p))
+        .sum();
+    num / den.sqrt()
 }
 
 /// The lowess curve of `p` on `y` evaluated at `grid` by linear interpolation (end values outside the range).
