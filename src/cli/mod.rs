@@ -12,6 +12,7 @@ pub mod paired;
 pub mod progression;
 pub mod report;
 pub mod roc;
+pub mod samplesize;
 pub mod study;
 pub mod table1;
 pub mod validate;
@@ -58,6 +59,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// CAC progression of paired scans (change, progression definitions, paired tests, %ΔBMD vs %ΔCAC).
     Progression(progression::ProgressionArgs),
+    /// Minimum sample size to develop or validate a model (Riley et al.; pmsampsize/pmvalsampsize), with a clustering design effect.
+    Samplesize(samplesize::SampleSizeArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -87,5 +90,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Correlate(a) => correlate::run(a),
         Command::Report(a) => report::run(a),
         Command::Progression(a) => progression::run(a),
+        Command::Samplesize(a) => samplesize::run(a),
     }
 }
