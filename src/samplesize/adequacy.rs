@@ -91,33 +91,40 @@ pub fn adequacy(
 mod tests {
     use super::*;
 
+    // Expected values: tests/reference/samplesize.R, section "adequacy" (tests/reference/samplesize/adequacy.csv):
+    // S by hand in R, then pmsampsize(type = "b", csrsquared = S * R2_app, parameters, prevalence = events / n).
+
     #[test]
-    fn riley_example_is_adequate_at_its_own_size() {
-        // Riley 2019 part II / pmsampsize Test 4.1 scale: p = 24, prevalence 0.174.
-        // At n = 2000, 348 events, apparent R2_CS = 0.3:
-        // S = 1 + 24 / (2000 ln(0.7)) = 1 - 24 / 713.35 = 0.966356; R2_adj = 0.289907.
+    fn large_data_meet_every_criterion() {
+        // 348 events in 2000, p = 24, R2_app = 0.3: S = 1 + 24 / (2000 ln 0.7) = 0.96635592097531442
         let a = adequacy(348, 2000, 24, 0.3).unwrap();
-        let s = 1.0 + 24.0 / (2000.0 * 0.7f64.ln());
-        assert!((a.expected_shrinkage - s).abs() < 1e-12);
-        assert!((a.expected_shrinkage - 0.966356).abs() < 1e-6);
+        assert!((a.expected_shrinkage - 0.966_355_920_975_314_4).abs() < 1e-14);
+        assert!((a.r2_cs_adjusted - 0.3 * 0.966_355_920_975_314_4).abs() < 1e-14);
         assert!((a.epp - 14.5).abs() < 1e-12);
-        // criteria at R2 = 0.2899, p = 24, prevalence 0.174 need ~620-660 (Test 4.1 at 0.288: 623, 662, 221)
-        let r = a.required.unwrap();
-        assert!(r[0] < 623 && r[1] < 662 && r[2] == 221, "{r:?}");
+        assert_eq!(a.required, Some([618, 661, 221]));
         assert_eq!(a.meets, Some([true, true, true]));
     }
 
     #[test]
     fn small_data_do_not_meet_the_shrinkage_criterion() {
-        // n = 150, 26 events, p = 10, apparent R2_CS = 0.15: S = 1 + 10 / (150 ln 0.85) = 0.5898
+        // 26 events in 150, p = 10, R2_app = 0.15: S = 0.58979137462519771; pmsampsize needs 967, 312, 221
         let a = adequacy(26, 150, 10, 0.15).unwrap();
-        assert!((a.expected_shrinkage - (1.0 + 10.0 / (150.0 * 0.85f64.ln()))).abs() < 1e-12);
-        assert!(!a.meets.unwrap()[0]);
+        assert!((a.expected_shrinkage - 0.589_791_374_625_197_7).abs() < 1e-14);
+        assert_eq!(a.required, Some([967, 312, 221]));
+        assert_eq!(a.meets, Some([false, false, false]));
     }
 
     #[test]
     fn refuses_impossible_inputs() {
         assert!(adequacy(0, 100, 3, 0.1).is_err());
         assert!(adequacy(10, 100, 3, 0.9).is_err()); // beyond max R2_CS at 10%
+    }
+
+    #[test]
+    fn pure_noise_has_no_requirement() {
+        // n = 50, p = 20, R2_app = 0.05: S = 1 + 20 / (50 ln 0.95) = -6.80 < 0, so R2_adj <= 0
+        let a = adequacy(10, 50, 20, 0.05).unwrap();
+        assert!(a.expected_shrinkage < 0.0);
+        assert_eq!((a.required, a.meets), (None, None));
     }
 }

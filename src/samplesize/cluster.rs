@@ -57,8 +57,8 @@ impl ClusterPlan {
         prevalence: Option<f64>,
     ) -> Result<ClusterPlan, SampleSizeError> {
         let de = design_effect(m, rho)?;
-        let lesions = ceil_exact(n as f64 * de);
-        let patients = ceil_exact(lesions as f64 / m);
+        let lesions = ceil_exact(n as f64 * de, "lesions needed")?;
+        let patients = ceil_exact(lesions as f64 / m, "patients needed")?;
         Ok(ClusterPlan {
             lesions_per_patient: m,
             icc: rho,
@@ -72,12 +72,12 @@ impl ClusterPlan {
 }
 
 /// Ceiling that ignores floating-point dust above a whole number (600.0000000001 → 600).
-fn ceil_exact(x: f64) -> u64 {
+fn ceil_exact(x: f64, what: &'static str) -> Result<u64, SampleSizeError> {
     let r = x.round();
     if (x - r).abs() <= 1e-9 * x.abs().max(1.0) {
-        r as u64
+        ceil_count(r, what)
     } else {
-        ceil_count(x)
+        ceil_count(x, what)
     }
 }
 

@@ -102,7 +102,7 @@ pub fn develop_binary(
             r2: r2_cs,
         });
     }
-    let n1 = shrinkage_n(p, s, r2_cs);
+    let n1 = shrinkage_n(p, s, r2_cs, "criterion 1 (shrinkage)")?;
     let max_r2 = max_r2_cs(n1 as f64 * phi, n1 as f64);
     if max_r2 < r2_cs {
         return Err(SampleSizeError::R2AboveMax {
@@ -112,8 +112,11 @@ pub fn develop_binary(
         });
     }
     let s2 = r2_cs / (r2_cs + 0.05 * max_r2);
-    let n2 = shrinkage_n(p, s2, r2_cs);
-    let n3 = ceil_count((1.96f64 / 0.05).powi(2) * (phi * (1.0 - phi)));
+    let n2 = shrinkage_n(p, s2, r2_cs, "criterion 2 (R2 difference)")?;
+    let n3 = ceil_count(
+        (1.96f64 / 0.05).powi(2) * (phi * (1.0 - phi)),
+        "criterion 3",
+    )?;
     let s3 = if s2 > s { s2 } else { s };
     let final_n = n1.max(n2).max(n3);
     let row = |criterion, description, n: u64, shrink: f64| BinaryCriterion {
@@ -145,8 +148,8 @@ pub fn develop_binary(
 }
 
 /// Smallest n with expected shrinkage ≥ S: ceiling(p / ((S − 1) ln(1 − R²/S))) (Riley 2019 eq. 11).
-fn shrinkage_n(p: f64, s: f64, r2: f64) -> u64 {
-    ceil_count(p / ((s - 1.0) * (1.0 - r2 / s).ln()))
+fn shrinkage_n(p: f64, s: f64, r2: f64, what: &'static str) -> Result<u64, SampleSizeError> {
+    ceil_count(p / ((s - 1.0) * (1.0 - r2 / s).ln()), what)
 }
 
 /// Largest Cox–Snell R² for `events` in `n` (pmsampsize's literal expression of eq. 23).
@@ -239,7 +242,10 @@ pub fn develop_continuous(
     let p = common.parameters;
     let es = |n: u64| expected_shrinkage_linear(n, p, r2);
     let n1 = shrinkage_search(p, common.shrinkage, r2)?;
-    let n2 = ceil_count(1.0 + (p as f64 * (1.0 - r2)) / 0.05);
+    let n2 = ceil_count(
+        1.0 + (p as f64 * (1.0 - r2)) / 0.05,
+        "criterion 2 (R2 difference)",
+    )?;
     let n3 = 234 + p;
     let se = |n: u64| (sd * sd * (1.0 - r2) / n as f64).sqrt();
     let n4 = intercept_search(n1.max(n2).max(n3), p, se, intercept, mmoe)?;

@@ -51,6 +51,14 @@ pub enum SampleSizeError {
         /// Anticipated R².
         r2: f64,
     },
+    /// A criterion's sample size is not a finite number of a sensible size.
+    #[error("{what}: the required sample size is not finite or beyond 10^15 (got {value}); the inputs are at the edge of their range")]
+    Unreachable {
+        /// The criterion.
+        what: &'static str,
+        /// The computed value.
+        value: f64,
+    },
     /// A search for the smallest sample size ran past its limit.
     #[error("{what}: no sample size up to {limit} meets the target")]
     NoSolution {
@@ -64,7 +72,7 @@ pub enum SampleSizeError {
 impl From<SampleSizeError> for crate::Error {
     fn from(e: SampleSizeError) -> Self {
         match e {
-            SampleSizeError::NoSolution { .. } => {
+            SampleSizeError::NoSolution { .. } | SampleSizeError::Unreachable { .. } => {
                 crate::Error::Stats(crate::stats::StatsError::Undefined(e.to_string()))
             }
             _ => crate::Error::Usage(e.to_string()),
@@ -95,9 +103,14 @@ pub fn round_r(x: f64, digits: usize) -> f64 {
     format!("{x:.digits$}").parse().unwrap_or(x)
 }
 
-/// `ceiling(x)` as an integer count; `x` is finite and non-negative here.
-pub(crate) fn ceil_count(x: f64) -> u64 {
-    x.ceil().max(0.0) as u64
+/// `ceiling(x)` as a sample size; an infinite, negative or astronomically large `x` (inputs at the edge
+/// of their ranges) is an error naming the criterion, never a silent wrap.
+pub(crate) fn ceil_count(x: f64, what: &'static str) -> Result<u64, SampleSizeError> {
+    if x.is_finite() && x >= 0.0 && x < 1e15 {
+        Ok(x.ceil() as u64)
+    } else {
+        Err(SampleSizeError::Unreachable { what, value: x })
+    }
 }
 
 /// Composite Simpson integral of `f` over `[a, b]` with `intervals` (even) panels.

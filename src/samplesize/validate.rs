@@ -172,10 +172,10 @@ impl ValidationInputs {
         )?;
         self.lp.checked()?;
         if let LpMethod::Simulate { simobs, .. } = self.lp_method {
-            if simobs < 2 {
+            if !(2..=10_000_000).contains(&simobs) {
                 return Err(SampleSizeError::OutOfRange {
                     name: "--simobs",
-                    rule: "a whole number of at least 2",
+                    rule: "a whole number from 2 to 10^7",
                     value: simobs as f64,
                 });
             }
@@ -190,7 +190,13 @@ impl ValidationInputs {
         }
         if let Some(nb) = self.net_benefit {
             open_interval("--threshold", nb.threshold, 0.0, 1.0, open01)?;
-            open_interval("--nbciwidth", nb.ci_width, 0.0, f64::INFINITY, pos)?;
+            open_interval(
+                "--nbciwidth",
+                nb.ci_width,
+                0.0,
+                10.0,
+                "positive and at most 10",
+            )?;
             if let Some((se, sp)) = nb.accuracy {
                 open_interval("--sensitivity", se, 0.0, 1.0, open01)?;
                 open_interval("--specificity", sp, 0.0, 1.0, open01)?;
@@ -260,11 +266,14 @@ pub fn validate_binary(inputs: ValidationInputs) -> Result<Validation, SampleSiz
     let inputs = inputs.checked()?;
     let phi = inputs.prevalence;
     let (se_oe, oe_ci) = oe_search(inputs.oe, inputs.oe_ci_width);
-    let n1 = ceil_count((1.0 - phi) / (phi * se_oe * se_oe));
+    let n1 = ceil_count((1.0 - phi) / (phi * se_oe * se_oe), "criterion 1 (O/E)")?;
     let lp = inputs.lp;
     let [i00, i01, i11] = information(&lp, inputs.lp_method);
     let se_cs = inputs.cslope_ci_width / (2.0 * 1.96);
-    let n2 = ceil_count(i00 / (se_cs * se_cs * (i00 * i11 - i01 * i01)));
+    let n2 = ceil_count(
+        i00 / (se_cs * se_cs * (i00 * i11 - i01 * i01)),
+        "criterion 2 (calibration slope; is the LP distribution degenerate?)",
+    )?;
     let n3 = cstat_search(inputs.cstatistic, phi, inputs.cstat_ci_width)?;
     let se_c = cstat_se(inputs.cstatistic, phi, n3 as f64);
     let mut criteria = vec![
@@ -288,7 +297,7 @@ pub fn validate_binary(inputs: ValidationInputs) -> Result<Validation, SampleSiz
     ];
     let nb = inputs.net_benefit.map(|nb| net_benefit(nb, phi, &lp));
     if let (Some(nb_in), Some(nb)) = (inputs.net_benefit, nb) {
-        let (n4, se_nb) = net_benefit_n(&nb, nb_in.ci_width, phi);
+        let (n4, se_nb) = net_benefit_n(&nb, nb_in.ci_width, phi)?;
         criteria.push(criterion(
             4,
             "standardised net benefit",
@@ -444,7 +453,7 @@ fn net_benefit(nb: NetBenefitInputs, phi: f64, lp: &LpDistribution) -> NetBenefi
 }
 
 /// Criterion 4: pmvalsampsize's SE search (steps of 0.0001, then rounded to 3 decimals) and its n.
-fn net_benefit_n(nb: &NetBenefit, width: f64, phi: f64) -> (u64, f64) {
+fn net_benefit_n(nb: &NetBenefit, width: f64, phi: f64) -> Result<(u64, f64), SampleSizeError> {
     let (mut se, mut w) = (0.0f64, 0.0f64);
     while w < width {
         se += 0.0001;
@@ -457,7 +466,10 @@ fn net_benefit_n(nb: &NetBenefit, width: f64, phi: f64) -> (u64, f64) {
     let var = sens * (1.0 - sens) / phi
         + wt * wt * spec * (1.0 - spec) / (1.0 - phi)
         + wt * wt * (1.0 - spec) * (1.0 - spec) / (phi * (1.0 - phi));
-    (ceil_count(var / (se * se)), se)
+    Ok((
+        ceil_count(var / (se * se), "criterion 4 (net benefit)")?,
+        se,
+    ))
 }
 
 #[cfg(test)]

@@ -155,6 +155,16 @@ val_rows <- lapply(val_cases, function(k) {
 })
 write(do.call(rbind, val_rows), "validate_binary.csv")
 
+# ---- adequacy of data at hand (samplesize::adequacy unit tests) -------------------------------
+# van Houwelingen shrinkage S = 1 + p / (n ln(1 - R2_app)), R2_adj = S R2_app, then pmsampsize at R2_adj.
+adequacy_ref <- function(events, n, p, r2_app) {
+  s <- 1 + p / (n * log(1 - r2_app))
+  r <- pmsampsize(type = "b", csrsquared = s * r2_app, parameters = p, prevalence = events / n)
+  data.frame(events, n, parameters = p, r2_apparent = r2_app, shrinkage = g17(s),
+             n1 = r$results_table[1, 1], n2 = r$results_table[2, 1], n3 = r$results_table[3, 1])
+}
+write(rbind(adequacy_ref(348, 2000, 24, 0.3), adequacy_ref(26, 150, 10, 0.15)), "adequacy.csv")
+
 # ---- outcome ICC, lesions per patient, prevalence from a registry ----------------------------
 # One-way ANOVA estimator for unequal cluster sizes, from aov()'s mean squares:
 #   rho = (MSB - MSW) / (MSB + (n0 - 1) MSW),  n0 = (N - sum(n_i^2) / N) / (k - 1)
