@@ -1023,6 +1023,38 @@ fn bad_input_gets_a_clear_error() {
         1,
         "nonexistent",
     );
+    // inputs at the edge of their ranges: an error naming the criterion, never a wrapped or silent number
+    fails(
+        &with(&["--rsquared", "1e-300", "--prevalence", "0.2"]),
+        1,
+        "criterion 1 (shrinkage): the required sample size is not finite",
+    );
+    fails(
+        &vw(&[
+            "--lpnormal=-1,1",
+            "--threshold",
+            "0.1",
+            "--nbciwidth",
+            "100",
+        ]),
+        2,
+        "--nbciwidth must be positive and at most 10",
+    );
+    fails(
+        &vw(&["--lpnormal=-1,1", "--simobs", "1e9"]),
+        2,
+        "--simobs must be a whole number from 2 to 10^7",
+    );
+    fails(
+        &vw(&["--lpnormal=-1,1e-300", "--lp-method", "exact"]),
+        1,
+        "criterion 2 (calibration slope",
+    );
+    fails(
+        &vw(&["--lpbeta=1,1", "--lp-method", "simulate"]),
+        2,
+        "use --lp-method exact",
+    );
     let zhang = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/datasets/zhang2021_synthetic.csv"

@@ -221,9 +221,9 @@ fn parse_whole(s: &str) -> std::result::Result<u64, String> {
 /// `--simobs`: a whole number ≥ 2.
 fn parse_simobs(s: &str) -> std::result::Result<u64, String> {
     match s.trim().parse::<f64>() {
-        Ok(x) if x >= 2.0 && x.fract() == 0.0 && x <= 1e8 => Ok(x as u64),
+        Ok(x) if (2.0..=1e7).contains(&x) && x.fract() == 0.0 => Ok(x as u64),
         _ => Err(format!(
-            "--simobs must be a whole number between 2 and 10^8; got '{s}'"
+            "--simobs must be a whole number from 2 to 10^7; got '{s}'"
         )),
     }
 }

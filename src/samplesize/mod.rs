@@ -106,7 +106,7 @@ pub fn round_r(x: f64, digits: usize) -> f64 {
 /// `ceiling(x)` as a sample size; an infinite, negative or astronomically large `x` (inputs at the edge
 /// of their ranges) is an error naming the criterion, never a silent wrap.
 pub(crate) fn ceil_count(x: f64, what: &'static str) -> Result<u64, SampleSizeError> {
-    if x.is_finite() && x >= 0.0 && x < 1e15 {
+    if (0.0..1e15).contains(&x) {
         Ok(x.ceil() as u64)
     } else {
         Err(SampleSizeError::Unreachable { what, value: x })
