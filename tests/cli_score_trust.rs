@@ -513,3 +513,65 @@ fn help_example_uses_boot_seed() {
         "{text}"
     );
 }
+
+/// `reproduce zhang2021` on the shipped registry: results.json holds the B-only AUC and NPV and the calibration of
+/// A's model in B as named quantities, equal to pROC / binom.test / glm(offset) / glm in
+/// tests/reference/zhang2021.R; report.md states the A/B patient overlap, labels the pooled measures, and never
+/// prints "P = <".
+#[test]
+fn zhang_results_hold_b_only_measures_and_report_says_them() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{root}/tests/reference/zhang2021/b_only_expected.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z");
+    let o = calcscore(&[
+        "reproduce",
+        "zhang2021",
+        "--data",
+        &format!("{root}/datasets/zhang2021_synthetic.csv"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let q = |name: &str| {
+        r["quantities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["name"] == name)
+            .unwrap_or_else(|| panic!("quantity {name} missing"))
+            .clone()
+    };
+    for (name, key, tol) in [
+        ("roc.B.auc", "auc", 1e-9),
+        ("accuracy.B.npv", "npv", 1e-9),
+        ("calibration.B.intercept", "calibration_intercept", 1e-6),
+        ("calibration.B.slope", "calibration_slope", 1e-6),
+    ] {
+        let got = q(name);
+        close(f(&got["estimate"]), f(&want[key]["estimate"]), tol, name);
+        close(f(&got["conf_low"]), f(&want[key]["conf_low"]), tol, name);
+        close(f(&got["conf_high"]), f(&want[key]["conf_high"]), tol, name);
+    }
+    assert_eq!(
+        f(&q("split.patients_in_A_and_B")["estimate"]),
+        f(&want["patients_in_A_and_B"])
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("Patients with lesions in both A and B: **3**"),
+        "overlap"
+    );
+    assert!(md.contains("A+B pooled") && md.contains("### Validation cohort B alone"));
+    assert!(md.contains("### Outcomes by cohort"));
+    assert!(md.contains("looser than the paper"));
+    assert!(!md.contains("P = <") && !md.contains("P =<"));
+}
