@@ -575,3 +575,52 @@ fn zhang_results_hold_b_only_measures_and_report_says_them() {
     assert!(md.contains("looser than the paper"));
     assert!(!md.contains("P = <") && !md.contains("P =<"));
 }
+
+/// A score validated against the reverse of its outcome (bwt > 2500: normal weight) gives AUC < 0.5 with a warning
+/// naming the likely cause; the cutoff stays a score value.
+#[test]
+fn auc_below_half_is_warned() {
+    let v = json(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        &file("no_model.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "bwt > 2500",
+        "--json",
+    ]);
+    let g = &v["validation"]["groups"][0];
+    assert!(f(&g["auc"]["estimate"]) < 0.5);
+    let notes = g["notes"].to_string();
+    assert!(
+        notes.contains("below 0.5") && notes.contains("likely cause"),
+        "{notes}"
+    );
+}
+
+/// A score file with an absurd number of points is refused with the file named (no overflow, no panic).
+#[test]
+fn absurd_points_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.toml");
+    let text = std::fs::read_to_string(file("no_model.toml"))
+        .unwrap()
+        .replace("points = 2", "points = 9223372036854775807");
+    std::fs::write(&p, text).unwrap();
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        p.to_str().unwrap(),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("big.toml"));
+}

@@ -958,6 +958,17 @@ fn points_rows(
             "reference coefficient is zero or not estimable: points undefined".into(),
         )));
     }
+    if let Some((i, c)) = items
+        .iter()
+        .zip(&coefs)
+        .find(|(_, c)| !c.is_finite() || (**c / reference).abs() > super::MAX_ITEM_POINTS as f64)
+    {
+        return Err(Error::Stats(StatsError::Undefined(format!(
+            "'{}' would get {:.3e} points (coefficient {c} ÷ reference {reference}): the reference effect is near zero or not estimable; choose another --reference",
+            i.label,
+            c / reference
+        ))));
+    }
     Ok(items
         .iter()
         .zip(&coefs)

@@ -223,6 +223,9 @@ impl RowsUsed {
     }
 }
 
+/// Largest number of points (either sign) one item may carry.
+pub const MAX_ITEM_POINTS: i64 = 1000;
+
 /// Clusters below which cluster-robust standard errors are known to be too small.
 pub const FEW_CLUSTERS: usize = 30;
 
@@ -322,6 +325,15 @@ impl PointsTable {
             return Err(Error::Data(DataError::Unreadable {
                 file: file.to_string(),
                 reason: "a score needs at least one [[item]]".into(),
+            }));
+        }
+        if let Some(i) = self.items.iter().find(|i| i.points.abs() > MAX_ITEM_POINTS) {
+            return Err(Error::Data(DataError::Unreadable {
+                file: file.to_string(),
+                reason: format!(
+                    "item '{}' has {} points: at most ±{MAX_ITEM_POINTS} per item",
+                    i.label, i.points
+                ),
             }));
         }
         Ok(())

@@ -445,7 +445,8 @@ fn levels(
     model: Option<&RiskModel>,
     level: f64,
 ) -> Vec<ScoreLevel> {
-    (score.min_points()..=score.max_points())
+    score_range(d, idx, score)
+        .into_iter()
         .map(|k| {
             let at: Vec<usize> = idx
                 .iter()
@@ -480,6 +481,18 @@ fn levels(
             }
         })
         .collect()
+}
+
+/// Every score from the minimum to the maximum possible (at most 1000 levels; beyond that the observed ones).
+fn score_range(d: &Data, idx: &[usize], score: &PointsTable) -> Vec<i64> {
+    let (lo, hi) = (score.min_points(), score.max_points());
+    if hi - lo <= 1000 {
+        return (lo..=hi).collect();
+    }
+    let mut v: Vec<i64> = idx.iter().map(|&i| d.score[i] as i64).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.
