@@ -573,6 +573,11 @@ fn zhang_results_hold_b_only_measures_and_report_says_them() {
     assert!(md.contains("A+B pooled") && md.contains("### Validation cohort B alone"));
     assert!(md.contains("### Outcomes by cohort"));
     assert!(md.contains("looser than the paper"));
+    // The seed choice and the published values' percentiles (bench/zhang2021_seed_percentiles.json).
+    assert!(
+        md.contains("### How the synthetic seed was chosen")
+            && md.contains("percentile of published")
+    );
     assert!(!md.contains("P = <") && !md.contains("P =<"));
 }
 
