@@ -10,6 +10,7 @@ pub mod cohort;
 pub mod data;
 pub mod error;
 pub mod report;
+pub mod samplesize;
 pub mod score;
 pub mod stats;
 pub mod study;

@@ -83,8 +83,8 @@ fn derive_matches_r_on_birthwt() {
             "points of item {k}"
         );
     }
-    for k in 0..3 {
-        close(f(&d["auc"][k]), f(&want["auc"][k]), 1e-9, "AUC");
+    for (k, name) in ["estimate", "conf_low", "conf_high"].iter().enumerate() {
+        close(f(&d["auc"][name]), f(&want["auc"][k]), 1e-9, "AUC");
     }
     let c = &d["cutoffs"][0];
     assert_eq!(c["cutoff"].as_f64(), want["cutoff"].as_f64());
@@ -100,9 +100,9 @@ fn derive_matches_r_on_birthwt() {
             .collect::<Vec<_>>()
     );
     for m in c["measures"].as_array().unwrap() {
-        let name = m[0].as_str().unwrap();
-        for k in 0..3 {
-            close(f(&m[k + 1]), f(&want[name][k]), 1e-9, name);
+        let name = m["measure"].as_str().unwrap();
+        for (k, field) in ["estimate", "conf_low", "conf_high"].iter().enumerate() {
+            close(f(&m[field]), f(&want[name][k]), 1e-9, name);
         }
     }
 }
@@ -139,10 +139,10 @@ fn table1_case(by: &str, key: &str) {
             &format!("{key} {v} p"),
         );
         for (g, vals) in row["values"].as_array().unwrap().iter().enumerate() {
-            for (k, name) in ["mean", "sd", "median", "q1", "q3"].iter().enumerate() {
+            for name in ["mean", "sd", "median", "q1", "q3"] {
                 close(
-                    f(&vals[k]),
-                    f(&c[*name][g]),
+                    f(&vals[name]),
+                    f(&c[name][g]),
                     1e-12,
                     &format!("{key} {v} {name} group {g}"),
                 );
@@ -249,10 +249,13 @@ fn validate_reproduces_published_slopes_and_interaction() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m[0] == "npv")
+        .find(|m| m["measure"] == "npv")
         .unwrap()
         .clone();
-    assert!(f(&npv[2]) <= 0.94 && 0.94 <= f(&npv[3]), "NPV CI {npv:?}");
+    assert!(
+        f(&npv["conf_low"]) <= 0.94 && 0.94 <= f(&npv["conf_high"]),
+        "NPV CI {npv:?}"
+    );
 }
 
 /// The bootstrap is seeded: the same seed gives the same numbers (whatever the thread count).

@@ -84,7 +84,7 @@ pub struct DeriveArgs {
     /// Binary outcome: a 0/1 column or a rule on a column.
     #[arg(long, default_value = "stent_expansion_pct < 70")]
     pub binary_outcome: String,
-    /// Cluster column for cluster-robust (CR1) covariances.
+    /// Cluster column for cluster-robust (CR1) covariances; `a,b` when ids repeat across strata (e.g. center,id).
     #[arg(long)]
     pub cluster: Option<String>,
     /// Derive in these cohorts only (e.g. A); computed by the Zhang 2021 flow when the data have no `cohort` column.
@@ -142,11 +142,17 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
 
 fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) -> String {
     let mut s = format!(
-        "Derivation on {} rows ({} with {}).\n",
-        d.n,
+        "Derivation: {} ({} with {}).\n",
+        d.rows.describe(),
         d.n_events,
         opts.binary.describe()
     );
+    if let Some(g) = d.n_clusters {
+        s.push_str(&format!(
+            "Clusters: {g} ({}).\n",
+            opts.cluster.as_deref().unwrap_or("")
+        ));
+    }
     for t in &d.searches {
         s.push_str(&format!("Threshold of '{}' chosen by a grid search ({} values): {} — a searched threshold needs validation in other data.\n", t.label, t.grid.len(), t.chosen));
     }
@@ -182,33 +188,53 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
         }
     }
     s.push_str(&format!(
-        "\nPoints (from the {}; coefficient ÷ reference, rounded):\n",
-        d.points_from
+        "\nPoints (from the {}; coefficient ÷ reference, rounded; {}):\n",
+        d.points_from, d.orientation.reason
     ));
     for p in &d.points {
         s.push_str(&format!(
-            "  {:<40} coefficient {:>9}  ratio {:>6.2}  points {}\n",
+            "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}{}\n",
             p.label,
             sig(p.coefficient),
+            sig(p.conf_low),
+            sig(p.conf_high),
             p.ratio,
-            p.points
+            p.points,
+            if p.null_effect {
+                "  (!) effect not distinguishable from none"
+            } else {
+                ""
+            }
         ));
     }
     s.push_str(&format!(
-        "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong)\n",
-        d.auc.0, d.auc.1, d.auc.2
+        "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong; apparent, in the derivation rows)\n",
+        d.auc.estimate, d.auc.conf_low, d.auc.conf_high
     ));
     for c in &d.cutoffs {
         let m: Vec<String> = c
             .measures
             .iter()
-            .map(|(n, e, l, h)| format!("{n} {e:.3} [{l:.3}, {h:.3}]"))
+            .map(|m| {
+                format!(
+                    "{} {:.3} [{:.3}, {:.3}]",
+                    m.measure, m.estimate, m.conf_low, m.conf_high
+                )
+            })
             .collect();
         s.push_str(&format!(
             "Cutoff ≥{} by {}: {}\n",
             c.cutoff,
             c.rule,
             m.join("; ")
+        ));
+    }
+    if let Some(m) = &d.score.model {
+        s.push_str(&format!(
+            "Risk model (score file [model]): logit P({}) = {} + {} × points\n",
+            m.outcome,
+            sig(m.intercept),
+            sig(m.slope)
         ));
     }
     for n in &d.notes {

@@ -15,6 +15,7 @@ pub mod paired;
 pub mod progression;
 pub mod report;
 pub mod roc;
+pub mod samplesize;
 pub mod study;
 pub mod table1;
 pub mod validate;
@@ -67,6 +68,8 @@ pub enum Command {
     Decision(decision::DecisionArgs),
     /// Net reclassification and integrated discrimination improvement of a new risk over an old one.
     Nri(nri::NriArgs),
+    /// Minimum sample size to develop or validate a model (Riley et al.; pmsampsize/pmvalsampsize), with a clustering design effect.
+    Samplesize(samplesize::SampleSizeArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -99,5 +102,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Calibration(a) => calibration::run(a),
         Command::Decision(a) => decision::run(a),
         Command::Nri(a) => nri::run(a),
+        Command::Samplesize(a) => samplesize::run(a),
     }
 }

@@ -16,7 +16,7 @@ use crate::{Error, Result};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  calcscore validate --data datasets/zhang2021_synthetic.csv --score ivus-zhang2021 --by cohort --cluster patient_id\n  \
-calcscore validate --data my_registry.csv --map my_map.toml --score my_score.toml --bootstrap 1000 --seed 1"
+calcscore validate --data my_registry.csv --map my_map.toml --score my_score.toml --bootstrap 1000 --boot-seed 1"
 )]
 pub struct ValidateArgs {
     #[command(flatten)]
@@ -36,7 +36,7 @@ pub struct ValidateArgs {
     /// Binary outcome: a 0/1 column or a rule on a column.
     #[arg(long, default_value = "stent_expansion_pct < 70")]
     pub binary_outcome: String,
-    /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap).
+    /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap); `a,b` when ids repeat across strata.
     #[arg(long)]
     pub cluster: Option<String>,
     /// Group of the derivation: calibration predictions and the bootstrap use it (default: the first group).
@@ -54,6 +54,13 @@ pub struct ValidateArgs {
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The JSON `validate --json` prints.
+#[derive(serde::Serialize)]
+struct ValidateJson<'a> {
+    validation: &'a Validation,
+    bootstrap: Option<&'a Optimism>,
 }
 
 /// Run `calcscore validate`.
@@ -99,7 +106,6 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         Some(optimism(
             &d,
             &group,
-            opts.binary.direction(),
             a.bootstrap,
             a.boot_seed,
             std::io::stderr().is_terminal(),
@@ -108,7 +114,10 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         None
     };
     if a.json {
-        let j = serde_json::json!({"validation": v, "bootstrap": boot});
+        let j = ValidateJson {
+            validation: &v,
+            bootstrap: boot.as_ref(),
+        };
         println!(
             "{}",
             serde_json::to_string_pretty(&j).map_err(|e| Error::Usage(e.to_string()))?
@@ -121,70 +130,15 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
 
 fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> String {
     let mut s = format!(
-        "Validation of {} ({}), cutoff ≥{}; outcome {}.\n",
+        "Validation of {} ({}), cutoff ≥{}; outcome {}.\n{}.\n",
         v.score.title,
         v.score.name,
         v.score.cutoff,
-        opts.binary.describe()
+        opts.binary.describe(),
+        v.rows.describe()
     );
     for g in &v.groups {
-        s.push_str(&format!(
-            "\n[{}] n = {}, events = {}\n",
-            g.group, g.n, g.n_events
-        ));
-        if let Some(t) = &g.slope {
-            s.push_str(&format!(
-                "  slope {} per point: {} [{}, {}], P {}\n",
-                opts.outcome.as_deref().unwrap_or(""),
-                sig(t.estimate),
-                sig(t.conf_low),
-                sig(t.conf_high),
-                p_text(t.p_value)
-            ));
-        }
-        if let Some((a, lo, hi)) = g.auc {
-            s.push_str(&format!("  AUC {a:.3} [{lo:.3}, {hi:.3}] (DeLong)"));
-            if let Some((_, cl, ch, k)) = g.clustered_auc {
-                s.push_str(&format!("; clustered {cl:.3}–{ch:.3} ({k} clusters)"));
-            }
-            s.push('\n');
-        }
-        if let Some(c) = &g.accuracy {
-            let m: Vec<String> = c
-                .measures
-                .iter()
-                .map(|(n, e, l, h)| format!("{n} {e:.3} [{l:.3}, {h:.3}]"))
-                .collect();
-            s.push_str(&format!(
-                "  at ≥{}: TP {} FP {} FN {} TN {}; {}\n",
-                c.cutoff,
-                c.table.tp,
-                c.table.fp,
-                c.table.fn_,
-                c.table.tn,
-                m.join("; ")
-            ));
-        }
-        s.push_str("  score    n   mean    SD  events  observed [95% CI]      predicted\n");
-        for l in &g.levels {
-            let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
-            let obs = l.observed.map_or("–".into(), |(p, lo, hi)| {
-                format!("{p:.3} [{lo:.3}, {hi:.3}]")
-            });
-            s.push_str(&format!(
-                "  {:>5} {:>4} {:>6} {:>5} {:>7}  {:<22} {}\n",
-                l.score,
-                l.n,
-                f(l.mean, 1),
-                f(l.sd, 1),
-                l.events,
-                obs,
-                f(l.predicted, 3)
-            ));
-        }
-        for n in &g.notes {
-            s.push_str(&format!("  NOTE: {n}\n"));
-        }
+        s.push_str(&group_text(g, opts));
     }
     if let Some(t) = &v.interaction {
         s.push_str(&format!(
@@ -210,12 +164,107 @@ fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> S
     }
     if let Some(b) = boot {
         s.push_str(&format!(
-            "\nBootstrap optimism (Harrell; {} replicates by {}, seed {}, {} not estimable) in group {}:\n  AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n  slope apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
-            b.replicates, b.unit, b.seed, b.failed, b.group, b.auc_apparent, b.auc_optimism, b.auc_corrected, b.slope_apparent, b.slope_optimism, b.slope_corrected
+            "\nBootstrap optimism (Harrell; {} replicates by {}, seed {}, {} not estimable; points from the {}) in group {}:\n  AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
+            b.replicates, b.unit, b.seed, b.failed, b.points_from, b.group, b.auc_apparent, b.auc_optimism, b.auc_corrected
         ));
+        if let (Some(a), Some(o), Some(c)) = (b.slope_apparent, b.slope_optimism, b.slope_corrected)
+        {
+            s.push_str(&format!(
+                "  slope apparent {a:.3}, optimism {o:.4}, corrected {c:.3}\n"
+            ));
+        }
     }
     for n in &v.notes {
         s.push_str(&format!("NOTE: {n}\n"));
+    }
+    s
+}
+
+fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOptions) -> String {
+    let mut s = format!("\n[{}] n = {}, events = {}", g.group, g.n, g.n_events);
+    if let Some(k) = g.n_clusters {
+        s.push_str(&format!(", clusters = {k}"));
+    }
+    s.push('\n');
+    if let Some(t) = &g.slope {
+        s.push_str(&format!(
+            "  slope {} per point: {} [{}, {}], P {}\n",
+            opts.outcome.as_deref().unwrap_or(""),
+            sig(t.estimate),
+            sig(t.conf_low),
+            sig(t.conf_high),
+            p_text(t.p_value)
+        ));
+    }
+    if let Some(a) = &g.auc {
+        s.push_str(&format!(
+            "  AUC {:.3} [{:.3}, {:.3}] (DeLong)",
+            a.estimate, a.conf_low, a.conf_high
+        ));
+        if let Some(c) = &g.clustered_auc {
+            s.push_str(&format!(
+                "; clustered {:.3}–{:.3} ({} clusters)",
+                c.conf_low, c.conf_high, c.n_clusters
+            ));
+        }
+        s.push('\n');
+    }
+    if let Some(c) = &g.accuracy {
+        let m: Vec<String> = c
+            .measures
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {:.3} [{:.3}, {:.3}]",
+                    m.measure, m.estimate, m.conf_low, m.conf_high
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            "  at ≥{}: TP {} FP {} FN {} TN {}; {}\n",
+            c.cutoff,
+            c.table.tp,
+            c.table.fp,
+            c.table.fn_,
+            c.table.tn,
+            m.join("; ")
+        ));
+    }
+    if let Some(c) = &g.calibration {
+        let f = |i: &Option<crate::score::derive::Interval>| {
+            i.as_ref().map_or("not estimable".into(), |i| {
+                format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.conf_low, i.conf_high)
+            })
+        };
+        s.push_str(&format!(
+            "  calibration ({}; model {}): in-the-large {}, slope {}; events observed {}, expected {:.1}\n",
+            c.kind,
+            c.model_source,
+            f(&c.intercept),
+            f(&c.slope),
+            c.observed_events,
+            c.expected_events
+        ));
+    }
+    s.push_str("  score    n   mean    SD  events  observed [95% CI]      predicted\n");
+    for l in &g.levels {
+        let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
+        let obs = l.observed.as_ref().map_or("–".into(), |o| {
+            format!("{:.3} [{:.3}, {:.3}]", o.estimate, o.conf_low, o.conf_high)
+        });
+        s.push_str(&format!(
+            "  {:>5} {:>4} {:>6} {:>5} {:>7}  {:<22} {}\n",
+            l.score,
+            l.n,
+            f(l.mean, 1),
+            f(l.sd, 1),
+            l.events,
+            obs,
+            f(l.predicted, 3)
+        ));
+    }
+    for n in &g.notes {
+        s.push_str(&format!("  NOTE: {n}\n"));
     }
     s
 }

@@ -143,7 +143,9 @@ fn strip_xml_declaration(svg: &str) -> &str {
 fn table(lines: &[&str]) -> String {
     let cells = |l: &str| -> Vec<String> {
         let t = l.trim().trim_start_matches('|').trim_end_matches('|');
-        t.split(" | ").map(|c| c.trim().to_string()).collect()
+        t.split(" | ")
+            .map(|c| c.trim().replace("\\|", "|"))
+            .collect()
     };
     let mut s = String::from("<table>\n<thead><tr>");
     for h in cells(lines[0]) {

@@ -100,7 +100,8 @@ pub fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
         "---|".repeat(header.len())
     );
     for r in rows {
-        out.push_str(&format!("| {} |\n", r.join(" | ")));
+        let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out
 }

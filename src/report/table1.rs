@@ -52,8 +52,44 @@ pub struct Table1Row {
     pub test: String,
     /// Standardised mean difference (first row of a variable only).
     pub smd: Option<f64>,
-    /// Raw numbers behind the summaries (for JSON users): per group (mean, sd, median, q1, q3) or (count, n).
-    pub values: Vec<Vec<f64>>,
+    /// Raw numbers behind the summaries (for JSON users), per group: mean, sd, median, q1, q3 (continuous) or
+    /// count, n (a level).
+    pub values: Vec<GroupValues>,
+}
+
+/// The numbers behind one group's summary; the fields that do not apply are absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupValues {
+    /// Mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Sample SD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Median.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median: Option<f64>,
+    /// First quartile (R type 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q1: Option<f64>,
+    /// Third quartile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q3: Option<f64>,
+    /// Rows at this level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// Rows with a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+}
+
+/// A group and its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSize {
+    /// Group value.
+    pub group: String,
+    /// Rows in it.
+    pub n: usize,
 }
 
 /// A baseline table.
@@ -62,7 +98,7 @@ pub struct Table1 {
     /// Group column.
     pub by: String,
     /// Groups with their sizes.
-    pub groups: Vec<(String, usize)>,
+    pub groups: Vec<GroupSize>,
     /// Rows.
     pub rows: Vec<Table1Row>,
     /// The normality and test rules.
@@ -96,7 +132,11 @@ pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
     }
     Ok(Table1 {
         by: opts.by.clone(),
-        groups: levels.into_iter().zip(idx.iter().map(Vec::len)).collect(),
+        groups: levels
+            .into_iter()
+            .zip(idx.iter().map(Vec::len))
+            .map(|(group, n)| GroupSize { group, n })
+            .collect(),
         rows,
         rules: NORMALITY_RULE.into(),
         missing_group: g.iter().filter(|x| x.is_none()).count(),
@@ -234,7 +274,17 @@ fn continuous_row(
         smd: max_pairwise(&groups, |a, b| {
             crate::stats::htest::standardized_mean_difference(a, b).abs()
         }),
-        values,
+        values: values
+            .iter()
+            .map(|d| GroupValues {
+                mean: Some(d[0]),
+                sd: Some(d[1]),
+                median: Some(d[2]),
+                q1: Some(d[3]),
+                q3: Some(d[4]),
+                ..Default::default()
+            })
+            .collect(),
     })
 }
 
@@ -356,7 +406,11 @@ fn categorical_rows(table: &Table, v: &str, idx: &[Vec<usize>]) -> Result<Vec<Ta
                 values: counts[k]
                     .iter()
                     .zip(&totals)
-                    .map(|(&c, &n)| vec![c as f64, n as f64])
+                    .map(|(&c, &n)| GroupValues {
+                        count: Some(c),
+                        n: Some(n),
+                        ..Default::default()
+                    })
                     .collect(),
             }
         })
@@ -428,13 +482,13 @@ fn cells(t: &Table1) -> (Vec<String>, Vec<Vec<String>>) {
         "Variable".to_string(),
         format!(
             "Overall (n = {})",
-            t.groups.iter().map(|g| g.1).sum::<usize>()
+            t.groups.iter().map(|g| g.n).sum::<usize>()
         ),
     ];
     head.extend(
         t.groups
             .iter()
-            .map(|(g, n)| format!("{} = {g} (n = {n})", t.by)),
+            .map(|g| format!("{} = {} (n = {})", t.by, g.group, g.n)),
     );
     head.extend(["P".into(), "Test".into(), "SMD".into(), "Missing".into()]);
     let body = t

@@ -1,5 +1,6 @@
 //! Scores: declarative points tables (built-in IVUS and OCT scores, or a user's TOML file) and their evaluation.
 
+pub mod calibration;
 pub mod derive;
 pub mod validate;
 
@@ -120,6 +121,154 @@ pub struct PointsTable {
     /// The items.
     #[serde(rename = "item")]
     pub items: Vec<Item>,
+    /// Risk model of the binary outcome on the score (`[model]`), written by `derive --out`; `None` for a score
+    /// published without one (then `validate` fits one and labels in-sample calibration "apparent").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<RiskModel>,
+}
+
+/// A score's risk model: logit P(event) = intercept + slope × points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskModel {
+    /// Log-odds of the event at 0 points.
+    pub intercept: f64,
+    /// Change in log-odds per point.
+    pub slope: f64,
+    /// The binary outcome the model predicts (e.g. `low = 1`).
+    #[serde(default)]
+    pub outcome: String,
+    /// Where the model was fitted (file, rows), so a reader can tell external from in-sample calibration.
+    #[serde(default)]
+    pub fitted_in: String,
+}
+
+impl RiskModel {
+    /// Linear predictor (log-odds) at a score.
+    pub fn logit(&self, points: f64) -> f64 {
+        self.intercept + self.slope * points
+    }
+
+    /// Predicted probability at a score.
+    pub fn probability(&self, points: f64) -> f64 {
+        1.0 / (1.0 + (-self.logit(points)).exp())
+    }
+}
+
+/// Rows a verb used, and how many rows each column it reads left out (a row may miss several).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowsUsed {
+    /// Rows in the input (after any cohort or group filter).
+    pub n_input: usize,
+    /// Rows complete in every column read.
+    pub n_used: usize,
+    /// Rows left out.
+    pub n_dropped: usize,
+    /// Per column read: rows missing a value in it.
+    pub missing: Vec<ColumnMissing>,
+}
+
+/// Missing values of one column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnMissing {
+    /// Column.
+    pub column: String,
+    /// Rows with no value in it.
+    pub n_missing: usize,
+}
+
+impl RowsUsed {
+    /// Count missing values per column (`columns[k]` holds whether each row has a value) and the complete rows.
+    pub(crate) fn count(
+        names: &[String],
+        present: &[Vec<bool>],
+        n_input: usize,
+    ) -> (RowsUsed, Vec<usize>) {
+        let rows: Vec<usize> = (0..n_input)
+            .filter(|&i| present.iter().all(|c| c[i]))
+            .collect();
+        let missing = names
+            .iter()
+            .zip(present)
+            .map(|(n, c)| ColumnMissing {
+                column: n.clone(),
+                n_missing: c.iter().filter(|&&p| !p).count(),
+            })
+            .collect();
+        let used = RowsUsed {
+            n_input,
+            n_used: rows.len(),
+            n_dropped: n_input - rows.len(),
+            missing,
+        };
+        (used, rows)
+    }
+
+    /// "312 of 418 rows used; dropped for a missing value: center 106" (columns with none missing omitted).
+    pub fn describe(&self) -> String {
+        let miss: Vec<String> = self
+            .missing
+            .iter()
+            .filter(|m| m.n_missing > 0)
+            .map(|m| format!("{} {}", m.column, m.n_missing))
+            .collect();
+        let mut s = format!("{} of {} rows used", self.n_used, self.n_input);
+        if !miss.is_empty() {
+            s.push_str(&format!(
+                "; {} dropped, missing values per column: {}",
+                self.n_dropped,
+                miss.join(", ")
+            ));
+        }
+        s
+    }
+}
+
+/// Largest number of points (either sign) one item may carry.
+pub const MAX_ITEM_POINTS: i64 = 1000;
+
+/// Clusters below which cluster-robust standard errors are known to be too small.
+pub const FEW_CLUSTERS: usize = 30;
+
+/// With a composite cluster spec (`center,id`), add a text column of that name joining the parts (missing when
+/// any part is); a single column name is returned as is. Ids that repeat across strata stay distinct.
+pub fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<String>> {
+    let Some(spec) = spec else { return Ok(None) };
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if parts.len() == 1 {
+        table.column(parts[0])?;
+        return Ok(Some(parts[0].to_string()));
+    }
+    let cols: Vec<Vec<Option<String>>> = parts
+        .iter()
+        .map(|p| table.text(p))
+        .collect::<std::result::Result<_, _>>()?;
+    let joined: Vec<Option<String>> = (0..table.nrows())
+        .map(|i| {
+            cols.iter()
+                .map(|c| c[i].clone())
+                .collect::<Option<Vec<String>>>()
+                .map(|v| v.join("\u{1f}"))
+        })
+        .collect();
+    let name = parts.join(",");
+    if !table.has(&name) {
+        table.names.push(name.clone());
+        table.columns.push(crate::data::ColumnData::Text(joined));
+    }
+    Ok(Some(name))
+}
+
+/// Recompute p-values and intervals of cluster-robust coefficients with t on G − 1 degrees of freedom
+/// (a small-sample correction: CR1 standard errors, Student t reference as Stata's `vce(cluster)`).
+pub fn t_g_minus_1(rows: &mut [crate::stats::TidyRow], n_clusters: usize, level: f64) {
+    use crate::stats::vcov::Reference;
+    let r = Reference::T((n_clusters.max(2) - 1) as f64);
+    let crit = r.critical(level);
+    for row in rows {
+        row.p_value = r.p_two_sided(row.statistic);
+        row.conf_low = row.estimate - crit * row.std_error;
+        row.conf_high = row.estimate + crit * row.std_error;
+    }
 }
 
 const BUILTIN: [(&str, &str); 2] = [
@@ -178,6 +327,15 @@ impl PointsTable {
                 reason: "a score needs at least one [[item]]".into(),
             }));
         }
+        if let Some(i) = self.items.iter().find(|i| i.points.abs() > MAX_ITEM_POINTS) {
+            return Err(Error::Data(DataError::Unreadable {
+                file: file.to_string(),
+                reason: format!(
+                    "item '{}' has {} points: at most ±{MAX_ITEM_POINTS} per item",
+                    i.label, i.points
+                ),
+            }));
+        }
         Ok(())
     }
 
@@ -189,6 +347,11 @@ impl PointsTable {
     /// Highest possible score.
     pub fn max_points(&self) -> i64 {
         self.items.iter().map(|i| i.points.max(0)).sum()
+    }
+
+    /// Lowest possible score (below 0 when an item has negative points).
+    pub fn min_points(&self) -> i64 {
+        self.items.iter().map(|i| i.points.min(0)).sum()
     }
 
     /// Columns the score reads that the table lacks (all are named in one error by `evaluate`).

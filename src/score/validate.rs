@@ -10,13 +10,13 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::derive::{BinaryOutcome, Cutoff};
-use super::PointsTable;
+use super::calibration::Calibration;
+use super::derive::{orientation, BinaryOutcome, Cutoff, Interval};
+use super::{PointsTable, RiskModel, RowsUsed};
 use crate::data::{ColumnData, Table};
 use crate::stats::design::Design;
-use crate::stats::diagnostic::{binomial_ci, CiMethod, TwoByTwo};
+use crate::stats::diagnostic::{binomial_ci, CiMethod};
 use crate::stats::formula::Formula;
-use crate::stats::logistic::logistic;
 use crate::stats::ols::ols;
 use crate::stats::roc::{clustered_auc, Direction, Roc};
 use crate::stats::vcov::FitOptions;
@@ -53,10 +53,23 @@ pub struct ScoreLevel {
     pub sd: Option<f64>,
     /// Rows with the binary outcome.
     pub events: usize,
-    /// Observed proportion with exact CI (low, high).
-    pub observed: Option<(f64, f64, f64)>,
-    /// Predicted probability from the reference group's logistic model.
+    /// Observed proportion with exact CI.
+    pub observed: Option<Interval>,
+    /// Predicted probability from the risk model used for calibration.
     pub predicted: Option<f64>,
+}
+
+/// Clustered AUC (Obuchowski's variance).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusteredAucRow {
+    /// Standard error.
+    pub std_error: f64,
+    /// Lower limit.
+    pub conf_low: f64,
+    /// Upper limit.
+    pub conf_high: f64,
+    /// Clusters.
+    pub n_clusters: usize,
 }
 
 /// Validation of the score in one group.
@@ -68,17 +81,22 @@ pub struct GroupValidation {
     pub n: usize,
     /// Rows with the binary outcome.
     pub n_events: usize,
-    /// Slope of the continuous outcome on the score (CR1 with a cluster column).
+    /// Clusters (with a cluster column).
+    pub n_clusters: Option<usize>,
+    /// Slope of the continuous outcome on the score (CR1 and t on G − 1 df with a cluster column).
     pub slope: Option<TidyRow>,
-    /// AUC with DeLong CI: (estimate, low, high).
-    pub auc: Option<(f64, f64, f64)>,
-    /// Clustered AUC (Obuchowski): (SE, low, high, clusters).
-    pub clustered_auc: Option<(f64, f64, f64, usize)>,
+    /// AUC with DeLong CI.
+    pub auc: Option<Interval>,
+    /// Clustered AUC (Obuchowski).
+    pub clustered_auc: Option<ClusteredAucRow>,
     /// Accuracy at the score's cutoff (Clopper–Pearson CIs).
     pub accuracy: Option<Cutoff>,
-    /// Outcome and calibration by score level.
+    /// Calibration of the risk model in this group, labelled external or apparent (in-sample).
+    pub calibration: Option<Calibration>,
+    /// Outcome and calibration by score level: every level from the score's minimum to its maximum, so n sums
+    /// to the group's n.
     pub levels: Vec<ScoreLevel>,
-    /// Analyses not estimable here, and why.
+    /// Analyses not estimable here, warnings, and why.
     pub notes: Vec<String>,
 }
 
@@ -87,13 +105,15 @@ pub struct GroupValidation {
 pub struct Validation {
     /// The score validated.
     pub score: PointsTable,
+    /// Rows read, used, and dropped per column.
+    pub rows: RowsUsed,
     /// Per group.
     pub groups: Vec<GroupValidation>,
     /// Score × group interaction on the continuous outcome: joint Wald F test (CR1 with clusters).
     pub interaction: Option<TestResult>,
     /// Interaction coefficients (two groups: the one term).
     pub interaction_terms: Vec<TidyRow>,
-    /// How calibration predictions were made.
+    /// Where the calibration's risk model comes from.
     pub calibration_model: Option<String>,
     /// Notes.
     pub notes: Vec<String>,
@@ -108,7 +128,42 @@ struct Data {
     cluster: Vec<String>,
 }
 
-fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Data> {
+/// Present/missing per column read by the validation, in the order named.
+fn presence(
+    table: &Table,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+) -> Result<(Vec<String>, Vec<Vec<bool>>)> {
+    let mut cols: Vec<String> = Vec::new();
+    let extra = [
+        opts.outcome.clone(),
+        Some(opts.binary.column.clone()),
+        opts.by.clone(),
+        opts.cluster.clone(),
+    ];
+    for c in score
+        .items
+        .iter()
+        .map(|i| i.column.clone())
+        .chain(extra.into_iter().flatten())
+    {
+        if !cols.contains(&c) {
+            cols.push(c);
+        }
+    }
+    let present = cols
+        .iter()
+        .map(|c| {
+            let col = table.column(c)?;
+            Ok((0..table.nrows()).map(|i| !col.is_missing(i)).collect())
+        })
+        .collect::<std::result::Result<_, crate::data::DataError>>()?;
+    Ok((cols, present))
+}
+
+fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<(Data, RowsUsed)> {
+    let (cols, present) = presence(table, score, opts)?;
+    let (used, rows) = RowsUsed::count(&cols, &present, table.nrows());
     let s = score.evaluate(table)?;
     let b = opts.binary.values(table)?;
     let y = opts
@@ -124,15 +179,7 @@ fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<
         Some(c) => table.text(c)?,
         None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
     };
-    let ok = |i: usize| {
-        s[i].is_some()
-            && b[i].is_some()
-            && g[i].is_some()
-            && cl[i].is_some()
-            && y.as_ref().is_none_or(|y| y[i].is_some())
-    };
-    let rows: Vec<usize> = (0..table.nrows()).filter(|&i| ok(i)).collect();
-    Ok(Data {
+    let data = Data {
         group: rows
             .iter()
             .map(|&i| g[i].clone().unwrap_or_default())
@@ -144,7 +191,8 @@ fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<
             .iter()
             .map(|&i| cl[i].clone().unwrap_or_default())
             .collect(),
-    })
+    };
+    Ok((data, used))
 }
 
 /// A small table of the usable rows (score, outcomes, group, cluster) for the regression engine.
@@ -155,13 +203,6 @@ fn frame(d: &Data, idx: &[usize]) -> Table {
         (
             "score".to_string(),
             num(idx.iter().map(|&i| d.score[i]).collect()),
-        ),
-        (
-            "binary_outcome".to_string(),
-            num(idx
-                .iter()
-                .map(|&i| f64::from(u8::from(d.event[i])))
-                .collect()),
         ),
         (
             "group".to_string(),
@@ -187,7 +228,12 @@ fn fit_opts(opts: &ValidateOptions) -> FitOptions {
 
 /// Validate `score` on `table`.
 pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
-    let d = usable(table, score, opts)?;
+    let mut table = table.clone();
+    let opts = &ValidateOptions {
+        cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
+        ..opts.clone()
+    };
+    let (d, rows) = usable(&table, score, opts)?;
     let mut groups: Vec<String> = d.group.clone();
     groups.sort();
     groups.dedup();
@@ -197,22 +243,10 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         .clone()
         .or_else(|| groups.first().cloned())
         .unwrap_or_default();
-    let (calibration, calibration_model) = match calibration_model(&d, &reference, opts) {
-        Ok(c) => (
-            Some(c),
-            Some(format!(
-                "logistic model of {} on the score in group {reference}",
-                opts.binary.describe()
-            )),
-        ),
-        Err(e) => {
-            notes.push(format!("calibration predictions not available: {e}"));
-            (None, None)
-        }
-    };
+    let risk = risk_model(&d, score, &reference, opts, &mut notes);
     let per_group = groups
         .iter()
-        .map(|g| group_validation(&d, g, score, opts, calibration.as_ref()))
+        .map(|g| group_validation(&d, g, score, opts, risk.as_ref()))
         .collect();
     let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
         Ok(x) => x,
@@ -223,34 +257,66 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
     };
     Ok(Validation {
         score: score.clone(),
+        rows,
         groups: per_group,
         interaction,
         interaction_terms,
-        calibration_model,
+        calibration_model: risk.as_ref().map(|r| r.source.clone()),
         notes,
     })
 }
 
-/// Predicted probability by score level from a logistic model fitted in the reference group.
-fn calibration_model(
+/// The risk model calibration uses: the score file's `[model]`, else one fitted in the reference group.
+struct Risk {
+    model: RiskModel,
+    /// Group it was fitted in (`None`: from the score file).
+    fitted_in: Option<String>,
+    source: String,
+}
+
+fn risk_model(
     d: &Data,
+    score: &PointsTable,
     reference: &str,
     opts: &ValidateOptions,
-) -> Result<BTreeMap<i64, f64>> {
+    notes: &mut Vec<String>,
+) -> Option<Risk> {
+    if let Some(m) = &score.model {
+        return Some(Risk {
+            model: m.clone(),
+            fitted_in: None,
+            source: format!("the score file's [model] (fitted in {})", m.fitted_in),
+        });
+    }
     let idx: Vec<usize> = (0..d.score.len())
         .filter(|&i| d.group[i] == reference)
         .collect();
-    let t = frame(d, &idx);
-    let cluster = opts.cluster.as_ref().map(|_| "cluster");
-    let design = Design::build(&t, &Formula::parse("binary_outcome ~ score")?, cluster)?;
-    let fit = logistic(&design, &fit_opts(opts))?;
-    let levels: Vec<i64> = (0..=d.score.iter().fold(0.0f64, |a, &b| a.max(b)) as i64).collect();
-    let x = DMatrix::from_fn(
-        levels.len(),
-        2,
-        |r, c| if c == 0 { 1.0 } else { levels[r] as f64 },
-    );
-    Ok(levels.into_iter().zip(fit.predict(&x)).collect())
+    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
+    let y: Vec<f64> = idx
+        .iter()
+        .map(|&i| f64::from(u8::from(d.event[i])))
+        .collect();
+    match super::calibration::logistic_fit(&[s], None, &y) {
+        Some(f) => Some(Risk {
+            model: RiskModel {
+                intercept: f.beta[0],
+                slope: f.beta[1],
+                outcome: opts.binary.describe(),
+                fitted_in: format!("group {reference} of this validation"),
+            },
+            fitted_in: Some(reference.to_string()),
+            source: format!(
+                "logistic model of {} on the score fitted in group {reference} (the score has no [model])",
+                opts.binary.describe()
+            ),
+        }),
+        None => {
+            notes.push(format!(
+                "calibration not available: the logistic model of the outcome on the score in group {reference} is not estimable (one outcome class or separation)"
+            ));
+            None
+        }
+    }
 }
 
 fn group_validation(
@@ -258,12 +324,25 @@ fn group_validation(
     g: &str,
     score: &PointsTable,
     opts: &ValidateOptions,
-    cal: Option<&BTreeMap<i64, f64>>,
+    risk: Option<&Risk>,
 ) -> GroupValidation {
     let idx: Vec<usize> = (0..d.score.len()).filter(|&i| d.group[i] == g).collect();
     let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
     let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
     let mut notes = Vec::new();
+    let n_clusters = opts.cluster.as_ref().map(|_| {
+        let k = cluster_index(d, &idx)
+            .into_iter()
+            .max()
+            .map_or(0, |m| m + 1);
+        if k < super::FEW_CLUSTERS {
+            notes.push(format!(
+                "group {g}: {}",
+                super::derive::few_clusters_note(k)
+            ));
+        }
+        k
+    });
     let mut note = |what: &str, err: &dyn std::fmt::Display| {
         notes.push(format!("{what} not estimable in group {g}: {err}"))
     };
@@ -277,7 +356,7 @@ fn group_validation(
     let auc = roc.as_ref().and_then(|r| {
         let (lo, hi) = r.delong_ci(opts.conf_level);
         if lo.is_finite() && hi.is_finite() {
-            Some((r.auc(), lo, hi))
+            Some(Interval { estimate: r.auc(), conf_low: lo, conf_high: hi })
         } else {
             let (cases, controls) = r.counts();
             note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
@@ -287,33 +366,52 @@ fn group_validation(
     let clustered = if opts.cluster.is_some() && roc.is_some() {
         let ids = cluster_index(d, &idx);
         clustered_auc(&s, &e, &ids, Direction::ControlsLess, opts.conf_level)
-            .map(|c| (c.std_error, c.conf_low, c.conf_high, c.n_clusters))
+            .map(|c| ClusteredAucRow {
+                std_error: c.std_error,
+                conf_low: c.conf_low,
+                conf_high: c.conf_high,
+                n_clusters: c.n_clusters,
+            })
             .map_err(|err| note("clustered AUC", &err))
             .ok()
     } else {
         None
     };
-    let t = TwoByTwo::from_marker(&s, &e, score.cutoff as f64);
-    let measures = ["sensitivity", "specificity", "ppv", "npv"]
-        .iter()
-        .filter_map(|m| t.measure(m, CiMethod::Exact, opts.conf_level))
-        .map(|m| (m.name, m.estimate, m.conf_low, m.conf_high))
-        .collect();
-    let accuracy = Some(Cutoff {
-        rule: format!("score ≥ {} (the score's cutoff)", score.cutoff),
-        cutoff: score.cutoff,
-        table: t,
-        measures,
+    if let Some(a) = auc.as_ref().filter(|a| a.estimate < 0.5) {
+        notes.push(super::derive::auc_below_half_note(
+            a.estimate,
+            &format!("the score in group {g}"),
+        ));
+    }
+    let accuracy = Some(Cutoff::at(
+        &format!("score ≥ {} (the score's cutoff)", score.cutoff),
+        score.cutoff,
+        &s,
+        &e,
+        opts.conf_level,
+    ));
+    let calibration = risk.filter(|_| !idx.is_empty()).map(|r| {
+        let (kind, source) = match &r.fitted_in {
+            Some(f) if f == g => (
+                "apparent (in-sample)",
+                format!("fitted in this group ({g})"),
+            ),
+            Some(f) => ("external", format!("fitted in group {f}")),
+            None => ("external", r.source.clone()),
+        };
+        super::calibration::calibrate(&r.model, kind, &source, &s, &e, opts.conf_level)
     });
     GroupValidation {
         group: g.into(),
         n: idx.len(),
         n_events: e.iter().filter(|&&x| x).count(),
+        n_clusters,
         slope,
         auc,
         clustered_auc: clustered,
         accuracy,
-        levels: levels(d, &idx, score.max_points(), cal, opts.conf_level),
+        calibration,
+        levels: levels(d, &idx, score, risk.map(|r| &r.model), opts.conf_level),
         notes,
     }
 }
@@ -327,18 +425,28 @@ fn slope(d: &Data, idx: &[usize], opts: &ValidateOptions) -> Result<TidyRow> {
     let cluster = opts.cluster.as_ref().map(|_| "cluster");
     let design = Design::build(&t, &Formula::parse("outcome ~ score")?, cluster)?;
     let fit = ols(&design, &fit_opts(opts))?;
-    fit.term("score")
-        .ok_or_else(|| StatsError::Undefined("no score coefficient".into()).into())
+    let mut row = fit
+        .term("score")
+        .ok_or_else(|| crate::Error::from(StatsError::Undefined("no score coefficient".into())))?;
+    if opts.cluster.is_some() {
+        super::t_g_minus_1(
+            std::slice::from_mut(&mut row),
+            design.n_clusters(),
+            opts.conf_level,
+        );
+    }
+    Ok(row)
 }
 
 fn levels(
     d: &Data,
     idx: &[usize],
-    max: i64,
-    cal: Option<&BTreeMap<i64, f64>>,
+    score: &PointsTable,
+    model: Option<&RiskModel>,
     level: f64,
 ) -> Vec<ScoreLevel> {
-    (0..=max)
+    score_range(d, idx, score)
+        .into_iter()
         .map(|k| {
             let at: Vec<usize> = idx
                 .iter()
@@ -356,7 +464,11 @@ fn levels(
             });
             let observed = (!at.is_empty()).then(|| {
                 let (lo, hi) = binomial_ci(events, at.len(), CiMethod::Exact, level);
-                (events as f64 / at.len() as f64, lo, hi)
+                Interval {
+                    estimate: events as f64 / at.len() as f64,
+                    conf_low: lo,
+                    conf_high: hi,
+                }
             });
             ScoreLevel {
                 score: k,
@@ -365,10 +477,22 @@ fn levels(
                 sd,
                 events,
                 observed,
-                predicted: cal.and_then(|c| c.get(&k).copied()),
+                predicted: model.map(|m| m.probability(k as f64)),
             }
         })
         .collect()
+}
+
+/// Every score from the minimum to the maximum possible (at most 1000 levels; beyond that the observed ones).
+fn score_range(d: &Data, idx: &[usize], score: &PointsTable) -> Vec<i64> {
+    let (lo, hi) = (score.min_points(), score.max_points());
+    if hi - lo <= 1000 {
+        return (lo..=hi).collect();
+    }
+    let mut v: Vec<i64> = idx.iter().map(|&i| d.score[i] as i64).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.
@@ -385,17 +509,21 @@ fn interaction(
     let cluster = opts.cluster.as_ref().map(|_| "cluster");
     let design = Design::build(&t, &Formula::parse("outcome ~ score * group")?, cluster)?;
     let fit = ols(&design, &fit_opts(opts))?;
-    let terms: Vec<TidyRow> = fit
+    let mut terms: Vec<TidyRow> = fit
         .tidy()
         .into_iter()
         .filter(|r| r.term.starts_with("score:"))
         .collect();
+    if opts.cluster.is_some() {
+        super::t_g_minus_1(&mut terms, design.n_clusters(), opts.conf_level);
+    }
     let names: Vec<&str> = terms.iter().map(|r| r.term.as_str()).collect();
     Ok((Some(fit.wald(&names)?), terms))
 }
 
-/// Harrell's bootstrap optimism of a derivation whose items are the score's items (points re-derived by
-/// round(coefficient / smallest |coefficient|) from the linear model of the continuous outcome in each replicate).
+/// Harrell's bootstrap optimism of a derivation whose items are the score's items (points re-derived in each
+/// replicate by round(coefficient / smallest |coefficient|) from the linear model of the continuous outcome, or
+/// from the logistic model of the binary outcome with `--outcome none`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Optimism {
     /// Group derived in.
@@ -408,26 +536,30 @@ pub struct Optimism {
     pub seed: u64,
     /// Resampling unit.
     pub unit: String,
+    /// The model each replicate derives its points from.
+    pub points_from: String,
     /// Apparent AUC of the score derived on all rows.
     pub auc_apparent: f64,
     /// Mean optimism of the AUC.
     pub auc_optimism: f64,
     /// Optimism-corrected AUC.
     pub auc_corrected: f64,
-    /// Apparent slope of the outcome on the derived score.
-    pub slope_apparent: f64,
+    /// Apparent slope of the outcome on the derived score (no continuous outcome: `None`).
+    pub slope_apparent: Option<f64>,
     /// Mean optimism of the slope.
-    pub slope_optimism: f64,
+    pub slope_optimism: Option<f64>,
     /// Optimism-corrected slope.
-    pub slope_corrected: f64,
+    pub slope_corrected: Option<f64>,
 }
 
 /// Item indicators, outcome, event and cluster of the rows of one group (complete cases).
 pub struct BootData {
     items: Vec<Vec<f64>>,
-    y: Vec<f64>,
+    y: Option<Vec<f64>>,
     event: Vec<bool>,
     clusters: Vec<Vec<usize>>,
+    /// +1 / −1: orientation of the continuous outcome relative to the event.
+    sign: f64,
 }
 
 /// Collect the bootstrap data of `group` (all rows when `by` is None).
@@ -437,27 +569,35 @@ pub fn boot_data(
     opts: &ValidateOptions,
     group: Option<&str>,
 ) -> Result<BootData> {
-    let outcome = opts
-        .outcome
-        .as_ref()
-        .ok_or_else(|| crate::Error::Usage("--bootstrap needs a continuous --outcome".into()))?;
+    let mut table = table.clone();
+    let cluster = super::cluster_column(&mut table, opts.cluster.as_deref())?;
+    let table = &table;
     let ind: Vec<Vec<Option<f64>>> = score
         .items
         .iter()
         .map(|i| i.indicator(table))
         .collect::<Result<_>>()?;
-    let y = table.numeric(outcome)?;
+    let y = opts
+        .outcome
+        .as_ref()
+        .map(|c| table.numeric(c))
+        .transpose()?;
     let b = opts.binary.values(table)?;
     let g = match (&opts.by, group) {
         (Some(c), Some(_)) => table.text(c)?,
         _ => vec![None; table.nrows()],
     };
-    let cl = match &opts.cluster {
+    let cl = match &cluster {
         Some(c) => table.text(c)?,
         None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
     };
     let rows: Vec<usize> = (0..table.nrows())
-        .filter(|&i| ind.iter().all(|c| c[i].is_some()) && y[i].is_some() && b[i].is_some())
+        .filter(|&i| {
+            ind.iter().all(|c| c[i].is_some())
+                && y.as_ref().is_none_or(|y| y[i].is_some())
+                && b[i].is_some()
+                && cl[i].is_some()
+        })
         .filter(|&i| group.is_none() || g[i].as_deref() == group)
         .collect();
     let mut by_cluster: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -467,19 +607,51 @@ pub fn boot_data(
             .or_default()
             .push(k);
     }
+    let event: Vec<bool> = rows.iter().map(|&i| b[i] == Some(1.0)).collect();
+    let y: Option<Vec<f64>> = y.map(|y| rows.iter().map(|&i| y[i].unwrap_or(0.0)).collect());
+    let sign = match (&y, &opts.outcome) {
+        (Some(v), Some(name)) => orientation(v, &event, name, &opts.binary).sign,
+        _ => 1.0,
+    };
     Ok(BootData {
         items: rows
             .iter()
             .map(|&i| ind.iter().map(|c| c[i].unwrap_or(0.0)).collect())
             .collect(),
-        y: rows.iter().map(|&i| y[i].unwrap_or(0.0)).collect(),
-        event: rows.iter().map(|&i| b[i] == Some(1.0)).collect(),
+        y,
+        event,
         clusters: by_cluster.into_values().collect(),
+        sign,
     })
 }
 
-/// Points from the linear model of y on the items over `idx`; `None` if singular.
-fn derive_points(d: &BootData, idx: &[usize], sign: f64) -> Option<Vec<f64>> {
+/// Points from the linear model of y on the items over `idx` (or the logistic model of the event without y);
+/// `None` if singular or not estimable.
+fn derive_points(d: &BootData, idx: &[usize]) -> Option<Vec<f64>> {
+    let coefs = match &d.y {
+        Some(y) => linear_coefs(d, y, idx)?,
+        None => {
+            let k = d.items.first()?.len();
+            let cols: Vec<Vec<f64>> = (0..k)
+                .map(|j| idx.iter().map(|&i| d.items[i][j]).collect())
+                .collect();
+            let e: Vec<f64> = idx
+                .iter()
+                .map(|&i| f64::from(u8::from(d.event[i])))
+                .collect();
+            super::calibration::logistic_fit(&cols, None, &e)?.beta[1..].to_vec()
+        }
+    };
+    let reference = coefs.iter().map(|c| c.abs()).fold(f64::INFINITY, f64::min);
+    (reference > 0.0 && reference.is_finite()).then(|| {
+        coefs
+            .iter()
+            .map(|c| (d.sign * c / reference).round())
+            .collect()
+    })
+}
+
+fn linear_coefs(d: &BootData, y: &[f64], idx: &[usize]) -> Option<Vec<f64>> {
     let k = d.items.first()?.len();
     let p = k + 1;
     let mut xtx = DMatrix::<f64>::zeros(p, p);
@@ -488,7 +660,7 @@ fn derive_points(d: &BootData, idx: &[usize], sign: f64) -> Option<Vec<f64>> {
     for &i in idx {
         row[1..].copy_from_slice(&d.items[i]);
         for a in 0..p {
-            xty[a] += row[a] * d.y[i];
+            xty[a] += row[a] * y[i];
             for b in a..p {
                 xtx[(a, b)] += row[a] * row[b];
             }
@@ -500,36 +672,32 @@ fn derive_points(d: &BootData, idx: &[usize], sign: f64) -> Option<Vec<f64>> {
         }
     }
     let beta = crate::stats::linalg::spd_inverse(&xtx)? * xty;
-    let coefs: Vec<f64> = beta.iter().skip(1).copied().collect();
-    let reference = coefs.iter().map(|c| c.abs()).fold(f64::INFINITY, f64::min);
-    (reference > 0.0 && reference.is_finite()).then(|| {
-        coefs
-            .iter()
-            .map(|c| (sign * c / reference).round())
-            .collect()
-    })
+    Some(beta.iter().skip(1).copied().collect())
 }
 
-/// AUC and slope of y on the score with these points over `idx`; `None` when undefined.
-fn performance(d: &BootData, idx: &[usize], points: &[f64]) -> Option<(f64, f64)> {
+/// AUC and (with a continuous outcome) slope of y on the score with these points over `idx`; `None` when undefined.
+fn performance(d: &BootData, idx: &[usize], points: &[f64]) -> Option<(f64, Option<f64>)> {
     let s: Vec<f64> = idx
         .iter()
         .map(|&i| d.items[i].iter().zip(points).map(|(a, b)| a * b).sum())
         .collect();
     let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
     let auc = Roc::new(&s, &e, Direction::ControlsLess).ok()?.auc();
+    let Some(y) = &d.y else {
+        return Some((auc, None));
+    };
     let n = s.len() as f64;
     let (ms, my) = (
         s.iter().sum::<f64>() / n,
-        idx.iter().map(|&i| d.y[i]).sum::<f64>() / n,
+        idx.iter().map(|&i| y[i]).sum::<f64>() / n,
     );
     let sxx: f64 = s.iter().map(|v| (v - ms).powi(2)).sum();
     let sxy: f64 = s
         .iter()
         .zip(idx)
-        .map(|(v, &i)| (v - ms) * (d.y[i] - my))
+        .map(|(v, &i)| (v - ms) * (y[i] - my))
         .sum();
-    (sxx > 0.0).then_some((auc, sxy / sxx))
+    (sxx > 0.0).then_some((auc, Some(sxy / sxx)))
 }
 
 /// Harrell's optimism: resample clusters with replacement, re-derive, test on the sample and on the original rows.
@@ -537,22 +705,22 @@ fn performance(d: &BootData, idx: &[usize], points: &[f64]) -> Option<(f64, f64)
 pub fn optimism(
     d: &BootData,
     group: &str,
-    sign: f64,
     replicates: usize,
     seed: u64,
     progress: bool,
 ) -> Result<Optimism> {
-    let all: Vec<usize> = (0..d.y.len()).collect();
-    let points = derive_points(d, &all, sign)
-        .ok_or_else(|| StatsError::Undefined("derivation on all rows is singular".into()))?;
+    let all: Vec<usize> = (0..d.event.len()).collect();
+    let points = derive_points(d, &all).ok_or_else(|| {
+        StatsError::Undefined("derivation on all rows is singular or not estimable".into())
+    })?;
     let (auc_app, slope_app) = performance(d, &all, &points).ok_or_else(|| {
         StatsError::Undefined("apparent performance undefined (one outcome class?)".into())
     })?;
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Option<(f64, f64)>> = (0..replicates)
+    let results: Vec<Option<(f64, Option<f64>)>> = (0..replicates)
         .into_par_iter()
         .map(|r| {
-            let out = replicate(d, sign, seed, r as u64, &all);
+            let out = replicate(d, seed, r as u64, &all);
             let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if progress && (k % (replicates / 20).max(1) == 0 || k == replicates) {
                 eprint!("\rbootstrap {k}/{replicates}");
@@ -563,40 +731,44 @@ pub fn optimism(
     if progress {
         eprintln!();
     }
-    let ok: Vec<(f64, f64)> = results.iter().flatten().copied().collect();
+    let ok: Vec<(f64, Option<f64>)> = results.iter().flatten().copied().collect();
     if ok.is_empty() {
         return Err(StatsError::Undefined("no bootstrap replicate could be derived".into()).into());
     }
     let m = ok.len() as f64;
-    let (oa, os) = (
-        ok.iter().map(|o| o.0).sum::<f64>() / m,
-        ok.iter().map(|o| o.1).sum::<f64>() / m,
-    );
+    let oa = ok.iter().map(|o| o.0).sum::<f64>() / m;
+    let os = slope_app.map(|_| ok.iter().map(|o| o.1.unwrap_or(0.0)).sum::<f64>() / m);
     Ok(Optimism {
         group: group.into(),
         replicates,
         failed: replicates - ok.len(),
         seed,
         unit: "cluster".into(),
+        points_from: if d.y.is_some() {
+            "linear model of the continuous outcome"
+        } else {
+            "logistic model of the binary outcome"
+        }
+        .into(),
         auc_apparent: auc_app,
         auc_optimism: oa,
         auc_corrected: auc_app - oa,
         slope_apparent: slope_app,
         slope_optimism: os,
-        slope_corrected: slope_app - os,
+        slope_corrected: slope_app.zip(os).map(|(a, o)| a - o),
     })
 }
 
 /// One replicate's (AUC optimism, slope optimism).
-fn replicate(d: &BootData, sign: f64, seed: u64, r: u64, all: &[usize]) -> Option<(f64, f64)> {
+fn replicate(d: &BootData, seed: u64, r: u64, all: &[usize]) -> Option<(f64, Option<f64>)> {
     let mut rng =
         ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
     let g = d.clusters.len();
     let sample: Vec<usize> = (0..g)
         .flat_map(|_| d.clusters[rng.gen_range(0..g)].iter().copied())
         .collect();
-    let points = derive_points(d, &sample, sign)?;
+    let points = derive_points(d, &sample)?;
     let (ab, sb) = performance(d, &sample, &points)?;
     let (ao, so) = performance(d, all, &points)?;
-    Some((ab - ao, sb - so))
+    Some((ab - ao, sb.zip(so).map(|(b, o)| b - o)))
 }

@@ -215,7 +215,15 @@ fn rule_text(p: &PublishedQuantity) -> String {
         },
         CheckRule::InRange => "inside the published 95% CI".into(),
         CheckRule::CiContains => "published value inside the reproduced CI (--conf-level)".into(),
-        CheckRule::PBelow => format!("P < {}", fmt(p.threshold.or(p.published).unwrap_or(0.0))),
+        CheckRule::PBelow => match (p.threshold, p.published) {
+            (Some(t), Some(v)) if t > v => format!(
+                "P < {} — looser than the paper ({}): {}",
+                fmt(t),
+                published_text(p),
+                p.why
+            ),
+            (t, v) => format!("P < {}", fmt(t.or(v).unwrap_or(0.0))),
+        },
         CheckRule::NotChecked => "not checked".into(),
     }
 }
@@ -236,6 +244,15 @@ pub fn p_equals(p: f64) -> String {
         format!("P{t}")
     } else {
         format!("P={t}")
+    }
+}
+
+/// "P = 0.031" or "P < 0.0001" (never "P = <0.0001").
+pub fn p_is(p: f64) -> String {
+    let t = fmt_p(p);
+    match t.strip_prefix('<') {
+        Some(bound) => format!("P < {bound}"),
+        None => format!("P = {t}"),
     }
 }
 

@@ -117,3 +117,27 @@ out <- c(
 dir.create("tests/reference/zhang2021", showWarnings = FALSE, recursive = TRUE)
 writeLines(out, "tests/reference/zhang2021/expected.json")
 cat("wrote tests/reference/zhang2021/expected.json\n")
+
+# ---- Issue 14: the score in B alone, and calibration in B of A's logistic model underexpansion ~ score. ----
+B <- d[d$cohort == "B", ]
+rb <- roc(B$underexpansion, B$score, direction = "<", levels = c(0, 1), quiet = TRUE)
+cib <- ci.auc(rb, method = "delong")
+posb <- B$score >= 2
+tnb <- sum(!posb & B$underexpansion == 0); fnb <- sum(!posb & B$underexpansion == 1)
+npvb <- binom.test(tnb, tnb + fnb)
+tight <- glm.control(epsilon = 1e-14, maxit = 100)
+calA <- glm(underexpansion ~ score, family = binomial, data = A, control = tight)
+lpB <- predict(calA, newdata = B)                       # log-odds of A's model in B
+citl <- glm(B$underexpansion ~ offset(lpB), family = binomial, control = tight)
+cslope <- glm(B$underexpansion ~ lpB, family = binomial, control = tight)
+wald <- function(f, j) { e <- coef(f)[j]; se <- sqrt(diag(vcov(f)))[j]
+  sprintf('{"estimate": %s, "conf_low": %s, "conf_high": %s}', num(e), num(e - qnorm(0.975) * se), num(e + qnorm(0.975) * se)) }
+ids <- function(k) unique(d$patient_id[d$cohort == k])
+writeLines(c("{",
+  sprintf('"auc": {"estimate": %s, "conf_low": %s, "conf_high": %s},', num(as.numeric(rb$auc)), num(cib[1]), num(cib[3])),
+  sprintf('"npv": {"estimate": %s, "conf_low": %s, "conf_high": %s},', num(tnb / (tnb + fnb)), num(npvb$conf.int[1]), num(npvb$conf.int[2])),
+  sprintf('"calibration_intercept": %s,', wald(citl, 1)),
+  sprintf('"calibration_slope": %s,', wald(cslope, 2)),
+  sprintf('"patients_in_A_and_B": %d', length(intersect(ids("A"), ids("B")))),
+  "}"), "tests/reference/zhang2021/b_only_expected.json")
+cat("wrote tests/reference/zhang2021/b_only_expected.json\n")

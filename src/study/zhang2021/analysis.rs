@@ -256,6 +256,12 @@ pub struct Analysis {
     /// Logistic model of underexpansion on the score in A: the predictions of the calibration figure.
     #[serde(default)]
     pub calibration_model: Option<ModelResult>,
+    /// The score in B alone (AUC, accuracy at the cutoff, calibration of A's model): no derivation lesion in it.
+    #[serde(default)]
+    pub b_only: Option<super::validation_b::BOnly>,
+    /// Patients with lesions in both A and B (the lesion split shares patients across them).
+    #[serde(default)]
+    pub split_overlap: super::validation_b::SplitOverlap,
 }
 
 /// ROC coordinates from JSON, where serde_json wrote the infinite end thresholds as `null`.
@@ -356,6 +362,8 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
             ))
         })
         .ok();
+    let b_only = (!set.rows(&[Validation]).is_empty())
+        .then(|| super::validation_b::b_only(set, score.cutoff, calibration_model.as_ref(), level));
     let d_under = set.values("underexpansion", &[NoAngioCalcium]);
     let max = score.max_points() as f64;
     Ok(Analysis {
@@ -380,6 +388,8 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
         prep: prep(set, level, &mut notes),
         notes,
         calibration_model,
+        b_only,
+        split_overlap: super::validation_b::overlap(set),
     })
 }
 

@@ -154,6 +154,14 @@ fn analysis_quantities(run: &Run) -> Vec<Quantity> {
     if let Some(fr) = &a.fracture {
         fracture_quantities(fr, &mut q);
     }
+    if let Some(b) = &a.b_only {
+        b_only_quantities(b, &mut q);
+    }
+    q.push(Quantity::value(
+        "split.patients_in_A_and_B",
+        a.split_overlap.patients_both as f64,
+        "patients with lesions in both the derivation (A) and the validation (B) cohort",
+    ));
     q.push(Quantity::value(
         "D.underexpansion_n",
         a.d_underexpansion.x as f64,
@@ -224,4 +232,33 @@ fn fracture_quantities(fr: &super::analysis::FractureResult, q: &mut Vec<Quantit
             "Pearson chi-square with Yates' correction (R chisq.test default)",
         )
     });
+}
+
+/// The score in B alone (no derivation lesion): AUC, NPV at the cutoff, calibration of A's model in B.
+fn b_only_quantities(b: &super::validation_b::BOnly, q: &mut Vec<Quantity>) {
+    if let Some(auc) = &b.auc {
+        q.push(Quantity::with_ci(
+            "roc.B.auc",
+            auc.estimate,
+            (auc.conf_low, auc.conf_high),
+            "AUC in B alone, DeLong CI",
+        ));
+    }
+    if let Some(m) = b.measures.iter().find(|m| m.measure == "npv") {
+        q.push(Quantity::with_ci(
+            "accuracy.B.npv",
+            m.estimate,
+            (m.conf_low, m.conf_high),
+            format!("NPV at score ≥ {} in B alone, Clopper-Pearson CI", b.cutoff),
+        ));
+    }
+    let Some(c) = &b.calibration else { return };
+    for (name, v, what) in [
+        ("calibration.B.intercept", &c.intercept, "calibration-in-the-large in B of A's logistic model: intercept of glm(y ~ offset(lp)), Wald CI"),
+        ("calibration.B.slope", &c.slope, "calibration slope in B of A's logistic model: coefficient of lp in glm(y ~ lp), Wald CI"),
+    ] {
+        if let Some(v) = v {
+            q.push(Quantity::with_ci(name, v.estimate, (v.conf_low, v.conf_high), what));
+        }
+    }
 }

@@ -120,9 +120,12 @@ pub struct Results {
     /// Missing values per registry column, with the policy.
     #[serde(default)]
     pub missing_values: Vec<super::pipeline::MissingCount>,
-    /// Table 1: baseline characteristics of the analysed lesions by cohort.
+    /// Table 1: baseline characteristics of the analysed lesions by cohort (the score items).
     #[serde(default)]
     pub table1: Option<crate::report::table1::Table1>,
+    /// Outcomes by cohort (score, expansion, underexpansion, fracture), apart from the baseline table.
+    #[serde(default)]
+    pub table1_outcomes: Option<crate::report::table1::Table1>,
 }
 
 /// The run options as results.json stores them.
@@ -225,27 +228,35 @@ fn results_json(run: &Run) -> String {
         "analysis": run.analysis,
         "quantities": run.quantities,
         "missing_values": run.set.missing,
-        "table1": baseline_table(run),
+        "table1": cohort_table(run, &BASELINE_VARS),
+        "table1_outcomes": cohort_table(run, &OUTCOME_VARS),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
-/// Table 1 of the analysed lesions by cohort (the score items, score and outcomes); `None` if not computable.
-fn baseline_table(run: &Run) -> Option<crate::report::table1::Table1> {
-    let vars: Vec<String> = [
-        "calcium_270_length_mm",
-        "calcium_360",
-        "calcified_nodule",
-        "vessel_diameter_mm",
-        "score",
-        "stent_expansion_pct",
-        "underexpansion",
-        "calcium_fracture",
-    ]
-    .iter()
-    .filter(|v| run.set.table.has(v))
-    .map(|v| v.to_string())
-    .collect();
+/// Baseline characteristics of Table 1: the score items before stenting.
+const BASELINE_VARS: [&str; 4] = [
+    "calcium_270_length_mm",
+    "calcium_360",
+    "calcified_nodule",
+    "vessel_diameter_mm",
+];
+
+/// Outcomes, kept apart from the baseline characteristics: the score and what follows stenting.
+const OUTCOME_VARS: [&str; 4] = [
+    "score",
+    "stent_expansion_pct",
+    "underexpansion",
+    "calcium_fracture",
+];
+
+/// A Table 1 of the analysed lesions by cohort over `vars` (those present); `None` if not computable.
+fn cohort_table(run: &Run, vars: &[&str]) -> Option<crate::report::table1::Table1> {
+    let vars: Vec<String> = vars
+        .iter()
+        .filter(|v| run.set.table.has(v))
+        .map(|v| v.to_string())
+        .collect();
     let opts = crate::report::table1::Table1Options {
         by: "cohort".into(),
         vars,
@@ -666,21 +677,63 @@ fn points_tab(res: &Results) -> Tab {
         .analysis
         .points
         .iter()
-        .map(|p| {
+        .zip(&res.score.items)
+        .map(|(p, item)| {
             vec![
                 p.item.clone(),
                 r(p.coefficient, 2),
                 r(p.ratio, 2),
                 p.points.to_string(),
                 p.published_points.to_string(),
+                null_effect_note(res, &item.indicator_name()),
             ]
         })
         .collect();
     Tab::new(
         "points",
-        "Points table: linear-model coefficient of each item in cohort A divided by the smallest absolute coefficient, rounded".into(),
-        &["item", "coefficient (% expansion)", "ratio", "derived points", "published points"],
+        "Points table: linear-model coefficient of each item in cohort A divided by the smallest absolute coefficient, rounded; \
+         an item whose interval includes no effect (linear or logistic model) keeps its point only with the note"
+            .into(),
+        &["item", "coefficient (% expansion)", "ratio", "derived points", "published points", "note"],
         rows,
+    )
+}
+
+/// "effect not distinguishable from none: ..." when the item's interval includes no effect in A's linear or
+/// logistic model; empty otherwise.
+fn null_effect_note(res: &Results, term: &str) -> String {
+    let lvl = pct_level(res);
+    let find = |m: &Option<ModelResult>| {
+        m.as_ref()
+            .and_then(|m| m.coefficients.iter().find(|c| c.term == term).cloned())
+    };
+    let mut why = Vec::new();
+    if let Some(c) =
+        find(&res.analysis.derivation_linear).filter(|c| c.conf_low <= 0.0 && c.conf_high >= 0.0)
+    {
+        why.push(format!(
+            "linear {} [{}, {}] %",
+            r(c.estimate, 2),
+            r(c.conf_low, 2),
+            r(c.conf_high, 2)
+        ));
+    }
+    if let Some(c) =
+        find(&res.analysis.derivation_logistic).filter(|c| c.conf_low <= 0.0 && c.conf_high >= 0.0)
+    {
+        why.push(format!(
+            "logistic OR {} [{}, {}]",
+            r(c.estimate.exp(), 2),
+            r(c.conf_low.exp(), 2),
+            r(c.conf_high.exp(), 2)
+        ));
+    }
+    if why.is_empty() {
+        return String::new();
+    }
+    format!(
+        "effect not distinguishable from none ({lvl}% CI: {})",
+        why.join("; ")
     )
 }
 
@@ -700,7 +753,7 @@ fn accuracy_tab(res: &Results) -> Option<Tab> {
     Some(Tab::new(
         "accuracy",
         format!(
-            "Accuracy of score ≥{} for underexpansion in A+B, Clopper-Pearson {}% CIs",
+            "Accuracy of score ≥{} for underexpansion in A+B pooled (includes the derivation cohort A), Clopper-Pearson {}% CIs",
             a.cutoff,
             pct_level(res)
         ),
@@ -814,19 +867,31 @@ fn report_md(res: &Results, checks: &[published::CheckRow]) -> String {
     md.push_str(&derivation_md(res));
     md.push_str(&validation_md(res));
     md.push_str(&check_md(checks));
+    md.push_str(&seed_md(res));
     md.push_str(&footer_md(res));
     md
 }
 
-/// Table 1: baseline characteristics of the analysed lesions by cohort.
+/// Table 1: baseline characteristics of the analysed lesions by cohort, then the outcomes in a table of their own.
 fn table1_md(res: &Results) -> String {
-    match &res.table1 {
+    let render = |t: &crate::report::table1::Table1| {
+        crate::report::table1::render(t, crate::report::table1::Format::Md)
+    };
+    let mut md = match &res.table1 {
         Some(t) => format!(
             "## Table 1. Baseline characteristics of the analysed lesions by cohort\n\n{}\n",
-            crate::report::table1::render(t, crate::report::table1::Format::Md)
+            render(t)
         ),
         None => "## Table 1. Baseline characteristics\n\nNot computable on these data.\n\n".into(),
+    };
+    if let Some(t) = &res.table1_outcomes {
+        md.push_str(&format!(
+            "### Outcomes by cohort\n\nThe score and what follows stenting (stent expansion, underexpansion, calcium fracture) are outcomes, \
+             not baseline characteristics; their differences between cohorts are results of the study.\n\n{}\n",
+            render(t)
+        ));
     }
+    md
 }
 
 fn notice_md(res: &Results) -> String {
@@ -848,7 +913,7 @@ fn flow_md(res: &Results) -> String {
     let f = &res.flow;
     let overlap = f.stages.first().map_or(0, |s| s.n_overlap);
     let excluded = f.n_excluded_by_rules + f.n_excluded_missing_data;
-    format!(
+    let md = format!(
         "## 1. Study flow\n\n{} lesions of {} patients. \"Meeting\" counts every lesion entering the stage that meets the rule \
          (overlapping, as the paper's Figure 1 reports; {overlap} lesions met two stage-1 rules); \"excluded\" counts each lesion once, \
          under its first rule.\n\n{}\nReconciliation: analysed {} + excluded {} (rules {}, missing data {}) = {} = input {}: **{}**. \
@@ -873,6 +938,25 @@ fn flow_md(res: &Results) -> String {
         res.options.seed,
         res.options.split,
         cohort_tab(res).md()
+    );
+    md + &overlap_md(res)
+}
+
+/// How many patients have lesions on both sides of the A/B split.
+fn overlap_md(res: &Results) -> String {
+    let o = &res.analysis.split_overlap;
+    let fix = if res.options.split == "patient" {
+        "the split is by patient, so no patient contributes to both".to_string()
+    } else {
+        format!(
+            "their lesions are correlated across the derivation and the validation cohort, so B is not fully independent of A; \
+             `--split patient` removes that (this run split by {})",
+            res.options.split
+        )
+    };
+    format!(
+        "Patients with lesions in both A and B: **{}** (of {} patients in A and {} in B): {fix}.\n\n",
+        o.patients_both, o.patients_a, o.patients_b
     )
 }
 
@@ -960,15 +1044,17 @@ fn validation_md(res: &Results) -> String {
         .as_ref()
         .map_or(NOT_ESTIMABLE.to_string(), |t| {
             format!(
-                "{} %/point [{}, {}], P = {}",
+                "{} %/point [{}, {}], {}",
                 r(t.estimate, 2),
                 r(t.conf_low, 2),
                 r(t.conf_high, 2),
-                fmt_p(t.p_value)
+                published::p_is(t.p_value)
             )
         });
     format!(
-        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B)\n\n{}\n\n{roc_fig}{}\
+        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B pooled, as the paper)\n\n\
+         A+B pools the derivation cohort A with the validation cohort B, so the ROC, the Youden cutoff and the 2×2 table below include the \
+         data the points were derived on (partly in-sample); the same measures in B alone follow them.\n\n{}\n\n{roc_fig}{}{}\
          {calibration_fig}### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
          {fig4}{fig5}{}\n\
          ### Calcium fracture after PCI\n\n{}\n\n\
@@ -976,6 +1062,7 @@ fn validation_md(res: &Results) -> String {
          - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n{}",
         roc_text(res),
         accuracy_text(res),
+        b_only_md(res),
         slopes_tab(res).md(),
         by_score_tab(res).md(),
         fracture_text(res),
@@ -1020,10 +1107,63 @@ fn roc_text(res: &Results) -> String {
     )
 }
 
+/// The score in B alone: AUC, accuracy at the cutoff, calibration of A's model.
+fn b_only_md(res: &Results) -> String {
+    let lvl = pct_level(res);
+    let Some(b) = &res.analysis.b_only else {
+        return "### Validation cohort B alone\n\nNot estimable: B has no lesions.\n\n".into();
+    };
+    let auc = b.auc.as_ref().map_or(
+        "AUC not estimable (fewer than 2 lesions with or without underexpansion)".into(),
+        |a| {
+            format!(
+                "AUC {} (DeLong {lvl}% CI {}–{})",
+                r(a.estimate, 3),
+                r(a.conf_low, 3),
+                r(a.conf_high, 3)
+            )
+        },
+    );
+    let measures: Vec<String> = b
+        .measures
+        .iter()
+        .map(|m| {
+            let name = match m.measure.as_str() {
+                "ppv" => "PPV",
+                "npv" => "NPV",
+                other => other,
+            };
+            format!(
+                "{name} {} ({}/{})",
+                ci(m.estimate, m.conf_low, m.conf_high, 3),
+                m.numerator,
+                m.denominator
+            )
+        })
+        .collect();
+    let iv = |i: &Option<crate::score::derive::Interval>| {
+        i.as_ref().map_or("not estimable".into(), |i| {
+            ci(i.estimate, i.conf_low, i.conf_high, 2)
+        })
+    };
+    let cal = b.calibration.as_ref().map_or(
+        "Calibration of A's model in B: not estimable (no logistic model of underexpansion on the score in A).".to_string(),
+        |c| format!(
+            "Calibration in B of A's logistic model of underexpansion on the score (external): calibration-in-the-large {} \
+             (0 = predictions right on average), calibration slope {} (1 = right spread); underexpansion observed {} vs expected {} lesions.",
+            iv(&c.intercept), iv(&c.slope), c.observed_events, r(c.expected_events, 1)
+        ),
+    );
+    format!(
+        "### Validation cohort B alone\n\n{} lesions, {} with underexpansion. {auc}. At score ≥{} (Clopper-Pearson {lvl}% CIs): {}.\n\n{cal}\n\n",
+        b.n, b.n_cases, b.cutoff, measures.join("; ")
+    )
+}
+
 fn accuracy_text(res: &Results) -> String {
     match (&res.analysis.accuracy, accuracy_tab(res)) {
         (Some(acc), Some(tab)) => format!(
-            "### Accuracy of score ≥{} (A+B), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n",
+            "### Accuracy of score ≥{} (A+B pooled), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n",
             acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn, tab.md()
         ),
         _ => format!("### Accuracy (A+B)\n\nAccuracy is {NOT_ESTIMABLE}.\n\n"),
@@ -1035,10 +1175,10 @@ fn fracture_text(res: &Results) -> String {
         return format!("The fracture comparison is {NOT_ESTIMABLE}.");
     };
     format!(
-        "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction P = {}; without P = {}; Fisher's exact P = {}.",
+        "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction {}; without {}; Fisher's exact {}.",
         fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high, &pct_level(res)),
         fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high, &pct_level(res)),
-        fmt_p(fr.chisq_yates.p_value), fmt_p(fr.chisq.p_value), fmt_p(fr.fisher.p_value),
+        published::p_is(fr.chisq_yates.p_value), published::p_is(fr.chisq.p_value), published::p_is(fr.fisher.p_value),
     )
 }
 
@@ -1060,6 +1200,91 @@ fn check_md(checks: &[published::CheckRow]) -> String {
         "## 4. Published numbers\n\nEach number of the paper (`datasets/published/zhang2021.toml`, with its source and why its tolerance) \
          against this run: {verdict}. Quantities the paper does not give are listed as not checked.\n\n{}\n",
         check_tab(checks).md()
+    )
+}
+
+/// `bench/seed_percentiles.sh` output: where each published value falls among values simulated over many seeds.
+const SEED_PERCENTILES: &str = include_str!("../../../bench/zhang2021_seed_percentiles.json");
+
+/// The seed study as `bench/seed_percentiles.sh` writes it.
+#[derive(Debug, Deserialize)]
+struct SeedStudy {
+    seeds: String,
+    n_seeds: usize,
+    shipped_seed: u64,
+    seeds_passing_every_check: Vec<u64>,
+    #[serde(default)]
+    fixed_by_construction: Vec<String>,
+    quantities: Vec<SeedQuantity>,
+}
+
+/// One published value among the simulated ones.
+#[derive(Debug, Deserialize)]
+struct SeedQuantity {
+    name: String,
+    rule: String,
+    published: f64,
+    percentile: f64,
+    simulated_median: f64,
+    pass_rate: f64,
+}
+
+/// How the shipped synthetic registry's seed was chosen, and what a passing check means (synthetic data only).
+fn seed_md(res: &Results) -> String {
+    if !res.data_notice.synthetic {
+        return String::new();
+    }
+    let Ok(study) = serde_json::from_str::<SeedStudy>(SEED_PERCENTILES) else {
+        return String::new();
+    };
+    let rows: Vec<Vec<String>> = study
+        .quantities
+        .iter()
+        .map(|q| {
+            vec![
+                q.name.clone(),
+                if q.rule == "p_below" {
+                    let rel = if q.published <= 0.0001 { "<" } else { "=" };
+                    format!("P{rel}{}", published::fmt(q.published))
+                } else {
+                    published::fmt(q.published)
+                },
+                if q.rule == "p_below" {
+                    published::p_equals(q.simulated_median)
+                } else {
+                    published::fmt(q.simulated_median)
+                },
+                r(q.percentile, 1),
+                format!("{}%", r(100.0 * q.pass_rate, 0)),
+            ]
+        })
+        .collect();
+    let passing: Vec<String> = study
+        .seeds_passing_every_check
+        .iter()
+        .map(u64::to_string)
+        .collect();
+    format!(
+        "### How the synthetic seed was chosen\n\nThe shipped registry is seed {} of `calcscore simulate zhang2021`, the first seed \
+         whose reproduction passes every check; it was chosen so that `calcscore check zhang2021` demonstrates the pipeline on a fresh \
+         clone. Over seeds {} ({} registries simulated from the same model), {} pass every check ({}%: seeds {}). The table gives, for \
+         each published number, the median of the simulated values and the percentile of the published value among them (near 50: the \
+         model is centred on the paper; near 0 or 100: the paper's value lies in the tail of what the model produces), and the share of \
+         seeds whose check passes. A passing check therefore says that the pipeline reproduces the paper's analysis on data like the \
+         paper's, and no more: the data are simulated, not the paper's (`bench/seed_percentiles.sh` computed these numbers once). \
+         {} further published numbers are the same in every simulated registry, because the model is built to give them: {}.\n\n{}\n",
+        study.shipped_seed,
+        study.seeds,
+        study.n_seeds,
+        passing.len(),
+        r(100.0 * passing.len() as f64 / study.n_seeds.max(1) as f64, 1),
+        passing.join(", "),
+        study.fixed_by_construction.len(),
+        study.fixed_by_construction.join(", "),
+        markdown_table(
+            &["quantity", "published", "simulated median", "percentile of published", "seeds passing"],
+            &rows
+        )
     )
 }
 
@@ -1108,7 +1333,7 @@ pub fn summary(run: &Run, out: &Path) -> String {
     s.push_str(&format!(
         "Zhang 2021 IVUS calcium score: {} lesions → {} studied ({}); reconciles: {}\n\
          derived points {} (published 1/1/1/1); Youden cutoff {}; NPV at ≥{}: {}\n\
-         slope B {}; C {}; interaction P {}\nfracture {}\n{}wrote {}\n",
+         slope B {}; C {}; interaction {}\nfracture {}\n{}wrote {}\n",
         run.flow.n_input,
         run.set.cohorts.len(),
         sizes.join(", "),
@@ -1123,17 +1348,14 @@ pub fn summary(run: &Run, out: &Path) -> String {
         slope("C"),
         a.interaction_term
             .as_ref()
-            .map_or("not estimable".into(), |t| format!(
-                "= {}",
-                fmt_p(t.p_value)
-            )),
+            .map_or("P not estimable".into(), |t| published::p_is(t.p_value)),
         a.fracture
             .as_ref()
             .map_or("C vs B not estimable".into(), |f| format!(
-                "C {}% vs B {}% (P = {})",
+                "C {}% vs B {}% ({})",
                 r(100.0 * f.atherectomy.estimate, 1),
                 r(100.0 * f.validation.estimate, 1),
-                fmt_p(f.chisq_yates.p_value)
+                published::p_is(f.chisq_yates.p_value)
             )),
         if a.notes.is_empty() {
             String::new()

@@ -1,0 +1,146 @@
+//! What a careful reader needs beyond the paper's pooled A+B measures (issue 14): the same measures in the
+//! validation cohort B alone, the calibration of A's risk model in B, and the A/B patient overlap of the split.
+
+use serde::{Deserialize, Serialize};
+
+use super::analysis::{MeasureRow, ModelResult};
+use super::pipeline::AnalysisSet;
+use crate::cohort::Cohort;
+use crate::score::calibration::calibrate;
+use crate::score::derive::Interval;
+use crate::score::RiskModel;
+use crate::stats::diagnostic::{CiMethod, TwoByTwo};
+use crate::stats::roc::{Direction, Roc};
+
+/// The score in the validation cohort B alone (no derivation lesion in it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BOnly {
+    /// Lesions in B.
+    pub n: usize,
+    /// Underexpanded lesions in B.
+    pub n_cases: usize,
+    /// AUC in B with DeLong's CI (`None` with fewer than 2 cases or controls).
+    pub auc: Option<Interval>,
+    /// Score ≥ cutoff is positive.
+    pub cutoff: i64,
+    /// Sensitivity, specificity, PPV and NPV in B at the cutoff (Clopper–Pearson CIs).
+    pub measures: Vec<MeasureRow>,
+    /// Calibration in B of A's logistic model of underexpansion on the score (`None` without that model).
+    pub calibration: Option<BCalibration>,
+}
+
+/// Calibration of A's risk model in B.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BCalibration {
+    /// Calibration-in-the-large: intercept of `glm(y ~ offset(lp), binomial)` in B (0 = right on average).
+    pub intercept: Option<Interval>,
+    /// Calibration slope: coefficient of lp in `glm(y ~ lp, binomial)` in B (1 = right spread).
+    pub slope: Option<Interval>,
+    /// Underexpanded lesions in B.
+    pub observed_events: usize,
+    /// Underexpansions A's model predicts in B.
+    pub expected_events: f64,
+}
+
+/// Patients of the A/B split with lesions on both sides.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SplitOverlap {
+    /// Patients with lesions in A.
+    pub patients_a: usize,
+    /// Patients with lesions in B.
+    pub patients_b: usize,
+    /// Patients with lesions in both A and B.
+    pub patients_both: usize,
+}
+
+/// B-only AUC, accuracy at `cutoff`, and calibration of A's model (`calibration_model`, fitted in A).
+pub fn b_only(
+    set: &AnalysisSet,
+    cutoff: i64,
+    calibration_model: Option<&ModelResult>,
+    level: f64,
+) -> BOnly {
+    let s = set.values("score", &[Cohort::Validation]);
+    let e: Vec<bool> = set
+        .values("underexpansion", &[Cohort::Validation])
+        .iter()
+        .map(|&u| u == 1.0)
+        .collect();
+    let auc = Roc::new(&s, &e, Direction::ControlsLess)
+        .ok()
+        .and_then(|r| {
+            let (lo, hi) = r.delong_ci(level);
+            (lo.is_finite() && hi.is_finite()).then(|| Interval {
+                estimate: r.auc(),
+                conf_low: lo,
+                conf_high: hi,
+            })
+        });
+    let t = TwoByTwo::from_marker(&s, &e, cutoff as f64);
+    let measures = ["sensitivity", "specificity", "ppv", "npv"]
+        .iter()
+        .filter_map(|m| t.measure(m, CiMethod::Exact, level))
+        .map(|m| MeasureRow {
+            measure: m.name,
+            estimate: m.estimate,
+            numerator: m.numerator,
+            denominator: m.denominator,
+            conf_low: m.conf_low,
+            conf_high: m.conf_high,
+            method: m.method,
+        })
+        .collect();
+    let calibration = calibration_model
+        .and_then(risk_model)
+        .filter(|_| !s.is_empty())
+        .map(|m| {
+            let c = calibrate(&m, "external", "fitted in A", &s, &e, level);
+            BCalibration {
+                intercept: c.intercept,
+                slope: c.slope,
+                observed_events: c.observed_events,
+                expected_events: c.expected_events,
+            }
+        });
+    BOnly {
+        n: s.len(),
+        n_cases: e.iter().filter(|&&x| x).count(),
+        auc,
+        cutoff,
+        measures,
+        calibration,
+    }
+}
+
+/// The risk model of a fitted `underexpansion ~ score` model.
+fn risk_model(m: &ModelResult) -> Option<RiskModel> {
+    let coef = |t: &str| {
+        m.coefficients
+            .iter()
+            .find(|r| r.term == t)
+            .map(|r| r.estimate)
+    };
+    Some(RiskModel {
+        intercept: coef("(Intercept)")?,
+        slope: coef("score")?,
+        outcome: "stent expansion < 70%".into(),
+        fitted_in: "cohort A".into(),
+    })
+}
+
+/// Patients with lesions in A, in B, and in both.
+pub fn overlap(set: &AnalysisSet) -> SplitOverlap {
+    let ids = set.table.text("patient_id").unwrap_or_default();
+    let of = |c: Cohort| -> std::collections::BTreeSet<String> {
+        set.rows(&[c])
+            .into_iter()
+            .filter_map(|i| ids.get(i).cloned().flatten())
+            .collect()
+    };
+    let (a, b) = (of(Cohort::Derivation), of(Cohort::Validation));
+    SplitOverlap {
+        patients_a: a.len(),
+        patients_b: b.len(),
+        patients_both: a.intersection(&b).count(),
+    }
+}

@@ -1,0 +1,631 @@
+//! Issue 14 through the binary, on real data (MASS::birthwt, MASS::Pima.tr, geepack::respiratory) against
+//! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/score_trust");
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .expect("run calcscore")
+}
+
+fn json(args: &[&str]) -> Value {
+    let o = calcscore(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn expected(key: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{REF}/expected.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()[key].clone()
+}
+
+fn file(name: &str) -> String {
+    format!("{REF}/{name}")
+}
+
+fn close(got: f64, want: f64, rel: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= rel * want.abs().max(1e-12),
+        "{what}: calcscore {got}, R {want}"
+    );
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+fn points(d: &Value) -> Vec<f64> {
+    d["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| f(&p["points"]))
+        .collect()
+}
+
+fn nums(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(f).collect()
+}
+
+/// Points from lm(bwt ~ items) are oriented so more points = more risk of low birth weight, whichever form of
+/// the binary outcome is given: round(−b / min|b|) as R; the AUC equals pROC's on that score; the cutoff is a score
+/// value in range (pROC's Youden threshold rounded up).
+#[test]
+fn orientation_same_points_both_outcome_forms() {
+    let want = expected("orientation");
+    for binary in ["low", "bwt < 2500"] {
+        let d = json(&[
+            "derive",
+            "--data",
+            &file("birthwt.csv"),
+            "--candidates",
+            &file("candidates.toml"),
+            "--outcome",
+            "bwt",
+            "--binary-outcome",
+            binary,
+            "--json",
+        ]);
+        assert_eq!(points(&d), nums(&want["points"]), "{binary}");
+        assert!(points(&d).iter().all(|&p| p > 0.0));
+        for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
+            close(f(&p["ratio"]), f(&want["ratio"][k]), 1e-9, "ratio");
+        }
+        for name in ["estimate", "conf_low", "conf_high"] {
+            close(
+                f(&d["auc"][name]),
+                f(&want[name]),
+                1e-9,
+                &format!("AUC {name} ({binary})"),
+            );
+        }
+        assert!(f(&d["auc"]["estimate"]) > 0.5);
+        let cutoff = f(&d["cutoffs"][0]["cutoff"]);
+        assert_eq!(cutoff, f(&want["youden_cutoff"]), "{binary}");
+        assert!(f(&want["score_min"]) <= cutoff && cutoff <= f(&want["score_max"]));
+        assert_eq!(d["orientation"]["sign"].as_f64(), Some(-1.0));
+    }
+}
+
+/// The protective-outcome case is said in the text output.
+#[test]
+fn orientation_is_said() {
+    let o = calcscore(&[
+        "derive",
+        "--data",
+        &file("birthwt.csv"),
+        "--candidates",
+        &file("candidates.toml"),
+        "--outcome",
+        "bwt",
+        "--binary-outcome",
+        "low",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("bwt is lower with the event"), "{text}");
+    assert!(!text.contains("-9223372036854775808"), "{text}");
+}
+
+/// A score with a negative item (lwt > 130 protective): every level from −1 to 5 is reported, with R's counts, and
+/// n per level sums to the 189 rows analysed.
+#[test]
+fn negative_item_keeps_every_level() {
+    let want = expected("negative");
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("neg.toml");
+    let d = json(&[
+        "derive",
+        "--data",
+        &file("birthwt.csv"),
+        "--candidates",
+        &file("candidates_negative.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--out",
+        score.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(points(&d), nums(&want["points"]));
+    close(f(&d["auc"]["estimate"]), f(&want["estimate"]), 1e-9, "AUC");
+    let v = json(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        score.to_str().unwrap(),
+        "--outcome",
+        "bwt",
+        "--binary-outcome",
+        "low",
+        "--json",
+    ]);
+    let g = &v["validation"]["groups"][0];
+    let levels = g["levels"].as_array().unwrap();
+    let got: Vec<f64> = levels.iter().map(|l| f(&l["score"])).collect();
+    // Every possible level from the minimum (−1) to the maximum (7) is listed; R's observed levels carry R's counts,
+    // the others none.
+    assert_eq!(got.first(), Some(&-1.0));
+    let (want_levels, want_n, want_events) = (
+        nums(&want["levels"]),
+        nums(&want["n"]),
+        nums(&want["events"]),
+    );
+    for l in levels {
+        let k = want_levels.iter().position(|&s| s == f(&l["score"]));
+        let (n, e) = k.map_or((0.0, 0.0), |k| (want_n[k], want_events[k]));
+        assert_eq!(
+            (f(&l["n"]), f(&l["events"])),
+            (n, e),
+            "level {}",
+            l["score"]
+        );
+    }
+    let n: Vec<f64> = levels.iter().map(|l| f(&l["n"])).collect();
+    assert_eq!(n.iter().sum::<f64>(), f(&g["n"]));
+    assert_eq!(f(&g["n"]), 189.0);
+}
+
+/// A score derived on the odd rows of birthwt carries its [model]; on the even rows `validate` uses it (external)
+/// and gives R's calibration-in-the-large (glm(y ~ offset(lp))) and slope (glm(y ~ lp)) with Wald CIs.
+#[test]
+fn stored_model_gives_r_calibration_on_new_data() {
+    let want = expected("external");
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("dev.toml");
+    let d = json(&[
+        "derive",
+        "--data",
+        &file("birthwt_dev.csv"),
+        "--candidates",
+        &file("candidates.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--out",
+        score.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(points(&d), nums(&want["points"]));
+    let toml = std::fs::read_to_string(&score).unwrap();
+    assert!(toml.contains("[model]"), "{toml}");
+    close(
+        f(&d["score"]["model"]["intercept"]),
+        f(&want["model_intercept"]),
+        1e-7,
+        "model intercept",
+    );
+    close(
+        f(&d["score"]["model"]["slope"]),
+        f(&want["model_slope"]),
+        1e-7,
+        "model slope",
+    );
+    let v = json(&[
+        "validate",
+        "--data",
+        &file("birthwt_val.csv"),
+        "--score",
+        score.to_str().unwrap(),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--json",
+    ]);
+    let g = &v["validation"]["groups"][0];
+    let c = &g["calibration"];
+    assert_eq!(c["kind"], "external");
+    for (key, field) in [
+        ("calibration_intercept", "intercept"),
+        ("calibration_slope", "slope"),
+    ] {
+        for name in ["estimate", "conf_low", "conf_high"] {
+            close(
+                f(&c[field][name]),
+                f(&want[key][name]),
+                1e-6,
+                &format!("{field} {name}"),
+            );
+        }
+    }
+    close(
+        f(&c["expected_events"]),
+        f(&want["expected_events"]),
+        1e-7,
+        "expected events",
+    );
+    assert_eq!(f(&c["observed_events"]), f(&want["observed_events"]));
+    close(
+        f(&g["auc"]["estimate"]),
+        f(&want["auc"]["estimate"]),
+        1e-9,
+        "AUC in the validation half",
+    );
+}
+
+/// Without a [model] and without --by, calibration is labelled apparent (in-sample).
+#[test]
+fn builtin_score_calibration_is_apparent_in_sample() {
+    let v = json(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        &file("no_model.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--json",
+    ]);
+    assert_eq!(
+        v["validation"]["groups"][0]["calibration"]["kind"],
+        "apparent (in-sample)"
+    );
+}
+
+/// Yes/No text outcome (Pima.tr, type == Yes): logistic points and AUC as glm + pROC.
+#[test]
+fn text_outcome_yes_no() {
+    let want = expected("pima");
+    for binary in ["type == Yes", "type"] {
+        let d = json(&[
+            "derive",
+            "--data",
+            &file("pima.csv"),
+            "--candidates",
+            &file("candidates_pima.toml"),
+            "--outcome",
+            "none",
+            "--binary-outcome",
+            binary,
+            "--json",
+        ]);
+        assert_eq!(points(&d), nums(&want["points"]), "{binary}");
+        assert_eq!(f(&d["n_events"]), f(&want["n_events"]));
+        for name in ["estimate", "conf_low", "conf_high"] {
+            close(f(&d["auc"][name]), f(&want[name]), 1e-9, name);
+        }
+    }
+}
+
+/// respiratory: `id` repeats in both centres, so `--cluster center,id` gives 111 clusters (56 by id alone); the
+/// logistic SEs equal sandwich::vcovCL(HC1) on interaction(center, id) and p-values coeftest(df = G − 1).
+#[test]
+fn composite_cluster() {
+    let want = expected("composite");
+    let d = json(&[
+        "derive",
+        "--data",
+        &file("respiratory.csv"),
+        "--candidates",
+        &file("candidates_resp.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "outcome",
+        "--cluster",
+        "center,id",
+        "--json",
+    ]);
+    assert_eq!(f(&d["n_clusters"]), f(&want["n_clusters"]));
+    let coefs = d["logistic"]["coefficients"].as_array().unwrap();
+    for k in 0..2 {
+        close(
+            f(&coefs[k + 1]["std_error"]),
+            f(&want["std_errors"][k]),
+            1e-6,
+            "SE",
+        );
+        close(
+            f(&coefs[k + 1]["p_value"]),
+            f(&want["p_values"][k]),
+            1e-6,
+            "p",
+        );
+    }
+    let id_only = json(&[
+        "derive",
+        "--data",
+        &file("respiratory.csv"),
+        "--candidates",
+        &file("candidates_resp.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "outcome",
+        "--cluster",
+        "id",
+        "--json",
+    ]);
+    assert_eq!(f(&id_only["n_clusters"]), f(&want["n_clusters_id_only"]));
+}
+
+/// 6 clusters (birthwt by ftv): a warning, and CR1 with t on 5 df as coeftest/coefci(df = G − 1).
+#[test]
+fn few_clusters_warned_and_corrected() {
+    let want = expected("few");
+    let d = json(&[
+        "derive",
+        "--data",
+        &file("birthwt.csv"),
+        "--candidates",
+        &file("candidates.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--cluster",
+        "ftv",
+        "--json",
+    ]);
+    assert_eq!(f(&d["n_clusters"]), 6.0);
+    let notes = d["notes"].to_string();
+    assert!(notes.contains("only 6 clusters"), "{notes}");
+    let coefs = d["logistic"]["coefficients"].as_array().unwrap();
+    for k in 0..5 {
+        let c = &coefs[k + 1];
+        close(f(&c["std_error"]), f(&want["std_errors"][k]), 1e-6, "SE");
+        close(f(&c["p_value"]), f(&want["p_values"][k]), 1e-6, "p");
+        close(f(&c["conf_low"]), f(&want["conf_low"][k]), 1e-6, "CI low");
+        close(
+            f(&c["conf_high"]),
+            f(&want["conf_high"][k]),
+            1e-6,
+            "CI high",
+        );
+    }
+}
+
+/// Rows missing the cluster column are dropped and counted per column; the models use the same rows.
+#[test]
+fn rows_used_and_dropped_per_column() {
+    let want = expected("missing");
+    let d = json(&[
+        "derive",
+        "--data",
+        &file("birthwt_missing_cluster.csv"),
+        "--candidates",
+        &file("candidates.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--cluster",
+        "site",
+        "--json",
+    ]);
+    assert_eq!(f(&d["rows"]["n_input"]), f(&want["n_input"]));
+    assert_eq!(f(&d["rows"]["n_used"]), f(&want["n_used"]));
+    assert_eq!(f(&d["n"]), f(&want["n_used"]));
+    let site = d["rows"]["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["column"] == "site")
+        .unwrap()
+        .clone();
+    assert_eq!(f(&site["n_missing"]), f(&want["n_missing_site"]));
+    assert_eq!(f(&d["logistic"]["n"]), f(&want["n_used"]));
+    for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
+        close(
+            f(&p["coefficient"]),
+            f(&want["coefficients"][k]),
+            1e-6,
+            "coefficient",
+        );
+    }
+}
+
+/// Two candidates that are the same item are refused (exit 2, both named).
+#[test]
+fn duplicated_candidates_refused() {
+    let o = calcscore(&[
+        "derive",
+        "--data",
+        &file("birthwt.csv"),
+        "--candidates",
+        &file("candidates_duplicate.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Smoking") && err.contains("Smoker"), "{err}");
+}
+
+/// An item whose interval includes no effect gets its point only with a visible note.
+#[test]
+fn null_effect_item_flagged() {
+    let d = json(&[
+        "derive",
+        "--data",
+        &file("birthwt.csv"),
+        "--candidates",
+        &file("candidates_negative.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--json",
+    ]);
+    let flagged: Vec<&str> = d["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["null_effect"] == true)
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert!(!flagged.is_empty());
+    let notes = d["notes"].to_string();
+    for l in flagged {
+        assert!(notes.contains(l), "{l}: {notes}");
+    }
+}
+
+/// `--bootstrap` works with `--outcome none` (points from the logistic model in each replicate).
+#[test]
+fn bootstrap_without_continuous_outcome() {
+    let v = json(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        &file("no_model.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--bootstrap",
+        "30",
+        "--boot-seed",
+        "3",
+        "--json",
+    ]);
+    let b = &v["bootstrap"];
+    assert!(f(&b["auc_apparent"]) > 0.5);
+    assert!(b["slope_apparent"].is_null());
+    assert!(f(&b["auc_optimism"]).abs() < 0.2);
+}
+
+/// The validate help's example uses --boot-seed.
+#[test]
+fn help_example_uses_boot_seed() {
+    let o = calcscore(&["validate", "--help"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("--boot-seed 1") && !text.contains(" --seed 1"),
+        "{text}"
+    );
+}
+
+/// `reproduce zhang2021` on the shipped registry: results.json holds the B-only AUC and NPV and the calibration of
+/// A's model in B as named quantities, equal to pROC / binom.test / glm(offset) / glm in
+/// tests/reference/zhang2021.R; report.md states the A/B patient overlap, labels the pooled measures, and never
+/// prints "P = <".
+#[test]
+fn zhang_results_hold_b_only_measures_and_report_says_them() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{root}/tests/reference/zhang2021/b_only_expected.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z");
+    let o = calcscore(&[
+        "reproduce",
+        "zhang2021",
+        "--data",
+        &format!("{root}/datasets/zhang2021_synthetic.csv"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let q = |name: &str| {
+        r["quantities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["name"] == name)
+            .unwrap_or_else(|| panic!("quantity {name} missing"))
+            .clone()
+    };
+    for (name, key, tol) in [
+        ("roc.B.auc", "auc", 1e-9),
+        ("accuracy.B.npv", "npv", 1e-9),
+        ("calibration.B.intercept", "calibration_intercept", 1e-6),
+        ("calibration.B.slope", "calibration_slope", 1e-6),
+    ] {
+        let got = q(name);
+        close(f(&got["estimate"]), f(&want[key]["estimate"]), tol, name);
+        close(f(&got["conf_low"]), f(&want[key]["conf_low"]), tol, name);
+        close(f(&got["conf_high"]), f(&want[key]["conf_high"]), tol, name);
+    }
+    assert_eq!(
+        f(&q("split.patients_in_A_and_B")["estimate"]),
+        f(&want["patients_in_A_and_B"])
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("Patients with lesions in both A and B: **3**"),
+        "overlap"
+    );
+    assert!(md.contains("A+B pooled") && md.contains("### Validation cohort B alone"));
+    assert!(md.contains("### Outcomes by cohort"));
+    assert!(md.contains("looser than the paper"));
+    // The seed choice and the published values' percentiles (bench/zhang2021_seed_percentiles.json).
+    assert!(
+        md.contains("### How the synthetic seed was chosen")
+            && md.contains("percentile of published")
+    );
+    assert!(!md.contains("P = <") && !md.contains("P =<"));
+}
+
+/// A score validated against the reverse of its outcome (bwt > 2500: normal weight) gives AUC < 0.5 with a warning
+/// naming the likely cause; the cutoff stays a score value.
+#[test]
+fn auc_below_half_is_warned() {
+    let v = json(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        &file("no_model.toml"),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "bwt > 2500",
+        "--json",
+    ]);
+    let g = &v["validation"]["groups"][0];
+    assert!(f(&g["auc"]["estimate"]) < 0.5);
+    let notes = g["notes"].to_string();
+    assert!(
+        notes.contains("below 0.5") && notes.contains("likely cause"),
+        "{notes}"
+    );
+}
+
+/// A score file with an absurd number of points is refused with the file named (no overflow, no panic).
+#[test]
+fn absurd_points_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.toml");
+    let text = std::fs::read_to_string(file("no_model.toml"))
+        .unwrap()
+        .replace("points = 2", "points = 9223372036854775807");
+    std::fs::write(&p, text).unwrap();
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &file("birthwt.csv"),
+        "--score",
+        p.to_str().unwrap(),
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("big.toml"));
+}
