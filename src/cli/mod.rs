@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod agatston;
 pub mod check_data;
 pub mod compare;
 pub mod correlate;
@@ -58,6 +59,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// CAC progression of paired scans (change, progression definitions, paired tests, %ΔBMD vs %ΔCAC).
     Progression(progression::ProgressionArgs),
+    /// Agatston, volume and mass scores from an axial CT series (DICOM), or from every study under a root.
+    Agatston(agatston::AgatstonArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -87,5 +90,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Correlate(a) => correlate::run(a),
         Command::Report(a) => report::run(a),
         Command::Progression(a) => progression::run(a),
+        Command::Agatston(a) => agatston::run(a),
     }
 }
