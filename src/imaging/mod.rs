@@ -6,6 +6,7 @@
 
 pub mod agatston;
 pub mod batch;
+pub(crate) mod guard;
 pub mod labels;
 pub mod overlay;
 pub mod phantom;

@@ -466,6 +466,9 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
 
 /// Read the header of one file; `Ok(None)` for a DICOMDIR.
 fn header(file: &Path) -> Result<Option<Header>, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    super::guard::check_lengths(&bytes)
+        .map_err(|e| format!("{}: not a readable DICOM file ({e})", file.display()))?;
     let obj = guarded(|| {
         OpenFileOptions::new()
             .read_until(tags::PIXEL_DATA)
