@@ -1,6 +1,7 @@
 //! Performance of `calcscore agatston` on a 512 × 512 × 100 uncompressed series (50 MB), generated here and
-//! never committed. Ignored by `cargo test`; `just bench` runs it on the release build:
-//! `cargo test --release --test agatston_perf -- --ignored --nocapture`.
+//! never committed. Ignored by `cargo test`; `just bench` times the release binary with it:
+//! `CALCSCORE_BIN=target/release/calcscore cargo test --test agatston_perf -- --ignored --nocapture`
+//! (without CALCSCORE_BIN it times the binary of the test's own profile).
 
 use std::process::Command;
 use std::time::Instant;
@@ -32,10 +33,12 @@ fn series_512x512x100() {
         write_slice(&dir.path().join(format!("{k:03}.dcm")), &s).unwrap();
     }
     let d = dir.path().display().to_string();
+    let bin = std::env::var("CALCSCORE_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_calcscore").to_string());
     let mut times = Vec::new();
     for _ in 0..5 {
         let t0 = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        let out = Command::new(&bin)
             .args(["agatston", "--dicom", &d, "--json"])
             .output()
             .unwrap();

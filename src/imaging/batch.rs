@@ -175,6 +175,11 @@ pub fn cac_csv(studies: &[StudyScore]) -> Result<String, ImagingError> {
                 continue;
             }
         };
+        let patient = if patient.contains([',', '"', '\n']) {
+            format!("\"{}\"", patient.replace('"', "\"\""))
+        } else {
+            patient.to_string()
+        };
         out.push_str(&format!(
             "{patient},{evaluable},{reason},{},{},{},{},{},{},{},{}\n",
             b.0, a.0, b.1, a.1, b.2, a.2, b.3, a.3

@@ -475,7 +475,15 @@ fn header(file: &Path) -> Result<Option<Header>, String> {
             .open_file(file)
             .map_err(|e| e.to_string())
     })
-    .map_err(|e| format!("{}: not a readable DICOM file ({e})", file.display()))?;
+    .map_err(|e| {
+        let marked = bytes.get(128..132) == Some(b"DICM".as_slice());
+        let why = if marked {
+            e
+        } else {
+            "no DICM marker at byte 128".into()
+        };
+        format!("{}: not a readable DICOM file ({why})", file.display())
+    })?;
     if obj
         .meta()
         .media_storage_sop_class_uid()
