@@ -1,5 +1,6 @@
-//! `calcscore agatston` on real scanner files from pydicom 3.0.1's test data (MIT, vendored under
-//! tests/data/dicom/pydicom with its licence), against an independent computation with pydicom, numpy and
+//! `calcscore agatston` on real scanner files from pydicom 3.0.1's and pydicom-data 1.0.0's test data (MIT,
+//! vendored under tests/data/dicom/ with their licences; bad_sequence.dcm is JPEG lossless), against an
+//! independent computation with pydicom, numpy and
 //! scipy.ndimage.label: tests/reference/agatston.py → tests/reference/agatston/expected.json.
 
 use std::path::PathBuf;
@@ -34,10 +35,7 @@ fn scores_match_the_python_reference() {
     let expected: Value = serde_json::from_str(&text).unwrap();
     for case in expected["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let path = format!(
-            "tests/data/dicom/pydicom/{}",
-            case["path"].as_str().unwrap()
-        );
+        let path = format!("tests/data/dicom/{}", case["path"].as_str().unwrap());
         let (t, c, m) = (
             case["threshold"].to_string(),
             case["connectivity"].to_string(),

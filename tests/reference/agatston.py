@@ -8,7 +8,8 @@ the minimum area (mm^2) dropped; weight by peak HU (1: <200, 2: <300, 3: <400, 4
 pixels x pixel area x slice spacing (positions; SliceThickness for a single slice); mass (factor 1) =
 sum HU x voxel volume / 1000.
 
-Run from the repository root (pydicom 3.0.1, numpy, scipy):
+Run from the repository root (pydicom 3.0.1, numpy, scipy; pylibjpeg and pylibjpeg-libjpeg for the JPEG
+lossless file):
     python3 tests/reference/agatston.py > tests/reference/agatston/expected.json
 """
 import glob
@@ -20,17 +21,21 @@ import pydicom
 import scipy
 from scipy import ndimage
 
-DATA = "tests/data/dicom/pydicom"
+DATA = "tests/data/dicom"
 
 CASES = [
     # name, path, threshold, connectivity, min_area
-    ("ct_small_default", "CT_small.dcm", 130.0, 8, 1.0),
-    ("ct_small_4conn", "CT_small.dcm", 130.0, 4, 1.0),
-    ("ct_small_t300_min0", "CT_small.dcm", 300.0, 8, 0.0),
-    ("ct_small_t400_min5", "CT_small.dcm", 400.0, 4, 5.0),
-    ("ct5n_default", "CT5N", 130.0, 8, 1.0),
-    ("ct5n_t40_min0", "CT5N", 40.0, 8, 0.0),
-    ("ct5n_t40_4conn_min0_5", "CT5N", 40.0, 4, 0.5),
+    ("ct_small_default", "pydicom/CT_small.dcm", 130.0, 8, 1.0),
+    ("ct_small_4conn", "pydicom/CT_small.dcm", 130.0, 4, 1.0),
+    ("ct_small_t300_min0", "pydicom/CT_small.dcm", 300.0, 8, 0.0),
+    ("ct_small_t400_min5", "pydicom/CT_small.dcm", 400.0, 4, 5.0),
+    ("ct5n_default", "pydicom/CT5N", 130.0, 8, 1.0),
+    ("ct5n_t40_min0", "pydicom/CT5N", 40.0, 8, 0.0),
+    ("ct5n_t40_4conn_min0_5", "pydicom/CT5N", 40.0, 4, 0.5),
+    # JPEG lossless (decoded by pydicom through pylibjpeg + pylibjpeg-libjpeg)
+    ("jpeg_lossless_default", "pydicom-data/bad_sequence.dcm", 130.0, 8, 1.0),
+    ("jpeg_lossless_4conn", "pydicom-data/bad_sequence.dcm", 130.0, 4, 1.0),
+    ("jpeg_lossless_t400_min0", "pydicom-data/bad_sequence.dcm", 400.0, 8, 0.0),
 ]
 
 
@@ -86,9 +91,12 @@ def score(path, threshold, connectivity, min_area):
 
 
 def main():
+    import pylibjpeg
+
     out = {
         "generated_by": "tests/reference/agatston.py",
-        "versions": {"pydicom": pydicom.__version__, "numpy": np.__version__, "scipy": scipy.__version__},
+        "versions": {"pydicom": pydicom.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
+                     "pylibjpeg": pylibjpeg.__version__},
         "cases": [],
     }
     for name, path, t, c, m in CASES:
