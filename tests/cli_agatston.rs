@@ -661,3 +661,79 @@ fn overlay_png_of_the_top_slice() {
     let png = std::fs::read(o.join("overlay.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 }
+
+#[test]
+fn same_input_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, hu) in [(0, 150.0), (1, 450.0), (2, 250.0)] {
+        let img = Image::water(32, 32)
+            .disc(10, 10, 3, hu)
+            .block(20, 20, 3, 5, 300.0);
+        write(dir.path(), &format!("{k}.dcm"), &img.at(k as f64 * 3.0));
+    }
+    let d = dir.path().display().to_string();
+    let a = run(&["agatston", "--dicom", &d, "--json"]);
+    let b = run(&["agatston", "--dicom", &d, "--json"]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+/// A phantom study: one slice with a 1 mm² block at `hu`, for `patient` on `date`.
+fn study(root: &Path, patient: &str, date: &str, hu: f64) {
+    let mut s = Image::water(16, 16).block(4, 4, 2, 2, hu).at(0.0);
+    s.patient_id = patient.into();
+    s.study_date = date.into();
+    s.study_uid = format!("2.25.1{}{}", patient.len(), date);
+    s.series_uid = format!("2.25.2{}{}", patient.len(), date);
+    write(&root.join(patient).join(date), "1.dcm", &s);
+}
+
+#[test]
+fn batch_pairs_studies_into_the_cac_table() {
+    // P1: 20150101 (1 mm² at 450 HU → 4) then 20151001 (300 HU → 3); P22: one study (250 HU → 2), not evaluable.
+    // Volume 4 px × 0.25 mm² × 3 mm = 3 mm³ each; mass = 0.003 cm³ × HU: 1.35, 0.9, 0.75 mg.
+    // A localizer series in P1's first study is skipped and listed.
+    let root = tempfile::tempdir().unwrap();
+    study(root.path(), "P1", "20150101", 450.0);
+    study(root.path(), "P1", "20151001", 300.0);
+    study(root.path(), "P22", "20150301", 250.0);
+    let mut scout = Image::water(16, 16).at(0.0);
+    scout.patient_id = "P1".into();
+    scout.study_uid = "2.25.1220150101".into();
+    scout.series_uid = "2.25.77".into();
+    scout.image_type = vec!["ORIGINAL".into(), "PRIMARY".into(), "LOCALIZER".into()];
+    write(&root.path().join("P1/20150101"), "scout.dcm", &scout);
+    let out = tempfile::tempdir().unwrap();
+    let (r, o) = (
+        root.path().display().to_string(),
+        out.path().join("cac").display().to_string(),
+    );
+    let res = run(&["agatston", "--batch", &r, "--out", &o]);
+    let text = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(
+        text.contains("3 CT studies scored") && text.contains("skipped series 2.25.77"),
+        "{text}"
+    );
+    let cac = std::fs::read_to_string(out.path().join("cac/cac.csv")).unwrap();
+    let rows: Vec<&str> = cac.lines().collect();
+    assert_eq!(
+        rows[1],
+        "P1,1,,2015-01-01,2015-10-01,4.0,3.0,3.0,3.0,1.350,0.900"
+    );
+    assert_eq!(
+        rows[2],
+        "P22,0,one CT study only (no follow-up scan found),2015-03-01,,2.0,,3.0,,0.750,"
+    );
+    // A third study for P1 is refused.
+    study(root.path(), "P1", "20160101", 300.0);
+    refused(
+        &["agatston", "--batch", &r],
+        1,
+        &["patient P1: 3 CT studies"],
+    );
+}
