@@ -737,3 +737,17 @@ fn batch_pairs_studies_into_the_cac_table() {
         &["patient P1: 3 CT studies"],
     );
 }
+
+#[test]
+fn hidden_files_skipped_and_symlink_loops_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.dcm",
+        &Image::water(8, 8).block(2, 2, 2, 2, 300.0).at(0.0),
+    );
+    std::fs::write(dir.path().join(".DS_Store"), "not an image").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    close("score", num(&score(dir.path(), &[]), "agatston"), 3.0);
+}

@@ -126,7 +126,8 @@ impl Series {
     }
 }
 
-/// Every regular file under `dir` (recursively), sorted by path; `dir` may also be a single file.
+/// Every regular file under `dir` (recursively, hidden files skipped, symlinked directories not followed),
+/// sorted by path; `dir` may also be a single file.
 pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
     let meta = std::fs::metadata(dir).map_err(|e| crate::Error::io("read", dir, e))?;
     if meta.is_file() {
@@ -137,11 +138,16 @@ pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
     while let Some(d) = stack.pop() {
         let entries = std::fs::read_dir(&d).map_err(|e| crate::Error::io("read", &d, e))?;
         for entry in entries {
-            let path = entry.map_err(|e| crate::Error::io("read", &d, e))?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.is_file() {
-                out.push(path);
+            let entry = entry.map_err(|e| crate::Error::io("read", &d, e))?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue; // hidden files (.DS_Store, editor backups) are not images
+            }
+            // Directories are entered only when they are real directories (a symlink loop cannot recur).
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(_) if path.is_file() => out.push(path),
+                _ => {}
             }
         }
     }
