@@ -1,5 +1,6 @@
 //! No panic on corrupted DICOM files: a valid phantom slice is truncated, has bytes flipped, and has
-//! lengths overwritten (seeded, so every run tries the same 600 files); each must be scored or refused
+//! lengths overwritten (seeded, so every run tries the same 600 files, and 80 of the real JPEG lossless slice);
+//! each must be scored or refused
 //! with an error, through the library and (for a sample) through the binary, never with exit code 101.
 
 use std::path::Path;
@@ -93,4 +94,33 @@ fn corrupted_files_never_panic() {
         refused > 0 && scored > 0,
         "scored {scored}, refused {refused}"
     );
+}
+
+#[test]
+fn corrupted_jpeg_lossless_files_never_panic() {
+    // The real JPEG lossless slice (tests/data/dicom/pydicom-data): corruptions reach the JPEG decoder.
+    let good = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/dicom/pydicom-data/bad_sequence.dcm"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(1067);
+    let (mut scored, mut refused) = (0, 0);
+    for k in 0..80 {
+        let case = dir.path().join(format!("case{k}"));
+        std::fs::create_dir_all(&case).unwrap();
+        std::fs::write(case.join("x.dcm"), corrupt(&good, &mut rng)).unwrap();
+        match series::read_series(&case, None)
+            .and_then(|s| Ok(agatston::score(&s, &Options::default(), None)?))
+        {
+            Ok(s) => {
+                assert!(s.agatston.is_finite());
+                scored += 1;
+            }
+            Err(_) => refused += 1,
+        }
+        std::fs::remove_dir_all(&case).unwrap();
+    }
+    assert_eq!(scored + refused, 80);
 }
