@@ -25,6 +25,9 @@ echo "reproduce zhang2021 (3862 lesions, warm), median of 10: $(median_ms 10 "$B
 "$BIN" simulate zhang2021 --lesions 100000 --out "$OUT/big.csv" 2> /dev/null
 echo "validate --bootstrap 1000 on a 10^5-lesion registry, median of 3: $(median_ms 3 "$BIN" validate --data "$OUT/big.csv" --score ivus-zhang2021 --by cohort --cluster patient_id --bootstrap 1000) ms"
 
+# Agatston scoring of a 512x512x100 uncompressed CT series (written by the test, never committed).
+CALCSCORE_BIN="$BIN" cargo test --test agatston_perf -- --ignored --nocapture 2>/dev/null | grep "agatston on" || true
+
 if [ -x bench/engine.sh ]; then
   bench/engine.sh "$BIN" "$OUT"
 fi

@@ -12,6 +12,9 @@ pub enum Error {
     /// A statistical problem (separation, singular design, too few rows ...).
     #[error(transparent)]
     Stats(#[from] StatsError),
+    /// A DICOM input that cannot be scored (not CT, mixed series, unsupported encoding ...).
+    #[error(transparent)]
+    Imaging(#[from] crate::imaging::ImagingError),
     /// The command line asked for something inconsistent.
     #[error("{0}")]
     Usage(String),
@@ -31,7 +34,7 @@ impl Error {
     /// Exit code with a fixed meaning: 1 for data and statistical problems, 2 for usage and I/O.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Data(_) | Error::Stats(_) => 1,
+            Error::Data(_) | Error::Stats(_) | Error::Imaging(_) => 1,
             Error::Usage(_) | Error::Io { .. } => 2,
         }
     }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cohort;
 pub mod data;
 pub mod error;
+pub mod imaging;
 pub mod report;
 pub mod samplesize;
 pub mod score;

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod agatston;
 pub mod calibration;
 pub mod check_data;
 pub mod compare;
@@ -70,6 +71,8 @@ pub enum Command {
     Nri(nri::NriArgs),
     /// Minimum sample size to develop or validate a model (Riley et al.; pmsampsize/pmvalsampsize), with a clustering design effect.
     Samplesize(samplesize::SampleSizeArgs),
+    /// Agatston, volume and mass scores from an axial CT series (DICOM), or from every study under a root.
+    Agatston(agatston::AgatstonArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -103,5 +106,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Decision(a) => decision::run(a),
         Command::Nri(a) => nri::run(a),
         Command::Samplesize(a) => samplesize::run(a),
+        Command::Agatston(a) => agatston::run(a),
     }
 }

@@ -69,6 +69,9 @@ pub struct ReproduceArgs {
     /// Confidence level of every interval.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// denosumab-pilot only: read every Agatston score from the CT series under this directory (see `agatston --batch`).
+    #[arg(long)]
+    pub dicom: Option<PathBuf>,
 }
 
 /// Arguments of `calcscore check`.
@@ -107,6 +110,9 @@ pub struct SimulateArgs {
     /// Output CSV file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// denosumab-pilot only: also write phantom CT series (DICOM) whose Agatston scores equal the table's here.
+    #[arg(long)]
+    pub dicom: Option<PathBuf>,
 }
 
 /// Run `calcscore reproduce`.
@@ -115,10 +121,18 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
     if a.study == Study::DenosumabPilot {
-        let run = denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?;
+        let run = match &a.dicom {
+            Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.conf_level)?,
+            None => denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?,
+        };
         crate::report::write_atomically(&out, &denosumab::report_files(&run)?)?;
         print!("{}", denosumab::run_summary(&run, &out));
         return Ok(Outcome::Success);
+    }
+    if a.dicom.is_some() {
+        return Err(Error::Usage(
+            "--dicom applies to denosumab-pilot only".into(),
+        ));
     }
     let a = ReproduceArgs {
         out: Some(out),
@@ -184,6 +198,11 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
     if a.study == Study::DenosumabPilot {
         return simulate_denosumab(a);
     }
+    if a.dicom.is_some() {
+        return Err(Error::Usage(
+            "--dicom applies to denosumab-pilot only".into(),
+        ));
+    }
     let seed = a.seed.unwrap_or(zhang2021::simulate::DEFAULT_SEED);
     if a.lesions < 100 {
         return Err(Error::Usage(format!(
@@ -210,6 +229,9 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
 /// `calcscore simulate denosumab-pilot`: 12 patients matched to the published summaries.
 fn simulate_denosumab(a: SimulateArgs) -> Result<Outcome> {
     let seed = a.seed.unwrap_or(denosumab::simulate::DEFAULT_SEED);
+    if let Some(dir) = &a.dicom {
+        eprintln!("{}", denosumab::images::simulate(dir, seed)?);
+    }
     let (csv, attempts) = denosumab::simulate::simulate_csv(seed)?;
     match a.out {
         Some(p) => {

@@ -1,6 +1,7 @@
 //! The denosumab CAC pilot (seed 000): 12 women with ischaemic heart disease and osteoporosis given
 //! denosumab, Agatston score and BMD before and 6–12 months after; paired change of CAC and BMD.
 
+pub mod images;
 pub mod progression;
 pub mod schema;
 pub mod simulate;
