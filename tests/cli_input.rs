@@ -236,6 +236,30 @@ fn nul_byte_in_an_id_is_refused() {
     assert_eq!(p[0]["column"], "patient_id");
     let msg = p[0]["message"].as_str().unwrap();
     assert!(msg.contains("NUL") && msg.contains("P\\0"), "{msg}");
+    // Any --cluster column too.
+    let t = write(
+        dir.path(),
+        "t.csv",
+        "hospital,x,y\nA,1,2\nB\u{0},2,3\nC,3,5\n",
+    );
+    let o = calcscore(
+        &[
+            "fit",
+            "--data",
+            s(&t),
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "hospital",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("row 3, column 'hospital': 'B\\0'") && e.contains("NUL"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ pub fn run(a: CheckDataArgs) -> Result<Outcome> {
     } else {
         let rows_read = match n {
             Some(n) => format!("{n} rows"),
-            None => "body not read".to_string(),
+            None => "not read as a table".to_string(),
         };
         println!(
             "{file}: {rows_read}, {} problem(s); {} row(s) unusable:\n",

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::Outcome;
 use crate::cohort::SplitUnit;
+use crate::data::load::check_ids;
 use crate::data::schema::map_keys;
 use crate::data::validate::{missing_columns, unit_problems};
 use crate::data::{open, DataError, ExpansionFormula, Table};
@@ -49,6 +50,7 @@ impl DataArgs {
             .into());
         }
         let table = opened.read(cluster.as_slice())?;
+        check_ids(&table, cluster.as_slice())?;
         if !flow {
             let problems = unit_problems(&table);
             if !problems.is_empty() {

@@ -206,9 +206,35 @@ pub fn read_table(path: &Path) -> Result<Table, DataError> {
     read_table_ids(path, &[])
 }
 
-/// Read a file as [`read_table`] with more columns read as text (e.g. a `--cluster` column).
+/// Read a file as [`read_table`] with more columns read as text (e.g. a `--cluster` column); an id with a
+/// control character (a NUL byte ...) in those columns is refused.
 pub fn read_table_ids(path: &Path, ids: &[&str]) -> Result<Table, DataError> {
-    open(path, None, &[])?.read(ids)
+    let table = open(path, None, &[])?.read(ids)?;
+    check_ids(&table, ids)?;
+    Ok(table)
+}
+
+/// Refuse ids with control characters in the given columns (those the table has), every one listed.
+pub fn check_ids(table: &Table, ids: &[&str]) -> Result<(), DataError> {
+    let mut problems = Vec::new();
+    for &name in ids {
+        let Ok(ColumnData::Text(values)) = table.column(name) else {
+            continue;
+        };
+        for (i, v) in values.iter().enumerate() {
+            let found = v.as_deref().and_then(|id| {
+                super::validate::bad_id(&table.source, Table::row_number(i), name, id)
+            });
+            problems.extend(found);
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(DataError::Problems {
+        file: table.source.clone(),
+        problems,
+    })
 }
 
 /// Parse CSV bytes (UTF-8, optional BOM, any line endings) as if read from a file named `file`.
