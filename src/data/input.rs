@@ -206,7 +206,7 @@ impl Header {
                 format!("this is {kind}, not CSV text; fix: export the sheet as \"CSV UTF-8\" (or Parquet)"),
             ));
         }
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = skip_blank_lines(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
         let end = record_end(bytes, 0).unwrap_or(bytes.len());
         let line = &bytes[..end];
         let text = std::str::from_utf8(line).map_err(|e| DataError::NotUtf8 {
@@ -219,7 +219,7 @@ impl Header {
             byte: line[e.valid_up_to()],
         })?;
         let text = text.trim_end_matches('\r');
-        if text.trim().is_empty() && bytes.iter().all(u8::is_ascii_whitespace) {
+        if text.trim().is_empty() {
             return Err(DataError::Empty {
                 file: file.to_string(),
             });
@@ -231,6 +231,18 @@ impl Header {
             .collect();
         Ok(Header { separator, names })
     }
+}
+
+/// The text after any blank lines before the header (polars skips them too; the header is row 1).
+pub fn skip_blank_lines(bytes: &[u8]) -> &[u8] {
+    let mut start = 0;
+    while let Some(k) = bytes[start..].iter().position(|&b| b == b'\n') {
+        if !bytes[start..start + k].iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+        start += k + 1;
+    }
+    &bytes[start..]
 }
 
 /// The separator of a header line: the most frequent of `,`, `;` and tab outside quotes (`,` on a tie).

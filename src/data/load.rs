@@ -320,6 +320,8 @@ fn normalised(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
+    bytes.drain(..blank);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty {
             file: file.to_string(),
