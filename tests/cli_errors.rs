@@ -230,7 +230,7 @@ fn unreadable_file_workbook() {
 }
 
 #[test]
-fn unreadable_file_ragged_row() {
+fn ragged_row() {
     let mut body = registry(&ROWS.map(String::from));
     body.push_str("P9,L9,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,,extra,cells\n");
     let c = case("ragged.csv", body);
@@ -238,11 +238,12 @@ fn unreadable_file_ragged_row() {
     assert_problem(
         &p,
         &c,
-        "unreadable-file",
+        "ragged-row",
+        Some(5),
         None,
-        None,
-        &["not a valid CSV table", "fields"],
+        &["23 field(s), the header has 21", "extra separator"],
     );
+    assert_refused(&c, Some(5), None, &["23 field(s)"]);
 }
 
 #[test]

@@ -41,8 +41,9 @@ fn row() -> impl Strategy<Value = Row> {
     )
         .prop_map(|(a, b, c, d, e, f)| [a, b, c, d, e, f]);
     let angle = prop_oneof![Just(360u16), 0u16..=360];
+    // Stent area below twice the smallest reference area: expansion stays within the plausible 0-200%.
     let areas = (
-        prop::option::weighted(0.9, 2.0f64..12.0),
+        prop::option::weighted(0.9, 2.0f64..8.0),
         prop::option::weighted(0.9, 4.0f64..12.0),
         prop::option::weighted(0.9, 4.0f64..12.0),
     );

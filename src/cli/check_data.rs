@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Outcome;
+use crate::data::registry::read_registry_table;
 use crate::data::validate::normalise_lesion_table;
-use crate::data::{read_table, ColumnMap, DataError, ExpansionFormula};
+use crate::data::{DataError, ExpansionFormula};
 use crate::{Error, Result};
 
 /// Arguments of `calcscore check-data`.
@@ -58,21 +59,20 @@ pub fn problem_row(e: &DataError) -> ProblemRow {
     }
 }
 
-/// Every problem of the registry: file-level errors (unreadable, empty, bad map) or all cell problems.
-pub fn find_problems(a: &CheckDataArgs) -> (usize, Vec<DataError>) {
-    let mut table = match read_table(&a.data) {
-        Ok(t) => t,
-        Err(e) => return (0, vec![e]),
+/// Every problem of the registry: file-level errors (unreadable, bad map, missing columns: found from the
+/// header, the body is then not read), ragged rows, or all cell problems. The row count is `None` when the
+/// body was not read.
+pub fn find_problems(a: &CheckDataArgs) -> (Option<usize>, Vec<DataError>) {
+    let flat = |e: DataError| match e {
+        DataError::Problems { problems, .. } => problems,
+        e => vec![e],
     };
-    if let Some(m) = &a.map {
-        let mapped =
-            ColumnMap::from_file(m).and_then(|map| map.apply(&mut table, &m.display().to_string()));
-        if let Err(e) = mapped {
-            return (table.nrows(), vec![e]);
-        }
-    }
+    let mut table = match read_registry_table(&a.data, a.map.as_deref(), a.expansion) {
+        Ok(t) => t,
+        Err(e) => return (None, flat(e)),
+    };
     let n = table.nrows();
-    (n, normalise_lesion_table(&mut table, a.expansion))
+    (Some(n), normalise_lesion_table(&mut table, a.expansion))
 }
 
 /// Run `calcscore check-data`: exit 0 when the registry has no problem, 1 otherwise.
@@ -96,10 +96,14 @@ pub fn run(a: CheckDataArgs) -> Result<Outcome> {
             serde_json::to_string_pretty(&v).map_err(|e| Error::Usage(e.to_string()))?
         );
     } else if rows.is_empty() {
-        println!("{file}: {n} rows, no problems found.");
+        println!("{file}: {} rows, no problems found.", n.unwrap_or(0));
     } else {
+        let rows_read = match n {
+            Some(n) => format!("{n} rows"),
+            None => "not read as a table".to_string(),
+        };
         println!(
-            "{file}: {n} rows, {} problem(s); {} row(s) unusable:\n",
+            "{file}: {rows_read}, {} problem(s); {} row(s) unusable:\n",
             rows.len(),
             bad_rows.len()
         );

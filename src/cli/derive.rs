@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use super::Outcome;
 use crate::cohort::SplitUnit;
-use crate::data::{read_table, ColumnMap, ExpansionFormula, Table};
+use crate::data::load::check_ids;
+use crate::data::schema::map_keys;
+use crate::data::validate::{missing_columns, unit_problems};
+use crate::data::{open, DataError, ExpansionFormula, Table};
 use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
 use crate::stats::vcov::{p_text, sig};
 use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
@@ -31,16 +34,46 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// Load the table; with `cohorts` wanted and no `cohort` column, run the Zhang 2021 flow to assign them.
-    pub fn load(&self, cohorts: bool) -> Result<Table> {
-        let mut table = read_table(&self.data)?;
-        if let Some(m) = &self.map {
-            ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+    /// Load the table (ids and the `cluster` column read as text). A lesion registry (every required schema
+    /// column present) without a `cohort` column is analysed as the lesions the Zhang 2021 flow keeps, with
+    /// stent expansion computed and cohorts assigned (said on stderr when not asked for with `cohorts`); any
+    /// other table is used as it is, its angle unit and stent expansion still checked.
+    pub fn load(&self, cohorts: bool, cluster: Option<&str>) -> Result<Table> {
+        let opened = open(&self.data, self.map.as_deref(), &map_keys())?;
+        let missing = missing_columns(&opened.names, opened.source(), self.expansion);
+        let flow = !opened.has("cohort") && (cohorts || missing.is_empty());
+        if flow && !missing.is_empty() {
+            return Err(DataError::Problems {
+                file: opened.source().to_string(),
+                problems: missing,
+            }
+            .into());
         }
-        if !cohorts || table.has("cohort") {
+        let table = opened.read(cluster.as_slice())?;
+        check_ids(&table, cluster.as_slice())?;
+        if !flow {
+            let problems = unit_problems(&table);
+            if !problems.is_empty() {
+                return Err(DataError::Problems {
+                    file: table.source.clone(),
+                    problems,
+                }
+                .into());
+            }
             return Ok(table);
         }
-        Ok(pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0)
+        let (source, n_input) = (table.source.clone(), table.nrows());
+        let studied = pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0;
+        if !cohorts {
+            eprintln!(
+                "note: {source} is a lesion registry: analysed as the {} of its {n_input} lesions that the Zhang 2021 \
+flow keeps (exclusions as in `reproduce`), stent expansion computed as {}; a `cohort` column (A-D) was added \
+(--by cohort or --cohort A,B to use it)",
+                studied.nrows(),
+                self.expansion.describe()
+            );
+        }
+        Ok(studied)
     }
 }
 
@@ -109,7 +142,7 @@ pub struct DeriveArgs {
 
 /// Run `calcscore derive`.
 pub fn run(a: DeriveArgs) -> Result<Outcome> {
-    let mut table = a.data.load(a.cohort.is_some())?;
+    let mut table = a.data.load(a.cohort.is_some(), a.cluster.as_deref())?;
     if let Some(c) = &a.cohort {
         table = filter_cohorts(&table, c)?;
     }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
 
 use super::Outcome;
-use crate::data::read_table;
+use crate::data::read_table_ids;
 use crate::stats::design::Design;
 use crate::stats::formula::Formula;
 use crate::stats::gee::{gee, CorStr, GeeFamily};
@@ -91,7 +91,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
     }
     check_firth(&a, vcov)?;
-    let table = read_table(&a.data)?;
+    let table = read_table_ids(&a.data, a.cluster.as_deref().as_slice())?;
     let formula = Formula::parse(&a.formula)?;
     let design = Design::build(&table, &formula, a.cluster.as_deref())?;
     let opts = FitOptions {

@@ -83,7 +83,7 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     input::check_level(args.conf_level)?;
-    let table = input::load(&args.data)?;
+    let table = input::load_ids(&args.data, args.cluster.as_slice())?;
     let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
     cols.extend(args.marker2.as_deref());
     cols.extend(args.cluster.as_deref());
@@ -298,6 +298,12 @@ pub(crate) mod input {
     /// Load a CSV or Parquet file.
     pub fn load(path: &Path) -> crate::Result<Table> {
         Ok(read_table(path)?)
+    }
+
+    /// Load a file with more columns read as text (a cluster column: ids byte for byte).
+    pub fn load_ids(path: &Path, ids: &[String]) -> crate::Result<Table> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        Ok(crate::data::read_table_ids(path, &ids)?)
     }
 
     /// Rows with no missing value in `cols`, and per column the number of missing values.

@@ -36,7 +36,7 @@ pub struct Table1Args {
 
 /// Run `calcscore table1`.
 pub fn run(a: Table1Args) -> Result<Outcome> {
-    let table = a.data.load(a.by == "cohort")?;
+    let table = a.data.load(a.by == "cohort", None)?;
     for v in a
         .vars
         .iter()

@@ -67,7 +67,7 @@ struct ValidateJson<'a> {
 pub fn run(a: ValidateArgs) -> Result<Outcome> {
     let score = PointsTable::resolve(&a.score)?;
     let by_cohort = a.by.as_deref() == Some("cohort");
-    let mut table = a.data.load(by_cohort)?;
+    let mut table = a.data.load(by_cohort, a.cluster.as_deref())?;
     if let (Some(by), Some(groups)) = (&a.by, &a.groups) {
         table = super::derive::filter_groups(&table, by, groups)?;
     }

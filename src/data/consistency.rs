@@ -98,7 +98,11 @@ pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
     problems
 }
 
-/// Angle columns whose largest value is positive and ≤ 2π: likely radians (or fractions of a circle).
+/// The largest angle read as radians: 2π, rounded up at the third decimal (a full circle written 6.2832 or
+/// 6.284 is radians too). A degree column of a calcium registry has its largest angle far above this.
+pub const RADIANS_MAX: f64 = 6.2845;
+
+/// Angle columns whose every value is at most 2π (the largest positive): radians (or fractions of a circle).
 pub fn angle_unit(table: &Table) -> Vec<DataError> {
     let Ok(super::ColumnData::Num(v)) = table.column("max_calcium_angle_deg") else {
         return Vec::new();
@@ -108,7 +112,7 @@ pub fn angle_unit(table: &Table) -> Vec<DataError> {
         .flatten()
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
-    if !(max > 0.0 && max <= std::f64::consts::TAU) {
+    if !(max > 0.0 && max <= RADIANS_MAX) {
         return Vec::new();
     }
     let hint = if max <= 1.0 {
@@ -136,9 +140,14 @@ mod tests {
 
     #[test]
     fn angle_unit_boundary_is_two_pi() {
-        // 2π = 6.283185...: 6.2 is flagged as radians, 6.3 (a small angle in degrees) is not.
+        // 2π = 6.283185...: 6.2 and 2π rounded to 4 decimals (6.2832) are flagged as radians, 6.3 (a small
+        // angle in degrees) is not.
         let p = angle_unit(&angles(&[1.0, 6.2]));
         assert!(matches!(&p[..], [DataError::AngleUnit { hint, .. }] if hint.contains("radians")));
+        // Angles as a user's export writes them (rounded radians), not the std constants.
+        #[allow(clippy::approx_constant)]
+        let rounded = [3.1416, 6.2832];
+        assert_eq!(angle_unit(&angles(&rounded)).len(), 1);
         assert!(angle_unit(&angles(&[1.0, 6.3])).is_empty());
         // All ≤ 1: fractions of a circle; all zero: no calcium, nothing to say.
         let p = angle_unit(&angles(&[0.25, 0.75]));

@@ -103,8 +103,8 @@ pub enum DataError {
         rule: &'static str,
         hint: &'static str,
     },
-    /// An angle column whose largest value is ≤ 2π: radians or fractions of a circle, not degrees.
-    #[error("{file}: column '{column}': largest value {max} ≤ 2π: angles must be in degrees (0–360); fix: {hint}")]
+    /// An angle column whose every value is at most 2π: radians or fractions of a circle, not degrees.
+    #[error("{file}: column '{column}': every value is at most 2π (largest {max}), so the angles are not in degrees (0–360); fix: {hint}; angles in other units would make every calcium arc look small")]
     AngleUnit {
         file: String,
         column: String,
@@ -119,6 +119,48 @@ pub enum DataError {
         column: String,
         value: String,
         rule: String,
+    },
+    /// A data row with fewer or more fields than the header (a missing or extra separator): never read.
+    #[error("{file}: row {row}{}: {fields} field(s), the header has {expected}: {cause}; the row starts '{text}'", line_note(*row, *line))]
+    RaggedRow {
+        file: String,
+        row: usize,
+        /// The line the row starts on (differs from the row after quoted line breaks).
+        line: usize,
+        fields: usize,
+        expected: usize,
+        cause: &'static str,
+        /// The row's text, clipped.
+        text: String,
+    },
+    /// A quote opened in a row is never closed: the rest of the file would be read as one field.
+    #[error("{file}: row {row}{}: a quote (\") opened in this row is never closed, so the rest of the file would read as one value; fix: close the quote or double a quote inside a quoted value (\"\"); the row starts '{text}'", line_note(*row, *line))]
+    UnclosedQuote {
+        file: String,
+        row: usize,
+        line: usize,
+        text: String,
+    },
+    /// An identifier that cannot be one (a NUL byte or another control character).
+    #[error("{file}: row {row}, column '{column}': '{value}': {rule}")]
+    BadId {
+        file: String,
+        row: usize,
+        column: String,
+        /// The id with control characters escaped.
+        value: String,
+        rule: String,
+    },
+    /// A computed stent expansion outside the plausible range (e.g. a reference area recorded as 0).
+    #[error("{file}: row {row}, column 'stent_expansion_pct': computed expansion {value}% is outside the plausible range {range}: {detail}; fix: {hint}")]
+    ImplausibleExpansion {
+        file: String,
+        row: usize,
+        value: String,
+        range: &'static str,
+        /// The areas it came from, in words.
+        detail: String,
+        hint: &'static str,
     },
     /// A column map file is malformed.
     #[error("{file}: bad column map: {reason}")]
@@ -152,6 +194,10 @@ impl DataError {
             Self::AngleUnit { .. } => "angle-unit",
             Self::Invalid { .. } => "invalid-value",
             Self::BadMap { .. } => "bad-column-map",
+            Self::RaggedRow { .. } => "ragged-row",
+            Self::UnclosedQuote { .. } => "unclosed-quote",
+            Self::BadId { .. } => "bad-id",
+            Self::ImplausibleExpansion { .. } => "implausible-expansion",
             Self::Problems { .. } => "several",
         }
     }
@@ -176,6 +222,10 @@ impl DataError {
             | Self::AngleUnit { file, .. }
             | Self::Invalid { file, .. }
             | Self::BadMap { file, .. }
+            | Self::RaggedRow { file, .. }
+            | Self::UnclosedQuote { file, .. }
+            | Self::BadId { file, .. }
+            | Self::ImplausibleExpansion { file, .. }
             | Self::Problems { file, .. } => file,
         }
     }
@@ -191,7 +241,11 @@ impl DataError {
             | Self::MissingValue { row, .. }
             | Self::DuplicateId { row, .. }
             | Self::Inconsistent { row, .. }
-            | Self::Invalid { row, .. } => Some(*row),
+            | Self::Invalid { row, .. }
+            | Self::RaggedRow { row, .. }
+            | Self::UnclosedQuote { row, .. }
+            | Self::BadId { row, .. }
+            | Self::ImplausibleExpansion { row, .. } => Some(*row),
             Self::NotUtf8 { line, .. } => Some(*line),
             _ => None,
         }
@@ -211,7 +265,9 @@ impl DataError {
             | Self::DuplicateId { column, .. }
             | Self::Inconsistent { column, .. }
             | Self::AngleUnit { column, .. }
-            | Self::Invalid { column, .. } => Some(column),
+            | Self::Invalid { column, .. }
+            | Self::BadId { column, .. } => Some(column),
+            Self::ImplausibleExpansion { .. } => Some("stent_expansion_pct"),
             _ => None,
         }
     }
@@ -226,10 +282,34 @@ impl DataError {
             | Self::NotBinary { value, .. }
             | Self::DuplicateId { value, .. }
             | Self::Inconsistent { value, .. }
-            | Self::Invalid { value, .. } => Some(value),
+            | Self::Invalid { value, .. }
+            | Self::BadId { value, .. }
+            | Self::ImplausibleExpansion { value, .. }
+            | Self::RaggedRow { text: value, .. }
+            | Self::UnclosedQuote { text: value, .. } => Some(value),
             Self::MissingValue { .. } => Some(""),
             _ => None,
         }
+    }
+}
+
+/// " (line N)" when a row does not start on the line of the same number (quoted line breaks, blank lines).
+fn line_note(row: usize, line: usize) -> String {
+    if row == line {
+        String::new()
+    } else {
+        format!(" (line {line})")
+    }
+}
+
+/// Longest input text echoed in a message, in characters.
+pub const ECHO_LIMIT: usize = 200;
+
+/// Input text as echoed in a message: at most [`ECHO_LIMIT`] characters, then how much was left out.
+pub fn clip(s: &str) -> String {
+    match s.char_indices().nth(ECHO_LIMIT) {
+        None => s.to_string(),
+        Some((end, _)) => format!("{}… ({} more bytes)", &s[..end], s.len() - end),
     }
 }
 

@@ -1,15 +1,16 @@
-//! Data: generic tables, loading (CSV/Parquet via polars), column maps, the lesion schema.
+//! Data: generic tables, loading (CSV, gzip CSV, Parquet via polars), column maps, the lesion schema.
 
 pub mod consistency;
 mod error;
+pub mod input;
 pub mod load;
 pub mod registry;
 pub mod schema;
 pub mod table;
 pub mod validate;
 
-pub use error::DataError;
-pub use load::{read_table, ColumnMap};
+pub use error::{clip, DataError};
+pub use load::{open, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
 pub use registry::{
     load_registry, registry_from_csv_bytes, registry_from_table, Atherectomy, ExpansionFormula,
     Lesion, Registry,

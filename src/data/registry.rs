@@ -136,11 +136,25 @@ pub fn load_registry(
     map: Option<&std::path::Path>,
     expansion: ExpansionFormula,
 ) -> Result<Registry, DataError> {
-    let mut table = super::read_table(path)?;
-    if let Some(m) = map {
-        super::ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+    registry_from_table(read_registry_table(path, map, expansion)?, expansion)
+}
+
+/// Read a lesion registry's table: the header first (map keys, required columns: refused before the body is
+/// read), then the body with the ids as text.
+pub fn read_registry_table(
+    path: &std::path::Path,
+    map: Option<&std::path::Path>,
+    expansion: ExpansionFormula,
+) -> Result<Table, DataError> {
+    let opened = super::open(path, map, &super::schema::map_keys())?;
+    let missing = super::validate::missing_columns(&opened.names, opened.source(), expansion);
+    if !missing.is_empty() {
+        return Err(DataError::Problems {
+            file: opened.source().to_string(),
+            problems: missing,
+        });
     }
-    registry_from_table(table, expansion)
+    opened.read(&[])
 }
 
 /// Load a lesion registry from CSV bytes (as [`load_registry`] without a map; used by the fuzz target).

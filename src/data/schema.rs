@@ -208,3 +208,12 @@ pub const LESION_SCHEMA: &[ColumnSpec] = &[
 pub fn spec(name: &str) -> Option<&'static ColumnSpec> {
     LESION_SCHEMA.iter().find(|c| c.name == name)
 }
+
+/// The names a `--map` may rename a lesion registry's columns onto: the schema's columns and `cohort`.
+pub fn map_keys() -> Vec<&'static str> {
+    LESION_SCHEMA
+        .iter()
+        .map(|c| c.name)
+        .chain(["cohort"])
+        .collect()
+}

@@ -98,7 +98,7 @@ impl Table {
                             file: self.source.clone(),
                             row: Self::row_number(i),
                             column: name.to_string(),
-                            value: s.clone(),
+                            value: super::error::clip(s),
                             hint: number_hint(s),
                         }),
                 })

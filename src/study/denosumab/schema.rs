@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::data::registry::parse_binary;
 use crate::data::table::{format_number, number_hint, parse_number};
-use crate::data::{read_table, ColumnData, ColumnMap, DataError, Table};
+use crate::data::validate::bad_id;
+use crate::data::{clip, open, ColumnData, DataError, Table};
 use crate::Result;
 
 /// The kind of values a CAC schema column holds.
@@ -336,12 +337,33 @@ pub struct CacTable {
 }
 
 /// Read, map and validate a CAC follow-up file; every problem is returned at once.
+/// The header is checked first (map keys, required columns), before the body is read.
 pub fn load_cac(path: &Path, map: Option<&Path>) -> Result<CacTable> {
-    let mut table = read_table(path)?;
-    if let Some(m) = map {
-        ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+    let keys: Vec<&str> = CAC_SCHEMA.iter().map(|s| s.name).collect();
+    let opened = open(path, map, &keys)?;
+    let missing = missing_columns(&opened.names, opened.source());
+    if !missing.is_empty() {
+        return Err(DataError::Problems {
+            file: opened.source().to_string(),
+            problems: missing,
+        }
+        .into());
     }
-    cac_from_table(&table)
+    cac_from_table(&opened.read(&[])?)
+}
+
+/// The columns the CAC schema requires that a header lacks.
+fn missing_columns(names: &[String], source: &str) -> Vec<DataError> {
+    CAC_SCHEMA
+        .iter()
+        .filter(|s| s.need != Optional && !names.iter().any(|n| n == s.name))
+        .map(|spec| DataError::MissingColumn {
+            file: source.to_string(),
+            column: spec.name.into(),
+            hint: " (required by the CAC follow-up schema, see datasets/README.md; map your own name with --map)"
+                .into(),
+        })
+        .collect()
 }
 
 /// Validate a table against the CAC schema and build the patients.
@@ -420,17 +442,7 @@ fn patient(columns: &[(&'static CacColumn, &ColumnData)], i: usize) -> Patient {
 
 /// Every problem of a table against the CAC schema.
 pub fn validate(table: &Table) -> Vec<DataError> {
-    let mut problems = Vec::new();
-    for spec in CAC_SCHEMA.iter().filter(|s| s.need != Optional) {
-        if !table.has(spec.name) {
-            problems.push(DataError::MissingColumn {
-                file: table.source.clone(),
-                column: spec.name.into(),
-                hint: " (required by the CAC follow-up schema, see datasets/README.md; map your own name with --map)"
-                    .into(),
-            });
-        }
-    }
+    let mut problems = missing_columns(&table.names, &table.source);
     let evaluable: Vec<bool> = (0..table.nrows())
         .map(|i| {
             table
@@ -455,7 +467,7 @@ fn invalid(table: &Table, i: usize, column: &str, value: &str, rule: String) -> 
         file: table.source.clone(),
         row: Table::row_number(i),
         column: column.into(),
-        value: format!("'{value}'"),
+        value: format!("'{}'", clip(value)),
         rule,
     }
 }
@@ -493,7 +505,8 @@ fn check_column(
 fn check_cell(table: &Table, spec: &CacColumn, i: usize, s: &str) -> Option<DataError> {
     let bad = |rule: String| Some(invalid(table, i, spec.name, s, rule));
     match spec.kind {
-        Kind::Id | Kind::Text => None,
+        Kind::Id => bad_id(&table.source, Table::row_number(i), spec.name, s),
+        Kind::Text => None,
         Kind::Binary => parse_binary(s)
             .is_none()
             .then(|| "must be 0 or 1 (also accepted: true/false, yes/no)".to_string())
@@ -510,7 +523,7 @@ fn check_cell(table: &Table, spec: &CacColumn, i: usize, s: &str) -> Option<Data
                 file: table.source.clone(),
                 row: Table::row_number(i),
                 column: spec.name.into(),
-                value: s.into(),
+                value: clip(s),
                 hint: number_hint(s),
             }),
             Some(x) if x < min || x > max => bad(format!(

@@ -1,0 +1,664 @@
+//! Input safety through the real binary (issue 12, items 2–5 and resource bounds): ids are text, ragged rows
+//! and unclosed quotes are named, map typos are refused, angle units and implausible expansions are caught,
+//! the header is checked before the body is read, and semicolon, gzip and Parquet files read like the CSV.
+//! Each test asserts the exit code, the row/column in the message, and that nothing was lost or merged.
+//! Expected counts come from the test's own reading of the text (a set of the raw id strings), never from
+//! calcscore's output.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SHIPPED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/zhang2021_synthetic.csv"
+);
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/input");
+
+const HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
+atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
+calcium_length_mm,stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture,prep_ivus,prep_fracture";
+
+/// Three valid lesions: spreadsheet rows 2, 3, 4 (21 fields each).
+const ROWS: [&str; 3] = [
+    "P1,L1,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,",
+    "P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1",
+    "P2,L3,0,0,120,1,1,1,none,0,0.0,0,1,2.8,10,4.9,8,6,0,1,0",
+];
+
+fn registry(rows: &[&str]) -> String {
+    let mut s = format!("{HEADER}\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+fn calcscore(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run calcscore")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `check-data --json` on a file: exit code and the problems.
+fn check_data(file: &Path, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
+    let mut args = vec!["check-data", "--data", s(file), "--json"];
+    args.extend_from_slice(extra);
+    let o = calcscore(&args, file.parent().unwrap());
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
+    (o.status.code(), v["problems"].as_array().unwrap().clone())
+}
+
+/// `reproduce zhang2021` into `out`; returns the output.
+fn reproduce(data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["reproduce", "zhang2021", "--data", s(data), "--out", s(out)];
+    args.extend_from_slice(extra);
+    calcscore(&args, data.parent().unwrap())
+}
+
+fn results(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+/// Every named quantity of a results.json (name → estimate as text, so that null and NaN compare too).
+fn quantities(r: &Value) -> Vec<(String, String)> {
+    r["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            (
+                q["name"].as_str().unwrap().to_string(),
+                q["estimate"].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn quantity(r: &Value, name: &str) -> f64 {
+    r["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))["estimate"]
+        .as_f64()
+        .unwrap()
+}
+
+/// The shipped registry's text, and the reproduce results made from it (computed once per test binary).
+fn shipped_results() -> &'static Value {
+    static RESULTS: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    RESULTS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = reproduce(Path::new(SHIPPED), &out, &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        results(&out)
+    })
+}
+
+/// Distinct values of the first field of each data line of a CSV text (no quoting in the shipped file).
+fn distinct_first_field(text: &str) -> usize {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// The shipped registry with numeric-looking ids that collide as numbers: the k-th distinct patient id
+/// becomes `000j` when k = 2j (leading zeros) and `j` when k = 2j + 1, so ids `00042` and `42` are two
+/// patients; lesion ids likewise (`0000007` and `7`).
+fn colliding_ids_registry() -> String {
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let mut patients: Vec<&str> = Vec::new();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let (pid, rest) = line.split_once(',').unwrap();
+        let (_, rest) = rest.split_once(',').unwrap();
+        let k = patients.iter().position(|p| *p == pid).unwrap_or_else(|| {
+            patients.push(pid);
+            patients.len() - 1
+        });
+        let id = |k: usize, width: usize| {
+            if k % 2 == 0 {
+                format!("{:0width$}", k / 2)
+            } else {
+                format!("{}", k / 2)
+            }
+        };
+        out.push_str(&format!("{},{},{rest}\n", id(k, 5), id(i - 1, 7)));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Ids are text
+
+#[test]
+fn ids_differing_only_by_leading_zeros_stay_distinct_patients() {
+    let text = colliding_ids_registry();
+    let shipped_text = std::fs::read_to_string(SHIPPED).unwrap();
+    // The hand count: distinct patient id strings, as written.
+    let want_patients = distinct_first_field(&text);
+    assert_eq!(want_patients, distinct_first_field(&shipped_text));
+    assert!(text.contains("\n00042,") && text.contains("\n42,"));
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(dir.path(), "numeric_ids.csv", &text);
+    // No duplicate lesion ids (0000007 and 7 are two lesions).
+    let (code, problems) = check_data(&reg, &[]);
+    assert_eq!(code, Some(0), "{problems:?}");
+    let out = dir.path().join("out");
+    let o = reproduce(&reg, &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = results(&out);
+    assert_eq!(quantity(&r, "flow.input_patients"), want_patients as f64);
+    // Renaming ids changes nothing else: the same patients (clusters) and lesions, the same numbers.
+    assert_eq!(quantities(&r), quantities(shipped_results()));
+    // A --cluster column of such ids counts every cluster (fit prints the number of clusters).
+    let o = calcscore(
+        &[
+            "fit",
+            "--data",
+            s(&reg),
+            "--formula",
+            "vessel_diameter_mm ~ calcium_360",
+            "--cluster",
+            "patient_id",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let fit = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        fit.contains(&format!("\"n_clusters\": {want_patients}")),
+        "{want_patients} clusters expected in {fit}"
+    );
+}
+
+#[test]
+fn parquet_integer_ids_are_read_as_text() {
+    // tests/reference/input/make_parquet.py: the shipped registry with int64 ids (P01747 -> 1747).
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Path::new(FIXTURES).join("shipped_int_ids.parquet");
+    let (code, problems) = check_data(&reg, &[]);
+    assert_eq!(code, Some(0), "{problems:?}");
+    let out = dir.path().join("out");
+    let o = reproduce(&reg, &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = results(&out);
+    let shipped_text = std::fs::read_to_string(SHIPPED).unwrap();
+    assert_eq!(
+        quantity(&r, "flow.input_patients"),
+        distinct_first_field(&shipped_text) as f64
+    );
+    assert_eq!(quantities(&r), quantities(shipped_results()));
+}
+
+#[test]
+fn nul_byte_in_an_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [ROWS[0], &ROWS[1].replacen("P2,", "P\u{0}2,", 1), ROWS[2]];
+    let reg = write(dir.path(), "nul.csv", registry(&rows));
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0]["class"], "bad-id");
+    assert_eq!(p[0]["row"], 3);
+    assert_eq!(p[0]["column"], "patient_id");
+    let msg = p[0]["message"].as_str().unwrap();
+    assert!(msg.contains("NUL") && msg.contains("P\\0"), "{msg}");
+    // Any --cluster column too.
+    let t = write(
+        dir.path(),
+        "t.csv",
+        "hospital,x,y\nA,1,2\nB\u{0},2,3\nC,3,5\n",
+    );
+    let o = calcscore(
+        &[
+            "fit",
+            "--data",
+            s(&t),
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "hospital",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("row 3, column 'hospital': 'B\\0'") && e.contains("NUL"),
+        "{e}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Ragged rows
+
+#[test]
+fn ragged_rows_are_all_named_and_never_enter_the_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = ROWS[1].replacen(",none,0,", ",none,", 1); // 20 fields: a missing separator
+    let long = ROWS[2].replacen(",2.8,", ",2,8,", 1); // 22 fields: a decimal comma
+    let rows = [ROWS[0], &short, ROWS[2], &long];
+    let reg = write(dir.path(), "ragged.csv", registry(&rows));
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    let got: Vec<(&str, u64)> = p
+        .iter()
+        .map(|x| (x["class"].as_str().unwrap(), x["row"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, [("ragged-row", 3), ("ragged-row", 5)]);
+    let m3 = p[0]["message"].as_str().unwrap();
+    assert!(
+        m3.contains("row 3: 20 field(s), the header has 21") && m3.contains("missing separator"),
+        "{m3}"
+    );
+    let m5 = p[1]["message"].as_str().unwrap();
+    assert!(
+        m5.contains("row 5: 22 field(s), the header has 21") && m5.contains("extra separator"),
+        "{m5}"
+    );
+    // reproduce refuses with the same rows, exit 1, and writes nothing.
+    let out = dir.path().join("out");
+    let o = reproduce(&reg, &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("row 3: 20 field(s)") && e.contains("row 5: 22 field(s)"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    // Any verb reading the table refuses too (no padded or shifted row is analysed).
+    let o = calcscore(
+        &[
+            "fit",
+            "--data",
+            s(&reg),
+            "--formula",
+            "vessel_diameter_mm ~ cto",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("row 3: 20 field(s)"));
+    assert!(reg.exists());
+}
+
+#[test]
+fn ragged_row_after_a_quoted_line_break_names_row_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // Row 2 spans lines 2-3 (a quoted line break in an id), so row 3 starts on line 4.
+    let quoted = ROWS[0].replacen("P1,", "\"P\n1\",", 1);
+    let short = ROWS[1].replacen(",0,0,360,", ",0,360,", 1);
+    let reg = write(dir.path(), "q.csv", registry(&[&quoted, &short, ROWS[2]]));
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0]["row"], 3);
+    assert!(p[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("row 3 (line 4): 20 field(s)"));
+}
+
+#[test]
+fn unclosed_quote_echoes_only_the_start_of_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = registry(&[ROWS[0]]);
+    text.push_str("P2,\"L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1\n");
+    for k in 0..20_000 {
+        // ~900 KB after the unclosed quote
+        text.push_str(&format!(
+            "P{k},L{k},0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,\n"
+        ));
+    }
+    assert!(text.len() > 800_000);
+    let reg = write(dir.path(), "quote.csv", &text);
+    for args in [
+        vec!["check-data", "--data", s(&reg)],
+        vec!["reproduce", "zhang2021", "--data", s(&reg), "--out", "out"],
+        vec!["fit", "--data", s(&reg), "--formula", "cto ~ isr"],
+    ] {
+        let o = calcscore(&args, dir.path());
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(
+            all.contains("row 3") && all.contains("never closed"),
+            "{all}"
+        );
+        assert!(all.len() < 2_000, "{args:?} printed {} bytes", all.len());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. Map typos
+
+#[test]
+fn map_key_that_is_no_schema_column_is_refused_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(
+        dir.path(),
+        "reg.csv",
+        registry(&ROWS).replacen("calcium_fracture", "Fracture", 1),
+    );
+    let map = write(
+        dir.path(),
+        "map.toml",
+        "[columns]\ncalcium_fractur = \"Fracture\"\n",
+    );
+    let (code, p) = check_data(&reg, &["--map", s(&map)]);
+    assert_eq!(code, Some(1));
+    assert_eq!(p[0]["class"], "bad-column-map");
+    assert_eq!(p[0]["file"], s(&map));
+    let msg = p[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("'calcium_fractur'") && msg.contains("did you mean 'calcium_fracture'?"),
+        "{msg}"
+    );
+    for verb in [
+        vec!["reproduce", "zhang2021", "--out", "out"],
+        vec!["validate", "--score", "ivus-zhang2021", "--by", "cohort"],
+    ] {
+        let mut args = verb.clone();
+        args.extend(["--data", s(&reg), "--map", s(&map)]);
+        let o = calcscore(&args, dir.path());
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&o).contains("did you mean 'calcium_fracture'?"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(!dir.path().join("out").exists());
+    // Fixed, the same map makes the file valid.
+    std::fs::write(&map, "[columns]\ncalcium_fracture = \"Fracture\"\n").unwrap();
+    assert_eq!(check_data(&reg, &["--map", s(&map)]).0, Some(0));
+}
+
+#[test]
+fn map_onto_a_column_the_file_lacks_names_map_file_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = write(
+        dir.path(),
+        "reg.csv",
+        registry(&ROWS).replacen("cto", "CTO_yes", 1),
+    );
+    let map = write(dir.path(), "map.toml", "[columns]\ncto = \"CTO_yess\"\n");
+    let (code, p) = check_data(&reg, &["--map", s(&map)]);
+    assert_eq!(code, Some(1));
+    assert_eq!(p[0]["class"], "bad-column-map");
+    assert_eq!(p[0]["file"], s(&map));
+    let msg = p[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("has no column 'CTO_yess'") && msg.contains("did you mean 'CTO_yes'?"),
+        "{msg}"
+    );
+    // The CAC loader refuses a typo the same way.
+    let cac = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/denosumab_pilot_synthetic.csv"
+    );
+    let map = write(
+        dir.path(),
+        "cac.toml",
+        "[columns]\nagatston_befor = \"agatston_before\"\n",
+    );
+    let o = calcscore(
+        &["progression", "--data", cac, "--map", s(&map)],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean 'agatston_before'?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Units
+
+/// The three valid rows with angles in radians rounded to 4 decimals (2π = 6.2832 for the 360° lesion).
+fn radians_rows() -> Vec<String> {
+    ROWS.iter()
+        .zip(["5.2360", "6.2832", "2.0944"])
+        .map(|(r, rad)| {
+            let mut c: Vec<&str> = r.split(',').collect();
+            c[4] = rad;
+            c.join(",")
+        })
+        .collect()
+}
+
+#[test]
+fn angles_in_radians_are_refused_from_the_angle_column_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = radians_rows();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    // Without the consistency columns (calcium_360, calcium_270_length_mm), only the angles can tell.
+    let drop = |t: &str| -> String {
+        t.lines()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                [&c[..10], &c[12..]].concat().join(",")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let reg = write(dir.path(), "rad.csv", drop(&registry(&rows)));
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0]["class"], "angle-unit");
+    assert_eq!(p[0]["column"], "max_calcium_angle_deg");
+    let msg = p[0]["message"].as_str().unwrap();
+    assert!(msg.contains("6.2832") && msg.contains("180/π"), "{msg}");
+    // A table used as it is (it has its own cohort column) is checked too, before any score is computed.
+    let with_cohort = registry(&rows).replacen("prep_fracture", "prep_fracture,cohort", 1);
+    let with_cohort: String = with_cohort
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("{l},A\n")
+            }
+        })
+        .collect();
+    let t = write(dir.path(), "rad_cohort.csv", with_cohort);
+    let o = calcscore(
+        &[
+            "validate",
+            "--data",
+            s(&t),
+            "--score",
+            "oct-fujino2018",
+            "--by",
+            "cohort",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not in degrees"), "{}", stderr(&o));
+}
+
+#[test]
+fn reference_area_zero_is_a_named_problem_not_211_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    // Row 3: proximal reference 0, distal 6, stent 6.3: the mean reference is 3, expansion 6.3/3 = 210%.
+    let zero = ROWS[1].replacen(",6.3,8,6,", ",6.3,0,6,", 1);
+    let reg = write(dir.path(), "zero.csv", registry(&[ROWS[0], &zero, ROWS[2]]));
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0]["class"], "implausible-expansion");
+    assert_eq!(p[0]["row"], 3);
+    assert_eq!(p[0]["column"], "stent_expansion_pct");
+    assert_eq!(p[0]["value"], "210.0");
+    let msg = p[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("ref_lumen_area_proximal_mm2 0") && msg.contains("missing-value code"),
+        "{msg}"
+    );
+    // With the proximal reference only, the same row has no usable reference: also named.
+    let (_, p) = check_data(&reg, &["--expansion", "proximal-reference"]);
+    assert_eq!(p[0]["value"], "undefined");
+    // The other formula, which does not read that cell, accepts the row: 6.3/6 = 105%.
+    let (code, _) = check_data(&reg, &["--expansion", "distal-reference"]);
+    assert_eq!(code, Some(0));
+    // A stent area three times the references: 3 × 7 = 21 over a mean of 7 gives 300%.
+    let big = ROWS[2].replacen(",4.9,8,6,", ",21,8,6,", 1);
+    let reg = write(dir.path(), "big.csv", registry(&[ROWS[0], ROWS[1], &big]));
+    let (_, p) = check_data(&reg, &[]);
+    assert_eq!(
+        (p[0]["row"].as_u64(), p[0]["value"].as_str()),
+        (Some(4), Some("300.0"))
+    );
+    let o = reproduce(&reg, &dir.path().join("out"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("row 4, column 'stent_expansion_pct': computed expansion 300.0%"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Resource bounds and other formats
+
+#[test]
+fn missing_column_is_found_from_the_header_without_reading_the_body() {
+    let dir = tempfile::tempdir().unwrap();
+    // A one-column file of ~4 MB whose body is not even UTF-8: reading it would fail differently.
+    let mut bytes = b"value\n".to_vec();
+    for _ in 0..500_000 {
+        bytes.extend_from_slice(b"1.5\xff\xfe\n");
+    }
+    let reg = write(dir.path(), "one_column.csv", &bytes);
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert!(p.iter().all(|x| x["class"] == "missing-column"), "{p:?}");
+    let cols: Vec<&str> = p.iter().map(|x| x["column"].as_str().unwrap()).collect();
+    assert_eq!(&cols[..3], ["patient_id", "lesion_id", "cto"]);
+    let o = reproduce(&reg, &dir.path().join("out"), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("missing column 'patient_id'") && !e.contains("UTF-8"),
+        "{e}"
+    );
+    assert!(e.len() < 8_000, "{} bytes", e.len());
+}
+
+/// The shipped registry as a European spreadsheet exports it: `;` separated, decimal comma.
+fn semicolon_decimal_comma(text: &str) -> String {
+    text.lines()
+        .map(|l| l.replace(',', ";").replace('.', ","))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+#[test]
+fn semicolon_decimal_comma_and_gzip_files_give_the_csv_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let semi = write(dir.path(), "euro.csv", semicolon_decimal_comma(&text));
+    assert!(std::fs::read_to_string(&semi).unwrap().contains(";2,83;"));
+    let gz = dir.path().join("reg.csv.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    for (name, file) in [("semicolon", &semi), ("gzip", &gz)] {
+        let (code, p) = check_data(file, &[]);
+        assert_eq!(code, Some(0), "{name}: {p:?}");
+        let out = dir.path().join(name);
+        let o = reproduce(file, &out, &[]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(
+            quantities(&results(&out)),
+            quantities(shipped_results()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn parquet_small_integer_columns_are_read() {
+    // tests/reference/input/make_parquet.py: the shipped registry with 0/1 columns as int8/uint8/int16/
+    // uint16 and the angle as int16.
+    let dir = tempfile::tempdir().unwrap();
+    let reg = Path::new(FIXTURES).join("small_ints.parquet");
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(0), "{p:?}");
+    let out = dir.path().join("out");
+    let o = reproduce(&reg, &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(quantities(&results(&out)), quantities(shipped_results()));
+}
+
+#[test]
+fn validate_on_a_registry_without_by_says_what_it_did() {
+    // The registry has no cohort column: validate analyses the lesions the study flow keeps, with expansion
+    // computed from the areas (the shipped file's own stent_expansion_pct column is empty), and says so.
+    let dir = tempfile::tempdir().unwrap();
+    let o = calcscore(
+        &[
+            "validate",
+            "--data",
+            SHIPPED,
+            "--score",
+            "ivus-zhang2021",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    // The studied lesions are those reproduce counts (328, the paper's number, for the shipped registry).
+    let studied = quantity(shipped_results(), "flow.studied_lesions");
+    let want =
+        format!("analysed as the {studied} of its 3862 lesions that the Zhang 2021 flow keeps");
+    assert!(
+        e.contains("is a lesion registry") && e.contains(&want),
+        "{e}"
+    );
+    assert!(e.contains("stent expansion computed as stent area"), "{e}");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let groups = v["validation"]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{v}");
+    assert_eq!(
+        (groups[0]["group"].as_str(), groups[0]["n"].as_f64()),
+        (Some("all"), Some(studied))
+    );
+}
