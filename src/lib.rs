@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cohort;
 pub mod data;
 pub mod error;
+pub mod options;
 pub mod report;
 pub mod score;
 pub mod stats;

@@ -2,47 +2,14 @@
 
 use std::path::PathBuf;
 
+pub use super::args::DataArgs;
+use super::args::LevelArgs;
 use super::Outcome;
-use crate::cohort::SplitUnit;
-use crate::data::{read_table, ColumnMap, ExpansionFormula, Table};
+use crate::data::Table;
+use crate::options::Proportion;
 use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
 use crate::stats::vcov::{p_text, sig};
-use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 use crate::{Error, Result};
-
-/// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.
-#[derive(Debug, clap::Args)]
-pub struct DataArgs {
-    /// Table or lesion registry (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
-    #[arg(long)]
-    pub map: Option<PathBuf>,
-    /// Seed of the A/B split when cohorts are computed from a lesion registry.
-    #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
-    pub seed: u64,
-    /// Split unit of the A/B split (lesion as the paper, or patient).
-    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
-    pub split: SplitUnit,
-    /// Stent expansion formula (lesion registries).
-    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
-    pub expansion: ExpansionFormula,
-}
-
-impl DataArgs {
-    /// Load the table; with `cohorts` wanted and no `cohort` column, run the Zhang 2021 flow to assign them.
-    pub fn load(&self, cohorts: bool) -> Result<Table> {
-        let mut table = read_table(&self.data)?;
-        if let Some(m) = &self.map {
-            ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
-        }
-        if !cohorts || table.has("cohort") {
-            return Ok(table);
-        }
-        Ok(pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0)
-    }
-}
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
@@ -93,15 +60,14 @@ pub struct DeriveArgs {
     /// Candidate whose coefficient is one point (default: the smallest).
     #[arg(long)]
     pub reference: Option<String>,
-    /// Also choose the highest cutoff whose NPV reaches this value.
-    #[arg(long)]
-    pub target_npv: Option<f64>,
+    /// Also choose the highest cutoff whose NPV reaches this value (a proportion above 0, at most 1).
+    #[arg(long, allow_negative_numbers = true)]
+    pub target_npv: Option<Proportion>,
     /// Write the derived score (points-table TOML, readable by `validate --score`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -122,8 +88,8 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         binary: BinaryOutcome::parse(&a.binary_outcome)?,
         cluster: a.cluster.clone(),
         reference: a.reference.clone(),
-        target_npv: a.target_npv,
-        conf_level: a.conf_level,
+        target_npv: a.target_npv.map(Proportion::get),
+        conf_level: a.level.get(),
     };
     let d = derive(&table, &cands, &opts)?;
     if let Some(p) = &a.out {

@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod args;
 pub mod check_data;
 pub mod compare;
 pub mod correlate;

@@ -546,6 +546,20 @@ fn points_rows(
             "reference coefficient is zero or not estimable: points undefined".into(),
         )));
     }
+    for (i, &c) in items.iter().zip(&coefs) {
+        let ratio = sign * c / reference;
+        if ratio.abs() > super::MAX_ITEM_POINTS as f64 {
+            return Err(Error::Stats(StatsError::Undefined(format!(
+                "points of '{}' would be {} (coefficient {} ÷ reference {}), beyond ±{}: \
+                 choose a larger --reference or drop the item",
+                i.label,
+                crate::stats::vcov::sig(ratio),
+                crate::stats::vcov::sig(c),
+                crate::stats::vcov::sig(reference),
+                super::MAX_ITEM_POINTS
+            ))));
+        }
+    }
     Ok(items
         .iter()
         .zip(&coefs)
