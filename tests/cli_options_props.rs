@@ -3,7 +3,7 @@
 //! the combination, the binary ends with exit 0, 1 or 2 — never 101 (a Rust panic) or a signal — and stderr
 //! never says "panicked".
 //!
-//! 48 cases (about 20 s in a debug build on 2 cores); `PROPTEST_CASES=500` for a longer run.
+//! 128 cases (about 20 s in a debug build on 2 cores); `PROPTEST_CASES=2000` for a longer run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -67,7 +67,9 @@ fn fixtures() -> &'static Fixtures {
         std::fs::write(dir.join("empty.csv"), "").unwrap();
         let o = calcscore(&["simulate", "zhang2021", "--lesions", "300", "--seed", "2"], &dir);
         assert_eq!(o.0, Some(0), "simulate failed: {}", o.1);
-        std::fs::write(dir.join("registry.csv"), o.2).unwrap();
+        std::fs::write(dir.join("registry.csv"), &o.2).unwrap();
+        std::fs::write(dir.join("registry_const.csv"), with_constant(&o.2, "vessel_diameter_mm", "3.0")).unwrap();
+        std::fs::write(dir.join("registry_expansion.csv"), with_constant(&o.2, "stent_area_mm2", "7")).unwrap();
         std::fs::write(
             dir.join("score.toml"),
             "name = \"s\"\ntitle = \"S\"\nsource = \"t\"\ncutoff = 2\n\n[[item]]\nlabel = \"big\"\ncolumn = \"vessel_diameter_mm\"\nop = \"<\"\nthreshold = 3.5\npoints = 9200000000000000000\n",
@@ -101,6 +103,21 @@ fn generic_table(n: usize, degenerate: bool) -> String {
     s
 }
 
+/// A registry with one column set to one value in every row.
+fn with_constant(csv: &str, column: &str, value: &str) -> String {
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let j = header.split(',').position(|c| c == column).unwrap();
+    let mut out = format!("{header}\n");
+    for l in lines {
+        let mut cells: Vec<&str> = l.split(',').collect();
+        cells[j] = value;
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 /// Run the binary; (exit code, stderr, stdout).
 fn calcscore(args: &[&str], dir: &Path) -> (Option<i32>, String, String) {
     let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
@@ -131,7 +148,8 @@ fn data_file(i: &Index, registry: bool) -> &'static str {
     let pool: &[&str] = if registry {
         &[
             "registry.csv",
-            "registry.csv",
+            "registry_const.csv",
+            "registry_expansion.csv",
             "table.csv",
             "empty.csv",
             "missing.csv",
@@ -151,8 +169,22 @@ fn data_file(i: &Index, registry: bool) -> &'static str {
 
 /// One command line built from random indices.
 fn command(verb: usize, ix: &[Index]) -> Vec<String> {
-    let n = |k: usize| pick(&NUMBERS, &ix[k]);
-    let c = |k: usize| pick(&COLUMNS, &ix[k]);
+    // One value in four is an edge value; the others are ordinary, so later stages are reached too.
+    let edge = |k: usize| ix[k + 14].index(4) == 0;
+    let n = |k: usize| {
+        if edge(k) {
+            pick(&NUMBERS, &ix[k])
+        } else {
+            pick(&["0.95", "0.9", "0.5", "3", "0.99"], &ix[k])
+        }
+    };
+    let c = |k: usize| {
+        if edge(k) {
+            pick(&COLUMNS, &ix[k])
+        } else {
+            pick(&["y", "x", "g", "konst", "bin", "two", "txt"], &ix[k])
+        }
+    };
     let mut a: Vec<String> = Vec::new();
     let s = |v: &str| v.to_string();
     match verb {
@@ -350,6 +382,69 @@ fn command(verb: usize, ix: &[Index]) -> Vec<String> {
             maybe(&mut a, &ix[3], "--sqrt-threshold", n(4));
             maybe(&mut a, &ix[5], "--conf-level", n(6));
         }
+        10 => {
+            // Each run gets its own output directory (no two runs share one).
+            let out = format!("out-{}", ix[13].index(1_000_000));
+            a.extend([
+                s("reproduce"),
+                s(pick(&["zhang2021", "denosumab-pilot"], &ix[0])),
+            ]);
+            a.extend([
+                s("--data"),
+                s(pick(
+                    &[
+                        "registry.csv",
+                        "registry_const.csv",
+                        "registry_expansion.csv",
+                        "table.csv",
+                        "cac.csv",
+                    ],
+                    &ix[1],
+                )),
+            ]);
+            a.extend([s("--out"), out]);
+            maybe(&mut a, &ix[2], "--conf-level", n(3));
+            maybe(
+                &mut a,
+                &ix[4],
+                "--seed",
+                pick(&["0", "18446744073709551615", "-1"], &ix[5]),
+            );
+            maybe(
+                &mut a,
+                &ix[6],
+                "--split",
+                pick(&["lesion", "patient", "x"], &ix[7]),
+            );
+            maybe(
+                &mut a,
+                &ix[8],
+                "--expansion",
+                pick(
+                    &[
+                        "mean-reference",
+                        "proximal-reference",
+                        "distal-reference",
+                        "given",
+                    ],
+                    &ix[9],
+                ),
+            );
+        }
+        11 => {
+            let verb = pick(&["report", "check"], &ix[0]);
+            a.push(s(verb));
+            if verb == "check" {
+                a.push(s(pick(&["zhang2021", "denosumab-pilot"], &ix[1])));
+            }
+            a.extend([
+                s("--results"),
+                s(pick(
+                    &["table.csv", "empty.csv", "missing.json", ".", "score.toml"],
+                    &ix[2],
+                )),
+            ]);
+        }
         _ => {
             a.extend([s("check-data"), s("--data"), s(data_file(&ix[0], true))]);
             maybe(
@@ -364,10 +459,10 @@ fn command(verb: usize, ix: &[Index]) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_option_combination_panics(verb in 0usize..11, ix in prop::collection::vec(any::<Index>(), 14)) {
+    fn no_option_combination_panics(verb in 0usize..13, ix in prop::collection::vec(any::<Index>(), 28)) {
         let f = fixtures();
         let cac = f.dir.join("cac.csv");
         if !cac.exists() {

@@ -405,3 +405,30 @@ fn reproduce_with_a_constant_item_or_constant_expansion_writes_a_report_with_not
         assert!(!report.contains("inf") && !report.contains("NaN"), "{name}");
     }
 }
+
+#[test]
+fn parquet_decimal_and_half_float_columns_are_named_not_aborted() {
+    // Written by tests/reference/robust/make_parquet.py (pyarrow); polars without dtype-decimal aborted.
+    let d = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/robust");
+    for (file, column, kind) in [
+        ("decimal.parquet", "y", "Decimal(5, 2)"),
+        ("float16.parquet", "h", "Float16"),
+    ] {
+        let p = dir.join(file);
+        let o = run(
+            &["fit", "--data", p.to_str().unwrap(), "--formula", "x ~ 1"],
+            d.path(),
+        );
+        assert_fails(
+            &o,
+            1,
+            &[
+                file,
+                &format!("column '{column}'"),
+                kind,
+                "store it as float64",
+            ],
+        );
+    }
+}

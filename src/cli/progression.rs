@@ -1,10 +1,8 @@
 //! `calcscore progression`: CAC progression of paired scans from a patient-level CAC table.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use super::args::LevelArgs;
+use super::args::{LevelArgs, MappedInputArgs};
 use super::roc::input;
 use super::Outcome;
 use crate::options::Threshold;
@@ -17,12 +15,9 @@ use crate::study::denosumab::schema::load_cac;
     after_help = "Example:\n  calcscore progression --data datasets/denosumab_pilot_synthetic.csv\n  calcscore progression --data my_cac.csv --map my_map.toml --natural-rate 20 --sqrt-compare gt --json"
 )]
 pub struct ProgressionArgs {
-    /// Patient-level CAC table (CSV or Parquet; schema in datasets/README.md).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
-    #[arg(long)]
-    pub map: Option<PathBuf>,
+    /// The patient-level CAC table (schema in datasets/README.md) and its column map.
+    #[command(flatten)]
+    pub input: MappedInputArgs,
     /// Natural CAC progression (% per year) the annualised %ΔCAC is tested against (default: the pilot's ~33%).
     #[arg(long, default_value_t = Threshold::new(progression::NATURAL_RATE_PCT).expect("finite"), allow_negative_numbers = true)]
     pub natural_rate: Threshold,
@@ -53,7 +48,7 @@ struct Report<'a> {
 
 /// Run `calcscore progression`.
 pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
-    let table = load_cac(&a.data, a.map.as_deref())?;
+    let table = load_cac(&a.input.data, a.input.map.as_deref())?;
     let source = match (
         &a.natural_rate_source,
         a.natural_rate.get() == progression::NATURAL_RATE_PCT,
