@@ -3,7 +3,7 @@
 //! the combination, the binary ends with exit 0, 1 or 2 — never 101 (a Rust panic) or a signal — and stderr
 //! never says "panicked".
 //!
-//! 128 cases (about 20 s in a debug build on 2 cores); `PROPTEST_CASES=2000` for a longer run.
+//! 128 cases (about 30 s in a debug build on 2 shared cores); `PROPTEST_CASES=2000` for a longer run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -220,6 +220,31 @@ fn thresholds_must_be_finite() {
         d.path(),
     );
     assert_fails(&o, 2, &["--target-npv", "at most 1"]);
+    // A candidates file with a NaN grid value (TOML allows nan and inf).
+    let cands = write(
+        d.path(),
+        "cands.toml",
+        "[[candidate]]\nlabel = \"small vessel\"\ncolumn = \"vessel_diameter_mm\"\nop = \"<\"\ngrid = [3.0, nan]\n",
+    );
+    let o = run(
+        &[
+            "derive",
+            "--data",
+            reg.to_str().unwrap(),
+            "--candidates",
+            cands.to_str().unwrap(),
+        ],
+        d.path(),
+    );
+    assert_fails(
+        &o,
+        2,
+        &[
+            "cands.toml",
+            "candidate 'small vessel'",
+            "threshold NaN is not a finite number",
+        ],
+    );
 }
 
 #[test]

@@ -67,6 +67,13 @@ impl Candidates {
                     k.label
                 )));
             }
+            if let Some(t) = k.threshold.iter().chain(&k.grid).find(|t| !t.is_finite()) {
+                return Err(Error::Usage(format!(
+                    "{}: candidate '{}': threshold {t} is not a finite number",
+                    path.display(),
+                    k.label
+                )));
+            }
         }
         Ok(c)
     }
