@@ -457,3 +457,25 @@ fn parquet_decimal_and_half_float_columns_are_named_not_aborted() {
         );
     }
 }
+
+#[test]
+fn library_entry_points_refuse_a_bad_level_instead_of_aborting() {
+    use calcscore::score::derive::{derive, BinaryOutcome, Candidates, DeriveOptions};
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/zhang2021_synthetic.csv");
+    let table = calcscore::data::read_table(&reg).unwrap();
+    let opts = DeriveOptions {
+        outcome: None,
+        binary: BinaryOutcome::parse("stent_expansion_pct < 70").unwrap(),
+        cluster: None,
+        reference: None,
+        target_npv: None,
+        conf_level: 1.5,
+    };
+    let e = derive(&table, &Candidates::zhang2021(), &opts).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert!(
+        e.to_string()
+            .contains("strictly between 0 and 1, e.g. 0.95 (got 1.5)"),
+        "{e}"
+    );
+}

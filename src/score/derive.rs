@@ -416,6 +416,7 @@ fn fit_logistic(t: &Table, terms: &[String], opts: &DeriveOptions) -> Result<Mod
 
 /// Derive a point score from candidates on `table`.
 pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result<Derivation> {
+    crate::options::ConfLevel::new(opts.conf_level)?;
     let (items, searches) = resolve_items(table, cands, opts)?;
     let work = working_table(table, &items, opts)?;
     let terms: Vec<String> = items.iter().map(Item::indicator_name).collect();

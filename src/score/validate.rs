@@ -187,6 +187,7 @@ fn fit_opts(opts: &ValidateOptions) -> FitOptions {
 
 /// Validate `score` on `table`.
 pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
+    crate::options::ConfLevel::new(opts.conf_level)?;
     let d = usable(table, score, opts)?;
     let mut groups: Vec<String> = d.group.clone();
     groups.sort();
@@ -542,6 +543,7 @@ pub fn optimism(
     seed: u64,
     progress: bool,
 ) -> Result<Optimism> {
+    crate::options::Replicates::new(replicates)?;
     let all: Vec<usize> = (0..d.y.len()).collect();
     let points = derive_points(d, &all, sign)
         .ok_or_else(|| StatsError::Undefined("derivation on all rows is singular".into()))?;
