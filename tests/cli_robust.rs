@@ -92,6 +92,28 @@ fn fit_of_a_constant_response_is_not_estimable() {
 }
 
 #[test]
+fn gee_of_a_constant_response_is_not_estimable() {
+    // Before: "GEE working covariance of a cluster is not positive definite", a misleading reason.
+    let d = tempfile::tempdir().unwrap();
+    let t = small_table(d.path());
+    let o = run(
+        &[
+            "fit",
+            "--data",
+            t.to_str().unwrap(),
+            "--formula",
+            "konst ~ x",
+            "--gee",
+            "exchangeable",
+            "--cluster",
+            "g",
+        ],
+        d.path(),
+    );
+    assert_fails(&o, 1, &["response is constant"]);
+}
+
+#[test]
 fn fit_of_an_exact_line_is_not_estimable() {
     // line = 1 + 2x exactly: RSS = 0, every standard error 0 (R: "essentially perfect fit").
     let d = tempfile::tempdir().unwrap();

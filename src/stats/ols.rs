@@ -133,7 +133,7 @@ pub fn ols(design: &Design, opts: &FitOptions) -> Result<OlsFit, StatsError> {
 }
 
 /// A response with one value has no variance to explain: R², F and every standard error are undefined.
-fn constant_response(design: &Design) -> Result<(), StatsError> {
+pub(crate) fn constant_response(design: &Design) -> Result<(), StatsError> {
     let y = design.y.as_slice();
     match y.first() {
         Some(&first) if y.iter().all(|&v| v == first) => Err(StatsError::Undefined(format!(
