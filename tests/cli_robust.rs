@@ -501,3 +501,52 @@ fn library_entry_points_refuse_a_bad_level_instead_of_aborting() {
         "{e}"
     );
 }
+
+#[test]
+fn non_finite_cells_and_overflowing_values_give_no_nan_statistics() {
+    // Before: "Multiple R-squared: NaN", "cor: NaN, 95% CI NaN to NaN", an estimate of -inf with P < 2e-16.
+    let d = tempfile::tempdir().unwrap();
+    let nan = write(d.path(), "nan.csv", "y,x\nNaN,1\n2,2\n3,3\n4,5\n5,6\n");
+    let inf = write(d.path(), "inf.csv", "y,x\n1,1\n2,inf\n3,3\n4,5\n");
+    let huge = write(d.path(), "huge.csv", "y,x\n1e308,1\n2,2\n-1e308,3\n4,5\n");
+    let p = |f: &PathBuf| f.to_str().unwrap().to_string();
+    for verb in [
+        vec!["fit", "--data", &p(&nan), "--formula", "y ~ x"],
+        vec!["correlate", "--data", &p(&nan), "--x", "x", "--y", "y"],
+    ] {
+        let o = run(&verb, d.path());
+        assert_fails(
+            &o,
+            1,
+            &["nan.csv: row 2, column 'y': NaN: must be a finite number"],
+        );
+    }
+    let o = run(
+        &[
+            "paired",
+            "--data",
+            &p(&inf),
+            "--before",
+            "x",
+            "--after",
+            "y",
+        ],
+        d.path(),
+    );
+    assert_fails(
+        &o,
+        1,
+        &["inf.csv: row 3, column 'x': inf: must be a finite number"],
+    );
+    let o = run(
+        &["fit", "--data", &p(&huge), "--formula", "y ~ x"],
+        d.path(),
+    );
+    assert_fails(&o, 1, &["too large for double precision"]);
+    let o = run(
+        &["correlate", "--data", &p(&huge), "--x", "x", "--y", "y"],
+        d.path(),
+    );
+    assert_fails(&o, 1, &["too large for double precision"]);
+    assert!(!text(&o.stdout).contains("NaN"));
+}

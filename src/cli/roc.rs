@@ -323,6 +323,17 @@ pub(crate) mod input {
     /// Numeric values of a column at `rows` (all present).
     pub fn numbers(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<f64>> {
         let v = table.numeric(col)?;
+        if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
+            return Err(DataError::Invalid {
+                file: table.source.clone(),
+                row: Table::row_number(i),
+                column: col.to_string(),
+                value: format!("{}", v[i].unwrap_or(f64::NAN)),
+                rule: "must be a finite number (leave the cell empty or NA for a missing value)"
+                    .into(),
+            }
+            .into());
+        }
         Ok(rows.iter().filter_map(|&i| v[i]).collect())
     }
 

@@ -757,7 +757,14 @@ fn correlation(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
             "correlation: one of the variables is constant (standard deviation 0)".into(),
         ));
     }
-    Ok((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+    let r = sxy / (sxx.sqrt() * syy.sqrt());
+    if !r.is_finite() {
+        return Err(StatsError::Undefined(
+            "correlation: the values are too large for double precision (sums overflow); fix: rescale them"
+                .into(),
+        ));
+    }
+    Ok(r.clamp(-1.0, 1.0))
 }
 
 fn paired_len(what: &str, x: &[f64], y: &[f64], needed: usize) -> Result<usize, StatsError> {

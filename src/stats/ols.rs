@@ -105,6 +105,13 @@ pub fn ols(design: &Design, opts: &FitOptions) -> Result<OlsFit, StatsError> {
         .collect();
     let rss: f64 = resid.iter().map(|e| e * e).sum();
     let df_residual = n - p;
+    if !rss.is_finite() || beta.iter().any(|b| !b.is_finite()) {
+        return Err(StatsError::Undefined(
+            "linear model not estimable: the values are too large for double precision (sums overflow); \
+             fix: rescale the variables"
+                .into(),
+        ));
+    }
     perfect_fit(rss / df_residual as f64, fitted.as_slice())?;
     let mean = design.y.iter().sum::<f64>() / n as f64;
     let tss = if design.intercept {
