@@ -30,6 +30,12 @@ pub enum Error {
     },
 }
 
+impl From<crate::options::OptionError> for Error {
+    fn from(e: crate::options::OptionError) -> Self {
+        Error::Usage(e.to_string())
+    }
+}
+
 impl Error {
     /// Exit code with a fixed meaning: 1 for data and statistical problems, 2 for usage and I/O.
     pub fn exit_code(&self) -> u8 {

@@ -10,6 +10,7 @@ pub mod cohort;
 pub mod data;
 pub mod error;
 pub mod imaging;
+pub mod options;
 pub mod report;
 pub mod samplesize;
 pub mod score;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
 use crate::data::{DataError, Table};
@@ -21,9 +22,8 @@ use crate::stats::calibration::{calibration, curve_at, Calibration};
 calcscore calibration --data val.csv --outcome y --lp linear_predictor --json"
 )]
 pub struct CalibrationArgs {
-    /// Table (CSV or Parquet) of the validation set.
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
     #[arg(long)]
     pub outcome: String,
@@ -42,9 +42,8 @@ pub struct CalibrationArgs {
     /// Write the calibration plot to this file (.svg, or .png at 300 dpi).
     #[arg(long)]
     pub plot: Option<PathBuf>,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Cluster bootstrap.
     #[command(flatten)]
     pub boot: BootOptions,
@@ -88,7 +87,6 @@ struct CalibrationReport<'a> {
 
 /// Run `calcscore calibration`.
 pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
-    input::check_level(a.conf_level)?;
     if a.groups == 0 {
         return Err(crate::Error::Usage("--groups must be at least 1".into()));
     }
@@ -98,15 +96,15 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         (None, None) => unreachable!("clap requires --predicted or --lp"),
     };
     a.boot.check()?;
-    let table = input::load(&a.data)?;
+    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
     let mut cols = vec![a.outcome.as_str(), column.as_str()];
     cols.extend(a.boot.columns());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
     let p = risks(&table, &column, &rows, scale)?;
-    let cal = calibration(&p, &y, a.groups, a.conf_level)?;
-    let bootstrap = a.boot.run(&table, &rows, a.conf_level, &BOOT_NAMES, |r| {
-        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.conf_level).ok()?;
+    let cal = calibration(&p, &y, a.groups, a.level.get())?;
+    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &BOOT_NAMES, |r| {
+        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.level.get()).ok()?;
         Some(vec![
             c.citl.estimate,
             c.slope.estimate,
@@ -143,7 +141,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
     } else {
         print_summary(&report, &levels);
         if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.conf_level);
+            print_bootstrap(b, a.level.get());
         }
     }
     Ok(Outcome::Success)
@@ -164,7 +162,7 @@ fn band(
         .collect();
     let names: Vec<String> = grid.iter().map(|g| format!("curve at {g}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let boot = a.boot.run(table, rows, a.conf_level, &names, |r| {
+    let boot = a.boot.run(table, rows, a.level.get(), &names, |r| {
         Some(curve_at(&pick(p, r), &pick(y, r), &grid))
     })?;
     Ok(boot.map(|b| {

@@ -3,10 +3,9 @@
 //! binary/categorical variables get Pearson's chi-squared test (with and without Yates'
 //! correction for 2×2) and Fisher's exact test (2×2).
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
 use crate::data::Table;
@@ -19,9 +18,8 @@ use crate::stats::TestResult;
 /// Arguments of `calcscore compare`.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// Grouping column with exactly two levels (sorted; the first is group 1).
     #[arg(long)]
     pub by: String,
@@ -32,9 +30,8 @@ pub struct CompareArgs {
     /// and numeric columns with at most 2 distinct values are categorical anyway.
     #[arg(long, value_delimiter = ',')]
     pub factors: Vec<String>,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Print tidy JSON instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -79,8 +76,7 @@ struct CompareReport {
 
 /// Run `calcscore compare`.
 pub fn run(args: CompareArgs) -> crate::Result<Outcome> {
-    input::check_level(args.conf_level)?;
-    let table = input::load(&args.data)?;
+    let table = args.data.load()?;
     let (rows, _) = input::complete_rows(&table, &[&args.by])?;
     let groups = input::levels_of(&input::texts(&table, &args.by, &rows)?);
     if groups.len() != 2 {
@@ -101,7 +97,7 @@ pub fn run(args: CompareArgs) -> crate::Result<Outcome> {
         data: table.source.clone(),
         by: args.by.clone(),
         groups,
-        conf_level: args.conf_level,
+        conf_level: args.level.get(),
         variables,
     };
     if args.json {
@@ -125,10 +121,10 @@ fn compare_one(
         || args.factors.iter().any(|f| f == var)
         || input::levels_of(&values).len() <= 2;
     let mut cmp = if categorical {
-        categorical_tests(&by, &values, groups, args.conf_level)?
+        categorical_tests(&by, &values, groups, args.level.get())?
     } else {
         let x = input::numbers(table, var, &rows)?;
-        numeric_tests(&by, &x, groups, args.conf_level)?
+        numeric_tests(&by, &x, groups, args.level.get())?
     };
     cmp.variable = var.to_string();
     cmp.n = rows.len();

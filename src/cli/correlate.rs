@@ -1,7 +1,6 @@
 //! `calcscore correlate`: Pearson correlation (t test, Fisher-z CI) and Spearman's rho.
 
-use std::path::PathBuf;
-
+use super::args::{InputArgs, LevelArgs};
 use super::paired::{print_tests, TwoColumnReport};
 use super::roc::input;
 use super::Outcome;
@@ -10,18 +9,16 @@ use crate::stats::htest::{pearson, spearman, spearman_p_method};
 /// Arguments of `calcscore correlate`.
 #[derive(Debug, clap::Args)]
 pub struct CorrelateArgs {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// First column.
     #[arg(long)]
     pub x: String,
     /// Second column.
     #[arg(long)]
     pub y: String,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Print tidy JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -29,8 +26,7 @@ pub struct CorrelateArgs {
 
 /// Run `calcscore correlate`.
 pub fn run(args: CorrelateArgs) -> crate::Result<Outcome> {
-    input::check_level(args.conf_level)?;
-    let table = input::load(&args.data)?;
+    let table = args.data.load()?;
     let (rows, dropped) = input::complete_rows(&table, &[&args.x, &args.y])?;
     let x = input::numbers(&table, &args.x, &rows)?;
     let y = input::numbers(&table, &args.y, &rows)?;
@@ -39,10 +35,10 @@ pub fn run(args: CorrelateArgs) -> crate::Result<Outcome> {
         data: table.source.clone(),
         x: args.x.clone(),
         y: args.y.clone(),
-        conf_level: args.conf_level,
+        conf_level: args.level.get(),
         n: rows.len(),
         dropped,
-        tests: vec![pearson(&x, &y, args.conf_level)?, spearman(&x, &y)?],
+        tests: vec![pearson(&x, &y, args.level.get())?, spearman(&x, &y)?],
         notes: vec![format!("Spearman p-value: {}", spearman_p_method(&x, &y))],
     };
     if args.json {

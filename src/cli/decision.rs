@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::calibration::{pick, print_bootstrap, risks, write_figure, BootOptions, Scale};
 use super::roc::input;
 use super::Outcome;
@@ -21,9 +22,8 @@ use crate::stats::decision::{
 calcscore decision --data val.csv --outcome y --predicted p --thresholds 0.05:0.5:0.05 --json"
 )]
 pub struct DecisionArgs {
-    /// Table (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
     #[arg(long)]
     pub outcome: String,
@@ -50,9 +50,8 @@ pub struct DecisionArgs {
     /// Write the decision curve to this file (.svg, or .png at 300 dpi).
     #[arg(long)]
     pub plot: Option<PathBuf>,
-    /// Confidence level of the bootstrap intervals.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Cluster bootstrap of the model's net benefit at each threshold.
     #[command(flatten)]
     pub boot: BootOptions,
@@ -89,9 +88,8 @@ struct Strategy {
 /// Run `calcscore decision`.
 pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
-    input::check_level(a.conf_level)?;
     a.boot.check()?;
-    let table = input::load(&a.data)?;
+    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
     let mut cols = vec![a.outcome.as_str(), a.predicted.as_str()];
     cols.extend(a.marker.as_deref());
     cols.extend(a.boot.columns());
@@ -106,7 +104,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         .map(|t| format!("net_benefit at {t}"))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let bootstrap = a.boot.run(&table, &rows, a.conf_level, &names, |r| {
+    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &names, |r| {
         let d = decision_curve(&pick(&p, r), &pick(&y, r), &thresholds).ok()?;
         Some(d.model.iter().map(|m| m.net_benefit).collect())
     })?;
@@ -142,7 +140,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     } else {
         print_table(&report, &levels, rows.len());
         if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.conf_level);
+            print_bootstrap(b, a.level.get());
         }
     }
     Ok(Outcome::Success)

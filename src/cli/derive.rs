@@ -2,80 +2,14 @@
 
 use std::path::PathBuf;
 
+pub use super::args::DataArgs;
+use super::args::LevelArgs;
 use super::Outcome;
-use crate::cohort::SplitUnit;
-use crate::data::load::check_ids;
-use crate::data::schema::map_keys;
-use crate::data::validate::{missing_columns, unit_problems};
-use crate::data::{open, DataError, ExpansionFormula, Table};
+use crate::data::Table;
+use crate::options::Proportion;
 use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
 use crate::stats::vcov::{p_text, sig};
-use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 use crate::{Error, Result};
-
-/// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.
-#[derive(Debug, clap::Args)]
-pub struct DataArgs {
-    /// Table or lesion registry (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
-    #[arg(long)]
-    pub map: Option<PathBuf>,
-    /// Seed of the A/B split when cohorts are computed from a lesion registry.
-    #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
-    pub seed: u64,
-    /// Split unit of the A/B split (lesion as the paper, or patient).
-    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
-    pub split: SplitUnit,
-    /// Stent expansion formula (lesion registries).
-    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
-    pub expansion: ExpansionFormula,
-}
-
-impl DataArgs {
-    /// Load the table (ids and the `cluster` column read as text). A lesion registry (every required schema
-    /// column present) without a `cohort` column is analysed as the lesions the Zhang 2021 flow keeps, with
-    /// stent expansion computed and cohorts assigned (said on stderr when not asked for with `cohorts`); any
-    /// other table is used as it is, its angle unit and stent expansion still checked.
-    pub fn load(&self, cohorts: bool, cluster: Option<&str>) -> Result<Table> {
-        let opened = open(&self.data, self.map.as_deref(), &map_keys())?;
-        let missing = missing_columns(&opened.names, opened.source(), self.expansion);
-        let flow = !opened.has("cohort") && (cohorts || missing.is_empty());
-        if flow && !missing.is_empty() {
-            return Err(DataError::Problems {
-                file: opened.source().to_string(),
-                problems: missing,
-            }
-            .into());
-        }
-        let table = opened.read(cluster.as_slice())?;
-        check_ids(&table, cluster.as_slice())?;
-        if !flow {
-            let problems = unit_problems(&table);
-            if !problems.is_empty() {
-                return Err(DataError::Problems {
-                    file: table.source.clone(),
-                    problems,
-                }
-                .into());
-            }
-            return Ok(table);
-        }
-        let (source, n_input) = (table.source.clone(), table.nrows());
-        let studied = pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0;
-        if !cohorts {
-            eprintln!(
-                "note: {source} is a lesion registry: analysed as the {} of its {n_input} lesions that the Zhang 2021 \
-flow keeps (exclusions as in `reproduce`), stent expansion computed as {}; a `cohort` column (A-D) was added \
-(--by cohort or --cohort A,B to use it)",
-                studied.nrows(),
-                self.expansion.describe()
-            );
-        }
-        Ok(studied)
-    }
-}
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
@@ -126,15 +60,14 @@ pub struct DeriveArgs {
     /// Candidate whose coefficient is one point (default: the smallest).
     #[arg(long)]
     pub reference: Option<String>,
-    /// Also choose the highest cutoff whose NPV reaches this value.
-    #[arg(long)]
-    pub target_npv: Option<f64>,
+    /// Also choose the highest cutoff whose NPV reaches this value (a proportion above 0, at most 1).
+    #[arg(long, allow_negative_numbers = true)]
+    pub target_npv: Option<Proportion>,
     /// Write the derived score (points-table TOML, readable by `validate --score`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -155,8 +88,8 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         binary: BinaryOutcome::parse(&a.binary_outcome)?,
         cluster: a.cluster.clone(),
         reference: a.reference.clone(),
-        target_npv: a.target_npv,
-        conf_level: a.conf_level,
+        target_npv: a.target_npv.map(Proportion::get),
+        conf_level: a.level.get(),
     };
     let d = derive(&table, &cands, &opts)?;
     if let Some(p) = &a.out {

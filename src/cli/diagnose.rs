@@ -1,20 +1,19 @@
 //! `calcscore diagnose`: diagnostic accuracy of a marker dichotomised at a cutoff
 //! (positive test = marker >= cutoff).
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
+use crate::options::Threshold;
 use crate::stats::{CiMethod, Measure, TwoByTwo};
 
 /// Arguments of `calcscore diagnose`.
 #[derive(Debug, clap::Args)]
 pub struct DiagnoseArgs {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// Marker column (numeric); the test is positive when marker >= cutoff.
     #[arg(long)]
     pub marker: String,
@@ -26,13 +25,12 @@ pub struct DiagnoseArgs {
     pub case: Option<String>,
     /// Cutoff: marker >= cutoff is a positive test.
     #[arg(long, allow_negative_numbers = true)]
-    pub cutoff: f64,
+    pub cutoff: Threshold,
     /// Interval for proportions: wilson (prop.test, no correction) or exact (Clopper-Pearson).
     #[arg(long, default_value = "wilson", value_parser = ["wilson", "exact"])]
     pub ci: String,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Print tidy JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -58,13 +56,7 @@ struct DiagnoseReport {
 
 /// Run `calcscore diagnose`.
 pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
-    input::check_level(args.conf_level)?;
-    if !args.cutoff.is_finite() {
-        return Err(crate::Error::Usage(
-            "--cutoff must be a finite number".into(),
-        ));
-    }
-    let table = input::load(&args.data)?;
+    let table = args.data.load()?;
     let (rows, dropped) = input::complete_rows(&table, &[&args.marker, &args.outcome])?;
     let (outcome, levels) =
         input::binary_outcome(&table, &args.outcome, &rows, args.case.as_deref())?;
@@ -74,21 +66,21 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
     } else {
         CiMethod::Wilson
     };
-    let t = TwoByTwo::from_marker(&marker, &outcome, args.cutoff);
+    let t = TwoByTwo::from_marker(&marker, &outcome, args.cutoff.get());
     let report = DiagnoseReport {
         verb: "diagnose",
         data: table.source.clone(),
         marker: args.marker.clone(),
         outcome: args.outcome.clone(),
-        cutoff: args.cutoff,
+        cutoff: args.cutoff.get(),
         case_level: levels.case.clone(),
         control_level: levels.control.clone(),
         ci_method: method.name().into(),
-        conf_level: args.conf_level,
+        conf_level: args.level.get(),
         n: rows.len(),
         dropped,
         table: t,
-        rows: t.measures(method, args.conf_level),
+        rows: t.measures(method, args.level.get()),
     };
     if args.json {
         input::print_json(&report)?;

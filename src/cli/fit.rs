@@ -1,12 +1,11 @@
 //! `calcscore fit`: linear or logistic models from an R-style formula on any CSV/Parquet table.
 
-use std::path::PathBuf;
-
+use crate::stats::dist::Checked;
 use serde_json::{json, Value};
-use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
+use statrs::distribution::{ChiSquared, FisherSnedecor};
 
+use super::args::{InputArgs, LevelArgs};
 use super::Outcome;
-use crate::data::read_table_ids;
 use crate::stats::design::Design;
 use crate::stats::formula::Formula;
 use crate::stats::gee::{gee, CorStr, GeeFamily};
@@ -33,9 +32,8 @@ calcscore fit --data reg.csv --formula \"underexpansion ~ calcium_360 + calcifie
 calcscore fit --data birthwt.csv --formula \"low ~ age + lwt + factor(race)\" --family binomial --compare \"low ~ age + lwt\""
 )]
 pub struct FitArgs {
-    /// Table (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// R-style formula: `y ~ a + b*c + factor(d) + I(x > 5)`, `- 1` drops the intercept.
     #[arg(long)]
     pub formula: String,
@@ -60,9 +58,8 @@ pub struct FitArgs {
     /// With --firth: also profile penalised-likelihood CIs (logistf's default) besides the Wald ones.
     #[arg(long, requires = "firth")]
     pub profile_ci: bool,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Tidy JSON output (broom vocabulary) instead of the printed summary.
     #[arg(long)]
     pub json: bool,
@@ -76,12 +73,6 @@ enum Fitted {
 
 /// Run `calcscore fit`.
 pub fn run(a: FitArgs) -> Result<Outcome> {
-    if !(a.conf_level > 0.0 && a.conf_level < 1.0) {
-        return Err(Error::Usage(format!(
-            "--conf-level must be between 0 and 1 (got {})",
-            a.conf_level
-        )));
-    }
     let vcov = a.vcov.unwrap_or(if a.cluster.is_some() && a.gee.is_none() {
         Vcov::ClusterHC1
     } else {
@@ -91,12 +82,12 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
     }
     check_firth(&a, vcov)?;
-    let table = read_table_ids(&a.data, a.cluster.as_deref().as_slice())?;
+    let table = a.data.load_ids(a.cluster.as_deref().as_slice())?;
     let formula = Formula::parse(&a.formula)?;
     let design = Design::build(&table, &formula, a.cluster.as_deref())?;
     let opts = FitOptions {
         vcov,
-        conf_level: a.conf_level,
+        conf_level: a.level.get(),
     };
     if let Some(corstr) = a.gee {
         return run_gee(&a, &design, corstr);
@@ -111,7 +102,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         None => None,
     };
     let profile = match &fitted {
-        Fitted::Logistic(m) if a.profile_ci => Some(profile_rows(&design, m, a.conf_level)?),
+        Fitted::Logistic(m) if a.profile_ci => Some(profile_rows(&design, m, a.level.get())?),
         _ => None,
     };
     if a.json {
@@ -122,7 +113,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         if let Some(rows) = &profile {
-            print!("{}", profile_text(rows, a.conf_level));
+            print!("{}", profile_text(rows, a.level.get()));
         }
         print!("{}", summary(&fitted));
         if let Fitted::Logistic(m) = &fitted {
@@ -217,18 +208,18 @@ fn run_gee(a: &FitArgs, design: &Design, corstr: CorStr) -> Result<Outcome> {
         Family::Gaussian => GeeFamily::Gaussian,
         Family::Binomial => GeeFamily::Binomial,
     };
-    let fit = gee(design, family, corstr, a.conf_level)?;
+    let fit = gee(design, family, corstr, a.level.get())?;
     if a.json {
         let mut model = json!(fit);
         let coefficients = model["coefficients"].take();
         if let Some(m) = model.as_object_mut() {
             m.remove("coefficients");
         }
-        let v = json!({"formula": a.formula, "family": family, "data": a.data.display().to_string(),
+        let v = json!({"formula": a.formula, "family": family, "data": a.data.data.display().to_string(),
             "model": model, "coefficients": coefficients, "warnings": [], "missing": missing_map(design)});
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        print!("{}", fit.summary(&a.formula, a.conf_level));
+        print!("{}", fit.summary(&a.formula, a.level.get()));
     }
     Ok(Outcome::Success)
 }
@@ -283,7 +274,7 @@ fn compare(
             (
                 stat,
                 "F",
-                FisherSnedecor::new(df, df2).map_or(f64::NAN, |d| d.sf(stat)),
+                FisherSnedecor::new(df, df2).map_or(f64::NAN, |d| d.sf_checked(stat)),
                 "F test of nested linear models (anova)",
             )
         }
@@ -292,7 +283,7 @@ fn compare(
             (
                 stat,
                 "LR chi-squared",
-                ChiSquared::new(df).map_or(f64::NAN, |d| d.sf(stat)),
+                ChiSquared::new(df).map_or(f64::NAN, |d| d.sf_checked(stat)),
                 "Likelihood-ratio test of nested logistic models (anova, test = \"LRT\")",
             )
         }
@@ -335,7 +326,7 @@ fn to_json(a: &FitArgs, design: &Design, f: &Fitted, compare: Option<&TestResult
     let mut v = json!({
         "formula": a.formula,
         "family": if matches!(f, Fitted::Linear(_)) { "gaussian" } else { "binomial" },
-        "data": a.data.display().to_string(),
+        "data": a.data.data.display().to_string(),
         "model": model,
         "coefficients": coefficients,
         "warnings": warnings,

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod agatston;
+pub mod args;
 pub mod calibration;
 pub mod check_data;
 pub mod compare;

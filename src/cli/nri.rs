@@ -1,10 +1,9 @@
 //! `calcscore nri`: net reclassification improvement (categorical and continuous) and integrated
 //! discrimination improvement of a new risk column over an old one (Hmisc::improveProb conventions).
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::calibration::{pick, print_bootstrap, risks, BootOptions, Scale};
 use super::roc::input;
 use super::Outcome;
@@ -17,9 +16,8 @@ use crate::stats::reclassification::{reclassification, Improvement, Reclassifica
     after_help = "Example:\n  calcscore nri --data val.csv --outcome y --old p_published --new p_derived --cuts 0.2,0.5"
 )]
 pub struct NriArgs {
-    /// Table (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
     #[arg(long)]
     pub outcome: String,
@@ -35,9 +33,8 @@ pub struct NriArgs {
     /// Risk cuts of the categorical NRI, increasing, e.g. 0.2,0.5 ([0, .2), [.2, .5), [.5, 1]).
     #[arg(long, value_delimiter = ',')]
     pub cuts: Vec<f64>,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Cluster bootstrap of the NRIs and the IDI.
     #[command(flatten)]
     pub boot: BootOptions,
@@ -64,26 +61,25 @@ struct NriReport<'a> {
 
 /// Run `calcscore nri`.
 pub fn run(a: NriArgs) -> crate::Result<Outcome> {
-    input::check_level(a.conf_level)?;
     if a.cuts.windows(2).any(|w| w[0] >= w[1]) || a.cuts.iter().any(|c| !(*c > 0.0 && *c < 1.0)) {
         return Err(crate::Error::Usage(
             "--cuts must be increasing numbers strictly between 0 and 1".into(),
         ));
     }
     a.boot.check()?;
-    let table = input::load(&a.data)?;
+    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
     let mut cols = vec![a.outcome.as_str(), a.old.as_str(), a.new.as_str()];
     cols.extend(a.boot.columns());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
     let old = risks(&table, &a.old, &rows, Scale::ClosedProbability)?;
     let new = risks(&table, &a.new, &rows, Scale::ClosedProbability)?;
-    let result = reclassification(&old, &new, &y, &a.cuts, a.conf_level)?;
+    let result = reclassification(&old, &new, &y, &a.cuts, a.level.get())?;
     let mut names = vec!["NRI (continuous)", "IDI"];
     if !a.cuts.is_empty() {
         names.push("NRI (categorical)");
     }
-    let bootstrap = a.boot.run(&table, &rows, a.conf_level, &names, |r| {
+    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &names, |r| {
         let x =
             reclassification(&pick(&old, r), &pick(&new, r), &pick(&y, r), &a.cuts, 0.95).ok()?;
         let mut v = vec![x.continuous.rows[0].estimate, x.idi.estimate];
@@ -106,7 +102,7 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
     } else {
         print_summary(&report, &levels, rows.len());
         if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.conf_level);
+            print_bootstrap(b, a.level.get());
         }
     }
     Ok(Outcome::Success)

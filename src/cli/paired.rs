@@ -1,10 +1,9 @@
 //! `calcscore paired`: paired t-test (mean difference before - after with CI) and
 //! Wilcoxon signed-rank test of two columns measured on the same rows.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
 use crate::stats::htest::{t_test_paired, wilcoxon_signed_rank};
@@ -13,18 +12,16 @@ use crate::stats::TestResult;
 /// Arguments of `calcscore paired`.
 #[derive(Debug, clap::Args)]
 pub struct PairedArgs {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// First measurement column (differences are before - after).
     #[arg(long)]
     pub before: String,
     /// Second measurement column.
     #[arg(long)]
     pub after: String,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Print tidy JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -46,8 +43,7 @@ pub(crate) struct TwoColumnReport {
 
 /// Run `calcscore paired`.
 pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
-    input::check_level(args.conf_level)?;
-    let table = input::load(&args.data)?;
+    let table = args.data.load()?;
     let (rows, dropped) = input::complete_rows(&table, &[&args.before, &args.after])?;
     let before = input::numbers(&table, &args.before, &rows)?;
     let after = input::numbers(&table, &args.after, &rows)?;
@@ -63,11 +59,11 @@ pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
         data: table.source.clone(),
         x: args.before.clone(),
         y: args.after.clone(),
-        conf_level: args.conf_level,
+        conf_level: args.level.get(),
         n: rows.len(),
         dropped,
         tests: vec![
-            t_test_paired(&before, &after, args.conf_level)?,
+            t_test_paired(&before, &after, args.level.get())?,
             wilcoxon_signed_rank(&before, &after, None, true)?,
         ],
         notes,

@@ -1,11 +1,11 @@
 //! `calcscore progression`: CAC progression of paired scans from a patient-level CAC table.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
+use super::args::{LevelArgs, MappedInputArgs};
 use super::roc::input;
 use super::Outcome;
+use crate::options::Threshold;
 use crate::study::denosumab::progression::{self, Compare, Options, Progression};
 use crate::study::denosumab::schema::load_cac;
 
@@ -15,27 +15,23 @@ use crate::study::denosumab::schema::load_cac;
     after_help = "Example:\n  calcscore progression --data datasets/denosumab_pilot_synthetic.csv\n  calcscore progression --data my_cac.csv --map my_map.toml --natural-rate 20 --sqrt-compare gt --json"
 )]
 pub struct ProgressionArgs {
-    /// Patient-level CAC table (CSV or Parquet; schema in datasets/README.md).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
-    #[arg(long)]
-    pub map: Option<PathBuf>,
+    /// The patient-level CAC table (schema in datasets/README.md) and its column map.
+    #[command(flatten)]
+    pub input: MappedInputArgs,
     /// Natural CAC progression (% per year) the annualised %ΔCAC is tested against (default: the pilot's ~33%).
-    #[arg(long, default_value_t = progression::NATURAL_RATE_PCT)]
-    pub natural_rate: f64,
+    #[arg(long, default_value_t = Threshold::new(progression::NATURAL_RATE_PCT).expect("finite"), allow_negative_numbers = true)]
+    pub natural_rate: Threshold,
     /// Where your --natural-rate comes from (shown with it).
     #[arg(long)]
     pub natural_rate_source: Option<String>,
     /// Square-root method threshold on √CAC₁ − √CAC₀.
-    #[arg(long, default_value_t = 2.5)]
-    pub sqrt_threshold: f64,
+    #[arg(long, default_value_t = Threshold::new(2.5).expect("finite"), allow_negative_numbers = true)]
+    pub sqrt_threshold: Threshold,
     /// Square-root comparison: ge (≥, Hokanson 2004) or gt (>).
     #[arg(long, value_enum, default_value_t = Compare::Ge)]
     pub sqrt_compare: Compare,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Print tidy JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -52,27 +48,21 @@ struct Report<'a> {
 
 /// Run `calcscore progression`.
 pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
-    input::check_level(a.conf_level)?;
-    if !a.natural_rate.is_finite() || !a.sqrt_threshold.is_finite() {
-        return Err(crate::Error::Usage(
-            "--natural-rate and --sqrt-threshold must be finite numbers".into(),
-        ));
-    }
-    let table = load_cac(&a.data, a.map.as_deref())?;
+    let table = load_cac(&a.input.data, a.input.map.as_deref())?;
     let source = match (
         &a.natural_rate_source,
-        a.natural_rate == progression::NATURAL_RATE_PCT,
+        a.natural_rate.get() == progression::NATURAL_RATE_PCT,
     ) {
         (Some(s), _) => s.clone(),
         (None, true) => progression::NATURAL_RATE_SOURCE.into(),
         (None, false) => "given with --natural-rate (source not stated)".into(),
     };
     let opts = Options {
-        natural_rate: a.natural_rate,
+        natural_rate: a.natural_rate.get(),
         natural_rate_source: source,
-        sqrt_threshold: a.sqrt_threshold,
+        sqrt_threshold: a.sqrt_threshold.get(),
         sqrt_compare: a.sqrt_compare,
-        conf_level: a.conf_level,
+        conf_level: a.level.get(),
     };
     let analysis = progression::analyse(&table, &opts)?;
     if a.json {

@@ -6,15 +6,15 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::args::{InputArgs, LevelArgs};
 use super::Outcome;
 use crate::stats::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint, TestResult};
 
 /// Arguments of `calcscore roc`.
 #[derive(Debug, clap::Args)]
 pub struct RocArgs {
-    /// Data file (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: InputArgs,
     /// Marker column (numeric).
     #[arg(long)]
     pub marker: String,
@@ -33,9 +33,8 @@ pub struct RocArgs {
     /// Direction: auto (pROC's rule), lt (controls < cases) or gt (controls > cases).
     #[arg(long, default_value = "auto", value_parser = ["auto", "lt", "gt"])]
     pub direction: String,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Print tidy JSON instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -82,8 +81,8 @@ struct RocReport {
 
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
-    input::check_level(args.conf_level)?;
-    let table = input::load_ids(&args.data, args.cluster.as_slice())?;
+    let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
+    let table = args.data.load_ids(&ids)?;
     let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
     cols.extend(args.marker2.as_deref());
     cols.extend(args.cluster.as_deref());
@@ -106,7 +105,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         }
         .into());
     }
-    let (lo, hi) = roc.delong_ci(args.conf_level);
+    let (lo, hi) = roc.delong_ci(args.level.get());
     let coords = roc.coords();
     if let Some(path) = &args.coords {
         write_coords(path, &coords)?;
@@ -115,7 +114,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         Some(m2) => {
             let x2 = input::numbers(&table, m2, &rows)?;
             let roc2 = Roc::new(&x2, &outcome, direction)?;
-            let t = roc.delong_test_ci(&roc2, args.conf_level)?;
+            let t = roc.delong_test_ci(&roc2, args.level.get())?;
             (Some(t), Some(roc2.direction().symbol().to_string()))
         }
         None => (None, None),
@@ -128,7 +127,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
                 &outcome,
                 &ids,
                 roc.direction(),
-                args.conf_level,
+                args.level.get(),
             )?)
         }
         None => None,
@@ -142,7 +141,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         control_level: levels.control.clone(),
         direction: roc.direction().symbol().into(),
         direction_inferred: direction == Direction::Auto,
-        conf_level: args.conf_level,
+        conf_level: args.level.get(),
         n: rows.len(),
         n_cases,
         n_controls,
@@ -258,11 +257,9 @@ fn write_coords(path: &std::path::Path, coords: &[RocPoint]) -> crate::Result<()
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
 pub(crate) mod input {
-    use std::path::Path;
-
     use serde::Serialize;
 
-    use crate::data::{read_table, ColumnData, DataError, Table};
+    use crate::data::{ColumnData, DataError, Table};
 
     /// How many rows a column's missing values removed.
     #[derive(Debug, Clone, Serialize)]
@@ -282,28 +279,6 @@ pub(crate) mod input {
         pub case: String,
         /// Explanation printed to the user.
         pub how: String,
-    }
-
-    /// Reject a confidence level outside (0, 1).
-    pub fn check_level(level: f64) -> crate::Result<()> {
-        if level > 0.0 && level < 1.0 {
-            Ok(())
-        } else {
-            Err(crate::Error::Usage(format!(
-                "--conf-level must be strictly between 0 and 1 (got {level})"
-            )))
-        }
-    }
-
-    /// Load a CSV or Parquet file.
-    pub fn load(path: &Path) -> crate::Result<Table> {
-        Ok(read_table(path)?)
-    }
-
-    /// Load a file with more columns read as text (a cluster column: ids byte for byte).
-    pub fn load_ids(path: &Path, ids: &[String]) -> crate::Result<Table> {
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        Ok(crate::data::read_table_ids(path, &ids)?)
     }
 
     /// Rows with no missing value in `cols`, and per column the number of missing values.
@@ -349,6 +324,17 @@ pub(crate) mod input {
     /// Numeric values of a column at `rows` (all present).
     pub fn numbers(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<f64>> {
         let v = table.numeric(col)?;
+        if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
+            return Err(DataError::Invalid {
+                file: table.source.clone(),
+                row: Table::row_number(i),
+                column: col.to_string(),
+                value: format!("{}", v[i].unwrap_or(f64::NAN)),
+                rule: "must be a finite number (leave the cell empty or NA for a missing value)"
+                    .into(),
+            }
+            .into());
+        }
         Ok(rows.iter().filter_map(|&i| v[i]).collect())
     }
 

@@ -293,7 +293,7 @@ fn registry(c: &ClusterArgs, kind: OutcomeType) -> Result<Option<RegistryEstimat
                 .into(),
         )
     })?;
-    let table = input::load(path)?;
+    let table = crate::data::read_table_ids(path, &[c.cluster.as_str()])?;
     let values = match kind {
         OutcomeType::Binary => BinaryOutcome::parse(outcome)?.values(&table)?,
         OutcomeType::Continuous => table.numeric(outcome)?.to_vec(),

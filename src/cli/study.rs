@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 
+use super::args::LevelArgs;
 use super::Outcome;
 use crate::cohort::SplitUnit;
 use crate::data::ExpansionFormula;
+use crate::options::Lesions;
 use crate::study::{denosumab, published, zhang2021};
 use crate::{Error, Result};
 
@@ -66,9 +68,8 @@ pub struct ReproduceArgs {
     /// How stent expansion (%) is computed.
     #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
     pub expansion: ExpansionFormula,
-    /// Confidence level of every interval.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// denosumab-pilot only: read every Agatston score from the CT series under this directory (see `agatston --batch`).
     #[arg(long)]
     pub dicom: Option<PathBuf>,
@@ -104,9 +105,9 @@ pub struct SimulateArgs {
     /// Random seed (default: the seed of the study's shipped file).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of lesions (default: the paper's 3862; other sizes scale every flow count). zhang2021 only.
-    #[arg(long, default_value_t = 3862)]
-    pub lesions: usize,
+    /// Number of lesions, 100 to 1 million (default: the paper's 3862; other sizes scale every flow count). zhang2021 only.
+    #[arg(long, default_value = "3862", allow_negative_numbers = true)]
+    pub lesions: Lesions,
     /// Output CSV file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -117,13 +118,12 @@ pub struct SimulateArgs {
 
 /// Run `calcscore reproduce`.
 pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
-    check_level(a.conf_level)?;
     let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
     if a.study == Study::DenosumabPilot {
         let run = match &a.dicom {
-            Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.conf_level)?,
-            None => denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?,
+            Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.level.get())?,
+            None => denosumab::reproduce(&data, a.map.as_deref(), a.level.get())?,
         };
         crate::report::write_atomically(&out, &denosumab::report_files(&run)?)?;
         print!("{}", denosumab::run_summary(&run, &out));
@@ -144,23 +144,13 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         expansion: a.expansion,
         seed: a.seed,
         split: a.split,
-        conf_level: a.conf_level,
+        conf_level: a.level.get(),
     };
     let run = zhang2021::reproduce(&opts)?;
     let out = a.out.unwrap_or_default();
     crate::report::write_atomically(&out, &zhang2021::report_files(&run)?)?;
     print!("{}", zhang2021::summary(&run, &out));
     Ok(Outcome::Success)
-}
-
-fn check_level(level: f64) -> Result<()> {
-    if level > 0.0 && level < 1.0 {
-        Ok(())
-    } else {
-        Err(Error::Usage(format!(
-            "--conf-level must be between 0 and 1 (got {level})"
-        )))
-    }
 }
 
 /// Run `calcscore check`.
@@ -204,13 +194,7 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
         ));
     }
     let seed = a.seed.unwrap_or(zhang2021::simulate::DEFAULT_SEED);
-    if a.lesions < 100 {
-        return Err(Error::Usage(format!(
-            "--lesions must be at least 100 (got {})",
-            a.lesions
-        )));
-    }
-    let csv = zhang2021::simulate::simulate_csv(seed, a.lesions);
+    let csv = zhang2021::simulate::simulate_csv(seed, a.lesions.get());
     match a.out {
         Some(p) => {
             std::fs::write(&p, csv).map_err(|e| Error::io("write", &p, e))?;

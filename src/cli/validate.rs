@@ -2,8 +2,9 @@
 
 use std::io::IsTerminal;
 
-use super::derive::DataArgs;
+use super::args::{DataArgs, LevelArgs};
 use super::Outcome;
+use crate::options::Replicates;
 use crate::score::derive::BinaryOutcome;
 use crate::score::validate::{
     boot_data, optimism, validate, Optimism, ValidateOptions, Validation,
@@ -42,15 +43,14 @@ pub struct ValidateArgs {
     /// Group of the derivation: calibration predictions and the bootstrap use it (default: the first group).
     #[arg(long)]
     pub derivation: Option<String>,
-    /// Bootstrap replicates for Harrell's optimism correction of the derivation (0 = none).
-    #[arg(long, default_value_t = 0)]
-    pub bootstrap: usize,
+    /// Bootstrap replicates for Harrell's optimism correction of the derivation (0 = none; at most 100000).
+    #[arg(long, default_value = "0", allow_negative_numbers = true)]
+    pub bootstrap: Replicates,
     /// Seed of the bootstrap.
     #[arg(long = "boot-seed", default_value_t = 1)]
     pub boot_seed: u64,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: LevelArgs,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -88,10 +88,10 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         cluster: a.cluster.clone(),
         by: a.by.clone(),
         reference_group: a.derivation.clone(),
-        conf_level: a.conf_level,
+        conf_level: a.level.get(),
     };
     let v = validate(&table, &score, &opts)?;
-    let boot = if a.bootstrap > 0 {
+    let boot = if a.bootstrap.get() > 0 {
         let group = a
             .derivation
             .clone()
@@ -106,7 +106,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         Some(optimism(
             &d,
             &group,
-            a.bootstrap,
+            a.bootstrap.get(),
             a.boot_seed,
             std::io::stderr().is_terminal(),
         )?)

@@ -382,12 +382,42 @@ fn parse_csv(
 fn read_parquet(path: &Path, file: &str) -> Result<DataFrame, DataError> {
     let f = std::fs::File::open(path)
         .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
-    ParquetReader::new(f).finish().map_err(|e| {
+    let invalid = |e: PolarsError| {
         unreadable(
             file,
             format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
         )
-    })
+    };
+    let mut reader = ParquetReader::new(f);
+    let schema = reader.schema().map_err(invalid)?;
+    if let Some((name, field)) = schema.iter().find(|(_, f)| unsupported_type(&f.dtype)) {
+        return Err(unreadable(
+            file,
+            format!(
+                "column '{name}' has the Parquet type {:?}, which calcscore cannot read; \
+                 fix: store it as float64 (pyarrow: table.cast(...)) or export the table as CSV",
+                field.dtype
+            ),
+        ));
+    }
+    reader.finish().map_err(invalid)
+}
+
+/// Arrow types this build of polars aborts on instead of reading (decimals, half floats), also inside
+/// lists and structs.
+fn unsupported_type(dt: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    match dt {
+        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) | A::Float16 => {
+            true
+        }
+        A::List(f) | A::LargeList(f) | A::FixedSizeList(f, _) | A::Map(f, _) => {
+            unsupported_type(&f.dtype)
+        }
+        A::Struct(fields) => fields.iter().any(|f| unsupported_type(&f.dtype)),
+        A::Dictionary(_, inner, _) => unsupported_type(inner),
+        _ => false,
+    }
 }
 
 /// Convert a frame column by column (each dropped once converted, so memory stays near one copy).

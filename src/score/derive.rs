@@ -67,6 +67,13 @@ impl Candidates {
                     k.label
                 )));
             }
+            if let Some(t) = k.threshold.iter().chain(&k.grid).find(|t| !t.is_finite()) {
+                return Err(Error::Usage(format!(
+                    "{}: candidate '{}': threshold {t} is not a finite number",
+                    path.display(),
+                    k.label
+                )));
+            }
         }
         Ok(c)
     }
@@ -692,6 +699,7 @@ fn complete(table: &Table, cols: &[String]) -> Result<(RowsUsed, Vec<usize>)> {
 
 /// Derive a point score from candidates on `table`.
 pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result<Derivation> {
+    crate::options::ConfLevel::new(opts.conf_level)?;
     let mut table = table.clone();
     let opts = &DeriveOptions {
         cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,

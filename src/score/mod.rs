@@ -223,9 +223,6 @@ impl RowsUsed {
     }
 }
 
-/// Largest number of points (either sign) one item may carry.
-pub const MAX_ITEM_POINTS: i64 = 1000;
-
 /// Clusters below which cluster-robust standard errors are known to be too small.
 pub const FEW_CLUSTERS: usize = 30;
 
@@ -270,6 +267,12 @@ pub fn t_g_minus_1(rows: &mut [crate::stats::TidyRow], n_clusters: usize, level:
         row.conf_high = row.estimate + crit * row.std_error;
     }
 }
+
+/// Largest number of points one item may give (or take away).
+pub const MAX_ITEM_POINTS: i64 = 100;
+
+/// Largest span of a score (sum of the items' absolute points): every level is tabulated.
+pub const MAX_SCORE_RANGE: i64 = 1000;
 
 const BUILTIN: [(&str, &str); 2] = [
     (
@@ -319,22 +322,41 @@ impl PointsTable {
         Ok(table)
     }
 
-    /// Reject a table with no items.
-    fn check(&self, file: &str) -> Result<()> {
+    /// Reject a table with no items, an item whose points or threshold are out of bounds, or a
+    /// score range wider than [`MAX_SCORE_RANGE`] (every level from 0 to the maximum is tabulated).
+    pub fn check(&self, file: &str) -> Result<()> {
+        let bad = |reason: String| {
+            Err(Error::Data(DataError::Unreadable {
+                file: file.to_string(),
+                reason,
+            }))
+        };
         if self.items.is_empty() {
-            return Err(Error::Data(DataError::Unreadable {
-                file: file.to_string(),
-                reason: "a score needs at least one [[item]]".into(),
-            }));
+            return bad("a score needs at least one [[item]]".into());
         }
-        if let Some(i) = self.items.iter().find(|i| i.points.abs() > MAX_ITEM_POINTS) {
-            return Err(Error::Data(DataError::Unreadable {
-                file: file.to_string(),
-                reason: format!(
-                    "item '{}' has {} points: at most ±{MAX_ITEM_POINTS} per item",
-                    i.label, i.points
-                ),
-            }));
+        for (k, i) in self.items.iter().enumerate() {
+            if i.points.unsigned_abs() > MAX_ITEM_POINTS as u64 {
+                return bad(format!(
+                    "item {} ('{}'): points = {} is outside -{MAX_ITEM_POINTS}..{MAX_ITEM_POINTS}; fix: a point score gives small whole numbers per item",
+                    k + 1,
+                    i.label,
+                    i.points
+                ));
+            }
+            if !i.threshold.is_finite() {
+                return bad(format!(
+                    "item {} ('{}'): threshold = {} is not a finite number",
+                    k + 1,
+                    i.label,
+                    i.threshold
+                ));
+            }
+        }
+        let range: i64 = self.items.iter().map(|i| i.points.abs()).sum();
+        if range > MAX_SCORE_RANGE {
+            return bad(format!(
+                "the items' points span {range} score levels, more than {MAX_SCORE_RANGE}; fix: fewer items or smaller points"
+            ));
         }
         Ok(())
     }
@@ -366,8 +388,10 @@ impl PointsTable {
         cols
     }
 
-    /// The score of every row; `None` where an item's value is missing.
+    /// The score of every row; `None` where an item's value is missing. A table that fails
+    /// [`PointsTable::check`] is refused (so the sum cannot overflow).
     pub fn evaluate(&self, table: &Table) -> Result<Vec<Option<i64>>> {
+        self.check(&format!("score '{}'", self.name))?;
         let missing = self.missing_columns(table);
         if !missing.is_empty() {
             return Err(Error::Data(DataError::MissingColumn {

@@ -228,6 +228,7 @@ fn fit_opts(opts: &ValidateOptions) -> FitOptions {
 
 /// Validate `score` on `table`.
 pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
+    crate::options::ConfLevel::new(opts.conf_level)?;
     let mut table = table.clone();
     let opts = &ValidateOptions {
         cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
@@ -709,6 +710,7 @@ pub fn optimism(
     seed: u64,
     progress: bool,
 ) -> Result<Optimism> {
+    crate::options::Replicates::new(replicates)?;
     let all: Vec<usize> = (0..d.event.len()).collect();
     let points = derive_points(d, &all).ok_or_else(|| {
         StatsError::Undefined("derivation on all rows is singular or not estimable".into())

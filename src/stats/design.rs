@@ -67,6 +67,7 @@ impl Design {
             table.column(c)?;
         }
         let (missing, rows) = complete_cases(table, &cols)?;
+        finite_values(table, &cols, &rows)?;
         let (y, response_levels) = response_values(table, &formula.response, &rows)?;
         let mut names = Vec::new();
         let mut columns: Vec<Vec<f64>> = Vec::new();
@@ -146,6 +147,28 @@ impl Design {
             terms: names.join(", "),
         })
     }
+}
+
+/// NaN or an infinity in a numeric column the model reads is an input problem naming its row, not a value
+/// to fit (it would turn every estimate into NaN).
+fn finite_values(table: &Table, cols: &[String], rows: &[usize]) -> crate::Result<()> {
+    for c in cols {
+        if let Ok(crate::data::ColumnData::Num(v)) = table.column(c) {
+            if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
+                return Err(crate::data::DataError::Invalid {
+                    file: table.source.clone(),
+                    row: Table::row_number(i),
+                    column: c.clone(),
+                    value: format!("{}", v[i].unwrap_or(f64::NAN)),
+                    rule:
+                        "must be a finite number (leave the cell empty or NA for a missing value)"
+                            .into(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Per-column missing counts and the rows complete in every column.

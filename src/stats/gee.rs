@@ -93,6 +93,9 @@ pub fn gee(
     corstr: CorStr,
     level: f64,
 ) -> Result<GeeFit, StatsError> {
+    if family == GeeFamily::Gaussian {
+        super::ols::constant_response(design)?;
+    }
     let groups = groups(design)?;
     let (n, p) = design.x.shape();
     if n <= p {

@@ -2,7 +2,8 @@
 //! chisq.test, fisher.test, cor.test, oneway.test/aov, kruskal.test); each returns a
 //! [`TestResult`] whose `method` is R's method string.
 
-use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor, StudentsT};
+use crate::stats::dist::Checked;
+use statrs::distribution::{ChiSquared, FisherSnedecor, StudentsT};
 use statrs::function::factorial::ln_binomial;
 
 use super::roc::{std_normal, z_quantile};
@@ -92,13 +93,13 @@ fn t_result(
     }
     let t = diff / se;
     let dist = StudentsT::new(0.0, 1.0, df).map_err(|e| StatsError::Undefined(e.to_string()))?;
-    let q = dist.inverse_cdf(0.5 + level / 2.0);
+    let q = dist.quantile(0.5 + level / 2.0);
     Ok(TestResult {
         method: method.into(),
         statistic: t,
         statistic_name: "t".into(),
         df: Some(df),
-        p_value: 2.0 * dist.sf(t.abs()),
+        p_value: 2.0 * dist.sf_checked(t.abs()),
         estimate: Some(diff),
         estimate_name: Some(name.into()),
         conf_low: Some(diff - q * se),
@@ -204,7 +205,7 @@ fn normal_p(
         (0.0, method.to_string())
     };
     let z = (centred - cc) / sigma;
-    Ok((2.0 * std_normal().sf(z.abs()).min(0.5), method))
+    Ok((2.0 * std_normal().sf_checked(z.abs()).min(0.5), method))
 }
 
 fn sign(x: f64) -> f64 {
@@ -340,7 +341,7 @@ pub fn chisq_test(table: &[Vec<usize>], correct: bool) -> Result<TestResult, Sta
         statistic: stat,
         statistic_name: "X-squared".into(),
         df: Some(df),
-        p_value: chi.sf(stat),
+        p_value: chi.sf_checked(stat),
         estimate: None,
         estimate_name: None,
         conf_low: None,
@@ -502,7 +503,7 @@ pub fn pearson(x: &[f64], y: &[f64], level: f64) -> Result<TestResult, StatsErro
         statistic: t,
         statistic_name: "t".into(),
         df: Some(df),
-        p_value: 2.0 * dist.sf(t.abs()),
+        p_value: 2.0 * dist.sf_checked(t.abs()),
         estimate: Some(r),
         estimate_name: Some("cor".into()),
         conf_low: lo,
@@ -543,7 +544,11 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Result<TestResult, StatsError> {
         let t = r / ((1.0 - r * r) / (nf - 2.0)).sqrt();
         let dist =
             StudentsT::new(0.0, 1.0, nf - 2.0).map_err(|e| StatsError::Undefined(e.to_string()))?;
-        2.0 * if lower { dist.cdf(t) } else { dist.sf(t) }
+        2.0 * if lower {
+            dist.cdf_checked(t)
+        } else {
+            dist.sf_checked(t)
+        }
     };
     Ok(TestResult {
         method: "Spearman's rank correlation rho".into(),
@@ -587,9 +592,9 @@ fn prho(n: usize, is: f64, lower: bool) -> f64 {
                         - y * (0.0072 - 0.0831 * b + y * b * (0.0131 - 4.6e-4 * y)))));
     let y = u / (y / 2.0).exp();
     let tail = if lower {
-        std_normal().cdf(x) - y
+        std_normal().cdf_checked(x) - y
     } else {
-        std_normal().sf(x) + y
+        std_normal().sf_checked(x) + y
     };
     tail.clamp(0.0, 1.0)
 }
@@ -656,6 +661,12 @@ pub fn anova_oneway(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
         .map(|g| g.len() as f64 * (mean(g) - grand).powi(2))
         .sum();
     let within: f64 = groups.iter().map(|g| sum_sq(g, mean(g))).sum();
+    if within <= 0.0 || !within.is_finite() {
+        return Err(StatsError::Undefined(
+            "one-way ANOVA: no variation within the groups (every group constant), the F statistic is undefined"
+                .into(),
+        ));
+    }
     let (df1, df2) = ((k - 1) as f64, (n - k) as f64);
     let f = (between / df1) / (within / df2);
     let dist = FisherSnedecor::new(df1, df2).map_err(|e| StatsError::Undefined(e.to_string()))?;
@@ -664,7 +675,7 @@ pub fn anova_oneway(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
         statistic: f,
         statistic_name: "F".into(),
         df: Some(df1),
-        p_value: dist.sf(f),
+        p_value: dist.sf_checked(f),
         estimate: None,
         estimate_name: None,
         conf_low: None,
@@ -693,6 +704,11 @@ pub fn kruskal_wallis(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
         start += g.len();
     }
     let tie: f64 = ties.iter().map(|&t| t * t * t - t).sum();
+    if tie >= n * n * n - n {
+        return Err(StatsError::Undefined(
+            "Kruskal-Wallis test: all values tied, the statistic is undefined".into(),
+        ));
+    }
     let h = (12.0 * h / (n * (n + 1.0)) - 3.0 * (n + 1.0)) / (1.0 - tie / (n * n * n - n));
     let df = (groups.len() - 1) as f64;
     let chi = ChiSquared::new(df).map_err(|e| StatsError::Undefined(e.to_string()))?;
@@ -701,7 +717,7 @@ pub fn kruskal_wallis(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
         statistic: h,
         statistic_name: "Kruskal-Wallis chi-squared".into(),
         df: Some(df),
-        p_value: chi.sf(h),
+        p_value: chi.sf_checked(h),
         estimate: None,
         estimate_name: None,
         conf_low: None,
@@ -741,7 +757,14 @@ fn correlation(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
             "correlation: one of the variables is constant (standard deviation 0)".into(),
         ));
     }
-    Ok((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
+    let r = sxy / (sxx.sqrt() * syy.sqrt());
+    if !r.is_finite() {
+        return Err(StatsError::Undefined(
+            "correlation: the values are too large for double precision (sums overflow); fix: rescale them"
+                .into(),
+        ));
+    }
+    Ok(r.clamp(-1.0, 1.0))
 }
 
 fn paired_len(what: &str, x: &[f64], y: &[f64], needed: usize) -> Result<usize, StatsError> {

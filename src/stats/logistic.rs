@@ -1,8 +1,9 @@
 //! Logistic regression by iteratively reweighted least squares (R's `glm(family = binomial)`), with Wald
 //! inference from the Fisher information or a sandwich covariance, and separation reported, never hidden.
 
+use crate::stats::dist::Checked;
 use nalgebra::{DMatrix, DVector};
-use statrs::distribution::{ChiSquared, ContinuousCDF};
+use statrs::distribution::ChiSquared;
 
 use super::design::Design;
 use super::linalg::{cross_products, spd_inverse, wald_quadratic};
@@ -270,7 +271,7 @@ impl LogisticFit {
             statistic: chi,
             statistic_name: "X-squared".into(),
             df: Some(df),
-            p_value: ChiSquared::new(df).map_or(f64::NAN, |d| d.sf(chi)),
+            p_value: ChiSquared::new(df).map_or(f64::NAN, |d| d.sf_checked(chi)),
             estimate: None,
             estimate_name: None,
             conf_low: None,

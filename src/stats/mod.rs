@@ -16,6 +16,7 @@ pub mod vcov;
 
 // ROC, diagnostic accuracy and hypothesis tests (htest branch).
 pub mod diagnostic;
+pub(crate) mod dist;
 pub mod htest;
 pub mod roc;
 pub use diagnostic::{binomial_ci, CiMethod, Measure, TwoByTwo};

@@ -1,8 +1,9 @@
 //! Ordinary least squares with full inference (R's `lm` + `summary.lm`, or `sandwich` covariances).
 
+use crate::stats::dist::Checked;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, FisherSnedecor};
+use statrs::distribution::FisherSnedecor;
 
 use super::design::Design;
 use super::linalg::{cross_products, spd_inverse};
@@ -89,6 +90,7 @@ pub fn ols(design: &Design, opts: &FitOptions) -> Result<OlsFit, StatsError> {
             needed: p + 1,
         });
     }
+    constant_response(design)?;
     let (xtx, xty) = cross_products(&design.x, None, &design.y);
     let bread = spd_inverse(&xtx).ok_or_else(|| StatsError::Singular {
         terms: design.names.join(", "),
@@ -103,6 +105,14 @@ pub fn ols(design: &Design, opts: &FitOptions) -> Result<OlsFit, StatsError> {
         .collect();
     let rss: f64 = resid.iter().map(|e| e * e).sum();
     let df_residual = n - p;
+    if !rss.is_finite() || beta.iter().any(|b| !b.is_finite()) {
+        return Err(StatsError::Undefined(
+            "linear model not estimable: the values are too large for double precision (sums overflow); \
+             fix: rescale the variables"
+                .into(),
+        ));
+    }
+    perfect_fit(rss / df_residual as f64, fitted.as_slice())?;
     let mean = design.y.iter().sum::<f64>() / n as f64;
     let tss = if design.intercept {
         design.y.iter().map(|y| (y - mean).powi(2)).sum()
@@ -127,6 +137,36 @@ pub fn ols(design: &Design, opts: &FitOptions) -> Result<OlsFit, StatsError> {
         formula: String::new(),
         missing: design.missing.clone(),
     })
+}
+
+/// A response with one value has no variance to explain: R², F and every standard error are undefined.
+pub(crate) fn constant_response(design: &Design) -> Result<(), StatsError> {
+    let y = design.y.as_slice();
+    match y.first() {
+        Some(&first) if y.iter().all(|&v| v == first) => Err(StatsError::Undefined(format!(
+            "linear model not estimable: the response is constant (all {n} values are {first}), \
+             so R², F and the standard errors are undefined",
+            n = y.len(),
+            first = crate::data::table::format_number(first)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// R's "essentially perfect fit" rule (summary.lm): a residual variance below 1e-30 × (mean(f)² + var(f))
+/// leaves standard errors of zero, so t statistics and p-values are undefined.
+fn perfect_fit(resvar: f64, fitted: &[f64]) -> Result<(), StatsError> {
+    let n = fitted.len() as f64;
+    let mean = fitted.iter().sum::<f64>() / n;
+    let var = fitted.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    if resvar < (mean * mean + var) * 1e-30 {
+        return Err(StatsError::Undefined(
+            "linear model not estimable: essentially perfect fit (residuals all zero), \
+             so the standard errors, t statistics and p-values are undefined"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 impl OlsFit {
@@ -159,7 +199,7 @@ impl OlsFit {
         let chi = super::logistic::wald_chi(&self.coef, &self.vcov, &idx)?;
         let f = chi / q;
         let df2 = self.df_residual as f64;
-        let p = FisherSnedecor::new(q, df2).map_or(f64::NAN, |d| d.sf(f));
+        let p = FisherSnedecor::new(q, df2).map_or(f64::NAN, |d| d.sf_checked(f));
         Ok(TestResult {
             method: format!("Wald test ({} covariance)", self.opts.vcov.describe()),
             statistic: f,
@@ -188,7 +228,7 @@ impl OlsFit {
                 Some(f),
                 FisherSnedecor::new(df_num, self.df_residual as f64)
                     .ok()
-                    .map(|d| d.sf(f)),
+                    .map(|d| d.sf_checked(f)),
             )
         } else {
             (None, None)

@@ -2,8 +2,9 @@
 //! coordinates at midpoint thresholds, Youden-best point, paired DeLong test, and
 //! Obuchowski's (1997) variance of the AUC for clustered data.
 
+use crate::stats::dist::Checked;
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::Normal;
 
 use super::{StatsError, TestResult};
 
@@ -204,7 +205,7 @@ impl Roc {
             statistic: z,
             statistic_name: "Z".into(),
             df: None,
-            p_value: 2.0 * std_normal().sf(z.abs()),
+            p_value: 2.0 * std_normal().sf_checked(z.abs()),
             estimate: Some(diff),
             estimate_name: Some("difference in AUC".into()),
             conf_low: None,
@@ -457,7 +458,7 @@ pub(crate) fn std_normal() -> Normal {
 
 /// Two-sided normal quantile for a confidence level: qnorm(1 - (1 - level) / 2).
 pub(crate) fn z_quantile(level: f64) -> f64 {
-    std_normal().inverse_cdf(0.5 + level / 2.0)
+    std_normal().quantile(0.5 + level / 2.0)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! Covariance estimators for fitted models, following R's `sandwich` conventions, and the shared
 //! inference (SE, statistic, p, CI) that derives from one covariance matrix.
 
+use crate::stats::dist::Checked;
 use nalgebra::DMatrix;
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{Normal, StudentsT};
 
 use super::{StatsError, TidyRow};
 
@@ -140,8 +141,10 @@ impl Reference {
     pub fn p_two_sided(self, stat: f64) -> f64 {
         let a = stat.abs();
         match self {
-            Reference::T(df) => 2.0 * StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.sf(a)),
-            Reference::Z => 2.0 * Normal::standard().sf(a),
+            Reference::T(df) => {
+                2.0 * StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.sf_checked(a))
+            }
+            Reference::Z => 2.0 * Normal::standard().sf_checked(a),
         }
     }
 
@@ -149,8 +152,8 @@ impl Reference {
     pub fn critical(self, level: f64) -> f64 {
         let q = 1.0 - (1.0 - level) / 2.0;
         match self {
-            Reference::T(df) => StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.inverse_cdf(q)),
-            Reference::Z => Normal::standard().inverse_cdf(q),
+            Reference::T(df) => StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.quantile(q)),
+            Reference::Z => Normal::standard().quantile(q),
         }
     }
 }

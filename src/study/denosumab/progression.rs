@@ -274,6 +274,9 @@ pub struct Progression {
 
 /// Run the analysis on a validated table.
 pub fn analyse(table: &CacTable, opts: &Options) -> Result<Progression> {
+    crate::options::ConfLevel::new(opts.conf_level)?;
+    crate::options::Threshold::new(opts.natural_rate)?;
+    crate::options::Threshold::new(opts.sqrt_threshold)?;
     let mut not_evaluable = Vec::new();
     let mut patients = Vec::new();
     for p in &table.patients {

@@ -52,6 +52,7 @@ pub struct Run {
 
 /// Run the whole study on a registry.
 pub fn reproduce(opts: &Options) -> Result<Run> {
+    crate::options::ConfLevel::new(opts.conf_level)?;
     let score = PointsTable::builtin("ivus-zhang2021")
         .ok_or_else(|| Error::Usage("built-in score missing".into()))?;
     // Load first: an unreadable or bad registry is a data problem (exit 1) named by the loader.

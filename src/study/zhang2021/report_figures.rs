@@ -1,6 +1,7 @@
 //! The figures of a Zhang 2021 report, built from results.json alone (no lesion-level data, no identifiers).
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use crate::stats::dist::Checked;
+use statrs::distribution::{Normal, StudentsT};
 
 use super::super::analysis::ModelResult;
 use super::Results;
@@ -149,7 +150,7 @@ pub fn figure5(res: &Results) -> Result<Option<FittedLines>> {
         let q = if df.is_finite() {
             StudentsT::new(0.0, 1.0, df)
                 .map_err(|e| crate::Error::Usage(e.to_string()))?
-                .inverse_cdf(0.5 + level / 2.0)
+                .quantile(0.5 + level / 2.0)
         } else {
             z(level)
         };
@@ -226,7 +227,7 @@ fn p_text(p: f64) -> String {
 
 fn z(level: f64) -> f64 {
     Normal::new(0.0, 1.0)
-        .map(|n| n.inverse_cdf(0.5 + level / 2.0))
+        .map(|n| n.quantile(0.5 + level / 2.0))
         .unwrap_or(1.959_963_984_540_054)
 }
 

@@ -1,0 +1,133 @@
+//! Argument groups shared by the verbs (`#[command(flatten)]`), built once at the CLI edge with
+//! checked option types, so every verb gets the same names, defaults, help and checks.
+
+use std::path::PathBuf;
+
+use crate::cohort::SplitUnit;
+use crate::data::load::check_ids;
+use crate::data::schema::map_keys;
+use crate::data::validate::{missing_columns, unit_problems};
+use crate::data::{
+    open, read_table, read_table_ids, ColumnMap, DataError, ExpansionFormula, Table,
+};
+use crate::options::ConfLevel;
+use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
+use crate::Result;
+
+/// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LevelArgs {
+    /// Confidence level of every interval, strictly between 0 and 1.
+    #[arg(long, default_value_t = ConfLevel::DEFAULT, allow_negative_numbers = true)]
+    pub conf_level: ConfLevel,
+}
+
+impl LevelArgs {
+    /// The level as a number in (0, 1).
+    pub fn get(&self) -> f64 {
+        self.conf_level.get()
+    }
+}
+
+/// `--data`: a table read as it is (CSV or Parquet).
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Table (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+}
+
+impl InputArgs {
+    /// Read the table.
+    pub fn load(&self) -> Result<Table> {
+        Ok(read_table(&self.data)?)
+    }
+
+    /// Read the table with more columns read as text (a cluster column: ids byte for byte).
+    pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
+        Ok(read_table_ids(&self.data, ids)?)
+    }
+}
+
+/// `--data` and `--map`: a table whose columns may be renamed onto the schema's names.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MappedInputArgs {
+    /// Table or lesion registry (CSV or Parquet).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Column map (TOML `[columns] schema_name = "your_name"`).
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+}
+
+impl MappedInputArgs {
+    /// Read the table and apply the map.
+    pub fn load(&self) -> Result<Table> {
+        let mut table = read_table(&self.data)?;
+        if let Some(m) = &self.map {
+            ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
+        }
+        Ok(table)
+    }
+}
+
+/// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// The table and its column map.
+    #[command(flatten)]
+    pub input: MappedInputArgs,
+    /// Seed of the A/B split when cohorts are computed from a lesion registry.
+    #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
+    pub seed: u64,
+    /// Split unit of the A/B split (lesion as the paper, or patient).
+    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
+    pub split: SplitUnit,
+    /// Stent expansion formula (lesion registries).
+    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    pub expansion: ExpansionFormula,
+}
+
+impl DataArgs {
+    /// Load the table (ids and the `cluster` column read as text). A lesion registry (every required schema
+    /// column present) without a `cohort` column is analysed as the lesions the Zhang 2021 flow keeps, with
+    /// stent expansion computed and cohorts assigned (said on stderr when not asked for with `cohorts`); any
+    /// other table is used as it is, its angle unit and stent expansion still checked.
+    pub fn load(&self, cohorts: bool, cluster: Option<&str>) -> Result<Table> {
+        let opened = open(&self.input.data, self.input.map.as_deref(), &map_keys())?;
+        let missing = missing_columns(&opened.names, opened.source(), self.expansion);
+        let flow = !opened.has("cohort") && (cohorts || missing.is_empty());
+        if flow && !missing.is_empty() {
+            return Err(DataError::Problems {
+                file: opened.source().to_string(),
+                problems: missing,
+            }
+            .into());
+        }
+        let table = opened.read(cluster.as_slice())?;
+        check_ids(&table, cluster.as_slice())?;
+        if !flow {
+            let problems = unit_problems(&table);
+            if !problems.is_empty() {
+                return Err(DataError::Problems {
+                    file: table.source.clone(),
+                    problems,
+                }
+                .into());
+            }
+            return Ok(table);
+        }
+        let (source, n_input) = (table.source.clone(), table.nrows());
+        let studied = pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0;
+        if !cohorts {
+            eprintln!(
+                "note: {source} is a lesion registry: analysed as the {} of its {n_input} lesions that the Zhang 2021 \
+flow keeps (exclusions as in `reproduce`), stent expansion computed as {}; a `cohort` column (A-D) was added \
+(--by cohort or --cohort A,B to use it)",
+                studied.nrows(),
+                self.expansion.describe()
+            );
+        }
+        Ok(studied)
+    }
+}
