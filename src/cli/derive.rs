@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::cohort::SplitUnit;
 use crate::data::{read_table, ColumnMap, ExpansionFormula, Table};
+use crate::report::output;
 use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
 use crate::stats::vcov::{p_text, sig};
 use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
@@ -125,9 +126,17 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         target_npv: a.target_npv,
         conf_level: a.conf_level,
     };
+    let inputs: Vec<&std::path::Path> = [Some(a.data.data.as_path()), a.data.map.as_deref()]
+        .into_iter()
+        .chain([a.candidates.as_deref()])
+        .flatten()
+        .collect();
+    if let Some(p) = &a.out {
+        output::check_file(p, &inputs)?;
+    }
     let d = derive(&table, &cands, &opts)?;
     if let Some(p) = &a.out {
-        std::fs::write(p, d.score.to_toml()).map_err(|e| Error::io("write", p, e))?;
+        output::write_file(p, d.score.to_toml().as_bytes(), &inputs)?;
     }
     if a.json {
         println!(

@@ -9,6 +9,7 @@ pub mod derive;
 pub mod diagnose;
 pub mod fit;
 pub mod paired;
+pub mod pipe;
 pub mod progression;
 pub mod report;
 pub mod roc;

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use super::Outcome;
+use crate::report::output::{Mode, OutDir};
 use crate::study::zhang2021;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Arguments of `calcscore report`.
 #[derive(Debug, clap::Args)]
@@ -24,16 +25,12 @@ pub struct ReportArgs {
 /// Run `calcscore report`.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
     let json = a.results.join("results.json");
+    let out = a.out.unwrap_or(a.results);
+    // Locked before reading, so a concurrent `reproduce` cannot swap the results in between.
+    let out_dir = OutDir::open(&out, &[json.as_path()])?;
     let results = zhang2021::Results::read(&json)?;
     let files = zhang2021::render_report(&results)?;
-    let out = a.out.unwrap_or(a.results);
-    std::fs::create_dir_all(&out).map_err(|e| Error::io("create directory", &out, e))?;
-    for (name, bytes) in &files {
-        let path = out.join(name);
-        let tmp = out.join(format!(".{name}.tmp-{}", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(|e| Error::io("write", &tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io("rename into place", &path, e))?;
-    }
+    out_dir.write(&files, Mode::Update)?;
     if results.data_notice.synthetic {
         println!("SYNTHETIC DATA: results from a simulated registry, not from patients.");
     }

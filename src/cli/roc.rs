@@ -83,6 +83,9 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     input::check_level(args.conf_level)?;
+    if let Some(path) = &args.coords {
+        crate::report::output::check_file(path, &[&args.data])?;
+    }
     let table = input::load(&args.data)?;
     let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
     cols.extend(args.marker2.as_deref());
@@ -109,7 +112,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     let (lo, hi) = roc.delong_ci(args.conf_level);
     let coords = roc.coords();
     if let Some(path) = &args.coords {
-        write_coords(path, &coords)?;
+        write_coords(path, &coords, &args.data)?;
     }
     let (test, dir2) = match &args.marker2 {
         Some(m2) => {
@@ -243,7 +246,11 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
     }
 }
 
-fn write_coords(path: &std::path::Path, coords: &[RocPoint]) -> crate::Result<()> {
+fn write_coords(
+    path: &std::path::Path,
+    coords: &[RocPoint],
+    data: &std::path::Path,
+) -> crate::Result<()> {
     let mut s = String::from("threshold,sensitivity,specificity\n");
     for p in coords {
         let t = match p.threshold {
@@ -253,7 +260,7 @@ fn write_coords(path: &std::path::Path, coords: &[RocPoint]) -> crate::Result<()
         };
         s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
     }
-    std::fs::write(path, s).map_err(|e| crate::Error::io("write", path, e))
+    crate::report::output::write_file(path, s.as_bytes(), &[data])
 }
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
