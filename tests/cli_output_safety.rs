@@ -342,36 +342,59 @@ fn a_closed_stdout_ends_quietly() {
     }
 }
 
-/// The issue's kill test: `reproduce` SIGKILLed 100 times at seeded random moments within one run's duration.
-/// After every kill the report directory is one complete report, byte for byte: the previous one, or the killed
-/// run's own if it had already swapped it in. At most one temporary directory exists after a kill (the next run
-/// cleans it), and none after a run that completes.
-#[test]
-fn kill_test_previous_report_always_complete() {
+/// The issue's kill test: `reproduce` SIGKILLed `kills` times at seeded random moments, alternating between two
+/// option sets (`a`, `b`) whose reports differ. Half the kills fall anywhere within one run's duration, half within
+/// 10 ms after the run starts writing (its temporary directory appears), where a kill can do harm. After every kill the report directory is one
+/// complete report, byte for byte: the previous one, or the killed run's own if it had already swapped it in. At
+/// most one temporary directory exists after a kill (the next run cleans it), and none after a run that completes.
+fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
     let (dir, reg) = with_registry();
-    let (ref1, ref2) = (dir.path().join("ref1"), dir.path().join("ref2"));
+    let run = |out: &Path, opts: &[&str]| {
+        let mut args = vec!["reproduce", study, "--out", s(out)];
+        if study == "zhang2021" {
+            args.extend(["--data", s(&reg)]);
+        }
+        args.extend_from_slice(opts);
+        command(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let complete = |out: &Path, opts: &[&str]| assert!(run(out, opts).wait().unwrap().success());
+    let opts = [a, b];
     let started = Instant::now();
-    assert_ok(&reproduce(&reg, &ref1, 1));
-    let run_time = started.elapsed();
-    assert_ok(&reproduce(&reg, &ref2, 2));
-    let want = [snapshot(&ref1), snapshot(&ref2)];
+    complete(&dir.path().join("ref_a"), a);
+    let run_ms = started.elapsed().as_millis() as u64;
+    complete(&dir.path().join("ref_b"), b);
+    let want = [
+        snapshot(&dir.path().join("ref_a")),
+        snapshot(&dir.path().join("ref_b")),
+    ];
     assert_ne!(want[0], want[1]);
     let out = dir.path().join("report");
-    assert_ok(&reproduce(&reg, &out, 1));
+    complete(&out, a);
     let mut current = 0;
     assert_eq!(snapshot(&out), want[current]);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
     let (mut completed, mut with_temp) = (0, 0);
-    let max_ms = (run_time.as_millis() as u64 * 11 / 10).max(50);
-    for i in 0..100 {
+    let max_ms = (run_ms * 11 / 10).max(50);
+    let started = Instant::now();
+    for i in 0..kills {
         let next = 1 - current;
-        let seed = (next + 1).to_string();
-        let mut child = command(&reproduce_args(s(&reg), s(&out), &seed))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.gen_range(0..max_ms)));
+        let mut child = run(&out, opts[next]);
+        if i % 2 == 0 {
+            std::thread::sleep(Duration::from_millis(rng.gen_range(0..max_ms)));
+        } else {
+            // Aim at the write: wait until the run's temporary directory appears, then 0-9 ms more.
+            let tmp = dir
+                .path()
+                .join(format!(".report.calcscore-tmp-{}", child.id()));
+            while !tmp.exists() && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            std::thread::sleep(Duration::from_millis(rng.gen_range(0..10)));
+        }
         let _ = child.kill();
         child.wait().unwrap();
         let got = snapshot(&out);
@@ -392,18 +415,14 @@ fn kill_test_previous_report_always_complete() {
         with_temp += temps.len();
     }
     eprintln!(
-        "kill test: 100 kills within 0..{max_ms} ms (one run: {} ms): {completed} runs had swapped their report in, \
-         {} left the previous one; {with_temp} kills left a temporary directory",
-        run_time.as_millis(),
-        100 - completed
+        "kill test {study}: {kills} kills within 0..{max_ms} ms (one run: {run_ms} ms) in {:.1} s: {completed} runs had \
+         swapped their report in, {} left the previous one; {with_temp} kills left a temporary directory",
+        started.elapsed().as_secs_f64(),
+        kills - completed
     );
-    assert!(
-        completed < 90,
-        "the kills must interrupt runs: {completed} of 100 completed"
-    );
-    let seed = (2 - current).to_string();
-    let o = calcscore(&reproduce_args(s(&reg), s(&out), &seed));
-    assert_ok(&o);
+    assert!(completed < kills, "no kill interrupted a run");
+    assert!(with_temp > 0, "no kill landed while a run was writing");
+    complete(&out, opts[1 - current]);
     assert_eq!(snapshot(&out), want[1 - current]);
     assert!(
         temp_dirs(dir.path()).is_empty(),
@@ -414,4 +433,23 @@ fn kill_test_previous_report_always_complete() {
         std::fs::read(&reg).unwrap(),
         std::fs::read(SHIPPED).unwrap()
     );
+}
+
+/// 100 kills of `reproduce denosumab-pilot` (a full debug run takes about 0.4 s of CPU): part of `cargo test`.
+#[test]
+fn kill_test_denosumab_pilot() {
+    kill_test(
+        "denosumab-pilot",
+        &["--conf-level", "0.95"],
+        &["--conf-level", "0.9"],
+        100,
+    );
+}
+
+/// 100 kills of `reproduce zhang2021` on the shipped registry (a debug run takes about 4 s of CPU, so this takes
+/// minutes): `cargo test --test cli_output_safety -- --ignored`.
+#[test]
+#[ignore = "minutes in a debug build; run with --ignored"]
+fn kill_test_zhang2021() {
+    kill_test("zhang2021", &["--seed", "1"], &["--seed", "2"], 100);
 }
