@@ -22,6 +22,7 @@ use crate::{Error, Result};
 
 /// The marker file in every output directory calcscore writes.
 pub const MARKER: &str = ".calcscore-output.json";
+const MARKER_PART: &str = ".calcscore-output.json.part";
 const FORMAT: u32 = 1;
 const TMP: &str = "calcscore-tmp";
 const OLD: &str = "calcscore-old";
@@ -100,7 +101,11 @@ impl OutDir {
     /// Write `files` as the report: built beside the directory, then swapped in at once. Files that are not
     /// calcscore's stay; in `Replace` mode calcscore's files not among `files` go.
     pub fn write(&self, files: &[OutputFile], mode: Mode) -> Result<()> {
-        let existing = self.existing()?;
+        let mut existing = self.existing()?;
+        if existing.as_ref().is_some_and(|e| e.legacy) {
+            self.adopt(files)?;
+            existing = self.existing()?;
+        }
         let (carry, marker) = self.plan(existing.as_ref(), files, mode)?;
         let tmp = self.sibling(TMP, std::process::id());
         if fs::symlink_metadata(&tmp).is_ok() {
@@ -145,6 +150,22 @@ impl OutDir {
         }))
     }
 
+    /// Mark a report of an older calcscore (no marker): its `manifest.json` and the files named as the new report's
+    /// are calcscore's. Written first, so the swapped-out report is discarded by the same rules as any other.
+    fn adopt(&self, files: &[OutputFile]) -> Result<()> {
+        let names = files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(["manifest.json"]);
+        let ours = names
+            .filter_map(|n| Some((n.to_string(), sha_file(&self.path.join(n))?)))
+            .collect();
+        let part = self.path.join(MARKER_PART);
+        fs::write(&part, marker_text(&marker(ours))).map_err(|e| Error::io("write", &part, e))?;
+        let path = self.path.join(MARKER);
+        fs::rename(&part, &path).map_err(|e| Error::io("write", &path, e))
+    }
+
     /// Entries to carry into the new report, and its marker; refuses a foreign file the report would replace
     /// and an input that would go.
     fn plan(
@@ -158,14 +179,11 @@ impl OutDir {
             files.iter().map(|(n, b)| (n.clone(), sha(b))).collect();
         let mut carry = Vec::new();
         for entry in existing.map(|e| e.entries.as_slice()).unwrap_or(&[]) {
-            if entry == MARKER {
+            if entry == MARKER || entry == MARKER_PART {
                 continue;
             }
             let text = entry.to_str().unwrap_or("");
-            let ours = existing.is_some_and(|e| {
-                e.ours.contains_key(text)
-                    || (e.legacy && (new.contains(text) || text == "manifest.json"))
-            });
+            let ours = existing.is_some_and(|e| e.ours.contains_key(text));
             match (ours, new.contains(text)) {
                 (true, true) => {}
                 (false, true) => return Err(self.refuse_conflict(text)),
@@ -196,13 +214,7 @@ impl OutDir {
                 ));
             }
         }
-        let marker = Marker {
-            written_by: "calcscore".into(),
-            format: FORMAT,
-            calcscore_version: env!("CARGO_PKG_VERSION").into(),
-            files: listed,
-        };
-        Ok((carry, marker))
+        Ok((carry, marker(listed)))
     }
 
     /// The new report in `tmp`: marker first (so a killed run's directory is recognisable), files, carried entries.
@@ -214,9 +226,8 @@ impl OutDir {
         marker: &Marker,
     ) -> Result<()> {
         fs::create_dir(tmp).map_err(|e| Error::io("create directory", tmp, e))?;
-        let text = serde_json::to_string_pretty(marker).unwrap_or_default() + "\n";
         let path = tmp.join(MARKER);
-        fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+        fs::write(&path, marker_text(marker)).map_err(|e| Error::io("write", &path, e))?;
         for (name, bytes) in files {
             if name.contains(['/', '\\']) || name == MARKER {
                 return Err(Error::Usage(format!(
@@ -308,7 +319,7 @@ impl OutDir {
         let mut kept = Vec::new();
         for entry in list(dir).unwrap_or_default() {
             let path = dir.join(&entry);
-            let settled = if entry == MARKER {
+            let settled = if entry == MARKER || entry == MARKER_PART {
                 Ok(true)
             } else if entry.to_str().is_some_and(|n| listed.contains_key(n)) {
                 remove_any(&path).map(|()| true)
@@ -322,6 +333,7 @@ impl OutDir {
             }
         }
         if kept.is_empty() {
+            let _ = fs::remove_file(dir.join(MARKER_PART));
             let _ = fs::remove_file(dir.join(MARKER));
             if fs::remove_dir(dir).is_ok() {
                 return;
@@ -366,10 +378,13 @@ impl OutDir {
         usage(
             &self.shown,
             &format!(
-                "is a non-empty directory that calcscore did not write (no {MARKER}); it holds {} entries ({}). \
+                "is a non-empty directory that calcscore did not write (no {MARKER}); it holds {} ({}). \
                  calcscore writes only into a new or empty directory or one of its own reports, and never deletes \
                  files it did not write; nothing was written. Fix: choose a new directory, e.g. --out {}",
-                entries.len(),
+                match entries.len() {
+                    1 => "1 entry".to_string(),
+                    n => format!("{n} entries"),
+                },
                 names(entries),
                 self.shown.join("calcscore-report").display()
             ),
@@ -399,7 +414,7 @@ pub fn write_file(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
     tmp.push(format!(".{TMP}-{}", std::process::id()));
     let tmp = path.with_file_name(tmp);
     let result = fs::write(&tmp, bytes)
-        .map_err(|e| Error::io("write", &tmp, e))
+        .map_err(|e| Error::io("write", path, e))
         .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e)));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -426,6 +441,19 @@ pub fn check_file(path: &Path, inputs: &[&Path]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn marker(files: BTreeMap<String, String>) -> Marker {
+    Marker {
+        written_by: "calcscore".into(),
+        format: FORMAT,
+        calcscore_version: env!("CARGO_PKG_VERSION").into(),
+        files,
+    }
+}
+
+fn marker_text(marker: &Marker) -> String {
+    serde_json::to_string_pretty(marker).unwrap_or_default() + "\n"
 }
 
 fn usage(path: &Path, what: &str) -> Error {
@@ -700,6 +728,30 @@ mod tests {
         fs::write(tmp.join(MARKER), marker).unwrap();
         let _dir = OutDir::open(&out, &[]).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "1");
+        assert_eq!(list(root.path()).unwrap(), ["r"]);
+    }
+
+    #[test]
+    fn a_report_of_an_older_calcscore_is_adopted_and_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        fs::create_dir(&out).unwrap();
+        fs::write(
+            out.join("manifest.json"),
+            r#"{"calcscore_version":"0.0.9","study":"zhang2021"}"#,
+        )
+        .unwrap();
+        fs::write(out.join("report.md"), "old").unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let dir = OutDir::open(&out, &[]).unwrap();
+        let new = files(&[("report.md", "new"), ("manifest.json", "{}")]);
+        dir.write(&new, Mode::Replace).unwrap();
+        assert_eq!(
+            list(&out).unwrap(),
+            [MARKER, "manifest.json", "notes.txt", "report.md"]
+        );
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
         assert_eq!(list(root.path()).unwrap(), ["r"]);
     }
 
