@@ -297,21 +297,28 @@ fn stale_temporary_directories_are_cleaned_and_nothing_else() {
     .unwrap();
     std::fs::write(stale.join("report.md"), "half").unwrap();
     std::fs::hard_link(out.join("notes.txt"), stale.join("notes.txt")).unwrap();
-    // A killed run's empty directory, and look-alikes that are not calcscore's.
+    // A killed run's empty directory, and look-alikes that are not calcscore's (one with its name, no marker).
     std::fs::create_dir(dir.path().join(".report.calcscore-tmp-4000001")).unwrap();
     let other = dir.path().join(".report.backup");
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("report.md"), "my backup").unwrap();
+    let unmarked = dir.path().join(".report.calcscore-tmp-4000002");
+    std::fs::create_dir(&unmarked).unwrap();
+    std::fs::write(unmarked.join("notes.txt"), "not calcscore's").unwrap();
     assert_ok(&reproduce(&reg, &out, 1));
-    assert!(
-        temp_dirs(dir.path()).is_empty(),
-        "{:?}",
-        temp_dirs(dir.path())
+    assert_eq!(
+        temp_dirs(dir.path()),
+        [".report.calcscore-tmp-4000002"],
+        "only the unmarked look-alike is left"
     );
     assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine");
     assert_eq!(
         std::fs::read(other.join("report.md")).unwrap(),
         b"my backup"
+    );
+    assert_eq!(
+        std::fs::read(unmarked.join("notes.txt")).unwrap(),
+        b"not calcscore's"
     );
 }
 

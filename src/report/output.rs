@@ -160,10 +160,7 @@ impl OutDir {
         let ours = names
             .filter_map(|n| Some((n.to_string(), sha_file(&self.path.join(n))?)))
             .collect();
-        let part = self.path.join(MARKER_PART);
-        fs::write(&part, marker_text(&marker(ours))).map_err(|e| Error::io("write", &part, e))?;
-        let path = self.path.join(MARKER);
-        fs::rename(&part, &path).map_err(|e| Error::io("write", &path, e))
+        write_marker(&self.path, &marker(ours))
     }
 
     /// Entries to carry into the new report, and its marker; refuses a foreign file the report would replace
@@ -226,8 +223,7 @@ impl OutDir {
         marker: &Marker,
     ) -> Result<()> {
         fs::create_dir(tmp).map_err(|e| Error::io("create directory", tmp, e))?;
-        let path = tmp.join(MARKER);
-        fs::write(&path, marker_text(marker)).map_err(|e| Error::io("write", &path, e))?;
+        write_marker(tmp, marker)?;
         for (name, bytes) in files {
             if name.contains(['/', '\\']) || name == MARKER {
                 return Err(Error::Usage(format!(
@@ -303,7 +299,7 @@ impl OutDir {
             let bytes = name.as_encoded_bytes();
             let is_old = bytes.starts_with(old.as_encoded_bytes());
             let ours = is_old || bytes.starts_with(tmp.as_encoded_bytes());
-            if ours && entry.file_type()?.is_dir() {
+            if ours && entry.file_type()?.is_dir() && is_calcscore_temp(&entry.path()) {
                 found.push((entry.path(), is_old));
             }
         }
@@ -452,8 +448,20 @@ fn marker(files: BTreeMap<String, String>) -> Marker {
     }
 }
 
-fn marker_text(marker: &Marker) -> String {
-    serde_json::to_string_pretty(marker).unwrap_or_default() + "\n"
+/// Write the marker whole or not at all (through `.calcscore-output.json.part`).
+fn write_marker(dir: &Path, marker: &Marker) -> Result<()> {
+    let text = serde_json::to_string_pretty(marker).unwrap_or_default() + "\n";
+    let part = dir.join(MARKER_PART);
+    fs::write(&part, text).map_err(|e| Error::io("write", &part, e))?;
+    let path = dir.join(MARKER);
+    fs::rename(&part, &path).map_err(|e| Error::io("write", &path, e))
+}
+
+/// A temporary directory is calcscore's if it holds a marker, or nothing but a half-written one (killed before the
+/// marker was complete): a directory of that name without either is not touched.
+fn is_calcscore_temp(dir: &Path) -> bool {
+    Marker::read(dir).is_some()
+        || list(dir).is_ok_and(|entries| entries.iter().all(|e| e == MARKER_PART))
 }
 
 fn usage(path: &Path, what: &str) -> Error {
@@ -762,8 +770,10 @@ mod tests {
         let dir = OutDir::open(&out, &[]).unwrap();
         dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
         drop(dir);
+        // A report swapped out by a run killed before discarding it, with a file the user added meanwhile.
         let stale = root.path().join(".r.calcscore-tmp-9");
         fs::create_dir(&stale).unwrap();
+        write_marker(&stale, &marker(BTreeMap::new())).unwrap();
         fs::write(stale.join("late.txt"), "added during a run").unwrap();
         let _dir = OutDir::open(&out, &[]).unwrap();
         assert_eq!(
