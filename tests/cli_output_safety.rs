@@ -409,9 +409,14 @@ fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
             completed += 1;
             current = next;
         } else {
+            let differ: Vec<&String> = got
+                .keys()
+                .chain(want[current].keys())
+                .filter(|k| got.get(*k) != want[current].get(*k))
+                .collect();
             assert!(
-                got == want[current],
-                "kill {i}: the report is neither the previous nor the new one"
+                differ.is_empty(),
+                "kill {i}: the report is neither the previous nor the new one; differs in {differ:?}"
             );
         }
         let temps = temp_dirs(dir.path());
