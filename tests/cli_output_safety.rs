@@ -243,6 +243,22 @@ fn report_verb_updates_in_place_and_keeps_results() {
     first
         .iter()
         .for_each(|(k, v)| assert_eq!(&second[k], v, "{k} rebuilt byte-identical"));
+    // Into another calcscore report: that report's own results go, so it never mixes two runs.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    for (name, bytes) in &first {
+        std::fs::write(other.join(name), bytes).unwrap();
+    }
+    assert_ok(&calcscore(&[
+        "report",
+        "--results",
+        s(&out),
+        "--out",
+        s(&other),
+    ]));
+    let third = snapshot(&other);
+    assert!(!third.contains_key("results.json") && !third.contains_key("manifest.json"));
+    assert_eq!(third["report.md"], first["report.md"]);
     // A foreign directory as --out of `report` is refused too.
     let foreign = dir.path().join("foreign");
     std::fs::create_dir(&foreign).unwrap();

@@ -25,12 +25,24 @@ pub struct ReportArgs {
 /// Run `calcscore report`.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
     let json = a.results.join("results.json");
-    let out = a.out.unwrap_or(a.results);
-    // Locked before reading, so a concurrent `reproduce` cannot swap the results in between.
+    let out = a.out.unwrap_or_else(|| a.results.clone());
+    // In place, the run's other files (results.json, manifest.json, CSVs) stay; elsewhere the directory holds the
+    // rebuilt report only, never a mix with another run's results. Locked before reading results.json.
+    let in_place = matches!(
+        (std::fs::canonicalize(&out), std::fs::canonicalize(&a.results)),
+        (Ok(o), Ok(r)) if o == r
+    );
     let out_dir = OutDir::open(&out, &[json.as_path()])?;
     let results = zhang2021::Results::read(&json)?;
     let files = zhang2021::render_report(&results)?;
-    out_dir.write(&files, Mode::Update)?;
+    out_dir.write(
+        &files,
+        if in_place {
+            Mode::Update
+        } else {
+            Mode::Replace
+        },
+    )?;
     if results.data_notice.synthetic {
         println!("SYNTHETIC DATA: results from a simulated registry, not from patients.");
     }

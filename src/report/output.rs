@@ -32,7 +32,7 @@ const OLD: &str = "calcscore-old";
 pub enum Mode {
     /// The new files are the whole report; calcscore's other files go (`reproduce`).
     Replace,
-    /// The new files update the report; calcscore's other files stay (`report`).
+    /// The new files update the report; calcscore's other files stay (`report` in place).
     Update,
 }
 
