@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    calcscore::cli::pipe::quiet_on_closed_stdout();
     let cli = calcscore::cli::Cli::parse();
     match calcscore::cli::run(cli) {
         Ok(calcscore::cli::Outcome::Success) => ExitCode::SUCCESS,

@@ -250,7 +250,7 @@ pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F) -> crate::Result<()>
     } else {
         render_svg(fig)?.into_bytes()
     };
-    std::fs::write(path, bytes).map_err(|e| crate::Error::io("write", path, e))
+    crate::report::output::write_file(path, &bytes, &[])
 }
 
 fn print_summary(r: &CalibrationReport, levels: &input::Levels) {

@@ -7,6 +7,7 @@ use super::args::LevelArgs;
 use super::Outcome;
 use crate::data::Table;
 use crate::options::Proportion;
+use crate::report::output;
 use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
 use crate::stats::vcov::{p_text, sig};
 use crate::{Error, Result};
@@ -91,9 +92,20 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         target_npv: a.target_npv.map(Proportion::get),
         conf_level: a.level.get(),
     };
+    let inputs: Vec<&std::path::Path> = [
+        Some(a.data.input.data.as_path()),
+        a.data.input.map.as_deref(),
+    ]
+    .into_iter()
+    .chain([a.candidates.as_deref()])
+    .flatten()
+    .collect();
+    if let Some(p) = &a.out {
+        output::check_file(p, &inputs)?;
+    }
     let d = derive(&table, &cands, &opts)?;
     if let Some(p) = &a.out {
-        std::fs::write(p, d.score.to_toml()).map_err(|e| Error::io("write", p, e))?;
+        output::write_file(p, d.score.to_toml().as_bytes(), &inputs)?;
     }
     if a.json {
         println!(

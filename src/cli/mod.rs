@@ -14,6 +14,7 @@ pub mod diagnose;
 pub mod fit;
 pub mod nri;
 pub mod paired;
+pub mod pipe;
 pub mod progression;
 pub mod report;
 pub mod roc;

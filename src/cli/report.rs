@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use super::Outcome;
+use crate::report::output::{Mode, OutDir};
 use crate::study::zhang2021;
-use crate::{Error, Result};
+use crate::Result;
 
 /// Arguments of `calcscore report`.
 #[derive(Debug, clap::Args)]
@@ -24,16 +25,24 @@ pub struct ReportArgs {
 /// Run `calcscore report`.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
     let json = a.results.join("results.json");
+    let out = a.out.unwrap_or_else(|| a.results.clone());
+    // In place, the run's other files (results.json, manifest.json, CSVs) stay; elsewhere the directory holds the
+    // rebuilt report only, never a mix with another run's results. Locked before reading results.json.
+    let in_place = matches!(
+        (std::fs::canonicalize(&out), std::fs::canonicalize(&a.results)),
+        (Ok(o), Ok(r)) if o == r
+    );
+    let out_dir = OutDir::open(&out, &[json.as_path()])?;
     let results = zhang2021::Results::read(&json)?;
     let files = zhang2021::render_report(&results)?;
-    let out = a.out.unwrap_or(a.results);
-    std::fs::create_dir_all(&out).map_err(|e| Error::io("create directory", &out, e))?;
-    for (name, bytes) in &files {
-        let path = out.join(name);
-        let tmp = out.join(format!(".{name}.tmp-{}", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(|e| Error::io("write", &tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io("rename into place", &path, e))?;
-    }
+    out_dir.write(
+        &files,
+        if in_place {
+            Mode::Update
+        } else {
+            Mode::Replace
+        },
+    )?;
     if results.data_notice.synthetic {
         println!("SYNTHETIC DATA: results from a simulated registry, not from patients.");
     }

@@ -81,6 +81,9 @@ struct RocReport {
 
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
+    if let Some(path) = &args.coords {
+        crate::report::output::check_file(path, &[&args.data.data])?;
+    }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
     let table = args.data.load_ids(&ids)?;
     let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
@@ -108,7 +111,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     let (lo, hi) = roc.delong_ci(args.level.get());
     let coords = roc.coords();
     if let Some(path) = &args.coords {
-        write_coords(path, &coords)?;
+        write_coords(path, &coords, &args.data.data)?;
     }
     let (test, dir2) = match &args.marker2 {
         Some(m2) => {
@@ -242,7 +245,11 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
     }
 }
 
-fn write_coords(path: &std::path::Path, coords: &[RocPoint]) -> crate::Result<()> {
+fn write_coords(
+    path: &std::path::Path,
+    coords: &[RocPoint],
+    data: &std::path::Path,
+) -> crate::Result<()> {
     let mut s = String::from("threshold,sensitivity,specificity\n");
     for p in coords {
         let t = match p.threshold {
@@ -252,7 +259,7 @@ fn write_coords(path: &std::path::Path, coords: &[RocPoint]) -> crate::Result<()
         };
         s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
     }
-    std::fs::write(path, s).map_err(|e| crate::Error::io("write", path, e))
+    crate::report::output::write_file(path, s.as_bytes(), &[data])
 }
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.

@@ -7,6 +7,7 @@ use super::Outcome;
 use crate::cohort::SplitUnit;
 use crate::data::ExpansionFormula;
 use crate::options::Lesions;
+use crate::report::output::{self, Mode, OutDir};
 use crate::study::{denosumab, published, zhang2021};
 use crate::{Error, Result};
 
@@ -120,12 +121,17 @@ pub struct SimulateArgs {
 pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
+    let inputs: Vec<&std::path::Path> = [Some(data.as_path()), a.map.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let out_dir = OutDir::open(&out, &inputs)?;
     if a.study == Study::DenosumabPilot {
         let run = match &a.dicom {
             Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.level.get())?,
             None => denosumab::reproduce(&data, a.map.as_deref(), a.level.get())?,
         };
-        crate::report::write_atomically(&out, &denosumab::report_files(&run)?)?;
+        out_dir.write(&denosumab::report_files(&run)?, Mode::Replace)?;
         print!("{}", denosumab::run_summary(&run, &out));
         return Ok(Outcome::Success);
     }
@@ -148,7 +154,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     };
     let run = zhang2021::reproduce(&opts)?;
     let out = a.out.unwrap_or_default();
-    crate::report::write_atomically(&out, &zhang2021::report_files(&run)?)?;
+    out_dir.write(&zhang2021::report_files(&run)?, Mode::Replace)?;
     print!("{}", zhang2021::summary(&run, &out));
     Ok(Outcome::Success)
 }
@@ -194,10 +200,13 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
         ));
     }
     let seed = a.seed.unwrap_or(zhang2021::simulate::DEFAULT_SEED);
+    if let Some(p) = &a.out {
+        output::check_file(p, &[])?;
+    }
     let csv = zhang2021::simulate::simulate_csv(seed, a.lesions.get());
     match a.out {
         Some(p) => {
-            std::fs::write(&p, csv).map_err(|e| Error::io("write", &p, e))?;
+            output::write_file(&p, csv.as_bytes(), &[])?;
             eprintln!(
                 "wrote {} ({} lesions, seed {}): SYNTHETIC data from calcscore's Zhang 2021 model, not patients",
                 p.display(),
@@ -219,7 +228,7 @@ fn simulate_denosumab(a: SimulateArgs) -> Result<Outcome> {
     let (csv, attempts) = denosumab::simulate::simulate_csv(seed)?;
     match a.out {
         Some(p) => {
-            std::fs::write(&p, csv).map_err(|e| Error::io("write", &p, e))?;
+            output::write_file(&p, csv.as_bytes(), &[])?;
             eprintln!(
                 "wrote {} (12 patients, seed {seed}, draw {attempts} matched the published summaries): \
                  SYNTHETIC data from calcscore's denosumab pilot model, not patients",

@@ -6,64 +6,22 @@ pub mod figures;
 pub mod html;
 pub mod json;
 pub mod latex;
+pub mod output;
 pub mod scatter;
 pub mod table1;
 
 use std::path::Path;
 
 use crate::study::published::{CheckRow, Status};
-use crate::{Error, Result};
+use crate::Result;
 
 /// One output file: name relative to the output directory, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
 
-/// Write all files to `out`: first into a temporary sibling directory, then rename it into place, so a
-/// failed run leaves no half-written report (an existing `out` is replaced only after everything is written).
+/// Write all files to `out` as a whole report, replacing a previous one at once and keeping files calcscore did
+/// not write (see [`output`]); refuses a directory that is not calcscore's.
 pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report".into());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = write_all(&tmp, files).and_then(|()| replace_dir(&tmp, out));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
-}
-
-fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).map_err(|e| Error::io("create directory", p, e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
-    }
-    Ok(())
-}
-
-fn replace_dir(tmp: &Path, out: &Path) -> Result<()> {
-    if out.exists() {
-        let old = tmp.with_extension("old");
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(out, &old).map_err(|e| Error::io("move aside", out, e))?;
-        if let Err(e) = std::fs::rename(tmp, out) {
-            // Put the previous report back: a failed run never destroys a good one.
-            let _ = std::fs::rename(&old, out);
-            return Err(Error::io("rename into place", out, e));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(())
-    } else {
-        std::fs::rename(tmp, out).map_err(|e| Error::io("rename into place", out, e))
-    }
+    output::OutDir::open(out, &[])?.write(files, output::Mode::Replace)
 }
 
 /// A CSV text from a header and rows of cells (cells with commas, quotes or newlines are quoted).

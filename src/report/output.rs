@@ -1,0 +1,785 @@
+//! Output safety: an output directory only ever loses files calcscore itself wrote there.
+//!
+//! Every report directory carries a marker, `.calcscore-output.json`, listing each file calcscore wrote with its
+//! SHA-256. A write (1) refuses an existing file and a non-empty directory that is not calcscore's (no marker, no
+//! calcscore `manifest.json` of an older version); (2) locks the parent directory, so two runs on the same output
+//! wait for each other (Unix); (3) removes what killed runs left (sibling `.NAME.calcscore-tmp-PID` directories), deleting
+//! only calcscore's files and copies of files still in the report; (4) builds the new report in such a sibling,
+//! hard-linking (or copying) every file that is not calcscore's; (5) swaps the two directories in one step
+//! (`renameat2(RENAME_EXCHANGE)` on Linux) and discards the old one the same careful way as in (3).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::OutputFile;
+use crate::{Error, Result};
+
+/// The marker file in every output directory calcscore writes.
+pub const MARKER: &str = ".calcscore-output.json";
+const MARKER_PART: &str = ".calcscore-output.json.part";
+const FORMAT: u32 = 1;
+const TMP: &str = "calcscore-tmp";
+const OLD: &str = "calcscore-old";
+
+/// What a write does with calcscore's files of the previous report that it does not rewrite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The new files are the whole report; calcscore's other files go (`reproduce`).
+    Replace,
+    /// The new files update the report; calcscore's other files stay (`report` in place).
+    Update,
+}
+
+/// Contents of the marker: who wrote the directory and which files, with their SHA-256.
+#[derive(Debug, Serialize, Deserialize)]
+struct Marker {
+    written_by: String,
+    format: u32,
+    calcscore_version: String,
+    files: BTreeMap<String, String>,
+}
+
+impl Marker {
+    fn read(dir: &Path) -> Option<Marker> {
+        let text = fs::read_to_string(dir.join(MARKER)).ok()?;
+        serde_json::from_str::<Marker>(&text)
+            .ok()
+            .filter(|m| m.written_by == "calcscore")
+    }
+}
+
+/// An existing output directory: its entries and which of them are calcscore's (unchanged since written).
+struct Existing {
+    entries: Vec<OsString>,
+    ours: BTreeMap<String, String>,
+    legacy: bool,
+}
+
+/// A checked, locked output directory: open it before the work, write the report at the end.
+pub struct OutDir {
+    shown: PathBuf,
+    path: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+    inputs: Vec<PathBuf>,
+    _lock: Option<File>,
+}
+
+impl OutDir {
+    /// Check `out` (refusing an existing file, an input, or a directory that is not calcscore's), lock it against
+    /// other runs, and clean what killed runs left. `inputs` are files the run reads: they are never replaced.
+    pub fn open(out: &Path, inputs: &[&Path]) -> Result<OutDir> {
+        let inputs: Vec<PathBuf> = inputs
+            .iter()
+            .filter_map(|p| fs::canonicalize(p).ok())
+            .collect();
+        let path = resolve(out)?;
+        let (parent, name) = match (path.parent(), path.file_name()) {
+            (Some(p), Some(n)) => (p.to_path_buf(), n.to_os_string()),
+            _ => return Err(usage(out, "is not a directory calcscore can write into")),
+        };
+        let lock = lock(&parent)?;
+        let dir = OutDir {
+            shown: out.to_path_buf(),
+            path,
+            parent,
+            name,
+            inputs,
+            _lock: lock,
+        };
+        dir.recover()?;
+        dir.existing()?;
+        Ok(dir)
+    }
+
+    /// Write `files` as the report: built beside the directory, then swapped in at once. Files that are not
+    /// calcscore's stay; in `Replace` mode calcscore's files not among `files` go.
+    pub fn write(&self, files: &[OutputFile], mode: Mode) -> Result<()> {
+        let mut existing = self.existing()?;
+        if existing.as_ref().is_some_and(|e| e.legacy) {
+            self.adopt(files)?;
+            existing = self.existing()?;
+        }
+        let (carry, marker) = self.plan(existing.as_ref(), files, mode)?;
+        let tmp = self.sibling(TMP, std::process::id());
+        if fs::symlink_metadata(&tmp).is_ok() {
+            self.discard(&tmp);
+        }
+        let built = self.build(&tmp, files, &carry, &marker);
+        let result = built.and_then(|()| self.swap(&tmp, existing.is_none()));
+        if result.is_err() && fs::symlink_metadata(&tmp).is_ok() {
+            self.discard(&tmp);
+        }
+        result
+    }
+
+    /// The directory's state now: `None` if absent; a file or a foreign non-empty directory is refused.
+    fn existing(&self) -> Result<Option<Existing>> {
+        let meta = match fs::symlink_metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("inspect", &self.shown, e)),
+        };
+        if !meta.is_dir() {
+            return Err(self.refuse_file());
+        }
+        let entries = list(&self.path).map_err(|e| Error::io("list", &self.shown, e))?;
+        let mut ours = BTreeMap::new();
+        let mut legacy = false;
+        if let Some(marker) = Marker::read(&self.path) {
+            for (name, sha) in marker.files {
+                if sha_file(&self.path.join(&name)).as_deref() == Some(sha.as_str()) {
+                    ours.insert(name, sha);
+                }
+            }
+        } else if is_legacy_report(&self.path) {
+            legacy = true;
+        } else if !entries.is_empty() {
+            return Err(self.refuse_foreign(&entries));
+        }
+        Ok(Some(Existing {
+            entries,
+            ours,
+            legacy,
+        }))
+    }
+
+    /// Mark a report of an older calcscore (no marker): its `manifest.json` and the files named as the new report's
+    /// are calcscore's. Written first, so the swapped-out report is discarded by the same rules as any other.
+    fn adopt(&self, files: &[OutputFile]) -> Result<()> {
+        let names = files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(["manifest.json"]);
+        let ours = names
+            .filter_map(|n| Some((n.to_string(), sha_file(&self.path.join(n))?)))
+            .collect();
+        write_marker(&self.path, &marker(ours))
+    }
+
+    /// Entries to carry into the new report, and its marker; refuses a foreign file the report would replace
+    /// and an input that would go.
+    fn plan(
+        &self,
+        existing: Option<&Existing>,
+        files: &[OutputFile],
+        mode: Mode,
+    ) -> Result<(Vec<OsString>, Marker)> {
+        let new: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        let mut listed: BTreeMap<String, String> =
+            files.iter().map(|(n, b)| (n.clone(), sha(b))).collect();
+        let mut carry = Vec::new();
+        for entry in existing.map(|e| e.entries.as_slice()).unwrap_or(&[]) {
+            if entry == MARKER || entry == MARKER_PART {
+                continue;
+            }
+            let text = entry.to_str().unwrap_or("");
+            let ours = existing.is_some_and(|e| e.ours.contains_key(text));
+            match (ours, new.contains(text)) {
+                (true, true) => {}
+                (false, true) => return Err(self.refuse_conflict(text)),
+                (true, false) if mode == Mode::Replace => {}
+                (true, false) => {
+                    let path = self.path.join(entry);
+                    let sha = sha_file(&path)
+                        .ok_or_else(|| Error::io("read", &path, io::Error::other("unreadable")))?;
+                    listed.insert(text.to_string(), sha);
+                    carry.push(entry.clone());
+                }
+                (false, false) => carry.push(entry.clone()),
+            }
+        }
+        for input in &self.inputs {
+            let Ok(rel) = input.strip_prefix(&self.path) else {
+                continue;
+            };
+            let first = rel.components().next().map(|c| c.as_os_str());
+            if !first.is_some_and(|f| carry.iter().any(|c| c == f)) {
+                return Err(usage(
+                    &self.shown,
+                    &format!(
+                        "holds the input {}, which this report would replace; nothing was written. Fix: move \
+                         the input out of the directory, or choose another --out",
+                        input.display()
+                    ),
+                ));
+            }
+        }
+        Ok((carry, marker(listed)))
+    }
+
+    /// The new report in `tmp`: marker first (so a killed run's directory is recognisable), files, carried entries.
+    fn build(
+        &self,
+        tmp: &Path,
+        files: &[OutputFile],
+        carry: &[OsString],
+        marker: &Marker,
+    ) -> Result<()> {
+        fs::create_dir(tmp).map_err(|e| Error::io("create directory", tmp, e))?;
+        write_marker(tmp, marker)?;
+        for (name, bytes) in files {
+            if name.contains(['/', '\\']) || name == MARKER {
+                return Err(Error::Usage(format!(
+                    "internal: bad report file name {name}"
+                )));
+            }
+            let path = tmp.join(name);
+            fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        }
+        for entry in carry {
+            let from = self.path.join(entry);
+            link_tree(&from, &tmp.join(entry)).map_err(|e| Error::io("keep", &from, e))?;
+        }
+        Ok(())
+    }
+
+    /// Put `tmp` in place of the directory in one step, then discard the previous report.
+    fn swap(&self, tmp: &Path, absent: bool) -> Result<()> {
+        if absent {
+            return fs::rename(tmp, &self.path)
+                .map_err(|e| Error::io("rename into place", &self.shown, e));
+        }
+        match exchange(tmp, &self.path) {
+            Ok(()) => {
+                self.discard(tmp);
+                Ok(())
+            }
+            Err(e) if unsupported(&e) => self.swap_by_renames(tmp),
+            Err(e) => Err(Error::io("swap into place", &self.shown, e)),
+        }
+    }
+
+    /// Two renames where the file system cannot exchange directories; a run killed between them leaves the
+    /// previous report as `.NAME.calcscore-old-PID`, which the next run puts back.
+    fn swap_by_renames(&self, tmp: &Path) -> Result<()> {
+        let old = self.sibling(OLD, std::process::id());
+        fs::rename(&self.path, &old).map_err(|e| Error::io("move aside", &self.shown, e))?;
+        if let Err(e) = fs::rename(tmp, &self.path) {
+            let _ = fs::rename(&old, &self.path);
+            return Err(Error::io("rename into place", &self.shown, e));
+        }
+        self.discard(&old);
+        Ok(())
+    }
+
+    /// Clean what killed runs left: put back a previous report moved aside, discard temporary directories.
+    fn recover(&self) -> Result<()> {
+        let stale = self
+            .stale()
+            .map_err(|e| Error::io("list", &self.parent, e))?;
+        let absent = fs::symlink_metadata(&self.path).is_err();
+        let mut restored = None;
+        if absent {
+            restored = stale.iter().find(|(_, old)| *old).map(|(p, _)| p.clone());
+            if let Some(old) = &restored {
+                fs::rename(old, &self.path).map_err(|e| Error::io("restore", old, e))?;
+            }
+        }
+        for (dir, _) in stale.iter().filter(|(p, _)| Some(p) != restored.as_ref()) {
+            self.discard(dir);
+        }
+        Ok(())
+    }
+
+    /// calcscore's temporary siblings of this directory, each with whether it holds a report moved aside.
+    fn stale(&self) -> io::Result<Vec<(PathBuf, bool)>> {
+        let tmp = self.prefix(TMP);
+        let old = self.prefix(OLD);
+        let mut found = Vec::new();
+        for entry in fs::read_dir(&self.parent)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let bytes = name.as_encoded_bytes();
+            let is_old = bytes.starts_with(old.as_encoded_bytes());
+            let ours = is_old || bytes.starts_with(tmp.as_encoded_bytes());
+            if ours && entry.file_type()?.is_dir() && is_calcscore_temp(&entry.path()) {
+                found.push((entry.path(), is_old));
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// Remove a temporary directory of calcscore: its own files (listed in its marker) and copies of entries still
+    /// in the report go; anything else moves into the report, or stays (with a warning) if the name is taken.
+    fn discard(&self, dir: &Path) {
+        let listed = Marker::read(dir).map(|m| m.files).unwrap_or_default();
+        let out_is_dir = self.path.is_dir();
+        let mut kept = Vec::new();
+        for entry in list(dir).unwrap_or_default() {
+            let path = dir.join(&entry);
+            let settled = if entry == MARKER || entry == MARKER_PART {
+                Ok(true)
+            } else if entry.to_str().is_some_and(|n| listed.contains_key(n)) {
+                remove_any(&path).map(|()| true)
+            } else if out_is_dir {
+                settle(&path, &self.path.join(&entry))
+            } else {
+                Ok(false)
+            };
+            if !matches!(settled, Ok(true)) {
+                kept.push(entry);
+            }
+        }
+        if kept.is_empty() {
+            let _ = fs::remove_file(dir.join(MARKER_PART));
+            let _ = fs::remove_file(dir.join(MARKER));
+            if fs::remove_dir(dir).is_ok() {
+                return;
+            }
+        }
+        eprintln!(
+            "warning: left {} in place: it holds files calcscore did not write ({})",
+            dir.display(),
+            names(&kept)
+        );
+    }
+
+    fn prefix(&self, kind: &str) -> OsString {
+        let mut s = OsString::from(".");
+        s.push(&self.name);
+        s.push(format!(".{kind}-"));
+        s
+    }
+
+    fn sibling(&self, kind: &str, pid: u32) -> PathBuf {
+        let mut s = self.prefix(kind);
+        s.push(pid.to_string());
+        self.parent.join(s)
+    }
+
+    fn refuse_file(&self) -> Error {
+        let what = if self.inputs.contains(&self.path) {
+            "is an input file of this run"
+        } else {
+            "is an existing file, not a directory"
+        };
+        usage(
+            &self.shown,
+            &format!(
+                "{what}; nothing was written or renamed. Fix: give --out a directory name (new, empty, or a \
+                 previous calcscore report)"
+            ),
+        )
+    }
+
+    fn refuse_foreign(&self, entries: &[OsString]) -> Error {
+        usage(
+            &self.shown,
+            &format!(
+                "is a non-empty directory that calcscore did not write (no {MARKER}); it holds {} ({}). \
+                 calcscore writes only into a new or empty directory or one of its own reports, and never deletes \
+                 files it did not write; nothing was written. Fix: choose a new directory, e.g. --out {}",
+                match entries.len() {
+                    1 => "1 entry".to_string(),
+                    n => format!("{n} entries"),
+                },
+                names(entries),
+                self.shown.join("calcscore-report").display()
+            ),
+        )
+    }
+
+    fn refuse_conflict(&self, name: &str) -> Error {
+        usage(
+            &self.shown,
+            &format!(
+                "holds '{name}', which calcscore did not write (or which was changed since), and the new report \
+                 would replace it; nothing was written. Fix: move or rename '{name}', or choose another --out"
+            ),
+        )
+    }
+}
+
+/// Write one output file (`--out FILE`, `--coords FILE`) through a temporary sibling and a rename; refused if the
+/// path is a directory or the same file as one of `inputs`.
+pub fn write_file(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
+    check_file(path, inputs)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| usage(path, "is not a file name"))?;
+    let mut tmp = OsString::from(".");
+    tmp.push(name);
+    tmp.push(format!(".{TMP}-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp);
+    let result = fs::write(&tmp, bytes)
+        .map_err(|e| Error::io("write", path, e))
+        .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Refuse an output file path that is a directory or the same file as one of `inputs` (call before the work, so
+/// a bad path fails fast; [`write_file`] checks again).
+pub fn check_file(path: &Path, inputs: &[&Path]) -> Result<()> {
+    if path.is_dir() {
+        return Err(usage(
+            path,
+            "is a directory; nothing was written. Fix: give a file name",
+        ));
+    }
+    if let Some(input) = inputs.iter().find(|i| same_file(path, i)) {
+        return Err(usage(
+            path,
+            &format!(
+                "is the input {} of this run; nothing was written. Fix: write to another file",
+                input.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn marker(files: BTreeMap<String, String>) -> Marker {
+    Marker {
+        written_by: "calcscore".into(),
+        format: FORMAT,
+        calcscore_version: env!("CARGO_PKG_VERSION").into(),
+        files,
+    }
+}
+
+/// Write the marker whole or not at all (through `.calcscore-output.json.part`).
+fn write_marker(dir: &Path, marker: &Marker) -> Result<()> {
+    let text = serde_json::to_string_pretty(marker).unwrap_or_default() + "\n";
+    let part = dir.join(MARKER_PART);
+    fs::write(&part, text).map_err(|e| Error::io("write", &part, e))?;
+    let path = dir.join(MARKER);
+    fs::rename(&part, &path).map_err(|e| Error::io("write", &path, e))
+}
+
+/// A temporary directory is calcscore's if it holds a marker, or nothing but a half-written one (killed before the
+/// marker was complete): a directory of that name without either is not touched.
+fn is_calcscore_temp(dir: &Path) -> bool {
+    Marker::read(dir).is_some()
+        || list(dir).is_ok_and(|entries| entries.iter().all(|e| e == MARKER_PART))
+}
+
+fn usage(path: &Path, what: &str) -> Error {
+    Error::Usage(format!("output {} {what}", path.display()))
+}
+
+/// The real path of `out` (symbolic links followed); for a new directory, its created parent's real path.
+fn resolve(out: &Path) -> Result<PathBuf> {
+    match fs::symlink_metadata(out) {
+        Ok(_) => fs::canonicalize(out).map_err(|e| Error::io("resolve", out, e)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let name = out
+                .file_name()
+                .ok_or_else(|| usage(out, "is not a directory name"))?;
+            let parent = out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
+            let parent = fs::canonicalize(parent).map_err(|e| Error::io("resolve", parent, e))?;
+            Ok(parent.join(name))
+        }
+        Err(e) => Err(Error::io("inspect", out, e)),
+    }
+}
+
+/// Lock the parent directory (`flock` on it); waits, saying so, while another run holds it. The kernel releases
+/// the lock when a run ends, even by SIGKILL. (`File::lock` would do the same but needs Rust 1.89.)
+#[cfg(unix)]
+fn lock(parent: &Path) -> Result<Option<File>> {
+    use std::os::unix::io::AsRawFd;
+    let file = File::open(parent).map_err(|e| Error::io("open for locking", parent, e))?;
+    let flock = |op| {
+        // SAFETY: `file` is an open descriptor for the whole call; flock only changes its lock.
+        let r = unsafe { libc::flock(file.as_raw_fd(), op) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    };
+    match flock(libc::LOCK_EX | libc::LOCK_NB) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+            eprintln!(
+                "waiting: another calcscore run is writing into {}",
+                parent.display()
+            );
+            flock(libc::LOCK_EX).map_err(|e| Error::io("lock", parent, e))?;
+        }
+        Err(e) => return Err(Error::io("lock", parent, e)),
+    }
+    Ok(Some(file))
+}
+
+/// No lock where there is no `flock` (documented limitation: concurrent runs are not serialised there).
+#[cfg(not(unix))]
+fn lock(_parent: &Path) -> Result<Option<File>> {
+    Ok(None)
+}
+
+/// Exchange two directories atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call; the syscall only reads them.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+fn unsupported(e: &io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
+        return true;
+    }
+    e.kind() == io::ErrorKind::Unsupported
+}
+
+/// An older calcscore report: no marker, but a `manifest.json` calcscore wrote.
+fn is_legacy_report(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("calcscore_version").is_some() && v.get("study").is_some())
+}
+
+fn list(dir: &Path) -> io::Result<Vec<OsString>> {
+    let mut names = fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<io::Result<Vec<_>>>()?;
+    names.sort();
+    Ok(names)
+}
+
+fn names(entries: &[OsString]) -> String {
+    let mut shown: Vec<String> = entries
+        .iter()
+        .take(5)
+        .map(|e| format!("'{}'", e.to_string_lossy()))
+        .collect();
+    if entries.len() > 5 {
+        shown.push("...".into());
+    }
+    shown.join(", ")
+}
+
+fn sha(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn sha_file(path: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    meta.is_file()
+        .then(|| fs::read(path).ok().map(|b| sha(&b)))
+        .flatten()
+}
+
+/// Copy an entry as hard links (a copy where linking fails), directories recursively, links as links.
+fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(from)?;
+    if meta.is_dir() {
+        fs::create_dir(to)?;
+        for entry in list(from)? {
+            link_tree(&from.join(&entry), &to.join(&entry))?;
+        }
+        return fs::set_permissions(to, meta.permissions());
+    }
+    #[cfg(unix)]
+    if meta.file_type().is_symlink() {
+        return std::os::unix::fs::symlink(fs::read_link(from)?, to);
+    }
+    fs::hard_link(from, to).or_else(|_| fs::copy(from, to).map(|_| ()))
+}
+
+/// Remove `path` if `twin` is the same entry (a hard link, an equal copy; directories entry by entry), or move it
+/// to `twin` if that is free. True when nothing is left at `path`.
+fn settle(path: &Path, twin: &Path) -> io::Result<bool> {
+    let meta = fs::symlink_metadata(path)?;
+    let twin_meta = match fs::symlink_metadata(twin) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::rename(path, twin)?;
+            return Ok(true);
+        }
+        Err(e) => return Err(e),
+    };
+    if meta.is_dir() && twin_meta.is_dir() {
+        let mut all = true;
+        for entry in list(path)? {
+            all &= settle(&path.join(&entry), &twin.join(&entry)).unwrap_or(false);
+        }
+        if all {
+            fs::remove_dir(path)?;
+        }
+        return Ok(all);
+    }
+    if same_entry(path, &meta, twin, &twin_meta)? {
+        fs::remove_file(path)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+fn same_entry(a: &Path, am: &fs::Metadata, b: &Path, bm: &fs::Metadata) -> io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if am.dev() == bm.dev() && am.ino() == bm.ino() {
+            return Ok(true);
+        }
+    }
+    if am.file_type().is_symlink() && bm.file_type().is_symlink() {
+        return Ok(fs::read_link(a)? == fs::read_link(b)?);
+    }
+    if am.is_file() && bm.is_file() && am.len() == bm.len() {
+        return Ok(fs::read(a)? == fs::read(b)?);
+    }
+    Ok(false)
+}
+
+/// Whether two paths name the same file (same real path, or the same inode on Unix).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ra), Ok(rb)) = (fs::canonicalize(a), fs::canonicalize(b)) else {
+        return false;
+    };
+    if ra == rb {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) {
+            return ma.dev() == mb.dev() && ma.ino() == mb.ino();
+        }
+    }
+    false
+}
+
+fn remove_any(path: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(path)?.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pairs: &[(&str, &str)]) -> Vec<OutputFile> {
+        pairs
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn two_renames_where_exchange_is_unavailable() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        let dir = OutDir::open(&out, &[]).unwrap();
+        dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
+        fs::write(out.join("mine.txt"), "mine").unwrap();
+        let existing = dir.existing().unwrap();
+        let new = files(&[("b.txt", "2")]);
+        let (carry, marker) = dir.plan(existing.as_ref(), &new, Mode::Replace).unwrap();
+        let tmp = dir.sibling(TMP, 1);
+        dir.build(&tmp, &new, &carry, &marker).unwrap();
+        dir.swap_by_renames(&tmp).unwrap();
+        assert_eq!(list(&out).unwrap(), [MARKER, "b.txt", "mine.txt"]);
+        assert_eq!(list(root.path()).unwrap(), ["r"]);
+    }
+
+    #[test]
+    fn a_report_moved_aside_by_a_killed_run_is_put_back() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        let dir = OutDir::open(&out, &[]).unwrap();
+        dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
+        drop(dir);
+        // Killed between the two renames: the report is aside, the new one still in its temporary directory.
+        fs::rename(&out, root.path().join(".r.calcscore-old-7")).unwrap();
+        let tmp = root.path().join(".r.calcscore-tmp-7");
+        fs::create_dir(&tmp).unwrap();
+        fs::write(tmp.join("a.txt"), "half").unwrap();
+        let marker = r#"{"written_by":"calcscore","format":1,"calcscore_version":"0","files":{"a.txt":"0"}}"#;
+        fs::write(tmp.join(MARKER), marker).unwrap();
+        let _dir = OutDir::open(&out, &[]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "1");
+        assert_eq!(list(root.path()).unwrap(), ["r"]);
+    }
+
+    #[test]
+    fn a_report_of_an_older_calcscore_is_adopted_and_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        fs::create_dir(&out).unwrap();
+        fs::write(
+            out.join("manifest.json"),
+            r#"{"calcscore_version":"0.0.9","study":"zhang2021"}"#,
+        )
+        .unwrap();
+        fs::write(out.join("report.md"), "old").unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let dir = OutDir::open(&out, &[]).unwrap();
+        let new = files(&[("report.md", "new"), ("manifest.json", "{}")]);
+        dir.write(&new, Mode::Replace).unwrap();
+        assert_eq!(
+            list(&out).unwrap(),
+            [MARKER, "manifest.json", "notes.txt", "report.md"]
+        );
+        assert_eq!(fs::read_to_string(out.join("report.md")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(list(root.path()).unwrap(), ["r"]);
+    }
+
+    #[test]
+    fn a_unique_file_in_a_stale_directory_moves_into_the_report() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        let dir = OutDir::open(&out, &[]).unwrap();
+        dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
+        drop(dir);
+        // A report swapped out by a run killed before discarding it, with a file the user added meanwhile.
+        let stale = root.path().join(".r.calcscore-tmp-9");
+        fs::create_dir(&stale).unwrap();
+        write_marker(&stale, &marker(BTreeMap::new())).unwrap();
+        fs::write(stale.join("late.txt"), "added during a run").unwrap();
+        let _dir = OutDir::open(&out, &[]).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("late.txt")).unwrap(),
+            "added during a run"
+        );
+        assert_eq!(list(root.path()).unwrap(), ["r"]);
+    }
+}

@@ -1,0 +1,483 @@
+//! Output safety through the real binary: `--out` never loses a file calcscore did not write, a previous report is
+//! replaced at once or not at all (also under SIGKILL at random moments), concurrent runs never mix, temporary
+//! directories of killed runs are cleaned, an output never replaces an input, and a closed stdout ends quietly.
+//! The expected state in each test is the state before the run (bytes read back), or a report written in full by
+//! an uninterrupted run: nothing here depends on the numbers calcscore computes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+
+const SHIPPED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/datasets/zhang2021_synthetic.csv"
+);
+
+fn command(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_calcscore"));
+    c.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn calcscore(args: &[&str]) -> Output {
+    command(args).output().expect("run calcscore")
+}
+
+fn reproduce_args<'a>(data: &'a str, out: &'a str, seed: &'a str) -> Vec<&'a str> {
+    vec![
+        "reproduce",
+        "zhang2021",
+        "--data",
+        data,
+        "--out",
+        out,
+        "--seed",
+        seed,
+    ]
+}
+
+fn reproduce(data: &Path, out: &Path, seed: u64) -> Output {
+    let seed = seed.to_string();
+    calcscore(&reproduce_args(s(data), s(out), &seed))
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "run failed: {}", stderr(o));
+}
+
+/// Exit code 2 and a message containing every word.
+fn assert_refused(o: &Output, words: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "exit code; stderr: {err}");
+    for w in words {
+        assert!(err.contains(w), "message lacks '{w}': {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Every file under `dir` (relative path → bytes), hidden files included.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, into: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, into);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                into.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut m = BTreeMap::new();
+    walk(dir, dir, &mut m);
+    m
+}
+
+/// calcscore's temporary siblings in `dir` (from killed or running runs).
+fn temp_dirs(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".calcscore-tmp-") || n.contains(".calcscore-old-"))
+        .collect()
+}
+
+/// A directory with a copy of the shipped registry as `reg.csv`.
+fn with_registry() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg.csv");
+    std::fs::copy(SHIPPED, &reg).unwrap();
+    (dir, reg)
+}
+
+#[test]
+fn registry_inside_a_foreign_out_survives() {
+    // The reported data loss: `--data DIR/reg.csv --out DIR` deleted the registry.
+    let (dir, reg) = with_registry();
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let before = snapshot(dir.path());
+    let o = reproduce(&reg, dir.path(), 1);
+    assert_refused(&o, &["did not write", "nothing was written", "'reg.csv'"]);
+    assert_eq!(snapshot(dir.path()), before, "directory untouched");
+    assert_eq!(
+        std::fs::read(&reg).unwrap(),
+        std::fs::read(SHIPPED).unwrap()
+    );
+}
+
+#[test]
+fn foreign_non_empty_directory_is_refused_and_untouched() {
+    let (dir, reg) = with_registry();
+    let out = dir.path().join("paper");
+    std::fs::create_dir_all(out.join("figures")).unwrap();
+    std::fs::write(out.join("draft.md"), "# my paper").unwrap();
+    std::fs::write(out.join("figures/f1.svg"), "<svg/>").unwrap();
+    let before = snapshot(dir.path());
+    let o = reproduce(&reg, &out, 1);
+    assert_refused(&o, &["paper", "did not write", "choose a new directory"]);
+    assert_eq!(snapshot(dir.path()), before);
+    assert!(temp_dirs(dir.path()).is_empty());
+}
+
+#[test]
+fn out_naming_a_file_is_refused_and_nothing_renamed() {
+    let (dir, reg) = with_registry();
+    let out = dir.path().join("results.txt");
+    std::fs::write(&out, "keep me").unwrap();
+    let before = snapshot(dir.path());
+    let o = reproduce(&reg, &out, 1);
+    assert_refused(
+        &o,
+        &[
+            "results.txt",
+            "is an existing file",
+            "nothing was written or renamed",
+        ],
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn out_equal_to_data_is_refused() {
+    let (dir, reg) = with_registry();
+    let before = snapshot(dir.path());
+    let o = reproduce(&reg, &reg, 1);
+    assert_refused(&o, &["reg.csv", "is an input file"]);
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn single_file_outputs_never_replace_their_input() {
+    let (dir, reg) = with_registry();
+    let before = snapshot(dir.path());
+    let derive = calcscore(&["derive", "--data", s(&reg), "--out", s(&reg)]);
+    assert_refused(&derive, &["reg.csv", "is the input"]);
+    let roc = calcscore(&[
+        "roc",
+        "--data",
+        s(&reg),
+        "--marker",
+        "vessel_diameter_mm",
+        "--outcome",
+        "cto",
+        "--coords",
+        s(&reg),
+    ]);
+    assert_refused(&roc, &["reg.csv", "is the input"]);
+    let sim = calcscore(&["simulate", "zhang2021", "--out", s(dir.path())]);
+    assert_refused(&sim, &["is a directory"]);
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn rerun_keeps_user_files_and_replaces_the_report() {
+    let (dir, reg) = with_registry();
+    let out = dir.path().join("report");
+    assert_ok(&reproduce(&reg, &out, 1));
+    let first = snapshot(&out);
+    assert!(first.contains_key(".calcscore-output.json"));
+    // The user adds files, including the registry itself and a folder, then reruns with the registry inside.
+    std::fs::rename(&reg, out.join("reg.csv")).unwrap();
+    std::fs::write(out.join("notes.txt"), "my notes").unwrap();
+    std::fs::create_dir(out.join("mine")).unwrap();
+    std::fs::write(out.join("mine/plot.R"), "plot(1)").unwrap();
+    let reg = out.join("reg.csv");
+    assert_ok(&reproduce(&reg, &out, 2));
+    let second = snapshot(&out);
+    assert_eq!(second["reg.csv"], std::fs::read(SHIPPED).unwrap());
+    assert_eq!(second["notes.txt"], b"my notes");
+    assert_eq!(second["mine/plot.R"], b"plot(1)");
+    assert_ne!(
+        second["results.json"], first["results.json"],
+        "seed 2 replaced seed 1"
+    );
+    assert_eq!(
+        first.keys().filter(|k| !second.contains_key(*k)).count(),
+        0,
+        "every report file rewritten"
+    );
+    let marker = String::from_utf8(second[".calcscore-output.json"].clone()).unwrap();
+    assert!(
+        !marker.contains("notes.txt") && !marker.contains("reg.csv"),
+        "{marker}"
+    );
+    assert!(temp_dirs(dir.path()).is_empty());
+}
+
+#[test]
+fn a_report_file_the_user_changed_is_not_overwritten() {
+    let (dir, reg) = with_registry();
+    let out = dir.path().join("report");
+    assert_ok(&reproduce(&reg, &out, 1));
+    std::fs::write(out.join("report.md"), "my edited report").unwrap();
+    let before = snapshot(dir.path());
+    let o = reproduce(&reg, &out, 2);
+    assert_refused(
+        &o,
+        &["'report.md'", "did not write (or which was changed since)"],
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn report_verb_updates_in_place_and_keeps_results() {
+    let (dir, reg) = with_registry();
+    let out = dir.path().join("report");
+    assert_ok(&reproduce(&reg, &out, 1));
+    let first = snapshot(&out);
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    assert_ok(&calcscore(&["report", "--results", s(&out)]));
+    let second = snapshot(&out);
+    assert_eq!(second["notes.txt"], b"mine");
+    first
+        .iter()
+        .for_each(|(k, v)| assert_eq!(&second[k], v, "{k} rebuilt byte-identical"));
+    // Into another calcscore report: that report's own results go, so it never mixes two runs.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    for (name, bytes) in &first {
+        std::fs::write(other.join(name), bytes).unwrap();
+    }
+    assert_ok(&calcscore(&[
+        "report",
+        "--results",
+        s(&out),
+        "--out",
+        s(&other),
+    ]));
+    let third = snapshot(&other);
+    assert!(!third.contains_key("results.json") && !third.contains_key("manifest.json"));
+    assert_eq!(third["report.md"], first["report.md"]);
+    // A foreign directory as --out of `report` is refused too.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("x.txt"), "x").unwrap();
+    let o = calcscore(&["report", "--results", s(&out), "--out", s(&foreign)]);
+    assert_refused(&o, &["foreign", "did not write"]);
+}
+
+#[test]
+fn concurrent_runs_never_mix() {
+    let (dir, reg) = with_registry();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert_ok(&reproduce(&reg, &a, 1));
+    assert_ok(&reproduce(&reg, &b, 2));
+    let (want_a, want_b) = (snapshot(&a), snapshot(&b));
+    assert_ne!(want_a, want_b);
+    let out = dir.path().join("shared");
+    for round in 0..2 {
+        let spawn = |seed: &str| {
+            command(&reproduce_args(s(&reg), s(&out), seed))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (p1, p2) = (spawn("1"), spawn("2"));
+        for p in [p1, p2] {
+            assert_ok(&p.wait_with_output().unwrap());
+        }
+        let got = snapshot(&out);
+        assert!(
+            got == want_a || got == want_b,
+            "round {round}: a mixed report"
+        );
+    }
+    assert!(temp_dirs(dir.path()).is_empty());
+}
+
+#[test]
+fn stale_temporary_directories_are_cleaned_and_nothing_else() {
+    let (dir, reg) = with_registry();
+    let out = dir.path().join("report");
+    assert_ok(&reproduce(&reg, &out, 1));
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    // What a run killed while building leaves: its marker, a half-written file, a hard link to a user file.
+    let stale = dir.path().join(".report.calcscore-tmp-4000000");
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(
+        stale.join(".calcscore-output.json"),
+        r#"{"written_by":"calcscore","format":1,"calcscore_version":"0","files":{"report.md":"00"}}"#,
+    )
+    .unwrap();
+    std::fs::write(stale.join("report.md"), "half").unwrap();
+    std::fs::hard_link(out.join("notes.txt"), stale.join("notes.txt")).unwrap();
+    // A killed run's empty directory, and look-alikes that are not calcscore's (one with its name, no marker).
+    std::fs::create_dir(dir.path().join(".report.calcscore-tmp-4000001")).unwrap();
+    let other = dir.path().join(".report.backup");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("report.md"), "my backup").unwrap();
+    let unmarked = dir.path().join(".report.calcscore-tmp-4000002");
+    std::fs::create_dir(&unmarked).unwrap();
+    std::fs::write(unmarked.join("notes.txt"), "not calcscore's").unwrap();
+    assert_ok(&reproduce(&reg, &out, 1));
+    assert_eq!(
+        temp_dirs(dir.path()),
+        [".report.calcscore-tmp-4000002"],
+        "only the unmarked look-alike is left"
+    );
+    assert_eq!(std::fs::read(out.join("notes.txt")).unwrap(), b"mine");
+    assert_eq!(
+        std::fs::read(other.join("report.md")).unwrap(),
+        b"my backup"
+    );
+    assert_eq!(
+        std::fs::read(unmarked.join("notes.txt")).unwrap(),
+        b"not calcscore's"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // `calcscore simulate zhang2021 --lesions 20000 | head -c 100`: the reader goes away after 100 bytes.
+    use std::io::Read;
+    let mut child: Child = command(&["simulate", "zhang2021", "--lesions", "20000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(head.starts_with(b"patient_id") || head.contains(&b','));
+    assert_ne!(o.status.code(), Some(101), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            o.status.success() || o.status.signal() == Some(13),
+            "ended by SIGPIPE or with 0: {:?}",
+            o.status
+        );
+    }
+}
+
+/// The issue's kill test: `reproduce` SIGKILLed `kills` times at seeded random moments, alternating between two
+/// option sets (`a`, `b`) whose reports differ. Half the kills fall anywhere within one run's duration, half within
+/// 10 ms after the run starts writing (its temporary directory appears), where a kill can do harm. After every kill the report directory is one
+/// complete report, byte for byte: the previous one, or the killed run's own if it had already swapped it in. At
+/// most one temporary directory exists after a kill (the next run cleans it), and none after a run that completes.
+fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
+    let (dir, reg) = with_registry();
+    let run = |out: &Path, opts: &[&str]| {
+        let mut args = vec!["reproduce", study, "--out", s(out)];
+        if study == "zhang2021" {
+            args.extend(["--data", s(&reg)]);
+        }
+        args.extend_from_slice(opts);
+        command(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let complete = |out: &Path, opts: &[&str]| assert!(run(out, opts).wait().unwrap().success());
+    let opts = [a, b];
+    let started = Instant::now();
+    complete(&dir.path().join("ref_a"), a);
+    let run_ms = started.elapsed().as_millis() as u64;
+    complete(&dir.path().join("ref_b"), b);
+    let want = [
+        snapshot(&dir.path().join("ref_a")),
+        snapshot(&dir.path().join("ref_b")),
+    ];
+    assert_ne!(want[0], want[1]);
+    let out = dir.path().join("report");
+    complete(&out, a);
+    let mut current = 0;
+    assert_eq!(snapshot(&out), want[current]);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+    let (mut completed, mut with_temp) = (0, 0);
+    let max_ms = (run_ms * 11 / 10).max(50);
+    let started = Instant::now();
+    for i in 0..kills {
+        let next = 1 - current;
+        let mut child = run(&out, opts[next]);
+        if i % 2 == 0 {
+            std::thread::sleep(Duration::from_millis(rng.gen_range(0..max_ms)));
+        } else {
+            // Aim at the write: wait until the run's temporary directory appears, then 0-9 ms more.
+            let tmp = dir
+                .path()
+                .join(format!(".report.calcscore-tmp-{}", child.id()));
+            while !tmp.exists() && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            std::thread::sleep(Duration::from_millis(rng.gen_range(0..10)));
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        let got = snapshot(&out);
+        if got == want[next] {
+            completed += 1;
+            current = next;
+        } else {
+            let differ: Vec<&String> = got
+                .keys()
+                .chain(want[current].keys())
+                .filter(|k| got.get(*k) != want[current].get(*k))
+                .collect();
+            assert!(
+                differ.is_empty(),
+                "kill {i}: the report is neither the previous nor the new one; differs in {differ:?}"
+            );
+        }
+        let temps = temp_dirs(dir.path());
+        assert!(
+            temps.len() <= 1,
+            "kill {i}: {temps:?} (a next run cleans a killed run's directory)"
+        );
+        with_temp += temps.len();
+    }
+    eprintln!(
+        "kill test {study}: {kills} kills within 0..{max_ms} ms (one run: {run_ms} ms) in {:.1} s: {completed} runs had \
+         swapped their report in, {} left the previous one; {with_temp} kills left a temporary directory",
+        started.elapsed().as_secs_f64(),
+        kills - completed
+    );
+    assert!(completed < kills, "no kill interrupted a run");
+    assert!(with_temp > 0, "no kill landed while a run was writing");
+    complete(&out, opts[1 - current]);
+    assert_eq!(snapshot(&out), want[1 - current]);
+    assert!(
+        temp_dirs(dir.path()).is_empty(),
+        "{:?}",
+        temp_dirs(dir.path())
+    );
+    assert_eq!(
+        std::fs::read(&reg).unwrap(),
+        std::fs::read(SHIPPED).unwrap()
+    );
+}
+
+/// 100 kills of `reproduce denosumab-pilot` (a full debug run takes about 0.4 s of CPU): part of `cargo test`.
+#[test]
+fn kill_test_denosumab_pilot() {
+    kill_test(
+        "denosumab-pilot",
+        &["--conf-level", "0.95"],
+        &["--conf-level", "0.9"],
+        100,
+    );
+}
+
+/// 100 kills of `reproduce zhang2021` on the shipped registry (a debug run takes about 4 s of CPU, so this takes
+/// minutes): `cargo test --test cli_output_safety -- --ignored`.
+#[test]
+#[ignore = "minutes in a debug build; run with --ignored"]
+fn kill_test_zhang2021() {
+    kill_test("zhang2021", &["--seed", "1"], &["--seed", "2"], 100);
+}
