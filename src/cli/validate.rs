@@ -2,13 +2,18 @@
 
 use std::io::IsTerminal;
 
+use super::calibration::write_figure;
 use super::derive::DataArgs;
 use super::Outcome;
+use crate::report::canon_charts::{CalibrationPlot, DecisionPlot};
 use crate::score::derive::BinaryOutcome;
 use crate::score::validate::{
-    boot_data, optimism, validate, Optimism, ValidateOptions, Validation,
+    boot_data, optimism, validate, DecisionRow, GroupDecision, GroupValidation, Optimism,
+    ValidateOptions, Validation,
 };
 use crate::score::PointsTable;
+use crate::stats::calibration::calibration;
+use crate::stats::decision::Thresholds;
 use crate::stats::vcov::{p_text, sig};
 use crate::{Error, Result};
 
@@ -51,6 +56,12 @@ pub struct ValidateArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// Threshold grid of the decision curves (FROM:TO:BY or a comma list, each in [0, 1)).
+    #[arg(long, default_value = "0.01:0.99:0.01")]
+    pub thresholds: String,
+    /// Write per group the calibration plot and the decision curve (SVG and PNG) into this directory.
+    #[arg(long)]
+    pub plots: Option<std::path::PathBuf>,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -65,6 +76,7 @@ struct ValidateJson<'a> {
 
 /// Run `calcscore validate`.
 pub fn run(a: ValidateArgs) -> Result<Outcome> {
+    let thresholds = Thresholds::parse(&a.thresholds).map_err(Error::Usage)?;
     let score = PointsTable::resolve(&a.score)?;
     let by_cohort = a.by.as_deref() == Some("cohort");
     let mut table = a.data.load(by_cohort)?;
@@ -89,6 +101,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         by: a.by.clone(),
         reference_group: a.derivation.clone(),
         conf_level: a.conf_level,
+        thresholds: Some(thresholds),
     };
     let v = validate(&table, &score, &opts)?;
     let boot = if a.bootstrap > 0 {
@@ -113,6 +126,9 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     } else {
         None
     };
+    if let Some(dir) = &a.plots {
+        write_plots(dir, &v, a.conf_level)?;
+    }
     if a.json {
         let j = ValidateJson {
             validation: &v,
@@ -180,7 +196,7 @@ fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> S
     s
 }
 
-fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOptions) -> String {
+fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
     let mut s = format!("\n[{}] n = {}, events = {}", g.group, g.n, g.n_events);
     if let Some(k) = g.n_clusters {
         s.push_str(&format!(", clusters = {k}"));
@@ -230,6 +246,7 @@ fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOption
             m.join("; ")
         ));
     }
+    s.push_str(&val_prob_text(g));
     if let Some(c) = &g.calibration {
         let f = |i: &Option<crate::score::derive::Interval>| {
             i.as_ref().map_or("not estimable".into(), |i| {
@@ -246,6 +263,7 @@ fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOption
             c.expected_events
         ));
     }
+    s.push_str(&decision_text(g));
     s.push_str("  score    n   mean    SD  events  observed [95% CI]      predicted\n");
     for l in &g.levels {
         let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
@@ -267,4 +285,89 @@ fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOption
         s.push_str(&format!("  NOTE: {n}\n"));
     }
     s
+}
+
+/// The val.prob measures of a group's risk model.
+fn val_prob_text(g: &GroupValidation) -> String {
+    let Some(v) = g.calibration.as_ref().and_then(|c| c.val_prob.as_ref()) else {
+        return String::new();
+    };
+    format!(
+        "  val.prob: Brier {:.4}, scaled Brier {:.3}; flexible (lowess) curve: ICI {:.4}, E50 {:.4}, E90 {:.4}, Emax {:.4}; Spiegelhalter z {:.3}, P {}\n",
+        v.brier, v.scaled_brier, v.ici, v.e50, v.e90, v.emax, v.spiegelhalter_z, p_text(v.spiegelhalter_p)
+    )
+}
+
+/// Net benefit of the risk model, of "score ≥ cutoff" and of treat-all; at most ~20 thresholds printed.
+fn decision_text(g: &GroupValidation) -> String {
+    let Some(d) = &g.decision else {
+        return String::new();
+    };
+    let step = d.rows.len().div_ceil(20).max(1);
+    let mut s = format!(
+        "  decision curve (treat when risk ≥ pt; NB = TP/n − FP/n·pt/(1 − pt); every {} threshold(s) of {} shown, all in --json):\n  {:>6} {:>10} {:>11} {:>10}\n",
+        step,
+        d.rows.len(),
+        "pt",
+        "NB model",
+        format!("NB ≥{}", d.cutoff),
+        "NB all"
+    );
+    for r in d.rows.iter().step_by(step) {
+        s.push_str(&format!(
+            "  {:>6.3} {:>10.5} {:>11.5} {:>10.5}\n",
+            r.threshold, r.net_benefit_model, r.net_benefit_cutoff, r.net_benefit_all
+        ));
+    }
+    s
+}
+
+/// Per group, `calibration_GROUP` and `decision_GROUP` as SVG and PNG in `dir`.
+fn write_plots(dir: &std::path::Path, v: &Validation, level: f64) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    for g in &v.groups {
+        let stem = file_stem(&g.group);
+        if let Ok(cal) = calibration(&g.predicted, &g.events, 10, level) {
+            let fig = CalibrationPlot::new(&cal, &g.predicted, &format!("risk model, {}", g.group));
+            for ext in ["svg", "png"] {
+                write_figure(&dir.join(format!("calibration_{stem}.{ext}")), &fig)?;
+            }
+        }
+        if let Some(d) = &g.decision {
+            let fig = decision_plot(d, &g.group);
+            for ext in ["svg", "png"] {
+                write_figure(&dir.join(format!("decision_{stem}.{ext}")), &fig)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The decision-curve figure of a group: risk model, "score ≥ cutoff", treat all, treat none.
+pub(crate) fn decision_plot(d: &GroupDecision, group: &str) -> DecisionPlot {
+    let pick = |f: fn(&DecisionRow) -> f64| d.rows.iter().map(|r| (r.threshold, f(r))).collect();
+    DecisionPlot {
+        model: pick(|r| r.net_benefit_model),
+        all: pick(|r| r.net_benefit_all),
+        prevalence: d.prevalence,
+        label: format!("Risk model of the score, in {group}"),
+        strategies: vec![(
+            format!("Score ≥ {}", d.cutoff),
+            pick(|r| r.net_benefit_cutoff),
+        )],
+    }
+}
+
+/// A group name as a file-name part (letters, digits, '-' and '_' kept).
+fn file_stem(group: &str) -> String {
+    group
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
