@@ -229,3 +229,76 @@ fn validate_text_and_plots() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn derive_separation(extra: &[&str]) -> Output {
+    let data = format!("{REF}/birthwt.csv");
+    let cands = format!("{REF}/candidates_separation.toml");
+    let mut args = vec![
+        "derive",
+        "--data",
+        &data,
+        "--candidates",
+        &cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ];
+    args.extend_from_slice(extra);
+    calcscore(&args)
+}
+
+/// `derive --firth`: coefficients, SEs and points from Firth's model equal brglm2 (brglmFit, AS_mean) on birthwt,
+/// where "age >= 35" separates (glm's estimate diverges).
+#[test]
+fn derive_firth_points_equal_brglm2() {
+    let want = &reference("expected.json")["firth"];
+    let o = derive_separation(&["--firth", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let coefs = d["logistic"]["coefficients"].as_array().unwrap();
+    for k in 0..4 {
+        close(
+            f(&coefs[k + 1]["estimate"]),
+            f(&want["coefficients"][k]),
+            1e-7,
+            "Firth coefficient",
+        );
+        close(
+            f(&coefs[k + 1]["std_error"]),
+            f(&want["std_errors"][k]),
+            1e-7,
+            "Firth SE",
+        );
+    }
+    let points: Vec<f64> = d["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| f(&p["points"]))
+        .collect();
+    let want_points: Vec<f64> = want["points"].as_array().unwrap().iter().map(f).collect();
+    assert_eq!(points, want_points);
+    let notes = d["notes"].to_string();
+    assert!(
+        notes.contains("separation") && notes.contains("Firth"),
+        "{notes}"
+    );
+}
+
+/// Without --firth, separation in the derivation set is noted and --firth offered; the fit is not switched.
+#[test]
+fn derive_separation_offers_firth_never_switches() {
+    let o = derive_separation(&[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("NOTE: separation: none of the 5 row(s) with 'Age >= 35' has the event"),
+        "{text}"
+    );
+    assert!(text.contains("rerun with --firth"), "{text}");
+    assert!(!text.contains("(Firth)"), "switched silently: {text}");
+    // glm's diverging estimate (R: -15.41) is what the maximum-likelihood fit reports.
+    let want = f(&reference("expected.json")["firth"]["ml_age_coefficient"]);
+    assert!(text.contains(&format!("{:.3}", want)), "{text}");
+}

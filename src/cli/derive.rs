@@ -102,6 +102,9 @@ pub struct DeriveArgs {
     /// Confidence level.
     #[arg(long, default_value_t = 0.95)]
     pub conf_level: f64,
+    /// Fit the logistic models by Firth's penalised likelihood (brglm2 AS_mean), e.g. under separation.
+    #[arg(long)]
+    pub firth: bool,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -124,6 +127,7 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         reference: a.reference.clone(),
         target_npv: a.target_npv,
         conf_level: a.conf_level,
+        firth: a.firth,
     };
     let d = derive(&table, &cands, &opts)?;
     if let Some(p) = &a.out {

@@ -52,7 +52,26 @@ nb_all <- nb(function(t) rep(TRUE, length(y)))
 odds <- pt / (1 - pt)
 write.csv(data.frame(low = y, p = p, score_ge_cutoff = as.integer(s >= cutoff)),
           file.path(out, "val_risks.csv"), row.names = FALSE)
+# ---- derive --firth: on all of birthwt, "age >= 35" separates (5 mothers, none with a low-weight baby), so glm's
+# estimate diverges; Firth's estimates (brglm2 AS_mean) are finite. Points = round(b / min |b|) (sign kept).
+writeLines(c('name = "birthwt-separation"',
+  '[[candidate]]', 'label = "Smoking"', 'column = "smoke"',
+  '[[candidate]]', 'label = "Hypertension"', 'column = "ht"',
+  '[[candidate]]', 'label = "Uterine irritability"', 'column = "ui"',
+  '[[candidate]]', 'label = "Age >= 35"', 'column = "age"', 'op = ">="', 'threshold = 35.0'),
+  file.path(out, "candidates_separation.toml"))
+write.csv(bw, file.path(out, "birthwt.csv"), row.names = FALSE)
+suppressPackageStartupMessages(library(brglm2))
+Xs <- data.frame(smoke = bw$smoke, ht = bw$ht, ui = bw$ui, age_ge35 = as.integer(bw$age >= 35))
+ff <- glm(bw$low ~ ., family = binomial, data = Xs, method = "brglmFit", type = "AS_mean",
+          control = brglmControl(epsilon = 1e-12, maxit = 1000))
+bf <- coef(ff)[-1]
+ml <- suppressWarnings(glm(bw$low ~ ., family = binomial, data = Xs))
+firth <- list(coefficients = unname(bf), std_errors = unname(sqrt(diag(vcov(ff)))[-1]),
+              points = unname(round(bf / min(abs(bf)))), ml_age_coefficient = unname(coef(ml)[5]))
+
 expected <- list(
+  firth = firth,
   n = length(y), events = sum(y), points = pts, model = model, cutoff = cutoff,
   val_prob = as.list(vp),
   brier = brier, scaled_brier = 1 - brier / (mean(y) * (1 - mean(y))),
