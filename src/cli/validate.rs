@@ -8,8 +8,7 @@ use super::Outcome;
 use crate::report::canon_charts::{CalibrationPlot, DecisionPlot};
 use crate::score::derive::BinaryOutcome;
 use crate::score::validate::{
-    boot_data, optimism, validate, DecisionRow, GroupDecision, GroupValidation, Optimism,
-    ValidateOptions, Validation,
+    boot_data, optimism, validate, GroupValidation, Optimism, ValidateOptions, Validation,
 };
 use crate::score::PointsTable;
 use crate::stats::calibration::calibration;
@@ -334,28 +333,14 @@ fn write_plots(dir: &std::path::Path, v: &Validation, level: f64) -> Result<()> 
             }
         }
         if let Some(d) = &g.decision {
-            let fig = decision_plot(d, &g.group);
+            let fig =
+                DecisionPlot::of_group(d, &format!("Risk model of the score, in {}", g.group));
             for ext in ["svg", "png"] {
                 write_figure(&dir.join(format!("decision_{stem}.{ext}")), &fig)?;
             }
         }
     }
     Ok(())
-}
-
-/// The decision-curve figure of a group: risk model, "score ≥ cutoff", treat all, treat none.
-pub(crate) fn decision_plot(d: &GroupDecision, group: &str) -> DecisionPlot {
-    let pick = |f: fn(&DecisionRow) -> f64| d.rows.iter().map(|r| (r.threshold, f(r))).collect();
-    DecisionPlot {
-        model: pick(|r| r.net_benefit_model),
-        all: pick(|r| r.net_benefit_all),
-        prevalence: d.prevalence,
-        label: format!("Risk model of the score, in {group}"),
-        strategies: vec![(
-            format!("Score ≥ {}", d.cutoff),
-            pick(|r| r.net_benefit_cutoff),
-        )],
-    }
 }
 
 /// A group name as a file-name part (letters, digits, '-' and '_' kept).

@@ -45,7 +45,7 @@ pub struct ValidateOptions {
 }
 
 /// Net benefit at one threshold of the risk model, of the strategy "score ≥ cutoff" and of treating all.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DecisionRow {
     /// Threshold probability pt (treat when risk ≥ pt).
     pub threshold: f64,
@@ -62,7 +62,7 @@ pub struct DecisionRow {
 }
 
 /// Decision curve of a group (dcurves' conventions; treat-none has net benefit 0).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GroupDecision {
     /// Events / n.
     pub prevalence: f64,
@@ -474,7 +474,7 @@ fn group_validation(
 }
 
 /// Decision curve of the risks `p` and of the strategy "score `s` ≥ cutoff" against events `e`.
-fn group_decision(
+pub(crate) fn group_decision(
     p: &[f64],
     s: &[f64],
     e: &[bool],
