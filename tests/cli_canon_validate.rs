@@ -302,3 +302,57 @@ fn derive_separation_offers_firth_never_switches() {
     let want = f(&reference("expected.json")["firth"]["ml_age_coefficient"]);
     assert!(text.contains(&format!("{:.3}", want)), "{text}");
 }
+
+/// `derive --tripod`: the apparent Cox–Snell R² behind item 10 equals R's glm (1 − exp(−(null − residual deviance)/n)),
+/// and the section lists the sample size, missing data and the items only authors can answer.
+#[test]
+fn derive_tripod_section_uses_the_apparent_r2() {
+    let want = reference("expected.json");
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/score_trust/birthwt_dev.csv"
+    );
+    let cands = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/score_trust/candidates.toml"
+    );
+    let base = [
+        "derive",
+        "--data",
+        data,
+        "--candidates",
+        cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ];
+    let o = calcscore(&[&base[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    close(
+        f(&d["logistic"]["r2_cox_snell"]),
+        f(&want["r2cs_dev"]),
+        1e-9,
+        "apparent R2_CS",
+    );
+    let o = calcscore(&[&base[..], &["--tripod"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let r2 = format!("apparent R²_CS {:.3}", f(&want["r2cs_dev"]));
+    let events = format!(
+        "{} rows, {} events, 5 parameters",
+        want["n_dev"], want["events_dev"]
+    );
+    for part in [
+        "TRIPOD+AI (2024)",
+        "10   Sample size",
+        &events,
+        &r2,
+        "Riley's minimum n",
+        "11   Missing data",
+        "Only the authors can answer",
+    ] {
+        assert!(text.contains(part), "lacks '{part}': {text}");
+    }
+}

@@ -105,6 +105,9 @@ pub struct DeriveArgs {
     /// Fit the logistic models by Firth's penalised likelihood (brglm2 AS_mean), e.g. under separation.
     #[arg(long)]
     pub firth: bool,
+    /// Add the TRIPOD+AI (2024) items this run answers to the text output.
+    #[arg(long)]
+    pub tripod: bool,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -140,6 +143,9 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         );
     } else {
         print!("{}", summary(&d, &opts, a.out.as_deref()));
+        if a.tripod {
+            print!("{}", crate::score::tripod::derive_text(&d, &opts));
+        }
     }
     Ok(Outcome::Success)
 }

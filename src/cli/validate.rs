@@ -61,6 +61,9 @@ pub struct ValidateArgs {
     /// Write per group the calibration plot and the decision curve (SVG and PNG) into this directory.
     #[arg(long)]
     pub plots: Option<std::path::PathBuf>,
+    /// Add the TRIPOD+AI (2024) items this run answers to the text output.
+    #[arg(long)]
+    pub tripod: bool,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -139,6 +142,9 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         );
     } else {
         print!("{}", summary(&v, boot.as_ref(), &opts));
+        if a.tripod {
+            print!("{}", crate::score::tripod::validate_text(&v, &opts));
+        }
     }
     Ok(Outcome::Success)
 }

@@ -360,6 +360,9 @@ pub struct Model {
     pub n_clusters: Option<usize>,
     /// Coefficients.
     pub coefficients: Vec<TidyRow>,
+    /// Apparent Cox–Snell R² = 1 − exp(−(null deviance − deviance)/n) (maximum-likelihood logistic models only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r2_cox_snell: Option<f64>,
 }
 
 /// One derived item: coefficient with its interval, ratio to the reference, points.
@@ -637,6 +640,7 @@ fn model_from(
         n: d.y.len(),
         n_clusters: opts.cluster.as_ref().map(|_| g),
         coefficients,
+        r2_cox_snell: None,
     }
 }
 
@@ -659,7 +663,13 @@ fn fit_logistic(t: &Table, terms: &[String], opts: &DeriveOptions) -> Result<Mod
             "{formula}: {w}"
         ))));
     }
-    Ok(model_from(formula, &d, f.tidy(), opts))
+    let g = f.glance();
+    let mut m = model_from(formula, &d, f.tidy(), opts);
+    m.r2_cox_snell = g
+        .deviance
+        .zip(g.null_deviance)
+        .map(|(dev, null)| 1.0 - (-(null - dev) / d.y.len() as f64).exp());
+    Ok(m)
 }
 
 /// Firth's penalised logistic model (`--firth`): model-based covariance and Wald intervals on z, as brglm2.
@@ -676,6 +686,7 @@ fn fit_firth(formula: String, d: &Design, opts: &DeriveOptions) -> Result<Model>
         n: d.y.len(),
         n_clusters: opts.cluster.as_ref().map(|_| d.n_clusters()),
         coefficients: f.tidy(),
+        r2_cox_snell: None,
     })
 }
 

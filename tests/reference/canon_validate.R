@@ -12,7 +12,10 @@ bw <- MASS::birthwt
 dev <- bw[seq(1, nrow(bw), 2), ]; val <- bw[seq(2, nrow(bw), 2), ]
 items <- function(d) data.frame(smoke = d$smoke, ht = d$ht, ui = d$ui,
                                 ptl_gt0 = as.integer(d$ptl > 0), race_gt1 = as.integer(d$race > 1))
-bd <- coef(glm(dev$low ~ ., family = binomial, data = items(dev)))[-1]
+gd <- glm(dev$low ~ ., family = binomial, data = items(dev), control = glm.control(epsilon = 1e-14, maxit = 100))
+bd <- coef(gd)[-1]
+# Apparent Cox-Snell R^2 of the derivation's logistic model (what derive --tripod evaluates Riley's criteria with).
+r2cs_dev <- 1 - exp(-(gd$null.deviance - gd$deviance) / nrow(dev))
 pts <- unname(round(bd / min(abs(bd))))
 sdev <- as.vector(as.matrix(items(dev)) %*% pts)
 model <- unname(coef(glm(dev$low ~ sdev, family = binomial, control = glm.control(epsilon = 1e-14, maxit = 100))))
@@ -71,7 +74,7 @@ firth <- list(coefficients = unname(bf), std_errors = unname(sqrt(diag(vcov(ff))
               points = unname(round(bf / min(abs(bf)))), ml_age_coefficient = unname(coef(ml)[5]))
 
 expected <- list(
-  firth = firth,
+  firth = firth, r2cs_dev = r2cs_dev, n_dev = nrow(dev), events_dev = sum(dev$low),
   n = length(y), events = sum(y), points = pts, model = model, cutoff = cutoff,
   val_prob = as.list(vp),
   brier = brier, scaled_brier = 1 - brier / (mean(y) * (1 - mean(y))),
