@@ -356,3 +356,34 @@ fn derive_tripod_section_uses_the_apparent_r2() {
         assert!(text.contains(part), "lacks '{part}': {text}");
     }
 }
+
+/// `validate --tripod`: per group the performance with CIs, calibration and clinical utility, keyed to item numbers.
+#[test]
+fn validate_tripod_section() {
+    let data = format!("{REF}/birthwt_val.csv");
+    let score = format!("{REF}/birthwt_stored.toml");
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &data,
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--tripod",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for part in [
+        "TRIPOD+AI (2024)",
+        "10   Sample size: events per group: all 29",
+        "12g  Predictions: the score file's [model]",
+        "23a  Performance [all]: n 94, events 29",
+        "23a  Clinical utility [all]",
+        "Only the authors can answer",
+    ] {
+        assert!(text.contains(part), "lacks '{part}': {text}");
+    }
+}
