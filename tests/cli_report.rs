@@ -123,6 +123,8 @@ fn every_figure_parses_and_has_its_parts() {
             "figure4_expansion_by_score.svg",
             "figure5_score_vs_expansion.svg",
             "figure_calibration.svg",
+            "figure_calibration_flexible.svg",
+            "figure_decision.svg",
             "figure_forest.svg",
             "figure_roc.svg"
         ]
@@ -201,6 +203,34 @@ fn every_figure_parses_and_has_its_parts() {
     assert_eq!(count(&cal, "\nn="), 5);
     assert!(cal.contains("Predicted (logistic model fitted in A)"));
     assert!(cal.contains("Underexpansion, stent expansion &lt;70% (%)"));
+
+    // Flexible calibration of A's model in B: a point per cut2 group (from results.json) plus the legend's, the
+    // lowess curve and the 45° line in the legend.
+    let flex = read(dir, "figure_calibration_flexible.svg");
+    let groups = a["b_only"]["calibration"]["flexible"]["groups"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(groups >= 2, "{groups} calibration groups");
+    assert_eq!(count(&flex, "<circle"), groups + 1);
+    assert!(flex.contains("Lowess (flexible) calibration") && flex.contains("Ideal (45° line)"));
+    assert!(flex.contains("Predicted risk in B (model fitted in A)"));
+
+    // Decision curve in B: A's risk model, the score's cutoff strategy, treat all and treat none.
+    let dca = read(dir, "figure_decision.svg");
+    for label in [
+        "Risk model fitted in A",
+        "Score ≥ 2",
+        "Treat all",
+        "Treat none",
+        "Net benefit",
+    ] {
+        assert!(dca.contains(label), "decision curve lacks '{label}'");
+    }
+    assert_eq!(
+        a["b_only"]["decision"]["rows"].as_array().unwrap().len(),
+        99
+    );
 
     // Forest: four items in each of the two panels.
     let forest = read(dir, "figure_forest.svg");
@@ -406,8 +436,8 @@ fn html_is_self_contained_with_notice_first() {
         http.iter().all(|h| *h == "http://www.w3.org/2000/svg"),
         "only SVG namespaces: {http:?}"
     );
-    assert_eq!(count(&html, "<svg"), 6, "every figure inline");
-    assert_eq!(count(&html, "<figcaption>"), 6, "every figure captioned");
+    assert_eq!(count(&html, "<svg"), 8, "every figure inline");
+    assert_eq!(count(&html, "<figcaption>"), 8, "every figure captioned");
     let notice = html.find("SYNTHETIC DATA.").unwrap();
     assert!(
         notice < html.find("<h2 ").unwrap(),

@@ -492,6 +492,7 @@ fn library_entry_points_refuse_a_bad_level_instead_of_aborting() {
         reference: None,
         target_npv: None,
         conf_level: 1.5,
+        firth: false,
     };
     let e = derive(&table, &Candidates::zhang2021(), &opts).unwrap_err();
     assert_eq!(e.exit_code(), 2);

@@ -69,6 +69,12 @@ pub struct DeriveArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub level: LevelArgs,
+    /// Fit the logistic models by Firth's penalised likelihood (brglm2 AS_mean), e.g. under separation.
+    #[arg(long)]
+    pub firth: bool,
+    /// Add the TRIPOD+AI (2024) items this run answers to the text output.
+    #[arg(long)]
+    pub tripod: bool,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -91,6 +97,7 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         reference: a.reference.clone(),
         target_npv: a.target_npv.map(Proportion::get),
         conf_level: a.level.get(),
+        firth: a.firth,
     };
     let inputs: Vec<&std::path::Path> = [
         Some(a.data.input.data.as_path()),
@@ -114,6 +121,9 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         );
     } else {
         print!("{}", summary(&d, &opts, a.out.as_deref()));
+        if a.tripod {
+            print!("{}", crate::score::tripod::derive_text(&d, &opts));
+        }
     }
     Ok(Outcome::Success)
 }

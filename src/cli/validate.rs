@@ -5,11 +5,14 @@ use std::io::IsTerminal;
 use super::args::{DataArgs, LevelArgs};
 use super::Outcome;
 use crate::options::Replicates;
+use crate::report::canon_charts::{CalibrationPlot, DecisionPlot};
 use crate::score::derive::BinaryOutcome;
 use crate::score::validate::{
-    boot_data, optimism, validate, Optimism, ValidateOptions, Validation,
+    boot_data, optimism, validate, GroupValidation, Optimism, ValidateOptions, Validation,
 };
 use crate::score::PointsTable;
+use crate::stats::calibration::calibration;
+use crate::stats::decision::Thresholds;
 use crate::stats::vcov::{p_text, sig};
 use crate::{Error, Result};
 
@@ -51,6 +54,15 @@ pub struct ValidateArgs {
     pub boot_seed: u64,
     #[command(flatten)]
     pub level: LevelArgs,
+    /// Threshold grid of the decision curves (FROM:TO:BY or a comma list, each in [0, 1)).
+    #[arg(long, default_value = "0.01:0.99:0.01")]
+    pub thresholds: String,
+    /// Write per group the calibration plot and the decision curve (SVG and PNG) into this directory.
+    #[arg(long)]
+    pub plots: Option<std::path::PathBuf>,
+    /// Add the TRIPOD+AI (2024) items this run answers to the text output.
+    #[arg(long)]
+    pub tripod: bool,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -65,6 +77,7 @@ struct ValidateJson<'a> {
 
 /// Run `calcscore validate`.
 pub fn run(a: ValidateArgs) -> Result<Outcome> {
+    let thresholds = Thresholds::parse(&a.thresholds).map_err(Error::Usage)?;
     let score = PointsTable::resolve(&a.score)?;
     let by_cohort = a.by.as_deref() == Some("cohort");
     let mut table = a.data.load(by_cohort, a.cluster.as_deref())?;
@@ -89,6 +102,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         by: a.by.clone(),
         reference_group: a.derivation.clone(),
         conf_level: a.level.get(),
+        thresholds: Some(thresholds),
     };
     let v = validate(&table, &score, &opts)?;
     let boot = if a.bootstrap.get() > 0 {
@@ -113,6 +127,9 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     } else {
         None
     };
+    if let Some(dir) = &a.plots {
+        write_plots(dir, &v, a.level.get(), &[a.data.input.data.as_path()])?;
+    }
     if a.json {
         let j = ValidateJson {
             validation: &v,
@@ -124,6 +141,9 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         );
     } else {
         print!("{}", summary(&v, boot.as_ref(), &opts));
+        if a.tripod {
+            print!("{}", crate::score::tripod::validate_text(&v, &opts));
+        }
     }
     Ok(Outcome::Success)
 }
@@ -180,7 +200,7 @@ fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> S
     s
 }
 
-fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOptions) -> String {
+fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
     let mut s = format!("\n[{}] n = {}, events = {}", g.group, g.n, g.n_events);
     if let Some(k) = g.n_clusters {
         s.push_str(&format!(", clusters = {k}"));
@@ -230,6 +250,7 @@ fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOption
             m.join("; ")
         ));
     }
+    s.push_str(&val_prob_text(g));
     if let Some(c) = &g.calibration {
         let f = |i: &Option<crate::score::derive::Interval>| {
             i.as_ref().map_or("not estimable".into(), |i| {
@@ -246,6 +267,7 @@ fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOption
             c.expected_events
         ));
     }
+    s.push_str(&decision_text(g));
     s.push_str("  score    n   mean    SD  events  observed [95% CI]      predicted\n");
     for l in &g.levels {
         let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
@@ -267,4 +289,87 @@ fn group_text(g: &crate::score::validate::GroupValidation, opts: &ValidateOption
         s.push_str(&format!("  NOTE: {n}\n"));
     }
     s
+}
+
+/// The val.prob measures of a group's risk model.
+fn val_prob_text(g: &GroupValidation) -> String {
+    let Some(v) = g.calibration.as_ref().and_then(|c| c.val_prob.as_ref()) else {
+        return String::new();
+    };
+    format!(
+        "  val.prob: Brier {:.4}, scaled Brier {:.3}; flexible (lowess) curve: ICI {:.4}, E50 {:.4}, E90 {:.4}, Emax {:.4}; Spiegelhalter z {:.3}, P {}\n",
+        v.brier, v.scaled_brier, v.ici, v.e50, v.e90, v.emax, v.spiegelhalter_z, p_text(v.spiegelhalter_p)
+    )
+}
+
+/// Net benefit of the risk model, of "score ≥ cutoff" and of treat-all; at most ~20 thresholds printed.
+fn decision_text(g: &GroupValidation) -> String {
+    let Some(d) = &g.decision else {
+        return String::new();
+    };
+    let step = d.rows.len().div_ceil(20).max(1);
+    let mut s = format!(
+        "  decision curve (treat when risk ≥ pt; NB = TP/n − FP/n·pt/(1 − pt); every {} threshold(s) of {} shown, all in --json):\n  {:>6} {:>10} {:>11} {:>10}\n",
+        step,
+        d.rows.len(),
+        "pt",
+        "NB model",
+        format!("NB ≥{}", d.cutoff),
+        "NB all"
+    );
+    for r in d.rows.iter().step_by(step) {
+        s.push_str(&format!(
+            "  {:>6.3} {:>10.5} {:>11.5} {:>10.5}\n",
+            r.threshold, r.net_benefit_model, r.net_benefit_cutoff, r.net_benefit_all
+        ));
+    }
+    s
+}
+
+/// Per group, `calibration_GROUP` and `decision_GROUP` as SVG and PNG in `dir`.
+fn write_plots(
+    dir: &std::path::Path,
+    v: &Validation,
+    level: f64,
+    inputs: &[&std::path::Path],
+) -> Result<()> {
+    use crate::report::figures::{render_png, render_svg, Figure};
+    fn both<F: Figure>(
+        files: &mut Vec<crate::report::OutputFile>,
+        name: &str,
+        fig: &F,
+    ) -> Result<()> {
+        files.push((format!("{name}.svg"), render_svg(fig)?.into_bytes()));
+        files.push((format!("{name}.png"), render_png(fig)?));
+        Ok(())
+    }
+    let mut files = Vec::new();
+    for g in &v.groups {
+        let stem = file_stem(&g.group);
+        if let Ok(cal) = calibration(&g.predicted, &g.events, 10, level) {
+            let fig = CalibrationPlot::new(&cal, &g.predicted, &format!("risk model, {}", g.group));
+            both(&mut files, &format!("calibration_{stem}"), &fig)?;
+        }
+        if let Some(d) = &g.decision {
+            let fig =
+                DecisionPlot::of_group(d, &format!("Risk model of the score, in {}", g.group));
+            both(&mut files, &format!("decision_{stem}"), &fig)?;
+        }
+    }
+    let out = crate::report::output::OutDir::open(dir, inputs)?;
+    out.write(&files, crate::report::output::Mode::Replace)
+}
+
+/// A group name as a file-name part (letters, digits, '-' and '_' kept).
+fn file_stem(group: &str) -> String {
+    group
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

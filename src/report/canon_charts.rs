@@ -185,6 +185,25 @@ impl DecisionPlot {
     }
 }
 
+impl DecisionPlot {
+    /// The decision curve of a validated group: the risk model (legend `label`), "score ≥ cutoff", treat all/none.
+    pub fn of_group(d: &crate::score::validate::GroupDecision, label: &str) -> DecisionPlot {
+        let pick = |f: fn(&crate::score::validate::DecisionRow) -> f64| {
+            d.rows.iter().map(|r| (r.threshold, f(r))).collect()
+        };
+        DecisionPlot {
+            model: pick(|r| r.net_benefit_model),
+            all: pick(|r| r.net_benefit_all),
+            prevalence: d.prevalence,
+            label: label.to_string(),
+            strategies: vec![(
+                format!("Score ≥ {}", d.cutoff),
+                pick(|r| r.net_benefit_cutoff),
+            )],
+        }
+    }
+}
+
 impl Figure for DecisionPlot {
     fn size(&self) -> (u32, u32) {
         (SINGLE_COLUMN, px(70.0))

@@ -4,7 +4,7 @@
 //! The apparent R² is turned into an adjusted one with the van Houwelingen heuristic shrinkage of
 //! Riley et al. 2019 (part II, eq. 10 and 11): S = 1 + p / (n ln(1 − R²_app)), R²_adj = S · R²_app;
 //! the criteria then use R²_adj, the observed prevalence and S = 0.9 as pmsampsize does.
-//! Not yet wired into the `derive` and `validate` reports.
+//! Shown by `derive --tripod` and the Zhang report's TRIPOD+AI section (item 10).
 
 use serde::Serialize;
 

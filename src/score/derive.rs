@@ -9,7 +9,7 @@ use crate::data::{ColumnData, DataError, Table};
 use crate::stats::design::Design;
 use crate::stats::diagnostic::{CiMethod, TwoByTwo};
 use crate::stats::formula::Formula;
-use crate::stats::logistic::logistic;
+use crate::stats::logistic::{firth, logistic};
 use crate::stats::ols::ols;
 use crate::stats::roc::{Direction, Roc};
 use crate::stats::vcov::{sig, FitOptions};
@@ -313,6 +313,8 @@ pub struct DeriveOptions {
     pub target_npv: Option<f64>,
     /// Confidence level.
     pub conf_level: f64,
+    /// Fit the logistic models by Firth's penalised likelihood (brglm2 AS_mean; model-based covariance).
+    pub firth: bool,
 }
 
 /// One grid value of a threshold search.
@@ -365,6 +367,9 @@ pub struct Model {
     pub n_clusters: Option<usize>,
     /// Coefficients.
     pub coefficients: Vec<TidyRow>,
+    /// Apparent Cox–Snell R² = 1 − exp(−(null deviance − deviance)/n) (maximum-likelihood logistic models only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r2_cox_snell: Option<f64>,
 }
 
 /// One derived item: coefficient with its interval, ratio to the reference, points.
@@ -642,6 +647,7 @@ fn model_from(
         n: d.y.len(),
         n_clusters: opts.cluster.as_ref().map(|_| g),
         coefficients,
+        r2_cox_snell: None,
     }
 }
 
@@ -655,13 +661,87 @@ fn fit_linear(t: &Table, y: &str, terms: &[String], opts: &DeriveOptions) -> Res
 fn fit_logistic(t: &Table, terms: &[String], opts: &DeriveOptions) -> Result<Model> {
     let formula = format!("binary_outcome ~ {}", terms.join(" + "));
     let d = Design::build(t, &Formula::parse(&formula)?, opts.cluster.as_deref())?;
+    if opts.firth {
+        return fit_firth(formula, &d, opts);
+    }
     let f = logistic(&d, &fit_options(opts))?;
     if let Some(w) = f.warnings().first() {
         return Err(Error::Stats(StatsError::Undefined(format!(
             "{formula}: {w}"
         ))));
     }
-    Ok(model_from(formula, &d, f.tidy(), opts))
+    let g = f.glance();
+    let mut m = model_from(formula, &d, f.tidy(), opts);
+    m.r2_cox_snell = g
+        .deviance
+        .zip(g.null_deviance)
+        .map(|(dev, null)| 1.0 - (-(null - dev) / d.y.len() as f64).exp());
+    Ok(m)
+}
+
+/// Firth's penalised logistic model (`--firth`): model-based covariance and Wald intervals on z, as brglm2.
+fn fit_firth(formula: String, d: &Design, opts: &DeriveOptions) -> Result<Model> {
+    let f = firth(d, &FitOptions::cluster_robust_if(false, opts.conf_level))?;
+    if let Some(w) = f.warnings().first() {
+        return Err(Error::Stats(StatsError::Undefined(format!(
+            "{formula} (Firth): {w}"
+        ))));
+    }
+    Ok(Model {
+        formula: format!("{formula} (Firth)"),
+        covariance: "model-based, Firth's penalised likelihood (brglm2 brglmFit AS_mean); Wald intervals on z".into(),
+        n: d.y.len(),
+        n_clusters: opts.cluster.as_ref().map(|_| d.n_clusters()),
+        coefficients: f.tidy(),
+        r2_cox_snell: None,
+    })
+}
+
+/// The note on a logistic model that failed: under separation, `--firth` is offered (never switched to silently).
+fn logistic_failure_note(e: &Error, opts: &DeriveOptions) -> String {
+    let text = e.to_string();
+    let offer = if !opts.firth && text.contains("separation") {
+        " — separation in the derivation set: rerun with --firth for Firth's penalised logistic model, which gives \
+         finite estimates and standard errors (calcscore does not switch to it by itself)"
+    } else {
+        ""
+    };
+    format!("multivariable logistic model not estimable: {e}{offer}")
+}
+
+/// Items whose 2×2 table with the event has an empty cell (quasi-complete separation: maximum likelihood drives
+/// their coefficient to ±∞), each with a note; without `--firth` the note offers it.
+fn separation_notes(work: &Table, items: &[Item], opts: &DeriveOptions) -> Result<Vec<String>> {
+    let event = work.numeric("binary_outcome")?;
+    let mut notes = Vec::new();
+    for item in items {
+        let x = work.numeric(&item.indicator_name())?;
+        let mut cell = [[0usize; 2]; 2];
+        for (xi, ei) in x.iter().zip(&event) {
+            if let (Some(a), Some(b)) = (xi, ei) {
+                cell[usize::from(*a == 1.0)][usize::from(*b == 1.0)] += 1;
+            }
+        }
+        let empty = (0..2)
+            .flat_map(|a| (0..2).map(move |b| (a, b)))
+            .find(|&(a, b)| cell[a][b] == 0 && cell[a][1 - b] > 0);
+        let Some((a, b)) = empty else { continue };
+        let with = if a == 1 { "with" } else { "without" };
+        let quant = if b == 1 { "none" } else { "each" };
+        let remedy = if opts.firth {
+            "the logistic models are fitted by Firth's penalised likelihood (--firth), whose estimates stay finite"
+        } else {
+            "maximum-likelihood logistic estimates for it diverge (a huge coefficient and SE); rerun with --firth for \
+             Firth's penalised logistic model (calcscore does not switch to it by itself)"
+        };
+        notes.push(format!(
+            "separation: {quant} of the {} row(s) {with} '{}' has the event ({}); {remedy}",
+            cell[a][1 - b],
+            item.label,
+            opts.binary.describe(),
+        ));
+    }
+    Ok(notes)
 }
 
 /// Columns a derivation reads: candidates, outcomes, cluster (each once, in that order).
@@ -724,8 +804,12 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
         Some(y) => Some(fit_linear(&work, y, &terms, opts)?),
         None => None,
     };
+    notes.extend(separation_notes(&work, &items, opts)?);
+    if opts.firth && opts.cluster.is_some() {
+        notes.push("--firth: the logistic models' covariance is model-based (Firth's penalised likelihood), not cluster-robust; the linear model stays CR1".into());
+    }
     let logistic = fit_logistic(&work, &terms, opts)
-        .map_err(|e| notes.push(format!("multivariable logistic model not estimable: {e}")))
+        .map_err(|e| notes.push(logistic_failure_note(&e, opts)))
         .ok();
     let event: Vec<bool> = work
         .numeric("binary_outcome")?
@@ -754,9 +838,10 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
             },
         ),
         _ => {
-            return Err(Error::Stats(StatsError::Undefined(
-                "no multivariable model could be fitted".into(),
-            )))
+            return Err(Error::Stats(StatsError::Undefined(format!(
+                "no multivariable model could be fitted ({})",
+                notes.last().map_or("", String::as_str)
+            ))))
         }
     };
     let mut points = points_rows(&items, source, orient.sign, opts.reference.as_deref())?;

@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod derive;
+pub mod tripod;
 pub mod validate;
 
 use std::path::Path;

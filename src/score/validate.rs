@@ -14,6 +14,7 @@ use super::calibration::Calibration;
 use super::derive::{orientation, BinaryOutcome, Cutoff, Interval};
 use super::{PointsTable, RiskModel, RowsUsed};
 use crate::data::{ColumnData, Table};
+use crate::stats::decision::{decision_curve, strategy_curve, Thresholds};
 use crate::stats::design::Design;
 use crate::stats::diagnostic::{binomial_ci, CiMethod};
 use crate::stats::formula::Formula;
@@ -38,6 +39,37 @@ pub struct ValidateOptions {
     pub reference_group: Option<String>,
     /// Confidence level.
     pub conf_level: f64,
+    /// Threshold grid of the decision curve (`None`: no decision curve).
+    #[serde(skip)]
+    pub thresholds: Option<Thresholds>,
+}
+
+/// Net benefit at one threshold of the risk model, of the strategy "score ≥ cutoff" and of treating all.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct DecisionRow {
+    /// Threshold probability pt (treat when risk ≥ pt).
+    pub threshold: f64,
+    /// Net benefit of the risk model: TP/n − FP/n · pt/(1 − pt).
+    pub net_benefit_model: f64,
+    /// Net benefit of treating the lesions with score ≥ cutoff.
+    pub net_benefit_cutoff: f64,
+    /// Net benefit of treating all.
+    pub net_benefit_all: f64,
+    /// Net interventions avoided per lesion by the model: (NB − NB all) / (pt/(1 − pt)).
+    pub interventions_avoided_model: f64,
+    /// Net interventions avoided per lesion by the cutoff strategy.
+    pub interventions_avoided_cutoff: f64,
+}
+
+/// Decision curve of a group (dcurves' conventions; treat-none has net benefit 0).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct GroupDecision {
+    /// Events / n.
+    pub prevalence: f64,
+    /// The cutoff of the strategy "score ≥ cutoff".
+    pub cutoff: i64,
+    /// One row per threshold.
+    pub rows: Vec<DecisionRow>,
 }
 
 /// Outcome by score level in one group.
@@ -93,6 +125,14 @@ pub struct GroupValidation {
     pub accuracy: Option<Cutoff>,
     /// Calibration of the risk model in this group, labelled external or apparent (in-sample).
     pub calibration: Option<Calibration>,
+    /// Net benefit of the risk model and of the cutoff strategy over the threshold grid.
+    pub decision: Option<GroupDecision>,
+    /// Predicted risks of the calibration's risk model, one per row (for figures; not serialised).
+    #[serde(skip)]
+    pub predicted: Vec<f64>,
+    /// Events, one per row (for figures; not serialised).
+    #[serde(skip)]
+    pub events: Vec<bool>,
     /// Outcome and calibration by score level: every level from the score's minimum to its maximum, so n sums
     /// to the group's n.
     pub levels: Vec<ScoreLevel>,
@@ -402,7 +442,24 @@ fn group_validation(
         };
         super::calibration::calibrate(&r.model, kind, &source, &s, &e, opts.conf_level)
     });
+    let predicted: Vec<f64> = risk
+        .map(|r| s.iter().map(|&x| r.model.probability(x)).collect())
+        .unwrap_or_default();
+    let decision = opts
+        .thresholds
+        .as_ref()
+        .filter(|_| !predicted.is_empty())
+        .and_then(|t| {
+            group_decision(&predicted, &s, &e, score.cutoff, t)
+                .map_err(|err| {
+                    notes.push(format!("decision curve not estimable in group {g}: {err}"))
+                })
+                .ok()
+        });
     GroupValidation {
+        decision,
+        predicted,
+        events: e.clone(),
         group: g.into(),
         n: idx.len(),
         n_events: e.iter().filter(|&&x| x).count(),
@@ -415,6 +472,38 @@ fn group_validation(
         levels: levels(d, &idx, score, risk.map(|r| &r.model), opts.conf_level),
         notes,
     }
+}
+
+/// Decision curve of the risks `p` and of the strategy "score `s` ≥ cutoff" against events `e`.
+pub(crate) fn group_decision(
+    p: &[f64],
+    s: &[f64],
+    e: &[bool],
+    cutoff: i64,
+    t: &Thresholds,
+) -> std::result::Result<GroupDecision, StatsError> {
+    let curve = decision_curve(p, e, t)?;
+    let positive: Vec<bool> = s.iter().map(|&x| x >= cutoff as f64).collect();
+    let strategy = strategy_curve(&positive, e, t)?;
+    let rows = curve
+        .model
+        .iter()
+        .zip(&strategy)
+        .zip(&curve.all)
+        .map(|((m, c), a)| DecisionRow {
+            threshold: m.threshold,
+            net_benefit_model: m.net_benefit,
+            net_benefit_cutoff: c.net_benefit,
+            net_benefit_all: a.net_benefit,
+            interventions_avoided_model: m.net_intervention_avoided,
+            interventions_avoided_cutoff: c.net_intervention_avoided,
+        })
+        .collect();
+    Ok(GroupDecision {
+        prevalence: curve.prevalence,
+        cutoff,
+        rows,
+    })
 }
 
 fn cluster_index(d: &Data, idx: &[usize]) -> Vec<usize> {

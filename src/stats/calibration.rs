@@ -15,7 +15,7 @@ use super::vcov::{FitOptions, Reference};
 use super::{StatsError, TidyRow};
 
 /// One group of predictions (a `cut2` interval) with its observed event rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CalibrationGroup {
     /// Predictions in the group.
     pub n: usize,

@@ -5,6 +5,7 @@ pub mod pipeline;
 mod quantities;
 mod report;
 pub mod simulate;
+mod tripod;
 pub mod validation_b;
 
 use std::path::Path;

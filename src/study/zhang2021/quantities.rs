@@ -252,6 +252,64 @@ fn b_only_quantities(b: &super::validation_b::BOnly, q: &mut Vec<Quantity>) {
             format!("NPV at score ≥ {} in B alone, Clopper-Pearson CI", b.cutoff),
         ));
     }
+    if let Some(v) = b.calibration.as_ref().and_then(|c| c.val_prob.as_ref()) {
+        for (name, x, what) in [
+            (
+                "calibration.B.brier",
+                v.brier,
+                "Brier score in B of A's risk model (rms::val.prob Brier)",
+            ),
+            (
+                "calibration.B.scaled_brier",
+                v.scaled_brier,
+                "scaled Brier in B: 1 - Brier / (mean(y) (1 - mean(y)))",
+            ),
+            (
+                "calibration.B.ici",
+                v.ici,
+                "ICI in B: mean |p - lowess(p)| (rms::val.prob Eavg, iter = 0)",
+            ),
+            (
+                "calibration.B.e50",
+                v.e50,
+                "E50 in B: median |p - lowess(p)|",
+            ),
+            (
+                "calibration.B.e90",
+                v.e90,
+                "E90 in B: 90th percentile |p - lowess(p)| (rms::val.prob E90)",
+            ),
+            (
+                "calibration.B.emax",
+                v.emax,
+                "Emax in B: largest |p - lowess(p)| (rms::val.prob Emax)",
+            ),
+        ] {
+            q.push(Quantity::value(name, x, what));
+        }
+    }
+    if let Some(d) = &b.decision {
+        for x in d.rows.iter().filter(|x| {
+            [0.1, 0.2, 0.3]
+                .iter()
+                .any(|t| (x.threshold - t).abs() < 1e-9)
+        }) {
+            let t = format!("{:.1}", x.threshold);
+            q.push(Quantity::value(
+                format!("decision.B.net_benefit_model.pt{t}"),
+                x.net_benefit_model,
+                format!("net benefit in B of A's risk model at threshold {t} (dcurves: TP/n - FP/n pt/(1 - pt))"),
+            ));
+            q.push(Quantity::value(
+                format!("decision.B.net_benefit_cutoff.pt{t}"),
+                x.net_benefit_cutoff,
+                format!(
+                    "net benefit in B of treating score >= {} at threshold {t}",
+                    d.cutoff
+                ),
+            ));
+        }
+    }
     let Some(c) = &b.calibration else { return };
     for (name, v, what) in [
         ("calibration.B.intercept", &c.intercept, "calibration-in-the-large in B of A's logistic model: intercept of glm(y ~ offset(lp)), Wald CI"),

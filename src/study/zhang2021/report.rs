@@ -866,6 +866,7 @@ fn report_md(res: &Results, checks: &[published::CheckRow]) -> String {
     md.push_str(&table1_md(res));
     md.push_str(&derivation_md(res));
     md.push_str(&validation_md(res));
+    md.push_str(&super::tripod::tripod_md(res));
     md.push_str(&check_md(checks));
     md.push_str(&seed_md(res));
     md.push_str(&footer_md(res));
@@ -1055,7 +1056,7 @@ fn validation_md(res: &Results) -> String {
         "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B pooled, as the paper)\n\n\
          A+B pools the derivation cohort A with the validation cohort B, so the ROC, the Youden cutoff and the 2×2 table below include the \
          data the points were derived on (partly in-sample); the same measures in B alone follow them.\n\n{}\n\n{roc_fig}{}{}\
-         {calibration_fig}### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
+         {calibration_fig}{}### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
          {fig4}{fig5}{}\n\
          ### Calcium fracture after PCI\n\n{}\n\n\
          ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
@@ -1063,6 +1064,7 @@ fn validation_md(res: &Results) -> String {
         roc_text(res),
         accuracy_text(res),
         b_only_md(res),
+        a.b_only.as_ref().map_or(String::new(), |b| b_figures_md(b, &lvl)),
         slopes_tab(res).md(),
         by_score_tab(res).md(),
         fracture_text(res),
@@ -1155,9 +1157,78 @@ fn b_only_md(res: &Results) -> String {
         ),
     );
     format!(
-        "### Validation cohort B alone\n\n{} lesions, {} with underexpansion. {auc}. At score ≥{} (Clopper-Pearson {lvl}% CIs): {}.\n\n{cal}\n\n",
-        b.n, b.n_cases, b.cutoff, measures.join("; ")
+        "### Validation cohort B alone\n\n{} lesions, {} with underexpansion. {auc}. At score ≥{} (Clopper-Pearson {lvl}% CIs): {}.\n\n{cal}{}\n\n",
+        b.n, b.n_cases, b.cutoff, measures.join("; "), val_prob_md(b)
     )
+}
+
+/// The val.prob measures of A's model in B, as a sentence.
+fn val_prob_md(b: &super::validation_b::BOnly) -> String {
+    let Some(v) = b.calibration.as_ref().and_then(|c| c.val_prob.as_ref()) else {
+        return String::new();
+    };
+    format!(
+        " Overall performance of A's predictions in B (`rms::val.prob`): Brier score {}, scaled Brier {}; \
+         flexible (lowess) calibration curve: ICI {}, E50 {}, E90 {}, Emax {} (mean, median, 90th percentile and largest \
+         |predicted − smoothed observed|); Spiegelhalter's z {} ({}).",
+        r(v.brier, 3),
+        r(v.scaled_brier, 3),
+        r(v.ici, 3),
+        r(v.e50, 3),
+        r(v.e90, 3),
+        r(v.emax, 3),
+        r(v.spiegelhalter_z, 2),
+        published::p_is(v.spiegelhalter_p)
+    )
+}
+
+/// The flexible calibration plot and the decision curve in B, with captions (when estimable).
+fn b_figures_md(b: &super::validation_b::BOnly, lvl: &str) -> String {
+    let mut md = String::new();
+    if b.calibration.as_ref().is_some_and(|c| c.flexible.is_some()) {
+        md.push_str(&figure_md(
+            "figure_calibration_flexible.svg",
+            "Figure S4",
+            &format!(
+                "Flexible calibration in the validation cohort B of the risk model fitted in A (logistic model of underexpansion \
+                 <70% on the score). x: predicted risk; y: observed proportion. Grey: ideal (45° line); blue: lowess curve \
+                 (`rms::val.prob`, iter = 0); dots: observed proportion in groups of the predictions (`Hmisc::cut2`, 10 groups; \
+                 the score's few levels merge them) with Wilson {lvl}% CIs; spikes at the bottom: distribution of the predictions."
+            ),
+        ));
+    }
+    if let Some(d) = &b.decision {
+        md.push_str(&figure_md(
+            "figure_decision.svg",
+            "Figure S5",
+            &format!(
+                "Decision curve in the validation cohort B (prevalence of underexpansion {}): net benefit = TP/n − FP/n · pt/(1 − pt) \
+                 over threshold probabilities pt = 0.01 … 0.99 (dcurves' conventions, treat when risk ≥ pt) for A's risk model, \
+                 the strategy score ≥{} (treat every lesion at or above the cutoff), treating all and treating none.",
+                r(d.prevalence, 3),
+                d.cutoff
+            ),
+        ));
+        let at = |t: f64| d.rows.iter().find(|r| (r.threshold - t).abs() < 1e-9);
+        let rows: Vec<String> = [0.1, 0.2, 0.3]
+            .iter()
+            .filter_map(|&t| at(t))
+            .map(|x| {
+                format!(
+                    "pt {}: model {}, score ≥{} {}, treat all {}",
+                    r(x.threshold, 2),
+                    r(x.net_benefit_model, 3),
+                    d.cutoff,
+                    r(x.net_benefit_cutoff, 3),
+                    r(x.net_benefit_all, 3)
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            md.push_str(&format!("Net benefit in B: {}.\n\n", rows.join("; ")));
+        }
+    }
+    md
 }
 
 fn accuracy_text(res: &Results) -> String {

@@ -5,6 +5,7 @@ use statrs::distribution::{Normal, StudentsT};
 
 use super::super::analysis::ModelResult;
 use super::Results;
+use crate::report::canon_charts::{CalibrationPlot, DecisionPlot};
 use crate::report::charts::{
     Calibration, CalibrationPoint, FittedGroup, FittedLines, FlowDiagram, FlowGroup, FlowStep,
     Forest, ForestPanel, ForestRow, RocCurve,
@@ -31,6 +32,12 @@ pub fn all(res: &Results) -> Result<Vec<OutputFile>> {
     }
     if let Some(f) = forest(res) {
         push(&mut files, "figure_forest", &f)?;
+    }
+    if let Some(f) = flexible_calibration(res) {
+        push(&mut files, "figure_calibration_flexible", &f)?;
+    }
+    if let Some(f) = decision(res) {
+        push(&mut files, "figure_decision", &f)?;
     }
     Ok(files)
 }
@@ -336,4 +343,24 @@ pub fn forest(res: &Results) -> Option<Forest> {
         });
     }
     Some(Forest { panels })
+}
+
+/// Flexible calibration in B of A's risk model: lowess curve, grouped observations (Wilson CIs), predictions underneath.
+pub fn flexible_calibration(res: &Results) -> Option<CalibrationPlot> {
+    let b = res.analysis.b_only.as_ref()?;
+    let f = b.calibration.as_ref()?.flexible.as_ref()?;
+    Some(CalibrationPlot {
+        curve: f.curve.clone(),
+        groups: f.groups.clone(),
+        histogram: f.histogram.clone(),
+        x_label: "Predicted risk in B (model fitted in A)".into(),
+        conf_level: res.options.conf_level,
+        band: None,
+    })
+}
+
+/// Decision curve in B: A's risk model, "score ≥ cutoff", treat all, treat none.
+pub fn decision(res: &Results) -> Option<DecisionPlot> {
+    let d = res.analysis.b_only.as_ref()?.decision.as_ref()?;
+    Some(DecisionPlot::of_group(d, "Risk model fitted in A"))
 }

@@ -6,9 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::analysis::{MeasureRow, ModelResult};
 use super::pipeline::AnalysisSet;
 use crate::cohort::Cohort;
-use crate::score::calibration::calibrate;
+use crate::report::canon_charts::CalibrationPlot;
+use crate::score::calibration::{calibrate, ValProb};
 use crate::score::derive::Interval;
+use crate::score::validate::{group_decision, GroupDecision};
 use crate::score::RiskModel;
+use crate::stats::calibration::{calibration, CalibrationGroup};
+use crate::stats::decision::Thresholds;
 use crate::stats::diagnostic::{CiMethod, TwoByTwo};
 use crate::stats::roc::{Direction, Roc};
 
@@ -27,6 +31,20 @@ pub struct BOnly {
     pub measures: Vec<MeasureRow>,
     /// Calibration in B of A's logistic model of underexpansion on the score (`None` without that model).
     pub calibration: Option<BCalibration>,
+    /// Decision curve in B of A's risk model and of "score ≥ cutoff" (thresholds 0.01 … 0.99).
+    #[serde(default)]
+    pub decision: Option<GroupDecision>,
+}
+
+/// The flexible calibration curve of A's model in B, as drawn: lowess curve, grouped observations, histogram.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlexibleCurve {
+    /// Lowess curve (iter = 0): prediction, smoothed observed proportion (repeated points dropped).
+    pub curve: Vec<(f64, f64)>,
+    /// Observed against predicted in `cut2` groups of the predictions, Wilson CIs.
+    pub groups: Vec<CalibrationGroup>,
+    /// Predictions per bin of width 1/100.
+    pub histogram: Vec<usize>,
 }
 
 /// Calibration of A's risk model in B.
@@ -40,6 +58,12 @@ pub struct BCalibration {
     pub observed_events: usize,
     /// Underexpansions A's model predicts in B.
     pub expected_events: f64,
+    /// `rms::val.prob` measures of A's predictions in B (Brier, scaled Brier, ICI, E50, E90, Emax).
+    #[serde(default)]
+    pub val_prob: Option<ValProb>,
+    /// The flexible calibration curve for the figure.
+    #[serde(default)]
+    pub flexible: Option<FlexibleCurve>,
 }
 
 /// Patients of the A/B split with lesions on both sides.
@@ -90,18 +114,28 @@ pub fn b_only(
             method: m.method,
         })
         .collect();
-    let calibration = calibration_model
+    let model = calibration_model
         .and_then(risk_model)
-        .filter(|_| !s.is_empty())
-        .map(|m| {
-            let c = calibrate(&m, "external", "fitted in A", &s, &e, level);
-            BCalibration {
-                intercept: c.intercept,
-                slope: c.slope,
-                observed_events: c.observed_events,
-                expected_events: c.expected_events,
-            }
-        });
+        .filter(|_| !s.is_empty());
+    let p: Vec<f64> = model
+        .as_ref()
+        .map(|m| s.iter().map(|&x| m.probability(x)).collect())
+        .unwrap_or_default();
+    let calibration = model.as_ref().map(|m| {
+        let c = calibrate(m, "external", "fitted in A", &s, &e, level);
+        BCalibration {
+            intercept: c.intercept,
+            slope: c.slope,
+            observed_events: c.observed_events,
+            expected_events: c.expected_events,
+            val_prob: c.val_prob,
+            flexible: flexible(&p, &e, level),
+        }
+    });
+    let decision = Thresholds::parse(DECISION_GRID)
+        .ok()
+        .filter(|_| !p.is_empty())
+        .and_then(|t| group_decision(&p, &s, &e, cutoff, &t).ok());
     BOnly {
         n: s.len(),
         n_cases: e.iter().filter(|&&x| x).count(),
@@ -109,7 +143,24 @@ pub fn b_only(
         cutoff,
         measures,
         calibration,
+        decision,
     }
+}
+
+/// Threshold grid of the decision curve in B (dcurves' default range).
+pub const DECISION_GRID: &str = "0.01:0.99:0.01";
+
+/// The flexible calibration curve of risks `p` against events `e` (10 `cut2` groups); `None` when undefined.
+fn flexible(p: &[f64], e: &[bool], level: f64) -> Option<FlexibleCurve> {
+    let c = calibration(p, e, 10, level).ok()?;
+    let plot = CalibrationPlot::new(&c, p, "");
+    let mut curve = plot.curve;
+    curve.dedup();
+    Some(FlexibleCurve {
+        curve,
+        groups: plot.groups,
+        histogram: plot.histogram,
+    })
 }
 
 /// The risk model of a fitted `underexpansion ~ score` model.

@@ -1,0 +1,389 @@
+//! Issue 15 wired into `validate`, through the binary: a stored score with its `[model]` validated on the even rows
+//! of MASS::birthwt against tests/reference/canon_validate.R (rms::val.prob, lowess, glm; net benefit by its
+//! definition) and canon_validate_dca.py (Python dcurves 1.1.7).
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const REF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/reference/canon_validate"
+);
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .expect("run calcscore")
+}
+
+fn reference(name: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{REF}/{name}")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+fn close(got: f64, want: f64, tol: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: calcscore {got}, reference {want}"
+    );
+}
+
+/// `validate --json` of the stored score on the validation half (one group, "all").
+fn validated(extra: &[&str]) -> Value {
+    let data = format!("{REF}/birthwt_val.csv");
+    let score = format!("{REF}/birthwt_stored.toml");
+    let mut args = vec![
+        "validate",
+        "--data",
+        &data,
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let o = calcscore(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["validation"]["groups"][0].clone()
+}
+
+/// val.prob(p, y): Brier, Eavg (ICI), E90, Emax, S:z, S:p; E50 = median |p − approx(lowess(p, y, iter = 0))|;
+/// scaled Brier by hand; calibration-in-the-large and slope from glm.
+#[test]
+fn validate_val_prob_measures_equal_rms() {
+    let want = reference("expected.json");
+    let g = validated(&[]);
+    assert_eq!(g["n"], want["n"]);
+    assert_eq!(g["n_events"], want["events"]);
+    let c = &g["calibration"];
+    assert_eq!(c["kind"], "external");
+    let v = &c["val_prob"];
+    let vp = &want["val_prob"];
+    for (field, key) in [
+        ("brier", "Brier"),
+        ("ici", "Eavg"),
+        ("e90", "E90"),
+        ("emax", "Emax"),
+        ("spiegelhalter_z", "S:z"),
+        ("spiegelhalter_p", "S:p"),
+    ] {
+        close(f(&v[field]), f(&vp[key]), 1e-9, field);
+    }
+    for field in ["scaled_brier", "e50", "ici", "e90", "emax"] {
+        close(f(&v[field]), f(&want[field]), 1e-9, field);
+    }
+    close(
+        f(&c["intercept"]["estimate"]),
+        f(&want["citl"]),
+        1e-7,
+        "calibration-in-the-large",
+    );
+    close(
+        f(&c["slope"]["estimate"]),
+        f(&want["slope"]),
+        1e-7,
+        "calibration slope",
+    );
+    // val.prob's own recalibration slope is the same glm(y ~ lp).
+    close(
+        f(&c["slope"]["estimate"]),
+        f(&vp["Slope"]),
+        1e-6,
+        "val.prob Slope",
+    );
+}
+
+/// Net benefit of the risk model, of "score ≥ 2" and of treat-all at 0.01 … 0.99 equal R (definition) and dcurves.
+#[test]
+fn validate_decision_curve_equals_r_and_dcurves() {
+    let want = reference("expected.json");
+    let dca = reference("dca.json");
+    let g = validated(&[]);
+    let d = &g["decision"];
+    assert_eq!(f(&d["cutoff"]), f(&want["cutoff"]));
+    close(
+        f(&d["prevalence"]),
+        f(&want["prevalence"]),
+        1e-15,
+        "prevalence",
+    );
+    let rows = d["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 99);
+    for (k, r) in rows.iter().enumerate() {
+        close(
+            f(&r["threshold"]),
+            f(&want["thresholds"][k]),
+            1e-15,
+            "threshold",
+        );
+        for (field, key) in [
+            ("net_benefit_model", "net_benefit_model"),
+            ("net_benefit_cutoff", "net_benefit_cutoff"),
+            ("net_benefit_all", "net_benefit_all"),
+            ("interventions_avoided_model", "interventions_avoided_model"),
+            (
+                "interventions_avoided_cutoff",
+                "interventions_avoided_cutoff",
+            ),
+        ] {
+            close(
+                f(&r[field]),
+                f(&want[key][k]),
+                1e-10,
+                &format!("{field} at {k}"),
+            );
+        }
+        for (field, model, key) in [
+            ("net_benefit_model", "model", "net_benefit"),
+            ("net_benefit_cutoff", "cutoff", "net_benefit"),
+            ("net_benefit_all", "all", "net_benefit"),
+            (
+                "interventions_avoided_model",
+                "model",
+                "net_intervention_avoided",
+            ),
+            (
+                "interventions_avoided_cutoff",
+                "cutoff",
+                "net_intervention_avoided",
+            ),
+        ] {
+            close(
+                f(&r[field]),
+                f(&dca[model][key][k]),
+                1e-10,
+                &format!("dcurves {field} at {k}"),
+            );
+        }
+    }
+}
+
+/// `--thresholds` sets the grid; a bad grid is a usage error (exit 2) naming the option's value.
+#[test]
+fn validate_thresholds_grid_and_bad_grid() {
+    let g = validated(&["--thresholds", "0.1,0.2,0.3"]);
+    assert_eq!(g["decision"]["rows"].as_array().unwrap().len(), 3);
+    let data = format!("{REF}/birthwt_val.csv");
+    let score = format!("{REF}/birthwt_stored.toml");
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &data,
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--thresholds",
+        "0.5:1.5:0.5",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0.5:1.5:0.5"));
+}
+
+/// Text output names the val.prob measures and the decision curve; `--plots DIR` writes both figures as SVG and PNG.
+#[test]
+fn validate_text_and_plots() {
+    let dir = std::env::temp_dir().join(format!("calcscore_cv_plots_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = format!("{REF}/birthwt_val.csv");
+    let score = format!("{REF}/birthwt_stored.toml");
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &data,
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--plots",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("val.prob: Brier 0.1858"), "{text}");
+    assert!(text.contains("decision curve"), "{text}");
+    for name in ["calibration_all", "decision_all"] {
+        let png = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{name}.png");
+        let svg = std::fs::read_to_string(dir.join(format!("{name}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{name}.svg");
+    }
+    let svg = std::fs::read_to_string(dir.join("decision_all.svg")).unwrap();
+    assert!(
+        svg.contains("Score ≥ 2") && svg.contains("Treat all"),
+        "decision legend"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn derive_separation(extra: &[&str]) -> Output {
+    let data = format!("{REF}/birthwt.csv");
+    let cands = format!("{REF}/candidates_separation.toml");
+    let mut args = vec![
+        "derive",
+        "--data",
+        &data,
+        "--candidates",
+        &cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ];
+    args.extend_from_slice(extra);
+    calcscore(&args)
+}
+
+/// `derive --firth`: coefficients, SEs and points from Firth's model equal brglm2 (brglmFit, AS_mean) on birthwt,
+/// where "age >= 35" separates (glm's estimate diverges).
+#[test]
+fn derive_firth_points_equal_brglm2() {
+    let want = &reference("expected.json")["firth"];
+    let o = derive_separation(&["--firth", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let coefs = d["logistic"]["coefficients"].as_array().unwrap();
+    for k in 0..4 {
+        close(
+            f(&coefs[k + 1]["estimate"]),
+            f(&want["coefficients"][k]),
+            1e-7,
+            "Firth coefficient",
+        );
+        close(
+            f(&coefs[k + 1]["std_error"]),
+            f(&want["std_errors"][k]),
+            1e-7,
+            "Firth SE",
+        );
+    }
+    let points: Vec<f64> = d["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| f(&p["points"]))
+        .collect();
+    let want_points: Vec<f64> = want["points"].as_array().unwrap().iter().map(f).collect();
+    assert_eq!(points, want_points);
+    let notes = d["notes"].to_string();
+    assert!(
+        notes.contains("separation") && notes.contains("Firth"),
+        "{notes}"
+    );
+}
+
+/// Without --firth, separation in the derivation set is noted and --firth offered; the fit is not switched.
+#[test]
+fn derive_separation_offers_firth_never_switches() {
+    let o = derive_separation(&[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("NOTE: separation: none of the 5 row(s) with 'Age >= 35' has the event"),
+        "{text}"
+    );
+    assert!(text.contains("rerun with --firth"), "{text}");
+    assert!(!text.contains("(Firth)"), "switched silently: {text}");
+    // glm's diverging estimate (R: -15.41) is what the maximum-likelihood fit reports.
+    let want = f(&reference("expected.json")["firth"]["ml_age_coefficient"]);
+    assert!(text.contains(&format!("{:.3}", want)), "{text}");
+}
+
+/// `derive --tripod`: the apparent Cox–Snell R² behind item 10 equals R's glm (1 − exp(−(null − residual deviance)/n)),
+/// and the section lists the sample size, missing data and the items only authors can answer.
+#[test]
+fn derive_tripod_section_uses_the_apparent_r2() {
+    let want = reference("expected.json");
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/score_trust/birthwt_dev.csv"
+    );
+    let cands = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/score_trust/candidates.toml"
+    );
+    let base = [
+        "derive",
+        "--data",
+        data,
+        "--candidates",
+        cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ];
+    let o = calcscore(&[&base[..], &["--json"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    close(
+        f(&d["logistic"]["r2_cox_snell"]),
+        f(&want["r2cs_dev"]),
+        1e-9,
+        "apparent R2_CS",
+    );
+    let o = calcscore(&[&base[..], &["--tripod"]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let r2 = format!("apparent R²_CS {:.3}", f(&want["r2cs_dev"]));
+    let events = format!(
+        "{} rows, {} events, 5 parameters",
+        want["n_dev"], want["events_dev"]
+    );
+    for part in [
+        "TRIPOD+AI (2024)",
+        "10   Sample size",
+        &events,
+        &r2,
+        "Riley's minimum n",
+        "11   Missing data",
+        "Only the authors can answer",
+    ] {
+        assert!(text.contains(part), "lacks '{part}': {text}");
+    }
+}
+
+/// `validate --tripod`: per group the performance with CIs, calibration and clinical utility, keyed to item numbers.
+#[test]
+fn validate_tripod_section() {
+    let data = format!("{REF}/birthwt_val.csv");
+    let score = format!("{REF}/birthwt_stored.toml");
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        &data,
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--tripod",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for part in [
+        "TRIPOD+AI (2024)",
+        "10   Sample size: events per group: all 29",
+        "12g  Predictions: the score file's [model]",
+        "23a  Performance [all]: n 94, events 29",
+        "23a  Clinical utility [all]",
+        "Only the authors can answer",
+    ] {
+        assert!(text.contains(part), "lacks '{part}': {text}");
+    }
+}
