@@ -13,6 +13,7 @@ pub mod progression;
 pub mod report;
 pub mod roc;
 pub mod samplesize;
+pub mod spelling;
 pub mod study;
 pub mod table1;
 pub mod validate;

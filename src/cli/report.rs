@@ -1,7 +1,7 @@
 //! `calcscore report --results DIR`: rebuild report.md, report.html, tables and figures from DIR/results.json
 //! without refitting anything.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::study::zhang2021;
@@ -13,7 +13,7 @@ use crate::{Error, Result};
     after_help = "Example:\n  calcscore report --results reports/zhang2021\n  calcscore report --results reports/zhang2021 --out /tmp/report-copy"
 )]
 pub struct ReportArgs {
-    /// Results directory of a `reproduce` run (holding results.json).
+    /// Results directory of a `reproduce` run (holding results.json), or the results.json file itself.
     #[arg(long)]
     pub results: PathBuf,
     /// Where to write the report files (default: the results directory itself).
@@ -23,10 +23,14 @@ pub struct ReportArgs {
 
 /// Run `calcscore report`.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
-    let json = a.results.join("results.json");
+    let json = results_file(&a.results);
     let results = zhang2021::Results::read(&json)?;
     let files = zhang2021::render_report(&results)?;
-    let out = a.out.unwrap_or(a.results);
+    let beside = json
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let out = a.out.unwrap_or(beside);
     std::fs::create_dir_all(&out).map_err(|e| Error::io("create directory", &out, e))?;
     for (name, bytes) in &files {
         let path = out.join(name);
@@ -44,4 +48,13 @@ pub fn run(a: ReportArgs) -> Result<Outcome> {
         out.display()
     );
     Ok(Outcome::Success)
+}
+
+/// `--results` as given: a directory means its results.json, anything else is the file itself.
+pub(crate) fn results_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join("results.json")
+    } else {
+        path.to_path_buf()
+    }
 }

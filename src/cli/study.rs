@@ -79,7 +79,7 @@ pub struct ReproduceArgs {
 pub struct CheckArgs {
     /// The study whose published numbers are compared.
     pub study: Study,
-    /// results.json of a `reproduce` run; default: reports/<study>/results.json.
+    /// results.json of a `reproduce` run, or its directory; default: reports/<study>/results.json.
     #[arg(long)]
     pub results: Option<PathBuf>,
     /// Published-numbers file (default: the built-in copy of datasets/published/<study>.toml).
@@ -158,10 +158,10 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
         }
         None => published::Published::builtin(a.study.key())?,
     };
-    let results = a
-        .results
-        .clone()
-        .unwrap_or_else(|| a.study.default_out().join("results.json"));
+    let results = a.results.as_deref().map_or_else(
+        || a.study.default_out().join("results.json"),
+        super::report::results_file,
+    );
     let quantities = zhang2021::read_quantities(&results)?;
     let rows = published::check(&published, &quantities);
     if a.json {
