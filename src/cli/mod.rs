@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 pub mod check_data;
 pub mod compare;
+pub mod completions;
 pub mod correlate;
 pub mod derive;
 pub mod diagnose;
@@ -62,6 +63,8 @@ pub enum Command {
     Progression(progression::ProgressionArgs),
     /// Minimum sample size to develop or validate a model (Riley et al.; pmsampsize/pmvalsampsize), with a clustering design effect.
     Samplesize(samplesize::SampleSizeArgs),
+    /// Print a shell completion script (bash, zsh, fish) to standard output.
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -92,5 +95,6 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Report(a) => report::run(a),
         Command::Progression(a) => progression::run(a),
         Command::Samplesize(a) => samplesize::run(a),
+        Command::Completions(a) => completions::run(a),
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::cohort::SplitUnit;
 use crate::data::ExpansionFormula;
-use crate::study::{denosumab, published, zhang2021};
+use crate::study::{denosumab, published, shipped, zhang2021};
 use crate::{Error, Result};
 
 /// The built-in studies.
@@ -26,7 +26,7 @@ impl Study {
         }
     }
 
-    /// The shipped synthetic dataset.
+    /// The shipped synthetic dataset (built into the binary: see `study::shipped`).
     pub fn default_data(self) -> PathBuf {
         PathBuf::from(match self {
             Study::Zhang2021 => "datasets/zhang2021_synthetic.csv",
@@ -113,9 +113,18 @@ pub struct SimulateArgs {
 pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     check_level(a.conf_level)?;
     let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
+    let shipped = a
+        .data
+        .is_none()
+        .then(|| shipped::Extracted::new(a.study.key()))
+        .transpose()?;
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
+    let data = shipped.as_ref().map_or(data, |s| s.path.clone());
+    let label =
+        |n: &mut crate::study::DataNotice| shipped.iter().for_each(|s| n.input = s.label.into());
     if a.study == Study::DenosumabPilot {
-        let run = denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?;
+        let mut run = denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?;
+        label(&mut run.notice);
         crate::report::write_atomically(&out, &denosumab::report_files(&run)?)?;
         print!("{}", denosumab::run_summary(&run, &out));
         return Ok(Outcome::Success);
@@ -132,7 +141,8 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         split: a.split,
         conf_level: a.conf_level,
     };
-    let run = zhang2021::reproduce(&opts)?;
+    let mut run = zhang2021::reproduce(&opts)?;
+    label(&mut run.notice);
     let out = a.out.unwrap_or_default();
     crate::report::write_atomically(&out, &zhang2021::report_files(&run)?)?;
     print!("{}", zhang2021::summary(&run, &out));
