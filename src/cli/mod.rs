@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod card;
 pub mod check_data;
 pub mod compare;
 pub mod completions;
@@ -63,6 +64,8 @@ pub enum Command {
     Progression(progression::ProgressionArgs),
     /// Minimum sample size to develop or validate a model (Riley et al.; pmsampsize/pmvalsampsize), with a clustering design effect.
     Samplesize(samplesize::SampleSizeArgs),
+    /// A score card (SVG/PNG) and a self-contained calculator page, or one patient's points and risk.
+    Card(card::CardArgs),
     /// Print a shell completion script (bash, zsh, fish) to standard output.
     Completions(completions::CompletionsArgs),
 }
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Report(a) => report::run(a),
         Command::Progression(a) => progression::run(a),
         Command::Samplesize(a) => samplesize::run(a),
+        Command::Card(a) => card::run(a),
         Command::Completions(a) => completions::run(a),
     }
 }
