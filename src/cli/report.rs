@@ -50,9 +50,12 @@ pub fn run(a: ReportArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// `--results` as given: a directory means its results.json, anything else is the file itself.
+/// `--results` as given: a directory (or any path not ending in .json) means its results.json, else the file itself.
 pub(crate) fn results_file(path: &Path) -> PathBuf {
-    if path.is_dir() {
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if path.is_dir() || !json {
         path.join("results.json")
     } else {
         path.to_path_buf()

@@ -120,11 +120,16 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         .transpose()?;
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
     let data = shipped.as_ref().map_or(data, |s| s.path.clone());
-    let label =
-        |n: &mut crate::study::DataNotice| shipped.iter().for_each(|s| n.input = s.label.into());
+    // Reports name the built-in file by its repository path (same bytes, same SHA-256), not the temp copy.
+    let label = |n: &mut crate::study::DataNotice, data: &mut PathBuf| {
+        if let Some(s) = &shipped {
+            n.input = s.label.into();
+            *data = s.label.into();
+        }
+    };
     if a.study == Study::DenosumabPilot {
         let mut run = denosumab::reproduce(&data, a.map.as_deref(), a.conf_level)?;
-        label(&mut run.notice);
+        label(&mut run.notice, &mut run.options.data);
         crate::report::write_atomically(&out, &denosumab::report_files(&run)?)?;
         print!("{}", denosumab::run_summary(&run, &out));
         return Ok(Outcome::Success);
@@ -142,7 +147,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         conf_level: a.conf_level,
     };
     let mut run = zhang2021::reproduce(&opts)?;
-    label(&mut run.notice);
+    label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
     crate::report::write_atomically(&out, &zhang2021::report_files(&run)?)?;
     print!("{}", zhang2021::summary(&run, &out));
