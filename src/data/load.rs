@@ -71,6 +71,9 @@ impl ColumnMap {
 /// Read a CSV (any extension but `.parquet`) or Parquet file into a table.
 pub fn read_table(path: &Path) -> Result<Table, DataError> {
     let file = path.display().to_string();
+    if super::xlsx::is_workbook(path) {
+        return super::xlsx::read_first_sheet(path, &file);
+    }
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));

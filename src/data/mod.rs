@@ -7,6 +7,7 @@ pub mod registry;
 pub mod schema;
 pub mod table;
 pub mod validate;
+pub mod xlsx;
 
 pub use error::DataError;
 pub use load::{read_table, ColumnMap};
