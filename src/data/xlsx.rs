@@ -25,7 +25,12 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
 
 /// Read the first sheet of a workbook; rows in errors are the sheet's (header = row 1).
 pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
-    let mut book = open_workbook_auto(path).map_err(|e| unreadable(file, e))?;
+    let mut book = open_workbook_auto(path).map_err(|e| {
+        unreadable(
+            file,
+            format!("not a readable Excel/OpenDocument workbook ({e}); fix: save it again from the spreadsheet program, or export the sheet as CSV UTF-8"),
+        )
+    })?;
     let name = book
         .sheet_names()
         .first()
