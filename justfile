@@ -46,3 +46,13 @@ screenshot: reproduce
         --screenshot="$PWD/reports/zhang2021/report_screenshot.png" --window-size=1200,3000 \
         "file://$PWD/reports/zhang2021/report.html"
     echo "wrote reports/zhang2021/report_screenshot.png"
+
+# Browser test of calculator.html: headless Chromium fills the form for several patients and the shown points,
+# risk, interval and advice must equal `calcscore card --values`. Skips with a message when Chromium is absent.
+calculator-test:
+    cargo build
+    tests/browser/calculator.sh
+
+# Score card (SVG/PNG) and calculator page of the IVUS calcium score → card/ivus-zhang2021/.
+card:
+    cargo run --release -- card --score ivus-zhang2021 --out card/ivus-zhang2021

@@ -5,6 +5,7 @@
 //! [`study`] (built-in reproductions) → [`report`] (tables, figures, JSON).
 //! The binary's subcommands live in [`cli`].
 
+pub mod card;
 pub mod cli;
 pub mod cohort;
 pub mod data;

@@ -3,11 +3,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     calcscore::cli::pipe::quiet_on_closed_stdout();
-    let cli = calcscore::cli::Cli::parse();
+    let cli = calcscore::cli::spelling::parse_args();
     match calcscore::cli::run(cli) {
         Ok(calcscore::cli::Outcome::Success) => ExitCode::SUCCESS,
         Ok(calcscore::cli::Outcome::CheckFailed) => ExitCode::from(1),

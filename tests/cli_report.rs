@@ -402,6 +402,29 @@ fn report_from_results_gives_the_bytes_of_reproduce() {
 }
 
 #[test]
+fn results_may_be_the_file_or_its_directory() {
+    let dir = shipped();
+    let file = dir.join("results.json");
+    let out = tempfile::tempdir().unwrap();
+    let to = out.path().join("from_file");
+    let args = [
+        "report",
+        "--results",
+        file.to_str().unwrap(),
+        "--out",
+        to.to_str().unwrap(),
+    ];
+    let o = calcscore(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read(&to, "report.md"), read(dir, "report.md"));
+    let as_dir = calcscore(&["check", "zhang2021", "--results", dir.to_str().unwrap()]);
+    let as_file = calcscore(&["check", "zhang2021", "--results", file.to_str().unwrap()]);
+    assert_eq!(as_dir.status.code(), as_file.status.code());
+    assert_eq!(as_dir.stdout, as_file.stdout);
+    assert!(!as_dir.stdout.is_empty());
+}
+
+#[test]
 fn reproduce_twice_gives_identical_bytes() {
     let dir = shipped();
     let again = tempfile::tempdir().unwrap();

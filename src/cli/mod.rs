@@ -5,8 +5,10 @@ use clap::{Parser, Subcommand};
 pub mod agatston;
 pub mod args;
 pub mod calibration;
+pub mod card;
 pub mod check_data;
 pub mod compare;
+pub mod completions;
 pub mod correlate;
 pub mod decision;
 pub mod derive;
@@ -19,6 +21,7 @@ pub mod progression;
 pub mod report;
 pub mod roc;
 pub mod samplesize;
+pub mod spelling;
 pub mod study;
 pub mod table1;
 pub mod validate;
@@ -75,6 +78,10 @@ pub enum Command {
     Samplesize(samplesize::SampleSizeArgs),
     /// Agatston, volume and mass scores from an axial CT series (DICOM), or from every study under a root.
     Agatston(agatston::AgatstonArgs),
+    /// A score card (SVG/PNG) and a self-contained calculator page, or one patient's points and risk.
+    Card(card::CardArgs),
+    /// Print a shell completion script (bash, zsh, fish) to standard output.
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a verb ended when it did not fail: success, or a check that did not pass (exit 1).
@@ -109,5 +116,7 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Nri(a) => nri::run(a),
         Command::Samplesize(a) => samplesize::run(a),
         Command::Agatston(a) => agatston::run(a),
+        Command::Card(a) => card::run(a),
+        Command::Completions(a) => completions::run(a),
     }
 }

@@ -8,7 +8,7 @@ use crate::cohort::SplitUnit;
 use crate::data::ExpansionFormula;
 use crate::options::Lesions;
 use crate::report::output::{self, Mode, OutDir};
-use crate::study::{denosumab, published, zhang2021};
+use crate::study::{denosumab, published, shipped, zhang2021};
 use crate::{Error, Result};
 
 /// The built-in studies.
@@ -29,7 +29,7 @@ impl Study {
         }
     }
 
-    /// The shipped synthetic dataset.
+    /// The shipped synthetic dataset (built into the binary: see `study::shipped`).
     pub fn default_data(self) -> PathBuf {
         PathBuf::from(match self {
             Study::Zhang2021 => "datasets/zhang2021_synthetic.csv",
@@ -84,7 +84,7 @@ pub struct ReproduceArgs {
 pub struct CheckArgs {
     /// The study whose published numbers are compared.
     pub study: Study,
-    /// results.json of a `reproduce` run; default: reports/<study>/results.json.
+    /// results.json of a `reproduce` run, or its directory; default: reports/<study>/results.json.
     #[arg(long)]
     pub results: Option<PathBuf>,
     /// Published-numbers file (default: the built-in copy of datasets/published/<study>.toml).
@@ -120,17 +120,31 @@ pub struct SimulateArgs {
 /// Run `calcscore reproduce`.
 pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
+    let shipped = a
+        .data
+        .is_none()
+        .then(|| shipped::Extracted::new(a.study.key()))
+        .transpose()?;
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
+    let data = shipped.as_ref().map_or(data, |s| s.path.clone());
+    // Reports name the built-in file by its repository path (same bytes, same SHA-256), not the temp copy.
+    let label = |n: &mut crate::study::DataNotice, data: &mut PathBuf| {
+        if let Some(s) = &shipped {
+            n.input = s.label.into();
+            *data = s.label.into();
+        }
+    };
     let inputs: Vec<&std::path::Path> = [Some(data.as_path()), a.map.as_deref()]
         .into_iter()
         .flatten()
         .collect();
     let out_dir = OutDir::open(&out, &inputs)?;
     if a.study == Study::DenosumabPilot {
-        let run = match &a.dicom {
+        let mut run = match &a.dicom {
             Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.level.get())?,
             None => denosumab::reproduce(&data, a.map.as_deref(), a.level.get())?,
         };
+        label(&mut run.notice, &mut run.options.data);
         out_dir.write(&denosumab::report_files(&run)?, Mode::Replace)?;
         print!("{}", denosumab::run_summary(&run, &out));
         return Ok(Outcome::Success);
@@ -152,7 +166,8 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         split: a.split,
         conf_level: a.level.get(),
     };
-    let run = zhang2021::reproduce(&opts)?;
+    let mut run = zhang2021::reproduce(&opts)?;
+    label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
     out_dir.write(&zhang2021::report_files(&run)?, Mode::Replace)?;
     print!("{}", zhang2021::summary(&run, &out));
@@ -168,10 +183,10 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
         }
         None => published::Published::builtin(a.study.key())?,
     };
-    let results = a
-        .results
-        .clone()
-        .unwrap_or_else(|| a.study.default_out().join("results.json"));
+    let results = a.results.as_deref().map_or_else(
+        || a.study.default_out().join("results.json"),
+        super::report::results_file,
+    );
     let quantities = zhang2021::read_quantities(&results)?;
     let rows = published::check(&published, &quantities);
     if a.json {

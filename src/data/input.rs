@@ -24,6 +24,8 @@ pub enum Format {
     },
     /// Apache Parquet.
     Parquet,
+    /// An Excel or OpenDocument workbook (first sheet), read with calamine.
+    Workbook,
 }
 
 /// An input file whose header has been read; [`Input::read_bytes`] reads the body.
@@ -55,6 +57,17 @@ impl Input {
         let parquet = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if super::xlsx::is_workbook(path) {
+            // Workbooks are small: the first sheet is read whole to learn its header.
+            let names = super::xlsx::read_first_sheet(path, &file)?.names;
+            return Ok(Input {
+                path: path.to_path_buf(),
+                file,
+                format: Format::Workbook,
+                separator: b',',
+                names,
+            });
+        }
         if parquet {
             let names = super::load::parquet_names(path, &file)?;
             return Ok(Input {

@@ -189,6 +189,7 @@ impl Opened {
             .collect();
         let mut table = match self.input.format {
             Format::Parquet => parquet_table(&self.input.path, &self.input.file, &text)?,
+            Format::Workbook => workbook_table(&self.input.path, &self.input.file, &text)?,
             Format::Csv { .. } => {
                 let bytes = self.input.read_bytes()?;
                 csv_table(bytes, &self.input.file, &text)?
@@ -465,6 +466,17 @@ fn parquet_table(path: &Path, file: &str, text: &[String]) -> Result<Table, Data
         return Err(DataError::HeaderOnly {
             file: file.to_string(),
         });
+    }
+    Ok(table)
+}
+
+/// The first sheet of a workbook as a table, the `text` columns (ids) as text (`42` → "42", as Parquet ids).
+fn workbook_table(path: &Path, file: &str, text: &[String]) -> Result<Table, DataError> {
+    let mut table = super::xlsx::read_first_sheet(path, file)?;
+    for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
+        if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
+            *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());
+        }
     }
     Ok(table)
 }

@@ -8,6 +8,7 @@ pub mod registry;
 pub mod schema;
 pub mod table;
 pub mod validate;
+pub mod xlsx;
 
 pub use error::{clip, DataError};
 pub use load::{open, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};

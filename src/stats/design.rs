@@ -56,7 +56,10 @@ enum Coded {
 
 impl Design {
     /// Build the design of `formula` on `table`, keeping rows complete in every column read.
+    /// A `.` in the formula stands for every other column of the table (not the cluster column).
     pub fn build(table: &Table, formula: &Formula, cluster: Option<&str>) -> crate::Result<Design> {
+        let excluded: Vec<&str> = cluster.into_iter().collect();
+        let formula = &formula.expand_dot(&table.names, &excluded);
         let mut cols = formula.columns();
         if let Some(c) = cluster {
             if !cols.iter().any(|x| x == c) {
@@ -259,7 +262,17 @@ fn code_variable(
         }
         Variable::Column(c) => Coded::Numeric(table.numeric(c)?),
         Variable::Factor(c) => factor_of(table, c, rows)?,
-        Variable::Indicator { column, op, value } => {
+        Variable::Apply { function, column } => {
+            let v = table.numeric(column)?;
+            Coded::Numeric(transformed(table, var, &v, rows, |x| function.apply(x))?)
+        }
+        Variable::Power { column, power } => {
+            let v = table.numeric(column)?;
+            let f = |x: f64| Some(x.powf(*power)).filter(|y| y.is_finite());
+            Coded::Numeric(transformed(table, var, &v, rows, f)?)
+        }
+        Variable::Indicator { column, op, value }
+        | Variable::FactorCompare { column, op, value } => {
             let v = table.numeric(column)?;
             let t = v
                 .iter()
@@ -285,6 +298,29 @@ fn code_variable(
             })
             .collect(),
     })
+}
+
+/// A function of a numeric column on every row; a used row outside its domain is an error naming it.
+fn transformed(
+    table: &Table,
+    var: &Variable,
+    v: &[Option<f64>],
+    rows: &[usize],
+    f: impl Fn(f64) -> Option<f64>,
+) -> crate::Result<Vec<Option<f64>>> {
+    let out: Vec<Option<f64>> = v.iter().map(|x| x.and_then(&f)).collect();
+    if let Some(&i) = rows.iter().find(|&&i| out[i].is_none()) {
+        return Err(StatsError::Formula(format!(
+            "{}: row {}, column '{}': {} is undefined for {} (R would give NaN or Inf)",
+            table.source,
+            Table::row_number(i),
+            var.column(),
+            var.label(),
+            v[i].map_or("a missing value".to_string(), format_number)
+        ))
+        .into());
+    }
+    Ok(out)
 }
 
 /// `factor(col)`: numbers sort numerically and print as R does (2, 2.5), text sorts by byte.

@@ -1,4 +1,5 @@
-//! R-style model formulas: `y ~ a + b`, `a:b`, `a*b`, `factor(x)`, `I(x > 5)`, `- 1` / `+ 0`.
+//! R-style model formulas: `y ~ a + b`, `a:b`, `a*b`, `factor(x)`, `factor(x > 3)`, `I(x > 5)`, `I(x^2)`,
+//! `log(x)`, `sqrt(x)`, `exp(x)`, `- 1` / `+ 0`, and `y ~ .` (every other column of the data).
 //!
 //! Terms are ordered as R's `terms()` orders them: by degree (main effects first), then by first
 //! appearance; the variables inside an interaction follow their first appearance in the formula,
@@ -45,7 +46,40 @@ impl CompareOp {
     }
 }
 
-/// One variable of a formula: a column as it is, a column forced to a factor, or an indicator.
+/// A function applied to a numeric column (`log` is the natural logarithm, as in R).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transform {
+    /// `log(x)`, defined for x > 0.
+    Log,
+    /// `sqrt(x)`, defined for x >= 0.
+    Sqrt,
+    /// `exp(x)`.
+    Exp,
+}
+
+impl Transform {
+    /// The function's name as written in R.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transform::Log => "log",
+            Transform::Sqrt => "sqrt",
+            Transform::Exp => "exp",
+        }
+    }
+
+    /// The value, or None outside the function's domain (or when it overflows).
+    pub fn apply(self, x: f64) -> Option<f64> {
+        let y = match self {
+            Transform::Log if x > 0.0 => x.ln(),
+            Transform::Sqrt if x >= 0.0 => x.sqrt(),
+            Transform::Exp => x.exp(),
+            _ => return None,
+        };
+        y.is_finite().then_some(y)
+    }
+}
+
+/// One variable of a formula: a column as it is or transformed, a column forced to a factor, or an indicator.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Variable {
     /// A column used as it is (numeric, or a factor when its values are text).
@@ -61,6 +95,29 @@ pub enum Variable {
         /// The threshold.
         value: f64,
     },
+    /// `factor(col op value)`: the same comparison as a factor, named `factor(col op value)TRUE` as in R.
+    FactorCompare {
+        /// The column compared.
+        column: String,
+        /// The comparison.
+        op: CompareOp,
+        /// The threshold.
+        value: f64,
+    },
+    /// `log(col)`, `sqrt(col)`, `exp(col)`.
+    Apply {
+        /// The function.
+        function: Transform,
+        /// The column it is applied to.
+        column: String,
+    },
+    /// `I(col^power)`.
+    Power {
+        /// The column raised.
+        column: String,
+        /// The exponent.
+        power: f64,
+    },
 }
 
 impl Variable {
@@ -68,7 +125,10 @@ impl Variable {
     pub fn column(&self) -> &str {
         match self {
             Variable::Column(c) | Variable::Factor(c) => c,
-            Variable::Indicator { column, .. } => column,
+            Variable::Indicator { column, .. }
+            | Variable::FactorCompare { column, .. }
+            | Variable::Apply { column, .. }
+            | Variable::Power { column, .. } => column,
         }
     }
 
@@ -82,6 +142,15 @@ impl Variable {
                 op.symbol(),
                 crate::data::table::format_number(*value)
             ),
+            Variable::FactorCompare { column, op, value } => format!(
+                "factor({column} {} {})",
+                op.symbol(),
+                crate::data::table::format_number(*value)
+            ),
+            Variable::Apply { function, column } => format!("{}({column})", function.name()),
+            Variable::Power { column, power } => {
+                format!("I({column}^{})", crate::data::table::format_number(*power))
+            }
         }
     }
 }
@@ -158,11 +227,46 @@ impl Formula {
         })
     }
 
-    /// Every column the formula reads, response first, each once.
+    /// Whether the formula has `.` (every other column), to be expanded by [`Formula::expand_dot`].
+    pub fn has_dot(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| t.variables.iter().any(|v| v == &dot()))
+    }
+
+    /// Replace `.` by every column of `names` except the response and the `excluded` ones (a cluster
+    /// column), in the data's order, as R's `terms(y ~ ., data)` does (a term given twice counts once).
+    pub fn expand_dot(&self, names: &[String], excluded: &[&str]) -> Formula {
+        if !self.has_dot() {
+            return self.clone();
+        }
+        let others: Vec<Variable> = names
+            .iter()
+            .filter(|n| **n != self.response && !excluded.contains(&n.as_str()))
+            .map(|n| Variable::Column(n.clone()))
+            .collect();
+        let mut raw: Vec<Vec<Variable>> = Vec::new();
+        let mut order: Vec<Variable> = Vec::new();
+        for t in &self.terms {
+            if t.variables == [dot()] {
+                raw.extend(others.iter().map(|v| vec![v.clone()]));
+                order.extend(others.iter().cloned());
+            } else {
+                raw.push(t.variables.clone());
+                order.extend(t.variables.iter().filter(|v| **v != dot()).cloned());
+            }
+        }
+        Formula {
+            terms: order_terms(raw, &order),
+            ..self.clone()
+        }
+    }
+
+    /// Every column the formula reads, response first, each once (`.` not expanded, not listed).
     pub fn columns(&self) -> Vec<String> {
         let mut cols = vec![self.response.clone()];
         for t in &self.terms {
-            for v in &t.variables {
+            for v in t.variables.iter().filter(|v| **v != dot()) {
                 if !cols.iter().any(|c| c == v.column()) {
                     cols.push(v.column().to_string());
                 }
@@ -264,24 +368,69 @@ fn order_terms(raw: Vec<Vec<Variable>>, order: &[Variable]) -> Vec<Term> {
     terms
 }
 
+/// The `.` placeholder of `y ~ .`, expanded against the data by [`Formula::expand_dot`].
+fn dot() -> Variable {
+    Variable::Column(".".to_string())
+}
+
 fn parse_variable(s: &str) -> Result<Variable, StatsError> {
+    if s == "." {
+        return Ok(dot());
+    }
     if let Some(inner) = call_argument(s, "factor") {
         let c = inner.trim();
-        return if is_name(c) {
-            Ok(Variable::Factor(c.to_string()))
-        } else {
-            Err(err(format!("'{s}': factor() takes one column name")))
+        if is_name(c) {
+            return Ok(Variable::Factor(c.to_string()));
+        }
+        return match parse_indicator(s, inner) {
+            Ok(Variable::Indicator { column, op, value }) => {
+                Ok(Variable::FactorCompare { column, op, value })
+            }
+            _ => Err(err(format!(
+                "'{s}': factor() takes one column name or a comparison, e.g. factor(x > 3)"
+            ))),
         };
     }
+    for function in [Transform::Log, Transform::Sqrt, Transform::Exp] {
+        if let Some(inner) = call_argument(s, function.name()) {
+            let column = inner.trim();
+            return if is_name(column) {
+                Ok(Variable::Apply {
+                    function,
+                    column: column.to_string(),
+                })
+            } else {
+                Err(err(format!(
+                    "'{s}': {}() takes one column name",
+                    function.name()
+                )))
+            };
+        }
+    }
     if let Some(inner) = call_argument(s, "I") {
+        if let Some((col, pow)) = inner.split_once('^') {
+            return parse_power(s, col, pow);
+        }
         return parse_indicator(s, inner);
     }
     if is_name(s) {
         return Ok(Variable::Column(s.to_string()));
     }
     Err(err(format!(
-        "'{s}' is not a column name, factor(col) or I(col > value)"
+        "'{s}' is not a column name, ., factor(col), factor(col > value), log/sqrt/exp(col), I(col > value) or I(col^k)"
     )))
+}
+
+/// `I(col^k)` with a numeric exponent.
+fn parse_power(s: &str, col: &str, pow: &str) -> Result<Variable, StatsError> {
+    let column = col.trim();
+    match crate::data::table::parse_number(pow.trim()) {
+        Some(power) if is_name(column) && power.is_finite() => Ok(Variable::Power {
+            column: column.to_string(),
+            power,
+        }),
+        _ => Err(err(format!("'{s}': write I(column^number), e.g. I(age^2)"))),
+    }
 }
 
 /// The argument of `name(...)` when `s` is exactly such a call.
@@ -362,6 +511,26 @@ mod tests {
         assert!(Formula::parse("y ~ x + ").is_err());
         assert!(Formula::parse("y ~ I(x ? 3)").is_err());
         assert!(Formula::parse("y ~ (x").is_err());
+    }
+
+    #[test]
+    fn r_spellings_parse_with_r_labels() {
+        // R: attr(terms(y ~ log(x) + sqrt(x) + exp(x) + I(x ^ 2) + factor(x>3)), "term.labels")
+        assert_eq!(
+            labels("y ~ log(x) + sqrt(x) + exp(x) + I(x ^ 2) + factor(x>3)"),
+            ["log(x)", "sqrt(x)", "exp(x)", "I(x^2)", "factor(x > 3)"]
+        );
+        let names: Vec<String> = ["y", "a", "g", "b"].map(String::from).to_vec();
+        // R: attr(terms(y ~ . + b:a, data = d[, c("y", "a", "b")]), "term.labels")
+        let f = Formula::parse("y ~ . + b:a")
+            .unwrap()
+            .expand_dot(&names, &["g"]);
+        let terms: Vec<String> = f.terms.iter().map(Term::label).collect();
+        assert_eq!(terms, ["a", "b", "a:b"]);
+        let dot = Formula::parse("y ~ .").unwrap().expand_dot(&names, &["g"]);
+        assert_eq!(dot.columns(), ["y", "a", "b"]);
+        assert!(Formula::parse("y ~ log(x + 1)").is_err());
+        assert!(Formula::parse("y ~ I(x^k)").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod denosumab;
 pub mod published;
+pub mod shipped;
 pub mod zhang2021;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,130 @@
+//! `calcscore card`: a score card (SVG + PNG) and a self-contained calculator page, or one patient's points and
+//! predicted risk (`--values`), computed by the same code the page mirrors.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::Outcome;
+use crate::card::{calculator_html, CardSpec, ScoreCard};
+use crate::report::figures::{render_png, render_svg};
+use crate::{Error, Result};
+
+/// Arguments of `calcscore card`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  calcscore card --score ivus-zhang2021 --out card/\n  calcscore card --score my_score.toml --out card/\n  calcscore card --score my_score.toml --values smoke=1,ht=0,lwt=100,ui=0 --json"
+)]
+pub struct CardArgs {
+    /// Built-in score (ivus-zhang2021, oct-fujino2018) or a score file (TOML; `[model]` and `[card]` used when present).
+    #[arg(long)]
+    pub score: String,
+    /// Directory for card.svg, card.png and calculator.html (replaced atomically).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// One patient's values, `column=value,...` (ticked items as 1): print points, risk and advice.
+    #[arg(long)]
+    pub values: Option<String>,
+    /// Confidence level of the risk intervals.
+    #[arg(long, default_value_t = 0.95)]
+    pub conf_level: f64,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run `calcscore card`.
+pub fn run(a: CardArgs) -> Result<Outcome> {
+    if !(a.conf_level > 0.0 && a.conf_level < 1.0) {
+        return Err(Error::Usage(format!(
+            "--conf-level must be between 0 and 1 (got {})",
+            a.conf_level
+        )));
+    }
+    if a.out.is_none() && a.values.is_none() {
+        return Err(Error::Usage(
+            "card needs --out DIR or --values column=value,...".into(),
+        ));
+    }
+    let spec = CardSpec::resolve(&a.score, a.conf_level)?;
+    if let Some(v) = &a.values {
+        print_patient(&spec, &parse_values(v)?, a.json)?;
+    }
+    if let Some(out) = &a.out {
+        let card = ScoreCard { spec: &spec };
+        let files = vec![
+            ("card.svg".to_string(), render_svg(&card)?.into_bytes()),
+            ("card.png".to_string(), render_png(&card)?),
+            (
+                "calculator.html".to_string(),
+                calculator_html(&spec).into_bytes(),
+            ),
+        ];
+        crate::report::write_atomically(out, &files)?;
+        if a.values.is_none() {
+            print_card(&spec, out, a.json);
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// `a=1,b=2.5` → pairs; a value that is not a number is a usage error naming it.
+fn parse_values(s: &str) -> Result<Vec<(String, f64)>> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (k, v) = p
+                .split_once('=')
+                .ok_or_else(|| Error::Usage(format!("--values: '{p}' is not column=value")))?;
+            let x = crate::data::table::parse_number(v.trim()).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--values: '{}' of '{}' is not a number",
+                    v.trim(),
+                    k.trim()
+                ))
+            })?;
+            Ok((k.trim().to_string(), x))
+        })
+        .collect()
+}
+
+fn print_patient(spec: &CardSpec, values: &[(String, f64)], as_json: bool) -> Result<()> {
+    let points = spec.points_for(values)?;
+    let risk = spec.model.as_ref().map(|m| m.risk(points, spec.level));
+    let advice = spec.advice_for(points);
+    if as_json {
+        let v = json!({"score": spec.score.name, "points": points, "advice": advice,
+            "risk": risk.map(|r| r.risk), "low": risk.and_then(|r| r.low), "high": risk.and_then(|r| r.high)});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(());
+    }
+    println!("{}: {points} points", spec.score.title);
+    match risk {
+        Some(r) => println!(
+            "predicted risk {:.1}%{}",
+            100.0 * r.risk,
+            r.low.zip(r.high).map_or(String::new(), |(l, h)| format!(
+                " ({:.1}% to {:.1}%)",
+                100.0 * l,
+                100.0 * h
+            ))
+        ),
+        None => println!("no risk model stored with this score"),
+    }
+    println!("{advice}");
+    Ok(())
+}
+
+fn print_card(spec: &CardSpec, out: &std::path::Path, as_json: bool) {
+    if as_json {
+        let v = json!({"score": spec.score.name, "out": out.display().to_string(),
+            "files": ["card.svg", "card.png", "calculator.html"], "risks": spec.risks(), "model": spec.model});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "wrote card.svg, card.png and calculator.html for {} into {}",
+            spec.score.name,
+            out.display()
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! Runs anywhere: the shipped datasets and published numbers are built into the binary, so `reproduce` and
+//! `check` work from a directory with no repository files; `completions` writes a script per shell.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn calcscore_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run calcscore")
+}
+
+/// SHA-256 of datasets/zhang2021_synthetic.csv as `sha256sum` prints it (also in the golden report).
+const ZHANG_SHA: &str = "c08ccbfdc2a8658ab039b8acca40c17a8fbe89083a064b25a547b1317a4fbdf7";
+
+#[test]
+fn reproduce_and_check_zhang2021_from_an_empty_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = calcscore_in(tmp.path(), &["reproduce", "zhang2021", "--out", "out"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = std::fs::read_to_string(tmp.path().join("out/report.md")).unwrap();
+    let input = format!("Input: `datasets/zhang2021_synthetic.csv` (SHA-256 `{ZHANG_SHA}`)");
+    assert!(report.contains(&input), "report names the built-in file");
+    let golden = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/zhang2021_report.md"
+    );
+    let golden = std::fs::read_to_string(golden).unwrap();
+    let body = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with("calcscore "))
+            .map(String::from)
+            .collect()
+    };
+    assert!(
+        body(&report) == body(&golden),
+        "the golden report but its version footer"
+    );
+    let c = calcscore_in(tmp.path(), &["check", "zhang2021", "--results", "out"]);
+    assert_eq!(
+        c.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&c.stdout)
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "only the output directory is written here");
+}
+
+#[test]
+fn reproduce_denosumab_pilot_from_an_empty_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = calcscore_in(tmp.path(), &["reproduce", "denosumab-pilot", "--out", "d"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c = calcscore_in(tmp.path(), &["check", "denosumab-pilot", "--results", "d"]);
+    assert_eq!(
+        c.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&c.stdout)
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F _calcscore"),
+        ("zsh", "#compdef calcscore"),
+        ("fish", "complete -c calcscore"),
+    ] {
+        let o = calcscore_in(tmp.path(), &["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        assert!(script.contains(marker), "{shell} script has {marker}");
+        assert!(
+            script.contains("reproduce") && script.contains("samplesize"),
+            "{shell}"
+        );
+    }
+    let o = calcscore_in(tmp.path(), &["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}

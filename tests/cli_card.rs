@@ -1,0 +1,128 @@
+//! `calcscore card`: the risk per total and one patient's risk against R's `predict(glm(low ~ points), se.fit = TRUE)`
+//! on MASS::birthwt (tests/reference/card.R), the files written, and a card without a model saying so.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/card");
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .expect("run calcscore")
+}
+
+fn json_of(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn r_risk() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{REF}/birthwt_risk.json")).unwrap())
+        .unwrap()
+}
+
+fn close(got: &Value, want: &Value, what: &str) {
+    let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+    assert!((g - w).abs() < 1e-9, "{what}: calcscore {g}, R {w}");
+}
+
+#[test]
+fn risk_per_total_matches_r_predict() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("card");
+    let score = format!("{REF}/birthwt_score.toml");
+    let o = calcscore(&[
+        "card",
+        "--score",
+        &score,
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+    ]);
+    let v = json_of(&o);
+    let want = r_risk();
+    let risks = v["risks"].as_array().unwrap();
+    assert_eq!(risks.len(), 6, "totals 0..5");
+    for (k, r) in risks.iter().enumerate() {
+        assert_eq!(r["points"], want["points"][k]);
+        for f in ["risk", "low", "high"] {
+            close(&r[f], &want[f][k], &format!("{f} at {k} points"));
+        }
+    }
+    for f in ["card.svg", "card.png", "calculator.html"] {
+        assert!(dir.join(f).is_file(), "{f} written");
+    }
+    let png = std::fs::read(dir.join("card.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let html = std::fs::read_to_string(dir.join("calculator.html")).unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains(" src="),
+        "no network"
+    );
+}
+
+#[test]
+fn one_patient_matches_r_predict() {
+    // smoke 1 + ht 2 + lwt < 110 → 1, ui 0: 4 points; R: plogis(predict(fit, data.frame(points = 4)))
+    let score = format!("{REF}/birthwt_score.toml");
+    let o = calcscore(&[
+        "card",
+        "--score",
+        &score,
+        "--values",
+        "smoke=1,ht=1,lwt=100,ui=0",
+        "--json",
+    ]);
+    let v = json_of(&o);
+    assert_eq!(v["points"], 4);
+    let want = r_risk();
+    for f in ["risk", "low", "high"] {
+        close(&v[f], &want[f][4], f);
+    }
+    assert_eq!(v["advice"], "Score >= 2: closer antenatal follow-up");
+}
+
+#[test]
+fn builtin_score_without_model_says_so() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("ivus");
+    let o = calcscore(&[
+        "card",
+        "--score",
+        "ivus-zhang2021",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(dir.join("card.svg")).unwrap();
+    assert!(svg.contains("No risk model is stored with this score"));
+    assert!(
+        svg.contains("Vessel diameter &lt; 3.5 mm") || svg.contains("Vessel diameter < 3.5 mm")
+    );
+    let v = json_of(&calcscore(&[
+        "card",
+        "--score",
+        "ivus-zhang2021",
+        "--json",
+        "--values",
+        "calcium_270_length_mm=6,calcium_360=1,calcified_nodule=0,vessel_diameter_mm=3.8",
+    ]));
+    assert_eq!(v["points"], 2);
+    assert!(v["risk"].is_null());
+}
+
+#[test]
+fn bad_card_input_is_a_usage_error() {
+    let score = format!("{REF}/birthwt_score.toml");
+    for args in [
+        vec!["card", "--score", "ivus-zhang2021"],
+        vec!["card", "--score", "nope.toml", "--values", "a=1"],
+        vec!["card", "--score", &score, "--values", "smoke=yes"],
+        vec!["card", "--score", &score, "--values", "smoke=1"],
+    ] {
+        assert_eq!(calcscore(&args).status.code(), Some(2), "{args:?}");
+    }
+}

@@ -1,0 +1,68 @@
+//! Excel input: the shipped registry written as a workbook by openpyxl (tests/reference/xlsx.py) gives the same
+//! flow, cohorts, models, points and accuracy as the CSV; a broken workbook is a clear error, never a panic.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .current_dir(ROOT)
+        .output()
+        .expect("run calcscore")
+}
+
+fn reproduce(data: &str, out: &Path) {
+    let o = calcscore(&[
+        "reproduce",
+        "zhang2021",
+        "--data",
+        data,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        o.status.success(),
+        "{data}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn workbook_gives_the_results_of_the_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (x, c) = (tmp.path().join("xlsx"), tmp.path().join("csv"));
+    reproduce("tests/reference/xlsx/zhang2021_synthetic.xlsx", &x);
+    reproduce("datasets/zhang2021_synthetic.csv", &c);
+    for f in [
+        "flow.csv",
+        "exclusions.csv",
+        "cohorts.csv",
+        "coefficients.csv",
+        "points.csv",
+        "accuracy.csv",
+        "roc_coords.csv",
+        "expansion_by_score.csv",
+        "check.csv",
+    ] {
+        let same = std::fs::read(x.join(f)).unwrap() == std::fs::read(c.join(f)).unwrap();
+        assert!(same, "{f} differs between the workbook and the CSV");
+    }
+}
+
+#[test]
+fn broken_workbook_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("registry.xlsx");
+    std::fs::write(&bad, "not a workbook\n").unwrap();
+    let o = calcscore(&["fit", "--data", bad.to_str().unwrap(), "--formula", "y ~ x"]);
+    let code = o.status.code();
+    assert!(code == Some(1) || code == Some(2), "exit {code:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("registry.xlsx") && err.contains("cannot read"),
+        "{err}"
+    );
+}
