@@ -268,7 +268,10 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
         ));
     }
     s.push_str(&decision_text(g));
-    s.push_str("  score    n   mean    SD  events  observed [95% CI]      predicted\n");
+    let ci = format!("[{}% CI]", crate::report::r(opts.conf_level * 100.0, 0));
+    s.push_str(&format!(
+        "  score    n   mean    SD  events  observed {ci:<14}predicted\n"
+    ));
     for l in &g.levels {
         let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
         let obs = l.observed.as_ref().map_or("–".into(), |o| {
