@@ -378,7 +378,10 @@ fn validate_tripod_section() {
     let text = String::from_utf8_lossy(&o.stdout);
     for part in [
         "TRIPOD+AI (2024)",
-        "10   Sample size: events per group: all 29",
+        // n 94 is far below Riley's calibration-slope criterion (thousands for a slope CI width of 0.2).
+        "10   Sample size: all: n 94, events 29, minimum ",
+        "(criterion 2; LP mean",
+        "): not met; Riley et al. 2021 criteria (pmvalsampsize defaults",
         "12g  Predictions: the score file's [model]",
         "23a  Performance [all]: n 94, events 29",
         "23a  Clinical utility [all]",

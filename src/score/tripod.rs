@@ -2,8 +2,9 @@
 //! (`--tripod`), with the items only the authors can answer listed as such.
 
 use super::derive::{Derivation, DeriveOptions};
-use super::validate::{ValidateOptions, Validation};
+use super::validate::{GroupValidation, ValidateOptions, Validation};
 use crate::samplesize::adequacy::adequacy;
+use crate::samplesize::validate::{validate_binary, LpDistribution, LpMethod, ValidationInputs};
 
 /// Items only the authors can answer (TRIPOD+AI 2024 numbers).
 const AUTHORS_ONLY: &str = "Only the authors can answer: title and abstract (1, 2), background and objectives (3, 4), data \
@@ -112,7 +113,16 @@ pub fn derive_text(d: &Derivation, opts: &DeriveOptions) -> String {
 pub fn validate_text(v: &Validation, opts: &ValidateOptions) -> String {
     let mut s = String::from("\nTRIPOD+AI (2024) items this run answers:\n");
     s.push_str(&line("8a", "Outcome", &opts.binary.describe()));
-    s.push_str(&line("10", "Sample size", &format!("events per group: {} (Riley et al. 2021 criteria for validation: `calcscore samplesize validate`)", v.groups.iter().map(|g| format!("{} {}", g.group, g.n_events)).collect::<Vec<_>>().join(", "))));
+    let sizes: Vec<String> = v.groups.iter().map(validation_size).collect();
+    s.push_str(&line(
+        "10",
+        "Sample size",
+        &format!(
+            "{}; Riley et al. 2021 criteria (pmvalsampsize defaults: O/E, slope and C CI widths 0.2, 0.2, 0.1; \
+             LP ~ normal with the group's mean and SD of the risk model's log-odds; `calcscore samplesize validate`)",
+            sizes.join("; ")
+        ),
+    ));
     s.push_str(&line(
         "11",
         "Missing data",
@@ -191,4 +201,52 @@ pub fn validate_text(v: &Validation, opts: &ValidateOptions) -> String {
     }
     s.push_str(AUTHORS_ONLY);
     s
+}
+
+/// A group's events and Riley et al.'s (2021) minimum validation size from its own prevalence, AUC and predictions.
+fn validation_size(g: &GroupValidation) -> String {
+    let head = format!("{}: n {}, events {}", g.group, g.n, g.n_events);
+    let Some(auc) = g
+        .auc
+        .as_ref()
+        .filter(|_| g.n_events > 0 && g.n_events < g.n)
+    else {
+        return format!("{head}, minimum not computable (no AUC)");
+    };
+    let lp: Vec<f64> = g
+        .predicted
+        .iter()
+        .filter(|p| **p > 0.0 && **p < 1.0)
+        .map(|p| (p / (1.0 - p)).ln())
+        .collect();
+    if lp.len() < 2 {
+        return format!("{head}, minimum not computable (no risk predictions)");
+    }
+    let mean = lp.iter().sum::<f64>() / lp.len() as f64;
+    let sd = (lp.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (lp.len() - 1) as f64).sqrt();
+    let inputs = ValidationInputs {
+        prevalence: g.n_events as f64 / g.n as f64,
+        cstatistic: auc.estimate,
+        oe: 1.0,
+        oe_ci_width: 0.2,
+        cslope: 1.0,
+        cslope_ci_width: 0.2,
+        cstat_ci_width: 0.1,
+        lp: LpDistribution::Normal { mean, sd },
+        lp_method: LpMethod::Exact,
+        net_benefit: None,
+    };
+    match inputs.checked().and_then(validate_binary) {
+        Ok(r) => format!(
+            "{head}, minimum {} (criterion {}; LP mean {mean:.3}, SD {sd:.3}): {}",
+            r.sample_size,
+            r.binding_criterion,
+            if g.n as u64 >= r.sample_size {
+                "met"
+            } else {
+                "not met"
+            }
+        ),
+        Err(e) => format!("{head}, minimum not computable ({e})"),
+    }
 }
