@@ -2,6 +2,9 @@
 //! brglm2 0.9, rms 6.5 `val.prob`, Hmisc 4.8 `improveProb`; tests/reference/canon_dca.py with Python
 //! dcurves 1.1.7) on MASS::birthwt, MASS::Pima.tr/Pima.te and a separated toy set.
 
+mod common;
+use common::calcscore;
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -10,13 +13,6 @@ const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/canon");
 
 /// Relative agreement asked of every value (absolute below 1e-3 in magnitude).
 const TOL: f64 = 1e-9;
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
 
 fn json_of(args: &[&str]) -> Value {
     let o = calcscore(args);

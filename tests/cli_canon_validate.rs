@@ -2,7 +2,10 @@
 //! of MASS::birthwt against tests/reference/canon_validate.R (rms::val.prob, lowess, glm; net benefit by its
 //! definition) and canon_validate_dca.py (Python dcurves 1.1.7).
 
-use std::process::{Command, Output};
+mod common;
+use common::calcscore;
+
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -10,13 +13,6 @@ const REF: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/reference/canon_validate"
 );
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
 
 fn reference(name: &str) -> Value {
     let text = std::fs::read_to_string(format!("{REF}/{name}")).unwrap();

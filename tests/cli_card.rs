@@ -1,18 +1,14 @@
 //! `calcscore card`: the risk per total and one patient's risk against R's `predict(glm(low ~ points), se.fit = TRUE)`
 //! on MASS::birthwt (tests/reference/card.R), the files written, and a card without a model saying so.
 
-use std::process::{Command, Output};
+mod common;
+use common::calcscore;
+
+use std::process::Output;
 
 use serde_json::Value;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/card");
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
 
 fn json_of(o: &Output) -> Value {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

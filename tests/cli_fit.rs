@@ -1,18 +1,12 @@
 //! `calcscore fit` through the binary's JSON against R (tests/reference/regression.R: lm, glm, sandwich::vcovHC /
 //! vcovCL, lmtest::coeftest / coefci, anova) on MASS::birthwt, datasets::ChickWeight and geepack's ohio.
 
-use std::process::{Command, Output};
+mod common;
+use common::calcscore;
 
 use serde_json::Value;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/regression");
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
 
 fn fit_json(data: &str, formula: &str, extra: &[&str]) -> Value {
     let path = format!("{REF}/{data}.csv");

@@ -1,18 +1,12 @@
 //! R's spellings through the binary: `y ~ .`, `log()`, `sqrt()`, `exp()`, `I(x^2)`, `factor(x > 1)`, `- 1`, and
 //! enum options in any case, against lm/glm/sandwich on MASS::birthwt (tests/reference/rspell.R).
 
-use std::process::{Command, Output};
+mod common;
+use common::calcscore;
 
 use serde_json::Value;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/rspell");
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
 
 fn fit(data: &str, formula: &str, extra: &[&str]) -> Value {
     let path = format!("{REF}/{data}.csv");

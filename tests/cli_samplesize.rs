@@ -3,19 +3,14 @@
 //! `tests/reference/samplesize.R` (pmsampsize/pmvalsampsize runs, R `integrate()`, `aov()`), and design-effect
 //! arithmetic written out by hand.
 
+mod common;
+use common::calcscore;
+
 use std::collections::HashMap;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/samplesize");
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
 
 fn json(args: &[&str]) -> Value {
     let mut all = vec!["samplesize"];

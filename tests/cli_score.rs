@@ -2,7 +2,10 @@
 //! (glm, pROC, binom.test, t.test, wilcox.test, oneway.test, kruskal.test, chisq.test, fisher.test), and on the
 //! shipped synthetic registry against the published numbers.
 
-use std::process::{Command, Output};
+mod common;
+use common::{calcscore, json};
+
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -11,23 +14,6 @@ const SHIPPED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/datasets/zhang2021_synthetic.csv"
 );
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
-
-fn json(args: &[&str]) -> Value {
-    let o = calcscore(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
 
 fn expected() -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{REF}/expected.json")).unwrap()).unwrap()

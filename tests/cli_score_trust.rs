@@ -1,28 +1,12 @@
 //! Issue 14 through the binary, on real data (MASS::birthwt, MASS::Pima.tr, geepack::respiratory) against
 //! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
 
-use std::process::{Command, Output};
+mod common;
+use common::{calcscore, json};
 
 use serde_json::Value;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/score_trust");
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .expect("run calcscore")
-}
-
-fn json(args: &[&str]) -> Value {
-    let o = calcscore(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
 
 fn expected(key: &str) -> Value {
     let text = std::fs::read_to_string(format!("{REF}/expected.json")).unwrap();
