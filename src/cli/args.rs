@@ -47,6 +47,20 @@ impl InputArgs {
     pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
         Ok(read_table_ids(&self.data, ids)?)
     }
+
+    /// Read only the columns an analysis needs (`wanted` is given the header's names and returns them), with
+    /// the `ids` columns as text; every row is still checked.
+    pub fn load_select(
+        &self,
+        ids: &[&str],
+        wanted: impl FnOnce(&[String]) -> Vec<String>,
+    ) -> Result<Table> {
+        let opened = open(&self.data, None, &[])?;
+        let columns = wanted(&opened.names);
+        let table = opened.read_select(ids, &columns)?;
+        check_ids(&table, ids)?;
+        Ok(table)
+    }
 }
 
 /// `--data` and `--map`: a table whose columns may be renamed onto the schema's names.
