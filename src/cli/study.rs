@@ -106,15 +106,28 @@ pub struct SimulateArgs {
     /// Random seed (default: the seed of the study's shipped file).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of lesions, 100 to 1 million (default: the paper's 3862; other sizes scale every flow count). zhang2021 only.
+    /// Number of lesions, 100 to 10^8 (default: the paper's 3862; other sizes scale every flow count; above 10^6
+    /// the registry is made of 10^6-lesion chunks, each with its own seed). zhang2021 only.
     #[arg(long, default_value = "3862", allow_negative_numbers = true)]
     pub lesions: Lesions,
     /// Output CSV file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// File format of --out (default: parquet when its name ends in .parquet, else csv). zhang2021 only.
+    #[arg(long, value_enum)]
+    pub format: Option<SimFormat>,
     /// denosumab-pilot only: also write phantom CT series (DICOM) whose Agatston scores equal the table's here.
     #[arg(long)]
     pub dicom: Option<PathBuf>,
+}
+
+/// File format of a simulated registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimFormat {
+    /// CSV text.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
 }
 
 /// Run `calcscore reproduce`.
@@ -218,6 +231,17 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
     if let Some(p) = &a.out {
         output::check_file(p, &[])?;
     }
+    let parquet = match a.format {
+        Some(f) => f == SimFormat::Parquet,
+        None => a
+            .out
+            .as_ref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet")),
+    };
+    if parquet || a.lesions.get() > zhang2021::simulate_large::CHUNK {
+        return simulate_large(&a, seed, parquet);
+    }
     let csv = zhang2021::simulate::simulate_csv(seed, a.lesions.get());
     match a.out {
         Some(p) => {
@@ -231,6 +255,30 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
         }
         None => print!("{csv}"),
     }
+    Ok(Outcome::Success)
+}
+
+/// A Parquet registry, or one above 10^6 lesions: generated and written chunk by chunk to --out.
+fn simulate_large(a: &SimulateArgs, seed: u64, parquet: bool) -> Result<Outcome> {
+    use zhang2021::simulate_large::{write_registry, RegistryFormat};
+    let Some(p) = &a.out else {
+        return Err(Error::Usage(
+            "a Parquet registry, or one above 1000000 lesions, is written to a file: add --out FILE".into(),
+        ));
+    };
+    let format = if parquet {
+        RegistryFormat::Parquet
+    } else {
+        RegistryFormat::Csv
+    };
+    write_registry(p, seed, a.lesions.get(), format)?;
+    eprintln!(
+        "wrote {} ({} lesions, seed {}, {}): SYNTHETIC data from calcscore's Zhang 2021 model, not patients",
+        p.display(),
+        a.lesions,
+        seed,
+        if parquet { "Parquet" } else { "CSV" }
+    );
     Ok(Outcome::Success)
 }
 

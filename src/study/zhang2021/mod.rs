@@ -5,6 +5,7 @@ pub mod pipeline;
 mod quantities;
 mod report;
 pub mod simulate;
+pub mod simulate_large;
 mod tripod;
 pub mod validation_b;
 
