@@ -3,16 +3,14 @@
 
 use std::path::PathBuf;
 
-use crate::cohort::SplitUnit;
-use crate::data::load::check_ids;
-use crate::data::schema::map_keys;
-use crate::data::validate::{missing_columns, unit_problems};
-use crate::data::{
-    open, read_table, read_table_ids, ColumnMap, DataError, ExpansionFormula, Table,
-};
-use crate::options::ConfLevel;
-use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 use crate::Result;
+use calcscore_core::options::ConfLevel;
+use calcscore_data::cohort::SplitUnit;
+use calcscore_data::load::check_ids;
+use calcscore_data::schema::map_keys;
+use calcscore_data::validate::{missing_columns, unit_problems};
+use calcscore_data::{open, read_table, read_table_ids, DataError, ExpansionFormula, Table};
+use calcscore_studies::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 
 /// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -60,17 +58,6 @@ pub struct MappedInputArgs {
     pub map: Option<PathBuf>,
 }
 
-impl MappedInputArgs {
-    /// Read the table and apply the map.
-    pub fn load(&self) -> Result<Table> {
-        let mut table = read_table(&self.data)?;
-        if let Some(m) = &self.map {
-            ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
-        }
-        Ok(table)
-    }
-}
-
 /// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
@@ -81,10 +68,10 @@ pub struct DataArgs {
     #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
     pub seed: u64,
     /// Split unit of the A/B split (lesion as the paper, or patient).
-    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
+    #[arg(long, value_parser = super::choice::choice::<SplitUnit>(), default_value = "lesion")]
     pub split: SplitUnit,
     /// Stent expansion formula (lesion registries).
-    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    #[arg(long, value_parser = super::choice::choice::<ExpansionFormula>(), default_value = "mean-reference")]
     pub expansion: ExpansionFormula,
 }
 

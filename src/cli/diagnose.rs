@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::options::Threshold;
-use crate::stats::{CiMethod, Measure, TwoByTwo};
+use calcscore_core::options::Threshold;
+use calcscore_stats::{CiMethod, Measure, TwoByTwo};
 
 /// Arguments of `calcscore diagnose`.
 #[derive(Debug, clap::Args)]

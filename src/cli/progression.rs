@@ -5,9 +5,9 @@ use serde::Serialize;
 use super::args::{LevelArgs, MappedInputArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::options::Threshold;
-use crate::study::denosumab::progression::{self, Compare, Options, Progression};
-use crate::study::denosumab::schema::load_cac;
+use calcscore_core::options::Threshold;
+use calcscore_studies::denosumab::progression::{self, Compare, Options, Progression};
+use calcscore_studies::denosumab::schema::load_cac;
 
 /// Arguments of `calcscore progression`.
 #[derive(Debug, clap::Args)]
@@ -28,7 +28,7 @@ pub struct ProgressionArgs {
     #[arg(long, default_value_t = Threshold::new(2.5).expect("finite"), allow_negative_numbers = true)]
     pub sqrt_threshold: Threshold,
     /// Square-root comparison: ge (≥, Hokanson 2004) or gt (>).
-    #[arg(long, value_enum, default_value_t = Compare::Ge)]
+    #[arg(long, value_parser = super::choice::choice::<Compare>(), default_value = "ge")]
     pub sqrt_compare: Compare,
     #[command(flatten)]
     pub level: LevelArgs,
@@ -74,7 +74,7 @@ pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
     } else {
         print!(
             "{}",
-            crate::study::denosumab::summary_text(&analysis, &table.source)
+            calcscore_studies::denosumab::summary_text(&analysis, &table.source)
         );
     }
     Ok(Outcome::Success)
