@@ -9,7 +9,7 @@ use calcscore_data::cohort::SplitUnit;
 use calcscore_data::load::check_ids;
 use calcscore_data::schema::map_keys;
 use calcscore_data::validate::{missing_columns, unit_problems};
-use calcscore_data::{open, read_table, read_table_ids, DataError, ExpansionFormula, Table};
+use calcscore_data::{open, DataError, ExpansionFormula, Table};
 use calcscore_studies::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 
 /// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
@@ -27,35 +27,30 @@ impl LevelArgs {
     }
 }
 
-/// `--data`: a table read as it is (CSV or Parquet).
+/// `--data` and `--map`: a table (CSV, gzip CSV, Parquet or a workbook) whose columns a map may rename
+/// (TOML `[columns] name_used_here = "name_in_file"`), the same on every verb that reads data.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Table (CSV or Parquet).
+    /// Table or lesion registry (CSV, .csv.gz, Parquet, .xlsx/.xls/.ods).
     #[arg(long)]
     pub data: PathBuf,
+    /// Column map (TOML `[columns] name_used_here = "name_in_file"`).
+    #[arg(long)]
+    pub map: Option<PathBuf>,
 }
 
 impl InputArgs {
-    /// Read the table.
+    /// Read the table, its columns renamed by the map.
     pub fn load(&self) -> Result<Table> {
-        Ok(read_table(&self.data)?)
+        self.load_ids(&[])
     }
 
     /// Read the table with more columns read as text (a cluster column: ids byte for byte).
     pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
-        Ok(read_table_ids(&self.data, ids)?)
+        let table = open(&self.data, self.map.as_deref(), &[])?.read(ids)?;
+        check_ids(&table, ids)?;
+        Ok(table)
     }
-}
-
-/// `--data` and `--map`: a table whose columns may be renamed onto the schema's names.
-#[derive(Debug, Clone, clap::Args)]
-pub struct MappedInputArgs {
-    /// Table or lesion registry (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
-    #[arg(long)]
-    pub map: Option<PathBuf>,
 }
 
 /// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.
@@ -63,7 +58,7 @@ pub struct MappedInputArgs {
 pub struct DataArgs {
     /// The table and its column map.
     #[command(flatten)]
-    pub input: MappedInputArgs,
+    pub input: InputArgs,
     /// Seed of the A/B split when cohorts are computed from a lesion registry.
     #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
     pub seed: u64,

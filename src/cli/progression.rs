@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::args::{LevelArgs, MappedInputArgs};
+use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
 use calcscore_core::options::Threshold;
@@ -17,7 +17,7 @@ use calcscore_studies::denosumab::schema::load_cac;
 pub struct ProgressionArgs {
     /// The patient-level CAC table (schema in datasets/README.md) and its column map.
     #[command(flatten)]
-    pub input: MappedInputArgs,
+    pub input: InputArgs,
     /// Natural CAC progression (% per year) the annualised %ΔCAC is tested against (default: the pilot's ~33%).
     #[arg(long, default_value_t = Threshold::new(progression::NATURAL_RATE_PCT).expect("finite"), allow_negative_numbers = true)]
     pub natural_rate: Threshold,

@@ -65,6 +65,17 @@ impl TwoByTwo {
     /// Cross-tabulate: a test is positive when `marker >= cutoff`; `outcome` true for a case.
     /// A NaN marker compares false and counts as negative: drop missing values first.
     pub fn from_marker(marker: &[f64], outcome: &[bool], cutoff: f64) -> TwoByTwo {
+        Self::from_marker_direction(marker, outcome, cutoff, true)
+    }
+
+    /// The 2×2 table at a cutoff in either direction: with `higher_is_case` (pROC's `direction = "<"`, controls
+    /// below cases) a test is positive when marker ≥ cutoff, otherwise when marker ≤ cutoff.
+    pub fn from_marker_direction(
+        marker: &[f64],
+        outcome: &[bool],
+        cutoff: f64,
+        higher_is_case: bool,
+    ) -> TwoByTwo {
         let mut t = TwoByTwo {
             tp: 0,
             fp: 0,
@@ -72,7 +83,12 @@ impl TwoByTwo {
             tn: 0,
         };
         for (&x, &case) in marker.iter().zip(outcome) {
-            match (x >= cutoff, case) {
+            let positive = if higher_is_case {
+                x >= cutoff
+            } else {
+                x <= cutoff
+            };
+            match (positive, case) {
                 (true, true) => t.tp += 1,
                 (true, false) => t.fp += 1,
                 (false, true) => t.fn_ += 1,
