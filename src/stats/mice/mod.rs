@@ -4,6 +4,7 @@
 //! from random draws of the observed ones. Imputation i draws from ChaCha8 seeded from (seed, i), so the
 //! m completed tables do not depend on the number of threads. Pool the analyses with [`pool`].
 
+pub mod analysis;
 mod logreg;
 mod pmm;
 pub mod pool;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 use crate::data::{ColumnData, Table};
 use crate::stats::StatsError;
+pub use analysis::{pool_fits, Model, PooledFit};
 pub use pool::{barnard_rubin, pool, pool_auc, pool_scalar, PooledAuc, PooledRow};
 
 /// Donors of predictive mean matching (mice's default).
