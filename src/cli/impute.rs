@@ -278,3 +278,73 @@ fn fit_text(
     }
     s
 }
+
+/// `derive --impute M`: pooled models, points from the pooled coefficients, pooled AUC, and the complete-case
+/// derivation beside; `--out` writes the pooled-points score.
+pub fn run_derive(
+    a: &super::derive::DeriveArgs,
+    table: &Table,
+    cands: &crate::score::derive::Candidates,
+    opts: &crate::score::derive::DeriveOptions,
+    mice: &MiceOptions,
+    inputs: &[&std::path::Path],
+) -> Result<Outcome> {
+    if a.tripod {
+        return Err(Error::Usage(
+            "--impute does not combine with --tripod yet (not implemented)".into(),
+        ));
+    }
+    let (imp, pooled, cc) = crate::score::impute::derive_imputed(table, cands, opts, mice)?;
+    if let Some(p) = &a.out {
+        crate::report::output::check_file(p, inputs)?;
+        crate::report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
+    }
+    if a.json {
+        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(Outcome::Success);
+    }
+    let level = opts.conf_level;
+    let mut s = imputation_text(&imp);
+    s.push_str(&format!(
+        "\nPooled by Rubin's rules over m = {} completed tables ({} rows each):\n",
+        mice.m, pooled.n
+    ));
+    for (name, rows) in [
+        ("Linear model", &pooled.linear),
+        ("Logistic model", &pooled.logistic),
+    ] {
+        if let Some(rows) = rows {
+            s.push_str(&format!("\n{name} (pooled):\n{}", pooled_text(rows, level)));
+        }
+    }
+    s.push_str(&format!(
+        "\nPoints from the pooled coefficients of the {}:\n",
+        pooled.points_from
+    ));
+    for p in &pooled.points {
+        s.push_str(&format!(
+            "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}\n",
+            p.label,
+            sig(p.coefficient),
+            sig(p.conf_low),
+            sig(p.conf_high),
+            p.ratio,
+            p.points
+        ));
+    }
+    s.push_str(&format!(
+        "AUC of the pooled-points score: {:.3} [{:.3}, {:.3}] (DeLong per imputation, pooled on the logit scale)\n",
+        pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high
+    ));
+    if let Some(p) = &a.out {
+        s.push_str(&format!(
+            "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",
+            p.display()
+        ));
+    }
+    s.push_str("\n--- Complete-case derivation ---\n");
+    s.push_str(&super::derive::summary(&cc, opts, None));
+    print!("{s}");
+    Ok(Outcome::Success)
+}
