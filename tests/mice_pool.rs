@@ -2,10 +2,10 @@
 //! tests/reference/mice.R: MASS::Pima.tr2 (m = 5; glm binomial and lm) and mice's nhanes2 (m = 4; lm with
 //! factor terms). Every pooled quantity must agree to 1e-8 (relative).
 
-use calcscore::data::read_table;
-use calcscore::stats::formula::Formula;
-use calcscore::stats::mice::{pool_fits, Model};
-use calcscore::stats::vcov::FitOptions;
+use calcscore_data::read_table;
+use calcscore_stats::formula::Formula;
+use calcscore_stats::mice::{pool_fits, Model};
+use calcscore_stats::vcov::FitOptions;
 use serde_json::Value;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/mice");

@@ -5,10 +5,10 @@
 //! unbiased with 95% intervals covering near 95%. The in-suite run is short; the full one is `#[ignore]`d:
 //! `cargo test --test mice_simulation -- --ignored --nocapture` (results quoted in docs/imputation.md).
 
-use calcscore::data::{ColumnData, Table};
-use calcscore::stats::formula::Formula;
-use calcscore::stats::mice::{impute, pool_fits, MiceOptions, Model};
-use calcscore::stats::vcov::FitOptions;
+use calcscore_data::{ColumnData, Table};
+use calcscore_stats::formula::Formula;
+use calcscore_stats::mice::{impute, pool_fits, MiceOptions, Model};
+use calcscore_stats::vcov::FitOptions;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -108,8 +108,8 @@ fn run(design: Design, sims: u64, m: usize, iterations: usize) -> Summary {
         let imp = impute(&t, &cols, &opts).unwrap();
         let done: Vec<Table> = (0..m).map(|i| imp.complete(&t, i)).collect();
         let mi = pool_fits(&done, &f, Model::Gaussian, &FitOptions::default(), None).unwrap();
-        let d = calcscore::stats::design::Design::build(&t, &f, None).unwrap();
-        let fit = calcscore::stats::ols::ols(&d, &FitOptions::default())
+        let d = calcscore_stats::design::Design::build(&t, &f, None).unwrap();
+        let fit = calcscore_stats::ols::ols(&d, &FitOptions::default())
             .unwrap()
             .tidy();
         for j in 0..4 {

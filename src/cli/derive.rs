@@ -5,12 +5,12 @@ use std::path::PathBuf;
 pub use super::args::DataArgs;
 use super::args::{ImputeArgs, LevelArgs};
 use super::Outcome;
-use crate::data::Table;
-use crate::options::Proportion;
-use crate::report::output;
-use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
-use crate::stats::vcov::{p_text, sig};
 use crate::{Error, Result};
+use calcscore_core::options::Proportion;
+use calcscore_data::Table;
+use calcscore_report::output;
+use calcscore_score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
+use calcscore_stats::vcov::{p_text, sig};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
@@ -127,7 +127,7 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
     } else {
         print!("{}", summary(&d, &opts, a.out.as_deref()));
         if a.tripod {
-            print!("{}", crate::score::tripod::derive_text(&d, &opts));
+            print!("{}", calcscore_score::tripod::derive_text(&d, &opts));
         }
     }
     Ok(Outcome::Success)
@@ -155,7 +155,7 @@ pub(crate) fn summary(
     }
     s.push_str("\nUnivariable screen:\n");
     for r in &d.screen {
-        let f = |t: &Option<crate::stats::TidyRow>| {
+        let f = |t: &Option<calcscore_stats::TidyRow>| {
             t.as_ref().map_or("–".into(), |t| {
                 format!("{} (P {})", sig(t.estimate), p_text(t.p_value))
             })

@@ -5,15 +5,17 @@ use serde_json::{json, Value};
 
 use super::fit::{Family, FitArgs};
 use super::Outcome;
-use crate::data::Table;
-use crate::stats::design::Design;
-use crate::stats::formula::Formula;
-use crate::stats::logistic::logistic;
-use crate::stats::mice::{impute, pool_fits, Imputation, MiceOptions, Model, PooledFit, PooledRow};
-use crate::stats::ols::ols;
-use crate::stats::vcov::{p_text, sig, FitOptions, Vcov};
-use crate::stats::TidyRow;
 use crate::{Error, Result};
+use calcscore_data::Table;
+use calcscore_stats::design::Design;
+use calcscore_stats::formula::Formula;
+use calcscore_stats::logistic::logistic;
+use calcscore_stats::mice::{
+    impute, pool_fits, Imputation, MiceOptions, Model, PooledFit, PooledRow,
+};
+use calcscore_stats::ols::ols;
+use calcscore_stats::vcov::{p_text, sig, FitOptions, Vcov};
+use calcscore_stats::TidyRow;
 
 /// The columns of `table` named in `cols` (in that order), so completed copies stay small.
 pub fn select(table: &Table, cols: &[String]) -> Result<Table> {
@@ -47,7 +49,7 @@ pub fn imputation_text(imp: &Imputation) -> String {
     let mut s = format!(
         "Multiple imputation by chained equations (mice's defaults: pmm with {} donors, logreg): m = {}, {} iterations, \
 seed {}\nImputation models: each column predicts from the others ({}); the outcome is among them\n",
-        crate::stats::mice::DONORS,
+        calcscore_stats::mice::DONORS,
         o.m,
         o.iterations,
         o.seed,
@@ -88,7 +90,7 @@ pub fn imputation_json(imp: &Imputation) -> Value {
         "m": imp.options.m,
         "iterations": imp.options.iterations,
         "seed": imp.options.seed,
-        "donors": crate::stats::mice::DONORS,
+        "donors": calcscore_stats::mice::DONORS,
         "model_columns": imp.model_columns,
         "n_imputed": imp.n_imputed(),
         "columns": imp.columns,
@@ -265,7 +267,7 @@ fn fit_text(
     }
     s.push_str("):\n");
     match &cc.result {
-        Ok(rows) => s.push_str(&crate::stats::vcov::coef_table_text(
+        Ok(rows) => s.push_str(&calcscore_stats::vcov::coef_table_text(
             rows,
             if a.family == Family::Binomial {
                 "z"
@@ -284,8 +286,8 @@ fn fit_text(
 pub fn run_derive(
     a: &super::derive::DeriveArgs,
     table: &Table,
-    cands: &crate::score::derive::Candidates,
-    opts: &crate::score::derive::DeriveOptions,
+    cands: &calcscore_score::derive::Candidates,
+    opts: &calcscore_score::derive::DeriveOptions,
     mice: &MiceOptions,
     inputs: &[&std::path::Path],
 ) -> Result<Outcome> {
@@ -294,10 +296,10 @@ pub fn run_derive(
             "--impute does not combine with --tripod yet (not implemented)".into(),
         ));
     }
-    let (imp, pooled, cc) = crate::score::impute::derive_imputed(table, cands, opts, mice)?;
+    let (imp, pooled, cc) = calcscore_score::impute::derive_imputed(table, cands, opts, mice)?;
     if let Some(p) = &a.out {
-        crate::report::output::check_file(p, inputs)?;
-        crate::report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
+        calcscore_report::output::check_file(p, inputs)?;
+        calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
     }
     if a.json {
         let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
