@@ -127,3 +127,35 @@ flow keeps (exclusions as in `reproduce`), stent expansion computed as {}; a `co
         Ok(studied)
     }
 }
+
+/// Imputed data sets of `--impute`: 2 (the fewest Rubin's rules can pool) to 1,000.
+pub type Imputations = calcscore_core::options::Count<2, 1000>;
+
+/// Iterations of the chained equations: 1 to 1,000.
+pub type ImputeIterations = calcscore_core::options::Count<1, 1000>;
+
+/// `--impute M`: multiple imputation by chained equations (mice's defaults), results pooled by Rubin's rules.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ImputeArgs {
+    /// Multiple imputation with M imputed data sets (pmm for numeric, logreg for binary columns, the
+    /// outcome among the predictors); pooled by Rubin's rules, complete-case results shown beside.
+    #[arg(long, value_name = "M")]
+    pub impute: Option<Imputations>,
+    /// Iterations of the chained equations (mice's maxit).
+    #[arg(long, value_name = "N", default_value = "10", requires = "impute")]
+    pub impute_iterations: ImputeIterations,
+    /// Seed of the imputations (imputation i draws from stream i of this seed).
+    #[arg(long, value_name = "SEED", default_value_t = 1, requires = "impute")]
+    pub impute_seed: u64,
+}
+
+impl ImputeArgs {
+    /// The imputation options, or `None` without `--impute`.
+    pub fn options(&self) -> Option<calcscore_stats::mice::MiceOptions> {
+        self.impute.map(|m| calcscore_stats::mice::MiceOptions {
+            m: m.get(),
+            iterations: self.impute_iterations.get(),
+            seed: self.impute_seed,
+        })
+    }
+}

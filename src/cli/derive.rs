@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 pub use super::args::DataArgs;
-use super::args::LevelArgs;
+use super::args::{ImputeArgs, LevelArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_core::options::Proportion;
@@ -75,6 +75,8 @@ pub struct DeriveArgs {
     /// Add the TRIPOD+AI (2024) items this run answers to the text output.
     #[arg(long)]
     pub tripod: bool,
+    #[command(flatten)]
+    pub impute: ImputeArgs,
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
@@ -110,6 +112,9 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
     if let Some(p) = &a.out {
         output::check_file(p, &inputs)?;
     }
+    if let Some(mice) = a.impute.options() {
+        return super::impute::run_derive(&a, &table, &cands, &opts, &mice, &inputs);
+    }
     let d = derive(&table, &cands, &opts)?;
     if let Some(p) = &a.out {
         output::write_file(p, d.score.to_toml().as_bytes(), &inputs)?;
@@ -128,7 +133,11 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) -> String {
+pub(crate) fn summary(
+    d: &Derivation,
+    opts: &DeriveOptions,
+    out: Option<&std::path::Path>,
+) -> String {
     let mut s = format!(
         "Derivation: {} ({} with {}).\n",
         d.rows.describe(),

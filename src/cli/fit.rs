@@ -4,7 +4,7 @@ use calcscore_stats::dist::Checked;
 use serde_json::{json, Value};
 use statrs::distribution::{ChiSquared, FisherSnedecor};
 
-use super::args::{InputArgs, LevelArgs};
+use super::args::{ImputeArgs, InputArgs, LevelArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_stats::design::Design;
@@ -60,6 +60,8 @@ pub struct FitArgs {
     pub profile_ci: bool,
     #[command(flatten)]
     pub level: LevelArgs,
+    #[command(flatten)]
+    pub impute: ImputeArgs,
     /// Tidy JSON output (broom vocabulary) instead of the printed summary.
     #[arg(long)]
     pub json: bool,
@@ -73,6 +75,9 @@ enum Fitted {
 
 /// Run `calcscore fit`.
 pub fn run(a: FitArgs) -> Result<Outcome> {
+    if let Some(opts) = a.impute.options() {
+        return super::impute::run_fit(&a, opts);
+    }
     let vcov = a.vcov.unwrap_or(if a.cluster.is_some() && a.gee.is_none() {
         Vcov::ClusterHC1
     } else {

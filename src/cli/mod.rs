@@ -15,6 +15,7 @@ pub mod decision;
 pub mod derive;
 pub mod diagnose;
 pub mod fit;
+pub mod impute;
 pub mod nri;
 pub mod paired;
 pub mod pipe;

@@ -745,7 +745,7 @@ fn separation_notes(work: &Table, items: &[Item], opts: &DeriveOptions) -> Resul
 }
 
 /// Columns a derivation reads: candidates, outcomes, cluster (each once, in that order).
-fn columns_read(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
+pub(crate) fn columns_read(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
     let mut cols: Vec<String> = Vec::new();
     let extra = [
         opts.outcome.clone(),
@@ -1016,7 +1016,7 @@ fn screen(work: &Table, items: &[Item], opts: &DeriveOptions) -> Vec<Screen> {
 }
 
 /// Points = round(sign × coefficient / |reference coefficient|).
-fn points_rows(
+pub(crate) fn points_rows(
     items: &[Item],
     model: &Model,
     sign: f64,

@@ -29,5 +29,8 @@ pub mod decision;
 pub mod lowess;
 pub mod reclassification;
 
+// Multiple imputation by chained equations and Rubin's rules (issue 20).
+pub mod mice;
+
 pub use calcscore_core::{Error, Result, StatsError};
 pub use tidy::{TestResult, TidyRow};

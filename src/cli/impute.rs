@@ -1,0 +1,352 @@
+//! `--impute M` shared by the verbs: impute the model's columns, pool by Rubin's rules, and say what was
+//! imputed (columns, methods, counts, observed vs imputed distributions, m, iterations, seed).
+
+use serde_json::{json, Value};
+
+use super::fit::{Family, FitArgs};
+use super::Outcome;
+use crate::{Error, Result};
+use calcscore_data::Table;
+use calcscore_stats::design::Design;
+use calcscore_stats::formula::Formula;
+use calcscore_stats::logistic::logistic;
+use calcscore_stats::mice::{
+    impute, pool_fits, Imputation, MiceOptions, Model, PooledFit, PooledRow,
+};
+use calcscore_stats::ols::ols;
+use calcscore_stats::vcov::{p_text, sig, FitOptions, Vcov};
+use calcscore_stats::TidyRow;
+
+/// The columns of `table` named in `cols` (in that order), so completed copies stay small.
+pub fn select(table: &Table, cols: &[String]) -> Result<Table> {
+    let mut out = Vec::with_capacity(cols.len());
+    for c in cols {
+        out.push((c.clone(), table.column(c)?.clone()));
+    }
+    Ok(Table::new(table.source.clone(), out))
+}
+
+/// Impute the columns a formula reads (the outcome included), and return the m completed tables.
+pub fn impute_for(
+    table: &Table,
+    formula: &Formula,
+    cluster: Option<&str>,
+    opts: &MiceOptions,
+) -> Result<(Imputation, Vec<Table>)> {
+    let excluded: Vec<&str> = cluster.into_iter().collect();
+    let model_cols = formula.expand_dot(&table.names, &excluded).columns();
+    let mut keep = model_cols.clone();
+    keep.extend(cluster.map(str::to_string));
+    let small = select(table, &keep)?;
+    let imp = impute(&small, &model_cols, opts)?;
+    let done = (0..opts.m).map(|i| imp.complete(&small, i)).collect();
+    Ok((imp, done))
+}
+
+/// What was imputed, as text.
+pub fn imputation_text(imp: &Imputation) -> String {
+    let o = imp.options;
+    let mut s = format!(
+        "Multiple imputation by chained equations (mice's defaults: pmm with {} donors, logreg): m = {}, {} iterations, \
+seed {}\nImputation models: each column predicts from the others ({}); the outcome is among them\n",
+        calcscore_stats::mice::DONORS,
+        o.m,
+        o.iterations,
+        o.seed,
+        imp.model_columns.join(", ")
+    );
+    if imp.columns.is_empty() {
+        s.push_str("No missing values in these columns: the m data sets equal the data.\n");
+        return s;
+    }
+    s.push_str(&format!(
+        "  {:<24} {:>7} {:>8} {:>22} {:>22}\n",
+        "imputed column", "method", "missing", "observed mean (SD)", "imputed mean (SD)"
+    ));
+    for c in &imp.columns {
+        s.push_str(&format!(
+            "  {:<24} {:>7} {:>8} {:>22} {:>22}\n",
+            c.column,
+            serde_json::to_value(c.method)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            c.n_missing,
+            format!("{} ({})", sig(c.observed_mean), sig(c.observed_sd)),
+            format!("{} ({})", sig(c.imputed_mean), sig(c.imputed_sd)),
+        ));
+    }
+    s.push_str(&format!(
+        "  {} values imputed in each data set\n",
+        imp.n_imputed()
+    ));
+    s
+}
+
+/// What was imputed, as JSON (the trace of the chains included).
+pub fn imputation_json(imp: &Imputation) -> Value {
+    json!({
+        "method": "mice (chained equations): pmm (5 donors, type-1 matching) for numeric, logreg for binary columns",
+        "m": imp.options.m,
+        "iterations": imp.options.iterations,
+        "seed": imp.options.seed,
+        "donors": calcscore_stats::mice::DONORS,
+        "model_columns": imp.model_columns,
+        "n_imputed": imp.n_imputed(),
+        "columns": imp.columns,
+        "trace": imp.trace,
+    })
+}
+
+/// Pooled coefficients as a table with df and fmi.
+pub fn pooled_text(rows: &[PooledRow], level: f64) -> String {
+    let w = rows
+        .iter()
+        .map(|r| r.term.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let lo = format!("{:.1}%", 100.0 * (1.0 - level) / 2.0);
+    let hi = format!("{:.1}%", 100.0 * (1.0 + level) / 2.0);
+    let mut s = format!(
+        "{:<w$} {:>12} {:>12} {:>9} {:>9} {:>10} {:>12} {:>12} {:>6}\n",
+        "", "Estimate", "Std. Error", "t value", "df", "Pr(>|t|)", lo, hi, "fmi"
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "{:<w$} {:>12} {:>12} {:>9.3} {:>9.1} {:>10} {:>12} {:>12} {:>6.3}\n",
+            r.term,
+            sig(r.estimate),
+            sig(r.std_error),
+            r.statistic,
+            r.df,
+            p_text(r.p_value),
+            sig(r.conf_low),
+            sig(r.conf_high),
+            r.fmi
+        ));
+    }
+    s
+}
+
+/// `fit --impute M`: pooled estimates, with the complete-case fit beside them.
+pub fn run_fit(a: &FitArgs, opts: MiceOptions) -> Result<Outcome> {
+    let clash = [
+        (a.gee.is_some(), "--gee"),
+        (a.firth, "--firth"),
+        (a.compare.is_some(), "--compare"),
+    ];
+    if let Some((_, flag)) = clash.iter().find(|(on, _)| *on) {
+        return Err(Error::Usage(format!(
+            "--impute does not combine with {flag} (not implemented)"
+        )));
+    }
+    let vcov = a.vcov.unwrap_or(if a.cluster.is_some() {
+        Vcov::ClusterHC1
+    } else {
+        Vcov::Classical
+    });
+    if vcov.is_clustered() && a.cluster.is_none() {
+        return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
+    }
+    let fit_opts = FitOptions {
+        vcov,
+        conf_level: a.level.get(),
+    };
+    let table = a.data.load_ids(a.cluster.as_deref().as_slice())?;
+    let formula = Formula::parse(&a.formula)?;
+    let model = match a.family {
+        Family::Gaussian => Model::Gaussian,
+        Family::Binomial => Model::Binomial,
+    };
+    let complete_case = complete_case(&table, &formula, model, &fit_opts, a.cluster.as_deref());
+    let (imp, done) = impute_for(&table, &formula, a.cluster.as_deref(), &opts)?;
+    let pooled = pool_fits(&done, &formula, model, &fit_opts, a.cluster.as_deref())?;
+    if a.json {
+        let v = json!({
+            "formula": a.formula,
+            "family": model,
+            "data": a.data.data.display().to_string(),
+            "vcov": vcov,
+            "imputation": imputation_json(&imp),
+            "n": pooled.n,
+            "dfcom": pooled.dfcom,
+            "coefficients": pooled.coefficients,
+            "complete_case": cc_json(&complete_case),
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(Outcome::Success);
+    }
+    print!("{}", fit_text(a, &imp, &pooled, &complete_case, vcov));
+    Ok(Outcome::Success)
+}
+
+/// The complete-case fit: rows used, dropped, coefficients, or why it cannot be estimated.
+pub struct CompleteCase {
+    n: usize,
+    missing: Vec<(String, usize)>,
+    result: std::result::Result<Vec<TidyRow>, String>,
+}
+
+fn complete_case(
+    table: &Table,
+    formula: &Formula,
+    model: Model,
+    opts: &FitOptions,
+    cluster: Option<&str>,
+) -> CompleteCase {
+    let design = match Design::build(table, formula, cluster) {
+        Ok(d) => d,
+        Err(e) => {
+            return CompleteCase {
+                n: 0,
+                missing: Vec::new(),
+                result: Err(e.to_string()),
+            }
+        }
+    };
+    let result = match model {
+        Model::Gaussian => ols(&design, opts).map(|f| f.tidy()),
+        Model::Binomial => logistic(&design, opts).map(|f| f.tidy()),
+    };
+    CompleteCase {
+        n: design.n(),
+        missing: design.missing.clone(),
+        result: result.map_err(|e| e.to_string()),
+    }
+}
+
+fn cc_json(cc: &CompleteCase) -> Value {
+    let missing: serde_json::Map<String, Value> = cc
+        .missing
+        .iter()
+        .map(|(c, k)| (c.clone(), json!(k)))
+        .collect();
+    match &cc.result {
+        Ok(rows) => json!({"n": cc.n, "missing": missing, "coefficients": rows}),
+        Err(e) => json!({"n": cc.n, "missing": missing, "error": e}),
+    }
+}
+
+fn fit_text(
+    a: &FitArgs,
+    imp: &Imputation,
+    pooled: &PooledFit,
+    cc: &CompleteCase,
+    vcov: Vcov,
+) -> String {
+    let level = a.level.get();
+    let family = if a.family == Family::Binomial {
+        "binomial"
+    } else {
+        "gaussian"
+    };
+    let mut s = format!(
+        "Formula: {}   family: {family}   covariance: {}\n\n",
+        a.formula,
+        vcov.describe()
+    );
+    s.push_str(&imputation_text(imp));
+    s.push_str(&format!(
+        "\nPooled by Rubin's rules (mice::pool): n = {} per data set, Barnard-Rubin df with complete-data df {}\n",
+        pooled.n, pooled.dfcom
+    ));
+    s.push_str(&pooled_text(&pooled.coefficients, level));
+    s.push_str(&format!("\nComplete-case analysis (n = {}", cc.n));
+    let dropped: Vec<String> = cc
+        .missing
+        .iter()
+        .filter(|(_, k)| *k > 0)
+        .map(|(c, k)| format!("{c}: {k}"))
+        .collect();
+    if !dropped.is_empty() {
+        s.push_str(&format!(
+            "; rows missing per column: {}",
+            dropped.join(", ")
+        ));
+    }
+    s.push_str("):\n");
+    match &cc.result {
+        Ok(rows) => s.push_str(&calcscore_stats::vcov::coef_table_text(
+            rows,
+            if a.family == Family::Binomial {
+                "z"
+            } else {
+                "t"
+            },
+            level,
+        )),
+        Err(e) => s.push_str(&format!("  not estimable: {e}\n")),
+    }
+    s
+}
+
+/// `derive --impute M`: pooled models, points from the pooled coefficients, pooled AUC, and the complete-case
+/// derivation beside; `--out` writes the pooled-points score.
+pub fn run_derive(
+    a: &super::derive::DeriveArgs,
+    table: &Table,
+    cands: &calcscore_score::derive::Candidates,
+    opts: &calcscore_score::derive::DeriveOptions,
+    mice: &MiceOptions,
+    inputs: &[&std::path::Path],
+) -> Result<Outcome> {
+    if a.tripod {
+        return Err(Error::Usage(
+            "--impute does not combine with --tripod yet (not implemented)".into(),
+        ));
+    }
+    let (imp, pooled, cc) = calcscore_score::impute::derive_imputed(table, cands, opts, mice)?;
+    if let Some(p) = &a.out {
+        calcscore_report::output::check_file(p, inputs)?;
+        calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
+    }
+    if a.json {
+        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(Outcome::Success);
+    }
+    let level = opts.conf_level;
+    let mut s = imputation_text(&imp);
+    s.push_str(&format!(
+        "\nPooled by Rubin's rules over m = {} completed tables ({} rows each):\n",
+        mice.m, pooled.n
+    ));
+    for (name, rows) in [
+        ("Linear model", &pooled.linear),
+        ("Logistic model", &pooled.logistic),
+    ] {
+        if let Some(rows) = rows {
+            s.push_str(&format!("\n{name} (pooled):\n{}", pooled_text(rows, level)));
+        }
+    }
+    s.push_str(&format!(
+        "\nPoints from the pooled coefficients of the {}:\n",
+        pooled.points_from
+    ));
+    for p in &pooled.points {
+        s.push_str(&format!(
+            "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}\n",
+            p.label,
+            sig(p.coefficient),
+            sig(p.conf_low),
+            sig(p.conf_high),
+            p.ratio,
+            p.points
+        ));
+    }
+    s.push_str(&format!(
+        "AUC of the pooled-points score: {:.3} [{:.3}, {:.3}] (DeLong per imputation, pooled on the logit scale)\n",
+        pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high
+    ));
+    if let Some(p) = &a.out {
+        s.push_str(&format!(
+            "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",
+            p.display()
+        ));
+    }
+    s.push_str("\n--- Complete-case derivation ---\n");
+    s.push_str(&super::derive::summary(&cc, opts, None));
+    print!("{s}");
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,278 @@
+//! `calcscore fit --impute M` through the binary: what was imputed (counts against R's
+//! `colSums(is.na(MASS::Pima.tr2))`), pooled coefficients within Monte Carlo error of mice's
+//! (tests/reference/mice.R: 100 seeds of `mice(Pima.tr2, m = 20, maxit = 10)`), determinism across thread
+//! counts, and checked options.
+
+mod common;
+use common::{calcscore, json};
+
+use serde_json::Value;
+use std::process::Command;
+
+const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/mice");
+const PIMA_GLM: &str = "type ~ npreg + glu + bp + skin + bmi + ped + age";
+
+fn pima() -> String {
+    format!("{REF}/pima_tr2.csv")
+}
+
+#[test]
+fn pima_imputed_columns_and_counts_as_r() {
+    let data = pima();
+    let v = json(&[
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        PIMA_GLM,
+        "--family",
+        "binomial",
+        "--impute",
+        "5",
+        "--json",
+    ]);
+    let cols = v["imputation"]["columns"].as_array().unwrap();
+    let got: Vec<(&str, u64, &str)> = cols
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap(),
+                c["n_missing"].as_u64().unwrap(),
+                c["method"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // R: colSums(is.na(MASS::Pima.tr2)) gives bp 13, skin 98, bmi 3; mice's default method for numeric is pmm.
+    assert_eq!(
+        got,
+        [("bp", 13, "pmm"), ("skin", 98, "pmm"), ("bmi", 3, "pmm")]
+    );
+    assert_eq!(v["imputation"]["m"], 5);
+    assert_eq!(v["imputation"]["n_imputed"], 114);
+    // Complete cases: 300 − rows with any of them missing = 200 (R: sum(complete.cases(Pima.tr2))).
+    assert_eq!(v["complete_case"]["n"], 200);
+    assert_eq!(v["n"], 300);
+    assert_eq!(v["dfcom"], 292.0);
+    for row in v["coefficients"].as_array().unwrap() {
+        for k in [
+            "estimate",
+            "std_error",
+            "statistic",
+            "df",
+            "p_value",
+            "conf_low",
+            "conf_high",
+            "riv",
+            "fmi",
+        ] {
+            assert!(row[k].is_number(), "{k} in {row}");
+        }
+    }
+    // glu has no missing value and depends little on the imputed columns: fmi near 0; skin (98 imputed) the most.
+    let fmi = |t: &str| {
+        v["coefficients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["term"] == t)
+            .unwrap()["fmi"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(fmi("skin") > fmi("glu"));
+}
+
+#[test]
+fn pima_pooled_coefficients_within_monte_carlo_error_of_mice() {
+    let spread: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{REF}/pima_mc_spread.json")).unwrap(),
+    )
+    .unwrap();
+    let data = pima();
+    let v = json(&[
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        PIMA_GLM,
+        "--family",
+        "binomial",
+        "--impute",
+        "20",
+        "--json",
+    ]);
+    let rows = v["coefficients"].as_array().unwrap();
+    for (j, term) in spread["term"].as_array().unwrap().iter().enumerate() {
+        let (mean, sd) = (
+            spread["mean"][j].as_f64().unwrap(),
+            spread["sd"][j].as_f64().unwrap(),
+        );
+        let got = rows[j]["estimate"].as_f64().unwrap();
+        assert_eq!(&rows[j]["term"], term);
+        // One calcscore run vs the mean of 100 mice runs: if both draw from the same distribution the difference
+        // has SD ≈ sd·√(1 + 1/100); 4 SD bounds a false alarm near 6e-5 per coefficient.
+        let bound = 4.0 * sd * (1.0f64 + 1.0 / 100.0).sqrt();
+        assert!(
+            (got - mean).abs() <= bound,
+            "{term}: calcscore {got}, mice mean {mean} (MC SD {sd})"
+        );
+    }
+}
+
+fn run_threads(threads: &str, args: &[&str]) -> Vec<u8> {
+    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_thread_count() {
+    let data = pima();
+    let args = [
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        PIMA_GLM,
+        "--family",
+        "binomial",
+        "--impute",
+        "6",
+        "--impute-seed",
+        "9",
+        "--json",
+    ];
+    let one = run_threads("1", &args);
+    assert_eq!(one, run_threads("2", &args));
+    assert_eq!(one, run_threads("3", &args));
+    let mut other = args.to_vec();
+    other[10] = "10";
+    assert_ne!(
+        one,
+        run_threads("2", &other),
+        "another seed gives other imputations"
+    );
+}
+
+#[test]
+fn impute_options_are_checked() {
+    let data = pima();
+    let base = [
+        "fit",
+        "--data",
+        &data,
+        "--formula",
+        PIMA_GLM,
+        "--family",
+        "binomial",
+    ];
+    for (extra, says) in [
+        (&["--impute", "1"][..], "from 2 to 1000"),
+        (
+            &["--impute", "5", "--impute-iterations", "0"][..],
+            "from 1 to 1000",
+        ),
+        (&["--impute-iterations", "5"][..], "--impute"),
+        (&["--impute", "x"][..], "not a whole number"),
+        (&["--impute", "5", "--firth"][..], "--firth"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let o = calcscore(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+}
+
+#[test]
+fn a_factor_of_three_levels_with_missing_values_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three.csv");
+    let mut csv = String::from("y,x,grade\n");
+    for i in 0..30 {
+        let g = ["low", "mid", "high"][i % 3];
+        let g = if i == 7 { "" } else { g };
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            i as f64 * 0.5 + (i % 4) as f64,
+            i,
+            g
+        ));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let p = path.to_str().unwrap();
+    let o = calcscore(&[
+        "fit",
+        "--data",
+        p,
+        "--formula",
+        "y ~ x + grade",
+        "--impute",
+        "3",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("grade") && err.contains("three.csv") && err.contains("polyreg"),
+        "{err}"
+    );
+}
+
+#[test]
+#[ignore = "50 calcscore runs (about a minute in debug): cargo test --test cli_impute -- --ignored --nocapture"]
+fn pima_mean_over_seeds_matches_mice_mean_over_seeds() {
+    let spread: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{REF}/pima_mc_spread.json")).unwrap(),
+    )
+    .unwrap();
+    let data = pima();
+    let k = 50;
+    let terms = spread["term"].as_array().unwrap();
+    let mut sum = vec![0.0; terms.len()];
+    let mut sumsq = vec![0.0; terms.len()];
+    for seed in 1..=k {
+        let s = seed.to_string();
+        let v = json(&[
+            "fit",
+            "--data",
+            &data,
+            "--formula",
+            PIMA_GLM,
+            "--family",
+            "binomial",
+            "--impute",
+            "20",
+            "--impute-seed",
+            &s,
+            "--json",
+        ]);
+        for (j, r) in v["coefficients"].as_array().unwrap().iter().enumerate() {
+            let e = r["estimate"].as_f64().unwrap();
+            sum[j] += e;
+            sumsq[j] += e * e;
+        }
+    }
+    println!("term: calcscore mean (SD) over {k} seeds | mice mean (SD) over 100 seeds | difference in SEs");
+    for (j, term) in terms.iter().enumerate() {
+        let mean = sum[j] / k as f64;
+        let sd = ((sumsq[j] - k as f64 * mean * mean) / (k as f64 - 1.0)).sqrt();
+        let (mm, ms) = (
+            spread["mean"][j].as_f64().unwrap(),
+            spread["sd"][j].as_f64().unwrap(),
+        );
+        let se = (sd * sd / k as f64 + ms * ms / 100.0).sqrt();
+        println!(
+            "{term}: {mean:.6} ({sd:.6}) | {mm:.6} ({ms:.6}) | {:+.2}",
+            (mean - mm) / se
+        );
+        assert!(
+            (mean - mm).abs() <= 4.0 * se,
+            "{term}: calcscore mean {mean}, mice mean {mm}, SE {se}"
+        );
+    }
+}
