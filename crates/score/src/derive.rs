@@ -844,7 +844,12 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
             ))))
         }
     };
-    let mut points = points_rows(&items, source, orient.sign, opts.reference.as_deref())?;
+    let mut points = points_from_coefficients(
+        &items,
+        &source.coefficients,
+        orient.sign,
+        opts.reference.as_deref(),
+    )?;
     note_null_effects(&mut points, logistic.as_ref(), &items, &mut notes);
     let mut score = PointsTable {
         name: cands.name.clone(),
@@ -1015,19 +1020,16 @@ fn screen(work: &Table, items: &[Item], opts: &DeriveOptions) -> Vec<Screen> {
         .collect()
 }
 
-/// Points = round(sign × coefficient / |reference coefficient|).
-fn points_rows(
+/// Points of each item from the coefficients of a fitted model: round(sign × coefficient / |reference|), the
+/// reference being the named item (label or column) or else the smallest absolute item coefficient. An item's
+/// coefficient is the row whose term is its indicator name.
+pub fn points_from_coefficients(
     items: &[Item],
-    model: &Model,
+    coefficients: &[TidyRow],
     sign: f64,
     reference: Option<&str>,
 ) -> Result<Vec<PointsRow>> {
-    let row = |i: &Item| {
-        model
-            .coefficients
-            .iter()
-            .find(|r| r.term == i.indicator_name())
-    };
+    let row = |i: &Item| coefficients.iter().find(|r| r.term == i.indicator_name());
     let coefs: Vec<f64> = items
         .iter()
         .map(|i| row(i).map_or(f64::NAN, |r| r.estimate))

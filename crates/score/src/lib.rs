@@ -2,6 +2,8 @@
 
 pub mod calibration;
 pub mod derive;
+pub mod discrimination;
+pub mod model;
 pub mod tripod;
 pub mod validate;
 

@@ -535,23 +535,33 @@ fn levels(
     model: Option<&RiskModel>,
     level: f64,
 ) -> Vec<ScoreLevel> {
-    score_range(d, idx, score)
-        .into_iter()
-        .map(|k| {
-            let at: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| d.score[i] == k as f64)
-                .collect();
-            let events = at.iter().filter(|&&i| d.event[i]).count();
-            let y: Vec<f64> = d
-                .outcome
-                .as_ref()
-                .map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
-            let mean = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
-            let sd = mean.filter(|_| y.len() > 1).map(|m| {
-                (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt()
-            });
+    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
+    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
+    let y: Option<Vec<f64>> = d
+        .outcome
+        .as_ref()
+        .map(|o| idx.iter().map(|&i| o[i]).collect());
+    let range = score_range(d, idx, score);
+    score_levels(&range, &s, &e, y.as_deref(), model, level)
+}
+
+/// Outcome by score level over `range`: rows, events with the observed proportion (exact CI), mean and SD of the
+/// continuous outcome when given, and the risk model's prediction. `score`, `event` and `outcome` are aligned.
+pub fn score_levels(
+    range: &[i64],
+    score: &[f64],
+    event: &[bool],
+    outcome: Option<&[f64]>,
+    model: Option<&RiskModel>,
+    level: f64,
+) -> Vec<ScoreLevel> {
+    range
+        .iter()
+        .map(|&k| {
+            let at: Vec<usize> = (0..score.len()).filter(|&i| score[i] == k as f64).collect();
+            let events = at.iter().filter(|&&i| event[i]).count();
+            let y: Vec<f64> = outcome.map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
+            let (mean, sd) = mean_sd(&y);
             let observed = (!at.is_empty()).then(|| {
                 let (lo, hi) = binomial_ci(events, at.len(), CiMethod::Exact, level);
                 Interval {
@@ -571,6 +581,15 @@ fn levels(
             }
         })
         .collect()
+}
+
+/// Mean (`None` for no values) and sample SD (n − 1; `None` for fewer than two values).
+pub fn mean_sd(y: &[f64]) -> (Option<f64>, Option<f64>) {
+    let mean = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
+    let sd = mean
+        .filter(|_| y.len() > 1)
+        .map(|m| (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt());
+    (mean, sd)
 }
 
 /// Every score from the minimum to the maximum possible (at most 1000 levels; beyond that the observed ones).

@@ -5,12 +5,13 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::analysis::{Analysis, ModelResult, COVARIANCE};
+use super::analysis::{Analysis, COVARIANCE};
 use super::{cohort_sizes, CohortSize, Run};
 use crate::published::{self, fmt_p, Published};
 use crate::{DataNotice, Quantity};
 use crate::{Error, Result};
 use calcscore_report::{csv, markdown_table, num, r, OutputFile};
+use calcscore_score::model::FittedModel;
 use calcscore_score::PointsTable;
 
 #[path = "report_figures.rs"]
@@ -395,7 +396,13 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             a.roc
                 .iter()
                 .flat_map(|roc| roc.coords.iter())
-                .map(|c| vec![num(Some(c.0)), num(Some(c.1)), num(Some(c.2))])
+                .map(|c| {
+                    vec![
+                        num(Some(c.threshold)),
+                        num(Some(c.sensitivity)),
+                        num(Some(c.specificity)),
+                    ]
+                })
                 .collect(),
         ),
         t(
@@ -494,7 +501,7 @@ fn exclusion_rows(run: &Run) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn models(res: &Results) -> Vec<(&'static str, &ModelResult)> {
+fn models(res: &Results) -> Vec<(&'static str, &FittedModel)> {
     let a = &res.analysis;
     let mut m = Vec::new();
     if let Some(l) = &a.derivation_linear {
@@ -576,7 +583,7 @@ impl Tab {
     }
 }
 
-fn coef_tab(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> Tab {
+fn coef_tab(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Tab {
     let odds = format!("odds ratio [{lvl}% CI]");
     let est = format!("estimate [{lvl}% CI]");
     let head = if exp {
@@ -614,7 +621,7 @@ fn coef_tab(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> Tab {
     Tab::new(label, caption, &head, rows)
 }
 
-fn coef_table(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> String {
+fn coef_table(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> String {
     let t = coef_tab(label, m, exp, lvl);
     format!("{}\n\n{}", t.caption, t.md())
 }
@@ -703,7 +710,7 @@ fn points_tab(res: &Results) -> Tab {
 /// logistic model; empty otherwise.
 fn null_effect_note(res: &Results, term: &str) -> String {
     let lvl = pct_level(res);
-    let find = |m: &Option<ModelResult>| {
+    let find = |m: &Option<FittedModel>| {
         m.as_ref()
             .and_then(|m| m.coefficients.iter().find(|c| c.term == term).cloned())
     };
