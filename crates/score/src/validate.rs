@@ -391,33 +391,7 @@ fn group_validation(
         Some(_) => slope(d, &idx, opts).map_err(|err| note("slope", &err)).ok(),
         None => None,
     };
-    let roc = Roc::new(&s, &e, Direction::ControlsLess)
-        .map_err(|err| note("AUC", &err))
-        .ok();
-    let auc = roc.as_ref().and_then(|r| {
-        let (lo, hi) = r.delong_ci(opts.conf_level);
-        if lo.is_finite() && hi.is_finite() {
-            Some(Interval { estimate: r.auc(), conf_low: lo, conf_high: hi })
-        } else {
-            let (cases, controls) = r.counts();
-            note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
-            None
-        }
-    });
-    let clustered = if opts.cluster.is_some() && roc.is_some() {
-        let ids = cluster_index(d, &idx);
-        clustered_auc(&s, &e, &ids, Direction::ControlsLess, opts.conf_level)
-            .map(|c| ClusteredAucRow {
-                std_error: c.std_error,
-                conf_low: c.conf_low,
-                conf_high: c.conf_high,
-                n_clusters: c.n_clusters,
-            })
-            .map_err(|err| note("clustered AUC", &err))
-            .ok()
-    } else {
-        None
-    };
+    let (auc, clustered) = discrimination(d, &idx, &s, &e, opts, &mut note);
     if let Some(a) = auc.as_ref().filter(|a| a.estimate < 0.5) {
         notes.push(super::derive::auc_below_half_note(
             a.estimate,
@@ -431,17 +405,9 @@ fn group_validation(
         &e,
         opts.conf_level,
     ));
-    let calibration = risk.filter(|_| !idx.is_empty()).map(|r| {
-        let (kind, source) = match &r.fitted_in {
-            Some(f) if f == g => (
-                "apparent (in-sample)",
-                format!("fitted in this group ({g})"),
-            ),
-            Some(f) => ("external", format!("fitted in group {f}")),
-            None => ("external", r.source.clone()),
-        };
-        super::calibration::calibrate(&r.model, kind, &source, &s, &e, opts.conf_level)
-    });
+    let calibration = risk
+        .filter(|_| !idx.is_empty())
+        .map(|r| group_calibration(r, g, &s, &e, opts.conf_level));
     let predicted: Vec<f64> = risk
         .map(|r| s.iter().map(|&x| r.model.probability(x)).collect())
         .unwrap_or_default();
@@ -472,6 +438,58 @@ fn group_validation(
         levels: levels(d, &idx, score, risk.map(|r| &r.model), opts.conf_level),
         notes,
     }
+}
+
+/// Calibration of the risk model in group `g`: apparent when it was fitted there, else external.
+fn group_calibration(r: &Risk, g: &str, s: &[f64], e: &[bool], level: f64) -> Calibration {
+    let (kind, source) = match &r.fitted_in {
+        Some(f) if f == g => (
+            "apparent (in-sample)",
+            format!("fitted in this group ({g})"),
+        ),
+        Some(f) => ("external", format!("fitted in group {f}")),
+        None => ("external", r.source.clone()),
+    };
+    super::calibration::calibrate(&r.model, kind, &source, s, e, level)
+}
+
+/// AUC with DeLong's CI and, with clusters, Obuchowski's clustered AUC of one group; what is not estimable is noted.
+fn discrimination(
+    d: &Data,
+    idx: &[usize],
+    s: &[f64],
+    e: &[bool],
+    opts: &ValidateOptions,
+    note: &mut dyn FnMut(&str, &dyn std::fmt::Display),
+) -> (Option<Interval>, Option<ClusteredAucRow>) {
+    let roc = Roc::new(s, e, Direction::ControlsLess)
+        .map_err(|err| note("AUC", &err))
+        .ok();
+    let auc = roc.as_ref().and_then(|r| {
+        let (lo, hi) = r.delong_ci(opts.conf_level);
+        if lo.is_finite() && hi.is_finite() {
+            Some(Interval { estimate: r.auc(), conf_low: lo, conf_high: hi })
+        } else {
+            let (cases, controls) = r.counts();
+            note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
+            None
+        }
+    });
+    let clustered = if opts.cluster.is_some() && roc.is_some() {
+        let ids = cluster_index(d, idx);
+        clustered_auc(s, e, &ids, Direction::ControlsLess, opts.conf_level)
+            .map(|c| ClusteredAucRow {
+                std_error: c.std_error,
+                conf_low: c.conf_low,
+                conf_high: c.conf_high,
+                n_clusters: c.n_clusters,
+            })
+            .map_err(|err| note("clustered AUC", &err))
+            .ok()
+    } else {
+        None
+    };
+    (auc, clustered)
 }
 
 /// Decision curve of the risks `p` and of the strategy "score `s` ≥ cutoff" against events `e`.

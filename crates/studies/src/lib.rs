@@ -88,6 +88,14 @@ impl Quantity {
         }
     }
 
+    /// The quantity with the p-value of its test.
+    pub fn with_p(self, p_value: f64) -> Self {
+        Quantity {
+            p_value: Some(p_value),
+            ..self
+        }
+    }
+
     /// A value with a confidence interval.
     pub fn with_ci(
         name: impl Into<String>,

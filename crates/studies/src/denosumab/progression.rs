@@ -223,14 +223,10 @@ pub struct Describe {
 
 /// Mean and sample SD of `x` under `name`.
 pub fn describe(name: &str, x: &[f64]) -> Describe {
-    let n = x.len();
-    let mean = (n > 0).then(|| x.iter().sum::<f64>() / n as f64);
-    let sd = mean
-        .filter(|_| n > 1)
-        .map(|m| (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt());
+    let (mean, sd) = calcscore_score::validate::mean_sd(x);
     Describe {
         variable: name.into(),
-        n,
+        n: x.len(),
         mean,
         sd,
     }

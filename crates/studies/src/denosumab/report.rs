@@ -13,7 +13,7 @@ use crate::Result;
 use crate::{DataNotice, Quantity};
 use calcscore_report::figures::{render_png, render_svg};
 use calcscore_report::scatter::Scatter;
-use calcscore_report::{check_table_text, csv, markdown_table, num, r, status_word, OutputFile};
+use calcscore_report::{check_table_text, csv, markdown_table, num, r, OutputFile};
 
 /// The study key.
 pub const STUDY: &str = "denosumab-pilot";
@@ -37,6 +37,14 @@ fn described(a: &Progression, v: &str) -> (Option<f64>, Option<f64>, usize) {
 /// The named quantities `check denosumab-pilot` compares with datasets/published/denosumab_pilot.toml.
 pub fn quantities(run: &Run) -> Vec<Quantity> {
     let a = &run.analysis;
+    let mut q = descriptive_quantities(a);
+    q.extend(test_quantities(a));
+    q.extend(follow_up_quantities(run));
+    q
+}
+
+/// Counts, means and SDs of the evaluable patients.
+fn descriptive_quantities(a: &Progression) -> Vec<Quantity> {
     let mut q = vec![
         Quantity::value("n.treated", a.n_patients as f64, "patients in the file"),
         Quantity::value(
@@ -78,6 +86,12 @@ pub fn quantities(run: &Run) -> Vec<Quantity> {
             ));
         }
     }
+    q
+}
+
+/// The paired tests, correlations and the natural-rate test, as estimates with CI or as p-values.
+fn test_quantities(a: &Progression) -> Vec<Quantity> {
+    let mut q = Vec::new();
     let tq = |name: &str, t: &NamedTest| Quantity {
         name: name.into(),
         estimate: t.test.estimate.unwrap_or(f64::NAN),
@@ -146,6 +160,13 @@ pub fn quantities(run: &Run) -> Vec<Quantity> {
             q.push(if p_only { pv(name, t) } else { tq(name, t) });
         }
     }
+    q
+}
+
+/// IMT/CAVI counts, the scan interval range and the events during follow-up.
+fn follow_up_quantities(run: &Run) -> Vec<Quantity> {
+    let a = &run.analysis;
+    let mut q = Vec::new();
     for (stem, label) in [("imt", "imt_after"), ("cavi", "cavi_after")] {
         let n = test(a, label, "Paired t").map_or(0, |t| t.n);
         q.push(Quantity::value(
@@ -382,18 +403,7 @@ fn events_csv(run: &Run) -> String {
 }
 
 fn check_csv(rows: &[CheckRow]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.name.clone(),
-                r.published.clone(),
-                r.reproduced.clone(),
-                r.tolerance.clone(),
-                status_word(r.status).into(),
-            ]
-        })
-        .collect();
+    let cells: Vec<Vec<String>> = published::check_cells(rows);
     csv(
         &["quantity", "published", "reproduced", "rule", "result"],
         &cells,
@@ -581,18 +591,7 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
         &rows,
     ));
     let _ = writeln!(s, "\n## Check against the published numbers\n");
-    let rows: Vec<Vec<String>> = checks
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.published.clone(),
-                c.reproduced.clone(),
-                c.tolerance.clone(),
-                status_word(c.status).into(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = published::check_cells(checks);
     s.push_str(&markdown_table(
         &["quantity", "published", "reproduced", "rule", "result"],
         &rows,

@@ -269,18 +269,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         t(
             "cohorts.csv",
             &["cohort", "label", "n_lesions", "n_patients"],
-            res.cohorts
-                .clone()
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.cohort.clone(),
-                        c.label.clone(),
-                        c.n_lesions.to_string(),
-                        c.n_patients.to_string(),
-                    ]
-                })
-                .collect(),
+            cohort_tab(res).rows,
         ),
         t(
             "coefficients.csv",
@@ -386,18 +375,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         t(
             "check.csv",
             &["quantity", "published", "reproduced", "tolerance", "result"],
-            checks
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.name.clone(),
-                        c.published.clone(),
-                        c.reproduced.clone(),
-                        c.tolerance.clone(),
-                        calcscore_report::status_word(c.status).into(),
-                    ]
-                })
-                .collect(),
+            published::check_cells(checks),
         ),
     ]
 }
@@ -781,18 +759,7 @@ fn by_score_tab(res: &Results) -> Tab {
 }
 
 fn check_tab(checks: &[published::CheckRow]) -> Tab {
-    let rows = checks
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.published.clone(),
-                c.reproduced.clone(),
-                c.tolerance.clone(),
-                calcscore_report::status_word(c.status).into(),
-            ]
-        })
-        .collect();
+    let rows = published::check_cells(checks);
     Tab::new(
         "check",
         "Published numbers of Zhang et al. 2021 against this run".into(),
