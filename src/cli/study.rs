@@ -9,7 +9,7 @@ use calcscore_core::options::Lesions;
 use calcscore_data::cohort::SplitUnit;
 use calcscore_data::ExpansionFormula;
 use calcscore_report::output::{self, Mode, OutDir};
-use calcscore_studies::{denosumab, published, shipped, zhang2021};
+use calcscore_studies::{denosumab, published, shipped, zhang2021, Study as _};
 
 /// The built-in studies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,16 +24,16 @@ impl Study {
     /// The study's key, as on the command line and in datasets/published/.
     pub fn key(self) -> &'static str {
         match self {
-            Study::Zhang2021 => "zhang2021",
-            Study::DenosumabPilot => "denosumab-pilot",
+            Study::Zhang2021 => zhang2021::Zhang2021::KEY,
+            Study::DenosumabPilot => denosumab::DenosumabPilot::KEY,
         }
     }
 
     /// The shipped synthetic dataset (built into the binary: see `study::shipped`).
     pub fn default_data(self) -> PathBuf {
         PathBuf::from(match self {
-            Study::Zhang2021 => "datasets/zhang2021_synthetic.csv",
-            Study::DenosumabPilot => "datasets/denosumab_pilot_synthetic.csv",
+            Study::Zhang2021 => zhang2021::Zhang2021::SHIPPED_DATA,
+            Study::DenosumabPilot => denosumab::DenosumabPilot::SHIPPED_DATA,
         })
     }
 
@@ -200,7 +200,7 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
         || a.study.default_out().join("results.json"),
         super::report::results_file,
     );
-    let quantities = zhang2021::read_quantities(&results)?;
+    let quantities = read_quantities(a.study, &results)?;
     let rows = published::check(&published, &quantities);
     if a.json {
         println!(
@@ -215,6 +215,20 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// The quantities of a results.json, read as the study's results type; another study's results are read as
+/// theirs (their quantities then fail this study's check, exit 1, rather than being refused as unreadable).
+fn read_quantities(
+    study: Study,
+    path: &std::path::Path,
+) -> Result<Vec<calcscore_studies::Quantity>> {
+    let zhang = || zhang2021::Zhang2021::read_quantities(path);
+    let pilot = || denosumab::DenosumabPilot::read_quantities(path);
+    match study {
+        Study::Zhang2021 => zhang().or_else(|e| pilot().map_err(|_| e)),
+        Study::DenosumabPilot => pilot().or_else(|e| zhang().map_err(|_| e)),
+    }
 }
 
 /// Run `calcscore simulate`.

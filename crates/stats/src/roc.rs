@@ -40,7 +40,7 @@ impl Direction {
 }
 
 /// One point of the ROC curve (pROC `coords`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct RocPoint {
     /// Threshold (midpoint between consecutive distinct marker values; -Inf/Inf at the ends).
     pub threshold: f64,
