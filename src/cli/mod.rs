@@ -15,6 +15,7 @@ pub mod derive;
 pub mod diagnose;
 pub mod fit;
 pub mod nri;
+pub mod optimism;
 pub mod paired;
 pub mod pipe;
 pub mod progression;

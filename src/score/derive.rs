@@ -745,7 +745,7 @@ fn separation_notes(work: &Table, items: &[Item], opts: &DeriveOptions) -> Resul
 }
 
 /// Columns a derivation reads: candidates, outcomes, cluster (each once, in that order).
-fn columns_read(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
+pub(crate) fn columns_read(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
     let mut cols: Vec<String> = Vec::new();
     let extra = [
         opts.outcome.clone(),
@@ -766,7 +766,7 @@ fn columns_read(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
 }
 
 /// Rows complete in every column read, with the missing count per column.
-fn complete(table: &Table, cols: &[String]) -> Result<(RowsUsed, Vec<usize>)> {
+pub(crate) fn complete(table: &Table, cols: &[String]) -> Result<(RowsUsed, Vec<usize>)> {
     let present: Vec<Vec<bool>> = cols
         .iter()
         .map(|c| {

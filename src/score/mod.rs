@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod derive;
+pub mod optimism;
 pub mod tripod;
 pub mod validate;
 
