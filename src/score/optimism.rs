@@ -220,6 +220,64 @@ pub fn whole_procedure(
     })
 }
 
+/// One replicate with given counts per unit (clusters in order of first appearance, or rows): what it derived
+/// and its indices, for checks against a reference that resamples the same rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KnownReplicate {
+    /// Each candidate's threshold (searched or fixed).
+    pub thresholds: Vec<f64>,
+    /// Points per item.
+    pub points: Vec<f64>,
+    /// Youden cutoff.
+    pub cutoff: f64,
+    /// Risk model intercept and slope.
+    pub model: (f64, f64),
+    /// Indices on the resample ([`INDEX_NAMES`] order).
+    pub training: [f64; 8],
+    /// Indices on the original rows.
+    pub test: [f64; 8],
+}
+
+/// Run one replicate whose unit counts are given (`None` when the derivation fails on that resample).
+pub fn known_replicate(
+    table: &Table,
+    cands: &Candidates,
+    opts: &DeriveOptions,
+    points: PointsRule,
+    counts: &[u32],
+) -> Result<Option<KnownReplicate>> {
+    let pat = Patterns::build(table, cands, opts, points)?;
+    let units = pat.entries.offsets.len() - 1;
+    if counts.len() != units {
+        return Err(Error::Usage(format!(
+            "{} counts given for {units} resampling units",
+            counts.len()
+        )));
+    }
+    let orig = pat.original();
+    let agg = pat.aggregate(counts);
+    let Some(d) = pat.derive(&agg, Some(counts)) else {
+        return Ok(None);
+    };
+    let (Some(training), Some(test)) = (pat.indices(&d, &agg, true), pat.indices(&d, &orig, false))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(KnownReplicate {
+        thresholds: pat
+            .items
+            .iter()
+            .zip(&d.chosen)
+            .map(|(i, &j)| i.thresholds[j])
+            .collect(),
+        points: d.points,
+        cutoff: d.cutoff,
+        model: d.model,
+        training,
+        test,
+    }))
+}
+
 /// Means over the replicates, in replicate order.
 fn summarise(orig: &[f64; 8], ok: &[&([f64; 8], [f64; 8])]) -> Vec<IndexRow> {
     let n = ok.len() as f64;
@@ -520,4 +578,171 @@ fn entries(cluster: &[usize], pattern: &[u32], event: &[f64], y: &[f64]) -> Entr
     }
     en.offsets.push(en.p.len());
     en
+}
+
+#[cfg(test)]
+mod tests {
+    //! The engine's replicate against `derive` itself on the physically resampled rows (a cluster drawn k times
+    //! becomes k clusters): the same thresholds, points, cutoff and risk model.
+    use super::*;
+    use crate::data::ColumnData;
+    use crate::score::derive::{derive, BinaryOutcome, Candidate};
+
+    /// 900 lesions of 600 patients with the four IVUS columns and an expansion lower with each item.
+    fn zhang() -> Table {
+        use rand_distr::{Distribution, Normal};
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let noise = Normal::new(0.0, 10.0).unwrap();
+        let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); 5];
+        let mut ids = Vec::new();
+        for i in 0..900usize {
+            let patient = if i < 600 { i } else { (i * 7) % 600 };
+            let x = [
+                rng.gen_range(0.0..10.0),
+                f64::from(rng.gen_bool(0.35)),
+                f64::from(rng.gen_bool(0.15)),
+                rng.gen_range(2.5..4.5),
+            ];
+            let items =
+                f64::from(u8::from(x[0] > 5.0)) + x[1] + x[2] + f64::from(u8::from(x[3] < 3.5));
+            let y = 85.0 - 6.0 * items + (patient % 13) as f64 - 6.0 + noise.sample(&mut rng);
+            for (c, v) in cols.iter_mut().zip(x.iter().chain([y].iter())) {
+                c.push(Some(*v));
+            }
+            ids.push(Some(format!("P{patient}")));
+        }
+        let names = [
+            "calcium_270_length_mm",
+            "calcium_360",
+            "calcified_nodule",
+            "vessel_diameter_mm",
+            "stent_expansion_pct",
+        ];
+        let mut v: Vec<(String, ColumnData)> = names
+            .iter()
+            .zip(cols)
+            .map(|(n, c)| (n.to_string(), ColumnData::Num(c)))
+            .collect();
+        v.push(("patient_id".into(), ColumnData::Text(ids)));
+        Table::new("synthetic.csv", v)
+    }
+
+    fn searched() -> Candidates {
+        let mut c = Candidates::zhang2021();
+        c.candidates[0] = Candidate {
+            grid: vec![3.0, 4.0, 5.0, 6.0, 7.0],
+            threshold: None,
+            ..c.candidates[0].clone()
+        };
+        c
+    }
+
+    fn options(outcome: Option<&str>, firth: bool) -> DeriveOptions {
+        DeriveOptions {
+            outcome: outcome.map(String::from),
+            binary: BinaryOutcome::parse("stent_expansion_pct < 70").unwrap(),
+            cluster: Some("patient_id".into()),
+            reference: None,
+            target_npv: None,
+            conf_level: 0.95,
+            firth,
+        }
+    }
+
+    /// Rows of each cluster repeated `counts[g]` times, copies under new cluster ids.
+    fn resample(t: &Table, counts: &[u32]) -> Table {
+        let ids = t.text("patient_id").unwrap();
+        let unit = first_appearance(&ids);
+        let mut rows = Vec::new();
+        let mut new_ids = Vec::new();
+        for (g, &c) in counts.iter().enumerate() {
+            for k in 0..c {
+                for i in (0..t.nrows()).filter(|&i| unit[i] == g) {
+                    rows.push(i);
+                    new_ids.push(Some(format!("{g}#{k}")));
+                }
+            }
+        }
+        let mut r = t.subset(&rows);
+        r.names.push("boot_id".into());
+        r.columns.push(ColumnData::Text(new_ids));
+        r
+    }
+
+    fn check(outcome: Option<&str>, firth: bool) {
+        let t = zhang();
+        let cands = searched();
+        let opts = options(outcome, firth);
+        let units = first_appearance(&t.text("patient_id").unwrap())
+            .into_iter()
+            .max()
+            .unwrap()
+            + 1;
+        let counts: Vec<u32> = (0..units).map(|g| [2, 0, 1][(g * 7 + g / 5) % 3]).collect();
+        let k = known_replicate(&t, &cands, &opts, PointsRule::Rounded, &counts)
+            .unwrap()
+            .unwrap();
+        let boot = resample(&t, &counts);
+        let d = derive(
+            &boot,
+            &cands,
+            &DeriveOptions {
+                cluster: Some("boot_id".into()),
+                ..opts
+            },
+        )
+        .unwrap();
+        assert_eq!(k.thresholds[0], d.searches[0].chosen);
+        let points: Vec<f64> = d.score.items.iter().map(|i| i.points as f64).collect();
+        assert_eq!(k.points, points);
+        assert_eq!(k.cutoff, d.cutoffs[0].cutoff as f64);
+        let m = d.score.model.unwrap();
+        assert!(
+            (k.model.0 - m.intercept).abs() < 1e-7 && (k.model.1 - m.slope).abs() < 1e-7,
+            "{k:?} {m:?}"
+        );
+        assert!((k.training[1] - d.auc.estimate).abs() < 1e-12);
+    }
+
+    #[test]
+    fn replicate_equals_derive_on_the_resampled_rows_linear_cr1_search() {
+        check(Some("stent_expansion_pct"), false);
+    }
+
+    #[test]
+    fn replicate_equals_derive_on_the_resampled_rows_logistic_cr1_search() {
+        check(None, false);
+    }
+
+    #[test]
+    fn replicate_equals_derive_on_the_resampled_rows_firth_search() {
+        check(None, true);
+    }
+
+    #[test]
+    fn same_numbers_whatever_the_thread_count() {
+        let t = zhang();
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let b = BootOptions {
+                    replicates: 40,
+                    seed: 7,
+                    points: PointsRule::Rounded,
+                };
+                whole_procedure(
+                    &t,
+                    &searched(),
+                    &options(Some("stent_expansion_pct"), false),
+                    &b,
+                    &|_| {},
+                )
+                .unwrap()
+            })
+        };
+        assert_eq!(run(1), run(3));
+    }
 }
