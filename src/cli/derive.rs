@@ -81,7 +81,7 @@ pub struct DeriveArgs {
     pub json: bool,
     /// Validate the whole derivation by this many bootstrap replicates (threshold search, weights, points,
     /// cutoff and risk model repeated in each; rms::validate's table).
-    #[arg(long, value_name = "B")]
+    #[arg(long, value_name = "B", allow_negative_numbers = true)]
     pub validate_bootstrap: Option<BootReplicates>,
     /// Seed of the whole-procedure bootstrap (replicate r draws from a stream seeded from (seed, r)).
     #[arg(long = "boot-seed", default_value_t = 1)]

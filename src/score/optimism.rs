@@ -484,6 +484,9 @@ impl Patterns {
     }
 }
 
+/// Largest threshold grid of one candidate (its codes must fit in 16 bits).
+const MAX_GRID: usize = 10_000;
+
 /// Each candidate's spec and every row's code (the distinct indicator vectors over its thresholds).
 fn item_specs(table: &Table, cands: &Candidates) -> Result<(Vec<ItemSpec>, Vec<Vec<u16>>)> {
     let mut specs = Vec::new();
@@ -495,6 +498,13 @@ fn item_specs(table: &Table, cands: &Candidates) -> Result<(Vec<ItemSpec>, Vec<V
             (None, true) => vec![1.0],
             (_, false) => c.grid.clone(),
         };
+        if thresholds.len() > MAX_GRID {
+            return Err(Error::Usage(format!(
+                "candidate '{}': {} grid values, more than the {MAX_GRID} the bootstrap engine takes",
+                c.label,
+                thresholds.len()
+            )));
+        }
         let x = table.numeric(&c.column)?;
         let mut seen: HashMap<Vec<bool>, u16> = HashMap::new();
         let mut ind: Vec<Vec<f64>> = Vec::new();
