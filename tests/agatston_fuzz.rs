@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use calcscore::imaging::agatston::{self, Options};
-use calcscore::imaging::phantom::{write_slice, SliceSpec};
-use calcscore::imaging::series;
+use calcscore_imaging::agatston::{self, Options};
+use calcscore_imaging::phantom::{write_slice, SliceSpec};
+use calcscore_imaging::series;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use calcscore::imaging::phantom::{write_slice, SliceSpec};
+use calcscore_imaging::phantom::{write_slice, SliceSpec};
 
 #[test]
 #[ignore]

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use calcscore::imaging::phantom::{write_slice, SliceSpec};
+use calcscore_imaging::phantom::{write_slice, SliceSpec};
 use serde_json::Value;
 
 const TOL: f64 = 1e-9;
@@ -600,11 +600,7 @@ fn per_artery_totals_from_a_label_mask() {
     // The mask is not DICOM: it lives outside the series directory.
     let masks = tempfile::tempdir().unwrap();
     let m = masks.path().join("labels.npy");
-    std::fs::write(
-        &m,
-        calcscore::imaging::labels::write_npy(&mask, [2, 16, 16]),
-    )
-    .unwrap();
+    std::fs::write(&m, calcscore_imaging::labels::write_npy(&mask, [2, 16, 16])).unwrap();
     let v = score(dir.path(), &["--labels", &m.display().to_string()]);
     close("total", num(&v, "agatston"), 11.0);
     let got: Vec<(String, f64)> = v["arteries"]
@@ -628,7 +624,7 @@ fn per_artery_totals_from_a_label_mask() {
     // A mask of the wrong shape is refused, naming the shapes.
     std::fs::write(
         &m,
-        calcscore::imaging::labels::write_npy(&mask[..256], [1, 16, 16]),
+        calcscore_imaging::labels::write_npy(&mask[..256], [1, 16, 16]),
     )
     .unwrap();
     refuse_dir(

@@ -200,10 +200,10 @@ fn nested_comparisons_match_anova() {
 
 #[test]
 fn wald_tests_match_r() {
-    use calcscore::stats::{
+    use calcscore_stats::{
         design::Design, formula::Formula, logistic::logistic, ols::ols, vcov::*,
     };
-    let t = calcscore::data::read_table(format!("{REF}/birthwt.csv").as_ref()).unwrap();
+    let t = calcscore_data::read_table(format!("{REF}/birthwt.csv").as_ref()).unwrap();
     let want = expected("birthwt_lm_anova");
     let d = Design::build(
         &t,
@@ -264,11 +264,9 @@ fn separation_is_reported() {
 
 #[test]
 fn irls_agrees_with_linfa_logistic_unpenalised() {
-    use calcscore::stats::{
-        design::Design, formula::Formula, logistic::logistic, vcov::FitOptions,
-    };
+    use calcscore_stats::{design::Design, formula::Formula, logistic::logistic, vcov::FitOptions};
     use linfa::prelude::*;
-    let t = calcscore::data::read_table(format!("{REF}/birthwt.csv").as_ref()).unwrap();
+    let t = calcscore_data::read_table(format!("{REF}/birthwt.csv").as_ref()).unwrap();
     let d = Design::build(
         &t,
         &Formula::parse("low ~ age + lwt + smoke + ht").unwrap(),

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use calcscore::stats::htest::{
+use calcscore_stats::htest::{
     anova_oneway, chisq_2x2, fisher_exact_2x2, kruskal_wallis, pearson, spearman, t_test_one,
     t_test_paired, wilcoxon_rank_sum, wilcoxon_signed_rank,
 };
-use calcscore::stats::{binomial_ci, clustered_auc, CiMethod, Direction, Roc, TwoByTwo};
+use calcscore_stats::{binomial_ci, clustered_auc, CiMethod, Direction, Roc, TwoByTwo};
 use serde_json::Value;
 
 const CLOSED: f64 = 1e-9;
@@ -93,12 +93,12 @@ fn check_test(what: &str, got: &Value, want: &Value, stat_tol: f64) {
     }
 }
 
-fn lib(t: calcscore::stats::TestResult) -> Value {
+fn lib(t: calcscore_stats::TestResult) -> Value {
     serde_json::to_value(t).unwrap()
 }
 
 fn column(file: &str, name: &str) -> Vec<f64> {
-    let t = calcscore::data::read_table(&dir().join(file)).unwrap();
+    let t = calcscore_data::read_table(&dir().join(file)).unwrap();
     t.numeric(name)
         .unwrap()
         .into_iter()

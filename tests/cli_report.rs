@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use calcscore::study::zhang2021::{report_figures, Results};
+use calcscore_studies::zhang2021::{report_figures, Results};
 use serde_json::Value;
 
 fn calcscore(args: &[&str]) -> Output {

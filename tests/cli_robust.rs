@@ -482,9 +482,9 @@ fn parquet_decimal_and_half_float_columns_are_named_not_aborted() {
 
 #[test]
 fn library_entry_points_refuse_a_bad_level_instead_of_aborting() {
-    use calcscore::score::derive::{derive, BinaryOutcome, Candidates, DeriveOptions};
+    use calcscore_score::derive::{derive, BinaryOutcome, Candidates, DeriveOptions};
     let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/zhang2021_synthetic.csv");
-    let table = calcscore::data::read_table(&reg).unwrap();
+    let table = calcscore_data::read_table(&reg).unwrap();
     let opts = DeriveOptions {
         outcome: None,
         binary: BinaryOutcome::parse("stent_expansion_pct < 70").unwrap(),

@@ -1,7 +1,7 @@
 //! The shipped synthetic registry reproduces Figure 1's flow exactly, and every lesion is accounted for.
 
-use calcscore::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort, SplitUnit};
-use calcscore::data::{load_registry, ExpansionFormula};
+use calcscore_data::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort, SplitUnit};
+use calcscore_data::{load_registry, ExpansionFormula};
 
 const SHIPPED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use calcscore::cohort::{apply_rules, assign_cohorts, zhang2021_rules, SplitUnit};
-use calcscore::data::{registry_from_csv_bytes, ExpansionFormula};
-use calcscore::score::PointsTable;
-use calcscore::study::zhang2021::pipeline::analysis_set;
+use calcscore_data::cohort::{apply_rules, assign_cohorts, zhang2021_rules, SplitUnit};
+use calcscore_data::{registry_from_csv_bytes, ExpansionFormula};
+use calcscore_score::PointsTable;
+use calcscore_studies::zhang2021::pipeline::analysis_set;
 use proptest::prelude::*;
 
 const HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\

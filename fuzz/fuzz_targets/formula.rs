@@ -1,9 +1,9 @@
 //! Fuzz the R-style formula parser, and design building from what it accepts, on a small fixed table.
 #![no_main]
 
-use calcscore::data::{ColumnData, Table};
-use calcscore::stats::design::Design;
-use calcscore::stats::formula::Formula;
+use calcscore_data::{ColumnData, Table};
+use calcscore_stats::design::Design;
+use calcscore_stats::formula::Formula;
 use libfuzzer_sys::fuzz_target;
 
 fn table() -> Table {

@@ -1,7 +1,7 @@
 //! Fuzz the CSV-to-registry loader: any bytes must give a registry or a typed `DataError`, never a panic.
 #![no_main]
 
-use calcscore::data::{registry_from_csv_bytes, ExpansionFormula};
+use calcscore_data::{registry_from_csv_bytes, ExpansionFormula};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

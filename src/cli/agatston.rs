@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Outcome;
-use crate::imaging::agatston::{self, Connectivity, Options, Score, ThicknessScaling};
-use crate::imaging::{batch, series};
-use crate::report::OutputFile;
 use crate::{Error, Result};
+use calcscore_imaging::agatston::{self, Connectivity, Options, Score, ThicknessScaling};
+use calcscore_imaging::{batch, series};
+use calcscore_report::OutputFile;
 
 /// Arguments of `calcscore agatston`.
 #[derive(Debug, clap::Args)]
@@ -149,7 +149,7 @@ pub fn run(a: AgatstonArgs) -> Result<Outcome> {
     let dir = a.dicom.clone().unwrap_or_default();
     let s = series::read_series(&dir, a.series.as_deref())?;
     let labels = match &a.labels {
-        Some(p) => Some(crate::imaging::labels::read_npy(
+        Some(p) => Some(calcscore_imaging::labels::read_npy(
             p,
             [s.slices.len(), s.rows, s.cols],
         )?),
@@ -175,10 +175,10 @@ pub fn run(a: AgatstonArgs) -> Result<Outcome> {
             ("lesions.csv".into(), lesions_csv(&score).into_bytes()),
             ("slices.csv".into(), slices_csv(&score).into_bytes()),
         ];
-        if let Some((png, _)) = crate::imaging::overlay::overlay_png(&s, &score, &opts)? {
+        if let Some((png, _)) = calcscore_imaging::overlay::overlay_png(&s, &score, &opts)? {
             files.push(("overlay.png".into(), png));
         }
-        crate::report::write_atomically(out, &files)?;
+        calcscore_report::write_atomically(out, &files)?;
     }
     if a.json {
         println!("{json}");
@@ -208,7 +208,7 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
                 studies_csv(&found.studies).into_bytes(),
             ),
         ];
-        crate::report::write_atomically(out, &files)?;
+        calcscore_report::write_atomically(out, &files)?;
     }
     if a.json {
         println!("{}", to_json(&found)?);

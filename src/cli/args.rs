@@ -3,16 +3,14 @@
 
 use std::path::PathBuf;
 
-use crate::cohort::SplitUnit;
-use crate::data::load::check_ids;
-use crate::data::schema::map_keys;
-use crate::data::validate::{missing_columns, unit_problems};
-use crate::data::{
-    open, read_table, read_table_ids, ColumnMap, DataError, ExpansionFormula, Table,
-};
-use crate::options::ConfLevel;
-use crate::study::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 use crate::Result;
+use calcscore_core::options::ConfLevel;
+use calcscore_data::cohort::SplitUnit;
+use calcscore_data::load::check_ids;
+use calcscore_data::schema::map_keys;
+use calcscore_data::validate::{missing_columns, unit_problems};
+use calcscore_data::{open, DataError, ExpansionFormula, Table};
+use calcscore_studies::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 
 /// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -29,44 +27,28 @@ impl LevelArgs {
     }
 }
 
-/// `--data`: a table read as it is (CSV or Parquet).
+/// `--data` and `--map`: a table (CSV, gzip CSV, Parquet or a workbook) whose columns a map may rename
+/// (TOML `[columns] name_used_here = "name_in_file"`), the same on every verb that reads data.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// Table (CSV or Parquet).
+    /// Table or lesion registry (CSV, .csv.gz, Parquet, .xlsx/.xls/.ods).
     #[arg(long)]
     pub data: PathBuf,
-}
-
-impl InputArgs {
-    /// Read the table.
-    pub fn load(&self) -> Result<Table> {
-        Ok(read_table(&self.data)?)
-    }
-
-    /// Read the table with more columns read as text (a cluster column: ids byte for byte).
-    pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
-        Ok(read_table_ids(&self.data, ids)?)
-    }
-}
-
-/// `--data` and `--map`: a table whose columns may be renamed onto the schema's names.
-#[derive(Debug, Clone, clap::Args)]
-pub struct MappedInputArgs {
-    /// Table or lesion registry (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
+    /// Column map (TOML `[columns] name_used_here = "name_in_file"`).
     #[arg(long)]
     pub map: Option<PathBuf>,
 }
 
-impl MappedInputArgs {
-    /// Read the table and apply the map.
+impl InputArgs {
+    /// Read the table, its columns renamed by the map.
     pub fn load(&self) -> Result<Table> {
-        let mut table = read_table(&self.data)?;
-        if let Some(m) = &self.map {
-            ColumnMap::from_file(m)?.apply(&mut table, &m.display().to_string())?;
-        }
+        self.load_ids(&[])
+    }
+
+    /// Read the table with more columns read as text (a cluster column: ids byte for byte).
+    pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
+        let table = open(&self.data, self.map.as_deref(), &[])?.read(ids)?;
+        check_ids(&table, ids)?;
         Ok(table)
     }
 }
@@ -76,15 +58,15 @@ impl MappedInputArgs {
 pub struct DataArgs {
     /// The table and its column map.
     #[command(flatten)]
-    pub input: MappedInputArgs,
+    pub input: InputArgs,
     /// Seed of the A/B split when cohorts are computed from a lesion registry.
     #[arg(long, default_value_t = DEFAULT_SPLIT_SEED)]
     pub seed: u64,
     /// Split unit of the A/B split (lesion as the paper, or patient).
-    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
+    #[arg(long, value_parser = super::choice::choice::<SplitUnit>(), default_value = "lesion")]
     pub split: SplitUnit,
     /// Stent expansion formula (lesion registries).
-    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    #[arg(long, value_parser = super::choice::choice::<ExpansionFormula>(), default_value = "mean-reference")]
     pub expansion: ExpansionFormula,
 }
 

@@ -8,11 +8,11 @@ use serde::Serialize;
 use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::data::{DataError, Table};
-use crate::report::canon_charts::CalibrationPlot;
-use crate::report::figures::{render_png, render_svg, Figure};
-use crate::stats::bootstrap::{percentile_bootstrap, units, Bootstrap};
-use crate::stats::calibration::{calibration, curve_at, Calibration};
+use calcscore_data::{DataError, Table};
+use calcscore_report::canon_charts::CalibrationPlot;
+use calcscore_report::figures::{render_png, render_svg, Figure};
+use calcscore_stats::bootstrap::{percentile_bootstrap, units, Bootstrap};
+use calcscore_stats::calibration::{calibration, curve_at, Calibration};
 
 /// Arguments of `calcscore calibration`.
 #[derive(Debug, clap::Args)]
@@ -230,7 +230,7 @@ pub(crate) fn risks(
                 file: table.source.clone(),
                 row: Table::row_number(i),
                 column: col.to_string(),
-                value: crate::data::table::format_number(x),
+                value: calcscore_data::table::format_number(x),
                 rule: rule.into(),
             }
             .into());
@@ -250,7 +250,7 @@ pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F) -> crate::Result<()>
     } else {
         render_svg(fig)?.into_bytes()
     };
-    crate::report::output::write_file(path, &bytes, &[])
+    calcscore_report::output::write_file(path, &bytes, &[])
 }
 
 fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
@@ -274,7 +274,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
             t.estimate,
             t.std_error,
             t.statistic,
-            crate::stats::vcov::p_text(t.p_value),
+            calcscore_stats::vcov::p_text(t.p_value),
             t.conf_low,
             t.conf_high
         );
@@ -291,7 +291,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
     println!(
         "Spiegelhalter z test: z = {:.4}, p = {}",
         c.spiegelhalter_z,
-        crate::stats::vcov::p_text(c.spiegelhalter_p)
+        calcscore_stats::vcov::p_text(c.spiegelhalter_p)
     );
     println!(
         "\nGrouped ({} groups of predictions, Hmisc::cut2; observed with Wilson {pct}% CI):",

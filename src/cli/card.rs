@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::Outcome;
-use crate::card::{calculator_html, CardSpec, ScoreCard};
-use crate::report::figures::{render_png, render_svg};
 use crate::{Error, Result};
+use calcscore_report::card::{calculator_html, CardSpec, ScoreCard};
+use calcscore_report::figures::{render_png, render_svg};
 
 /// Arguments of `calcscore card`.
 #[derive(Debug, clap::Args)]
@@ -60,7 +60,7 @@ pub fn run(a: CardArgs) -> Result<Outcome> {
                 calculator_html(&spec).into_bytes(),
             ),
         ];
-        crate::report::write_atomically(out, &files)?;
+        calcscore_report::write_atomically(out, &files)?;
         if a.values.is_none() {
             print_card(&spec, out, a.json);
         }
@@ -76,7 +76,7 @@ fn parse_values(s: &str) -> Result<Vec<(String, f64)>> {
             let (k, v) = p
                 .split_once('=')
                 .ok_or_else(|| Error::Usage(format!("--values: '{p}' is not column=value")))?;
-            let x = crate::data::table::parse_number(v.trim()).ok_or_else(|| {
+            let x = calcscore_data::table::parse_number(v.trim()).ok_or_else(|| {
                 Error::Usage(format!(
                     "--values: '{}' of '{}' is not a number",
                     v.trim(),

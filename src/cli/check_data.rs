@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::Outcome;
-use crate::data::registry::read_registry_table;
-use crate::data::validate::normalise_lesion_table;
-use crate::data::{DataError, ExpansionFormula};
 use crate::{Error, Result};
+use calcscore_data::registry::read_registry_table;
+use calcscore_data::validate::normalise_lesion_table;
+use calcscore_data::{DataError, ExpansionFormula};
 
 /// Arguments of `calcscore check-data`.
 #[derive(Debug, clap::Args)]
@@ -23,7 +23,7 @@ pub struct CheckDataArgs {
     #[arg(long)]
     pub map: Option<PathBuf>,
     /// Expansion formula whose columns are required.
-    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    #[arg(long, value_parser = super::choice::choice::<ExpansionFormula>(), default_value = "mean-reference")]
     pub expansion: ExpansionFormula,
     /// Print the problems as JSON.
     #[arg(long)]

@@ -8,12 +8,12 @@ use serde::Serialize;
 use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::data::Table;
-use crate::stats::htest::{
+use calcscore_data::Table;
+use calcscore_stats::htest::{
     chisq_2x2, chisq_test, fisher_exact_2x2, standardized_mean_difference, t_test_two,
     wilcoxon_rank_sum,
 };
-use crate::stats::TestResult;
+use calcscore_stats::TestResult;
 
 /// Arguments of `calcscore compare`.
 #[derive(Debug, clap::Args)]
@@ -240,7 +240,12 @@ impl VariableComparison {
     /// Keep the tests that could be computed; say why the others could not.
     fn with_tests(
         mut self,
-        results: impl IntoIterator<Item = (&'static str, Result<TestResult, crate::stats::StatsError>)>,
+        results: impl IntoIterator<
+            Item = (
+                &'static str,
+                Result<TestResult, calcscore_stats::StatsError>,
+            ),
+        >,
     ) -> Self {
         for (label, r) in results {
             match r {

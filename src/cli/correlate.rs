@@ -4,7 +4,7 @@ use super::args::{InputArgs, LevelArgs};
 use super::paired::{print_tests, TwoColumnReport};
 use super::roc::input;
 use super::Outcome;
-use crate::stats::htest::{pearson, spearman, spearman_p_method};
+use calcscore_stats::htest::{pearson, spearman, spearman_p_method};
 
 /// Arguments of `calcscore correlate`.
 #[derive(Debug, clap::Args)]

@@ -9,9 +9,9 @@ use super::args::{InputArgs, LevelArgs};
 use super::calibration::{pick, print_bootstrap, risks, write_figure, BootOptions, Scale};
 use super::roc::input;
 use super::Outcome;
-use crate::report::canon_charts::DecisionPlot;
-use crate::stats::bootstrap::Bootstrap;
-use crate::stats::decision::{
+use calcscore_report::canon_charts::DecisionPlot;
+use calcscore_stats::bootstrap::Bootstrap;
+use calcscore_stats::decision::{
     decision_curve, strategy_curve, DecisionCurve, DecisionPoint, Thresholds,
 };
 
@@ -149,7 +149,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
 /// The net-benefit curve of "marker >= cutoff" for each cutoff.
 fn strategies(
     a: &DecisionArgs,
-    table: &crate::data::Table,
+    table: &calcscore_data::Table,
     rows: &[usize],
     y: &[bool],
     thresholds: &Thresholds,

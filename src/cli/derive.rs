@@ -5,13 +5,13 @@ use std::path::PathBuf;
 pub use super::args::DataArgs;
 use super::args::LevelArgs;
 use super::Outcome;
-use crate::data::Table;
-use crate::options::Proportion;
-use crate::report::output;
-use crate::score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
-use crate::score::optimism::{BootOptions, PointsRule};
-use crate::stats::vcov::{p_text, sig};
 use crate::{Error, Result};
+use calcscore_core::options::Proportion;
+use calcscore_data::Table;
+use calcscore_report::output;
+use calcscore_score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
+use calcscore_score::optimism::{BootOptions, PointsRule};
+use calcscore_stats::vcov::{p_text, sig};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
@@ -92,7 +92,7 @@ pub struct DeriveArgs {
 }
 
 /// Replicates of the whole-procedure bootstrap: 1 to 100,000.
-pub type BootReplicates = crate::options::Count<1, 100_000>;
+pub type BootReplicates = calcscore_core::options::Count<1, 100_000>;
 
 /// `--validate-points`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -162,7 +162,7 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
             print!("{}", super::optimism::text(b, &d));
         }
         if a.tripod {
-            print!("{}", crate::score::tripod::derive_text(&d, &opts));
+            print!("{}", calcscore_score::tripod::derive_text(&d, &opts));
         }
     }
     Ok(Outcome::Success)
@@ -197,7 +197,7 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
     }
     s.push_str("\nUnivariable screen:\n");
     for r in &d.screen {
-        let f = |t: &Option<crate::stats::TidyRow>| {
+        let f = |t: &Option<calcscore_stats::TidyRow>| {
             t.as_ref().map_or("–".into(), |t| {
                 format!("{} (P {})", sig(t.estimate), p_text(t.p_value))
             })

@@ -1,13 +1,13 @@
 //! `calcscore diagnose`: diagnostic accuracy of a marker dichotomised at a cutoff
-//! (positive test = marker >= cutoff).
+//! (positive test = marker >= cutoff, or marker <= cutoff with `--direction gt`).
 
 use serde::Serialize;
 
 use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::options::Threshold;
-use crate::stats::{CiMethod, Measure, TwoByTwo};
+use calcscore_core::options::Threshold;
+use calcscore_stats::{CiMethod, Measure, TwoByTwo};
 
 /// Arguments of `calcscore diagnose`.
 #[derive(Debug, clap::Args)]
@@ -26,6 +26,10 @@ pub struct DiagnoseArgs {
     /// Cutoff: marker >= cutoff is a positive test.
     #[arg(long, allow_negative_numbers = true)]
     pub cutoff: Threshold,
+    /// Direction as pROC spells it: lt (`<`, controls below cases: positive when marker >= cutoff) or gt (`>`,
+    /// controls above cases, e.g. stent expansion for underexpansion: positive when marker <= cutoff).
+    #[arg(long, default_value = "lt", value_parser = ["lt", "gt", "<", ">"])]
+    pub direction: String,
     /// Interval for proportions: wilson (prop.test, no correction) or exact (Clopper-Pearson).
     #[arg(long, default_value = "wilson", value_parser = ["wilson", "exact"])]
     pub ci: String,
@@ -44,6 +48,8 @@ struct DiagnoseReport {
     marker: String,
     outcome: String,
     cutoff: f64,
+    /// The positive test in words ("marker >= cutoff" or "marker <= cutoff").
+    positive_test: String,
     case_level: String,
     control_level: String,
     ci_method: String,
@@ -66,13 +72,16 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
     } else {
         CiMethod::Wilson
     };
-    let t = TwoByTwo::from_marker(&marker, &outcome, args.cutoff.get());
+    let higher_is_case = matches!(args.direction.as_str(), "lt" | "<");
+    let t = TwoByTwo::from_marker_direction(&marker, &outcome, args.cutoff.get(), higher_is_case);
+    let sign = if higher_is_case { ">=" } else { "<=" };
     let report = DiagnoseReport {
         verb: "diagnose",
         data: table.source.clone(),
         marker: args.marker.clone(),
         outcome: args.outcome.clone(),
         cutoff: args.cutoff.get(),
+        positive_test: format!("{} {sign} {}", args.marker, args.cutoff.get()),
         case_level: levels.case.clone(),
         control_level: levels.control.clone(),
         ci_method: method.name().into(),
@@ -92,8 +101,8 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
 
 fn print_summary(r: &DiagnoseReport, levels: &input::Levels) {
     println!(
-        "Diagnostic accuracy of '{}' >= {} for '{}' ({})",
-        r.marker, r.cutoff, r.outcome, r.data
+        "Diagnostic accuracy of '{}' for '{}' ({})",
+        r.positive_test, r.outcome, r.data
     );
     println!(
         "Levels: control = {}, case = {} ({})",

@@ -1,19 +1,19 @@
 //! `calcscore fit`: linear or logistic models from an R-style formula on any CSV/Parquet table.
 
-use crate::stats::dist::Checked;
+use calcscore_stats::dist::Checked;
 use serde_json::{json, Value};
 use statrs::distribution::{ChiSquared, FisherSnedecor};
 
 use super::args::{InputArgs, LevelArgs};
 use super::Outcome;
-use crate::stats::design::Design;
-use crate::stats::formula::Formula;
-use crate::stats::gee::{gee, CorStr, GeeFamily};
-use crate::stats::logistic::{firth, firth_profile_ci, logistic, LogisticFit};
-use crate::stats::ols::{ols, OlsFit};
-use crate::stats::vcov::{FitOptions, Vcov};
-use crate::stats::TestResult;
 use crate::{Error, Result};
+use calcscore_stats::design::Design;
+use calcscore_stats::formula::Formula;
+use calcscore_stats::gee::{gee, CorStr, GeeFamily};
+use calcscore_stats::logistic::{firth, firth_profile_ci, logistic, LogisticFit};
+use calcscore_stats::ols::{ols, OlsFit};
+use calcscore_stats::vcov::{FitOptions, Vcov};
+use calcscore_stats::TestResult;
 
 /// Model family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,10 +44,10 @@ pub struct FitArgs {
     #[arg(long)]
     pub cluster: Option<String>,
     /// Covariance: classical, hc0, hc1, cr0, cr1 (default: classical, or cr1 with --cluster).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::choice::choice::<Vcov>())]
     pub vcov: Option<Vcov>,
     /// Generalised estimating equations with this working correlation (needs --cluster; robust SEs as geepack).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::choice::choice::<CorStr>())]
     pub gee: Option<CorStr>,
     /// Nested reduced model to compare with (F test for gaussian, likelihood-ratio test for binomial).
     #[arg(long)]
@@ -128,7 +128,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
                 c.statistic_name,
                 c.statistic,
                 c.df.unwrap_or(f64::NAN),
-                crate::stats::vcov::p_text(c.p_value)
+                calcscore_stats::vcov::p_text(c.p_value)
             );
         }
     }
@@ -248,7 +248,7 @@ fn summary(f: &Fitted) -> String {
 
 /// Compare with a nested model fitted on the same rows: F test (R's anova(reduced, full)) or LR test.
 fn compare(
-    table: &crate::data::Table,
+    table: &calcscore_data::Table,
     full: &Design,
     fitted: &Fitted,
     reduced: &str,

@@ -7,6 +7,7 @@ pub mod args;
 pub mod calibration;
 pub mod card;
 pub mod check_data;
+mod choice;
 pub mod compare;
 pub mod completions;
 pub mod correlate;

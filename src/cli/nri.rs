@@ -7,8 +7,8 @@ use super::args::{InputArgs, LevelArgs};
 use super::calibration::{pick, print_bootstrap, risks, BootOptions, Scale};
 use super::roc::input;
 use super::Outcome;
-use crate::stats::bootstrap::Bootstrap;
-use crate::stats::reclassification::{reclassification, Improvement, Reclassification};
+use calcscore_stats::bootstrap::Bootstrap;
+use calcscore_stats::reclassification::{reclassification, Improvement, Reclassification};
 
 /// Arguments of `calcscore nri`.
 #[derive(Debug, clap::Args)]
@@ -132,7 +132,7 @@ fn print_summary(r: &NriReport, levels: &input::Levels, n: usize) {
             m.estimate,
             m.std_error,
             m.statistic,
-            crate::stats::vcov::p_text(m.p_value),
+            calcscore_stats::vcov::p_text(m.p_value),
             m.conf_low,
             m.conf_high
         )

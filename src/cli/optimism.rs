@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::data::Table;
-use crate::score::derive::{Candidates, Derivation, DeriveOptions};
-use crate::score::optimism::{whole_procedure, BootOptions, WholeValidation};
 use crate::Result;
+use calcscore_data::Table;
+use calcscore_score::derive::{Candidates, Derivation, DeriveOptions};
+use calcscore_score::optimism::{whole_procedure, BootOptions, WholeValidation};
 
 /// Run the bootstrap with a progress bar on stderr when it is a terminal and the run lasts over a second.
 pub fn run(
@@ -106,7 +106,7 @@ pub fn text(v: &WholeValidation, d: &Derivation) -> String {
         ));
     }
     let derived: Vec<f64> = d.score.items.iter().map(|i| i.points as f64).collect();
-    if matches!(v.points, crate::score::optimism::PointsRule::Rounded)
+    if matches!(v.points, calcscore_score::optimism::PointsRule::Rounded)
         && derived != v.apparent_points
     {
         s.push_str(&format!(

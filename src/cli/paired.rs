@@ -6,8 +6,8 @@ use serde::Serialize;
 use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::stats::htest::{t_test_paired, wilcoxon_signed_rank};
-use crate::stats::TestResult;
+use calcscore_stats::htest::{t_test_paired, wilcoxon_signed_rank};
+use calcscore_stats::TestResult;
 
 /// Arguments of `calcscore paired`.
 #[derive(Debug, clap::Args)]

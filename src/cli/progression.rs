@@ -2,12 +2,12 @@
 
 use serde::Serialize;
 
-use super::args::{LevelArgs, MappedInputArgs};
+use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use crate::options::Threshold;
-use crate::study::denosumab::progression::{self, Compare, Options, Progression};
-use crate::study::denosumab::schema::load_cac;
+use calcscore_core::options::Threshold;
+use calcscore_studies::denosumab::progression::{self, Compare, Options, Progression};
+use calcscore_studies::denosumab::schema::load_cac;
 
 /// Arguments of `calcscore progression`.
 #[derive(Debug, clap::Args)]
@@ -17,7 +17,7 @@ use crate::study::denosumab::schema::load_cac;
 pub struct ProgressionArgs {
     /// The patient-level CAC table (schema in datasets/README.md) and its column map.
     #[command(flatten)]
-    pub input: MappedInputArgs,
+    pub input: InputArgs,
     /// Natural CAC progression (% per year) the annualised %ΔCAC is tested against (default: the pilot's ~33%).
     #[arg(long, default_value_t = Threshold::new(progression::NATURAL_RATE_PCT).expect("finite"), allow_negative_numbers = true)]
     pub natural_rate: Threshold,
@@ -28,7 +28,7 @@ pub struct ProgressionArgs {
     #[arg(long, default_value_t = Threshold::new(2.5).expect("finite"), allow_negative_numbers = true)]
     pub sqrt_threshold: Threshold,
     /// Square-root comparison: ge (≥, Hokanson 2004) or gt (>).
-    #[arg(long, value_enum, default_value_t = Compare::Ge)]
+    #[arg(long, value_parser = super::choice::choice::<Compare>(), default_value = "ge")]
     pub sqrt_compare: Compare,
     #[command(flatten)]
     pub level: LevelArgs,
@@ -74,7 +74,7 @@ pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
     } else {
         print!(
             "{}",
-            crate::study::denosumab::summary_text(&analysis, &table.source)
+            calcscore_studies::denosumab::summary_text(&analysis, &table.source)
         );
     }
     Ok(Outcome::Success)

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::report::output::{Mode, OutDir};
-use crate::study::zhang2021;
 use crate::Result;
+use calcscore_report::output::{Mode, OutDir};
+use calcscore_studies::zhang2021;
 
 /// Arguments of `calcscore report`.
 #[derive(Debug, clap::Args)]

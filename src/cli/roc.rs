@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::args::{InputArgs, LevelArgs};
 use super::Outcome;
-use crate::stats::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint, TestResult};
+use calcscore_stats::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint, TestResult};
 
 /// Arguments of `calcscore roc`.
 #[derive(Debug, clap::Args)]
@@ -82,7 +82,7 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     if let Some(path) = &args.coords {
-        crate::report::output::check_file(path, &[&args.data.data])?;
+        calcscore_report::output::check_file(path, &[&args.data.data])?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
     let table = args.data.load_ids(&ids)?;
@@ -101,7 +101,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     let roc = Roc::new(&marker, &outcome, direction)?;
     let (n_cases, n_controls) = roc.counts();
     if n_cases < 2 || n_controls < 2 {
-        return Err(crate::stats::StatsError::TooFew {
+        return Err(calcscore_stats::StatsError::TooFew {
             what: format!("DeLong variance of '{}' (cases or controls)", args.marker),
             n: n_cases.min(n_controls),
             needed: 2,
@@ -259,14 +259,14 @@ fn write_coords(
         };
         s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
     }
-    crate::report::output::write_file(path, s.as_bytes(), &[data])
+    calcscore_report::output::write_file(path, s.as_bytes(), &[data])
 }
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
 pub(crate) mod input {
     use serde::Serialize;
 
-    use crate::data::{ColumnData, DataError, Table};
+    use calcscore_data::{ColumnData, DataError, Table};
 
     /// How many rows a column's missing values removed.
     #[derive(Debug, Clone, Serialize)]
@@ -426,7 +426,7 @@ pub(crate) mod input {
                         file: table.source.clone(),
                         row: Table::row_number(i),
                         column: col.to_string(),
-                        value: other.map_or("NA".into(), crate::data::table::format_number),
+                        value: other.map_or("NA".into(), calcscore_data::table::format_number),
                         rule: "a numeric outcome must be coded 0 (control) / 1 (case)".into(),
                     }
                     .into())
@@ -451,12 +451,12 @@ pub(crate) mod input {
 
     fn two_levels_needed(col: &str, lv: &[String]) -> crate::Error {
         let e = if lv.len() < 2 {
-            crate::stats::StatsError::OneClass {
+            calcscore_stats::StatsError::OneClass {
                 column: col.to_string(),
                 level: lv.join(", "),
             }
         } else {
-            crate::stats::StatsError::Undefined(format!(
+            calcscore_stats::StatsError::Undefined(format!(
                 "outcome '{col}' has {} levels ({}): a binary outcome needs exactly 2",
                 lv.len(),
                 lv.join(", ")

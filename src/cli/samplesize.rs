@@ -8,17 +8,17 @@ use serde::Serialize;
 
 use super::roc::input;
 use super::Outcome;
-use crate::samplesize::cluster::registry_prevalence;
-use crate::samplesize::cstat::{r2_from_cstatistic, CstatMethod, CstatR2};
-use crate::samplesize::develop::{cs_from_nagelkerke, Common};
-use crate::samplesize::validate::NetBenefitInputs;
-use crate::samplesize::{
+use crate::{Error, Result};
+use calcscore_score::derive::BinaryOutcome;
+use calcscore_stats::samplesize::cluster::registry_prevalence;
+use calcscore_stats::samplesize::cstat::{r2_from_cstatistic, CstatMethod, CstatR2};
+use calcscore_stats::samplesize::develop::{cs_from_nagelkerke, Common};
+use calcscore_stats::samplesize::validate::NetBenefitInputs;
+use calcscore_stats::samplesize::{
     develop_binary, develop_continuous, validate_binary, BinaryDevelopment, ClusterPlan,
     ContinuousDevelopment, LpDistribution, LpMethod, RegistryEstimate, Validation,
     ValidationInputs,
 };
-use crate::score::derive::BinaryOutcome;
-use crate::{Error, Result};
 
 /// Arguments of `calcscore samplesize`.
 #[derive(Debug, clap::Args)]
@@ -293,7 +293,7 @@ fn registry(c: &ClusterArgs, kind: OutcomeType) -> Result<Option<RegistryEstimat
                 .into(),
         )
     })?;
-    let table = crate::data::read_table_ids(path, &[c.cluster.as_str()])?;
+    let table = calcscore_data::read_table_ids(path, &[c.cluster.as_str()])?;
     let values = match kind {
         OutcomeType::Binary => BinaryOutcome::parse(outcome)?.values(&table)?,
         OutcomeType::Continuous => table.numeric(outcome)?.to_vec(),
@@ -306,7 +306,7 @@ fn registry(c: &ClusterArgs, kind: OutcomeType) -> Result<Option<RegistryEstimat
     let ids = input::cluster_ids(&table, &c.cluster, &rows)?;
     let dropped = table.nrows() - rows.len();
     if rows.len() < 2 {
-        return Err(crate::stats::StatsError::TooFew {
+        return Err(calcscore_stats::StatsError::TooFew {
             what: format!(
                 "--from-registry {}: rows with outcome '{outcome}' and cluster '{}' both present",
                 table.source, c.cluster

@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use super::args::LevelArgs;
 use super::Outcome;
-use crate::cohort::SplitUnit;
-use crate::data::ExpansionFormula;
-use crate::options::Lesions;
-use crate::report::output::{self, Mode, OutDir};
-use crate::study::{denosumab, published, shipped, zhang2021};
 use crate::{Error, Result};
+use calcscore_core::options::Lesions;
+use calcscore_data::cohort::SplitUnit;
+use calcscore_data::ExpansionFormula;
+use calcscore_report::output::{self, Mode, OutDir};
+use calcscore_studies::{denosumab, published, shipped, zhang2021};
 
 /// The built-in studies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,10 +64,10 @@ pub struct ReproduceArgs {
     #[arg(long, default_value_t = zhang2021::DEFAULT_SPLIT_SEED)]
     pub seed: u64,
     /// Randomise lesions (as the paper) or whole patients between derivation and validation.
-    #[arg(long, value_enum, default_value_t = SplitUnit::Lesion)]
+    #[arg(long, value_parser = super::choice::choice::<SplitUnit>(), default_value = "lesion")]
     pub split: SplitUnit,
     /// How stent expansion (%) is computed.
-    #[arg(long, value_enum, default_value_t = ExpansionFormula::MeanReference)]
+    #[arg(long, value_parser = super::choice::choice::<ExpansionFormula>(), default_value = "mean-reference")]
     pub expansion: ExpansionFormula,
     #[command(flatten)]
     pub level: LevelArgs,
@@ -128,7 +128,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let data = a.data.clone().unwrap_or_else(|| a.study.default_data());
     let data = shipped.as_ref().map_or(data, |s| s.path.clone());
     // Reports name the built-in file by its repository path (same bytes, same SHA-256), not the temp copy.
-    let label = |n: &mut crate::study::DataNotice, data: &mut PathBuf| {
+    let label = |n: &mut calcscore_studies::DataNotice, data: &mut PathBuf| {
         if let Some(s) = &shipped {
             n.input = s.label.into();
             *data = s.label.into();
@@ -195,7 +195,7 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
             serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?
         );
     } else {
-        print!("{}", crate::report::check_table_text(&rows));
+        print!("{}", calcscore_report::check_table_text(&rows));
     }
     Ok(if published::all_pass(&rows) {
         Outcome::Success

@@ -2,8 +2,8 @@
 
 use super::derive::DataArgs;
 use super::Outcome;
-use crate::report::table1::{render, table1, Format, Table1Options};
 use crate::{Error, Result};
+use calcscore_report::table1::{render, table1, Format, Table1Options};
 
 /// Arguments of `calcscore table1`.
 #[derive(Debug, clap::Args)]
@@ -27,7 +27,7 @@ pub struct Table1Args {
     #[arg(long, value_delimiter = ',')]
     pub nonnormal: Vec<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = super::choice::choice::<Format>(), default_value = "text")]
     pub format: Format,
     /// JSON output (every number behind the table).
     #[arg(long)]

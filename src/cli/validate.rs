@@ -4,17 +4,17 @@ use std::io::IsTerminal;
 
 use super::args::{DataArgs, LevelArgs};
 use super::Outcome;
-use crate::options::Replicates;
-use crate::report::canon_charts::{CalibrationPlot, DecisionPlot};
-use crate::score::derive::BinaryOutcome;
-use crate::score::validate::{
+use crate::{Error, Result};
+use calcscore_core::options::Replicates;
+use calcscore_report::canon_charts::{CalibrationPlot, DecisionPlot};
+use calcscore_score::derive::BinaryOutcome;
+use calcscore_score::validate::{
     boot_data, optimism, validate, GroupValidation, Optimism, ValidateOptions, Validation,
 };
-use crate::score::PointsTable;
-use crate::stats::calibration::calibration;
-use crate::stats::decision::Thresholds;
-use crate::stats::vcov::{p_text, sig};
-use crate::{Error, Result};
+use calcscore_score::PointsTable;
+use calcscore_stats::calibration::calibration;
+use calcscore_stats::decision::Thresholds;
+use calcscore_stats::vcov::{p_text, sig};
 
 /// Arguments of `calcscore validate`.
 #[derive(Debug, clap::Args)]
@@ -86,7 +86,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     }
     let missing = score.missing_columns(&table);
     if !missing.is_empty() {
-        return Err(Error::Data(crate::data::DataError::MissingColumn {
+        return Err(Error::Data(calcscore_data::DataError::MissingColumn {
             file: table.source.clone(),
             column: missing.join("', '"),
             hint: format!(
@@ -142,7 +142,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     } else {
         print!("{}", summary(&v, boot.as_ref(), &opts));
         if a.tripod {
-            print!("{}", crate::score::tripod::validate_text(&v, &opts));
+            print!("{}", calcscore_score::tripod::validate_text(&v, &opts));
         }
     }
     Ok(Outcome::Success)
@@ -252,7 +252,7 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
     }
     s.push_str(&val_prob_text(g));
     if let Some(c) = &g.calibration {
-        let f = |i: &Option<crate::score::derive::Interval>| {
+        let f = |i: &Option<calcscore_score::derive::Interval>| {
             i.as_ref().map_or("not estimable".into(), |i| {
                 format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.conf_low, i.conf_high)
             })
@@ -268,7 +268,7 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
         ));
     }
     s.push_str(&decision_text(g));
-    let ci = format!("[{}% CI]", crate::report::r(opts.conf_level * 100.0, 0));
+    let ci = format!("[{}% CI]", calcscore_report::r(opts.conf_level * 100.0, 0));
     s.push_str(&format!(
         "  score    n   mean    SD  events  observed {ci:<14}predicted\n"
     ));
@@ -336,9 +336,9 @@ fn write_plots(
     level: f64,
     inputs: &[&std::path::Path],
 ) -> Result<()> {
-    use crate::report::figures::{render_png, render_svg, Figure};
+    use calcscore_report::figures::{render_png, render_svg, Figure};
     fn both<F: Figure>(
-        files: &mut Vec<crate::report::OutputFile>,
+        files: &mut Vec<calcscore_report::OutputFile>,
         name: &str,
         fig: &F,
     ) -> Result<()> {
@@ -359,8 +359,8 @@ fn write_plots(
             both(&mut files, &format!("decision_{stem}"), &fig)?;
         }
     }
-    let out = crate::report::output::OutDir::open(dir, inputs)?;
-    out.write(&files, crate::report::output::Mode::Replace)
+    let out = calcscore_report::output::OutDir::open(dir, inputs)?;
+    out.write(&files, calcscore_report::output::Mode::Replace)
 }
 
 /// A group name as a file-name part (letters, digits, '-' and '_' kept).

@@ -1,0 +1,148 @@
+//! Flow through ordered exclusion rules, with a ledger naming each excluded lesion's first rule.
+
+use serde::Serialize;
+
+use crate::Lesion;
+
+/// An exclusion rule: lesions for which `excludes` is true leave the study at this rule's stage.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Short name used in the ledger (`max-angle-le-270`).
+    pub name: &'static str,
+    /// Stage: rules of one stage are counted among the same lesions (so their counts may overlap).
+    pub stage: usize,
+    /// Reason in words for the ledger and the flow figure.
+    pub reason: &'static str,
+    /// True when the lesion is excluded by this rule.
+    pub excludes: fn(&Lesion) -> bool,
+}
+
+/// One rule's counts within its stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleCount {
+    /// Rule name.
+    pub rule: String,
+    /// Reason in words.
+    pub reason: String,
+    /// Lesions of the stage's input meeting the rule (may overlap with other rules of the stage), as papers report.
+    pub n_meeting: usize,
+    /// Lesions excluded by this rule and by no earlier rule (sequential count; these sum to the stage's exclusions).
+    pub n_excluded: usize,
+}
+
+/// A stage of the flow: its input, each rule's counts, and what remains.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowStage {
+    /// Stage number (1-based).
+    pub stage: usize,
+    /// Lesions entering the stage.
+    pub n_in: usize,
+    /// Counts per rule, in rule order.
+    pub rules: Vec<RuleCount>,
+    /// Lesions meeting two or more rules of the stage.
+    pub n_overlap: usize,
+    /// Lesions leaving the stage.
+    pub n_out: usize,
+}
+
+/// One excluded lesion with the rule that excluded it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exclusion {
+    /// Lesion identifier.
+    pub lesion_id: String,
+    /// Patient identifier.
+    pub patient_id: String,
+    /// Spreadsheet row of the lesion in the input file.
+    pub row: usize,
+    /// Rule name.
+    pub rule: String,
+    /// Reason in words.
+    pub reason: String,
+}
+
+/// The result of applying the rules: stages, the ledger, and the lesions that remain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flow {
+    /// Lesions in the input.
+    pub n_input: usize,
+    /// Stages in order.
+    pub stages: Vec<FlowStage>,
+    /// The exclusions ledger, in input order within each stage.
+    pub exclusions: Vec<Exclusion>,
+    /// Indices of the lesions that remain, in input order.
+    pub included: Vec<usize>,
+}
+
+impl Flow {
+    /// True when included + excluded = input and no lesion appears twice.
+    pub fn reconciles(&self) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let ids_unique = self.exclusions.iter().all(|e| seen.insert(e.row));
+        ids_unique && self.included.len() + self.exclusions.len() == self.n_input
+    }
+}
+
+/// Apply ordered rules stage by stage; each excluded lesion is recorded once, under its first rule.
+pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Flow {
+    let mut remaining: Vec<usize> = (0..lesions.len()).collect();
+    let mut stages = Vec::new();
+    let mut exclusions = Vec::new();
+    let mut stage_ids: Vec<usize> = rules.iter().map(|r| r.stage).collect();
+    stage_ids.dedup();
+    for stage in stage_ids {
+        let stage_rules: Vec<&Rule> = rules.iter().filter(|r| r.stage == stage).collect();
+        let mut counts: Vec<RuleCount> = stage_rules
+            .iter()
+            .map(|r| RuleCount {
+                rule: r.name.into(),
+                reason: r.reason.into(),
+                n_meeting: 0,
+                n_excluded: 0,
+            })
+            .collect();
+        let (mut kept, mut n_overlap) = (Vec::new(), 0);
+        for &i in &remaining {
+            let met: Vec<usize> = (0..stage_rules.len())
+                .filter(|&k| (stage_rules[k].excludes)(&lesions[i]))
+                .collect();
+            met.iter().for_each(|&k| counts[k].n_meeting += 1);
+            n_overlap += usize::from(met.len() > 1);
+            match met.first() {
+                None => kept.push(i),
+                Some(&k) => {
+                    counts[k].n_excluded += 1;
+                    exclusions.push(exclusion(
+                        &lesions[i],
+                        stage_rules[k].name,
+                        stage_rules[k].reason,
+                    ));
+                }
+            }
+        }
+        stages.push(FlowStage {
+            stage,
+            n_in: remaining.len(),
+            rules: counts,
+            n_overlap,
+            n_out: kept.len(),
+        });
+        remaining = kept;
+    }
+    Flow {
+        n_input: lesions.len(),
+        stages,
+        exclusions,
+        included: remaining,
+    }
+}
+
+/// A ledger entry for a lesion.
+pub fn exclusion(l: &Lesion, rule: &str, reason: &str) -> Exclusion {
+    Exclusion {
+        lesion_id: l.lesion_id.clone(),
+        patient_id: l.patient_id.clone(),
+        row: crate::Table::row_number(l.index),
+        rule: rule.into(),
+        reason: reason.into(),
+    }
+}

@@ -1,0 +1,474 @@
+//! An input file read in two steps: its header first (format, separator, column names), so that a missing
+//! column is reported before the body is read, then its body, checked record by record (field counts, quotes)
+//! before polars parses it, so that a ragged row is named instead of padded or shifted.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::DataError;
+use calcscore_core::clip;
+
+/// Longest header read before giving up (a file without line breaks is not a table).
+const HEADER_LIMIT: usize = 1 << 20;
+
+/// Longest part of a row echoed in a ragged-row message, in characters.
+const ROW_ECHO: usize = 120;
+
+/// How an input file is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV text, gzip-compressed or not.
+    Csv {
+        /// Compressed with gzip (`.csv.gz`, recognised by its first bytes).
+        gzip: bool,
+    },
+    /// Apache Parquet.
+    Parquet,
+    /// An Excel or OpenDocument workbook (first sheet), read with calamine.
+    Workbook,
+}
+
+/// An input file whose header has been read; [`Input::read_bytes`] reads the body.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as given.
+    pub path: PathBuf,
+    /// The path as shown in messages.
+    pub file: String,
+    /// CSV (plain or gzip) or Parquet.
+    pub format: Format,
+    /// The field separator of a CSV file (sniffed from the header line).
+    pub separator: u8,
+    /// Column names in file order.
+    pub names: Vec<String>,
+}
+
+fn unreadable(file: &str, reason: impl ToString) -> DataError {
+    DataError::Unreadable {
+        file: file.to_string(),
+        reason: clip(&reason.to_string()),
+    }
+}
+
+impl Input {
+    /// Open a file and read only its header (CSV) or schema (Parquet).
+    pub fn open(path: &Path) -> Result<Input, DataError> {
+        let file = path.display().to_string();
+        let parquet = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if super::xlsx::is_workbook(path) {
+            // Workbooks are small: the first sheet is read whole to learn its header.
+            let names = super::xlsx::read_first_sheet(path, &file)?.names;
+            return Ok(Input {
+                path: path.to_path_buf(),
+                file,
+                format: Format::Workbook,
+                separator: b',',
+                names,
+            });
+        }
+        if parquet {
+            let names = super::load::parquet_names(path, &file)?;
+            return Ok(Input {
+                path: path.to_path_buf(),
+                file,
+                format: Format::Parquet,
+                separator: b',',
+                names,
+            });
+        }
+        let (prefix, gzip) = read_prefix(path, &file)?;
+        let header = Header::parse(&prefix, &file)?;
+        Ok(Input {
+            path: path.to_path_buf(),
+            file,
+            format: Format::Csv { gzip },
+            separator: header.separator,
+            names: header.names,
+        })
+    }
+
+    /// The whole CSV file as bytes (decompressed when gzip).
+    pub fn read_bytes(&self) -> Result<Vec<u8>, DataError> {
+        let f = open_file(&self.path, &self.file)?;
+        let mut bytes = Vec::with_capacity(f.metadata().map_or(0, |m| m.len() as usize));
+        let read = match self.format {
+            Format::Csv { gzip: true } => {
+                flate2::read::MultiGzDecoder::new(f).read_to_end(&mut bytes)
+            }
+            _ => std::io::BufReader::new(f).read_to_end(&mut bytes),
+        };
+        read.map_err(|e| {
+            unreadable(
+                &self.file,
+                format!("{e}; fix: check the file (a damaged gzip file?)"),
+            )
+        })?;
+        Ok(bytes)
+    }
+}
+
+fn open_file(path: &Path, file: &str) -> Result<std::fs::File, DataError> {
+    let f = std::fs::File::open(path).map_err(|e| {
+        unreadable(
+            file,
+            format!("{e}; fix: check the path (a CSV or Parquet file)"),
+        )
+    })?;
+    if f.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(unreadable(
+            file,
+            "this is a directory; fix: name a CSV or Parquet file",
+        ));
+    }
+    Ok(f)
+}
+
+/// The first bytes of a (possibly gzip) CSV file, up to the end of its header record, and whether it is gzip.
+fn read_prefix(path: &Path, file: &str) -> Result<(Vec<u8>, bool), DataError> {
+    let mut f = open_file(path, file)?;
+    let mut magic = [0u8; 2];
+    let n = read_fully(&mut f, &mut magic).map_err(|e| unreadable(file, e))?;
+    let gzip = n == 2 && magic == [0x1f, 0x8b];
+    let f = open_file(path, file)?;
+    let mut reader: Box<dyn Read> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(f))
+    } else {
+        Box::new(f)
+    };
+    let mut prefix = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk).map_err(|e| {
+            unreadable(
+                file,
+                format!("{e}; fix: check the file (a damaged gzip file?)"),
+            )
+        })?;
+        prefix.extend_from_slice(&chunk[..n]);
+        if n == 0 || record_end(&prefix, 0).is_some() {
+            return Ok((prefix, gzip));
+        }
+        if prefix.len() > HEADER_LIMIT {
+            return Err(unreadable(
+                file,
+                format!(
+                    "no line break in the first {} MB: not a CSV table with a header line (or a quote in the header is never closed); the file starts '{}'",
+                    HEADER_LIMIT >> 20,
+                    clip(&String::from_utf8_lossy(&prefix[..ROW_ECHO.min(prefix.len())]))
+                ),
+            ));
+        }
+    }
+}
+
+fn read_fully(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The end (index of the line feed) of the record starting at `start`: the first line feed outside quotes.
+fn record_end(data: &[u8], start: usize) -> Option<usize> {
+    let mut quoted = false;
+    for (k, &b) in data[start..].iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return Some(start + k),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The name of a binary format recognised by its first bytes (spreadsheet workbooks, Parquet given as CSV).
+pub fn binary_format(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("a zip archive (an Excel .xlsx workbook?)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("an old Excel .xls workbook")
+    } else if bytes.starts_with(b"PAR1") {
+        Some("a Parquet file (name it .parquet)")
+    } else {
+        None
+    }
+}
+
+/// The header record of a CSV text: the separator and the column names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// Field separator: `,`, or `;` / tab when the header has more of them than commas.
+    pub separator: u8,
+    /// Column names, unquoted.
+    pub names: Vec<String>,
+}
+
+impl Header {
+    /// Parse the header from the start of a CSV text (a prefix is enough). Refuses binary formats, non-UTF-8
+    /// and empty files.
+    pub fn parse(bytes: &[u8], file: &str) -> Result<Header, DataError> {
+        if let Some(kind) = binary_format(bytes) {
+            return Err(unreadable(
+                file,
+                format!("this is {kind}, not CSV text; fix: export the sheet as \"CSV UTF-8\" (or Parquet)"),
+            ));
+        }
+        let bytes = skip_blank_lines(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+        let end = record_end(bytes, 0).unwrap_or(bytes.len());
+        let line = &bytes[..end];
+        let text = std::str::from_utf8(line).map_err(|e| DataError::NotUtf8 {
+            file: file.to_string(),
+            line: line[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1,
+            byte: line[e.valid_up_to()],
+        })?;
+        let text = text.trim_end_matches('\r');
+        if text.trim().is_empty() {
+            return Err(DataError::Empty {
+                file: file.to_string(),
+            });
+        }
+        let separator = sniff_separator(text);
+        let names = split_fields(text, separator)
+            .into_iter()
+            .map(unquote)
+            .collect();
+        Ok(Header { separator, names })
+    }
+}
+
+/// The text after any blank lines before the header (polars skips them too; the header is row 1).
+pub fn skip_blank_lines(bytes: &[u8]) -> &[u8] {
+    let mut start = 0;
+    while let Some(k) = bytes[start..].iter().position(|&b| b == b'\n') {
+        if !bytes[start..start + k].iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+        start += k + 1;
+    }
+    &bytes[start..]
+}
+
+/// The separator of a header line: the most frequent of `,`, `;` and tab outside quotes (`,` on a tie).
+pub fn sniff_separator(header: &str) -> u8 {
+    let count = |sep: u8| split_fields(header, sep).len();
+    let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));
+    if semicolon > comma && semicolon >= tab {
+        b';'
+    } else if tab > comma && tab > semicolon {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// The fields of one record (quotes kept), split at separators outside quotes.
+fn split_fields(record: &str, sep: u8) -> Vec<&str> {
+    let mut fields = Vec::new();
+    let (mut quoted, mut start) = (false, 0);
+    for (k, &b) in record.as_bytes().iter().enumerate() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == sep && !quoted {
+            fields.push(&record[start..k]);
+            start = k + 1;
+        }
+    }
+    fields.push(&record[start..]);
+    fields
+}
+
+/// A field without its surrounding quotes, doubled quotes undone.
+fn unquote(field: &str) -> String {
+    match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => field.to_string(),
+    }
+}
+
+/// Check every record of a CSV text (header first, line feeds only) against the header's field count: each
+/// ragged row is a problem naming its row, line and field counts; a quote never closed is one problem.
+pub fn check_records(data: &[u8], separator: u8, expected: usize, file: &str) -> Vec<DataError> {
+    let mut problems = Vec::new();
+    let (mut start, mut row, mut line) = (0usize, 0usize, 1usize);
+    while start < data.len() {
+        let end = record_end(data, start);
+        let stop = end.unwrap_or(data.len());
+        let record = &data[start..stop];
+        let lines = record.iter().filter(|&&b| b == b'\n').count();
+        // A blank line is a row of missing values (as polars reads it), not a ragged row.
+        row += 1;
+        if !record.is_empty() {
+            if end.is_none() && quotes_open(record) {
+                problems.push(DataError::UnclosedQuote {
+                    file: file.to_string(),
+                    row,
+                    line,
+                    text: row_text(record),
+                });
+                return problems;
+            }
+            let fields = count_fields(record, separator);
+            if row > 1 && fields != expected {
+                problems.push(ragged(file, row, line, fields, expected, record));
+            }
+        }
+        line += lines + 1;
+        start = stop + 1;
+    }
+    problems
+}
+
+fn quotes_open(record: &[u8]) -> bool {
+    record.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
+fn count_fields(record: &[u8], sep: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 1;
+    for &b in record {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == sep && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The start of a record as text for a message: its first line, control characters escaped, clipped.
+fn row_text(record: &[u8]) -> String {
+    let first = record.split(|&b| b == b'\n').next().unwrap_or(record);
+    let mut out = String::new();
+    for (k, c) in String::from_utf8_lossy(first).chars().enumerate() {
+        if k == ROW_ECHO {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn ragged(
+    file: &str,
+    row: usize,
+    line: usize,
+    fields: usize,
+    expected: usize,
+    record: &[u8],
+) -> DataError {
+    let cause = if fields < expected {
+        if fields == 1 {
+            "a blank or truncated row, or a different separator; fix: one value per column, separated by the header's separator"
+        } else {
+            "a missing separator or missing cells; fix: give every column a value (leave a cell empty for a missing value)"
+        }
+    } else {
+        "an extra separator (a decimal comma, or a value containing the separator that is not quoted?); fix: quote such values or remove the extra separator"
+    };
+    DataError::RaggedRow {
+        file: file.to_string(),
+        row,
+        line,
+        fields,
+        expected,
+        cause,
+        text: row_text(record),
+    }
+}
+
+/// True when a CSV text separated by `separator` (not a comma) writes numbers with a decimal comma: some
+/// unquoted field of its first 10 000 lines is digits, a comma, digits.
+pub fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
+    if separator == b',' {
+        return false;
+    }
+    data.split(|&b| b == b'\n')
+        .skip(1)
+        .take(10_000)
+        .any(|line| line.split(|&b| b == separator).any(is_comma_number))
+}
+
+fn is_comma_number(field: &[u8]) -> bool {
+    let f = field.trim_ascii();
+    let f = f.strip_prefix(b"-").unwrap_or(f);
+    let Some(k) = f.iter().position(|&b| b == b',') else {
+        return false;
+    };
+    let (int, frac) = (&f[..k], &f[k + 1..]);
+    !frac.is_empty() && int.iter().chain(frac).all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_separator_and_quoted_names() {
+        let h = Header::parse(b"\xEF\xBB\xBFa;\"b;c\";d\r\n1;2;3\n", "f.csv").unwrap();
+        assert_eq!(h.separator, b';');
+        assert_eq!(h.names, ["a", "b;c", "d"]);
+        let h = Header::parse(b"a,b;c\n", "f.csv").unwrap();
+        assert_eq!((h.separator, h.names.len()), (b',', 2));
+        let h = Header::parse(b"a\tb\tc", "f.csv").unwrap();
+        assert_eq!((h.separator, h.names.len()), (b'\t', 3));
+        assert!(matches!(
+            Header::parse(b" \n\n", "f.csv"),
+            Err(DataError::Empty { .. })
+        ));
+    }
+
+    #[test]
+    fn ragged_rows_are_named_with_row_line_and_counts() {
+        // Row 3 has a quoted line break, so row 4 starts on line 5.
+        let data = b"a,b,c\n1,2,3\n\"x\ny\",2,3\n1,2\n1,2,3,4\n";
+        let p = check_records(data, b',', 3, "f.csv");
+        let got: Vec<(usize, usize, usize)> = p
+            .iter()
+            .map(|e| match e {
+                DataError::RaggedRow {
+                    row, line, fields, ..
+                } => (*row, *line, *fields),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(got, [(4, 5, 2), (5, 6, 4)]);
+        assert!(p[0]
+            .to_string()
+            .contains("row 4 (line 5): 2 field(s), the header has 3"));
+        assert!(p[1].to_string().contains("extra separator"));
+    }
+
+    #[test]
+    fn unclosed_quote_is_one_problem_with_a_clipped_row() {
+        let mut data = b"a,b\n1,2\n\"never closed,2\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 100_000));
+        let p = check_records(&data, b',', 2, "f.csv");
+        assert_eq!(p.len(), 1);
+        let msg = p[0].to_string();
+        assert!(msg.contains("row 3: a quote"), "{msg}");
+        assert!(msg.len() < 600, "{}", msg.len());
+    }
+
+    #[test]
+    fn decimal_comma_is_sniffed_only_without_comma_separator() {
+        assert!(uses_decimal_comma(b"a;b\n1;3,5\n", b';'));
+        assert!(!uses_decimal_comma(b"a;b\n1;3.5\n", b';'));
+        assert!(!uses_decimal_comma(b"a;b\nx,y;3\n", b';'));
+        assert!(!uses_decimal_comma(b"a,b\n1,3\n", b','));
+    }
+}

@@ -1,0 +1,20 @@
+//! Data: generic tables, loading (CSV, gzip CSV, Parquet via polars), column maps, the lesion schema.
+
+pub mod cohort;
+pub mod consistency;
+pub mod dates;
+pub mod input;
+pub mod load;
+pub mod registry;
+pub mod schema;
+pub mod table;
+pub mod validate;
+pub mod xlsx;
+
+pub use calcscore_core::{clip, DataError, Error, Result};
+pub use load::{open, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
+pub use registry::{
+    load_registry, registry_from_csv_bytes, registry_from_table, Atherectomy, ExpansionFormula,
+    Lesion, Registry,
+};
+pub use table::{ColumnData, Table};

@@ -1,0 +1,597 @@
+//! Load CSV (plain or gzip) or Parquet files into a [`Table`] with polars, and apply a column map.
+//!
+//! A file is read in two steps ([`open`], then [`Opened::read`]): the header first, so that a bad map or a
+//! missing column is reported before the body is read; then the body, with identifier columns read as text
+//! byte for byte (`00042` and `042` stay two patients).
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::input::{check_records, uses_decimal_comma, Format, Header, Input};
+use super::{ColumnData, DataError, Table};
+use calcscore_core::clip;
+
+/// Cell texts read as missing values in CSV files.
+pub const MISSING_TOKENS: [&str; 5] = ["", "NA", "N/A", "n/a", "na"];
+
+/// Columns always read as text: the identifiers of the lesion and CAC schemas.
+pub const ID_COLUMNS: [&str; 2] = ["patient_id", "lesion_id"];
+
+/// Renames of a registry's own column names onto schema names (`schema = "theirs"`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMap {
+    /// Schema column name → the name used in the user's file.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+impl ColumnMap {
+    /// Read a map from a TOML file with a `[columns]` table.
+    pub fn from_file(path: &Path) -> Result<Self, DataError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| DataError::BadMap {
+            file: file.clone(),
+            reason: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| DataError::BadMap {
+            file,
+            reason: format!(
+                "{}; fix: write a [columns] table of lines schema_name = \"your_name\"",
+                clip(e.to_string().trim_end())
+            ),
+        })
+    }
+
+    /// Refuse keys that are no column of the schema (`known`), with the closest schema name as a suggestion.
+    pub fn check_keys(&self, known: &[&str], map_file: &str) -> Result<(), DataError> {
+        let unknown: Vec<String> = self
+            .columns
+            .keys()
+            .filter(|k| !known.contains(&k.as_str()))
+            .map(|k| match did_you_mean(k, known.iter().copied()) {
+                Some(s) => format!("'{k}' (did you mean '{s}'?)"),
+                None => format!("'{k}'"),
+            })
+            .collect();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        Err(DataError::BadMap {
+            file: map_file.to_string(),
+            reason: format!(
+                "{} {} no schema column, so the map would rename onto a name nothing reads; fix: use a schema name on the left ({})",
+                unknown.join(", "),
+                if unknown.len() == 1 { "is" } else { "are" },
+                known.join(", ")
+            ),
+        })
+    }
+
+    /// The header after the renames; a mapped name the header lacks, or a rename onto a column the file
+    /// already has, is an error naming the map file and the column.
+    pub fn rename(
+        &self,
+        names: &[String],
+        source: &str,
+        map_file: &str,
+    ) -> Result<Vec<String>, DataError> {
+        let mut out = names.to_vec();
+        let bad = |reason: String| DataError::BadMap {
+            file: map_file.to_string(),
+            reason,
+        };
+        for (schema, theirs) in &self.columns {
+            if schema != theirs && names.contains(schema) && names.contains(theirs) {
+                return Err(bad(format!(
+                    "'{schema} = \"{theirs}\"': {source} already has a column '{schema}'; fix: drop this line or rename one column"
+                )));
+            }
+            match names.iter().position(|n| n == theirs) {
+                Some(j) => out[j] = schema.clone(),
+                None => {
+                    let near = did_you_mean(theirs, names.iter().map(String::as_str))
+                        .map(|n| format!("did you mean '{n}'? "))
+                        .unwrap_or_default();
+                    return Err(bad(format!(
+                        "'{schema} = \"{theirs}\"': {source} has no column '{theirs}'; fix: {near}use a name from its header ({})",
+                        clip(&names.join(", "))
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Rename the table's columns as [`ColumnMap::rename`] does for a header.
+    pub fn apply(&self, table: &mut Table, map_file: &str) -> Result<(), DataError> {
+        table.names = self.rename(&table.names, &table.source, map_file)?;
+        Ok(())
+    }
+}
+
+/// The closest of `candidates` to `word` (case-insensitive edit distance at most a third of its length, ≥ 1).
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let w = word.to_lowercase();
+    let limit = (w.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(&w, &c.to_lowercase()), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two strings, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A file whose header has been read and mapped; the body is read by [`Opened::read`].
+#[derive(Debug, Clone)]
+pub struct Opened {
+    input: Input,
+    /// Column names after the map, in file order.
+    pub names: Vec<String>,
+}
+
+/// Open a file and read its header only; apply the column map (its keys must be in `keys`, when not empty).
+pub fn open(path: &Path, map: Option<&Path>, keys: &[&str]) -> Result<Opened, DataError> {
+    let input = Input::open(path)?;
+    check_header(&input.names, &input.file)?;
+    let names = match map {
+        None => input.names.clone(),
+        Some(m) => {
+            let map_file = m.display().to_string();
+            let map = ColumnMap::from_file(m)?;
+            if !keys.is_empty() {
+                map.check_keys(keys, &map_file)?;
+            }
+            map.rename(&input.names, &input.file, &map_file)?
+        }
+    };
+    Ok(Opened { input, names })
+}
+
+impl Opened {
+    /// The file as shown in messages.
+    pub fn source(&self) -> &str {
+        &self.input.file
+    }
+
+    /// True when the (mapped) header has this column.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// Read the body. Columns named in `ids` (after the map) and [`ID_COLUMNS`] are read as text.
+    pub fn read(self, ids: &[&str]) -> Result<Table, DataError> {
+        let text: Vec<String> = self
+            .names
+            .iter()
+            .zip(&self.input.names)
+            .filter(|(mapped, _)| {
+                ID_COLUMNS.contains(&mapped.as_str()) || ids.contains(&mapped.as_str())
+            })
+            .map(|(_, theirs)| theirs.clone())
+            .collect();
+        let mut table = match self.input.format {
+            Format::Parquet => parquet_table(&self.input.path, &self.input.file, &text)?,
+            Format::Workbook => workbook_table(&self.input.path, &self.input.file, &text)?,
+            Format::Csv { .. } => {
+                let bytes = self.input.read_bytes()?;
+                csv_table(bytes, &self.input.file, &text)?
+            }
+        };
+        if table.names.len() == self.names.len() {
+            table.names = self.names;
+        }
+        Ok(table)
+    }
+}
+
+/// Read a CSV (any extension but `.parquet`, gzip recognised) or Parquet file; id columns read as text.
+pub fn read_table(path: &Path) -> Result<Table, DataError> {
+    read_table_ids(path, &[])
+}
+
+/// Read a file as [`read_table`] with more columns read as text (e.g. a `--cluster` column); an id with a
+/// control character (a NUL byte ...) in those columns is refused.
+pub fn read_table_ids(path: &Path, ids: &[&str]) -> Result<Table, DataError> {
+    let table = open(path, None, &[])?.read(ids)?;
+    check_ids(&table, ids)?;
+    Ok(table)
+}
+
+/// Refuse ids with control characters in the given columns (those the table has), every one listed.
+pub fn check_ids(table: &Table, ids: &[&str]) -> Result<(), DataError> {
+    let mut problems = Vec::new();
+    for &name in ids {
+        let Ok(ColumnData::Text(values)) = table.column(name) else {
+            continue;
+        };
+        for (i, v) in values.iter().enumerate() {
+            let found = v.as_deref().and_then(|id| {
+                super::validate::bad_id(&table.source, Table::row_number(i), name, id)
+            });
+            problems.extend(found);
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(DataError::Problems {
+        file: table.source.clone(),
+        problems,
+    })
+}
+
+/// Parse CSV bytes (UTF-8, optional BOM, any line endings) as if read from a file named `file`.
+pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
+    let header = Header::parse(bytes, file)?;
+    check_header(&header.names, file)?;
+    let text: Vec<String> = header
+        .names
+        .iter()
+        .filter(|n| ID_COLUMNS.contains(&n.as_str()))
+        .cloned()
+        .collect();
+    csv_table(bytes.to_vec(), file, &text)
+}
+
+/// A repeated column name in a header is an error.
+fn check_header(names: &[String], file: &str) -> Result<(), DataError> {
+    for (j, n) in names.iter().enumerate() {
+        if names[..j].contains(n) {
+            return Err(DataError::DuplicateColumn {
+                file: file.to_string(),
+                column: n.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unreadable(file: &str, reason: impl ToString) -> DataError {
+    DataError::Unreadable {
+        file: file.to_string(),
+        reason: clip(&reason.to_string()),
+    }
+}
+
+/// Check and parse a whole CSV text: `text` columns (file names) are read as text.
+fn csv_table(bytes: Vec<u8>, file: &str, text: &[String]) -> Result<Table, DataError> {
+    let header = Header::parse(&bytes, file)?;
+    let data = normalised(bytes, file)?;
+    let problems = check_records(&data, header.separator, header.names.len(), file);
+    if !problems.is_empty() {
+        return Err(DataError::Problems {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let decimal_comma = uses_decimal_comma(&data, header.separator);
+    // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
+    // a numeric column), read again inferring from every row so that the value reaches validation with its row.
+    let parse = |rows| parse_csv(&data, rows, header.separator, decimal_comma, text);
+    let df = parse(Some(1000)).or_else(|_| parse(None)).map_err(|e| {
+        unreadable(
+            file,
+            format!("not a valid CSV table: {e}; fix: check the quoting and that every row has as many fields as the header"),
+        )
+    })?;
+    drop(data);
+    let mut table = frame_to_table(df, file)?;
+    if table.names.len() == header.names.len() {
+        table.names = header.names;
+    }
+    if table.nrows() == 0 {
+        return Err(DataError::HeaderOnly {
+            file: file.to_string(),
+        });
+    }
+    Ok(table)
+}
+
+/// The text without a byte-order mark, with line feeds only and a final one; refuses non-UTF-8 text.
+fn normalised(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> {
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return Err(DataError::NotUtf8 {
+            file: file.to_string(),
+            line: bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1,
+            byte: bytes[e.valid_up_to()],
+        });
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
+    bytes.drain(..blank);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(DataError::Empty {
+            file: file.to_string(),
+        });
+    }
+    // Normalise line endings only when needed (spreadsheet exports). End with a newline: polars 0.55's CSV
+    // parser can read past the buffer on some inputs whose last line has no newline (found by the
+    // registry_csv fuzz target; regression test below).
+    if bytes.contains(&b'\r') {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut k = 0;
+        while k < bytes.len() {
+            match bytes[k] {
+                b'\r' if bytes.get(k + 1) == Some(&b'\n') => {}
+                b'\r' => out.push(b'\n'),
+                b => out.push(b),
+            }
+            k += 1;
+        }
+        bytes = out;
+    }
+    if !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    Ok(bytes)
+}
+
+/// Parse CSV bytes with the missing-value tokens, inferring types from `infer_rows` rows (all when `None`);
+/// the `text` columns are read as strings whatever they hold.
+fn parse_csv(
+    data: &[u8],
+    infer_rows: Option<usize>,
+    separator: u8,
+    decimal_comma: bool,
+    text: &[String],
+) -> PolarsResult<DataFrame> {
+    let nulls: Vec<PlSmallStr> = MISSING_TOKENS
+        .iter()
+        .map(|s| PlSmallStr::from(*s))
+        .collect();
+    let overwrite: Schema = text
+        .iter()
+        .map(|n| Field::new(PlSmallStr::from(n.as_str()), DataType::String))
+        .collect();
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(infer_rows)
+        .with_schema_overwrite((!text.is_empty()).then(|| Arc::new(overwrite)))
+        .map_parse_options(|p| {
+            p.with_separator(separator)
+                .with_decimal_comma(decimal_comma)
+                .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
+        })
+        .into_reader_with_file_handle(Cursor::new(data))
+        .finish()
+}
+
+fn read_parquet(path: &Path, file: &str) -> Result<DataFrame, DataError> {
+    let f = std::fs::File::open(path)
+        .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
+    let invalid = |e: PolarsError| {
+        unreadable(
+            file,
+            format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
+        )
+    };
+    let mut reader = ParquetReader::new(f);
+    let schema = reader.schema().map_err(invalid)?;
+    if let Some((name, field)) = schema.iter().find(|(_, f)| unsupported_type(&f.dtype)) {
+        return Err(unreadable(
+            file,
+            format!(
+                "column '{name}' has the Parquet type {:?}, which calcscore cannot read; \
+                 fix: store it as float64 (pyarrow: table.cast(...)) or export the table as CSV",
+                field.dtype
+            ),
+        ));
+    }
+    reader.finish().map_err(invalid)
+}
+
+/// Arrow types this build of polars aborts on instead of reading (decimals, half floats), also inside
+/// lists and structs.
+fn unsupported_type(dt: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    match dt {
+        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) | A::Float16 => {
+            true
+        }
+        A::List(f) | A::LargeList(f) | A::FixedSizeList(f, _) | A::Map(f, _) => {
+            unsupported_type(&f.dtype)
+        }
+        A::Struct(fields) => fields.iter().any(|f| unsupported_type(&f.dtype)),
+        A::Dictionary(_, inner, _) => unsupported_type(inner),
+        _ => false,
+    }
+}
+
+/// Convert a frame column by column (each dropped once converted, so memory stays near one copy).
+fn frame_to_table(df: DataFrame, file: &str) -> Result<Table, DataError> {
+    let mut cols = Vec::with_capacity(df.width());
+    for c in df.into_columns() {
+        let s = c.as_materialized_series();
+        let data = series_to_column(s).map_err(|e| unreadable(file, e))?;
+        cols.push((s.name().to_string(), data));
+    }
+    Ok(Table::new(file, cols))
+}
+
+/// The column names of a Parquet file, from its metadata only.
+pub(crate) fn parquet_names(path: &Path, file: &str) -> Result<Vec<String>, DataError> {
+    let f = std::fs::File::open(path)
+        .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
+    let schema = ParquetReader::new(f).schema().map_err(|e| {
+        unreadable(
+            file,
+            format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
+        )
+    })?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
+/// A Parquet file as a table, the `text` columns (ids) as text.
+fn parquet_table(path: &Path, file: &str, text: &[String]) -> Result<Table, DataError> {
+    let mut df = read_parquet(path, file)?;
+    // Integer ids as their digits, exactly (no detour through f64).
+    for name in text {
+        let Ok(c) = df.column(name) else { continue };
+        if c.dtype().is_integer() {
+            let t = c.cast(&DataType::String).map_err(|e| unreadable(file, e))?;
+            df.with_column(t).map_err(|e| unreadable(file, e))?;
+        }
+    }
+    let mut table = frame_to_table(df, file)?;
+    for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
+        if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
+            *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());
+        }
+    }
+    if table.nrows() == 0 {
+        return Err(DataError::HeaderOnly {
+            file: file.to_string(),
+        });
+    }
+    Ok(table)
+}
+
+/// The first sheet of a workbook as a table, the `text` columns (ids) as text (`42` → "42", as Parquet ids).
+fn workbook_table(path: &Path, file: &str, text: &[String]) -> Result<Table, DataError> {
+    let mut table = super::xlsx::read_first_sheet(path, file)?;
+    for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
+        if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
+            *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());
+        }
+    }
+    Ok(table)
+}
+
+/// An identifier stored as a float, as text: the shortest number (`42.0` → `42`).
+fn id_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn series_to_column(s: &Series) -> PolarsResult<ColumnData> {
+    Ok(match s.dtype() {
+        DataType::String => {
+            let ca = s.str()?;
+            ColumnData::Text(ca.iter().map(|v| v.map(str::to_string)).collect())
+        }
+        DataType::Boolean => {
+            let ca = s.bool()?;
+            ColumnData::Num(
+                ca.iter()
+                    .map(|v| v.map(|b| if b { 1.0 } else { 0.0 }))
+                    .collect(),
+            )
+        }
+        dt if dt.is_primitive_numeric() => {
+            let f = s.cast(&DataType::Float64)?;
+            ColumnData::Num(f.f64()?.iter().collect())
+        }
+        _ => {
+            let t = s.cast(&DataType::String)?;
+            ColumnData::Text(t.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzz crash (fuzz/corpus/registry_csv/regression-no-final-newline): a mangled file without a
+    /// final newline made polars index past its buffer; now it is read safely: its unclosed quote is a typed
+    /// problem naming the row (control characters escaped), and a file without a final newline still reads.
+    #[test]
+    fn last_line_without_newline_is_read_safely() {
+        let bytes = include_bytes!("../../../fuzz/corpus/registry_csv/regression-no-final-newline");
+        assert!(!bytes.ends_with(b"\n"));
+        let e = read_csv_bytes(bytes, "crash.csv").unwrap_err();
+        let DataError::Problems { problems, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert!(matches!(
+            &problems[..],
+            [DataError::UnclosedQuote { row: 2, .. }]
+        ));
+        assert!(
+            !e.to_string().contains('\0') && e.to_string().contains("\\u{0}"),
+            "{e}"
+        );
+        let t = read_csv_bytes(b"a,b\n1,2", "t.csv").unwrap();
+        assert_eq!((t.nrows(), t.names.len()), (1, 2));
+    }
+
+    #[test]
+    fn ids_are_text_and_other_columns_numbers() {
+        let t =
+            read_csv_bytes(b"patient_id,lesion_id,x\n00042,7,1.5\n042,07,2\n", "t.csv").unwrap();
+        assert_eq!(
+            t.column("patient_id").unwrap(),
+            &ColumnData::Text(vec![Some("00042".into()), Some("042".into())])
+        );
+        assert_eq!(
+            t.column("lesion_id").unwrap(),
+            &ColumnData::Text(vec![Some("7".into()), Some("07".into())])
+        );
+        assert_eq!(
+            t.column("x").unwrap(),
+            &ColumnData::Num(vec![Some(1.5), Some(2.0)])
+        );
+    }
+
+    #[test]
+    fn semicolon_file_with_decimal_comma_reads_numbers() {
+        let t = read_csv_bytes(b"patient_id;x;y\n001;2,5;3\n002;-0,25;4\n", "t.csv").unwrap();
+        assert_eq!(t.names, ["patient_id", "x", "y"]);
+        assert_eq!(
+            t.column("x").unwrap(),
+            &ColumnData::Num(vec![Some(2.5), Some(-0.25)])
+        );
+        assert_eq!(
+            t.text("patient_id").unwrap(),
+            [Some("001".into()), Some("002".into())]
+        );
+    }
+
+    #[test]
+    fn map_keys_and_names_get_suggestions() {
+        assert_eq!(edit_distance("calcium_fractur", "calcium_fracture"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        let known = ["cto", "isr", "calcium_fracture"];
+        assert_eq!(
+            did_you_mean("Calcium_Fractur", known.into_iter()),
+            Some("calcium_fracture")
+        );
+        assert_eq!(did_you_mean("xyz", known.into_iter()), None);
+        let mut map = ColumnMap::default();
+        map.columns.insert("calcium_fractur".into(), "F".into());
+        let e = map.check_keys(&known, "m.toml").unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "m.toml: bad column map: 'calcium_fractur' (did you mean 'calcium_fracture'?)"
+            ),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! Typed lesion records read from a validated table, and the stent-expansion formula.
+
+use super::{DataError, Table};
+
+/// Atherectomy before stenting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Atherectomy {
+    /// No atherectomy.
+    None,
+    /// Rotational atherectomy.
+    Rotational,
+    /// Orbital atherectomy.
+    Orbital,
+    /// Excimer laser.
+    Laser,
+}
+
+impl Atherectomy {
+    /// True for any atherectomy device.
+    pub fn any(self) -> bool {
+        self != Atherectomy::None
+    }
+}
+
+/// How stent expansion (%) is computed from the IVUS areas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpansionFormula {
+    /// Stent area at the maximum-calcium site / mean of proximal and distal reference lumen areas × 100.
+    #[default]
+    MeanReference,
+    /// Stent area / proximal reference lumen area × 100.
+    ProximalReference,
+    /// Stent area / distal reference lumen area × 100.
+    DistalReference,
+    /// Use the `stent_expansion_pct` column as given.
+    Given,
+}
+
+impl calcscore_core::Choice for ExpansionFormula {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (
+            ExpansionFormula::MeanReference,
+            "mean-reference",
+            "stent area / mean of proximal and distal reference lumen areas × 100",
+        ),
+        (
+            ExpansionFormula::ProximalReference,
+            "proximal-reference",
+            "stent area / proximal reference lumen area × 100",
+        ),
+        (
+            ExpansionFormula::DistalReference,
+            "distal-reference",
+            "stent area / distal reference lumen area × 100",
+        ),
+        (
+            ExpansionFormula::Given,
+            "given",
+            "the stent_expansion_pct column as given",
+        ),
+    ];
+}
+
+impl ExpansionFormula {
+    /// The formula in words, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::MeanReference => "stent area at the maximum-calcium site / mean of proximal and distal reference lumen areas × 100",
+            Self::ProximalReference => "stent area at the maximum-calcium site / proximal reference lumen area × 100",
+            Self::DistalReference => "stent area at the maximum-calcium site / distal reference lumen area × 100",
+            Self::Given => "the registry's stent_expansion_pct column as given",
+        }
+    }
+}
+
+/// One lesion: the fields the study flow and the analyses use. All other columns stay in the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lesion {
+    /// 0-based index of the row in the table.
+    pub index: usize,
+    /// Patient identifier.
+    pub patient_id: String,
+    /// Lesion identifier.
+    pub lesion_id: String,
+    /// Chronic total occlusion.
+    pub cto: bool,
+    /// In-stent restenosis.
+    pub isr: bool,
+    /// Maximum superficial calcium angle (degrees).
+    pub max_calcium_angle_deg: f64,
+    /// Analysable pre-PCI IVUS.
+    pub pre_ivus: bool,
+    /// Analysable post-PCI IVUS.
+    pub post_ivus: bool,
+    /// Angiographically visible calcium.
+    pub angio_calcium: bool,
+    /// Atherectomy device.
+    pub atherectomy: Atherectomy,
+    /// Cutting or scoring balloon.
+    pub cutting_scoring_balloon: bool,
+    /// Stent expansion (%) by the chosen formula, if computable.
+    pub stent_expansion_pct: Option<f64>,
+    /// Calcium fracture on post-PCI IVUS.
+    pub calcium_fracture: Option<bool>,
+    /// Analysable pre-stent IVUS after preparation.
+    pub prep_ivus: Option<bool>,
+    /// Calcium fracture on that pre-stent IVUS.
+    pub prep_fracture: Option<bool>,
+}
+
+/// A registry: the full table (every column, for scores and tables) and the typed lesions.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    /// All columns as loaded (after the column map).
+    pub table: Table,
+    /// One typed record per table row, in row order.
+    pub lesions: Vec<Lesion>,
+    /// The expansion formula used.
+    pub expansion: ExpansionFormula,
+}
+
+/// Parse a binary cell: 0/1, true/false, yes/no (case-insensitive).
+pub fn parse_binary(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "1.0" | "true" | "yes" | "y" => Some(true),
+        "0" | "0.0" | "false" | "no" | "n" => Some(false),
+        _ => None,
+    }
+}
+
+/// Compute stent expansion (%) for every row of the table by `formula` (`None` where an area is missing).
+pub fn stent_expansion(
+    table: &Table,
+    formula: ExpansionFormula,
+) -> Result<Vec<Option<f64>>, DataError> {
+    if formula == ExpansionFormula::Given {
+        return table.numeric("stent_expansion_pct");
+    }
+    let stent = table.numeric("stent_area_mm2")?;
+    let prox = table.numeric("ref_lumen_area_proximal_mm2")?;
+    let dist = table.numeric("ref_lumen_area_distal_mm2")?;
+    Ok((0..table.nrows())
+        .map(|i| {
+            let reference = match formula {
+                ExpansionFormula::MeanReference => Some((prox[i]? + dist[i]?) / 2.0),
+                ExpansionFormula::ProximalReference => prox[i],
+                ExpansionFormula::DistalReference => dist[i],
+                ExpansionFormula::Given => None,
+            }?;
+            let area = stent[i]?;
+            (reference > 0.0).then_some(area / reference * 100.0)
+        })
+        .collect())
+}
+
+/// Load a lesion registry: read the file, apply the column map, validate every schema column, type the lesions.
+pub fn load_registry(
+    path: &std::path::Path,
+    map: Option<&std::path::Path>,
+    expansion: ExpansionFormula,
+) -> Result<Registry, DataError> {
+    registry_from_table(read_registry_table(path, map, expansion)?, expansion)
+}
+
+/// Read a lesion registry's table: the header first (map keys, required columns: refused before the body is
+/// read), then the body with the ids as text.
+pub fn read_registry_table(
+    path: &std::path::Path,
+    map: Option<&std::path::Path>,
+    expansion: ExpansionFormula,
+) -> Result<Table, DataError> {
+    let opened = super::open(path, map, &super::schema::map_keys())?;
+    let missing = super::validate::missing_columns(&opened.names, opened.source(), expansion);
+    if !missing.is_empty() {
+        return Err(DataError::Problems {
+            file: opened.source().to_string(),
+            problems: missing,
+        });
+    }
+    opened.read(&[])
+}
+
+/// Load a lesion registry from CSV bytes (as [`load_registry`] without a map; used by the fuzz target).
+pub fn registry_from_csv_bytes(
+    bytes: &[u8],
+    file: &str,
+    expansion: ExpansionFormula,
+) -> Result<Registry, DataError> {
+    registry_from_table(super::load::read_csv_bytes(bytes, file)?, expansion)
+}
+
+/// Validate a table against the lesion schema (all problems at once) and build the typed lesions.
+pub fn registry_from_table(
+    mut table: Table,
+    expansion: ExpansionFormula,
+) -> Result<Registry, DataError> {
+    let problems = super::validate::normalise_lesion_table(&mut table, expansion);
+    if !problems.is_empty() {
+        return Err(DataError::Problems {
+            file: table.source.clone(),
+            problems,
+        });
+    }
+    let lesions = build_lesions(&table, expansion)?;
+    Ok(Registry {
+        table,
+        lesions,
+        expansion,
+    })
+}
+
+/// Type each row of a normalised table (binary columns already 0/1, categories lowercase).
+fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesion>, DataError> {
+    let flag = |name: &str| -> Result<Vec<Option<bool>>, DataError> {
+        if !table.has(name) {
+            return Ok(vec![None; table.nrows()]);
+        }
+        Ok(table
+            .numeric(name)?
+            .into_iter()
+            .map(|v| v.map(|x| x == 1.0))
+            .collect())
+    };
+    let patient = table.text("patient_id")?;
+    let lesion = table.text("lesion_id")?;
+    let (cto, isr, pre, post) = (
+        flag("cto")?,
+        flag("isr")?,
+        flag("pre_ivus")?,
+        flag("post_ivus")?,
+    );
+    let (angio, csb, fracture) = (
+        flag("angio_calcium")?,
+        flag("cutting_scoring_balloon")?,
+        flag("calcium_fracture")?,
+    );
+    let (prep, prep_fracture) = (flag("prep_ivus")?, flag("prep_fracture")?);
+    let angle = table.numeric("max_calcium_angle_deg")?;
+    let athero = table.text("atherectomy")?;
+    let expansion_pct = stent_expansion(table, expansion)?;
+    Ok((0..table.nrows())
+        .map(|i| Lesion {
+            index: i,
+            patient_id: patient[i].clone().unwrap_or_default(),
+            lesion_id: lesion[i].clone().unwrap_or_default(),
+            cto: cto[i].unwrap_or(false),
+            isr: isr[i].unwrap_or(false),
+            max_calcium_angle_deg: angle[i].unwrap_or(f64::NAN),
+            pre_ivus: pre[i].unwrap_or(false),
+            post_ivus: post[i].unwrap_or(false),
+            angio_calcium: angio[i].unwrap_or(false),
+            atherectomy: Atherectomy::parse(athero[i].as_deref().unwrap_or("none"))
+                .unwrap_or(Atherectomy::None),
+            cutting_scoring_balloon: csb[i].unwrap_or(false),
+            stent_expansion_pct: expansion_pct[i],
+            calcium_fracture: fracture[i],
+            prep_ivus: prep[i],
+            prep_fracture: prep_fracture[i],
+        })
+        .collect())
+}
+
+impl Atherectomy {
+    /// Parse a (lowercased) level of the `atherectomy` column.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "none" => Some(Self::None),
+            "rotational" => Some(Self::Rotational),
+            "orbital" => Some(Self::Orbital),
+            "laser" => Some(Self::Laser),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! A generic, column-oriented table independent of polars: numbers or text, with missing values.
+
+use super::DataError;
+
+/// One column's values; `None` is a missing value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    /// Numeric values (integers and booleans are widened to f64).
+    Num(Vec<Option<f64>>),
+    /// Text values, kept as read.
+    Text(Vec<Option<String>>),
+}
+
+impl ColumnData {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Num(v) => v.len(),
+            ColumnData::Text(v) => v.len(),
+        }
+    }
+
+    /// True when the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True when the value at `i` is missing.
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            ColumnData::Num(v) => v[i].is_none(),
+            ColumnData::Text(v) => v[i].is_none(),
+        }
+    }
+}
+
+/// A loaded table: named columns of equal length, with the file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The file the table was read from (used in error messages).
+    pub source: String,
+    /// Column names, in file order.
+    pub names: Vec<String>,
+    /// Column values, parallel to `names`.
+    pub columns: Vec<ColumnData>,
+}
+
+impl Table {
+    /// Build a table from named columns (all must have the same length).
+    pub fn new(source: impl Into<String>, cols: Vec<(String, ColumnData)>) -> Self {
+        let (names, columns) = cols.into_iter().unzip();
+        Table {
+            source: source.into(),
+            names,
+            columns,
+        }
+    }
+
+    /// Number of data rows.
+    pub fn nrows(&self) -> usize {
+        self.columns.first().map_or(0, ColumnData::len)
+    }
+
+    /// The spreadsheet row number of data row `i` (0-based): the header is row 1.
+    pub fn row_number(i: usize) -> usize {
+        i + 2
+    }
+
+    /// True when the table has a column of this name.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The column of this name, or an error listing the columns that exist.
+    pub fn column(&self, name: &str) -> Result<&ColumnData, DataError> {
+        match self.names.iter().position(|n| n == name) {
+            Some(j) => Ok(&self.columns[j]),
+            None => Err(DataError::MissingColumn {
+                file: self.source.clone(),
+                column: name.to_string(),
+                hint: format!(" (columns present: {})", self.names.join(", ")),
+            }),
+        }
+    }
+
+    /// The column as numbers; a text value that does not parse is an error naming its row.
+    pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>, DataError> {
+        match self.column(name)? {
+            ColumnData::Num(v) => Ok(v.clone()),
+            ColumnData::Text(v) => v
+                .iter()
+                .enumerate()
+                .map(|(i, s)| match s {
+                    None => Ok(None),
+                    Some(s) => parse_number(s)
+                        .map(Some)
+                        .ok_or_else(|| DataError::NonNumeric {
+                            file: self.source.clone(),
+                            row: Self::row_number(i),
+                            column: name.to_string(),
+                            value: calcscore_core::clip(s),
+                            hint: number_hint(s),
+                        }),
+                })
+                .collect(),
+        }
+    }
+
+    /// The column as text (numbers are formatted the shortest way that round-trips).
+    pub fn text(&self, name: &str) -> Result<Vec<Option<String>>, DataError> {
+        Ok(match self.column(name)? {
+            ColumnData::Text(v) => v.clone(),
+            ColumnData::Num(v) => v.iter().map(|x| x.map(format_number)).collect(),
+        })
+    }
+
+    /// A new table holding only `rows` (0-based, in the order given).
+    pub fn subset(&self, rows: &[usize]) -> Table {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| match c {
+                ColumnData::Num(v) => ColumnData::Num(rows.iter().map(|&i| v[i]).collect()),
+                ColumnData::Text(v) => {
+                    ColumnData::Text(rows.iter().map(|&i| v[i].clone()).collect())
+                }
+            })
+            .collect();
+        Table {
+            source: self.source.clone(),
+            names: self.names.clone(),
+            columns,
+        }
+    }
+
+    /// True when the column is text and at least one value is not a number.
+    pub fn is_categorical(&self, name: &str) -> Result<bool, DataError> {
+        Ok(match self.column(name)? {
+            ColumnData::Num(_) => false,
+            ColumnData::Text(v) => v.iter().flatten().any(|s| parse_number(s).is_none()),
+        })
+    }
+}
+
+/// Parse a number as written in a CSV cell (surrounding spaces allowed; no NaN or infinities).
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    if lower.contains("nan") || lower.contains("inf") {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+/// Format a number the shortest way that reads back to the same value.
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A fix hint for a value that is not a number (decimal comma, NaN, ...).
+pub fn number_hint(s: &str) -> String {
+    let t = s.trim();
+    if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
+        " (looks like a decimal comma: write 3.5, not 3,5)".to_string()
+    } else if t.eq_ignore_ascii_case("nan") {
+        " (NaN is not accepted: leave the cell empty or write NA for a missing value)".to_string()
+    } else {
+        " (write a number, or leave the cell empty / NA if missing)".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_error_names_spreadsheet_row() {
+        let t = Table::new(
+            "f.csv",
+            vec![(
+                "x".into(),
+                ColumnData::Text(vec![Some("1".into()), None, Some("3,5".into())]),
+            )],
+        );
+        let e = t.numeric("x").unwrap_err();
+        match e {
+            DataError::NonNumeric {
+                row, column, hint, ..
+            } => {
+                assert_eq!(row, 4);
+                assert_eq!(column, "x");
+                assert!(hint.contains("decimal comma"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_rejects_nan_and_inf() {
+        assert_eq!(parse_number(" 2.5 "), Some(2.5));
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("inf"), None);
+    }
+}

@@ -1,0 +1,393 @@
+//! Validation of a lesion table against the schema: every problem is collected (not only the first),
+//! and valid columns are normalised in place (binary → 0/1 numbers, categories → lowercase, numbers parsed).
+
+use std::collections::HashMap;
+
+use super::registry::{parse_binary, ExpansionFormula};
+use super::schema::{spec, ColumnSpec, Kind, LESION_SCHEMA};
+use super::table::{number_hint, parse_number};
+use super::{ColumnData, DataError, Table};
+use calcscore_core::clip;
+
+/// Columns the chosen expansion formula needs besides the always-required ones.
+pub fn expansion_columns(formula: ExpansionFormula) -> &'static [&'static str] {
+    match formula {
+        ExpansionFormula::MeanReference => &[
+            "stent_area_mm2",
+            "ref_lumen_area_proximal_mm2",
+            "ref_lumen_area_distal_mm2",
+        ],
+        ExpansionFormula::ProximalReference => &["stent_area_mm2", "ref_lumen_area_proximal_mm2"],
+        ExpansionFormula::DistalReference => &["stent_area_mm2", "ref_lumen_area_distal_mm2"],
+        ExpansionFormula::Given => &["stent_expansion_pct"],
+    }
+}
+
+/// Check every schema column of `table`, normalising valid ones in place; returns all problems found.
+pub fn normalise_lesion_table(table: &mut Table, formula: ExpansionFormula) -> Vec<DataError> {
+    let mut problems = Vec::new();
+    if table.nrows() == 0 {
+        return vec![DataError::Empty {
+            file: table.source.clone(),
+        }];
+    }
+    for (j, name) in table.names.iter().enumerate() {
+        if table.names[..j].contains(name) {
+            problems.push(DataError::DuplicateColumn {
+                file: table.source.clone(),
+                column: name.clone(),
+            });
+        }
+    }
+    problems.extend(missing_columns(&table.names, &table.source, formula));
+    for spec in LESION_SCHEMA {
+        if let Some(j) = table.names.iter().position(|n| n == spec.name) {
+            let (column, mut found) = check_column(&table.source, spec, &table.columns[j]);
+            problems.append(&mut found);
+            table.columns[j] = column;
+        }
+    }
+    if table.has("lesion_id") {
+        problems.extend(duplicate_ids(table));
+    }
+    problems.extend(super::consistency::angle_unit(table));
+    problems.extend(super::consistency::inconsistent_rows(table));
+    problems.extend(implausible_expansion(table, formula));
+    // File-level problems first, then row by row (within a row, in schema column order).
+    problems.sort_by_key(|p| p.row().unwrap_or(0));
+    problems
+}
+
+/// The columns the lesion schema requires (and the expansion formula needs) that a header lacks, each with a
+/// hint. Checked on the header alone, before the body is read.
+pub fn missing_columns(
+    names: &[String],
+    source: &str,
+    formula: ExpansionFormula,
+) -> Vec<DataError> {
+    LESION_SCHEMA
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.name)
+        .chain(expansion_columns(formula).iter().copied())
+        .filter(|name| !names.iter().any(|n| n == name))
+        .map(|name| missing_column(names, source, name, formula))
+        .collect()
+}
+
+/// A missing-column error with a hint (closest existing name, or why the formula needs it).
+fn missing_column(
+    names: &[String],
+    source: &str,
+    name: &str,
+    formula: ExpansionFormula,
+) -> DataError {
+    let similar = names
+        .iter()
+        .map(String::as_str)
+        .find(|n| n.trim().to_lowercase().replace([' ', '-', '.'], "_") == name)
+        .or_else(|| {
+            let others = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| spec(n).is_none());
+            super::load::did_you_mean(name, others)
+        });
+    let hint = match similar {
+        Some(s) => format!(" (found '{s}': rename it or map it with --map)"),
+        None if expansion_columns(formula).contains(&name) => {
+            format!(
+                " (needed by --expansion {}: {})",
+                calcscore_core::Choice::name(formula),
+                formula.describe()
+            )
+        }
+        None => {
+            " (required by the lesion schema, see datasets/README.md; map your own name with --map)"
+                .into()
+        }
+    };
+    DataError::MissingColumn {
+        file: source.to_string(),
+        column: name.into(),
+        hint,
+    }
+}
+
+/// Check one column's cells against its spec; returns the normalised column and the problems.
+fn check_column(
+    file: &str,
+    spec: &ColumnSpec,
+    column: &ColumnData,
+) -> (ColumnData, Vec<DataError>) {
+    let n = column.len();
+    let cell = |i: usize| -> Option<String> {
+        match column {
+            ColumnData::Num(v) => v[i].map(super::table::format_number),
+            ColumnData::Text(v) => v[i].clone(),
+        }
+    };
+    let mut problems = Vec::new();
+    let (row, column) = (Table::row_number, || spec.name.to_string());
+    let out = match spec.kind {
+        Kind::Id => ColumnData::Text(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    if let Some(p) = bad_id(file, row(i), spec.name, &s) {
+                        problems.push(p);
+                        return None;
+                    }
+                    Some(s.trim().to_string())
+                })
+                .collect(),
+        ),
+        Kind::Binary => ColumnData::Num(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    let v = parse_binary(&s).map(f64::from);
+                    if v.is_none() {
+                        problems.push(DataError::NotBinary {
+                            file: file.into(),
+                            row: row(i),
+                            column: column(),
+                            value: clip(&s),
+                        });
+                    }
+                    v.map(|b| if b == 1.0 { 1.0 } else { 0.0 })
+                })
+                .collect(),
+        ),
+        Kind::Number { min, max } => ColumnData::Num(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    match parse_number(&s) {
+                        None => {
+                            problems.push(not_a_number(file, row(i), spec.name, &s));
+                            None
+                        }
+                        Some(x) if x < min || x > max => {
+                            problems.push(DataError::OutOfRange {
+                                file: file.into(),
+                                row: row(i),
+                                column: column(),
+                                value: clip(&s),
+                                range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
+                                hint: range_hint(spec, x),
+                            });
+                            None
+                        }
+                        Some(x) => Some(x),
+                    }
+                })
+                .collect(),
+        ),
+        Kind::Category(levels) => ColumnData::Text(
+            (0..n)
+                .map(|i| {
+                    let s = cell(i)?;
+                    let t = s.trim().to_lowercase();
+                    if levels.contains(&t.as_str()) {
+                        Some(t)
+                    } else {
+                        problems.push(DataError::UnknownLevel {
+                            file: file.into(),
+                            row: row(i),
+                            column: column(),
+                            value: clip(&s),
+                            allowed: levels.join(", "),
+                        });
+                        None
+                    }
+                })
+                .collect(),
+        ),
+    };
+    if spec.required {
+        for i in (0..n).filter(|&i| cell(i).is_none()) {
+            problems.push(DataError::MissingValue {
+                file: file.into(),
+                row: row(i),
+                column: column(),
+            });
+        }
+    }
+    (out, problems)
+}
+
+/// A non-number cell: a decimal comma gets its own class, anything else is `non-numeric`.
+fn not_a_number(file: &str, row: usize, column: &str, s: &str) -> DataError {
+    let t = s.trim();
+    let fixed = t.replace(',', ".");
+    if t.matches(',').count() == 1 && parse_number(&fixed).is_some() {
+        DataError::DecimalComma {
+            file: file.into(),
+            row,
+            column: column.into(),
+            value: clip(s),
+            fixed: clip(&fixed),
+        }
+    } else {
+        DataError::NonNumeric {
+            file: file.into(),
+            row,
+            column: column.into(),
+            value: clip(s),
+            hint: number_hint(s),
+        }
+    }
+}
+
+/// " unit" or "".
+fn unit_suffix(unit: &str) -> String {
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {unit}")
+    }
+}
+
+/// A fix hint for an out-of-range value: percent given as a fraction, negative values, angles.
+fn range_hint(spec: &ColumnSpec, x: f64) -> &'static str {
+    if spec.unit == "%" && x > 0.0 && x <= 2.0 {
+        "; fix: a fraction? write percent, e.g. 85 not 0.85"
+    } else if x < 0.0 {
+        "; fix: negative values are impossible here (a sign error or a missing-value code?)"
+    } else if spec.unit == "degrees" {
+        "; fix: an angle is at most 360 degrees (a typo, or a missing-value code like 999?)"
+    } else {
+        "; fix: check the unit and the value (a typo, or a missing-value code like 999?)"
+    }
+}
+
+/// Lesion ids that appear more than once (each repeat is a problem naming the first row).
+fn duplicate_ids(table: &Table) -> Vec<DataError> {
+    let ids = table.text("lesion_id").unwrap_or_default();
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(id) = id.as_deref() else { continue };
+        match first.get(id) {
+            Some(&f) => problems.push(DataError::DuplicateId {
+                file: table.source.clone(),
+                row: Table::row_number(i),
+                column: "lesion_id".into(),
+                value: clip(id),
+                first: Table::row_number(f),
+            }),
+            None => {
+                first.insert(id, i);
+            }
+        }
+    }
+    problems
+}
+
+/// An identifier with a NUL byte or another control character: refused (it would print and compare
+/// differently from what the spreadsheet shows). The value is echoed with the characters escaped.
+pub fn bad_id(file: &str, row: usize, column: &str, id: &str) -> Option<DataError> {
+    let c = id.chars().find(|c| c.is_control() && !matches!(c, '\t'))?;
+    Some(DataError::BadId {
+        file: file.into(),
+        row,
+        column: column.into(),
+        value: clip(&id.escape_debug().to_string()),
+        rule: format!(
+            "an id must not contain control characters (found U+{:04X}{}); fix: re-export the file, or retype the id",
+            c as u32,
+            if c == '\0' { ", a NUL byte" } else { "" }
+        ),
+    })
+}
+
+/// Plausible stent expansion (%), the schema's range of `stent_expansion_pct`: a stent area of 0 or a
+/// reference area recorded as 0 (a missing-value code) gives a value outside it.
+pub const PLAUSIBLE_EXPANSION: (f64, f64) = (0.0, 200.0);
+
+/// Rows whose expansion computed by `formula` is outside the plausible range, or whose reference area is 0:
+/// a named problem each (the row is not analysed). `given` values are checked by the schema's range.
+pub fn implausible_expansion(table: &Table, formula: ExpansionFormula) -> Vec<DataError> {
+    if formula == ExpansionFormula::Given {
+        return Vec::new();
+    }
+    let num = |name: &str| match table.column(name) {
+        Ok(ColumnData::Num(v)) => v.clone(),
+        _ => vec![None; table.nrows()],
+    };
+    let stent = num("stent_area_mm2");
+    let refs: Vec<(&str, Vec<Option<f64>>)> = expansion_columns(formula)[1..]
+        .iter()
+        .map(|&c| (c, num(c)))
+        .collect();
+    let (lo, hi) = PLAUSIBLE_EXPANSION;
+    let mut problems = Vec::new();
+    for i in 0..table.nrows() {
+        let Some(area) = stent[i] else { continue };
+        let Some(areas) = refs.iter().map(|(_, v)| v[i]).collect::<Option<Vec<f64>>>() else {
+            continue;
+        };
+        let reference = areas.iter().sum::<f64>() / areas.len() as f64;
+        let pct = if reference > 0.0 {
+            area / reference * 100.0
+        } else {
+            f64::INFINITY
+        };
+        let zero = refs
+            .iter()
+            .zip(&areas)
+            .find(|(_, &a)| a == 0.0)
+            .map(|((c, _), _)| *c);
+        if pct > lo && pct <= hi && zero.is_none() {
+            continue;
+        }
+        let parts: Vec<String> = refs
+            .iter()
+            .zip(&areas)
+            .map(|((c, _), a)| format!("{c} {}", super::table::format_number(*a)))
+            .collect();
+        let hint = if zero.is_some() {
+            "a reference lumen area of 0 is impossible (a missing-value code?): leave the cell empty if unknown"
+        } else if area == 0.0 {
+            "a stent area of 0 is impossible (a missing-value code?): leave the cell empty if unknown"
+        } else {
+            "check the areas and their unit (all in mm²), or choose another --expansion formula"
+        };
+        problems.push(DataError::ImplausibleExpansion {
+            file: table.source.clone(),
+            row: Table::row_number(i),
+            value: if pct.is_finite() {
+                format!("{pct:.1}")
+            } else {
+                "undefined".into()
+            },
+            range: "above 0% and at most 200%",
+            detail: format!(
+                "stent_area_mm2 {} over {}",
+                super::table::format_number(area),
+                parts.join(" and ")
+            ),
+            hint,
+        });
+    }
+    problems
+}
+
+/// Problems of a table used as it is (not validated as a registry) in the schema columns whose unit or range
+/// would silently change results: the angle column in radians (or out of range) and stent expansion outside
+/// its range.
+pub fn unit_problems(table: &Table) -> Vec<DataError> {
+    let mut problems = Vec::new();
+    for name in ["max_calcium_angle_deg", "stent_expansion_pct"] {
+        if let (Ok(column), Some(spec)) = (table.column(name), spec(name)) {
+            let (normalised, mut found) = check_column(&table.source, spec, column);
+            problems.append(&mut found);
+            if name == "max_calcium_angle_deg" {
+                let t = Table::new(table.source.clone(), vec![(name.to_string(), normalised)]);
+                problems.extend(super::consistency::angle_unit(&t));
+            }
+        }
+    }
+    problems
+}

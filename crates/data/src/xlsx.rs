@@ -1,0 +1,129 @@
+//! Excel and OpenDocument workbooks (`.xlsx`, `.xlsm`, `.xls`, `.ods`) read with calamine (pure Rust): the first
+//! sheet becomes a [`Table`] as a CSV would, its first row the header. A column whose cells are all numbers (or
+//! empty, or a missing token such as `NA`) is numeric; any other column is text, numbers written the shortest way.
+
+use std::path::Path;
+
+use calamine::{open_workbook_auto, Data, Reader};
+
+use super::load::MISSING_TOKENS;
+use super::{ColumnData, DataError, Table};
+
+/// True when the file name says it is a workbook calamine reads.
+pub fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn unreadable(file: &str, reason: impl ToString) -> DataError {
+    DataError::Unreadable {
+        file: file.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Read the first sheet of a workbook; rows in errors are the sheet's (header = row 1).
+pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
+    let mut book = open_workbook_auto(path).map_err(|e| {
+        unreadable(
+            file,
+            format!("not a readable Excel/OpenDocument workbook ({e}); fix: save it again from the spreadsheet program, or export the sheet as CSV UTF-8"),
+        )
+    })?;
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable(file, "the workbook has no sheet"))?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| unreadable(file, format!("sheet '{name}': {e}")))?;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or_else(|| unreadable(file, format!("sheet '{name}' is empty")))?
+        .iter()
+        .map(|c| c.to_string().trim().to_string())
+        .collect();
+    check_names(&header, file, &name)?;
+    let body: Vec<&[Data]> = rows.collect();
+    if body.is_empty() {
+        return Err(DataError::HeaderOnly {
+            file: file.to_string(),
+        });
+    }
+    let mut cols = Vec::with_capacity(header.len());
+    for (j, col) in header.iter().enumerate() {
+        let cells: Vec<&Data> = body
+            .iter()
+            .map(|r| r.get(j).unwrap_or(&Data::Empty))
+            .collect();
+        cols.push((col.clone(), column(&cells, file, col)?));
+    }
+    Ok(Table::new(file, cols))
+}
+
+fn check_names(header: &[String], file: &str, sheet: &str) -> Result<(), DataError> {
+    for (j, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            return Err(unreadable(
+                file,
+                format!("sheet '{sheet}', row 1: column {} has no name", j + 1),
+            ));
+        }
+        if header[..j].contains(h) {
+            return Err(unreadable(
+                file,
+                format!("sheet '{sheet}', row 1: column name '{h}' appears twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One column: numeric when every non-missing cell is a number, else text.
+fn column(cells: &[&Data], file: &str, name: &str) -> Result<ColumnData, DataError> {
+    let missing = |c: &Data| match c {
+        Data::Empty => true,
+        Data::String(s) => MISSING_TOKENS.contains(&s.trim()),
+        _ => false,
+    };
+    if let Some(i) = cells.iter().position(|c| matches!(c, Data::Error(_))) {
+        return Err(unreadable(
+            file,
+            format!(
+                "row {}, column '{name}': the cell holds an error ({})",
+                i + 2,
+                cells[i]
+            ),
+        ));
+    }
+    let numeric = cells
+        .iter()
+        .all(|c| missing(c) || matches!(c, Data::Int(_) | Data::Float(_)));
+    Ok(if numeric {
+        ColumnData::Num(
+            cells
+                .iter()
+                .map(|c| match c {
+                    Data::Int(i) => Some(*i as f64),
+                    Data::Float(f) => Some(*f),
+                    _ => None,
+                })
+                .collect(),
+        )
+    } else {
+        ColumnData::Text(
+            cells
+                .iter()
+                .map(|c| match c {
+                    _ if missing(c) => None,
+                    Data::Int(i) => Some(crate::table::format_number(*i as f64)),
+                    Data::Float(f) => Some(crate::table::format_number(*f)),
+                    other => Some(other.to_string().trim().to_string()),
+                })
+                .collect(),
+        )
+    })
+}

@@ -1,0 +1,133 @@
+//! `calculator.html`: one self-contained page (inline CSS and JS, no network) where a clinician ticks the items
+//! or enters the measurements and sees the points, the predicted risk with its interval, and the advice.
+//! Inputs can be pre-filled from the URL hash (`calculator.html#calcium_360=1&vessel_diameter_mm=3.2`).
+
+use serde_json::json;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::{is_tick, CardSpec};
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The calculator page of a score.
+pub fn calculator_html(spec: &CardSpec) -> String {
+    let z = Normal::standard().inverse_cdf(0.5 + spec.level / 2.0);
+    let data = json!({
+        "items": spec.score.items.iter().map(|i| json!({
+            "column": i.column, "op": i.op.symbol(), "threshold": i.threshold, "points": i.points,
+        })).collect::<Vec<_>>(),
+        "cutoff": spec.score.cutoff,
+        "recommendation": spec.advice.recommendation,
+        "below": spec.advice.below,
+        "model": spec.model,
+        "z": z,
+    });
+    let data = data.to_string().replace("</", "<\\/");
+    let mut inputs = String::new();
+    for i in &spec.score.items {
+        let id = escape(&i.column);
+        let label = escape(&i.label);
+        let points = i.points;
+        if is_tick(i.op, i.threshold) {
+            inputs.push_str(&format!(
+                "<label class=\"item\"><input type=\"checkbox\" id=\"{id}\"> {label} <span class=\"pts\">+{points}</span></label>\n"
+            ));
+        } else {
+            inputs.push_str(&format!(
+                "<label class=\"item\">{label} <span class=\"pts\">+{points}</span><br><input type=\"number\" step=\"any\" id=\"{id}\" placeholder=\"{id}\"> <span class=\"rule\">{} {} {}</span></label>\n",
+                id,
+                escape(i.op.symbol()),
+                calcscore_data::table::format_number(i.threshold)
+            ));
+        }
+    }
+    let model_note = match &spec.model {
+        Some(m) => format!(
+            "Risk of {} from a logistic model on the total ({}).",
+            escape(&m.outcome),
+            escape(&m.fitted_in)
+        ),
+        None => "No risk model is stored with this score: points and advice only.".to_string(),
+    };
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} calculator</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 40em; margin: 1.5em auto; padding: 0 1em; color: #222; }}
+h1 {{ font-size: 1.4em; margin-bottom: 0.2em; }} .src {{ color: #666; font-size: 0.85em; }}
+.item {{ display: block; padding: 0.5em 0; border-bottom: 1px solid #ddd; }}
+.pts {{ color: #0072b2; font-weight: bold; }} .rule {{ color: #666; font-size: 0.85em; }}
+input[type=number] {{ width: 8em; padding: 0.2em; }}
+#result {{ margin-top: 1em; padding: 0.8em; background: #f4f4f4; border-radius: 6px; }}
+.big {{ font-size: 1.6em; font-weight: bold; }} #advice.high {{ color: #d55e00; }} #advice.low {{ color: #0072b2; }}
+</style></head><body>
+<h1>{title}</h1><div class="src">{source}</div>
+<form id="form" onsubmit="return false">
+{inputs}</form>
+<div id="result">
+<div>Points: <span class="big" id="points" data-value="0">0</span> <span id="missing"></span></div>
+<div id="riskline">Predicted risk: <span class="big" id="risk" data-value=""></span> <span id="interval" data-low="" data-high=""></span></div>
+<div id="advice"></div>
+<div class="src">{model_note}</div>
+</div>
+<script>
+const CARD = {data};
+function holds(op, x, t) {{
+  switch (op) {{ case ">": return x > t; case ">=": return x >= t; case "<": return x < t; case "<=": return x <= t; default: return x === t; }}
+}}
+function pct(x) {{ return (100 * x).toFixed(1) + "%"; }}
+function expit(x) {{ return 1 / (1 + Math.exp(-x)); }}
+function update() {{
+  let total = 0, missing = [];
+  for (const it of CARD.items) {{
+    const el = document.getElementById(it.column);
+    let x;
+    if (el.type === "checkbox") {{ x = el.checked ? 1 : 0; }}
+    else if (el.value.trim() === "") {{ missing.push(it.column); continue; }}
+    else {{ x = Number(el.value); }}
+    if (holds(it.op, x, it.threshold)) total += it.points;
+  }}
+  const p = document.getElementById("points");
+  p.textContent = String(total); p.dataset.value = String(total);
+  document.getElementById("missing").textContent = missing.length ? "(not entered: " + missing.join(", ") + ")" : "";
+  const adv = document.getElementById("advice");
+  const high = total >= CARD.cutoff;
+  adv.textContent = high ? CARD.recommendation : CARD.below;
+  adv.className = high ? "high" : "low";
+  const r = document.getElementById("risk"), iv = document.getElementById("interval");
+  const m = CARD.model;
+  if (!m) {{ document.getElementById("riskline").style.display = "none"; return; }}
+  const eta = m.intercept + m.slope * total;
+  r.dataset.value = String(expit(eta)); r.textContent = pct(expit(eta));
+  if (m.var_intercept != null) {{
+    const se = Math.sqrt(m.var_intercept + total * total * m.var_slope + 2 * total * m.cov_intercept_slope);
+    const lo = expit(eta - CARD.z * se), hi = expit(eta + CARD.z * se);
+    iv.dataset.low = String(lo); iv.dataset.high = String(hi);
+    iv.textContent = "(" + pct(lo) + " to " + pct(hi) + ", {level}% CI)";
+  }}
+}}
+function prefill() {{
+  const h = decodeURIComponent(location.hash.replace(/^#/, ""));
+  for (const kv of h.split("&")) {{
+    const [k, v] = kv.split("=");
+    const el = k && document.getElementById(k);
+    if (!el) continue;
+    if (el.type === "checkbox") el.checked = v === "1" || v === "true"; else el.value = v;
+  }}
+}}
+document.getElementById("form").addEventListener("input", update);
+prefill(); update();
+</script>
+</body></html>
+"#,
+        title = escape(&spec.score.title),
+        source = escape(&spec.score.source),
+        level = calcscore_data::table::format_number(spec.level * 100.0),
+    )
+}

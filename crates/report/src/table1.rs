@@ -1,0 +1,618 @@
+//! The baseline table of a paper ("Table 1"): per group and overall, mean ± SD or median [IQR] by a documented
+//! normality rule, n (%) for categorical variables, missing counts, the p-value with its test, and SMDs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+use calcscore_data::{ColumnData, Table};
+use calcscore_stats::htest::{
+    anova_oneway, chisq_test, fisher_exact_2x2, kruskal_wallis, t_test_two, wilcoxon_rank_sum,
+};
+
+/// The normality rule, stated in every output.
+pub const NORMALITY_RULE: &str = "continuous variables are summarised as mean ± SD when the sample skewness is within ±1 in \
+     every group, otherwise as median [IQR] (R's quantile type 7); override with --normal / --nonnormal. Tests: Welch t \
+     (2 groups) or one-way ANOVA (>2) for mean ± SD; Wilcoxon rank-sum or Kruskal–Wallis for median [IQR]; chi-square \
+     (with Yates' correction for 2×2, as R's chisq.test) for categorical variables, Fisher's exact test for a 2×2 table \
+     with an expected count below 5. SMD: two groups, (m1 − m2)/√((s1² + s2²)/2) or for a proportion \
+     (p1 − p2)/√((p1(1−p1) + p2(1−p2))/2); more groups, the largest pairwise SMD; multi-level variables, the largest \
+     over levels.";
+
+/// Options of a baseline table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table1Options {
+    /// Group column.
+    pub by: String,
+    /// Variables (default: every column but the group and id columns).
+    pub vars: Vec<String>,
+    /// Variables forced to mean ± SD.
+    pub normal: Vec<String>,
+    /// Variables forced to median [IQR].
+    pub nonnormal: Vec<String>,
+}
+
+/// One row of the table (a variable, or a level of a categorical variable).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table1Row {
+    /// Variable.
+    pub variable: String,
+    /// Level, for categorical variables.
+    pub level: Option<String>,
+    /// "mean ± SD", "median [IQR]" or "n (%)".
+    pub statistic: String,
+    /// Overall summary.
+    pub overall: String,
+    /// Summary per group, in group order.
+    pub groups: Vec<String>,
+    /// Missing values overall, then per group (first row of a variable only).
+    pub missing: Vec<usize>,
+    /// P-value (first row of a variable only).
+    pub p_value: Option<f64>,
+    /// The test that gave it.
+    pub test: String,
+    /// Standardised mean difference (first row of a variable only).
+    pub smd: Option<f64>,
+    /// Raw numbers behind the summaries (for JSON users), per group: mean, sd, median, q1, q3 (continuous) or
+    /// count, n (a level).
+    pub values: Vec<GroupValues>,
+}
+
+/// The numbers behind one group's summary; the fields that do not apply are absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupValues {
+    /// Mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// Sample SD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Median.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median: Option<f64>,
+    /// First quartile (R type 7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q1: Option<f64>,
+    /// Third quartile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q3: Option<f64>,
+    /// Rows at this level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// Rows with a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<usize>,
+}
+
+/// A group and its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSize {
+    /// Group value.
+    pub group: String,
+    /// Rows in it.
+    pub n: usize,
+}
+
+/// A baseline table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table1 {
+    /// Group column.
+    pub by: String,
+    /// Groups with their sizes.
+    pub groups: Vec<GroupSize>,
+    /// Rows.
+    pub rows: Vec<Table1Row>,
+    /// The normality and test rules.
+    pub rules: String,
+    /// Rows left out because the group value is missing.
+    pub missing_group: usize,
+}
+
+/// Build the table.
+pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
+    let g = table.text(&opts.by)?;
+    let mut levels: Vec<String> = g.iter().flatten().cloned().collect();
+    levels.sort();
+    levels.dedup();
+    let idx: Vec<Vec<usize>> = levels
+        .iter()
+        .map(|l| {
+            (0..g.len())
+                .filter(|&i| g[i].as_deref() == Some(l))
+                .collect()
+        })
+        .collect();
+    let vars = if opts.vars.is_empty() {
+        default_vars(table, &opts.by)
+    } else {
+        opts.vars.clone()
+    };
+    let mut rows = Vec::new();
+    for v in &vars {
+        rows.extend(variable_rows(table, v, &idx, opts)?);
+    }
+    Ok(Table1 {
+        by: opts.by.clone(),
+        groups: levels
+            .into_iter()
+            .zip(idx.iter().map(Vec::len))
+            .map(|(group, n)| GroupSize { group, n })
+            .collect(),
+        rows,
+        rules: NORMALITY_RULE.into(),
+        missing_group: g.iter().filter(|x| x.is_none()).count(),
+    })
+}
+
+fn default_vars(table: &Table, by: &str) -> Vec<String> {
+    table
+        .names
+        .iter()
+        .filter(|n| *n != by && !n.ends_with("_id") && *n != "id")
+        .cloned()
+        .collect()
+}
+
+/// True when a column is categorical: text that is not numeric, or numbers that are all 0/1.
+fn categorical(table: &Table, v: &str) -> Result<bool> {
+    if table.is_categorical(v)? {
+        return Ok(true);
+    }
+    Ok(table
+        .numeric(v)?
+        .iter()
+        .flatten()
+        .all(|&x| x == 0.0 || x == 1.0))
+}
+
+fn variable_rows(
+    table: &Table,
+    v: &str,
+    idx: &[Vec<usize>],
+    opts: &Table1Options,
+) -> Result<Vec<Table1Row>> {
+    if categorical(table, v)? {
+        categorical_rows(table, v, idx)
+    } else {
+        Ok(vec![continuous_row(table, v, idx, opts)?])
+    }
+}
+
+fn skewness(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let m2 = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n;
+    let m3 = x.iter().map(|v| (v - m).powi(3)).sum::<f64>() / n;
+    if m2 > 0.0 {
+        m3 / m2.powf(1.5)
+    } else {
+        0.0
+    }
+}
+
+/// R's quantile type 7.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn describe(x: &[f64]) -> Vec<f64> {
+    if x.is_empty() {
+        return vec![f64::NAN; 5];
+    }
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let sd = if x.len() > 1 {
+        (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        f64::NAN
+    };
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    vec![
+        m,
+        sd,
+        quantile(&s, 0.5),
+        quantile(&s, 0.25),
+        quantile(&s, 0.75),
+    ]
+}
+
+fn fmt(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let d = if x.abs() >= 10.0 { 1 } else { 2 };
+    format!("{x:.d$}")
+}
+
+fn continuous_row(
+    table: &Table,
+    v: &str,
+    idx: &[Vec<usize>],
+    opts: &Table1Options,
+) -> Result<Table1Row> {
+    let col = table.numeric(v)?;
+    let groups: Vec<Vec<f64>> = idx
+        .iter()
+        .map(|rows| rows.iter().filter_map(|&i| col[i]).collect())
+        .collect();
+    let all: Vec<f64> = groups.iter().flatten().copied().collect();
+    let normal = if opts.normal.iter().any(|n| n == v) {
+        true
+    } else if opts.nonnormal.iter().any(|n| n == v) {
+        false
+    } else {
+        groups
+            .iter()
+            .all(|g| g.len() < 3 || skewness(g).abs() <= 1.0)
+    };
+    let show = |d: &[f64]| {
+        if normal {
+            format!("{} ± {}", fmt(d[0]), fmt(d[1]))
+        } else {
+            format!("{} [{}, {}]", fmt(d[2]), fmt(d[3]), fmt(d[4]))
+        }
+    };
+    let values: Vec<Vec<f64>> = groups.iter().map(|g| describe(g)).collect();
+    let (p, test) = continuous_test(&groups, normal);
+    let missing = std::iter::once(idx.iter().flatten().filter(|&&i| col[i].is_none()).count())
+        .chain(
+            idx.iter()
+                .map(|rows| rows.iter().filter(|&&i| col[i].is_none()).count()),
+        )
+        .collect();
+    Ok(Table1Row {
+        variable: v.into(),
+        level: None,
+        statistic: if normal { "mean ± SD" } else { "median [IQR]" }.into(),
+        overall: show(&describe(&all)),
+        groups: values.iter().map(|d| show(d)).collect(),
+        missing,
+        p_value: p,
+        test,
+        smd: max_pairwise(&groups, |a, b| {
+            calcscore_stats::htest::standardized_mean_difference(a, b).abs()
+        }),
+        values: values
+            .iter()
+            .map(|d| GroupValues {
+                mean: Some(d[0]),
+                sd: Some(d[1]),
+                median: Some(d[2]),
+                q1: Some(d[3]),
+                q3: Some(d[4]),
+                ..Default::default()
+            })
+            .collect(),
+    })
+}
+
+fn continuous_test(groups: &[Vec<f64>], normal: bool) -> (Option<f64>, String) {
+    let usable: Vec<Vec<f64>> = groups.iter().filter(|g| !g.is_empty()).cloned().collect();
+    let r = match (usable.len(), normal) {
+        (0 | 1, _) => return (None, "–".into()),
+        (2, true) => t_test_two(&usable[0], &usable[1], false, 0.95),
+        (2, false) => wilcoxon_rank_sum(&usable[0], &usable[1], None, true),
+        (_, true) => anova_oneway(&usable),
+        (_, false) => kruskal_wallis(&usable),
+    };
+    match r {
+        Ok(t) => (Some(t.p_value), t.method.trim().to_string()),
+        Err(e) => (None, format!("not computable: {e}")),
+    }
+}
+
+fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Option<f64> {
+    let mut best: Option<f64> = None;
+    for a in 0..groups.len() {
+        for b in a + 1..groups.len() {
+            if groups[a].len() > 1 && groups[b].len() > 1 {
+                let v = f(&groups[a], &groups[b]);
+                if v.is_finite() {
+                    best = Some(best.map_or(v, |m: f64| m.max(v)));
+                }
+            }
+        }
+    }
+    best
+}
+
+fn categorical_rows(table: &Table, v: &str, idx: &[Vec<usize>]) -> Result<Vec<Table1Row>> {
+    let col = match table.column(v)? {
+        ColumnData::Num(x) => x
+            .iter()
+            .map(|x| x.map(calcscore_data::table::format_number))
+            .collect(),
+        ColumnData::Text(t) => t.clone(),
+    };
+    let mut levels: Vec<String> = col.iter().flatten().cloned().collect();
+    levels.sort();
+    levels.dedup();
+    let binary01 = levels.iter().all(|l| l == "0" || l == "1");
+    if binary01 && !levels.iter().any(|l| l == "1") {
+        // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
+        levels.push("1".into());
+    }
+    let shown: Vec<String> = if binary01 {
+        vec!["1".into()]
+    } else {
+        levels.clone()
+    };
+    let counts: Vec<Vec<usize>> = levels
+        .iter()
+        .map(|l| {
+            idx.iter()
+                .map(|rows| {
+                    rows.iter()
+                        .filter(|&&i| col[i].as_deref() == Some(l))
+                        .count()
+                })
+                .collect()
+        })
+        .collect();
+    let totals: Vec<usize> = idx
+        .iter()
+        .map(|rows| rows.iter().filter(|&&i| col[i].is_some()).count())
+        .collect();
+    let (p, test) = categorical_test(&counts);
+    let missing: Vec<usize> =
+        std::iter::once(idx.iter().flatten().filter(|&&i| col[i].is_none()).count())
+            .chain(
+                idx.iter()
+                    .map(|rows| rows.iter().filter(|&&i| col[i].is_none()).count()),
+            )
+            .collect();
+    let smd = shown
+        .iter()
+        .filter_map(|l| {
+            let k = levels.iter().position(|x| x == l)?;
+            let props: Vec<Vec<f64>> = counts[k]
+                .iter()
+                .zip(&totals)
+                .map(|(&c, &n)| vec![c as f64, n as f64])
+                .collect();
+            max_pairwise(&props, |a, b| prop_smd(a[0] / a[1], b[0] / b[1]))
+        })
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let pct = |c: usize, n: usize| {
+        if n == 0 {
+            "–".into()
+        } else {
+            format!("{c} ({:.1}%)", 100.0 * c as f64 / n as f64)
+        }
+    };
+    Ok(shown
+        .iter()
+        .enumerate()
+        .map(|(r, l)| {
+            let k = levels.iter().position(|x| x == l).unwrap_or(0);
+            let total_c: usize = counts[k].iter().sum();
+            let total_n: usize = totals.iter().sum();
+            Table1Row {
+                variable: v.into(),
+                level: (!binary01).then(|| l.clone()),
+                statistic: "n (%)".into(),
+                overall: pct(total_c, total_n),
+                groups: counts[k]
+                    .iter()
+                    .zip(&totals)
+                    .map(|(&c, &n)| pct(c, n))
+                    .collect(),
+                missing: if r == 0 { missing.clone() } else { Vec::new() },
+                p_value: if r == 0 { p } else { None },
+                test: if r == 0 { test.clone() } else { String::new() },
+                smd: if r == 0 { smd } else { None },
+                values: counts[k]
+                    .iter()
+                    .zip(&totals)
+                    .map(|(&c, &n)| GroupValues {
+                        count: Some(c),
+                        n: Some(n),
+                        ..Default::default()
+                    })
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+/// SMD of two proportions; with two groups the table shows the one pair.
+fn prop_smd(p1: f64, p2: f64) -> f64 {
+    let d = ((p1 * (1.0 - p1) + p2 * (1.0 - p2)) / 2.0).sqrt();
+    if d > 0.0 {
+        (p1 - p2).abs() / d
+    } else {
+        0.0
+    }
+}
+
+/// Chi-square (Yates for 2×2), or Fisher for a 2×2 with an expected count below 5. Rows: levels; columns: groups.
+fn categorical_test(counts: &[Vec<usize>]) -> (Option<f64>, String) {
+    let rows: Vec<Vec<usize>> = counts
+        .iter()
+        .filter(|r| r.iter().sum::<usize>() > 0)
+        .cloned()
+        .collect();
+    let cols: Vec<usize> = (0..rows.first().map_or(0, Vec::len))
+        .filter(|&j| rows.iter().map(|r| r[j]).sum::<usize>() > 0)
+        .collect();
+    if rows.len() < 2 || cols.len() < 2 {
+        return (None, "–".into());
+    }
+    let t: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| cols.iter().map(|&j| r[j]).collect())
+        .collect();
+    let n: usize = t.iter().flatten().sum();
+    let min_expected = t
+        .iter()
+        .map(|r| r.iter().sum::<usize>())
+        .flat_map(|rs| cols.iter().enumerate().map(move |(j, _)| (rs, j)))
+        .map(|(rs, j)| rs as f64 * t.iter().map(|r| r[j]).sum::<usize>() as f64 / n as f64)
+        .fold(f64::INFINITY, f64::min);
+    let r = if t.len() == 2 && cols.len() == 2 && min_expected < 5.0 {
+        fisher_exact_2x2([[t[0][0], t[0][1]], [t[1][0], t[1][1]]], 0.95)
+    } else {
+        chisq_test(&t, true)
+    };
+    match r {
+        Ok(x) => (Some(x.p_value), x.method.trim().to_string()),
+        Err(e) => (None, format!("not computable: {e}")),
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text.
+    Text,
+    /// Markdown pipe table.
+    Md,
+    /// CSV.
+    Csv,
+    /// HTML table.
+    Html,
+    /// LaTeX (booktabs).
+    Latex,
+}
+
+impl calcscore_core::Choice for Format {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (Format::Text, "text", "aligned text"),
+        (Format::Md, "md", "Markdown pipe table"),
+        (Format::Csv, "csv", "CSV"),
+        (Format::Html, "html", "HTML table"),
+        (Format::Latex, "latex", "LaTeX (booktabs)"),
+    ];
+}
+
+fn cells(t: &Table1) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut head = vec![
+        "Variable".to_string(),
+        format!(
+            "Overall (n = {})",
+            t.groups.iter().map(|g| g.n).sum::<usize>()
+        ),
+    ];
+    head.extend(
+        t.groups
+            .iter()
+            .map(|g| format!("{} = {} (n = {})", t.by, g.group, g.n)),
+    );
+    head.extend(["P".into(), "Test".into(), "SMD".into(), "Missing".into()]);
+    let body = t
+        .rows
+        .iter()
+        .map(|r| {
+            let name = match &r.level {
+                Some(l) => format!("{}: {l}, {}", r.variable, r.statistic),
+                None => format!("{}, {}", r.variable, r.statistic),
+            };
+            let mut row = vec![name, r.overall.clone()];
+            row.extend(r.groups.iter().cloned());
+            row.push(r.p_value.map_or(String::new(), crate::format::fmt_p));
+            row.push(r.test.clone());
+            row.push(r.smd.map_or(String::new(), |s| format!("{s:.3}")));
+            row.push(r.missing.first().map_or(String::new(), |m| m.to_string()));
+            row
+        })
+        .collect();
+    (head, body)
+}
+
+/// Render the table.
+pub fn render(t: &Table1, format: Format) -> String {
+    let (head, body) = cells(t);
+    let h: Vec<&str> = head.iter().map(String::as_str).collect();
+    match format {
+        Format::Csv => super::csv(&h, &body),
+        Format::Md => format!("{}\n{}\n", super::markdown_table(&h, &body), t.rules),
+        Format::Text => text(&head, &body) + &format!("\n{}\n", t.rules),
+        Format::Html => html(&head, &body, &t.rules),
+        Format::Latex => latex(&head, &body, &t.rules),
+    }
+}
+
+fn text(head: &[String], body: &[Vec<String>]) -> String {
+    let w: Vec<usize> = (0..head.len())
+        .map(|j| {
+            body.iter()
+                .map(|r| r[j].chars().count())
+                .chain([head[j].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |r: &[String]| {
+        r.iter()
+            .zip(&w)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+            + "\n"
+    };
+    std::iter::once(line(head))
+        .chain(body.iter().map(|r| line(r)))
+        .collect()
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn html(head: &[String], body: &[Vec<String>], rules: &str) -> String {
+    let th: String = head
+        .iter()
+        .map(|h| format!("<th>{}</th>", escape_html(h)))
+        .collect();
+    let trs: String = body
+        .iter()
+        .map(|r| {
+            format!(
+                "<tr>{}</tr>\n",
+                r.iter()
+                    .map(|c| format!("<td>{}</td>", escape_html(c)))
+                    .collect::<String>()
+            )
+        })
+        .collect();
+    format!("<table class=\"table1\">\n<thead><tr>{th}</tr></thead>\n<tbody>\n{trs}</tbody>\n</table>\n<p class=\"note\">{}</p>\n", escape_html(rules))
+}
+
+fn escape_latex(s: &str) -> String {
+    s.replace('\\', "\\textbackslash{}")
+        .replace('%', "\\%")
+        .replace('&', "\\&")
+        .replace('_', "\\_")
+        .replace('#', "\\#")
+        .replace('±', "$\\pm$")
+        .replace('≥', "$\\geq$")
+        .replace('°', "$^\\circ$")
+        .replace('<', "$<$")
+        .replace('>', "$>$")
+}
+
+fn latex(head: &[String], body: &[Vec<String>], rules: &str) -> String {
+    let cols = format!("l{}", "r".repeat(head.len() - 1));
+    let row = |r: &[String]| {
+        r.iter()
+            .map(|c| escape_latex(c))
+            .collect::<Vec<_>>()
+            .join(" & ")
+            + " \\\\\n"
+    };
+    let mut s = format!("% requires \\usepackage{{booktabs}}\n\\begin{{tabular}}{{{cols}}}\n\\toprule\n{}\\midrule\n", row(head));
+    for r in body {
+        s.push_str(&row(r));
+    }
+    s.push_str(&format!(
+        "\\bottomrule\n\\end{{tabular}}\n% {}\n",
+        escape_latex(rules)
+    ));
+    s
+}

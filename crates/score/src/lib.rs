@@ -1,0 +1,488 @@
+//! Scores: declarative points tables (built-in IVUS and OCT scores, or a user's TOML file) and their evaluation.
+
+pub mod calibration;
+pub mod derive;
+pub mod optimism;
+pub mod tripod;
+pub mod validate;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use calcscore_core::{Error, Result};
+use calcscore_data::{DataError, Table};
+
+/// A comparison of an item's column with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// value > threshold
+    #[serde(rename = ">")]
+    Gt,
+    /// value >= threshold
+    #[serde(rename = ">=")]
+    Ge,
+    /// value < threshold
+    #[serde(rename = "<")]
+    Lt,
+    /// value <= threshold
+    #[serde(rename = "<=")]
+    Le,
+    /// value == threshold
+    #[serde(rename = "==")]
+    Eq,
+}
+
+impl Op {
+    /// True when `value op threshold` holds.
+    pub fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::Gt => value > threshold,
+            Op::Ge => value >= threshold,
+            Op::Lt => value < threshold,
+            Op::Le => value <= threshold,
+            Op::Eq => value == threshold,
+        }
+    }
+
+    /// The operator as written in a score file.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Eq => "==",
+        }
+    }
+}
+
+/// One item of a points table: `points` when `column op threshold` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Label as printed in the paper's points table.
+    pub label: String,
+    /// Registry column the item reads.
+    pub column: String,
+    /// Comparison operator.
+    pub op: Op,
+    /// Threshold compared with.
+    pub threshold: f64,
+    /// Points given when the comparison holds.
+    pub points: i64,
+}
+
+impl Item {
+    /// Name of the item's 0/1 indicator column in analysis tables (`vessel_diameter_mm_lt3p5`; binary items keep their column name).
+    pub fn indicator_name(&self) -> String {
+        if self.op == Op::Eq && self.threshold == 1.0 {
+            return self.column.clone();
+        }
+        let op = match self.op {
+            Op::Gt => "gt",
+            Op::Ge => "ge",
+            Op::Lt => "lt",
+            Op::Le => "le",
+            Op::Eq => "eq",
+        };
+        let t = calcscore_data::table::format_number(self.threshold)
+            .replace('.', "p")
+            .replace('-', "m");
+        format!("{}_{op}{t}", self.column)
+    }
+
+    /// 1.0 where the item holds, 0.0 where not, `None` where the value is missing.
+    pub fn indicator(&self, table: &Table) -> Result<Vec<Option<f64>>> {
+        Ok(table
+            .numeric(&self.column)?
+            .into_iter()
+            .map(|v| {
+                v.map(|x| {
+                    if self.op.holds(x, self.threshold) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect())
+    }
+}
+
+/// A point score: items, and the cutoff at or above which the score predicts the outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointsTable {
+    /// Short name (`ivus-zhang2021`).
+    pub name: String,
+    /// Title for reports.
+    pub title: String,
+    /// Where the table comes from.
+    pub source: String,
+    /// Score >= cutoff predicts the outcome.
+    pub cutoff: i64,
+    /// The items.
+    #[serde(rename = "item")]
+    pub items: Vec<Item>,
+    /// Risk model of the binary outcome on the score (`[model]`), written by `derive --out`; `None` for a score
+    /// published without one (then `validate` fits one and labels in-sample calibration "apparent").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<RiskModel>,
+}
+
+/// A score's risk model: logit P(event) = intercept + slope × points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskModel {
+    /// Log-odds of the event at 0 points.
+    pub intercept: f64,
+    /// Change in log-odds per point.
+    pub slope: f64,
+    /// The binary outcome the model predicts (e.g. `low = 1`).
+    #[serde(default)]
+    pub outcome: String,
+    /// Where the model was fitted (file, rows), so a reader can tell external from in-sample calibration.
+    #[serde(default)]
+    pub fitted_in: String,
+}
+
+impl RiskModel {
+    /// Linear predictor (log-odds) at a score.
+    pub fn logit(&self, points: f64) -> f64 {
+        self.intercept + self.slope * points
+    }
+
+    /// Predicted probability at a score.
+    pub fn probability(&self, points: f64) -> f64 {
+        1.0 / (1.0 + (-self.logit(points)).exp())
+    }
+}
+
+/// Rows a verb used, and how many rows each column it reads left out (a row may miss several).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowsUsed {
+    /// Rows in the input (after any cohort or group filter).
+    pub n_input: usize,
+    /// Rows complete in every column read.
+    pub n_used: usize,
+    /// Rows left out.
+    pub n_dropped: usize,
+    /// Per column read: rows missing a value in it.
+    pub missing: Vec<ColumnMissing>,
+}
+
+/// Missing values of one column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnMissing {
+    /// Column.
+    pub column: String,
+    /// Rows with no value in it.
+    pub n_missing: usize,
+}
+
+impl RowsUsed {
+    /// Count missing values per column (`columns[k]` holds whether each row has a value) and the complete rows.
+    pub(crate) fn count(
+        names: &[String],
+        present: &[Vec<bool>],
+        n_input: usize,
+    ) -> (RowsUsed, Vec<usize>) {
+        let rows: Vec<usize> = (0..n_input)
+            .filter(|&i| present.iter().all(|c| c[i]))
+            .collect();
+        let missing = names
+            .iter()
+            .zip(present)
+            .map(|(n, c)| ColumnMissing {
+                column: n.clone(),
+                n_missing: c.iter().filter(|&&p| !p).count(),
+            })
+            .collect();
+        let used = RowsUsed {
+            n_input,
+            n_used: rows.len(),
+            n_dropped: n_input - rows.len(),
+            missing,
+        };
+        (used, rows)
+    }
+
+    /// "312 of 418 rows used; dropped for a missing value: center 106" (columns with none missing omitted).
+    pub fn describe(&self) -> String {
+        let miss: Vec<String> = self
+            .missing
+            .iter()
+            .filter(|m| m.n_missing > 0)
+            .map(|m| format!("{} {}", m.column, m.n_missing))
+            .collect();
+        let mut s = format!("{} of {} rows used", self.n_used, self.n_input);
+        if !miss.is_empty() {
+            s.push_str(&format!(
+                "; {} dropped, missing values per column: {}",
+                self.n_dropped,
+                miss.join(", ")
+            ));
+        }
+        s
+    }
+}
+
+/// Clusters below which cluster-robust standard errors are known to be too small.
+pub const FEW_CLUSTERS: usize = 30;
+
+/// With a composite cluster spec (`center,id`), add a text column of that name joining the parts (missing when
+/// any part is); a single column name is returned as is. Ids that repeat across strata stay distinct.
+pub fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<String>> {
+    let Some(spec) = spec else { return Ok(None) };
+    let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if parts.len() == 1 {
+        table.column(parts[0])?;
+        return Ok(Some(parts[0].to_string()));
+    }
+    let cols: Vec<Vec<Option<String>>> = parts
+        .iter()
+        .map(|p| table.text(p))
+        .collect::<std::result::Result<_, _>>()?;
+    let joined: Vec<Option<String>> = (0..table.nrows())
+        .map(|i| {
+            cols.iter()
+                .map(|c| c[i].clone())
+                .collect::<Option<Vec<String>>>()
+                .map(|v| v.join("\u{1f}"))
+        })
+        .collect();
+    let name = parts.join(",");
+    if !table.has(&name) {
+        table.names.push(name.clone());
+        table.columns.push(calcscore_data::ColumnData::Text(joined));
+    }
+    Ok(Some(name))
+}
+
+/// Recompute p-values and intervals of cluster-robust coefficients with t on G − 1 degrees of freedom
+/// (a small-sample correction: CR1 standard errors, Student t reference as Stata's `vce(cluster)`).
+pub fn t_g_minus_1(rows: &mut [calcscore_stats::TidyRow], n_clusters: usize, level: f64) {
+    use calcscore_stats::vcov::Reference;
+    let r = Reference::T((n_clusters.max(2) - 1) as f64);
+    let crit = r.critical(level);
+    for row in rows {
+        row.p_value = r.p_two_sided(row.statistic);
+        row.conf_low = row.estimate - crit * row.std_error;
+        row.conf_high = row.estimate + crit * row.std_error;
+    }
+}
+
+/// Largest number of points one item may give (or take away).
+pub const MAX_ITEM_POINTS: i64 = 100;
+
+/// Largest span of a score (sum of the items' absolute points): every level is tabulated.
+pub const MAX_SCORE_RANGE: i64 = 1000;
+
+const BUILTIN: [(&str, &str); 2] = [
+    (
+        "ivus-zhang2021",
+        include_str!("builtin/ivus-zhang2021.toml"),
+    ),
+    (
+        "oct-fujino2018",
+        include_str!("builtin/oct-fujino2018.toml"),
+    ),
+];
+
+impl PointsTable {
+    /// The names of the built-in scores.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// A built-in score by name.
+    pub fn builtin(name: &str) -> Option<PointsTable> {
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| toml::from_str(t).expect("built-in score parses"))
+    }
+
+    /// A built-in score by name, or else a TOML file at that path.
+    pub fn resolve(name_or_path: &str) -> Result<PointsTable> {
+        if let Some(t) = Self::builtin(name_or_path) {
+            return Ok(t);
+        }
+        let path = Path::new(name_or_path);
+        if !path.exists() {
+            return Err(Error::Usage(format!(
+                "'{name_or_path}' is neither a built-in score ({}) nor a score file",
+                Self::builtin_names().join(", ")
+            )));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        let table: PointsTable = toml::from_str(&text).map_err(|e| {
+            Error::Data(DataError::Unreadable {
+                file: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        })?;
+        table.check(&path.display().to_string())?;
+        Ok(table)
+    }
+
+    /// Reject a table with no items, an item whose points or threshold are out of bounds, or a
+    /// score range wider than [`MAX_SCORE_RANGE`] (every level from 0 to the maximum is tabulated).
+    pub fn check(&self, file: &str) -> Result<()> {
+        let bad = |reason: String| {
+            Err(Error::Data(DataError::Unreadable {
+                file: file.to_string(),
+                reason,
+            }))
+        };
+        if self.items.is_empty() {
+            return bad("a score needs at least one [[item]]".into());
+        }
+        for (k, i) in self.items.iter().enumerate() {
+            if i.points.unsigned_abs() > MAX_ITEM_POINTS as u64 {
+                return bad(format!(
+                    "item {} ('{}'): points = {} is outside -{MAX_ITEM_POINTS}..{MAX_ITEM_POINTS}; fix: a point score gives small whole numbers per item",
+                    k + 1,
+                    i.label,
+                    i.points
+                ));
+            }
+            if !i.threshold.is_finite() {
+                return bad(format!(
+                    "item {} ('{}'): threshold = {} is not a finite number",
+                    k + 1,
+                    i.label,
+                    i.threshold
+                ));
+            }
+        }
+        let range: i64 = self.items.iter().map(|i| i.points.abs()).sum();
+        if range > MAX_SCORE_RANGE {
+            return bad(format!(
+                "the items' points span {range} score levels, more than {MAX_SCORE_RANGE}; fix: fewer items or smaller points"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The table as TOML, in the format `resolve` reads.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("points table serialises")
+    }
+
+    /// Highest possible score.
+    pub fn max_points(&self) -> i64 {
+        self.items.iter().map(|i| i.points.max(0)).sum()
+    }
+
+    /// Lowest possible score (below 0 when an item has negative points).
+    pub fn min_points(&self) -> i64 {
+        self.items.iter().map(|i| i.points.min(0)).sum()
+    }
+
+    /// Columns the score reads that the table lacks (all are named in one error by `evaluate`).
+    pub fn missing_columns(&self, table: &Table) -> Vec<String> {
+        let mut cols: Vec<String> = self
+            .items
+            .iter()
+            .map(|i| i.column.clone())
+            .filter(|c| !table.has(c))
+            .collect();
+        cols.dedup();
+        cols
+    }
+
+    /// The score of every row; `None` where an item's value is missing. A table that fails
+    /// [`PointsTable::check`] is refused (so the sum cannot overflow).
+    pub fn evaluate(&self, table: &Table) -> Result<Vec<Option<i64>>> {
+        self.check(&format!("score '{}'", self.name))?;
+        let missing = self.missing_columns(table);
+        if !missing.is_empty() {
+            return Err(Error::Data(DataError::MissingColumn {
+                file: table.source.clone(),
+                column: missing.join("', '"),
+                hint: format!(" (needed by the score '{}')", self.name),
+            }));
+        }
+        let columns: Vec<Vec<Option<f64>>> = self
+            .items
+            .iter()
+            .map(|i| table.numeric(&i.column))
+            .collect::<Result<_, _>>()?;
+        Ok((0..table.nrows())
+            .map(|r| {
+                self.items
+                    .iter()
+                    .zip(&columns)
+                    .try_fold(0, |acc, (item, col)| {
+                        col[r].map(|v| {
+                            acc + if item.op.holds(v, item.threshold) {
+                                item.points
+                            } else {
+                                0
+                            }
+                        })
+                    })
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calcscore_data::ColumnData;
+
+    fn num(v: &[f64]) -> ColumnData {
+        ColumnData::Num(v.iter().map(|&x| Some(x)).collect())
+    }
+
+    #[test]
+    fn ivus_score_by_hand() {
+        // Seed 004's example: 4.1 mm of >270° calcium scores 0, 8.9 mm scores 1.
+        let t = Table::new(
+            "t.csv",
+            vec![
+                ("calcium_270_length_mm".into(), num(&[4.1, 8.9, 5.0, 6.0])),
+                ("calcium_360".into(), num(&[0.0, 1.0, 0.0, 1.0])),
+                ("calcified_nodule".into(), num(&[0.0, 0.0, 1.0, 1.0])),
+                ("vessel_diameter_mm".into(), num(&[3.6, 3.4, 3.5, 3.0])),
+            ],
+        );
+        let s = PointsTable::builtin("ivus-zhang2021")
+            .unwrap()
+            .evaluate(&t)
+            .unwrap();
+        // row 1: 0; row 2: 1+1+0+1 = 3; row 3: 0+0+1+0 = 1 (5.0 is not > 5, 3.5 is not < 3.5); row 4: 4
+        assert_eq!(s, vec![Some(0), Some(3), Some(1), Some(4)]);
+    }
+
+    #[test]
+    fn oct_score_by_hand_and_missing_columns_named() {
+        let t = Table::new(
+            "t.csv",
+            vec![
+                ("max_calcium_angle_deg".into(), num(&[181.0, 90.0])),
+                (
+                    "calcium_thickness_mm".into(),
+                    ColumnData::Num(vec![Some(0.6), None]),
+                ),
+                ("calcium_length_mm".into(), num(&[5.5, 2.0])),
+            ],
+        );
+        let oct = PointsTable::builtin("oct-fujino2018").unwrap();
+        assert_eq!(oct.evaluate(&t).unwrap(), vec![Some(4), None]);
+        let ivus = PointsTable::builtin("ivus-zhang2021").unwrap();
+        let e = ivus.evaluate(&t).unwrap_err().to_string();
+        assert!(
+            e.contains("calcium_270_length_mm") && e.contains("vessel_diameter_mm"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn toml_round_trips() {
+        let ivus = PointsTable::builtin("ivus-zhang2021").unwrap();
+        let back: PointsTable = toml::from_str(&ivus.to_toml()).unwrap();
+        assert_eq!(back, ivus);
+        assert_eq!(ivus.max_points(), 4);
+    }
+}

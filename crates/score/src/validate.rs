@@ -1,0 +1,865 @@
+//! Validation of a point score on a registry, per group: slope of the outcome on the score, AUC (DeLong and
+//! clustered), accuracy at the cutoff, outcome by score level, calibration, the score × group interaction, and
+//! Harrell's bootstrap optimism correction of a derivation.
+
+use std::collections::BTreeMap;
+
+use nalgebra::{DMatrix, DVector};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::calibration::Calibration;
+use super::derive::{orientation, BinaryOutcome, Cutoff, Interval};
+use super::{PointsTable, RiskModel, RowsUsed};
+use crate::Result;
+use calcscore_data::{ColumnData, Table};
+use calcscore_stats::decision::{decision_curve, strategy_curve, Thresholds};
+use calcscore_stats::design::Design;
+use calcscore_stats::diagnostic::{binomial_ci, CiMethod};
+use calcscore_stats::formula::Formula;
+use calcscore_stats::ols::ols;
+use calcscore_stats::roc::{clustered_auc, Direction, Roc};
+use calcscore_stats::vcov::FitOptions;
+use calcscore_stats::{StatsError, TestResult, TidyRow};
+
+/// What to validate against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidateOptions {
+    /// Continuous outcome (slopes, mean by score); `None` to skip.
+    pub outcome: Option<String>,
+    /// Binary outcome (AUC, accuracy, calibration).
+    pub binary: BinaryOutcome,
+    /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap).
+    pub cluster: Option<String>,
+    /// Group column; `None` validates all rows as one group.
+    pub by: Option<String>,
+    /// Group whose logistic model of the outcome on the score gives the calibration's predictions (default: first).
+    pub reference_group: Option<String>,
+    /// Confidence level.
+    pub conf_level: f64,
+    /// Threshold grid of the decision curve (`None`: no decision curve).
+    #[serde(skip)]
+    pub thresholds: Option<Thresholds>,
+}
+
+/// Net benefit at one threshold of the risk model, of the strategy "score ≥ cutoff" and of treating all.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct DecisionRow {
+    /// Threshold probability pt (treat when risk ≥ pt).
+    pub threshold: f64,
+    /// Net benefit of the risk model: TP/n − FP/n · pt/(1 − pt).
+    pub net_benefit_model: f64,
+    /// Net benefit of treating the lesions with score ≥ cutoff.
+    pub net_benefit_cutoff: f64,
+    /// Net benefit of treating all.
+    pub net_benefit_all: f64,
+    /// Net interventions avoided per lesion by the model: (NB − NB all) / (pt/(1 − pt)).
+    pub interventions_avoided_model: f64,
+    /// Net interventions avoided per lesion by the cutoff strategy.
+    pub interventions_avoided_cutoff: f64,
+}
+
+/// Decision curve of a group (dcurves' conventions; treat-none has net benefit 0).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct GroupDecision {
+    /// Events / n.
+    pub prevalence: f64,
+    /// The cutoff of the strategy "score ≥ cutoff".
+    pub cutoff: i64,
+    /// One row per threshold.
+    pub rows: Vec<DecisionRow>,
+}
+
+/// Outcome by score level in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreLevel {
+    /// Score.
+    pub score: i64,
+    /// Rows.
+    pub n: usize,
+    /// Mean continuous outcome.
+    pub mean: Option<f64>,
+    /// Its SD.
+    pub sd: Option<f64>,
+    /// Rows with the binary outcome.
+    pub events: usize,
+    /// Observed proportion with exact CI.
+    pub observed: Option<Interval>,
+    /// Predicted probability from the risk model used for calibration.
+    pub predicted: Option<f64>,
+}
+
+/// Clustered AUC (Obuchowski's variance).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClusteredAucRow {
+    /// Standard error.
+    pub std_error: f64,
+    /// Lower limit.
+    pub conf_low: f64,
+    /// Upper limit.
+    pub conf_high: f64,
+    /// Clusters.
+    pub n_clusters: usize,
+}
+
+/// Validation of the score in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupValidation {
+    /// Group value ("all" without --by).
+    pub group: String,
+    /// Rows with score and outcomes.
+    pub n: usize,
+    /// Rows with the binary outcome.
+    pub n_events: usize,
+    /// Clusters (with a cluster column).
+    pub n_clusters: Option<usize>,
+    /// Slope of the continuous outcome on the score (CR1 and t on G − 1 df with a cluster column).
+    pub slope: Option<TidyRow>,
+    /// AUC with DeLong CI.
+    pub auc: Option<Interval>,
+    /// Clustered AUC (Obuchowski).
+    pub clustered_auc: Option<ClusteredAucRow>,
+    /// Accuracy at the score's cutoff (Clopper–Pearson CIs).
+    pub accuracy: Option<Cutoff>,
+    /// Calibration of the risk model in this group, labelled external or apparent (in-sample).
+    pub calibration: Option<Calibration>,
+    /// Net benefit of the risk model and of the cutoff strategy over the threshold grid.
+    pub decision: Option<GroupDecision>,
+    /// Predicted risks of the calibration's risk model, one per row (for figures; not serialised).
+    #[serde(skip)]
+    pub predicted: Vec<f64>,
+    /// Events, one per row (for figures; not serialised).
+    #[serde(skip)]
+    pub events: Vec<bool>,
+    /// Outcome and calibration by score level: every level from the score's minimum to its maximum, so n sums
+    /// to the group's n.
+    pub levels: Vec<ScoreLevel>,
+    /// Analyses not estimable here, warnings, and why.
+    pub notes: Vec<String>,
+}
+
+/// The whole validation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Validation {
+    /// The score validated.
+    pub score: PointsTable,
+    /// Rows read, used, and dropped per column.
+    pub rows: RowsUsed,
+    /// Per group.
+    pub groups: Vec<GroupValidation>,
+    /// Score × group interaction on the continuous outcome: joint Wald F test (CR1 with clusters).
+    pub interaction: Option<TestResult>,
+    /// Interaction coefficients (two groups: the one term).
+    pub interaction_terms: Vec<TidyRow>,
+    /// Where the calibration's risk model comes from.
+    pub calibration_model: Option<String>,
+    /// Notes.
+    pub notes: Vec<String>,
+}
+
+/// Rows usable for validation: score, binary outcome (and continuous outcome) present.
+struct Data {
+    group: Vec<String>,
+    score: Vec<f64>,
+    event: Vec<bool>,
+    outcome: Option<Vec<f64>>,
+    cluster: Vec<String>,
+}
+
+/// Present/missing per column read by the validation, in the order named.
+fn presence(
+    table: &Table,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+) -> Result<(Vec<String>, Vec<Vec<bool>>)> {
+    let mut cols: Vec<String> = Vec::new();
+    let extra = [
+        opts.outcome.clone(),
+        Some(opts.binary.column.clone()),
+        opts.by.clone(),
+        opts.cluster.clone(),
+    ];
+    for c in score
+        .items
+        .iter()
+        .map(|i| i.column.clone())
+        .chain(extra.into_iter().flatten())
+    {
+        if !cols.contains(&c) {
+            cols.push(c);
+        }
+    }
+    let present = cols
+        .iter()
+        .map(|c| {
+            let col = table.column(c)?;
+            Ok((0..table.nrows()).map(|i| !col.is_missing(i)).collect())
+        })
+        .collect::<std::result::Result<_, calcscore_data::DataError>>()?;
+    Ok((cols, present))
+}
+
+fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<(Data, RowsUsed)> {
+    let (cols, present) = presence(table, score, opts)?;
+    let (used, rows) = RowsUsed::count(&cols, &present, table.nrows());
+    let s = score.evaluate(table)?;
+    let b = opts.binary.values(table)?;
+    let y = opts
+        .outcome
+        .as_ref()
+        .map(|c| table.numeric(c))
+        .transpose()?;
+    let g = match &opts.by {
+        Some(c) => table.text(c)?,
+        None => vec![Some("all".to_string()); table.nrows()],
+    };
+    let cl = match &opts.cluster {
+        Some(c) => table.text(c)?,
+        None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
+    };
+    let data = Data {
+        group: rows
+            .iter()
+            .map(|&i| g[i].clone().unwrap_or_default())
+            .collect(),
+        score: rows.iter().map(|&i| s[i].unwrap_or(0) as f64).collect(),
+        event: rows.iter().map(|&i| b[i] == Some(1.0)).collect(),
+        outcome: y.map(|y| rows.iter().map(|&i| y[i].unwrap_or(f64::NAN)).collect()),
+        cluster: rows
+            .iter()
+            .map(|&i| cl[i].clone().unwrap_or_default())
+            .collect(),
+    };
+    Ok((data, used))
+}
+
+/// A small table of the usable rows (score, outcomes, group, cluster) for the regression engine.
+fn frame(d: &Data, idx: &[usize]) -> Table {
+    let num = |v: Vec<f64>| ColumnData::Num(v.into_iter().map(Some).collect());
+    let txt = |v: Vec<String>| ColumnData::Text(v.into_iter().map(Some).collect());
+    let mut cols = vec![
+        (
+            "score".to_string(),
+            num(idx.iter().map(|&i| d.score[i]).collect()),
+        ),
+        (
+            "group".to_string(),
+            txt(idx.iter().map(|&i| d.group[i].clone()).collect()),
+        ),
+        (
+            "cluster".to_string(),
+            txt(idx.iter().map(|&i| d.cluster[i].clone()).collect()),
+        ),
+    ];
+    if let Some(y) = &d.outcome {
+        cols.push((
+            "outcome".to_string(),
+            num(idx.iter().map(|&i| y[i]).collect()),
+        ));
+    }
+    Table::new("validation set", cols)
+}
+
+fn fit_opts(opts: &ValidateOptions) -> FitOptions {
+    FitOptions::cluster_robust_if(opts.cluster.is_some(), opts.conf_level)
+}
+
+/// Validate `score` on `table`.
+pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
+    calcscore_core::options::ConfLevel::new(opts.conf_level)?;
+    let mut table = table.clone();
+    let opts = &ValidateOptions {
+        cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
+        ..opts.clone()
+    };
+    let (d, rows) = usable(&table, score, opts)?;
+    let mut groups: Vec<String> = d.group.clone();
+    groups.sort();
+    groups.dedup();
+    let mut notes = Vec::new();
+    let reference = opts
+        .reference_group
+        .clone()
+        .or_else(|| groups.first().cloned())
+        .unwrap_or_default();
+    let risk = risk_model(&d, score, &reference, opts, &mut notes);
+    let per_group = groups
+        .iter()
+        .map(|g| group_validation(&d, g, score, opts, risk.as_ref()))
+        .collect();
+    let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
+        Ok(x) => x,
+        Err(e) => {
+            notes.push(format!("score × group interaction not estimable: {e}"));
+            (None, Vec::new())
+        }
+    };
+    Ok(Validation {
+        score: score.clone(),
+        rows,
+        groups: per_group,
+        interaction,
+        interaction_terms,
+        calibration_model: risk.as_ref().map(|r| r.source.clone()),
+        notes,
+    })
+}
+
+/// The risk model calibration uses: the score file's `[model]`, else one fitted in the reference group.
+struct Risk {
+    model: RiskModel,
+    /// Group it was fitted in (`None`: from the score file).
+    fitted_in: Option<String>,
+    source: String,
+}
+
+fn risk_model(
+    d: &Data,
+    score: &PointsTable,
+    reference: &str,
+    opts: &ValidateOptions,
+    notes: &mut Vec<String>,
+) -> Option<Risk> {
+    if let Some(m) = &score.model {
+        return Some(Risk {
+            model: m.clone(),
+            fitted_in: None,
+            source: format!("the score file's [model] (fitted in {})", m.fitted_in),
+        });
+    }
+    let idx: Vec<usize> = (0..d.score.len())
+        .filter(|&i| d.group[i] == reference)
+        .collect();
+    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
+    let y: Vec<f64> = idx
+        .iter()
+        .map(|&i| f64::from(u8::from(d.event[i])))
+        .collect();
+    match super::calibration::logistic_fit(&[s], None, &y) {
+        Some(f) => Some(Risk {
+            model: RiskModel {
+                intercept: f.beta[0],
+                slope: f.beta[1],
+                outcome: opts.binary.describe(),
+                fitted_in: format!("group {reference} of this validation"),
+            },
+            fitted_in: Some(reference.to_string()),
+            source: format!(
+                "logistic model of {} on the score fitted in group {reference} (the score has no [model])",
+                opts.binary.describe()
+            ),
+        }),
+        None => {
+            notes.push(format!(
+                "calibration not available: the logistic model of the outcome on the score in group {reference} is not estimable (one outcome class or separation)"
+            ));
+            None
+        }
+    }
+}
+
+fn group_validation(
+    d: &Data,
+    g: &str,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+    risk: Option<&Risk>,
+) -> GroupValidation {
+    let idx: Vec<usize> = (0..d.score.len()).filter(|&i| d.group[i] == g).collect();
+    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
+    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
+    let mut notes = Vec::new();
+    let n_clusters = opts.cluster.as_ref().map(|_| {
+        let k = cluster_index(d, &idx)
+            .into_iter()
+            .max()
+            .map_or(0, |m| m + 1);
+        if k < super::FEW_CLUSTERS {
+            notes.push(format!(
+                "group {g}: {}",
+                super::derive::few_clusters_note(k)
+            ));
+        }
+        k
+    });
+    let mut note = |what: &str, err: &dyn std::fmt::Display| {
+        notes.push(format!("{what} not estimable in group {g}: {err}"))
+    };
+    let slope = match &d.outcome {
+        Some(_) => slope(d, &idx, opts).map_err(|err| note("slope", &err)).ok(),
+        None => None,
+    };
+    let roc = Roc::new(&s, &e, Direction::ControlsLess)
+        .map_err(|err| note("AUC", &err))
+        .ok();
+    let auc = roc.as_ref().and_then(|r| {
+        let (lo, hi) = r.delong_ci(opts.conf_level);
+        if lo.is_finite() && hi.is_finite() {
+            Some(Interval { estimate: r.auc(), conf_low: lo, conf_high: hi })
+        } else {
+            let (cases, controls) = r.counts();
+            note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
+            None
+        }
+    });
+    let clustered = if opts.cluster.is_some() && roc.is_some() {
+        let ids = cluster_index(d, &idx);
+        clustered_auc(&s, &e, &ids, Direction::ControlsLess, opts.conf_level)
+            .map(|c| ClusteredAucRow {
+                std_error: c.std_error,
+                conf_low: c.conf_low,
+                conf_high: c.conf_high,
+                n_clusters: c.n_clusters,
+            })
+            .map_err(|err| note("clustered AUC", &err))
+            .ok()
+    } else {
+        None
+    };
+    if let Some(a) = auc.as_ref().filter(|a| a.estimate < 0.5) {
+        notes.push(super::derive::auc_below_half_note(
+            a.estimate,
+            &format!("the score in group {g}"),
+        ));
+    }
+    let accuracy = Some(Cutoff::at(
+        &format!("score ≥ {} (the score's cutoff)", score.cutoff),
+        score.cutoff,
+        &s,
+        &e,
+        opts.conf_level,
+    ));
+    let calibration = risk.filter(|_| !idx.is_empty()).map(|r| {
+        let (kind, source) = match &r.fitted_in {
+            Some(f) if f == g => (
+                "apparent (in-sample)",
+                format!("fitted in this group ({g})"),
+            ),
+            Some(f) => ("external", format!("fitted in group {f}")),
+            None => ("external", r.source.clone()),
+        };
+        super::calibration::calibrate(&r.model, kind, &source, &s, &e, opts.conf_level)
+    });
+    let predicted: Vec<f64> = risk
+        .map(|r| s.iter().map(|&x| r.model.probability(x)).collect())
+        .unwrap_or_default();
+    let decision = opts
+        .thresholds
+        .as_ref()
+        .filter(|_| !predicted.is_empty())
+        .and_then(|t| {
+            group_decision(&predicted, &s, &e, score.cutoff, t)
+                .map_err(|err| {
+                    notes.push(format!("decision curve not estimable in group {g}: {err}"))
+                })
+                .ok()
+        });
+    GroupValidation {
+        decision,
+        predicted,
+        events: e.clone(),
+        group: g.into(),
+        n: idx.len(),
+        n_events: e.iter().filter(|&&x| x).count(),
+        n_clusters,
+        slope,
+        auc,
+        clustered_auc: clustered,
+        accuracy,
+        calibration,
+        levels: levels(d, &idx, score, risk.map(|r| &r.model), opts.conf_level),
+        notes,
+    }
+}
+
+/// Decision curve of the risks `p` and of the strategy "score `s` ≥ cutoff" against events `e`.
+pub fn group_decision(
+    p: &[f64],
+    s: &[f64],
+    e: &[bool],
+    cutoff: i64,
+    t: &Thresholds,
+) -> std::result::Result<GroupDecision, StatsError> {
+    let curve = decision_curve(p, e, t)?;
+    let positive: Vec<bool> = s.iter().map(|&x| x >= cutoff as f64).collect();
+    let strategy = strategy_curve(&positive, e, t)?;
+    let rows = curve
+        .model
+        .iter()
+        .zip(&strategy)
+        .zip(&curve.all)
+        .map(|((m, c), a)| DecisionRow {
+            threshold: m.threshold,
+            net_benefit_model: m.net_benefit,
+            net_benefit_cutoff: c.net_benefit,
+            net_benefit_all: a.net_benefit,
+            interventions_avoided_model: m.net_intervention_avoided,
+            interventions_avoided_cutoff: c.net_intervention_avoided,
+        })
+        .collect();
+    Ok(GroupDecision {
+        prevalence: curve.prevalence,
+        cutoff,
+        rows,
+    })
+}
+
+fn cluster_index(d: &Data, idx: &[usize]) -> Vec<usize> {
+    calcscore_stats::design::cluster_numbers(idx.iter().map(|&i| d.cluster[i].as_str()))
+}
+
+fn slope(d: &Data, idx: &[usize], opts: &ValidateOptions) -> Result<TidyRow> {
+    let t = frame(d, idx);
+    let cluster = opts.cluster.as_ref().map(|_| "cluster");
+    let design = Design::build(&t, &Formula::parse("outcome ~ score")?, cluster)?;
+    let fit = ols(&design, &fit_opts(opts))?;
+    let mut row = fit
+        .term("score")
+        .ok_or_else(|| crate::Error::from(StatsError::Undefined("no score coefficient".into())))?;
+    if opts.cluster.is_some() {
+        super::t_g_minus_1(
+            std::slice::from_mut(&mut row),
+            design.n_clusters(),
+            opts.conf_level,
+        );
+    }
+    Ok(row)
+}
+
+fn levels(
+    d: &Data,
+    idx: &[usize],
+    score: &PointsTable,
+    model: Option<&RiskModel>,
+    level: f64,
+) -> Vec<ScoreLevel> {
+    score_range(d, idx, score)
+        .into_iter()
+        .map(|k| {
+            let at: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| d.score[i] == k as f64)
+                .collect();
+            let events = at.iter().filter(|&&i| d.event[i]).count();
+            let y: Vec<f64> = d
+                .outcome
+                .as_ref()
+                .map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
+            let mean = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
+            let sd = mean.filter(|_| y.len() > 1).map(|m| {
+                (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt()
+            });
+            let observed = (!at.is_empty()).then(|| {
+                let (lo, hi) = binomial_ci(events, at.len(), CiMethod::Exact, level);
+                Interval {
+                    estimate: events as f64 / at.len() as f64,
+                    conf_low: lo,
+                    conf_high: hi,
+                }
+            });
+            ScoreLevel {
+                score: k,
+                n: at.len(),
+                mean,
+                sd,
+                events,
+                observed,
+                predicted: model.map(|m| m.probability(k as f64)),
+            }
+        })
+        .collect()
+}
+
+/// Every score from the minimum to the maximum possible (at most 1000 levels; beyond that the observed ones).
+fn score_range(d: &Data, idx: &[usize], score: &PointsTable) -> Vec<i64> {
+    let (lo, hi) = (score.min_points(), score.max_points());
+    if hi - lo <= 1000 {
+        return (lo..=hi).collect();
+    }
+    let mut v: Vec<i64> = idx.iter().map(|&i| d.score[i] as i64).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.
+fn interaction(
+    d: &Data,
+    opts: &ValidateOptions,
+    n_groups: usize,
+) -> Result<(Option<TestResult>, Vec<TidyRow>)> {
+    if n_groups < 2 || d.outcome.is_none() {
+        return Ok((None, Vec::new()));
+    }
+    let all: Vec<usize> = (0..d.score.len()).collect();
+    let t = frame(d, &all);
+    let cluster = opts.cluster.as_ref().map(|_| "cluster");
+    let design = Design::build(&t, &Formula::parse("outcome ~ score * group")?, cluster)?;
+    let fit = ols(&design, &fit_opts(opts))?;
+    let mut terms: Vec<TidyRow> = fit
+        .tidy()
+        .into_iter()
+        .filter(|r| r.term.starts_with("score:"))
+        .collect();
+    if opts.cluster.is_some() {
+        super::t_g_minus_1(&mut terms, design.n_clusters(), opts.conf_level);
+    }
+    let names: Vec<&str> = terms.iter().map(|r| r.term.as_str()).collect();
+    Ok((Some(fit.wald(&names)?), terms))
+}
+
+/// Harrell's bootstrap optimism of a derivation whose items are the score's items (points re-derived in each
+/// replicate by round(coefficient / smallest |coefficient|) from the linear model of the continuous outcome, or
+/// from the logistic model of the binary outcome with `--outcome none`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Optimism {
+    /// Group derived in.
+    pub group: String,
+    /// Replicates asked.
+    pub replicates: usize,
+    /// Replicates whose derivation was not estimable (excluded from the means).
+    pub failed: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Resampling unit.
+    pub unit: String,
+    /// The model each replicate derives its points from.
+    pub points_from: String,
+    /// Apparent AUC of the score derived on all rows.
+    pub auc_apparent: f64,
+    /// Mean optimism of the AUC.
+    pub auc_optimism: f64,
+    /// Optimism-corrected AUC.
+    pub auc_corrected: f64,
+    /// Apparent slope of the outcome on the derived score (no continuous outcome: `None`).
+    pub slope_apparent: Option<f64>,
+    /// Mean optimism of the slope.
+    pub slope_optimism: Option<f64>,
+    /// Optimism-corrected slope.
+    pub slope_corrected: Option<f64>,
+}
+
+/// Item indicators, outcome, event and cluster of the rows of one group (complete cases).
+pub struct BootData {
+    items: Vec<Vec<f64>>,
+    y: Option<Vec<f64>>,
+    event: Vec<bool>,
+    clusters: Vec<Vec<usize>>,
+    /// +1 / −1: orientation of the continuous outcome relative to the event.
+    sign: f64,
+}
+
+/// Collect the bootstrap data of `group` (all rows when `by` is None).
+pub fn boot_data(
+    table: &Table,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+    group: Option<&str>,
+) -> Result<BootData> {
+    let mut table = table.clone();
+    let cluster = super::cluster_column(&mut table, opts.cluster.as_deref())?;
+    let table = &table;
+    let ind: Vec<Vec<Option<f64>>> = score
+        .items
+        .iter()
+        .map(|i| i.indicator(table))
+        .collect::<Result<_>>()?;
+    let y = opts
+        .outcome
+        .as_ref()
+        .map(|c| table.numeric(c))
+        .transpose()?;
+    let b = opts.binary.values(table)?;
+    let g = match (&opts.by, group) {
+        (Some(c), Some(_)) => table.text(c)?,
+        _ => vec![None; table.nrows()],
+    };
+    let cl = match &cluster {
+        Some(c) => table.text(c)?,
+        None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
+    };
+    let rows: Vec<usize> = (0..table.nrows())
+        .filter(|&i| {
+            ind.iter().all(|c| c[i].is_some())
+                && y.as_ref().is_none_or(|y| y[i].is_some())
+                && b[i].is_some()
+                && cl[i].is_some()
+        })
+        .filter(|&i| group.is_none() || g[i].as_deref() == group)
+        .collect();
+    let mut by_cluster: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (k, &i) in rows.iter().enumerate() {
+        by_cluster
+            .entry(cl[i].clone().unwrap_or_default())
+            .or_default()
+            .push(k);
+    }
+    let event: Vec<bool> = rows.iter().map(|&i| b[i] == Some(1.0)).collect();
+    let y: Option<Vec<f64>> = y.map(|y| rows.iter().map(|&i| y[i].unwrap_or(0.0)).collect());
+    let sign = match (&y, &opts.outcome) {
+        (Some(v), Some(name)) => orientation(v, &event, name, &opts.binary).sign,
+        _ => 1.0,
+    };
+    Ok(BootData {
+        items: rows
+            .iter()
+            .map(|&i| ind.iter().map(|c| c[i].unwrap_or(0.0)).collect())
+            .collect(),
+        y,
+        event,
+        clusters: by_cluster.into_values().collect(),
+        sign,
+    })
+}
+
+/// Points from the linear model of y on the items over `idx` (or the logistic model of the event without y);
+/// `None` if singular or not estimable.
+fn derive_points(d: &BootData, idx: &[usize]) -> Option<Vec<f64>> {
+    let coefs = match &d.y {
+        Some(y) => linear_coefs(d, y, idx)?,
+        None => {
+            let k = d.items.first()?.len();
+            let cols: Vec<Vec<f64>> = (0..k)
+                .map(|j| idx.iter().map(|&i| d.items[i][j]).collect())
+                .collect();
+            let e: Vec<f64> = idx
+                .iter()
+                .map(|&i| f64::from(u8::from(d.event[i])))
+                .collect();
+            super::calibration::logistic_fit(&cols, None, &e)?.beta[1..].to_vec()
+        }
+    };
+    let reference = coefs.iter().map(|c| c.abs()).fold(f64::INFINITY, f64::min);
+    (reference > 0.0 && reference.is_finite()).then(|| {
+        coefs
+            .iter()
+            .map(|c| (d.sign * c / reference).round())
+            .collect()
+    })
+}
+
+fn linear_coefs(d: &BootData, y: &[f64], idx: &[usize]) -> Option<Vec<f64>> {
+    let k = d.items.first()?.len();
+    let p = k + 1;
+    let mut xtx = DMatrix::<f64>::zeros(p, p);
+    let mut xty = DVector::<f64>::zeros(p);
+    let mut row = vec![1.0; p];
+    for &i in idx {
+        row[1..].copy_from_slice(&d.items[i]);
+        for a in 0..p {
+            xty[a] += row[a] * y[i];
+            for b in a..p {
+                xtx[(a, b)] += row[a] * row[b];
+            }
+        }
+    }
+    for a in 0..p {
+        for b in 0..a {
+            xtx[(a, b)] = xtx[(b, a)];
+        }
+    }
+    let beta = calcscore_stats::linalg::spd_inverse(&xtx)? * xty;
+    Some(beta.iter().skip(1).copied().collect())
+}
+
+/// AUC and (with a continuous outcome) slope of y on the score with these points over `idx`; `None` when undefined.
+fn performance(d: &BootData, idx: &[usize], points: &[f64]) -> Option<(f64, Option<f64>)> {
+    let s: Vec<f64> = idx
+        .iter()
+        .map(|&i| d.items[i].iter().zip(points).map(|(a, b)| a * b).sum())
+        .collect();
+    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
+    let auc = Roc::new(&s, &e, Direction::ControlsLess).ok()?.auc();
+    let Some(y) = &d.y else {
+        return Some((auc, None));
+    };
+    let n = s.len() as f64;
+    let (ms, my) = (
+        s.iter().sum::<f64>() / n,
+        idx.iter().map(|&i| y[i]).sum::<f64>() / n,
+    );
+    let sxx: f64 = s.iter().map(|v| (v - ms).powi(2)).sum();
+    let sxy: f64 = s
+        .iter()
+        .zip(idx)
+        .map(|(v, &i)| (v - ms) * (y[i] - my))
+        .sum();
+    (sxx > 0.0).then_some((auc, Some(sxy / sxx)))
+}
+
+/// Harrell's optimism: resample clusters with replacement, re-derive, test on the sample and on the original rows.
+/// Replicate r uses its own ChaCha8 stream seeded from (seed, r): the numbers do not depend on the thread count.
+pub fn optimism(
+    d: &BootData,
+    group: &str,
+    replicates: usize,
+    seed: u64,
+    progress: bool,
+) -> Result<Optimism> {
+    calcscore_core::options::Replicates::new(replicates)?;
+    let all: Vec<usize> = (0..d.event.len()).collect();
+    let points = derive_points(d, &all).ok_or_else(|| {
+        StatsError::Undefined("derivation on all rows is singular or not estimable".into())
+    })?;
+    let (auc_app, slope_app) = performance(d, &all, &points).ok_or_else(|| {
+        StatsError::Undefined("apparent performance undefined (one outcome class?)".into())
+    })?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Option<(f64, Option<f64>)>> = (0..replicates)
+        .into_par_iter()
+        .map(|r| {
+            let out = replicate(d, seed, r as u64, &all);
+            let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if progress && (k % (replicates / 20).max(1) == 0 || k == replicates) {
+                eprint!("\rbootstrap {k}/{replicates}");
+            }
+            out
+        })
+        .collect();
+    if progress {
+        eprintln!();
+    }
+    let ok: Vec<(f64, Option<f64>)> = results.iter().flatten().copied().collect();
+    if ok.is_empty() {
+        return Err(StatsError::Undefined("no bootstrap replicate could be derived".into()).into());
+    }
+    let m = ok.len() as f64;
+    let oa = ok.iter().map(|o| o.0).sum::<f64>() / m;
+    let os = slope_app.map(|_| ok.iter().map(|o| o.1.unwrap_or(0.0)).sum::<f64>() / m);
+    Ok(Optimism {
+        group: group.into(),
+        replicates,
+        failed: replicates - ok.len(),
+        seed,
+        unit: "cluster".into(),
+        points_from: if d.y.is_some() {
+            "linear model of the continuous outcome"
+        } else {
+            "logistic model of the binary outcome"
+        }
+        .into(),
+        auc_apparent: auc_app,
+        auc_optimism: oa,
+        auc_corrected: auc_app - oa,
+        slope_apparent: slope_app,
+        slope_optimism: os,
+        slope_corrected: slope_app.zip(os).map(|(a, o)| a - o),
+    })
+}
+
+/// One replicate's (AUC optimism, slope optimism).
+fn replicate(d: &BootData, seed: u64, r: u64, all: &[usize]) -> Option<(f64, Option<f64>)> {
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
+    let g = d.clusters.len();
+    let sample: Vec<usize> = (0..g)
+        .flat_map(|_| d.clusters[rng.gen_range(0..g)].iter().copied())
+        .collect();
+    let points = derive_points(d, &sample)?;
+    let (ab, sb) = performance(d, &sample, &points)?;
+    let (ao, so) = performance(d, all, &points)?;
+    Some((ab - ao, sb.zip(so).map(|(b, o)| b - o)))
+}

@@ -1,0 +1,429 @@
+//! The model matrix of a formula on a table: complete cases, treatment-coded factors, rank check.
+//!
+//! Factor levels are those present in the rows used (R's `lm` uses `drop.unused.levels = TRUE`).
+//! Text levels sort by byte (R's C-locale order: "B" < "a"); numbers used as factors sort numerically.
+//! The first level is the reference. A text column whose values are all non-numeric is a factor; a
+//! text column mixing numbers and other text is an error naming the first bad row.
+
+use std::collections::HashMap;
+
+use nalgebra::DMatrix;
+
+use super::formula::{Formula, Variable};
+use super::linalg::{aliased_columns, cross_products};
+use super::StatsError;
+use calcscore_data::table::format_number;
+use calcscore_data::{ColumnData, Table};
+
+/// The model matrix and response of a formula on the complete cases of a table.
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// Response for the rows used.
+    pub y: Vec<f64>,
+    /// n × p model matrix, column 0 "(Intercept)" when present.
+    pub x: DMatrix<f64>,
+    /// Column names as R prints them.
+    pub names: Vec<String>,
+    /// 0-based table rows used (complete cases).
+    pub rows: Vec<usize>,
+    /// Per column read: how many rows were dropped for a missing value in it.
+    pub missing: Vec<(String, usize)>,
+    /// Cluster index (0..G) per used row, when a cluster column was given.
+    pub cluster: Option<Vec<usize>>,
+    /// The response column's name.
+    pub response: String,
+    /// For a text response: (level coded 0, level coded 1), the second sorted level being 1.
+    pub response_levels: Option<(String, String)>,
+    /// Each term's label and the model-matrix columns it produced.
+    pub terms: Vec<(String, Vec<usize>)>,
+    /// Whether column 0 is the intercept.
+    pub intercept: bool,
+    /// The file the data came from.
+    pub source: String,
+}
+
+/// Per-column missing counts, and the rows complete in every column.
+type CompleteCases = (Vec<(String, usize)>, Vec<usize>);
+
+/// Response values on the used rows, and for a text response its (0, 1) levels.
+type Response = (Vec<f64>, Option<(String, String)>);
+
+/// How one variable is coded, with its values on all table rows.
+enum Coded {
+    Numeric(Vec<Option<f64>>),
+    Factor(Vec<Option<String>>, Vec<String>),
+}
+
+impl Design {
+    /// Build the design of `formula` on `table`, keeping rows complete in every column read.
+    /// A `.` in the formula stands for every other column of the table (not the cluster column).
+    pub fn build(table: &Table, formula: &Formula, cluster: Option<&str>) -> crate::Result<Design> {
+        let excluded: Vec<&str> = cluster.into_iter().collect();
+        let formula = &formula.expand_dot(&table.names, &excluded);
+        let mut cols = formula.columns();
+        if let Some(c) = cluster {
+            if !cols.iter().any(|x| x == c) {
+                cols.push(c.to_string());
+            }
+        }
+        for c in &cols {
+            table.column(c)?;
+        }
+        let (missing, rows) = complete_cases(table, &cols)?;
+        finite_values(table, &cols, &rows)?;
+        let (y, response_levels) = response_values(table, &formula.response, &rows)?;
+        let mut names = Vec::new();
+        let mut columns: Vec<Vec<f64>> = Vec::new();
+        let mut terms = Vec::new();
+        if formula.intercept {
+            names.push("(Intercept)".to_string());
+            columns.push(vec![1.0; rows.len()]);
+            terms.push(("(Intercept)".to_string(), vec![0]));
+        }
+        let mut cache: HashMap<String, Vec<(String, Vec<f64>)>> = HashMap::new();
+        for term in &formula.terms {
+            let mut parts: Vec<(String, Vec<f64>)> = vec![(String::new(), vec![1.0; rows.len()])];
+            for v in &term.variables {
+                if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(v.label()) {
+                    e.insert(code_variable(table, v, &rows)?);
+                }
+                parts = interact(&parts, &cache[&v.label()]);
+            }
+            let first = names.len();
+            for (name, col) in parts {
+                names.push(name);
+                columns.push(col);
+            }
+            terms.push((term.label(), (first..names.len()).collect()));
+        }
+        let x = DMatrix::from_fn(rows.len(), names.len(), |i, j| columns[j][i]);
+        let cluster = cluster
+            .map(|c| cluster_index(table, c, &rows))
+            .transpose()?;
+        let design = Design {
+            y,
+            x,
+            names,
+            rows,
+            missing,
+            cluster,
+            response: formula.response.clone(),
+            response_levels,
+            terms,
+            intercept: formula.intercept,
+            source: table.source.clone(),
+        };
+        design.check_rank()?;
+        Ok(design)
+    }
+
+    /// Number of rows used.
+    pub fn n(&self) -> usize {
+        self.y.len()
+    }
+
+    /// Number of model-matrix columns.
+    pub fn p(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Number of clusters (0 without a cluster column).
+    pub fn n_clusters(&self) -> usize {
+        self.cluster
+            .as_ref()
+            .map_or(0, |c| c.iter().max().map_or(0, |m| m + 1))
+    }
+
+    /// Error when a column is constant or collinear with earlier ones (with fewer rows than columns the
+    /// fit itself reports too few observations).
+    fn check_rank(&self) -> Result<(), StatsError> {
+        if self.n() < self.p() {
+            return Ok(());
+        }
+        let (xtx, _) = cross_products(&self.x, None, &self.y);
+        let aliased = aliased_columns(&xtx);
+        if aliased.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = aliased.iter().map(|&j| self.names[j].as_str()).collect();
+        Err(StatsError::Singular {
+            terms: names.join(", "),
+        })
+    }
+}
+
+/// NaN or an infinity in a numeric column the model reads is an input problem naming its row, not a value
+/// to fit (it would turn every estimate into NaN).
+fn finite_values(table: &Table, cols: &[String], rows: &[usize]) -> crate::Result<()> {
+    for c in cols {
+        if let Ok(calcscore_data::ColumnData::Num(v)) = table.column(c) {
+            if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
+                return Err(calcscore_data::DataError::Invalid {
+                    file: table.source.clone(),
+                    row: Table::row_number(i),
+                    column: c.clone(),
+                    value: format!("{}", v[i].unwrap_or(f64::NAN)),
+                    rule:
+                        "must be a finite number (leave the cell empty or NA for a missing value)"
+                            .into(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Per-column missing counts and the rows complete in every column.
+fn complete_cases(table: &Table, cols: &[String]) -> crate::Result<CompleteCases> {
+    let n = table.nrows();
+    let mut keep = vec![true; n];
+    let mut missing = Vec::new();
+    for c in cols {
+        let col = table.column(c)?;
+        let mut count = 0;
+        for (i, k) in keep.iter_mut().enumerate() {
+            if col.is_missing(i) {
+                *k = false;
+                count += 1;
+            }
+        }
+        missing.push((c.clone(), count));
+    }
+    let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
+    Ok((missing, rows))
+}
+
+/// True when a text column has no value that reads as a number (so it is a factor).
+fn is_text_factor(table: &Table, name: &str) -> crate::Result<bool> {
+    Ok(match table.column(name)? {
+        ColumnData::Num(_) => false,
+        ColumnData::Text(v) => {
+            let numeric = v
+                .iter()
+                .flatten()
+                .any(|s| calcscore_data::table::parse_number(s).is_some());
+            if numeric {
+                table.numeric(name)?; // errors with the first non-numeric row
+                false
+            } else {
+                true
+            }
+        }
+    })
+}
+
+/// The response on the used rows; a two-level text response is coded 0/1 (second sorted level = 1).
+fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<Response> {
+    if !is_text_factor(table, name)? {
+        let v = table.numeric(name)?;
+        return Ok((
+            rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
+            None,
+        ));
+    }
+    let v = table.text(name)?;
+    let levels = sorted_levels(rows.iter().filter_map(|&i| v[i].clone()));
+    if levels.len() != 2 {
+        return Err(StatsError::Formula(format!(
+            "{}: text response '{name}' must have exactly two levels (found {}: {})",
+            table.source,
+            levels.len(),
+            levels.join(", ")
+        ))
+        .into());
+    }
+    let y = rows
+        .iter()
+        .map(|&i| f64::from(v[i].as_deref() == Some(levels[1].as_str())))
+        .collect();
+    Ok((y, Some((levels[0].clone(), levels[1].clone()))))
+}
+
+fn sorted_levels(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut l: Vec<String> = values.collect();
+    l.sort();
+    l.dedup();
+    l
+}
+
+/// Code one variable on the used rows: (column-name suffix, values) per model-matrix column.
+fn code_variable(
+    table: &Table,
+    var: &Variable,
+    rows: &[usize],
+) -> crate::Result<Vec<(String, Vec<f64>)>> {
+    let label = var.label();
+    let coded = match var {
+        Variable::Column(c) if is_text_factor(table, c)? => {
+            let t = table.text(c)?;
+            let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
+            Coded::Factor(t, levels)
+        }
+        Variable::Column(c) => Coded::Numeric(table.numeric(c)?),
+        Variable::Factor(c) => factor_of(table, c, rows)?,
+        Variable::Apply { function, column } => {
+            let v = table.numeric(column)?;
+            Coded::Numeric(transformed(table, var, &v, rows, |x| function.apply(x))?)
+        }
+        Variable::Power { column, power } => {
+            let v = table.numeric(column)?;
+            let f = |x: f64| Some(x.powf(*power)).filter(|y| y.is_finite());
+            Coded::Numeric(transformed(table, var, &v, rows, f)?)
+        }
+        Variable::Indicator { column, op, value }
+        | Variable::FactorCompare { column, op, value } => {
+            let v = table.numeric(column)?;
+            let t = v
+                .iter()
+                .map(|x| x.map(|x| if op.holds(x, *value) { "TRUE" } else { "FALSE" }.to_string()))
+                .collect();
+            Coded::Factor(t, vec!["FALSE".into(), "TRUE".into()])
+        }
+    };
+    Ok(match coded {
+        Coded::Numeric(v) => vec![(
+            label,
+            rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
+        )],
+        Coded::Factor(t, levels) => levels
+            .iter()
+            .skip(1)
+            .map(|lev| {
+                let col = rows
+                    .iter()
+                    .map(|&i| f64::from(t[i].as_deref() == Some(lev.as_str())))
+                    .collect();
+                (format!("{label}{lev}"), col)
+            })
+            .collect(),
+    })
+}
+
+/// A function of a numeric column on every row; a used row outside its domain is an error naming it.
+fn transformed(
+    table: &Table,
+    var: &Variable,
+    v: &[Option<f64>],
+    rows: &[usize],
+    f: impl Fn(f64) -> Option<f64>,
+) -> crate::Result<Vec<Option<f64>>> {
+    let out: Vec<Option<f64>> = v.iter().map(|x| x.and_then(&f)).collect();
+    if let Some(&i) = rows.iter().find(|&&i| out[i].is_none()) {
+        return Err(StatsError::Formula(format!(
+            "{}: row {}, column '{}': {} is undefined for {} (R would give NaN or Inf)",
+            table.source,
+            Table::row_number(i),
+            var.column(),
+            var.label(),
+            v[i].map_or("a missing value".to_string(), format_number)
+        ))
+        .into());
+    }
+    Ok(out)
+}
+
+/// `factor(col)`: numbers sort numerically and print as R does (2, 2.5), text sorts by byte.
+fn factor_of(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Coded> {
+    if is_text_factor(table, c)? {
+        let t = table.text(c)?;
+        let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
+        return Ok(Coded::Factor(t, levels));
+    }
+    let v = table.numeric(c)?;
+    let mut nums: Vec<f64> = rows.iter().filter_map(|&i| v[i]).collect();
+    nums.sort_by(f64::total_cmp);
+    nums.dedup();
+    let levels = nums.into_iter().map(format_number).collect();
+    let t = v.iter().map(|x| x.map(format_number)).collect();
+    Ok(Coded::Factor(t, levels))
+}
+
+/// Products of every column so far with every column of the next variable (earlier varies fastest).
+fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(String, Vec<f64>)> {
+    let mut out = Vec::with_capacity(left.len() * right.len());
+    for (rn, rv) in right {
+        for (ln, lv) in left {
+            let name = if ln.is_empty() {
+                rn.clone()
+            } else {
+                format!("{ln}:{rn}")
+            };
+            out.push((name, lv.iter().zip(rv).map(|(a, b)| a * b).collect()));
+        }
+    }
+    out
+}
+
+/// Cluster index per used row, numbered by first appearance.
+fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
+    let t = table.text(c)?;
+    Ok(cluster_numbers(
+        rows.iter().map(|&i| t[i].as_deref().unwrap_or("")),
+    ))
+}
+
+/// Cluster numbers 0..G for a sequence of cluster ids, numbered by first appearance.
+pub fn cluster_numbers<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
+    let mut seen: HashMap<&'a str, usize> = HashMap::new();
+    ids.map(|id| {
+        let next = seen.len();
+        *seen.entry(id).or_insert(next)
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let num = |v: &[f64]| ColumnData::Num(v.iter().map(|&x| Some(x)).collect());
+        let txt = |v: &[&str]| ColumnData::Text(v.iter().map(|s| Some(s.to_string())).collect());
+        let mut y = num(&[1.0, 2.0, 3.5, 4.0, 6.0, 5.5]);
+        if let ColumnData::Num(v) = &mut y {
+            v[5] = None;
+        }
+        Table::new(
+            "t.csv",
+            vec![
+                ("y".into(), y),
+                ("x".into(), num(&[1.0, 3.0, 2.0, 5.0, 4.0, 6.0])),
+                ("g".into(), txt(&["b", "a", "c", "a", "b", "c"])),
+                ("k".into(), num(&[2.0; 6])),
+            ],
+        )
+    }
+
+    #[test]
+    fn names_levels_and_missing_like_r() {
+        let f = Formula::parse("y ~ x * g + I(x > 2)").unwrap();
+        let d = Design::build(&table(), &f, None).unwrap();
+        assert_eq!(
+            d.names,
+            [
+                "(Intercept)",
+                "x",
+                "gb",
+                "gc",
+                "I(x > 2)TRUE",
+                "x:gb",
+                "x:gc"
+            ]
+        );
+        assert_eq!(d.rows, [0, 1, 2, 3, 4]);
+        assert_eq!(d.missing[0], ("y".to_string(), 1));
+        assert_eq!(d.x[(2, 3)], 1.0); // row 2 has g = "c"
+        assert_eq!(d.x[(0, 5)], 1.0); // x:gb on row 0 (x = 1, g = "b")
+    }
+
+    #[test]
+    fn constant_column_is_singular_and_named() {
+        let f = Formula::parse("y ~ x + k").unwrap();
+        let e = Design::build(&table(), &f, None).unwrap_err();
+        assert!(e.to_string().contains('k'), "{e}");
+        let f = Formula::parse("y ~ x + nope").unwrap();
+        let e = Design::build(&table(), &f, None).unwrap_err();
+        assert!(e.to_string().contains("nope") && e.to_string().contains("t.csv"));
+    }
+}

@@ -1,0 +1,837 @@
+//! Classical hypothesis tests reproducing R's `stats` functions (t.test, wilcox.test,
+//! chisq.test, fisher.test, cor.test, oneway.test/aov, kruskal.test); each returns a
+//! [`TestResult`] whose `method` is R's method string.
+
+use crate::dist::Checked;
+use statrs::distribution::{ChiSquared, FisherSnedecor, StudentsT};
+use statrs::function::factorial::ln_binomial;
+
+use super::roc::{std_normal, z_quantile};
+use super::{StatsError, TestResult};
+
+/// Welch (`var_equal = false`) or Student two-sample t-test of x vs y, as `t.test(x, y)`;
+/// estimate = mean(x) - mean(y) with its confidence interval.
+pub fn t_test_two(
+    x: &[f64],
+    y: &[f64],
+    var_equal: bool,
+    level: f64,
+) -> Result<TestResult, StatsError> {
+    need("two-sample t-test (group 1)", x, 2)?;
+    need("two-sample t-test (group 2)", y, 2)?;
+    let (nx, ny) = (x.len() as f64, y.len() as f64);
+    let (vx, vy) = (variance(x), variance(y));
+    let (df, se) = if var_equal {
+        let df = nx + ny - 2.0;
+        let v = ((nx - 1.0) * vx + (ny - 1.0) * vy) / df;
+        (df, (v * (1.0 / nx + 1.0 / ny)).sqrt())
+    } else {
+        let (ax, ay) = (vx / nx, vy / ny);
+        let se2 = ax + ay;
+        (
+            se2 * se2 / (ax * ax / (nx - 1.0) + ay * ay / (ny - 1.0)),
+            se2.sqrt(),
+        )
+    };
+    let method = if var_equal {
+        " Two Sample t-test"
+    } else {
+        "Welch Two Sample t-test"
+    };
+    t_result(
+        method,
+        mean(x) - mean(y),
+        "difference in means",
+        se,
+        df,
+        level,
+    )
+}
+
+/// Paired t-test of before - after, as `t.test(before, after, paired = TRUE)`.
+pub fn t_test_paired(before: &[f64], after: &[f64], level: f64) -> Result<TestResult, StatsError> {
+    let d = differences(before, after)?;
+    let mut r = t_test_one(&d, 0.0, level)?;
+    r.method = "Paired t-test".into();
+    r.estimate_name = Some("mean difference".into());
+    Ok(r)
+}
+
+/// One-sample t-test of mean(x) = mu, as `t.test(x, mu = mu)`; estimate = mean(x).
+pub fn t_test_one(x: &[f64], mu: f64, level: f64) -> Result<TestResult, StatsError> {
+    need("one-sample t-test", x, 2)?;
+    let n = x.len() as f64;
+    let se = (variance(x) / n).sqrt();
+    let mut r = t_result(
+        "One Sample t-test",
+        mean(x) - mu,
+        "mean of x",
+        se,
+        n - 1.0,
+        level,
+    )?;
+    r.estimate = r.estimate.map(|e| e + mu);
+    r.conf_low = r.conf_low.map(|e| e + mu);
+    r.conf_high = r.conf_high.map(|e| e + mu);
+    Ok(r)
+}
+
+/// A t statistic diff/se on df with a two-sided p-value and CI diff ± t_q se.
+fn t_result(
+    method: &str,
+    diff: f64,
+    name: &str,
+    se: f64,
+    df: f64,
+    level: f64,
+) -> Result<TestResult, StatsError> {
+    if se <= 0.0 || !se.is_finite() {
+        return Err(StatsError::Undefined(format!(
+            "{}: data are essentially constant (standard error 0)",
+            method.trim()
+        )));
+    }
+    let t = diff / se;
+    let dist = StudentsT::new(0.0, 1.0, df).map_err(|e| StatsError::Undefined(e.to_string()))?;
+    let q = dist.quantile(0.5 + level / 2.0);
+    Ok(TestResult {
+        method: method.into(),
+        statistic: t,
+        statistic_name: "t".into(),
+        df: Some(df),
+        p_value: 2.0 * dist.sf_checked(t.abs()),
+        estimate: Some(diff),
+        estimate_name: Some(name.into()),
+        conf_low: Some(diff - q * se),
+        conf_high: Some(diff + q * se),
+        alternative: "two.sided".into(),
+    })
+}
+
+/// Wilcoxon rank-sum (Mann-Whitney) test as `wilcox.test(x, y, exact, correct)`: W = rank
+/// sum of x minus nx(nx+1)/2; exact p when `exact` (default: both n < 50) and no ties,
+/// else normal approximation with tie correction (and continuity correction if `correct`).
+pub fn wilcoxon_rank_sum(
+    x: &[f64],
+    y: &[f64],
+    exact: Option<bool>,
+    correct: bool,
+) -> Result<TestResult, StatsError> {
+    need("Wilcoxon rank-sum test (group 1)", x, 1)?;
+    need("Wilcoxon rank-sum test (group 2)", y, 1)?;
+    let all: Vec<f64> = x.iter().chain(y).copied().collect();
+    let (r, tie_sizes) = rank(&all);
+    let (nx, ny) = (x.len(), y.len());
+    let (nxf, nyf) = (nx as f64, ny as f64);
+    let w = r[..nx].iter().sum::<f64>() - nxf * (nxf + 1.0) / 2.0;
+    let exact = exact.unwrap_or(nx < 50 && ny < 50);
+    let ties = tie_sizes.iter().any(|&t| t > 1.0);
+    if exact && !ties {
+        let counts = rank_sum_counts(nx, ny);
+        let p = two_sided_exact(&counts, w, nxf * nyf / 2.0);
+        return Ok(rank_result("Wilcoxon rank sum exact test", "W", w, p));
+    }
+    let n = nxf + nyf;
+    let tie_term: f64 = tie_sizes.iter().map(|&t| t * t * t - t).sum();
+    let sigma = (nxf * nyf / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
+    let (p, method) = normal_p(
+        w - nxf * nyf / 2.0,
+        sigma,
+        correct,
+        "Wilcoxon rank sum test",
+    )?;
+    Ok(rank_result(&method, "W", w, p))
+}
+
+/// Wilcoxon signed-rank test of before - after as `wilcox.test(before, after, paired = TRUE)`:
+/// zero differences dropped, V = sum of ranks of positive differences; exact p when `exact`
+/// (default n < 50) with no ties and no zeros, else normal approximation.
+pub fn wilcoxon_signed_rank(
+    before: &[f64],
+    after: &[f64],
+    exact: Option<bool>,
+    correct: bool,
+) -> Result<TestResult, StatsError> {
+    let d = differences(before, after)?;
+    let zeros = d.contains(&0.0);
+    let d: Vec<f64> = d.into_iter().filter(|&v| v != 0.0).collect();
+    need("Wilcoxon signed-rank test (non-zero differences)", &d, 1)?;
+    let abs: Vec<f64> = d.iter().map(|v| v.abs()).collect();
+    let (r, tie_sizes) = rank(&abs);
+    let v: f64 = r
+        .iter()
+        .zip(&d)
+        .filter(|(_, &x)| x > 0.0)
+        .map(|(r, _)| r)
+        .fold(0.0, |a, b| a + b); // fold from +0.0: an empty sum prints as 0, not -0
+    let n = d.len();
+    let nf = n as f64;
+    let exact = exact.unwrap_or(n < 50);
+    let ties = tie_sizes.iter().any(|&t| t > 1.0);
+    if exact && !ties && !zeros {
+        let counts = signed_rank_counts(n);
+        let p = two_sided_exact(&counts, v, nf * (nf + 1.0) / 4.0);
+        return Ok(rank_result("Wilcoxon signed rank exact test", "V", v, p));
+    }
+    let tie_term: f64 = tie_sizes.iter().map(|&t| t * t * t - t).sum();
+    let sigma = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_term / 48.0).sqrt();
+    let (p, method) = normal_p(
+        v - nf * (nf + 1.0) / 4.0,
+        sigma,
+        correct,
+        "Wilcoxon signed rank test",
+    )?;
+    Ok(rank_result(&method, "V", v, p))
+}
+
+/// Two-sided normal-approximation p of a centred statistic, with R's continuity correction.
+fn normal_p(
+    centred: f64,
+    sigma: f64,
+    correct: bool,
+    method: &str,
+) -> Result<(f64, String), StatsError> {
+    if sigma <= 0.0 || !sigma.is_finite() {
+        return Err(StatsError::Undefined(format!(
+            "{method}: all values tied, the normal approximation is undefined"
+        )));
+    }
+    let (cc, method) = if correct {
+        (
+            0.5 * sign(centred),
+            format!("{method} with continuity correction"),
+        )
+    } else {
+        (0.0, method.to_string())
+    };
+    let z = (centred - cc) / sigma;
+    Ok((2.0 * std_normal().sf_checked(z.abs()).min(0.5), method))
+}
+
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+fn rank_result(method: &str, name: &str, stat: f64, p: f64) -> TestResult {
+    TestResult {
+        method: method.into(),
+        statistic: stat,
+        statistic_name: name.into(),
+        df: None,
+        p_value: p,
+        estimate: None,
+        estimate_name: None,
+        conf_low: None,
+        conf_high: None,
+        alternative: "two.sided".into(),
+    }
+}
+
+/// Two-sided exact p from counts of an integer statistic as R does: the tail on the
+/// statistic's side of the centre, doubled, capped at 1.
+fn two_sided_exact(counts: &[f64], stat: f64, centre: f64) -> f64 {
+    let total: f64 = counts.iter().sum();
+    let s = stat.round() as usize;
+    let tail: f64 = if stat > centre {
+        counts[s.min(counts.len())..].iter().sum()
+    } else {
+        counts[..=s.min(counts.len() - 1)].iter().sum()
+    };
+    (2.0 * tail / total).min(1.0)
+}
+
+/// Counts of the Mann-Whitney statistic U = 0..nx*ny over all C(nx+ny, nx) arrangements.
+fn rank_sum_counts(nx: usize, ny: usize) -> Vec<f64> {
+    // c[j][u]: ways to pick j of the items seen so far with U contribution u; U of a
+    // subset = (sum of its ranks) - j(j+1)/2, built item by item.
+    let max_u = nx * ny;
+    let mut c = vec![vec![0.0f64; max_u + 1]; nx + 1];
+    c[0][0] = 1.0;
+    for item in 0..(nx + ny) {
+        for j in (1..=nx.min(item + 1)).rev() {
+            // Picking this item as the j-th x adds (item - (j - 1)) y's below it.
+            let add = item + 1 - j;
+            if add > ny {
+                continue;
+            }
+            for u in (add..=max_u).rev() {
+                let v = c[j - 1][u - add];
+                if v != 0.0 {
+                    c[j][u] += v;
+                }
+            }
+        }
+    }
+    c.swap_remove(nx)
+}
+
+/// Counts of the signed-rank statistic V = 0..n(n+1)/2 over all 2^n sign patterns.
+fn signed_rank_counts(n: usize) -> Vec<f64> {
+    let max_v = n * (n + 1) / 2;
+    let mut c = vec![0.0f64; max_v + 1];
+    c[0] = 1.0;
+    for k in 1..=n {
+        for v in (k..=max_v).rev() {
+            c[v] += c[v - k];
+        }
+    }
+    c
+}
+
+/// Pearson's chi-squared test of a 2×2 table, as `chisq.test(table, correct)`.
+pub fn chisq_2x2(table: [[usize; 2]; 2], correct: bool) -> Result<TestResult, StatsError> {
+    chisq_test(&[table[0].to_vec(), table[1].to_vec()], correct)
+}
+
+/// Pearson's chi-squared test of independence of an r×c table (rows = groups); Yates'
+/// correction min(0.5, |O - E|) applies only to 2×2 tables when `correct`, as R.
+pub fn chisq_test(table: &[Vec<usize>], correct: bool) -> Result<TestResult, StatsError> {
+    let r = table.len();
+    let c = table.first().map_or(0, Vec::len);
+    if r < 2 || c < 2 || table.iter().any(|row| row.len() != c) {
+        return Err(StatsError::Undefined(format!(
+            "chi-squared test needs a rectangular table with at least 2 rows and 2 columns (got {r}×{c})"
+        )));
+    }
+    let rows: Vec<f64> = table
+        .iter()
+        .map(|v| v.iter().sum::<usize>() as f64)
+        .collect();
+    let cols: Vec<f64> = (0..c)
+        .map(|j| table.iter().map(|v| v[j]).sum::<usize>() as f64)
+        .collect();
+    let n: f64 = rows.iter().sum();
+    if rows.iter().chain(&cols).any(|&m| m == 0.0) {
+        return Err(StatsError::Undefined(
+            "chi-squared test: a row or column total is 0 (expected count 0)".into(),
+        ));
+    }
+    let cells = || (0..r).flat_map(|i| (0..c).map(move |j| (i, j)));
+    let expected = |i: usize, j: usize| rows[i] * cols[j] / n;
+    let yates = correct && r == 2 && c == 2;
+    let half = if yates {
+        cells()
+            .map(|(i, j)| (table[i][j] as f64 - expected(i, j)).abs())
+            .fold(0.5, f64::min)
+    } else {
+        0.0
+    };
+    let stat: f64 = cells()
+        .map(|(i, j)| {
+            let e = expected(i, j);
+            let d = (table[i][j] as f64 - e).abs() - half;
+            d * d / e
+        })
+        .sum();
+    let df = ((r - 1) * (c - 1)) as f64;
+    let chi = ChiSquared::new(df).map_err(|e| StatsError::Undefined(e.to_string()))?;
+    let method = if yates {
+        "Pearson's Chi-squared test with Yates' continuity correction"
+    } else {
+        "Pearson's Chi-squared test"
+    };
+    Ok(TestResult {
+        method: method.into(),
+        statistic: stat,
+        statistic_name: "X-squared".into(),
+        df: Some(df),
+        p_value: chi.sf_checked(stat),
+        estimate: None,
+        estimate_name: None,
+        conf_low: None,
+        conf_high: None,
+        alternative: "two.sided".into(),
+    })
+}
+
+/// Fisher's exact test of a 2×2 table as `fisher.test`: two-sided p-value (tables no more
+/// likely than the observed, relative tolerance 1e-7), conditional MLE of the odds ratio and
+/// its conditional CI. Roots are solved to full precision, so they may differ from R's
+/// (uniroot tolerance ~1e-4) in the 4th-5th significant digit. An OR of 0 or +Inf is
+/// returned as such (+Inf is written as null in JSON).
+pub fn fisher_exact_2x2(table: [[usize; 2]; 2], level: f64) -> Result<TestResult, StatsError> {
+    let h = NoncentralHyper::new(table);
+    if h.support.len() < 2 {
+        return Err(StatsError::Undefined(
+            "Fisher's exact test: a margin is 0, the odds ratio is undefined".into(),
+        ));
+    }
+    let d = h.density(0.0);
+    let obs = d[h.x - h.lo] * (1.0 + 1e-7);
+    let p: f64 = d.iter().filter(|&&v| v <= obs).sum();
+    let alpha = (1.0 - level) / 2.0;
+    Ok(TestResult {
+        method: "Fisher's Exact Test for Count Data".into(),
+        statistic: h.x as f64,
+        statistic_name: "cell [1,1] count (fisher.test has no statistic)".into(),
+        df: None,
+        p_value: p.min(1.0),
+        estimate: Some(h.mle()),
+        estimate_name: Some("odds ratio".into()),
+        conf_low: Some(h.ncp_lower(alpha)),
+        conf_high: Some(h.ncp_upper(alpha)),
+        alternative: "two.sided".into(),
+    })
+}
+
+/// The conditional (Fisher's noncentral hypergeometric) distribution of the [1,1] cell.
+struct NoncentralHyper {
+    x: usize,
+    lo: usize,
+    hi: usize,
+    support: Vec<usize>,
+    log_dc: Vec<f64>,
+}
+
+impl NoncentralHyper {
+    fn new(t: [[usize; 2]; 2]) -> Self {
+        let m = t[0][0] + t[1][0];
+        let n = t[0][1] + t[1][1];
+        let k = t[0][0] + t[0][1];
+        let lo = k.saturating_sub(n);
+        let hi = k.min(m);
+        let support: Vec<usize> = (lo..=hi).collect();
+        let log_dc = support
+            .iter()
+            .map(|&s| ln_binomial(m as u64, s as u64) + ln_binomial(n as u64, (k - s) as u64))
+            .collect();
+        NoncentralHyper {
+            x: t[0][0],
+            lo,
+            hi,
+            support,
+            log_dc,
+        }
+    }
+
+    /// Probabilities over the support for log odds ratio `lor`.
+    fn density(&self, lor: f64) -> Vec<f64> {
+        let d: Vec<f64> = self
+            .log_dc
+            .iter()
+            .zip(&self.support)
+            .map(|(l, &s)| l + lor * s as f64)
+            .collect();
+        let mx = d.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = d.iter().map(|v| (v - mx).exp()).collect();
+        let tot: f64 = e.iter().sum();
+        e.into_iter().map(|v| v / tot).collect()
+    }
+
+    fn mean(&self, lor: f64) -> f64 {
+        self.density(lor)
+            .iter()
+            .zip(&self.support)
+            .map(|(p, &s)| p * s as f64)
+            .sum()
+    }
+
+    /// P(X <= x) (or P(X >= x) when `upper`) at log odds ratio `lor`.
+    fn cdf(&self, lor: f64, upper: bool) -> f64 {
+        self.density(lor)
+            .iter()
+            .zip(&self.support)
+            .filter(|(_, &s)| if upper { s >= self.x } else { s <= self.x })
+            .map(|(p, _)| p)
+            .sum()
+    }
+
+    fn mle(&self) -> f64 {
+        if self.x == self.lo {
+            return 0.0;
+        }
+        if self.x == self.hi {
+            return f64::INFINITY;
+        }
+        solve_increasing(|l| self.mean(l) - self.x as f64).exp()
+    }
+
+    fn ncp_upper(&self, alpha: f64) -> f64 {
+        if self.x == self.hi {
+            return f64::INFINITY;
+        }
+        solve_increasing(|l| alpha - self.cdf(l, false)).exp()
+    }
+
+    fn ncp_lower(&self, alpha: f64) -> f64 {
+        if self.x == self.lo {
+            return 0.0;
+        }
+        solve_increasing(|l| self.cdf(l, true) - alpha).exp()
+    }
+}
+
+/// Root of an increasing function of the log odds ratio by bisection on [-100, 100].
+fn solve_increasing(f: impl Fn(f64) -> f64) -> f64 {
+    let (mut lo, mut hi) = (-100.0f64, 100.0f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if f(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Pearson correlation test as `cor.test(x, y)`: t on n-2 df; Fisher-z CI (needs n >= 4).
+pub fn pearson(x: &[f64], y: &[f64], level: f64) -> Result<TestResult, StatsError> {
+    let n = paired_len("Pearson correlation", x, y, 3)?;
+    let r = correlation(x, y)?;
+    let df = n as f64 - 2.0;
+    let t = df.sqrt() * r / (1.0 - r * r).sqrt();
+    let dist = StudentsT::new(0.0, 1.0, df).map_err(|e| StatsError::Undefined(e.to_string()))?;
+    let (lo, hi) = if n > 3 {
+        let z = r.atanh();
+        let h = z_quantile(level) / (n as f64 - 3.0).sqrt();
+        (Some((z - h).tanh()), Some((z + h).tanh()))
+    } else {
+        (None, None)
+    };
+    Ok(TestResult {
+        method: "Pearson's product-moment correlation".into(),
+        statistic: t,
+        statistic_name: "t".into(),
+        df: Some(df),
+        p_value: 2.0 * dist.sf_checked(t.abs()),
+        estimate: Some(r),
+        estimate_name: Some("cor".into()),
+        conf_low: lo,
+        conf_high: hi,
+        alternative: "two.sided".into(),
+    })
+}
+
+/// How `spearman` computes its p-value, as R's cor.test does for these data.
+pub fn spearman_p_method(x: &[f64], y: &[f64]) -> &'static str {
+    let ties = rank(x).1.iter().chain(&rank(y).1).any(|&t| t > 1.0);
+    match (ties, x.len()) {
+        (true, _) | (_, 1291..) => "t approximation (ties or n > 1290)",
+        (false, ..=9) => "exact (all permutations, n <= 9)",
+        (false, _) => "AS 89 Edgeworth series (no ties, 10 <= n <= 1290)",
+    }
+}
+
+/// Spearman rank correlation test as `cor.test(x, y, method = "spearman")`: S statistic,
+/// p exact for n <= 9 and AS 89 Edgeworth for n <= 1290 without ties, else the t
+/// approximation (see [`spearman_p_method`]).
+pub fn spearman(x: &[f64], y: &[f64]) -> Result<TestResult, StatsError> {
+    let n = paired_len("Spearman correlation", x, y, 2)?;
+    let (rx, tx) = rank(x);
+    let (ry, ty) = rank(y);
+    let rho = correlation(&rx, &ry)?;
+    let nf = n as f64;
+    let den = (nf * nf * nf - nf) / 6.0;
+    let q = den * (1.0 - rho);
+    let ties = tx.iter().chain(&ty).any(|&t| t > 1.0);
+    let p = if !ties && n <= 1290 {
+        let upper = q > den;
+        let is = q.round() + if upper { 0.0 } else { 2.0 };
+        2.0 * prho(n, is, !upper)
+    } else {
+        let lower = q > den;
+        let r = 1.0 - q / den;
+        let t = r / ((1.0 - r * r) / (nf - 2.0)).sqrt();
+        let dist =
+            StudentsT::new(0.0, 1.0, nf - 2.0).map_err(|e| StatsError::Undefined(e.to_string()))?;
+        2.0 * if lower {
+            dist.cdf_checked(t)
+        } else {
+            dist.sf_checked(t)
+        }
+    };
+    Ok(TestResult {
+        method: "Spearman's rank correlation rho".into(),
+        statistic: q,
+        statistic_name: "S".into(),
+        df: None,
+        p_value: p.min(1.0),
+        estimate: Some(rho),
+        estimate_name: Some("rho".into()),
+        conf_low: None,
+        conf_high: None,
+        alternative: "two.sided".into(),
+    })
+}
+
+/// AS 89 (Best & Roberts 1975) as R's prho: P(S >= is), or P(S < is) when `lower`.
+fn prho(n: usize, is: f64, lower: bool) -> f64 {
+    let base = if lower { 0.0 } else { 1.0 };
+    if n <= 1 || is <= 0.0 {
+        return base;
+    }
+    let nf = n as f64;
+    let n3 = nf * (nf * nf - 1.0) / 3.0;
+    if is > n3 {
+        return 1.0 - base;
+    }
+    if n <= 9 {
+        let (ge, total) = permutation_tail(n, is);
+        return if lower { total - ge } else { ge } / total;
+    }
+    let b = 1.0 / nf;
+    let x = (6.0 * (is - 1.0) * b / (nf * nf - 1.0) - 1.0) * (nf - 1.0).sqrt();
+    let y = x * x;
+    let u = x
+        * b
+        * (0.2274
+            + b * (0.2531 + 0.1745 * b)
+            + y * (-0.0758 + b * (0.1033 + 0.3932 * b)
+                - y * b
+                    * (0.0879 + 0.0151 * b
+                        - y * (0.0072 - 0.0831 * b + y * b * (0.0131 - 4.6e-4 * y)))));
+    let y = u / (y / 2.0).exp();
+    let tail = if lower {
+        std_normal().cdf_checked(x) - y
+    } else {
+        std_normal().sf_checked(x) + y
+    };
+    tail.clamp(0.0, 1.0)
+}
+
+/// Number of permutations of 1..n with sum (i - p_i)^2 >= is, and n!.
+fn permutation_tail(n: usize, is: f64) -> (f64, f64) {
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut count = 0usize;
+    let mut total = 0usize;
+    let mut c = vec![0usize; n];
+    let mut visit = |p: &[usize]| {
+        let s: usize = p
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (i as isize - v as isize).pow(2) as usize)
+            .sum();
+        total += 1;
+        if s as f64 >= is {
+            count += 1;
+        }
+    };
+    visit(&perm);
+    // Heap's algorithm, iterative.
+    let mut i = 0;
+    while i < n {
+        if c[i] < i {
+            if i % 2 == 0 {
+                perm.swap(0, i);
+            } else {
+                perm.swap(c[i], i);
+            }
+            visit(&perm);
+            c[i] += 1;
+            i = 0;
+        } else {
+            c[i] = 0;
+            i += 1;
+        }
+    }
+    (count as f64, total as f64)
+}
+
+/// Standardized mean difference (mean(x) - mean(y)) / sqrt((s_x^2 + s_y^2) / 2), with
+/// sample variances (n - 1); the usual "Table 1" SMD for continuous variables.
+pub fn standardized_mean_difference(x: &[f64], y: &[f64]) -> f64 {
+    (mean(x) - mean(y)) / ((variance(x) + variance(y)) / 2.0).sqrt()
+}
+
+/// One-way ANOVA F test assuming equal variances, as `oneway.test(..., var.equal = TRUE)`.
+pub fn anova_oneway(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
+    let k = groups.len();
+    let n: usize = groups.iter().map(Vec::len).sum();
+    if k < 2 || n <= k || groups.iter().any(Vec::is_empty) {
+        return Err(StatsError::TooFew {
+            what: "one-way ANOVA (non-empty groups, observations beyond groups)".into(),
+            n,
+            needed: k + 1,
+        });
+    }
+    let all: Vec<f64> = groups.iter().flatten().copied().collect();
+    let grand = mean(&all);
+    let between: f64 = groups
+        .iter()
+        .map(|g| g.len() as f64 * (mean(g) - grand).powi(2))
+        .sum();
+    let within: f64 = groups.iter().map(|g| sum_sq(g, mean(g))).sum();
+    if within <= 0.0 || !within.is_finite() {
+        return Err(StatsError::Undefined(
+            "one-way ANOVA: no variation within the groups (every group constant), the F statistic is undefined"
+                .into(),
+        ));
+    }
+    let (df1, df2) = ((k - 1) as f64, (n - k) as f64);
+    let f = (between / df1) / (within / df2);
+    let dist = FisherSnedecor::new(df1, df2).map_err(|e| StatsError::Undefined(e.to_string()))?;
+    Ok(TestResult {
+        method: "One-way analysis of means".into(),
+        statistic: f,
+        statistic_name: "F".into(),
+        df: Some(df1),
+        p_value: dist.sf_checked(f),
+        estimate: None,
+        estimate_name: None,
+        conf_low: None,
+        conf_high: None,
+        alternative: "two.sided".into(),
+    })
+}
+
+/// Kruskal-Wallis rank-sum test with tie correction, as `kruskal.test`.
+pub fn kruskal_wallis(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
+    let all: Vec<f64> = groups.iter().flatten().copied().collect();
+    let n = all.len() as f64;
+    if groups.len() < 2 || groups.iter().any(Vec::is_empty) {
+        return Err(StatsError::TooFew {
+            what: "Kruskal-Wallis test (non-empty groups)".into(),
+            n: groups.len(),
+            needed: 2,
+        });
+    }
+    let (r, ties) = rank(&all);
+    let mut start = 0;
+    let mut h = 0.0;
+    for g in groups {
+        let s: f64 = r[start..start + g.len()].iter().sum();
+        h += s * s / g.len() as f64;
+        start += g.len();
+    }
+    let tie: f64 = ties.iter().map(|&t| t * t * t - t).sum();
+    if tie >= n * n * n - n {
+        return Err(StatsError::Undefined(
+            "Kruskal-Wallis test: all values tied, the statistic is undefined".into(),
+        ));
+    }
+    let h = (12.0 * h / (n * (n + 1.0)) - 3.0 * (n + 1.0)) / (1.0 - tie / (n * n * n - n));
+    let df = (groups.len() - 1) as f64;
+    let chi = ChiSquared::new(df).map_err(|e| StatsError::Undefined(e.to_string()))?;
+    Ok(TestResult {
+        method: "Kruskal-Wallis rank sum test".into(),
+        statistic: h,
+        statistic_name: "Kruskal-Wallis chi-squared".into(),
+        df: Some(df),
+        p_value: chi.sf_checked(h),
+        estimate: None,
+        estimate_name: None,
+        conf_low: None,
+        conf_high: None,
+        alternative: "two.sided".into(),
+    })
+}
+
+/// Midranks (R's `rank`, ties averaged) and the sizes of the tie groups.
+pub(crate) fn rank(x: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut sizes = Vec::new();
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let mid = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = mid;
+        }
+        sizes.push((j - i + 1) as f64);
+        i = j + 1;
+    }
+    (r, sizes)
+}
+
+fn correlation(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
+    let (mx, my) = (mean(x), mean(y));
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let (sxx, syy) = (sum_sq(x, mx), sum_sq(y, my));
+    if sxx == 0.0 || syy == 0.0 {
+        return Err(StatsError::Undefined(
+            "correlation: one of the variables is constant (standard deviation 0)".into(),
+        ));
+    }
+    let r = sxy / (sxx.sqrt() * syy.sqrt());
+    if !r.is_finite() {
+        return Err(StatsError::Undefined(
+            "correlation: the values are too large for double precision (sums overflow); fix: rescale them"
+                .into(),
+        ));
+    }
+    Ok(r.clamp(-1.0, 1.0))
+}
+
+fn paired_len(what: &str, x: &[f64], y: &[f64], needed: usize) -> Result<usize, StatsError> {
+    if x.len() != y.len() {
+        return Err(StatsError::Undefined(format!(
+            "{what}: {} values against {}",
+            x.len(),
+            y.len()
+        )));
+    }
+    need(what, x, needed)?;
+    Ok(x.len())
+}
+
+fn differences(before: &[f64], after: &[f64]) -> Result<Vec<f64>, StatsError> {
+    paired_len("paired test", before, after, 1)?;
+    Ok(before.iter().zip(after).map(|(a, b)| a - b).collect())
+}
+
+fn need(what: &str, x: &[f64], needed: usize) -> Result<(), StatsError> {
+    if x.len() < needed {
+        return Err(StatsError::TooFew {
+            what: what.into(),
+            n: x.len(),
+            needed,
+        });
+    }
+    if let Some(v) = x.iter().find(|v| !v.is_finite()) {
+        return Err(StatsError::Undefined(format!(
+            "{what}: value {v} is not finite"
+        )));
+    }
+    Ok(())
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+fn sum_sq(x: &[f64], m: f64) -> f64 {
+    x.iter().map(|v| (v - m) * (v - m)).sum()
+}
+
+/// Sample variance (n - 1 denominator).
+fn variance(x: &[f64]) -> f64 {
+    sum_sq(x, mean(x)) / (x.len() as f64 - 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rank_sum_counts_small_by_hand() {
+        // nx = 2, ny = 2: U in 0..=4 with counts 1,1,2,1,1 (C(4,2) = 6).
+        assert_eq!(rank_sum_counts(2, 2), vec![1.0, 1.0, 2.0, 1.0, 1.0]);
+        // n = 3 signed ranks: V 0..6 counts 1,1,1,2,1,1,1.
+        assert_eq!(
+            signed_rank_counts(3),
+            vec![1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn midranks() {
+        let (r, t) = rank(&[3.0, 1.0, 3.0, 2.0]);
+        assert_eq!(r, vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(t, vec![1.0, 1.0, 2.0]);
+    }
+}

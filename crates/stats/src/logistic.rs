@@ -1,0 +1,373 @@
+//! Logistic regression by iteratively reweighted least squares (R's `glm(family = binomial)`), with Wald
+//! inference from the Fisher information or a sandwich covariance, and separation reported, never hidden.
+
+use crate::dist::Checked;
+use nalgebra::{DMatrix, DVector};
+use statrs::distribution::ChiSquared;
+
+use super::design::Design;
+use super::linalg::{cross_products, spd_inverse, wald_quadratic};
+use super::ols::{clusters_text, indices, missing_text, Glance};
+use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, Vcov};
+use super::{StatsError, TestResult, TidyRow};
+
+mod firth;
+pub use firth::{firth, firth_profile_ci};
+
+/// Maximum IRLS iterations (R's glm.control default).
+pub const MAX_ITER: usize = 25;
+/// Convergence: |dev − dev_old| / (|dev| + 0.1) < EPSILON (R's glm.control default).
+pub const EPSILON: f64 = 1e-8;
+
+/// A fitted logistic model.
+#[derive(Debug, Clone)]
+pub struct LogisticFit {
+    names: Vec<String>,
+    coef: Vec<f64>,
+    vcov: DMatrix<f64>,
+    opts: FitOptions,
+    n: usize,
+    deviance: f64,
+    null_deviance: f64,
+    iterations: usize,
+    converged: bool,
+    warnings: Vec<String>,
+    n_clusters: Option<usize>,
+    intercept: bool,
+    formula: String,
+    missing: Vec<(String, usize)>,
+    /// ℓ(β̂) + ½ log|I(β̂)| for a Firth fit; `None` for maximum likelihood.
+    penalised_log_lik: Option<f64>,
+}
+
+/// Fit a logistic model of a 0/1 response.
+pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, StatsError> {
+    let (n, p) = design.x.shape();
+    check_response(design)?;
+    if n <= p {
+        return Err(StatsError::TooFew {
+            what: format!("logistic model with {p} coefficients"),
+            n,
+            needed: p + 1,
+        });
+    }
+    let y = &design.y;
+    let irls = irls(design)?;
+    let (beta, mu, converged, iterations) = (irls.beta, irls.mu, irls.converged, irls.iterations);
+    let bread = irls.bread;
+    let dev_old = deviance(y, &mu);
+    let mut warnings = separation_warnings(&mu, &beta, converged);
+    if irls.stopped_singular {
+        warnings.push("the information matrix became singular during IRLS (separation): estimates are from the last invertible step".into());
+    }
+    let vcov = match opts.vcov {
+        Vcov::Classical => bread.clone(),
+        kind => {
+            // sandwich's estfun.glm: working residual × working weight × x, as glm stores them.
+            let scores: Vec<f64> = (0..n)
+                .map(|i| (y[i] - mu[i]) / (mu[i] * (1.0 - mu[i])) * irls.weights[i])
+                .collect();
+            sandwich(&design.x, &scores, &bread, kind, design.cluster.as_deref())?
+        }
+    };
+    let ybar = y.iter().sum::<f64>() / n as f64;
+    let null_mu = if design.intercept {
+        vec![ybar; n]
+    } else {
+        vec![0.5; n]
+    };
+    Ok(LogisticFit {
+        names: design.names.clone(),
+        coef: beta.iter().copied().collect(),
+        vcov,
+        opts: *opts,
+        n,
+        deviance: dev_old,
+        null_deviance: deviance(y, &null_mu),
+        iterations,
+        converged,
+        warnings,
+        n_clusters: opts.vcov.is_clustered().then(|| design.n_clusters()),
+        intercept: design.intercept,
+        formula: String::new(),
+        missing: design.missing.clone(),
+        penalised_log_lik: None,
+    })
+}
+
+/// The state IRLS ends in, as R's glm.fit leaves it.
+struct Irls {
+    beta: DVector<f64>,
+    mu: Vec<f64>,
+    /// Working weights of the last iteration (evaluated at the previous estimates, as glm stores them).
+    weights: Vec<f64>,
+    /// (X'WX)⁻¹ with those weights: R's `summary.glm` cov.unscaled.
+    bread: DMatrix<f64>,
+    converged: bool,
+    iterations: usize,
+    stopped_singular: bool,
+}
+
+/// IRLS exactly as R's glm.fit: start μ = (y + 0.5)/2, stop when the relative deviance change < 1e-8.
+fn irls(design: &Design) -> Result<Irls, StatsError> {
+    let (n, p) = design.x.shape();
+    let y = &design.y;
+    let mut mu: Vec<f64> = y.iter().map(|&v| (v + 0.5) / 2.0).collect();
+    let mut eta: Vec<f64> = mu.iter().map(|&m| (m / (1.0 - m)).ln()).collect();
+    let mut dev_old = deviance(y, &mu);
+    let mut state: Option<Irls> = None;
+    for iter in 1..=MAX_ITER {
+        let w: Vec<f64> = mu
+            .iter()
+            .map(|m| (m * (1.0 - m)).max(f64::EPSILON))
+            .collect();
+        let z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / w[i]).collect();
+        let (xtwx, xtwz) = cross_products(&design.x, Some(&w), &z);
+        let Some(bread) = spd_inverse(&xtwx) else {
+            return match state {
+                Some(s) => Ok(Irls {
+                    stopped_singular: true,
+                    ..s
+                }),
+                None => Err(StatsError::Singular {
+                    terms: design.names.join(", "),
+                }),
+            };
+        };
+        let beta: DVector<f64> = &bread * xtwz;
+        eta = (&design.x * &beta).iter().copied().collect();
+        mu = eta.iter().map(|&e| inv_logit(e)).collect();
+        let dev = deviance(y, &mu);
+        let converged = (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON;
+        dev_old = dev;
+        state = Some(Irls {
+            beta,
+            mu: mu.clone(),
+            weights: w,
+            bread,
+            converged,
+            iterations: iter,
+            stopped_singular: false,
+        });
+        if converged {
+            break;
+        }
+    }
+    let s = state.ok_or_else(|| StatsError::NotConverged {
+        what: "IRLS".into(),
+        iterations: 0,
+    })?;
+    debug_assert_eq!(s.beta.len(), p);
+    Ok(s)
+}
+
+/// The response must be 0/1 with both classes present.
+fn check_response(design: &Design) -> Result<(), StatsError> {
+    if let Some(bad) = design.y.iter().find(|&&v| v != 0.0 && v != 1.0) {
+        return Err(StatsError::Undefined(format!(
+            "{}: response '{}' must be 0/1 (or a two-level text column) for a binomial model; found {bad}",
+            design.source, design.response
+        )));
+    }
+    let ones = design.y.iter().filter(|&&v| v == 1.0).count();
+    if ones == 0 || ones == design.y.len() {
+        let level = if ones == 0 { "all 0" } else { "all 1" };
+        return Err(StatsError::OneClass {
+            column: design.response.clone(),
+            level: level.into(),
+        });
+    }
+    Ok(())
+}
+
+/// Inverse logit with R's clamp of η to ±(−log ε), so μ stays inside (ε, 1 − ε).
+fn inv_logit(e: f64) -> f64 {
+    let t = -f64::EPSILON.ln();
+    1.0 / (1.0 + (-e.clamp(-t, t)).exp())
+}
+
+/// Binomial deviance −2 Σ [y log μ + (1−y) log(1−μ)].
+fn deviance(y: &[f64], mu: &[f64]) -> f64 {
+    -2.0 * y
+        .iter()
+        .zip(mu)
+        .map(|(&y, &m)| if y == 1.0 { m.ln() } else { (1.0 - m).ln() })
+        .map(|v| if v.is_finite() { v } else { -745.0 })
+        .sum::<f64>()
+}
+
+/// Separation and non-convergence, in words (R warns "fitted probabilities numerically 0 or 1 occurred").
+fn separation_warnings(mu: &[f64], beta: &DVector<f64>, converged: bool) -> Vec<String> {
+    let mut w = Vec::new();
+    let extreme = mu
+        .iter()
+        .filter(|&&m| !(1e-10..=1.0 - 1e-10).contains(&m))
+        .count();
+    if extreme > 0 {
+        w.push(format!(
+            "fitted probabilities numerically 0 or 1 for {extreme} observation(s): perfect or quasi-complete separation; \
+             coefficients and their SEs are not reliable (largest |coefficient| {:.1})",
+            beta.iter().fold(0.0f64, |a, b| a.max(b.abs()))
+        ));
+    }
+    if !converged {
+        w.push(format!("IRLS did not converge in {MAX_ITER} iterations"));
+    }
+    w
+}
+
+/// Wald chi-square `b' V⁻¹ b` for a subset of coefficients.
+pub fn wald_chi(coef: &[f64], v: &DMatrix<f64>, idx: &[usize]) -> Result<f64, StatsError> {
+    let b = DVector::from_iterator(idx.len(), idx.iter().map(|&j| coef[j]));
+    let sub = DMatrix::from_fn(idx.len(), idx.len(), |a, c| v[(idx[a], idx[c])]);
+    wald_quadratic(&b, &sub).ok_or_else(|| StatsError::Singular {
+        terms: "covariance of the tested coefficients".into(),
+    })
+}
+
+impl LogisticFit {
+    /// Record the formula text for the printed summary.
+    pub fn with_formula(mut self, formula: &str) -> Self {
+        self.formula = formula.to_string();
+        self
+    }
+
+    /// Coefficient rows (log-odds), z statistics and Wald CIs.
+    pub fn tidy(&self) -> Vec<TidyRow> {
+        tidy_rows(
+            &self.names,
+            &self.coef,
+            &self.vcov,
+            Reference::Z,
+            self.opts.conf_level,
+        )
+    }
+
+    /// Odds ratios: exp of estimate and Wald CI (SE, statistic and p of the log-odds).
+    pub fn odds_ratios(&self) -> Vec<TidyRow> {
+        self.tidy()
+            .into_iter()
+            .map(|r| TidyRow {
+                estimate: r.estimate.exp(),
+                conf_low: r.conf_low.exp(),
+                conf_high: r.conf_high.exp(),
+                ..r
+            })
+            .collect()
+    }
+
+    /// One coefficient row by name.
+    pub fn term(&self, name: &str) -> Option<TidyRow> {
+        self.tidy().into_iter().find(|r| r.term == name)
+    }
+
+    /// Joint Wald chi-square test that the named coefficients are all zero.
+    pub fn wald(&self, terms: &[&str]) -> Result<TestResult, StatsError> {
+        let idx = indices(&self.names, terms)?;
+        let chi = wald_chi(&self.coef, &self.vcov, &idx)?;
+        let df = idx.len() as f64;
+        Ok(TestResult {
+            method: format!("Wald test ({} covariance)", self.opts.vcov.describe()),
+            statistic: chi,
+            statistic_name: "X-squared".into(),
+            df: Some(df),
+            p_value: ChiSquared::new(df).map_or(f64::NAN, |d| d.sf_checked(chi)),
+            estimate: None,
+            estimate_name: None,
+            conf_low: None,
+            conf_high: None,
+            alternative: "two.sided".into(),
+        })
+    }
+
+    /// Residual deviance.
+    pub fn deviance(&self) -> f64 {
+        self.deviance
+    }
+
+    /// Model-level fields.
+    pub fn glance(&self) -> Glance {
+        let p = self.coef.len();
+        Glance {
+            n: self.n,
+            n_coefficients: p,
+            df_residual: self.n - p,
+            n_clusters: self.n_clusters,
+            deviance: Some(self.deviance),
+            null_deviance: Some(self.null_deviance),
+            df_null: Some(self.n - usize::from(self.intercept)),
+            log_lik: -self.deviance / 2.0,
+            aic: self.deviance + 2.0 * p as f64,
+            converged: Some(self.converged),
+            iterations: Some(self.iterations),
+            vcov: self.opts.vcov.describe().into(),
+            ..Glance::default()
+        }
+    }
+
+    /// Separation / convergence warnings (empty when the fit is clean).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// R-like printed summary, stating the covariance used and any warning.
+    pub fn summary(&self) -> String {
+        let method = if self.penalised_log_lik.is_some() {
+            "Firth's penalised likelihood (brglm2 AS_mean); Wald CIs from the inverse Fisher information at the estimates"
+        } else {
+            "IRLS"
+        };
+        let mut s = format!(
+            "Logistic regression (binomial, logit link; {method}): {}\nn = {} observations",
+            self.formula, self.n
+        );
+        s.push_str(&missing_text(&self.missing));
+        s.push_str(&format!(
+            "\nCovariance: {}{}\n\nCoefficients (log-odds):\n",
+            self.opts.vcov.describe(),
+            clusters_text(self.n_clusters)
+        ));
+        s.push_str(&coef_table_text(&self.tidy(), "z", self.opts.conf_level));
+        s.push_str("\nOdds ratios:\n");
+        s.push_str(&coef_table_text(
+            &self.odds_ratios(),
+            "z",
+            self.opts.conf_level,
+        ));
+        s.push_str(&format!(
+            "\n    Null deviance: {:.3}  on {} degrees of freedom\nResidual deviance: {:.3}  on {} degrees of freedom\nAIC: {:.3}\n\nNumber of Fisher Scoring iterations: {}{}\n",
+            self.null_deviance,
+            self.n - usize::from(self.intercept),
+            self.deviance,
+            self.n - self.coef.len(),
+            self.deviance + 2.0 * self.coef.len() as f64,
+            self.iterations,
+            if self.converged { "" } else { " (NOT CONVERGED)" }
+        ));
+        if let Some(pll) = self.penalised_log_lik {
+            s.push_str(&format!("Penalised log-likelihood: {pll:.6}\n"));
+        }
+        for w in &self.warnings {
+            s.push_str(&format!("WARNING: {w}\n"));
+        }
+        s
+    }
+
+    /// Fitted probabilities for new rows of a model matrix.
+    pub fn predict(&self, x: &DMatrix<f64>) -> Vec<f64> {
+        (x * DVector::from_column_slice(&self.coef))
+            .iter()
+            .map(|&e| inv_logit(e))
+            .collect()
+    }
+
+    /// ℓ(β̂) + ½ log|I(β̂)| of a Firth fit; `None` for maximum likelihood.
+    pub fn penalised_log_lik(&self) -> Option<f64> {
+        self.penalised_log_lik
+    }
+
+    /// The covariance matrix every SE derives from.
+    pub fn vcov_matrix(&self) -> &DMatrix<f64> {
+        &self.vcov
+    }
+}

@@ -1,0 +1,317 @@
+//! Covariance estimators for fitted models, following R's `sandwich` conventions, and the shared
+//! inference (SE, statistic, p, CI) that derives from one covariance matrix.
+
+use crate::dist::Checked;
+use nalgebra::DMatrix;
+use serde::Serialize;
+use statrs::distribution::{Normal, StudentsT};
+
+use super::{StatsError, TidyRow};
+
+/// Which covariance matrix every SE, CI and p-value of a fit derives from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum Vcov {
+    /// Model-based (R's `vcov(fit)`).
+    #[default]
+    Classical,
+    /// Heteroskedasticity-consistent, `sandwich::vcovHC(type = "HC0")`.
+    HC0,
+    /// `sandwich::vcovHC(type = "HC1")`: HC0 × n/(n−k).
+    HC1,
+    /// Cluster-robust, `sandwich::vcovCL(type = "HC0")`: G/(G−1) adjustment.
+    ClusterHC0,
+    /// Cluster-robust, `sandwich::vcovCL(type = "HC1")` (its default): also (n−1)/(n−k).
+    ClusterHC1,
+}
+
+impl calcscore_core::Choice for Vcov {
+    const CHOICES: &'static [(Self, &'static str, &'static str)] = &[
+        (Vcov::Classical, "classical", "model-based (R's vcov(fit))"),
+        (
+            Vcov::HC0,
+            "hc0",
+            "heteroskedasticity-consistent, sandwich::vcovHC(type = \"HC0\")",
+        ),
+        (
+            Vcov::HC1,
+            "hc1",
+            "sandwich::vcovHC(type = \"HC1\"): HC0 × n/(n−k)",
+        ),
+        (
+            Vcov::ClusterHC0,
+            "cr0",
+            "cluster-robust, sandwich::vcovCL(type = \"HC0\"): G/(G−1) adjustment",
+        ),
+        (
+            Vcov::ClusterHC1,
+            "cr1",
+            "cluster-robust, sandwich::vcovCL(type = \"HC1\") (its default): also (n−1)/(n−k)",
+        ),
+    ];
+}
+
+impl Vcov {
+    /// The estimator in words, as reports state it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Vcov::Classical => "classical (model-based)",
+            Vcov::HC0 => "heteroskedasticity-consistent HC0 (sandwich::vcovHC type HC0)",
+            Vcov::HC1 => "heteroskedasticity-consistent HC1 (sandwich::vcovHC type HC1, n/(n-k))",
+            Vcov::ClusterHC0 => "cluster-robust CR0 (sandwich::vcovCL type HC0, G/(G-1))",
+            Vcov::ClusterHC1 => {
+                "cluster-robust CR1 (sandwich::vcovCL type HC1, G/(G-1)·(n-1)/(n-k))"
+            }
+        }
+    }
+
+    /// True for the cluster-robust estimators.
+    pub fn is_clustered(self) -> bool {
+        matches!(self, Vcov::ClusterHC0 | Vcov::ClusterHC1)
+    }
+}
+
+/// Options shared by every fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitOptions {
+    /// Covariance estimator.
+    pub vcov: Vcov,
+    /// Confidence level of every interval.
+    pub conf_level: f64,
+}
+
+impl FitOptions {
+    /// CR1 (sandwich::vcovCL's default) when the data have a cluster column, else classical.
+    pub fn cluster_robust_if(clustered: bool, conf_level: f64) -> FitOptions {
+        let vcov = if clustered {
+            Vcov::ClusterHC1
+        } else {
+            Vcov::Classical
+        };
+        FitOptions { vcov, conf_level }
+    }
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            vcov: Vcov::Classical,
+            conf_level: 0.95,
+        }
+    }
+}
+
+/// Sandwich covariance `B M B` with bread `B = (X'WX)⁻¹` and meat from per-row scores `s_i x_i`
+/// (`s_i` = residual for OLS, y − μ for logistic), as sandwich::vcovHC / vcovCL compute it.
+pub fn sandwich(
+    x: &DMatrix<f64>,
+    scores: &[f64],
+    bread: &DMatrix<f64>,
+    kind: Vcov,
+    cluster: Option<&[usize]>,
+) -> Result<DMatrix<f64>, StatsError> {
+    let (n, k) = x.shape();
+    let groups: Vec<usize> = match (kind.is_clustered(), cluster) {
+        (true, Some(c)) => c.to_vec(),
+        (true, None) => {
+            return Err(StatsError::Undefined(
+                "a cluster-robust covariance needs a cluster column (--cluster)".into(),
+            ))
+        }
+        (false, _) => (0..n).collect(),
+    };
+    let g = groups.iter().max().map_or(0, |m| m + 1);
+    let mut sums = DMatrix::<f64>::zeros(g, k);
+    for i in 0..n {
+        for j in 0..k {
+            sums[(groups[i], j)] += scores[i] * x[(i, j)];
+        }
+    }
+    let meat = sums.transpose() * &sums;
+    let (nf, kf, gf) = (n as f64, k as f64, g as f64);
+    let adjust = match kind {
+        Vcov::Classical => 1.0,
+        Vcov::HC0 => 1.0,
+        Vcov::HC1 => nf / (nf - kf),
+        Vcov::ClusterHC0 => cluster_adjust(gf)?,
+        Vcov::ClusterHC1 => cluster_adjust(gf)? * (nf - 1.0) / (nf - kf),
+    };
+    Ok(bread * meat * bread * adjust)
+}
+
+fn cluster_adjust(g: f64) -> Result<f64, StatsError> {
+    if g < 2.0 {
+        return Err(StatsError::TooFew {
+            what: "clusters for a cluster-robust covariance".into(),
+            n: g as usize,
+            needed: 2,
+        });
+    }
+    Ok(g / (g - 1.0))
+}
+
+/// Reference distribution of Wald statistics: t with `df` (linear models) or standard normal (GLMs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reference {
+    /// Student t with these degrees of freedom.
+    T(f64),
+    /// Standard normal.
+    Z,
+}
+
+impl Reference {
+    /// Two-sided p-value of a statistic, from the upper tail so it does not underflow.
+    pub fn p_two_sided(self, stat: f64) -> f64 {
+        let a = stat.abs();
+        match self {
+            Reference::T(df) => {
+                2.0 * StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.sf_checked(a))
+            }
+            Reference::Z => 2.0 * Normal::standard().sf_checked(a),
+        }
+    }
+
+    /// The two-sided critical value for a confidence level.
+    pub fn critical(self, level: f64) -> f64 {
+        let q = 1.0 - (1.0 - level) / 2.0;
+        match self {
+            Reference::T(df) => StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.quantile(q)),
+            Reference::Z => Normal::standard().quantile(q),
+        }
+    }
+}
+
+/// Tidy coefficient rows from estimates and their covariance.
+pub fn tidy_rows(
+    names: &[String],
+    coef: &[f64],
+    v: &DMatrix<f64>,
+    reference: Reference,
+    level: f64,
+) -> Vec<TidyRow> {
+    let crit = reference.critical(level);
+    names
+        .iter()
+        .zip(coef)
+        .enumerate()
+        .map(|(j, (name, &b))| {
+            let se = v[(j, j)].max(0.0).sqrt();
+            let stat = b / se;
+            TidyRow {
+                term: name.clone(),
+                estimate: b,
+                std_error: se,
+                statistic: stat,
+                p_value: reference.p_two_sided(stat),
+                conf_low: b - crit * se,
+                conf_high: b + crit * se,
+            }
+        })
+        .collect()
+}
+
+/// Print a coefficient table as R's `summary()` does (estimate, SE, statistic, p, CI).
+pub fn coef_table_text(rows: &[TidyRow], stat_name: &str, level: f64) -> String {
+    let w = rows
+        .iter()
+        .map(|r| r.term.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let pct = format!("{:.1}%", 100.0 * (1.0 - level) / 2.0);
+    let pct_hi = format!("{:.1}%", 100.0 * (1.0 - (1.0 - level) / 2.0));
+    let mut s = format!(
+        "{:<w$} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}\n",
+        "",
+        "Estimate",
+        "Std. Error",
+        format!("{stat_name} value"),
+        format!("Pr(>|{stat_name}|)"),
+        pct,
+        pct_hi
+    );
+    for r in rows {
+        s.push_str(&format!(
+            "{:<w$} {:>12} {:>12} {:>9.3} {:>10} {:>12} {:>12} {}\n",
+            r.term,
+            sig(r.estimate),
+            sig(r.std_error),
+            r.statistic,
+            p_text(r.p_value),
+            sig(r.conf_low),
+            sig(r.conf_high),
+            stars(r.p_value)
+        ));
+    }
+    s.push_str("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n");
+    s
+}
+
+/// Five significant digits, as R prints coefficients.
+pub fn sig(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (4 - x.abs().log10().floor() as i32).clamp(0, 10) as usize;
+    if x.abs() >= 1e6 || x.abs() < 1e-4 {
+        format!("{x:.4e}")
+    } else {
+        format!("{x:.digits$}")
+    }
+}
+
+/// A p-value as R prints it (`< 2e-16` below machine precision).
+pub fn p_text(p: f64) -> String {
+    if p < 2e-16 {
+        "< 2e-16".into()
+    } else if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// R's significance stars.
+pub fn stars(p: f64) -> &'static str {
+    match p {
+        p if p < 0.001 => "***",
+        p if p < 0.01 => "**",
+        p if p < 0.05 => "*",
+        p if p < 0.1 => ".",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_from_upper_tail() {
+        // 2 * pnorm(-40) in R is 0 only below ~1e-300; the upper tail keeps it representable.
+        assert!(Reference::Z.p_two_sided(30.0) > 0.0);
+        // R: 2 * pt(-2.5, 10) = 0.031446844236608776
+        assert!((Reference::T(10.0).p_two_sided(2.5) - 0.031_446_844_236_608_776).abs() < 1e-12);
+        // R: qt(0.975, 10) = 2.228139
+        assert!((Reference::T(10.0).critical(0.95) - 2.228_138_851_986_274).abs() < 1e-9);
+    }
+
+    #[test]
+    fn cluster_sandwich_by_hand() {
+        // Intercept-only model, x = 1: bread = 1/n; clusters {0,1},{2}: scores 1,-2 | 3.
+        // meat = (1-2)^2 + 3^2 = 10; CR0: (1/3)^2 * 10 * G/(G-1) = 10/9 * 2 = 20/9.
+        let x = DMatrix::from_element(3, 1, 1.0);
+        let bread = DMatrix::from_element(1, 1, 1.0 / 3.0);
+        let v = sandwich(
+            &x,
+            &[1.0, -2.0, 3.0],
+            &bread,
+            Vcov::ClusterHC0,
+            Some(&[0, 0, 1]),
+        )
+        .unwrap();
+        assert!((v[(0, 0)] - 20.0 / 9.0).abs() < 1e-12);
+        // CR1 adds (n-1)/(n-k) = 2/2 = 1 here; HC0 without clusters: (1 + 4 + 9)/9.
+        let v = sandwich(&x, &[1.0, -2.0, 3.0], &bread, Vcov::HC0, None).unwrap();
+        assert!((v[(0, 0)] - 14.0 / 9.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,349 @@
+//! Load → flow → cohorts → analysis set: every input lesion ends in a cohort or in the exclusions ledger.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::Result;
+use calcscore_data::cohort::{
+    apply_rules, assign_cohorts, exclusion, zhang2021_rules, Cohort, Exclusion, Flow, SplitUnit,
+};
+use calcscore_data::{
+    load_registry, registry_from_table, ColumnData, ExpansionFormula, Registry, Table,
+};
+use calcscore_score::PointsTable;
+
+/// Underexpansion threshold: stent expansion below this (%) is underexpansion.
+pub const UNDEREXPANSION_PCT: f64 = 70.0;
+
+/// Options of a Zhang 2021 reproduction.
+#[derive(Debug, Clone, Serialize)]
+pub struct Options {
+    /// Registry file (CSV or Parquet).
+    pub data: PathBuf,
+    /// Optional column map (TOML).
+    pub map: Option<PathBuf>,
+    /// How stent expansion is computed.
+    pub expansion: ExpansionFormula,
+    /// Seed of the random A/B split.
+    pub seed: u64,
+    /// Randomise lesions (as the paper) or patients.
+    pub split: SplitUnit,
+    /// Confidence level of every interval.
+    pub conf_level: f64,
+}
+
+/// The lesions analysed, as a table with one row per lesion and derived columns, with their cohorts.
+#[derive(Debug, Clone)]
+pub struct AnalysisSet {
+    /// Columns: patient_id, lesion_id, cohort, score, each item's indicator, the continuous candidates,
+    /// stent_expansion_pct, underexpansion (0/1), atherectomy_cohort (1 = C), calcium_fracture, prep_ivus, prep_fracture.
+    pub table: Table,
+    /// Cohort of each row.
+    pub cohorts: Vec<Cohort>,
+    /// Lesions of a cohort left out because a value the analysis needs is missing (complete-case policy).
+    pub exclusions: Vec<Exclusion>,
+    /// Missing values per registry column, in the input and among the lesions entering the cohorts.
+    pub missing: Vec<MissingCount>,
+}
+
+/// Missing values of one registry column (a report section of its own).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct MissingCount {
+    /// Registry column (schema name).
+    pub column: String,
+    /// Empty or NA cells among all input lesions.
+    pub n_missing_input: usize,
+    /// Empty or NA cells among the lesions entering the cohorts (after the study's rules).
+    pub n_missing_cohorts: usize,
+    /// What a missing value does under the complete-case policy.
+    pub policy: String,
+}
+
+/// The missing-values section of report.md: policy and a table of counts per column.
+pub fn missing_md(missing: &[MissingCount]) -> String {
+    let rows: Vec<Vec<String>> = missing
+        .iter()
+        .filter(|m| m.n_missing_input > 0)
+        .map(|m| {
+            vec![
+                format!("`{}`", m.column),
+                m.n_missing_input.to_string(),
+                m.n_missing_cohorts.to_string(),
+                m.policy.to_string(),
+            ]
+        })
+        .collect();
+    let table = if rows.is_empty() {
+        "No column has a missing value.\n".to_string()
+    } else {
+        calcscore_report::markdown_table(
+            &[
+                "column",
+                "missing (input)",
+                "missing (cohorts A–D)",
+                "policy",
+            ],
+            &rows,
+        )
+    };
+    format!(
+        "### Missing values\n\nPolicy: complete case by default. Counts of empty or NA cells per column \
+         (columns without any are not listed; all counts in `results.json`, `missing_values`).\n\n{table}\n"
+    )
+}
+
+/// Per-column missing counts of every schema column the registry has (and of the computed stent expansion).
+pub fn missing_counts(
+    registry: &Registry,
+    assigned: &[(usize, Cohort)],
+    score: &PointsTable,
+) -> Vec<MissingCount> {
+    let t = &registry.table;
+    let needed = required_values(score);
+    let count = |col: &calcscore_data::ColumnData, rows: &mut dyn Iterator<Item = usize>| {
+        rows.filter(|&i| col.is_missing(i)).count()
+    };
+    let mut out: Vec<MissingCount> = calcscore_data::schema::LESION_SCHEMA
+        .iter()
+        .filter_map(|spec| {
+            let col = t.column(spec.name).ok()?;
+            let for_expansion = calcscore_data::validate::expansion_columns(registry.expansion);
+            let policy = if spec.required {
+                "required: a missing value is a data error (check-data)"
+            } else if for_expansion.contains(&spec.name) {
+                "complete case: without it stent expansion cannot be computed, the lesion is left out (missing-stent_expansion_pct)"
+            } else if spec.name == "stent_expansion_pct" {
+                "not used: stent expansion is computed from the areas (--expansion)"
+            } else if needed.iter().any(|n| n == spec.name) {
+                "complete case: the lesion is left out of every analysis (exclusions.csv, missing-<column>)"
+            } else {
+                "left out only of the analyses that use this column (n given per analysis)"
+            };
+            Some(MissingCount {
+                column: spec.name.into(),
+                n_missing_input: count(col, &mut (0..t.nrows())),
+                n_missing_cohorts: count(col, &mut assigned.iter().map(|&(i, _)| i)),
+                policy: policy.to_string(),
+            })
+        })
+        .collect();
+    let expansion = |i: usize| registry.lesions[i].stent_expansion_pct.is_none();
+    out.push(MissingCount {
+        column: "stent expansion (computed)".into(),
+        n_missing_input: (0..t.nrows()).filter(|&i| expansion(i)).count(),
+        n_missing_cohorts: assigned.iter().filter(|&&(i, _)| expansion(i)).count(),
+        policy: "complete case: the lesion is left out of every analysis (exclusions.csv, missing-stent_expansion_pct)".to_string(),
+    });
+    out
+}
+
+impl AnalysisSet {
+    /// Row indices of the given cohorts, in table order.
+    pub fn rows(&self, cohorts: &[Cohort]) -> Vec<usize> {
+        (0..self.cohorts.len())
+            .filter(|&i| cohorts.contains(&self.cohorts[i]))
+            .collect()
+    }
+
+    /// The sub-table of the given cohorts.
+    pub fn subset(&self, cohorts: &[Cohort]) -> Table {
+        self.table.subset(&self.rows(cohorts))
+    }
+
+    /// A numeric column (all analysed rows have a value for the analysis columns).
+    pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Vec<f64> {
+        let col = self.table.numeric(column).unwrap_or_default();
+        self.rows(cohorts)
+            .into_iter()
+            .filter_map(|i| col.get(i).copied().flatten())
+            .collect()
+    }
+}
+
+/// Everything the load and flow steps produce.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The loaded registry.
+    pub registry: Registry,
+    /// The flow through the study's rules.
+    pub flow: Flow,
+    /// The analysis set.
+    pub set: AnalysisSet,
+}
+
+/// Load the registry, apply the rules, split the cohorts and build the analysis set.
+pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
+    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    let (flow, assigned) = flow_and_cohorts(&registry, opts.split, opts.seed);
+    let set = analysis_set(&registry, &assigned, score)?;
+    Ok(Prepared {
+        registry,
+        flow,
+        set,
+    })
+}
+
+/// The study's rules applied to a registry, and the cohort of each included lesion (seeded A/B split).
+fn flow_and_cohorts(
+    registry: &Registry,
+    split: SplitUnit,
+    seed: u64,
+) -> (Flow, Vec<(usize, Cohort)>) {
+    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
+    let assigned = assign_cohorts(&registry.lesions, &flow.included, split, seed);
+    (flow, assigned)
+}
+
+/// Columns a lesion must have to be analysed (complete-case policy), with the reason used in the ledger.
+fn required_values(score: &PointsTable) -> Vec<String> {
+    let mut cols: Vec<String> = score.items.iter().map(|i| i.column.clone()).collect();
+    cols.push("stent_expansion_pct".into());
+    cols
+}
+
+/// Build the analysis table of the cohort lesions; lesions missing a needed value go to the ledger.
+pub fn analysis_set(
+    registry: &Registry,
+    assigned: &[(usize, Cohort)],
+    score: &PointsTable,
+) -> Result<AnalysisSet> {
+    let t = &registry.table;
+    let indicators: Vec<Vec<Option<f64>>> = score
+        .items
+        .iter()
+        .map(|i| i.indicator(t))
+        .collect::<Result<_>>()?;
+    let raw: Vec<Vec<Option<f64>>> = score
+        .items
+        .iter()
+        .map(|i| t.numeric(&i.column))
+        .collect::<Result<_, _>>()?;
+    let scores = score.evaluate(t)?;
+    let mut kept = Vec::new();
+    let mut exclusions = Vec::new();
+    for &(i, cohort) in assigned {
+        let l = &registry.lesions[i];
+        let missing = required_values(score)
+            .into_iter()
+            .enumerate()
+            .find(|(k, _)| match raw.get(*k) {
+                Some(col) => col[i].is_none(),
+                None => l.stent_expansion_pct.is_none(),
+            });
+        match missing {
+            Some((_, col)) => exclusions.push(exclusion(
+                l,
+                &format!("missing-{col}"),
+                &format!(
+                    "cohort {} lesion without a value for {col} (complete-case analysis)",
+                    cohort.letter()
+                ),
+            )),
+            None => kept.push((i, cohort)),
+        }
+    }
+    let rows: Vec<usize> = kept.iter().map(|&(i, _)| i).collect();
+    let mut cols: Vec<(String, ColumnData)> = vec![
+        (
+            "patient_id".into(),
+            text(rows.iter().map(|&i| registry.lesions[i].patient_id.clone())),
+        ),
+        (
+            "lesion_id".into(),
+            text(rows.iter().map(|&i| registry.lesions[i].lesion_id.clone())),
+        ),
+        (
+            "cohort".into(),
+            text(kept.iter().map(|&(_, c)| c.letter().to_string())),
+        ),
+        (
+            "score".into(),
+            num(rows.iter().map(|&i| scores[i].map(|s| s as f64))),
+        ),
+    ];
+    for (item, ind) in score.items.iter().zip(&indicators) {
+        cols.push((item.indicator_name(), num(rows.iter().map(|&i| ind[i]))));
+    }
+    let mut seen = BTreeSet::new();
+    for (item, col) in score.items.iter().zip(&raw) {
+        if item.indicator_name() != item.column && seen.insert(item.column.clone()) {
+            cols.push((item.column.clone(), num(rows.iter().map(|&i| col[i]))));
+        }
+    }
+    let expansion: Vec<Option<f64>> = rows
+        .iter()
+        .map(|&i| registry.lesions[i].stent_expansion_pct)
+        .collect();
+    let under = expansion
+        .iter()
+        .map(|e| e.map(|x| f64::from(u8::from(x < UNDEREXPANSION_PCT))));
+    cols.push(("underexpansion".into(), num(under)));
+    cols.push(("stent_expansion_pct".into(), num(expansion.iter().copied())));
+    let athero = kept
+        .iter()
+        .map(|&(_, c)| Some(f64::from(u8::from(c == Cohort::Atherectomy))));
+    cols.push(("atherectomy_cohort".into(), num(athero)));
+    let flag = |f: fn(&calcscore_data::Lesion) -> Option<bool>| {
+        num(rows
+            .iter()
+            .map(|&i| f(&registry.lesions[i]).map(|b| f64::from(u8::from(b)))))
+    };
+    cols.push(("calcium_fracture".into(), flag(|l| l.calcium_fracture)));
+    cols.push(("prep_ivus".into(), flag(|l| l.prep_ivus)));
+    cols.push(("prep_fracture".into(), flag(|l| l.prep_fracture)));
+    let table = Table::new(format!("{} (analysis set)", t.source), cols);
+    Ok(AnalysisSet {
+        table,
+        cohorts: kept.iter().map(|&(_, c)| c).collect(),
+        exclusions,
+        missing: missing_counts(registry, assigned, score),
+    })
+}
+
+fn text(it: impl Iterator<Item = String>) -> ColumnData {
+    ColumnData::Text(it.map(Some).collect())
+}
+
+fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
+    ColumnData::Num(it.collect())
+}
+
+/// Number of distinct patients among the given lesion indices of the registry.
+pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
+    ids.collect::<BTreeSet<_>>().len()
+}
+
+/// The registry rows of the studied lesions, with two columns added: `cohort` (A/B/C/D) and
+/// `stent_expansion_pct` (by the chosen formula, replacing any given column), from an already loaded (and mapped)
+/// table. For `derive`, `validate`, `table1`.
+pub fn cohort_table(
+    table: Table,
+    expansion: ExpansionFormula,
+    split: SplitUnit,
+    seed: u64,
+) -> Result<(Table, Flow)> {
+    let registry = registry_from_table(table, expansion)?;
+    let (flow, assigned) = flow_and_cohorts(&registry, split, seed);
+    let rows: Vec<usize> = assigned.iter().map(|&(i, _)| i).collect();
+    let mut table = registry.table.subset(&rows);
+    let cohort = assigned.iter().map(|&(_, c)| c.letter().to_string());
+    let expansion = rows
+        .iter()
+        .map(|&i| registry.lesions[i].stent_expansion_pct);
+    set_column(&mut table, "cohort", text(cohort));
+    set_column(&mut table, "stent_expansion_pct", num(expansion));
+    Ok((table, flow))
+}
+
+/// Replace a column of that name, or append it.
+fn set_column(table: &mut Table, name: &str, data: ColumnData) {
+    match table.names.iter().position(|n| n == name) {
+        Some(j) => table.columns[j] = data,
+        None => {
+            table.names.push(name.to_string());
+            table.columns.push(data);
+        }
+    }
+}

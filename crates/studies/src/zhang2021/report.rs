@@ -1,0 +1,1445 @@
+//! The report of a Zhang 2021 run: results.json, report.md, CSV tables, Figure 4, manifest.json.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::analysis::{Analysis, ModelResult, COVARIANCE};
+use super::{cohort_sizes, CohortSize, Run};
+use crate::published::{self, fmt_p, Published};
+use crate::{DataNotice, Quantity};
+use crate::{Error, Result};
+use calcscore_report::{csv, markdown_table, num, r, OutputFile};
+use calcscore_score::PointsTable;
+
+#[path = "report_figures.rs"]
+pub mod figures;
+
+/// calcscore's version and the git revision it was built from.
+pub fn version() -> String {
+    format!(
+        "{} (git {})",
+        env!("CARGO_PKG_VERSION"),
+        option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown")
+    )
+}
+
+/// Missing-data policy, stated in every report.
+pub const MISSING_POLICY: &str =
+    "complete case: a cohort lesion without stent expansion or a score item is left out of \
+     every analysis and listed in exclusions.csv with the column that was missing";
+
+/// Every output file of a run: the results and lesion-level files from the run, and the report rebuilt
+/// from results.json exactly as `calcscore report --results` rebuilds it (so both give the same bytes).
+pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
+    let json = results_json(run);
+    let results = Results::from_json(&json, "results.json")?;
+    let mut files: Vec<OutputFile> = vec![
+        ("results.json".into(), json.into_bytes()),
+        ("manifest.json".into(), manifest(run).into_bytes()),
+        (
+            "exclusions.csv".into(),
+            csv(
+                &["lesion_id", "patient_id", "row", "rule", "reason"],
+                &exclusion_rows(run),
+            )
+            .into_bytes(),
+        ),
+        (
+            "analysis_set.csv".into(),
+            csv(
+                &[
+                    "lesion_id",
+                    "patient_id",
+                    "cohort",
+                    "score",
+                    "stent_expansion_pct",
+                    "underexpansion",
+                ],
+                &analysis_rows(run),
+            )
+            .into_bytes(),
+        ),
+    ];
+    files.extend(render(&results)?);
+    Ok(files)
+}
+
+/// The report files (report.md, report.html, tables as CSV and LaTeX, figures as SVG and PNG), a function of
+/// results.json alone: no refitting, no lesion-level data.
+pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
+    let checks = published::check(&Published::builtin("zhang2021")?, &res.quantities);
+    let figures = figures::all(res)?;
+    let md = report_md(res, &checks);
+    let svgs: Vec<(String, String)> = figures
+        .iter()
+        .filter(|(name, _)| name.ends_with(".svg"))
+        .map(|(name, bytes)| (name.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        .collect();
+    let html = calcscore_report::html::page(
+        "Reproduction of Zhang et al. 2021: IVUS calcium score",
+        &md,
+        &svgs,
+    );
+    let mut files: Vec<OutputFile> = vec![
+        ("report.md".into(), md.into_bytes()),
+        ("report.html".into(), html.into_bytes()),
+    ];
+    files.extend(figures);
+    files.extend(tables(res, &checks));
+    files.push((
+        "tables.tex".into(),
+        calcscore_report::latex::document(&latex_tables(res, &checks)).into_bytes(),
+    ));
+    Ok(files)
+}
+
+/// results.json as the report reads it back: everything the report and the figures need.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Results {
+    /// calcscore version that computed the results.
+    pub calcscore_version: String,
+    /// Where the data come from.
+    pub data_notice: DataNotice,
+    /// Options of the run.
+    pub options: ResultsOptions,
+    /// Stent expansion formula in words.
+    #[serde(default)]
+    pub expansion_definition: String,
+    /// Flow counts.
+    pub flow: ResultsFlow,
+    /// Cohort sizes.
+    pub cohorts: Vec<CohortSize>,
+    /// The published score.
+    pub score: PointsTable,
+    /// The analysis.
+    pub analysis: Analysis,
+    /// Named quantities.
+    pub quantities: Vec<Quantity>,
+    /// Missing values per registry column, with the policy.
+    #[serde(default)]
+    pub missing_values: Vec<super::pipeline::MissingCount>,
+    /// Table 1: baseline characteristics of the analysed lesions by cohort (the score items).
+    #[serde(default)]
+    pub table1: Option<calcscore_report::table1::Table1>,
+    /// Outcomes by cohort (score, expansion, underexpansion, fracture), apart from the baseline table.
+    #[serde(default)]
+    pub table1_outcomes: Option<calcscore_report::table1::Table1>,
+}
+
+/// The run options as results.json stores them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsOptions {
+    /// Input file.
+    pub data: String,
+    /// Split seed.
+    pub seed: u64,
+    /// "lesion" or "patient".
+    pub split: String,
+    /// Confidence level.
+    pub conf_level: f64,
+}
+
+/// The flow as results.json stores it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsFlow {
+    /// Lesions in the input.
+    pub n_input: usize,
+    /// Patients in the input.
+    pub n_input_patients: usize,
+    /// Stages in order.
+    pub stages: Vec<ResultsStage>,
+    /// Lesions excluded by the rules.
+    pub n_excluded_by_rules: usize,
+    /// Lesions excluded for missing data.
+    pub n_excluded_missing_data: usize,
+    /// Lesions analysed.
+    pub n_analysed: usize,
+    /// Analysed + excluded = input.
+    pub reconciles: bool,
+}
+
+/// One flow stage.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsStage {
+    /// Stage number.
+    pub stage: usize,
+    /// Lesions entering.
+    pub n_in: usize,
+    /// Rules with counts.
+    pub rules: Vec<ResultsRule>,
+    /// Lesions meeting two or more rules.
+    pub n_overlap: usize,
+    /// Lesions leaving.
+    pub n_out: usize,
+}
+
+/// One rule's counts.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsRule {
+    /// Rule name.
+    pub rule: String,
+    /// Reason in words.
+    pub reason: String,
+    /// Lesions meeting the rule.
+    pub n_meeting: usize,
+    /// Lesions excluded by it first.
+    pub n_excluded: usize,
+}
+
+impl Results {
+    /// Parse a results.json text; `origin` names the file in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<Results> {
+        calcscore_report::json::from_str_lenient(text).map_err(|e| {
+            Error::Usage(format!(
+                "{origin}: not a calcscore zhang2021 results.json (or from an older version): {e}"
+            ))
+        })
+    }
+
+    /// Read DIR/results.json.
+    pub fn read(path: &Path) -> Result<Results> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        Results::from_json(&text, &path.display().to_string())
+    }
+}
+
+fn results_json(run: &Run) -> String {
+    let v = json!({
+        "study": "zhang2021",
+        "calcscore_version": version(),
+        "data_notice": run.notice,
+        "options": run.options,
+        "expansion_definition": run.options.expansion.describe(),
+        "covariance": COVARIANCE,
+        "missing_data_policy": MISSING_POLICY,
+        "flow": {
+            "n_input": run.flow.n_input,
+            "n_input_patients": run.n_input_patients,
+            "stages": run.flow.stages,
+            "n_excluded_by_rules": run.flow.exclusions.len(),
+            "n_excluded_missing_data": run.set.exclusions.len(),
+            "n_analysed": run.set.cohorts.len(),
+            "reconciles": reconciles(run),
+        },
+        "cohorts": cohort_sizes(&run.set),
+        "score": run.score,
+        "analysis": run.analysis,
+        "quantities": run.quantities,
+        "missing_values": run.set.missing,
+        "table1": cohort_table(run, &BASELINE_VARS),
+        "table1_outcomes": cohort_table(run, &OUTCOME_VARS),
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Baseline characteristics of Table 1: the score items before stenting.
+const BASELINE_VARS: [&str; 4] = [
+    "calcium_270_length_mm",
+    "calcium_360",
+    "calcified_nodule",
+    "vessel_diameter_mm",
+];
+
+/// Outcomes, kept apart from the baseline characteristics: the score and what follows stenting.
+const OUTCOME_VARS: [&str; 4] = [
+    "score",
+    "stent_expansion_pct",
+    "underexpansion",
+    "calcium_fracture",
+];
+
+/// A Table 1 of the analysed lesions by cohort over `vars` (those present); `None` if not computable.
+fn cohort_table(run: &Run, vars: &[&str]) -> Option<calcscore_report::table1::Table1> {
+    let vars: Vec<String> = vars
+        .iter()
+        .filter(|v| run.set.table.has(v))
+        .map(|v| v.to_string())
+        .collect();
+    let opts = calcscore_report::table1::Table1Options {
+        by: "cohort".into(),
+        vars,
+        ..Default::default()
+    };
+    calcscore_report::table1::table1(&run.set.table, &opts).ok()
+}
+
+/// analysed + excluded (rules and missing data) = input, with no lesion counted twice.
+pub fn reconciles(run: &Run) -> bool {
+    let excluded = run.flow.exclusions.len() + run.set.exclusions.len();
+    run.flow.reconciles() && run.set.cohorts.len() + excluded == run.flow.n_input
+}
+
+fn manifest(run: &Run) -> String {
+    let v = json!({
+        "calcscore_version": env!("CARGO_PKG_VERSION"),
+        "git_revision": option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown"),
+        "study": "zhang2021",
+        "input": run.notice.input,
+        "input_sha256": run.notice.sha256,
+        "synthetic_data": run.notice.synthetic,
+        "seed": run.options.seed,
+        "options": run.options,
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
+    let t = |name: &str, header: &[&str], rows: Vec<Vec<String>>| {
+        (name.to_string(), csv(header, &rows).into_bytes())
+    };
+    let a = &res.analysis;
+    vec![
+        t(
+            "flow.csv",
+            &[
+                "stage",
+                "rule",
+                "reason",
+                "n_in",
+                "n_meeting",
+                "n_excluded",
+                "n_out",
+            ],
+            flow_rows(res),
+        ),
+        t(
+            "cohorts.csv",
+            &["cohort", "label", "n_lesions", "n_patients"],
+            res.cohorts
+                .clone()
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.cohort.clone(),
+                        c.label.clone(),
+                        c.n_lesions.to_string(),
+                        c.n_patients.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        t(
+            "coefficients.csv",
+            &[
+                "model",
+                "data",
+                "family",
+                "term",
+                "estimate",
+                "std_error",
+                "statistic",
+                "p_value",
+                "conf_low",
+                "conf_high",
+            ],
+            coefficient_rows(res),
+        ),
+        t(
+            "points.csv",
+            &[
+                "item",
+                "column",
+                "coefficient",
+                "ratio",
+                "points",
+                "published_points",
+                "log_odds_ratio",
+            ],
+            a.points
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.item.clone(),
+                        p.column.clone(),
+                        num(Some(p.coefficient)),
+                        num(Some(p.ratio)),
+                        p.points.to_string(),
+                        p.published_points.to_string(),
+                        num(p.log_odds_ratio),
+                    ]
+                })
+                .collect(),
+        ),
+        t(
+            "accuracy.csv",
+            &[
+                "measure",
+                "estimate",
+                "numerator",
+                "denominator",
+                "conf_low",
+                "conf_high",
+                "method",
+            ],
+            a.accuracy
+                .iter()
+                .flat_map(|acc| acc.measures.iter())
+                .map(|m| {
+                    vec![
+                        m.measure.clone(),
+                        num(Some(m.estimate)),
+                        m.numerator.to_string(),
+                        m.denominator.to_string(),
+                        num(Some(m.conf_low)),
+                        num(Some(m.conf_high)),
+                        m.method.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        t(
+            "roc_coords.csv",
+            &["threshold", "sensitivity", "specificity"],
+            a.roc
+                .iter()
+                .flat_map(|roc| roc.coords.iter())
+                .map(|c| vec![num(Some(c.0)), num(Some(c.1)), num(Some(c.2))])
+                .collect(),
+        ),
+        t(
+            "expansion_by_score.csv",
+            &["cohort", "score", "n", "mean", "sd", "n_underexpansion"],
+            a.by_score
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.cohort.clone(),
+                        l.score.to_string(),
+                        l.n.to_string(),
+                        num(l.mean),
+                        num(l.sd),
+                        l.n_underexpansion.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        t(
+            "check.csv",
+            &["quantity", "published", "reproduced", "tolerance", "result"],
+            checks
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.name.clone(),
+                        c.published.clone(),
+                        c.reproduced.clone(),
+                        c.tolerance.clone(),
+                        calcscore_report::status_word(c.status).into(),
+                    ]
+                })
+                .collect(),
+        ),
+    ]
+}
+
+fn analysis_rows(run: &Run) -> Vec<Vec<String>> {
+    let t = &run.set.table;
+    let text = |c: &str| t.text(c).unwrap_or_default();
+    let (lesion, patient, cohort) = (text("lesion_id"), text("patient_id"), text("cohort"));
+    let numbers = |c: &str| t.numeric(c).unwrap_or_default();
+    let (score, expansion, under) = (
+        numbers("score"),
+        numbers("stent_expansion_pct"),
+        numbers("underexpansion"),
+    );
+    (0..t.nrows())
+        .map(|i| {
+            let s = |v: &[Option<String>]| v[i].clone().unwrap_or_default();
+            vec![
+                s(&lesion),
+                s(&patient),
+                s(&cohort),
+                num(score[i]),
+                num(expansion[i]),
+                num(under[i]),
+            ]
+        })
+        .collect()
+}
+
+fn flow_rows(res: &Results) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for s in &res.flow.stages {
+        for rc in &s.rules {
+            rows.push(vec![
+                s.stage.to_string(),
+                rc.rule.clone(),
+                rc.reason.clone(),
+                s.n_in.to_string(),
+                rc.n_meeting.to_string(),
+                rc.n_excluded.to_string(),
+                s.n_out.to_string(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn exclusion_rows(run: &Run) -> Vec<Vec<String>> {
+    run.flow
+        .exclusions
+        .iter()
+        .chain(&run.set.exclusions)
+        .map(|e| {
+            vec![
+                e.lesion_id.clone(),
+                e.patient_id.clone(),
+                e.row.to_string(),
+                e.rule.clone(),
+                e.reason.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn models(res: &Results) -> Vec<(&'static str, &ModelResult)> {
+    let a = &res.analysis;
+    let mut m = Vec::new();
+    if let Some(l) = &a.derivation_linear {
+        m.push(("derivation_linear", l));
+    }
+    if let Some(l) = &a.derivation_logistic {
+        m.push(("derivation_logistic", l));
+    }
+    if let Some(c) = &a.derivation_continuous {
+        m.push(("derivation_continuous", c));
+    }
+    m.extend(a.slopes.iter().map(|s| ("slope", &s.model)));
+    if let Some(i) = &a.interaction {
+        m.push(("interaction", i));
+    }
+    m
+}
+
+fn coefficient_rows(res: &Results) -> Vec<Vec<String>> {
+    models(res)
+        .into_iter()
+        .flat_map(|(name, m)| {
+            m.coefficients.iter().map(move |c| {
+                vec![
+                    name.into(),
+                    m.data.clone(),
+                    m.family.clone(),
+                    c.term.clone(),
+                    num(Some(c.estimate)),
+                    num(Some(c.std_error)),
+                    num(Some(c.statistic)),
+                    num(Some(c.p_value)),
+                    num(Some(c.conf_low)),
+                    num(Some(c.conf_high)),
+                ]
+            })
+        })
+        .collect()
+}
+
+fn ci(est: f64, lo: f64, hi: f64, d: usize) -> String {
+    format!("{} [{}, {}]", r(est, d), r(lo, d), r(hi, d))
+}
+
+/// A report table: Markdown in report.md/report.html and a booktabs table in tables.tex.
+struct Tab {
+    /// LaTeX label.
+    label: &'static str,
+    /// Caption.
+    caption: String,
+    /// Column heads.
+    head: Vec<String>,
+    /// Cells.
+    rows: Vec<Vec<String>>,
+}
+
+impl Tab {
+    fn new(label: &'static str, caption: String, head: &[&str], rows: Vec<Vec<String>>) -> Tab {
+        Tab {
+            label,
+            caption,
+            head: head.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+
+    fn md(&self) -> String {
+        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        markdown_table(&head, &self.rows)
+    }
+
+    fn latex(&self) -> calcscore_report::latex::Table {
+        calcscore_report::latex::Table {
+            label: format!("tab:{}", self.label),
+            caption: self.caption.clone(),
+            head: self.head.clone(),
+            rows: self.rows.clone(),
+        }
+    }
+}
+
+fn coef_tab(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> Tab {
+    let odds = format!("odds ratio [{lvl}% CI]");
+    let est = format!("estimate [{lvl}% CI]");
+    let head = if exp {
+        ["term", odds.as_str(), "log OR (SE)", "z", "P"]
+    } else {
+        ["term", est.as_str(), "SE", "t", "P"]
+    };
+    let rows: Vec<Vec<String>> = m
+        .coefficients
+        .iter()
+        .map(|c| {
+            let est = if exp {
+                ci(c.estimate.exp(), c.conf_low.exp(), c.conf_high.exp(), 2)
+            } else {
+                ci(c.estimate, c.conf_low, c.conf_high, 2)
+            };
+            let se = if exp {
+                format!("{} ({})", r(c.estimate, 3), r(c.std_error, 3))
+            } else {
+                r(c.std_error, 3)
+            };
+            vec![
+                format!("`{}`", c.term),
+                est,
+                se,
+                r(c.statistic, 2),
+                fmt_p(c.p_value),
+            ]
+        })
+        .collect();
+    let caption = format!(
+        "`{}` in {} (n = {} lesions, {} patients)",
+        m.formula, m.data, m.n, m.n_clusters
+    );
+    Tab::new(label, caption, &head, rows)
+}
+
+fn coef_table(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> String {
+    let t = coef_tab(label, m, exp, lvl);
+    format!("{}\n\n{}", t.caption, t.md())
+}
+
+fn flow_tab(res: &Results) -> Tab {
+    let mut rows = Vec::new();
+    for s in &res.flow.stages {
+        for (k, rc) in s.rules.iter().enumerate() {
+            let entering = if k == 0 {
+                s.n_in.to_string()
+            } else {
+                String::new()
+            };
+            let remaining = if k + 1 == s.rules.len() {
+                s.n_out.to_string()
+            } else {
+                String::new()
+            };
+            rows.push(vec![
+                s.stage.to_string(),
+                rc.reason.clone(),
+                entering,
+                rc.n_meeting.to_string(),
+                rc.n_excluded.to_string(),
+                remaining,
+            ]);
+        }
+    }
+    Tab::new(
+        "flow",
+        "Study flow: lesions entering each stage, meeting each exclusion rule, excluded (first rule only) and remaining".into(),
+        &["stage", "rule", "entering", "meeting", "excluded", "remaining"],
+        rows,
+    )
+}
+
+fn cohort_tab(res: &Results) -> Tab {
+    let rows = res
+        .cohorts
+        .iter()
+        .map(|c| {
+            vec![
+                c.cohort.clone(),
+                c.label.clone(),
+                c.n_lesions.to_string(),
+                c.n_patients.to_string(),
+            ]
+        })
+        .collect();
+    Tab::new(
+        "cohorts",
+        "Cohorts analysed".into(),
+        &["cohort", "", "lesions", "patients"],
+        rows,
+    )
+}
+
+fn points_tab(res: &Results) -> Tab {
+    let rows = res
+        .analysis
+        .points
+        .iter()
+        .zip(&res.score.items)
+        .map(|(p, item)| {
+            vec![
+                p.item.clone(),
+                r(p.coefficient, 2),
+                r(p.ratio, 2),
+                p.points.to_string(),
+                p.published_points.to_string(),
+                null_effect_note(res, &item.indicator_name()),
+            ]
+        })
+        .collect();
+    Tab::new(
+        "points",
+        "Points table: linear-model coefficient of each item in cohort A divided by the smallest absolute coefficient, rounded; \
+         an item whose interval includes no effect (linear or logistic model) keeps its point only with the note"
+            .into(),
+        &["item", "coefficient (% expansion)", "ratio", "derived points", "published points", "note"],
+        rows,
+    )
+}
+
+/// "effect not distinguishable from none: ..." when the item's interval includes no effect in A's linear or
+/// logistic model; empty otherwise.
+fn null_effect_note(res: &Results, term: &str) -> String {
+    let lvl = pct_level(res);
+    let find = |m: &Option<ModelResult>| {
+        m.as_ref()
+            .and_then(|m| m.coefficients.iter().find(|c| c.term == term).cloned())
+    };
+    let mut why = Vec::new();
+    if let Some(c) =
+        find(&res.analysis.derivation_linear).filter(|c| c.conf_low <= 0.0 && c.conf_high >= 0.0)
+    {
+        why.push(format!(
+            "linear {} [{}, {}] %",
+            r(c.estimate, 2),
+            r(c.conf_low, 2),
+            r(c.conf_high, 2)
+        ));
+    }
+    if let Some(c) =
+        find(&res.analysis.derivation_logistic).filter(|c| c.conf_low <= 0.0 && c.conf_high >= 0.0)
+    {
+        why.push(format!(
+            "logistic OR {} [{}, {}]",
+            r(c.estimate.exp(), 2),
+            r(c.conf_low.exp(), 2),
+            r(c.conf_high.exp(), 2)
+        ));
+    }
+    if why.is_empty() {
+        return String::new();
+    }
+    format!(
+        "effect not distinguishable from none ({lvl}% CI: {})",
+        why.join("; ")
+    )
+}
+
+fn accuracy_tab(res: &Results) -> Option<Tab> {
+    let a = res.analysis.accuracy.as_ref()?;
+    let rows = a
+        .measures
+        .iter()
+        .map(|m| {
+            vec![
+                m.measure.clone(),
+                ci(m.estimate, m.conf_low, m.conf_high, 3),
+                format!("{}/{}", m.numerator, m.denominator),
+            ]
+        })
+        .collect();
+    Some(Tab::new(
+        "accuracy",
+        format!(
+            "Accuracy of score ≥{} for underexpansion in A+B pooled (includes the derivation cohort A), Clopper-Pearson {}% CIs",
+            a.cutoff,
+            pct_level(res)
+        ),
+        &[
+            "measure",
+            &format!("estimate [{}% CI]", pct_level(res)),
+            "n",
+        ],
+        rows,
+    ))
+}
+
+fn slopes_tab(res: &Results) -> Tab {
+    let rows = res
+        .analysis
+        .slopes
+        .iter()
+        .map(|s| {
+            vec![
+                s.cohort.clone(),
+                s.model.n.to_string(),
+                ci(s.slope.estimate, s.slope.conf_low, s.slope.conf_high, 2),
+                fmt_p(s.slope.p_value),
+            ]
+        })
+        .collect();
+    Tab::new(
+        "slopes",
+        "Stent expansion on score per cohort: slope (% expansion per score point), cluster-robust by patient".into(),
+        &["cohort", "lesions", &format!("slope, % per point [{}% CI]", pct_level(res)), "P"],
+        rows,
+    )
+}
+
+fn by_score_tab(res: &Results) -> Tab {
+    let rows = res
+        .analysis
+        .by_score
+        .iter()
+        .map(|l| {
+            vec![
+                l.cohort.clone(),
+                l.score.to_string(),
+                l.n.to_string(),
+                l.mean.map_or("–".into(), |m| r(m, 1)),
+                l.sd.map_or("–".into(), |s| r(s, 1)),
+                l.n_underexpansion.to_string(),
+            ]
+        })
+        .collect();
+    Tab::new(
+        "by_score",
+        "Stent expansion by score in each cohort (the data of Figure 4)".into(),
+        &["cohort", "score", "n", "mean %", "SD", "<70%"],
+        rows,
+    )
+}
+
+fn check_tab(checks: &[published::CheckRow]) -> Tab {
+    let rows = checks
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.published.clone(),
+                c.reproduced.clone(),
+                c.tolerance.clone(),
+                calcscore_report::status_word(c.status).into(),
+            ]
+        })
+        .collect();
+    Tab::new(
+        "check",
+        "Published numbers of Zhang et al. 2021 against this run".into(),
+        &["quantity", "published", "reproduced", "tolerance", "result"],
+        rows,
+    )
+}
+
+/// Every report table, in report order, for tables.tex.
+fn latex_tables(
+    res: &Results,
+    checks: &[published::CheckRow],
+) -> Vec<calcscore_report::latex::Table> {
+    let a = &res.analysis;
+    let mut t = vec![flow_tab(res), cohort_tab(res)];
+    if let Some(m) = &a.derivation_linear {
+        t.push(coef_tab("derivation_linear", m, false, &pct_level(res)));
+    }
+    if let Some(m) = &a.derivation_logistic {
+        t.push(coef_tab("derivation_logistic", m, true, &pct_level(res)));
+    }
+    if let Some(m) = &a.derivation_continuous {
+        t.push(coef_tab("derivation_continuous", m, false, &pct_level(res)));
+    }
+    t.push(points_tab(res));
+    t.extend(accuracy_tab(res));
+    t.extend([slopes_tab(res), by_score_tab(res), check_tab(checks)]);
+    t.iter().map(Tab::latex).collect()
+}
+
+/// A figure in Markdown: the image and its numbered caption (Figures 1, 4 and 5 keep the paper's numbers;
+/// figures the paper does not have are numbered S1, S2, ... in order of appearance).
+fn figure_md(file: &str, title: &str, caption: &str) -> String {
+    format!("![{title}]({file})\n\n*{title}.* {caption}\n\n")
+}
+
+fn report_md(res: &Results, checks: &[published::CheckRow]) -> String {
+    let mut md = String::from("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n");
+    md.push_str(&notice_md(res));
+    md.push_str(&flow_md(res));
+    md.push_str(&super::pipeline::missing_md(&res.missing_values));
+    md.push_str(&table1_md(res));
+    md.push_str(&derivation_md(res));
+    md.push_str(&validation_md(res));
+    md.push_str(&super::tripod::tripod_md(res));
+    md.push_str(&check_md(checks));
+    md.push_str(&seed_md(res));
+    md.push_str(&footer_md(res));
+    md
+}
+
+/// Table 1: baseline characteristics of the analysed lesions by cohort, then the outcomes in a table of their own.
+fn table1_md(res: &Results) -> String {
+    let render = |t: &calcscore_report::table1::Table1| {
+        calcscore_report::table1::render(t, calcscore_report::table1::Format::Md)
+    };
+    let mut md = match &res.table1 {
+        Some(t) => format!(
+            "## Table 1. Baseline characteristics of the analysed lesions by cohort\n\n{}\n",
+            render(t)
+        ),
+        None => "## Table 1. Baseline characteristics\n\nNot computable on these data.\n\n".into(),
+    };
+    if let Some(t) = &res.table1_outcomes {
+        md.push_str(&format!(
+            "### Outcomes by cohort\n\nThe score and what follows stenting (stent expansion, underexpansion, calcium fracture) are outcomes, \
+             not baseline characteristics; their differences between cohorts are results of the study.\n\n{}\n",
+            render(t)
+        ));
+    }
+    md
+}
+
+fn notice_md(res: &Results) -> String {
+    let n = &res.data_notice;
+    let head = if n.synthetic {
+        "> **SYNTHETIC DATA.**"
+    } else {
+        "> **Data:**"
+    };
+    format!(
+        "{head} {}\n>\n> Input: `{}` (SHA-256 `{}`).\n\nZhang M, Matsumura M, Usui E, et al. Intravascular ultrasound-derived calcium score to predict stent expansion in severely calcified lesions. *Circ Cardiovasc Interv* 2021;14:e010296.\n\n",
+        n.text.trim_start_matches("SYNTHETIC DATA. "),
+        n.input,
+        n.sha256
+    )
+}
+
+fn flow_md(res: &Results) -> String {
+    let f = &res.flow;
+    let overlap = f.stages.first().map_or(0, |s| s.n_overlap);
+    let excluded = f.n_excluded_by_rules + f.n_excluded_missing_data;
+    let md = format!(
+        "## 1. Study flow\n\n{} lesions of {} patients. \"Meeting\" counts every lesion entering the stage that meets the rule \
+         (overlapping, as the paper's Figure 1 reports; {overlap} lesions met two stage-1 rules); \"excluded\" counts each lesion once, \
+         under its first rule.\n\n{}\nReconciliation: analysed {} + excluded {} (rules {}, missing data {}) = {} = input {}: **{}**. \
+         Every excluded lesion is listed in `exclusions.csv` with its rule.\n\n{}### Cohorts\n\nA/B: seeded random 1:1 split (seed {}, by {}) \
+         of lesions with angiographic calcium and no atherectomy.\n\n{}\n",
+        f.n_input,
+        f.n_input_patients,
+        flow_tab(res).md(),
+        f.n_analysed,
+        excluded,
+        f.n_excluded_by_rules,
+        f.n_excluded_missing_data,
+        f.n_analysed + excluded,
+        f.n_input,
+        if f.reconciles { "reconciles" } else { "DOES NOT RECONCILE" },
+        figure_md(
+            "figure1_flow.svg",
+            "Figure 1",
+            "Study flow. Side boxes: lesions meeting each exclusion rule (a lesion may meet several rules of one step); \
+             bottom: the four cohorts analysed.",
+        ),
+        res.options.seed,
+        res.options.split,
+        cohort_tab(res).md()
+    );
+    md + &overlap_md(res)
+}
+
+/// How many patients have lesions on both sides of the A/B split.
+fn overlap_md(res: &Results) -> String {
+    let o = &res.analysis.split_overlap;
+    let fix = if res.options.split == "patient" {
+        "the split is by patient, so no patient contributes to both".to_string()
+    } else {
+        format!(
+            "their lesions are correlated across the derivation and the validation cohort, so B is not fully independent of A; \
+             `--split patient` removes that (this run split by {})",
+            res.options.split
+        )
+    };
+    format!(
+        "Patients with lesions in both A and B: **{}** (of {} patients in A and {} in B): {fix}.\n\n",
+        o.patients_both, o.patients_a, o.patients_b
+    )
+}
+
+fn derivation_md(res: &Results) -> String {
+    let a = &res.analysis;
+    let logistic = match &a.derivation_logistic {
+        Some(m) => coef_table("derivation_logistic", m, true, &pct_level(res)),
+        None => "not estimable (see the notes below).\n".into(),
+    };
+    let mut md = format!(
+        "## 2. Derivation (cohort A)\n\nStent expansion (%) on the four dichotomised items, linear model; covariance: {COVARIANCE}.\n\n{}\n\
+         Underexpansion (<70%) on the same items, logistic model:\n\n{logistic}\n",
+        a.derivation_linear.as_ref().map_or_else(
+            || "not estimable (see the notes below).\n".to_string(),
+            |m| coef_table("derivation_linear", m, false, &pct_level(res))
+        ),
+    );
+    if let Some(c) = &a.derivation_continuous {
+        md.push_str(&format!(
+            "The candidates before dichotomising:\n\n{}\n",
+            coef_table("derivation_continuous", c, false, &pct_level(res))
+        ));
+    }
+    md.push_str(&figure_md(
+        "figure_forest.svg",
+        "Figure S1",
+        &format!(
+            "Derivation models in cohort A: the four score items' effect on stent expansion (linear model, % points) and, \
+             when estimable, on the odds of underexpansion (<70%, logistic model, log scale); squares: estimates, lines: {}% CIs \
+             (cluster-robust by patient).",
+            pct_level(res)
+        ),
+    ));
+    md.push_str(&format!(
+        "### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n{}\n",
+        points_tab(res).md()
+    ));
+    md
+}
+
+fn validation_md(res: &Results) -> String {
+    let a = &res.analysis;
+    let lvl = pct_level(res);
+    let roc_fig = match (&a.roc, &a.accuracy) {
+        (Some(roc), Some(acc)) => figure_md(
+        "figure_roc.svg",
+        "Figure S2",
+        &format!(
+            "ROC curve of the IVUS calcium score for underexpansion (<70%) in cohorts A+B ({} lesions, {} underexpanded); \
+             dashed: chance. The point marks the cutoff score ≥{} with its sensitivity and specificity; AUC with DeLong's {lvl}% CI.",
+            roc.n, roc.n_cases, acc.cutoff
+        ),
+    ),
+        _ => String::new(),
+    };
+    let calibration_fig = if a.calibration_model.is_some() {
+        figure_md(
+            "figure_calibration.svg",
+            "Figure S3",
+            &format!(
+                "Calibration in the validation cohort B. Predicted: probability of underexpansion (<70%) from the logistic model \
+                 of underexpansion on the score fitted in the derivation cohort A (line, with its {lvl}% CI, cluster-robust by patient). \
+                 Observed: proportion underexpanded in B at each score, with Clopper-Pearson {lvl}% CIs; n under each score."
+            ),
+        )
+    } else {
+        String::new()
+    };
+    let fig4 = figure_md(
+        "figure4_expansion_by_score.svg",
+        "Figure 4",
+        "Stent expansion (mean ± SD) by IVUS calcium score in each cohort; n under each bar; dashed line: 70% (underexpansion).",
+    );
+    let fig5 = figure_md(
+        "figure5_score_vs_expansion.svg",
+        "Figure 5",
+        &format!(
+            "Stent expansion on the IVUS calcium score without (B) and with (C) atherectomy: fitted lines of the per-cohort linear \
+             models with their {lvl}% confidence bands (cluster-robust by patient); markers: mean ± SD per score (dodged); dashed line: 70%; \
+             P of the score × atherectomy interaction in B+C."
+        ),
+    );
+    let interaction = a
+        .interaction_term
+        .as_ref()
+        .map_or(NOT_ESTIMABLE.to_string(), |t| {
+            format!(
+                "{} %/point [{}, {}], {}",
+                r(t.estimate, 2),
+                r(t.conf_low, 2),
+                r(t.conf_high, 2),
+                published::p_is(t.p_value)
+            )
+        });
+    format!(
+        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B pooled, as the paper)\n\n\
+         A+B pools the derivation cohort A with the validation cohort B, so the ROC, the Youden cutoff and the 2×2 table below include the \
+         data the points were derived on (partly in-sample); the same measures in B alone follow them.\n\n{}\n\n{roc_fig}{}{}\
+         {calibration_fig}{}### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
+         {fig4}{fig5}{}\n\
+         ### Calcium fracture after PCI\n\n{}\n\n\
+         ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
+         - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n{}",
+        roc_text(res),
+        accuracy_text(res),
+        b_only_md(res),
+        a.b_only.as_ref().map_or(String::new(), |b| b_figures_md(b, &lvl)),
+        slopes_tab(res).md(),
+        by_score_tab(res).md(),
+        fracture_text(res),
+        a.d_underexpansion.x, a.d_underexpansion.n, r(100.0 * a.d_underexpansion.estimate, 1), res.score.max_points(), a.d_max_score_n,
+        a.nodule.x, a.nodule.n, r(100.0 * a.nodule.estimate, 1),
+        a.prep.n, a.prep.n_fracture,
+        a.prep.expansion_mean.as_ref().and_then(|m| m.estimate).map_or("–".into(), |m| format!("{} ± {}%", r(m, 1), r(a.prep.expansion_sd.unwrap_or(f64::NAN), 1))),
+        not_estimable_md(res),
+    )
+}
+
+/// What the report says for an analysis the data did not allow.
+const NOT_ESTIMABLE: &str = "not estimable (see \"Not estimable\" below)";
+
+/// Every analysis that could not be done, and why (the notes), as the last part of section 3.
+fn not_estimable_md(res: &Results) -> String {
+    if res.analysis.notes.is_empty() {
+        return String::new();
+    }
+    let items: String = res
+        .analysis
+        .notes
+        .iter()
+        .map(|n| format!("- {n}\n"))
+        .collect();
+    format!("### Not estimable, or estimable with a caveat\n\n{items}\n")
+}
+
+fn roc_text(res: &Results) -> String {
+    let Some(roc) = &res.analysis.roc else {
+        return format!("The ROC analysis is {NOT_ESTIMABLE}.");
+    };
+    let clustered = match (roc.clustered_conf_low, roc.clustered_conf_high) {
+        (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)),
+        _ => "not estimable".into(),
+    };
+    format!(
+        "{} lesions, {} with underexpansion. AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {clustered}, {} patients). \
+         Youden-optimal threshold {} → score ≥{} (sensitivity {}, specificity {}).",
+        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(res), r(roc.conf_low, 3), r(roc.conf_high, 3), roc.n_clusters,
+        r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
+    )
+}
+
+/// The score in B alone: AUC, accuracy at the cutoff, calibration of A's model.
+fn b_only_md(res: &Results) -> String {
+    let lvl = pct_level(res);
+    let Some(b) = &res.analysis.b_only else {
+        return "### Validation cohort B alone\n\nNot estimable: B has no lesions.\n\n".into();
+    };
+    let auc = b.auc.as_ref().map_or(
+        "AUC not estimable (fewer than 2 lesions with or without underexpansion)".into(),
+        |a| {
+            format!(
+                "AUC {} (DeLong {lvl}% CI {}–{})",
+                r(a.estimate, 3),
+                r(a.conf_low, 3),
+                r(a.conf_high, 3)
+            )
+        },
+    );
+    let measures: Vec<String> = b
+        .measures
+        .iter()
+        .map(|m| {
+            let name = match m.measure.as_str() {
+                "ppv" => "PPV",
+                "npv" => "NPV",
+                other => other,
+            };
+            format!(
+                "{name} {} ({}/{})",
+                ci(m.estimate, m.conf_low, m.conf_high, 3),
+                m.numerator,
+                m.denominator
+            )
+        })
+        .collect();
+    let iv = |i: &Option<calcscore_score::derive::Interval>| {
+        i.as_ref().map_or("not estimable".into(), |i| {
+            ci(i.estimate, i.conf_low, i.conf_high, 2)
+        })
+    };
+    let cal = b.calibration.as_ref().map_or(
+        "Calibration of A's model in B: not estimable (no logistic model of underexpansion on the score in A).".to_string(),
+        |c| format!(
+            "Calibration in B of A's logistic model of underexpansion on the score (external): calibration-in-the-large {} \
+             (0 = predictions right on average), calibration slope {} (1 = right spread); underexpansion observed {} vs expected {} lesions.",
+            iv(&c.intercept), iv(&c.slope), c.observed_events, r(c.expected_events, 1)
+        ),
+    );
+    format!(
+        "### Validation cohort B alone\n\n{} lesions, {} with underexpansion. {auc}. At score ≥{} (Clopper-Pearson {lvl}% CIs): {}.\n\n{cal}{}\n\n",
+        b.n, b.n_cases, b.cutoff, measures.join("; "), val_prob_md(b)
+    )
+}
+
+/// The val.prob measures of A's model in B, as a sentence.
+fn val_prob_md(b: &super::validation_b::BOnly) -> String {
+    let Some(v) = b.calibration.as_ref().and_then(|c| c.val_prob.as_ref()) else {
+        return String::new();
+    };
+    format!(
+        " Overall performance of A's predictions in B (`rms::val.prob`): Brier score {}, scaled Brier {}; \
+         flexible (lowess) calibration curve: ICI {}, E50 {}, E90 {}, Emax {} (mean, median, 90th percentile and largest \
+         |predicted − smoothed observed|); Spiegelhalter's z {} ({}).",
+        r(v.brier, 3),
+        r(v.scaled_brier, 3),
+        r(v.ici, 3),
+        r(v.e50, 3),
+        r(v.e90, 3),
+        r(v.emax, 3),
+        r(v.spiegelhalter_z, 2),
+        published::p_is(v.spiegelhalter_p)
+    )
+}
+
+/// The flexible calibration plot and the decision curve in B, with captions (when estimable).
+fn b_figures_md(b: &super::validation_b::BOnly, lvl: &str) -> String {
+    let mut md = String::new();
+    if b.calibration.as_ref().is_some_and(|c| c.flexible.is_some()) {
+        md.push_str(&figure_md(
+            "figure_calibration_flexible.svg",
+            "Figure S4",
+            &format!(
+                "Flexible calibration in the validation cohort B of the risk model fitted in A (logistic model of underexpansion \
+                 <70% on the score). x: predicted risk; y: observed proportion. Grey: ideal (45° line); blue: lowess curve \
+                 (`rms::val.prob`, iter = 0); dots: observed proportion in groups of the predictions (`Hmisc::cut2`, 10 groups; \
+                 the score's few levels merge them) with Wilson {lvl}% CIs; spikes at the bottom: distribution of the predictions."
+            ),
+        ));
+    }
+    if let Some(d) = &b.decision {
+        md.push_str(&figure_md(
+            "figure_decision.svg",
+            "Figure S5",
+            &format!(
+                "Decision curve in the validation cohort B (prevalence of underexpansion {}): net benefit = TP/n − FP/n · pt/(1 − pt) \
+                 over threshold probabilities pt = 0.01 … 0.99 (dcurves' conventions, treat when risk ≥ pt) for A's risk model, \
+                 the strategy score ≥{} (treat every lesion at or above the cutoff), treating all and treating none.",
+                r(d.prevalence, 3),
+                d.cutoff
+            ),
+        ));
+        let at = |t: f64| d.rows.iter().find(|r| (r.threshold - t).abs() < 1e-9);
+        let rows: Vec<String> = [0.1, 0.2, 0.3]
+            .iter()
+            .filter_map(|&t| at(t))
+            .map(|x| {
+                format!(
+                    "pt {}: model {}, score ≥{} {}, treat all {}",
+                    r(x.threshold, 2),
+                    r(x.net_benefit_model, 3),
+                    d.cutoff,
+                    r(x.net_benefit_cutoff, 3),
+                    r(x.net_benefit_all, 3)
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            md.push_str(&format!("Net benefit in B: {}.\n\n", rows.join("; ")));
+        }
+    }
+    md
+}
+
+fn accuracy_text(res: &Results) -> String {
+    match (&res.analysis.accuracy, accuracy_tab(res)) {
+        (Some(acc), Some(tab)) => format!(
+            "### Accuracy of score ≥{} (A+B pooled), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n",
+            acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn, tab.md()
+        ),
+        _ => format!("### Accuracy (A+B)\n\nAccuracy is {NOT_ESTIMABLE}.\n\n"),
+    }
+}
+
+fn fracture_text(res: &Results) -> String {
+    let Some(fr) = &res.analysis.fracture else {
+        return format!("The fracture comparison is {NOT_ESTIMABLE}.");
+    };
+    format!(
+        "C: {}/{} ({}%, {}); B: {}/{} ({}%, {}). Chi-square with Yates' correction {}; without {}; Fisher's exact {}.",
+        fr.atherectomy.x, fr.atherectomy.n, r(100.0 * fr.atherectomy.estimate, 1), ci_pct(fr.atherectomy.conf_low, fr.atherectomy.conf_high, &pct_level(res)),
+        fr.validation.x, fr.validation.n, r(100.0 * fr.validation.estimate, 1), ci_pct(fr.validation.conf_low, fr.validation.conf_high, &pct_level(res)),
+        published::p_is(fr.chisq_yates.p_value), published::p_is(fr.chisq.p_value), published::p_is(fr.fisher.p_value),
+    )
+}
+
+fn pct_level(res: &Results) -> String {
+    r(100.0 * res.options.conf_level, 0)
+}
+
+fn ci_pct(lo: f64, hi: f64, lvl: &str) -> String {
+    format!("{lvl}% CI {}–{}%", r(100.0 * lo, 1), r(100.0 * hi, 1))
+}
+
+fn check_md(checks: &[published::CheckRow]) -> String {
+    let verdict = if published::all_pass(checks) {
+        "all checked quantities pass"
+    } else {
+        "SOME QUANTITIES FAIL"
+    };
+    format!(
+        "## 4. Published numbers\n\nEach number of the paper (`datasets/published/zhang2021.toml`, with its source and why its tolerance) \
+         against this run: {verdict}. Quantities the paper does not give are listed as not checked.\n\n{}\n",
+        check_tab(checks).md()
+    )
+}
+
+/// `bench/seed_percentiles.sh` output: where each published value falls among values simulated over many seeds.
+const SEED_PERCENTILES: &str = include_str!("../../../../bench/zhang2021_seed_percentiles.json");
+
+/// The seed study as `bench/seed_percentiles.sh` writes it.
+#[derive(Debug, Deserialize)]
+struct SeedStudy {
+    seeds: String,
+    n_seeds: usize,
+    shipped_seed: u64,
+    seeds_passing_every_check: Vec<u64>,
+    #[serde(default)]
+    fixed_by_construction: Vec<String>,
+    quantities: Vec<SeedQuantity>,
+}
+
+/// One published value among the simulated ones.
+#[derive(Debug, Deserialize)]
+struct SeedQuantity {
+    name: String,
+    rule: String,
+    published: f64,
+    percentile: f64,
+    simulated_median: f64,
+    pass_rate: f64,
+}
+
+/// How the shipped synthetic registry's seed was chosen, and what a passing check means (synthetic data only).
+fn seed_md(res: &Results) -> String {
+    if !res.data_notice.synthetic {
+        return String::new();
+    }
+    let Ok(study) = serde_json::from_str::<SeedStudy>(SEED_PERCENTILES) else {
+        return String::new();
+    };
+    let rows: Vec<Vec<String>> = study
+        .quantities
+        .iter()
+        .map(|q| {
+            vec![
+                q.name.clone(),
+                if q.rule == "p_below" {
+                    let rel = if q.published <= 0.0001 { "<" } else { "=" };
+                    format!("P{rel}{}", published::fmt(q.published))
+                } else {
+                    published::fmt(q.published)
+                },
+                if q.rule == "p_below" {
+                    published::p_equals(q.simulated_median)
+                } else {
+                    published::fmt(q.simulated_median)
+                },
+                r(q.percentile, 1),
+                format!("{}%", r(100.0 * q.pass_rate, 0)),
+            ]
+        })
+        .collect();
+    let passing: Vec<String> = study
+        .seeds_passing_every_check
+        .iter()
+        .map(u64::to_string)
+        .collect();
+    format!(
+        "### How the synthetic seed was chosen\n\nThe shipped registry is seed {} of `calcscore simulate zhang2021`, the first seed \
+         whose reproduction passes every check; it was chosen so that `calcscore check zhang2021` demonstrates the pipeline on a fresh \
+         clone. Over seeds {} ({} registries simulated from the same model), {} pass every check ({}%: seeds {}). The table gives, for \
+         each published number, the median of the simulated values and the percentile of the published value among them (near 50: the \
+         model is centred on the paper; near 0 or 100: the paper's value lies in the tail of what the model produces), and the share of \
+         seeds whose check passes. A passing check therefore says that the pipeline reproduces the paper's analysis on data like the \
+         paper's, and no more: the data are simulated, not the paper's (`bench/seed_percentiles.sh` computed these numbers once). \
+         {} further published numbers are the same in every simulated registry, because the model is built to give them: {}.\n\n{}\n",
+        study.shipped_seed,
+        study.seeds,
+        study.n_seeds,
+        passing.len(),
+        r(100.0 * passing.len() as f64 / study.n_seeds.max(1) as f64, 1),
+        passing.join(", "),
+        study.fixed_by_construction.len(),
+        study.fixed_by_construction.join(", "),
+        markdown_table(
+            &["quantity", "published", "simulated median", "percentile of published", "seeds passing"],
+            &rows
+        )
+    )
+}
+
+fn footer_md(res: &Results) -> String {
+    format!(
+        "---\n\ncalcscore {} · input SHA-256 `{}` · split seed {} · stent expansion: {} · {}% intervals · missing data: {MISSING_POLICY}.\n",
+        res.calcscore_version,
+        res.data_notice.sha256,
+        res.options.seed,
+        res.expansion_definition,
+        pct_level(res)
+    )
+}
+
+/// The short summary printed by `reproduce`.
+pub fn summary(run: &Run, out: &Path) -> String {
+    let a = &run.analysis;
+    let slope = |c: &str| {
+        a.slopes
+            .iter()
+            .find(|s| s.cohort == c)
+            .map_or("–".into(), |s| {
+                format!(
+                    "{} [{}, {}] %/point",
+                    r(s.slope.estimate, 2),
+                    r(s.slope.conf_low, 2),
+                    r(s.slope.conf_high, 2)
+                )
+            })
+    };
+    let npv = a
+        .accuracy
+        .iter()
+        .flat_map(|acc| acc.measures.iter())
+        .find(|m| m.measure == "npv")
+        .map_or("–".into(), |m| ci(m.estimate, m.conf_low, m.conf_high, 3));
+    let sizes: Vec<String> = cohort_sizes(&run.set)
+        .iter()
+        .map(|c| format!("{} {}", c.cohort, c.n_lesions))
+        .collect();
+    let points: Vec<String> = a.points.iter().map(|p| p.points.to_string()).collect();
+    let mut s = String::new();
+    if run.notice.synthetic {
+        s.push_str("SYNTHETIC DATA: results from a simulated registry, not from patients.\n");
+    }
+    s.push_str(&format!(
+        "Zhang 2021 IVUS calcium score: {} lesions → {} studied ({}); reconciles: {}\n\
+         derived points {} (published 1/1/1/1); Youden cutoff {}; NPV at ≥{}: {}\n\
+         slope B {}; C {}; interaction {}\nfracture {}\n{}wrote {}\n",
+        run.flow.n_input,
+        run.set.cohorts.len(),
+        sizes.join(", "),
+        if reconciles(run) { "yes" } else { "NO" },
+        points.join("/"),
+        a.roc
+            .as_ref()
+            .map_or("not estimable".into(), |r| format!("≥{}", r.youden_cutoff)),
+        run.score.cutoff,
+        npv,
+        slope("B"),
+        slope("C"),
+        a.interaction_term
+            .as_ref()
+            .map_or("P not estimable".into(), |t| published::p_is(t.p_value)),
+        a.fracture
+            .as_ref()
+            .map_or("C vs B not estimable".into(), |f| format!(
+                "C {}% vs B {}% ({})",
+                r(100.0 * f.atherectomy.estimate, 1),
+                r(100.0 * f.validation.estimate, 1),
+                published::p_is(f.chisq_yates.p_value)
+            )),
+        if a.notes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{} analyses not estimable or with a caveat: see report.md\n",
+                a.notes.len()
+            )
+        },
+        out.display()
+    ));
+    s
+}
