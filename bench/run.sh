@@ -25,6 +25,16 @@ echo "reproduce zhang2021 (3862 lesions, warm), median of 10: $(median_ms 10 "$B
 "$BIN" simulate zhang2021 --lesions 100000 --out "$OUT/big.csv" 2> /dev/null
 echo "validate --bootstrap 1000 on a 10^5-lesion registry, median of 3: $(median_ms 3 "$BIN" validate --data "$OUT/big.csv" --score ivus-zhang2021 --by cohort --cluster patient_id --bootstrap 1000) ms"
 
+# Whole-procedure bootstrap (issue 15): 1,000 replicates on a 5·10^5-lesion derivation set (clustered by patient,
+# the four Zhang items, points from the linear model), and rms::validate(lrm) per replicate at the same size.
+python3 bench/derivation_set.py 500000 "$OUT/derivation.csv"
+boot_ms=$(median_ms 1 "$BIN" derive --data "$OUT/derivation.csv" --cluster patient_id --validate-bootstrap 1000)
+echo "derive --validate-bootstrap 1000 on 5*10^5 lesions: $boot_ms ms"
+if command -v Rscript > /dev/null && Rscript -e 'library(rms); library(data.table)' > /dev/null 2>&1; then
+  rms_ms=$(Rscript bench/rms_validate.R "$OUT/derivation.csv" 3)
+  echo "rms::validate(lrm) at the same size: $rms_ms ms per replicate (1000 replicates: ~$rms_ms s), $(( rms_ms * 1000 / (boot_ms > 0 ? boot_ms : 1) )) times calcscore's time"
+fi
+
 # Agatston scoring of a 512x512x100 uncompressed CT series (written by the test, never committed).
 CALCSCORE_BIN="$BIN" cargo test --test agatston_perf -- --ignored --nocapture 2>/dev/null | grep "agatston on" || true
 

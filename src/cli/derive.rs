@@ -10,6 +10,7 @@ use calcscore_core::options::Proportion;
 use calcscore_data::Table;
 use calcscore_report::output;
 use calcscore_score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
+use calcscore_score::optimism::{BootOptions, PointsRule};
 use calcscore_stats::vcov::{p_text, sig};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
@@ -80,6 +81,28 @@ pub struct DeriveArgs {
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
+    /// Validate the whole derivation by this many bootstrap replicates (threshold search, weights, points,
+    /// cutoff and risk model repeated in each; rms::validate's table).
+    #[arg(long, value_name = "B", allow_negative_numbers = true)]
+    pub validate_bootstrap: Option<BootReplicates>,
+    /// Seed of the whole-procedure bootstrap (replicate r draws from a stream seeded from (seed, r)).
+    #[arg(long = "boot-seed", default_value_t = 1)]
+    pub boot_seed: u64,
+    /// What the bootstrap validates: the rounded points (derive's score) or the unrounded weight model.
+    #[arg(long, value_enum, default_value = "rounded")]
+    pub validate_points: ValidatePoints,
+}
+
+/// Replicates of the whole-procedure bootstrap: 1 to 100,000.
+pub type BootReplicates = calcscore_core::options::Count<1, 100_000>;
+
+/// `--validate-points`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidatePoints {
+    /// Whole points, as the score file has them.
+    Rounded,
+    /// coefficient ÷ reference not rounded: the weight model itself (rms::validate's procedure for fixed items).
+    Unrounded,
 }
 
 /// Run `calcscore derive`.
@@ -113,24 +136,59 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         output::check_file(p, &inputs)?;
     }
     if let Some(mice) = a.impute.options() {
+        if a.validate_bootstrap.is_some() {
+            return Err(crate::Error::Usage(
+                "--impute with --validate-bootstrap is not implemented (imputation inside each bootstrap replicate); \
+run the bootstrap of the whole derivation on complete cases, or --impute without it"
+                    .into(),
+            ));
+        }
         return super::impute::run_derive(&a, &table, &cands, &opts, &mice, &inputs);
     }
     let d = derive(&table, &cands, &opts)?;
+    let boot = match a.validate_bootstrap {
+        Some(b) => Some(super::optimism::run(
+            &table,
+            &cands,
+            &opts,
+            &boot_options(&a, b),
+        )?),
+        None => None,
+    };
     if let Some(p) = &a.out {
         output::write_file(p, d.score.to_toml().as_bytes(), &inputs)?;
     }
     if a.json {
+        let mut v = serde_json::to_value(&d).map_err(|e| Error::Usage(e.to_string()))?;
+        if let (Some(b), Some(m)) = (&boot, v.as_object_mut()) {
+            let b = serde_json::to_value(b).map_err(|e| Error::Usage(e.to_string()))?;
+            m.insert("internal_validation".into(), b);
+        }
         println!(
             "{}",
-            serde_json::to_string_pretty(&d).map_err(|e| Error::Usage(e.to_string()))?
+            serde_json::to_string_pretty(&v).map_err(|e| Error::Usage(e.to_string()))?
         );
     } else {
         print!("{}", summary(&d, &opts, a.out.as_deref()));
+        if let Some(b) = &boot {
+            print!("{}", super::optimism::text(b, &d));
+        }
         if a.tripod {
             print!("{}", calcscore_score::tripod::derive_text(&d, &opts));
         }
     }
     Ok(Outcome::Success)
+}
+
+fn boot_options(a: &DeriveArgs, b: BootReplicates) -> BootOptions {
+    BootOptions {
+        replicates: b.get(),
+        seed: a.boot_seed,
+        points: match a.validate_points {
+            ValidatePoints::Rounded => PointsRule::Rounded,
+            ValidatePoints::Unrounded => PointsRule::Unrounded,
+        },
+    }
 }
 
 pub(crate) fn summary(

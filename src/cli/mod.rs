@@ -17,6 +17,7 @@ pub mod diagnose;
 pub mod fit;
 pub mod impute;
 pub mod nri;
+pub mod optimism;
 pub mod paired;
 pub mod pipe;
 pub mod progression;

@@ -766,7 +766,7 @@ pub(crate) fn columns_read(cands: &Candidates, opts: &DeriveOptions) -> Vec<Stri
 }
 
 /// Rows complete in every column read, with the missing count per column.
-fn complete(table: &Table, cols: &[String]) -> Result<(RowsUsed, Vec<usize>)> {
+pub(crate) fn complete(table: &Table, cols: &[String]) -> Result<(RowsUsed, Vec<usize>)> {
     let present: Vec<Vec<bool>> = cols
         .iter()
         .map(|c| {
