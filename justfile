@@ -18,10 +18,15 @@ check: reproduce
 simulate:
     cargo run --release -- simulate zhang2021 --seed 4 --out datasets/zhang2021_synthetic.csv
 
-# Benchmarks: warm `reproduce zhang2021`, and the engine against R on the same files (needs R for the ratios).
+# Benchmarks: warm `reproduce zhang2021`, and the engine against R and statsmodels on the same files.
 bench:
     cargo build --release
     bench/run.sh
+
+# Time and peak memory of simulate/reproduce/validate at 10^4 ... 10^7 lesions (docs/scale.md).
+scale:
+    cargo build --release
+    bench/scale.sh
 
 # Formatting and lints, as CI reviewers expect them.
 lint:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (release build): warm `reproduce zhang2021` on the shipped registry, and, when R is installed,
-# the statistics engine against R on the same files. Prints medians over repeated runs.
+# Benchmarks (release build): warm `reproduce zhang2021` on the shipped registry, and, when R and statsmodels are
+# installed, the statistics engine against them on the same files. Prints medians over repeated runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${CALCSCORE_BIN:-target/release/calcscore}
@@ -28,6 +28,12 @@ echo "validate --bootstrap 1000 on a 10^5-lesion registry, median of 3: $(median
 # Agatston scoring of a 512x512x100 uncompressed CT series (written by the test, never committed).
 CALCSCORE_BIN="$BIN" cargo test --test agatston_perf -- --ignored --nocapture 2>/dev/null | grep "agatston on" || true
 
-if [ -x bench/engine.sh ]; then
-  bench/engine.sh "$BIN" "$OUT"
+# The engine against R (data.table::fread + glm/summary, sandwich::vcovCL, pROC) and statsmodels on the same
+# generated 10^6-row files (CSV and Parquet, written once into bench/data/): medians of 3 alternating runs.
+if command -v Rscript > /dev/null && python3 -c "import statsmodels, pyarrow" 2> /dev/null; then
+  [ -f bench/data/glm_cl_1e6.csv ] || Rscript bench/gen_data.R 1e6 bench/data
+  [ -f bench/data/glm_cl_1e6.parquet ] || python3 bench/to_parquet.py bench/data/*_1e6.csv
+  python3 bench/compare.py "$BIN" bench/data "${BENCH_RUNS:-3}" --json bench/data/compare.json
+else
+  echo "engine comparison skipped: needs Rscript (data.table, pROC, sandwich) and python3 with statsmodels, pyarrow"
 fi

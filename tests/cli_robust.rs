@@ -204,9 +204,9 @@ fn counts_beyond_their_bounds_are_usage_errors() {
             "got 18446744073709551615",
         ],
     );
-    for lesions in ["18446744073709551615", "1000001", "99", "-5", "1e6"] {
+    for lesions in ["18446744073709551615", "100000001", "99", "-5", "1e6"] {
         let o = run(&["simulate", "zhang2021", "--lesions", lesions], d.path());
-        assert_fails(&o, 2, &["--lesions", "from 100 to 1000000"]);
+        assert_fails(&o, 2, &["--lesions", "from 100 to 100000000"]);
     }
 }
 

@@ -51,6 +51,20 @@ impl InputArgs {
         check_ids(&table, ids)?;
         Ok(table)
     }
+
+    /// Read only the columns an analysis needs (`wanted` is given the header's names after the map and
+    /// returns them), with the `ids` columns as text; every row is still checked.
+    pub fn load_select(
+        &self,
+        ids: &[&str],
+        wanted: impl FnOnce(&[String]) -> Vec<String>,
+    ) -> Result<Table> {
+        let opened = open(&self.data, self.map.as_deref(), &[])?;
+        let columns = wanted(&opened.names);
+        let table = opened.read_select(ids, &columns)?;
+        check_ids(&table, ids)?;
+        Ok(table)
+    }
 }
 
 /// Where the rows come from: a table as it is, or the studied lesions of a registry with their cohorts.

@@ -87,9 +87,22 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
     }
     check_firth(&a, vcov)?;
-    let table = a.data.load_ids(a.cluster.as_deref().as_slice())?;
     let formula = Formula::parse(&a.formula)?;
+    let reduced = a.compare.as_deref().map(Formula::parse).transpose()?;
+    let cluster = a.cluster.as_deref();
+    // Only the columns the models read (a `.` expands to the header's other columns).
+    let table = a.data.load_select(cluster.as_slice(), |names| {
+        let excluded: Vec<&str> = cluster.into_iter().collect();
+        let mut cols = formula.expand_dot(names, &excluded).columns();
+        if let Some(r) = &reduced {
+            cols.extend(r.expand_dot(names, &excluded).columns());
+        }
+        cols.extend(cluster.map(str::to_string));
+        cols
+    })?;
     let design = Design::build(&table, &formula, a.cluster.as_deref())?;
+    // The table is kept only for a nested comparison; otherwise its memory goes before the fit.
+    let table = a.compare.is_some().then_some(table);
     let opts = FitOptions {
         vcov,
         conf_level: a.level.get(),
@@ -103,7 +116,10 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         fit_design(&design, &opts, a.family, &a.formula)?
     };
     let compare = match &a.compare {
-        Some(r) => Some(compare(&table, &design, &fitted, r, a.family, &opts)?),
+        Some(r) => match &table {
+            Some(t) => Some(compare(t, &design, &fitted, r, a.family, &opts)?),
+            None => None,
+        },
         None => None,
     };
     let profile = match &fitted {

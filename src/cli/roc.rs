@@ -85,10 +85,12 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         calcscore_report::output::check_file(path, &[&args.data.data])?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
-    let table = args.data.load_ids(&ids)?;
     let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
     cols.extend(args.marker2.as_deref());
     cols.extend(args.cluster.as_deref());
+    let table = args
+        .data
+        .load_select(&ids, |_| cols.iter().map(|c| c.to_string()).collect())?;
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
     let (outcome, levels) =
         input::binary_outcome(&table, &args.outcome, &rows, args.case.as_deref())?;

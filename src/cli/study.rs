@@ -9,7 +9,7 @@ use calcscore_core::options::Lesions;
 use calcscore_data::cohort::SplitUnit;
 use calcscore_data::ExpansionFormula;
 use calcscore_report::output::{self, Mode, OutDir};
-use calcscore_studies::{denosumab, published, shipped, zhang2021};
+use calcscore_studies::{denosumab, published, shipped, zhang2021, Study as _};
 
 /// The built-in studies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,16 +24,16 @@ impl Study {
     /// The study's key, as on the command line and in datasets/published/.
     pub fn key(self) -> &'static str {
         match self {
-            Study::Zhang2021 => "zhang2021",
-            Study::DenosumabPilot => "denosumab-pilot",
+            Study::Zhang2021 => zhang2021::Zhang2021::KEY,
+            Study::DenosumabPilot => denosumab::DenosumabPilot::KEY,
         }
     }
 
     /// The shipped synthetic dataset (built into the binary: see `study::shipped`).
     pub fn default_data(self) -> PathBuf {
         PathBuf::from(match self {
-            Study::Zhang2021 => "datasets/zhang2021_synthetic.csv",
-            Study::DenosumabPilot => "datasets/denosumab_pilot_synthetic.csv",
+            Study::Zhang2021 => zhang2021::Zhang2021::SHIPPED_DATA,
+            Study::DenosumabPilot => denosumab::DenosumabPilot::SHIPPED_DATA,
         })
     }
 
@@ -106,15 +106,28 @@ pub struct SimulateArgs {
     /// Random seed (default: the seed of the study's shipped file).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of lesions, 100 to 1 million (default: the paper's 3862; other sizes scale every flow count). zhang2021 only.
+    /// Number of lesions, 100 to 10^8 (default: the paper's 3862; other sizes scale every flow count; above 10^6
+    /// the registry is made of 10^6-lesion chunks, each with its own seed). zhang2021 only.
     #[arg(long, default_value = "3862", allow_negative_numbers = true)]
     pub lesions: Lesions,
     /// Output CSV file (default: standard output).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// File format of --out (default: parquet when its name ends in .parquet, else csv). zhang2021 only.
+    #[arg(long, value_enum)]
+    pub format: Option<SimFormat>,
     /// denosumab-pilot only: also write phantom CT series (DICOM) whose Agatston scores equal the table's here.
     #[arg(long)]
     pub dicom: Option<PathBuf>,
+}
+
+/// File format of a simulated registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimFormat {
+    /// CSV text.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
 }
 
 /// Run `calcscore reproduce`.
@@ -187,7 +200,7 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
         || a.study.default_out().join("results.json"),
         super::report::results_file,
     );
-    let quantities = zhang2021::read_quantities(&results)?;
+    let quantities = read_quantities(a.study, &results)?;
     let rows = published::check(&published, &quantities);
     if a.json {
         println!(
@@ -204,6 +217,20 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
     })
 }
 
+/// The quantities of a results.json, read as the study's results type; another study's results are read as
+/// theirs (their quantities then fail this study's check, exit 1, rather than being refused as unreadable).
+fn read_quantities(
+    study: Study,
+    path: &std::path::Path,
+) -> Result<Vec<calcscore_studies::Quantity>> {
+    let zhang = || zhang2021::Zhang2021::read_quantities(path);
+    let pilot = || denosumab::DenosumabPilot::read_quantities(path);
+    match study {
+        Study::Zhang2021 => zhang().or_else(|e| pilot().map_err(|_| e)),
+        Study::DenosumabPilot => pilot().or_else(|e| zhang().map_err(|_| e)),
+    }
+}
+
 /// Run `calcscore simulate`.
 pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
     if a.study == Study::DenosumabPilot {
@@ -218,6 +245,17 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
     if let Some(p) = &a.out {
         output::check_file(p, &[])?;
     }
+    let parquet = match a.format {
+        Some(f) => f == SimFormat::Parquet,
+        None => a
+            .out
+            .as_ref()
+            .and_then(|p| p.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet")),
+    };
+    if parquet || a.lesions.get() > zhang2021::simulate_large::CHUNK {
+        return simulate_large(&a, seed, parquet);
+    }
     let csv = zhang2021::simulate::simulate_csv(seed, a.lesions.get());
     match a.out {
         Some(p) => {
@@ -231,6 +269,30 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
         }
         None => print!("{csv}"),
     }
+    Ok(Outcome::Success)
+}
+
+/// A Parquet registry, or one above 10^6 lesions: generated and written chunk by chunk to --out.
+fn simulate_large(a: &SimulateArgs, seed: u64, parquet: bool) -> Result<Outcome> {
+    use zhang2021::simulate_large::{write_registry, RegistryFormat};
+    let Some(p) = &a.out else {
+        return Err(Error::Usage(
+            "a Parquet registry, or one above 1000000 lesions, is written to a file: add --out FILE".into(),
+        ));
+    };
+    let format = if parquet {
+        RegistryFormat::Parquet
+    } else {
+        RegistryFormat::Csv
+    };
+    write_registry(p, seed, a.lesions.get(), format)?;
+    eprintln!(
+        "wrote {} ({} lesions, seed {}, {}): SYNTHETIC data from calcscore's Zhang 2021 model, not patients",
+        p.display(),
+        a.lesions,
+        seed,
+        if parquet { "Parquet" } else { "CSV" }
+    );
     Ok(Outcome::Success)
 }
 

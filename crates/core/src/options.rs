@@ -124,9 +124,9 @@ impl<const MIN: usize, const MAX: usize> fmt::Display for Count<MIN, MAX> {
 /// Bootstrap replicates: 0 (none) to 100,000 (beyond that the Monte Carlo error is far below any reported digit).
 pub type Replicates = Count<0, 100_000>;
 
-/// Lesions of a simulated registry: 100 (the smallest with every flow count non-zero) to one million (the
-/// simulator holds every row in memory).
-pub type Lesions = Count<100, 1_000_000>;
+/// Lesions of a simulated registry: 100 (the smallest with every flow count non-zero) to 10^8 (generated and
+/// written in chunks of 10^6, so memory stays that of one chunk).
+pub type Lesions = Count<100, 100_000_000>;
 
 /// A finite number (a cutoff, a threshold, a rate): NaN and infinities are refused.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]

@@ -178,6 +178,18 @@ impl Opened {
 
     /// Read the body. Columns named in `ids` (after the map) and [`ID_COLUMNS`] are read as text.
     pub fn read(self, ids: &[&str]) -> Result<Table, DataError> {
+        self.read_select(ids, &[])
+    }
+
+    /// Read only the columns named in `wanted` (after the map; every row is still checked), or every column
+    /// when `wanted` is empty or names a column the header lacks (so that error is the usual one).
+    pub fn read_select(self, ids: &[&str], wanted: &[String]) -> Result<Table, DataError> {
+        let all = wanted.is_empty() || wanted.iter().any(|w| !self.names.contains(w));
+        let select: Option<Vec<usize>> = (!all).then(|| {
+            (0..self.names.len())
+                .filter(|&j| wanted.contains(&self.names[j]))
+                .collect()
+        });
         let text: Vec<String> = self
             .names
             .iter()
@@ -187,16 +199,23 @@ impl Opened {
             })
             .map(|(_, theirs)| theirs.clone())
             .collect();
+        let select = select.as_deref();
         let mut table = match self.input.format {
-            Format::Parquet => parquet_table(&self.input.path, &self.input.file, &text)?,
+            Format::Parquet => parquet_table(&self.input.path, &self.input.file, &text, select)?,
             Format::Workbook => workbook_table(&self.input.path, &self.input.file, &text)?,
             Format::Csv { .. } => {
                 let bytes = self.input.read_bytes()?;
-                csv_table(bytes, &self.input.file, &text)?
+                csv_table(bytes, &self.input.file, &text, select)?
             }
         };
-        if table.names.len() == self.names.len() {
-            table.names = self.names;
+        match select {
+            Some(cols)
+                if table.names.len() == cols.len() && self.input.format != Format::Workbook =>
+            {
+                table.names = cols.iter().map(|&j| self.names[j].clone()).collect();
+            }
+            _ if table.names.len() == self.names.len() => table.names = self.names,
+            _ => {}
         }
         Ok(table)
     }
@@ -248,7 +267,7 @@ pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
         .filter(|n| ID_COLUMNS.contains(&n.as_str()))
         .cloned()
         .collect();
-    csv_table(bytes.to_vec(), file, &text)
+    csv_table(bytes.to_vec(), file, &text, None)
 }
 
 /// A repeated column name in a header is an error.
@@ -271,8 +290,14 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
     }
 }
 
-/// Check and parse a whole CSV text: `text` columns (file names) are read as text.
-fn csv_table(bytes: Vec<u8>, file: &str, text: &[String]) -> Result<Table, DataError> {
+/// Check and parse a whole CSV text: `text` columns (file names) are read as text; with `select`, only those
+/// columns (0-based, ascending) are parsed, though every record is checked.
+fn csv_table(
+    bytes: Vec<u8>,
+    file: &str,
+    text: &[String],
+    select: Option<&[usize]>,
+) -> Result<Table, DataError> {
     let header = Header::parse(&bytes, file)?;
     let data = normalised(bytes, file)?;
     let problems = check_records(&data, header.separator, header.names.len(), file);
@@ -285,7 +310,7 @@ fn csv_table(bytes: Vec<u8>, file: &str, text: &[String]) -> Result<Table, DataE
     let decimal_comma = uses_decimal_comma(&data, header.separator);
     // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
     // a numeric column), read again inferring from every row so that the value reaches validation with its row.
-    let parse = |rows| parse_csv(&data, rows, header.separator, decimal_comma, text);
+    let parse = |rows| parse_csv(&data, rows, header.separator, decimal_comma, text, select);
     let df = parse(Some(1000)).or_else(|_| parse(None)).map_err(|e| {
         unreadable(
             file,
@@ -294,7 +319,9 @@ fn csv_table(bytes: Vec<u8>, file: &str, text: &[String]) -> Result<Table, DataE
     })?;
     drop(data);
     let mut table = frame_to_table(df, file)?;
-    if table.names.len() == header.names.len() {
+    if let Some(cols) = select.filter(|c| c.len() == table.names.len()) {
+        table.names = cols.iter().map(|&j| header.names[j].clone()).collect();
+    } else if table.names.len() == header.names.len() {
         table.names = header.names;
     }
     if table.nrows() == 0 {
@@ -358,6 +385,7 @@ fn parse_csv(
     separator: u8,
     decimal_comma: bool,
     text: &[String],
+    select: Option<&[usize]>,
 ) -> PolarsResult<DataFrame> {
     let nulls: Vec<PlSmallStr> = MISSING_TOKENS
         .iter()
@@ -371,6 +399,7 @@ fn parse_csv(
         .with_has_header(true)
         .with_infer_schema_length(infer_rows)
         .with_schema_overwrite((!text.is_empty()).then(|| Arc::new(overwrite)))
+        .with_projection(select.map(|s| Arc::new(s.to_vec())))
         .map_parse_options(|p| {
             p.with_separator(separator)
                 .with_decimal_comma(decimal_comma)
@@ -380,7 +409,7 @@ fn parse_csv(
         .finish()
 }
 
-fn read_parquet(path: &Path, file: &str) -> Result<DataFrame, DataError> {
+fn read_parquet(path: &Path, file: &str, select: Option<&[usize]>) -> Result<DataFrame, DataError> {
     let f = std::fs::File::open(path)
         .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
     let invalid = |e: PolarsError| {
@@ -401,7 +430,10 @@ fn read_parquet(path: &Path, file: &str) -> Result<DataFrame, DataError> {
             ),
         ));
     }
-    reader.finish().map_err(invalid)
+    reader
+        .with_projection(select.map(<[usize]>::to_vec))
+        .finish()
+        .map_err(invalid)
 }
 
 /// Arrow types this build of polars aborts on instead of reading (decimals, half floats), also inside
@@ -445,9 +477,14 @@ pub(crate) fn parquet_names(path: &Path, file: &str) -> Result<Vec<String>, Data
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
 }
 
-/// A Parquet file as a table, the `text` columns (ids) as text.
-fn parquet_table(path: &Path, file: &str, text: &[String]) -> Result<Table, DataError> {
-    let mut df = read_parquet(path, file)?;
+/// A Parquet file as a table, the `text` columns (ids) as text; only the `select` columns when given.
+fn parquet_table(
+    path: &Path,
+    file: &str,
+    text: &[String],
+    select: Option<&[usize]>,
+) -> Result<Table, DataError> {
+    let mut df = read_parquet(path, file, select)?;
     // Integer ids as their digits, exactly (no detour through f64).
     for name in text {
         let Ok(c) = df.column(name) else { continue };

@@ -24,7 +24,7 @@ impl Atherectomy {
 }
 
 /// How stent expansion (%) is computed from the IVUS areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpansionFormula {
     /// Stent area at the maximum-calcium site / mean of proximal and distal reference lumen areas × 100.

@@ -816,54 +816,22 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
         .iter()
         .map(|v| *v == Some(1.0))
         .collect();
-    let (points_from, source, orient) = match (&linear, &logistic, &opts.outcome) {
-        (Some(m), _, Some(y)) => {
-            let yv: Vec<f64> = work
-                .numeric(y)?
-                .iter()
-                .map(|v| v.unwrap_or(f64::NAN))
-                .collect();
-            let o = orientation(&yv, &event, y, &opts.binary);
-            if o.sign < 0.0 && !(opts.binary.column == *y && opts.binary.op.is_some()) {
-                notes.push(format!("orientation: {}", o.reason));
-            }
-            (format!("linear model of {y}"), m, o)
-        }
-        (_, Some(m), _) => (
-            format!("logistic model of {}", opts.binary.describe()),
-            m,
-            Orientation {
-                sign: 1.0,
-                reason: format!("log-odds of the event ({})", opts.binary.describe()),
-            },
-        ),
-        _ => {
-            return Err(Error::Stats(StatsError::Undefined(format!(
-                "no multivariable model could be fitted ({})",
-                notes.last().map_or("", String::as_str)
-            ))))
-        }
-    };
-    let mut points = points_rows(&items, source, orient.sign, opts.reference.as_deref())?;
+    let (points_from, source, orient) = points_model(
+        &work,
+        &event,
+        linear.as_ref(),
+        logistic.as_ref(),
+        opts,
+        &mut notes,
+    )?;
+    let mut points = points_from_coefficients(
+        &items,
+        &source.coefficients,
+        orient.sign,
+        opts.reference.as_deref(),
+    )?;
     note_null_effects(&mut points, logistic.as_ref(), &items, &mut notes);
-    let mut score = PointsTable {
-        name: cands.name.clone(),
-        title: format!("Score derived by calcscore from {} candidates", items.len()),
-        source: format!(
-            "calcscore derive: points from the {points_from}, reference = {}",
-            reference_label(&points)
-        ),
-        cutoff: 1,
-        items: items
-            .iter()
-            .zip(&points)
-            .map(|(i, p)| Item {
-                points: p.points,
-                ..i.clone()
-            })
-            .collect(),
-        model: None,
-    };
+    let mut score = derived_score(cands, &items, &points, &points_from);
     let (auc, cutoffs) = cutoffs(&work, &score, opts, &mut notes)?;
     score.cutoff = cutoffs[0].cutoff;
     score.model = risk_model(&work, &score, opts, table.source.as_str(), &mut notes);
@@ -884,6 +852,71 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
         score,
         notes,
     })
+}
+
+/// The model the points come from (the linear model of the continuous outcome when given, else the logistic
+/// model), in words, and how the points are oriented.
+fn points_model<'m>(
+    work: &Table,
+    event: &[bool],
+    linear: Option<&'m Model>,
+    logistic: Option<&'m Model>,
+    opts: &DeriveOptions,
+    notes: &mut Vec<String>,
+) -> Result<(String, &'m Model, Orientation)> {
+    match (linear, logistic, &opts.outcome) {
+        (Some(m), _, Some(y)) => {
+            let yv: Vec<f64> = work
+                .numeric(y)?
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect();
+            let o = orientation(&yv, event, y, &opts.binary);
+            if o.sign < 0.0 && !(opts.binary.column == *y && opts.binary.op.is_some()) {
+                notes.push(format!("orientation: {}", o.reason));
+            }
+            Ok((format!("linear model of {y}"), m, o))
+        }
+        (_, Some(m), _) => Ok((
+            format!("logistic model of {}", opts.binary.describe()),
+            m,
+            Orientation {
+                sign: 1.0,
+                reason: format!("log-odds of the event ({})", opts.binary.describe()),
+            },
+        )),
+        _ => Err(Error::Stats(StatsError::Undefined(format!(
+            "no multivariable model could be fitted ({})",
+            notes.last().map_or("", String::as_str)
+        )))),
+    }
+}
+
+/// The derived score file: the items with their points (cutoff and risk model are set after).
+fn derived_score(
+    cands: &Candidates,
+    items: &[Item],
+    points: &[PointsRow],
+    points_from: &str,
+) -> PointsTable {
+    PointsTable {
+        name: cands.name.clone(),
+        title: format!("Score derived by calcscore from {} candidates", items.len()),
+        source: format!(
+            "calcscore derive: points from the {points_from}, reference = {}",
+            reference_label(points)
+        ),
+        cutoff: 1,
+        items: items
+            .iter()
+            .zip(points)
+            .map(|(i, p)| Item {
+                points: p.points,
+                ..i.clone()
+            })
+            .collect(),
+        model: None,
+    }
 }
 
 /// Clusters among the rows used; a note below `FEW_CLUSTERS`.
@@ -1015,19 +1048,16 @@ fn screen(work: &Table, items: &[Item], opts: &DeriveOptions) -> Vec<Screen> {
         .collect()
 }
 
-/// Points = round(sign × coefficient / |reference coefficient|).
-pub(crate) fn points_rows(
+/// Points of each item from the coefficients of a fitted model: round(sign × coefficient / |reference|), the
+/// reference being the named item (label or column) or else the smallest absolute item coefficient. An item's
+/// coefficient is the row whose term is its indicator name.
+pub fn points_from_coefficients(
     items: &[Item],
-    model: &Model,
+    coefficients: &[TidyRow],
     sign: f64,
     reference: Option<&str>,
 ) -> Result<Vec<PointsRow>> {
-    let row = |i: &Item| {
-        model
-            .coefficients
-            .iter()
-            .find(|r| r.term == i.indicator_name())
-    };
+    let row = |i: &Item| coefficients.iter().find(|r| r.term == i.indicator_name());
     let coefs: Vec<f64> = items
         .iter()
         .map(|i| row(i).map_or(f64::NAN, |r| r.estimate))

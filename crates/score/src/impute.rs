@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::derive::{
-    columns_read, derive, points_rows, score_and_outcome, Candidates, Derivation, DeriveOptions,
-    PointsRow,
+    columns_read, derive, points_from_coefficients, score_and_outcome, Candidates, Derivation,
+    DeriveOptions, PointsRow,
 };
 use super::PointsTable;
 use crate::{Error, Result};
@@ -93,16 +93,10 @@ pub fn derive_imputed(
             "the points model could not be pooled (not fitted in every imputation)".into(),
         ));
     };
-    let model = super::derive::Model {
-        coefficients: source.iter().map(tidy).collect(),
-        ..cc.linear
-            .clone()
-            .or_else(|| cc.logistic.clone())
-            .expect("a points model exists")
-    };
-    let points = points_rows(
+    let coefficients: Vec<TidyRow> = source.iter().map(tidy).collect();
+    let points = points_from_coefficients(
         &cc.score.items,
-        &model,
+        &coefficients,
         cc.orientation.sign,
         opts.reference.as_deref(),
     )?;

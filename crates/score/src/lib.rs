@@ -2,7 +2,9 @@
 
 pub mod calibration;
 pub mod derive;
+pub mod discrimination;
 pub mod impute;
+pub mod model;
 pub mod tripod;
 pub mod validate;
 

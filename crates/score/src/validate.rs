@@ -391,33 +391,7 @@ fn group_validation(
         Some(_) => slope(d, &idx, opts).map_err(|err| note("slope", &err)).ok(),
         None => None,
     };
-    let roc = Roc::new(&s, &e, Direction::ControlsLess)
-        .map_err(|err| note("AUC", &err))
-        .ok();
-    let auc = roc.as_ref().and_then(|r| {
-        let (lo, hi) = r.delong_ci(opts.conf_level);
-        if lo.is_finite() && hi.is_finite() {
-            Some(Interval { estimate: r.auc(), conf_low: lo, conf_high: hi })
-        } else {
-            let (cases, controls) = r.counts();
-            note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
-            None
-        }
-    });
-    let clustered = if opts.cluster.is_some() && roc.is_some() {
-        let ids = cluster_index(d, &idx);
-        clustered_auc(&s, &e, &ids, Direction::ControlsLess, opts.conf_level)
-            .map(|c| ClusteredAucRow {
-                std_error: c.std_error,
-                conf_low: c.conf_low,
-                conf_high: c.conf_high,
-                n_clusters: c.n_clusters,
-            })
-            .map_err(|err| note("clustered AUC", &err))
-            .ok()
-    } else {
-        None
-    };
+    let (auc, clustered) = discrimination(d, &idx, &s, &e, opts, &mut note);
     if let Some(a) = auc.as_ref().filter(|a| a.estimate < 0.5) {
         notes.push(super::derive::auc_below_half_note(
             a.estimate,
@@ -431,17 +405,9 @@ fn group_validation(
         &e,
         opts.conf_level,
     ));
-    let calibration = risk.filter(|_| !idx.is_empty()).map(|r| {
-        let (kind, source) = match &r.fitted_in {
-            Some(f) if f == g => (
-                "apparent (in-sample)",
-                format!("fitted in this group ({g})"),
-            ),
-            Some(f) => ("external", format!("fitted in group {f}")),
-            None => ("external", r.source.clone()),
-        };
-        super::calibration::calibrate(&r.model, kind, &source, &s, &e, opts.conf_level)
-    });
+    let calibration = risk
+        .filter(|_| !idx.is_empty())
+        .map(|r| group_calibration(r, g, &s, &e, opts.conf_level));
     let predicted: Vec<f64> = risk
         .map(|r| s.iter().map(|&x| r.model.probability(x)).collect())
         .unwrap_or_default();
@@ -472,6 +438,58 @@ fn group_validation(
         levels: levels(d, &idx, score, risk.map(|r| &r.model), opts.conf_level),
         notes,
     }
+}
+
+/// Calibration of the risk model in group `g`: apparent when it was fitted there, else external.
+fn group_calibration(r: &Risk, g: &str, s: &[f64], e: &[bool], level: f64) -> Calibration {
+    let (kind, source) = match &r.fitted_in {
+        Some(f) if f == g => (
+            "apparent (in-sample)",
+            format!("fitted in this group ({g})"),
+        ),
+        Some(f) => ("external", format!("fitted in group {f}")),
+        None => ("external", r.source.clone()),
+    };
+    super::calibration::calibrate(&r.model, kind, &source, s, e, level)
+}
+
+/// AUC with DeLong's CI and, with clusters, Obuchowski's clustered AUC of one group; what is not estimable is noted.
+fn discrimination(
+    d: &Data,
+    idx: &[usize],
+    s: &[f64],
+    e: &[bool],
+    opts: &ValidateOptions,
+    note: &mut dyn FnMut(&str, &dyn std::fmt::Display),
+) -> (Option<Interval>, Option<ClusteredAucRow>) {
+    let roc = Roc::new(s, e, Direction::ControlsLess)
+        .map_err(|err| note("AUC", &err))
+        .ok();
+    let auc = roc.as_ref().and_then(|r| {
+        let (lo, hi) = r.delong_ci(opts.conf_level);
+        if lo.is_finite() && hi.is_finite() {
+            Some(Interval { estimate: r.auc(), conf_low: lo, conf_high: hi })
+        } else {
+            let (cases, controls) = r.counts();
+            note("DeLong CI", &format!("AUC {:.3} with {cases} case(s) and {controls} control(s): the variance needs at least 2 of each", r.auc()));
+            None
+        }
+    });
+    let clustered = if opts.cluster.is_some() && roc.is_some() {
+        let ids = cluster_index(d, idx);
+        clustered_auc(s, e, &ids, Direction::ControlsLess, opts.conf_level)
+            .map(|c| ClusteredAucRow {
+                std_error: c.std_error,
+                conf_low: c.conf_low,
+                conf_high: c.conf_high,
+                n_clusters: c.n_clusters,
+            })
+            .map_err(|err| note("clustered AUC", &err))
+            .ok()
+    } else {
+        None
+    };
+    (auc, clustered)
 }
 
 /// Decision curve of the risks `p` and of the strategy "score `s` ≥ cutoff" against events `e`.
@@ -535,23 +553,33 @@ fn levels(
     model: Option<&RiskModel>,
     level: f64,
 ) -> Vec<ScoreLevel> {
-    score_range(d, idx, score)
-        .into_iter()
-        .map(|k| {
-            let at: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| d.score[i] == k as f64)
-                .collect();
-            let events = at.iter().filter(|&&i| d.event[i]).count();
-            let y: Vec<f64> = d
-                .outcome
-                .as_ref()
-                .map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
-            let mean = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
-            let sd = mean.filter(|_| y.len() > 1).map(|m| {
-                (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt()
-            });
+    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
+    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
+    let y: Option<Vec<f64>> = d
+        .outcome
+        .as_ref()
+        .map(|o| idx.iter().map(|&i| o[i]).collect());
+    let range = score_range(d, idx, score);
+    score_levels(&range, &s, &e, y.as_deref(), model, level)
+}
+
+/// Outcome by score level over `range`: rows, events with the observed proportion (exact CI), mean and SD of the
+/// continuous outcome when given, and the risk model's prediction. `score`, `event` and `outcome` are aligned.
+pub fn score_levels(
+    range: &[i64],
+    score: &[f64],
+    event: &[bool],
+    outcome: Option<&[f64]>,
+    model: Option<&RiskModel>,
+    level: f64,
+) -> Vec<ScoreLevel> {
+    range
+        .iter()
+        .map(|&k| {
+            let at: Vec<usize> = (0..score.len()).filter(|&i| score[i] == k as f64).collect();
+            let events = at.iter().filter(|&&i| event[i]).count();
+            let y: Vec<f64> = outcome.map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
+            let (mean, sd) = mean_sd(&y);
             let observed = (!at.is_empty()).then(|| {
                 let (lo, hi) = binomial_ci(events, at.len(), CiMethod::Exact, level);
                 Interval {
@@ -571,6 +599,15 @@ fn levels(
             }
         })
         .collect()
+}
+
+/// Mean (`None` for no values) and sample SD (n − 1; `None` for fewer than two values).
+pub fn mean_sd(y: &[f64]) -> (Option<f64>, Option<f64>) {
+    let mean = (!y.is_empty()).then(|| y.iter().sum::<f64>() / y.len() as f64);
+    let sd = mean
+        .filter(|_| y.len() > 1)
+        .map(|m| (y.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (y.len() - 1) as f64).sqrt());
+    (mean, sd)
 }
 
 /// Every score from the minimum to the maximum possible (at most 1000 levels; beyond that the observed ones).

@@ -5,6 +5,7 @@
 //! The first level is the reference. A text column whose values are all non-numeric is a factor; a
 //! text column mixing numbers and other text is an error naming the first bad row.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use nalgebra::DMatrix;
@@ -72,31 +73,27 @@ impl Design {
         let (missing, rows) = complete_cases(table, &cols)?;
         finite_values(table, &cols, &rows)?;
         let (y, response_levels) = response_values(table, &formula.response, &rows)?;
+        // The model matrix is filled column by column into one column-major buffer (no per-term copies,
+        // no second matrix); a factor with many levels may make it grow past this estimate.
+        let n = rows.len();
+        let estimate = usize::from(formula.intercept) + formula.terms.len();
+        let mut values: Vec<f64> = Vec::with_capacity(n.saturating_mul(estimate));
         let mut names = Vec::new();
-        let mut columns: Vec<Vec<f64>> = Vec::new();
         let mut terms = Vec::new();
         if formula.intercept {
             names.push("(Intercept)".to_string());
-            columns.push(vec![1.0; rows.len()]);
+            values.resize(n, 1.0);
             terms.push(("(Intercept)".to_string(), vec![0]));
         }
-        let mut cache: HashMap<String, Vec<(String, Vec<f64>)>> = HashMap::new();
         for term in &formula.terms {
-            let mut parts: Vec<(String, Vec<f64>)> = vec![(String::new(), vec![1.0; rows.len()])];
-            for v in &term.variables {
-                if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(v.label()) {
-                    e.insert(code_variable(table, v, &rows)?);
-                }
-                parts = interact(&parts, &cache[&v.label()]);
-            }
             let first = names.len();
-            for (name, col) in parts {
+            for (name, col) in term_columns(table, &term.variables, &rows)? {
                 names.push(name);
-                columns.push(col);
+                values.extend_from_slice(&col);
             }
             terms.push((term.label(), (first..names.len()).collect()));
         }
-        let x = DMatrix::from_fn(rows.len(), names.len(), |i, j| columns[j][i]);
+        let x = DMatrix::from_vec(n, names.len(), values);
         let cluster = cluster
             .map(|c| cluster_index(table, c, &rows))
             .transpose()?;
@@ -216,13 +213,13 @@ fn is_text_factor(table: &Table, name: &str) -> crate::Result<bool> {
 /// The response on the used rows; a two-level text response is coded 0/1 (second sorted level = 1).
 fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<Response> {
     if !is_text_factor(table, name)? {
-        let v = table.numeric(name)?;
+        let v = numbers(table, name)?;
         return Ok((
             rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
             None,
         ));
     }
-    let v = table.text(name)?;
+    let v = texts(table, name)?;
     let levels = sorted_levels(rows.iter().filter_map(|&i| v[i].clone()));
     if levels.len() != 2 {
         return Err(StatsError::Formula(format!(
@@ -247,6 +244,39 @@ fn sorted_levels(values: impl Iterator<Item = String>) -> Vec<String> {
     l
 }
 
+/// The model-matrix columns of one term: its variables coded and multiplied (earlier varies fastest).
+fn term_columns(
+    table: &Table,
+    variables: &[Variable],
+    rows: &[usize],
+) -> crate::Result<Vec<(String, Vec<f64>)>> {
+    let mut parts: Option<Vec<(String, Vec<f64>)>> = None;
+    for v in variables {
+        let coded = code_variable(table, v, rows)?;
+        parts = Some(match parts {
+            None => coded,
+            Some(left) => interact(&left, &coded),
+        });
+    }
+    Ok(parts.unwrap_or_default())
+}
+
+/// A numeric column without a copy when it is stored as numbers.
+fn numbers<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, [Option<f64>]>> {
+    Ok(match table.column(name)? {
+        ColumnData::Num(v) => Cow::Borrowed(v.as_slice()),
+        ColumnData::Text(_) => Cow::Owned(table.numeric(name)?),
+    })
+}
+
+/// A text column without a copy when it is stored as text.
+fn texts<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, [Option<String>]>> {
+    Ok(match table.column(name)? {
+        ColumnData::Text(v) => Cow::Borrowed(v.as_slice()),
+        ColumnData::Num(_) => Cow::Owned(table.text(name)?),
+    })
+}
+
 /// Code one variable on the used rows: (column-name suffix, values) per model-matrix column.
 fn code_variable(
     table: &Table,
@@ -256,11 +286,17 @@ fn code_variable(
     let label = var.label();
     let coded = match var {
         Variable::Column(c) if is_text_factor(table, c)? => {
-            let t = table.text(c)?;
+            let t = texts(table, c)?.into_owned();
             let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
             Coded::Factor(t, levels)
         }
-        Variable::Column(c) => Coded::Numeric(table.numeric(c)?),
+        Variable::Column(c) => {
+            let v = numbers(table, c)?;
+            return Ok(vec![(
+                label,
+                rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
+            )]);
+        }
         Variable::Factor(c) => factor_of(table, c, rows)?,
         Variable::Apply { function, column } => {
             let v = table.numeric(column)?;
@@ -357,7 +393,7 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
 
 /// Cluster index per used row, numbered by first appearance.
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
-    let t = table.text(c)?;
+    let t = texts(table, c)?;
     Ok(cluster_numbers(
         rows.iter().map(|&i| t[i].as_deref().unwrap_or("")),
     ))

@@ -41,7 +41,11 @@ pub fn cross_products(
     (a, DVector::from_vec(xtz))
 }
 
-/// Upper triangle of X'WX (row-major) and X'Wz over rows `from..to`.
+/// Rows per tile inside a block: a tile's weighted columns stay in cache while every column pair is formed.
+const TILE_ROWS: usize = 256;
+
+/// Upper triangle of X'WX (row-major) and X'Wz over rows `from..to`: per tile of rows, the weighted columns
+/// once, then one dot product per column pair over contiguous column slices (SYRK-style).
 fn block_cross_products(
     x: &DMatrix<f64>,
     w: Option<&[f64]>,
@@ -53,23 +57,67 @@ fn block_cross_products(
     let data = x.as_slice();
     let mut xtx = vec![0.0; p * p];
     let mut xtz = vec![0.0; p];
-    let mut row = vec![0.0; p];
-    for i in from..to {
-        for (j, r) in row.iter_mut().enumerate() {
-            *r = data[j * n + i];
+    let mut wx = vec![0.0; p * TILE_ROWS];
+    let mut wz = vec![0.0; TILE_ROWS];
+    let mut start = from;
+    while start < to {
+        let end = (start + TILE_ROWS).min(to);
+        let len = end - start;
+        for (k, t) in wz[..len].iter_mut().enumerate() {
+            *t = w.map_or(1.0, |w| w[start + k]) * z[start + k];
         }
-        let wi = w.map_or(1.0, |w| w[i]);
-        let wz = wi * z[i];
         for j in 0..p {
-            let wxj = wi * row[j];
-            xtz[j] += row[j] * wz;
-            let base = j * p;
+            let col = &data[j * n + start..j * n + end];
+            let dst = &mut wx[j * TILE_ROWS..j * TILE_ROWS + len];
+            match w {
+                Some(w) => {
+                    for ((d, &v), &wi) in dst.iter_mut().zip(col).zip(&w[start..end]) {
+                        *d = wi * v;
+                    }
+                }
+                None => dst.copy_from_slice(col),
+            }
+            xtz[j] += dot(col, &wz[..len]);
+        }
+        for j in 0..p {
+            let wxj = &wx[j * TILE_ROWS..j * TILE_ROWS + len];
             for k in j..p {
-                xtx[base + k] += wxj * row[k];
+                xtx[j * p + k] += dot(wxj, &data[k * n + start..k * n + end]);
             }
         }
+        start = end;
     }
     (xtx, xtz)
+}
+
+/// Dot product with four running sums (a fixed order, so the same digits on every machine and thread count).
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    let mut acc = [0.0f64; 4];
+    for (x, y) in ca.zip(cb) {
+        for ((s, &u), &v) in acc.iter_mut().zip(x).zip(y) {
+            *s += u * v;
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// `eta = X b` column by column (axpy over contiguous columns) into a reused buffer.
+pub(crate) fn mat_vec_into(x: &DMatrix<f64>, b: &[f64], eta: &mut [f64]) {
+    let n = x.nrows();
+    let data = x.as_slice();
+    eta.iter_mut().for_each(|e| *e = 0.0);
+    for (j, &bj) in b.iter().enumerate() {
+        for (e, &v) in eta.iter_mut().zip(&data[j * n..(j + 1) * n]) {
+            *e += v * bj;
+        }
+    }
 }
 
 /// `X b` for an n × p matrix, as a plain vector.

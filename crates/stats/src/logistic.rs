@@ -6,7 +6,7 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::ChiSquared;
 
 use super::design::Design;
-use super::linalg::{cross_products, spd_inverse, wald_quadratic};
+use super::linalg::{cross_products, mat_vec_into, spd_inverse, wald_quadratic};
 use super::ols::{clusters_text, indices, missing_text, Glance};
 use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, Vcov};
 use super::{StatsError, TestResult, TidyRow};
@@ -109,56 +109,67 @@ struct Irls {
 }
 
 /// IRLS exactly as R's glm.fit: start μ = (y + 0.5)/2, stop when the relative deviance change < 1e-8.
+/// The n-vectors (η, μ, w, z) are allocated once and reused by every iteration.
 fn irls(design: &Design) -> Result<Irls, StatsError> {
     let (n, p) = design.x.shape();
     let y = &design.y;
     let mut mu: Vec<f64> = y.iter().map(|&v| (v + 0.5) / 2.0).collect();
     let mut eta: Vec<f64> = mu.iter().map(|&m| (m / (1.0 - m)).ln()).collect();
+    let (mut w, mut z, mut last_w) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut dev_old = deviance(y, &mu);
-    let mut state: Option<Irls> = None;
+    // The last accepted step: β, its bread, converged, iteration.
+    let mut step: Option<(DVector<f64>, DMatrix<f64>, bool, usize)> = None;
     for iter in 1..=MAX_ITER {
-        let w: Vec<f64> = mu
-            .iter()
-            .map(|m| (m * (1.0 - m)).max(f64::EPSILON))
-            .collect();
-        let z: Vec<f64> = (0..n).map(|i| eta[i] + (y[i] - mu[i]) / w[i]).collect();
+        for i in 0..n {
+            w[i] = (mu[i] * (1.0 - mu[i])).max(f64::EPSILON);
+            z[i] = eta[i] + (y[i] - mu[i]) / w[i];
+        }
         let (xtwx, xtwz) = cross_products(&design.x, Some(&w), &z);
         let Some(bread) = spd_inverse(&xtwx) else {
-            return match state {
-                Some(s) => Ok(Irls {
-                    stopped_singular: true,
-                    ..s
-                }),
-                None => Err(StatsError::Singular {
+            // μ is still that of the last accepted step, and `last_w` its weights.
+            let Some((beta, bread, converged, iterations)) = step else {
+                return Err(StatsError::Singular {
                     terms: design.names.join(", "),
-                }),
+                });
             };
+            return Ok(Irls {
+                beta,
+                mu,
+                weights: last_w,
+                bread,
+                converged,
+                iterations,
+                stopped_singular: true,
+            });
         };
         let beta: DVector<f64> = &bread * xtwz;
-        eta = (&design.x * &beta).iter().copied().collect();
-        mu = eta.iter().map(|&e| inv_logit(e)).collect();
+        mat_vec_into(&design.x, beta.as_slice(), &mut eta);
+        mu.iter_mut()
+            .zip(&eta)
+            .for_each(|(m, &e)| *m = inv_logit(e));
         let dev = deviance(y, &mu);
         let converged = (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON;
         dev_old = dev;
-        state = Some(Irls {
-            beta,
-            mu: mu.clone(),
-            weights: w,
-            bread,
-            converged,
-            iterations: iter,
-            stopped_singular: false,
-        });
+        std::mem::swap(&mut w, &mut last_w);
+        step = Some((beta, bread, converged, iter));
         if converged {
             break;
         }
     }
-    let s = state.ok_or_else(|| StatsError::NotConverged {
+    let (beta, bread, converged, iterations) = step.ok_or_else(|| StatsError::NotConverged {
         what: "IRLS".into(),
         iterations: 0,
     })?;
-    debug_assert_eq!(s.beta.len(), p);
-    Ok(s)
+    debug_assert_eq!(beta.len(), p);
+    Ok(Irls {
+        beta,
+        mu,
+        weights: last_w,
+        bread,
+        converged,
+        iterations,
+        stopped_singular: false,
+    })
 }
 
 /// The response must be 0/1 with both classes present.

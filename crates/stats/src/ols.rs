@@ -11,7 +11,8 @@ use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, V
 use super::{StatsError, TestResult, TidyRow};
 
 /// Model-level summary (broom::glance), shared by linear and logistic fits; absent fields are omitted.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Default)]
+#[serde(default)]
 pub struct Glance {
     /// Observations used.
     pub n: usize,

@@ -40,7 +40,7 @@ impl Direction {
 }
 
 /// One point of the ROC curve (pROC `coords`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct RocPoint {
     /// Threshold (midpoint between consecutive distinct marker values; -Inf/Inf at the ends).
     pub threshold: f64,
@@ -55,30 +55,42 @@ pub struct RocPoint {
 pub struct Roc {
     direction: Direction,
     outcome: Vec<bool>,
-    /// Case marker values in input order.
-    cases: Vec<f64>,
-    /// Control marker values in input order.
-    controls: Vec<f64>,
-    /// Placement value of each case (share of controls it beats, ties half).
+    /// Distinct marker values, ascending, with their case and control counts (the curve's steps).
+    ties: Vec<Tie>,
+    /// Placement value of each case (share of controls it beats, ties half), cases in input order.
     v10: Vec<f64>,
-    /// Placement value of each control (share of cases beating it, ties half).
+    /// Placement value of each control (share of cases beating it, ties half), controls in input order.
     v01: Vec<f64>,
     auc: f64,
 }
 
+/// One distinct marker value and how many cases and controls have it.
+#[derive(Debug, Clone, Copy)]
+struct Tie {
+    value: f64,
+    cases: usize,
+    controls: usize,
+}
+
 impl Roc {
     /// Build the curve; `outcome[i]` is true for a case. Errors if a class is empty
-    /// or a marker value is not finite.
+    /// or a marker value is not finite. One sort of the marker gives the placements and the coordinates.
     pub fn new(marker: &[f64], outcome: &[bool], direction: Direction) -> Result<Roc, StatsError> {
-        let (cases, controls) = split_classes(marker, outcome)?;
-        let direction = direction.resolve(&controls, &cases);
-        let (v10, v01) = placements(&cases, &controls, direction);
+        check_classes(marker, outcome)?;
+        let (ties, group) = tie_groups(marker, outcome);
+        let direction = match direction {
+            Direction::Auto if tie_median(&ties, false) <= tie_median(&ties, true) => {
+                Direction::ControlsLess
+            }
+            Direction::Auto => Direction::ControlsGreater,
+            d => d,
+        };
+        let (v10, v01) = placements(&ties, &group, outcome, direction);
         let auc = mean(&v10);
         Ok(Roc {
             direction,
             outcome: outcome.to_vec(),
-            cases,
-            controls,
+            ties,
             v10,
             v01,
             auc,
@@ -92,7 +104,7 @@ impl Roc {
 
     /// Number of cases and of controls.
     pub fn counts(&self) -> (usize, usize) {
-        (self.cases.len(), self.controls.len())
+        (self.v10.len(), self.v01.len())
     }
 
     /// Area under the curve (Mann-Whitney, ties counted half).
@@ -124,39 +136,37 @@ impl Roc {
     }
 
     /// All points of the curve in pROC's order (specificity increasing): thresholds
-    /// ascending for "<", descending for ">".
+    /// ascending for "<", descending for ">". Read off the sorted distinct values, no sorting.
     pub fn coords(&self) -> Vec<RocPoint> {
-        let mut all: Vec<f64> = self.cases.iter().chain(&self.controls).copied().collect();
-        all.sort_by(f64::total_cmp);
-        all.dedup();
+        let values: Vec<f64> = self.ties.iter().map(|t| t.value).collect();
         let greater = self.direction == Direction::ControlsGreater;
-        let mut thresholds = midpoint_thresholds(&all, greater);
-        if greater {
-            thresholds.reverse();
-        }
-        let cases = sorted(&self.cases);
-        let controls = sorted(&self.controls);
-        let (n1, n0) = (cases.len() as f64, controls.len() as f64);
+        let thresholds = midpoint_thresholds(&values, greater);
+        let (n1, n0) = (self.v10.len() as f64, self.v01.len() as f64);
+        // Threshold k lies between distinct values k-1 and k: (cases, controls) below it are cumulative counts.
         // pROC: "<" calls x >= t positive; ">" calls x <= t positive.
-        thresholds
-            .into_iter()
-            .map(|t| {
-                let (sens, spec) = if greater {
-                    let cases_pos = count_not_above(&cases, t) as f64;
-                    let controls_pos = count_not_above(&controls, t) as f64;
-                    (cases_pos / n1, (n0 - controls_pos) / n0)
-                } else {
-                    let cases_neg = count_below(&cases, t) as f64;
-                    let controls_neg = count_below(&controls, t) as f64;
-                    ((n1 - cases_neg) / n1, controls_neg / n0)
-                };
-                RocPoint {
-                    threshold: t,
-                    sensitivity: sens,
-                    specificity: spec,
-                }
-            })
-            .collect()
+        let (mut cases_below, mut controls_below) = (0usize, 0usize);
+        let mut points: Vec<RocPoint> = Vec::with_capacity(thresholds.len());
+        for (k, t) in thresholds.into_iter().enumerate() {
+            if k > 0 {
+                cases_below += self.ties[k - 1].cases;
+                controls_below += self.ties[k - 1].controls;
+            }
+            let (cb, kb) = (cases_below as f64, controls_below as f64);
+            let (sensitivity, specificity) = if greater {
+                (cb / n1, (n0 - kb) / n0)
+            } else {
+                ((n1 - cb) / n1, kb / n0)
+            };
+            points.push(RocPoint {
+                threshold: t,
+                sensitivity,
+                specificity,
+            });
+        }
+        if greater {
+            points.reverse();
+        }
+        points
     }
 
     /// The point maximising sensitivity + specificity (pROC `coords(x = "best",
@@ -279,7 +289,7 @@ pub fn clustered_auc(
         }
     }
     let a = roc.auc;
-    let (mm, nn) = (roc.cases.len() as f64, roc.controls.len() as f64);
+    let (mm, nn) = (roc.v10.len() as f64, roc.v01.len() as f64);
     let i10 = m_i.iter().filter(|&&m| m > 0).count() as f64;
     let i01 = n_i.iter().filter(|&&n| n > 0).count() as f64;
     if i10 < 2.0 || i01 < 2.0 {
@@ -325,8 +335,8 @@ fn dense_ids(cluster: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// Split the marker into cases and controls (input order), checking values and classes.
-fn split_classes(marker: &[f64], outcome: &[bool]) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
+/// Check the marker values (finite) and that both classes are present.
+fn check_classes(marker: &[f64], outcome: &[bool]) -> Result<(), StatsError> {
     if marker.len() != outcome.len() {
         return Err(StatsError::Undefined(format!(
             "ROC: {} marker values for {} outcomes",
@@ -341,39 +351,88 @@ fn split_classes(marker: &[f64], outcome: &[bool]) -> Result<(Vec<f64>, Vec<f64>
             i + 1
         )));
     }
-    let cases: Vec<f64> = zip_filter(marker, outcome, true);
-    let controls: Vec<f64> = zip_filter(marker, outcome, false);
-    for (v, level) in [(&cases, "controls only"), (&controls, "cases only")] {
-        if v.is_empty() {
+    let cases = outcome.iter().filter(|&&o| o).count();
+    for (count, level) in [
+        (cases, "controls only"),
+        (outcome.len() - cases, "cases only"),
+    ] {
+        if count == 0 {
             return Err(StatsError::OneClass {
                 column: "outcome".into(),
                 level: level.into(),
             });
         }
     }
-    Ok((cases, controls))
+    Ok(())
 }
 
-fn zip_filter(marker: &[f64], outcome: &[bool], class: bool) -> Vec<f64> {
-    marker
-        .iter()
-        .zip(outcome)
-        .filter(|(_, &o)| o == class)
-        .map(|(&x, _)| x)
-        .collect()
+/// Rows sorted once by marker: the distinct values (ascending; equal values, -0 and 0 too, are one tie
+/// group) with their case and control counts, and each row's group.
+fn tie_groups(marker: &[f64], outcome: &[bool]) -> (Vec<Tie>, Vec<u32>) {
+    use rayon::prelude::*;
+    let mut order: Vec<(f64, u32)> = marker.iter().zip(0u32..).map(|(&x, i)| (x, i)).collect();
+    // The groups do not depend on the order within ties, so an unstable parallel sort is deterministic here.
+    order.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut ties: Vec<Tie> = Vec::new();
+    let mut group = vec![0u32; marker.len()];
+    for &(x, i) in &order {
+        match ties.last_mut() {
+            Some(t) if t.value == x => {}
+            _ => ties.push(Tie {
+                value: x,
+                cases: 0,
+                controls: 0,
+            }),
+        }
+        let k = ties.len() - 1;
+        let t = &mut ties[k];
+        if outcome[i as usize] {
+            t.cases += 1;
+        } else {
+            t.controls += 1;
+        }
+        group[i as usize] = k as u32;
+    }
+    (ties, group)
 }
 
-/// Placement values (DeLong 1988) by sorting and binary search: O(n log n).
-fn placements(cases: &[f64], controls: &[f64], dir: Direction) -> (Vec<f64>, Vec<f64>) {
-    let sc = sorted(controls);
-    let sx = sorted(cases);
+/// R's `median` of the cases (or controls) from the tie groups: the middle value, or the mean of the two.
+fn tie_median(ties: &[Tie], cases: bool) -> f64 {
+    let count = |t: &Tie| if cases { t.cases } else { t.controls };
+    let n: usize = ties.iter().map(count).sum();
+    // The k-th smallest value (0-based) of the class.
+    let kth = |k: usize| {
+        let mut seen = 0;
+        for t in ties {
+            seen += count(t);
+            if seen > k {
+                return t.value;
+            }
+        }
+        f64::NAN
+    };
+    match n {
+        0 => f64::NAN,
+        n if n % 2 == 1 => kth(n / 2),
+        n => (kth(n / 2 - 1) + kth(n / 2)) / 2.0,
+    }
+}
+
+/// Placement values (DeLong 1988) of each case and control, in input order, from cumulative tie counts.
+fn placements(
+    ties: &[Tie],
+    group: &[u32],
+    outcome: &[bool],
+    dir: Direction,
+) -> (Vec<f64>, Vec<f64>) {
+    let n1: usize = ties.iter().map(|t| t.cases).sum();
+    let n0: usize = ties.iter().map(|t| t.controls).sum();
     let less = dir != Direction::ControlsGreater;
-    // Share of `others` that `x` beats in the case direction (ties half).
-    let share = |others: &[f64], x: f64, case_side: bool| {
-        let below = count_below(others, x) as f64;
-        let not_above = count_not_above(others, x) as f64;
+    // Share of the other class a value beats in the case direction (ties half), from the counts of the other
+    // class strictly below it and at most it: the same arithmetic as counting in a sorted array.
+    let share = |below: usize, not_above: usize, n: usize, case_side: bool| {
+        let (below, not_above, n) = (below as f64, not_above as f64, n as f64);
         let ties = not_above - below;
-        let n = others.len() as f64;
         let wins = if less == case_side {
             below
         } else {
@@ -381,8 +440,23 @@ fn placements(cases: &[f64], controls: &[f64], dir: Direction) -> (Vec<f64>, Vec
         };
         (wins + 0.5 * ties) / n
     };
-    let v10 = cases.iter().map(|&x| share(&sc, x, true)).collect();
-    let v01 = controls.iter().map(|&y| share(&sx, y, false)).collect();
+    let (mut case_place, mut control_place) = (Vec::with_capacity(ties.len()), Vec::new());
+    control_place.reserve(ties.len());
+    let (mut cases_below, mut controls_below) = (0, 0);
+    for t in ties {
+        let (cases_le, controls_le) = (cases_below + t.cases, controls_below + t.controls);
+        case_place.push(share(controls_below, controls_le, n0, true));
+        control_place.push(share(cases_below, cases_le, n1, false));
+        (cases_below, controls_below) = (cases_le, controls_le);
+    }
+    let (mut v10, mut v01) = (Vec::with_capacity(n1), Vec::with_capacity(n0));
+    for (&g, &is_case) in group.iter().zip(outcome) {
+        if is_case {
+            v10.push(case_place[g as usize]);
+        } else {
+            v01.push(control_place[g as usize]);
+        }
+    }
     (v10, v01)
 }
 
@@ -407,16 +481,6 @@ fn midpoint_thresholds(unique: &[f64], greater: bool) -> Vec<f64> {
     }
     t.push(f64::INFINITY);
     t
-}
-
-/// Number of values strictly below `x` in a sorted slice.
-fn count_below(sorted: &[f64], x: f64) -> usize {
-    sorted.partition_point(|&v| v < x)
-}
-
-/// Number of values at most `x` in a sorted slice.
-fn count_not_above(sorted: &[f64], x: f64) -> usize {
-    sorted.partition_point(|&v| v <= x)
 }
 
 fn sorted(x: &[f64]) -> Vec<f64> {
@@ -498,6 +562,64 @@ mod tests {
             let best = roc.best_youden();
             assert_eq!((best.sensitivity, best.specificity), (1.0, 1.0), "{dir:?}");
         }
+    }
+
+    fn zip_filter(marker: &[f64], outcome: &[bool], class: bool) -> Vec<f64> {
+        let pairs = marker.iter().zip(outcome);
+        pairs
+            .filter(|(_, &o)| o == class)
+            .map(|(&x, _)| x)
+            .collect()
+    }
+
+    /// The coordinates by counting in sorted arrays at every threshold (pROC's definition), for ties,
+    /// -0 and 0, adjacent doubles and both directions, equal the cumulative counts of the tie groups.
+    #[test]
+    fn coords_equal_counting_at_each_threshold() {
+        let b = f64::from_bits(1.0f64.to_bits() + 1);
+        let marker = [0.0, -0.0, 1.0, b, 2.5, 2.5, 2.5, -3.0, 1.0, 7.0, 0.0];
+        let outcome = [
+            true, false, false, true, true, false, true, false, true, true, false,
+        ];
+        for dir in [Direction::ControlsLess, Direction::ControlsGreater] {
+            let roc = Roc::new(&marker, &outcome, dir).unwrap();
+            let cases = sorted(&zip_filter(&marker, &outcome, true));
+            let controls = sorted(&zip_filter(&marker, &outcome, false));
+            let mut all = marker.to_vec();
+            all.sort_by(f64::total_cmp);
+            all.dedup();
+            let greater = dir == Direction::ControlsGreater;
+            let mut t = midpoint_thresholds(&all, greater);
+            if greater {
+                t.reverse();
+            }
+            let (n1, n0) = (cases.len() as f64, controls.len() as f64);
+            let below = |v: &[f64], x: f64| v.partition_point(|&y| y < x) as f64;
+            let not_above = |v: &[f64], x: f64| v.partition_point(|&y| y <= x) as f64;
+            let want: Vec<(f64, f64, f64)> = t
+                .into_iter()
+                .map(|t| {
+                    if greater {
+                        (
+                            t,
+                            not_above(&cases, t) / n1,
+                            (n0 - not_above(&controls, t)) / n0,
+                        )
+                    } else {
+                        (t, (n1 - below(&cases, t)) / n1, below(&controls, t) / n0)
+                    }
+                })
+                .collect();
+            let got: Vec<(f64, f64, f64)> = roc
+                .coords()
+                .iter()
+                .map(|p| (p.threshold, p.sensitivity, p.specificity))
+                .collect();
+            assert_eq!(got, want, "{dir:?}");
+        }
+        // pROC's auto direction from the medians: controls 0 (median of -3, -0, 0, 1, 2.5) < cases.
+        let auto = Roc::new(&marker, &outcome, Direction::Auto).unwrap();
+        assert_eq!(auto.direction(), Direction::ControlsLess);
     }
 
     #[test]

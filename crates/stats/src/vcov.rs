@@ -6,6 +6,7 @@ use nalgebra::DMatrix;
 use serde::Serialize;
 use statrs::distribution::{Normal, StudentsT};
 
+use super::linalg::cross_products;
 use super::{StatsError, TidyRow};
 
 /// Which covariance matrix every SE, CI and p-value of a fit derives from.
@@ -110,23 +111,19 @@ pub fn sandwich(
     cluster: Option<&[usize]>,
 ) -> Result<DMatrix<f64>, StatsError> {
     let (n, k) = x.shape();
-    let groups: Vec<usize> = match (kind.is_clustered(), cluster) {
-        (true, Some(c)) => c.to_vec(),
+    let (meat, g) = match (kind.is_clustered(), cluster) {
+        (true, Some(c)) => cluster_meat(x, scores, c),
         (true, None) => {
             return Err(StatsError::Undefined(
                 "a cluster-robust covariance needs a cluster column (--cluster)".into(),
             ))
         }
-        (false, _) => (0..n).collect(),
-    };
-    let g = groups.iter().max().map_or(0, |m| m + 1);
-    let mut sums = DMatrix::<f64>::zeros(g, k);
-    for i in 0..n {
-        for j in 0..k {
-            sums[(groups[i], j)] += scores[i] * x[(i, j)];
+        // One row per cluster: Σ s_i² x_i x_i', the weighted cross product, without an n × k copy.
+        (false, _) => {
+            let s2: Vec<f64> = scores.iter().map(|s| s * s).collect();
+            (cross_products(x, Some(&s2), &vec![0.0; n]).0, n)
         }
-    }
-    let meat = sums.transpose() * &sums;
+    };
     let (nf, kf, gf) = (n as f64, k as f64, g as f64);
     let adjust = match kind {
         Vcov::Classical => 1.0,
@@ -136,6 +133,23 @@ pub fn sandwich(
         Vcov::ClusterHC1 => cluster_adjust(gf)? * (nf - 1.0) / (nf - kf),
     };
     Ok(bread * meat * bread * adjust)
+}
+
+/// Σ_g u_g u_g' with u_g = Σ_{i in g} s_i x_i: per-cluster score sums (G × k), columns read contiguously.
+fn cluster_meat(x: &DMatrix<f64>, scores: &[f64], cluster: &[usize]) -> (DMatrix<f64>, usize) {
+    let (n, k) = x.shape();
+    let g = cluster.iter().max().map_or(0, |m| m + 1);
+    let data = x.as_slice();
+    let mut sums = DMatrix::<f64>::zeros(g, k);
+    for j in 0..k {
+        let col = &data[j * n..(j + 1) * n];
+        let dst = sums.column_mut(j);
+        let dst = dst.data.into_slice_mut();
+        for ((&c, &s), &v) in cluster.iter().zip(scores).zip(col) {
+            dst[c] += s * v;
+        }
+    }
+    (sums.transpose() * &sums, g)
 }
 
 fn cluster_adjust(g: f64) -> Result<f64, StatsError> {

@@ -88,6 +88,14 @@ impl Quantity {
         }
     }
 
+    /// The quantity with the p-value of its test.
+    pub fn with_p(self, p_value: f64) -> Self {
+        Quantity {
+            p_value: Some(p_value),
+            ..self
+        }
+    }
+
     /// A value with a confidence interval.
     pub fn with_ci(
         name: impl Into<String>,
@@ -100,5 +108,117 @@ impl Quantity {
             conf_high: Some(ci.1),
             ..Self::value(name, estimate, method)
         }
+    }
+}
+
+/// calcscore's version and the git revision it was built from, as every results.json records it.
+pub fn version() -> String {
+    format!(
+        "{} (git {})",
+        env!("CARGO_PKG_VERSION"),
+        option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown")
+    )
+}
+
+/// manifest.json of a run: what was run, on which input, with which options.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest<O> {
+    /// calcscore version.
+    pub calcscore_version: String,
+    /// Git revision calcscore was built from.
+    pub git_revision: String,
+    /// Study key.
+    pub study: String,
+    /// Input file as given.
+    pub input: String,
+    /// SHA-256 of the input file.
+    pub input_sha256: String,
+    /// True when the data were simulated.
+    pub synthetic_data: bool,
+    /// Seed of the run's random steps, when it has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Options of the run.
+    pub options: O,
+    /// Files the run writes, when listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+}
+
+impl<O: Serialize> Manifest<O> {
+    /// The manifest of a run of `study` on the input of `notice`.
+    pub fn new(study: &str, notice: &DataNotice, options: O) -> Self {
+        Manifest {
+            calcscore_version: env!("CARGO_PKG_VERSION").into(),
+            git_revision: option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown").into(),
+            study: study.into(),
+            input: notice.input.clone(),
+            input_sha256: notice.sha256.clone(),
+            synthetic_data: notice.synthetic,
+            seed: None,
+            options,
+            files: Vec::new(),
+        }
+    }
+
+    /// The manifest as manifest.json text.
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+/// A results or manifest file's text: pretty JSON, newline-terminated.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
+/// Read a study's results.json into its results type (`null` numbers read as NaN); errors say how to make one.
+pub fn read_results<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    study: &str,
+) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read {}: {e} (run `calcscore reproduce {study}` first, or pass --results)",
+            path.display()
+        ))
+    })?;
+    calcscore_report::json::from_str_lenient(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{}: not a calcscore {study} results.json (or from an older version): {e}",
+            path.display()
+        ))
+    })
+}
+
+/// A built-in reproduction: its key, shipped data, exclusion rules, published numbers and results type. `check`
+/// and `report` dispatch through it.
+pub trait Study {
+    /// Key as on the command line and in `datasets/published/`.
+    const KEY: &'static str;
+    /// The shipped synthetic dataset, relative to the repository.
+    const SHIPPED_DATA: &'static str;
+    /// The results.json type, written by `reproduce` and read back by `check` and `report`.
+    type Results: serde::de::DeserializeOwned;
+
+    /// The named quantities of a run's results.
+    fn quantities(results: Self::Results) -> Vec<Quantity>;
+
+    /// The study's exclusion rules (a named rule set a user may select); none by default.
+    fn rules() -> Vec<calcscore_data::cohort::Rule> {
+        Vec::new()
+    }
+
+    /// The published numbers `check` compares with.
+    fn published() -> Result<published::Published> {
+        published::Published::builtin(Self::KEY)
+    }
+
+    /// Read the named quantities from a results.json of this study.
+    fn read_quantities(path: &std::path::Path) -> Result<Vec<Quantity>> {
+        Ok(Self::quantities(read_results::<Self::Results>(
+            path,
+            Self::KEY,
+        )?))
     }
 }

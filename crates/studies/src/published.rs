@@ -93,6 +93,21 @@ impl Published {
     }
 }
 
+/// The cells of check rows, one row per quantity: name, published, reproduced, tolerance, result word.
+pub(crate) fn check_cells(rows: &[CheckRow]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.published.clone(),
+                c.reproduced.clone(),
+                c.tolerance.clone(),
+                calcscore_report::status_word(c.status).into(),
+            ]
+        })
+        .collect()
+}
+
 /// Compare reproduced quantities with the published ones, in the published file's order.
 pub fn check(published: &Published, results: &[Quantity]) -> Vec<CheckRow> {
     published

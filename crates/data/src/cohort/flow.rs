@@ -18,7 +18,7 @@ pub struct Rule {
 }
 
 /// One rule's counts within its stage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RuleCount {
     /// Rule name.
     pub rule: String,
@@ -31,7 +31,7 @@ pub struct RuleCount {
 }
 
 /// A stage of the flow: its input, each rule's counts, and what remains.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FlowStage {
     /// Stage number (1-based).
     pub stage: usize,

@@ -52,7 +52,7 @@ impl Cohort {
 }
 
 /// Whether the A/B split randomises lesions or patients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SplitUnit {
     /// Randomise lesions 1:1 (as the paper): a patient may have lesions in both A and B.

@@ -21,7 +21,7 @@ pub const NATURAL_RATE_SOURCE: &str =
 pub const SEVRUKOV_COEF: f64 = 4.930;
 
 /// How the square-root difference is compared with its threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Compare {
     /// √CAC₁ − √CAC₀ ≥ threshold (Hokanson 2004).
@@ -60,7 +60,7 @@ impl Compare {
 }
 
 /// Options of a progression analysis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Options {
     /// Natural progression rate (% per year) the annualised %ΔCAC is tested against.
     pub natural_rate: f64,
@@ -87,7 +87,7 @@ impl Default for Options {
 }
 
 /// Change beyond a repeatability limit: up, down or within.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Increase beyond the limit.
@@ -120,7 +120,7 @@ pub fn mesa_limit(baseline: f64, bmi: f64) -> f64 {
 }
 
 /// One evaluable patient's change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PatientChange {
     /// Identifier.
     pub patient_id: String,
@@ -197,7 +197,7 @@ pub fn patient_change(p: &Patient, opts: &Options) -> Option<PatientChange> {
 }
 
 /// A test with the name of what it tests (broom's `term`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NamedTest {
     /// What is tested, e.g. "agatston_after - agatston_before".
     pub term: String,
@@ -209,7 +209,7 @@ pub struct NamedTest {
 }
 
 /// Mean and SD (n − 1) of a variable.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Describe {
     /// Variable.
     pub variable: String,
@@ -223,21 +223,17 @@ pub struct Describe {
 
 /// Mean and sample SD of `x` under `name`.
 pub fn describe(name: &str, x: &[f64]) -> Describe {
-    let n = x.len();
-    let mean = (n > 0).then(|| x.iter().sum::<f64>() / n as f64);
-    let sd = mean
-        .filter(|_| n > 1)
-        .map(|m| (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt());
+    let (mean, sd) = calcscore_score::validate::mean_sd(x);
     Describe {
         variable: name.into(),
-        n,
+        n: x.len(),
         mean,
         sd,
     }
 }
 
 /// A patient left out of the analysis, with the reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Left {
     /// Identifier.
     pub patient_id: String,
@@ -248,7 +244,7 @@ pub struct Left {
 }
 
 /// How many patients meet each progression definition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DefinitionCounts {
     /// The definition in words.
     pub definition: String,
@@ -261,7 +257,7 @@ pub struct DefinitionCounts {
 }
 
 /// A whole progression analysis.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Progression {
     /// Options used.
     pub options: Options,

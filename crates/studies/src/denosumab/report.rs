@@ -4,25 +4,16 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::progression::{NamedTest, Progression};
-use super::{event_counts, Run};
+use super::{event_counts, EventCount, Options, Run};
 use crate::published::{self, fmt_p, p_equals, CheckRow, Published};
-use crate::Quantity;
 use crate::Result;
+use crate::{DataNotice, Quantity};
 use calcscore_report::figures::{render_png, render_svg};
 use calcscore_report::scatter::Scatter;
-use calcscore_report::{check_table_text, csv, markdown_table, num, r, status_word, OutputFile};
-
-/// calcscore version and git revision, as in every results.json.
-fn version() -> String {
-    format!(
-        "{} (git {})",
-        env!("CARGO_PKG_VERSION"),
-        option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown")
-    )
-}
+use calcscore_report::{check_table_text, csv, markdown_table, num, r, OutputFile};
 
 /// The study key.
 pub const STUDY: &str = "denosumab-pilot";
@@ -46,6 +37,14 @@ fn described(a: &Progression, v: &str) -> (Option<f64>, Option<f64>, usize) {
 /// The named quantities `check denosumab-pilot` compares with datasets/published/denosumab_pilot.toml.
 pub fn quantities(run: &Run) -> Vec<Quantity> {
     let a = &run.analysis;
+    let mut q = descriptive_quantities(a);
+    q.extend(test_quantities(a));
+    q.extend(follow_up_quantities(run));
+    q
+}
+
+/// Counts, means and SDs of the evaluable patients.
+fn descriptive_quantities(a: &Progression) -> Vec<Quantity> {
     let mut q = vec![
         Quantity::value("n.treated", a.n_patients as f64, "patients in the file"),
         Quantity::value(
@@ -87,6 +86,12 @@ pub fn quantities(run: &Run) -> Vec<Quantity> {
             ));
         }
     }
+    q
+}
+
+/// The paired tests, correlations and the natural-rate test, as estimates with CI or as p-values.
+fn test_quantities(a: &Progression) -> Vec<Quantity> {
+    let mut q = Vec::new();
     let tq = |name: &str, t: &NamedTest| Quantity {
         name: name.into(),
         estimate: t.test.estimate.unwrap_or(f64::NAN),
@@ -155,6 +160,13 @@ pub fn quantities(run: &Run) -> Vec<Quantity> {
             q.push(if p_only { pv(name, t) } else { tq(name, t) });
         }
     }
+    q
+}
+
+/// IMT/CAVI counts, the scan interval range and the events during follow-up.
+fn follow_up_quantities(run: &Run) -> Vec<Quantity> {
+    let a = &run.analysis;
+    let mut q = Vec::new();
     for (stem, label) in [("imt", "imt_after"), ("cavi", "cavi_after")] {
         let n = test(a, label, "Paired t").map_or(0, |t| t.n);
         q.push(Quantity::value(
@@ -176,8 +188,8 @@ pub fn quantities(run: &Run) -> Vec<Quantity> {
             "longest scan interval (days / 365.25)",
         ));
     }
-    for (label, n, _) in event_counts(&run.table) {
-        let key = match label.as_str() {
+    for e in event_counts(&run.table) {
+        let key = match e.event.as_str() {
             "Cardiac death" => "events.cardiac_death",
             "Non-fatal myocardial infarction" => "events.mi",
             "Revascularisation" => "events.revascularisation",
@@ -186,7 +198,7 @@ pub fn quantities(run: &Run) -> Vec<Quantity> {
         };
         q.push(Quantity::value(
             key,
-            n as f64,
+            e.patients as f64,
             "patients with the event during follow-up",
         ));
     }
@@ -206,7 +218,10 @@ pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
     let checks = published::check(&Published::builtin(STUDY)?, &run.quantities);
     let fig = figure(run);
     Ok(vec![
-        ("results.json".into(), results_json(run).into_bytes()),
+        (
+            "results.json".into(),
+            crate::to_json(&Results::of(run)).into_bytes(),
+        ),
         ("report.md".into(), report_md(run, &checks).into_bytes()),
         ("manifest.json".into(), manifest(run).into_bytes()),
         (
@@ -265,32 +280,58 @@ fn figure(run: &Run) -> Scatter {
     }
 }
 
-fn results_json(run: &Run) -> String {
-    let v = json!({
-        "study": STUDY,
-        "calcscore_version": version(),
-        "data_notice": run.notice,
-        "options": run.options,
-        "analysis": run.analysis,
-        "events": event_counts(&run.table).iter().map(|(e, n, k)| json!({"event": e, "patients": n, "known": k})).collect::<Vec<_>>(),
-        "quantities": run.quantities,
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+/// results.json of a pilot run: the one type `reproduce` writes and `check` reads back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    /// Always "denosumab-pilot".
+    pub study: String,
+    /// calcscore version that computed the results.
+    pub calcscore_version: String,
+    /// Where the data come from.
+    pub data_notice: DataNotice,
+    /// Options of the run.
+    pub options: Options,
+    /// The progression analysis.
+    pub analysis: Progression,
+    /// Patients with each cardiovascular event.
+    pub events: Vec<EventCount>,
+    /// Named quantities for `check`.
+    pub quantities: Vec<Quantity>,
 }
 
+impl Results {
+    /// The results of a run.
+    pub fn of(run: &Run) -> Results {
+        Results {
+            study: STUDY.into(),
+            calcscore_version: crate::version(),
+            data_notice: run.notice.clone(),
+            options: run.options.clone(),
+            analysis: run.analysis.clone(),
+            events: event_counts(&run.table),
+            quantities: run.quantities.clone(),
+        }
+    }
+}
+
+/// Files the run writes, listed in its manifest.
+const FILES: [&str; 8] = [
+    "report.md",
+    "results.json",
+    "figure1_bmd_vs_cac.svg",
+    "figure1_bmd_vs_cac.png",
+    "patients.csv",
+    "events.csv",
+    "check.csv",
+    "manifest.json",
+];
+
 fn manifest(run: &Run) -> String {
-    let v = json!({
-        "calcscore_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown"),
-        "study": STUDY,
-        "input": run.notice.input,
-        "input_sha256": run.notice.sha256,
-        "synthetic_data": run.notice.synthetic,
-        "options": run.options,
-        "files": ["report.md", "results.json", "figure1_bmd_vs_cac.svg", "figure1_bmd_vs_cac.png",
-                  "patients.csv", "events.csv", "check.csv", "manifest.json"],
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    crate::Manifest {
+        files: FILES.iter().map(|f| f.to_string()).collect(),
+        ..crate::Manifest::new(STUDY, &run.notice, &run.options)
+    }
+    .to_json()
 }
 
 fn patients_csv(a: &Progression) -> String {
@@ -353,7 +394,7 @@ fn patients_csv(a: &Progression) -> String {
 fn events_csv(run: &Run) -> String {
     let rows: Vec<Vec<String>> = event_counts(&run.table)
         .into_iter()
-        .map(|(e, n, k)| vec![e, n.to_string(), k.to_string()])
+        .map(|e| vec![e.event, e.patients.to_string(), e.known.to_string()])
         .collect();
     csv(
         &["event", "patients_with_event", "patients_followed"],
@@ -362,18 +403,7 @@ fn events_csv(run: &Run) -> String {
 }
 
 fn check_csv(rows: &[CheckRow]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.name.clone(),
-                r.published.clone(),
-                r.reproduced.clone(),
-                r.tolerance.clone(),
-                status_word(r.status).into(),
-            ]
-        })
-        .collect();
+    let cells: Vec<Vec<String>> = published::check_cells(rows);
     csv(
         &["quantity", "published", "reproduced", "rule", "result"],
         &cells,
@@ -554,25 +584,14 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
     let _ = writeln!(s, "\n## Cardiovascular events\n");
     let rows: Vec<Vec<String>> = event_counts(&run.table)
         .into_iter()
-        .map(|(e, n, k)| vec![e, n.to_string(), k.to_string()])
+        .map(|e| vec![e.event, e.patients.to_string(), e.known.to_string()])
         .collect();
     s.push_str(&markdown_table(
         &["event", "patients with event", "patients followed"],
         &rows,
     ));
     let _ = writeln!(s, "\n## Check against the published numbers\n");
-    let rows: Vec<Vec<String>> = checks
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.published.clone(),
-                c.reproduced.clone(),
-                c.tolerance.clone(),
-                status_word(c.status).into(),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = published::check_cells(checks);
     s.push_str(&markdown_table(
         &["quantity", "published", "reproduced", "rule", "result"],
         &rows,

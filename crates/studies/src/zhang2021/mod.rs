@@ -5,12 +5,11 @@ pub mod pipeline;
 mod quantities;
 mod report;
 pub mod simulate;
+pub mod simulate_large;
 mod tripod;
 pub mod validation_b;
 
-use std::path::Path;
-
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use quantities::quantities;
 pub use report::figures as report_figures;
@@ -82,31 +81,25 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     Ok(run)
 }
 
-/// The part of results.json that `check` reads.
-#[derive(Debug, serde::Deserialize)]
-struct QuantitiesOnly {
-    quantities: Vec<Quantity>,
-}
+/// The Zhang 2021 study: lesion registry, the paper's flow rules, its published numbers.
+pub struct Zhang2021;
 
-/// Read the named quantities from a results.json.
-pub fn read_quantities(path: &Path) -> Result<Vec<Quantity>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read {}: {e} (run `calcscore reproduce zhang2021` first, or pass --results)",
-            path.display()
-        ))
-    })?;
-    let parsed: QuantitiesOnly = serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "{}: not a calcscore results.json: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(parsed.quantities)
+impl crate::Study for Zhang2021 {
+    const KEY: &'static str = "zhang2021";
+    const SHIPPED_DATA: &'static str = "datasets/zhang2021_synthetic.csv";
+    type Results = Results;
+
+    fn quantities(results: Results) -> Vec<Quantity> {
+        results.quantities
+    }
+
+    fn rules() -> Vec<calcscore_data::cohort::Rule> {
+        calcscore_data::cohort::zhang2021_rules()
+    }
 }
 
 /// Summary counts of one cohort.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CohortSize {
     /// Letter.
     pub cohort: String,

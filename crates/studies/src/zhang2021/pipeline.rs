@@ -18,7 +18,7 @@ use calcscore_score::PointsTable;
 pub const UNDEREXPANSION_PCT: f64 = 70.0;
 
 /// Options of a Zhang 2021 reproduction.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Options {
     /// Registry file (CSV or Parquet).
     pub data: PathBuf,

@@ -1,5 +1,6 @@
 //! The named quantities of a run, as `datasets/published/zhang2021.toml` names them.
 
+use super::analysis::Analysis;
 use super::{cohort_sizes, Run};
 use crate::Quantity;
 
@@ -83,6 +84,21 @@ fn flow_quantities(run: &Run) -> Vec<Quantity> {
 
 fn analysis_quantities(run: &Run) -> Vec<Quantity> {
     let a = &run.analysis;
+    let mut q = derivation_quantities(a);
+    q.extend(slope_quantities(a));
+    if let Some(fr) = &a.fracture {
+        fracture_quantities(fr, &mut q);
+    }
+    if let Some(b) = &a.b_only {
+        b_only_quantities(b, &mut q);
+    }
+    q.extend(count_quantities(a));
+    q
+}
+
+/// Derived points, and the ROC and NPV of the published score in A+B. An analysis that was not estimable gives
+/// no quantity: `check` then reports it ABSENT (see notes).
+fn derivation_quantities(a: &Analysis) -> Vec<Quantity> {
     let mut q: Vec<Quantity> = a
         .points
         .iter()
@@ -97,7 +113,6 @@ fn analysis_quantities(run: &Run) -> Vec<Quantity> {
             )
         })
         .collect();
-    // An analysis that was not estimable gives no quantity: `check` then reports it ABSENT (see notes).
     if let Some(roc) = &a.roc {
         q.push(Quantity::value(
             "roc.youden_cutoff",
@@ -123,71 +138,71 @@ fn analysis_quantities(run: &Run) -> Vec<Quantity> {
             "NPV at score ≥ cutoff in A+B, Clopper-Pearson CI",
         ));
     }
+    q
+}
+
+/// The slope of expansion on the score per cohort (estimate and p) and the interaction term.
+fn slope_quantities(a: &Analysis) -> Vec<Quantity> {
+    let mut q = Vec::new();
     for s in &a.slopes {
         let name = format!("slope.{}", s.cohort);
         let method = "OLS of expansion on score, CR1 by patient";
-        q.push(Quantity {
-            p_value: Some(s.slope.p_value),
-            ..Quantity::with_ci(
-                &name,
-                s.slope.estimate,
-                (s.slope.conf_low, s.slope.conf_high),
-                method,
-            )
-        });
-        q.push(Quantity {
-            p_value: Some(s.slope.p_value),
-            ..Quantity::value(format!("{name}.p"), s.slope.p_value, method)
-        });
+        let ci = (s.slope.conf_low, s.slope.conf_high);
+        q.push(Quantity::with_ci(&name, s.slope.estimate, ci, method).with_p(s.slope.p_value));
+        q.push(
+            Quantity::value(format!("{name}.p"), s.slope.p_value, method).with_p(s.slope.p_value),
+        );
     }
     if let Some(t) = &a.interaction_term {
-        q.push(Quantity {
-            p_value: Some(t.p_value),
-            ..Quantity::with_ci(
+        q.push(
+            Quantity::with_ci(
                 "interaction.p",
                 t.estimate,
                 (t.conf_low, t.conf_high),
                 "score × atherectomy-cohort term in B+C, CR1 by patient",
             )
-        });
+            .with_p(t.p_value),
+        );
     }
-    if let Some(fr) = &a.fracture {
-        fracture_quantities(fr, &mut q);
-    }
-    if let Some(b) = &a.b_only {
-        b_only_quantities(b, &mut q);
-    }
-    q.push(Quantity::value(
-        "split.patients_in_A_and_B",
-        a.split_overlap.patients_both as f64,
-        "patients with lesions in both the derivation (A) and the validation (B) cohort",
-    ));
-    q.push(Quantity::value(
-        "D.underexpansion_n",
-        a.d_underexpansion.x as f64,
-        "lesions of D with expansion < 70%",
-    ));
-    q.push(Quantity::value(
-        "D.score4_n",
-        a.d_max_score_n as f64,
-        "lesions of D with the maximum score",
-    ));
-    q.push(Quantity::with_ci(
-        "nodule.prevalence",
-        a.nodule.estimate,
-        (a.nodule.conf_low, a.nodule.conf_high),
-        "calcified nodules among analysed lesions, Clopper-Pearson CI",
-    ));
-    q.push(Quantity::value(
-        "prep.n",
-        a.prep.n as f64,
-        "analysed lesions with analysable pre-stent IVUS",
-    ));
-    q.push(Quantity::value(
-        "prep.fracture_n",
-        a.prep.n_fracture as f64,
-        "of those, with calcium fracture",
-    ));
+    q
+}
+
+/// Counts and proportions: the A/B overlap, cohort D, nodules, and the lesions imaged after preparation.
+fn count_quantities(a: &Analysis) -> Vec<Quantity> {
+    let count = |name: &str, n: usize, method: &str| Quantity::value(name, n as f64, method);
+    let mut q = vec![
+        count(
+            "split.patients_in_A_and_B",
+            a.split_overlap.patients_both,
+            "patients with lesions in both the derivation (A) and the validation (B) cohort",
+        ),
+        count(
+            "D.underexpansion_n",
+            a.d_underexpansion.x,
+            "lesions of D with expansion < 70%",
+        ),
+        count(
+            "D.score4_n",
+            a.d_max_score_n,
+            "lesions of D with the maximum score",
+        ),
+        Quantity::with_ci(
+            "nodule.prevalence",
+            a.nodule.estimate,
+            (a.nodule.conf_low, a.nodule.conf_high),
+            "calcified nodules among analysed lesions, Clopper-Pearson CI",
+        ),
+        count(
+            "prep.n",
+            a.prep.n,
+            "analysed lesions with analysable pre-stent IVUS",
+        ),
+        count(
+            "prep.fracture_n",
+            a.prep.n_fracture,
+            "of those, with calcium fracture",
+        ),
+    ];
     if let Some(m) = &a.prep.expansion_mean {
         let ci = (
             m.conf_low.unwrap_or(f64::NAN),
@@ -224,14 +239,14 @@ fn fracture_quantities(fr: &super::analysis::FractureResult, q: &mut Vec<Quantit
         (fr.validation.conf_low, fr.validation.conf_high),
         "proportion, Clopper-Pearson CI",
     ));
-    q.push(Quantity {
-        p_value: Some(fr.chisq_yates.p_value),
-        ..Quantity::value(
+    q.push(
+        Quantity::value(
             "fracture.p",
             fr.chisq_yates.p_value,
             "Pearson chi-square with Yates' correction (R chisq.test default)",
         )
-    });
+        .with_p(fr.chisq_yates.p_value),
+    );
 }
 
 /// The score in B alone (no derivation lesion): AUC, NPV at the cutoff, calibration of A's model in B.
@@ -289,26 +304,7 @@ fn b_only_quantities(b: &super::validation_b::BOnly, q: &mut Vec<Quantity>) {
         }
     }
     if let Some(d) = &b.decision {
-        for x in d.rows.iter().filter(|x| {
-            [0.1, 0.2, 0.3]
-                .iter()
-                .any(|t| (x.threshold - t).abs() < 1e-9)
-        }) {
-            let t = format!("{:.1}", x.threshold);
-            q.push(Quantity::value(
-                format!("decision.B.net_benefit_model.pt{t}"),
-                x.net_benefit_model,
-                format!("net benefit in B of A's risk model at threshold {t} (dcurves: TP/n - FP/n pt/(1 - pt))"),
-            ));
-            q.push(Quantity::value(
-                format!("decision.B.net_benefit_cutoff.pt{t}"),
-                x.net_benefit_cutoff,
-                format!(
-                    "net benefit in B of treating score >= {} at threshold {t}",
-                    d.cutoff
-                ),
-            ));
-        }
+        decision_quantities(d, q);
     }
     let Some(c) = &b.calibration else { return };
     for (name, v, what) in [
@@ -318,5 +314,29 @@ fn b_only_quantities(b: &super::validation_b::BOnly, q: &mut Vec<Quantity>) {
         if let Some(v) = v {
             q.push(Quantity::with_ci(name, v.estimate, (v.conf_low, v.conf_high), what));
         }
+    }
+}
+
+/// Net benefit in B of A's risk model and of "score ≥ cutoff" at the thresholds 0.1, 0.2 and 0.3.
+fn decision_quantities(d: &calcscore_score::validate::GroupDecision, q: &mut Vec<Quantity>) {
+    for x in d.rows.iter().filter(|x| {
+        [0.1, 0.2, 0.3]
+            .iter()
+            .any(|t| (x.threshold - t).abs() < 1e-9)
+    }) {
+        let t = format!("{:.1}", x.threshold);
+        q.push(Quantity::value(
+            format!("decision.B.net_benefit_model.pt{t}"),
+            x.net_benefit_model,
+            format!("net benefit in B of A's risk model at threshold {t} (dcurves: TP/n - FP/n pt/(1 - pt))"),
+        ));
+        q.push(Quantity::value(
+            format!("decision.B.net_benefit_cutoff.pt{t}"),
+            x.net_benefit_cutoff,
+            format!(
+                "net benefit in B of treating score >= {} at threshold {t}",
+                d.cutoff
+            ),
+        ));
     }
 }

@@ -2,28 +2,22 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::analysis::{Analysis, ModelResult, COVARIANCE};
+use super::analysis::{Analysis, COVARIANCE};
+use super::pipeline::Options;
 use super::{cohort_sizes, CohortSize, Run};
 use crate::published::{self, fmt_p, Published};
 use crate::{DataNotice, Quantity};
 use crate::{Error, Result};
+use calcscore_core::Choice;
+use calcscore_data::cohort::{FlowStage, SplitUnit};
 use calcscore_report::{csv, markdown_table, num, r, OutputFile};
+use calcscore_score::model::FittedModel;
 use calcscore_score::PointsTable;
 
 #[path = "report_figures.rs"]
 pub mod figures;
-
-/// calcscore's version and the git revision it was built from.
-pub fn version() -> String {
-    format!(
-        "{} (git {})",
-        env!("CARGO_PKG_VERSION"),
-        option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown")
-    )
-}
 
 /// Missing-data policy, stated in every report.
 pub const MISSING_POLICY: &str =
@@ -33,7 +27,7 @@ pub const MISSING_POLICY: &str =
 /// Every output file of a run: the results and lesion-level files from the run, and the report rebuilt
 /// from results.json exactly as `calcscore report --results` rebuilds it (so both give the same bytes).
 pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
-    let json = results_json(run);
+    let json = Results::of(run).to_json();
     let results = Results::from_json(&json, "results.json")?;
     let mut files: Vec<OutputFile> = vec![
         ("results.json".into(), json.into_bytes()),
@@ -95,18 +89,28 @@ pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
     Ok(files)
 }
 
-/// results.json as the report reads it back: everything the report and the figures need.
-#[derive(Debug, Clone, Deserialize)]
+/// results.json: everything a run computed that the report, the figures and `check` read. The one type is
+/// written by `reproduce` and read back by `report --results` and `check`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
+    /// Always "zhang2021".
+    #[serde(default)]
+    pub study: String,
     /// calcscore version that computed the results.
     pub calcscore_version: String,
     /// Where the data come from.
     pub data_notice: DataNotice,
     /// Options of the run.
-    pub options: ResultsOptions,
-    /// Stent expansion formula in words.
+    pub options: Options,
+    /// The covariance every model uses, in words.
     #[serde(default)]
-    pub expansion_definition: String,
+    pub covariance: String,
+    /// Missing-data policy in words.
+    #[serde(default)]
+    pub missing_data_policy: String,
+    /// Missing values per registry column, with the policy.
+    #[serde(default)]
+    pub missing_values: Vec<super::pipeline::MissingCount>,
     /// Flow counts.
     pub flow: ResultsFlow,
     /// Cohort sizes.
@@ -115,11 +119,11 @@ pub struct Results {
     pub score: PointsTable,
     /// The analysis.
     pub analysis: Analysis,
+    /// Stent expansion formula in words.
+    #[serde(default)]
+    pub expansion_definition: String,
     /// Named quantities.
     pub quantities: Vec<Quantity>,
-    /// Missing values per registry column, with the policy.
-    #[serde(default)]
-    pub missing_values: Vec<super::pipeline::MissingCount>,
     /// Table 1: baseline characteristics of the analysed lesions by cohort (the score items).
     #[serde(default)]
     pub table1: Option<calcscore_report::table1::Table1>,
@@ -128,28 +132,15 @@ pub struct Results {
     pub table1_outcomes: Option<calcscore_report::table1::Table1>,
 }
 
-/// The run options as results.json stores them.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ResultsOptions {
-    /// Input file.
-    pub data: String,
-    /// Split seed.
-    pub seed: u64,
-    /// "lesion" or "patient".
-    pub split: String,
-    /// Confidence level.
-    pub conf_level: f64,
-}
-
-/// The flow as results.json stores it.
-#[derive(Debug, Clone, Deserialize)]
+/// The flow as results.json stores it: the stages and the reconciliation of the counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResultsFlow {
     /// Lesions in the input.
     pub n_input: usize,
     /// Patients in the input.
     pub n_input_patients: usize,
     /// Stages in order.
-    pub stages: Vec<ResultsStage>,
+    pub stages: Vec<FlowStage>,
     /// Lesions excluded by the rules.
     pub n_excluded_by_rules: usize,
     /// Lesions excluded for missing data.
@@ -160,35 +151,41 @@ pub struct ResultsFlow {
     pub reconciles: bool,
 }
 
-/// One flow stage.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ResultsStage {
-    /// Stage number.
-    pub stage: usize,
-    /// Lesions entering.
-    pub n_in: usize,
-    /// Rules with counts.
-    pub rules: Vec<ResultsRule>,
-    /// Lesions meeting two or more rules.
-    pub n_overlap: usize,
-    /// Lesions leaving.
-    pub n_out: usize,
-}
-
-/// One rule's counts.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ResultsRule {
-    /// Rule name.
-    pub rule: String,
-    /// Reason in words.
-    pub reason: String,
-    /// Lesions meeting the rule.
-    pub n_meeting: usize,
-    /// Lesions excluded by it first.
-    pub n_excluded: usize,
-}
-
 impl Results {
+    /// The results of a run.
+    pub fn of(run: &Run) -> Results {
+        Results {
+            study: "zhang2021".into(),
+            calcscore_version: crate::version(),
+            data_notice: run.notice.clone(),
+            options: run.options.clone(),
+            covariance: COVARIANCE.into(),
+            missing_data_policy: MISSING_POLICY.into(),
+            missing_values: run.set.missing.clone(),
+            flow: ResultsFlow {
+                n_input: run.flow.n_input,
+                n_input_patients: run.n_input_patients,
+                stages: run.flow.stages.clone(),
+                n_excluded_by_rules: run.flow.exclusions.len(),
+                n_excluded_missing_data: run.set.exclusions.len(),
+                n_analysed: run.set.cohorts.len(),
+                reconciles: reconciles(run),
+            },
+            cohorts: cohort_sizes(&run.set),
+            score: run.score.clone(),
+            analysis: run.analysis.clone(),
+            expansion_definition: run.options.expansion.describe().into(),
+            quantities: run.quantities.clone(),
+            table1: cohort_table(run, &BASELINE_VARS),
+            table1_outcomes: cohort_table(run, &OUTCOME_VARS),
+        }
+    }
+
+    /// The results as results.json text (pretty, newline-terminated).
+    pub fn to_json(&self) -> String {
+        crate::to_json(self)
+    }
+
     /// Parse a results.json text; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<Results> {
         calcscore_report::json::from_str_lenient(text).map_err(|e| {
@@ -203,35 +200,6 @@ impl Results {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
         Results::from_json(&text, &path.display().to_string())
     }
-}
-
-fn results_json(run: &Run) -> String {
-    let v = json!({
-        "study": "zhang2021",
-        "calcscore_version": version(),
-        "data_notice": run.notice,
-        "options": run.options,
-        "expansion_definition": run.options.expansion.describe(),
-        "covariance": COVARIANCE,
-        "missing_data_policy": MISSING_POLICY,
-        "flow": {
-            "n_input": run.flow.n_input,
-            "n_input_patients": run.n_input_patients,
-            "stages": run.flow.stages,
-            "n_excluded_by_rules": run.flow.exclusions.len(),
-            "n_excluded_missing_data": run.set.exclusions.len(),
-            "n_analysed": run.set.cohorts.len(),
-            "reconciles": reconciles(run),
-        },
-        "cohorts": cohort_sizes(&run.set),
-        "score": run.score,
-        "analysis": run.analysis,
-        "quantities": run.quantities,
-        "missing_values": run.set.missing,
-        "table1": cohort_table(run, &BASELINE_VARS),
-        "table1_outcomes": cohort_table(run, &OUTCOME_VARS),
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
 /// Baseline characteristics of Table 1: the score items before stenting.
@@ -272,17 +240,11 @@ pub fn reconciles(run: &Run) -> bool {
 }
 
 fn manifest(run: &Run) -> String {
-    let v = json!({
-        "calcscore_version": env!("CARGO_PKG_VERSION"),
-        "git_revision": option_env!("CALCSCORE_GIT_REV").unwrap_or("unknown"),
-        "study": "zhang2021",
-        "input": run.notice.input,
-        "input_sha256": run.notice.sha256,
-        "synthetic_data": run.notice.synthetic,
-        "seed": run.options.seed,
-        "options": run.options,
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    crate::Manifest {
+        seed: Some(run.options.seed),
+        ..crate::Manifest::new("zhang2021", &run.notice, &run.options)
+    }
+    .to_json()
 }
 
 fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
@@ -307,18 +269,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         t(
             "cohorts.csv",
             &["cohort", "label", "n_lesions", "n_patients"],
-            res.cohorts
-                .clone()
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.cohort.clone(),
-                        c.label.clone(),
-                        c.n_lesions.to_string(),
-                        c.n_patients.to_string(),
-                    ]
-                })
-                .collect(),
+            cohort_tab(res).rows,
         ),
         t(
             "coefficients.csv",
@@ -395,7 +346,13 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             a.roc
                 .iter()
                 .flat_map(|roc| roc.coords.iter())
-                .map(|c| vec![num(Some(c.0)), num(Some(c.1)), num(Some(c.2))])
+                .map(|c| {
+                    vec![
+                        num(Some(c.threshold)),
+                        num(Some(c.sensitivity)),
+                        num(Some(c.specificity)),
+                    ]
+                })
                 .collect(),
         ),
         t(
@@ -418,18 +375,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         t(
             "check.csv",
             &["quantity", "published", "reproduced", "tolerance", "result"],
-            checks
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.name.clone(),
-                        c.published.clone(),
-                        c.reproduced.clone(),
-                        c.tolerance.clone(),
-                        calcscore_report::status_word(c.status).into(),
-                    ]
-                })
-                .collect(),
+            published::check_cells(checks),
         ),
     ]
 }
@@ -494,7 +440,7 @@ fn exclusion_rows(run: &Run) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn models(res: &Results) -> Vec<(&'static str, &ModelResult)> {
+fn models(res: &Results) -> Vec<(&'static str, &FittedModel)> {
     let a = &res.analysis;
     let mut m = Vec::new();
     if let Some(l) = &a.derivation_linear {
@@ -576,7 +522,7 @@ impl Tab {
     }
 }
 
-fn coef_tab(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> Tab {
+fn coef_tab(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Tab {
     let odds = format!("odds ratio [{lvl}% CI]");
     let est = format!("estimate [{lvl}% CI]");
     let head = if exp {
@@ -614,7 +560,7 @@ fn coef_tab(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> Tab {
     Tab::new(label, caption, &head, rows)
 }
 
-fn coef_table(label: &'static str, m: &ModelResult, exp: bool, lvl: &str) -> String {
+fn coef_table(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> String {
     let t = coef_tab(label, m, exp, lvl);
     format!("{}\n\n{}", t.caption, t.md())
 }
@@ -703,7 +649,7 @@ fn points_tab(res: &Results) -> Tab {
 /// logistic model; empty otherwise.
 fn null_effect_note(res: &Results, term: &str) -> String {
     let lvl = pct_level(res);
-    let find = |m: &Option<ModelResult>| {
+    let find = |m: &Option<FittedModel>| {
         m.as_ref()
             .and_then(|m| m.coefficients.iter().find(|c| c.term == term).cloned())
     };
@@ -813,18 +759,7 @@ fn by_score_tab(res: &Results) -> Tab {
 }
 
 fn check_tab(checks: &[published::CheckRow]) -> Tab {
-    let rows = checks
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.published.clone(),
-                c.reproduced.clone(),
-                c.tolerance.clone(),
-                calcscore_report::status_word(c.status).into(),
-            ]
-        })
-        .collect();
+    let rows = published::check_cells(checks);
     Tab::new(
         "check",
         "Published numbers of Zhang et al. 2021 against this run".into(),
@@ -940,7 +875,7 @@ fn flow_md(res: &Results) -> String {
              bottom: the four cohorts analysed.",
         ),
         res.options.seed,
-        res.options.split,
+        res.options.split.name(),
         cohort_tab(res).md()
     );
     md + &overlap_md(res)
@@ -949,13 +884,13 @@ fn flow_md(res: &Results) -> String {
 /// How many patients have lesions on both sides of the A/B split.
 fn overlap_md(res: &Results) -> String {
     let o = &res.analysis.split_overlap;
-    let fix = if res.options.split == "patient" {
+    let fix = if res.options.split == SplitUnit::Patient {
         "the split is by patient, so no patient contributes to both".to_string()
     } else {
         format!(
             "their lesions are correlated across the derivation and the validation cohort, so B is not fully independent of A; \
              `--split patient` removes that (this run split by {})",
-            res.options.split
+            res.options.split.name()
         )
     };
     format!(

@@ -3,7 +3,6 @@
 use calcscore_stats::dist::Checked;
 use statrs::distribution::{Normal, StudentsT};
 
-use super::super::analysis::ModelResult;
 use super::Results;
 use crate::published::fmt_p;
 use crate::Result;
@@ -14,6 +13,7 @@ use calcscore_report::charts::{
 };
 use calcscore_report::figures::{render_png, render_svg, Bar, ExpansionByScore, Figure, Panel};
 use calcscore_report::{r, OutputFile};
+use calcscore_score::model::FittedModel;
 use calcscore_stats::diagnostic::{binomial_ci, CiMethod};
 
 /// Every figure as SVG and PNG, in report order.
@@ -126,7 +126,7 @@ pub fn figure4(res: &Results) -> ExpansionByScore {
 }
 
 /// Linear predictor b0 + b1·s and its standard error from the 2×2 covariance of (Intercept, score).
-fn line_at(m: &ModelResult, s: f64) -> Option<(f64, f64)> {
+fn line_at(m: &FittedModel, s: f64) -> Option<(f64, f64)> {
     let b: Vec<f64> = m.coefficients.iter().map(|c| c.estimate).collect();
     let v = &m.vcov;
     if b.len() != 2 || v.len() != 2 || v.iter().any(|row| row.len() != 2) {
@@ -136,11 +136,8 @@ fn line_at(m: &ModelResult, s: f64) -> Option<(f64, f64)> {
     Some((b[0] + b[1] * s, var.max(0.0).sqrt()))
 }
 
-fn df_residual(m: &ModelResult) -> f64 {
-    m.model
-        .get("df_residual")
-        .and_then(|d| d.as_f64())
-        .unwrap_or(f64::INFINITY)
+fn df_residual(m: &FittedModel) -> f64 {
+    m.model.df_residual as f64
 }
 
 /// Figure 5: expansion on score in B and C with fitted lines, confidence bands and the interaction P.
@@ -243,7 +240,11 @@ pub fn roc(res: &Results) -> Option<RocCurve> {
     let a = &res.analysis;
     let roc = a.roc.as_ref()?;
     let accuracy = a.accuracy.as_ref()?;
-    let points = roc.coords.iter().map(|c| (1.0 - c.2, c.1)).collect();
+    let points = roc
+        .coords
+        .iter()
+        .map(|c| (1.0 - c.specificity, c.sensitivity))
+        .collect();
     let measure = |name: &str| {
         accuracy
             .measures
@@ -307,7 +308,7 @@ pub fn calibration(res: &Results) -> Result<Option<Calibration>> {
 /// Forest plot of the derivation models' item coefficients.
 pub fn forest(res: &Results) -> Option<Forest> {
     let a = &res.analysis;
-    let rows = |m: &ModelResult, exp: bool| -> Vec<ForestRow> {
+    let rows = |m: &FittedModel, exp: bool| -> Vec<ForestRow> {
         m.coefficients
             .iter()
             .filter(|c| c.term != "(Intercept)")

@@ -172,6 +172,17 @@ type Row = Vec<String>;
 
 /// Generate the registry as CSV text (header + one row per lesion), deterministic in `seed`.
 pub fn simulate_csv(seed: u64, n_lesions: usize) -> String {
+    let header: Vec<&str> = LESION_SCHEMA.iter().map(|c| c.name).collect();
+    let mut out = header.join(",") + "\n";
+    for r in simulate_rows(seed, n_lesions) {
+        out.push_str(&r.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The registry's rows (values in LESION_SCHEMA order as CSV text, empty = missing), deterministic in `seed`.
+pub(crate) fn simulate_rows(seed: u64, n_lesions: usize) -> Vec<Vec<String>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let counts = FlowCounts::scaled(n_lesions);
     let mut cats = categories(&counts);
@@ -191,13 +202,7 @@ pub fn simulate_csv(seed: u64, n_lesions: usize) -> String {
         &mut rng,
     );
     assign_prep_ivus(&cats, &mut rows, &counts, &mut rng);
-    let header: Vec<&str> = LESION_SCHEMA.iter().map(|c| c.name).collect();
-    let mut out = header.join(",") + "\n";
-    for r in rows {
-        out.push_str(&r.join(","));
-        out.push('\n');
-    }
-    out
+    rows
 }
 
 fn categories(c: &FlowCounts) -> Vec<Category> {

@@ -5,13 +5,6 @@ use super::report::Results;
 use calcscore_report::r;
 use calcscore_stats::samplesize::adequacy::adequacy;
 
-/// Apparent Cox–Snell R² of a logistic model: 1 − exp(−(null deviance − deviance) / n).
-fn r2_cox_snell(m: &super::analysis::ModelResult) -> Option<f64> {
-    let dev = m.model.get("deviance")?.as_f64()?;
-    let null = m.model.get("null_deviance")?.as_f64()?;
-    (m.n > 0).then(|| 1.0 - (-(null - dev) / m.n as f64).exp())
-}
-
 /// Item 10: events, EPP and Riley's criteria at the apparent R² of A's logistic model of underexpansion.
 fn sample_size(res: &Results) -> String {
     let a = &res.analysis;
@@ -25,7 +18,7 @@ fn sample_size(res: &Results) -> String {
         return format!("{events} underexpanded lesions in A; the logistic model was not estimable, so Riley's criteria are not evaluated.");
     };
     let p = m.coefficients.len().saturating_sub(1) as u64;
-    let Some(r2) = r2_cox_snell(m) else {
+    let Some(r2) = m.r2_cox_snell() else {
         return "the logistic model has no deviance to evaluate Riley's criteria.".into();
     };
     match adequacy(events as u64, m.n as u64, p, r2) {

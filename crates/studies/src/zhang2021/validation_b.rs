@@ -3,17 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::analysis::{MeasureRow, ModelResult};
 use super::pipeline::AnalysisSet;
 use calcscore_data::cohort::Cohort;
 use calcscore_report::canon_charts::CalibrationPlot;
 use calcscore_score::calibration::{calibrate, ValProb};
 use calcscore_score::derive::Interval;
+use calcscore_score::discrimination::{exact_measures, MeasureRow};
+use calcscore_score::model::FittedModel;
 use calcscore_score::validate::{group_decision, GroupDecision};
-use calcscore_score::RiskModel;
 use calcscore_stats::calibration::{calibration, CalibrationGroup};
 use calcscore_stats::decision::Thresholds;
-use calcscore_stats::diagnostic::{CiMethod, TwoByTwo};
+use calcscore_stats::diagnostic::TwoByTwo;
 use calcscore_stats::roc::{Direction, Roc};
 
 /// The score in the validation cohort B alone (no derivation lesion in it).
@@ -81,7 +81,7 @@ pub struct SplitOverlap {
 pub fn b_only(
     set: &AnalysisSet,
     cutoff: i64,
-    calibration_model: Option<&ModelResult>,
+    calibration_model: Option<&FittedModel>,
     level: f64,
 ) -> BOnly {
     let s = set.values("score", &[Cohort::Validation]);
@@ -101,21 +101,9 @@ pub fn b_only(
             })
         });
     let t = TwoByTwo::from_marker(&s, &e, cutoff as f64);
-    let measures = ["sensitivity", "specificity", "ppv", "npv"]
-        .iter()
-        .filter_map(|m| t.measure(m, CiMethod::Exact, level))
-        .map(|m| MeasureRow {
-            measure: m.name,
-            estimate: m.estimate,
-            numerator: m.numerator,
-            denominator: m.denominator,
-            conf_low: m.conf_low,
-            conf_high: m.conf_high,
-            method: m.method,
-        })
-        .collect();
+    let measures = exact_measures(&t, &["sensitivity", "specificity", "ppv", "npv"], level);
     let model = calibration_model
-        .and_then(risk_model)
+        .and_then(|m| m.risk_model("score", "stent expansion < 70%", "cohort A"))
         .filter(|_| !s.is_empty());
     let p: Vec<f64> = model
         .as_ref()
@@ -160,22 +148,6 @@ fn flexible(p: &[f64], e: &[bool], level: f64) -> Option<FlexibleCurve> {
         curve,
         groups: plot.groups,
         histogram: plot.histogram,
-    })
-}
-
-/// The risk model of a fitted `underexpansion ~ score` model.
-fn risk_model(m: &ModelResult) -> Option<RiskModel> {
-    let coef = |t: &str| {
-        m.coefficients
-            .iter()
-            .find(|r| r.term == t)
-            .map(|r| r.estimate)
-    };
-    Some(RiskModel {
-        intercept: coef("(Intercept)")?,
-        slope: coef("score")?,
-        outcome: "stent expansion < 70%".into(),
-        fitted_in: "cohort A".into(),
     })
 }
 
