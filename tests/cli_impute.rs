@@ -276,3 +276,74 @@ fn pima_mean_over_seeds_matches_mice_mean_over_seeds() {
         );
     }
 }
+
+#[test]
+fn derive_points_come_from_the_pooled_coefficients() {
+    let data = pima();
+    let cands = format!("{REF}/pima_candidates.toml");
+    let v = json(&[
+        "derive",
+        "--data",
+        &data,
+        "--candidates",
+        &cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "type == Yes",
+        "--reference",
+        "BMI > 30",
+        "--impute",
+        "5",
+        "--json",
+    ]);
+    let cols: Vec<(&str, u64)> = v["imputation"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap(),
+                c["n_missing"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(cols, [("bmi", 3), ("bp", 13)]); // R: colSums(is.na(Pima.tr2)) for the columns derive reads
+    let pooled = &v["pooled"];
+    let coef = |term: &str| {
+        pooled["logistic"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["term"] == term)
+            .unwrap()["estimate"]
+            .as_f64()
+            .unwrap()
+    };
+    let reference = coef("bmi_gt30");
+    for (label, term) in [
+        ("Glucose > 140", "glu_gt140"),
+        ("Diastolic BP > 80", "bp_gt80"),
+        ("Age > 40", "age_gt40"),
+    ] {
+        let p = pooled["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["label"] == label)
+            .unwrap();
+        let ratio = coef(term) / reference;
+        assert!(
+            (p["ratio"].as_f64().unwrap() - ratio).abs() < 1e-12,
+            "{label}"
+        );
+        assert_eq!(
+            p["points"].as_i64().unwrap(),
+            ratio.round() as i64,
+            "{label}"
+        );
+    }
+    let auc = &pooled["auc"];
+    assert!(auc["conf_low"].as_f64().unwrap() < auc["estimate"].as_f64().unwrap());
+    assert_eq!(v["complete_case"]["n"], 284); // 300 minus rows missing bmi or bp (R: 16 incomplete rows)
+}

@@ -59,13 +59,20 @@ seed {}\nImputation models: each column predicts from the others ({}); the outco
         s.push_str("No missing values in these columns: the m data sets equal the data.\n");
         return s;
     }
+    let w = imp
+        .columns
+        .iter()
+        .map(|c| c.column.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(14);
     s.push_str(&format!(
-        "  {:<24} {:>7} {:>8} {:>22} {:>22}\n",
+        "  {:<w$} {:>7} {:>8} {:>22} {:>22}\n",
         "imputed column", "method", "missing", "observed mean (SD)", "imputed mean (SD)"
     ));
     for c in &imp.columns {
         s.push_str(&format!(
-            "  {:<24} {:>7} {:>8} {:>22} {:>22}\n",
+            "  {:<w$} {:>7} {:>8} {:>22} {:>22}\n",
             c.column,
             serde_json::to_value(c.method)
                 .ok()
