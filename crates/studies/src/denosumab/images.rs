@@ -10,7 +10,7 @@ use std::path::Path;
 
 use sha2::Digest;
 
-use super::{progression, quantities, schema, Run, SYNTHETIC_MODEL};
+use super::{schema, Run, SYNTHETIC_MODEL};
 use crate::{sha256_file, DataNotice};
 use crate::{Error, Result};
 use calcscore_imaging::agatston::Options;
@@ -167,24 +167,7 @@ pub fn reproduce(data: &Path, map: Option<&Path>, dicom: &Path, conf_level: f64)
         found.studies.len(),
         dicom.display()
     ));
-    let opts = progression::Options {
-        conf_level,
-        ..Default::default()
-    };
-    let analysis = progression::analyse(&table, &opts)?;
-    let mut run = Run {
-        options: super::Options {
-            data: data.to_path_buf(),
-            map: map.map(Path::to_path_buf),
-            conf_level,
-        },
-        notice,
-        table,
-        analysis,
-        quantities: Vec::new(),
-    };
-    run.quantities = quantities(&run);
-    Ok(run)
+    super::analyse(data, map, conf_level, notice, table)
 }
 
 /// Put each study's score in place of the table's typed-in score, matched by patient and scan date.

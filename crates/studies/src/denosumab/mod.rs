@@ -57,6 +57,17 @@ pub fn reproduce(data: &Path, map: Option<&Path>, conf_level: f64) -> Result<Run
     let sha = sha256_file(data)?;
     let notice = DataNotice::for_input(data, sha, SYNTHETIC_MODEL);
     let table = schema::load_cac(data, map)?;
+    analyse(data, map, conf_level, notice, table)
+}
+
+/// The analysis of a loaded table, with the run's options and data notice.
+pub(crate) fn analyse(
+    data: &Path,
+    map: Option<&Path>,
+    conf_level: f64,
+    notice: DataNotice,
+    table: CacTable,
+) -> Result<Run> {
     let opts = progression::Options {
         conf_level,
         ..Default::default()

@@ -450,6 +450,18 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
          (Agatston score) and BMD at baseline and 6–12 months later (seed 000, digest §3). Input `{}` (SHA-256 `{}`).\n",
         run.notice.input, run.notice.sha256
     );
+    patients_md(&mut s, run);
+    tests_md(&mut s, a);
+    definitions_md(&mut s, run, checks);
+    for n in &a.notes {
+        let _ = writeln!(s, "\nNote: {n}");
+    }
+    s
+}
+
+/// The Patients section and the characteristics and change table.
+fn patients_md(s: &mut String, run: &Run) {
+    let a = &run.analysis;
     let _ = writeln!(s, "## Patients\n");
     let _ = writeln!(
         s,
@@ -532,6 +544,10 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
              would be for real patients.\n"
         );
     }
+}
+
+/// The Tests section and Figure 1.
+fn tests_md(s: &mut String, a: &Progression) {
     let _ = writeln!(s, "## Tests\n");
     let rows: Vec<Vec<String>> = a
         .tests
@@ -564,6 +580,11 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
         "Figure 1. Change in bone mineral density against change in Agatston score per evaluable patient, with \
          the least-squares line. Negative %ΔCAC is a decrease (the paper's \"improvement\").\n"
     );
+}
+
+/// Progression definitions, cardiovascular events and the check against the published numbers.
+fn definitions_md(s: &mut String, run: &Run, checks: &[CheckRow]) {
+    let a = &run.analysis;
     let _ = writeln!(s, "## Progression definitions\n");
     let rows: Vec<Vec<String>> = a
         .definitions
@@ -596,10 +617,6 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
         &["quantity", "published", "reproduced", "rule", "result"],
         &rows,
     ));
-    for n in &a.notes {
-        let _ = writeln!(s, "\nNote: {n}");
-    }
-    s
 }
 
 /// What `reproduce denosumab-pilot` prints.

@@ -247,25 +247,39 @@ fn manifest(run: &Run) -> String {
     .to_json()
 }
 
+/// Columns of flow.csv.
+const FLOW_COLUMNS: [&str; 7] = [
+    "stage",
+    "rule",
+    "reason",
+    "n_in",
+    "n_meeting",
+    "n_excluded",
+    "n_out",
+];
+
+/// Columns of coefficients.csv (broom's tidy vocabulary after the model's name, rows and family).
+const COEFFICIENT_COLUMNS: [&str; 10] = [
+    "model",
+    "data",
+    "family",
+    "term",
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "conf_low",
+    "conf_high",
+];
+
+/// The CSV tables of the report.
 fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
     let t = |name: &str, header: &[&str], rows: Vec<Vec<String>>| {
         (name.to_string(), csv(header, &rows).into_bytes())
     };
     let a = &res.analysis;
     vec![
-        t(
-            "flow.csv",
-            &[
-                "stage",
-                "rule",
-                "reason",
-                "n_in",
-                "n_meeting",
-                "n_excluded",
-                "n_out",
-            ],
-            flow_rows(res),
-        ),
+        t("flow.csv", &FLOW_COLUMNS, flow_rows(res)),
         t(
             "cohorts.csv",
             &["cohort", "label", "n_lesions", "n_patients"],
@@ -273,18 +287,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         ),
         t(
             "coefficients.csv",
-            &[
-                "model",
-                "data",
-                "family",
-                "term",
-                "estimate",
-                "std_error",
-                "statistic",
-                "p_value",
-                "conf_low",
-                "conf_high",
-            ],
+            &COEFFICIENT_COLUMNS,
             coefficient_rows(res),
         ),
         t(
@@ -298,20 +301,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
                 "published_points",
                 "log_odds_ratio",
             ],
-            a.points
-                .iter()
-                .map(|p| {
-                    vec![
-                        p.item.clone(),
-                        p.column.clone(),
-                        num(Some(p.coefficient)),
-                        num(Some(p.ratio)),
-                        p.points.to_string(),
-                        p.published_points.to_string(),
-                        num(p.log_odds_ratio),
-                    ]
-                })
-                .collect(),
+            points_csv_rows(a),
         ),
         t(
             "accuracy.csv",
@@ -324,21 +314,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
                 "conf_high",
                 "method",
             ],
-            a.accuracy
-                .iter()
-                .flat_map(|acc| acc.measures.iter())
-                .map(|m| {
-                    vec![
-                        m.measure.clone(),
-                        num(Some(m.estimate)),
-                        m.numerator.to_string(),
-                        m.denominator.to_string(),
-                        num(Some(m.conf_low)),
-                        num(Some(m.conf_high)),
-                        m.method.clone(),
-                    ]
-                })
-                .collect(),
+            accuracy_csv_rows(a),
         ),
         t(
             "roc_coords.csv",
@@ -358,19 +334,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         t(
             "expansion_by_score.csv",
             &["cohort", "score", "n", "mean", "sd", "n_underexpansion"],
-            a.by_score
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.cohort.clone(),
-                        l.score.to_string(),
-                        l.n.to_string(),
-                        num(l.mean),
-                        num(l.sd),
-                        l.n_underexpansion.to_string(),
-                    ]
-                })
-                .collect(),
+            by_score_csv_rows(a),
         ),
         t(
             "check.csv",
@@ -378,6 +342,60 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             published::check_cells(checks),
         ),
     ]
+}
+
+/// points.csv: one row per item.
+fn points_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
+    a.points
+        .iter()
+        .map(|p| {
+            vec![
+                p.item.clone(),
+                p.column.clone(),
+                num(Some(p.coefficient)),
+                num(Some(p.ratio)),
+                p.points.to_string(),
+                p.published_points.to_string(),
+                num(p.log_odds_ratio),
+            ]
+        })
+        .collect()
+}
+
+/// accuracy.csv: one row per measure at the cutoff in A+B.
+fn accuracy_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
+    a.accuracy
+        .iter()
+        .flat_map(|acc| acc.measures.iter())
+        .map(|m| {
+            vec![
+                m.measure.clone(),
+                num(Some(m.estimate)),
+                m.numerator.to_string(),
+                m.denominator.to_string(),
+                num(Some(m.conf_low)),
+                num(Some(m.conf_high)),
+                m.method.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// expansion_by_score.csv: one row per cohort and score level.
+fn by_score_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
+    a.by_score
+        .iter()
+        .map(|l| {
+            vec![
+                l.cohort.clone(),
+                l.score.to_string(),
+                l.n.to_string(),
+                num(l.mean),
+                num(l.sd),
+                l.n_underexpansion.to_string(),
+            ]
+        })
+        .collect()
 }
 
 fn analysis_rows(run: &Run) -> Vec<Vec<String>> {
