@@ -5,6 +5,7 @@
 //! The first level is the reference. A text column whose values are all non-numeric is a factor; a
 //! text column mixing numbers and other text is an error naming the first bad row.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use nalgebra::DMatrix;
@@ -48,9 +49,9 @@ type CompleteCases = (Vec<(String, usize)>, Vec<usize>);
 /// Response values on the used rows, and for a text response its (0, 1) levels.
 type Response = (Vec<f64>, Option<(String, String)>);
 
-/// How one variable is coded, with its values on all table rows.
-enum Coded {
-    Numeric(Vec<Option<f64>>),
+/// How one variable is coded, with its values on all table rows (a numeric column borrowed, not copied).
+enum Coded<'a> {
+    Numeric(Cow<'a, [Option<f64>]>),
     Factor(Vec<Option<String>>, Vec<String>),
 }
 
@@ -216,7 +217,7 @@ fn is_text_factor(table: &Table, name: &str) -> crate::Result<bool> {
 /// The response on the used rows; a two-level text response is coded 0/1 (second sorted level = 1).
 fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<Response> {
     if !is_text_factor(table, name)? {
-        let v = table.numeric(name)?;
+        let v = table.numbers(name)?;
         return Ok((
             rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
             None,
@@ -260,20 +261,20 @@ fn code_variable(
             let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
             Coded::Factor(t, levels)
         }
-        Variable::Column(c) => Coded::Numeric(table.numeric(c)?),
+        Variable::Column(c) => Coded::Numeric(table.numbers(c)?),
         Variable::Factor(c) => factor_of(table, c, rows)?,
         Variable::Apply { function, column } => {
-            let v = table.numeric(column)?;
-            Coded::Numeric(transformed(table, var, &v, rows, |x| function.apply(x))?)
+            let v = table.numbers(column)?;
+            Coded::Numeric(transformed(table, var, &v, rows, |x| function.apply(x))?.into())
         }
         Variable::Power { column, power } => {
-            let v = table.numeric(column)?;
+            let v = table.numbers(column)?;
             let f = |x: f64| Some(x.powf(*power)).filter(|y| y.is_finite());
-            Coded::Numeric(transformed(table, var, &v, rows, f)?)
+            Coded::Numeric(transformed(table, var, &v, rows, f)?.into())
         }
         Variable::Indicator { column, op, value }
         | Variable::FactorCompare { column, op, value } => {
-            let v = table.numeric(column)?;
+            let v = table.numbers(column)?;
             let t = v
                 .iter()
                 .map(|x| x.map(|x| if op.holds(x, *value) { "TRUE" } else { "FALSE" }.to_string()))
@@ -324,7 +325,7 @@ fn transformed(
 }
 
 /// `factor(col)`: numbers sort numerically and print as R does (2, 2.5), text sorts by byte.
-fn factor_of(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Coded> {
+fn factor_of<'a>(table: &'a Table, c: &str, rows: &[usize]) -> crate::Result<Coded<'a>> {
     if is_text_factor(table, c)? {
         let t = table.text(c)?;
         let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
