@@ -325,7 +325,10 @@ fn range_hint(spec: &ColumnSpec, x: f64) -> &'static str {
 
 /// Lesion ids that appear more than once (each repeat is a problem naming the first row).
 fn duplicate_ids(table: &Table) -> Vec<DataError> {
-    let ids = table.text("lesion_id").unwrap_or_default();
+    // Validated ids are text: read them in place (a copy would cost a string per lesion).
+    let Some(ids) = table.text_values("lesion_id") else {
+        return Vec::new();
+    };
     let mut first: HashMap<&str, usize> = HashMap::new();
     let mut problems = Vec::new();
     for (i, id) in ids.iter().enumerate() {
