@@ -11,7 +11,7 @@ const SHIPPED: &str = concat!(
 #[test]
 fn shipped_registry_reproduces_figure_1() {
     let reg = load_registry(SHIPPED.as_ref(), None, ExpansionFormula::MeanReference).unwrap();
-    let flow = apply_rules(&reg.lesions, &zhang2021_rules());
+    let flow = apply_rules(&reg.lesions, &zhang2021_rules()).unwrap();
     assert_eq!(flow.n_input, 3862);
     let s1 = &flow.stages[0];
     let meeting = |rule: &str| s1.rules.iter().find(|r| r.rule == rule).unwrap().n_meeting;

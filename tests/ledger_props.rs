@@ -133,7 +133,7 @@ proptest! {
         let reg = registry_from_csv_bytes(text.as_bytes(), "random.csv", ExpansionFormula::MeanReference)
             .expect("a consistent random registry loads");
         let score = PointsTable::builtin("ivus-zhang2021").unwrap();
-        let flow = apply_rules(&reg.lesions, &zhang2021_rules());
+        let flow = apply_rules(&reg.lesions, &zhang2021_rules()).unwrap();
         let unit = if by_patient { SplitUnit::Patient } else { SplitUnit::Lesion };
         let assigned = assign_cohorts(&reg.lesions, &flow.included, unit, seed);
         let set = analysis_set(&reg, &assigned, &score).unwrap();

@@ -55,14 +55,10 @@ const RULES: &[Rule] = &[
     },
 ];
 
-/// Rows whose fields contradict each other (one problem per broken rule).
+/// Rows whose fields contradict each other (one problem per broken rule). Columns are read in place.
 pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
-    let col = |name: &str| -> Vec<Option<f64>> {
-        match table.column(name) {
-            Ok(super::ColumnData::Num(v)) => v.clone(),
-            _ => vec![None; table.nrows()],
-        }
-    };
+    let col = |name: &str| table.num_values(name);
+    let at = |c: Option<&[Option<f64>]>, i: usize| c.and_then(|v| v[i]);
     let (angle, c360, len270) = (
         col("max_calcium_angle_deg"),
         col("calcium_360"),
@@ -76,15 +72,17 @@ pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
     let mut problems = Vec::new();
     for i in 0..table.nrows() {
         let row = Row {
-            angle: angle[i],
-            c360: c360[i],
-            len270: len270[i],
-            length: length[i],
-            prep_ivus: prep_ivus[i],
-            prep_fracture: prep_fracture[i],
+            angle: at(angle, i),
+            c360: at(c360, i),
+            len270: at(len270, i),
+            length: at(length, i),
+            prep_ivus: at(prep_ivus, i),
+            prep_fracture: at(prep_fracture, i),
         };
         for rule in RULES.iter().filter(|r| (r.broken)(&row)) {
-            let value = col(rule.column)[i].map(format_number).unwrap_or_default();
+            let value = at(col(rule.column), i)
+                .map(format_number)
+                .unwrap_or_default();
             problems.push(DataError::Inconsistent {
                 file: table.source.clone(),
                 row: Table::row_number(i),

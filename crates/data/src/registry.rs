@@ -1,5 +1,7 @@
 //! Typed lesion records read from a validated table, and the stent-expansion formula.
 
+use std::borrow::Cow;
+
 use super::{DataError, Table};
 
 /// Atherectomy before stenting.
@@ -138,9 +140,9 @@ pub fn stent_expansion(
     if formula == ExpansionFormula::Given {
         return table.numeric("stent_expansion_pct");
     }
-    let stent = table.numeric("stent_area_mm2")?;
-    let prox = table.numeric("ref_lumen_area_proximal_mm2")?;
-    let dist = table.numeric("ref_lumen_area_distal_mm2")?;
+    let stent = table.numbers("stent_area_mm2")?;
+    let prox = table.numbers("ref_lumen_area_proximal_mm2")?;
+    let dist = table.numbers("ref_lumen_area_distal_mm2")?;
     Ok((0..table.nrows())
         .map(|i| {
             let reference = match formula {
@@ -211,53 +213,61 @@ pub fn registry_from_table(
     })
 }
 
-/// Type each row of a normalised table (binary columns already 0/1, categories lowercase).
+/// Type each row of a normalised table (binary columns already 0/1, categories lowercase). Columns are read
+/// in place, not copied: at 10^6 lesions a copy of each would cost more than the table.
 fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesion>, DataError> {
-    let flag = |name: &str| -> Result<Vec<Option<bool>>, DataError> {
-        if !table.has(name) {
-            return Ok(vec![None; table.nrows()]);
-        }
-        Ok(table
-            .numeric(name)?
-            .into_iter()
-            .map(|v| v.map(|x| x == 1.0))
-            .collect())
+    let n = table.nrows();
+    let flag = |name: &str| -> Result<Option<Cow<'_, [Option<f64>]>>, DataError> {
+        Ok(if table.has(name) {
+            Some(table.numbers(name)?)
+        } else {
+            None
+        })
     };
-    let patient = table.text("patient_id")?;
-    let lesion = table.text("lesion_id")?;
-    let (cto, isr, pre, post) = (
-        flag("cto")?,
-        flag("isr")?,
-        flag("pre_ivus")?,
-        flag("post_ivus")?,
-    );
-    let (angio, csb, fracture) = (
-        flag("angio_calcium")?,
-        flag("cutting_scoring_balloon")?,
-        flag("calcium_fracture")?,
-    );
-    let (prep, prep_fracture) = (flag("prep_ivus")?, flag("prep_fracture")?);
-    let angle = table.numeric("max_calcium_angle_deg")?;
-    let athero = table.text("atherectomy")?;
+    let at = |c: &Option<Cow<'_, [Option<f64>]>>, i: usize| -> Option<bool> {
+        c.as_ref().and_then(|v| v[i]).map(|x| x == 1.0)
+    };
+    let ids = |name: &str| -> Result<Cow<'_, [Option<String>]>, DataError> {
+        Ok(match table.text_values(name) {
+            Some(v) => Cow::Borrowed(v),
+            None => Cow::Owned(table.text(name)?),
+        })
+    };
+    let (patient, lesion, athero) = (ids("patient_id")?, ids("lesion_id")?, ids("atherectomy")?);
+    let [cto, isr, pre, post, angio, csb, fracture, prep, prep_fracture] = [
+        "cto",
+        "isr",
+        "pre_ivus",
+        "post_ivus",
+        "angio_calcium",
+        "cutting_scoring_balloon",
+        "calcium_fracture",
+        "prep_ivus",
+        "prep_fracture",
+    ]
+    .map(flag);
+    let (cto, isr, pre, post, angio) = (cto?, isr?, pre?, post?, angio?);
+    let (csb, fracture, prep, prep_fracture) = (csb?, fracture?, prep?, prep_fracture?);
+    let angle = table.numbers("max_calcium_angle_deg")?;
     let expansion_pct = stent_expansion(table, expansion)?;
-    Ok((0..table.nrows())
+    Ok((0..n)
         .map(|i| Lesion {
             index: i,
             patient_id: patient[i].clone().unwrap_or_default(),
             lesion_id: lesion[i].clone().unwrap_or_default(),
-            cto: cto[i].unwrap_or(false),
-            isr: isr[i].unwrap_or(false),
+            cto: at(&cto, i).unwrap_or(false),
+            isr: at(&isr, i).unwrap_or(false),
             max_calcium_angle_deg: angle[i].unwrap_or(f64::NAN),
-            pre_ivus: pre[i].unwrap_or(false),
-            post_ivus: post[i].unwrap_or(false),
-            angio_calcium: angio[i].unwrap_or(false),
+            pre_ivus: at(&pre, i).unwrap_or(false),
+            post_ivus: at(&post, i).unwrap_or(false),
+            angio_calcium: at(&angio, i).unwrap_or(false),
             atherectomy: Atherectomy::parse(athero[i].as_deref().unwrap_or("none"))
                 .unwrap_or(Atherectomy::None),
-            cutting_scoring_balloon: csb[i].unwrap_or(false),
+            cutting_scoring_balloon: at(&csb, i).unwrap_or(false),
             stent_expansion_pct: expansion_pct[i],
-            calcium_fracture: fracture[i],
-            prep_ivus: prep[i],
-            prep_fracture: prep_fracture[i],
+            calcium_fracture: at(&fracture, i),
+            prep_ivus: at(&prep, i),
+            prep_fracture: at(&prep_fracture, i),
         })
         .collect())
 }

@@ -1,5 +1,7 @@
 //! A generic, column-oriented table independent of polars: numbers or text, with missing values.
 
+use std::borrow::Cow;
+
 use super::DataError;
 
 /// One column's values; `None` is a missing value.
@@ -103,6 +105,30 @@ impl Table {
                         }),
                 })
                 .collect(),
+        }
+    }
+
+    /// The column as numbers without a copy when it is numeric (parsed as [`Table::numeric`] when text).
+    pub fn numbers(&self, name: &str) -> Result<Cow<'_, [Option<f64>]>, DataError> {
+        match self.column(name)? {
+            ColumnData::Num(v) => Ok(Cow::Borrowed(v)),
+            ColumnData::Text(_) => self.numeric(name).map(Cow::Owned),
+        }
+    }
+
+    /// The values of a numeric column, borrowed; `None` when the column is absent or text.
+    pub fn num_values(&self, name: &str) -> Option<&[Option<f64>]> {
+        match self.column(name) {
+            Ok(ColumnData::Num(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The values of a text column, borrowed; `None` when the column is absent or numeric.
+    pub fn text_values(&self, name: &str) -> Option<&[Option<String>]> {
+        match self.column(name) {
+            Ok(ColumnData::Text(v)) => Some(v),
+            _ => None,
         }
     }
 

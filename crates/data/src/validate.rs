@@ -128,8 +128,79 @@ fn check_column(
         }
     };
     let mut problems = Vec::new();
+    let row = Table::row_number;
+    let out = match (spec.kind, column) {
+        (Kind::Binary | Kind::Number { .. }, ColumnData::Num(v)) => {
+            check_numbers(file, spec, v, &mut problems)
+        }
+        _ => check_cells(file, spec, n, &cell, &mut problems),
+    };
+    if spec.required {
+        for i in (0..n).filter(|&i| column.is_missing(i)) {
+            problems.push(DataError::MissingValue {
+                file: file.into(),
+                row: row(i),
+                column: spec.name.to_string(),
+            });
+        }
+    }
+    (out, problems)
+}
+
+/// A numeric column checked against a binary or number spec without going through text: the same values
+/// and problems as [`check_cells`] on the numbers formatted (`-0` reads back as `0`).
+fn check_numbers(
+    file: &str,
+    spec: &ColumnSpec,
+    v: &[Option<f64>],
+    problems: &mut Vec<DataError>,
+) -> ColumnData {
+    let row = Table::row_number;
+    let text = super::table::format_number;
+    let checked = v.iter().enumerate().map(|(i, &x)| {
+        let x = x?;
+        match spec.kind {
+            Kind::Binary if x == 1.0 || x == 0.0 => Some(if x == 1.0 { 1.0 } else { 0.0 }),
+            Kind::Binary => {
+                problems.push(DataError::NotBinary {
+                    file: file.into(),
+                    row: row(i),
+                    column: spec.name.to_string(),
+                    value: clip(&text(x)),
+                });
+                None
+            }
+            Kind::Number { .. } if !x.is_finite() => {
+                problems.push(not_a_number(file, row(i), spec.name, &text(x)));
+                None
+            }
+            Kind::Number { min, max } if x < min || x > max => {
+                problems.push(DataError::OutOfRange {
+                    file: file.into(),
+                    row: row(i),
+                    column: spec.name.to_string(),
+                    value: clip(&text(x)),
+                    range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
+                    hint: range_hint(spec, x),
+                });
+                None
+            }
+            _ => Some(if x == 0.0 { 0.0 } else { x }),
+        }
+    });
+    ColumnData::Num(checked.collect())
+}
+
+/// A column checked cell by cell as text against its spec: the normalised column (problems appended).
+fn check_cells(
+    file: &str,
+    spec: &ColumnSpec,
+    n: usize,
+    cell: &dyn Fn(usize) -> Option<String>,
+    problems: &mut Vec<DataError>,
+) -> ColumnData {
     let (row, column) = (Table::row_number, || spec.name.to_string());
-    let out = match spec.kind {
+    match spec.kind {
         Kind::Id => ColumnData::Text(
             (0..n)
                 .map(|i| {
@@ -204,17 +275,7 @@ fn check_column(
                 })
                 .collect(),
         ),
-    };
-    if spec.required {
-        for i in (0..n).filter(|&i| cell(i).is_none()) {
-            problems.push(DataError::MissingValue {
-                file: file.into(),
-                row: row(i),
-                column: column(),
-            });
-        }
     }
-    (out, problems)
 }
 
 /// A non-number cell: a decimal comma gets its own class, anything else is `non-numeric`.
@@ -264,7 +325,10 @@ fn range_hint(spec: &ColumnSpec, x: f64) -> &'static str {
 
 /// Lesion ids that appear more than once (each repeat is a problem naming the first row).
 fn duplicate_ids(table: &Table) -> Vec<DataError> {
-    let ids = table.text("lesion_id").unwrap_or_default();
+    // Validated ids are text: read them in place (a copy would cost a string per lesion).
+    let Some(ids) = table.text_values("lesion_id") else {
+        return Vec::new();
+    };
     let mut first: HashMap<&str, usize> = HashMap::new();
     let mut problems = Vec::new();
     for (i, id) in ids.iter().enumerate() {
@@ -312,15 +376,17 @@ pub fn implausible_expansion(table: &Table, formula: ExpansionFormula) -> Vec<Da
     if formula == ExpansionFormula::Given {
         return Vec::new();
     }
-    let num = |name: &str| match table.column(name) {
-        Ok(ColumnData::Num(v)) => v.clone(),
-        _ => vec![None; table.nrows()],
+    // A column absent or not numeric has no value to check (its own problems are reported elsewhere).
+    let Some(stent) = table.num_values("stent_area_mm2") else {
+        return Vec::new();
     };
-    let stent = num("stent_area_mm2");
-    let refs: Vec<(&str, Vec<Option<f64>>)> = expansion_columns(formula)[1..]
+    let Some(refs) = expansion_columns(formula)[1..]
         .iter()
-        .map(|&c| (c, num(c)))
-        .collect();
+        .map(|&c| Some((c, table.num_values(c)?)))
+        .collect::<Option<Vec<(&str, &[Option<f64>])>>>()
+    else {
+        return Vec::new();
+    };
     let (lo, hi) = PLAUSIBLE_EXPANSION;
     let mut problems = Vec::new();
     for i in 0..table.nrows() {

@@ -1,8 +1,9 @@
 //! Flow through ordered exclusion rules, with a ledger naming each excluded lesion's first rule.
 
+use polars::prelude::*;
 use serde::Serialize;
 
-use crate::Lesion;
+use crate::{DataError, Lesion};
 
 /// An exclusion rule: lesions for which `excludes` is true leave the study at this rule's stage.
 #[derive(Debug, Clone, Copy)]
@@ -13,8 +14,8 @@ pub struct Rule {
     pub stage: usize,
     /// Reason in words for the ledger and the flow figure.
     pub reason: &'static str,
-    /// True when the lesion is excluded by this rule.
-    pub excludes: fn(&Lesion) -> bool,
+    /// The rule as a polars expression over the flow frame ([`flow_frame`]): true where it excludes.
+    pub excludes: fn() -> Expr,
 }
 
 /// One rule's counts within its stage.
@@ -82,28 +83,72 @@ impl Flow {
     }
 }
 
-/// Apply ordered rules stage by stage; each excluded lesion is recorded once, under its first rule.
-pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Flow {
+/// The typed lesion fields the rules read, one row per lesion: `cto`, `isr`, `max_calcium_angle_deg`,
+/// `pre_ivus`, `post_ivus`, `angio_calcium`, `atherectomy` (any device), `cutting_scoring_balloon`.
+pub fn flow_frame(lesions: &[Lesion]) -> PolarsResult<DataFrame> {
+    let flag = |name: &str, f: fn(&Lesion) -> bool| {
+        Column::new(name.into(), lesions.iter().map(f).collect::<Vec<bool>>())
+    };
+    let angle: Vec<f64> = lesions.iter().map(|l| l.max_calcium_angle_deg).collect();
+    DataFrame::new(
+        lesions.len(),
+        vec![
+            flag("cto", |l| l.cto),
+            flag("isr", |l| l.isr),
+            Column::new("max_calcium_angle_deg".into(), angle),
+            flag("pre_ivus", |l| l.pre_ivus),
+            flag("post_ivus", |l| l.post_ivus),
+            flag("angio_calcium", |l| l.angio_calcium),
+            flag("atherectomy", |l| l.atherectomy.any()),
+            flag("cutting_scoring_balloon", |l| l.cutting_scoring_balloon),
+        ],
+    )
+}
+
+/// Each rule's expression evaluated on every lesion (a missing result excludes nothing).
+fn rule_masks(lesions: &[Lesion], rules: &[Rule]) -> PolarsResult<Vec<Vec<bool>>> {
+    let exprs: Vec<Expr> = rules
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (r.excludes)().alias(format!("rule{k}")))
+        .collect();
+    let masks = flow_frame(lesions)?.lazy().select(exprs).collect()?;
+    masks
+        .columns()
+        .iter()
+        .map(|c| Ok(c.bool()?.iter().map(|b| b.unwrap_or(false)).collect()))
+        .collect()
+}
+
+/// Apply ordered rules stage by stage; each excluded lesion is recorded once, under its first rule. A rule
+/// that cannot be evaluated (an expression naming no column of the flow frame) is an error.
+pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Result<Flow, DataError> {
+    let masks = rule_masks(lesions, rules).map_err(|e| DataError::Unreadable {
+        file: "the flow rules".into(),
+        reason: crate::clip(&format!("a rule cannot be evaluated on the lesions: {e}")),
+    })?;
     let mut remaining: Vec<usize> = (0..lesions.len()).collect();
     let mut stages = Vec::new();
     let mut exclusions = Vec::new();
     let mut stage_ids: Vec<usize> = rules.iter().map(|r| r.stage).collect();
     stage_ids.dedup();
     for stage in stage_ids {
-        let stage_rules: Vec<&Rule> = rules.iter().filter(|r| r.stage == stage).collect();
-        let mut counts: Vec<RuleCount> = stage_rules
+        let in_stage: Vec<usize> = (0..rules.len())
+            .filter(|&k| rules[k].stage == stage)
+            .collect();
+        let mut counts: Vec<RuleCount> = in_stage
             .iter()
-            .map(|r| RuleCount {
-                rule: r.name.into(),
-                reason: r.reason.into(),
+            .map(|&k| RuleCount {
+                rule: rules[k].name.into(),
+                reason: rules[k].reason.into(),
                 n_meeting: 0,
                 n_excluded: 0,
             })
             .collect();
         let (mut kept, mut n_overlap) = (Vec::new(), 0);
         for &i in &remaining {
-            let met: Vec<usize> = (0..stage_rules.len())
-                .filter(|&k| (stage_rules[k].excludes)(&lesions[i]))
+            let met: Vec<usize> = (0..in_stage.len())
+                .filter(|&k| masks[in_stage[k]][i])
                 .collect();
             met.iter().for_each(|&k| counts[k].n_meeting += 1);
             n_overlap += usize::from(met.len() > 1);
@@ -111,11 +156,8 @@ pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Flow {
                 None => kept.push(i),
                 Some(&k) => {
                     counts[k].n_excluded += 1;
-                    exclusions.push(exclusion(
-                        &lesions[i],
-                        stage_rules[k].name,
-                        stage_rules[k].reason,
-                    ));
+                    let rule = &rules[in_stage[k]];
+                    exclusions.push(exclusion(&lesions[i], rule.name, rule.reason));
                 }
             }
         }
@@ -128,12 +170,12 @@ pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Flow {
         });
         remaining = kept;
     }
-    Flow {
+    Ok(Flow {
         n_input: lesions.len(),
         stages,
         exclusions,
         included: remaining,
-    }
+    })
 }
 
 /// A ledger entry for a lesion.

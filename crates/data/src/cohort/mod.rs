@@ -4,5 +4,5 @@
 mod flow;
 mod split;
 
-pub use flow::{apply_rules, exclusion, Exclusion, Flow, FlowStage, Rule, RuleCount};
+pub use flow::{apply_rules, exclusion, flow_frame, Exclusion, Flow, FlowStage, Rule, RuleCount};
 pub use split::{assign_cohorts, zhang2021_rules, Cohort, SplitUnit};

@@ -1,5 +1,6 @@
 //! The Zhang 2021 rules, cohort assignment, and the seeded random 1:1 derivation/validation split.
 
+use polars::prelude::{col, lit};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -84,37 +85,37 @@ pub fn zhang2021_rules() -> Vec<Rule> {
             name: "cto",
             stage: 1,
             reason: "chronic total occlusion",
-            excludes: |l| l.cto,
+            excludes: || col("cto"),
         },
         Rule {
             name: "isr",
             stage: 1,
             reason: "in-stent restenosis",
-            excludes: |l| l.isr,
+            excludes: || col("isr"),
         },
         Rule {
             name: "max-angle-le-270",
             stage: 1,
             reason: "maximum superficial calcium angle ≤270°",
-            excludes: |l| l.max_calcium_angle_deg <= 270.0,
+            excludes: || col("max_calcium_angle_deg").lt_eq(lit(270.0)),
         },
         Rule {
             name: "no-ivus-pullback",
             stage: 1,
             reason: "no analysable automatic pre- or post-PCI IVUS pullback",
-            excludes: |l| !(l.pre_ivus && l.post_ivus),
+            excludes: || col("pre_ivus").and(col("post_ivus")).not(),
         },
         Rule {
             name: "cutting-scoring-balloon",
             stage: 2,
             reason: "treated with a cutting or scoring balloon",
-            excludes: |l| l.cutting_scoring_balloon,
+            excludes: || col("cutting_scoring_balloon"),
         },
         Rule {
             name: "atherectomy-without-angio-calcium",
             stage: 3,
             reason: "atherectomy although no angiographic calcium",
-            excludes: |l| l.atherectomy.any() && !l.angio_calcium,
+            excludes: || col("atherectomy").and(col("angio_calcium").not()),
         },
     ]
 }

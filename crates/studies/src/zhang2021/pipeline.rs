@@ -176,7 +176,7 @@ pub struct Prepared {
 /// Load the registry, apply the rules, split the cohorts and build the analysis set.
 pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
     let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
-    let (flow, assigned) = flow_and_cohorts(&registry, opts.split, opts.seed);
+    let (flow, assigned) = flow_and_cohorts(&registry, opts.split, opts.seed)?;
     let set = analysis_set(&registry, &assigned, score)?;
     Ok(Prepared {
         registry,
@@ -190,10 +190,10 @@ fn flow_and_cohorts(
     registry: &Registry,
     split: SplitUnit,
     seed: u64,
-) -> (Flow, Vec<(usize, Cohort)>) {
-    let flow = apply_rules(&registry.lesions, &zhang2021_rules());
+) -> Result<(Flow, Vec<(usize, Cohort)>)> {
+    let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
     let assigned = assign_cohorts(&registry.lesions, &flow.included, split, seed);
-    (flow, assigned)
+    Ok((flow, assigned))
 }
 
 /// Columns a lesion must have to be analysed (complete-case policy), with the reason used in the ledger.
@@ -325,7 +325,7 @@ pub fn cohort_table(
     seed: u64,
 ) -> Result<(Table, Flow)> {
     let registry = registry_from_table(table, expansion)?;
-    let (flow, assigned) = flow_and_cohorts(&registry, split, seed);
+    let (flow, assigned) = flow_and_cohorts(&registry, split, seed)?;
     let rows: Vec<usize> = assigned.iter().map(|&(i, _)| i).collect();
     let mut table = registry.table.subset(&rows);
     let cohort = assigned.iter().map(|&(_, c)| c.letter().to_string());
