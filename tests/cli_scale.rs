@@ -14,7 +14,11 @@ fn fit_on_a_wider_file_matches_r_glm() {
     let text = std::fs::read_to_string(format!("{REF}/birthwt.csv")).unwrap();
     let mut wide = String::new();
     for (i, line) in text.lines().enumerate() {
-        let note = if i == 0 { "\"note\"" } else { "\"a, \"\"quoted\"\" note\"" };
+        let note = if i == 0 {
+            "\"note\""
+        } else {
+            "\"a, \"\"quoted\"\" note\""
+        };
         wide.push_str(&format!("{note},{line}\n"));
     }
     let path = d.path().join("wide.csv");
@@ -45,7 +49,10 @@ fn fit_on_a_wider_file_matches_r_glm() {
     }
     let dev = got["model"]["deviance"].as_f64().unwrap();
     let want_dev = want["deviance"].as_f64().unwrap();
-    assert!((dev - want_dev).abs() <= 1e-8 * want_dev, "{dev} vs R {want_dev}");
+    assert!(
+        (dev - want_dev).abs() <= 1e-8 * want_dev,
+        "{dev} vs R {want_dev}"
+    );
 }
 
 /// The same simulated registry written as CSV and as Parquet gives the same rows and the same model.

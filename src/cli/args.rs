@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use crate::Result;
 use calcscore_core::options::ConfLevel;
 use calcscore_data::cohort::SplitUnit;
+use calcscore_data::cohort::DEFAULT_SPLIT_SEED;
 use calcscore_data::load::check_ids;
 use calcscore_data::schema::map_keys;
 use calcscore_data::validate::{missing_columns, unit_problems};
 use calcscore_data::{open, DataError, ExpansionFormula, Table};
-use calcscore_studies::zhang2021::{pipeline, DEFAULT_SPLIT_SEED};
 
 /// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -114,7 +114,9 @@ impl DataArgs {
             return Ok(table);
         }
         let (source, n_input) = (table.source.clone(), table.nrows());
-        let studied = pipeline::cohort_table(table, self.expansion, self.split, self.seed)?.0;
+        let studied =
+            calcscore_data::cohort::studied_lesions(table, self.expansion, self.split, self.seed)?
+                .0;
         if !cohorts {
             eprintln!(
                 "note: {source} is a lesion registry: analysed as the {} of its {n_input} lesions that the Zhang 2021 \

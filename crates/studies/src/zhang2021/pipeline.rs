@@ -6,12 +6,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::Result;
-use calcscore_data::cohort::{
-    apply_rules, assign_cohorts, exclusion, zhang2021_rules, Cohort, Exclusion, Flow, SplitUnit,
-};
-use calcscore_data::{
-    load_registry, registry_from_table, ColumnData, ExpansionFormula, Registry, Table,
-};
+use calcscore_data::cohort::{exclusion, zhang2021_flow, Cohort, Exclusion, Flow, SplitUnit};
+use calcscore_data::{load_registry, ColumnData, ExpansionFormula, Registry, Table};
 use calcscore_score::PointsTable;
 
 /// Underexpansion threshold: stent expansion below this (%) is underexpansion.
@@ -176,24 +172,13 @@ pub struct Prepared {
 /// Load the registry, apply the rules, split the cohorts and build the analysis set.
 pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
     let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
-    let (flow, assigned) = flow_and_cohorts(&registry, opts.split, opts.seed)?;
+    let (flow, assigned) = zhang2021_flow(&registry, opts.split, opts.seed)?;
     let set = analysis_set(&registry, &assigned, score)?;
     Ok(Prepared {
         registry,
         flow,
         set,
     })
-}
-
-/// The study's rules applied to a registry, and the cohort of each included lesion (seeded A/B split).
-fn flow_and_cohorts(
-    registry: &Registry,
-    split: SplitUnit,
-    seed: u64,
-) -> Result<(Flow, Vec<(usize, Cohort)>)> {
-    let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
-    let assigned = assign_cohorts(&registry.lesions, &flow.included, split, seed);
-    Ok((flow, assigned))
 }
 
 /// Columns a lesion must have to be analysed (complete-case policy), with the reason used in the ledger.
@@ -313,37 +298,4 @@ fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
 /// Number of distinct patients among the given lesion indices of the registry.
 pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
     ids.collect::<BTreeSet<_>>().len()
-}
-
-/// The registry rows of the studied lesions, with two columns added: `cohort` (A/B/C/D) and
-/// `stent_expansion_pct` (by the chosen formula, replacing any given column), from an already loaded (and mapped)
-/// table. For `derive`, `validate`, `table1`.
-pub fn cohort_table(
-    table: Table,
-    expansion: ExpansionFormula,
-    split: SplitUnit,
-    seed: u64,
-) -> Result<(Table, Flow)> {
-    let registry = registry_from_table(table, expansion)?;
-    let (flow, assigned) = flow_and_cohorts(&registry, split, seed)?;
-    let rows: Vec<usize> = assigned.iter().map(|&(i, _)| i).collect();
-    let mut table = registry.table.subset(&rows);
-    let cohort = assigned.iter().map(|&(_, c)| c.letter().to_string());
-    let expansion = rows
-        .iter()
-        .map(|&i| registry.lesions[i].stent_expansion_pct);
-    set_column(&mut table, "cohort", text(cohort));
-    set_column(&mut table, "stent_expansion_pct", num(expansion));
-    Ok((table, flow))
-}
-
-/// Replace a column of that name, or append it.
-fn set_column(table: &mut Table, name: &str, data: ColumnData) {
-    match table.names.iter().position(|n| n == name) {
-        Some(j) => table.columns[j] = data,
-        None => {
-            table.names.push(name.to_string());
-            table.columns.push(data);
-        }
-    }
 }

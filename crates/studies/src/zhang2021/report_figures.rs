@@ -351,7 +351,7 @@ pub fn flexible_calibration(res: &Results) -> Option<CalibrationPlot> {
     let b = res.analysis.b_only.as_ref()?;
     let f = b.calibration.as_ref()?.flexible.as_ref()?;
     Some(CalibrationPlot {
-        curve: f.curve.clone(),
+        curve: f.curve.iter().map(|c| (c.predicted, c.observed)).collect(),
         groups: f.groups.clone(),
         histogram: f.histogram.clone(),
         x_label: "Predicted risk in B (model fitted in A)".into(),

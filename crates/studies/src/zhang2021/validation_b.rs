@@ -39,12 +39,21 @@ pub struct BOnly {
 /// The flexible calibration curve of A's model in B, as drawn: lowess curve, grouped observations, histogram.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlexibleCurve {
-    /// Lowess curve (iter = 0): prediction, smoothed observed proportion (repeated points dropped).
-    pub curve: Vec<(f64, f64)>,
+    /// Lowess curve (iter = 0), repeated points dropped.
+    pub curve: Vec<CurvePoint>,
     /// Observed against predicted in `cut2` groups of the predictions, Wilson CIs.
     pub groups: Vec<CalibrationGroup>,
     /// Predictions per bin of width 1/100.
     pub histogram: Vec<usize>,
+}
+
+/// One point of the lowess calibration curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Predicted risk.
+    pub predicted: f64,
+    /// Smoothed observed proportion at that prediction.
+    pub observed: f64,
 }
 
 /// Calibration of A's risk model in B.
@@ -145,7 +154,13 @@ fn flexible(p: &[f64], e: &[bool], level: f64) -> Option<FlexibleCurve> {
     let mut curve = plot.curve;
     curve.dedup();
     Some(FlexibleCurve {
-        curve,
+        curve: curve
+            .into_iter()
+            .map(|(predicted, observed)| CurvePoint {
+                predicted,
+                observed,
+            })
+            .collect(),
         groups: plot.groups,
         histogram: plot.histogram,
     })
