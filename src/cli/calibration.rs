@@ -274,7 +274,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
             t.estimate,
             t.std_error,
             t.statistic,
-            calcscore_stats::vcov::p_text(t.p_value),
+            calcscore_core::format::p_r(t.p_value),
             t.conf_low,
             t.conf_high
         );
@@ -291,7 +291,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
     println!(
         "Spiegelhalter z test: z = {:.4}, p = {}",
         c.spiegelhalter_z,
-        calcscore_stats::vcov::p_text(c.spiegelhalter_p)
+        calcscore_core::format::p_r(c.spiegelhalter_p)
     );
     println!(
         "\nGrouped ({} groups of predictions, Hmisc::cut2; observed with Wilson {pct}% CI):",

@@ -6,11 +6,11 @@ pub use super::args::DataArgs;
 use super::args::LevelArgs;
 use super::Outcome;
 use crate::{Error, Result};
+use calcscore_core::format::{p_r, significant5};
 use calcscore_core::options::Proportion;
 use calcscore_data::Table;
 use calcscore_report::output;
 use calcscore_score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
-use calcscore_stats::vcov::{p_text, sig};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
@@ -148,7 +148,7 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
     for r in &d.screen {
         let f = |t: &Option<calcscore_stats::TidyRow>| {
             t.as_ref().map_or("–".into(), |t| {
-                format!("{} (P {})", sig(t.estimate), p_text(t.p_value))
+                format!("{} (P {})", significant5(t.estimate), p_r(t.p_value))
             })
         };
         s.push_str(&format!(
@@ -168,10 +168,10 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
             s.push_str(&format!(
                 "  {:<36} {:>10} [{}, {}]  P {}\n",
                 c.term,
-                sig(c.estimate),
-                sig(c.conf_low),
-                sig(c.conf_high),
-                p_text(c.p_value)
+                significant5(c.estimate),
+                significant5(c.conf_low),
+                significant5(c.conf_high),
+                p_r(c.p_value)
             ));
         }
     }
@@ -183,9 +183,9 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
         s.push_str(&format!(
             "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}{}\n",
             p.label,
-            sig(p.coefficient),
-            sig(p.conf_low),
-            sig(p.conf_high),
+            significant5(p.coefficient),
+            significant5(p.conf_low),
+            significant5(p.conf_high),
             p.ratio,
             p.points,
             if p.null_effect {
@@ -200,29 +200,19 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
         d.auc.estimate, d.auc.conf_low, d.auc.conf_high
     ));
     for c in &d.cutoffs {
-        let m: Vec<String> = c
-            .measures
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} {:.3} [{:.3}, {:.3}]",
-                    m.measure, m.estimate, m.conf_low, m.conf_high
-                )
-            })
-            .collect();
         s.push_str(&format!(
             "Cutoff ≥{} by {}: {}\n",
             c.cutoff,
             c.rule,
-            m.join("; ")
+            measures_text(&c.measures)
         ));
     }
     if let Some(m) = &d.score.model {
         s.push_str(&format!(
             "Risk model (score file [model]): logit P({}) = {} + {} × points\n",
             m.outcome,
-            sig(m.intercept),
-            sig(m.slope)
+            significant5(m.intercept),
+            significant5(m.slope)
         ));
     }
     for n in &d.notes {
@@ -232,4 +222,18 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
         s.push_str(&format!("wrote {}\n", p.display()));
     }
     s
+}
+
+/// Accuracy measures on one line: "sensitivity 0.812 [0.700, 0.900]; specificity ...".
+pub(crate) fn measures_text(measures: &[calcscore_score::derive::Measure]) -> String {
+    let m: Vec<String> = measures
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {:.3} [{:.3}, {:.3}]",
+                m.measure, m.estimate, m.conf_low, m.conf_high
+            )
+        })
+        .collect();
+    m.join("; ")
 }

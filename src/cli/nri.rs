@@ -132,7 +132,7 @@ fn print_summary(r: &NriReport, levels: &input::Levels, n: usize) {
             m.estimate,
             m.std_error,
             m.statistic,
-            calcscore_stats::vcov::p_text(m.p_value),
+            calcscore_core::format::p_r(m.p_value),
             m.conf_low,
             m.conf_high
         )

@@ -13,7 +13,7 @@ use crate::Quantity;
 use crate::Result;
 use calcscore_report::figures::{render_png, render_svg};
 use calcscore_report::scatter::Scatter;
-use calcscore_report::{check_table_text, csv, markdown_table, num, r, status_word, OutputFile};
+use calcscore_report::{csv, markdown_table, num, r, OutputFile};
 
 /// calcscore version and git revision, as in every results.json.
 fn version() -> String {
@@ -362,22 +362,7 @@ fn events_csv(run: &Run) -> String {
 }
 
 fn check_csv(rows: &[CheckRow]) -> String {
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.name.clone(),
-                r.published.clone(),
-                r.reproduced.clone(),
-                r.tolerance.clone(),
-                status_word(r.status).into(),
-            ]
-        })
-        .collect();
-    csv(
-        &["quantity", "published", "reproduced", "rule", "result"],
-        &cells,
-    )
+    calcscore_report::check::table(rows).to_csv()
 }
 
 fn ms(a: &Progression, v: &str, d: usize) -> String {
@@ -561,22 +546,7 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
         &rows,
     ));
     let _ = writeln!(s, "\n## Check against the published numbers\n");
-    let rows: Vec<Vec<String>> = checks
-        .iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.published.clone(),
-                c.reproduced.clone(),
-                c.tolerance.clone(),
-                status_word(c.status).into(),
-            ]
-        })
-        .collect();
-    s.push_str(&markdown_table(
-        &["quantity", "published", "reproduced", "rule", "result"],
-        &rows,
-    ));
+    s.push_str(&calcscore_report::check::table(checks).to_markdown());
     for n in &a.notes {
         let _ = writeln!(s, "\nNote: {n}");
     }
@@ -603,7 +573,7 @@ pub fn run_summary(run: &Run, out: &Path) -> String {
         ms(a, "bmd_before", 3),
         ms(a, "bmd_after", 3)
     );
-    s.push_str(&check_table_text(&checks));
+    s.push_str(&calcscore_report::check::text(&checks));
     let _ = writeln!(s, "report written to {}", out.display());
     s
 }
