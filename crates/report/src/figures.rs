@@ -50,6 +50,16 @@ pub fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Usage(format!("figure drawing failed: {e:?}"))
 }
 
+/// A chart on two `f64` axes, as every figure draws on.
+pub(crate) type Chart<'a, DB> = plotters::chart::ChartContext<
+    'a,
+    DB,
+    plotters::coord::cartesian::Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::types::RangedCoordf64,
+    >,
+>;
+
 /// Render a figure as SVG text.
 pub fn render_svg<F: Figure>(fig: &F) -> Result<String> {
     init_font();
