@@ -144,57 +144,9 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
     for t in &d.searches {
         s.push_str(&format!("Threshold of '{}' chosen by a grid search ({} values): {} — a searched threshold needs validation in other data.\n", t.label, t.grid.len(), t.chosen));
     }
-    s.push_str("\nUnivariable screen:\n");
-    for r in &d.screen {
-        let f = |t: &Option<calcscore_stats::TidyRow>| {
-            t.as_ref().map_or("–".into(), |t| {
-                format!("{} (P {})", significant5(t.estimate), p_r(t.p_value))
-            })
-        };
-        s.push_str(&format!(
-            "  {:<40} n={:<5} linear {:<22} log-OR {}\n",
-            r.label,
-            r.n_present,
-            f(&r.linear),
-            f(&r.logistic)
-        ));
-    }
-    for m in [&d.linear, &d.logistic].into_iter().flatten() {
-        s.push_str(&format!(
-            "\n{} ({}; n = {}):\n",
-            m.formula, m.covariance, m.n
-        ));
-        for c in &m.coefficients {
-            s.push_str(&format!(
-                "  {:<36} {:>10} [{}, {}]  P {}\n",
-                c.term,
-                significant5(c.estimate),
-                significant5(c.conf_low),
-                significant5(c.conf_high),
-                p_r(c.p_value)
-            ));
-        }
-    }
-    s.push_str(&format!(
-        "\nPoints (from the {}; coefficient ÷ reference, rounded; {}):\n",
-        d.points_from, d.orientation.reason
-    ));
-    for p in &d.points {
-        s.push_str(&format!(
-            "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}{}\n",
-            p.label,
-            significant5(p.coefficient),
-            significant5(p.conf_low),
-            significant5(p.conf_high),
-            p.ratio,
-            p.points,
-            if p.null_effect {
-                "  (!) effect not distinguishable from none"
-            } else {
-                ""
-            }
-        ));
-    }
+    s.push_str(&screen_text(d));
+    s.push_str(&models_text(d));
+    s.push_str(&points_text(d));
     s.push_str(&format!(
         "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong; apparent, in the derivation rows)\n",
         d.auc.estimate, d.auc.conf_low, d.auc.conf_high
@@ -220,6 +172,75 @@ fn summary(d: &Derivation, opts: &DeriveOptions, out: Option<&std::path::Path>) 
     }
     if let Some(p) = out {
         s.push_str(&format!("wrote {}\n", p.display()));
+    }
+    s
+}
+
+/// The univariable screen: each candidate's linear and logistic estimate with its P.
+fn screen_text(d: &Derivation) -> String {
+    let mut s = String::new();
+    s.push_str("\nUnivariable screen:\n");
+    for r in &d.screen {
+        let f = |t: &Option<calcscore_stats::TidyRow>| {
+            t.as_ref().map_or("–".into(), |t| {
+                format!("{} (P {})", significant5(t.estimate), p_r(t.p_value))
+            })
+        };
+        s.push_str(&format!(
+            "  {:<40} n={:<5} linear {:<22} log-OR {}\n",
+            r.label,
+            r.n_present,
+            f(&r.linear),
+            f(&r.logistic)
+        ));
+    }
+    s
+}
+
+/// The multivariable models, one coefficient per line.
+fn models_text(d: &Derivation) -> String {
+    let mut s = String::new();
+    for m in [&d.linear, &d.logistic].into_iter().flatten() {
+        s.push_str(&format!(
+            "\n{} ({}; n = {}):\n",
+            m.formula, m.covariance, m.n
+        ));
+        for c in &m.coefficients {
+            s.push_str(&format!(
+                "  {:<36} {:>10} [{}, {}]  P {}\n",
+                c.term,
+                significant5(c.estimate),
+                significant5(c.conf_low),
+                significant5(c.conf_high),
+                p_r(c.p_value)
+            ));
+        }
+    }
+    s
+}
+
+/// The points of each item with the coefficient, its interval and the unrounded ratio.
+fn points_text(d: &Derivation) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "\nPoints (from the {}; coefficient ÷ reference, rounded; {}):\n",
+        d.points_from, d.orientation.reason
+    ));
+    for p in &d.points {
+        s.push_str(&format!(
+            "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}{}\n",
+            p.label,
+            significant5(p.coefficient),
+            significant5(p.conf_low),
+            significant5(p.conf_high),
+            p.ratio,
+            p.points,
+            if p.null_effect {
+                "  (!) effect not distinguishable from none"
+            } else {
+                ""
+            }
+        ));
     }
     s
 }
