@@ -319,16 +319,15 @@ mod tests {
     }
 
     #[test]
-    fn booktabs_table_escapes_and_aligns() {
-        let tex = example().to_latex();
-        assert!(tex.contains("\\begin{tabular}{lr}\n\\toprule\nterm & estimate \\\\\n\\midrule\n"));
-        assert!(tex.contains("calcium\\_360 & -10.30 \\\\\n"));
-        assert!(tex.contains("\\caption{Score $\\geq$2 \\& 95\\% CI}\n\\label{tab:x}"));
-    }
-
-    #[test]
-    fn html_from_the_table_not_from_markdown() {
-        let h = example().to_html();
+    fn latex_and_html_render_the_same_table() {
+        let (tex, h) = (example().to_latex(), example().to_html());
+        for needle in [
+            "\\begin{tabular}{lr}\n\\toprule\nterm & estimate \\\\\n\\midrule\n",
+            "calcium\\_360 & -10.30 \\\\\n",
+            "\\caption{Score $\\geq$2 \\& 95\\% CI}\n\\label{tab:x}",
+        ] {
+            assert!(tex.contains(needle), "{needle}");
+        }
         assert!(h.starts_with("<table class=\"tab:x\">\n<caption>Score ≥2 &amp; 95% CI</caption>"));
         assert!(h.contains("<td><code>calcium_360</code></td><td class=\"num\">-10.30</td>"));
         assert!(h.contains("<td class=\"num\">&lt;0.0001</td>"));
