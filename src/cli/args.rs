@@ -27,6 +27,18 @@ impl LevelArgs {
     }
 }
 
+/// A binary outcome: its column and the level counted as the event (shared by calibration, decision, nri, roc,
+/// diagnose).
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutcomeArgs {
+    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
+    #[arg(long)]
+    pub outcome: String,
+    /// Outcome level counted as the event (default: 1 for 0/1, else the second sorted level).
+    #[arg(long)]
+    pub case: Option<String>,
+}
+
 /// `--data` and `--map`: a table (CSV, gzip CSV, Parquet or a workbook) whose columns a map may rename
 /// (TOML `[columns] name_used_here = "name_in_file"`), the same on every verb that reads data.
 #[derive(Debug, Clone, clap::Args)]

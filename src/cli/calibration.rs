@@ -24,12 +24,8 @@ calcscore calibration --data val.csv --outcome y --lp linear_predictor --json"
 pub struct CalibrationArgs {
     #[command(flatten)]
     pub data: InputArgs,
-    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
-    #[arg(long)]
-    pub outcome: String,
-    /// Outcome level counted as the event (default: 1 for 0/1, else the second sorted level).
-    #[arg(long)]
-    pub case: Option<String>,
+    #[command(flatten)]
+    pub event: super::args::OutcomeArgs,
     /// Column of predicted risks, each strictly between 0 and 1.
     #[arg(long)]
     pub predicted: Option<String>,
@@ -97,10 +93,11 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
     };
     a.boot.check()?;
     let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.outcome.as_str(), column.as_str()];
+    let mut cols = vec![a.event.outcome.as_str(), column.as_str()];
     cols.extend(a.boot.columns());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
+    let (y, levels) =
+        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
     let p = risks(&table, &column, &rows, scale)?;
     let cal = calibration(&p, &y, a.groups, a.level.get())?;
     let bootstrap = a.boot.run(&table, &rows, a.level.get(), &BOOT_NAMES, |r| {
@@ -126,7 +123,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
     let report = CalibrationReport {
         verb: "calibration",
         data: table.source.clone(),
-        outcome: a.outcome.clone(),
+        outcome: a.event.outcome.clone(),
         risk_column: column.clone(),
         risk_scale: scale.name(),
         case_level: levels.case.clone(),
@@ -274,7 +271,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
             t.estimate,
             t.std_error,
             t.statistic,
-            calcscore_stats::vcov::p_text(t.p_value),
+            calcscore_core::format::p_r(t.p_value),
             t.conf_low,
             t.conf_high
         );
@@ -291,7 +288,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
     println!(
         "Spiegelhalter z test: z = {:.4}, p = {}",
         c.spiegelhalter_z,
-        calcscore_stats::vcov::p_text(c.spiegelhalter_p)
+        calcscore_core::format::p_r(c.spiegelhalter_p)
     );
     println!(
         "\nGrouped ({} groups of predictions, Hmisc::cut2; observed with Wilson {pct}% CI):",

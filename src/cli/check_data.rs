@@ -118,52 +118,32 @@ pub fn run(a: CheckDataArgs) -> Result<Outcome> {
 
 /// The problems as an aligned text table: row, column, class, value, then the rule and fix.
 pub fn problem_table(rows: &[ProblemRow]) -> String {
-    let cells: Vec<[String; 5]> = rows
-        .iter()
-        .map(|r| {
-            let prefix = match (r.row, &r.column) {
-                (Some(row), Some(c)) => format!("{}: row {row}, column '{c}': ", r.file),
-                _ => format!("{}: ", r.file),
-            };
-            [
-                r.row.map_or("-".into(), |x| x.to_string()),
-                r.column.clone().unwrap_or_else(|| "-".into()),
-                r.class.to_string(),
-                r.value.clone().unwrap_or_default(),
-                r.message
-                    .strip_prefix(&prefix)
-                    .unwrap_or(&r.message)
-                    .to_string(),
-            ]
-        })
-        .collect();
-    let head = ["row", "column", "class", "value", "problem and fix"];
-    let width = |k: usize| {
-        cells
-            .iter()
-            .map(|c| c[k].chars().count().min(30))
-            .chain([head[k].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let w: Vec<usize> = (0..4).map(width).collect();
-    let line = |c: [&str; 5]| {
-        format!(
-            "{:>w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}\n",
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3]
-        )
-    };
-    let mut out = line(head);
-    for c in &cells {
-        out.push_str(&line([&c[0], &c[1], &c[2], &c[3], &c[4]]));
-    }
-    out
+    use calcscore_report::{Align, Table};
+    let cells = rows.iter().map(|r| {
+        let prefix = match (r.row, &r.column) {
+            (Some(row), Some(c)) => format!("{}: row {row}, column '{c}': ", r.file),
+            _ => format!("{}: ", r.file),
+        };
+        vec![
+            r.row.map_or("-".into(), |x| x.to_string()),
+            r.column.clone().unwrap_or_else(|| "-".into()),
+            r.class.to_string(),
+            r.value.clone().unwrap_or_default(),
+            r.message
+                .strip_prefix(&prefix)
+                .unwrap_or(&r.message)
+                .to_string(),
+        ]
+    });
+    Table::new(&["row", "column", "class", "value", "problem and fix"])
+        .rows(cells)
+        .align(&[
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Left,
+            Align::Left,
+        ])
+        .text_width_cap(30)
+        .to_text()
 }

@@ -24,12 +24,8 @@ calcscore decision --data val.csv --outcome y --predicted p --thresholds 0.05:0.
 pub struct DecisionArgs {
     #[command(flatten)]
     pub data: InputArgs,
-    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
-    #[arg(long)]
-    pub outcome: String,
-    /// Outcome level counted as the event (default: 1 for 0/1, else the second sorted level).
-    #[arg(long)]
-    pub case: Option<String>,
+    #[command(flatten)]
+    pub event: super::args::OutcomeArgs,
     /// Column of predicted risks in [0, 1]; a patient is treated when risk >= threshold.
     #[arg(long)]
     pub predicted: String,
@@ -90,11 +86,12 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
     a.boot.check()?;
     let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.outcome.as_str(), a.predicted.as_str()];
+    let mut cols = vec![a.event.outcome.as_str(), a.predicted.as_str()];
     cols.extend(a.marker.as_deref());
     cols.extend(a.boot.columns());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
+    let (y, levels) =
+        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
     let p = risks(&table, &a.predicted, &rows, Scale::ClosedProbability)?;
     let curve = decision_curve(&p, &y, &thresholds)?;
     let strategies = strategies(&a, &table, &rows, &y, &thresholds)?;
@@ -127,7 +124,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let report = DecisionReport {
         verb: "decision",
         data: table.source.clone(),
-        outcome: a.outcome.clone(),
+        outcome: a.event.outcome.clone(),
         predicted: a.predicted.clone(),
         case_level: levels.case.clone(),
         dropped,

@@ -6,12 +6,12 @@ pub use super::args::DataArgs;
 use super::args::{ImputeArgs, LevelArgs};
 use super::Outcome;
 use crate::{Error, Result};
+use calcscore_core::format::{p_r, significant5};
 use calcscore_core::options::Proportion;
 use calcscore_data::Table;
 use calcscore_report::output;
 use calcscore_score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
 use calcscore_score::optimism::{BootOptions, PointsRule};
-use calcscore_stats::vcov::{p_text, sig};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
@@ -211,11 +211,46 @@ pub(crate) fn summary(
     for t in &d.searches {
         s.push_str(&format!("Threshold of '{}' chosen by a grid search ({} values): {} — a searched threshold needs validation in other data.\n", t.label, t.grid.len(), t.chosen));
     }
+    s.push_str(&screen_text(d));
+    s.push_str(&models_text(d));
+    s.push_str(&points_text(d));
+    s.push_str(&format!(
+        "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong; apparent, in the derivation rows)\n",
+        d.auc.estimate, d.auc.conf_low, d.auc.conf_high
+    ));
+    for c in &d.cutoffs {
+        s.push_str(&format!(
+            "Cutoff ≥{} by {}: {}\n",
+            c.cutoff,
+            c.rule,
+            measures_text(&c.measures)
+        ));
+    }
+    if let Some(m) = &d.score.model {
+        s.push_str(&format!(
+            "Risk model (score file [model]): logit P({}) = {} + {} × points\n",
+            m.outcome,
+            significant5(m.intercept),
+            significant5(m.slope)
+        ));
+    }
+    for n in &d.notes {
+        s.push_str(&format!("NOTE: {n}\n"));
+    }
+    if let Some(p) = out {
+        s.push_str(&format!("wrote {}\n", p.display()));
+    }
+    s
+}
+
+/// The univariable screen: each candidate's linear and logistic estimate with its P.
+fn screen_text(d: &Derivation) -> String {
+    let mut s = String::new();
     s.push_str("\nUnivariable screen:\n");
     for r in &d.screen {
         let f = |t: &Option<calcscore_stats::TidyRow>| {
             t.as_ref().map_or("–".into(), |t| {
-                format!("{} (P {})", sig(t.estimate), p_text(t.p_value))
+                format!("{} (P {})", significant5(t.estimate), p_r(t.p_value))
             })
         };
         s.push_str(&format!(
@@ -226,6 +261,12 @@ pub(crate) fn summary(
             f(&r.logistic)
         ));
     }
+    s
+}
+
+/// The multivariable models, one coefficient per line.
+fn models_text(d: &Derivation) -> String {
+    let mut s = String::new();
     for m in [&d.linear, &d.logistic].into_iter().flatten() {
         s.push_str(&format!(
             "\n{} ({}; n = {}):\n",
@@ -235,13 +276,19 @@ pub(crate) fn summary(
             s.push_str(&format!(
                 "  {:<36} {:>10} [{}, {}]  P {}\n",
                 c.term,
-                sig(c.estimate),
-                sig(c.conf_low),
-                sig(c.conf_high),
-                p_text(c.p_value)
+                significant5(c.estimate),
+                significant5(c.conf_low),
+                significant5(c.conf_high),
+                p_r(c.p_value)
             ));
         }
     }
+    s
+}
+
+/// The points of each item with the coefficient, its interval and the unrounded ratio.
+fn points_text(d: &Derivation) -> String {
+    let mut s = String::new();
     s.push_str(&format!(
         "\nPoints (from the {}; coefficient ÷ reference, rounded; {}):\n",
         d.points_from, d.orientation.reason
@@ -250,9 +297,9 @@ pub(crate) fn summary(
         s.push_str(&format!(
             "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}{}\n",
             p.label,
-            sig(p.coefficient),
-            sig(p.conf_low),
-            sig(p.conf_high),
+            significant5(p.coefficient),
+            significant5(p.conf_low),
+            significant5(p.conf_high),
             p.ratio,
             p.points,
             if p.null_effect {
@@ -262,41 +309,19 @@ pub(crate) fn summary(
             }
         ));
     }
-    s.push_str(&format!(
-        "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong; apparent, in the derivation rows)\n",
-        d.auc.estimate, d.auc.conf_low, d.auc.conf_high
-    ));
-    for c in &d.cutoffs {
-        let m: Vec<String> = c
-            .measures
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} {:.3} [{:.3}, {:.3}]",
-                    m.measure, m.estimate, m.conf_low, m.conf_high
-                )
-            })
-            .collect();
-        s.push_str(&format!(
-            "Cutoff ≥{} by {}: {}\n",
-            c.cutoff,
-            c.rule,
-            m.join("; ")
-        ));
-    }
-    if let Some(m) = &d.score.model {
-        s.push_str(&format!(
-            "Risk model (score file [model]): logit P({}) = {} + {} × points\n",
-            m.outcome,
-            sig(m.intercept),
-            sig(m.slope)
-        ));
-    }
-    for n in &d.notes {
-        s.push_str(&format!("NOTE: {n}\n"));
-    }
-    if let Some(p) = out {
-        s.push_str(&format!("wrote {}\n", p.display()));
-    }
     s
+}
+
+/// Accuracy measures on one line: "sensitivity 0.812 [0.700, 0.900]; specificity ...".
+pub(crate) fn measures_text(measures: &[calcscore_score::derive::Measure]) -> String {
+    let m: Vec<String> = measures
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {:.3} [{:.3}, {:.3}]",
+                m.measure, m.estimate, m.conf_low, m.conf_high
+            )
+        })
+        .collect();
+    m.join("; ")
 }

@@ -17,12 +17,8 @@ pub struct DiagnoseArgs {
     /// Marker column (numeric); the test is positive when marker >= cutoff.
     #[arg(long)]
     pub marker: String,
-    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = case).
-    #[arg(long)]
-    pub outcome: String,
-    /// Outcome level counted as the case (default: 1 for 0/1, else the second sorted level).
-    #[arg(long)]
-    pub case: Option<String>,
+    #[command(flatten)]
+    pub event: super::args::OutcomeArgs,
     /// Cutoff: marker >= cutoff is a positive test.
     #[arg(long, allow_negative_numbers = true)]
     pub cutoff: Threshold,
@@ -63,9 +59,13 @@ struct DiagnoseReport {
 /// Run `calcscore diagnose`.
 pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
     let table = args.data.load()?;
-    let (rows, dropped) = input::complete_rows(&table, &[&args.marker, &args.outcome])?;
-    let (outcome, levels) =
-        input::binary_outcome(&table, &args.outcome, &rows, args.case.as_deref())?;
+    let (rows, dropped) = input::complete_rows(&table, &[&args.marker, &args.event.outcome])?;
+    let (outcome, levels) = input::binary_outcome(
+        &table,
+        &args.event.outcome,
+        &rows,
+        args.event.case.as_deref(),
+    )?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
     let method = if args.ci == "exact" {
         CiMethod::Exact
@@ -79,7 +79,7 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
         verb: "diagnose",
         data: table.source.clone(),
         marker: args.marker.clone(),
-        outcome: args.outcome.clone(),
+        outcome: args.event.outcome.clone(),
         cutoff: args.cutoff.get(),
         positive_test: format!("{} {sign} {}", args.marker, args.cutoff.get()),
         case_level: levels.case.clone(),

@@ -149,7 +149,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
                 c.statistic_name,
                 c.statistic,
                 c.df.unwrap_or(f64::NAN),
-                calcscore_stats::vcov::p_text(c.p_value)
+                calcscore_core::format::p_r(c.p_value)
             );
         }
     }

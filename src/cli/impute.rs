@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::fit::{Family, FitArgs};
 use super::Outcome;
 use crate::{Error, Result};
+use calcscore_core::format::{p_r, significant5};
 use calcscore_data::Table;
 use calcscore_stats::design::Design;
 use calcscore_stats::formula::Formula;
@@ -14,7 +15,7 @@ use calcscore_stats::mice::{
     impute, pool_fits, Imputation, MiceOptions, Model, PooledFit, PooledRow,
 };
 use calcscore_stats::ols::ols;
-use calcscore_stats::vcov::{p_text, sig, FitOptions, Vcov};
+use calcscore_stats::vcov::{FitOptions, Vcov};
 use calcscore_stats::TidyRow;
 
 /// The columns of `table` named in `cols` (in that order), so completed copies stay small.
@@ -79,8 +80,16 @@ seed {}\nImputation models: each column predicts from the others ({}); the outco
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default(),
             c.n_missing,
-            format!("{} ({})", sig(c.observed_mean), sig(c.observed_sd)),
-            format!("{} ({})", sig(c.imputed_mean), sig(c.imputed_sd)),
+            format!(
+                "{} ({})",
+                significant5(c.observed_mean),
+                significant5(c.observed_sd)
+            ),
+            format!(
+                "{} ({})",
+                significant5(c.imputed_mean),
+                significant5(c.imputed_sd)
+            ),
         ));
     }
     s.push_str(&format!(
@@ -123,13 +132,13 @@ pub fn pooled_text(rows: &[PooledRow], level: f64) -> String {
         s.push_str(&format!(
             "{:<w$} {:>12} {:>12} {:>9.3} {:>9.1} {:>10} {:>12} {:>12} {:>6.3}\n",
             r.term,
-            sig(r.estimate),
-            sig(r.std_error),
+            significant5(r.estimate),
+            significant5(r.std_error),
             r.statistic,
             r.df,
-            p_text(r.p_value),
-            sig(r.conf_low),
-            sig(r.conf_high),
+            p_r(r.p_value),
+            significant5(r.conf_low),
+            significant5(r.conf_high),
             r.fmi
         ));
     }
@@ -335,9 +344,9 @@ pub fn run_derive(
         s.push_str(&format!(
             "  {:<40} coefficient {:>9} [{}, {}]  ratio {:>6.2}  points {}\n",
             p.label,
-            sig(p.coefficient),
-            sig(p.conf_low),
-            sig(p.conf_high),
+            significant5(p.coefficient),
+            significant5(p.conf_low),
+            significant5(p.conf_high),
             p.ratio,
             p.points
         ));

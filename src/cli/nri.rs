@@ -18,12 +18,8 @@ use calcscore_stats::reclassification::{reclassification, Improvement, Reclassif
 pub struct NriArgs {
     #[command(flatten)]
     pub data: InputArgs,
-    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = event).
-    #[arg(long)]
-    pub outcome: String,
-    /// Outcome level counted as the event (default: 1 for 0/1, else the second sorted level).
-    #[arg(long)]
-    pub case: Option<String>,
+    #[command(flatten)]
+    pub event: super::args::OutcomeArgs,
     /// Column of risks of the old (reference) model, in [0, 1].
     #[arg(long)]
     pub old: String,
@@ -68,10 +64,11 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
     }
     a.boot.check()?;
     let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.outcome.as_str(), a.old.as_str(), a.new.as_str()];
+    let mut cols = vec![a.event.outcome.as_str(), a.old.as_str(), a.new.as_str()];
     cols.extend(a.boot.columns());
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) = input::binary_outcome(&table, &a.outcome, &rows, a.case.as_deref())?;
+    let (y, levels) =
+        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
     let old = risks(&table, &a.old, &rows, Scale::ClosedProbability)?;
     let new = risks(&table, &a.new, &rows, Scale::ClosedProbability)?;
     let result = reclassification(&old, &new, &y, &a.cuts, a.level.get())?;
@@ -89,7 +86,7 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
     let report = NriReport {
         verb: "nri",
         data: table.source.clone(),
-        outcome: a.outcome.clone(),
+        outcome: a.event.outcome.clone(),
         old: a.old.clone(),
         new: a.new.clone(),
         case_level: levels.case.clone(),
@@ -132,7 +129,7 @@ fn print_summary(r: &NriReport, levels: &input::Levels, n: usize) {
             m.estimate,
             m.std_error,
             m.statistic,
-            calcscore_stats::vcov::p_text(m.p_value),
+            calcscore_core::format::p_r(m.p_value),
             m.conf_low,
             m.conf_high
         )

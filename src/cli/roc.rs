@@ -18,12 +18,8 @@ pub struct RocArgs {
     /// Marker column (numeric).
     #[arg(long)]
     pub marker: String,
-    /// Outcome column: 0/1, or a text column with exactly two levels (second sorted level = case).
-    #[arg(long)]
-    pub outcome: String,
-    /// Outcome level counted as the case (default: 1 for 0/1, else the second sorted level).
-    #[arg(long)]
-    pub case: Option<String>,
+    #[command(flatten)]
+    pub event: super::args::OutcomeArgs,
     /// Second marker for a paired DeLong test on the same rows.
     #[arg(long)]
     pub marker2: Option<String>,
@@ -85,15 +81,19 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         calcscore_report::output::check_file(path, &[&args.data.data])?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
-    let mut cols = vec![args.marker.as_str(), args.outcome.as_str()];
+    let mut cols = vec![args.marker.as_str(), args.event.outcome.as_str()];
     cols.extend(args.marker2.as_deref());
     cols.extend(args.cluster.as_deref());
     let table = args
         .data
         .load_select(&ids, |_| cols.iter().map(|c| c.to_string()).collect())?;
     let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (outcome, levels) =
-        input::binary_outcome(&table, &args.outcome, &rows, args.case.as_deref())?;
+    let (outcome, levels) = input::binary_outcome(
+        &table,
+        &args.event.outcome,
+        &rows,
+        args.event.case.as_deref(),
+    )?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
     let direction = match args.direction.as_str() {
         "lt" => Direction::ControlsLess,
@@ -141,7 +141,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         verb: "roc",
         data: table.source.clone(),
         marker: args.marker.clone(),
-        outcome: args.outcome.clone(),
+        outcome: args.event.outcome.clone(),
         case_level: levels.case.clone(),
         control_level: levels.control.clone(),
         direction: roc.direction().symbol().into(),

@@ -208,7 +208,7 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
             serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?
         );
     } else {
-        print!("{}", calcscore_report::check_table_text(&rows));
+        print!("{}", calcscore_report::check::text(&rows));
     }
     Ok(if published::all_pass(&rows) {
         Outcome::Success

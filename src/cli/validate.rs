@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use super::args::{DataArgs, LevelArgs};
 use super::Outcome;
 use crate::{Error, Result};
+use calcscore_core::format::{p_r, significant5};
 use calcscore_core::options::Replicates;
 use calcscore_report::canon_charts::{CalibrationPlot, DecisionPlot};
 use calcscore_score::derive::BinaryOutcome;
@@ -14,7 +15,6 @@ use calcscore_score::validate::{
 use calcscore_score::PointsTable;
 use calcscore_stats::calibration::calibration;
 use calcscore_stats::decision::Thresholds;
-use calcscore_stats::vcov::{p_text, sig};
 
 /// Arguments of `calcscore validate`.
 #[derive(Debug, clap::Args)]
@@ -167,15 +167,15 @@ fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> S
             t.statistic_name,
             t.statistic,
             t.df.unwrap_or(f64::NAN),
-            p_text(t.p_value)
+            p_r(t.p_value)
         ));
         for r in &v.interaction_terms {
             s.push_str(&format!(
                 "  {}: {} [{}, {}]\n",
                 r.term,
-                sig(r.estimate),
-                sig(r.conf_low),
-                sig(r.conf_high)
+                significant5(r.estimate),
+                significant5(r.conf_low),
+                significant5(r.conf_high)
             ));
         }
     }
@@ -210,10 +210,10 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
         s.push_str(&format!(
             "  slope {} per point: {} [{}, {}], P {}\n",
             opts.outcome.as_deref().unwrap_or(""),
-            sig(t.estimate),
-            sig(t.conf_low),
-            sig(t.conf_high),
-            p_text(t.p_value)
+            significant5(t.estimate),
+            significant5(t.conf_low),
+            significant5(t.conf_high),
+            p_r(t.p_value)
         ));
     }
     if let Some(a) = &g.auc {
@@ -230,16 +230,6 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
         s.push('\n');
     }
     if let Some(c) = &g.accuracy {
-        let m: Vec<String> = c
-            .measures
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} {:.3} [{:.3}, {:.3}]",
-                    m.measure, m.estimate, m.conf_low, m.conf_high
-                )
-            })
-            .collect();
         s.push_str(&format!(
             "  at ≥{}: TP {} FP {} FN {} TN {}; {}\n",
             c.cutoff,
@@ -247,7 +237,7 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
             c.table.fp,
             c.table.fn_,
             c.table.tn,
-            m.join("; ")
+            super::derive::measures_text(&c.measures)
         ));
     }
     s.push_str(&val_prob_text(g));
@@ -301,7 +291,7 @@ fn val_prob_text(g: &GroupValidation) -> String {
     };
     format!(
         "  val.prob: Brier {:.4}, scaled Brier {:.3}; flexible (lowess) curve: ICI {:.4}, E50 {:.4}, E90 {:.4}, Emax {:.4}; Spiegelhalter z {:.3}, P {}\n",
-        v.brier, v.scaled_brier, v.ici, v.e50, v.e90, v.emax, v.spiegelhalter_z, p_text(v.spiegelhalter_p)
+        v.brier, v.scaled_brier, v.ici, v.e50, v.e90, v.emax, v.spiegelhalter_z, p_r(v.spiegelhalter_p)
     )
 }
 

@@ -1,4 +1,4 @@
-//! The vocabulary every calcscore layer shares: its error types and the checked option types.
+//! The vocabulary every calcscore layer shares: its error types, the checked option types and the number formatters.
 //!
 //! Layers (each a crate; a back edge is a compile error): core → data → stats → score → imaging → report →
 //! studies → the `calcscore` binary. See `docs/architecture.md`.
@@ -6,6 +6,7 @@
 pub mod choice;
 mod data_error;
 mod error;
+pub mod format;
 mod imaging_error;
 pub mod options;
 mod stats_error;

@@ -2,17 +2,14 @@
 //! lowess curve, grouped observations with CIs, distribution of predictions underneath) and the
 //! decision curve (net benefit of the model, treat-all and treat-none over the thresholds).
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::charts::SINGLE_COLUMN;
-use super::figures::{draw_err, pt, Figure, PALETTE, PX_PER_MM};
+use super::figures::{draw_err, pt, Chart, Figure, PALETTE, PX_PER_MM};
 use crate::Result;
 use calcscore_stats::calibration::{Calibration, CalibrationGroup};
 use calcscore_stats::decision::DecisionCurve;
-
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 fn px(mm: f64) -> u32 {
     (mm * PX_PER_MM) as u32

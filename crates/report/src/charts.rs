@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{draw_err, pt, Figure, PALETTE, PX_PER_MM};
+use super::figures::{draw_err, pt, Chart, Figure, PALETTE, PX_PER_MM};
 use crate::Result;
 
 /// Width of a single-column figure in pixels at 300 dpi (85 mm).
@@ -420,13 +420,7 @@ impl FittedLines {
     fn legend<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
-        chart: &ChartContext<
-            DB,
-            Cartesian2d<
-                plotters::coord::types::RangedCoordf64,
-                plotters::coord::types::RangedCoordf64,
-            >,
-        >,
+        chart: &Chart<DB>,
     ) -> Result<()> {
         let style = font(7.0);
         let (x0, y_bottom) = chart.backend_coord(&(-0.3, self.y_range.0));
@@ -655,13 +649,7 @@ impl Calibration {
     fn legend<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
-        chart: &ChartContext<
-            DB,
-            Cartesian2d<
-                plotters::coord::types::RangedCoordf64,
-                plotters::coord::types::RangedCoordf64,
-            >,
-        >,
+        chart: &Chart<DB>,
     ) -> Result<()> {
         let style = font(7.0);
         // The legend sits above the plot, where no interval can reach it.
@@ -846,10 +834,7 @@ fn draw_forest_panel<DB: DrawingBackend>(
 /// Ticks at 1-2-5 values of a log axis (drawn by hand: plotters would place them at powers of e).
 fn log_ticks<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    chart: &ChartContext<
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
+    chart: &Chart<DB>,
     (a, b): (f64, f64),
 ) -> Result<()> {
     let style = font(7.0);

@@ -51,7 +51,7 @@ pub fn body(md: &str, svgs: &[(String, String)]) -> String {
             i += 1;
         } else if l.starts_with('|') {
             let n = take_while(&lines, i, |x| x.starts_with('|'));
-            out.push_str(&table(&lines[i..i + n]));
+            out.push_str(&crate::table::Table::from_markdown(&lines[i..i + n]).to_html());
             i += n;
         } else if l.starts_with('>') {
             let n = take_while(&lines, i, |x| x.starts_with('>'));
@@ -140,37 +140,6 @@ fn strip_xml_declaration(svg: &str) -> &str {
     }
 }
 
-fn table(lines: &[&str]) -> String {
-    let cells = |l: &str| -> Vec<String> {
-        let t = l.trim().trim_start_matches('|').trim_end_matches('|');
-        t.split(" | ")
-            .map(|c| c.trim().replace("\\|", "|"))
-            .collect()
-    };
-    let mut s = String::from("<table>\n<thead><tr>");
-    for h in cells(lines[0]) {
-        s.push_str(&format!("<th>{}</th>", inline(&h)));
-    }
-    s.push_str("</tr></thead>\n<tbody>\n");
-    for l in lines.iter().skip(2) {
-        s.push_str("<tr>");
-        for c in cells(l) {
-            let class = if numeric(&c) { " class=\"num\"" } else { "" };
-            s.push_str(&format!("<td{class}>{}</td>", inline(&c)));
-        }
-        s.push_str("</tr>\n");
-    }
-    s.push_str("</tbody>\n</table>\n");
-    s
-}
-
-/// A cell that reads as a number (right-aligned): "3862", "-8.20 [-13.35, -3.05]", "<0.0001", "46/47".
-fn numeric(cell: &str) -> bool {
-    let t = cell.trim_start_matches(['-', '<', '–']);
-    t.starts_with(|c: char| c.is_ascii_digit())
-        && !t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e')
-}
-
 /// An anchor name: lowercase letters and digits, other runs as one '-'.
 fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -193,7 +162,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Inline Markdown: `code`, **strong**, *emphasis*; everything else escaped.
-fn inline(text: &str) -> String {
+pub(crate) fn inline(text: &str) -> String {
     let mut out = String::new();
     for (k, part) in text.split('`').enumerate() {
         if k % 2 == 1 {

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::figures::{draw_err, pt, Figure, PALETTE, PX_PER_MM};
+use super::figures::{draw_err, pt, Chart, Figure, PALETTE, PX_PER_MM};
 use crate::Result;
 
 /// A scatter of points with its fitted line and an annotation (r, CI, P).
@@ -123,12 +123,6 @@ pub fn tick(v: f64) -> String {
         _ => t.replace('-', "\u{2212}"),
     }
 }
-
-type Chart<'a, DB> = ChartContext<
-    'a,
-    DB,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
 
 impl Scatter {
     /// The annotation lines, right-aligned in the strip above the axes.

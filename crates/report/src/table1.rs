@@ -511,7 +511,10 @@ fn cells(t: &Table1) -> (Vec<String>, Vec<Vec<String>>) {
             };
             let mut row = vec![name, r.overall.clone()];
             row.extend(r.groups.iter().cloned());
-            row.push(r.p_value.map_or(String::new(), crate::format::fmt_p));
+            row.push(
+                r.p_value
+                    .map_or(String::new(), calcscore_core::format::p_journal),
+            );
             row.push(r.test.clone());
             row.push(r.smd.map_or(String::new(), |s| format!("{s:.3}")));
             row.push(r.missing.first().map_or(String::new(), |m| m.to_string()));
@@ -521,98 +524,18 @@ fn cells(t: &Table1) -> (Vec<String>, Vec<Vec<String>>) {
     (head, body)
 }
 
-/// Render the table.
+/// Render the table in `format`; the rules of the summaries are its note.
 pub fn render(t: &Table1, format: Format) -> String {
     let (head, body) = cells(t);
-    let h: Vec<&str> = head.iter().map(String::as_str).collect();
+    let table = crate::table::Table::new(&head)
+        .rows(body)
+        .label("table1")
+        .note(t.rules.clone());
     match format {
-        Format::Csv => super::csv(&h, &body),
-        Format::Md => format!("{}\n{}\n", super::markdown_table(&h, &body), t.rules),
-        Format::Text => text(&head, &body) + &format!("\n{}\n", t.rules),
-        Format::Html => html(&head, &body, &t.rules),
-        Format::Latex => latex(&head, &body, &t.rules),
+        Format::Csv => table.to_csv(),
+        Format::Md => table.to_markdown(),
+        Format::Text => table.to_text(),
+        Format::Html => table.to_html(),
+        Format::Latex => table.to_latex(),
     }
-}
-
-fn text(head: &[String], body: &[Vec<String>]) -> String {
-    let w: Vec<usize> = (0..head.len())
-        .map(|j| {
-            body.iter()
-                .map(|r| r[j].chars().count())
-                .chain([head[j].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |r: &[String]| {
-        r.iter()
-            .zip(&w)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-            + "\n"
-    };
-    std::iter::once(line(head))
-        .chain(body.iter().map(|r| line(r)))
-        .collect()
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn html(head: &[String], body: &[Vec<String>], rules: &str) -> String {
-    let th: String = head
-        .iter()
-        .map(|h| format!("<th>{}</th>", escape_html(h)))
-        .collect();
-    let trs: String = body
-        .iter()
-        .map(|r| {
-            format!(
-                "<tr>{}</tr>\n",
-                r.iter()
-                    .map(|c| format!("<td>{}</td>", escape_html(c)))
-                    .collect::<String>()
-            )
-        })
-        .collect();
-    format!("<table class=\"table1\">\n<thead><tr>{th}</tr></thead>\n<tbody>\n{trs}</tbody>\n</table>\n<p class=\"note\">{}</p>\n", escape_html(rules))
-}
-
-fn escape_latex(s: &str) -> String {
-    s.replace('\\', "\\textbackslash{}")
-        .replace('%', "\\%")
-        .replace('&', "\\&")
-        .replace('_', "\\_")
-        .replace('#', "\\#")
-        .replace('±', "$\\pm$")
-        .replace('≥', "$\\geq$")
-        .replace('°', "$^\\circ$")
-        .replace('<', "$<$")
-        .replace('>', "$>$")
-}
-
-fn latex(head: &[String], body: &[Vec<String>], rules: &str) -> String {
-    let cols = format!("l{}", "r".repeat(head.len() - 1));
-    let row = |r: &[String]| {
-        r.iter()
-            .map(|c| escape_latex(c))
-            .collect::<Vec<_>>()
-            .join(" & ")
-            + " \\\\\n"
-    };
-    let mut s = format!("% requires \\usepackage{{booktabs}}\n\\begin{{tabular}}{{{cols}}}\n\\toprule\n{}\\midrule\n", row(head));
-    for r in body {
-        s.push_str(&row(r));
-    }
-    s.push_str(&format!(
-        "\\bottomrule\n\\end{{tabular}}\n% {}\n",
-        escape_latex(rules)
-    ));
-    s
 }

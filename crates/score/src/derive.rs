@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Item, Op, PointsTable, RiskModel, RowsUsed};
 use crate::{Error, Result};
+use calcscore_core::format::significant5 as sig;
 use calcscore_data::{ColumnData, DataError, Table};
 use calcscore_stats::design::Design;
 use calcscore_stats::diagnostic::{CiMethod, TwoByTwo};
@@ -13,7 +14,7 @@ use calcscore_stats::formula::Formula;
 use calcscore_stats::logistic::{firth, logistic};
 use calcscore_stats::ols::ols;
 use calcscore_stats::roc::{Direction, Roc};
-use calcscore_stats::vcov::{sig, FitOptions};
+use calcscore_stats::vcov::FitOptions;
 use calcscore_stats::{StatsError, TidyRow};
 
 /// One candidate predictor: `column op threshold` (binary columns: `== 1`), or a threshold searched over `grid`.
@@ -284,8 +285,8 @@ pub fn orientation(
                 sign,
                 reason: format!(
                     "{outcome} is {more} with the event ({rule}: mean {} vs {} without): points = {fewer}coefficient ÷ reference, so more points mean more risk",
-                    calcscore_stats::vcov::sig(a),
-                    calcscore_stats::vcov::sig(b)
+                    sig(a),
+                    sig(b)
                 ),
             }
         }

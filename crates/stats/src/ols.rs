@@ -274,7 +274,7 @@ impl OlsFit {
         s.push_str(&coef_table_text(&self.tidy(), "t", self.opts.conf_level));
         s.push_str(&format!(
             "\nResidual standard error: {} on {} degrees of freedom\nMultiple R-squared: {:.4},\tAdjusted R-squared: {:.4}\n",
-            super::vcov::sig(g.sigma.unwrap_or(f64::NAN)),
+            calcscore_core::format::significant5(g.sigma.unwrap_or(f64::NAN)),
             self.df_residual,
             g.r_squared.unwrap_or(f64::NAN),
             g.adj_r_squared.unwrap_or(f64::NAN)
@@ -282,10 +282,10 @@ impl OlsFit {
         if let (Some(f), Some(p), Some(d)) = (g.f_statistic, g.f_p_value, g.f_df_num) {
             s.push_str(&format!(
                 "F-statistic: {} on {} and {} DF,  p-value: {}\n",
-                super::vcov::sig(f),
+                calcscore_core::format::significant5(f),
                 d,
                 self.df_residual,
-                super::vcov::p_text(p)
+                calcscore_core::format::p_r(p)
             ));
         }
         s

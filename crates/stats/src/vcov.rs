@@ -2,6 +2,7 @@
 //! inference (SE, statistic, p, CI) that derives from one covariance matrix.
 
 use crate::dist::Checked;
+use calcscore_core::format::{p_r, significant5, stars};
 use nalgebra::DMatrix;
 use serde::Serialize;
 use statrs::distribution::{Normal, StudentsT};
@@ -247,52 +248,17 @@ pub fn coef_table_text(rows: &[TidyRow], stat_name: &str, level: f64) -> String 
         s.push_str(&format!(
             "{:<w$} {:>12} {:>12} {:>9.3} {:>10} {:>12} {:>12} {}\n",
             r.term,
-            sig(r.estimate),
-            sig(r.std_error),
+            significant5(r.estimate),
+            significant5(r.std_error),
             r.statistic,
-            p_text(r.p_value),
-            sig(r.conf_low),
-            sig(r.conf_high),
+            p_r(r.p_value),
+            significant5(r.conf_low),
+            significant5(r.conf_high),
             stars(r.p_value)
         ));
     }
     s.push_str("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n");
     s
-}
-
-/// Five significant digits, as R prints coefficients.
-pub fn sig(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let digits = (4 - x.abs().log10().floor() as i32).clamp(0, 10) as usize;
-    if x.abs() >= 1e6 || x.abs() < 1e-4 {
-        format!("{x:.4e}")
-    } else {
-        format!("{x:.digits$}")
-    }
-}
-
-/// A p-value as R prints it (`< 2e-16` below machine precision).
-pub fn p_text(p: f64) -> String {
-    if p < 2e-16 {
-        "< 2e-16".into()
-    } else if p < 1e-4 {
-        format!("{p:.2e}")
-    } else {
-        format!("{p:.4}")
-    }
-}
-
-/// R's significance stars.
-pub fn stars(p: f64) -> &'static str {
-    match p {
-        p if p < 0.001 => "***",
-        p if p < 0.01 => "**",
-        p if p < 0.05 => "*",
-        p if p < 0.1 => ".",
-        _ => "",
-    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Quantity;
 use crate::{Error, Result};
+pub use calcscore_core::format::{p_equals, p_is, p_journal as fmt_p, trimmed4 as fmt};
 pub use calcscore_report::check::{all_pass, CheckRow, Status};
-pub use calcscore_report::format::fmt_p;
 
 /// How a reproduced quantity is compared with its published value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,21 +91,6 @@ impl Published {
             ))),
         }
     }
-}
-
-/// The cells of check rows, one row per quantity: name, published, reproduced, tolerance, result word.
-pub(crate) fn check_cells(rows: &[CheckRow]) -> Vec<Vec<String>> {
-    rows.iter()
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                c.published.clone(),
-                c.reproduced.clone(),
-                c.tolerance.clone(),
-                calcscore_report::status_word(c.status).into(),
-            ]
-        })
-        .collect()
 }
 
 /// Compare reproduced quantities with the published ones, in the published file's order.
@@ -205,34 +190,6 @@ fn rule_text(p: &PublishedQuantity) -> String {
             (t, v) => format!("P < {}", fmt(t.or(v).unwrap_or(0.0))),
         },
         CheckRule::NotChecked => "not checked".into(),
-    }
-}
-
-/// A number with up to 4 significant decimals, trailing zeros trimmed.
-pub fn fmt(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e12 {
-        return format!("{}", x as i64);
-    }
-    let s = format!("{x:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// "P=0.031" or "P<0.0001".
-pub fn p_equals(p: f64) -> String {
-    let t = fmt_p(p);
-    if t.starts_with('<') {
-        format!("P{t}")
-    } else {
-        format!("P={t}")
-    }
-}
-
-/// "P = 0.031" or "P < 0.0001" (never "P = <0.0001").
-pub fn p_is(p: f64) -> String {
-    let t = fmt_p(p);
-    match t.strip_prefix('<') {
-        Some(bound) => format!("P < {bound}"),
-        None => format!("P = {t}"),
     }
 }
 

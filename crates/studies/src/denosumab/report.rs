@@ -13,7 +13,7 @@ use crate::Result;
 use crate::{DataNotice, Quantity};
 use calcscore_report::figures::{render_png, render_svg};
 use calcscore_report::scatter::Scatter;
-use calcscore_report::{check_table_text, csv, markdown_table, num, r, OutputFile};
+use calcscore_report::{csv, markdown_table, num, r, OutputFile};
 
 /// The study key.
 pub const STUDY: &str = "denosumab-pilot";
@@ -403,11 +403,7 @@ fn events_csv(run: &Run) -> String {
 }
 
 fn check_csv(rows: &[CheckRow]) -> String {
-    let cells: Vec<Vec<String>> = published::check_cells(rows);
-    csv(
-        &["quantity", "published", "reproduced", "rule", "result"],
-        &cells,
-    )
+    calcscore_report::check::table(rows).to_csv()
 }
 
 fn ms(a: &Progression, v: &str, d: usize) -> String {
@@ -612,11 +608,7 @@ fn definitions_md(s: &mut String, run: &Run, checks: &[CheckRow]) {
         &rows,
     ));
     let _ = writeln!(s, "\n## Check against the published numbers\n");
-    let rows: Vec<Vec<String>> = published::check_cells(checks);
-    s.push_str(&markdown_table(
-        &["quantity", "published", "reproduced", "rule", "result"],
-        &rows,
-    ));
+    s.push_str(&calcscore_report::check::table(checks).to_markdown());
 }
 
 /// What `reproduce denosumab-pilot` prints.
@@ -639,7 +631,7 @@ pub fn run_summary(run: &Run, out: &Path) -> String {
         ms(a, "bmd_before", 3),
         ms(a, "bmd_after", 3)
     );
-    s.push_str(&check_table_text(&checks));
+    s.push_str(&calcscore_report::check::text(&checks));
     let _ = writeln!(s, "report written to {}", out.display());
     s
 }

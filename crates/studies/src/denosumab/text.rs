@@ -3,17 +3,8 @@
 use std::fmt::Write;
 
 use super::progression::{Progression, Verdict};
-use crate::published::fmt_p;
+use calcscore_core::format::p_after_name;
 use calcscore_report::r;
-
-/// "= 0.031" or "< 0.0001", as R prints a p-value after its name.
-fn p_value(p: f64) -> String {
-    let t = fmt_p(p);
-    match t.strip_prefix('<') {
-        Some(rest) => format!("< {rest}"),
-        None => format!("= {t}"),
-    }
-}
 
 fn opt(x: Option<f64>, d: usize) -> String {
     x.map_or("NA".into(), |v| r(v, d))
@@ -114,7 +105,7 @@ pub fn summary_text(a: &Progression, source: &str) -> String {
             "  {} = {:.6}{df}, p-value {}",
             r.statistic_name,
             r.statistic,
-            p_value(r.p_value)
+            p_after_name(r.p_value)
         );
         if let (Some(e), Some(name)) = (r.estimate, &r.estimate_name) {
             match (r.conf_low, r.conf_high) {

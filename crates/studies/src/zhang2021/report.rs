@@ -12,7 +12,7 @@ use crate::{DataNotice, Quantity};
 use crate::{Error, Result};
 use calcscore_core::Choice;
 use calcscore_data::cohort::{FlowStage, SplitUnit};
-use calcscore_report::{csv, markdown_table, num, r, OutputFile};
+use calcscore_report::{csv, markdown_table, num, r, OutputFile, Table};
 use calcscore_score::model::FittedModel;
 use calcscore_score::PointsTable;
 
@@ -84,7 +84,7 @@ pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
     files.extend(tables(res, &checks));
     files.push((
         "tables.tex".into(),
-        calcscore_report::latex::document(&latex_tables(res, &checks)).into_bytes(),
+        calcscore_report::table::latex_document(&latex_tables(res, &checks)).into_bytes(),
     ));
     Ok(files)
 }
@@ -336,11 +336,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
             &["cohort", "score", "n", "mean", "sd", "n_underexpansion"],
             by_score_csv_rows(a),
         ),
-        t(
-            "check.csv",
-            &["quantity", "published", "reproduced", "tolerance", "result"],
-            published::check_cells(checks),
-        ),
+        ("check.csv".into(), check_tab(checks).to_csv().into_bytes()),
     ]
 }
 
@@ -503,44 +499,15 @@ fn ci(est: f64, lo: f64, hi: f64, d: usize) -> String {
     format!("{} [{}, {}]", r(est, d), r(lo, d), r(hi, d))
 }
 
-/// A report table: Markdown in report.md/report.html and a booktabs table in tables.tex.
-struct Tab {
-    /// LaTeX label.
-    label: &'static str,
-    /// Caption.
-    caption: String,
-    /// Column heads.
-    head: Vec<String>,
-    /// Cells.
-    rows: Vec<Vec<String>>,
+/// A report table (Markdown in report.md/report.html, booktabs in tables.tex) labelled `tab:<label>`.
+fn tab(label: &str, caption: String, head: &[&str], rows: Vec<Vec<String>>) -> Table {
+    Table::new(head)
+        .rows(rows)
+        .caption(caption)
+        .label(format!("tab:{label}"))
 }
 
-impl Tab {
-    fn new(label: &'static str, caption: String, head: &[&str], rows: Vec<Vec<String>>) -> Tab {
-        Tab {
-            label,
-            caption,
-            head: head.iter().map(|h| h.to_string()).collect(),
-            rows,
-        }
-    }
-
-    fn md(&self) -> String {
-        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
-        markdown_table(&head, &self.rows)
-    }
-
-    fn latex(&self) -> calcscore_report::latex::Table {
-        calcscore_report::latex::Table {
-            label: format!("tab:{}", self.label),
-            caption: self.caption.clone(),
-            head: self.head.clone(),
-            rows: self.rows.clone(),
-        }
-    }
-}
-
-fn coef_tab(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Tab {
+fn coef_tab(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Table {
     let odds = format!("odds ratio [{lvl}% CI]");
     let est = format!("estimate [{lvl}% CI]");
     let head = if exp {
@@ -575,15 +542,15 @@ fn coef_tab(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Tab {
         "`{}` in {} (n = {} lesions, {} patients)",
         m.formula, m.data, m.n, m.n_clusters
     );
-    Tab::new(label, caption, &head, rows)
+    tab(label, caption, &head, rows)
 }
 
 fn coef_table(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> String {
     let t = coef_tab(label, m, exp, lvl);
-    format!("{}\n\n{}", t.caption, t.md())
+    format!("{}\n\n{}", t.caption, t.to_markdown())
 }
 
-fn flow_tab(res: &Results) -> Tab {
+fn flow_tab(res: &Results) -> Table {
     let mut rows = Vec::new();
     for s in &res.flow.stages {
         for (k, rc) in s.rules.iter().enumerate() {
@@ -607,7 +574,7 @@ fn flow_tab(res: &Results) -> Tab {
             ]);
         }
     }
-    Tab::new(
+    tab(
         "flow",
         "Study flow: lesions entering each stage, meeting each exclusion rule, excluded (first rule only) and remaining".into(),
         &["stage", "rule", "entering", "meeting", "excluded", "remaining"],
@@ -615,7 +582,7 @@ fn flow_tab(res: &Results) -> Tab {
     )
 }
 
-fn cohort_tab(res: &Results) -> Tab {
+fn cohort_tab(res: &Results) -> Table {
     let rows = res
         .cohorts
         .iter()
@@ -628,7 +595,7 @@ fn cohort_tab(res: &Results) -> Tab {
             ]
         })
         .collect();
-    Tab::new(
+    tab(
         "cohorts",
         "Cohorts analysed".into(),
         &["cohort", "", "lesions", "patients"],
@@ -636,7 +603,7 @@ fn cohort_tab(res: &Results) -> Tab {
     )
 }
 
-fn points_tab(res: &Results) -> Tab {
+fn points_tab(res: &Results) -> Table {
     let rows = res
         .analysis
         .points
@@ -653,7 +620,7 @@ fn points_tab(res: &Results) -> Tab {
             ]
         })
         .collect();
-    Tab::new(
+    tab(
         "points",
         "Points table: linear-model coefficient of each item in cohort A divided by the smallest absolute coefficient, rounded; \
          an item whose interval includes no effect (linear or logistic model) keeps its point only with the note"
@@ -701,7 +668,7 @@ fn null_effect_note(res: &Results, term: &str) -> String {
     )
 }
 
-fn accuracy_tab(res: &Results) -> Option<Tab> {
+fn accuracy_tab(res: &Results) -> Option<Table> {
     let a = res.analysis.accuracy.as_ref()?;
     let rows = a
         .measures
@@ -714,7 +681,7 @@ fn accuracy_tab(res: &Results) -> Option<Tab> {
             ]
         })
         .collect();
-    Some(Tab::new(
+    Some(tab(
         "accuracy",
         format!(
             "Accuracy of score ≥{} for underexpansion in A+B pooled (includes the derivation cohort A), Clopper-Pearson {}% CIs",
@@ -730,7 +697,7 @@ fn accuracy_tab(res: &Results) -> Option<Tab> {
     ))
 }
 
-fn slopes_tab(res: &Results) -> Tab {
+fn slopes_tab(res: &Results) -> Table {
     let rows = res
         .analysis
         .slopes
@@ -744,7 +711,7 @@ fn slopes_tab(res: &Results) -> Tab {
             ]
         })
         .collect();
-    Tab::new(
+    tab(
         "slopes",
         "Stent expansion on score per cohort: slope (% expansion per score point), cluster-robust by patient".into(),
         &["cohort", "lesions", &format!("slope, % per point [{}% CI]", pct_level(res)), "P"],
@@ -752,7 +719,7 @@ fn slopes_tab(res: &Results) -> Tab {
     )
 }
 
-fn by_score_tab(res: &Results) -> Tab {
+fn by_score_tab(res: &Results) -> Table {
     let rows = res
         .analysis
         .by_score
@@ -768,7 +735,7 @@ fn by_score_tab(res: &Results) -> Tab {
             ]
         })
         .collect();
-    Tab::new(
+    tab(
         "by_score",
         "Stent expansion by score in each cohort (the data of Figure 4)".into(),
         &["cohort", "score", "n", "mean %", "SD", "<70%"],
@@ -776,21 +743,14 @@ fn by_score_tab(res: &Results) -> Tab {
     )
 }
 
-fn check_tab(checks: &[published::CheckRow]) -> Tab {
-    let rows = published::check_cells(checks);
-    Tab::new(
-        "check",
-        "Published numbers of Zhang et al. 2021 against this run".into(),
-        &["quantity", "published", "reproduced", "tolerance", "result"],
-        rows,
-    )
+fn check_tab(checks: &[published::CheckRow]) -> Table {
+    calcscore_report::check::table(checks)
+        .caption("Published numbers of Zhang et al. 2021 against this run")
+        .label("tab:check")
 }
 
 /// Every report table, in report order, for tables.tex.
-fn latex_tables(
-    res: &Results,
-    checks: &[published::CheckRow],
-) -> Vec<calcscore_report::latex::Table> {
+fn latex_tables(res: &Results, checks: &[published::CheckRow]) -> Vec<Table> {
     let a = &res.analysis;
     let mut t = vec![flow_tab(res), cohort_tab(res)];
     if let Some(m) = &a.derivation_linear {
@@ -805,7 +765,7 @@ fn latex_tables(
     t.push(points_tab(res));
     t.extend(accuracy_tab(res));
     t.extend([slopes_tab(res), by_score_tab(res), check_tab(checks)]);
-    t.iter().map(Tab::latex).collect()
+    t
 }
 
 /// A figure in Markdown: the image and its numbered caption (Figures 1, 4 and 5 keep the paper's numbers;
@@ -878,7 +838,7 @@ fn flow_md(res: &Results) -> String {
          of lesions with angiographic calcium and no atherectomy.\n\n{}\n",
         f.n_input,
         f.n_input_patients,
-        flow_tab(res).md(),
+        flow_tab(res).to_markdown(),
         f.n_analysed,
         excluded,
         f.n_excluded_by_rules,
@@ -894,7 +854,7 @@ fn flow_md(res: &Results) -> String {
         ),
         res.options.seed,
         res.options.split.name(),
-        cohort_tab(res).md()
+        cohort_tab(res).to_markdown()
     );
     md + &overlap_md(res)
 }
@@ -949,7 +909,7 @@ fn derivation_md(res: &Results) -> String {
     ));
     md.push_str(&format!(
         "### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n{}\n",
-        points_tab(res).md()
+        points_tab(res).to_markdown()
     ));
     md
 }
@@ -1021,8 +981,8 @@ fn validation_md(res: &Results) -> String {
         accuracy_text(res),
         b_only_md(res),
         a.b_only.as_ref().map_or(String::new(), |b| b_figures_md(b, &lvl)),
-        slopes_tab(res).md(),
-        by_score_tab(res).md(),
+        slopes_tab(res).to_markdown(),
+        by_score_tab(res).to_markdown(),
         fracture_text(res),
         a.d_underexpansion.x, a.d_underexpansion.n, r(100.0 * a.d_underexpansion.estimate, 1), res.score.max_points(), a.d_max_score_n,
         a.nodule.x, a.nodule.n, r(100.0 * a.nodule.estimate, 1),
@@ -1191,7 +1151,7 @@ fn accuracy_text(res: &Results) -> String {
     match (&res.analysis.accuracy, accuracy_tab(res)) {
         (Some(acc), Some(tab)) => format!(
             "### Accuracy of score ≥{} (A+B pooled), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n",
-            acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn, tab.md()
+            acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn, tab.to_markdown()
         ),
         _ => format!("### Accuracy (A+B)\n\nAccuracy is {NOT_ESTIMABLE}.\n\n"),
     }
@@ -1226,7 +1186,7 @@ fn check_md(checks: &[published::CheckRow]) -> String {
     format!(
         "## 4. Published numbers\n\nEach number of the paper (`datasets/published/zhang2021.toml`, with its source and why its tolerance) \
          against this run: {verdict}. Quantities the paper does not give are listed as not checked.\n\n{}\n",
-        check_tab(checks).md()
+        check_tab(checks).to_markdown()
     )
 }
 

@@ -4,8 +4,8 @@ use calcscore_stats::dist::Checked;
 use statrs::distribution::{Normal, StudentsT};
 
 use super::Results;
-use crate::published::fmt_p;
 use crate::Result;
+use calcscore_core::format::p_after_name;
 use calcscore_report::canon_charts::{CalibrationPlot, DecisionPlot};
 use calcscore_report::charts::{
     Calibration, CalibrationPoint, FittedGroup, FittedLines, FlowDiagram, FlowGroup, FlowStep,
@@ -207,7 +207,7 @@ pub fn figure5(res: &Results) -> Result<Option<FittedLines>> {
     let interaction = a
         .interaction_term
         .as_ref()
-        .map_or("not estimable".to_string(), |t| p_text(t.p_value));
+        .map_or("not estimable".to_string(), |t| p_after_name(t.p_value));
     Ok(Some(FittedLines {
         groups,
         max_score: max,
@@ -217,16 +217,6 @@ pub fn figure5(res: &Results) -> Result<Option<FittedLines>> {
         note: format!("Score × atherectomy interaction P {interaction}"),
         reference: Some(super::super::pipeline::UNDEREXPANSION_PCT),
     }))
-}
-
-/// "= 0.031" or "< 0.0001".
-fn p_text(p: f64) -> String {
-    let t = fmt_p(p);
-    if t.starts_with('<') {
-        t.replacen('<', "< ", 1)
-    } else {
-        format!("= {t}")
-    }
 }
 
 fn z(level: f64) -> f64 {
