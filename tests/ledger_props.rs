@@ -40,7 +40,9 @@ fn row() -> impl Strategy<Value = Row> {
         prop::bool::weighted(0.1),
     )
         .prop_map(|(a, b, c, d, e, f)| [a, b, c, d, e, f]);
-    let angle = prop_oneof![Just(360u16), 0u16..=360];
+    // Angles from 8°: a registry whose every angle is at most 2π (≈ 6.28) is read as radians and refused as
+    // ambiguous by the loader (a rule of its own, tested in cli_input), which is not this property's subject.
+    let angle = prop_oneof![Just(360u16), 8u16..=360];
     // Stent area below twice the smallest reference area: expansion stays within the plausible 0-200%.
     let areas = (
         prop::option::weighted(0.9, 2.0f64..8.0),
