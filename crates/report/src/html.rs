@@ -1,6 +1,7 @@
-//! A self-contained HTML page from the report's Markdown: the subset the report uses (headings,
-//! paragraphs, pipe tables, block quotes, lists, rules, emphasis, code), with every `![..](x.svg)`
-//! image replaced by the SVG itself, so the page needs no other file and makes no network fetch.
+//! A self-contained HTML page: the report's prose converted from the Markdown subset it uses (headings,
+//! paragraphs, block quotes, lists, rules, emphasis, code), with every `![..](x.svg)` image replaced by
+//! the SVG itself, so the page needs no other file and makes no network fetch. Tables are not prose: they
+//! come from their `Table` values (see [`crate::doc::Doc`]).
 
 /// Readable, print-friendly CSS (system fonts only).
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;\
@@ -19,18 +20,18 @@ hr{border:0;border-top:1px solid #ccc;margin:2rem 0 1rem}\
 @media print{body{max-width:none;margin:0;font-size:10pt}h2{page-break-after:avoid}table,blockquote{page-break-inside:avoid}\
 tbody tr:nth-child(even){background:none}}";
 
-/// A full HTML page with `title`, the Markdown `md` converted, and `svgs` (file name, SVG text) inlined.
-pub fn page(title: &str, md: &str, svgs: &[(String, String)]) -> String {
+/// A full HTML page with `title` around the HTML `body` (e.g. [`crate::doc::Doc::to_html`]).
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n\
          <style>{CSS}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         escape(title),
-        body(md, svgs)
+        body
     )
 }
 
-/// The body HTML of a Markdown text.
+/// The body HTML of Markdown prose (a line starting with `|` is text here: tables come from `Table`).
 pub fn body(md: &str, svgs: &[(String, String)]) -> String {
     let lines: Vec<&str> = md.lines().collect();
     let mut out = String::new();
@@ -49,10 +50,6 @@ pub fn body(md: &str, svgs: &[(String, String)]) -> String {
         } else if l.trim() == "---" {
             out.push_str("<hr>\n");
             i += 1;
-        } else if l.starts_with('|') {
-            let n = take_while(&lines, i, |x| x.starts_with('|'));
-            out.push_str(&crate::table::Table::from_markdown(&lines[i..i + n]).to_html());
-            i += n;
         } else if l.starts_with('>') {
             let n = take_while(&lines, i, |x| x.starts_with('>'));
             let inner: Vec<&str> = lines[i..i + n]
@@ -82,7 +79,7 @@ pub fn body(md: &str, svgs: &[(String, String)]) -> String {
             i = caption.and(caption_at).map_or(i + 1, |k| k + 1);
         } else {
             let n = take_while(&lines, i, |x| {
-                !x.trim().is_empty() && !x.starts_with(['|', '>', '#']) && !x.starts_with("- ")
+                !x.trim().is_empty() && !x.starts_with(['>', '#']) && !x.starts_with("- ")
             });
             let n = n.max(1);
             out.push_str(&format!("<p>{}</p>\n", inline(&lines[i..i + n].join(" "))));
@@ -208,7 +205,7 @@ mod tests {
 
     #[test]
     fn markdown_subset_converts() {
-        let md = "# T\n\n> **SYNTHETIC DATA.** x\n\n| a | b |\n|---|---|\n| `x_1` | 2 < 3 |\n\n![Figure 1](f.svg)\n\n*Figure 1.* Flow.\n\n- one\n- two\n\n---\n\nend *it*\n";
+        let md = "# T\n\n> **SYNTHETIC DATA.** x\n\n`x_1` 2 < 3\n\n![Figure 1](f.svg)\n\n*Figure 1.* Flow.\n\n- one\n- two\n\n---\n\nend *it*\n";
         let html = body(
             md,
             &[("f.svg".into(), "<?xml?><svg width=\"1\"></svg>".into())],
@@ -217,7 +214,7 @@ mod tests {
         assert!(
             html.contains("<blockquote>\n<p><strong>SYNTHETIC DATA.</strong> x</p>\n</blockquote>")
         );
-        assert!(html.contains("<td><code>x_1</code></td><td class=\"num\">2 &lt; 3</td>"));
+        assert!(html.contains("<p><code>x_1</code> 2 &lt; 3</p>"));
         assert!(html.contains(
             "<svg width=\"1\"></svg>\n<figcaption><em>Figure 1.</em> Flow.</figcaption>"
         ));

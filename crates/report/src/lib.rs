@@ -4,6 +4,7 @@ pub mod canon_charts;
 pub mod card;
 pub mod charts;
 pub mod check;
+pub mod doc;
 pub mod figures;
 pub mod html;
 pub mod json;
@@ -17,6 +18,7 @@ use std::path::Path;
 
 pub use calcscore_core::format::{fixed as r, shortest as num};
 pub use calcscore_core::{Error, Result};
+pub use doc::Doc;
 pub use table::{Align, Table};
 
 /// One output file: name relative to the output directory, and its bytes.

@@ -255,22 +255,6 @@ impl Table {
         }
         s
     }
-
-    /// A table read back from the lines of a Markdown pipe table (header, rule, rows).
-    pub fn from_markdown(lines: &[&str]) -> Table {
-        let cells = |l: &str| -> Vec<String> {
-            let t = l.trim().trim_start_matches('|').trim_end_matches('|');
-            t.split(" | ")
-                .map(|c| c.trim().replace("\\|", "|"))
-                .collect()
-        };
-        let header = lines.first().map(|l| cells(l)).unwrap_or_default();
-        Table {
-            header,
-            rows: lines.iter().skip(2).map(|l| cells(l)).collect(),
-            ..Table::default()
-        }
-    }
 }
 
 /// A cell that reads as a number (right-aligned): "3862", "-8.20 [-13.35, -3.05]", "<0.0001", "46/47".
@@ -334,15 +318,11 @@ mod tests {
     }
 
     #[test]
-    fn text_aligns_and_markdown_reads_back() {
+    fn text_aligns() {
         let t = Table::new(&["q", "v"])
             .row(["long name", "1"])
             .align(&[Align::Left, Align::Right])
             .note("done");
         assert_eq!(t.to_text(), "q          v\nlong name  1\n\ndone\n");
-        let md = Table::new(&["a", "b"]).row(["1", "x|y"]).to_markdown();
-        let lines: Vec<&str> = md.lines().collect();
-        let back = Table::from_markdown(&lines);
-        assert_eq!(back.rows, vec![vec!["1".to_string(), "x|y".to_string()]]);
     }
 }

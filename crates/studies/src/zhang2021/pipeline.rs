@@ -58,7 +58,7 @@ pub struct MissingCount {
 }
 
 /// The missing-values section of report.md: policy and a table of counts per column.
-pub fn missing_md(missing: &[MissingCount]) -> String {
+pub fn missing_doc(missing: &[MissingCount]) -> calcscore_report::Doc {
     let rows: Vec<Vec<String>> = missing
         .iter()
         .filter(|m| m.n_missing_input > 0)
@@ -71,23 +71,22 @@ pub fn missing_md(missing: &[MissingCount]) -> String {
             ]
         })
         .collect();
-    let table = if rows.is_empty() {
-        "No column has a missing value.\n".to_string()
-    } else {
-        calcscore_report::markdown_table(
-            &[
-                "column",
-                "missing (input)",
-                "missing (cohorts A–D)",
-                "policy",
-            ],
-            &rows,
-        )
-    };
-    format!(
+    let doc = calcscore_report::Doc::of(
         "### Missing values\n\nPolicy: complete case by default. Counts of empty or NA cells per column \
-         (columns without any are not listed; all counts in `results.json`, `missing_values`).\n\n{table}\n"
-    )
+         (columns without any are not listed; all counts in `results.json`, `missing_values`).\n\n",
+    );
+    let doc = if rows.is_empty() {
+        doc.prose("No column has a missing value.\n")
+    } else {
+        let head = [
+            "column",
+            "missing (input)",
+            "missing (cohorts A–D)",
+            "policy",
+        ];
+        doc.table(calcscore_report::Table::new(&head).rows(rows))
+    };
+    doc.prose("\n")
 }
 
 /// Per-column missing counts of every schema column the registry has (and of the computed stent expansion).

@@ -12,7 +12,7 @@ use crate::{DataNotice, Quantity};
 use crate::{Error, Result};
 use calcscore_core::Choice;
 use calcscore_data::cohort::{FlowStage, SplitUnit};
-use calcscore_report::{csv, markdown_table, num, r, OutputFile, Table};
+use calcscore_report::{csv, num, r, Doc, OutputFile, Table};
 use calcscore_score::model::FittedModel;
 use calcscore_score::PointsTable;
 
@@ -65,7 +65,7 @@ pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
 pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
     let checks = published::check(&Published::builtin("zhang2021")?, &res.quantities);
     let figures = figures::all(res)?;
-    let md = report_md(res, &checks);
+    let doc = report_doc(res, &checks);
     let svgs: Vec<(String, String)> = figures
         .iter()
         .filter(|(name, _)| name.ends_with(".svg"))
@@ -73,11 +73,10 @@ pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
         .collect();
     let html = calcscore_report::html::page(
         "Reproduction of Zhang et al. 2021: IVUS calcium score",
-        &md,
-        &svgs,
+        &doc.to_html(&svgs),
     );
     let mut files: Vec<OutputFile> = vec![
-        ("report.md".into(), md.into_bytes()),
+        ("report.md".into(), doc.to_markdown().into_bytes()),
         ("report.html".into(), html.into_bytes()),
     ];
     files.extend(figures);
@@ -545,9 +544,10 @@ fn coef_tab(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Table
     tab(label, caption, &head, rows)
 }
 
-fn coef_table(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> String {
+/// A model's coefficient table with its caption as the paragraph above it (so the HTML table has no caption of its own).
+fn coef_table(label: &'static str, m: &FittedModel, exp: bool, lvl: &str) -> Doc {
     let t = coef_tab(label, m, exp, lvl);
-    format!("{}\n\n{}", t.caption, t.to_markdown())
+    Doc::of(format!("{}\n\n", t.caption)).table(t.caption(""))
 }
 
 fn flow_tab(res: &Results) -> Table {
@@ -774,41 +774,47 @@ fn figure_md(file: &str, title: &str, caption: &str) -> String {
     format!("![{title}]({file})\n\n*{title}.* {caption}\n\n")
 }
 
-fn report_md(res: &Results, checks: &[published::CheckRow]) -> String {
-    let mut md = String::from("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n");
-    md.push_str(&notice_md(res));
-    md.push_str(&flow_md(res));
-    md.push_str(&super::pipeline::missing_md(&res.missing_values));
-    md.push_str(&table1_md(res));
-    md.push_str(&derivation_md(res));
-    md.push_str(&validation_md(res));
-    md.push_str(&super::tripod::tripod_md(res));
-    md.push_str(&check_md(checks));
-    md.push_str(&seed_md(res));
-    md.push_str(&footer_md(res));
-    md
+/// The report: prose and tables in order, rendered to report.md and report.html.
+fn report_doc(res: &Results, checks: &[published::CheckRow]) -> Doc {
+    Doc::of("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n")
+        .prose(notice_md(res))
+        .append(flow_doc(res))
+        .append(super::pipeline::missing_doc(&res.missing_values))
+        .append(table1_doc(res))
+        .append(derivation_doc(res))
+        .append(validation_doc(res))
+        .append(super::tripod::tripod_doc(res))
+        .append(check_doc(checks))
+        .append(seed_doc(res))
+        .prose(footer_md(res))
 }
 
 /// Table 1: baseline characteristics of the analysed lesions by cohort, then the outcomes in a table of their own.
-fn table1_md(res: &Results) -> String {
-    let render = |t: &calcscore_report::table1::Table1| {
-        calcscore_report::table1::render(t, calcscore_report::table1::Format::Md)
+fn table1_doc(res: &Results) -> Doc {
+    use calcscore_report::table1::{render, Format, Table1};
+    let table = |t: &Table1| {
+        Doc::new()
+            .rendered(render(t, Format::Md), render(t, Format::Html))
+            .prose("\n")
     };
-    let mut md = match &res.table1 {
-        Some(t) => format!(
-            "## Table 1. Baseline characteristics of the analysed lesions by cohort\n\n{}\n",
-            render(t)
-        ),
-        None => "## Table 1. Baseline characteristics\n\nNot computable on these data.\n\n".into(),
+    let doc = match &res.table1 {
+        Some(t) => {
+            Doc::of("## Table 1. Baseline characteristics of the analysed lesions by cohort\n\n")
+                .append(table(t))
+        }
+        None => {
+            Doc::of("## Table 1. Baseline characteristics\n\nNot computable on these data.\n\n")
+        }
     };
-    if let Some(t) = &res.table1_outcomes {
-        md.push_str(&format!(
-            "### Outcomes by cohort\n\nThe score and what follows stenting (stent expansion, underexpansion, calcium fracture) are outcomes, \
-             not baseline characteristics; their differences between cohorts are results of the study.\n\n{}\n",
-            render(t)
-        ));
+    match &res.table1_outcomes {
+        Some(t) => doc
+            .prose(
+                "### Outcomes by cohort\n\nThe score and what follows stenting (stent expansion, underexpansion, calcium fracture) \
+                 are outcomes, not baseline characteristics; their differences between cohorts are results of the study.\n\n",
+            )
+            .append(table(t)),
+        None => doc,
     }
-    md
 }
 
 fn notice_md(res: &Results) -> String {
@@ -826,19 +832,20 @@ fn notice_md(res: &Results) -> String {
     )
 }
 
-fn flow_md(res: &Results) -> String {
+fn flow_doc(res: &Results) -> Doc {
     let f = &res.flow;
     let overlap = f.stages.first().map_or(0, |s| s.n_overlap);
     let excluded = f.n_excluded_by_rules + f.n_excluded_missing_data;
-    let md = format!(
+    let intro = format!(
         "## 1. Study flow\n\n{} lesions of {} patients. \"Meeting\" counts every lesion entering the stage that meets the rule \
          (overlapping, as the paper's Figure 1 reports; {overlap} lesions met two stage-1 rules); \"excluded\" counts each lesion once, \
-         under its first rule.\n\n{}\nReconciliation: analysed {} + excluded {} (rules {}, missing data {}) = {} = input {}: **{}**. \
+         under its first rule.\n\n",
+        f.n_input, f.n_input_patients,
+    );
+    let reconciliation = format!(
+        "\nReconciliation: analysed {} + excluded {} (rules {}, missing data {}) = {} = input {}: **{}**. \
          Every excluded lesion is listed in `exclusions.csv` with its rule.\n\n{}### Cohorts\n\nA/B: seeded random 1:1 split (seed {}, by {}) \
-         of lesions with angiographic calcium and no atherectomy.\n\n{}\n",
-        f.n_input,
-        f.n_input_patients,
-        flow_tab(res).to_markdown(),
+         of lesions with angiographic calcium and no atherectomy.\n\n",
         f.n_analysed,
         excluded,
         f.n_excluded_by_rules,
@@ -854,9 +861,13 @@ fn flow_md(res: &Results) -> String {
         ),
         res.options.seed,
         res.options.split.name(),
-        cohort_tab(res).to_markdown()
     );
-    md + &overlap_md(res)
+    Doc::of(intro)
+        .table(flow_tab(res))
+        .prose(reconciliation)
+        .table(cohort_tab(res))
+        .prose("\n")
+        .prose(overlap_md(res))
 }
 
 /// How many patients have lesions on both sides of the A/B split.
@@ -877,44 +888,43 @@ fn overlap_md(res: &Results) -> String {
     )
 }
 
-fn derivation_md(res: &Results) -> String {
+fn derivation_doc(res: &Results) -> Doc {
     let a = &res.analysis;
-    let logistic = match &a.derivation_logistic {
-        Some(m) => coef_table("derivation_logistic", m, true, &pct_level(res)),
-        None => "not estimable (see the notes below).\n".into(),
+    let lvl = pct_level(res);
+    let model = |label, m: &Option<FittedModel>, exp| match m {
+        Some(m) => coef_table(label, m, exp, &lvl),
+        None => Doc::of("not estimable (see the notes below).\n"),
     };
-    let mut md = format!(
-        "## 2. Derivation (cohort A)\n\nStent expansion (%) on the four dichotomised items, linear model; covariance: {COVARIANCE}.\n\n{}\n\
-         Underexpansion (<70%) on the same items, logistic model:\n\n{logistic}\n",
-        a.derivation_linear.as_ref().map_or_else(
-            || "not estimable (see the notes below).\n".to_string(),
-            |m| coef_table("derivation_linear", m, false, &pct_level(res))
-        ),
-    );
+    let mut doc = Doc::of(format!(
+        "## 2. Derivation (cohort A)\n\nStent expansion (%) on the four dichotomised items, linear model; covariance: {COVARIANCE}.\n\n"
+    ))
+    .append(model("derivation_linear", &a.derivation_linear, false))
+    .prose("\nUnderexpansion (<70%) on the same items, logistic model:\n\n")
+    .append(model("derivation_logistic", &a.derivation_logistic, true))
+    .prose("\n");
     if let Some(c) = &a.derivation_continuous {
-        md.push_str(&format!(
-            "The candidates before dichotomising:\n\n{}\n",
-            coef_table("derivation_continuous", c, false, &pct_level(res))
-        ));
+        doc = doc
+            .prose("The candidates before dichotomising:\n\n")
+            .append(coef_table("derivation_continuous", c, false, &lvl))
+            .prose("\n");
     }
-    md.push_str(&figure_md(
+    doc.prose(figure_md(
         "figure_forest.svg",
         "Figure S1",
         &format!(
             "Derivation models in cohort A: the four score items' effect on stent expansion (linear model, % points) and, \
              when estimable, on the odds of underexpansion (<70%, logistic model, log scale); squares: estimates, lines: {}% CIs \
              (cluster-robust by patient).",
-            pct_level(res)
+            lvl
         ),
-    ));
-    md.push_str(&format!(
-        "### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n{}\n",
-        points_tab(res).to_markdown()
-    ));
-    md
+    ))
+    .prose("### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n")
+    .table(points_tab(res))
+    .prose("\n")
 }
 
-fn validation_md(res: &Results) -> String {
+/// The figures of section 3: ROC, calibration, Figure 4 and Figure 5 (empty when not estimable).
+fn validation_figures(res: &Results) -> [String; 4] {
     let a = &res.analysis;
     let lvl = pct_level(res);
     let roc_fig = match (&a.roc, &a.accuracy) {
@@ -956,7 +966,40 @@ fn validation_md(res: &Results) -> String {
              P of the score × atherectomy interaction in B+C."
         ),
     );
-    let interaction = a
+    [roc_fig, calibration_fig, fig4, fig5]
+}
+
+/// Section 3: the score's ROC, accuracy, validation in B, expansion on score, fracture and other quantities.
+fn validation_doc(res: &Results) -> Doc {
+    let [roc_fig, calibration_fig, fig4, fig5] = validation_figures(res);
+    let b_figures = res
+        .analysis
+        .b_only
+        .as_ref()
+        .map_or(String::new(), |b| b_figures_md(b, &pct_level(res)));
+    Doc::of(format!(
+        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B pooled, as the paper)\n\n\
+         A+B pools the derivation cohort A with the validation cohort B, so the ROC, the Youden cutoff and the 2×2 table below include the \
+         data the points were derived on (partly in-sample); the same measures in B alone follow them.\n\n{}\n\n{roc_fig}",
+        roc_text(res)
+    ))
+    .append(accuracy_doc(res))
+    .prose(b_only_md(res))
+    .prose(calibration_fig)
+    .prose(b_figures)
+    .prose("### Stent expansion on score, per cohort\n\n")
+    .table(slopes_tab(res))
+    .prose(format!(
+        "\nInteraction score × atherectomy (B vs C): {}.\n\n{fig4}{fig5}",
+        interaction_text(res)
+    ))
+    .table(by_score_tab(res))
+    .prose(other_quantities_md(res))
+}
+
+/// The interaction score × atherectomy in words.
+fn interaction_text(res: &Results) -> String {
+    res.analysis
         .interaction_term
         .as_ref()
         .map_or(NOT_ESTIMABLE.to_string(), |t| {
@@ -967,22 +1010,16 @@ fn validation_md(res: &Results) -> String {
                 r(t.conf_high, 2),
                 published::p_is(t.p_value)
             )
-        });
+        })
+}
+
+/// The end of section 3: fracture, the other published quantities, and what was not estimable.
+fn other_quantities_md(res: &Results) -> String {
+    let a = &res.analysis;
     format!(
-        "## 3. Score performance and validation\n\n### ROC of the score for underexpansion (A+B pooled, as the paper)\n\n\
-         A+B pools the derivation cohort A with the validation cohort B, so the ROC, the Youden cutoff and the 2×2 table below include the \
-         data the points were derived on (partly in-sample); the same measures in B alone follow them.\n\n{}\n\n{roc_fig}{}{}\
-         {calibration_fig}{}### Stent expansion on score, per cohort\n\n{}\nInteraction score × atherectomy (B vs C): {interaction}.\n\n\
-         {fig4}{fig5}{}\n\
-         ### Calcium fracture after PCI\n\n{}\n\n\
+        "\n### Calcium fracture after PCI\n\n{}\n\n\
          ### Other published quantities\n\n- D: underexpansion {}/{} ({}%); lesions with score {}: {}.\n- Calcified nodule among analysed lesions: {}/{} ({}%).\n\
          - Pre-stent IVUS after preparation: {} lesions, {} with calcium fracture; their final expansion {}.\n\n{}",
-        roc_text(res),
-        accuracy_text(res),
-        b_only_md(res),
-        a.b_only.as_ref().map_or(String::new(), |b| b_figures_md(b, &lvl)),
-        slopes_tab(res).to_markdown(),
-        by_score_tab(res).to_markdown(),
         fracture_text(res),
         a.d_underexpansion.x, a.d_underexpansion.n, r(100.0 * a.d_underexpansion.estimate, 1), res.score.max_points(), a.d_max_score_n,
         a.nodule.x, a.nodule.n, r(100.0 * a.nodule.estimate, 1),
@@ -1147,13 +1184,15 @@ fn b_figures_md(b: &super::validation_b::BOnly, lvl: &str) -> String {
     md
 }
 
-fn accuracy_text(res: &Results) -> String {
+fn accuracy_doc(res: &Results) -> Doc {
     match (&res.analysis.accuracy, accuracy_tab(res)) {
-        (Some(acc), Some(tab)) => format!(
-            "### Accuracy of score ≥{} (A+B pooled), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n{}\n",
-            acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn, tab.to_markdown()
-        ),
-        _ => format!("### Accuracy (A+B)\n\nAccuracy is {NOT_ESTIMABLE}.\n\n"),
+        (Some(acc), Some(tab)) => Doc::of(format!(
+            "### Accuracy of score ≥{} (A+B pooled), Clopper-Pearson CIs\n\nTP {}, FP {}, FN {}, TN {}.\n\n",
+            acc.cutoff, acc.tp, acc.fp, acc.fn_, acc.tn
+        ))
+        .table(tab)
+        .prose("\n"),
+        _ => Doc::of(format!("### Accuracy (A+B)\n\nAccuracy is {NOT_ESTIMABLE}.\n\n")),
     }
 }
 
@@ -1177,17 +1216,18 @@ fn ci_pct(lo: f64, hi: f64, lvl: &str) -> String {
     format!("{lvl}% CI {}–{}%", r(100.0 * lo, 1), r(100.0 * hi, 1))
 }
 
-fn check_md(checks: &[published::CheckRow]) -> String {
+fn check_doc(checks: &[published::CheckRow]) -> Doc {
     let verdict = if published::all_pass(checks) {
         "all checked quantities pass"
     } else {
         "SOME QUANTITIES FAIL"
     };
-    format!(
+    Doc::of(format!(
         "## 4. Published numbers\n\nEach number of the paper (`datasets/published/zhang2021.toml`, with its source and why its tolerance) \
-         against this run: {verdict}. Quantities the paper does not give are listed as not checked.\n\n{}\n",
-        check_tab(checks).to_markdown()
-    )
+         against this run: {verdict}. Quantities the paper does not give are listed as not checked.\n\n"
+    ))
+    .table(check_tab(checks))
+    .prose("\n")
 }
 
 /// `bench/seed_percentiles.sh` output: where each published value falls among values simulated over many seeds.
@@ -1217,12 +1257,12 @@ struct SeedQuantity {
 }
 
 /// How the shipped synthetic registry's seed was chosen, and what a passing check means (synthetic data only).
-fn seed_md(res: &Results) -> String {
+fn seed_doc(res: &Results) -> Doc {
     if !res.data_notice.synthetic {
-        return String::new();
+        return Doc::new();
     }
     let Ok(study) = serde_json::from_str::<SeedStudy>(SEED_PERCENTILES) else {
-        return String::new();
+        return Doc::new();
     };
     let rows: Vec<Vec<String>> = study
         .quantities
@@ -1251,7 +1291,7 @@ fn seed_md(res: &Results) -> String {
         .iter()
         .map(u64::to_string)
         .collect();
-    format!(
+    Doc::of(format!(
         "### How the synthetic seed was chosen\n\nThe shipped registry is seed {} of `calcscore simulate zhang2021`, the first seed \
          whose reproduction passes every check; it was chosen so that `calcscore check zhang2021` demonstrates the pipeline on a fresh \
          clone. Over seeds {} ({} registries simulated from the same model), {} pass every check ({}%: seeds {}). The table gives, for \
@@ -1259,7 +1299,7 @@ fn seed_md(res: &Results) -> String {
          model is centred on the paper; near 0 or 100: the paper's value lies in the tail of what the model produces), and the share of \
          seeds whose check passes. A passing check therefore says that the pipeline reproduces the paper's analysis on data like the \
          paper's, and no more: the data are simulated, not the paper's (`bench/seed_percentiles.sh` computed these numbers once). \
-         {} further published numbers are the same in every simulated registry, because the model is built to give them: {}.\n\n{}\n",
+         {} further published numbers are the same in every simulated registry, because the model is built to give them: {}.\n\n",
         study.shipped_seed,
         study.seeds,
         study.n_seeds,
@@ -1268,11 +1308,9 @@ fn seed_md(res: &Results) -> String {
         passing.join(", "),
         study.fixed_by_construction.len(),
         study.fixed_by_construction.join(", "),
-        markdown_table(
-            &["quantity", "published", "simulated median", "percentile of published", "seeds passing"],
-            &rows
-        )
-    )
+    ))
+    .table(Table::new(&["quantity", "published", "simulated median", "percentile of published", "seeds passing"]).rows(rows))
+    .prose("\n")
 }
 
 fn footer_md(res: &Results) -> String {

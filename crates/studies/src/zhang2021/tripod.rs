@@ -100,7 +100,7 @@ fn performance(res: &Results) -> String {
 }
 
 /// The TRIPOD+AI section in Markdown.
-pub fn tripod_md(res: &Results) -> String {
+pub fn tripod_doc(res: &Results) -> calcscore_report::Doc {
     let a = &res.analysis;
     let missing: Vec<String> = res
         .missing_values
@@ -130,22 +130,21 @@ pub fn tripod_md(res: &Results) -> String {
         ("23a", "Performance with CIs", performance(res)),
         ("23a", "Clinical utility", res.analysis.b_only.as_ref().and_then(|b| b.decision.as_ref()).map_or("decision curve not estimable.".into(), |d| format!("decision curve in B (Figure S5): net benefit of the risk model and of score ≥{} against treat-all and treat-none, prevalence {}.", d.cutoff, r(d.prevalence, 3)))),
     ];
-    let mut md = String::from(
-        "## TRIPOD+AI\n\nItems of the TRIPOD+AI 2024 checklist (Collins et al., BMJ 2024;385:e078378) this run answers, filled from its \
-         results:\n\n| item | topic | from this run |\n|---|---|---|\n",
+    let table = calcscore_report::Table::new(&["item", "topic", "from this run"]).rows(
+        items
+            .into_iter()
+            .map(|(no, topic, text)| vec![no.to_string(), topic.to_string(), text]),
     );
-    for (no, topic, text) in items {
-        md.push_str(&format!(
-            "| {no} | {topic} | {} |\n",
-            text.replace('|', "\\|")
-        ));
-    }
-    md.push_str(
+    calcscore_report::Doc::of(
+        "## TRIPOD+AI\n\nItems of the TRIPOD+AI 2024 checklist (Collins et al., BMJ 2024;385:e078378) this run answers, filled from its \
+         results:\n\n",
+    )
+    .table(table)
+    .prose(
         "\nOnly the authors can answer: title and abstract (1, 2), background and objectives (3, 4), data source, dates, setting and \
          eligibility (5, 6), data preparation and outcome assessment blinding (7, 8b–c, 9b–c), class imbalance and fairness (13, 14), \
          model output and differences between development and evaluation settings (15, 16), ethics, funding, conflicts, protocol and \
          registration, data and code availability (17, 18), patient and public involvement (19), heterogeneity across centres and \
          subgroups (12d, 23b), model updating (12f, 24), interpretation, limitations and usability (25–27).\n\n",
-    );
-    md
+    )
 }
