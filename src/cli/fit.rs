@@ -78,14 +78,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
     if let Some(opts) = a.impute.options() {
         return super::impute::run_fit(&a, opts);
     }
-    let vcov = a.vcov.unwrap_or(if a.cluster.is_some() && a.gee.is_none() {
-        Vcov::ClusterHC1
-    } else {
-        Vcov::Classical
-    });
-    if vcov.is_clustered() && a.cluster.is_none() {
-        return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
-    }
+    let vcov = covariance(&a)?;
     check_firth(&a, vcov)?;
     let formula = Formula::parse(&a.formula)?;
     let reduced = a.compare.as_deref().map(Formula::parse).transpose()?;
@@ -154,6 +147,19 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The covariance asked for, else cluster-robust (CR1) with a cluster column outside GEE and classical otherwise.
+fn covariance(a: &FitArgs) -> Result<Vcov> {
+    let vcov = a.vcov.unwrap_or(if a.cluster.is_some() && a.gee.is_none() {
+        Vcov::ClusterHC1
+    } else {
+        Vcov::Classical
+    });
+    if vcov.is_clustered() && a.cluster.is_none() {
+        return Err(Error::Usage("--vcov cr0/cr1 needs --cluster COLUMN".into()));
+    }
+    Ok(vcov)
 }
 
 /// One coefficient's profile penalised-likelihood interval.

@@ -95,44 +95,24 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         args.event.case.as_deref(),
     )?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
-    let direction = match args.direction.as_str() {
-        "lt" => Direction::ControlsLess,
-        "gt" => Direction::ControlsGreater,
-        _ => Direction::Auto,
-    };
+    let direction = direction_of(&args.direction);
     let roc = Roc::new(&marker, &outcome, direction)?;
-    let (n_cases, n_controls) = roc.counts();
-    if n_cases < 2 || n_controls < 2 {
-        return Err(calcscore_stats::StatsError::TooFew {
-            what: format!("DeLong variance of '{}' (cases or controls)", args.marker),
-            n: n_cases.min(n_controls),
-            needed: 2,
-        }
-        .into());
-    }
-    let (lo, hi) = roc.delong_ci(args.level.get());
+    let (n_cases, n_controls) = two_of_each(&roc, &args.marker)?;
     let coords = roc.coords();
     if let Some(path) = &args.coords {
         write_coords(path, &coords, &args.data.data)?;
     }
-    let (test, dir2) = match &args.marker2 {
-        Some(m2) => {
-            let x2 = input::numbers(&table, m2, &rows)?;
-            let roc2 = Roc::new(&x2, &outcome, direction)?;
-            let t = roc.delong_test_ci(&roc2, args.level.get())?;
-            (Some(t), Some(roc2.direction().symbol().to_string()))
-        }
-        None => (None, None),
-    };
+    let (test, dir2) = paired_test(&args, &table, &rows, &outcome, &roc)?;
     let clustered = match &args.cluster {
         Some(c) => {
             let ids = input::cluster_ids(&table, c, &rows)?;
+            let level = args.level.get();
             Some(clustered_auc(
                 &marker,
                 &outcome,
                 &ids,
                 roc.direction(),
-                args.level.get(),
+                level,
             )?)
         }
         None => None,
@@ -151,15 +131,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         n_cases,
         n_controls,
         dropped,
-        rows: vec![AucRow {
-            term: "auc".into(),
-            estimate: roc.auc(),
-            std_error: roc.delong_se(),
-            statistic: None,
-            p_value: None,
-            conf_low: lo,
-            conf_high: hi,
-        }],
+        rows: vec![auc_row(&roc, args.level.get())],
         best_youden: roc.best_youden(),
         n_coords: coords.len(),
         delong_test: test,
@@ -172,6 +144,60 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         print_summary(&report, &coords, &levels, args.marker2.as_deref());
     }
     Ok(Outcome::Success)
+}
+
+/// Cases and controls, refused with fewer than two of either (DeLong's variance needs two).
+fn two_of_each(roc: &Roc, marker: &str) -> crate::Result<(usize, usize)> {
+    let (n_cases, n_controls) = roc.counts();
+    if n_cases < 2 || n_controls < 2 {
+        return Err(calcscore_stats::StatsError::TooFew {
+            what: format!("DeLong variance of '{marker}' (cases or controls)"),
+            n: n_cases.min(n_controls),
+            needed: 2,
+        }
+        .into());
+    }
+    Ok((n_cases, n_controls))
+}
+
+/// The AUC with its DeLong standard error and interval.
+fn auc_row(roc: &Roc, level: f64) -> AucRow {
+    let (conf_low, conf_high) = roc.delong_ci(level);
+    AucRow {
+        term: "auc".into(),
+        estimate: roc.auc(),
+        std_error: roc.delong_se(),
+        statistic: None,
+        p_value: None,
+        conf_low,
+        conf_high,
+    }
+}
+
+/// DeLong's paired test against `--marker2` on the same rows, with the second marker's direction.
+fn paired_test(
+    args: &RocArgs,
+    table: &calcscore_data::Table,
+    rows: &[usize],
+    outcome: &[bool],
+    roc: &Roc,
+) -> crate::Result<(Option<TestResult>, Option<String>)> {
+    let Some(m2) = &args.marker2 else {
+        return Ok((None, None));
+    };
+    let x2 = input::numbers(table, m2, rows)?;
+    let roc2 = Roc::new(&x2, outcome, direction_of(&args.direction))?;
+    let t = roc.delong_test_ci(&roc2, args.level.get())?;
+    Ok((Some(t), Some(roc2.direction().symbol().to_string())))
+}
+
+/// The `--direction` option as a `Direction`.
+fn direction_of(option: &str) -> Direction {
+    match option {
+        "lt" => Direction::ControlsLess,
+        "gt" => Direction::ControlsGreater,
+        _ => Direction::Auto,
+    }
 }
 
 fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2: Option<&str>) {

@@ -199,82 +199,84 @@ fn check_cells(
     cell: &dyn Fn(usize) -> Option<String>,
     problems: &mut Vec<DataError>,
 ) -> ColumnData {
-    let (row, column) = (Table::row_number, || spec.name.to_string());
+    let row = Table::row_number;
     match spec.kind {
-        Kind::Id => ColumnData::Text(
+        Kind::Id | Kind::Category(_) => ColumnData::Text(
             (0..n)
-                .map(|i| {
-                    let s = cell(i)?;
-                    if let Some(p) = bad_id(file, row(i), spec.name, &s) {
-                        problems.push(p);
-                        return None;
-                    }
-                    Some(s.trim().to_string())
-                })
+                .map(|i| keep(text_cell(file, spec, row(i), &cell(i)?), problems))
                 .collect(),
         ),
-        Kind::Binary => ColumnData::Num(
+        Kind::Binary | Kind::Number { .. } => ColumnData::Num(
             (0..n)
-                .map(|i| {
-                    let s = cell(i)?;
-                    let v = parse_binary(&s).map(f64::from);
-                    if v.is_none() {
-                        problems.push(DataError::NotBinary {
-                            file: file.into(),
-                            row: row(i),
-                            column: column(),
-                            value: clip(&s),
-                        });
-                    }
-                    v.map(|b| if b == 1.0 { 1.0 } else { 0.0 })
-                })
+                .map(|i| keep(number_cell(file, spec, row(i), &cell(i)?), problems))
                 .collect(),
         ),
-        Kind::Number { min, max } => ColumnData::Num(
-            (0..n)
-                .map(|i| {
-                    let s = cell(i)?;
-                    match parse_number(&s) {
-                        None => {
-                            problems.push(not_a_number(file, row(i), spec.name, &s));
-                            None
-                        }
-                        Some(x) if x < min || x > max => {
-                            problems.push(DataError::OutOfRange {
-                                file: file.into(),
-                                row: row(i),
-                                column: column(),
-                                value: clip(&s),
-                                range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
-                                hint: range_hint(spec, x),
-                            });
-                            None
-                        }
-                        Some(x) => Some(x),
-                    }
+    }
+}
+
+/// The value, or `None` with its problem appended.
+fn keep<T>(checked: std::result::Result<T, DataError>, problems: &mut Vec<DataError>) -> Option<T> {
+    checked.map_err(|p| problems.push(p)).ok()
+}
+
+/// One cell of an id or category column: the id trimmed, the level in lower case.
+fn text_cell(
+    file: &str,
+    spec: &ColumnSpec,
+    row: usize,
+    s: &str,
+) -> std::result::Result<String, DataError> {
+    match spec.kind {
+        Kind::Category(levels) => {
+            let t = s.trim().to_lowercase();
+            if levels.contains(&t.as_str()) {
+                Ok(t)
+            } else {
+                Err(DataError::UnknownLevel {
+                    file: file.into(),
+                    row,
+                    column: spec.name.to_string(),
+                    value: clip(s),
+                    allowed: levels.join(", "),
                 })
-                .collect(),
-        ),
-        Kind::Category(levels) => ColumnData::Text(
-            (0..n)
-                .map(|i| {
-                    let s = cell(i)?;
-                    let t = s.trim().to_lowercase();
-                    if levels.contains(&t.as_str()) {
-                        Some(t)
-                    } else {
-                        problems.push(DataError::UnknownLevel {
-                            file: file.into(),
-                            row: row(i),
-                            column: column(),
-                            value: clip(&s),
-                            allowed: levels.join(", "),
-                        });
-                        None
-                    }
-                })
-                .collect(),
-        ),
+            }
+        }
+        _ => match bad_id(file, row, spec.name, s) {
+            Some(p) => Err(p),
+            None => Ok(s.trim().to_string()),
+        },
+    }
+}
+
+/// One cell of a binary (0/1) or number column, checked against the column's range.
+fn number_cell(
+    file: &str,
+    spec: &ColumnSpec,
+    row: usize,
+    s: &str,
+) -> std::result::Result<f64, DataError> {
+    let Kind::Number { min, max } = spec.kind else {
+        return match parse_binary(s) {
+            Some(b) => Ok(f64::from(u8::from(b))),
+            None => Err(DataError::NotBinary {
+                file: file.into(),
+                row,
+                column: spec.name.to_string(),
+                value: clip(s),
+            }),
+        };
+    };
+    match parse_number(s) {
+        None => Err(not_a_number(file, row, spec.name, s)),
+        Some(x) if x < min || x > max => Err(DataError::OutOfRange {
+            file: file.into(),
+            row,
+            column: spec.name.to_string(),
+            value: clip(s),
+            range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
+            hint: range_hint(spec, x),
+        }),
+        Some(x) => Ok(x),
     }
 }
 

@@ -140,68 +140,75 @@ pub fn validate_text(v: &Validation, opts: &ValidateOptions) -> String {
         v.calibration_model.as_deref().unwrap_or("no risk model"),
     ));
     for g in &v.groups {
-        let auc = g.auc.as_ref().map_or("AUC not estimable".into(), |a| {
-            format!(
-                "AUC {:.3} [{:.3}, {:.3}]",
-                a.estimate, a.conf_low, a.conf_high
-            )
-        });
-        let cal = g.calibration.as_ref().map_or(String::new(), |c| {
-            let f = |i: &Option<super::derive::Interval>| {
-                i.as_ref().map_or("–".into(), |i| {
-                    format!("{:.2} [{:.2}, {:.2}]", i.estimate, i.conf_low, i.conf_high)
-                })
-            };
-            let vp = c.val_prob.as_ref().map_or(String::new(), |v| {
-                format!(", Brier {:.3}, ICI {:.3}", v.brier, v.ici)
-            });
-            format!(
-                "; calibration ({}) in-the-large {}, slope {}{vp}",
-                c.kind,
-                f(&c.intercept),
-                f(&c.slope)
-            )
-        });
-        s.push_str(&line(
-            "23a",
-            &format!("Performance [{}]", g.group),
-            &format!("n {}, events {}: {auc}{cal}", g.n, g.n_events),
-        ));
-        if let Some(d) = &g.decision {
-            let at: Vec<String> = d
-                .rows
-                .iter()
-                .filter(|r| {
-                    [0.1, 0.2, 0.3]
-                        .iter()
-                        .any(|t| (r.threshold - t).abs() < 1e-9)
-                })
-                .map(|r| {
-                    format!(
-                        "pt {:.1}: model {:.3}, score ≥{} {:.3}, all {:.3}",
-                        r.threshold,
-                        r.net_benefit_model,
-                        d.cutoff,
-                        r.net_benefit_cutoff,
-                        r.net_benefit_all
-                    )
-                })
-                .collect();
-            s.push_str(&line(
-                "23a",
-                &format!("Clinical utility [{}]", g.group),
-                &format!(
-                    "net benefit {}",
-                    if at.is_empty() {
-                        "over --thresholds (see above)".into()
-                    } else {
-                        at.join("; ")
-                    }
-                ),
-            ));
-        }
+        s.push_str(&group_lines(g));
     }
     s.push_str(AUTHORS_ONLY);
+    s
+}
+
+/// Item 23a for one group: discrimination and calibration, then net benefit at 0.1, 0.2 and 0.3.
+fn group_lines(g: &GroupValidation) -> String {
+    let mut s = String::new();
+    let auc = g.auc.as_ref().map_or("AUC not estimable".into(), |a| {
+        format!(
+            "AUC {:.3} [{:.3}, {:.3}]",
+            a.estimate, a.conf_low, a.conf_high
+        )
+    });
+    let cal = g.calibration.as_ref().map_or(String::new(), |c| {
+        let f = |i: &Option<super::derive::Interval>| {
+            i.as_ref().map_or("–".into(), |i| {
+                format!("{:.2} [{:.2}, {:.2}]", i.estimate, i.conf_low, i.conf_high)
+            })
+        };
+        let vp = c.val_prob.as_ref().map_or(String::new(), |v| {
+            format!(", Brier {:.3}, ICI {:.3}", v.brier, v.ici)
+        });
+        format!(
+            "; calibration ({}) in-the-large {}, slope {}{vp}",
+            c.kind,
+            f(&c.intercept),
+            f(&c.slope)
+        )
+    });
+    s.push_str(&line(
+        "23a",
+        &format!("Performance [{}]", g.group),
+        &format!("n {}, events {}: {auc}{cal}", g.n, g.n_events),
+    ));
+    if let Some(d) = &g.decision {
+        let at: Vec<String> = d
+            .rows
+            .iter()
+            .filter(|r| {
+                [0.1, 0.2, 0.3]
+                    .iter()
+                    .any(|t| (r.threshold - t).abs() < 1e-9)
+            })
+            .map(|r| {
+                format!(
+                    "pt {:.1}: model {:.3}, score ≥{} {:.3}, all {:.3}",
+                    r.threshold,
+                    r.net_benefit_model,
+                    d.cutoff,
+                    r.net_benefit_cutoff,
+                    r.net_benefit_all
+                )
+            })
+            .collect();
+        s.push_str(&line(
+            "23a",
+            &format!("Clinical utility [{}]", g.group),
+            &format!(
+                "net benefit {}",
+                if at.is_empty() {
+                    "over --thresholds (see above)".into()
+                } else {
+                    at.join("; ")
+                }
+            ),
+        ));
+    }
     s
 }
 

@@ -14,8 +14,28 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The page's style sheet.
+const STYLE: &str = "body { font-family: system-ui, sans-serif; max-width: 40em; margin: 1.5em auto; padding: 0 1em; color: #222; }\n\
+h1 { font-size: 1.4em; margin-bottom: 0.2em; } .src { color: #666; font-size: 0.85em; }\n\
+.item { display: block; padding: 0.5em 0; border-bottom: 1px solid #ddd; }\n\
+.pts { color: #0072b2; font-weight: bold; } .rule { color: #666; font-size: 0.85em; }\n\
+input[type=number] { width: 8em; padding: 0.2em; }\n\
+#result { margin-top: 1em; padding: 0.8em; background: #f4f4f4; border-radius: 6px; }\n\
+.big { font-size: 1.6em; font-weight: bold; } #advice.high { color: #d55e00; } #advice.low { color: #0072b2; }\n\
+";
+
 /// The calculator page of a score.
 pub fn calculator_html(spec: &CardSpec) -> String {
+    page(
+        spec,
+        &card_data(spec),
+        &inputs_html(spec),
+        &model_note(spec),
+    )
+}
+
+/// The score, the advice and the risk model as the JSON the page's script reads (safe inside `<script>`).
+fn card_data(spec: &CardSpec) -> String {
     let z = Normal::standard().inverse_cdf(0.5 + spec.level / 2.0);
     let data = json!({
         "items": spec.score.items.iter().map(|i| json!({
@@ -27,7 +47,11 @@ pub fn calculator_html(spec: &CardSpec) -> String {
         "model": spec.model,
         "z": z,
     });
-    let data = data.to_string().replace("</", "<\\/");
+    data.to_string().replace("</", "<\\/")
+}
+
+/// One labelled input per score item: a tick box for a yes/no item, a number field for a measurement.
+fn inputs_html(spec: &CardSpec) -> String {
     let mut inputs = String::new();
     for i in &spec.score.items {
         let id = escape(&i.column);
@@ -46,27 +70,29 @@ pub fn calculator_html(spec: &CardSpec) -> String {
             ));
         }
     }
-    let model_note = match &spec.model {
+    inputs
+}
+
+/// The line under the result that says where the risk comes from.
+fn model_note(spec: &CardSpec) -> String {
+    match &spec.model {
         Some(m) => format!(
             "Risk of {} from a logistic model on the total ({}).",
             escape(&m.outcome),
             escape(&m.fitted_in)
         ),
         None => "No risk model is stored with this score: points and advice only.".to_string(),
-    };
+    }
+}
+
+/// The page: one literal template (markup and script read best whole), filled with the score's parts.
+fn page(spec: &CardSpec, data: &str, inputs: &str, model_note: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} calculator</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 40em; margin: 1.5em auto; padding: 0 1em; color: #222; }}
-h1 {{ font-size: 1.4em; margin-bottom: 0.2em; }} .src {{ color: #666; font-size: 0.85em; }}
-.item {{ display: block; padding: 0.5em 0; border-bottom: 1px solid #ddd; }}
-.pts {{ color: #0072b2; font-weight: bold; }} .rule {{ color: #666; font-size: 0.85em; }}
-input[type=number] {{ width: 8em; padding: 0.2em; }}
-#result {{ margin-top: 1em; padding: 0.8em; background: #f4f4f4; border-radius: 6px; }}
-.big {{ font-size: 1.6em; font-weight: bold; }} #advice.high {{ color: #d55e00; }} #advice.low {{ color: #0072b2; }}
-</style></head><body>
+{STYLE}</style></head><body>
 <h1>{title}</h1><div class="src">{source}</div>
 <form id="form" onsubmit="return false">
 {inputs}</form>

@@ -455,6 +455,34 @@ fn report_md(run: &Run, checks: &[CheckRow]) -> String {
     s
 }
 
+/// The characteristics and changes the paper reports: label, variable, decimals, published value.
+const CHARACTERISTICS: [(&str, &str, usize, &str); 9] = [
+    ("Age (years)", "age_years", 1, "75.7 ± 6.3"),
+    ("BMD before (g/cm²)", "bmd_before", 3, "0.662 ± 0.11"),
+    ("BMD after (g/cm²)", "bmd_after", 3, "0.679 ± 0.12"),
+    (
+        "%ΔBMD (mean of per-patient %)",
+        "bmd_pct_change",
+        2,
+        "+2.5 (\"improvement 2.5%\")",
+    ),
+    ("Agatston before", "agatston_before", 1, "366.5 ± 438.0"),
+    ("Agatston after", "agatston_after", 1, "362.9 ± 435.1"),
+    (
+        "%ΔCAC (mean of per-patient %)",
+        "cac_pct_change",
+        2,
+        "−1.8 (\"improvement 1.8%\")",
+    ),
+    (
+        "%ΔCAC per year (linear)",
+        "cac_pct_change_per_year",
+        2,
+        "not given",
+    ),
+    ("Scan interval (years)", "interval_years", 2, "6–12 months"),
+];
+
 /// The Patients section and the characteristics and change table.
 fn patients_md(s: &mut String, run: &Run) {
     let a = &run.analysis;
@@ -477,53 +505,12 @@ fn patients_md(s: &mut String, run: &Run) {
         s,
         "## Characteristics and change (evaluable patients, mean ± SD)\n"
     );
-    let rows = vec![
-        vec![
-            "Age (years)".into(),
-            ms(a, "age_years", 1),
-            "75.7 ± 6.3".into(),
-        ],
-        vec![
-            "BMD before (g/cm²)".into(),
-            ms(a, "bmd_before", 3),
-            "0.662 ± 0.11".into(),
-        ],
-        vec![
-            "BMD after (g/cm²)".into(),
-            ms(a, "bmd_after", 3),
-            "0.679 ± 0.12".into(),
-        ],
-        vec![
-            "%ΔBMD (mean of per-patient %)".into(),
-            ms(a, "bmd_pct_change", 2),
-            "+2.5 (\"improvement 2.5%\")".into(),
-        ],
-        vec![
-            "Agatston before".into(),
-            ms(a, "agatston_before", 1),
-            "366.5 ± 438.0".into(),
-        ],
-        vec![
-            "Agatston after".into(),
-            ms(a, "agatston_after", 1),
-            "362.9 ± 435.1".into(),
-        ],
-        vec![
-            "%ΔCAC (mean of per-patient %)".into(),
-            ms(a, "cac_pct_change", 2),
-            "−1.8 (\"improvement 1.8%\")".into(),
-        ],
-        vec![
-            "%ΔCAC per year (linear)".into(),
-            ms(a, "cac_pct_change_per_year", 2),
-            "not given".into(),
-        ],
-        vec![
-            "Scan interval (years)".into(),
-            ms(a, "interval_years", 2),
-            "6–12 months".into(),
-        ],
-    ];
+    let rows: Vec<Vec<String>> = CHARACTERISTICS
+        .iter()
+        .map(|&(label, variable, digits, published)| {
+            vec![label.into(), ms(a, variable, digits), published.into()]
+        })
+        .collect();
     s.push_str(&markdown_table(&["", "reproduced", "published"], &rows));
     let _ = writeln!(
         s,

@@ -22,6 +22,17 @@ fn verdict(v: Option<Verdict>) -> &'static str {
 /// The summary `calcscore progression` prints.
 pub fn summary_text(a: &Progression, source: &str) -> String {
     let mut s = String::new();
+    patients_text(&mut s, a, source);
+    describe_text(&mut s, a);
+    tests_text(&mut s, a);
+    for n in &a.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    s
+}
+
+/// The counts, the patients left out, and one row per analysed patient.
+fn patients_text(s: &mut String, a: &Progression, source: &str) {
     let _ = writeln!(s, "CAC progression ({source})");
     let _ = writeln!(
         s,
@@ -68,6 +79,10 @@ pub fn summary_text(a: &Progression, source: &str) -> String {
             opt(c.bmd_pct_change, 2),
         );
     }
+}
+
+/// Mean ± SD per variable and the counts per progression definition.
+fn describe_text(s: &mut String, a: &Progression) {
     s.push_str("\nmean ± SD\n");
     for d in a.describe.iter().filter(|d| d.n > 0) {
         let _ = writeln!(
@@ -90,6 +105,10 @@ pub fn summary_text(a: &Progression, source: &str) -> String {
             d.definition, d.progression, d.n
         );
     }
+}
+
+/// The natural progression rate and each test with its estimate and interval.
+fn tests_text(s: &mut String, a: &Progression) {
     let _ = writeln!(
         s,
         "\nnatural progression rate: {}%/year ({})",
@@ -118,8 +137,4 @@ pub fn summary_text(a: &Progression, source: &str) -> String {
             }
         }
     }
-    for n in &a.notes {
-        let _ = writeln!(s, "note: {n}");
-    }
-    s
 }

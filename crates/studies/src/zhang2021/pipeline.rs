@@ -205,29 +205,7 @@ pub fn analysis_set(
         .map(|i| t.numeric(&i.column))
         .collect::<Result<_, _>>()?;
     let scores = score.evaluate(t)?;
-    let mut kept = Vec::new();
-    let mut exclusions = Vec::new();
-    for &(i, cohort) in assigned {
-        let l = &registry.lesions[i];
-        let missing = required_values(score)
-            .into_iter()
-            .enumerate()
-            .find(|(k, _)| match raw.get(*k) {
-                Some(col) => col[i].is_none(),
-                None => l.stent_expansion_pct.is_none(),
-            });
-        match missing {
-            Some((_, col)) => exclusions.push(exclusion(
-                l,
-                &format!("missing-{col}"),
-                &format!(
-                    "cohort {} lesion without a value for {col} (complete-case analysis)",
-                    cohort.letter()
-                ),
-            )),
-            None => kept.push((i, cohort)),
-        }
-    }
+    let (kept, exclusions) = complete_cases(registry, assigned, score, &raw);
     let rows: Vec<usize> = kept.iter().map(|&(i, _)| i).collect();
     let mut cols: Vec<(String, ColumnData)> = vec![
         (
@@ -256,6 +234,53 @@ pub fn analysis_set(
             cols.push((item.column.clone(), num(rows.iter().map(|&i| col[i]))));
         }
     }
+    cols.extend(outcome_columns(registry, &kept));
+    let table = Table::new(format!("{} (analysis set)", t.source), cols);
+    Ok(AnalysisSet {
+        table,
+        cohorts: kept.iter().map(|&(_, c)| c).collect(),
+        exclusions,
+        missing: missing_counts(registry, assigned, score),
+    })
+}
+
+/// The cohort lesions with every required value (kept, with their cohort) and the others as exclusions.
+fn complete_cases(
+    registry: &Registry,
+    assigned: &[(usize, Cohort)],
+    score: &PointsTable,
+    raw: &[Vec<Option<f64>>],
+) -> (Vec<(usize, Cohort)>, Vec<Exclusion>) {
+    let mut kept = Vec::new();
+    let mut exclusions = Vec::new();
+    for &(i, cohort) in assigned {
+        let l = &registry.lesions[i];
+        let missing = required_values(score)
+            .into_iter()
+            .enumerate()
+            .find(|(k, _)| match raw.get(*k) {
+                Some(col) => col[i].is_none(),
+                None => l.stent_expansion_pct.is_none(),
+            });
+        match missing {
+            Some((_, col)) => exclusions.push(exclusion(
+                l,
+                &format!("missing-{col}"),
+                &format!(
+                    "cohort {} lesion without a value for {col} (complete-case analysis)",
+                    cohort.letter()
+                ),
+            )),
+            None => kept.push((i, cohort)),
+        }
+    }
+    (kept, exclusions)
+}
+
+/// Outcome columns of the kept lesions: underexpansion, expansion, atherectomy cohort, fracture, preparation.
+fn outcome_columns(registry: &Registry, kept: &[(usize, Cohort)]) -> Vec<(String, ColumnData)> {
+    let rows: Vec<usize> = kept.iter().map(|&(i, _)| i).collect();
+    let mut cols = Vec::new();
     let expansion: Vec<Option<f64>> = rows
         .iter()
         .map(|&i| registry.lesions[i].stent_expansion_pct)
@@ -277,13 +302,7 @@ pub fn analysis_set(
     cols.push(("calcium_fracture".into(), flag(|l| l.calcium_fracture)));
     cols.push(("prep_ivus".into(), flag(|l| l.prep_ivus)));
     cols.push(("prep_fracture".into(), flag(|l| l.prep_fracture)));
-    let table = Table::new(format!("{} (analysis set)", t.source), cols);
-    Ok(AnalysisSet {
-        table,
-        cohorts: kept.iter().map(|&(_, c)| c).collect(),
-        exclusions,
-        missing: missing_counts(registry, assigned, score),
-    })
+    cols
 }
 
 fn text(it: impl Iterator<Item = String>) -> ColumnData {

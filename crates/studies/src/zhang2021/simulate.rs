@@ -360,20 +360,35 @@ fn lesion_row(cat: Category, lesion_id: &str, patient_id: &str, rng: &mut ChaCha
     set(&mut row, "cto", b(false));
     set(&mut row, "isr", b(false));
     let severe = !matches!(cat, Category::AngleLe270 | Category::AngleAndNoIvus);
+    let post = set_procedure(&mut row, cat, severe, rng);
+    let m = model_of(cat);
+    let items = set_calcium(&mut row, cat, severe, &m, rng);
+    if post {
+        set_outcome(&mut row, &m, items, patient_id, rng);
+    }
+    if studied(cat) {
+        set(&mut row, "prep_ivus", b(false));
+        set(&mut row, "prep_fracture", b(false));
+    }
+    row
+}
+
+/// IVUS availability, angiographic calcium, atherectomy and balloon of a lesion; returns whether post-PCI IVUS exists.
+fn set_procedure(row: &mut Row, cat: Category, severe: bool, rng: &mut ChaCha8Rng) -> bool {
     let ivus_ok = !matches!(cat, Category::AngleAndNoIvus | Category::NoIvus);
     let (pre, post) = if ivus_ok {
         (true, true)
     } else {
         [(false, true), (true, false), (false, false)][rng.gen_range(0..3)]
     };
-    set(&mut row, "pre_ivus", b(pre));
-    set(&mut row, "post_ivus", b(post));
+    set(row, "pre_ivus", b(pre));
+    set(row, "post_ivus", b(post));
     let angio = match cat {
         Category::PoolAb | Category::Atherectomy => true,
         Category::NoAngio | Category::AtheroNoAngio => false,
         _ => bern(rng, if severe { 0.7 } else { 0.25 }),
     };
-    set(&mut row, "angio_calcium", b(angio));
+    set(row, "angio_calcium", b(angio));
     let athero = match cat {
         Category::Atherectomy => {
             if bern(rng, 55.0 / 67.0) {
@@ -392,15 +407,21 @@ fn lesion_row(cat: Category, lesion_id: &str, patient_id: &str, rng: &mut ChaCha
             }
         }
     };
-    set(&mut row, "atherectomy", athero.into());
-    set(
-        &mut row,
-        "cutting_scoring_balloon",
-        b(cat == Category::Cutting),
-    );
-    let m = model_of(cat);
+    set(row, "atherectomy", athero.into());
+    set(row, "cutting_scoring_balloon", b(cat == Category::Cutting));
+    post
+}
+
+/// The score items and calcium measurements of a lesion; returns the items (270° length, 360°, nodule, diameter).
+fn set_calcium(
+    row: &mut Row,
+    cat: Category,
+    severe: bool,
+    m: &CohortModel,
+    rng: &mut ChaCha8Rng,
+) -> (f64, bool, bool, f64) {
     let (length, c360, nodule, diameter, angle) = if severe {
-        severe_items(&m, cat == Category::NoAngio, rng)
+        severe_items(m, cat == Category::NoAngio, rng)
     } else {
         let angle = rng.gen_range(0..=270) as f64;
         (
@@ -411,44 +432,48 @@ fn lesion_row(cat: Category, lesion_id: &str, patient_id: &str, rng: &mut ChaCha
             angle,
         )
     };
-    set(&mut row, "max_calcium_angle_deg", fmt(angle, 0));
-    set(&mut row, "calcium_270_length_mm", fmt(length, 1));
-    set(&mut row, "calcium_360", b(c360));
-    set(&mut row, "calcified_nodule", b(nodule));
-    set(&mut row, "vessel_diameter_mm", fmt(diameter, 2));
+    set(row, "max_calcium_angle_deg", fmt(angle, 0));
+    set(row, "calcium_270_length_mm", fmt(length, 1));
+    set(row, "calcium_360", b(c360));
+    set(row, "calcified_nodule", b(nodule));
+    set(row, "vessel_diameter_mm", fmt(diameter, 2));
     let thickness = round2(if angle > 0.0 {
         rng.gen_range(0.2..1.4)
     } else {
         0.0
     });
-    set(&mut row, "calcium_thickness_mm", fmt(thickness, 2));
+    set(row, "calcium_thickness_mm", fmt(thickness, 2));
     let total_length = if angle > 0.0 {
         round1(length + rng.gen_range(2.0..20.0))
     } else {
         0.0
     };
-    set(&mut row, "calcium_length_mm", fmt(total_length, 1));
-    if post {
-        let score = [length > 5.0, c360, nodule, diameter < 3.5]
-            .iter()
-            .filter(|&&x| x)
-            .count() as f64;
-        let patient_effect = patient_effect(patient_id);
-        let eps = Normal::new(0.0, m.sd).unwrap().sample(rng);
-        let bend = if score >= 2.0 { m.bend } else { 0.0 };
-        let expansion =
-            (m.intercept + m.slope * score + bend + patient_effect + eps).clamp(35.0, 140.0);
-        let (stent, prox, dist) = areas(expansion, rng);
-        set(&mut row, "stent_area_mm2", fmt(stent, 2));
-        set(&mut row, "ref_lumen_area_proximal_mm2", fmt(prox, 2));
-        set(&mut row, "ref_lumen_area_distal_mm2", fmt(dist, 2));
-        set(&mut row, "calcium_fracture", b(bern(rng, m.p_fracture)));
-    }
-    if studied(cat) {
-        set(&mut row, "prep_ivus", b(false));
-        set(&mut row, "prep_fracture", b(false));
-    }
-    row
+    set(row, "calcium_length_mm", fmt(total_length, 1));
+    (length, c360, nodule, diameter)
+}
+
+/// Stent expansion from the cohort model of the score, the reference areas and fracture after PCI.
+fn set_outcome(
+    row: &mut Row,
+    m: &CohortModel,
+    (length, c360, nodule, diameter): (f64, bool, bool, f64),
+    patient_id: &str,
+    rng: &mut ChaCha8Rng,
+) {
+    let score = [length > 5.0, c360, nodule, diameter < 3.5]
+        .iter()
+        .filter(|&&x| x)
+        .count() as f64;
+    let patient_effect = patient_effect(patient_id);
+    let eps = Normal::new(0.0, m.sd).unwrap().sample(rng);
+    let bend = if score >= 2.0 { m.bend } else { 0.0 };
+    let expansion =
+        (m.intercept + m.slope * score + bend + patient_effect + eps).clamp(35.0, 140.0);
+    let (stent, prox, dist) = areas(expansion, rng);
+    set(row, "stent_area_mm2", fmt(stent, 2));
+    set(row, "ref_lumen_area_proximal_mm2", fmt(prox, 2));
+    set(row, "ref_lumen_area_distal_mm2", fmt(dist, 2));
+    set(row, "calcium_fracture", b(bern(rng, m.p_fracture)));
 }
 
 /// A patient's random effect, the same for all its lesions (derived from the id so pairs share it).
