@@ -400,3 +400,16 @@ fn gee_matches_geepack() {
         "gaussian",
     );
 }
+
+#[test]
+fn an_empty_response_column_is_named_not_called_a_text_factor() {
+    // A simulated registry leaves stent_expansion_pct blank (derive/validate compute it from the areas).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank.csv");
+    std::fs::write(&path, "y,x\n,1\n,2\n,3\n").unwrap();
+    fails(
+        &["fit", "--data", path.to_str().unwrap(), "--formula", "y ~ x"],
+        1,
+        &["blank.csv", "response 'y' is empty in all 3 rows"],
+    );
+}

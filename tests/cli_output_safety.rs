@@ -372,13 +372,17 @@ fn a_closed_stdout_ends_quietly() {
 /// most one temporary directory exists after a kill (the next run cleans it), and none after a run that completes.
 fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
     let (dir, reg) = with_registry();
+    let tmpdir = dir.path().join("tmp");
+    std::fs::create_dir_all(&tmpdir).unwrap();
     let run = |out: &Path, opts: &[&str]| {
         let mut args = vec!["reproduce", study, "--out", s(out)];
         if study == "zhang2021" {
             args.extend(["--data", s(&reg)]);
         }
         args.extend_from_slice(opts);
+        // A killed run cannot remove the built-in dataset it extracted: keep those in the test's directory.
         command(&args)
+            .env("TMPDIR", &tmpdir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -302,8 +302,10 @@ fn points_text(d: &Derivation) -> String {
             significant5(p.conf_high),
             p.ratio,
             p.points,
-            if p.null_effect {
+            if p.null_effect && p.conf_low <= 0.0 && p.conf_high >= 0.0 {
                 "  (!) effect not distinguishable from none"
+            } else if p.null_effect {
+                "  (!) effect on the event not distinguishable from none (logistic)"
             } else {
                 ""
             }

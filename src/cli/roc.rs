@@ -232,7 +232,11 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
     let rule = if r.direction == "<" { ">=" } else { "<=" };
     println!(
         "Youden-best threshold: {} (positive test: {} {rule} {}; sensitivity {:.4}, specificity {:.4})",
-        b.threshold, r.marker, b.threshold, b.sensitivity, b.specificity
+        readable(b.threshold),
+        r.marker,
+        readable(b.threshold),
+        b.sensitivity,
+        b.specificity
     );
     println!("Coordinates ({} thresholds):", coords.len());
     println!(
@@ -242,7 +246,9 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
     let show = |p: &RocPoint| {
         println!(
             "  {:>14} {:>11.4} {:>11.4}",
-            p.threshold, p.sensitivity, p.specificity
+            readable(p.threshold),
+            p.sensitivity,
+            p.specificity
         )
     };
     if coords.len() <= 6 {
@@ -270,6 +276,21 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
             "Clustered AUC (Obuchowski 1997, {} clusters): {:.4} (SE {:.4}), {pct}% CI {:.4}-{:.4}",
             c.n_clusters, c.auc, c.std_error, c.conf_low, c.conf_high
         );
+    }
+}
+
+/// A threshold as people read it: at most 10 significant digits, so a midpoint 1.3849999999999998 prints as 1.385
+/// (the CSV of `--coords` keeps every digit).
+fn readable(t: f64) -> String {
+    if !t.is_finite() || t == 0.0 {
+        return t.to_string();
+    }
+    let decimals = (9 - t.abs().log10().floor() as i32).clamp(0, 15) as usize;
+    let s = format!("{t:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
@@ -512,5 +533,21 @@ pub(crate) mod input {
             .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
         println!("{s}");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn thresholds_print_without_floating_point_noise() {
+        // (1.38 + 1.39) / 2 in binary floating point is 1.3849999999999998.
+        assert_eq!(readable((1.38 + 1.39) / 2.0), "1.385");
+        assert_eq!(readable(0.955), "0.955");
+        assert_eq!(readable(123_456.5), "123456.5");
+        assert_eq!(readable(1.5e-7), "0.00000015");
+        assert_eq!(readable(-2.0), "-2");
+        assert_eq!(readable(f64::INFINITY), "inf");
     }
 }

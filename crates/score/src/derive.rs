@@ -979,8 +979,13 @@ fn note_null_effects(
                     r.conf_high.exp()
                 ));
             }
+            let which = if in_points {
+                "its effect is not distinguishable from none"
+            } else {
+                "its effect on the event (logistic model) is not distinguishable from none"
+            };
             notes.push(format!(
-                "'{}' gets {} point(s) but its effect is not distinguishable from none ({}): keep it only with a reason",
+                "'{}' gets {} point(s) but {which} ({}): keep it only with a reason",
                 p.label,
                 p.points,
                 why.join("; ")

@@ -221,6 +221,14 @@ fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<R
     }
     let v = texts(table, name)?;
     let levels = sorted_levels(rows.iter().filter_map(|&i| v[i].clone()));
+    if v.iter().all(Option::is_none) {
+        return Err(StatsError::Formula(format!(
+            "{}: response '{name}' is empty in all {} rows: nothing to model (is it a column the file leaves blank?)",
+            table.source,
+            v.len()
+        ))
+        .into());
+    }
     if levels.len() != 2 {
         return Err(StatsError::Formula(format!(
             "{}: text response '{name}' must have exactly two levels (found {}: {})",
