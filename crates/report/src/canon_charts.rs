@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::charts::SINGLE_COLUMN;
 use super::figures::{draw_err, pt, Chart, Figure, PALETTE, PX_PER_MM};
+use crate::axes::Axes;
 use crate::Result;
 use calcscore_stats::calibration::{Calibration, CalibrationGroup};
 use calcscore_stats::decision::DecisionCurve;
@@ -266,27 +267,11 @@ fn frame<'a, DB: DrawingBackend>(
     x_label: &str,
     y_label: &str,
 ) -> Result<Chart<'a, DB>> {
-    let mut chart = ChartBuilder::on(root)
-        .margin(pt(6.0) as i32)
-        .x_label_area_size(pt(26.0) as i32)
-        .y_label_area_size(pt(32.0) as i32)
-        .build_cartesian_2d(x, y)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .disable_y_mesh()
-        .x_labels(6)
-        .y_labels(6)
-        .x_label_formatter(&|v| format!("{v:.1}"))
-        .y_label_formatter(&|v| format!("{v:.2}"))
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style(("sans-serif", pt(7.5)))
-        .axis_desc_style(("sans-serif", pt(8.0)))
-        .draw()
-        .map_err(draw_err)?;
-    Ok(chart)
+    Axes::new(x, y)
+        .label_areas(pt(26.0) as i32, pt(32.0) as i32)
+        .titles(x_label, y_label)
+        .y_ticks(Some(6), Some(&|v| format!("{v:.2}")))
+        .draw(root)
 }
 
 /// How a legend entry is keyed.

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::figures::{draw_err, pt, Chart, Figure, PALETTE, PX_PER_MM};
+use crate::axes::Axes;
 use crate::Result;
 
 /// Width of a single-column figure in pixels at 300 dpi (85 mm).
@@ -337,25 +338,11 @@ impl Figure for FittedLines {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let x_max = self.max_score as f64 + 0.4;
-        let mut chart = ChartBuilder::on(root)
-            .margin(pt(6.0) as i32)
-            .x_label_area_size(pt(26.0) as i32)
-            .y_label_area_size(pt(30.0) as i32)
-            .build_cartesian_2d(-0.4f64..x_max, self.y_range.0..self.y_range.1)
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .disable_y_mesh()
-            .x_labels((self.max_score + 1) as usize)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .label_style(("sans-serif", pt(7.5)))
-            .axis_desc_style(("sans-serif", pt(8.0)))
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = Axes::new(-0.4f64..x_max, self.y_range.0..self.y_range.1)
+            .titles(&self.x_label, &self.y_label)
+            .x_ticks((self.max_score + 1) as usize, &|x| format!("{x:.0}"))
+            .y_ticks(None, Some(&|y| format!("{y:.0}")))
+            .draw(root)?;
         if let Some(r) = self.reference {
             chart
                 .draw_series(DashedLineSeries::new(
@@ -469,26 +456,12 @@ impl Figure for RocCurve {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
-        let mut chart = ChartBuilder::on(root)
-            .margin(pt(6.0) as i32)
-            .x_label_area_size(pt(26.0) as i32)
-            .y_label_area_size(pt(30.0) as i32)
-            .build_cartesian_2d(0f64..1f64, 0f64..1.02f64)
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .disable_y_mesh()
-            .x_labels(6)
-            .y_labels(6)
-            .x_label_formatter(&|x| format!("{x:.1}"))
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .x_desc("1 − specificity (false-positive fraction)")
-            .y_desc("Sensitivity (true-positive fraction)")
-            .label_style(("sans-serif", pt(7.5)))
-            .axis_desc_style(("sans-serif", pt(8.0)))
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = Axes::new(0f64..1f64, 0f64..1.02f64)
+            .titles(
+                "1 − specificity (false-positive fraction)",
+                "Sensitivity (true-positive fraction)",
+            )
+            .draw(root)?;
         chart
             .draw_series(DashedLineSeries::new(
                 vec![(0.0, 0.0), (1.0, 1.0)],
@@ -569,26 +542,13 @@ impl Figure for Calibration {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()> {
         let max = self.points.iter().map(|p| p.score).max().unwrap_or(4) as f64;
-        let mut chart = ChartBuilder::on(root)
-            .margin(pt(6.0) as i32)
-            .margin_top(pt(30.0) as i32)
-            .x_label_area_size(pt(34.0) as i32)
-            .y_label_area_size(pt(30.0) as i32)
-            .build_cartesian_2d(-0.4f64..max + 0.4, 0f64..100f64)
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .disable_y_mesh()
-            .x_labels(max as usize + 1)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .label_style(("sans-serif", pt(7.5)))
-            .axis_desc_style(("sans-serif", pt(8.0)))
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = Axes::new(-0.4f64..max + 0.4, 0f64..100f64)
+            .margin(6.0, Some(30.0))
+            .label_areas(pt(34.0) as i32, pt(30.0) as i32)
+            .titles(&self.x_label, &self.y_label)
+            .x_ticks(max as usize + 1, &|x| format!("{x:.0}"))
+            .y_ticks(None, Some(&|y| format!("{y:.0}")))
+            .draw(root)?;
         let pred = PALETTE[0];
         let obs = PALETTE[5];
         let band: Vec<(f64, f64)> = self
@@ -773,25 +733,15 @@ fn draw_forest_panel<DB: DrawingBackend>(
     let pad = (t(hi) - t(lo)) * 0.08;
     let (a, b) = (t(lo) - pad, t(hi) + pad);
     let log = p.log_scale;
-    let mut chart = ChartBuilder::on(area)
-        .caption(&p.title, ("sans-serif", pt(8.0)))
-        .margin(pt(5.0) as i32)
-        .x_label_area_size(pt(24.0) as i32)
-        .y_label_area_size(label_w as i32)
-        .build_cartesian_2d(a..b, -0.5f64..(n - 0.5))
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(if log { 0 } else { 6 })
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .x_desc(p.x_label.as_str())
-        .label_style(("sans-serif", pt(7.0)))
-        .axis_desc_style(("sans-serif", pt(7.5)))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = Axes::new(a..b, -0.5f64..(n - 0.5))
+        .caption(&p.title, 8.0)
+        .margin(5.0, None)
+        .label_areas(pt(24.0) as i32, label_w as i32)
+        .x_title(&p.x_label)
+        .x_ticks(if log { 0 } else { 6 }, &|x| format!("{x:.0}"))
+        .y_ticks(Some(0), None)
+        .fonts(7.0, 7.5)
+        .draw(area)?;
     chart
         .draw_series(DashedLineSeries::new(
             vec![(t(p.null_value), -0.5), (t(p.null_value), n - 0.5)],

@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use crate::axes::Axes;
 use crate::{Error, Result};
 
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/DejaVu-LICENSE.txt), embedded in the binary.
@@ -172,25 +173,15 @@ impl ExpansionByScore {
     ) -> Result<()> {
         let max_score = p.bars.iter().map(|b| b.score).max().unwrap_or(4);
         let y_max = 120.0;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&p.title, ("sans-serif", pt(9.0)))
-            .margin(pt(6.0) as i32)
-            .x_label_area_size(pt(34.0) as i32)
-            .y_label_area_size(pt(30.0) as i32)
-            .build_cartesian_2d(-0.6f64..(max_score as f64 + 1.2), 0f64..y_max)
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .disable_y_mesh()
-            .x_labels(0)
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .x_desc(self.score_label.as_str())
-            .y_desc("Stent expansion (%)")
-            .label_style(("sans-serif", pt(8.0)))
-            .axis_desc_style(("sans-serif", pt(8.0)))
-            .draw()
-            .map_err(draw_err)?;
+        // x ticks are the bars' own labels; the formatter never runs with 0 ticks.
+        let mut chart = Axes::new(-0.6f64..(max_score as f64 + 1.2), 0f64..y_max)
+            .caption(&p.title, 9.0)
+            .label_areas(pt(34.0) as i32, pt(30.0) as i32)
+            .titles(&self.score_label, "Stent expansion (%)")
+            .x_ticks(0, &|x| format!("{x:.1}"))
+            .y_ticks(None, Some(&|y| format!("{y:.0}")))
+            .fonts(8.0, 8.0)
+            .draw(area)?;
         let colour = PALETTE[k % PALETTE.len()];
         let font = ("sans-serif", pt(7.0)).into_font().color(&BLACK);
         for b in &p.bars {

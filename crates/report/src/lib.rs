@@ -1,5 +1,6 @@
 //! Reports: one table type (text, CSV, Markdown, LaTeX, HTML), figures (SVG, PNG), JSON, written atomically to an output directory.
 
+mod axes;
 pub mod canon_charts;
 pub mod card;
 pub mod charts;

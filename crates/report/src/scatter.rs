@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::figures::{draw_err, pt, Chart, Figure, PALETTE, PX_PER_MM};
+use crate::axes::Axes;
 use crate::Result;
 
 /// A scatter of points with its fitted line and an annotation (r, CI, P).
@@ -54,26 +55,14 @@ impl Figure for Scatter {
         self.draw_annotation(&top)?;
         let (x0, x1) = range(self.points.iter().map(|p| p.0));
         let (y0, y1) = range(self.points.iter().map(|p| p.1));
-        let mut chart = ChartBuilder::on(&body)
-            .margin(pt(8.0) as i32)
-            .x_label_area_size(pt(26.0) as i32)
-            .y_label_area_size(pt(32.0) as i32)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(draw_err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .disable_y_mesh()
-            .x_labels(6)
-            .y_labels(6)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .label_style(("sans-serif", pt(8.0)))
-            .axis_desc_style(("sans-serif", pt(9.0)))
-            .draw()
-            .map_err(draw_err)?;
+        let mut chart = Axes::new(x0..x1, y0..y1)
+            .margin(8.0, None)
+            .label_areas(pt(26.0) as i32, pt(32.0) as i32)
+            .titles(&self.x_label, &self.y_label)
+            .x_ticks(6, &|v| tick(*v))
+            .y_ticks(Some(6), Some(&|v| tick(*v)))
+            .fonts(8.0, 9.0)
+            .draw(&body)?;
         let grey = RGBColor(150, 150, 150).stroke_width(3);
         let dash = |a, b| DashedLineSeries::new(vec![a, b], pt(3.0) as u32, pt(2.0) as u32, grey);
         chart
