@@ -260,22 +260,14 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
     input::print_dropped(r.n, &r.dropped);
     println!("n = {}, events = {}\n", c.n, c.events);
     let pct = c.conf_level * 100.0;
-    println!(
-        "{:<26} {:>10} {:>10} {:>8} {:>10}  {pct}% CI (Wald)",
-        "", "estimate", "std.error", "z", "p"
+    let rows: Vec<_> = [&c.citl, &c.slope]
+        .into_iter()
+        .map(|t| (t.term.clone(), Some(t)))
+        .collect();
+    print!(
+        "{}",
+        super::text::estimates(&format!("{pct}% CI (Wald)"), &rows).to_text()
     );
-    for t in [&c.citl, &c.slope] {
-        println!(
-            "{:<26} {:>10.6} {:>10.6} {:>8.3} {:>10}  {:.6} - {:.6}",
-            t.term,
-            t.estimate,
-            t.std_error,
-            t.statistic,
-            calcscore_core::format::p_r(t.p_value),
-            t.conf_low,
-            t.conf_high
-        );
-    }
     println!("  (calibration-in-the-large: glm(y ~ offset(lp)); slope: glm(y ~ lp), whose intercept is {:.6})", c.slope_intercept);
     println!(
         "\nBrier {:.6}   scaled Brier {:.6}   C (ROC) {:.6}",
@@ -294,23 +286,35 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
         "\nGrouped ({} groups of predictions, Hmisc::cut2; observed with Wilson {pct}% CI):",
         c.groups.len()
     );
-    println!(
-        "{:>6} {:>7} {:>21} {:>10} {:>10}  CI",
-        "n", "events", "predicted range", "predicted", "observed"
-    );
-    for g in &c.groups {
-        println!(
-            "{:>6} {:>7} {:>10.4} - {:>8.4} {:>10.4} {:>10.4}  {:.4} - {:.4}",
-            g.n,
-            g.events,
-            g.min_predicted,
-            g.max_predicted,
-            g.mean_predicted,
-            g.observed,
-            g.conf_low,
-            g.conf_high
-        );
-    }
+    print!("{}", groups_table(&c.groups).to_text());
+}
+
+/// The grouped calibration: size, events, range and mean of the predictions, observed with its interval.
+fn groups_table(
+    groups: &[calcscore_stats::calibration::CalibrationGroup],
+) -> calcscore_report::Table {
+    use calcscore_report::{Align, Table};
+    let head = [
+        "n",
+        "events",
+        "predicted range",
+        "predicted",
+        "observed",
+        "CI",
+    ];
+    let mut align = vec![Align::Right; 5];
+    align.push(Align::Left);
+    let rows = groups.iter().map(|g| {
+        vec![
+            g.n.to_string(),
+            g.events.to_string(),
+            format!("{:.4} - {:.4}", g.min_predicted, g.max_predicted),
+            format!("{:.4}", g.mean_predicted),
+            format!("{:.4}", g.observed),
+            format!("{:.4} - {:.4}", g.conf_low, g.conf_high),
+        ]
+    });
+    Table::new(&head).align(&align).rows(rows)
 }
 
 /// Options of the cluster (patient) bootstrap shared by calibration, decision and nri.

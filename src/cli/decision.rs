@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::args::{InputArgs, LevelArgs};
 use super::calibration::{pick, print_bootstrap, risks, write_figure, BootOptions, Scale};
 use super::roc::input;
+use super::text::numbers;
 use super::Outcome;
 use calcscore_report::canon_charts::DecisionPlot;
 use calcscore_stats::bootstrap::Bootstrap;
@@ -182,30 +183,40 @@ fn print_table(r: &DecisionReport, levels: &input::Levels, n: usize) {
     println!("Event level: {} ({})", levels.case, levels.how);
     input::print_dropped(n, &r.dropped);
     println!("prevalence = {:.6}\n", c.prevalence);
-    println!(
-        "{:>9} {:>12} {:>12} {:>12} {:>14} {:>12}",
-        "threshold", "NB model", "NB all", "NB none", "interv.avoided", "sNB model"
-    );
-    for ((m, a), z) in c.model.iter().zip(&c.all).zip(&c.none) {
-        println!(
-            "{:>9.4} {:>12.6} {:>12.6} {:>12.6} {:>14.6} {:>12.6}",
-            m.threshold,
-            m.net_benefit,
-            a.net_benefit,
-            z.net_benefit,
-            m.net_intervention_avoided,
-            m.standardized_net_benefit
-        );
-    }
+    let head = [
+        "threshold",
+        "NB model",
+        "NB all",
+        "NB none",
+        "interv.avoided",
+        "sNB model",
+    ];
+    let rows: Vec<Vec<f64>> = c
+        .model
+        .iter()
+        .zip(&c.all)
+        .zip(&c.none)
+        .map(|((m, a), z)| {
+            vec![
+                m.threshold,
+                m.net_benefit,
+                a.net_benefit,
+                z.net_benefit,
+                m.net_intervention_avoided,
+                m.standardized_net_benefit,
+            ]
+        })
+        .collect();
+    print!("{}", numbers(&head, &[4, 6, 6, 6, 6, 6], &rows).to_text());
     for st in &r.strategies {
         println!("\nStrategy '{}' (treat when true):", st.name);
-        println!("{:>9} {:>12} {:>14}", "threshold", "NB", "interv.avoided");
-        for p in &st.points {
-            println!(
-                "{:>9.4} {:>12.6} {:>14.6}",
-                p.threshold, p.net_benefit, p.net_intervention_avoided
-            );
-        }
+        let rows: Vec<Vec<f64>> = st
+            .points
+            .iter()
+            .map(|p| vec![p.threshold, p.net_benefit, p.net_intervention_avoided])
+            .collect();
+        let head = ["threshold", "NB", "interv.avoided"];
+        print!("{}", numbers(&head, &[4, 6, 6], &rows).to_text());
     }
     println!("\nNB = TP/n − FP/n · pt/(1 − pt); interventions avoided per patient = (NB − NB all)/(pt/(1 − pt)); sNB = NB / prevalence");
 }

@@ -27,6 +27,7 @@ pub mod samplesize;
 pub mod spelling;
 pub mod study;
 pub mod table1;
+mod text;
 pub mod validate;
 
 /// Reproduce and re-derive coronary calcium scores from lesion-level data.

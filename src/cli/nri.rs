@@ -105,7 +105,7 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn print_summary(r: &NriReport, levels: &input::Levels, n: usize) {
+fn print_summary<'a>(r: &'a NriReport, levels: &input::Levels, n: usize) {
     let x = r.result;
     println!(
         "Reclassification: new '{}' vs old '{}' for '{}' ({})",
@@ -118,30 +118,18 @@ fn print_summary(r: &NriReport, levels: &input::Levels, n: usize) {
         x.n, x.events, x.nonevents
     );
     let pct = x.conf_level * 100.0;
-    println!(
-        "{:<32} {:>10} {:>10} {:>8} {:>10}  {pct}% CI",
-        "", "estimate", "std.error", "z", "p"
-    );
-    let line = |label: &str, m: &Improvement| {
-        println!(
-            "{:<32} {:>10.6} {:>10.6} {:>8.3} {:>10}  {:.6} - {:.6}",
-            format!("{label}{}", m.term),
-            m.estimate,
-            m.std_error,
-            m.statistic,
-            calcscore_core::format::p_r(m.p_value),
-            m.conf_low,
-            m.conf_high
-        )
-    };
+    let indented = |m: &'a Improvement| (format!("  {}", m.term), Some(m));
+    let mut rows: Vec<(String, Option<&Improvement>)> = Vec::new();
     if let Some(c) = &x.categorical {
         let cuts: Vec<String> = x.cuts.iter().map(|v| v.to_string()).collect();
-        println!("Categorical (cuts {}):", cuts.join(", "));
-        c.rows.iter().for_each(|m| line("  ", m));
+        rows.push((format!("Categorical (cuts {}):", cuts.join(", ")), None));
+        rows.extend(c.rows.iter().map(indented));
     }
-    println!("Continuous (any change in risk):");
-    x.continuous.rows.iter().for_each(|m| line("  ", m));
-    line("", &x.idi);
+    rows.push(("Continuous (any change in risk):".into(), None));
+    rows.extend(x.continuous.rows.iter().map(indented));
+    rows.push((x.idi.term.clone(), Some(&x.idi)));
+    let ci_head = format!("{pct}% CI");
+    print!("{}", super::text::estimates(&ci_head, &rows).to_text());
     println!(
         "\nmean change in risk: events {:+.6} (improveSens), non-events {:+.6} (−improveSpec)",
         x.improve_sens, -x.improve_spec

@@ -6,24 +6,9 @@ use serde::Serialize;
 use super::vcov::Reference;
 use super::StatsError;
 
-/// One improvement measure with its SE, z, two-sided p and Wald interval.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Improvement {
-    /// Measure name (improveProb's label).
-    pub term: String,
-    /// Estimate.
-    pub estimate: f64,
-    /// Standard error.
-    pub std_error: f64,
-    /// estimate / SE.
-    pub statistic: f64,
-    /// Two-sided p-value.
-    pub p_value: f64,
-    /// Lower Wald limit.
-    pub conf_low: f64,
-    /// Upper Wald limit.
-    pub conf_high: f64,
-}
+/// One improvement measure (improveProb's label as `term`) with its SE, z, two-sided p and Wald interval:
+/// the tidy row every model term uses.
+pub type Improvement = crate::tidy::TidyRow;
 
 /// How the new model moves events and non-events (proportions).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
