@@ -329,16 +329,33 @@ fn summary(r: &Report) -> String {
         c.kvp.map(|k| k.to_string()).unwrap_or_else(|| "not given".into()),
         conventions_text(c)
     );
-    out.push_str(&format!(
-        "{:>5}  {:>9}  {:>7}  {:>10}  {:>9}  {:>12}  {:>10}\n",
-        "slice", "z (mm)", "lesions", "area (mm2)", "Agatston", "volume (mm3)", "mass (mg)"
-    ));
-    for sl in s.slices.iter().filter(|sl| sl.n_lesions > 0) {
-        out.push_str(&format!(
-            "{:>5}  {:>9.2}  {:>7}  {:>10.2}  {:>9.1}  {:>12.1}  {:>10.3}\n",
-            sl.slice, sl.z_mm, sl.n_lesions, sl.area_mm2, sl.agatston, sl.volume_mm3, sl.mass_mg
-        ));
-    }
+    let head = [
+        "slice",
+        "z (mm)",
+        "lesions",
+        "area (mm2)",
+        "Agatston",
+        "volume (mm3)",
+        "mass (mg)",
+    ];
+    let rows = s.slices.iter().filter(|sl| sl.n_lesions > 0).map(|sl| {
+        vec![
+            sl.slice.to_string(),
+            format!("{:.2}", sl.z_mm),
+            sl.n_lesions.to_string(),
+            format!("{:.2}", sl.area_mm2),
+            format!("{:.1}", sl.agatston),
+            format!("{:.1}", sl.volume_mm3),
+            format!("{:.3}", sl.mass_mg),
+        ]
+    });
+    let align = [calcscore_report::Align::Right; 7];
+    out.push_str(
+        &calcscore_report::Table::new(&head)
+            .align(&align)
+            .rows(rows)
+            .to_text(),
+    );
     for t in &s.arteries {
         out.push_str(&format!(
             "{:<8} {:>3} lesion(s)  Agatston {:>9.1}  volume {:>9.1} mm3  mass {:>9.3} mg\n",
@@ -354,21 +371,32 @@ fn summary(r: &Report) -> String {
 
 fn batch_summary(b: &batch::Batch, out: Option<&std::path::Path>) -> String {
     let mut text = format!("{} CT studies scored\n", b.studies.len());
-    text.push_str(&format!(
-        "{:<16}  {:<10}  {:>7}  {:>9}  {:>12}  {:>10}\n",
-        "patient", "date", "lesions", "Agatston", "volume (mm3)", "mass (mg)"
-    ));
-    for s in &b.studies {
-        text.push_str(&format!(
-            "{:<16}  {:<10}  {:>7}  {:>9.1}  {:>12.1}  {:>10.3}\n",
-            s.patient_id,
-            s.study_date,
-            s.score.n_lesions,
-            s.score.agatston,
-            s.score.volume_mm3,
-            s.score.mass_mg
-        ));
-    }
+    let head = [
+        "patient",
+        "date",
+        "lesions",
+        "Agatston",
+        "volume (mm3)",
+        "mass (mg)",
+    ];
+    let rows = b.studies.iter().map(|s| {
+        vec![
+            s.patient_id.clone(),
+            s.study_date.clone(),
+            s.score.n_lesions.to_string(),
+            format!("{:.1}", s.score.agatston),
+            format!("{:.1}", s.score.volume_mm3),
+            format!("{:.3}", s.score.mass_mg),
+        ]
+    });
+    use calcscore_report::Align::{Left, Right};
+    let align = [Left, Left, Right, Right, Right, Right];
+    text.push_str(
+        &calcscore_report::Table::new(&head)
+            .align(&align)
+            .rows(rows)
+            .to_text(),
+    );
     for k in &b.skipped {
         text.push_str(&format!("skipped series {}: {}\n", k.series, k.reason));
     }

@@ -110,22 +110,26 @@ fn print_summary(r: &DiagnoseReport, levels: &input::Levels) {
     );
     input::print_dropped(r.n, &r.dropped);
     let t = r.table;
-    println!("              case  control");
-    println!("  test +  {:>8} {:>8}", t.tp, t.fp);
-    println!("  test -  {:>8} {:>8}", t.fn_, t.tn);
+    use calcscore_report::Align::{Left, Right};
+    let two_by_two = calcscore_report::Table::new(&["", "case", "control"])
+        .align(&[Left, Right, Right])
+        .row(["test +".to_string(), t.tp.to_string(), t.fp.to_string()])
+        .row(["test -".to_string(), t.fn_.to_string(), t.tn.to_string()]);
+    print!("{}", two_by_two.to_text());
     let pct = r.conf_level * 100.0;
-    println!(
-        "{:<12} {:>9} {:>10}  {pct}% CI ({})",
-        "measure", "estimate", "x/n", r.ci_method
-    );
+    let ci_head = format!("{pct}% CI ({})", r.ci_method);
+    let mut table = calcscore_report::Table::new(&["measure", "estimate", "x/n", &ci_head])
+        .align(&[Left, Right, Right, Left]);
     for m in &r.rows {
-        let frac = format!("{}/{}", m.numerator, m.denominator);
-        println!(
-            "{:<12} {:>9.4} {:>10}  {:.4} - {:.4} [{}]",
-            m.name, m.estimate, frac, m.conf_low, m.conf_high, m.method
-        );
+        table = table.row([
+            m.name.clone(),
+            format!("{:.4}", m.estimate),
+            format!("{}/{}", m.numerator, m.denominator),
+            format!("{:.4} - {:.4} [{}]", m.conf_low, m.conf_high, m.method),
+        ]);
         if let Some(n) = &m.note {
-            println!("    note: {n}");
+            table = table.note(format!("note ({}): {n}", m.name));
         }
     }
+    print!("{}", table.to_text());
 }

@@ -239,25 +239,7 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
         b.specificity
     );
     println!("Coordinates ({} thresholds):", coords.len());
-    println!(
-        "  {:>14} {:>11} {:>11}",
-        "threshold", "sensitivity", "specificity"
-    );
-    let show = |p: &RocPoint| {
-        println!(
-            "  {:>14} {:>11.4} {:>11.4}",
-            readable(p.threshold),
-            p.sensitivity,
-            p.specificity
-        )
-    };
-    if coords.len() <= 6 {
-        coords.iter().for_each(show);
-    } else {
-        coords[..3].iter().for_each(show);
-        println!("  {:>14}", "...");
-        coords[coords.len() - 3..].iter().for_each(show);
-    }
+    print!("{}", coords_table(coords).to_text());
     if let (Some(t), Some(m2)) = (&r.delong_test, m2) {
         println!(
             "{}: '{}' vs '{m2}' (direction {}): difference {:.4}, {pct}% CI {:.4} to {:.4}, Z = {:.4}, p = {:.4e}",
@@ -292,6 +274,33 @@ fn readable(t: f64) -> String {
     } else {
         s
     }
+}
+
+/// The coordinates, or the first and last three around a "..." row when there are more than six.
+fn coords_table(coords: &[RocPoint]) -> calcscore_report::Table {
+    let row = |p: &RocPoint| {
+        vec![
+            readable(p.threshold),
+            format!("{:.4}", p.sensitivity),
+            format!("{:.4}", p.specificity),
+        ]
+    };
+    let rows: Vec<Vec<String>> = if coords.len() <= 6 {
+        coords.iter().map(row).collect()
+    } else {
+        let gap = vec!["...".to_string(), String::new(), String::new()];
+        let (first, last) = (&coords[..3], &coords[coords.len() - 3..]);
+        first
+            .iter()
+            .map(row)
+            .chain([gap])
+            .chain(last.iter().map(row))
+            .collect()
+    };
+    let align = [calcscore_report::Align::Right; 3];
+    calcscore_report::Table::new(&["threshold", "sensitivity", "specificity"])
+        .align(&align)
+        .rows(rows)
 }
 
 fn write_coords(
