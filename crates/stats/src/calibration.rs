@@ -204,7 +204,7 @@ fn citl(lp: &[f64], y: &[f64], level: f64) -> Result<TidyRow, StatsError> {
         }
     }
     let se = 1.0 / info.sqrt();
-    Ok(wald_row("calibration-in-the-large", alpha, se, level))
+    Ok(TidyRow::wald("calibration-in-the-large", alpha, se, level))
 }
 
 /// The calibration slope row and the recalibration intercept, from the logistic engine (`glm(y ~ lp)`).
@@ -230,21 +230,6 @@ fn recalibration(lp: &[f64], y: &[f64], level: f64) -> Result<(TidyRow, f64), St
     };
     let tidy = logistic(&design, &opts)?.tidy();
     Ok((tidy[1].clone(), tidy[0].estimate))
-}
-
-/// A Wald row (normal reference) from an estimate and its SE.
-fn wald_row(term: &str, estimate: f64, se: f64, level: f64) -> TidyRow {
-    let z = estimate / se;
-    let q = Reference::Z.critical(level);
-    TidyRow {
-        term: term.into(),
-        estimate,
-        std_error: se,
-        statistic: z,
-        p_value: Reference::Z.p_two_sided(z),
-        conf_low: estimate - q * se,
-        conf_high: estimate + q * se,
-    }
 }
 
 /// Binomial deviance.

@@ -219,18 +219,7 @@ fn sign(x: f64) -> f64 {
 }
 
 fn rank_result(method: &str, name: &str, stat: f64, p: f64) -> TestResult {
-    TestResult {
-        method: method.into(),
-        statistic: stat,
-        statistic_name: name.into(),
-        df: None,
-        p_value: p,
-        estimate: None,
-        estimate_name: None,
-        conf_low: None,
-        conf_high: None,
-        alternative: "two.sided".into(),
-    }
+    TestResult::two_sided(method, name, stat, None, p)
 }
 
 /// Two-sided exact p from counts of an integer statistic as R does: the tail on the
@@ -336,18 +325,13 @@ pub fn chisq_test(table: &[Vec<usize>], correct: bool) -> Result<TestResult, Sta
     } else {
         "Pearson's Chi-squared test"
     };
-    Ok(TestResult {
-        method: method.into(),
-        statistic: stat,
-        statistic_name: "X-squared".into(),
-        df: Some(df),
-        p_value: chi.sf_checked(stat),
-        estimate: None,
-        estimate_name: None,
-        conf_low: None,
-        conf_high: None,
-        alternative: "two.sided".into(),
-    })
+    Ok(TestResult::two_sided(
+        method,
+        "X-squared",
+        stat,
+        Some(df),
+        chi.sf_checked(stat),
+    ))
 }
 
 /// Fisher's exact test of a 2×2 table as `fisher.test`: two-sided p-value (tables no more
@@ -712,18 +696,13 @@ pub fn kruskal_wallis(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
     let h = (12.0 * h / (n * (n + 1.0)) - 3.0 * (n + 1.0)) / (1.0 - tie / (n * n * n - n));
     let df = (groups.len() - 1) as f64;
     let chi = ChiSquared::new(df).map_err(|e| StatsError::Undefined(e.to_string()))?;
-    Ok(TestResult {
-        method: "Kruskal-Wallis rank sum test".into(),
-        statistic: h,
-        statistic_name: "Kruskal-Wallis chi-squared".into(),
-        df: Some(df),
-        p_value: chi.sf_checked(h),
-        estimate: None,
-        estimate_name: None,
-        conf_low: None,
-        conf_high: None,
-        alternative: "two.sided".into(),
-    })
+    Ok(TestResult::two_sided(
+        "Kruskal-Wallis rank sum test",
+        "Kruskal-Wallis chi-squared",
+        h,
+        Some(df),
+        chi.sf_checked(h),
+    ))
 }
 
 /// Midranks (R's `rank`, ties averaged) and the sizes of the tie groups.

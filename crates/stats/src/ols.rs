@@ -201,18 +201,8 @@ impl OlsFit {
         let f = chi / q;
         let df2 = self.df_residual as f64;
         let p = FisherSnedecor::new(q, df2).map_or(f64::NAN, |d| d.sf_checked(f));
-        Ok(TestResult {
-            method: format!("Wald test ({} covariance)", self.opts.vcov.describe()),
-            statistic: f,
-            statistic_name: "F".into(),
-            df: Some(q),
-            p_value: p,
-            estimate: None,
-            estimate_name: None,
-            conf_low: None,
-            conf_high: None,
-            alternative: "two.sided".into(),
-        })
+        let method = format!("Wald test ({} covariance)", self.opts.vcov.describe());
+        Ok(TestResult::two_sided(method, "F", f, Some(q), p))
     }
 
     /// Model-level fields.

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use super::vcov::Reference;
 use super::StatsError;
 
 /// One improvement measure (improveProb's label as `term`) with its SE, z, two-sided p and Wald interval:
@@ -170,17 +169,7 @@ fn nri(d: &[f64], y: &[bool], level: f64) -> Nri {
 
 /// A measure with normal-theory inference (improveProb's print: estimate ± z·SE, p = 2Φ(−|z|)).
 fn row(term: &str, estimate: f64, se: f64, level: f64) -> Improvement {
-    let z = estimate / se;
-    let q = Reference::Z.critical(level);
-    Improvement {
-        term: term.into(),
-        estimate,
-        std_error: se,
-        statistic: z,
-        p_value: Reference::Z.p_two_sided(z),
-        conf_low: estimate - q * se,
-        conf_high: estimate + q * se,
-    }
+    Improvement::wald(term, estimate, se, level)
 }
 
 #[cfg(test)]

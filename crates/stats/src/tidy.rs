@@ -45,3 +45,44 @@ pub struct TestResult {
     /// "two.sided", "less" or "greater".
     pub alternative: String,
 }
+
+impl TestResult {
+    /// A two-sided test that reports only its statistic (no estimate, no interval).
+    pub(crate) fn two_sided(
+        method: impl Into<String>,
+        statistic_name: &str,
+        statistic: f64,
+        df: Option<f64>,
+        p_value: f64,
+    ) -> TestResult {
+        TestResult {
+            method: method.into(),
+            statistic,
+            statistic_name: statistic_name.into(),
+            df,
+            p_value,
+            estimate: None,
+            estimate_name: None,
+            conf_low: None,
+            conf_high: None,
+            alternative: "two.sided".into(),
+        }
+    }
+}
+
+impl TidyRow {
+    /// A Wald row on the normal reference: z = estimate / SE, two-sided p, estimate ± z₁₋α/₂ · SE.
+    pub(crate) fn wald(term: &str, estimate: f64, se: f64, level: f64) -> TidyRow {
+        let z = estimate / se;
+        let q = crate::vcov::Reference::Z.critical(level);
+        TidyRow {
+            term: term.into(),
+            estimate,
+            std_error: se,
+            statistic: z,
+            p_value: crate::vcov::Reference::Z.p_two_sided(z),
+            conf_low: estimate - q * se,
+            conf_high: estimate + q * se,
+        }
+    }
+}
