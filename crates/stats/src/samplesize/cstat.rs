@@ -17,7 +17,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::rrng::RRng;
-use super::{open_interval, round_r, simpson, SampleSizeError};
+use super::{open_interval, proportion, round_r, simpson, SampleSizeError};
 
 /// How the C-statistic is turned into a Cox–Snell R².
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,13 +64,7 @@ pub fn r2_from_cstatistic(
         1.0,
         "strictly between 0.5 and 1",
     )?;
-    let phi = open_interval(
-        "--prevalence",
-        prevalence,
-        0.0,
-        1.0,
-        "strictly between 0 and 1",
-    )?;
+    let phi = proportion("--prevalence", prevalence)?;
     let mu = std::f64::consts::SQRT_2 * std_normal().inverse_cdf(cstatistic);
     let exact = 1.0 - (-2.0 * mutual_information(mu, phi)).exp();
     let simulated = match method {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::{ceil_count, open_interval, round_r, SampleSizeError};
+use super::{ceil_count, open_interval, proportion, round_r, SampleSizeError};
 
 /// Checked inputs shared by both outcome types.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -25,13 +25,7 @@ impl Common {
                 value: 0.0,
             });
         }
-        open_interval(
-            "--shrinkage",
-            shrinkage,
-            0.0,
-            1.0,
-            "strictly between 0 and 1",
-        )?;
+        proportion("--shrinkage", shrinkage)?;
         Ok(Common {
             parameters,
             shrinkage,
@@ -87,14 +81,8 @@ pub fn develop_binary(
     prevalence: f64,
     r2_cs: f64,
 ) -> Result<BinaryDevelopment, SampleSizeError> {
-    let phi = open_interval(
-        "--prevalence",
-        prevalence,
-        0.0,
-        1.0,
-        "strictly between 0 and 1",
-    )?;
-    open_interval("--rsquared", r2_cs, 0.0, 1.0, "strictly between 0 and 1")?;
+    let phi = proportion("--prevalence", prevalence)?;
+    proportion("--rsquared", r2_cs)?;
     let (p, s) = (common.parameters as f64, common.shrinkage);
     if s < r2_cs {
         return Err(SampleSizeError::ShrinkageBelowR2 {
@@ -160,20 +148,8 @@ pub(crate) fn max_r2_cs(events: f64, n: f64) -> f64 {
 
 /// Cox–Snell R² from a Nagelkerke R² at `prevalence`, rounded to 3 decimals (pmsampsize's `nagrsquared`).
 pub fn cs_from_nagelkerke(nagelkerke: f64, prevalence: f64) -> Result<f64, SampleSizeError> {
-    open_interval(
-        "--nagelkerke",
-        nagelkerke,
-        0.0,
-        1.0,
-        "strictly between 0 and 1",
-    )?;
-    let phi = open_interval(
-        "--prevalence",
-        prevalence,
-        0.0,
-        1.0,
-        "strictly between 0 and 1",
-    )?;
+    proportion("--nagelkerke", nagelkerke)?;
+    let phi = proportion("--prevalence", prevalence)?;
     Ok(round_r(nagelkerke * max_r2_cs(phi, 1.0), 3))
 }
 
@@ -229,7 +205,7 @@ pub fn develop_continuous(
     sd: f64,
     mmoe: f64,
 ) -> Result<ContinuousDevelopment, SampleSizeError> {
-    open_interval("--rsquared", r2, 0.0, 1.0, "strictly between 0 and 1")?;
+    proportion("--rsquared", r2)?;
     open_interval("--sd", sd, 0.0, f64::INFINITY, "positive")?;
     open_interval("--mmoe", mmoe, 1.0, f64::INFINITY, "greater than 1")?;
     if !intercept.is_finite() || intercept == 0.0 {

@@ -95,6 +95,11 @@ pub(crate) fn open_interval(
     }
 }
 
+/// `value` when strictly between 0 and 1 (a prevalence, an R²), else the error naming `name`.
+pub(crate) fn proportion(name: &'static str, value: f64) -> Result<f64, SampleSizeError> {
+    open_interval(name, value, 0.0, 1.0, "strictly between 0 and 1")
+}
+
 /// Round as R's `round(x, digits)` (R ≥ 4.0: the decimal nearest to the double's exact value).
 pub fn round_r(x: f64, digits: usize) -> f64 {
     if !x.is_finite() {
