@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::progression::{Progression, Verdict};
 use calcscore_core::format::p_after_name;
-use calcscore_report::r;
+use calcscore_report::{r, Align, Table};
 
 fn opt(x: Option<f64>, d: usize) -> String {
     x.map_or("NA".into(), |v| r(v, d))
@@ -47,26 +47,13 @@ fn patients_text(s: &mut String, a: &Progression, source: &str) {
         );
     }
     s.push('\n');
-    let _ = writeln!(
-        s,
-        "{:<10} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>7} {:>8} {:>8} {:>7}",
-        "patient",
-        "years",
-        "CAC0",
-        "CAC1",
-        "dCAC",
-        "%dCAC",
-        "%dCAC/yr",
-        "dsqrt",
-        "Sevrukov",
-        "MESA",
-        "%dBMD"
-    );
-    for c in &a.patients {
-        let _ = writeln!(
-            s,
-            "{:<10} {:>6} {:>8} {:>8} {:>8} {:>8} {:>9} {:>7} {:>8} {:>8} {:>7}",
-            c.patient_id,
+    let head = [
+        "patient", "years", "CAC0", "CAC1", "dCAC", "%dCAC", "%dCAC/yr", "dsqrt", "Sevrukov",
+        "MESA", "%dBMD",
+    ];
+    let rows = a.patients.iter().map(|c| {
+        vec![
+            c.patient_id.clone(),
             opt(c.interval_years, 2),
             r(c.cac_before, 1),
             r(c.cac_after, 1),
@@ -74,11 +61,14 @@ fn patients_text(s: &mut String, a: &Progression, source: &str) {
             opt(c.cac_pct_change, 1),
             opt(c.cac_pct_change_per_year, 1),
             r(c.sqrt_change, 2),
-            verdict(Some(c.sevrukov)),
-            verdict(c.mesa),
+            verdict(Some(c.sevrukov)).to_string(),
+            verdict(c.mesa).to_string(),
             opt(c.bmd_pct_change, 2),
-        );
-    }
+        ]
+    });
+    let mut align = vec![Align::Right; head.len()];
+    align[0] = Align::Left;
+    s.push_str(&Table::new(&head).align(&align).rows(rows).to_text());
 }
 
 /// Mean ± SD per variable and the counts per progression definition.
