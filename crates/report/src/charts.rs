@@ -416,18 +416,7 @@ impl FittedLines {
         let mut y = y_bottom - rows * line_h - pt(3.0) as i32;
         for (k, g) in self.groups.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
-            let mid = y + line_h / 2 - pt(1.0) as i32;
-            root.draw(&PathElement::new(
-                vec![(x0, mid), (x0 + pt(12.0) as i32, mid)],
-                colour.stroke_width(5),
-            ))
-            .map_err(draw_err)?;
-            root.draw(&Text::new(
-                g.label.clone(),
-                (x0 + pt(15.0) as i32, y),
-                style.clone(),
-            ))
-            .map_err(draw_err)?;
+            line_key(root, (x0, y), line_h, &colour, &g.label, &style)?;
             y += line_h;
         }
         root.draw(&Text::new(self.note.clone(), (x0, y), style))
@@ -617,19 +606,15 @@ impl Calibration {
         let (x0, _) = chart.backend_coord(&(-0.3, 100.0));
         let y0 = pt(4.0) as i32;
         let key = pt(12.0) as i32;
-        let mid = y0 + line_h / 2 - pt(1.0) as i32;
-        root.draw(&PathElement::new(
-            vec![(x0, mid), (x0 + key, mid)],
-            PALETTE[0].stroke_width(5),
-        ))
-        .map_err(draw_err)?;
-        root.draw(&Text::new(
-            self.predicted_label.clone(),
-            (x0 + key + pt(3.0) as i32, y0),
-            style.clone(),
-        ))
-        .map_err(draw_err)?;
-        let mid2 = mid + line_h;
+        line_key(
+            root,
+            (x0, y0),
+            line_h,
+            &PALETTE[0],
+            &self.predicted_label,
+            &style,
+        )?;
+        let mid2 = y0 + line_h / 2 - pt(1.0) as i32 + line_h;
         root.draw(&PathElement::new(
             vec![
                 (x0 + key / 2, mid2 - pt(3.0) as i32),
@@ -651,6 +636,30 @@ impl Calibration {
         ))
         .map_err(draw_err)
     }
+}
+
+/// A legend entry at `(x, y)`: a 12 pt line in `colour`, then `label` 3 pt after it.
+fn line_key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    line_h: i32,
+    colour: &RGBColor,
+    label: &str,
+    style: &TextStyle,
+) -> Result<()> {
+    let mid = y + line_h / 2 - pt(1.0) as i32;
+    let key = pt(12.0) as i32;
+    root.draw(&PathElement::new(
+        vec![(x, mid), (x + key, mid)],
+        colour.stroke_width(5),
+    ))
+    .map_err(draw_err)?;
+    let text = Text::new(
+        label.to_string(),
+        (x + key + pt(3.0) as i32, y),
+        style.clone(),
+    );
+    root.draw(&text).map_err(draw_err)
 }
 
 // ---------------------------------------------------------------- forest plot
