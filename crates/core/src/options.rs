@@ -18,6 +18,31 @@ fn number(text: &str) -> Result<f64, OptionError> {
         .map_err(|_| OptionError(format!("'{text}' is not a number")))
 }
 
+/// `get`, `FromStr` (a number, then the type's own check) and `Display` for a checked `f64` option.
+macro_rules! parsed_number {
+    ($t:ident) => {
+        impl $t {
+            /// The value.
+            pub fn get(self) -> f64 {
+                self.0
+            }
+        }
+
+        impl FromStr for $t {
+            type Err = OptionError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::new(number(s)?)
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
 /// A confidence level strictly between 0 and 1 (0.95 for 95% intervals).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct ConfLevel(f64);
@@ -41,11 +66,6 @@ impl ConfLevel {
             )))
         }
     }
-
-    /// The level as a number in (0, 1).
-    pub fn get(self) -> f64 {
-        self.0
-    }
 }
 
 impl Default for ConfLevel {
@@ -54,18 +74,7 @@ impl Default for ConfLevel {
     }
 }
 
-impl FromStr for ConfLevel {
-    type Err = OptionError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(number(s)?)
-    }
-}
-
-impl fmt::Display for ConfLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+parsed_number!(ConfLevel);
 
 /// A whole number between `MIN` and `MAX` (a count of replicates, lesions ...), bounds stated in the error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -141,25 +150,9 @@ impl Threshold {
             Err(OptionError(format!("must be a finite number (got {x})")))
         }
     }
-
-    /// The value.
-    pub fn get(self) -> f64 {
-        self.0
-    }
 }
 
-impl FromStr for Threshold {
-    type Err = OptionError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(number(s)?)
-    }
-}
-
-impl fmt::Display for Threshold {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+parsed_number!(Threshold);
 
 /// A proportion above 0 and at most 1 (a target NPV).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
@@ -176,25 +169,9 @@ impl Proportion {
             )))
         }
     }
-
-    /// The value.
-    pub fn get(self) -> f64 {
-        self.0
-    }
 }
 
-impl FromStr for Proportion {
-    type Err = OptionError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::new(number(s)?)
-    }
-}
-
-impl fmt::Display for Proportion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+parsed_number!(Proportion);
 
 #[cfg(test)]
 mod tests {
