@@ -57,6 +57,9 @@ pub struct ReproduceArgs {
     /// Column map (TOML `[columns] schema_name = "your_name"`).
     #[arg(long)]
     pub map: Option<PathBuf>,
+    /// Sheet and CSV dialect of --data.
+    #[command(flatten)]
+    pub read: super::args::ReadArgs,
     /// Output directory (replaced atomically); default: reports/<study>.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -151,6 +154,14 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         .into_iter()
         .flatten()
         .collect();
+    let read = a.read.options()?;
+    if a.study == Study::DenosumabPilot && read != calcscore_data::ReadOptions::default() {
+        return Err(Error::Usage(
+            "--sheet, --delimiter, --decimal-comma and --encoding apply to zhang2021 only for now; fix: give \
+denosumab-pilot a UTF-8 CSV (or the first sheet of a workbook)"
+                .into(),
+        ));
+    }
     let out_dir = OutDir::open(&out, &inputs)?;
     if a.study == Study::DenosumabPilot {
         let mut run = match &a.dicom {
@@ -178,6 +189,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         seed: a.seed,
         split: a.split,
         conf_level: a.level.get(),
+        read,
     };
     let mut run = zhang2021::reproduce(&opts)?;
     label(&mut run.notice, &mut run.options.data);
