@@ -5,6 +5,7 @@ pub mod consistency;
 pub mod dates;
 pub mod dialect;
 pub mod input;
+pub mod labels;
 pub mod load;
 pub mod registry;
 pub mod schema;
