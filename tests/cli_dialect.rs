@@ -328,3 +328,23 @@ fn strip_file(v: &mut Value) {
         _ => {}
     }
 }
+
+/// `progression` (the CAC schema's own loader) takes the dialect flags too: the pilot's CSV rewritten with
+/// semicolons and decimal commas by this test gives the same per-patient values, definitions and tests.
+#[test]
+fn progression_reads_a_semicolon_decimal_comma_file() {
+    let cac = "datasets/denosumab_pilot_synthetic.csv";
+    let text = std::fs::read_to_string(Path::new(ROOT).join(cac)).unwrap();
+    assert!(!text.contains('"') && !text.contains(';'));
+    let tmp = tempfile::tempdir().unwrap();
+    let eu = tmp.path().join("pilot_eu.csv");
+    std::fs::write(&eu, text.replace(',', ";").replace('.', ",")).unwrap();
+    let run = |data: &str, extra: &[&str]| {
+        let mut args = vec!["progression", "--data", data, "--json"];
+        args.extend_from_slice(extra);
+        let v: Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+        ["patients", "definitions", "tests", "describe"].map(|k| v[k].clone())
+    };
+    let flags = ["--delimiter", ";", "--decimal-comma"];
+    assert_eq!(run(eu.to_str().unwrap(), &flags), run(cac, &[]));
+}

@@ -155,18 +155,13 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         .flatten()
         .collect();
     let read = a.read.options()?;
-    if a.study == Study::DenosumabPilot && read != calcscore_data::ReadOptions::default() {
-        return Err(Error::Usage(
-            "--sheet, --delimiter, --decimal-comma and --encoding apply to zhang2021 only for now; fix: give \
-denosumab-pilot a UTF-8 CSV (or the first sheet of a workbook)"
-                .into(),
-        ));
-    }
     let out_dir = OutDir::open(&out, &inputs)?;
     if a.study == Study::DenosumabPilot {
         let mut run = match &a.dicom {
-            Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.level.get())?,
-            None => denosumab::reproduce(&data, a.map.as_deref(), a.level.get())?,
+            Some(d) => {
+                denosumab::images::reproduce(&data, a.map.as_deref(), &read, d, a.level.get())?
+            }
+            None => denosumab::reproduce(&data, a.map.as_deref(), &read, a.level.get())?,
         };
         label(&mut run.notice, &mut run.options.data);
         out_dir.write(&denosumab::report_files(&run)?, Mode::Replace)?;
