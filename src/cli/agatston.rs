@@ -344,18 +344,13 @@ fn summary(r: &Report) -> String {
             format!("{:.2}", sl.z_mm),
             sl.n_lesions.to_string(),
             format!("{:.2}", sl.area_mm2),
-            format!("{:.1}", sl.agatston),
-            format!("{:.1}", sl.volume_mm3),
-            format!("{:.3}", sl.mass_mg),
         ]
+        .into_iter()
+        .chain(amounts(sl.agatston, sl.volume_mm3, sl.mass_mg))
+        .collect()
     });
     let align = [calcscore_report::Align::Right; 7];
-    out.push_str(
-        &calcscore_report::Table::new(&head)
-            .align(&align)
-            .rows(rows)
-            .to_text(),
-    );
+    out.push_str(&super::text::aligned(&head, &align, rows));
     for t in &s.arteries {
         out.push_str(&format!(
             "{:<8} {:>3} lesion(s)  Agatston {:>9.1}  volume {:>9.1} mm3  mass {:>9.3} mg\n",
@@ -367,6 +362,15 @@ fn summary(r: &Report) -> String {
         s.agatston, s.volume_mm3, s.mass_mg, s.n_lesions
     ));
     out
+}
+
+/// Agatston score, volume (mm³) and mass (mg) as the tables print them.
+fn amounts(agatston: f64, volume_mm3: f64, mass_mg: f64) -> [String; 3] {
+    [
+        format!("{agatston:.1}"),
+        format!("{volume_mm3:.1}"),
+        format!("{mass_mg:.3}"),
+    ]
 }
 
 fn batch_summary(b: &batch::Batch, out: Option<&std::path::Path>) -> String {
@@ -384,19 +388,18 @@ fn batch_summary(b: &batch::Batch, out: Option<&std::path::Path>) -> String {
             s.patient_id.clone(),
             s.study_date.clone(),
             s.score.n_lesions.to_string(),
-            format!("{:.1}", s.score.agatston),
-            format!("{:.1}", s.score.volume_mm3),
-            format!("{:.3}", s.score.mass_mg),
         ]
+        .into_iter()
+        .chain(amounts(
+            s.score.agatston,
+            s.score.volume_mm3,
+            s.score.mass_mg,
+        ))
+        .collect()
     });
     use calcscore_report::Align::{Left, Right};
     let align = [Left, Left, Right, Right, Right, Right];
-    text.push_str(
-        &calcscore_report::Table::new(&head)
-            .align(&align)
-            .rows(rows)
-            .to_text(),
-    );
+    text.push_str(&super::text::aligned(&head, &align, rows));
     for k in &b.skipped {
         text.push_str(&format!("skipped series {}: {}\n", k.series, k.reason));
     }

@@ -42,3 +42,12 @@ pub(crate) fn numbers(head: &[&str], decimals: &[usize], rows: &[Vec<f64>]) -> T
     });
     Table::new(head).align(&align).rows(cells)
 }
+
+/// Rows under a header with the given alignment, as aligned text.
+pub(crate) fn aligned(
+    head: &[&str],
+    align: &[Align],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> String {
+    Table::new(head).align(align).rows(rows).to_text()
+}
