@@ -6,6 +6,7 @@ pub mod charts;
 pub mod check;
 pub mod figures;
 pub mod html;
+pub mod impute_charts;
 pub mod json;
 pub mod latex;
 pub mod output;

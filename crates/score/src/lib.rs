@@ -8,6 +8,7 @@ pub mod model;
 pub mod optimism;
 pub mod tripod;
 pub mod validate;
+pub mod validate_impute;
 
 use std::path::Path;
 
