@@ -307,7 +307,7 @@ pub fn run_derive(
     table: &Table,
     cands: &calcscore_score::derive::Candidates,
     opts: &calcscore_score::derive::DeriveOptions,
-    mice: &MiceOptions,
+    (mice, boot): (&MiceOptions, Option<(usize, u64)>),
     inputs: &[&std::path::Path],
 ) -> Result<Outcome> {
     if a.tripod {
@@ -319,12 +319,26 @@ pub fn run_derive(
     if let Some(dir) = &a.impute.impute_plots {
         write_plots(dir, &imp, inputs)?;
     }
+    let boot = match boot {
+        Some(b) => {
+            let original: Vec<Table> = (0..mice.m).map(|i| imp.complete(table, i)).collect();
+            Some(calcscore_score::impute_boot::boot_mi(
+                table,
+                cands,
+                opts,
+                mice,
+                (&original, pooled.auc.estimate),
+                b,
+            )?)
+        }
+        None => None,
+    };
     if let Some(p) = &a.out {
         calcscore_report::output::check_file(p, inputs)?;
         calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
     }
     if a.json {
-        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
+        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc, "internal_validation": boot});
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(Outcome::Success);
     }
@@ -361,6 +375,12 @@ pub fn run_derive(
         "AUC of the pooled-points score: {:.3} [{:.3}, {:.3}] (DeLong per imputation, pooled on the logit scale)\n",
         pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high
     ));
+    if let Some(b) = &boot {
+        s.push_str(&format!(
+            "Bootstrap optimism with imputation inside each replicate (boot-MI, Wahl et al. 2016; {} replicates, m = {} each, seed {}, {} failed):\n  pooled AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
+            b.replicates, b.m, b.seed, b.failed, b.auc_apparent, b.auc_optimism, b.auc_corrected
+        ));
+    }
     if let Some(p) = &a.out {
         s.push_str(&format!(
             "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",

@@ -4,6 +4,7 @@ pub mod calibration;
 pub mod derive;
 pub mod discrimination;
 pub mod impute;
+pub mod impute_boot;
 pub mod model;
 pub mod optimism;
 pub mod tripod;
