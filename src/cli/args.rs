@@ -211,7 +211,7 @@ pub type Imputations = calcscore_core::options::Count<2, 1000>;
 pub type ImputeIterations = calcscore_core::options::Count<1, 1000>;
 
 /// `--impute M`: multiple imputation by chained equations (mice's defaults), results pooled by Rubin's rules.
-#[derive(Debug, Clone, Copy, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ImputeArgs {
     /// Multiple imputation with M imputed data sets (pmm for numeric, logreg for binary columns, the
     /// outcome among the predictors); pooled by Rubin's rules, complete-case results shown beside.
@@ -223,6 +223,10 @@ pub struct ImputeArgs {
     /// Seed of the imputations (imputation i draws from stream i of this seed).
     #[arg(long, value_name = "SEED", default_value_t = 1, requires = "impute")]
     pub impute_seed: u64,
+    /// Write the imputation diagnostics into this directory: convergence trace (chain mean and SD per
+    /// iteration, one line per chain) and observed vs imputed values per column, each as SVG and PNG.
+    #[arg(long, value_name = "DIR", requires = "impute")]
+    pub impute_plots: Option<std::path::PathBuf>,
 }
 
 impl ImputeArgs {

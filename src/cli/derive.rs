@@ -136,14 +136,8 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         output::check_file(p, &inputs)?;
     }
     if let Some(mice) = a.impute.options() {
-        if a.validate_bootstrap.is_some() {
-            return Err(crate::Error::Usage(
-                "--impute with --validate-bootstrap is not implemented (imputation inside each bootstrap replicate); \
-run the bootstrap of the whole derivation on complete cases, or --impute without it"
-                    .into(),
-            ));
-        }
-        return super::impute::run_derive(&a, &table, &cands, &opts, &mice, &inputs);
+        let boot = a.validate_bootstrap.map(|b| (b.get(), a.boot_seed));
+        return super::impute::run_derive(&a, &table, &cands, &opts, (&mice, boot), &inputs);
     }
     let d = derive(&table, &cands, &opts)?;
     let boot = match a.validate_bootstrap {

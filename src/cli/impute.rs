@@ -178,6 +178,9 @@ pub fn run_fit(a: &FitArgs, opts: MiceOptions) -> Result<Outcome> {
     let complete_case = complete_case(&table, &formula, model, &fit_opts, a.cluster.as_deref());
     let (imp, done) = impute_for(&table, &formula, a.cluster.as_deref(), &opts)?;
     let pooled = pool_fits(&done, &formula, model, &fit_opts, a.cluster.as_deref())?;
+    if let Some(dir) = &a.impute.impute_plots {
+        write_plots(dir, &imp, &[a.data.data.as_path()])?;
+    }
     if a.json {
         let v = json!({
             "formula": a.formula,
@@ -304,7 +307,7 @@ pub fn run_derive(
     table: &Table,
     cands: &calcscore_score::derive::Candidates,
     opts: &calcscore_score::derive::DeriveOptions,
-    mice: &MiceOptions,
+    (mice, boot): (&MiceOptions, Option<(usize, u64)>),
     inputs: &[&std::path::Path],
 ) -> Result<Outcome> {
     if a.tripod {
@@ -313,12 +316,29 @@ pub fn run_derive(
         ));
     }
     let (imp, pooled, cc) = calcscore_score::impute::derive_imputed(table, cands, opts, mice)?;
+    if let Some(dir) = &a.impute.impute_plots {
+        write_plots(dir, &imp, inputs)?;
+    }
+    let boot = match boot {
+        Some(b) => {
+            let original: Vec<Table> = (0..mice.m).map(|i| imp.complete(table, i)).collect();
+            Some(calcscore_score::impute_boot::boot_mi(
+                table,
+                cands,
+                opts,
+                mice,
+                (&original, pooled.auc.estimate),
+                b,
+            )?)
+        }
+        None => None,
+    };
     if let Some(p) = &a.out {
         calcscore_report::output::check_file(p, inputs)?;
         calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
     }
     if a.json {
-        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
+        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc, "internal_validation": boot});
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(Outcome::Success);
     }
@@ -355,6 +375,12 @@ pub fn run_derive(
         "AUC of the pooled-points score: {:.3} [{:.3}, {:.3}] (DeLong per imputation, pooled on the logit scale)\n",
         pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high
     ));
+    if let Some(b) = &boot {
+        s.push_str(&format!(
+            "Bootstrap optimism with imputation inside each replicate (boot-MI, Wahl et al. 2016; {} replicates, m = {} each, seed {}, {} failed):\n  pooled AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
+            b.replicates, b.m, b.seed, b.failed, b.auc_apparent, b.auc_optimism, b.auc_corrected
+        ));
+    }
     if let Some(p) = &a.out {
         s.push_str(&format!(
             "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",
@@ -365,4 +391,168 @@ pub fn run_derive(
     s.push_str(&super::derive::summary(&cc, opts, None));
     print!("{s}");
     Ok(Outcome::Success)
+}
+
+/// `validate --impute M`: the score validated on each completed table, performance pooled (Wood, Royston &
+/// White 2015), the complete-case validation beside.
+pub fn run_validate(
+    a: &super::validate::ValidateArgs,
+    table: &Table,
+    score: &calcscore_score::PointsTable,
+    opts: &calcscore_score::validate::ValidateOptions,
+    mice: &MiceOptions,
+) -> Result<Outcome> {
+    let clash = [
+        (a.bootstrap.get() > 0, "--bootstrap"),
+        (a.plots.is_some(), "--plots"),
+        (a.tripod, "--tripod"),
+    ];
+    if let Some((_, flag)) = clash.iter().find(|(on, _)| *on) {
+        return Err(Error::Usage(format!(
+            "--impute does not combine with {flag} (not implemented)"
+        )));
+    }
+    let (imp, pooled, cc) =
+        calcscore_score::validate_impute::validate_imputed(table, score, opts, mice)?;
+    if let Some(dir) = &a.impute.impute_plots {
+        write_plots(dir, &imp, &[a.data.input.data.as_path()])?;
+    }
+    if a.json {
+        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(Outcome::Success);
+    }
+    let mut s = imputation_text(&imp);
+    s.push_str(&pooled_validation_text(&pooled, score, opts));
+    s.push_str("\n--- Complete-case validation ---\n");
+    s.push_str(&super::validate::summary(&cc, None, opts));
+    print!("{s}");
+    Ok(Outcome::Success)
+}
+
+/// The pooled validation, per group.
+fn pooled_validation_text(
+    p: &calcscore_score::validate_impute::ImputedValidation,
+    score: &calcscore_score::PointsTable,
+    opts: &calcscore_score::validate::ValidateOptions,
+) -> String {
+    let mut s = format!(
+        "\nValidation of {} ({}), cutoff ≥{}, pooled over m = {} completed tables (Wood, Royston & White 2015):\n\
+AUC (DeLong SE) and sensitivity/specificity/PPV/NPV pooled on the logit scale, calibration and slopes by Rubin's rules as estimated; \
+observed risk per score level = mean over the imputations.\n",
+        score.title, score.name, score.cutoff, p.m
+    );
+    let iv = |r: &PooledRow| {
+        format!(
+            "{} [{}, {}]",
+            significant5(r.estimate),
+            significant5(r.conf_low),
+            significant5(r.conf_high)
+        )
+    };
+    for g in &p.groups {
+        s.push_str(&format!(
+            "\n[{}] n = {}, events = {:.1} (mean over imputations)\n",
+            g.group, g.n, g.n_events
+        ));
+        if let Some(t) = &g.slope {
+            s.push_str(&format!(
+                "  slope {} per point: {}, P {}, fmi {:.3}\n",
+                opts.outcome.as_deref().unwrap_or(""),
+                iv(t),
+                p_r(t.p_value),
+                t.fmi
+            ));
+        }
+        if let Some(a) = &g.auc {
+            s.push_str(&format!(
+                "  AUC {:.3} [{:.3}, {:.3}] (fmi {:.3})\n",
+                a.estimate, a.conf_low, a.conf_high, a.logit.fmi
+            ));
+        }
+        let ms: Vec<String> = g
+            .measures
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {:.3} [{:.3}, {:.3}]",
+                    m.measure, m.pooled.estimate, m.pooled.conf_low, m.pooled.conf_high
+                )
+            })
+            .collect();
+        if !ms.is_empty() {
+            s.push_str(&format!("  at ≥{}: {}\n", score.cutoff, ms.join("; ")));
+        }
+        if let (Some(i), Some(k)) = (&g.calibration_intercept, &g.calibration_slope) {
+            s.push_str(&format!(
+                "  calibration: in-the-large {}, slope {}\n",
+                iv(i),
+                iv(k)
+            ));
+        }
+        s.push_str("  score   mean n  mean events  observed risk\n");
+        for l in &g.levels {
+            s.push_str(&format!(
+                "  {:>5} {:>8.1} {:>12.1}  {}\n",
+                l.score,
+                l.n,
+                l.events,
+                l.observed.map_or("–".into(), |o| format!("{o:.3}"))
+            ));
+        }
+        for n in &g.notes {
+            s.push_str(&format!("  NOTE: {n}\n"));
+        }
+    }
+    if !p.interaction_terms.is_empty() {
+        s.push_str("\nScore × group interaction (pooled):\n");
+        for r in &p.interaction_terms {
+            s.push_str(&format!("  {}: {}, P {}\n", r.term, iv(r), p_r(r.p_value)));
+        }
+    }
+    s
+}
+
+/// The imputation diagnostics as figures (`trace` and `imputed_values`, SVG and PNG) in `dir`.
+pub fn write_plots(
+    dir: &std::path::Path,
+    imp: &Imputation,
+    inputs: &[&std::path::Path],
+) -> Result<()> {
+    let files = calcscore_report::impute_charts::files(imp)?;
+    let out = calcscore_report::output::OutDir::open(dir, inputs)?;
+    out.write(&files, calcscore_report::output::Mode::Replace)
+}
+
+/// `reproduce zhang2021 --impute M`: the sensitivity analysis appended to report.md, `imputation.json` and the
+/// diagnostic figures added to the files; returns the text for the terminal.
+pub fn add_sensitivity(
+    files: &mut Vec<calcscore_report::OutputFile>,
+    run: &calcscore_studies::zhang2021::Run,
+    mice: &MiceOptions,
+) -> Result<String> {
+    use calcscore_studies::zhang2021::imputed;
+    let s = imputed::sensitivity(&run.options, &run.score, &run.analysis, mice)?;
+    let Some(imp) = &s.imputation else {
+        return Ok(String::new());
+    };
+    let section = format!(
+        "{}\nWhat was imputed:\n\n```text\n{}```\n\nDiagnostics: `imputation_trace.svg` (chain mean and SD per \
+         iteration, one line per chain) and `imputed_values.svg` (observed values at 0, imputation i's at i); \
+         numbers in `imputation.json`.\n",
+        imputed::section_md(&s, mice.m),
+        imputation_text(imp)
+    );
+    if let Some(md) = files.iter_mut().find(|(n, _)| n == "report.md") {
+        md.1.extend_from_slice(format!("\n{section}").as_bytes());
+    }
+    let j = json!({"imputation": imputation_json(imp), "sensitivity": s});
+    files.push((
+        "imputation.json".into(),
+        serde_json::to_string_pretty(&j)
+            .unwrap_or_default()
+            .into_bytes(),
+    ));
+    files.extend(calcscore_report::impute_charts::files(imp)?);
+    Ok(format!("\n{section}"))
 }

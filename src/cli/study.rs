@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::args::LevelArgs;
+use super::args::{ImputeArgs, LevelArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_core::options::Lesions;
@@ -77,6 +77,10 @@ pub struct ReproduceArgs {
     /// denosumab-pilot only: read every Agatston score from the CT series under this directory (see `agatston --batch`).
     #[arg(long)]
     pub dicom: Option<PathBuf>,
+    /// zhang2021 only: `--impute M` adds a multiple-imputation sensitivity analysis (lesions left out only for a
+    /// missing post-PCI pullback kept, their values imputed) to report.md, imputation.json and figures in --out.
+    #[command(flatten)]
+    pub impute: ImputeArgs,
 }
 
 /// Arguments of `calcscore check`.
@@ -156,6 +160,15 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         .collect();
     let read = a.read.options()?;
     let out_dir = OutDir::open(&out, &inputs)?;
+    let mice = a.impute.options();
+    if mice.is_some() && a.study == Study::DenosumabPilot {
+        return Err(Error::Usage("--impute applies to zhang2021 only".into()));
+    }
+    if a.impute.impute_plots.is_some() {
+        return Err(Error::Usage(
+            "reproduce writes the imputation figures into --out: drop --impute-plots".into(),
+        ));
+    }
     if a.study == Study::DenosumabPilot {
         let mut run = match &a.dicom {
             Some(d) => {
@@ -189,8 +202,13 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let mut run = zhang2021::reproduce(&opts)?;
     label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
-    out_dir.write(&zhang2021::report_files(&run)?, Mode::Replace)?;
-    print!("{}", zhang2021::summary(&run, &out));
+    let mut files = zhang2021::report_files(&run)?;
+    let mut extra_text = String::new();
+    if let Some(mice) = mice {
+        extra_text = super::impute::add_sensitivity(&mut files, &run, &mice)?;
+    }
+    out_dir.write(&files, Mode::Replace)?;
+    print!("{}{extra_text}", zhang2021::summary(&run, &out));
     Ok(Outcome::Success)
 }
 

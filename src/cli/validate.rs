@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use super::args::{DataArgs, LevelArgs};
+use super::args::{DataArgs, ImputeArgs, LevelArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_core::format::{p_r, significant5};
@@ -66,6 +66,8 @@ pub struct ValidateArgs {
     /// Tidy JSON output.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub impute: ImputeArgs,
 }
 
 /// The JSON `validate --json` prints.
@@ -104,6 +106,9 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         conf_level: a.level.get(),
         thresholds: Some(thresholds),
     };
+    if let Some(mice) = a.impute.options() {
+        return super::impute::run_validate(&a, &table, &score, &opts, &mice);
+    }
     let v = validate(&table, &score, &opts)?;
     let boot = if a.bootstrap.get() > 0 {
         let group = a
@@ -148,7 +153,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> String {
+pub(crate) fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOptions) -> String {
     let mut s = format!(
         "Validation of {} ({}), cutoff ≥{}; outcome {}.\n{}.\n",
         v.score.title,

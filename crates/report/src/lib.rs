@@ -8,6 +8,7 @@ pub mod check;
 pub mod doc;
 pub mod figures;
 pub mod html;
+pub mod impute_charts;
 pub mod json;
 pub mod latex;
 pub mod output;

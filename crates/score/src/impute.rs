@@ -158,7 +158,11 @@ fn pool_models<'a>(
 }
 
 /// The AUC (DeLong SE) of `score` in each completed table, pooled on the logit scale.
-fn pooled_auc(done: &[Table], score: &PointsTable, opts: &DeriveOptions) -> Result<PooledAuc> {
+pub(crate) fn pooled_auc(
+    done: &[Table],
+    score: &PointsTable,
+    opts: &DeriveOptions,
+) -> Result<PooledAuc> {
     let mut aucs = Vec::new();
     let mut ses = Vec::new();
     for t in done {

@@ -4,10 +4,12 @@ pub mod calibration;
 pub mod derive;
 pub mod discrimination;
 pub mod impute;
+pub mod impute_boot;
 pub mod model;
 pub mod optimism;
 pub mod tripod;
 pub mod validate;
+pub mod validate_impute;
 
 use std::path::Path;
 

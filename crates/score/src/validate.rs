@@ -160,10 +160,10 @@ pub struct Validation {
 }
 
 /// Rows usable for validation: score, binary outcome (and continuous outcome) present.
-struct Data {
-    group: Vec<String>,
-    score: Vec<f64>,
-    event: Vec<bool>,
+pub(crate) struct Data {
+    pub(crate) group: Vec<String>,
+    pub(crate) score: Vec<f64>,
+    pub(crate) event: Vec<bool>,
     outcome: Option<Vec<f64>>,
     cluster: Vec<String>,
 }
@@ -201,7 +201,11 @@ fn presence(
     Ok((cols, present))
 }
 
-fn usable(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<(Data, RowsUsed)> {
+pub(crate) fn usable(
+    table: &Table,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+) -> Result<(Data, RowsUsed)> {
     let (cols, present) = presence(table, score, opts)?;
     let (used, rows) = RowsUsed::count(&cols, &present, table.nrows());
     let s = score.evaluate(table)?;

@@ -153,6 +153,15 @@ impl Imputation {
         self.columns.iter().map(|c| c.n_missing).sum()
     }
 
+    /// A column's observed values and, per imputation, its imputed values (coded: 0/1 for binary columns);
+    /// `None` for a column not in the models.
+    pub fn values(&self, column: &str) -> Option<(Vec<f64>, Vec<Vec<f64>>)> {
+        let k = self.vars.iter().position(|v| v.name == column)?;
+        let v = &self.vars[k];
+        let observed = v.observed.iter().map(|&i| v.values[i]).collect();
+        Some((observed, self.draws.iter().map(|d| d[k].clone()).collect()))
+    }
+
     /// Completed table i (0-based): `table` with imputation i's values in its missing cells.
     pub fn complete(&self, table: &Table, i: usize) -> Table {
         let mut out = table.clone();

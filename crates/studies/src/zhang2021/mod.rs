@@ -1,6 +1,7 @@
 //! The Zhang 2021 IVUS calcium-score study: load → flow → cohorts → derivation → validation → report.
 
 pub mod analysis;
+pub mod imputed;
 pub mod pipeline;
 mod quantities;
 mod report;

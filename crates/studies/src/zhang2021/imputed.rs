@@ -1,0 +1,370 @@
+//! `reproduce zhang2021 --impute M`: a sensitivity analysis of the complete-case reproduction. Lesions the study
+//! leaves out only because their post-PCI pullback is missing (they would pass every rule had it been
+//! available; their pre-PCI items are measured) stay in, their stent and reference areas and calcium fracture
+//! are imputed (score items, areas, fracture and cohort in the imputation models), stent expansion is computed
+//! from the imputed areas in each completed table (passive imputation), and the analysis is pooled by Rubin's
+//! rules beside the complete-case results.
+
+use serde::Serialize;
+
+use super::analysis::{analyse, Analysis};
+use super::pipeline::{analysis_set, Options};
+use crate::{Error, Result};
+use calcscore_data::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort};
+use calcscore_data::{load_registry, registry_from_table, ColumnData, Registry};
+use calcscore_score::validate_impute::{pool_proportion, PooledMeasure};
+use calcscore_score::PointsTable;
+use calcscore_stats::mice::{
+    impute, pool_auc, pool_scalar, Imputation, MiceOptions, PooledAuc, PooledRow,
+};
+use calcscore_stats::{Direction, Roc, TidyRow};
+
+/// One pooled quantity beside its complete-case value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Beside<T> {
+    /// What it is.
+    pub quantity: String,
+    /// Pooled over the imputations (`None`: not estimable in every completed table).
+    pub pooled: Option<T>,
+    /// The complete-case (published-reproduction) estimate, CI low, CI high.
+    pub complete_case: Option<(f64, f64, f64)>,
+}
+
+/// The sensitivity analysis: who was kept, what was imputed, and the pooled results.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sensitivity {
+    /// Lesions kept by imputation (excluded by the complete-case flow only for a missing post-PCI pullback).
+    pub n_kept: usize,
+    /// Of those, per cohort letter.
+    pub kept_by_cohort: Vec<(String, usize)>,
+    /// Lesions without a post-PCI pullback that stay excluded (another rule, or no pre-PCI pullback either).
+    pub n_still_excluded: usize,
+    /// Lesions analysed per cohort in each completed table.
+    pub n_by_cohort: Vec<(String, usize)>,
+    /// Slope of stent expansion (%) per point, per cohort.
+    pub slopes: Vec<Beside<PooledRow>>,
+    /// AUC of the score for underexpansion in A+B.
+    pub auc: Beside<PooledAuc>,
+    /// NPV at the published cutoff in A+B (pooled on the logit scale).
+    pub npv: Beside<PooledMeasure>,
+    /// Score × atherectomy interaction on expansion in B+C.
+    pub interaction: Beside<PooledRow>,
+    /// The imputation (not serialised: its summary is written by the caller).
+    #[serde(skip)]
+    pub imputation: Option<Imputation>,
+}
+
+/// Run the sensitivity analysis next to a complete-case run `cc`.
+pub fn sensitivity(
+    opts: &Options,
+    score: &PointsTable,
+    cc: &Analysis,
+    mice: &MiceOptions,
+) -> Result<Sensitivity> {
+    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
+    let assigned = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
+    let mut available = registry.lesions.clone();
+    for l in &mut available {
+        l.post_ivus = true;
+    }
+    let with_post = apply_rules(&available, &zhang2021_rules())?;
+    let extra: Vec<usize> = with_post
+        .included
+        .iter()
+        .copied()
+        .filter(|i| flow.included.binary_search(i).is_err())
+        .collect();
+    let n_no_post = registry.lesions.iter().filter(|l| !l.post_ivus).count();
+    // The complete-case lesions keep their cohorts; the kept lesions are split among themselves (same seed).
+    let mut all = assigned;
+    all.extend(assign_cohorts(
+        &registry.lesions,
+        &extra,
+        opts.split,
+        opts.seed,
+    ));
+    all.sort_unstable();
+    let (table, sub) = completed_input(&registry, &all, &extra)?;
+    let cols = imputed_columns(score, &registry);
+    let imp = impute(&table, &cols, mice)?;
+    let mut runs = Vec::with_capacity(mice.m);
+    for i in 0..mice.m {
+        let reg = registry_from_table(imp.complete(&table, i), opts.expansion)?;
+        let set = analysis_set(&reg, &sub, score)?;
+        let a = analyse(&set, score, opts.conf_level)?;
+        let ab = [Cohort::Derivation, Cohort::Validation];
+        let s = set.values("score", &ab);
+        let e: Vec<bool> = set
+            .values("underexpansion", &ab)
+            .iter()
+            .map(|&u| u == 1.0)
+            .collect();
+        let roc = Roc::new(&s, &e, Direction::ControlsLess)
+            .ok()
+            .map(|r| (r.auc(), r.delong_se()));
+        runs.push((a, roc, set.cohorts.clone()));
+    }
+    let kept_by_cohort = count_by_cohort(
+        all.iter()
+            .filter(|(i, _)| extra.contains(i))
+            .map(|&(_, c)| c),
+    );
+    let n_by_cohort = count_by_cohort(runs[0].2.iter().copied());
+    Ok(Sensitivity {
+        n_kept: extra.len(),
+        kept_by_cohort,
+        n_still_excluded: n_no_post - extra.len(),
+        n_by_cohort,
+        slopes: slopes(&runs, cc, opts.conf_level),
+        auc: Beside {
+            quantity: "AUC of the score for underexpansion (A+B)".into(),
+            pooled: all_of(runs.iter().map(|r| r.1))
+                .and_then(|(q, u)| pool_auc(&q, &u, opts.conf_level).ok()),
+            complete_case: cc.roc.as_ref().map(|r| (r.auc, r.conf_low, r.conf_high)),
+        },
+        npv: npv(&runs, cc, opts.conf_level),
+        interaction: Beside {
+            quantity: "score × atherectomy interaction on expansion (B+C)".into(),
+            pooled: pool_rows(
+                runs.iter().map(|r| r.0.interaction_term.as_ref()),
+                opts.conf_level,
+                4,
+            ),
+            complete_case: cc.interaction_term.as_ref().map(triple),
+        },
+        imputation: Some(imp),
+    })
+}
+
+type RunOf = (Analysis, Option<(f64, f64)>, Vec<Cohort>);
+
+fn triple(t: &TidyRow) -> (f64, f64, f64) {
+    (t.estimate, t.conf_low, t.conf_high)
+}
+
+/// The registry rows of the cohort lesions with a `cohort` column; a kept lesion enters as if its post-PCI
+/// pullback were available (`post_ivus` = 1) with its areas and fracture missing. Returns the table and each
+/// row's cohort (indices into that table).
+fn completed_input(
+    registry: &Registry,
+    all: &[(usize, Cohort)],
+    extra: &[usize],
+) -> Result<(calcscore_data::Table, Vec<(usize, Cohort)>)> {
+    let rows: Vec<usize> = all.iter().map(|&(i, _)| i).collect();
+    let mut table = registry.table.subset(&rows);
+    if let Some(j) = table.names.iter().position(|n| n == "post_ivus") {
+        if let ColumnData::Num(col) = &mut table.columns[j] {
+            for (k, &i) in rows.iter().enumerate() {
+                if extra.contains(&i) {
+                    col[k] = Some(1.0);
+                }
+            }
+        }
+    }
+    table.names.push("cohort".into());
+    table.columns.push(ColumnData::Text(
+        all.iter()
+            .map(|&(_, c)| Some(c.letter().to_string()))
+            .collect(),
+    ));
+    let sub = all.iter().enumerate().map(|(k, &(_, c))| (k, c)).collect();
+    Ok((table, sub))
+}
+
+/// Columns of the imputation models: the score's items, the areas stent expansion is computed from,
+/// calcium fracture, and the cohort.
+fn imputed_columns(score: &PointsTable, registry: &Registry) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    let areas = calcscore_data::validate::expansion_columns(registry.expansion);
+    for c in score
+        .items
+        .iter()
+        .map(|i| i.column.as_str())
+        .chain(areas.iter().copied())
+        .chain(["calcium_fracture", "cohort"])
+    {
+        if (registry.table.has(c) || c == "cohort") && !cols.iter().any(|x| x == c) {
+            cols.push(c.to_string());
+        }
+    }
+    cols
+}
+
+fn count_by_cohort(it: impl Iterator<Item = Cohort>) -> Vec<(String, usize)> {
+    let v: Vec<Cohort> = it.collect();
+    ["A", "B", "C", "D"]
+        .iter()
+        .map(|l| (l.to_string(), v.iter().filter(|c| c.letter() == *l).count()))
+        .collect()
+}
+
+/// (estimates, SEs) when every completed table has one.
+fn all_of(it: impl Iterator<Item = Option<(f64, f64)>>) -> Option<(Vec<f64>, Vec<f64>)> {
+    let v: Option<Vec<(f64, f64)>> = it.collect();
+    v.map(|v| v.into_iter().unzip())
+}
+
+/// Pool one coefficient over the tables (dfcom = n − k of the first model is not known here: the models are
+/// cluster-robust, so dfcom = ∞ unless `k` gives the parameters of a model with n rows — see the caller).
+fn pool_rows<'a>(
+    rows: impl Iterator<Item = Option<&'a TidyRow>>,
+    level: f64,
+    _k: usize,
+) -> Option<PooledRow> {
+    let rows: Option<Vec<&TidyRow>> = rows.collect();
+    let rows = rows?;
+    let q: Vec<f64> = rows.iter().map(|r| r.estimate).collect();
+    let u: Vec<f64> = rows.iter().map(|r| r.std_error).collect();
+    pool_scalar(&rows.first()?.term, &q, &u, f64::INFINITY, level).ok()
+}
+
+fn slopes(runs: &[RunOf], cc: &Analysis, level: f64) -> Vec<Beside<PooledRow>> {
+    ["A", "B", "C", "D"]
+        .iter()
+        .map(|c| {
+            let pick = |a: &'_ Analysis| {
+                a.slopes
+                    .iter()
+                    .find(|s| s.cohort == *c)
+                    .map(|s| s.slope.clone())
+            };
+            let rows: Vec<Option<TidyRow>> = runs.iter().map(|r| pick(&r.0)).collect();
+            Beside {
+                quantity: format!("slope of stent expansion (%) per point, cohort {c}"),
+                pooled: pool_rows(rows.iter().map(Option::as_ref), level, 2),
+                complete_case: pick(cc).as_ref().map(triple),
+            }
+        })
+        .collect()
+}
+
+fn npv(runs: &[RunOf], cc: &Analysis, level: f64) -> Beside<PooledMeasure> {
+    let counts: Option<Vec<(usize, usize)>> = runs
+        .iter()
+        .map(|r| r.0.accuracy.as_ref().map(|a| (a.tn, a.tn + a.fn_)))
+        .collect();
+    let complete_case = cc.accuracy.as_ref().and_then(|a| {
+        a.measures
+            .iter()
+            .find(|m| m.measure.eq_ignore_ascii_case("npv"))
+            .map(|m| (m.estimate, m.conf_low, m.conf_high))
+    });
+    Beside {
+        quantity: "NPV at the published cutoff (A+B)".into(),
+        pooled: counts.and_then(|c| pool_proportion("npv", &c, level).ok().flatten()),
+        complete_case,
+    }
+}
+
+/// Refuse an option the sensitivity analysis does not take.
+pub fn refuse(what: &str) -> Error {
+    Error::Usage(format!(
+        "--impute does not combine with {what} (not implemented)"
+    ))
+}
+
+/// The report section: who was kept, and the pooled results beside the complete-case ones (Markdown).
+pub fn section_md(s: &Sensitivity, m: usize) -> String {
+    let by = |v: &[(String, usize)]| {
+        v.iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut md = format!(
+        "## Sensitivity analysis: multiple imputation (--impute {m})\n\n\
+         The complete-case reproduction above leaves out lesions without a post-PCI pullback (rule \
+         `no-ivus-pullback`): their stent and reference areas, hence stent expansion, and calcium fracture are \
+         missing. Here the **{} lesions that would pass every rule had their post-PCI pullback been available** \
+         (their pre-PCI score items are measured) are kept (by cohort: {}); {} lesions without a post-PCI pullback \
+         stay excluded (another rule, or no pre-PCI pullback either). The complete-case lesions keep their cohorts; \
+         the kept lesions of the A/B pool are split 1:1 among themselves with the same seed. Analysed per completed \
+         table: {}. Areas and fracture are imputed by chained equations (pmm, logreg; the score's items, the \
+         areas, fracture and cohort in the models; the outcome is computed from the imputed areas in each table), \
+         and each result is pooled by Rubin's rules: slopes and the interaction as estimated (dfcom = ∞, the \
+         models are cluster-robust), the AUC (DeLong SE) and the NPV on the logit scale.\n\n",
+        s.n_kept,
+        by(&s.kept_by_cohort),
+        s.n_still_excluded,
+        by(&s.n_by_cohort)
+    );
+    let f = |x: Option<(f64, f64, f64)>, d: usize| {
+        x.map_or("not estimable".into(), |(e, l, h)| {
+            format!("{e:.d$} [{l:.d$}, {h:.d$}]")
+        })
+    };
+    let mut rows: Vec<Vec<String>> = s
+        .slopes
+        .iter()
+        .map(|b| {
+            vec![
+                b.quantity.clone(),
+                f(b.complete_case, 2),
+                f(
+                    b.pooled
+                        .as_ref()
+                        .map(|p| (p.estimate, p.conf_low, p.conf_high)),
+                    2,
+                ),
+                b.pooled
+                    .as_ref()
+                    .map_or("–".into(), |p| format!("{:.3}", p.fmi)),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        s.auc.quantity.clone(),
+        f(s.auc.complete_case, 3),
+        f(
+            s.auc
+                .pooled
+                .as_ref()
+                .map(|p| (p.estimate, p.conf_low, p.conf_high)),
+            3,
+        ),
+        s.auc
+            .pooled
+            .as_ref()
+            .map_or("–".into(), |p| format!("{:.3}", p.logit.fmi)),
+    ]);
+    rows.push(vec![
+        s.npv.quantity.clone(),
+        f(s.npv.complete_case, 3),
+        f(
+            s.npv
+                .pooled
+                .as_ref()
+                .map(|p| (p.pooled.estimate, p.pooled.conf_low, p.pooled.conf_high)),
+            3,
+        ),
+        s.npv
+            .pooled
+            .as_ref()
+            .map_or("–".into(), |p| format!("{:.3}", p.pooled.logit.fmi)),
+    ]);
+    let i = &s.interaction;
+    rows.push(vec![
+        i.quantity.clone(),
+        f(i.complete_case, 2),
+        f(
+            i.pooled
+                .as_ref()
+                .map(|p| (p.estimate, p.conf_low, p.conf_high)),
+            2,
+        ),
+        i.pooled
+            .as_ref()
+            .map_or("–".into(), |p| format!("{:.3}", p.fmi)),
+    ]);
+    md.push_str(&calcscore_report::markdown_table(
+        &[
+            "quantity",
+            "complete case [CI]",
+            &format!("multiple imputation, m = {m} [CI]"),
+            "fmi",
+        ],
+        &rows,
+    ));
+    md
+}
