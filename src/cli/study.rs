@@ -179,10 +179,14 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         split: a.split,
         conf_level: a.level.get(),
     };
+    calcscore_core::trace::span("start");
     let mut run = zhang2021::reproduce(&opts)?;
     label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
-    out_dir.write(&zhang2021::report_files(&run)?, Mode::Replace)?;
+    let files = zhang2021::report_files(&run)?;
+    calcscore_core::trace::span("report files");
+    out_dir.write(&files, Mode::Replace)?;
+    calcscore_core::trace::span("written");
     print!("{}", zhang2021::summary(&run, &out));
     Ok(Outcome::Success)
 }
