@@ -172,8 +172,11 @@ pub struct Prepared {
 /// Load the registry, apply the rules, split the cohorts and build the analysis set.
 pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
     let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    calcscore_core::trace::span("load registry");
     let (flow, assigned) = zhang2021_flow(&registry, opts.split, opts.seed)?;
+    calcscore_core::trace::span("flow and cohorts");
     let set = analysis_set(&registry, &assigned, score)?;
+    calcscore_core::trace::span("analysis set");
     Ok(Prepared {
         registry,
         flow,
@@ -220,8 +223,8 @@ pub fn analysis_set(
         match missing {
             Some((_, col)) => exclusions.push(exclusion(
                 l,
-                &format!("missing-{col}"),
-                &format!(
+                format!("missing-{col}"),
+                format!(
                     "cohort {} lesion without a value for {col} (complete-case analysis)",
                     cohort.letter()
                 ),
