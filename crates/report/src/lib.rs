@@ -59,3 +59,19 @@ where
 pub fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
     Table::new(header).rows(rows.to_vec()).to_markdown()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Row-by-row CSV is byte for byte what the table renderer writes, quoting included.
+    #[test]
+    fn csv_rows_writes_what_table_to_csv_writes() {
+        let rows = vec![
+            vec!["L1".to_string(), "a, b".into(), "say \"hi\"".into()],
+            vec!["L2".into(), String::new(), "two\nlines".into()],
+        ];
+        let header = ["id", "text", "quote"];
+        assert_eq!(csv_rows(&header, rows.clone()), csv(&header, &rows));
+    }
+}

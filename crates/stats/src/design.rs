@@ -536,4 +536,34 @@ mod tests {
         let e = Design::build(&table(), &f, None).unwrap_err();
         assert!(e.to_string().contains("nope") && e.to_string().contains("t.csv"));
     }
+
+    /// The owned build frees columns as it goes but codes the same matrix: a column read by two terms, the
+    /// response, a transformed column and the cluster column all stay readable until their last use.
+    #[test]
+    fn owned_build_equals_borrowed_build() {
+        for (formula, cluster) in [
+            ("y ~ x * g + I(x > 2)", None),
+            ("y ~ g + x + log(x) + x:g", Some("g")),
+            ("y ~ .", None),
+        ] {
+            let f = Formula::parse(formula).unwrap();
+            let t = table();
+            let t = Table::new(
+                "t.csv",
+                t.names
+                    .into_iter()
+                    .zip(t.columns)
+                    .filter(|(n, _)| n != "k")
+                    .collect(),
+            );
+            let shared = Design::build(&t, &f, cluster).unwrap();
+            let owned = Design::build_owned(t, &f, cluster).unwrap();
+            assert_eq!(owned.x, shared.x, "{formula}");
+            assert_eq!(
+                (owned.y, owned.names, owned.rows, owned.cluster),
+                (shared.y, shared.names, shared.rows, shared.cluster),
+                "{formula}"
+            );
+        }
+    }
 }
