@@ -11,6 +11,15 @@ const WORKBOOK: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/reference/xlsx/zhang2021_synthetic.xlsx"
 );
+/// The registry on a workbook's second sheet, and as a Latin-1 semicolon/decimal-comma CSV (the guide's step 1).
+const SHEETS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/reference/xlsx/zhang2021_sheets.xlsx"
+);
+const EUROPEAN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/reference/european/zhang2021_latin1.csv"
+);
 
 /// The `calcscore` command lines of the guide's `sh` blocks, split into words (double quotes group words).
 fn commands(md: &str) -> Vec<Vec<String>> {
@@ -60,8 +69,10 @@ fn run_in(dir: &Path, args: &[String]) -> std::process::Output {
 fn every_command_of_the_guide_runs() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(WORKBOOK, dir.path().join("registry.xlsx")).unwrap();
+    std::fs::copy(SHEETS, dir.path().join("hospital.xlsx")).unwrap();
+    std::fs::copy(EUROPEAN, dir.path().join("registry_eu.csv")).unwrap();
     let cmds = commands(GUIDE);
-    assert_eq!(cmds.len(), 8, "the guide's commands: {cmds:?}");
+    assert_eq!(cmds.len(), 10, "the guide's commands: {cmds:?}");
     for args in &cmds {
         let o = run_in(dir.path(), args);
         assert!(

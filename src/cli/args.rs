@@ -10,7 +10,7 @@ use calcscore_data::cohort::DEFAULT_SPLIT_SEED;
 use calcscore_data::load::check_ids;
 use calcscore_data::schema::map_keys;
 use calcscore_data::validate::{missing_columns, unit_problems};
-use calcscore_data::{open, DataError, ExpansionFormula, Table};
+use calcscore_data::{open_with, DataError, Encoding, ExpansionFormula, ReadOptions, Table};
 
 /// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -39,6 +39,59 @@ pub struct OutcomeArgs {
     pub case: Option<String>,
 }
 
+/// How the input file is read: a workbook's sheet, a CSV file's dialect (each sniffed when not given).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReadArgs {
+    /// Sheet of a workbook (.xlsx/.xls/.ods) to read (default: the first sheet).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Field separator of a CSV file: ';', ',', '|' or '\t' (tab) (default: sniffed from the header).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Numbers in the CSV file have a decimal comma (3,5) (default: sniffed when the separator is not ',').
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// Text encoding of a CSV file: utf8, latin1 or windows-1252 (default: utf8).
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<Encoding>,
+}
+
+impl ReadArgs {
+    /// The checked reading options (a decimal comma with a comma separator is refused).
+    pub fn options(&self) -> Result<ReadOptions> {
+        if self.decimal_comma && self.delimiter == Some(b',') {
+            return Err(crate::Error::Usage(
+                "--decimal-comma with --delimiter ',': a comma cannot both separate fields and mark decimals; \
+fix: --delimiter ';' (or another separator) with --decimal-comma"
+                    .into(),
+            ));
+        }
+        Ok(ReadOptions {
+            sheet: self.sheet.clone(),
+            delimiter: self.delimiter,
+            decimal_comma: self.decimal_comma,
+            encoding: self.encoding,
+        })
+    }
+}
+
+/// A CSV field separator: one of `;`, `,`, `|`, a tab (`\t`, `tab` or the character itself).
+fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        ";" | "semicolon" => Ok(b';'),
+        "," | "comma" => Ok(b','),
+        "|" | "pipe" => Ok(b'|'),
+        "\t" | "\\t" | "tab" => Ok(b'\t'),
+        _ => Err(format!(
+            "'{s}' is not a supported separator; use ';', ',', '|' or '\\t' (tab)"
+        )),
+    }
+}
+
+fn parse_encoding(s: &str) -> std::result::Result<Encoding, String> {
+    s.parse()
+}
+
 /// `--data` and `--map`: a table (CSV, gzip CSV, Parquet or a workbook) whose columns a map may rename
 /// (TOML `[columns] name_used_here = "name_in_file"`), the same on every verb that reads data.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,9 +102,18 @@ pub struct InputArgs {
     /// Column map (TOML `[columns] name_used_here = "name_in_file"`).
     #[arg(long)]
     pub map: Option<PathBuf>,
+    /// Sheet and CSV dialect.
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 impl InputArgs {
+    /// Open the table and read its header, columns renamed by the map (keys checked against `keys` when given).
+    pub fn open(&self, keys: &[&str]) -> Result<calcscore_data::Opened> {
+        let options = self.read.options()?;
+        Ok(open_with(&self.data, self.map.as_deref(), keys, &options)?)
+    }
+
     /// Read the table, its columns renamed by the map.
     pub fn load(&self) -> Result<Table> {
         self.load_ids(&[])
@@ -59,7 +121,7 @@ impl InputArgs {
 
     /// Read the table with more columns read as text (a cluster column: ids byte for byte).
     pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
-        let table = open(&self.data, self.map.as_deref(), &[])?.read(ids)?;
+        let table = self.open(&[])?.read(ids)?;
         check_ids(&table, ids)?;
         Ok(table)
     }
@@ -71,7 +133,7 @@ impl InputArgs {
         ids: &[&str],
         wanted: impl FnOnce(&[String]) -> Vec<String>,
     ) -> Result<Table> {
-        let opened = open(&self.data, self.map.as_deref(), &[])?;
+        let opened = self.open(&[])?;
         let columns = wanted(&opened.names);
         let table = opened.read_select(ids, &columns)?;
         check_ids(&table, ids)?;
@@ -102,7 +164,7 @@ impl DataArgs {
     /// stent expansion computed and cohorts assigned (said on stderr when not asked for with `cohorts`); any
     /// other table is used as it is, its angle unit and stent expansion still checked.
     pub fn load(&self, cohorts: bool, cluster: Option<&str>) -> Result<Table> {
-        let opened = open(&self.input.data, self.input.map.as_deref(), &map_keys())?;
+        let opened = self.input.open(&map_keys())?;
         let missing = missing_columns(&opened.names, opened.source(), self.expansion);
         let flow = !opened.has("cohort") && (cohorts || missing.is_empty());
         if flow && !missing.is_empty() {

@@ -22,6 +22,9 @@ pub struct CheckDataArgs {
     /// Column map (TOML `[columns] schema_name = "your_name"`).
     #[arg(long)]
     pub map: Option<PathBuf>,
+    /// Sheet and CSV dialect.
+    #[command(flatten)]
+    pub read: super::args::ReadArgs,
     /// Expansion formula whose columns are required.
     #[arg(long, value_parser = super::choice::choice::<ExpansionFormula>(), default_value = "mean-reference")]
     pub expansion: ExpansionFormula,
@@ -62,12 +65,15 @@ pub fn problem_row(e: &DataError) -> ProblemRow {
 /// Every problem of the registry: file-level errors (unreadable, bad map, missing columns: found from the
 /// header, the body is then not read), ragged rows, or all cell problems. The row count is `None` when the
 /// body was not read.
-pub fn find_problems(a: &CheckDataArgs) -> (Option<usize>, Vec<DataError>) {
+pub fn find_problems(
+    a: &CheckDataArgs,
+    options: &calcscore_data::ReadOptions,
+) -> (Option<usize>, Vec<DataError>) {
     let flat = |e: DataError| match e {
         DataError::Problems { problems, .. } => problems,
         e => vec![e],
     };
-    let mut table = match read_registry_table(&a.data, a.map.as_deref(), a.expansion) {
+    let mut table = match read_registry_table(&a.data, a.map.as_deref(), a.expansion, options) {
         Ok(t) => t,
         Err(e) => return (None, flat(e)),
     };
@@ -77,7 +83,11 @@ pub fn find_problems(a: &CheckDataArgs) -> (Option<usize>, Vec<DataError>) {
 
 /// Run `calcscore check-data`: exit 0 when the registry has no problem, 1 otherwise.
 pub fn run(a: CheckDataArgs) -> Result<Outcome> {
-    let (n, problems) = find_problems(&a);
+    let (n, problems) = find_problems(&a, &a.read.options()?);
+    // A reading option that does not fit the file is a usage error (exit 2), not a problem of the data.
+    if let [e @ DataError::BadOption { .. }] = &problems[..] {
+        return Err(e.clone().into());
+    }
     let rows: Vec<ProblemRow> = problems.iter().map(problem_row).collect();
     let mut bad_rows: Vec<usize> = rows.iter().filter_map(|r| r.row).collect();
     bad_rows.sort_unstable();

@@ -7,7 +7,7 @@ use super::roc::input;
 use super::Outcome;
 use calcscore_core::options::Threshold;
 use calcscore_studies::denosumab::progression::{self, Compare, Options, Progression};
-use calcscore_studies::denosumab::schema::load_cac;
+use calcscore_studies::denosumab::schema::load_cac_with;
 
 /// Arguments of `calcscore progression`.
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,8 @@ struct Report<'a> {
 
 /// Run `calcscore progression`.
 pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
-    let table = load_cac(&a.input.data, a.input.map.as_deref())?;
+    let read = a.input.read.options()?;
+    let table = load_cac_with(&a.input.data, a.input.map.as_deref(), &read)?;
     let source = match (
         &a.natural_rate_source,
         a.natural_rate.get() == progression::NATURAL_RATE_PCT,

@@ -67,6 +67,12 @@ pub struct ClusterArgs {
     /// Patient (cluster) column in the registry.
     #[arg(long, default_value = "patient_id", requires = "from_registry")]
     pub cluster: String,
+    /// Column map of the registry (TOML `[columns] name_used_here = "name_in_file"`).
+    #[arg(long, requires = "from_registry")]
+    pub map: Option<PathBuf>,
+    /// Sheet and CSV dialect of the registry.
+    #[command(flatten)]
+    pub read: super::args::ReadArgs,
 }
 
 /// Arguments of `calcscore samplesize develop`.
@@ -285,6 +291,13 @@ fn not_for(name: &str, given: bool, kind: &str) -> Result<()> {
 /// The registry summary when asked for.
 fn registry(c: &ClusterArgs, kind: OutcomeType) -> Result<Option<RegistryEstimate>> {
     let Some(path) = &c.from_registry else {
+        if c.read.options()? != calcscore_data::ReadOptions::default() {
+            return Err(Error::Usage(
+                "--sheet, --delimiter, --decimal-comma and --encoding describe the --from-registry file; \
+fix: give --from-registry FILE, or drop them"
+                    .into(),
+            ));
+        }
         return Ok(None);
     };
     let outcome = c.outcome.as_deref().ok_or_else(|| {
@@ -293,7 +306,12 @@ fn registry(c: &ClusterArgs, kind: OutcomeType) -> Result<Option<RegistryEstimat
                 .into(),
         )
     })?;
-    let table = calcscore_data::read_table_ids(path, &[c.cluster.as_str()])?;
+    let input = super::args::InputArgs {
+        data: path.clone(),
+        map: c.map.clone(),
+        read: c.read.clone(),
+    };
+    let table = input.load_ids(&[c.cluster.as_str()])?;
     let values = match kind {
         OutcomeType::Binary => BinaryOutcome::parse(outcome)?.values(&table)?,
         OutcomeType::Continuous => table.numeric(outcome)?.to_vec(),

@@ -57,6 +57,9 @@ pub struct ReproduceArgs {
     /// Column map (TOML `[columns] schema_name = "your_name"`).
     #[arg(long)]
     pub map: Option<PathBuf>,
+    /// Sheet and CSV dialect of --data.
+    #[command(flatten)]
+    pub read: super::args::ReadArgs,
     /// Output directory (replaced atomically); default: reports/<study>.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -151,11 +154,14 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         .into_iter()
         .flatten()
         .collect();
+    let read = a.read.options()?;
     let out_dir = OutDir::open(&out, &inputs)?;
     if a.study == Study::DenosumabPilot {
         let mut run = match &a.dicom {
-            Some(d) => denosumab::images::reproduce(&data, a.map.as_deref(), d, a.level.get())?,
-            None => denosumab::reproduce(&data, a.map.as_deref(), a.level.get())?,
+            Some(d) => {
+                denosumab::images::reproduce(&data, a.map.as_deref(), &read, d, a.level.get())?
+            }
+            None => denosumab::reproduce(&data, a.map.as_deref(), &read, a.level.get())?,
         };
         label(&mut run.notice, &mut run.options.data);
         out_dir.write(&denosumab::report_files(&run)?, Mode::Replace)?;
@@ -178,6 +184,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         seed: a.seed,
         split: a.split,
         conf_level: a.level.get(),
+        read,
     };
     calcscore_core::trace::span("start");
     let mut run = zhang2021::reproduce(&opts)?;

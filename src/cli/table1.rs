@@ -1,8 +1,13 @@
 //! `calcscore table1`: the baseline table of a paper, by group.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
 use super::derive::DataArgs;
 use super::Outcome;
 use crate::{Error, Result};
+use calcscore_data::labels::read_labels;
+use calcscore_data::schema::{label, OUTCOME_COLUMNS};
 use calcscore_report::table1::{render, table1, Format, Table1Options};
 
 /// Arguments of `calcscore table1`.
@@ -26,6 +31,16 @@ pub struct Table1Args {
     /// Variables to summarise as median [IQR] whatever their skewness.
     #[arg(long, value_delimiter = ',')]
     pub nonnormal: Vec<String>,
+    /// Numeric-coded variables to treat as categorical: n (%) at every level instead of mean/SD.
+    #[arg(long, value_delimiter = ',')]
+    pub factors: Vec<String>,
+    /// Variable labels: a TOML file of lines `column = "Label (unit)"` (default: the lesion schema's labels).
+    #[arg(long, value_name = "FILE.toml")]
+    pub labels: Option<PathBuf>,
+    /// Variables shown in a separate "Outcomes" block, or `none` (default: the lesion schema's outcome
+    /// columns: stent area, stent expansion, underexpansion, fracture).
+    #[arg(long, value_delimiter = ',')]
+    pub outcomes: Option<Vec<String>>,
     /// Output format.
     #[arg(long, value_parser = super::choice::choice::<Format>(), default_value = "text")]
     pub format: Format,
@@ -42,6 +57,8 @@ pub fn run(a: Table1Args) -> Result<Outcome> {
         .iter()
         .chain(&a.normal)
         .chain(&a.nonnormal)
+        .chain(&a.factors)
+        .chain(a.outcomes.iter().flatten().filter(|o| *o != "none"))
         .chain(std::iter::once(&a.by))
     {
         table.column(v)?;
@@ -51,6 +68,13 @@ pub fn run(a: Table1Args) -> Result<Outcome> {
         vars: a.vars.clone(),
         normal: a.normal.clone(),
         nonnormal: a.nonnormal.clone(),
+        factors: a.factors.clone(),
+        labels: labels(a.labels.as_deref(), &table.names)?,
+        outcomes: match &a.outcomes {
+            Some(o) if o.iter().any(|v| v == "none") => Vec::new(),
+            Some(o) => o.clone(),
+            None => OUTCOME_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        },
     };
     let t = table1(&table, &opts)?;
     if a.json {
@@ -62,4 +86,17 @@ pub fn run(a: Table1Args) -> Result<Outcome> {
         print!("{}", render(&t, a.format));
     }
     Ok(Outcome::Success)
+}
+
+/// The labels of the table's columns: the lesion schema's, then the user's file over them (a label for a
+/// column the table lacks is refused).
+fn labels(file: Option<&Path>, names: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut out: BTreeMap<String, String> = names
+        .iter()
+        .filter_map(|n| label(n).map(|l| (n.clone(), l.to_string())))
+        .collect();
+    if let Some(path) = file {
+        out.extend(read_labels(path, names)?);
+    }
+    Ok(out)
 }

@@ -8,8 +8,12 @@ pub enum DataError {
     /// The file could not be opened or parsed as CSV/Parquet (missing, a directory, a workbook, broken quoting).
     #[error("{file}: cannot read: {reason}")]
     Unreadable { file: String, reason: String },
+    /// A reading option that does not fit the file (an unknown sheet, `--sheet` on a CSV file, a CSV dialect
+    /// that contradicts itself); a usage error.
+    #[error("{file}: {reason}")]
+    BadOption { file: String, reason: String },
     /// The file is not UTF-8 text (e.g. saved as Latin-1 / Windows-1252).
-    #[error("{file}: line {line}: not UTF-8 text (first bad byte {byte:#04x}); fix: save the file as \"CSV UTF-8\"")]
+    #[error("{file}: line {line}: not UTF-8 text (first bad byte {byte:#04x}); fix: give its encoding (--encoding latin1, or windows-1252), or save the file as \"CSV UTF-8\"")]
     NotUtf8 { file: String, line: usize, byte: u8 },
     /// The file is empty (no header, no rows).
     #[error("{file}: no data rows (empty file); fix: export the registry with a header row and one row per lesion")]
@@ -178,6 +182,7 @@ impl DataError {
     pub fn class(&self) -> &'static str {
         match self {
             Self::Unreadable { .. } => "unreadable-file",
+            Self::BadOption { .. } => "bad-option",
             Self::NotUtf8 { .. } => "not-utf8",
             Self::Empty { .. } => "empty-file",
             Self::HeaderOnly { .. } => "header-only",
@@ -206,6 +211,7 @@ impl DataError {
     pub fn file(&self) -> &str {
         match self {
             Self::Unreadable { file, .. }
+            | Self::BadOption { file, .. }
             | Self::NotUtf8 { file, .. }
             | Self::Empty { file }
             | Self::HeaderOnly { file }

@@ -39,6 +39,7 @@ impl Error {
     /// Exit code with a fixed meaning: 1 for data and statistical problems, 2 for usage and I/O.
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Data(crate::DataError::BadOption { .. }) => 2,
             Error::Data(_) | Error::Stats(_) | Error::Imaging(_) => 1,
             Error::Usage(_) | Error::Io { .. } => 2,
         }

@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::dialect::ReadOptions;
 use super::DataError;
 use calcscore_core::clip;
 
@@ -24,7 +25,7 @@ pub enum Format {
     },
     /// Apache Parquet.
     Parquet,
-    /// An Excel or OpenDocument workbook (first sheet), read with calamine.
+    /// An Excel or OpenDocument workbook (the sheet of the read options, else the first), read with calamine.
     Workbook,
 }
 
@@ -41,6 +42,8 @@ pub struct Input {
     pub separator: u8,
     /// Column names in file order.
     pub names: Vec<String>,
+    /// How the file is read (sheet, CSV dialect).
+    pub options: ReadOptions,
 }
 
 fn unreadable(file: &str, reason: impl ToString) -> DataError {
@@ -53,40 +56,41 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
 impl Input {
     /// Open a file and read only its header (CSV) or schema (Parquet).
     pub fn open(path: &Path) -> Result<Input, DataError> {
+        Input::open_with(path, &ReadOptions::default())
+    }
+
+    /// Open a file with reading options (sheet, CSV dialect) and read only its header or schema; options
+    /// that do not fit the file are refused.
+    pub fn open_with(path: &Path, options: &ReadOptions) -> Result<Input, DataError> {
         let file = path.display().to_string();
         let parquet = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-        if super::xlsx::is_workbook(path) {
-            // Workbooks are small: the first sheet is read whole to learn its header.
-            let names = super::xlsx::read_first_sheet(path, &file)?.names;
-            return Ok(Input {
-                path: path.to_path_buf(),
-                file,
-                format: Format::Workbook,
-                separator: b',',
-                names,
-            });
+        let workbook = super::xlsx::is_workbook(path);
+        options.check_for(&file, workbook, parquet)?;
+        let input = |format, separator, names| Input {
+            path: path.to_path_buf(),
+            file: file.clone(),
+            format,
+            separator,
+            names,
+            options: options.clone(),
+        };
+        if workbook {
+            // Workbooks are small: the sheet is read whole to learn its header.
+            let sheet = options.sheet.as_deref();
+            let names = super::xlsx::read_sheet(path, &file, sheet)?.names;
+            return Ok(input(Format::Workbook, b',', names));
         }
         if parquet {
             let names = super::load::parquet_names(path, &file)?;
-            return Ok(Input {
-                path: path.to_path_buf(),
-                file,
-                format: Format::Parquet,
-                separator: b',',
-                names,
-            });
+            return Ok(input(Format::Parquet, b',', names));
         }
         let (prefix, gzip) = read_prefix(path, &file)?;
-        let header = Header::parse(&prefix, &file)?;
-        Ok(Input {
-            path: path.to_path_buf(),
-            file,
-            format: Format::Csv { gzip },
-            separator: header.separator,
-            names: header.names,
-        })
+        let prefix = options.encoding.unwrap_or_default().to_utf8(prefix);
+        let header = Header::parse_as(&prefix, &file, options.delimiter)?;
+        options.check_separator(&file, header.separator)?;
+        Ok(input(Format::Csv { gzip }, header.separator, header.names))
     }
 
     /// The whole CSV file as bytes (decompressed when gzip).
@@ -105,7 +109,7 @@ impl Input {
                 format!("{e}; fix: check the file (a damaged gzip file?)"),
             )
         })?;
-        Ok(bytes)
+        Ok(self.options.encoding.unwrap_or_default().to_utf8(bytes))
     }
 }
 
@@ -213,6 +217,11 @@ impl Header {
     /// Parse the header from the start of a CSV text (a prefix is enough). Refuses binary formats, non-UTF-8
     /// and empty files.
     pub fn parse(bytes: &[u8], file: &str) -> Result<Header, DataError> {
+        Header::parse_as(bytes, file, None)
+    }
+
+    /// Parse the header with a given separator (`None`: sniffed).
+    pub fn parse_as(bytes: &[u8], file: &str, separator: Option<u8>) -> Result<Header, DataError> {
         if let Some(kind) = binary_format(bytes) {
             return Err(unreadable(
                 file,
@@ -237,7 +246,7 @@ impl Header {
                 file: file.to_string(),
             });
         }
-        let separator = sniff_separator(text);
+        let separator = separator.unwrap_or_else(|| sniff_separator(text));
         let names = split_fields(text, separator)
             .into_iter()
             .map(unquote)

@@ -3,7 +3,9 @@
 pub mod cohort;
 pub mod consistency;
 pub mod dates;
+pub mod dialect;
 pub mod input;
+pub mod labels;
 pub mod load;
 pub mod registry;
 pub mod schema;
@@ -12,9 +14,10 @@ pub mod validate;
 pub mod xlsx;
 
 pub use calcscore_core::{clip, DataError, Error, Result};
-pub use load::{open, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
+pub use dialect::{Encoding, ReadOptions};
+pub use load::{open, open_with, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
 pub use registry::{
-    load_registry, registry_from_csv_bytes, registry_from_table, Atherectomy, ExpansionFormula,
-    Lesion, Registry,
+    load_registry, load_registry_with, registry_from_csv_bytes, registry_from_table, Atherectomy,
+    ExpansionFormula, Lesion, Registry,
 };
 pub use table::{ColumnData, Table};

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::dialect::ReadOptions;
 use super::input::{check_records, uses_decimal_comma, Format, Header, Input};
 use super::{ColumnData, DataError, Table};
 use calcscore_core::clip;
@@ -149,7 +150,17 @@ pub struct Opened {
 
 /// Open a file and read its header only; apply the column map (its keys must be in `keys`, when not empty).
 pub fn open(path: &Path, map: Option<&Path>, keys: &[&str]) -> Result<Opened, DataError> {
-    let input = Input::open(path)?;
+    open_with(path, map, keys, &ReadOptions::default())
+}
+
+/// [`open`] with reading options: the sheet of a workbook, the dialect of a CSV file.
+pub fn open_with(
+    path: &Path,
+    map: Option<&Path>,
+    keys: &[&str],
+    options: &ReadOptions,
+) -> Result<Opened, DataError> {
+    let input = Input::open_with(path, options)?;
     check_header(&input.names, &input.file)?;
     let names = match map {
         None => input.names.clone(),
@@ -202,10 +213,13 @@ impl Opened {
         let select = select.as_deref();
         let mut table = match self.input.format {
             Format::Parquet => parquet_table(&self.input.path, &self.input.file, &text, select)?,
-            Format::Workbook => workbook_table(&self.input.path, &self.input.file, &text)?,
+            Format::Workbook => {
+                let sheet = self.input.options.sheet.as_deref();
+                workbook_table(&self.input.path, &self.input.file, &text, sheet)?
+            }
             Format::Csv { .. } => {
                 let bytes = self.input.read_bytes()?;
-                csv_table(bytes, &self.input.file, &text, select)?
+                csv_table(bytes, &self.input.file, &text, select, &self.input.options)?
             }
         };
         match select {
@@ -267,7 +281,7 @@ pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
         .filter(|n| ID_COLUMNS.contains(&n.as_str()))
         .cloned()
         .collect();
-    csv_table(bytes.to_vec(), file, &text, None)
+    csv_table(bytes.to_vec(), file, &text, None, &ReadOptions::default())
 }
 
 /// A repeated column name in a header is an error.
@@ -290,15 +304,18 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
     }
 }
 
-/// Check and parse a whole CSV text: `text` columns (file names) are read as text; with `select`, only those
-/// columns (0-based, ascending) are parsed, though every record is checked.
+/// Check and parse a whole CSV text (already UTF-8): `text` columns (file names) are read as text; with
+/// `select`, only those columns (0-based, ascending) are parsed, though every record is checked. The options'
+/// separator and decimal comma override the sniffed ones.
 fn csv_table(
     bytes: Vec<u8>,
     file: &str,
     text: &[String],
     select: Option<&[usize]>,
+    options: &ReadOptions,
 ) -> Result<Table, DataError> {
-    let header = Header::parse(&bytes, file)?;
+    let header = Header::parse_as(&bytes, file, options.delimiter)?;
+    options.check_separator(file, header.separator)?;
     let data = normalised(bytes, file)?;
     let problems = check_records(&data, header.separator, header.names.len(), file);
     if !problems.is_empty() {
@@ -308,7 +325,7 @@ fn csv_table(
         });
     }
     calcscore_core::trace::span("csv records checked");
-    let decimal_comma = uses_decimal_comma(&data, header.separator);
+    let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
     // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
     // a numeric column), read again inferring from every row so that the value reaches validation with its row.
     let parse = |rows| parse_csv(&data, rows, header.separator, decimal_comma, text, select);
@@ -509,9 +526,15 @@ fn parquet_table(
     Ok(table)
 }
 
-/// The first sheet of a workbook as a table, the `text` columns (ids) as text (`42` → "42", as Parquet ids).
-fn workbook_table(path: &Path, file: &str, text: &[String]) -> Result<Table, DataError> {
-    let mut table = super::xlsx::read_first_sheet(path, file)?;
+/// A sheet of a workbook (the first when `None`) as a table, the `text` columns (ids) as text (`42` → "42", as
+/// Parquet ids).
+fn workbook_table(
+    path: &Path,
+    file: &str,
+    text: &[String],
+    sheet: Option<&str>,
+) -> Result<Table, DataError> {
+    let mut table = super::xlsx::read_sheet(path, file, sheet)?;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
         if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
             *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());

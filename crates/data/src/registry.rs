@@ -163,17 +163,31 @@ pub fn load_registry(
     map: Option<&std::path::Path>,
     expansion: ExpansionFormula,
 ) -> Result<Registry, DataError> {
-    registry_from_table(read_registry_table(path, map, expansion)?, expansion)
+    load_registry_with(path, map, expansion, &super::ReadOptions::default())
 }
 
-/// Read a lesion registry's table: the header first (map keys, required columns: refused before the body is
+/// [`load_registry`] with reading options (a workbook's sheet, a CSV file's dialect).
+pub fn load_registry_with(
+    path: &std::path::Path,
+    map: Option<&std::path::Path>,
+    expansion: ExpansionFormula,
+    options: &super::ReadOptions,
+) -> Result<Registry, DataError> {
+    registry_from_table(
+        read_registry_table(path, map, expansion, options)?,
+        expansion,
+    )
+}
+
+/// Read a lesion registry's table (with reading options): the header first (map keys, required columns: refused before the body is
 /// read), then the body with the ids as text.
 pub fn read_registry_table(
     path: &std::path::Path,
     map: Option<&std::path::Path>,
     expansion: ExpansionFormula,
+    options: &super::ReadOptions,
 ) -> Result<Table, DataError> {
-    let opened = super::open(path, map, &super::schema::map_keys())?;
+    let opened = super::open_with(path, map, &super::schema::map_keys(), options)?;
     let missing = super::validate::missing_columns(&opened.names, opened.source(), expansion);
     if !missing.is_empty() {
         return Err(DataError::Problems {

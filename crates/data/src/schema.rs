@@ -217,3 +217,52 @@ pub fn map_keys() -> Vec<&'static str> {
         .chain(["cohort"])
         .collect()
 }
+
+/// Display labels ("Label (unit)") of the schema's columns and of the columns the Zhang 2021 flow adds, used
+/// by tables such as `table1` unless the user gives their own.
+pub const LABELS: &[(&str, &str)] = &[
+    ("cto", "Chronic total occlusion"),
+    ("isr", "In-stent restenosis"),
+    ("max_calcium_angle_deg", "Calcium angle (°)"),
+    ("pre_ivus", "Pre-PCI IVUS analysable"),
+    ("post_ivus", "Post-PCI IVUS analysable"),
+    ("angio_calcium", "Angiographic calcium"),
+    ("atherectomy", "Atherectomy"),
+    ("cutting_scoring_balloon", "Cutting/scoring balloon"),
+    ("calcium_270_length_mm", "Calcium >270° length (mm)"),
+    ("calcium_360", "360° calcium"),
+    ("calcified_nodule", "Calcified nodule"),
+    ("vessel_diameter_mm", "Vessel diameter (mm)"),
+    ("calcium_thickness_mm", "Calcium thickness (mm)"),
+    ("calcium_length_mm", "Calcium length (mm)"),
+    ("stent_area_mm2", "Minimum stent area (mm²)"),
+    (
+        "ref_lumen_area_proximal_mm2",
+        "Proximal reference lumen area (mm²)",
+    ),
+    (
+        "ref_lumen_area_distal_mm2",
+        "Distal reference lumen area (mm²)",
+    ),
+    ("stent_expansion_pct", "Stent expansion (%)"),
+    ("underexpansion", "Stent underexpansion (<70%)"),
+    ("calcium_fracture", "Calcium fracture (post-PCI)"),
+    ("prep_ivus", "Pre-stent IVUS analysable"),
+    ("prep_fracture", "Calcium fracture (pre-stent)"),
+    ("score", "IVUS calcium score (points)"),
+];
+
+/// Columns on the outcome side of the lesion schema (what stenting achieved), shown apart from the baseline
+/// characteristics (Table 1's "Outcomes" block).
+pub const OUTCOME_COLUMNS: &[&str] = &[
+    "stent_area_mm2",
+    "stent_expansion_pct",
+    "underexpansion",
+    "calcium_fracture",
+    "prep_fracture",
+];
+
+/// The display label of a schema (or flow-derived) column.
+pub fn label(name: &str) -> Option<&'static str> {
+    LABELS.iter().find(|(n, _)| *n == name).map(|&(_, l)| l)
+}

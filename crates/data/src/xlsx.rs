@@ -25,17 +25,19 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
 
 /// Read the first sheet of a workbook; rows in errors are the sheet's (header = row 1).
 pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
+    read_sheet(path, file, None)
+}
+
+/// Read the named sheet of a workbook (the first when `None`); an unknown name is refused listing the
+/// workbook's sheets. Rows in errors are the sheet's (header = row 1).
+pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table, DataError> {
     let mut book = open_workbook_auto(path).map_err(|e| {
         unreadable(
             file,
             format!("not a readable Excel/OpenDocument workbook ({e}); fix: save it again from the spreadsheet program, or export the sheet as CSV UTF-8"),
         )
     })?;
-    let name = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| unreadable(file, "the workbook has no sheet"))?;
+    let name = pick_sheet(&book.sheet_names(), file, sheet)?;
     let range = book
         .worksheet_range(&name)
         .map_err(|e| unreadable(file, format!("sheet '{name}': {e}")))?;
@@ -62,6 +64,34 @@ pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
         cols.push((col.clone(), column(&cells, file, col)?));
     }
     Ok(Table::new(file, cols))
+}
+
+/// The sheet to read: the named one (exactly, else the only one matching case-insensitively), or the first.
+fn pick_sheet(names: &[String], file: &str, sheet: Option<&str>) -> Result<String, DataError> {
+    let Some(wanted) = sheet else {
+        return names
+            .first()
+            .cloned()
+            .ok_or_else(|| unreadable(file, "the workbook has no sheet"));
+    };
+    if let Some(n) = names.iter().find(|n| *n == wanted) {
+        return Ok(n.clone());
+    }
+    let folded: Vec<&String> = names
+        .iter()
+        .filter(|n| n.to_lowercase() == wanted.to_lowercase())
+        .collect();
+    if let [only] = folded[..] {
+        return Ok(only.clone());
+    }
+    let listed: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    Err(DataError::BadOption {
+        file: file.to_string(),
+        reason: format!(
+            "no sheet '{wanted}' in this workbook; its sheets: {}; fix: --sheet with one of these names",
+            listed.join(", ")
+        ),
+    })
 }
 
 fn check_names(header: &[String], file: &str, sheet: &str) -> Result<(), DataError> {

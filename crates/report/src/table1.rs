@@ -1,6 +1,8 @@
 //! The baseline table of a paper ("Table 1"): per group and overall, mean ± SD or median [IQR] by a documented
 //! normality rule, n (%) for categorical variables, missing counts, the p-value with its test, and SMDs.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
@@ -29,6 +31,12 @@ pub struct Table1Options {
     pub normal: Vec<String>,
     /// Variables forced to median [IQR].
     pub nonnormal: Vec<String>,
+    /// Numeric-coded variables summarised as categories: n (%) at every level.
+    pub factors: Vec<String>,
+    /// Display labels of variables ("Calcium angle (°)"); a variable without one shows its column name.
+    pub labels: BTreeMap<String, String>,
+    /// Variables shown in a separate "Outcomes" block after the baseline characteristics.
+    pub outcomes: Vec<String>,
 }
 
 /// One row of the table (a variable, or a level of a categorical variable).
@@ -36,6 +44,12 @@ pub struct Table1Options {
 pub struct Table1Row {
     /// Variable.
     pub variable: String,
+    /// Its display label, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// True for a variable of the "Outcomes" block.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outcome: bool,
     /// Level, for categorical variables.
     pub level: Option<String>,
     /// "mean ± SD", "median [IQR]" or "n (%)".
@@ -126,9 +140,16 @@ pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
     } else {
         opts.vars.clone()
     };
+    let is_outcome = |v: &String| opts.outcomes.contains(v);
+    let (outcomes, baseline): (Vec<&String>, Vec<&String>) =
+        vars.iter().partition(|v| is_outcome(v));
     let mut rows = Vec::new();
-    for v in &vars {
-        rows.extend(variable_rows(table, v, &idx, opts)?);
+    for v in baseline.into_iter().chain(outcomes) {
+        for mut row in variable_rows(table, v, &idx, opts)? {
+            row.label = opts.labels.get(v).cloned();
+            row.outcome = is_outcome(v);
+            rows.push(row);
+        }
     }
     Ok(Table1 {
         by: opts.by.clone(),
@@ -170,8 +191,9 @@ fn variable_rows(
     idx: &[Vec<usize>],
     opts: &Table1Options,
 ) -> Result<Vec<Table1Row>> {
-    if categorical(table, v)? {
-        categorical_rows(table, v, idx)
+    let factor = opts.factors.iter().any(|f| f == v);
+    if factor || categorical(table, v)? {
+        categorical_rows(table, v, idx, factor)
     } else {
         Ok(vec![continuous_row(table, v, idx, opts)?])
     }
@@ -264,6 +286,8 @@ fn continuous_row(
         .collect();
     Ok(Table1Row {
         variable: v.into(),
+        label: None,
+        outcome: false,
         level: None,
         statistic: if normal { "mean ± SD" } else { "median [IQR]" }.into(),
         overall: show(&describe(&all)),
@@ -318,7 +342,15 @@ fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Optio
     best
 }
 
-fn categorical_rows(table: &Table, v: &str, idx: &[Vec<usize>]) -> Result<Vec<Table1Row>> {
+/// Rows of a categorical variable: the 1s of a 0/1 variable, else every level (a `factor` shows every level,
+/// numeric levels in numeric order).
+fn categorical_rows(
+    table: &Table,
+    v: &str,
+    idx: &[Vec<usize>],
+    factor: bool,
+) -> Result<Vec<Table1Row>> {
+    let numeric = matches!(table.column(v)?, ColumnData::Num(_));
     let col = match table.column(v)? {
         ColumnData::Num(x) => x
             .iter()
@@ -329,7 +361,15 @@ fn categorical_rows(table: &Table, v: &str, idx: &[Vec<usize>]) -> Result<Vec<Ta
     let mut levels: Vec<String> = col.iter().flatten().cloned().collect();
     levels.sort();
     levels.dedup();
-    let binary01 = levels.iter().all(|l| l == "0" || l == "1");
+    if numeric {
+        levels.sort_by(|a, b| {
+            let (x, y) = (a.parse::<f64>(), b.parse::<f64>());
+            x.ok()
+                .zip(y.ok())
+                .map_or(a.cmp(b), |(x, y)| x.total_cmp(&y))
+        });
+    }
+    let binary01 = !factor && levels.iter().all(|l| l == "0" || l == "1");
     if binary01 && !levels.iter().any(|l| l == "1") {
         // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
         levels.push("1".into());
@@ -391,6 +431,8 @@ fn categorical_rows(table: &Table, v: &str, idx: &[Vec<usize>]) -> Result<Vec<Ta
             let total_n: usize = totals.iter().sum();
             Table1Row {
                 variable: v.into(),
+                label: None,
+                outcome: false,
                 level: (!binary01).then(|| l.clone()),
                 statistic: "n (%)".into(),
                 overall: pct(total_c, total_n),
@@ -501,27 +543,44 @@ fn cells(t: &Table1) -> (Vec<String>, Vec<Vec<String>>) {
             .map(|g| format!("{} = {} (n = {})", t.by, g.group, g.n)),
     );
     head.extend(["P".into(), "Test".into(), "SMD".into(), "Missing".into()]);
-    let body = t
-        .rows
-        .iter()
-        .map(|r| {
-            let name = match &r.level {
-                Some(l) => format!("{}: {l}, {}", r.variable, r.statistic),
-                None => format!("{}, {}", r.variable, r.statistic),
-            };
-            let mut row = vec![name, r.overall.clone()];
-            row.extend(r.groups.iter().cloned());
-            row.push(
-                r.p_value
-                    .map_or(String::new(), calcscore_core::format::p_journal),
-            );
-            row.push(r.test.clone());
-            row.push(r.smd.map_or(String::new(), |s| format!("{s:.3}")));
-            row.push(r.missing.first().map_or(String::new(), |m| m.to_string()));
-            row
-        })
-        .collect();
+    let blocks = t.rows.iter().any(|r| r.outcome);
+    let section = |title: &str| {
+        let mut row = vec![title.to_string()];
+        row.resize(head.len(), String::new());
+        row
+    };
+    let mut body = Vec::new();
+    for (k, r) in t.rows.iter().enumerate() {
+        let first = k == 0 || t.rows[k - 1].outcome != r.outcome;
+        if blocks && first {
+            body.push(section(if r.outcome {
+                "Outcomes"
+            } else {
+                "Baseline characteristics"
+            }));
+        }
+        body.push(row_cells(r));
+    }
     (head, body)
+}
+
+/// One row's cells: the variable (its label when it has one), level and statistic, then the summaries.
+fn row_cells(r: &Table1Row) -> Vec<String> {
+    let variable = r.label.as_deref().unwrap_or(&r.variable);
+    let name = match &r.level {
+        Some(l) => format!("{variable}: {l}, {}", r.statistic),
+        None => format!("{variable}, {}", r.statistic),
+    };
+    let mut row = vec![name, r.overall.clone()];
+    row.extend(r.groups.iter().cloned());
+    row.push(
+        r.p_value
+            .map_or(String::new(), calcscore_core::format::p_journal),
+    );
+    row.push(r.test.clone());
+    row.push(r.smd.map_or(String::new(), |s| format!("{s:.3}")));
+    row.push(r.missing.first().map_or(String::new(), |m| m.to_string()));
+    row
 }
 
 /// Render the table in `format`; the rules of the summaries are its note.

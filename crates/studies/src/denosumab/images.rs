@@ -156,10 +156,16 @@ pub fn simulate(dir: &Path, seed: u64) -> Result<String> {
 }
 
 /// The pilot's analysis with every Agatston score of `data` replaced by the score of its CT series under `dicom`.
-pub fn reproduce(data: &Path, map: Option<&Path>, dicom: &Path, conf_level: f64) -> Result<Run> {
+pub fn reproduce(
+    data: &Path,
+    map: Option<&Path>,
+    read: &calcscore_data::ReadOptions,
+    dicom: &Path,
+    conf_level: f64,
+) -> Result<Run> {
     let sha = sha256_file(data)?;
     let mut notice = DataNotice::for_input(data, sha, SYNTHETIC_MODEL);
-    let mut table = schema::load_cac(data, map)?;
+    let mut table = schema::load_cac_with(data, map, read)?;
     let found = batch::score_tree(dicom, &Options::default())?;
     replace_scores(&mut table, &found.studies, dicom)?;
     notice.text.push_str(&format!(

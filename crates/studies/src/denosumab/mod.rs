@@ -52,11 +52,16 @@ pub struct Run {
     pub quantities: Vec<Quantity>,
 }
 
-/// Run the pilot's analysis on a CAC follow-up table.
-pub fn reproduce(data: &Path, map: Option<&Path>, conf_level: f64) -> Result<Run> {
+/// Run the pilot's analysis on a CAC follow-up table (read with `read`: sheet, CSV dialect).
+pub fn reproduce(
+    data: &Path,
+    map: Option<&Path>,
+    read: &calcscore_data::ReadOptions,
+    conf_level: f64,
+) -> Result<Run> {
     let sha = sha256_file(data)?;
     let notice = DataNotice::for_input(data, sha, SYNTHETIC_MODEL);
-    let table = schema::load_cac(data, map)?;
+    let table = schema::load_cac_with(data, map, read)?;
     analyse(data, map, conf_level, notice, table)
 }
 

@@ -11,7 +11,7 @@ use calcscore_data::dates::parse_date;
 use calcscore_data::registry::parse_binary;
 use calcscore_data::table::{format_number, number_hint, parse_number};
 use calcscore_data::validate::bad_id;
-use calcscore_data::{clip, open, ColumnData, DataError, Table};
+use calcscore_data::{clip, open_with, ColumnData, DataError, ReadOptions, Table};
 
 /// The kind of values a CAC schema column holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -340,8 +340,13 @@ pub struct CacTable {
 /// Read, map and validate a CAC follow-up file; every problem is returned at once.
 /// The header is checked first (map keys, required columns), before the body is read.
 pub fn load_cac(path: &Path, map: Option<&Path>) -> Result<CacTable> {
+    load_cac_with(path, map, &ReadOptions::default())
+}
+
+/// [`load_cac`] with reading options (a workbook's sheet, a CSV file's dialect).
+pub fn load_cac_with(path: &Path, map: Option<&Path>, options: &ReadOptions) -> Result<CacTable> {
     let keys: Vec<&str> = CAC_SCHEMA.iter().map(|s| s.name).collect();
-    let opened = open(path, map, &keys)?;
+    let opened = open_with(path, map, &keys, options)?;
     let missing = missing_columns(&opened.names, opened.source());
     if !missing.is_empty() {
         return Err(DataError::Problems {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::Result;
 use calcscore_data::cohort::{exclusion, zhang2021_flow, Cohort, Exclusion, Flow, SplitUnit};
-use calcscore_data::{load_registry, ColumnData, ExpansionFormula, Registry, Table};
+use calcscore_data::{load_registry_with, ColumnData, ExpansionFormula, Registry, Table};
 use calcscore_score::PointsTable;
 
 /// Underexpansion threshold: stent expansion below this (%) is underexpansion.
@@ -28,6 +28,9 @@ pub struct Options {
     pub split: SplitUnit,
     /// Confidence level of every interval.
     pub conf_level: f64,
+    /// How the registry file is read (sheet, CSV dialect); not part of the results.
+    #[serde(skip)]
+    pub read: calcscore_data::ReadOptions,
 }
 
 /// The lesions analysed, as a table with one row per lesion and derived columns, with their cohorts.
@@ -171,7 +174,7 @@ pub struct Prepared {
 
 /// Load the registry, apply the rules, split the cohorts and build the analysis set.
 pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
-    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    let registry = load_registry_with(&opts.data, opts.map.as_deref(), opts.expansion, &opts.read)?;
     calcscore_core::trace::span("load registry");
     let (flow, assigned) = zhang2021_flow(&registry, opts.split, opts.seed)?;
     calcscore_core::trace::span("flow and cohorts");

@@ -1,0 +1,350 @@
+//! Reading options through the real binary (issue 19): `--sheet` picks a workbook's sheet, `--delimiter`,
+//! `--decimal-comma` and `--encoding` read a European CSV export. The fixtures are written independently of
+//! calcscore by tests/reference/sheets.py (openpyxl) and tests/reference/european.py (Python's csv, Latin-1);
+//! each must give exactly the results of the shipped UTF-8 CSV it was made from.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const CSV: &str = "datasets/zhang2021_synthetic.csv";
+const SHEETS: &str = "tests/reference/xlsx/zhang2021_sheets.xlsx";
+const LATIN1: &str = "tests/reference/european/zhang2021_latin1.csv";
+const FORMULA: &str = "calcium_fracture ~ max_calcium_angle_deg + calcium_thickness_mm";
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .current_dir(ROOT)
+        .output()
+        .expect("run calcscore")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let o = calcscore(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn refused(args: &[&str], code: i32) -> String {
+    let o = calcscore(args);
+    assert_eq!(o.status.code(), Some(code), "{args:?}");
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The `fit --json` output without the input file name (the only field that names the file).
+fn fit_json(data: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["fit", "--data", data, "--formula", FORMULA, "--json"];
+    args.extend_from_slice(extra);
+    let mut v: Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+    v.as_object_mut().unwrap().remove("data");
+    v
+}
+
+fn reproduce(data: &str, extra: &[&str], out: &Path) {
+    let mut args = vec!["reproduce", "zhang2021", "--data", data, "--out"];
+    args.push(out.to_str().unwrap());
+    args.extend_from_slice(extra);
+    ok(&args);
+}
+
+/// The report tables that carry every number of a run (flow, cohorts, models, points, accuracy, check).
+const TABLES: [&str; 9] = [
+    "flow.csv",
+    "exclusions.csv",
+    "cohorts.csv",
+    "coefficients.csv",
+    "points.csv",
+    "accuracy.csv",
+    "roc_coords.csv",
+    "expansion_by_score.csv",
+    "check.csv",
+];
+
+fn same_tables(a: &Path, b: &Path, what: &str) {
+    for f in TABLES {
+        let same = std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap();
+        assert!(same, "{f} differs between {what} and the CSV");
+    }
+}
+
+#[test]
+fn named_sheet_gives_the_results_of_the_csv() {
+    assert_eq!(
+        fit_json(SHEETS, &["--sheet", "registry"]),
+        fit_json(CSV, &[])
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (x, c) = (tmp.path().join("sheet"), tmp.path().join("csv"));
+    reproduce(SHEETS, &["--sheet", "registry"], &x);
+    reproduce(CSV, &[], &c);
+    same_tables(&x, &c, "--sheet registry");
+}
+
+#[test]
+fn first_sheet_is_the_default_and_unknown_sheets_are_refused() {
+    // The first sheet ('notes', columns item and text) is read without --sheet: the registry's columns are
+    // missing there.
+    let err = refused(&["fit", "--data", SHEETS, "--formula", FORMULA], 1);
+    assert!(err.contains("calcium_fracture"), "{err}");
+    let err = refused(
+        &[
+            "fit",
+            "--data",
+            SHEETS,
+            "--sheet",
+            "Lesions",
+            "--formula",
+            FORMULA,
+        ],
+        2,
+    );
+    assert!(
+        err.contains(SHEETS)
+            && err.contains("no sheet 'Lesions'")
+            && err.contains("'notes', 'registry', 'broken'"),
+        "{err}"
+    );
+    let err = refused(&["check-data", "--data", CSV, "--sheet", "registry"], 2);
+    assert!(
+        err.contains("this is a CSV file; fix: drop --sheet"),
+        "{err}"
+    );
+}
+
+#[test]
+fn row_numbers_are_the_sheets() {
+    // sheets.py writes 'big' into max_calcium_angle_deg of the third data row: sheet row 4.
+    let o = calcscore(&[
+        "check-data",
+        "--data",
+        SHEETS,
+        "--sheet",
+        "broken",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"], 3);
+    let p = &v["problems"][0];
+    assert_eq!(
+        (p["row"].as_u64(), p["column"].as_str(), p["value"].as_str()),
+        (Some(4), Some("max_calcium_angle_deg"), Some("big"))
+    );
+}
+
+#[test]
+fn european_csv_gives_the_results_of_the_csv() {
+    let flags = [
+        "--encoding",
+        "latin1",
+        "--delimiter",
+        ";",
+        "--decimal-comma",
+    ];
+    let expected = fit_json(CSV, &[]);
+    assert_eq!(fit_json(LATIN1, &flags), expected);
+    // Separator and decimal comma sniffed; only the encoding cannot be.
+    assert_eq!(fit_json(LATIN1, &["--encoding", "latin1"]), expected);
+    let tmp = tempfile::tempdir().unwrap();
+    let (e, c) = (tmp.path().join("eu"), tmp.path().join("csv"));
+    reproduce(LATIN1, &flags, &e);
+    reproduce(CSV, &[], &c);
+    same_tables(&e, &c, "the Latin-1 semicolon export");
+}
+
+/// The accented centre names reach the model as text: the same terms and estimates as from a UTF-8 comma
+/// copy that this test makes itself (each Latin-1 byte is the code point of its value; `,` → `.`, `;` → `,`
+/// is safe because no text value of the file holds either).
+#[test]
+fn accented_text_is_transcoded() {
+    let bytes = std::fs::read(Path::new(ROOT).join(LATIN1)).unwrap();
+    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+    assert!(text.contains("Zürich") && text.contains("Hôpital Bichat"));
+    let utf8 = text.replace(',', ".").replace(';', ",");
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("utf8.csv");
+    std::fs::write(&copy, utf8).unwrap();
+    let fit = |data: &str, extra: &[&str]| {
+        let mut args = vec![
+            "fit",
+            "--data",
+            data,
+            "--formula",
+            "calcium_fracture ~ centre",
+        ];
+        args.extend_from_slice(extra);
+        args.push("--json");
+        let v: Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+        v["coefficients"].clone()
+    };
+    let got = fit(LATIN1, &["--encoding", "latin1"]);
+    assert_eq!(got, fit(copy.to_str().unwrap(), &[]));
+    let terms: Vec<&str> = got
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        terms,
+        [
+            "(Intercept)",
+            "centreLinköping",
+            "centreMálaga",
+            "centreZürich"
+        ]
+    );
+    // Windows-1252 agrees with Latin-1 on these letters (both map 0xFC to ü, 0xF4 to ô, 0xE1 to á).
+    assert_eq!(fit(LATIN1, &["--encoding", "windows-1252"]), got);
+}
+
+#[test]
+fn encoding_problems_and_conflicts_are_clear() {
+    let err = refused(&["fit", "--data", LATIN1, "--formula", FORMULA], 1);
+    assert!(
+        err.contains(LATIN1) && err.contains("not UTF-8") && err.contains("--encoding latin1"),
+        "{err}"
+    );
+    let err = refused(
+        &[
+            "fit",
+            "--data",
+            LATIN1,
+            "--encoding",
+            "utf16",
+            "--formula",
+            FORMULA,
+        ],
+        2,
+    );
+    assert!(err.contains("utf8, latin1"), "{err}");
+    let err = refused(
+        &[
+            "fit",
+            "--data",
+            LATIN1,
+            "--delimiter",
+            ",",
+            "--decimal-comma",
+            "--formula",
+            FORMULA,
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--decimal-comma with --delimiter ','"),
+        "{err}"
+    );
+    // A decimal comma in a file whose header the sniffer reads as comma-separated is refused too.
+    let err = refused(
+        &[
+            "fit",
+            "--data",
+            CSV,
+            "--decimal-comma",
+            "--formula",
+            FORMULA,
+        ],
+        2,
+    );
+    assert!(
+        err.contains(CSV) && err.contains("--delimiter ';'"),
+        "{err}"
+    );
+    let err = refused(
+        &[
+            "fit",
+            "--data",
+            SHEETS,
+            "--encoding",
+            "latin1",
+            "--formula",
+            FORMULA,
+        ],
+        2,
+    );
+    assert!(err.contains("this is a workbook"), "{err}");
+}
+
+/// `samplesize --from-registry` reads like every verb: a map (here renaming the cluster column) and the
+/// dialect flags give the estimate of the plain CSV.
+#[test]
+fn samplesize_registry_takes_map_and_dialect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let map = tmp.path().join("map.toml");
+    std::fs::write(&map, "[columns]\npid = \"patient_id\"\n").unwrap();
+    let run = |registry: &str, extra: &[&str]| {
+        let mut args = vec![
+            "samplesize",
+            "develop",
+            "--type",
+            "binary",
+            "--cstatistic",
+            "0.8",
+            "--parameters",
+            "8",
+            "--from-registry",
+            registry,
+            "--outcome",
+            "calcium_fracture",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let mut v: Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+        strip_file(&mut v);
+        v
+    };
+    let plain = run(CSV, &[]);
+    let mapped = run(
+        LATIN1,
+        &[
+            "--encoding",
+            "latin1",
+            "--map",
+            map.to_str().unwrap(),
+            "--cluster",
+            "pid",
+        ],
+    );
+    assert_eq!(mapped, plain);
+    assert_eq!(run(SHEETS, &["--sheet", "registry"]), plain);
+}
+
+/// Remove every string naming an input file or the cluster column, wherever it is nested.
+fn strip_file(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !["file", "data", "registry", "cluster"].contains(&k.as_str()));
+            m.values_mut().for_each(strip_file);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_file),
+        _ => {}
+    }
+}
+
+/// `progression` (the CAC schema's own loader) takes the dialect flags too: the pilot's CSV rewritten with
+/// semicolons and decimal commas by this test gives the same per-patient values, definitions and tests.
+#[test]
+fn progression_reads_a_semicolon_decimal_comma_file() {
+    let cac = "datasets/denosumab_pilot_synthetic.csv";
+    let text = std::fs::read_to_string(Path::new(ROOT).join(cac)).unwrap();
+    assert!(!text.contains('"') && !text.contains(';'));
+    let tmp = tempfile::tempdir().unwrap();
+    let eu = tmp.path().join("pilot_eu.csv");
+    std::fs::write(&eu, text.replace(',', ";").replace('.', ",")).unwrap();
+    let run = |data: &str, extra: &[&str]| {
+        let mut args = vec!["progression", "--data", data, "--json"];
+        args.extend_from_slice(extra);
+        let v: Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+        ["patients", "definitions", "tests", "describe"].map(|k| v[k].clone())
+    };
+    let flags = ["--delimiter", ";", "--decimal-comma"];
+    assert_eq!(run(eu.to_str().unwrap(), &flags), run(cac, &[]));
+}

@@ -1,0 +1,190 @@
+//! `table1 --factors`, variable labels and the outcome block through the binary (issue 19). Counts, column
+//! percentages and the chi-square p-value of a numeric-coded grade come from R (tests/reference/table1.R:
+//! table(), prop.table(), chisq.test()); labels and blocks are checked in every output format.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const DATA: &str = "tests/reference/table1/factors.csv";
+const REGISTRY: &str = "datasets/zhang2021_synthetic.csv";
+
+fn calcscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .current_dir(ROOT)
+        .output()
+        .expect("run calcscore")
+}
+
+fn stdout(args: &[&str]) -> String {
+    let o = calcscore(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn reference() -> Value {
+    let path = format!("{ROOT}/tests/reference/table1/factors.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn factor_levels_match_r_table_and_chisq_test() {
+    let r = reference();
+    let out = stdout(&[
+        "table1",
+        "--data",
+        DATA,
+        "--by",
+        "g",
+        "--vars",
+        "grade",
+        "--factors",
+        "grade",
+        "--json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let levels = r["levels"].as_array().unwrap();
+    assert_eq!(rows.len(), levels.len(), "one row per level: {out}");
+    for (row, want) in rows.iter().zip(levels) {
+        assert_eq!(row["level"], want["level"]);
+        assert_eq!(row["statistic"], "n (%)");
+        let pct = |c: &str, p: &str| format!("{} ({:.1}%)", want[c], want[p].as_f64().unwrap());
+        assert_eq!(row["overall"], pct("overall", "overall_pct"));
+        assert_eq!(row["groups"][0], pct("a", "a_pct"));
+        assert_eq!(row["groups"][1], pct("b", "b_pct"));
+        assert_eq!(row["values"][0]["count"], want["a"]);
+        assert_eq!(row["values"][1]["count"], want["b"]);
+    }
+    let p = rows[0]["p_value"].as_f64().unwrap();
+    assert!((p - r["p_value"].as_f64().unwrap()).abs() < 1e-10, "{p}");
+    assert_eq!(rows[0]["missing"][0], r["missing"]);
+    // Without --factors the same column is a number: one mean ± SD row.
+    let plain: Value = serde_json::from_str(&stdout(&[
+        "table1", "--data", DATA, "--by", "g", "--vars", "grade", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(plain["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(plain["rows"][0]["statistic"], "mean ± SD");
+}
+
+/// Labels replace the column names and the outcome variables sit under an "Outcomes" header after the
+/// baseline block, in every format rendered from the one Table.
+#[test]
+fn labels_and_outcome_block_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let labels = tmp.path().join("labels.toml");
+    std::fs::write(
+        &labels,
+        "grade = \"Tumour grade\"\ny = \"Event within 1 year\"\n",
+    )
+    .unwrap();
+    for format in ["text", "csv", "md", "latex", "html"] {
+        let out = stdout(&[
+            "table1",
+            "--data",
+            DATA,
+            "--by",
+            "g",
+            "--factors",
+            "grade",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--outcomes",
+            "y",
+            "--format",
+            format,
+        ]);
+        let at = |s: &str| {
+            out.find(s)
+                .unwrap_or_else(|| panic!("{format}: no '{s}' in {out}"))
+        };
+        let order = [
+            at("Baseline characteristics"),
+            at("Tumour grade: 1"),
+            at("Tumour grade: 3"),
+            at("sev, mean"),
+            at("Outcomes"),
+            at("Event within 1 year, n ("),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{format}: {out}");
+    }
+    let v: Value = serde_json::from_str(&stdout(&[
+        "table1",
+        "--data",
+        DATA,
+        "--by",
+        "g",
+        "--outcomes",
+        "y",
+        "--json",
+    ]))
+    .unwrap();
+    let last = v["rows"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["variable"].as_str(), last["outcome"].as_bool()),
+        (Some("y"), Some(true))
+    );
+}
+
+#[test]
+fn registry_gets_the_schema_labels_and_outcome_block() {
+    let args = [
+        "table1",
+        "--data",
+        REGISTRY,
+        "--by",
+        "cohort",
+        "--vars",
+        "stent_expansion_pct,max_calcium_angle_deg,calcium_360",
+        "--format",
+        "md",
+    ];
+    let out = stdout(&args);
+    let at = |s: &str| out.find(s).unwrap_or_else(|| panic!("no '{s}' in {out}"));
+    assert!(at("| Calcium angle (°), ") < at("| 360° calcium, n (%)"));
+    assert!(at("| 360° calcium, n (%)") < at("| Outcomes |"));
+    assert!(at("| Outcomes |") < at("| Stent expansion (%), "));
+    let mut none = args.to_vec();
+    none.extend(["--outcomes", "none"]);
+    let out = stdout(&none);
+    assert!(
+        !out.contains("Outcomes")
+            && out.find("Stent expansion").unwrap() < out.find("Calcium angle").unwrap()
+    );
+}
+
+#[test]
+fn a_label_for_an_unknown_column_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let labels = tmp.path().join("labels.toml");
+    std::fs::write(&labels, "grde = \"Grade\"\n").unwrap();
+    let o = calcscore(&[
+        "table1",
+        "--data",
+        DATA,
+        "--by",
+        "g",
+        "--labels",
+        labels.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("labels.toml") && err.contains("did you mean 'grade'?"),
+        "{err}"
+    );
+    let o = calcscore(&["table1", "--data", DATA, "--by", "g", "--factors", "nope"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
