@@ -93,9 +93,15 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         cols.extend(cluster.map(str::to_string));
         cols
     })?;
-    let design = Design::build(&table, &formula, a.cluster.as_deref())?;
-    // The table is kept only for a nested comparison; otherwise its memory goes before the fit.
-    let table = a.compare.is_some().then_some(table);
+    calcscore_core::trace::span("table read");
+    // The table is kept only for a nested comparison; otherwise its columns are freed while the model
+    // matrix is filled, so the two are never held whole together.
+    let (design, table) = if a.compare.is_some() {
+        (Design::build(&table, &formula, cluster)?, Some(table))
+    } else {
+        (Design::build_owned(table, &formula, cluster)?, None)
+    };
+    calcscore_core::trace::span("design built");
     let opts = FitOptions {
         vcov,
         conf_level: a.level.get(),
@@ -108,6 +114,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
     } else {
         fit_design(&design, &opts, a.family, &a.formula)?
     };
+    calcscore_core::trace::span("fitted");
     let compare = match &a.compare {
         Some(r) => match &table {
             Some(t) => Some(compare(t, &design, &fitted, r, a.family, &opts)?),

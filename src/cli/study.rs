@@ -199,6 +199,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         conf_level: a.level.get(),
         read,
     };
+    calcscore_core::trace::span("start");
     let mut run = zhang2021::reproduce(&opts)?;
     label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
@@ -207,7 +208,9 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     if let Some(mice) = mice {
         extra_text = super::impute::add_sensitivity(&mut files, &run, &mice)?;
     }
+    calcscore_core::trace::span("report files");
     out_dir.write(&files, Mode::Replace)?;
+    calcscore_core::trace::span("written");
     print!("{}{extra_text}", zhang2021::summary(&run, &out));
     Ok(Outcome::Success)
 }

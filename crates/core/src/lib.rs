@@ -10,6 +10,7 @@ pub mod format;
 mod imaging_error;
 pub mod options;
 mod stats_error;
+pub mod trace;
 
 pub use choice::Choice;
 pub use data_error::{clip, DataError};

@@ -324,6 +324,7 @@ fn csv_table(
             problems,
         });
     }
+    calcscore_core::trace::span("csv records checked");
     let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
     // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
     // a numeric column), read again inferring from every row so that the value reaches validation with its row.
@@ -335,6 +336,7 @@ fn csv_table(
         )
     })?;
     drop(data);
+    calcscore_core::trace::span("csv parsed by polars");
     let mut table = frame_to_table(df, file)?;
     if let Some(cols) = select.filter(|c| c.len() == table.names.len()) {
         table.names = cols.iter().map(|&j| header.names[j].clone()).collect();

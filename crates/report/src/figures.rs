@@ -88,8 +88,9 @@ pub fn render_png<F: Figure>(fig: &F) -> Result<Vec<u8>> {
     encode_png(&buf, w, h, 300).map_err(draw_err)
 }
 
-/// RGB pixels as PNG with a pHYs chunk of `dpi` (pixels per metre) so viewers and journals read the resolution;
-/// the `png` crate's adaptive filter and default compression, as `image`'s PNG encoder used them.
+/// RGB pixels as PNG with a pHYs chunk of `dpi` (pixels per metre) so viewers and journals read the resolution.
+/// The `Up` filter with the `png` crate's fast (fdeflate) compression: on flat-coloured charts it costs a tenth
+/// of the adaptive filter with default zlib (which took half of a warm `reproduce`), for somewhat larger files.
 fn encode_png(
     rgb: &[u8],
     w: u32,
@@ -101,9 +102,9 @@ fn encode_png(
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Default);
-    encoder.set_filter(png::FilterType::Sub);
-    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_filter(png::FilterType::Up);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::NonAdaptive);
     encoder.set_pixel_dims(Some(png::PixelDimensions {
         xppu: ppm,
         yppu: ppm,

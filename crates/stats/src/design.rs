@@ -59,6 +59,25 @@ impl Design {
     /// Build the design of `formula` on `table`, keeping rows complete in every column read.
     /// A `.` in the formula stands for every other column of the table (not the cluster column).
     pub fn build(table: &Table, formula: &Formula, cluster: Option<&str>) -> crate::Result<Design> {
+        Design::assemble(Source::Shared(table), formula, cluster)
+    }
+
+    /// [`Design::build`] consuming the table: each column is freed once the last term that reads it is
+    /// coded, so the table and the model matrix are never both held whole (the memory peak of a large `fit`).
+    pub fn build_owned(
+        table: Table,
+        formula: &Formula,
+        cluster: Option<&str>,
+    ) -> crate::Result<Design> {
+        Design::assemble(Source::Owned(table), formula, cluster)
+    }
+
+    fn assemble(
+        mut src: Source<'_>,
+        formula: &Formula,
+        cluster: Option<&str>,
+    ) -> crate::Result<Design> {
+        let table = src.table();
         let excluded: Vec<&str> = cluster.into_iter().collect();
         let formula = &formula.expand_dot(&table.names, &excluded);
         let mut cols = formula.columns();
@@ -73,6 +92,8 @@ impl Design {
         let (missing, rows) = complete_cases(table, &cols)?;
         finite_values(table, &cols, &rows)?;
         let (y, response_levels) = response_values(table, &formula.response, &rows)?;
+        let source = table.source.clone();
+        src.release_unread(formula, 0, cluster, std::slice::from_ref(&formula.response));
         // The model matrix is filled column by column into one column-major buffer (no per-term copies,
         // no second matrix); a factor with many levels may make it grow past this estimate.
         let n = rows.len();
@@ -85,14 +106,21 @@ impl Design {
             values.resize(n, 1.0);
             terms.push(("(Intercept)".to_string(), vec![0]));
         }
-        for term in &formula.terms {
+        for (k, term) in formula.terms.iter().enumerate() {
             let first = names.len();
-            for (name, col) in term_columns(table, &term.variables, &rows)? {
+            for (name, col) in term_columns(src.table(), &term.variables, &rows)? {
                 names.push(name);
                 values.extend_from_slice(&col);
             }
             terms.push((term.label(), (first..names.len()).collect()));
+            let read: Vec<String> = term
+                .variables
+                .iter()
+                .map(|v| v.column().to_string())
+                .collect();
+            src.release_unread(formula, k + 1, cluster, &read);
         }
+        let table = src.table();
         let x = DMatrix::from_vec(n, names.len(), values);
         let cluster = cluster
             .map(|c| cluster_index(table, c, &rows))
@@ -108,7 +136,7 @@ impl Design {
             response_levels,
             terms,
             intercept: formula.intercept,
-            source: table.source.clone(),
+            source,
         };
         design.check_rank()?;
         Ok(design)
@@ -146,6 +174,44 @@ impl Design {
         Err(StatsError::Singular {
             terms: names.join(", "),
         })
+    }
+}
+
+/// The table a design is built from: borrowed, or owned so that columns can be freed as they are coded.
+enum Source<'a> {
+    Shared(&'a Table),
+    Owned(Table),
+}
+
+impl Source<'_> {
+    fn table(&self) -> &Table {
+        match self {
+            Source::Shared(t) => t,
+            Source::Owned(t) => t,
+        }
+    }
+
+    /// Of an owned table, free the columns in `read` that no term from `next` on reads (nor the cluster).
+    fn release_unread(
+        &mut self,
+        formula: &Formula,
+        next: usize,
+        cluster: Option<&str>,
+        read: &[String],
+    ) {
+        let Source::Owned(t) = self else { return };
+        for c in read {
+            let later = formula.terms[next..]
+                .iter()
+                .flat_map(|term| &term.variables)
+                .any(|v| v.column() == c);
+            if later || cluster == Some(c.as_str()) {
+                continue;
+            }
+            if let Some(j) = t.names.iter().position(|n| n == c) {
+                t.columns[j] = ColumnData::Num(Vec::new());
+            }
+        }
     }
 }
 
@@ -469,5 +535,35 @@ mod tests {
         let f = Formula::parse("y ~ x + nope").unwrap();
         let e = Design::build(&table(), &f, None).unwrap_err();
         assert!(e.to_string().contains("nope") && e.to_string().contains("t.csv"));
+    }
+
+    /// The owned build frees columns as it goes but codes the same matrix: a column read by two terms, the
+    /// response, a transformed column and the cluster column all stay readable until their last use.
+    #[test]
+    fn owned_build_equals_borrowed_build() {
+        for (formula, cluster) in [
+            ("y ~ x * g + I(x > 2)", None),
+            ("y ~ g + x + log(x) + x:g", Some("g")),
+            ("y ~ .", None),
+        ] {
+            let f = Formula::parse(formula).unwrap();
+            let t = table();
+            let t = Table::new(
+                "t.csv",
+                t.names
+                    .into_iter()
+                    .zip(t.columns)
+                    .filter(|(n, _)| n != "k")
+                    .collect(),
+            );
+            let shared = Design::build(&t, &f, cluster).unwrap();
+            let owned = Design::build_owned(t, &f, cluster).unwrap();
+            assert_eq!(owned.x, shared.x, "{formula}");
+            assert_eq!(
+                (owned.y, owned.names, owned.rows, owned.cluster),
+                (shared.y, shared.names, shared.rows, shared.cluster),
+                "{formula}"
+            );
+        }
     }
 }

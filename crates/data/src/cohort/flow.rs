@@ -1,5 +1,7 @@
 //! Flow through ordered exclusion rules, with a ledger naming each excluded lesion's first rule.
 
+use std::borrow::Cow;
+
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -55,10 +57,11 @@ pub struct Exclusion {
     pub patient_id: String,
     /// Spreadsheet row of the lesion in the input file.
     pub row: usize,
-    /// Rule name.
-    pub rule: String,
+    /// Rule name (borrowed from the rule when it is a fixed one: a registry of 10^6 lesions may have 10^6
+    /// entries, and a copy of each reason would cost more than the ids).
+    pub rule: Cow<'static, str>,
     /// Reason in words.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
 }
 
 /// The result of applying the rules: stages, the ledger, and the lesions that remain.
@@ -179,7 +182,11 @@ pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Result<Flow, DataError
 }
 
 /// A ledger entry for a lesion.
-pub fn exclusion(l: &Lesion, rule: &str, reason: &str) -> Exclusion {
+pub fn exclusion(
+    l: &Lesion,
+    rule: impl Into<Cow<'static, str>>,
+    reason: impl Into<Cow<'static, str>>,
+) -> Exclusion {
     Exclusion {
         lesion_id: l.lesion_id.clone(),
         patient_id: l.patient_id.clone(),

@@ -67,6 +67,7 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
             .map(|l| l.patient_id.as_str()),
     );
     let analysis = analysis::analyse(&prepared.set, &score, opts.conf_level)?;
+    calcscore_core::trace::span("analysis");
     let mut run = Run {
         options: opts.clone(),
         notice,

@@ -1,5 +1,6 @@
 //! The report of a Zhang 2021 run: results.json, report.md, CSV tables, Figure 4, manifest.json.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use crate::{DataNotice, Quantity};
 use crate::{Error, Result};
 use calcscore_core::Choice;
 use calcscore_data::cohort::{FlowStage, SplitUnit};
-use calcscore_report::{csv, num, r, Doc, OutputFile, Table};
+use calcscore_report::{csv, csv_rows, num, r, Doc, OutputFile, Table};
 use calcscore_score::model::FittedModel;
 use calcscore_score::PointsTable;
 
@@ -34,15 +35,15 @@ pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
         ("manifest.json".into(), manifest(run).into_bytes()),
         (
             "exclusions.csv".into(),
-            csv(
+            csv_rows(
                 &["lesion_id", "patient_id", "row", "rule", "reason"],
-                &exclusion_rows(run),
+                exclusion_rows(run),
             )
             .into_bytes(),
         ),
         (
             "analysis_set.csv".into(),
-            csv(
+            csv_rows(
                 &[
                     "lesion_id",
                     "patient_id",
@@ -51,7 +52,7 @@ pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
                     "stent_expansion_pct",
                     "underexpansion",
                 ],
-                &analysis_rows(run),
+                analysis_rows(run),
             )
             .into_bytes(),
         ),
@@ -393,9 +394,13 @@ fn by_score_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn analysis_rows(run: &Run) -> Vec<Vec<String>> {
+/// The analysis set's rows for analysis_set.csv, made one at a time.
+fn analysis_rows(run: &Run) -> impl Iterator<Item = [Cow<'_, str>; 6]> + '_ {
     let t = &run.set.table;
-    let text = |c: &str| t.text(c).unwrap_or_default();
+    let text = |c: &str| match t.column(c) {
+        Ok(calcscore_data::ColumnData::Text(v)) => Cow::Borrowed(v.as_slice()),
+        _ => Cow::Owned(t.text(c).unwrap_or_default()),
+    };
     let (lesion, patient, cohort) = (text("lesion_id"), text("patient_id"), text("cohort"));
     let numbers = |c: &str| t.numeric(c).unwrap_or_default();
     let (score, expansion, under) = (
@@ -403,19 +408,17 @@ fn analysis_rows(run: &Run) -> Vec<Vec<String>> {
         numbers("stent_expansion_pct"),
         numbers("underexpansion"),
     );
-    (0..t.nrows())
-        .map(|i| {
-            let s = |v: &[Option<String>]| v[i].clone().unwrap_or_default();
-            vec![
-                s(&lesion),
-                s(&patient),
-                s(&cohort),
-                num(score[i]),
-                num(expansion[i]),
-                num(under[i]),
-            ]
-        })
-        .collect()
+    (0..t.nrows()).map(move |i| {
+        let s = |v: &[Option<String>]| Cow::Owned(v[i].clone().unwrap_or_default());
+        [
+            s(&lesion),
+            s(&patient),
+            s(&cohort),
+            Cow::Owned(num(score[i])),
+            Cow::Owned(num(expansion[i])),
+            Cow::Owned(num(under[i])),
+        ]
+    })
 }
 
 fn flow_rows(res: &Results) -> Vec<Vec<String>> {
@@ -436,21 +439,21 @@ fn flow_rows(res: &Results) -> Vec<Vec<String>> {
     rows
 }
 
-fn exclusion_rows(run: &Run) -> Vec<Vec<String>> {
+/// The exclusions ledger's rows for exclusions.csv, made one at a time.
+fn exclusion_rows(run: &Run) -> impl Iterator<Item = [Cow<'_, str>; 5]> + '_ {
     run.flow
         .exclusions
         .iter()
         .chain(&run.set.exclusions)
         .map(|e| {
-            vec![
-                e.lesion_id.clone(),
-                e.patient_id.clone(),
-                e.row.to_string(),
-                e.rule.clone(),
-                e.reason.clone(),
+            [
+                Cow::Borrowed(e.lesion_id.as_str()),
+                Cow::Borrowed(e.patient_id.as_str()),
+                Cow::Owned(e.row.to_string()),
+                Cow::Borrowed(&*e.rule),
+                Cow::Borrowed(&*e.reason),
             ]
         })
-        .collect()
 }
 
 fn models(res: &Results) -> Vec<(&'static str, &FittedModel)> {

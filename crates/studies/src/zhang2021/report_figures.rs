@@ -16,36 +16,55 @@ use calcscore_report::{r, OutputFile};
 use calcscore_score::model::FittedModel;
 use calcscore_stats::diagnostic::{binomial_ci, CiMethod};
 
-/// Every figure as SVG and PNG, in report order.
+/// Every figure as SVG and PNG, in report order. Each figure is drawn on its own thread (the PNGs are most of
+/// a warm `reproduce`); the files are collected in the fixed order, so the output does not depend on timing.
 pub fn all(res: &Results) -> Result<Vec<OutputFile>> {
-    let mut files = Vec::new();
-    push(&mut files, "figure1_flow", &flow(res))?;
-    push(&mut files, "figure4_expansion_by_score", &figure4(res))?;
+    let mut jobs: Vec<Job> = vec![
+        job("figure1_flow", flow(res)),
+        job("figure4_expansion_by_score", figure4(res)),
+    ];
     if let Some(f) = figure5(res)? {
-        push(&mut files, "figure5_score_vs_expansion", &f)?;
+        jobs.push(job("figure5_score_vs_expansion", f));
     }
     if let Some(f) = roc(res) {
-        push(&mut files, "figure_roc", &f)?;
+        jobs.push(job("figure_roc", f));
     }
     if let Some(c) = calibration(res)? {
-        push(&mut files, "figure_calibration", &c)?;
+        jobs.push(job("figure_calibration", c));
     }
     if let Some(f) = forest(res) {
-        push(&mut files, "figure_forest", &f)?;
+        jobs.push(job("figure_forest", f));
     }
     if let Some(f) = flexible_calibration(res) {
-        push(&mut files, "figure_calibration_flexible", &f)?;
+        jobs.push(job("figure_calibration_flexible", f));
     }
     if let Some(f) = decision(res) {
-        push(&mut files, "figure_decision", &f)?;
+        jobs.push(job("figure_decision", f));
+    }
+    let rendered = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs.into_iter().map(|j| s.spawn(j)).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect::<Vec<_>>()
+    });
+    let mut files = Vec::new();
+    for pair in rendered {
+        files.extend(pair?);
     }
     Ok(files)
 }
 
-fn push<F: Figure>(files: &mut Vec<OutputFile>, stem: &str, fig: &F) -> Result<()> {
-    files.push((format!("{stem}.svg"), render_svg(fig)?.into_bytes()));
-    files.push((format!("{stem}.png"), render_png(fig)?));
-    Ok(())
+/// Drawing one figure: its SVG and PNG files.
+type Job = Box<dyn FnOnce() -> Result<[OutputFile; 2]> + Send>;
+
+fn job<F: Figure + Send + 'static>(stem: &'static str, fig: F) -> Job {
+    Box::new(move || {
+        Ok([
+            (format!("{stem}.svg"), render_svg(&fig)?.into_bytes()),
+            (format!("{stem}.png"), render_png(&fig)?),
+        ])
+    })
 }
 
 /// Figure 1: the flow from the input to the four cohorts.
