@@ -408,7 +408,13 @@ fn an_empty_response_column_is_named_not_called_a_text_factor() {
     let path = dir.path().join("blank.csv");
     std::fs::write(&path, "y,x\n,1\n,2\n,3\n").unwrap();
     fails(
-        &["fit", "--data", path.to_str().unwrap(), "--formula", "y ~ x"],
+        &[
+            "fit",
+            "--data",
+            path.to_str().unwrap(),
+            "--formula",
+            "y ~ x",
+        ],
         1,
         &["blank.csv", "response 'y' is empty in all 3 rows"],
     );

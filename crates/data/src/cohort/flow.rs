@@ -183,7 +183,7 @@ pub fn exclusion(l: &Lesion, rule: &str, reason: &str) -> Exclusion {
     Exclusion {
         lesion_id: l.lesion_id.clone(),
         patient_id: l.patient_id.clone(),
-        row: crate::Table::row_number(l.index),
+        row: l.row,
         rule: rule.into(),
         reason: reason.into(),
     }
