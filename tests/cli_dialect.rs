@@ -390,3 +390,37 @@ fn a_blank_column_a_does_not_shift_cell_letters() {
         "{out}"
     );
 }
+
+/// tests/reference/separators.py: the registry with '|' and decimal commas, and with tabs.
+const PIPE: &str = "tests/reference/european/zhang2021_pipe.csv";
+const TAB: &str = "tests/reference/european/zhang2021_tab.tsv";
+
+#[test]
+fn pipe_and_tab_files_are_sniffed() {
+    let expected = fit_json(CSV, &[]);
+    assert_eq!(fit_json(PIPE, &[]), expected, "'|' with decimal commas");
+    assert_eq!(fit_json(TAB, &[]), expected, "tab");
+    assert_eq!(fit_json(PIPE, &["--delimiter", "|"]), expected);
+    let o = ok(&["check-data", "--data", PIPE, "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["rows"].as_u64(), v["n_problems"].as_u64()),
+        (Some(3862), Some(0))
+    );
+}
+
+#[test]
+fn an_unusual_separator_is_refused_with_the_delimiter_to_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let colon = tmp.path().join("colon.csv");
+    let text = std::fs::read_to_string(Path::new(ROOT).join(CSV)).unwrap();
+    std::fs::write(&colon, text.replace(',', ":")).unwrap();
+    let colon = colon.to_str().unwrap();
+    let err = refused(&["check-data", "--data", colon], 2);
+    assert!(
+        err.contains("colon.csv: the header reads as one column")
+            && err.contains("fix: --delimiter ':'"),
+        "{err}"
+    );
+    assert_eq!(fit_json(colon, &["--delimiter", ":"]), fit_json(CSV, &[]));
+}
