@@ -348,3 +348,79 @@ fn progression_reads_a_semicolon_decimal_comma_file() {
     let flags = ["--delimiter", ";", "--decimal-comma"];
     assert_eq!(run(eu.to_str().unwrap(), &flags), run(cac, &[]));
 }
+
+/// tests/reference/sheet_offset.py: the table starts at B3 (two blank rows, a blank column A); 'big' sits in
+/// the third data row, sheet row 6, and sheet 'unnamed' leaves header cell D3 empty.
+const OFFSET: &str = "tests/reference/xlsx/sheet_offset.xlsx";
+
+#[test]
+fn blank_rows_above_the_header_count_in_row_numbers() {
+    let o = calcscore(&["check-data", "--data", OFFSET, "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rows"], 5);
+    let p = &v["problems"][0];
+    assert_eq!(
+        (p["row"].as_u64(), p["column"].as_str(), p["value"].as_str()),
+        (Some(6), Some("max_calcium_angle_deg"), Some("big"))
+    );
+    assert_eq!(v["unusable_rows"], serde_json::json!([6]));
+    let err = refused(&["fit", "--data", OFFSET, "--formula", FORMULA], 1);
+    assert!(
+        err.contains("row 6, column 'max_calcium_angle_deg': 'big' is not a number"),
+        "{err}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let args = ["reproduce", "zhang2021", "--data", OFFSET, "--out"];
+    let err = refused(&[&args[..], &[out.to_str().unwrap()]].concat(), 1);
+    assert!(
+        err.contains("row 6, column 'max_calcium_angle_deg'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_blank_column_a_does_not_shift_cell_letters() {
+    let o = calcscore(&["check-data", "--data", OFFSET, "--sheet", "unnamed"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("sheet 'unnamed', row 3: the header cell D3 is empty"),
+        "{out}"
+    );
+}
+
+/// tests/reference/separators.py: the registry with '|' and decimal commas, and with tabs.
+const PIPE: &str = "tests/reference/european/zhang2021_pipe.csv";
+const TAB: &str = "tests/reference/european/zhang2021_tab.tsv";
+
+#[test]
+fn pipe_and_tab_files_are_sniffed() {
+    let expected = fit_json(CSV, &[]);
+    assert_eq!(fit_json(PIPE, &[]), expected, "'|' with decimal commas");
+    assert_eq!(fit_json(TAB, &[]), expected, "tab");
+    assert_eq!(fit_json(PIPE, &["--delimiter", "|"]), expected);
+    let o = ok(&["check-data", "--data", PIPE, "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["rows"].as_u64(), v["n_problems"].as_u64()),
+        (Some(3862), Some(0))
+    );
+}
+
+#[test]
+fn an_unusual_separator_is_refused_with_the_delimiter_to_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let colon = tmp.path().join("colon.csv");
+    let text = std::fs::read_to_string(Path::new(ROOT).join(CSV)).unwrap();
+    std::fs::write(&colon, text.replace(',', ":")).unwrap();
+    let colon = colon.to_str().unwrap();
+    let err = refused(&["check-data", "--data", colon], 2);
+    assert!(
+        err.contains("colon.csv: the header reads as one column")
+            && err.contains("fix: --delimiter ':'"),
+        "{err}"
+    );
+    assert_eq!(fit_json(colon, &["--delimiter", ":"]), fit_json(CSV, &[]));
+}

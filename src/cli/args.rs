@@ -75,15 +75,17 @@ fix: --delimiter ';' (or another separator) with --decimal-comma"
     }
 }
 
-/// A CSV field separator: one of `;`, `,`, `|`, a tab (`\t`, `tab` or the character itself).
+/// A CSV field separator: one of `;`, `,`, `|`, a tab (`\t`, `tab` or the character itself), or one of the
+/// unusual ones sniffing only suggests (`:`, `^`, `~`, `!`).
 fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
     match s {
         ";" | "semicolon" => Ok(b';'),
         "," | "comma" => Ok(b','),
         "|" | "pipe" => Ok(b'|'),
         "\t" | "\\t" | "tab" => Ok(b'\t'),
+        ":" | "^" | "~" | "!" => Ok(s.as_bytes()[0]),
         _ => Err(format!(
-            "'{s}' is not a supported separator; use ';', ',', '|' or '\\t' (tab)"
+            "'{s}' is not a supported separator; use ';', ',', '|', '\\t' (tab), ':', '^', '~' or '!'"
         )),
     }
 }

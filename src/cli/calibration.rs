@@ -225,7 +225,7 @@ pub(crate) fn risks(
         if !ok {
             return Err(DataError::Invalid {
                 file: table.source.clone(),
-                row: Table::row_number(i),
+                row: table.row_number(i),
                 column: col.to_string(),
                 value: calcscore_data::table::format_number(x),
                 rule: rule.into(),

@@ -392,7 +392,7 @@ pub(crate) mod input {
         if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
             return Err(DataError::Invalid {
                 file: table.source.clone(),
-                row: Table::row_number(i),
+                row: table.row_number(i),
                 column: col.to_string(),
                 value: format!("{}", v[i].unwrap_or(f64::NAN)),
                 rule: "must be a finite number (leave the cell empty or NA for a missing value)"
@@ -482,7 +482,7 @@ pub(crate) mod input {
                 other => {
                     return Err(DataError::Invalid {
                         file: table.source.clone(),
-                        row: Table::row_number(i),
+                        row: table.row_number(i),
                         column: col.to_string(),
                         value: other.map_or("NA".into(), calcscore_data::table::format_number),
                         rule: "a numeric outcome must be coded 0 (control) / 1 (case)".into(),

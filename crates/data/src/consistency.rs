@@ -85,7 +85,7 @@ pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
                 .unwrap_or_default();
             problems.push(DataError::Inconsistent {
                 file: table.source.clone(),
-                row: Table::row_number(i),
+                row: table.row_number(i),
                 column: rule.column.into(),
                 value,
                 rule: rule.rule,

@@ -207,7 +207,7 @@ pub fn binary_format(bytes: &[u8]) -> Option<&'static str> {
 /// The header record of a CSV text: the separator and the column names.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
-    /// Field separator: `,`, or `;` / tab when the header has more of them than commas.
+    /// Field separator: given, or sniffed among `,`, `;`, tab and `|` (see [`sniff_separator`]).
     pub separator: u8,
     /// Column names, unquoted.
     pub names: Vec<String>,
@@ -246,11 +246,24 @@ impl Header {
                 file: file.to_string(),
             });
         }
-        let separator = separator.unwrap_or_else(|| sniff_separator(text));
-        let names = split_fields(text, separator)
+        let records = records_after(bytes, end);
+        let sniffed = separator.is_none();
+        let separator = separator.unwrap_or_else(|| sniff_separator(text, &records));
+        let names: Vec<String> = split_fields(text, separator)
             .into_iter()
             .map(unquote)
             .collect();
+        if let (true, 1, Some(sep)) = (sniffed, names.len(), unusual_separator(text, &records)) {
+            return Err(DataError::BadOption {
+                file: file.to_string(),
+                reason: format!(
+                    "the header reads as one column with ',', ';', tab or '|' as the separator, but '{}' \
+splits it and the rows below into the same number of fields; fix: --delimiter '{}'",
+                    char::from(sep),
+                    char::from(sep)
+                ),
+            });
+        }
         Ok(Header { separator, names })
     }
 }
@@ -267,17 +280,62 @@ pub fn skip_blank_lines(bytes: &[u8]) -> &[u8] {
     &bytes[start..]
 }
 
-/// The separator of a header line: the most frequent of `,`, `;` and tab outside quotes (`,` on a tie).
-pub fn sniff_separator(header: &str) -> u8 {
-    let count = |sep: u8| split_fields(header, sep).len();
-    let (comma, semicolon, tab) = (count(b','), count(b';'), count(b'\t'));
-    if semicolon > comma && semicolon >= tab {
-        b';'
-    } else if tab > comma && tab > semicolon {
-        b'\t'
-    } else {
-        b','
+/// The separators sniffed, in order of preference on a tie.
+const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Other characters a header might be split by (all accepted by `--delimiter`); never chosen, only suggested.
+const UNUSUAL_SEPARATORS: [u8; 4] = [b':', b'^', b'~', b'!'];
+
+/// How many records after the header the sniffer compares field counts over.
+const SNIFF_RECORDS: usize = 20;
+
+/// The separator of a CSV text given its header line and the records after it (as many as the prefix holds):
+/// among `,`, `;`, tab and `|`, the one giving the most header fields (more than one) that every following
+/// record repeats; when none is consistent, the one giving the most header fields (`,` on a tie).
+pub fn sniff_separator(header: &str, records: &[&str]) -> u8 {
+    let count = |line: &str, sep: u8| split_fields(line, sep).len();
+    let consistent = |sep: u8| {
+        let n = count(header, sep);
+        n > 1 && records.iter().all(|r| count(r, sep) == n)
+    };
+    let most = |seps: &mut dyn Iterator<Item = u8>| {
+        // max_by_key keeps the last maximum: reverse so the earlier separator wins a tie.
+        seps.collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .max_by_key(|&sep| count(header, sep))
+    };
+    most(&mut SEPARATORS.into_iter().filter(|&s| consistent(s)))
+        .or_else(|| most(&mut SEPARATORS.into_iter()))
+        .unwrap_or(b',')
+}
+
+/// An unusual separator (`:`, `^`, ...) that splits the header and every record into the same number of
+/// fields (three or more), for a hint when the sniffed separator leaves the header one column.
+fn unusual_separator(header: &str, records: &[&str]) -> Option<u8> {
+    UNUSUAL_SEPARATORS.into_iter().find(|&sep| {
+        let n = split_fields(header, sep).len();
+        n >= 3 && records.iter().all(|r| split_fields(r, sep).len() == n)
+    })
+}
+
+/// Up to [`SNIFF_RECORDS`] complete, non-blank records after the header (a record cut by the prefix is left out).
+fn records_after(bytes: &[u8], header_end: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = header_end + 1;
+    while out.len() < SNIFF_RECORDS && start < bytes.len() {
+        let Some(end) = record_end(bytes, start) else {
+            break;
+        };
+        if let Ok(text) = std::str::from_utf8(&bytes[start..end]) {
+            let text = text.trim_end_matches('\r');
+            if !text.trim().is_empty() {
+                out.push(text);
+            }
+        }
+        start = end + 1;
     }
+    out
 }
 
 /// The fields of one record (quotes kept), split at separators outside quotes.
@@ -435,6 +493,13 @@ mod tests {
         assert_eq!((h.separator, h.names.len()), (b',', 2));
         let h = Header::parse(b"a\tb\tc", "f.csv").unwrap();
         assert_eq!((h.separator, h.names.len()), (b'\t', 3));
+        let h = Header::parse(b"a|b|c\r\n1|2,5|3\r\n", "f.csv").unwrap();
+        assert_eq!((h.separator, h.names.len()), (b'|', 3));
+        // Two commas in the header, but the rows do not repeat them: the '|' split is the consistent one.
+        let h = Header::parse(b"a,x|b,y|c\n1|2|3\n4|5|6\n", "f.csv").unwrap();
+        assert_eq!((h.separator, h.names.len()), (b'|', 3));
+        let e = Header::parse(b"a:b:c\n1:2:3\n", "f.csv").unwrap_err();
+        assert!(e.to_string().contains("fix: --delimiter ':'"), "{e}");
         assert!(matches!(
             Header::parse(b" \n\n", "f.csv"),
             Err(DataError::Empty { .. })

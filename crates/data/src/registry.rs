@@ -82,6 +82,8 @@ impl ExpansionFormula {
 pub struct Lesion {
     /// 0-based index of the row in the table.
     pub index: usize,
+    /// The row's number in its file or sheet (as errors and the exclusion ledger name it).
+    pub row: usize,
     /// Patient identifier.
     pub patient_id: String,
     /// Lesion identifier.
@@ -267,6 +269,7 @@ fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesio
     Ok((0..n)
         .map(|i| Lesion {
             index: i,
+            row: table.row_number(i),
             patient_id: patient[i].clone().unwrap_or_default(),
             lesion_id: lesion[i].clone().unwrap_or_default(),
             cto: at(&cto, i).unwrap_or(false),

@@ -45,6 +45,8 @@ pub struct Table {
     pub names: Vec<String>,
     /// Column values, parallel to `names`.
     pub columns: Vec<ColumnData>,
+    /// The file's row holding the header (1 for CSV; a sheet's own row when blank rows sit above it).
+    pub header_row: usize,
 }
 
 impl Table {
@@ -55,6 +57,7 @@ impl Table {
             source: source.into(),
             names,
             columns,
+            header_row: 1,
         }
     }
 
@@ -63,9 +66,9 @@ impl Table {
         self.columns.first().map_or(0, ColumnData::len)
     }
 
-    /// The spreadsheet row number of data row `i` (0-based): the header is row 1.
-    pub fn row_number(i: usize) -> usize {
-        i + 2
+    /// The file's (or sheet's) row number of data row `i` (0-based): the row after the header's, plus `i`.
+    pub fn row_number(&self, i: usize) -> usize {
+        self.header_row + 1 + i
     }
 
     /// True when the table has a column of this name.
@@ -98,7 +101,7 @@ impl Table {
                         .map(Some)
                         .ok_or_else(|| DataError::NonNumeric {
                             file: self.source.clone(),
-                            row: Self::row_number(i),
+                            row: self.row_number(i),
                             column: name.to_string(),
                             value: calcscore_core::clip(s),
                             hint: number_hint(s),
@@ -156,6 +159,7 @@ impl Table {
             source: self.source.clone(),
             names: self.names.clone(),
             columns,
+            header_row: self.header_row,
         }
     }
 

@@ -42,7 +42,7 @@ pub fn normalise_lesion_table(table: &mut Table, formula: ExpansionFormula) -> V
     problems.extend(missing_columns(&table.names, &table.source, formula));
     for spec in LESION_SCHEMA {
         if let Some(j) = table.names.iter().position(|n| n == spec.name) {
-            let (column, mut found) = check_column(&table.source, spec, &table.columns[j]);
+            let (column, mut found) = check_column(table, spec, &table.columns[j]);
             problems.append(&mut found);
             table.columns[j] = column;
         }
@@ -116,7 +116,7 @@ fn missing_column(
 
 /// Check one column's cells against its spec; returns the normalised column and the problems.
 fn check_column(
-    file: &str,
+    table: &Table,
     spec: &ColumnSpec,
     column: &ColumnData,
 ) -> (ColumnData, Vec<DataError>) {
@@ -128,12 +128,12 @@ fn check_column(
         }
     };
     let mut problems = Vec::new();
-    let row = Table::row_number;
+    let (file, row) = (table.source.as_str(), |i| table.row_number(i));
     let out = match (spec.kind, column) {
         (Kind::Binary | Kind::Number { .. }, ColumnData::Num(v)) => {
-            check_numbers(file, spec, v, &mut problems)
+            check_numbers(table, spec, v, &mut problems)
         }
-        _ => check_cells(file, spec, n, &cell, &mut problems),
+        _ => check_cells(table, spec, n, &cell, &mut problems),
     };
     if spec.required {
         for i in (0..n).filter(|&i| column.is_missing(i)) {
@@ -150,12 +150,12 @@ fn check_column(
 /// A numeric column checked against a binary or number spec without going through text: the same values
 /// and problems as [`check_cells`] on the numbers formatted (`-0` reads back as `0`).
 fn check_numbers(
-    file: &str,
+    table: &Table,
     spec: &ColumnSpec,
     v: &[Option<f64>],
     problems: &mut Vec<DataError>,
 ) -> ColumnData {
-    let row = Table::row_number;
+    let (file, row) = (table.source.as_str(), |i| table.row_number(i));
     let text = super::table::format_number;
     let checked = v.iter().enumerate().map(|(i, &x)| {
         let x = x?;
@@ -193,13 +193,13 @@ fn check_numbers(
 
 /// A column checked cell by cell as text against its spec: the normalised column (problems appended).
 fn check_cells(
-    file: &str,
+    table: &Table,
     spec: &ColumnSpec,
     n: usize,
     cell: &dyn Fn(usize) -> Option<String>,
     problems: &mut Vec<DataError>,
 ) -> ColumnData {
-    let row = Table::row_number;
+    let (file, row) = (table.source.as_str(), |i| table.row_number(i));
     match spec.kind {
         Kind::Id | Kind::Category(_) => ColumnData::Text(
             (0..n)
@@ -338,10 +338,10 @@ fn duplicate_ids(table: &Table) -> Vec<DataError> {
         match first.get(id) {
             Some(&f) => problems.push(DataError::DuplicateId {
                 file: table.source.clone(),
-                row: Table::row_number(i),
+                row: table.row_number(i),
                 column: "lesion_id".into(),
                 value: clip(id),
-                first: Table::row_number(f),
+                first: table.row_number(f),
             }),
             None => {
                 first.insert(id, i);
@@ -424,7 +424,7 @@ pub fn implausible_expansion(table: &Table, formula: ExpansionFormula) -> Vec<Da
         };
         problems.push(DataError::ImplausibleExpansion {
             file: table.source.clone(),
-            row: Table::row_number(i),
+            row: table.row_number(i),
             value: if pct.is_finite() {
                 format!("{pct:.1}")
             } else {
@@ -449,10 +449,11 @@ pub fn unit_problems(table: &Table) -> Vec<DataError> {
     let mut problems = Vec::new();
     for name in ["max_calcium_angle_deg", "stent_expansion_pct"] {
         if let (Ok(column), Some(spec)) = (table.column(name), spec(name)) {
-            let (normalised, mut found) = check_column(&table.source, spec, column);
+            let (normalised, mut found) = check_column(table, spec, column);
             problems.append(&mut found);
             if name == "max_calcium_angle_deg" {
-                let t = Table::new(table.source.clone(), vec![(name.to_string(), normalised)]);
+                let mut t = Table::new(table.source.clone(), vec![(name.to_string(), normalised)]);
+                t.header_row = table.header_row;
                 problems.extend(super::consistency::angle_unit(&t));
             }
         }

@@ -23,13 +23,13 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
     }
 }
 
-/// Read the first sheet of a workbook; rows in errors are the sheet's (header = row 1).
+/// Read the first sheet of a workbook; rows in errors are the sheet's.
 pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
     read_sheet(path, file, None)
 }
 
 /// Read the named sheet of a workbook (the first when `None`); an unknown name is refused listing the
-/// workbook's sheets. Rows in errors are the sheet's (header = row 1).
+/// workbook's sheets. Rows in errors are the sheet's, blank rows above the header counted.
 pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table, DataError> {
     let mut book = open_workbook_auto(path).map_err(|e| {
         unreadable(
@@ -41,6 +41,13 @@ pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table,
     let range = book
         .worksheet_range(&name)
         .map_err(|e| unreadable(file, format!("sheet '{name}': {e}")))?;
+    // calamine's range starts at the first non-empty cell: blank rows above the header and blank columns
+    // left of it are not in it, so rows and letters in errors add that offset back.
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let at = Origin {
+        header_row: top as usize + 1,
+        first_column: left as usize,
+    };
     let mut rows = range.rows();
     let header: Vec<String> = rows
         .next()
@@ -48,7 +55,7 @@ pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table,
         .iter()
         .map(|c| c.to_string().trim().to_string())
         .collect();
-    check_names(&header, file, &name)?;
+    check_names(&header, file, &name, at)?;
     let body: Vec<&[Data]> = rows.collect();
     if body.is_empty() {
         return Err(DataError::HeaderOnly {
@@ -61,9 +68,32 @@ pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table,
             .iter()
             .map(|r| r.get(j).unwrap_or(&Data::Empty))
             .collect();
-        cols.push((col.clone(), column(&cells, file, col)?));
+        cols.push((col.clone(), column(&cells, file, col, at)?));
     }
-    Ok(Table::new(file, cols))
+    let mut table = Table::new(file, cols);
+    table.header_row = at.header_row;
+    Ok(table)
+}
+
+/// Where a sheet's table sits: the sheet row of its header (1-based) and its first column (0-based).
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    header_row: usize,
+    first_column: usize,
+}
+
+impl Origin {
+    /// The sheet's column letters of table column `j` (0-based): A, ..., Z, AA, ...
+    fn letters(self, j: usize) -> String {
+        let mut n = self.first_column + j + 1;
+        let mut out = Vec::new();
+        while n > 0 {
+            out.push(b'A' + ((n - 1) % 26) as u8);
+            n = (n - 1) / 26;
+        }
+        out.reverse();
+        String::from_utf8(out).unwrap_or_default()
+    }
 }
 
 /// The sheet to read: the named one (exactly, else the only one matching case-insensitively), or the first.
@@ -94,18 +124,22 @@ fn pick_sheet(names: &[String], file: &str, sheet: Option<&str>) -> Result<Strin
     })
 }
 
-fn check_names(header: &[String], file: &str, sheet: &str) -> Result<(), DataError> {
+fn check_names(header: &[String], file: &str, sheet: &str, at: Origin) -> Result<(), DataError> {
+    let row = at.header_row;
     for (j, h) in header.iter().enumerate() {
+        let cell = format!("{}{row}", at.letters(j));
         if h.is_empty() {
             return Err(unreadable(
                 file,
-                format!("sheet '{sheet}', row 1: column {} has no name", j + 1),
+                format!("sheet '{sheet}', row {row}: the header cell {cell} is empty (every column needs a name)"),
             ));
         }
         if header[..j].contains(h) {
             return Err(unreadable(
                 file,
-                format!("sheet '{sheet}', row 1: column name '{h}' appears twice"),
+                format!(
+                    "sheet '{sheet}', row {row}: column name '{h}' (cell {cell}) appears twice"
+                ),
             ));
         }
     }
@@ -113,7 +147,7 @@ fn check_names(header: &[String], file: &str, sheet: &str) -> Result<(), DataErr
 }
 
 /// One column: numeric when every non-missing cell is a number, else text.
-fn column(cells: &[&Data], file: &str, name: &str) -> Result<ColumnData, DataError> {
+fn column(cells: &[&Data], file: &str, name: &str, at: Origin) -> Result<ColumnData, DataError> {
     let missing = |c: &Data| match c {
         Data::Empty => true,
         Data::String(s) => MISSING_TOKENS.contains(&s.trim()),
@@ -124,7 +158,7 @@ fn column(cells: &[&Data], file: &str, name: &str) -> Result<ColumnData, DataErr
             file,
             format!(
                 "row {}, column '{name}': the cell holds an error ({})",
-                i + 2,
+                at.header_row + 1 + i,
                 cells[i]
             ),
         ));
@@ -156,4 +190,25 @@ fn column(cells: &[&Data], file: &str, name: &str) -> Result<ColumnData, DataErr
                 .collect(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spreadsheet letters counted by hand: column 26 is Z, 27 AA, 52 AZ, 53 BA, 703 AAA.
+    #[test]
+    fn column_letters_add_the_sheet_offset() {
+        let at = |first_column| Origin {
+            header_row: 1,
+            first_column,
+        };
+        assert_eq!(at(0).letters(0), "A");
+        assert_eq!(at(1).letters(2), "D");
+        assert_eq!(at(0).letters(25), "Z");
+        assert_eq!(at(0).letters(26), "AA");
+        assert_eq!(at(1).letters(50), "AZ");
+        assert_eq!(at(0).letters(52), "BA");
+        assert_eq!(at(0).letters(702), "AAA");
+    }
 }

@@ -175,7 +175,7 @@ impl BinaryOutcome {
                 {
                     return Err(Error::Data(DataError::Invalid {
                         file: table.source.clone(),
-                        row: Table::row_number(i),
+                        row: table.row_number(i),
                         column: self.column.clone(),
                         value: format!("'{}'", v[i].unwrap_or_default()),
                         rule: "a binary outcome column must be 0/1 (or give a rule such as \"x < 70\" or \"x == Yes\")".into(),

@@ -223,7 +223,7 @@ fn finite_values(table: &Table, cols: &[String], rows: &[usize]) -> crate::Resul
             if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
                 return Err(calcscore_data::DataError::Invalid {
                     file: table.source.clone(),
-                    row: Table::row_number(i),
+                    row: table.row_number(i),
                     column: c.clone(),
                     value: format!("{}", v[i].unwrap_or(f64::NAN)),
                     rule:
@@ -423,7 +423,7 @@ fn transformed(
         return Err(StatsError::Formula(format!(
             "{}: row {}, column '{}': {} is undefined for {} (R would give NaN or Inf)",
             table.source,
-            Table::row_number(i),
+            table.row_number(i),
             var.column(),
             var.label(),
             v[i].map_or("a missing value".to_string(), format_number)

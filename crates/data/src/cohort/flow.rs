@@ -190,7 +190,7 @@ pub fn exclusion(
     Exclusion {
         lesion_id: l.lesion_id.clone(),
         patient_id: l.patient_id.clone(),
-        row: crate::Table::row_number(l.index),
+        row: l.row,
         rule: rule.into(),
         reason: reason.into(),
     }

@@ -18,8 +18,9 @@ fn escape(s: &str) -> String {
 const STYLE: &str = "body { font-family: system-ui, sans-serif; max-width: 40em; margin: 1.5em auto; padding: 0 1em; color: #222; }\n\
 h1 { font-size: 1.4em; margin-bottom: 0.2em; } .src { color: #666; font-size: 0.85em; }\n\
 .item { display: block; padding: 0.5em 0; border-bottom: 1px solid #ddd; }\n\
-.pts { color: #0072b2; font-weight: bold; } .rule { color: #666; font-size: 0.85em; }\n\
-input[type=number] { width: 8em; padding: 0.2em; }\n\
+.pts { color: #0072b2; font-weight: bold; } .rule { color: #666; font-size: 0.85em; margin-left: 0.5em; }\n\
+input[type=number] { width: 6em; padding: 0.2em; margin-top: 0.3em; } .unit { display: inline-block; min-width: 2em; }\n\
+#missing { color: #666; } #advice.wait { color: #666; font-style: italic; }\n\
 #result { margin-top: 1em; padding: 0.8em; background: #f4f4f4; border-radius: 6px; }\n\
 .big { font-size: 1.6em; font-weight: bold; } #advice.high { color: #d55e00; } #advice.low { color: #0072b2; }\n\
 ";
@@ -39,7 +40,8 @@ fn card_data(spec: &CardSpec) -> String {
     let z = Normal::standard().inverse_cdf(0.5 + spec.level / 2.0);
     let data = json!({
         "items": spec.score.items.iter().map(|i| json!({
-            "column": i.column, "op": i.op.symbol(), "threshold": i.threshold, "points": i.points,
+            "column": i.column, "label": i.label, "op": i.op.symbol(), "threshold": i.threshold,
+            "points": i.points,
         })).collect::<Vec<_>>(),
         "cutoff": spec.score.cutoff,
         "recommendation": spec.advice.recommendation,
@@ -50,27 +52,40 @@ fn card_data(spec: &CardSpec) -> String {
     data.to_string().replace("</", "<\\/")
 }
 
+/// The unit of a registry column from the lesion schema ("" when the column is not in it).
+fn unit(column: &str) -> &'static str {
+    calcscore_data::schema::spec(column).map_or("", |c| c.unit)
+}
+
+/// One item's form control: a checkbox for a 0/1 item, else a number box with its unit and the rule that
+/// scores (the registry column, which the URL hash uses, in the tooltip).
+fn item_input(i: &calcscore_score::Item) -> String {
+    let (id, label, points) = (escape(&i.column), escape(&i.label), i.points);
+    if is_tick(i.op, i.threshold) {
+        return format!(
+            "<label class=\"item\" title=\"{id}\"><input type=\"checkbox\" id=\"{id}\"> {label} <span class=\"pts\">+{points}</span></label>\n"
+        );
+    }
+    let unit = escape(unit(&i.column));
+    let rule = format!(
+        "+{points} if {} {}{}{unit}",
+        escape(i.op.symbol()),
+        calcscore_data::table::format_number(i.threshold),
+        if unit.is_empty() { "" } else { " " }
+    );
+    let unit_span = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" <span class=\"unit\">{unit}</span>")
+    };
+    format!(
+        "<label class=\"item\" title=\"{id}\">{label} <span class=\"pts\">+{points}</span><br><input type=\"number\" step=\"any\" id=\"{id}\" aria-label=\"{label}\">{unit_span} <span class=\"rule\">{rule}</span></label>\n"
+    )
+}
+
 /// One labelled input per score item: a tick box for a yes/no item, a number field for a measurement.
 fn inputs_html(spec: &CardSpec) -> String {
-    let mut inputs = String::new();
-    for i in &spec.score.items {
-        let id = escape(&i.column);
-        let label = escape(&i.label);
-        let points = i.points;
-        if is_tick(i.op, i.threshold) {
-            inputs.push_str(&format!(
-                "<label class=\"item\"><input type=\"checkbox\" id=\"{id}\"> {label} <span class=\"pts\">+{points}</span></label>\n"
-            ));
-        } else {
-            inputs.push_str(&format!(
-                "<label class=\"item\">{label} <span class=\"pts\">+{points}</span><br><input type=\"number\" step=\"any\" id=\"{id}\" placeholder=\"{id}\"> <span class=\"rule\">{} {} {}</span></label>\n",
-                id,
-                escape(i.op.symbol()),
-                calcscore_data::table::format_number(i.threshold)
-            ));
-        }
-    }
-    inputs
+    spec.score.items.iter().map(item_input).collect()
 }
 
 /// The line under the result that says where the risk comes from.
@@ -115,20 +130,28 @@ function update() {{
     const el = document.getElementById(it.column);
     let x;
     if (el.type === "checkbox") {{ x = el.checked ? 1 : 0; }}
-    else if (el.value.trim() === "") {{ missing.push(it.column); continue; }}
+    else if (el.value.trim() === "" || !Number.isFinite(Number(el.value))) {{ missing.push(it.label); continue; }}
     else {{ x = Number(el.value); }}
     if (holds(it.op, x, it.threshold)) total += it.points;
   }}
   const p = document.getElementById("points");
   p.textContent = String(total); p.dataset.value = String(total);
-  document.getElementById("missing").textContent = missing.length ? "(not entered: " + missing.join(", ") + ")" : "";
+  document.getElementById("missing").textContent = missing.length ? "so far (not entered: " + missing.join("; ") + ")" : "";
   const adv = document.getElementById("advice");
+  const r = document.getElementById("risk"), iv = document.getElementById("interval");
+  const m = CARD.model;
+  document.getElementById("riskline").style.display = m && !missing.length ? "" : "none";
+  r.dataset.value = ""; r.textContent = ""; iv.dataset.low = ""; iv.dataset.high = ""; iv.textContent = "";
+  if (missing.length) {{
+    // A missing measurement may still add points: no advice or risk on a partial total.
+    adv.textContent = "Enter every measurement to see the advice" + (m ? " and the predicted risk." : ".");
+    adv.className = "wait";
+    return;
+  }}
   const high = total >= CARD.cutoff;
   adv.textContent = high ? CARD.recommendation : CARD.below;
   adv.className = high ? "high" : "low";
-  const r = document.getElementById("risk"), iv = document.getElementById("interval");
-  const m = CARD.model;
-  if (!m) {{ document.getElementById("riskline").style.display = "none"; return; }}
+  if (!m) return;
   const eta = m.intercept + m.slope * total;
   r.dataset.value = String(expit(eta)); r.textContent = pct(expit(eta));
   if (m.var_intercept != null) {{

@@ -259,7 +259,7 @@ fn code(table: &Table, name: &str) -> Result<Var, StatsError> {
     if let Some(&i) = observed.iter().find(|&&i| !values[i].is_finite()) {
         return Err(refuse(format!(
             "row {}: {} is not a finite number",
-            Table::row_number(i),
+            table.row_number(i),
             values[i]
         )));
     }

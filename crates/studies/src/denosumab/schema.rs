@@ -391,7 +391,9 @@ pub fn cac_from_table(table: &Table) -> Result<CacTable> {
         .iter()
         .filter_map(|s| table.column(s.name).ok().map(|c| (s, c)))
         .collect();
-    let patients = (0..table.nrows()).map(|i| patient(&columns, i)).collect();
+    let patients = (0..table.nrows())
+        .map(|i| patient(&columns, i, table.row_number(i)))
+        .collect();
     Ok(CacTable {
         source: table.source.clone(),
         patients,
@@ -418,7 +420,7 @@ fn number(kind: Kind, col: &ColumnData, i: usize) -> Option<f64> {
     }
 }
 
-fn patient(columns: &[(&'static CacColumn, &ColumnData)], i: usize) -> Patient {
+fn patient(columns: &[(&'static CacColumn, &ColumnData)], i: usize, row: usize) -> Patient {
     let get = |name: &str| {
         columns
             .iter()
@@ -435,7 +437,7 @@ fn patient(columns: &[(&'static CacColumn, &ColumnData)], i: usize) -> Patient {
     }
     Patient {
         patient_id: get("patient_id").unwrap_or_default().trim().to_string(),
-        row: Table::row_number(i),
+        row,
         age_years: values.get("age_years").copied(),
         sex: get("sex").map(|s| s.trim().to_lowercase()),
         evaluable: values.get("evaluable") != Some(&0.0),
@@ -471,7 +473,7 @@ pub fn validate(table: &Table) -> Vec<DataError> {
 fn invalid(table: &Table, i: usize, column: &str, value: &str, rule: String) -> DataError {
     DataError::Invalid {
         file: table.source.clone(),
-        row: Table::row_number(i),
+        row: table.row_number(i),
         column: column.into(),
         value: format!("'{}'", clip(value)),
         rule,
@@ -511,7 +513,7 @@ fn check_column(
 fn check_cell(table: &Table, spec: &CacColumn, i: usize, s: &str) -> Option<DataError> {
     let bad = |rule: String| Some(invalid(table, i, spec.name, s, rule));
     match spec.kind {
-        Kind::Id => bad_id(&table.source, Table::row_number(i), spec.name, s),
+        Kind::Id => bad_id(&table.source, table.row_number(i), spec.name, s),
         Kind::Text => None,
         Kind::Binary => parse_binary(s)
             .is_none()
@@ -527,7 +529,7 @@ fn check_cell(table: &Table, spec: &CacColumn, i: usize, s: &str) -> Option<Data
         Kind::Number { min, max } => match parse_number(s) {
             None => Some(DataError::NonNumeric {
                 file: table.source.clone(),
-                row: Table::row_number(i),
+                row: table.row_number(i),
                 column: spec.name.into(),
                 value: clip(s),
                 hint: number_hint(s),
@@ -553,7 +555,7 @@ fn row_rules(table: &Table, evaluable: &[bool]) -> Vec<DataError> {
             if let Some(&f) = first.get(&id) {
                 let rule = format!(
                     "duplicate patient id (first at row {})",
-                    Table::row_number(f)
+                    table.row_number(f)
                 );
                 problems.push(invalid(table, i, "patient_id", &id, rule));
             } else {
