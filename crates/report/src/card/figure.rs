@@ -140,7 +140,12 @@ impl ScoreCard<'_> {
             };
             let mut y0 = *y;
             pen.put(
-                &format!("{} points: {}{ci}", r.points, pct(r.risk)),
+                &format!(
+                    "{} point{}: {}{ci}",
+                    r.points,
+                    if r.points == 1 { "" } else { "s" },
+                    pct(r.risk)
+                ),
                 8.0,
                 MARGIN,
                 &mut y0,
