@@ -1,6 +1,7 @@
 //! `calcscore reproduce zhang2021 --impute M` through the binary on the shipped registry: which lesions are kept
 //! by imputation (counted independently from datasets/zhang2021_synthetic.csv, see below), what is imputed, the
-//! complete-case column equal to the published reproduction, and nothing added without --impute.
+//! complete-case column equal to the published reproduction, the section in report.html with the numbers of
+//! imputation.json, and nothing added without --impute.
 
 mod common;
 use common::calcscore;
@@ -76,6 +77,89 @@ fn kept_lesions_imputed_and_pooled_beside_complete_case() {
     }
 }
 
+/// The `<tr>` of the section's table whose first cell is `quantity`.
+fn html_row<'a>(section: &'a str, quantity: &str) -> &'a str {
+    let at = section
+        .find(&format!("<tr><td>{quantity}</td>"))
+        .unwrap_or_else(|| panic!("no row for {quantity}"));
+    let row = &section[at..];
+    &row[..row.find("</tr>").unwrap()]
+}
+
+/// "estimate [low, high]" of a pooled value at `d` decimals, as a table cell.
+fn ci_cell(p: &Value, d: usize) -> String {
+    let x = |k: &str| p[k].as_f64().unwrap();
+    format!(
+        ">{:.d$} [{:.d$}, {:.d$}]</td>",
+        x("estimate"),
+        x("conf_low"),
+        x("conf_high")
+    )
+}
+
+#[test]
+fn report_html_has_the_section_with_the_pooled_numbers_of_imputation_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    run(&out, &["--impute", "2"]);
+    let j: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("imputation.json")).unwrap())
+            .unwrap();
+    let s = &j["sensitivity"];
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let at = html
+        .find("<h2 id=\"sensitivity-analysis-multiple-imputation-impute-2\">")
+        .expect("the sensitivity section in report.html");
+    let section = &html[at..];
+    assert!(section.contains(&format!("<strong>{KEPT} lesions that would pass")));
+    // (pooled value, decimals, fmi) per row, as imputation.json holds them.
+    let mut rows: Vec<(&Value, &Value, usize, f64)> = s["slopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b, &b["pooled"], 2, b["pooled"]["fmi"].as_f64().unwrap()))
+        .collect();
+    let auc = &s["auc"]["pooled"];
+    let npv = &s["npv"]["pooled"];
+    let int = &s["interaction"];
+    rows.push((&s["auc"], auc, 3, auc["logit"]["fmi"].as_f64().unwrap()));
+    rows.push((&s["npv"], npv, 3, npv["logit"]["fmi"].as_f64().unwrap()));
+    rows.push((
+        int,
+        &int["pooled"],
+        2,
+        int["pooled"]["fmi"].as_f64().unwrap(),
+    ));
+    assert_eq!(rows.len(), 7);
+    for (b, pooled, d, fmi) in rows {
+        let row = html_row(section, b["quantity"].as_str().unwrap());
+        assert!(
+            row.contains(&ci_cell(pooled, d)),
+            "pooled {pooled} in {row}"
+        );
+        assert!(
+            row.contains(&format!(">{fmi:.3}</td>")),
+            "fmi {fmi} in {row}"
+        );
+    }
+    for c in j["imputation"]["columns"].as_array().unwrap() {
+        let name = c["column"].as_str().unwrap();
+        let row = html_row(section, &format!("<code>{name}</code>"));
+        assert!(row.contains(&format!(">{KEPT}</td>")), "{row}");
+    }
+    for id in ["imputation-trace", "imputed-values"] {
+        let fig = &section[section.find(&format!("<figure id=\"{id}\"")).expect(id)..];
+        assert!(
+            fig[..fig.find("</figure>").unwrap()].contains("<svg"),
+            "{id} inlined"
+        );
+    }
+    assert!(
+        !section.contains("| quantity |"),
+        "tables rendered, not Markdown"
+    );
+}
+
 #[test]
 fn nothing_added_without_impute() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,6 +168,9 @@ fn nothing_added_without_impute() {
     assert!(!out.join("imputation.json").exists());
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(!md.contains("multiple imputation (--impute"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("Sensitivity analysis: multiple imputation"));
+    assert!(!out.join("imputation_trace.svg").exists());
 }
 
 #[test]

@@ -75,10 +75,7 @@ seed {}\nImputation models: each column predicts from the others ({}); the outco
         s.push_str(&format!(
             "  {:<w$} {:>7} {:>8} {:>22} {:>22}\n",
             c.column,
-            serde_json::to_value(c.method)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
+            c.method.name(),
             c.n_missing,
             format!(
                 "{} ({})",
@@ -524,35 +521,26 @@ pub fn write_plots(
     out.write(&files, calcscore_report::output::Mode::Replace)
 }
 
-/// `reproduce zhang2021 --impute M`: the sensitivity analysis appended to report.md, `imputation.json` and the
-/// diagnostic figures added to the files; returns the text for the terminal.
-pub fn add_sensitivity(
-    files: &mut Vec<calcscore_report::OutputFile>,
+/// `reproduce zhang2021 --impute M`: the report files with the sensitivity analysis appended to report.md and
+/// report.html (its figures beside them), and `imputation.json`; returns the files and the section as text for
+/// the terminal.
+pub fn sensitivity_files(
     run: &calcscore_studies::zhang2021::Run,
     mice: &MiceOptions,
-) -> Result<String> {
-    use calcscore_studies::zhang2021::imputed;
+) -> Result<(Vec<calcscore_report::OutputFile>, String)> {
+    use calcscore_studies::zhang2021::{imputed, report_files_with};
     let s = imputed::sensitivity(&run.options, &run.score, &run.analysis, mice)?;
-    let Some(imp) = &s.imputation else {
-        return Ok(String::new());
-    };
-    let section = format!(
-        "{}\nWhat was imputed:\n\n```text\n{}```\n\nDiagnostics: `imputation_trace.svg` (chain mean and SD per \
-         iteration, one line per chain) and `imputed_values.svg` (observed values at 0, imputation i's at i); \
-         numbers in `imputation.json`.\n",
-        imputed::section_md(&s, mice.m),
-        imputation_text(imp)
-    );
-    if let Some(md) = files.iter_mut().find(|(n, _)| n == "report.md") {
-        md.1.extend_from_slice(format!("\n{section}").as_bytes());
+    let appendix = imputed::appendix(&s)?;
+    let text = appendix.doc.to_markdown();
+    let mut files = report_files_with(run, appendix)?;
+    if let Some(imp) = &s.imputation {
+        let j = json!({"imputation": imputation_json(imp), "sensitivity": s});
+        files.push((
+            "imputation.json".into(),
+            serde_json::to_string_pretty(&j)
+                .unwrap_or_default()
+                .into_bytes(),
+        ));
     }
-    let j = json!({"imputation": imputation_json(imp), "sensitivity": s});
-    files.push((
-        "imputation.json".into(),
-        serde_json::to_string_pretty(&j)
-            .unwrap_or_default()
-            .into_bytes(),
-    ));
-    files.extend(calcscore_report::impute_charts::files(imp)?);
-    Ok(format!("\n{section}"))
+    Ok((files, text))
 }

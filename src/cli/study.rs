@@ -203,11 +203,10 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let mut run = zhang2021::reproduce(&opts)?;
     label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
-    let mut files = zhang2021::report_files(&run)?;
-    let mut extra_text = String::new();
-    if let Some(mice) = mice {
-        extra_text = super::impute::add_sensitivity(&mut files, &run, &mice)?;
-    }
+    let (files, extra_text) = match mice {
+        Some(mice) => super::impute::sensitivity_files(&run, &mice)?,
+        None => (zhang2021::report_files(&run)?, String::new()),
+    };
     calcscore_core::trace::span("report files");
     out_dir.write(&files, Mode::Replace)?;
     calcscore_core::trace::span("written");

@@ -44,6 +44,16 @@ pub enum Method {
     Logreg,
 }
 
+impl Method {
+    /// mice's name of the method (`pmm`, `logreg`), as serialised.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Pmm => "pmm",
+            Method::Logreg => "logreg",
+        }
+    }
+}
+
 /// A column that had missing values, and how they were imputed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImputedColumn {

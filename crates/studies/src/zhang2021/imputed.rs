@@ -9,9 +9,12 @@ use serde::Serialize;
 
 use super::analysis::{analyse, Analysis};
 use super::pipeline::{analysis_set, Options};
+use super::report::{figure_md, Appendix};
 use crate::{Error, Result};
+use calcscore_core::format::significant5;
 use calcscore_data::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort};
 use calcscore_data::{load_registry, registry_from_table, ColumnData, Registry};
+use calcscore_report::{Doc, Table};
 use calcscore_score::validate_impute::{pool_proportion, PooledMeasure};
 use calcscore_score::PointsTable;
 use calcscore_stats::mice::{
@@ -264,16 +267,36 @@ pub fn refuse(what: &str) -> Error {
     ))
 }
 
-/// The report section: who was kept, and the pooled results beside the complete-case ones (Markdown).
-pub fn section_md(s: &Sensitivity, m: usize) -> String {
+/// The report appendix: the section of [`section_doc`] and the diagnostic figures it shows.
+pub fn appendix(s: &Sensitivity) -> Result<Appendix> {
+    let Some(imp) = &s.imputation else {
+        return Ok(Appendix::default());
+    };
+    Ok(Appendix {
+        doc: section_doc(s, imp),
+        figures: calcscore_report::impute_charts::files(imp)?,
+    })
+}
+
+/// The report section: who was kept, the pooled results beside the complete-case ones, what was imputed
+/// and the diagnostic figures.
+pub fn section_doc(s: &Sensitivity, imp: &Imputation) -> Doc {
+    let m = imp.options.m;
+    Doc::of(intro_md(s, m))
+        .table(pooled_table(s, m))
+        .append(imputation_doc(imp))
+}
+
+/// The section's heading and who was kept, excluded and analysed (Markdown).
+fn intro_md(s: &Sensitivity, m: usize) -> String {
     let by = |v: &[(String, usize)]| {
         v.iter()
             .map(|(c, n)| format!("{c} {n}"))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut md = format!(
-        "## Sensitivity analysis: multiple imputation (--impute {m})\n\n\
+    format!(
+        "\n## Sensitivity analysis: multiple imputation (--impute {m})\n\n\
          The complete-case reproduction above leaves out lesions without a post-PCI pullback (rule \
          `no-ivus-pullback`): their stent and reference areas, hence stent expansion, and calcium fracture are \
          missing. Here the **{} lesions that would pass every rule had their post-PCI pullback been available** \
@@ -288,83 +311,112 @@ pub fn section_md(s: &Sensitivity, m: usize) -> String {
         by(&s.kept_by_cohort),
         s.n_still_excluded,
         by(&s.n_by_cohort)
-    );
-    let f = |x: Option<(f64, f64, f64)>, d: usize| {
+    )
+}
+
+/// Pooled estimate, CI low, CI high and fmi of one quantity.
+type PooledCells = (f64, f64, f64, f64);
+
+/// The pooled results beside the complete-case ones: slopes, AUC, NPV, interaction.
+fn pooled_table(s: &Sensitivity, m: usize) -> Table {
+    let row_of = |p: &PooledRow| (p.estimate, p.conf_low, p.conf_high, p.fmi);
+    let mut rows: Vec<Vec<String>> = s
+        .slopes
+        .iter()
+        .map(|b| beside_row(b, b.pooled.as_ref().map(row_of), 2))
+        .collect();
+    let auc = s.auc.pooled.as_ref();
+    rows.push(beside_row(
+        &s.auc,
+        auc.map(|p| (p.estimate, p.conf_low, p.conf_high, p.logit.fmi)),
+        3,
+    ));
+    let npv = s.npv.pooled.as_ref().map(|p| &p.pooled);
+    rows.push(beside_row(
+        &s.npv,
+        npv.map(|p| (p.estimate, p.conf_low, p.conf_high, p.logit.fmi)),
+        3,
+    ));
+    let i = &s.interaction;
+    rows.push(beside_row(i, i.pooled.as_ref().map(row_of), 2));
+    Table::new(&[
+        "quantity",
+        "complete case [CI]",
+        &format!("multiple imputation, m = {m} [CI]"),
+        "fmi",
+    ])
+    .rows(rows)
+}
+
+/// One row: quantity, complete case [CI], pooled [CI] at `d` decimals, and the pooled fmi.
+fn beside_row<T>(b: &Beside<T>, pooled: Option<PooledCells>, d: usize) -> Vec<String> {
+    let f = |x: Option<(f64, f64, f64)>| {
         x.map_or("not estimable".into(), |(e, l, h)| {
             format!("{e:.d$} [{l:.d$}, {h:.d$}]")
         })
     };
-    let mut rows: Vec<Vec<String>> = s
-        .slopes
-        .iter()
-        .map(|b| {
-            vec![
-                b.quantity.clone(),
-                f(b.complete_case, 2),
-                f(
-                    b.pooled
-                        .as_ref()
-                        .map(|p| (p.estimate, p.conf_low, p.conf_high)),
-                    2,
-                ),
-                b.pooled
-                    .as_ref()
-                    .map_or("–".into(), |p| format!("{:.3}", p.fmi)),
-            ]
-        })
-        .collect();
-    rows.push(vec![
-        s.auc.quantity.clone(),
-        f(s.auc.complete_case, 3),
-        f(
-            s.auc
-                .pooled
-                .as_ref()
-                .map(|p| (p.estimate, p.conf_low, p.conf_high)),
-            3,
-        ),
-        s.auc
-            .pooled
-            .as_ref()
-            .map_or("–".into(), |p| format!("{:.3}", p.logit.fmi)),
-    ]);
-    rows.push(vec![
-        s.npv.quantity.clone(),
-        f(s.npv.complete_case, 3),
-        f(
-            s.npv
-                .pooled
-                .as_ref()
-                .map(|p| (p.pooled.estimate, p.pooled.conf_low, p.pooled.conf_high)),
-            3,
-        ),
-        s.npv
-            .pooled
-            .as_ref()
-            .map_or("–".into(), |p| format!("{:.3}", p.pooled.logit.fmi)),
-    ]);
-    let i = &s.interaction;
-    rows.push(vec![
-        i.quantity.clone(),
-        f(i.complete_case, 2),
-        f(
-            i.pooled
-                .as_ref()
-                .map(|p| (p.estimate, p.conf_low, p.conf_high)),
-            2,
-        ),
-        i.pooled
-            .as_ref()
-            .map_or("–".into(), |p| format!("{:.3}", p.fmi)),
-    ]);
-    md.push_str(&calcscore_report::markdown_table(
-        &[
-            "quantity",
-            "complete case [CI]",
-            &format!("multiple imputation, m = {m} [CI]"),
-            "fmi",
-        ],
-        &rows,
-    ));
-    md
+    vec![
+        b.quantity.clone(),
+        f(b.complete_case),
+        f(pooled.map(|(e, l, h, _)| (e, l, h))),
+        pooled.map_or("–".into(), |p| format!("{:.3}", p.3)),
+    ]
+}
+
+/// What was imputed (options, models, and per column the method, count and distributions) and the
+/// diagnostic figures.
+fn imputation_doc(imp: &Imputation) -> Doc {
+    let o = imp.options;
+    let intro = format!(
+        "\nWhat was imputed: multiple imputation by chained equations (mice's defaults: pmm with {} donors, \
+         logreg), m = {}, {} iterations, seed {}; each column of the imputation models predicts from the others \
+         ({}). {} values imputed in each data set.\n\n",
+        calcscore_stats::mice::DONORS,
+        o.m,
+        o.iterations,
+        o.seed,
+        imp.model_columns.join(", "),
+        imp.n_imputed()
+    );
+    if imp.columns.is_empty() {
+        return Doc::of(intro);
+    }
+    Doc::of(intro)
+        .table(imputed_columns_table(imp))
+        .prose(format!(
+            "\n{}{}",
+            figure_md(
+                "imputation_trace.svg",
+                "Figure S6",
+                "Convergence of the imputation: per imputed column, the mean and SD of the imputed values at \
+                 each iteration, one line per imputation (mice's `plot(imp)`); numbers in `imputation.json`."
+            ),
+            figure_md(
+                "imputed_values.svg",
+                "Figure S7",
+                "Observed values at 0 and imputation i's values at i, per imputed column (mice's \
+                 `stripplot(imp)`)."
+            )
+        ))
+}
+
+/// Per imputed column: method, missing count, observed and imputed mean (SD).
+fn imputed_columns_table(imp: &Imputation) -> Table {
+    let msd = |m: f64, sd: f64| format!("{} ({})", significant5(m), significant5(sd));
+    Table::new(&[
+        "imputed column",
+        "method",
+        "missing",
+        "observed mean (SD)",
+        "imputed mean (SD)",
+    ])
+    .rows(imp.columns.iter().map(|c| {
+        vec![
+            format!("`{}`", c.column),
+            c.method.name().to_string(),
+            c.n_missing.to_string(),
+            msd(c.observed_mean, c.observed_sd),
+            msd(c.imputed_mean, c.imputed_sd),
+        ]
+    }))
 }

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 pub use quantities::quantities;
 pub use report::figures as report_figures;
-pub use report::{render as render_report, report_files, summary, Results};
+pub use report::{
+    render as render_report, report_files, report_files_with, summary, Appendix, Results,
+};
 
 use super::{sha256_file, DataNotice, Quantity};
 use crate::{Error, Result};

@@ -28,6 +28,21 @@ pub const MISSING_POLICY: &str =
 /// Every output file of a run: the results and lesion-level files from the run, and the report rebuilt
 /// from results.json exactly as `calcscore report --results` rebuilds it (so both give the same bytes).
 pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
+    report_files_with(run, Appendix::default())
+}
+
+/// Prose, tables and figures appended to report.md and report.html after the footer (the imputation
+/// sensitivity analysis); results.json, manifest.json and the other files do not change.
+#[derive(Debug, Clone, Default)]
+pub struct Appendix {
+    /// The section, rendered by the same [`Doc`] path as the report.
+    pub doc: Doc,
+    /// The figures it names (SVG files are inlined in report.html), written beside the report.
+    pub figures: Vec<OutputFile>,
+}
+
+/// Every output file of a run, as [`report_files`], with `appendix` at the end of the report.
+pub fn report_files_with(run: &Run, appendix: Appendix) -> Result<Vec<OutputFile>> {
     let json = Results::of(run).to_json();
     let results = Results::from_json(&json, "results.json")?;
     let mut files: Vec<OutputFile> = vec![
@@ -57,16 +72,22 @@ pub fn report_files(run: &Run) -> Result<Vec<OutputFile>> {
             .into_bytes(),
         ),
     ];
-    files.extend(render(&results)?);
+    files.extend(render_with(&results, appendix)?);
     Ok(files)
 }
 
 /// The report files (report.md, report.html, tables as CSV and LaTeX, figures as SVG and PNG), a function of
 /// results.json alone: no refitting, no lesion-level data.
 pub fn render(res: &Results) -> Result<Vec<OutputFile>> {
+    render_with(res, Appendix::default())
+}
+
+/// The report files of [`render`] with `appendix` after the footer and its figures among the figures.
+fn render_with(res: &Results, appendix: Appendix) -> Result<Vec<OutputFile>> {
     let checks = published::check(&Published::builtin("zhang2021")?, &res.quantities);
-    let figures = figures::all(res)?;
-    let doc = report_doc(res, &checks);
+    let mut figures = figures::all(res)?;
+    figures.extend(appendix.figures);
+    let doc = report_doc(res, &checks).append(appendix.doc);
     let svgs: Vec<(String, String)> = figures
         .iter()
         .filter(|(name, _)| name.ends_with(".svg"))
@@ -773,7 +794,7 @@ fn latex_tables(res: &Results, checks: &[published::CheckRow]) -> Vec<Table> {
 
 /// A figure in Markdown: the image and its numbered caption (Figures 1, 4 and 5 keep the paper's numbers;
 /// figures the paper does not have are numbered S1, S2, ... in order of appearance).
-fn figure_md(file: &str, title: &str, caption: &str) -> String {
+pub(super) fn figure_md(file: &str, title: &str, caption: &str) -> String {
     format!("![{title}]({file})\n\n*{title}.* {caption}\n\n")
 }
 
