@@ -65,8 +65,45 @@ pub fn sensitivity(
     mice: &MiceOptions,
 ) -> Result<Sensitivity> {
     let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    let kept = kept_lesions(&registry, opts)?;
+    let (table, sub) = completed_input(&registry, &kept.all, &kept.extra)?;
+    let imp = impute(&table, &imputed_columns(score, &registry), mice)?;
+    let runs = (0..mice.m)
+        .map(|i| analyse_completed(imp.complete(&table, i), &sub, score, opts))
+        .collect::<Result<Vec<RunOf>>>()?;
+    let level = opts.conf_level;
+    Ok(Sensitivity {
+        n_kept: kept.extra.len(),
+        kept_by_cohort: count_by_cohort(
+            kept.all
+                .iter()
+                .filter(|(i, _)| kept.extra.contains(i))
+                .map(|&(_, c)| c),
+        ),
+        n_still_excluded: kept.n_no_post - kept.extra.len(),
+        n_by_cohort: count_by_cohort(runs[0].2.iter().copied()),
+        slopes: slopes(&runs, cc, level),
+        auc: auc(&runs, cc, level),
+        npv: npv(&runs, cc, level),
+        interaction: interaction(&runs, cc, level),
+        imputation: Some(imp),
+    })
+}
+
+/// The cohort lesions of the sensitivity analysis: the complete-case ones and those kept by imputation.
+struct Kept {
+    /// Every analysed lesion (registry row) with its cohort, in row order.
+    all: Vec<(usize, Cohort)>,
+    /// The lesions kept by imputation (registry rows, ascending).
+    extra: Vec<usize>,
+    /// Lesions without a post-PCI pullback.
+    n_no_post: usize,
+}
+
+/// Apply the flow as published and as if every post-PCI pullback were available; the complete-case lesions
+/// keep their cohorts, the kept lesions are split among themselves (same seed).
+fn kept_lesions(registry: &Registry, opts: &Options) -> Result<Kept> {
     let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
-    let assigned = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
     let mut available = registry.lesions.clone();
     for l in &mut available {
         l.post_ivus = true;
@@ -78,9 +115,7 @@ pub fn sensitivity(
         .copied()
         .filter(|i| flow.included.binary_search(i).is_err())
         .collect();
-    let n_no_post = registry.lesions.iter().filter(|l| !l.post_ivus).count();
-    // The complete-case lesions keep their cohorts; the kept lesions are split among themselves (same seed).
-    let mut all = assigned;
+    let mut all = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
     all.extend(assign_cohorts(
         &registry.lesions,
         &extra,
@@ -88,56 +123,34 @@ pub fn sensitivity(
         opts.seed,
     ));
     all.sort_unstable();
-    let (table, sub) = completed_input(&registry, &all, &extra)?;
-    let cols = imputed_columns(score, &registry);
-    let imp = impute(&table, &cols, mice)?;
-    let mut runs = Vec::with_capacity(mice.m);
-    for i in 0..mice.m {
-        let reg = registry_from_table(imp.complete(&table, i), opts.expansion)?;
-        let set = analysis_set(&reg, &sub, score)?;
-        let a = analyse(&set, score, opts.conf_level)?;
-        let ab = [Cohort::Derivation, Cohort::Validation];
-        let s = set.values("score", &ab);
-        let e: Vec<bool> = set
-            .values("underexpansion", &ab)
-            .iter()
-            .map(|&u| u == 1.0)
-            .collect();
-        let roc = Roc::new(&s, &e, Direction::ControlsLess)
-            .ok()
-            .map(|r| (r.auc(), r.delong_se()));
-        runs.push((a, roc, set.cohorts.clone()));
-    }
-    let kept_by_cohort = count_by_cohort(
-        all.iter()
-            .filter(|(i, _)| extra.contains(i))
-            .map(|&(_, c)| c),
-    );
-    let n_by_cohort = count_by_cohort(runs[0].2.iter().copied());
-    Ok(Sensitivity {
-        n_kept: extra.len(),
-        kept_by_cohort,
-        n_still_excluded: n_no_post - extra.len(),
-        n_by_cohort,
-        slopes: slopes(&runs, cc, opts.conf_level),
-        auc: Beside {
-            quantity: "AUC of the score for underexpansion (A+B)".into(),
-            pooled: all_of(runs.iter().map(|r| r.1))
-                .and_then(|(q, u)| pool_auc(&q, &u, opts.conf_level).ok()),
-            complete_case: cc.roc.as_ref().map(|r| (r.auc, r.conf_low, r.conf_high)),
-        },
-        npv: npv(&runs, cc, opts.conf_level),
-        interaction: Beside {
-            quantity: "score × atherectomy interaction on expansion (B+C)".into(),
-            pooled: pool_rows(
-                runs.iter().map(|r| r.0.interaction_term.as_ref()),
-                opts.conf_level,
-                4,
-            ),
-            complete_case: cc.interaction_term.as_ref().map(triple),
-        },
-        imputation: Some(imp),
+    Ok(Kept {
+        all,
+        extra,
+        n_no_post: registry.lesions.iter().filter(|l| !l.post_ivus).count(),
     })
+}
+
+/// The whole analysis on one completed table, with the AUC (DeLong SE) of the score in A+B.
+fn analyse_completed(
+    table: calcscore_data::Table,
+    sub: &[(usize, Cohort)],
+    score: &PointsTable,
+    opts: &Options,
+) -> Result<RunOf> {
+    let reg = registry_from_table(table, opts.expansion)?;
+    let set = analysis_set(&reg, sub, score)?;
+    let a = analyse(&set, score, opts.conf_level)?;
+    let ab = [Cohort::Derivation, Cohort::Validation];
+    let s = set.values("score", &ab);
+    let e: Vec<bool> = set
+        .values("underexpansion", &ab)
+        .iter()
+        .map(|&u| u == 1.0)
+        .collect();
+    let roc = Roc::new(&s, &e, Direction::ControlsLess)
+        .ok()
+        .map(|r| (r.auc(), r.delong_se()));
+    Ok((a, roc, set.cohorts))
 }
 
 type RunOf = (Analysis, Option<(f64, f64)>, Vec<Cohort>);
@@ -240,6 +253,24 @@ fn slopes(runs: &[RunOf], cc: &Analysis, level: f64) -> Vec<Beside<PooledRow>> {
             }
         })
         .collect()
+}
+
+/// The AUC in A+B, pooled on the logit scale, beside the complete-case one.
+fn auc(runs: &[RunOf], cc: &Analysis, level: f64) -> Beside<PooledAuc> {
+    Beside {
+        quantity: "AUC of the score for underexpansion (A+B)".into(),
+        pooled: all_of(runs.iter().map(|r| r.1)).and_then(|(q, u)| pool_auc(&q, &u, level).ok()),
+        complete_case: cc.roc.as_ref().map(|r| (r.auc, r.conf_low, r.conf_high)),
+    }
+}
+
+/// The score × atherectomy interaction, pooled as estimated, beside the complete-case one.
+fn interaction(runs: &[RunOf], cc: &Analysis, level: f64) -> Beside<PooledRow> {
+    Beside {
+        quantity: "score × atherectomy interaction on expansion (B+C)".into(),
+        pooled: pool_rows(runs.iter().map(|r| r.0.interaction_term.as_ref()), level, 4),
+        complete_case: cc.interaction_term.as_ref().map(triple),
+    }
 }
 
 fn npv(runs: &[RunOf], cc: &Analysis, level: f64) -> Beside<PooledMeasure> {
