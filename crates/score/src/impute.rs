@@ -49,20 +49,59 @@ pub fn derive_imputed(
             "--impute needs fixed thresholds: a grid search may choose another threshold in each imputation".into(),
         ));
     }
-    let cols: Vec<String> = columns_read(cands, opts)
+    let imp = impute(table, &imputed_columns(cands, opts), mice)?;
+    let done: Vec<Table> = (0..mice.m).map(|i| imp.complete(table, i)).collect();
+    let fits = done
+        .iter()
+        .map(|t| derive(t, cands, opts))
+        .collect::<Result<Vec<_>>>()?;
+    let (linear, logistic) = pool_derivations(&cc, &fits, opts)?;
+    let source = if cc.linear.is_some() {
+        &linear
+    } else {
+        &logistic
+    };
+    let Some(source) = source else {
+        return Err(Error::Usage(
+            "the points model could not be pooled (not fitted in every imputation)".into(),
+        ));
+    };
+    let (points, score) = pooled_points(&cc, source, opts, mice.m)?;
+    let auc = pooled_auc(&done, &score, opts)?;
+    let imputed = ImputedDerivation {
+        points_from: cc.points_from.clone(),
+        linear,
+        logistic,
+        points,
+        auc,
+        score,
+        n: fits[0].n,
+    };
+    Ok((imp, imputed, cc))
+}
+
+/// The columns the derivation reads, less the cluster columns (cluster ids are not imputed or used).
+fn imputed_columns(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
+    columns_read(cands, opts)
         .into_iter()
         .filter(|c| {
             opts.cluster
                 .as_deref()
                 .is_none_or(|k| !k.split(',').any(|p| p == c))
         })
-        .collect();
-    let imp = impute(table, &cols, mice)?;
-    let done: Vec<Table> = (0..mice.m).map(|i| imp.complete(table, i)).collect();
-    let fits = done
-        .iter()
-        .map(|t| derive(t, cands, opts))
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// Pooled (linear, logistic) models of the derivations `fits`, each when the complete-case derivation fitted
+/// it (the logistic one also only when every imputation fitted it); dfcom n − p, or clusters − 1.
+type PooledModels = (Option<Vec<PooledRow>>, Option<Vec<PooledRow>>);
+
+/// Pool the linear and the logistic model over the derivations `fits` (see [`PooledModels`]).
+fn pool_derivations(
+    cc: &Derivation,
+    fits: &[Derivation],
+    opts: &DeriveOptions,
+) -> Result<PooledModels> {
     let dfcom = |m: &super::derive::Model| match m.n_clusters {
         Some(g) => (g.max(2) - 1) as f64,
         None => (m.n as f64 - m.coefficients.len() as f64).max(1.0),
@@ -83,16 +122,17 @@ pub fn derive_imputed(
         )?),
         _ => None,
     };
-    let source = if cc.linear.is_some() {
-        &linear
-    } else {
-        &logistic
-    };
-    let Some(source) = source else {
-        return Err(Error::Usage(
-            "the points model could not be pooled (not fitted in every imputation)".into(),
-        ));
-    };
+    Ok((linear, logistic))
+}
+
+/// Points from the pooled coefficients `source`, and the complete-case score with those points (its cutoff,
+/// no risk model).
+fn pooled_points(
+    cc: &Derivation,
+    source: &[PooledRow],
+    opts: &DeriveOptions,
+    m: usize,
+) -> Result<(Vec<PointsRow>, PointsTable)> {
     let coefficients: Vec<TidyRow> = source.iter().map(tidy).collect();
     let points = points_from_coefficients(
         &cc.score.items,
@@ -106,20 +146,10 @@ pub fn derive_imputed(
     }
     score.model = None;
     score.source = format!(
-        "calcscore derive --impute {}: points from the pooled {}",
-        mice.m, cc.points_from
+        "calcscore derive --impute {m}: points from the pooled {}",
+        cc.points_from
     );
-    let auc = pooled_auc(&done, &score, opts)?;
-    let imputed = ImputedDerivation {
-        points_from: cc.points_from.clone(),
-        linear,
-        logistic,
-        points,
-        auc,
-        score,
-        n: fits[0].n,
-    };
-    Ok((imp, imputed, cc))
+    Ok((points, score))
 }
 
 fn tidy(r: &PooledRow) -> TidyRow {
