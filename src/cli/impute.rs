@@ -317,17 +317,7 @@ pub fn run_derive(
         write_plots(dir, &imp, inputs)?;
     }
     let boot = match boot {
-        Some(b) => {
-            let original: Vec<Table> = (0..mice.m).map(|i| imp.complete(table, i)).collect();
-            Some(calcscore_score::impute_boot::boot_mi(
-                table,
-                cands,
-                opts,
-                mice,
-                (&original, pooled.auc.estimate),
-                b,
-            )?)
-        }
+        Some(b) => Some(boot_mi(table, cands, opts, &imp, &pooled, b)?),
         None => None,
     };
     if let Some(p) = &a.out {
@@ -339,12 +329,57 @@ pub fn run_derive(
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(Outcome::Success);
     }
-    let level = opts.conf_level;
     let mut s = imputation_text(&imp);
-    s.push_str(&format!(
+    s.push_str(&pooled_derivation_text(&pooled, mice.m, opts.conf_level));
+    if let Some(b) = &boot {
+        s.push_str(&format!(
+            "Bootstrap optimism with imputation inside each replicate (boot-MI, Wahl et al. 2016; {} replicates, m = {} each, seed {}, {} failed):\n  pooled AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
+            b.replicates, b.m, b.seed, b.failed, b.auc_apparent, b.auc_optimism, b.auc_corrected
+        ));
+    }
+    if let Some(p) = &a.out {
+        s.push_str(&format!(
+            "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",
+            p.display()
+        ));
+    }
+    s.push_str("\n--- Complete-case derivation ---\n");
+    s.push_str(&super::derive::summary(&cc, opts, None));
+    print!("{s}");
+    Ok(Outcome::Success)
+}
+
+/// Boot-MI: the whole derivation with imputation in each of `replicates` bootstrap samples, tested on the m
+/// completed original tables against the pooled AUC.
+fn boot_mi(
+    table: &Table,
+    cands: &calcscore_score::derive::Candidates,
+    opts: &calcscore_score::derive::DeriveOptions,
+    imp: &Imputation,
+    pooled: &calcscore_score::impute::ImputedDerivation,
+    replicates: (usize, u64),
+) -> Result<calcscore_score::impute_boot::BootMi> {
+    let original: Vec<Table> = (0..imp.options.m).map(|i| imp.complete(table, i)).collect();
+    Ok(calcscore_score::impute_boot::boot_mi(
+        table,
+        cands,
+        opts,
+        &imp.options,
+        (&original, pooled.auc.estimate),
+        replicates,
+    )?)
+}
+
+/// The pooled models, the points from the pooled coefficients and the pooled AUC, as text.
+fn pooled_derivation_text(
+    pooled: &calcscore_score::impute::ImputedDerivation,
+    m: usize,
+    level: f64,
+) -> String {
+    let mut s = format!(
         "\nPooled by Rubin's rules over m = {} completed tables ({} rows each):\n",
-        mice.m, pooled.n
-    ));
+        m, pooled.n
+    );
     for (name, rows) in [
         ("Linear model", &pooled.linear),
         ("Logistic model", &pooled.logistic),
@@ -372,22 +407,7 @@ pub fn run_derive(
         "AUC of the pooled-points score: {:.3} [{:.3}, {:.3}] (DeLong per imputation, pooled on the logit scale)\n",
         pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high
     ));
-    if let Some(b) = &boot {
-        s.push_str(&format!(
-            "Bootstrap optimism with imputation inside each replicate (boot-MI, Wahl et al. 2016; {} replicates, m = {} each, seed {}, {} failed):\n  pooled AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
-            b.replicates, b.m, b.seed, b.failed, b.auc_apparent, b.auc_optimism, b.auc_corrected
-        ));
-    }
-    if let Some(p) = &a.out {
-        s.push_str(&format!(
-            "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",
-            p.display()
-        ));
-    }
-    s.push_str("\n--- Complete-case derivation ---\n");
-    s.push_str(&super::derive::summary(&cc, opts, None));
-    print!("{s}");
-    Ok(Outcome::Success)
+    s
 }
 
 /// `validate --impute M`: the score validated on each completed table, performance pooled (Wood, Royston &
@@ -439,73 +459,90 @@ AUC (DeLong SE) and sensitivity/specificity/PPV/NPV pooled on the logit scale, c
 observed risk per score level = mean over the imputations.\n",
         score.title, score.name, score.cutoff, p.m
     );
-    let iv = |r: &PooledRow| {
-        format!(
-            "{} [{}, {}]",
-            significant5(r.estimate),
-            significant5(r.conf_low),
-            significant5(r.conf_high)
-        )
-    };
     for g in &p.groups {
-        s.push_str(&format!(
-            "\n[{}] n = {}, events = {:.1} (mean over imputations)\n",
-            g.group, g.n, g.n_events
-        ));
-        if let Some(t) = &g.slope {
-            s.push_str(&format!(
-                "  slope {} per point: {}, P {}, fmi {:.3}\n",
-                opts.outcome.as_deref().unwrap_or(""),
-                iv(t),
-                p_r(t.p_value),
-                t.fmi
-            ));
-        }
-        if let Some(a) = &g.auc {
-            s.push_str(&format!(
-                "  AUC {:.3} [{:.3}, {:.3}] (fmi {:.3})\n",
-                a.estimate, a.conf_low, a.conf_high, a.logit.fmi
-            ));
-        }
-        let ms: Vec<String> = g
-            .measures
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} {:.3} [{:.3}, {:.3}]",
-                    m.measure, m.pooled.estimate, m.pooled.conf_low, m.pooled.conf_high
-                )
-            })
-            .collect();
-        if !ms.is_empty() {
-            s.push_str(&format!("  at ≥{}: {}\n", score.cutoff, ms.join("; ")));
-        }
-        if let (Some(i), Some(k)) = (&g.calibration_intercept, &g.calibration_slope) {
-            s.push_str(&format!(
-                "  calibration: in-the-large {}, slope {}\n",
-                iv(i),
-                iv(k)
-            ));
-        }
-        s.push_str("  score   mean n  mean events  observed risk\n");
-        for l in &g.levels {
-            s.push_str(&format!(
-                "  {:>5} {:>8.1} {:>12.1}  {}\n",
-                l.score,
-                l.n,
-                l.events,
-                l.observed.map_or("–".into(), |o| format!("{o:.3}"))
-            ));
-        }
-        for n in &g.notes {
-            s.push_str(&format!("  NOTE: {n}\n"));
-        }
+        s.push_str(&pooled_group_text(g, score, opts));
     }
     if !p.interaction_terms.is_empty() {
         s.push_str("\nScore × group interaction (pooled):\n");
         for r in &p.interaction_terms {
-            s.push_str(&format!("  {}: {}, P {}\n", r.term, iv(r), p_r(r.p_value)));
+            s.push_str(&format!(
+                "  {}: {}, P {}\n",
+                r.term,
+                estimate_ci(r),
+                p_r(r.p_value)
+            ));
         }
+    }
+    s
+}
+
+/// "estimate [low, high]" of a pooled row, five significant digits.
+fn estimate_ci(r: &PooledRow) -> String {
+    format!(
+        "{} [{}, {}]",
+        significant5(r.estimate),
+        significant5(r.conf_low),
+        significant5(r.conf_high)
+    )
+}
+
+/// One group of the pooled validation: slope, AUC, accuracy at the cutoff, calibration, risk per level, notes.
+fn pooled_group_text(
+    g: &calcscore_score::validate_impute::PooledGroup,
+    score: &calcscore_score::PointsTable,
+    opts: &calcscore_score::validate::ValidateOptions,
+) -> String {
+    let mut s = format!(
+        "\n[{}] n = {}, events = {:.1} (mean over imputations)\n",
+        g.group, g.n, g.n_events
+    );
+    if let Some(t) = &g.slope {
+        s.push_str(&format!(
+            "  slope {} per point: {}, P {}, fmi {:.3}\n",
+            opts.outcome.as_deref().unwrap_or(""),
+            estimate_ci(t),
+            p_r(t.p_value),
+            t.fmi
+        ));
+    }
+    if let Some(a) = &g.auc {
+        s.push_str(&format!(
+            "  AUC {:.3} [{:.3}, {:.3}] (fmi {:.3})\n",
+            a.estimate, a.conf_low, a.conf_high, a.logit.fmi
+        ));
+    }
+    let ms: Vec<String> = g
+        .measures
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {:.3} [{:.3}, {:.3}]",
+                m.measure, m.pooled.estimate, m.pooled.conf_low, m.pooled.conf_high
+            )
+        })
+        .collect();
+    if !ms.is_empty() {
+        s.push_str(&format!("  at ≥{}: {}\n", score.cutoff, ms.join("; ")));
+    }
+    if let (Some(i), Some(k)) = (&g.calibration_intercept, &g.calibration_slope) {
+        s.push_str(&format!(
+            "  calibration: in-the-large {}, slope {}\n",
+            estimate_ci(i),
+            estimate_ci(k)
+        ));
+    }
+    s.push_str("  score   mean n  mean events  observed risk\n");
+    for l in &g.levels {
+        s.push_str(&format!(
+            "  {:>5} {:>8.1} {:>12.1}  {}\n",
+            l.score,
+            l.n,
+            l.events,
+            l.observed.map_or("–".into(), |o| format!("{o:.3}"))
+        ));
+    }
+    for n in &g.notes {
+        s.push_str(&format!("  NOTE: {n}\n"));
     }
     s
 }
