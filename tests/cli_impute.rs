@@ -347,3 +347,54 @@ fn derive_points_come_from_the_pooled_coefficients() {
     assert!(auc["conf_low"].as_f64().unwrap() < auc["estimate"].as_f64().unwrap());
     assert_eq!(v["complete_case"]["n"], 284); // 300 minus rows missing bmi or bp (R: 16 incomplete rows)
 }
+
+/// `derive --impute --tripod`: item 11 states the imputation (m, iterations, seed, methods, each imputed column
+/// with its count: R's colSums(is.na(Pima.tr2)) for bmi and bp) and item 23a the pooled AUC of the text above.
+#[test]
+fn derive_tripod_states_the_multiple_imputation() {
+    let data = pima();
+    let cands = format!("{REF}/pima_candidates.toml");
+    let o = calcscore(&[
+        "derive",
+        "--data",
+        &data,
+        "--candidates",
+        &cands,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "type == Yes",
+        "--reference",
+        "BMI > 30",
+        "--impute",
+        "3",
+        "--tripod",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let item = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix}"))
+            .to_string()
+    };
+    let missing = item("  11   Missing data: ");
+    for part in [
+        "multiple imputation by chained equations",
+        "m = 3, 10 iterations, seed 1",
+        "pmm, 5 donors",
+        "logreg",
+        "bmi (pmm) 3, bp (pmm) 13",
+        "16 values in each data set",
+    ] {
+        assert!(missing.contains(part), "{part} in {missing}");
+    }
+    assert!(item("  12b  ").contains("pooled coefficients"));
+    let auc = item("AUC of the pooled-points score: ");
+    let auc = auc
+        .trim_start_matches("AUC of the pooled-points score: ")
+        .split(" (")
+        .next()
+        .unwrap();
+    assert!(item("  23a  ").contains(&format!("AUC {auc} (DeLong per completed table")));
+}

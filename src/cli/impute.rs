@@ -307,11 +307,6 @@ pub fn run_derive(
     (mice, boot): (&MiceOptions, Option<(usize, u64)>),
     inputs: &[&std::path::Path],
 ) -> Result<Outcome> {
-    if a.tripod {
-        return Err(Error::Usage(
-            "--impute does not combine with --tripod yet (not implemented)".into(),
-        ));
-    }
     let (imp, pooled, cc) = calcscore_score::impute::derive_imputed(table, cands, opts, mice)?;
     if let Some(dir) = &a.impute.impute_plots {
         write_plots(dir, &imp, inputs)?;
@@ -345,6 +340,15 @@ pub fn run_derive(
     }
     s.push_str("\n--- Complete-case derivation ---\n");
     s.push_str(&super::derive::summary(&cc, opts, None));
+    if a.tripod {
+        s.push_str(&calcscore_score::tripod::derive_imputed_text(
+            &pooled,
+            &cc,
+            &imp,
+            boot.as_ref(),
+            opts,
+        ));
+    }
     print!("{s}");
     Ok(Outcome::Success)
 }

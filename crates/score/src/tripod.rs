@@ -1,8 +1,11 @@
 //! TRIPOD+AI items (Collins et al., BMJ 2024;385:e078378) that a `derive` or `validate` run answers, as text
 //! (`--tripod`), with the items only the authors can answer listed as such.
 
-use super::derive::{Derivation, DeriveOptions};
+use super::derive::{Derivation, DeriveOptions, PointsRow};
+use super::impute::ImputedDerivation;
+use super::impute_boot::BootMi;
 use super::validate::{GroupValidation, ValidateOptions, Validation};
+use calcscore_stats::mice::Imputation;
 use calcscore_stats::samplesize::adequacy::adequacy;
 use calcscore_stats::samplesize::validate::{
     validate_binary, LpDistribution, LpMethod, ValidationInputs,
@@ -51,24 +54,41 @@ fn sample_size(d: &Derivation) -> String {
     }
 }
 
-/// The TRIPOD+AI items a derivation answers.
-pub fn derive_text(d: &Derivation, opts: &DeriveOptions) -> String {
-    let items: Vec<String> = d
-        .points
+/// Item 9a: each item with its points.
+fn predictors(points: &[PointsRow]) -> String {
+    let items: Vec<String> = points
         .iter()
         .map(|p| format!("{} ({} pt)", p.label, p.points))
         .collect();
+    items.join(", ")
+}
+
+/// The covariance of the derivation's models, in words.
+fn covariance(d: &Derivation) -> &str {
+    d.logistic
+        .as_ref()
+        .or(d.linear.as_ref())
+        .map_or("–", |m| m.covariance.as_str())
+}
+
+/// How the logistic model was fitted, when not by maximum likelihood.
+fn firth_note(opts: &DeriveOptions) -> &'static str {
+    if opts.firth {
+        " (logistic by Firth's penalised likelihood)"
+    } else {
+        ""
+    }
+}
+
+/// The TRIPOD+AI items a derivation answers.
+pub fn derive_text(d: &Derivation, opts: &DeriveOptions) -> String {
     let model = d.score.model.as_ref().map_or("none".into(), |m| {
         format!("logit P = {:.4} + {:.4} × points", m.intercept, m.slope)
     });
-    let cov = d
-        .logistic
-        .as_ref()
-        .or(d.linear.as_ref())
-        .map_or("–", |m| m.covariance.as_str());
+    let cov = covariance(d);
     let mut s = String::from("\nTRIPOD+AI (2024) items this run answers:\n");
     s.push_str(&line("8a", "Outcome", &opts.binary.describe()));
-    s.push_str(&line("9a", "Predictors", &items.join(", ")));
+    s.push_str(&line("9a", "Predictors", &predictors(&d.points)));
     s.push_str(&line("10", "Sample size", &sample_size(d)));
     s.push_str(&line(
         "11",
@@ -86,7 +106,7 @@ pub fn derive_text(d: &Derivation, opts: &DeriveOptions) -> String {
             d.points_from
         ),
     ));
-    s.push_str(&line("12c", "Model type", &format!("linear and logistic models{}; covariance {cov}; no whole-procedure internal validation in this run", if opts.firth { " (logistic by Firth's penalised likelihood)" } else { "" })));
+    s.push_str(&line("12c", "Model type", &format!("linear and logistic models{}; covariance {cov}; no whole-procedure internal validation in this run", firth_note(opts))));
     s.push_str(&line(
         "21",
         "Numbers",
@@ -109,6 +129,102 @@ pub fn derive_text(d: &Derivation, opts: &DeriveOptions) -> String {
     s.push_str(&line("23a", "Performance", &format!("AUC {:.3} [{:.3}, {:.3}] (DeLong), apparent (in the derivation rows): optimistic until validated", d.auc.estimate, d.auc.conf_low, d.auc.conf_high)));
     s.push_str(AUTHORS_ONLY);
     s
+}
+
+/// The TRIPOD+AI items a derivation under multiple imputation answers (`derive --impute --tripod`): the
+/// pooled-points score, how the missing values were imputed, and the complete cases for the sample size.
+pub fn derive_imputed_text(
+    pooled: &ImputedDerivation,
+    cc: &Derivation,
+    imp: &Imputation,
+    boot: Option<&BootMi>,
+    opts: &DeriveOptions,
+) -> String {
+    let validation = boot.map_or("no whole-procedure internal validation in this run".into(), |b| {
+        format!(
+            "whole-procedure internal validation by boot-MI (Wahl et al. 2016): {} bootstrap replicates, each imputed m = {} times",
+            b.replicates, b.m
+        )
+    });
+    let corrected = boot.map_or(": optimistic until validated".into(), |b| {
+        format!("; optimism-corrected by boot-MI {:.3}", b.auc_corrected)
+    });
+    let clusters = cc
+        .n_clusters
+        .map_or(String::new(), |g| format!(", {g} clusters"));
+    let mut s = String::from("\nTRIPOD+AI (2024) items this run answers:\n");
+    s.push_str(&line("8a", "Outcome", &opts.binary.describe()));
+    s.push_str(&line("9a", "Predictors", &predictors(&pooled.points)));
+    s.push_str(&line(
+        "10",
+        "Sample size",
+        &format!(
+            "{} rows in each completed table; in the complete cases: {}",
+            pooled.n,
+            sample_size(cc)
+        ),
+    ));
+    s.push_str(&line("11", "Missing data", &missing_data_imputed(imp)));
+    s.push_str(&line(
+        "12b",
+        "Predictor handling",
+        &format!(
+            "points from the pooled coefficients of the {}, coefficient ÷ reference, rounded",
+            pooled.points_from
+        ),
+    ));
+    s.push_str(&line("12c", "Model type", &format!("linear and logistic models{} fitted on each of the {} completed tables and pooled by Rubin's rules; covariance {}; {validation}", firth_note(opts), imp.options.m, covariance(cc))));
+    s.push_str(&line(
+        "21",
+        "Numbers",
+        &format!(
+            "{} rows in each completed table; complete cases: {} rows, {} events{clusters}",
+            pooled.n, cc.n, cc.n_events
+        ),
+    ));
+    s.push_str(&line(
+        "22",
+        "Model specification",
+        &format!(
+            "the points above, cutoff ≥{} (of the complete-case derivation); no risk model",
+            pooled.score.cutoff
+        ),
+    ));
+    s.push_str(&line("23a", "Performance", &format!("AUC {:.3} [{:.3}, {:.3}] (DeLong per completed table, pooled on the logit scale), apparent{corrected}", pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high)));
+    s.push_str(AUTHORS_ONLY);
+    s
+}
+
+/// Item 11 under multiple imputation: method, m, iterations, seed, the imputation models, and each imputed
+/// column with its method and number of missing values.
+fn missing_data_imputed(imp: &Imputation) -> String {
+    let o = imp.options;
+    let how = format!(
+        "multiple imputation by chained equations (mice's defaults), m = {}, {} iterations, seed {}: predictive mean \
+         matching (pmm, {} donors) for numeric columns, logistic regression (logreg) for binary ones; imputation \
+         models: each of {} predicts from the others, the outcome among them",
+        o.m,
+        o.iterations,
+        o.seed,
+        calcscore_stats::mice::DONORS,
+        imp.model_columns.join(", ")
+    );
+    if imp.columns.is_empty() {
+        return format!(
+            "{how}; no missing values in these columns (the m data sets equal the data)"
+        );
+    }
+    let cols: Vec<String> = imp
+        .columns
+        .iter()
+        .map(|c| format!("{} ({}) {}", c.column, c.method.name(), c.n_missing))
+        .collect();
+    format!(
+        "{how}; imputed (column (method) missing values): {}; {} values in each data set; coefficients pooled by \
+         Rubin's rules, the AUC on the logit scale; the complete-case derivation is reported beside",
+        cols.join(", "),
+        imp.n_imputed()
+    )
 }
 
 /// The TRIPOD+AI items a validation answers.
