@@ -78,7 +78,8 @@ pub struct ReproduceArgs {
     #[arg(long)]
     pub dicom: Option<PathBuf>,
     /// zhang2021 only: `--impute M` adds a multiple-imputation sensitivity analysis (lesions left out only for a
-    /// missing post-PCI pullback kept, their values imputed) to report.md, imputation.json and figures in --out.
+    /// missing post-PCI pullback kept, their values imputed) to report.md and report.html, with imputation.json
+    /// and figures in --out.
     #[command(flatten)]
     pub impute: ImputeArgs,
 }
