@@ -364,14 +364,14 @@ fn boot_mi(
     replicates: (usize, u64),
 ) -> Result<calcscore_score::impute_boot::BootMi> {
     let original: Vec<Table> = (0..imp.options.m).map(|i| imp.complete(table, i)).collect();
-    Ok(calcscore_score::impute_boot::boot_mi(
+    calcscore_score::impute_boot::boot_mi(
         table,
         cands,
         opts,
         &imp.options,
         (&original, pooled.auc.estimate),
         replicates,
-    )?)
+    )
 }
 
 /// The pooled models, the points from the pooled coefficients and the pooled AUC, as text.
