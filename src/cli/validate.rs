@@ -205,6 +205,7 @@ pub(crate) fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOp
     s
 }
 
+/// The text of one group: counts, slope, AUC, accuracy at the cutoff, calibration, decision curve, levels.
 fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
     let mut s = format!("\n[{}] n = {}, events = {}", g.group, g.n, g.n_events);
     if let Some(k) = g.n_clusters {
@@ -221,19 +222,7 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
             p_r(t.p_value)
         ));
     }
-    if let Some(a) = &g.auc {
-        s.push_str(&format!(
-            "  AUC {:.3} [{:.3}, {:.3}] (DeLong)",
-            a.estimate, a.conf_low, a.conf_high
-        ));
-        if let Some(c) = &g.clustered_auc {
-            s.push_str(&format!(
-                "; clustered {:.3}–{:.3} ({} clusters)",
-                c.conf_low, c.conf_high, c.n_clusters
-            ));
-        }
-        s.push('\n');
-    }
+    s.push_str(&auc_text(g));
     if let Some(c) = &g.accuracy {
         s.push_str(&format!(
             "  at ≥{}: TP {} FP {} FN {} TN {}; {}\n",
@@ -246,27 +235,59 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
         ));
     }
     s.push_str(&val_prob_text(g));
-    if let Some(c) = &g.calibration {
-        let f = |i: &Option<calcscore_score::derive::Interval>| {
-            i.as_ref().map_or("not estimable".into(), |i| {
-                format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.conf_low, i.conf_high)
-            })
-        };
+    s.push_str(&calibration_text(g));
+    s.push_str(&decision_text(g));
+    s.push_str(&levels_text(g, opts.conf_level));
+    for n in &g.notes {
+        s.push_str(&format!("  NOTE: {n}\n"));
+    }
+    s
+}
+
+/// The DeLong AUC of a group, with the clustered interval when there is one.
+fn auc_text(g: &GroupValidation) -> String {
+    let Some(a) = &g.auc else {
+        return String::new();
+    };
+    let mut s = format!(
+        "  AUC {:.3} [{:.3}, {:.3}] (DeLong)",
+        a.estimate, a.conf_low, a.conf_high
+    );
+    if let Some(c) = &g.clustered_auc {
         s.push_str(&format!(
-            "  calibration ({}; model {}): in-the-large {}, slope {}; events observed {}, expected {:.1}\n",
-            c.kind,
-            c.model_source,
-            f(&c.intercept),
-            f(&c.slope),
-            c.observed_events,
-            c.expected_events
+            "; clustered {:.3}–{:.3} ({} clusters)",
+            c.conf_low, c.conf_high, c.n_clusters
         ));
     }
-    s.push_str(&decision_text(g));
-    let ci = format!("[{}% CI]", calcscore_report::r(opts.conf_level * 100.0, 0));
-    s.push_str(&format!(
-        "  score    n   mean    SD  events  observed {ci:<14}predicted\n"
-    ));
+    s.push('\n');
+    s
+}
+
+/// Calibration-in-the-large and slope of a group's risk model, with observed and expected events.
+fn calibration_text(g: &GroupValidation) -> String {
+    let Some(c) = &g.calibration else {
+        return String::new();
+    };
+    let f = |i: &Option<calcscore_score::derive::Interval>| {
+        i.as_ref().map_or("not estimable".into(), |i| {
+            format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.conf_low, i.conf_high)
+        })
+    };
+    format!(
+        "  calibration ({}; model {}): in-the-large {}, slope {}; events observed {}, expected {:.1}\n",
+        c.kind,
+        c.model_source,
+        f(&c.intercept),
+        f(&c.slope),
+        c.observed_events,
+        c.expected_events
+    )
+}
+
+/// The table of score levels: n, mean and SD of the outcome, events, observed risk with its CI, predicted risk.
+fn levels_text(g: &GroupValidation, conf_level: f64) -> String {
+    let ci = format!("[{}% CI]", calcscore_report::r(conf_level * 100.0, 0));
+    let mut s = format!("  score    n   mean    SD  events  observed {ci:<14}predicted\n");
     for l in &g.levels {
         let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
         let obs = l.observed.as_ref().map_or("–".into(), |o| {
@@ -282,9 +303,6 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
             obs,
             f(l.predicted, 3)
         ));
-    }
-    for n in &g.notes {
-        s.push_str(&format!("  NOTE: {n}\n"));
     }
     s
 }
