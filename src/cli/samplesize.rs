@@ -418,11 +418,7 @@ fn develop(a: DevelopArgs) -> Result<Outcome> {
         OutcomeType::Binary => develop_binary_report(&a, common, reg)?,
         OutcomeType::Continuous => develop_continuous_report(&a, common, reg)?,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_develop(&report);
-    }
+    input::print_report(a.json, &report, print_develop)?;
     Ok(Outcome::Success)
 }
 
@@ -581,11 +577,7 @@ fn validate(a: ValidateArgs) -> Result<Outcome> {
         clustering: Clustering::from(plan),
         registry: reg,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_validate(&report);
-    }
+    input::print_report(a.json, &report, print_validate)?;
     Ok(Outcome::Success)
 }
 
