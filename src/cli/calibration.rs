@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
+use super::args::{InputArgs, LevelArgs, OutcomeArgs};
 use super::roc::input;
 use super::Outcome;
 use calcscore_data::{DataError, Table};
@@ -91,13 +91,13 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         (None, Some(l)) => (l.clone(), Scale::LogOdds),
         (None, None) => unreachable!("clap requires --predicted or --lp"),
     };
-    a.boot.check()?;
-    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.event.outcome.as_str(), column.as_str()];
-    cols.extend(a.boot.columns());
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) =
-        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
+    let RiskInput {
+        table,
+        rows,
+        dropped,
+        y,
+        levels,
+    } = a.boot.read_binary(&a.data, &a.event, &[&column])?;
     let p = risks(&table, &column, &rows, scale)?;
     let cal = calibration(&p, &y, a.groups, a.level.get())?;
     let bootstrap = a.boot.run(&table, &rows, a.level.get(), &BOOT_NAMES, |r| {
@@ -133,14 +133,10 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         bootstrap,
         curve_band,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_summary(&report, &levels);
-        if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.level.get());
-        }
-    }
+    let boot = report.bootstrap.as_ref();
+    print_with_bootstrap(a.json, &report, boot, a.level.get(), |r| {
+        print_summary(r, &levels)
+    })?;
     Ok(Outcome::Success)
 }
 
@@ -385,8 +381,64 @@ impl BootOptions {
     }
 }
 
+/// The rows a bootstrapped risk verb works on, and its binary outcome on them.
+pub(crate) struct RiskInput {
+    /// The table, cluster ids read as text.
+    pub(crate) table: Table,
+    /// Rows with no missing value in the outcome, the verb's columns and the cluster column.
+    pub(crate) rows: Vec<usize>,
+    /// Per column, the rows its missing values removed.
+    pub(crate) dropped: Vec<input::Dropped>,
+    /// The outcome at `rows` (true = event).
+    pub(crate) y: Vec<bool>,
+    /// The outcome's levels and how the event level was chosen.
+    pub(crate) levels: input::Levels,
+}
+
+impl BootOptions {
+    /// Check the options, read the table, and keep the rows complete in the outcome, `cols` and the cluster.
+    pub(crate) fn read_binary(
+        &self,
+        data: &InputArgs,
+        event: &OutcomeArgs,
+        cols: &[&str],
+    ) -> crate::Result<RiskInput> {
+        self.check()?;
+        let table = data.load_ids(self.cluster.as_deref().as_slice())?;
+        let mut all = vec![event.outcome.as_str()];
+        all.extend_from_slice(cols);
+        all.extend(self.columns());
+        let (rows, dropped) = input::complete_rows(&table, &all)?;
+        let (y, levels) =
+            input::binary_outcome(&table, &event.outcome, &rows, event.case.as_deref())?;
+        Ok(RiskInput {
+            table,
+            rows,
+            dropped,
+            y,
+            levels,
+        })
+    }
+}
+
+/// Print a verb's report: JSON with --json, else its summary followed by the bootstrap's intervals.
+pub(crate) fn print_with_bootstrap<R: Serialize>(
+    json: bool,
+    report: &R,
+    bootstrap: Option<&Bootstrap>,
+    level: f64,
+    summary: impl FnOnce(&R),
+) -> crate::Result<()> {
+    input::print_report(json, report, |r| {
+        summary(r);
+        if let Some(b) = bootstrap {
+            print_bootstrap(b, level);
+        }
+    })
+}
+
 /// Print a bootstrap's intervals.
-pub(crate) fn print_bootstrap(b: &Bootstrap, level: f64) {
+fn print_bootstrap(b: &Bootstrap, level: f64) {
     println!(
         "\nBootstrap: {} replicates ({} failed), {} {}s resampled, seed {}; percentile {}% CIs",
         b.replicates,

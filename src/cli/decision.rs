@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::args::{InputArgs, LevelArgs};
-use super::calibration::{pick, print_bootstrap, risks, write_figure, BootOptions, Scale};
+use super::calibration::{
+    pick, print_with_bootstrap, risks, write_figure, BootOptions, RiskInput, Scale,
+};
 use super::roc::input;
 use super::text::numbers;
 use super::Outcome;
@@ -85,14 +87,15 @@ struct Strategy {
 /// Run `calcscore decision`.
 pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
-    a.boot.check()?;
-    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.event.outcome.as_str(), a.predicted.as_str()];
+    let mut cols = vec![a.predicted.as_str()];
     cols.extend(a.marker.as_deref());
-    cols.extend(a.boot.columns());
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) =
-        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
+    let RiskInput {
+        table,
+        rows,
+        dropped,
+        y,
+        levels,
+    } = a.boot.read_binary(&a.data, &a.event, &cols)?;
     let p = risks(&table, &a.predicted, &rows, Scale::ClosedProbability)?;
     let curve = decision_curve(&p, &y, &thresholds)?;
     let strategies = strategies(&a, &table, &rows, &y, &thresholds)?;
@@ -133,14 +136,10 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         strategies,
         bootstrap,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_table(&report, &levels, rows.len());
-        if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.level.get());
-        }
-    }
+    let boot = report.bootstrap.as_ref();
+    print_with_bootstrap(a.json, &report, boot, a.level.get(), |r| {
+        print_table(r, &levels, rows.len())
+    })?;
     Ok(Outcome::Success)
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::args::{InputArgs, LevelArgs};
-use super::calibration::{pick, print_bootstrap, risks, BootOptions, Scale};
+use super::calibration::{pick, print_with_bootstrap, risks, BootOptions, RiskInput, Scale};
 use super::roc::input;
 use super::Outcome;
 use calcscore_stats::bootstrap::Bootstrap;
@@ -62,13 +62,13 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
             "--cuts must be increasing numbers strictly between 0 and 1".into(),
         ));
     }
-    a.boot.check()?;
-    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.event.outcome.as_str(), a.old.as_str(), a.new.as_str()];
-    cols.extend(a.boot.columns());
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) =
-        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
+    let RiskInput {
+        table,
+        rows,
+        dropped,
+        y,
+        levels,
+    } = a.boot.read_binary(&a.data, &a.event, &[&a.old, &a.new])?;
     let old = risks(&table, &a.old, &rows, Scale::ClosedProbability)?;
     let new = risks(&table, &a.new, &rows, Scale::ClosedProbability)?;
     let result = reclassification(&old, &new, &y, &a.cuts, a.level.get())?;
@@ -94,14 +94,10 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
         result: &result,
         bootstrap,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_summary(&report, &levels, rows.len());
-        if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.level.get());
-        }
-    }
+    let boot = report.bootstrap.as_ref();
+    print_with_bootstrap(a.json, &report, boot, a.level.get(), |r| {
+        print_summary(r, &levels, rows.len())
+    })?;
     Ok(Outcome::Success)
 }
 
