@@ -2,13 +2,12 @@
 
 use std::io::IsTerminal;
 
-use super::args::{DataArgs, ImputeArgs, LevelArgs};
+use super::args::{DataArgs, ImputeArgs, LevelArgs, ScoreOutcomeArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_core::format::{p_r, significant5};
 use calcscore_core::options::Replicates;
 use calcscore_report::canon_charts::{CalibrationPlot, DecisionPlot};
-use calcscore_score::derive::BinaryOutcome;
 use calcscore_score::validate::{
     boot_data, optimism, validate, GroupValidation, Optimism, ValidateOptions, Validation,
 };
@@ -34,12 +33,8 @@ pub struct ValidateArgs {
     /// Keep only these groups (comma-separated values of --by), e.g. B,C for the paper's interaction test.
     #[arg(long)]
     pub groups: Option<String>,
-    /// Continuous outcome ("none" to skip slopes).
-    #[arg(long, default_value = "stent_expansion_pct")]
-    pub outcome: String,
-    /// Binary outcome: a 0/1 column or a rule on a column.
-    #[arg(long, default_value = "stent_expansion_pct < 70")]
-    pub binary_outcome: String,
+    #[command(flatten)]
+    pub outcomes: ScoreOutcomeArgs,
     /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap); `a,b` when ids repeat across strata.
     #[arg(long)]
     pub cluster: Option<String>,
@@ -98,8 +93,8 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         }));
     }
     let opts = ValidateOptions {
-        outcome: (a.outcome != "none").then(|| a.outcome.clone()),
-        binary: BinaryOutcome::parse(&a.binary_outcome)?,
+        outcome: a.outcomes.continuous(),
+        binary: a.outcomes.binary()?,
         cluster: a.cluster.clone(),
         by: a.by.clone(),
         reference_group: a.derivation.clone(),
