@@ -39,13 +39,7 @@ pub struct CalibrationArgs {
     #[arg(long)]
     pub plot: Option<PathBuf>,
     #[command(flatten)]
-    pub level: LevelArgs,
-    /// Cluster bootstrap.
-    #[command(flatten)]
-    pub boot: BootOptions,
-    /// Tidy JSON output instead of the printed summary.
-    #[arg(long)]
-    pub json: bool,
+    pub out: RiskOutputArgs,
 }
 
 /// Statistics the calibration bootstrap gives intervals for.
@@ -97,11 +91,11 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         dropped,
         y,
         levels,
-    } = a.boot.read_binary(&a.data, &a.event, &[&column])?;
+    } = a.out.boot.read_binary(&a.data, &a.event, &[&column])?;
     let p = risks(&table, &column, &rows, scale)?;
-    let cal = calibration(&p, &y, a.groups, a.level.get())?;
-    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &BOOT_NAMES, |r| {
-        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.level.get()).ok()?;
+    let cal = calibration(&p, &y, a.groups, a.out.conf_level())?;
+    let bootstrap = a.out.bootstrap(&table, &rows, &BOOT_NAMES, |r| {
+        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.out.conf_level()).ok()?;
         Some(vec![
             c.citl.estimate,
             c.slope.estimate,
@@ -134,9 +128,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         curve_band,
     };
     let boot = report.bootstrap.as_ref();
-    print_with_bootstrap(a.json, &report, boot, a.level.get(), |r| {
-        print_summary(r, &levels)
-    })?;
+    a.out.print(&report, boot, |r| print_summary(r, &levels))?;
     Ok(Outcome::Success)
 }
 
@@ -155,7 +147,7 @@ fn band(
         .collect();
     let names: Vec<String> = grid.iter().map(|g| format!("curve at {g}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let boot = a.boot.run(table, rows, a.level.get(), &names, |r| {
+    let boot = a.out.bootstrap(table, rows, &names, |r| {
         Some(curve_at(&pick(p, r), &pick(y, r), &grid))
     })?;
     Ok(boot.map(|b| {
@@ -421,20 +413,52 @@ impl BootOptions {
     }
 }
 
-/// Print a verb's report: JSON with --json, else its summary followed by the bootstrap's intervals.
-pub(crate) fn print_with_bootstrap<R: Serialize>(
-    json: bool,
-    report: &R,
-    bootstrap: Option<&Bootstrap>,
-    level: f64,
-    summary: impl FnOnce(&R),
-) -> crate::Result<()> {
-    input::print_report(json, report, |r| {
-        summary(r);
-        if let Some(b) = bootstrap {
-            print_bootstrap(b, level);
-        }
-    })
+/// How the risk verbs (calibration, decision, nri) report: confidence level, cluster bootstrap, JSON.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RiskOutputArgs {
+    #[command(flatten)]
+    pub level: LevelArgs,
+    #[command(flatten)]
+    pub boot: BootOptions,
+    /// Tidy JSON output instead of the printed text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl RiskOutputArgs {
+    /// The confidence level of every interval.
+    pub(crate) fn conf_level(&self) -> f64 {
+        self.level.get()
+    }
+
+    /// The percentile bootstrap of `stat` at the confidence level, or `None` without --bootstrap.
+    pub(crate) fn bootstrap<F>(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        names: &[&str],
+        stat: F,
+    ) -> crate::Result<Option<Bootstrap>>
+    where
+        F: Fn(&[usize]) -> Option<Vec<f64>> + Sync,
+    {
+        self.boot.run(table, rows, self.conf_level(), names, stat)
+    }
+
+    /// Print a verb's report: JSON with --json, else its summary followed by the bootstrap's intervals.
+    pub(crate) fn print<R: Serialize>(
+        &self,
+        report: &R,
+        bootstrap: Option<&Bootstrap>,
+        summary: impl FnOnce(&R),
+    ) -> crate::Result<()> {
+        input::print_report(self.json, report, |r| {
+            summary(r);
+            if let Some(b) = bootstrap {
+                print_bootstrap(b, self.conf_level());
+            }
+        })
+    }
 }
 
 /// Print a bootstrap's intervals.

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
-use super::calibration::{
-    pick, print_with_bootstrap, risks, write_figure, BootOptions, RiskInput, Scale,
-};
+use super::args::InputArgs;
+use super::calibration::{pick, risks, write_figure, RiskInput, RiskOutputArgs, Scale};
 use super::roc::input;
 use super::text::numbers;
 use super::Outcome;
@@ -50,13 +48,7 @@ pub struct DecisionArgs {
     #[arg(long)]
     pub plot: Option<PathBuf>,
     #[command(flatten)]
-    pub level: LevelArgs,
-    /// Cluster bootstrap of the model's net benefit at each threshold.
-    #[command(flatten)]
-    pub boot: BootOptions,
-    /// Tidy JSON output instead of the printed table.
-    #[arg(long)]
-    pub json: bool,
+    pub out: RiskOutputArgs,
 }
 
 /// JSON shape of `calcscore decision --json` (docs/json.md).
@@ -95,7 +87,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         dropped,
         y,
         levels,
-    } = a.boot.read_binary(&a.data, &a.event, &cols)?;
+    } = a.out.boot.read_binary(&a.data, &a.event, &cols)?;
     let p = risks(&table, &a.predicted, &rows, Scale::ClosedProbability)?;
     let curve = decision_curve(&p, &y, &thresholds)?;
     let strategies = strategies(&a, &table, &rows, &y, &thresholds)?;
@@ -105,7 +97,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         .map(|t| format!("net_benefit at {t}"))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &names, |r| {
+    let bootstrap = a.out.bootstrap(&table, &rows, &names, |r| {
         let d = decision_curve(&pick(&p, r), &pick(&y, r), &thresholds).ok()?;
         Some(d.model.iter().map(|m| m.net_benefit).collect())
     })?;
@@ -137,9 +129,8 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         bootstrap,
     };
     let boot = report.bootstrap.as_ref();
-    print_with_bootstrap(a.json, &report, boot, a.level.get(), |r| {
-        print_table(r, &levels, rows.len())
-    })?;
+    a.out
+        .print(&report, boot, |r| print_table(r, &levels, rows.len()))?;
     Ok(Outcome::Success)
 }
 

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
-use super::calibration::{pick, print_with_bootstrap, risks, BootOptions, RiskInput, Scale};
+use super::args::InputArgs;
+use super::calibration::{pick, risks, RiskInput, RiskOutputArgs, Scale};
 use super::roc::input;
 use super::Outcome;
 use calcscore_stats::bootstrap::Bootstrap;
@@ -30,13 +30,7 @@ pub struct NriArgs {
     #[arg(long, value_delimiter = ',')]
     pub cuts: Vec<f64>,
     #[command(flatten)]
-    pub level: LevelArgs,
-    /// Cluster bootstrap of the NRIs and the IDI.
-    #[command(flatten)]
-    pub boot: BootOptions,
-    /// Tidy JSON output instead of the printed summary.
-    #[arg(long)]
-    pub json: bool,
+    pub out: RiskOutputArgs,
 }
 
 /// JSON shape of `calcscore nri --json` (docs/json.md).
@@ -68,15 +62,18 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
         dropped,
         y,
         levels,
-    } = a.boot.read_binary(&a.data, &a.event, &[&a.old, &a.new])?;
+    } = a
+        .out
+        .boot
+        .read_binary(&a.data, &a.event, &[&a.old, &a.new])?;
     let old = risks(&table, &a.old, &rows, Scale::ClosedProbability)?;
     let new = risks(&table, &a.new, &rows, Scale::ClosedProbability)?;
-    let result = reclassification(&old, &new, &y, &a.cuts, a.level.get())?;
+    let result = reclassification(&old, &new, &y, &a.cuts, a.out.conf_level())?;
     let mut names = vec!["NRI (continuous)", "IDI"];
     if !a.cuts.is_empty() {
         names.push("NRI (categorical)");
     }
-    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &names, |r| {
+    let bootstrap = a.out.bootstrap(&table, &rows, &names, |r| {
         let x =
             reclassification(&pick(&old, r), &pick(&new, r), &pick(&y, r), &a.cuts, 0.95).ok()?;
         let mut v = vec![x.continuous.rows[0].estimate, x.idi.estimate];
@@ -95,9 +92,8 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
         bootstrap,
     };
     let boot = report.bootstrap.as_ref();
-    print_with_bootstrap(a.json, &report, boot, a.level.get(), |r| {
-        print_summary(r, &levels, rows.len())
-    })?;
+    a.out
+        .print(&report, boot, |r| print_summary(r, &levels, rows.len()))?;
     Ok(Outcome::Success)
 }
 
