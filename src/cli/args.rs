@@ -11,6 +11,7 @@ use calcscore_data::load::check_ids;
 use calcscore_data::schema::map_keys;
 use calcscore_data::validate::{missing_columns, unit_problems};
 use calcscore_data::{open_with, DataError, Encoding, ExpansionFormula, ReadOptions, Table};
+use calcscore_score::derive::BinaryOutcome;
 
 /// `--conf-level`: the confidence level of every interval, checked to lie strictly between 0 and 1.
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -37,6 +38,30 @@ pub struct OutcomeArgs {
     /// Outcome level counted as the event (default: 1 for 0/1, else the second sorted level).
     #[arg(long)]
     pub case: Option<String>,
+}
+
+/// The outcomes a point score is derived or validated on (shared by derive and validate).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScoreOutcomeArgs {
+    /// Continuous outcome: derive takes the points from its linear model, validate reports slopes on it ("none":
+    /// derive from the logistic model, no slopes).
+    #[arg(long, default_value = "stent_expansion_pct")]
+    pub outcome: String,
+    /// Binary outcome: a 0/1 column or a rule on a column.
+    #[arg(long, default_value = "stent_expansion_pct < 70")]
+    pub binary_outcome: String,
+}
+
+impl ScoreOutcomeArgs {
+    /// The continuous outcome column, `None` for "none".
+    pub fn continuous(&self) -> Option<String> {
+        (self.outcome != "none").then(|| self.outcome.clone())
+    }
+
+    /// The binary outcome rule, checked.
+    pub fn binary(&self) -> Result<BinaryOutcome> {
+        BinaryOutcome::parse(&self.binary_outcome)
+    }
 }
 
 /// How the input file is read: a workbook's sheet, a CSV file's dialect (each sniffed when not given).

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
+use super::args::{InputArgs, LevelArgs, OutcomeArgs};
 use super::roc::input;
 use super::Outcome;
 use calcscore_data::{DataError, Table};
@@ -39,13 +39,7 @@ pub struct CalibrationArgs {
     #[arg(long)]
     pub plot: Option<PathBuf>,
     #[command(flatten)]
-    pub level: LevelArgs,
-    /// Cluster bootstrap.
-    #[command(flatten)]
-    pub boot: BootOptions,
-    /// Tidy JSON output instead of the printed summary.
-    #[arg(long)]
-    pub json: bool,
+    pub out: RiskOutputArgs,
 }
 
 /// Statistics the calibration bootstrap gives intervals for.
@@ -91,17 +85,17 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         (None, Some(l)) => (l.clone(), Scale::LogOdds),
         (None, None) => unreachable!("clap requires --predicted or --lp"),
     };
-    a.boot.check()?;
-    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.event.outcome.as_str(), column.as_str()];
-    cols.extend(a.boot.columns());
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) =
-        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
+    let RiskInput {
+        table,
+        rows,
+        dropped,
+        y,
+        levels,
+    } = a.out.boot.read_binary(&a.data, &a.event, &[&column])?;
     let p = risks(&table, &column, &rows, scale)?;
-    let cal = calibration(&p, &y, a.groups, a.level.get())?;
-    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &BOOT_NAMES, |r| {
-        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.level.get()).ok()?;
+    let cal = calibration(&p, &y, a.groups, a.out.conf_level())?;
+    let bootstrap = a.out.bootstrap(&table, &rows, &BOOT_NAMES, |r| {
+        let c = calibration(&pick(&p, r), &pick(&y, r), 1, a.out.conf_level()).ok()?;
         Some(vec![
             c.citl.estimate,
             c.slope.estimate,
@@ -133,14 +127,8 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         bootstrap,
         curve_band,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_summary(&report, &levels);
-        if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.level.get());
-        }
-    }
+    let boot = report.bootstrap.as_ref();
+    a.out.print(&report, boot, |r| print_summary(r, &levels))?;
     Ok(Outcome::Success)
 }
 
@@ -159,7 +147,7 @@ fn band(
         .collect();
     let names: Vec<String> = grid.iter().map(|g| format!("curve at {g}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let boot = a.boot.run(table, rows, a.level.get(), &names, |r| {
+    let boot = a.out.bootstrap(table, rows, &names, |r| {
         Some(curve_at(&pick(p, r), &pick(y, r), &grid))
     })?;
     Ok(boot.map(|b| {
@@ -385,8 +373,96 @@ impl BootOptions {
     }
 }
 
+/// The rows a bootstrapped risk verb works on, and its binary outcome on them.
+pub(crate) struct RiskInput {
+    /// The table, cluster ids read as text.
+    pub(crate) table: Table,
+    /// Rows with no missing value in the outcome, the verb's columns and the cluster column.
+    pub(crate) rows: Vec<usize>,
+    /// Per column, the rows its missing values removed.
+    pub(crate) dropped: Vec<input::Dropped>,
+    /// The outcome at `rows` (true = event).
+    pub(crate) y: Vec<bool>,
+    /// The outcome's levels and how the event level was chosen.
+    pub(crate) levels: input::Levels,
+}
+
+impl BootOptions {
+    /// Check the options, read the table, and keep the rows complete in the outcome, `cols` and the cluster.
+    pub(crate) fn read_binary(
+        &self,
+        data: &InputArgs,
+        event: &OutcomeArgs,
+        cols: &[&str],
+    ) -> crate::Result<RiskInput> {
+        self.check()?;
+        let table = data.load_ids(self.cluster.as_deref().as_slice())?;
+        let mut all = vec![event.outcome.as_str()];
+        all.extend_from_slice(cols);
+        all.extend(self.columns());
+        let (rows, dropped) = input::complete_rows(&table, &all)?;
+        let (y, levels) =
+            input::binary_outcome(&table, &event.outcome, &rows, event.case.as_deref())?;
+        Ok(RiskInput {
+            table,
+            rows,
+            dropped,
+            y,
+            levels,
+        })
+    }
+}
+
+/// How the risk verbs (calibration, decision, nri) report: confidence level, cluster bootstrap, JSON.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RiskOutputArgs {
+    #[command(flatten)]
+    pub level: LevelArgs,
+    #[command(flatten)]
+    pub boot: BootOptions,
+    /// Tidy JSON output instead of the printed text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl RiskOutputArgs {
+    /// The confidence level of every interval.
+    pub(crate) fn conf_level(&self) -> f64 {
+        self.level.get()
+    }
+
+    /// The percentile bootstrap of `stat` at the confidence level, or `None` without --bootstrap.
+    pub(crate) fn bootstrap<F>(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        names: &[&str],
+        stat: F,
+    ) -> crate::Result<Option<Bootstrap>>
+    where
+        F: Fn(&[usize]) -> Option<Vec<f64>> + Sync,
+    {
+        self.boot.run(table, rows, self.conf_level(), names, stat)
+    }
+
+    /// Print a verb's report: JSON with --json, else its summary followed by the bootstrap's intervals.
+    pub(crate) fn print<R: Serialize>(
+        &self,
+        report: &R,
+        bootstrap: Option<&Bootstrap>,
+        summary: impl FnOnce(&R),
+    ) -> crate::Result<()> {
+        input::print_report(self.json, report, |r| {
+            summary(r);
+            if let Some(b) = bootstrap {
+                print_bootstrap(b, self.conf_level());
+            }
+        })
+    }
+}
+
 /// Print a bootstrap's intervals.
-pub(crate) fn print_bootstrap(b: &Bootstrap, level: f64) {
+fn print_bootstrap(b: &Bootstrap, level: f64) {
     println!(
         "\nBootstrap: {} replicates ({} failed), {} {}s resampled, seed {}; percentile {}% CIs",
         b.replicates,

@@ -25,9 +25,8 @@ pub struct CardArgs {
     /// One patient's values, `column=value,...` (ticked items as 1): print points, risk and advice.
     #[arg(long)]
     pub values: Option<String>,
-    /// Confidence level of the risk intervals.
-    #[arg(long, default_value_t = 0.95)]
-    pub conf_level: f64,
+    #[command(flatten)]
+    pub level: super::args::LevelArgs,
     /// JSON output.
     #[arg(long)]
     pub json: bool,
@@ -35,18 +34,12 @@ pub struct CardArgs {
 
 /// Run `calcscore card`.
 pub fn run(a: CardArgs) -> Result<Outcome> {
-    if !(a.conf_level > 0.0 && a.conf_level < 1.0) {
-        return Err(Error::Usage(format!(
-            "--conf-level must be between 0 and 1 (got {})",
-            a.conf_level
-        )));
-    }
     if a.out.is_none() && a.values.is_none() {
         return Err(Error::Usage(
             "card needs --out DIR or --values column=value,...".into(),
         ));
     }
-    let spec = CardSpec::resolve(&a.score, a.conf_level)?;
+    let spec = CardSpec::resolve(&a.score, a.level.get())?;
     if let Some(v) = &a.values {
         print_patient(&spec, &parse_values(v)?, a.json)?;
     }

@@ -100,11 +100,7 @@ pub fn run(args: CompareArgs) -> crate::Result<Outcome> {
         conf_level: args.level.get(),
         variables,
     };
-    if args.json {
-        input::print_json(&report)?;
-    } else {
-        print_table(&report);
-    }
+    input::print_report(args.json, &report, print_table)?;
     Ok(Outcome::Success)
 }
 

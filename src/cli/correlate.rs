@@ -1,8 +1,7 @@
 //! `calcscore correlate`: Pearson correlation (t test, Fisher-z CI) and Spearman's rho.
 
 use super::args::{InputArgs, LevelArgs};
-use super::paired::{print_tests, TwoColumnReport};
-use super::roc::input;
+use super::paired::{read_pair, ColumnPair, TwoColumnReport};
 use super::Outcome;
 use calcscore_stats::htest::{pearson, spearman, spearman_p_method};
 
@@ -26,29 +25,28 @@ pub struct CorrelateArgs {
 
 /// Run `calcscore correlate`.
 pub fn run(args: CorrelateArgs) -> crate::Result<Outcome> {
-    let table = args.data.load()?;
-    let (rows, dropped) = input::complete_rows(&table, &[&args.x, &args.y])?;
-    let x = input::numbers(&table, &args.x, &rows)?;
-    let y = input::numbers(&table, &args.y, &rows)?;
+    let ColumnPair {
+        source,
+        n,
+        dropped,
+        x,
+        y,
+    } = read_pair(&args.data, &args.x, &args.y)?;
     let report = TwoColumnReport {
         verb: "correlate",
-        data: table.source.clone(),
+        data: source,
         x: args.x.clone(),
         y: args.y.clone(),
         conf_level: args.level.get(),
-        n: rows.len(),
+        n,
         dropped,
         tests: vec![pearson(&x, &y, args.level.get())?, spearman(&x, &y)?],
         notes: vec![format!("Spearman p-value: {}", spearman_p_method(&x, &y))],
     };
-    if args.json {
-        input::print_json(&report)?;
-    } else {
-        println!(
-            "Correlation of '{}' and '{}' ({})",
-            report.x, report.y, report.data
-        );
-        print_tests(&report);
-    }
+    let title = format!(
+        "Correlation of '{}' and '{}' ({})",
+        report.x, report.y, report.data
+    );
+    report.print(args.json, &title)?;
     Ok(Outcome::Success)
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
-use super::calibration::{pick, print_bootstrap, risks, write_figure, BootOptions, Scale};
+use super::args::InputArgs;
+use super::calibration::{pick, risks, write_figure, RiskInput, RiskOutputArgs, Scale};
 use super::roc::input;
 use super::text::numbers;
 use super::Outcome;
@@ -48,13 +48,7 @@ pub struct DecisionArgs {
     #[arg(long)]
     pub plot: Option<PathBuf>,
     #[command(flatten)]
-    pub level: LevelArgs,
-    /// Cluster bootstrap of the model's net benefit at each threshold.
-    #[command(flatten)]
-    pub boot: BootOptions,
-    /// Tidy JSON output instead of the printed table.
-    #[arg(long)]
-    pub json: bool,
+    pub out: RiskOutputArgs,
 }
 
 /// JSON shape of `calcscore decision --json` (docs/json.md).
@@ -85,14 +79,15 @@ struct Strategy {
 /// Run `calcscore decision`.
 pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
-    a.boot.check()?;
-    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.event.outcome.as_str(), a.predicted.as_str()];
+    let mut cols = vec![a.predicted.as_str()];
     cols.extend(a.marker.as_deref());
-    cols.extend(a.boot.columns());
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) =
-        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
+    let RiskInput {
+        table,
+        rows,
+        dropped,
+        y,
+        levels,
+    } = a.out.boot.read_binary(&a.data, &a.event, &cols)?;
     let p = risks(&table, &a.predicted, &rows, Scale::ClosedProbability)?;
     let curve = decision_curve(&p, &y, &thresholds)?;
     let strategies = strategies(&a, &table, &rows, &y, &thresholds)?;
@@ -102,7 +97,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         .map(|t| format!("net_benefit at {t}"))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &names, |r| {
+    let bootstrap = a.out.bootstrap(&table, &rows, &names, |r| {
         let d = decision_curve(&pick(&p, r), &pick(&y, r), &thresholds).ok()?;
         Some(d.model.iter().map(|m| m.net_benefit).collect())
     })?;
@@ -133,14 +128,9 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
         strategies,
         bootstrap,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_table(&report, &levels, rows.len());
-        if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.level.get());
-        }
-    }
+    let boot = report.bootstrap.as_ref();
+    a.out
+        .print(&report, boot, |r| print_table(r, &levels, rows.len()))?;
     Ok(Outcome::Success)
 }
 

@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 pub use super::args::DataArgs;
-use super::args::{ImputeArgs, LevelArgs};
+use super::args::{ImputeArgs, LevelArgs, ScoreOutcomeArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_core::format::{p_r, significant5};
 use calcscore_core::options::Proportion;
 use calcscore_data::Table;
 use calcscore_report::output;
-use calcscore_score::derive::{derive, BinaryOutcome, Candidates, Derivation, DeriveOptions};
+use calcscore_score::derive::{derive, Candidates, Derivation, DeriveOptions};
 use calcscore_score::optimism::{BootOptions, PointsRule};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
@@ -47,12 +47,8 @@ pub struct DeriveArgs {
     /// Candidates TOML (default: the four candidates of Zhang 2021).
     #[arg(long)]
     pub candidates: Option<PathBuf>,
-    /// Continuous outcome for the linear model (points come from it when given; "none" to use the logistic model).
-    #[arg(long, default_value = "stent_expansion_pct")]
-    pub outcome: String,
-    /// Binary outcome: a 0/1 column or a rule on a column.
-    #[arg(long, default_value = "stent_expansion_pct < 70")]
-    pub binary_outcome: String,
+    #[command(flatten)]
+    pub outcomes: ScoreOutcomeArgs,
     /// Cluster column for cluster-robust (CR1) covariances; `a,b` when ids repeat across strata (e.g. center,id).
     #[arg(long)]
     pub cluster: Option<String>,
@@ -116,8 +112,8 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         None => Candidates::zhang2021(),
     };
     let opts = DeriveOptions {
-        outcome: (a.outcome != "none").then(|| a.outcome.clone()),
-        binary: BinaryOutcome::parse(&a.binary_outcome)?,
+        outcome: a.outcomes.continuous(),
+        binary: a.outcomes.binary()?,
         cluster: a.cluster.clone(),
         reference: a.reference.clone(),
         target_npv: a.target_npv.map(Proportion::get),

@@ -91,11 +91,7 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
         table: t,
         rows: t.measures(method, args.level.get()),
     };
-    if args.json {
-        input::print_json(&report)?;
-    } else {
-        print_summary(&report, &levels);
-    }
+    input::print_report(args.json, &report, |r| print_summary(r, &levels))?;
     Ok(Outcome::Success)
 }
 

@@ -83,16 +83,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
     let formula = Formula::parse(&a.formula)?;
     let reduced = a.compare.as_deref().map(Formula::parse).transpose()?;
     let cluster = a.cluster.as_deref();
-    // Only the columns the models read (a `.` expands to the header's other columns).
-    let table = a.data.load_select(cluster.as_slice(), |names| {
-        let excluded: Vec<&str> = cluster.into_iter().collect();
-        let mut cols = formula.expand_dot(names, &excluded).columns();
-        if let Some(r) = &reduced {
-            cols.extend(r.expand_dot(names, &excluded).columns());
-        }
-        cols.extend(cluster.map(str::to_string));
-        cols
-    })?;
+    let table = load_model_columns(&a.data, &formula, reduced.as_ref(), cluster)?;
     calcscore_core::trace::span("table read");
     // The table is kept only for a nested comparison; otherwise its columns are freed while the model
     // matrix is filled, so the two are never held whole together.
@@ -133,27 +124,60 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         }
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
-        if let Some(rows) = &profile {
-            print!("{}", profile_text(rows, a.level.get()));
-        }
-        print!("{}", summary(&fitted));
-        if let Fitted::Logistic(m) = &fitted {
-            if !a.firth && m.warnings().iter().any(|w| w.contains("separation")) {
-                println!("note: Firth's penalised likelihood (--firth) gives finite estimates and SEs under separation");
-            }
-        }
-        if let Some(c) = &compare {
-            println!(
-                "\n{}: {} = {:.4} on {} df, p = {}",
-                c.method,
-                c.statistic_name,
-                c.statistic,
-                c.df.unwrap_or(f64::NAN),
-                calcscore_core::format::p_r(c.p_value)
-            );
-        }
+        print!(
+            "{}",
+            fit_text(&a, &fitted, compare.as_ref(), profile.as_deref())
+        );
     }
     Ok(Outcome::Success)
+}
+
+/// Read only the columns the models use (a `.` expands to the header's other columns), and the cluster column.
+fn load_model_columns(
+    data: &InputArgs,
+    formula: &Formula,
+    reduced: Option<&Formula>,
+    cluster: Option<&str>,
+) -> Result<calcscore_data::Table> {
+    data.load_select(cluster.as_slice(), |names| {
+        let excluded: Vec<&str> = cluster.into_iter().collect();
+        let mut cols = formula.expand_dot(names, &excluded).columns();
+        if let Some(r) = reduced {
+            cols.extend(r.expand_dot(names, &excluded).columns());
+        }
+        cols.extend(cluster.map(str::to_string));
+        cols
+    })
+}
+
+/// The printed output: profile CIs, the model summary, a hint at Firth under separation, the nested comparison.
+fn fit_text(
+    a: &FitArgs,
+    fitted: &Fitted,
+    compare: Option<&TestResult>,
+    profile: Option<&[ProfileRow]>,
+) -> String {
+    let mut s = String::new();
+    if let Some(rows) = profile {
+        s.push_str(&profile_text(rows, a.level.get()));
+    }
+    s.push_str(&summary(fitted));
+    if let Fitted::Logistic(m) = fitted {
+        if !a.firth && m.warnings().iter().any(|w| w.contains("separation")) {
+            s.push_str("note: Firth's penalised likelihood (--firth) gives finite estimates and SEs under separation\n");
+        }
+    }
+    if let Some(c) = compare {
+        s.push_str(&format!(
+            "\n{}: {} = {:.4} on {} df, p = {}\n",
+            c.method,
+            c.statistic_name,
+            c.statistic,
+            c.df.unwrap_or(f64::NAN),
+            calcscore_core::format::p_r(c.p_value)
+        ));
+    }
+    s
 }
 
 /// The covariance asked for, else cluster-robust (CR1) with a cluster column outside GEE and classical otherwise.

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
-use super::calibration::{pick, print_bootstrap, risks, BootOptions, Scale};
+use super::args::InputArgs;
+use super::calibration::{pick, risks, RiskInput, RiskOutputArgs, Scale};
 use super::roc::input;
 use super::Outcome;
 use calcscore_stats::bootstrap::Bootstrap;
@@ -30,13 +30,7 @@ pub struct NriArgs {
     #[arg(long, value_delimiter = ',')]
     pub cuts: Vec<f64>,
     #[command(flatten)]
-    pub level: LevelArgs,
-    /// Cluster bootstrap of the NRIs and the IDI.
-    #[command(flatten)]
-    pub boot: BootOptions,
-    /// Tidy JSON output instead of the printed summary.
-    #[arg(long)]
-    pub json: bool,
+    pub out: RiskOutputArgs,
 }
 
 /// JSON shape of `calcscore nri --json` (docs/json.md).
@@ -62,21 +56,24 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
             "--cuts must be increasing numbers strictly between 0 and 1".into(),
         ));
     }
-    a.boot.check()?;
-    let table = a.data.load_ids(a.boot.cluster.as_deref().as_slice())?;
-    let mut cols = vec![a.event.outcome.as_str(), a.old.as_str(), a.new.as_str()];
-    cols.extend(a.boot.columns());
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (y, levels) =
-        input::binary_outcome(&table, &a.event.outcome, &rows, a.event.case.as_deref())?;
+    let RiskInput {
+        table,
+        rows,
+        dropped,
+        y,
+        levels,
+    } = a
+        .out
+        .boot
+        .read_binary(&a.data, &a.event, &[&a.old, &a.new])?;
     let old = risks(&table, &a.old, &rows, Scale::ClosedProbability)?;
     let new = risks(&table, &a.new, &rows, Scale::ClosedProbability)?;
-    let result = reclassification(&old, &new, &y, &a.cuts, a.level.get())?;
+    let result = reclassification(&old, &new, &y, &a.cuts, a.out.conf_level())?;
     let mut names = vec!["NRI (continuous)", "IDI"];
     if !a.cuts.is_empty() {
         names.push("NRI (categorical)");
     }
-    let bootstrap = a.boot.run(&table, &rows, a.level.get(), &names, |r| {
+    let bootstrap = a.out.bootstrap(&table, &rows, &names, |r| {
         let x =
             reclassification(&pick(&old, r), &pick(&new, r), &pick(&y, r), &a.cuts, 0.95).ok()?;
         let mut v = vec![x.continuous.rows[0].estimate, x.idi.estimate];
@@ -94,14 +91,9 @@ pub fn run(a: NriArgs) -> crate::Result<Outcome> {
         result: &result,
         bootstrap,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_summary(&report, &levels, rows.len());
-        if let Some(b) = &report.bootstrap {
-            print_bootstrap(b, a.level.get());
-        }
-    }
+    let boot = report.bootstrap.as_ref();
+    a.out
+        .print(&report, boot, |r| print_summary(r, &levels, rows.len()))?;
     Ok(Outcome::Success)
 }
 

@@ -43,10 +43,13 @@ pub(crate) struct TwoColumnReport {
 
 /// Run `calcscore paired`.
 pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
-    let table = args.data.load()?;
-    let (rows, dropped) = input::complete_rows(&table, &[&args.before, &args.after])?;
-    let before = input::numbers(&table, &args.before, &rows)?;
-    let after = input::numbers(&table, &args.after, &rows)?;
+    let ColumnPair {
+        source,
+        n,
+        dropped,
+        x: before,
+        y: after,
+    } = read_pair(&args.data, &args.before, &args.after)?;
     let zeros = before.iter().zip(&after).filter(|(a, b)| a == b).count();
     let mut notes = Vec::new();
     if zeros > 0 {
@@ -56,11 +59,11 @@ pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
     }
     let report = TwoColumnReport {
         verb: "paired",
-        data: table.source.clone(),
+        data: source,
         x: args.before.clone(),
         y: args.after.clone(),
         conf_level: args.level.get(),
-        n: rows.len(),
+        n,
         dropped,
         tests: vec![
             t_test_paired(&before, &after, args.level.get())?,
@@ -68,20 +71,53 @@ pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
         ],
         notes,
     };
-    if args.json {
-        input::print_json(&report)?;
-    } else {
-        println!(
-            "Paired comparison of '{}' - '{}' ({})",
-            report.x, report.y, report.data
-        );
-        print_tests(&report);
-    }
+    let title = format!(
+        "Paired comparison of '{}' - '{}' ({})",
+        report.x, report.y, report.data
+    );
+    report.print(args.json, &title)?;
     Ok(Outcome::Success)
 }
 
+/// Two numeric columns on the rows where both have a value.
+pub(crate) struct ColumnPair {
+    /// The file read.
+    pub(crate) source: String,
+    /// Rows used.
+    pub(crate) n: usize,
+    /// Per column, the rows its missing values removed.
+    pub(crate) dropped: Vec<input::Dropped>,
+    /// The first column's values.
+    pub(crate) x: Vec<f64>,
+    /// The second column's values.
+    pub(crate) y: Vec<f64>,
+}
+
+/// Read the input and keep the rows complete in columns `x` and `y`.
+pub(crate) fn read_pair(data: &InputArgs, x: &str, y: &str) -> crate::Result<ColumnPair> {
+    let table = data.load()?;
+    let (rows, dropped) = input::complete_rows(&table, &[x, y])?;
+    Ok(ColumnPair {
+        x: input::numbers(&table, x, &rows)?,
+        y: input::numbers(&table, y, &rows)?,
+        source: table.source,
+        n: rows.len(),
+        dropped,
+    })
+}
+
+impl TwoColumnReport {
+    /// Print the report: JSON with --json, else `title` and the tests.
+    pub(crate) fn print(&self, json: bool, title: &str) -> crate::Result<()> {
+        input::print_report(json, self, |r| {
+            println!("{title}");
+            print_tests(r);
+        })
+    }
+}
+
 /// Print the tests of a two-column report in an R-like way.
-pub(crate) fn print_tests(r: &TwoColumnReport) {
+fn print_tests(r: &TwoColumnReport) {
     input::print_dropped(r.n, &r.dropped);
     let pct = r.conf_level * 100.0;
     for t in &r.tests {

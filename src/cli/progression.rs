@@ -66,17 +66,16 @@ pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
         conf_level: a.level.get(),
     };
     let analysis = progression::analyse(&table, &opts)?;
-    if a.json {
-        input::print_json(&Report {
-            verb: "progression",
-            data: table.source.clone(),
-            analysis: &analysis,
-        })?;
-    } else {
+    let report = Report {
+        verb: "progression",
+        data: table.source.clone(),
+        analysis: &analysis,
+    };
+    input::print_report(a.json, &report, |r| {
         print!(
             "{}",
-            calcscore_studies::denosumab::summary_text(&analysis, &table.source)
-        );
-    }
+            calcscore_studies::denosumab::summary_text(r.analysis, &r.data)
+        )
+    })?;
     Ok(Outcome::Success)
 }

@@ -138,11 +138,9 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         marker2_direction: dir2,
         clustered,
     };
-    if args.json {
-        input::print_json(&report)?;
-    } else {
-        print_summary(&report, &coords, &levels, args.marker2.as_deref());
-    }
+    input::print_report(args.json, &report, |r| {
+        print_summary(r, &coords, &levels, args.marker2.as_deref())
+    })?;
     Ok(Outcome::Success)
 }
 
@@ -541,6 +539,19 @@ pub(crate) mod input {
         let s = serde_json::to_string_pretty(value)
             .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
         println!("{s}");
+        Ok(())
+    }
+
+    /// Print a verb's report: pretty JSON with --json, else its text by `text`.
+    pub fn print_report<T: Serialize>(
+        json: bool,
+        report: &T,
+        text: impl FnOnce(&T),
+    ) -> crate::Result<()> {
+        if json {
+            return print_json(report);
+        }
+        text(report);
         Ok(())
     }
 }

@@ -278,6 +278,12 @@ fn pick(given: Option<f64>, registry: Option<f64>, name: &str, why: &str) -> Res
     }
 }
 
+/// The prevalence of a binary outcome: as given, else estimated from the pilot registry.
+fn prevalence(given: Option<f64>, reg: Option<&RegistryEstimate>) -> Result<Sourced> {
+    let reg_prev = reg.map(registry_prevalence).transpose()?;
+    pick(given, reg_prev, "--prevalence", "for a binary outcome")
+}
+
 /// Refuse an option that does not apply (as pmsampsize: "intercept not required for binary sample size").
 fn not_for(name: &str, given: bool, kind: &str) -> Result<()> {
     if given {
@@ -418,11 +424,7 @@ fn develop(a: DevelopArgs) -> Result<Outcome> {
         OutcomeType::Binary => develop_binary_report(&a, common, reg)?,
         OutcomeType::Continuous => develop_continuous_report(&a, common, reg)?,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_develop(&report);
-    }
+    input::print_report(a.json, &report, print_develop)?;
     Ok(Outcome::Success)
 }
 
@@ -433,13 +435,7 @@ fn develop_binary_report(
 ) -> Result<DevelopReport> {
     not_for("--intercept", a.intercept.is_some(), "binary")?;
     not_for("--sd", a.sd.is_some(), "binary")?;
-    let reg_prev = reg.as_ref().map(registry_prevalence).transpose()?;
-    let phi = pick(
-        a.prevalence,
-        reg_prev,
-        "--prevalence",
-        "for a binary outcome",
-    )?;
+    let phi = prevalence(a.prevalence, reg.as_ref())?;
     let (r2, r2_source, conversion) = match (a.rsquared, a.nagelkerke, a.cstatistic) {
         (Some(r2), _, _) => (r2, "rsquared (Cox-Snell)", None),
         (_, Some(nag), _) => (cs_from_nagelkerke(nag, phi.value)?, "nagelkerke", None),
@@ -526,13 +522,7 @@ struct ValidateReport {
 
 fn validate(a: ValidateArgs) -> Result<Outcome> {
     let reg = registry(&a.cluster, OutcomeType::Binary)?;
-    let reg_prev = reg.as_ref().map(registry_prevalence).transpose()?;
-    let phi = pick(
-        a.prevalence,
-        reg_prev,
-        "--prevalence",
-        "for a binary outcome",
-    )?;
+    let phi = prevalence(a.prevalence, reg.as_ref())?;
     let lp =
         match (a.lpnormal, a.lpbeta) {
             (Some((mean, sd)), None) => LpDistribution::Normal { mean, sd },
@@ -581,11 +571,7 @@ fn validate(a: ValidateArgs) -> Result<Outcome> {
         clustering: Clustering::from(plan),
         registry: reg,
     };
-    if a.json {
-        input::print_json(&report)?;
-    } else {
-        print_validate(&report);
-    }
+    input::print_report(a.json, &report, print_validate)?;
     Ok(Outcome::Success)
 }
 

@@ -44,32 +44,26 @@ mod tests {
         ignore_case(Cli::command()).debug_assert();
     }
 
+    /// `calcscore fit` with these spellings of `--vcov` and `--family`.
+    fn fit_with(vcov: &str, family: &str) -> Cli {
+        parse_from([
+            "calcscore",
+            "fit",
+            "--data",
+            "x.csv",
+            "--formula",
+            "y ~ x",
+            "--vcov",
+            vcov,
+            "--family",
+            family,
+        ])
+    }
+
     #[test]
     fn enum_values_match_in_any_case() {
-        let cli = parse_from([
-            "calcscore",
-            "fit",
-            "--data",
-            "x.csv",
-            "--formula",
-            "y ~ x",
-            "--vcov",
-            "HC1",
-            "--family",
-            "Binomial",
-        ]);
-        let again = parse_from([
-            "calcscore",
-            "fit",
-            "--data",
-            "x.csv",
-            "--formula",
-            "y ~ x",
-            "--vcov",
-            "hc1",
-            "--family",
-            "binomial",
-        ]);
+        let cli = fit_with("HC1", "Binomial");
+        let again = fit_with("hc1", "binomial");
         assert_eq!(format!("{cli:?}"), format!("{again:?}"));
     }
 }

@@ -2,13 +2,12 @@
 
 use std::io::IsTerminal;
 
-use super::args::{DataArgs, ImputeArgs, LevelArgs};
+use super::args::{DataArgs, ImputeArgs, LevelArgs, ScoreOutcomeArgs};
 use super::Outcome;
 use crate::{Error, Result};
 use calcscore_core::format::{p_r, significant5};
 use calcscore_core::options::Replicates;
 use calcscore_report::canon_charts::{CalibrationPlot, DecisionPlot};
-use calcscore_score::derive::BinaryOutcome;
 use calcscore_score::validate::{
     boot_data, optimism, validate, GroupValidation, Optimism, ValidateOptions, Validation,
 };
@@ -34,12 +33,8 @@ pub struct ValidateArgs {
     /// Keep only these groups (comma-separated values of --by), e.g. B,C for the paper's interaction test.
     #[arg(long)]
     pub groups: Option<String>,
-    /// Continuous outcome ("none" to skip slopes).
-    #[arg(long, default_value = "stent_expansion_pct")]
-    pub outcome: String,
-    /// Binary outcome: a 0/1 column or a rule on a column.
-    #[arg(long, default_value = "stent_expansion_pct < 70")]
-    pub binary_outcome: String,
+    #[command(flatten)]
+    pub outcomes: ScoreOutcomeArgs,
     /// Cluster column (CR1 covariances, clustered AUC, cluster bootstrap); `a,b` when ids repeat across strata.
     #[arg(long)]
     pub cluster: Option<String>,
@@ -98,8 +93,8 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         }));
     }
     let opts = ValidateOptions {
-        outcome: (a.outcome != "none").then(|| a.outcome.clone()),
-        binary: BinaryOutcome::parse(&a.binary_outcome)?,
+        outcome: a.outcomes.continuous(),
+        binary: a.outcomes.binary()?,
         cluster: a.cluster.clone(),
         by: a.by.clone(),
         reference_group: a.derivation.clone(),
@@ -205,6 +200,7 @@ pub(crate) fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOp
     s
 }
 
+/// The text of one group: counts, slope, AUC, accuracy at the cutoff, calibration, decision curve, levels.
 fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
     let mut s = format!("\n[{}] n = {}, events = {}", g.group, g.n, g.n_events);
     if let Some(k) = g.n_clusters {
@@ -221,19 +217,7 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
             p_r(t.p_value)
         ));
     }
-    if let Some(a) = &g.auc {
-        s.push_str(&format!(
-            "  AUC {:.3} [{:.3}, {:.3}] (DeLong)",
-            a.estimate, a.conf_low, a.conf_high
-        ));
-        if let Some(c) = &g.clustered_auc {
-            s.push_str(&format!(
-                "; clustered {:.3}–{:.3} ({} clusters)",
-                c.conf_low, c.conf_high, c.n_clusters
-            ));
-        }
-        s.push('\n');
-    }
+    s.push_str(&auc_text(g));
     if let Some(c) = &g.accuracy {
         s.push_str(&format!(
             "  at ≥{}: TP {} FP {} FN {} TN {}; {}\n",
@@ -246,27 +230,59 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
         ));
     }
     s.push_str(&val_prob_text(g));
-    if let Some(c) = &g.calibration {
-        let f = |i: &Option<calcscore_score::derive::Interval>| {
-            i.as_ref().map_or("not estimable".into(), |i| {
-                format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.conf_low, i.conf_high)
-            })
-        };
+    s.push_str(&calibration_text(g));
+    s.push_str(&decision_text(g));
+    s.push_str(&levels_text(g, opts.conf_level));
+    for n in &g.notes {
+        s.push_str(&format!("  NOTE: {n}\n"));
+    }
+    s
+}
+
+/// The DeLong AUC of a group, with the clustered interval when there is one.
+fn auc_text(g: &GroupValidation) -> String {
+    let Some(a) = &g.auc else {
+        return String::new();
+    };
+    let mut s = format!(
+        "  AUC {:.3} [{:.3}, {:.3}] (DeLong)",
+        a.estimate, a.conf_low, a.conf_high
+    );
+    if let Some(c) = &g.clustered_auc {
         s.push_str(&format!(
-            "  calibration ({}; model {}): in-the-large {}, slope {}; events observed {}, expected {:.1}\n",
-            c.kind,
-            c.model_source,
-            f(&c.intercept),
-            f(&c.slope),
-            c.observed_events,
-            c.expected_events
+            "; clustered {:.3}–{:.3} ({} clusters)",
+            c.conf_low, c.conf_high, c.n_clusters
         ));
     }
-    s.push_str(&decision_text(g));
-    let ci = format!("[{}% CI]", calcscore_report::r(opts.conf_level * 100.0, 0));
-    s.push_str(&format!(
-        "  score    n   mean    SD  events  observed {ci:<14}predicted\n"
-    ));
+    s.push('\n');
+    s
+}
+
+/// Calibration-in-the-large and slope of a group's risk model, with observed and expected events.
+fn calibration_text(g: &GroupValidation) -> String {
+    let Some(c) = &g.calibration else {
+        return String::new();
+    };
+    let f = |i: &Option<calcscore_score::derive::Interval>| {
+        i.as_ref().map_or("not estimable".into(), |i| {
+            format!("{:.3} [{:.3}, {:.3}]", i.estimate, i.conf_low, i.conf_high)
+        })
+    };
+    format!(
+        "  calibration ({}; model {}): in-the-large {}, slope {}; events observed {}, expected {:.1}\n",
+        c.kind,
+        c.model_source,
+        f(&c.intercept),
+        f(&c.slope),
+        c.observed_events,
+        c.expected_events
+    )
+}
+
+/// The table of score levels: n, mean and SD of the outcome, events, observed risk with its CI, predicted risk.
+fn levels_text(g: &GroupValidation, conf_level: f64) -> String {
+    let ci = format!("[{}% CI]", calcscore_report::r(conf_level * 100.0, 0));
+    let mut s = format!("  score    n   mean    SD  events  observed {ci:<14}predicted\n");
     for l in &g.levels {
         let f = |x: Option<f64>, d: usize| x.map_or("–".into(), |v| format!("{v:.d$}"));
         let obs = l.observed.as_ref().map_or("–".into(), |o| {
@@ -282,9 +298,6 @@ fn group_text(g: &GroupValidation, opts: &ValidateOptions) -> String {
             obs,
             f(l.predicted, 3)
         ));
-    }
-    for n in &g.notes {
-        s.push_str(&format!("  NOTE: {n}\n"));
     }
     s
 }

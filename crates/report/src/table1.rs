@@ -278,12 +278,7 @@ fn continuous_row(
     };
     let values: Vec<Vec<f64>> = groups.iter().map(|g| describe(g)).collect();
     let (p, test) = continuous_test(&groups, normal);
-    let missing = std::iter::once(idx.iter().flatten().filter(|&&i| col[i].is_none()).count())
-        .chain(
-            idx.iter()
-                .map(|rows| rows.iter().filter(|&&i| col[i].is_none()).count()),
-        )
-        .collect();
+    let missing = missing_counts(idx, |i| col[i].is_none());
     Ok(Table1Row {
         variable: v.into(),
         label: None,
@@ -350,14 +345,56 @@ fn categorical_rows(
     idx: &[Vec<usize>],
     factor: bool,
 ) -> Result<Vec<Table1Row>> {
-    let numeric = matches!(table.column(v)?, ColumnData::Num(_));
-    let col = match table.column(v)? {
-        ColumnData::Num(x) => x
-            .iter()
-            .map(|x| x.map(calcscore_data::table::format_number))
-            .collect(),
-        ColumnData::Text(t) => t.clone(),
+    let (col, numeric) = level_column(table, v)?;
+    let mut levels = sorted_levels(&col, numeric);
+    let binary01 = !factor && levels.iter().all(|l| l == "0" || l == "1");
+    if binary01 && !levels.iter().any(|l| l == "1") {
+        // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
+        levels.push("1".into());
+    }
+    let shown: Vec<String> = if binary01 {
+        vec!["1".into()]
+    } else {
+        levels.clone()
     };
+    let counts = level_counts(&col, &levels, idx);
+    let totals: Vec<usize> = idx
+        .iter()
+        .map(|rows| rows.iter().filter(|&&i| col[i].is_some()).count())
+        .collect();
+    let (p, test) = categorical_test(&counts);
+    let first = FirstRowFacts {
+        missing: missing_counts(idx, |i| col[i].is_none()),
+        p_value: p,
+        test,
+        smd: categorical_smd(&shown, &levels, &counts, &totals),
+    };
+    Ok(shown
+        .iter()
+        .enumerate()
+        .map(|(r, l)| {
+            let k = levels.iter().position(|x| x == l).unwrap_or(0);
+            let level = (!binary01).then(|| l.clone());
+            level_row(v, level, &counts[k], &totals, (r == 0).then_some(&first))
+        })
+        .collect())
+}
+
+/// A categorical column as text (numbers in their display form), and whether it was numeric.
+fn level_column(table: &Table, v: &str) -> Result<(Vec<Option<String>>, bool)> {
+    Ok(match table.column(v)? {
+        ColumnData::Num(x) => (
+            x.iter()
+                .map(|x| x.map(calcscore_data::table::format_number))
+                .collect(),
+            true,
+        ),
+        ColumnData::Text(t) => (t.clone(), false),
+    })
+}
+
+/// The distinct levels of a column, sorted as text, or in numeric order when the column was numeric.
+fn sorted_levels(col: &[Option<String>], numeric: bool) -> Vec<String> {
     let mut levels: Vec<String> = col.iter().flatten().cloned().collect();
     levels.sort();
     levels.dedup();
@@ -369,17 +406,12 @@ fn categorical_rows(
                 .map_or(a.cmp(b), |(x, y)| x.total_cmp(&y))
         });
     }
-    let binary01 = !factor && levels.iter().all(|l| l == "0" || l == "1");
-    if binary01 && !levels.iter().any(|l| l == "1") {
-        // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
-        levels.push("1".into());
-    }
-    let shown: Vec<String> = if binary01 {
-        vec!["1".into()]
-    } else {
-        levels.clone()
-    };
-    let counts: Vec<Vec<usize>> = levels
+    levels
+}
+
+/// Rows at each level (outer) in each group (inner).
+fn level_counts(col: &[Option<String>], levels: &[String], idx: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    levels
         .iter()
         .map(|l| {
             idx.iter()
@@ -390,73 +422,91 @@ fn categorical_rows(
                 })
                 .collect()
         })
-        .collect();
-    let totals: Vec<usize> = idx
-        .iter()
-        .map(|rows| rows.iter().filter(|&&i| col[i].is_some()).count())
-        .collect();
-    let (p, test) = categorical_test(&counts);
-    let missing: Vec<usize> =
-        std::iter::once(idx.iter().flatten().filter(|&&i| col[i].is_none()).count())
-            .chain(
-                idx.iter()
-                    .map(|rows| rows.iter().filter(|&&i| col[i].is_none()).count()),
-            )
-            .collect();
-    let smd = shown
+        .collect()
+}
+
+/// Missing values overall, then per group.
+fn missing_counts(idx: &[Vec<usize>], is_missing: impl Fn(usize) -> bool) -> Vec<usize> {
+    std::iter::once(idx.iter().flatten().filter(|&&i| is_missing(i)).count())
+        .chain(
+            idx.iter()
+                .map(|rows| rows.iter().filter(|&&i| is_missing(i)).count()),
+        )
+        .collect()
+}
+
+/// The largest pairwise SMD of the shown levels' proportions.
+fn categorical_smd(
+    shown: &[String],
+    levels: &[String],
+    counts: &[Vec<usize>],
+    totals: &[usize],
+) -> Option<f64> {
+    shown
         .iter()
         .filter_map(|l| {
             let k = levels.iter().position(|x| x == l)?;
             let props: Vec<Vec<f64>> = counts[k]
                 .iter()
-                .zip(&totals)
+                .zip(totals)
                 .map(|(&c, &n)| vec![c as f64, n as f64])
                 .collect();
             max_pairwise(&props, |a, b| prop_smd(a[0] / a[1], b[0] / b[1]))
         })
-        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
-    let pct = |c: usize, n: usize| {
-        if n == 0 {
-            "–".into()
-        } else {
-            format!("{c} ({:.1}%)", 100.0 * c as f64 / n as f64)
-        }
-    };
-    Ok(shown
-        .iter()
-        .enumerate()
-        .map(|(r, l)| {
-            let k = levels.iter().position(|x| x == l).unwrap_or(0);
-            let total_c: usize = counts[k].iter().sum();
-            let total_n: usize = totals.iter().sum();
-            Table1Row {
-                variable: v.into(),
-                label: None,
-                outcome: false,
-                level: (!binary01).then(|| l.clone()),
-                statistic: "n (%)".into(),
-                overall: pct(total_c, total_n),
-                groups: counts[k]
-                    .iter()
-                    .zip(&totals)
-                    .map(|(&c, &n)| pct(c, n))
-                    .collect(),
-                missing: if r == 0 { missing.clone() } else { Vec::new() },
-                p_value: if r == 0 { p } else { None },
-                test: if r == 0 { test.clone() } else { String::new() },
-                smd: if r == 0 { smd } else { None },
-                values: counts[k]
-                    .iter()
-                    .zip(&totals)
-                    .map(|(&c, &n)| GroupValues {
-                        count: Some(c),
-                        n: Some(n),
-                        ..Default::default()
-                    })
-                    .collect(),
-            }
-        })
-        .collect())
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+}
+
+/// What only the first row of a categorical variable shows: missing counts, the test and the SMD.
+struct FirstRowFacts {
+    missing: Vec<usize>,
+    p_value: Option<f64>,
+    test: String,
+    smd: Option<f64>,
+}
+
+/// "c (p%)", or a dash when the group has no value.
+fn count_pct(c: usize, n: usize) -> String {
+    if n == 0 {
+        "–".into()
+    } else {
+        format!("{c} ({:.1}%)", 100.0 * c as f64 / n as f64)
+    }
+}
+
+/// The row of one level: its counts per group against the groups' totals.
+fn level_row(
+    v: &str,
+    level: Option<String>,
+    counts: &[usize],
+    totals: &[usize],
+    first: Option<&FirstRowFacts>,
+) -> Table1Row {
+    Table1Row {
+        variable: v.into(),
+        label: None,
+        outcome: false,
+        level,
+        statistic: "n (%)".into(),
+        overall: count_pct(counts.iter().sum(), totals.iter().sum()),
+        groups: counts
+            .iter()
+            .zip(totals)
+            .map(|(&c, &n)| count_pct(c, n))
+            .collect(),
+        missing: first.map_or_else(Vec::new, |f| f.missing.clone()),
+        p_value: first.and_then(|f| f.p_value),
+        test: first.map_or_else(String::new, |f| f.test.clone()),
+        smd: first.and_then(|f| f.smd),
+        values: counts
+            .iter()
+            .zip(totals)
+            .map(|(&c, &n)| GroupValues {
+                count: Some(c),
+                n: Some(n),
+                ..Default::default()
+            })
+            .collect(),
+    }
 }
 
 /// SMD of two proportions; with two groups the table shows the one pair.

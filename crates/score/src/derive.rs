@@ -778,15 +778,20 @@ pub(crate) fn complete(table: &Table, cols: &[String]) -> Result<(RowsUsed, Vec<
     Ok(RowsUsed::count(cols, &present, table.nrows()))
 }
 
-/// Derive a point score from candidates on `table`.
-pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result<Derivation> {
-    calcscore_core::options::ConfLevel::new(opts.conf_level)?;
+/// The rows a derivation uses: the cluster column resolved (`a,b` combined), then the rows complete in every
+/// column read, an error when there is none. Returns the rows' accounting, their table and the options naming
+/// the resolved cluster column.
+pub(crate) fn derivation_rows(
+    table: &Table,
+    cands: &Candidates,
+    opts: &DeriveOptions,
+) -> Result<(RowsUsed, Table, DeriveOptions)> {
     let mut table = table.clone();
-    let opts = &DeriveOptions {
+    let opts = DeriveOptions {
         cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
         ..opts.clone()
     };
-    let (rows, used) = complete(&table, &columns_read(cands, opts))?;
+    let (rows, used) = complete(&table, &columns_read(cands, &opts))?;
     if used.is_empty() {
         return Err(Error::Stats(StatsError::TooFew {
             what: format!("complete rows for the derivation ({})", rows.describe()),
@@ -794,7 +799,14 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
             needed: 1,
         }));
     }
-    let table = table.subset(&used);
+    Ok((rows, table.subset(&used), opts))
+}
+
+/// Derive a point score from candidates on `table`.
+pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result<Derivation> {
+    calcscore_core::options::ConfLevel::new(opts.conf_level)?;
+    let (rows, table, opts) = derivation_rows(table, cands, opts)?;
+    let opts = &opts;
     let (items, searches) = resolve_items(&table, cands, opts)?;
     let work = working_table(&table, &items, opts)?;
     let terms: Vec<String> = items.iter().map(Item::indicator_name).collect();

@@ -315,22 +315,8 @@ impl Patterns {
         opts: &DeriveOptions,
         rule: PointsRule,
     ) -> Result<Patterns> {
-        let mut table = table.clone();
-        let cluster = crate::cluster_column(&mut table, opts.cluster.as_deref())?;
-        let opts = &DeriveOptions {
-            cluster,
-            ..opts.clone()
-        };
-        let (rows, used) =
-            crate::derive::complete(&table, &crate::derive::columns_read(cands, opts))?;
-        if used.is_empty() {
-            return Err(Error::Stats(StatsError::TooFew {
-                what: format!("complete rows for the derivation ({})", rows.describe()),
-                n: 0,
-                needed: 1,
-            }));
-        }
-        let table = table.subset(&used);
+        let (_, table, opts) = crate::derive::derivation_rows(table, cands, opts)?;
+        let opts = &opts;
         let n = table.nrows();
         let (items, row_codes) = item_specs(&table, cands)?;
         let (codes, pattern) = patterns_of(&row_codes, n);

@@ -120,6 +120,11 @@ pub fn gee(
             needed: p + 1,
         });
     }
+    let model = Clustered {
+        design,
+        groups,
+        family,
+    };
     let mut beta = DVector::zeros(p);
     let (mut converged, mut iterations) = (false, 0);
     let mut params = (1.0, 0.0);
@@ -130,16 +135,16 @@ pub fn gee(
         } else {
             corstr
         };
-        let (b, u) = information(design, &groups, &beta, family, corr, params)?;
+        let (b, u) = model.information(&beta, corr, params)?;
         let step = &b * u;
         beta += &step;
-        params = moments(design, &groups, &beta, family, corstr);
+        params = model.moments(&beta, corstr);
         if iterations > 1 && step.amax() < TOLERANCE {
             converged = true;
             break;
         }
     }
-    let vcov = robust(design, &groups, &beta, family, corstr, params)?;
+    let vcov = model.robust(&beta, corstr, params)?;
     let coefs: Vec<f64> = beta.iter().copied().collect();
     Ok(GeeFit {
         coefficients: tidy_rows(&design.names, &coefs, &vcov, Reference::Z, level),
@@ -148,7 +153,7 @@ pub fn gee(
         alpha: (corstr == CorStr::Exchangeable).then_some(params.1),
         scale: params.0,
         n,
-        n_clusters: groups.len(),
+        n_clusters: model.groups.len(),
         iterations,
         converged,
         vcov: "robust sandwich (geepack san.se, no small-sample adjustment)".into(),
@@ -158,113 +163,120 @@ pub fn gee(
 /// D (n_i × p), residual y − μ and V⁻¹ of one cluster.
 type ClusterParts = (DMatrix<f64>, DVector<f64>, DMatrix<f64>);
 
-/// Per-cluster pieces: D (n_i × p), residual y − μ, and V⁻¹ for (φ, α).
-fn cluster_parts(
-    design: &Design,
-    rows: &[usize],
-    beta: &DVector<f64>,
+/// The data of a GEE: the design, its clusters' rows and the family; the estimating steps are its methods.
+struct Clustered<'a> {
+    design: &'a Design,
+    groups: Vec<Vec<usize>>,
     family: GeeFamily,
-    corstr: CorStr,
-    (phi, alpha): (f64, f64),
-) -> Result<ClusterParts, StatsError> {
-    let m = rows.len();
-    let p = beta.len();
-    let mut d = DMatrix::zeros(m, p);
-    let mut resid = DVector::zeros(m);
-    let mut sd = vec![0.0; m];
-    for (a, &i) in rows.iter().enumerate() {
-        let eta: f64 = (0..p).map(|j| design.x[(i, j)] * beta[j]).sum();
-        let (mu, v, dmu) = link(family, eta);
-        for j in 0..p {
-            d[(a, j)] = dmu * design.x[(i, j)];
+}
+
+impl Clustered<'_> {
+    /// Per-cluster pieces: D (n_i × p), residual y − μ, and V⁻¹ for (φ, α).
+    fn cluster_parts(
+        &self,
+        rows: &[usize],
+        beta: &DVector<f64>,
+        corstr: CorStr,
+        (phi, alpha): (f64, f64),
+    ) -> Result<ClusterParts, StatsError> {
+        let design = self.design;
+        let m = rows.len();
+        let p = beta.len();
+        let mut d = DMatrix::zeros(m, p);
+        let mut resid = DVector::zeros(m);
+        let mut sd = vec![0.0; m];
+        for (a, &i) in rows.iter().enumerate() {
+            let eta: f64 = (0..p).map(|j| design.x[(i, j)] * beta[j]).sum();
+            let (mu, v, dmu) = link(self.family, eta);
+            for j in 0..p {
+                d[(a, j)] = dmu * design.x[(i, j)];
+            }
+            resid[a] = design.y[i] - mu;
+            sd[a] = v.sqrt();
         }
-        resid[a] = design.y[i] - mu;
-        sd[a] = v.sqrt();
+        let a_alpha = if corstr == CorStr::Exchangeable {
+            alpha
+        } else {
+            0.0
+        };
+        let v = DMatrix::from_fn(m, m, |r, c| {
+            phi * sd[r] * sd[c] * if r == c { 1.0 } else { a_alpha }
+        });
+        let vinv = spd_inverse(&v).ok_or_else(|| {
+            StatsError::Undefined(
+                "GEE working covariance of a cluster is not positive definite".into(),
+            )
+        })?;
+        Ok((d, resid, vinv))
     }
-    let a_alpha = if corstr == CorStr::Exchangeable {
-        alpha
-    } else {
-        0.0
-    };
-    let v = DMatrix::from_fn(m, m, |r, c| {
-        phi * sd[r] * sd[c] * if r == c { 1.0 } else { a_alpha }
-    });
-    let vinv = spd_inverse(&v).ok_or_else(|| {
-        StatsError::Undefined("GEE working covariance of a cluster is not positive definite".into())
-    })?;
-    Ok((d, resid, vinv))
-}
 
-/// (Σ D'V⁻¹D)⁻¹ and Σ D'V⁻¹(y − μ).
-fn information(
-    design: &Design,
-    groups: &[Vec<usize>],
-    beta: &DVector<f64>,
-    family: GeeFamily,
-    corstr: CorStr,
-    params: (f64, f64),
-) -> Result<(DMatrix<f64>, DVector<f64>), StatsError> {
-    let p = beta.len();
-    let (mut b, mut u) = (DMatrix::zeros(p, p), DVector::zeros(p));
-    for rows in groups.iter().filter(|r| !r.is_empty()) {
-        let (d, resid, vinv) = cluster_parts(design, rows, beta, family, corstr, params)?;
-        let dtv = d.transpose() * vinv;
-        b += &dtv * &d;
-        u += dtv * resid;
+    /// The non-empty clusters' rows.
+    fn clusters(&self) -> impl Iterator<Item = &Vec<usize>> {
+        self.groups.iter().filter(|r| !r.is_empty())
     }
-    let inv = spd_inverse(&b).ok_or_else(|| StatsError::Singular {
-        terms: design.names.join(", "),
-    })?;
-    Ok((inv, u))
-}
 
-/// geepack's moment estimators at β: φ = Σ r²/N, α = (Σ_{pairs} r_j r_k / #pairs) / φ, r Pearson residuals.
-fn moments(
-    design: &Design,
-    groups: &[Vec<usize>],
-    beta: &DVector<f64>,
-    family: GeeFamily,
-    corstr: CorStr,
-) -> (f64, f64) {
-    let p = beta.len();
-    let pearson = |i: usize| {
-        let eta: f64 = (0..p).map(|j| design.x[(i, j)] * beta[j]).sum();
-        let (mu, v, _) = link(family, eta);
-        (design.y[i] - mu) / v.sqrt()
-    };
-    let r: Vec<f64> = (0..design.y.len()).map(pearson).collect();
-    let phi = r.iter().map(|x| x * x).sum::<f64>() / r.len() as f64;
-    if corstr == CorStr::Independence {
-        return (phi, 0.0);
+    /// (Σ D'V⁻¹D)⁻¹ and Σ D'V⁻¹(y − μ).
+    fn information(
+        &self,
+        beta: &DVector<f64>,
+        corstr: CorStr,
+        params: (f64, f64),
+    ) -> Result<(DMatrix<f64>, DVector<f64>), StatsError> {
+        let p = beta.len();
+        let (mut b, mut u) = (DMatrix::zeros(p, p), DVector::zeros(p));
+        for rows in self.clusters() {
+            let (d, resid, vinv) = self.cluster_parts(rows, beta, corstr, params)?;
+            let dtv = d.transpose() * vinv;
+            b += &dtv * &d;
+            u += dtv * resid;
+        }
+        let inv = spd_inverse(&b).ok_or_else(|| StatsError::Singular {
+            terms: self.design.names.join(", "),
+        })?;
+        Ok((inv, u))
     }
-    let (mut sum, mut pairs) = (0.0, 0.0);
-    for rows in groups {
-        let total: f64 = rows.iter().map(|&i| r[i]).sum();
-        let squares: f64 = rows.iter().map(|&i| r[i] * r[i]).sum();
-        sum += (total * total - squares) / 2.0;
-        pairs += (rows.len() * rows.len().saturating_sub(1)) as f64 / 2.0;
-    }
-    (phi, if pairs > 0.0 { sum / pairs / phi } else { 0.0 })
-}
 
-/// Robust covariance B⁻¹ (Σ D'V⁻¹ e e' V⁻¹ D) B⁻¹.
-fn robust(
-    design: &Design,
-    groups: &[Vec<usize>],
-    beta: &DVector<f64>,
-    family: GeeFamily,
-    corstr: CorStr,
-    params: (f64, f64),
-) -> Result<DMatrix<f64>, StatsError> {
-    let p = beta.len();
-    let (binv, _) = information(design, groups, beta, family, corstr, params)?;
-    let mut meat = DMatrix::zeros(p, p);
-    for rows in groups.iter().filter(|r| !r.is_empty()) {
-        let (d, resid, vinv) = cluster_parts(design, rows, beta, family, corstr, params)?;
-        let s = d.transpose() * vinv * resid;
-        meat += &s * s.transpose();
+    /// geepack's moment estimators at β: φ = Σ r²/N, α = (Σ_{pairs} r_j r_k / #pairs) / φ, r Pearson residuals.
+    fn moments(&self, beta: &DVector<f64>, corstr: CorStr) -> (f64, f64) {
+        let design = self.design;
+        let p = beta.len();
+        let pearson = |i: usize| {
+            let eta: f64 = (0..p).map(|j| design.x[(i, j)] * beta[j]).sum();
+            let (mu, v, _) = link(self.family, eta);
+            (design.y[i] - mu) / v.sqrt()
+        };
+        let r: Vec<f64> = (0..design.y.len()).map(pearson).collect();
+        let phi = r.iter().map(|x| x * x).sum::<f64>() / r.len() as f64;
+        if corstr == CorStr::Independence {
+            return (phi, 0.0);
+        }
+        let (mut sum, mut pairs) = (0.0, 0.0);
+        for rows in &self.groups {
+            let total: f64 = rows.iter().map(|&i| r[i]).sum();
+            let squares: f64 = rows.iter().map(|&i| r[i] * r[i]).sum();
+            sum += (total * total - squares) / 2.0;
+            pairs += (rows.len() * rows.len().saturating_sub(1)) as f64 / 2.0;
+        }
+        (phi, if pairs > 0.0 { sum / pairs / phi } else { 0.0 })
     }
-    Ok(&binv * meat * &binv)
+
+    /// Robust covariance B⁻¹ (Σ D'V⁻¹ e e' V⁻¹ D) B⁻¹.
+    fn robust(
+        &self,
+        beta: &DVector<f64>,
+        corstr: CorStr,
+        params: (f64, f64),
+    ) -> Result<DMatrix<f64>, StatsError> {
+        let p = beta.len();
+        let (binv, _) = self.information(beta, corstr, params)?;
+        let mut meat = DMatrix::zeros(p, p);
+        for rows in self.clusters() {
+            let (d, resid, vinv) = self.cluster_parts(rows, beta, corstr, params)?;
+            let s = d.transpose() * vinv * resid;
+            meat += &s * s.transpose();
+        }
+        Ok(&binv * meat * &binv)
+    }
 }
 
 impl GeeFit {

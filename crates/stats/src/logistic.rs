@@ -119,6 +119,7 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
     let mut dev_old = deviance(y, &mu);
     // The last accepted step: β, its bread, converged, iteration.
     let mut step: Option<(DVector<f64>, DMatrix<f64>, bool, usize)> = None;
+    let mut stopped_singular = false;
     for iter in 1..=MAX_ITER {
         for i in 0..n {
             w[i] = (mu[i] * (1.0 - mu[i])).max(f64::EPSILON);
@@ -127,20 +128,13 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
         let (xtwx, xtwz) = cross_products(&design.x, Some(&w), &z);
         let Some(bread) = spd_inverse(&xtwx) else {
             // μ is still that of the last accepted step, and `last_w` its weights.
-            let Some((beta, bread, converged, iterations)) = step else {
+            if step.is_none() {
                 return Err(StatsError::Singular {
                     terms: design.names.join(", "),
                 });
-            };
-            return Ok(Irls {
-                beta,
-                mu,
-                weights: last_w,
-                bread,
-                converged,
-                iterations,
-                stopped_singular: true,
-            });
+            }
+            stopped_singular = true;
+            break;
         };
         let beta: DVector<f64> = &bread * xtwz;
         mat_vec_into(&design.x, beta.as_slice(), &mut eta);
@@ -168,7 +162,7 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
         bread,
         converged,
         iterations,
-        stopped_singular: false,
+        stopped_singular,
     })
 }
 
