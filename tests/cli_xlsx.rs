@@ -1,5 +1,6 @@
-//! Excel input: the shipped registry written as a workbook by openpyxl (tests/reference/xlsx.py) gives the same
-//! flow, cohorts, models, points and accuracy as the CSV; a broken workbook is a clear error, never a panic.
+//! Spreadsheet input: the shipped registry written as a workbook by openpyxl (tests/reference/xlsx.py) and as an
+//! OpenDocument spreadsheet by odfpy (tests/reference/ods.py) gives the same flow, cohorts, models, points and
+//! accuracy as the CSV; a broken workbook is a clear error, never a panic.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -30,11 +31,11 @@ fn reproduce(data: &str, out: &Path) {
     );
 }
 
-#[test]
-fn workbook_gives_the_results_of_the_csv() {
+/// The report's tables from a reproduce run on `workbook` equal those from the shipped CSV byte for byte.
+fn same_results_as_the_csv(workbook: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let (x, c) = (tmp.path().join("xlsx"), tmp.path().join("csv"));
-    reproduce("tests/reference/xlsx/zhang2021_synthetic.xlsx", &x);
+    let (x, c) = (tmp.path().join("book"), tmp.path().join("csv"));
+    reproduce(workbook, &x);
     reproduce("datasets/zhang2021_synthetic.csv", &c);
     for f in [
         "flow.csv",
@@ -48,8 +49,19 @@ fn workbook_gives_the_results_of_the_csv() {
         "check.csv",
     ] {
         let same = std::fs::read(x.join(f)).unwrap() == std::fs::read(c.join(f)).unwrap();
-        assert!(same, "{f} differs between the workbook and the CSV");
+        assert!(same, "{f} differs between {workbook} and the CSV");
     }
+}
+
+#[test]
+fn workbook_gives_the_results_of_the_csv() {
+    same_results_as_the_csv("tests/reference/xlsx/zhang2021_synthetic.xlsx");
+}
+
+/// An OpenDocument spreadsheet written by odfpy (tests/reference/ods.py), as LibreOffice Calc saves one.
+#[test]
+fn ods_spreadsheet_gives_the_results_of_the_csv() {
+    same_results_as_the_csv("tests/reference/xlsx/zhang2021_synthetic.ods");
 }
 
 #[test]
