@@ -531,12 +531,7 @@ fn pooled_group_text(
     if let (Some(i), Some(k)) = (&g.calibration_intercept, &g.calibration_slope) {
         s.push_str(&format!(
             "  calibration: in-the-large {:.3} [{:.3}, {:.3}], slope {:.3} [{:.3}, {:.3}]\n",
-            i.estimate,
-            i.conf_low,
-            i.conf_high,
-            k.estimate,
-            k.conf_low,
-            k.conf_high
+            i.estimate, i.conf_low, i.conf_high, k.estimate, k.conf_low, k.conf_high
         ));
     }
     s.push_str("  score   mean n  mean events  observed risk\n");
