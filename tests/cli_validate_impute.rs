@@ -145,7 +145,9 @@ fn diagnostics_written_as_figures() {
 
 #[test]
 fn combinations_not_implemented_are_refused() {
-    for extra in [["--bootstrap", "10"], ["--tripod", "--json"]] {
+    let tmp = tempfile::tempdir().unwrap();
+    let plots = tmp.path().join("plots");
+    for extra in [["--bootstrap", "10"], ["--plots", plots.to_str().unwrap()]] {
         let mut a = args("3");
         a.extend(extra.iter().map(|s| s.to_string()));
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
@@ -153,4 +155,46 @@ fn combinations_not_implemented_are_refused() {
         assert_eq!(o.status.code(), Some(2), "{extra:?}");
         assert!(String::from_utf8_lossy(&o.stderr).contains("--impute does not combine"));
     }
+    assert!(!plots.exists(), "a refused run wrote its plots");
+}
+
+/// `validate --impute --tripod`: item 11 states the imputation with R's missing counts of Pima.tr2 for the
+/// score's columns (bmi 3, skin 98), item 23a the pooled AUC that `--json` prints.
+#[test]
+fn tripod_states_the_multiple_imputation() {
+    let mut a = args("20");
+    a.push("--tripod".into());
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let o = calcscore(&a);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let item = |n: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(n))
+            .unwrap_or_else(|| panic!("no item {n} in:\n{text}"))
+            .to_string()
+    };
+    let missing = item("11 ");
+    for want in [
+        "multiple imputation",
+        "m = 20, 10 iterations, seed 1",
+        "bmi (pmm) 3, skin (pmm) 98",
+    ] {
+        assert!(missing.contains(want), "{want} not in {missing}");
+    }
+    let mut j = args("20");
+    j.push("--json".into());
+    let j: Vec<&str> = j.iter().map(String::as_str).collect();
+    let auc = &json(&j)["pooled"]["groups"][0]["auc"];
+    let shown = format!(
+        "AUC {:.3} [{:.3}, {:.3}] (pooled)",
+        auc["estimate"].as_f64().unwrap(),
+        auc["conf_low"].as_f64().unwrap(),
+        auc["conf_high"].as_f64().unwrap()
+    );
+    assert!(
+        item("23a").contains(&shown),
+        "{shown} not in {}",
+        item("23a")
+    );
 }

@@ -426,7 +426,6 @@ pub fn run_validate(
     let clash = [
         (a.bootstrap.get() > 0, "--bootstrap"),
         (a.plots.is_some(), "--plots"),
-        (a.tripod, "--tripod"),
     ];
     if let Some((_, flag)) = clash.iter().find(|(on, _)| *on) {
         return Err(Error::Usage(format!(
@@ -447,6 +446,11 @@ pub fn run_validate(
     s.push_str(&pooled_validation_text(&pooled, score, opts));
     s.push_str("\n--- Complete-case validation ---\n");
     s.push_str(&super::validate::summary(&cc, None, opts));
+    if a.tripod {
+        s.push_str(&calcscore_score::tripod::validate_imputed_text(
+            &pooled, &cc, &imp, opts,
+        ));
+    }
     print!("{s}");
     Ok(Outcome::Success)
 }

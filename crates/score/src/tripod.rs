@@ -5,6 +5,7 @@ use super::derive::{Derivation, DeriveOptions, PointsRow};
 use super::impute::ImputedDerivation;
 use super::impute_boot::BootMi;
 use super::validate::{GroupValidation, ValidateOptions, Validation};
+use super::validate_impute::{ImputedValidation, PooledGroup};
 use calcscore_stats::mice::Imputation;
 use calcscore_stats::samplesize::adequacy::adequacy;
 use calcscore_stats::samplesize::validate::{
@@ -164,7 +165,13 @@ pub fn derive_imputed_text(
             sample_size(cc)
         ),
     ));
-    s.push_str(&line("11", "Missing data", &missing_data_imputed(imp)));
+    let pooled_how = "coefficients pooled by Rubin's rules, the AUC on the logit scale; the complete-case derivation \
+                      is reported beside";
+    s.push_str(&line(
+        "11",
+        "Missing data",
+        &missing_data_imputed(imp, pooled_how),
+    ));
     s.push_str(&line(
         "12b",
         "Predictor handling",
@@ -195,9 +202,9 @@ pub fn derive_imputed_text(
     s
 }
 
-/// Item 11 under multiple imputation: method, m, iterations, seed, the imputation models, and each imputed
-/// column with its method and number of missing values.
-fn missing_data_imputed(imp: &Imputation) -> String {
+/// Item 11 under multiple imputation: method, m, iterations, seed, the imputation models, each imputed
+/// column with its method and number of missing values, and how the results were pooled (`pooled_how`).
+fn missing_data_imputed(imp: &Imputation, pooled_how: &str) -> String {
     let o = imp.options;
     let how = format!(
         "multiple imputation by chained equations (mice's defaults), m = {}, {} iterations, seed {}: predictive mean \
@@ -220,10 +227,82 @@ fn missing_data_imputed(imp: &Imputation) -> String {
         .map(|c| format!("{} ({}) {}", c.column, c.method.name(), c.n_missing))
         .collect();
     format!(
-        "{how}; imputed (column (method) missing values): {}; {} values in each data set; coefficients pooled by \
-         Rubin's rules, the AUC on the logit scale; the complete-case derivation is reported beside",
+        "{how}; imputed (column (method) missing values): {}; {} values in each data set; {pooled_how}",
         cols.join(", "),
         imp.n_imputed()
+    )
+}
+
+/// The TRIPOD+AI items a validation pooled over multiply imputed tables answers (`validate --impute --tripod`).
+pub fn validate_imputed_text(
+    pooled: &ImputedValidation,
+    cc: &Validation,
+    imp: &Imputation,
+    opts: &ValidateOptions,
+) -> String {
+    let mut s = String::from("\nTRIPOD+AI (2024) items this run answers:\n");
+    s.push_str(&line("8a", "Outcome", &opts.binary.describe()));
+    let sizes: Vec<String> = pooled
+        .groups
+        .iter()
+        .map(|g| {
+            format!(
+                "{}: n {}, events {:.1} (mean over imputations)",
+                g.group, g.n, g.n_events
+            )
+        })
+        .collect();
+    let cc_sizes: Vec<String> = cc.groups.iter().map(validation_size).collect();
+    s.push_str(&line(
+        "10",
+        "Sample size",
+        &format!(
+            "{}; in the complete cases: {}",
+            sizes.join("; "),
+            cc_sizes.join("; ")
+        ),
+    ));
+    let pooled_how = "performance pooled (Wood, Royston & White 2015): AUC and accuracy at the cutoff on the \
+                      logit scale, calibration by Rubin's rules; the complete-case validation is reported beside";
+    s.push_str(&line(
+        "11",
+        "Missing data",
+        &missing_data_imputed(imp, pooled_how),
+    ));
+    s.push_str(&line("12e", "Performance measures", "per completed table: AUC (DeLong), sensitivity, specificity, PPV and NPV at the cutoff, calibration-in-the-large and slope (glm); pooled over the m tables"));
+    s.push_str(&line(
+        "12g",
+        "Predictions",
+        cc.calibration_model.as_deref().unwrap_or("no risk model"),
+    ));
+    for g in &pooled.groups {
+        s.push_str(&pooled_group_line(g));
+    }
+    s.push_str(AUTHORS_ONLY);
+    s
+}
+
+/// Item 23a for one pooled group: the pooled AUC and calibration.
+fn pooled_group_line(g: &PooledGroup) -> String {
+    let auc = g.auc.as_ref().map_or("AUC not estimable".into(), |a| {
+        format!(
+            "AUC {:.3} [{:.3}, {:.3}] (pooled)",
+            a.estimate, a.conf_low, a.conf_high
+        )
+    });
+    let f = |r: &Option<calcscore_stats::mice::PooledRow>| {
+        r.as_ref().map_or("–".into(), |r| {
+            format!("{:.2} [{:.2}, {:.2}]", r.estimate, r.conf_low, r.conf_high)
+        })
+    };
+    line(
+        "23a",
+        &format!("Performance [{}]", g.group),
+        &format!(
+            "{auc}; calibration in-the-large {}, slope {} (pooled)",
+            f(&g.calibration_intercept),
+            f(&g.calibration_slope)
+        ),
     )
 }
 
