@@ -217,11 +217,11 @@ pub fn analysis_set(
     let mut cols: Vec<(String, ColumnData)> = vec![
         (
             "patient_id".into(),
-            text(rows.iter().map(|&i| registry.lesions[i].patient_id.clone())),
+            text(rows.iter().map(|&i| registry.patient_id(i).to_string())),
         ),
         (
             "lesion_id".into(),
-            text(rows.iter().map(|&i| registry.lesions[i].lesion_id.clone())),
+            text(rows.iter().map(|&i| registry.lesion_id(i).to_string())),
         ),
         (
             "cohort".into(),
