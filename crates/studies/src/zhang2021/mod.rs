@@ -64,11 +64,11 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     let prepared = pipeline::prepare(opts, &score)?;
     let sha = sha256_file(&opts.data)?;
     let notice = DataNotice::for_input(&opts.data, sha, SYNTHETIC_MODEL);
-    let registry = &prepared.registry;
-    let n_input_patients =
-        pipeline::count_patients((0..registry.lesions.len()).map(|i| registry.patient_id(i)));
-    // Only the ids outlive this point: the registry is freed before the analysis.
+    let n_input = prepared.registry.lesions.len();
+    // Only the ids outlive this point: the registry is freed before the patients are counted (a set of
+    // 10^6 ids) and before the analysis.
     let ids = prepared.registry.into_ids();
+    let n_input_patients = pipeline::count_patients((0..n_input).map(|i| ids.patient_id(i)));
     let analysis = analysis::analyse(&prepared.set, &score, opts.conf_level)?;
     calcscore_core::trace::span("analysis");
     let mut run = Run {
