@@ -187,7 +187,7 @@ impl AnalysisSet {
 /// Everything the load and flow steps produce.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The loaded registry.
+    /// The loaded registry, its table trimmed to the ids and the score's item columns.
     pub registry: Registry,
     /// The flow through the study's rules.
     pub flow: Flow,
