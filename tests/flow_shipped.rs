@@ -25,11 +25,11 @@ fn shipped_registry_reproduces_figure_1() {
     assert_eq!(flow.included.len(), 328);
     assert!(flow.reconciles());
     assert_eq!(flow.included.len() + flow.exclusions.len(), 3862);
-    let mut patients: Vec<&str> = reg.lesions.iter().map(|l| l.patient_id.as_str()).collect();
+    let mut patients: Vec<&str> = (0..reg.lesions.len()).map(|i| reg.patient_id(i)).collect();
     patients.sort_unstable();
     patients.dedup();
     assert_eq!(patients.len(), 3415);
-    let cohorts = assign_cohorts(&reg.lesions, &flow.included, SplitUnit::Lesion, 1);
+    let cohorts = assign_cohorts(&reg, &flow.included, SplitUnit::Lesion, 1);
     let n = |c: Cohort| cohorts.iter().filter(|(_, k)| *k == c).count();
     assert_eq!(
         [
@@ -40,11 +40,7 @@ fn shipped_registry_reproduces_figure_1() {
         ],
         [97, 97, 67, 67]
     );
-    let mut studied: Vec<&str> = flow
-        .included
-        .iter()
-        .map(|&i| reg.lesions[i].patient_id.as_str())
-        .collect();
+    let mut studied: Vec<&str> = flow.included.iter().map(|&i| reg.patient_id(i)).collect();
     studied.sort_unstable();
     studied.dedup();
     assert_eq!(studied.len(), 308);

@@ -137,7 +137,7 @@ proptest! {
         let score = PointsTable::builtin("ivus-zhang2021").unwrap();
         let flow = apply_rules(&reg.lesions, &zhang2021_rules()).unwrap();
         let unit = if by_patient { SplitUnit::Patient } else { SplitUnit::Lesion };
-        let assigned = assign_cohorts(&reg.lesions, &flow.included, unit, seed);
+        let assigned = assign_cohorts(&reg, &flow.included, unit, seed);
         let set = analysis_set(&reg, &assigned, &score).unwrap();
 
         let analysed: Vec<String> = set
@@ -151,7 +151,7 @@ proptest! {
             .exclusions
             .iter()
             .chain(&set.exclusions)
-            .map(|e| e.lesion_id.clone())
+            .map(|e| reg.lesion_id(e.index).to_string())
             .collect();
         // analysed + excluded = input
         prop_assert_eq!(analysed.len() + excluded.len(), rows.len());
@@ -163,7 +163,7 @@ proptest! {
         prop_assert_eq!(all.into_iter().cloned().collect::<BTreeSet<_>>(), input);
         // every ledger row points at the lesion's spreadsheet row
         for e in flow.exclusions.iter().chain(&set.exclusions) {
-            let k: usize = e.lesion_id[1..].parse().unwrap();
+            let k: usize = reg.lesion_id(e.index)[1..].parse().unwrap();
             prop_assert_eq!(e.row, k + 2);
         }
         // the missing-data ledger: exactly the cohort lesions lacking a value the analyses need

@@ -18,6 +18,6 @@ pub use dialect::{Encoding, ReadOptions};
 pub use load::{open, open_with, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
 pub use registry::{
     load_registry, load_registry_with, registry_from_csv_bytes, registry_from_table, Atherectomy,
-    ExpansionFormula, Lesion, Registry,
+    ExpansionFormula, Lesion, LesionIds, Registry,
 };
 pub use table::{ColumnData, Table};

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{DataError, Table};
+use super::{ColumnData, DataError, Table};
 
 /// Atherectomy before stenting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -77,17 +77,14 @@ impl ExpansionFormula {
     }
 }
 
-/// One lesion: the fields the study flow and the analyses use. All other columns stay in the table.
+/// One lesion: the fields the study flow and the analyses use. All other columns stay in the table, the ids
+/// too ([`Registry::patient_id`]): a copy per lesion cost 110 MB at 10^6 lesions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lesion {
     /// 0-based index of the row in the table.
     pub index: usize,
     /// The row's number in its file or sheet (as errors and the exclusion ledger name it).
     pub row: usize,
-    /// Patient identifier.
-    pub patient_id: String,
-    /// Lesion identifier.
-    pub lesion_id: String,
     /// Chronic total occlusion.
     pub cto: bool,
     /// In-stent restenosis.
@@ -123,6 +120,62 @@ pub struct Registry {
     pub lesions: Vec<Lesion>,
     /// The expansion formula used.
     pub expansion: ExpansionFormula,
+}
+
+impl Registry {
+    /// Patient identifier of table row `i` (empty when missing).
+    pub fn patient_id(&self, i: usize) -> &str {
+        id_at(self.table.text_values("patient_id"), i)
+    }
+
+    /// Lesion identifier of table row `i` (empty when missing).
+    pub fn lesion_id(&self, i: usize) -> &str {
+        id_at(self.table.text_values("lesion_id"), i)
+    }
+
+    /// Keep only the two id columns (moved out of the table), dropping the rest of the registry.
+    pub fn into_ids(mut self) -> LesionIds {
+        let mut take = |name: &str| match self.table.names.iter().position(|n| n == name) {
+            Some(j) => {
+                match std::mem::replace(&mut self.table.columns[j], ColumnData::Num(Vec::new())) {
+                    ColumnData::Text(v) => v,
+                    ColumnData::Num(_) => Vec::new(),
+                }
+            }
+            None => Vec::new(),
+        };
+        LesionIds {
+            patient: take("patient_id"),
+            lesion: take("lesion_id"),
+        }
+    }
+}
+
+/// The id columns of a registry, kept after the rest of it is dropped: the exclusions ledger names each
+/// lesion by its row index, and its ids are looked up here when the ledger is written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LesionIds {
+    patient: Vec<Option<String>>,
+    lesion: Vec<Option<String>>,
+}
+
+impl LesionIds {
+    /// Patient identifier of table row `i` (empty when missing).
+    pub fn patient_id(&self, i: usize) -> &str {
+        id_at(Some(&self.patient), i)
+    }
+
+    /// Lesion identifier of table row `i` (empty when missing).
+    pub fn lesion_id(&self, i: usize) -> &str {
+        id_at(Some(&self.lesion), i)
+    }
+}
+
+/// The id in row `i` of an id column, empty when missing.
+fn id_at(col: Option<&[Option<String>]>, i: usize) -> &str {
+    col.and_then(|c| c.get(i))
+        .and_then(Option::as_deref)
+        .unwrap_or_default()
 }
 
 /// Parse a binary cell: 0/1, true/false, yes/no (case-insensitive).
@@ -221,12 +274,29 @@ pub fn registry_from_table(
             problems,
         });
     }
+    ids_as_text(&mut table);
     let lesions = build_lesions(&table, expansion)?;
     Ok(Registry {
         table,
         lesions,
         expansion,
     })
+}
+
+/// The id columns as text (the loaders read them so; a table built otherwise may hold numbers), so that the
+/// ids are read in place ([`Registry::patient_id`]) instead of copied per lesion.
+fn ids_as_text(table: &mut Table) {
+    for name in super::ID_COLUMNS {
+        if let Some(j) = table.names.iter().position(|n| n == name) {
+            if let ColumnData::Num(v) = &table.columns[j] {
+                let text = v
+                    .iter()
+                    .map(|x| x.map(super::table::format_number))
+                    .collect();
+                table.columns[j] = ColumnData::Text(text);
+            }
+        }
+    }
 }
 
 /// Type each row of a normalised table (binary columns already 0/1, categories lowercase). Columns are read
@@ -249,7 +319,7 @@ fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesio
             None => Cow::Owned(table.text(name)?),
         })
     };
-    let (patient, lesion, athero) = (ids("patient_id")?, ids("lesion_id")?, ids("atherectomy")?);
+    let athero = ids("atherectomy")?;
     let [cto, isr, pre, post, angio, csb, fracture, prep, prep_fracture] = [
         "cto",
         "isr",
@@ -270,8 +340,6 @@ fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesio
         .map(|i| Lesion {
             index: i,
             row: table.row_number(i),
-            patient_id: patient[i].clone().unwrap_or_default(),
-            lesion_id: lesion[i].clone().unwrap_or_default(),
             cto: at(&cto, i).unwrap_or(false),
             isr: at(&isr, i).unwrap_or(false),
             max_calcium_angle_deg: angle[i].unwrap_or(f64::NAN),

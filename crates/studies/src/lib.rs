@@ -51,8 +51,13 @@ impl DataNotice {
 /// SHA-256 of a file, as lowercase hex.
 pub fn sha256_file(path: &std::path::Path) -> crate::Result<String> {
     use sha2::Digest;
-    let bytes = std::fs::read(path).map_err(|e| crate::Error::io("read", path, e))?;
-    Ok(sha2::Sha256::digest(&bytes)
+    // Streamed, not read whole: a 10^6-lesion CSV is 75 MiB, and the hash ran while the analysis set was alive.
+    let err = |e| crate::Error::io("read", path, e);
+    let mut file = std::fs::File::open(path).map_err(err)?;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(err)?;
+    Ok(hasher
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect())

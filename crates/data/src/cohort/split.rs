@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::Rule;
-use crate::Lesion;
+use crate::Registry;
 
 /// The four cohorts of Zhang 2021.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -122,7 +122,7 @@ pub fn zhang2021_rules() -> Vec<Rule> {
 
 /// Assign each included lesion to a cohort; A/B by a seeded random 1:1 split of the eligible pool.
 pub fn assign_cohorts(
-    lesions: &[Lesion],
+    registry: &Registry,
     included: &[usize],
     unit: SplitUnit,
     seed: u64,
@@ -130,7 +130,7 @@ pub fn assign_cohorts(
     let mut out = Vec::with_capacity(included.len());
     let mut pool = Vec::new();
     for &i in included {
-        let l = &lesions[i];
+        let l = &registry.lesions[i];
         match (l.angio_calcium, l.atherectomy.any()) {
             (true, true) => out.push((i, Cohort::Atherectomy)),
             (false, _) => out.push((i, Cohort::NoAngioCalcium)),
@@ -139,7 +139,7 @@ pub fn assign_cohorts(
     }
     let derivation = match unit {
         SplitUnit::Lesion => split_lesions(&pool, seed),
-        SplitUnit::Patient => split_patients(lesions, &pool, seed),
+        SplitUnit::Patient => split_patients(registry, &pool, seed),
     };
     out.extend(pool.iter().map(|&i| {
         (
@@ -164,14 +164,13 @@ fn split_lesions(pool: &[usize], seed: u64) -> std::collections::BTreeSet<usize>
 
 /// Shuffle patients and fill derivation with whole patients until it holds half of the pool's lesions.
 fn split_patients(
-    lesions: &[Lesion],
+    registry: &Registry,
     pool: &[usize],
     seed: u64,
 ) -> std::collections::BTreeSet<usize> {
-    let mut patients: Vec<&str> = pool
-        .iter()
-        .map(|&i| lesions[i].patient_id.as_str())
-        .collect();
+    // Looked up once, not per patient in the loop below.
+    let ids: Vec<&str> = pool.iter().map(|&i| registry.patient_id(i)).collect();
+    let mut patients = ids.clone();
     patients.sort_unstable();
     patients.dedup();
     patients.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
@@ -181,7 +180,12 @@ fn split_patients(
         if chosen.len() >= target {
             break;
         }
-        chosen.extend(pool.iter().copied().filter(|&i| lesions[i].patient_id == p));
+        chosen.extend(
+            pool.iter()
+                .zip(&ids)
+                .filter(|(_, &id)| id == p)
+                .map(|(&i, _)| i),
+        );
     }
     chosen
 }

@@ -15,7 +15,7 @@ pub fn zhang2021_flow(
     seed: u64,
 ) -> Result<(Flow, Vec<(usize, Cohort)>), DataError> {
     let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
-    let assigned = assign_cohorts(&registry.lesions, &flow.included, split, seed);
+    let assigned = assign_cohorts(registry, &flow.included, split, seed);
     Ok((flow, assigned))
 }
 

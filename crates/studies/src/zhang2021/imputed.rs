@@ -115,13 +115,8 @@ fn kept_lesions(registry: &Registry, opts: &Options) -> Result<Kept> {
         .copied()
         .filter(|i| flow.included.binary_search(i).is_err())
         .collect();
-    let mut all = assign_cohorts(&registry.lesions, &flow.included, opts.split, opts.seed);
-    all.extend(assign_cohorts(
-        &registry.lesions,
-        &extra,
-        opts.split,
-        opts.seed,
-    ));
+    let mut all = assign_cohorts(registry, &flow.included, opts.split, opts.seed);
+    all.extend(assign_cohorts(registry, &extra, opts.split, opts.seed));
     all.sort_unstable();
     Ok(Kept {
         all,

@@ -22,6 +22,7 @@ use super::{sha256_file, DataNotice, Quantity};
 use crate::{Error, Result};
 use analysis::Analysis;
 use calcscore_data::cohort::Flow;
+use calcscore_data::LesionIds;
 use calcscore_score::PointsTable;
 use pipeline::{AnalysisSet, Options};
 
@@ -42,6 +43,8 @@ pub struct Run {
     pub n_input_patients: usize,
     /// Flow through the rules.
     pub flow: Flow,
+    /// The registry's ids, by row index, for naming the ledger's lesions (the rest of the registry is dropped).
+    pub ids: LesionIds,
     /// Lesions analysed, by cohort.
     pub set: AnalysisSet,
     /// The published score.
@@ -61,13 +64,11 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     let prepared = pipeline::prepare(opts, &score)?;
     let sha = sha256_file(&opts.data)?;
     let notice = DataNotice::for_input(&opts.data, sha, SYNTHETIC_MODEL);
-    let n_input_patients = pipeline::count_patients(
-        prepared
-            .registry
-            .lesions
-            .iter()
-            .map(|l| l.patient_id.as_str()),
-    );
+    let n_input = prepared.registry.lesions.len();
+    // Only the ids outlive this point: the registry is freed before the patients are counted (a set of
+    // 10^6 ids) and before the analysis.
+    let ids = prepared.registry.into_ids();
+    let n_input_patients = pipeline::count_patients((0..n_input).map(|i| ids.patient_id(i)));
     let analysis = analysis::analyse(&prepared.set, &score, opts.conf_level)?;
     calcscore_core::trace::span("analysis");
     let mut run = Run {
@@ -75,6 +76,7 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
         notice,
         n_input_patients,
         flow: prepared.flow,
+        ids,
         set: prepared.set,
         score,
         analysis,

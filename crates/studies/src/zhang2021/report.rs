@@ -468,8 +468,8 @@ fn exclusion_rows(run: &Run) -> impl Iterator<Item = [Cow<'_, str>; 5]> + '_ {
         .chain(&run.set.exclusions)
         .map(|e| {
             [
-                Cow::Borrowed(e.lesion_id.as_str()),
-                Cow::Borrowed(e.patient_id.as_str()),
+                Cow::Borrowed(run.ids.lesion_id(e.index)),
+                Cow::Borrowed(run.ids.patient_id(e.index)),
                 Cow::Owned(e.row.to_string()),
                 Cow::Borrowed(&*e.rule),
                 Cow::Borrowed(&*e.reason),
