@@ -5,30 +5,15 @@
 
 use std::process::Command;
 
-const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/mice");
+mod common;
 
 fn run(threads: &str, boot: bool) -> Vec<u8> {
-    let data = format!("{REF}/pima_tr2.csv");
-    let cands = format!("{REF}/pima_candidates.toml");
-    let mut args = vec![
-        "derive",
-        "--data",
-        &data,
-        "--candidates",
-        &cands,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "type == Yes",
-        "--reference",
-        "BMI > 30",
-        "--impute",
-        "3",
-        "--json",
-    ];
-    if boot {
-        args.extend(["--validate-bootstrap", "6", "--boot-seed", "7"]);
-    }
+    let extra: &[&str] = if boot {
+        &["--json", "--validate-bootstrap", "6", "--boot-seed", "7"]
+    } else {
+        &["--json"]
+    };
+    let args = common::pima_derive_args("3", extra);
     let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
         .args(&args)
         .env("RAYON_NUM_THREADS", threads)

@@ -4,8 +4,9 @@
 //! each must give exactly the results of the shipped UTF-8 CSV it was made from.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+mod common;
+use common::{calcscore, ok};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -13,24 +14,6 @@ const CSV: &str = "datasets/zhang2021_synthetic.csv";
 const SHEETS: &str = "tests/reference/xlsx/zhang2021_sheets.xlsx";
 const LATIN1: &str = "tests/reference/european/zhang2021_latin1.csv";
 const FORMULA: &str = "calcium_fracture ~ max_calcium_angle_deg + calcium_thickness_mm";
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(ROOT)
-        .output()
-        .expect("run calcscore")
-}
-
-fn ok(args: &[&str]) -> Output {
-    let o = calcscore(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
 
 fn refused(args: &[&str], code: i32) -> String {
     let o = calcscore(args);

@@ -4,7 +4,7 @@
 //! counts, and checked options.
 
 mod common;
-use common::{calcscore, json};
+use common::{calcscore, json, pima_derive_args};
 
 use serde_json::Value;
 use std::process::Command;
@@ -279,24 +279,8 @@ fn pima_mean_over_seeds_matches_mice_mean_over_seeds() {
 
 #[test]
 fn derive_points_come_from_the_pooled_coefficients() {
-    let data = pima();
-    let cands = format!("{REF}/pima_candidates.toml");
-    let v = json(&[
-        "derive",
-        "--data",
-        &data,
-        "--candidates",
-        &cands,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "type == Yes",
-        "--reference",
-        "BMI > 30",
-        "--impute",
-        "5",
-        "--json",
-    ]);
+    let args = pima_derive_args("5", &["--json"]);
+    let v = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let cols: Vec<(&str, u64)> = v["imputation"]["columns"]
         .as_array()
         .unwrap()
@@ -352,24 +336,8 @@ fn derive_points_come_from_the_pooled_coefficients() {
 /// with its count: R's colSums(is.na(Pima.tr2)) for bmi and bp) and item 23a the pooled AUC of the text above.
 #[test]
 fn derive_tripod_states_the_multiple_imputation() {
-    let data = pima();
-    let cands = format!("{REF}/pima_candidates.toml");
-    let o = calcscore(&[
-        "derive",
-        "--data",
-        &data,
-        "--candidates",
-        &cands,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "type == Yes",
-        "--reference",
-        "BMI > 30",
-        "--impute",
-        "3",
-        "--tripod",
-    ]);
+    let args = pima_derive_args("3", &["--tripod"]);
+    let o = calcscore(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8(o.stdout).unwrap();
     let item = |prefix: &str| {

@@ -2,31 +2,13 @@
 //! percentages and the chi-square p-value of a numeric-coded grade come from R (tests/reference/table1.R:
 //! table(), prop.table(), chisq.test()); labels and blocks are checked in every output format.
 
-use std::process::{Command, Output};
-
+mod common;
+use common::{calcscore, stdout};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const DATA: &str = "tests/reference/table1/factors.csv";
 const REGISTRY: &str = "datasets/zhang2021_synthetic.csv";
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(ROOT)
-        .output()
-        .expect("run calcscore")
-}
-
-fn stdout(args: &[&str]) -> String {
-    let o = calcscore(args);
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
 
 fn reference() -> Value {
     let path = format!("{ROOT}/tests/reference/table1/factors.json");
