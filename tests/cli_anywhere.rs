@@ -49,6 +49,36 @@ fn reproduce_and_check_zhang2021_from_an_empty_directory() {
     assert_eq!(left.len(), 1, "only the output directory is written here");
 }
 
+/// `--impute` re-reads the registry for its sensitivity analysis: from an empty directory it must read the
+/// built-in file (it once re-read the label `datasets/zhang2021_synthetic.csv` and failed), and give the
+/// imputation.json of the same run from the repository.
+#[test]
+fn reproduce_zhang2021_with_impute_from_an_empty_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = ["reproduce", "zhang2021", "--impute", "2", "--out", "out"];
+    let o = calcscore_in(tmp.path(), &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let repo = tempfile::tempdir().unwrap();
+    let out = repo.path().join("out");
+    let r = calcscore_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "reproduce",
+            "zhang2021",
+            "--impute",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let read = |d: &Path| std::fs::read(d.join("imputation.json")).unwrap();
+    assert!(
+        read(&tmp.path().join("out")) == read(&out),
+        "imputation.json differs"
+    );
+}
+
 #[test]
 fn reproduce_denosumab_pilot_from_an_empty_directory() {
     let tmp = tempfile::tempdir().unwrap();

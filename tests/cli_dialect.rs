@@ -142,6 +142,27 @@ fn european_csv_gives_the_results_of_the_csv() {
     same_tables(&e, &c, "the Latin-1 semicolon export");
 }
 
+/// `reproduce --impute` re-reads the registry for its sensitivity analysis with the same reading options: the
+/// Latin-1 semicolon export gives the imputation.json of the UTF-8 CSV (the re-read once ignored the options).
+#[test]
+fn european_csv_gives_the_imputation_of_the_csv() {
+    let flags = [
+        "--encoding",
+        "latin1",
+        "--delimiter",
+        ";",
+        "--decimal-comma",
+        "--impute",
+        "2",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let (e, c) = (tmp.path().join("eu"), tmp.path().join("csv"));
+    reproduce(LATIN1, &flags, &e);
+    reproduce(CSV, &["--impute", "2"], &c);
+    let read = |d: &Path| std::fs::read(d.join("imputation.json")).unwrap();
+    assert!(read(&e) == read(&c), "imputation.json differs");
+}
+
 /// The accented centre names reach the model as text: the same terms and estimates as from a UTF-8 comma
 /// copy that this test makes itself (each Latin-1 byte is the code point of its value; `,` → `.`, `;` → `,`
 /// is safe because no text value of the file holds either).

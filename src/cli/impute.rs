@@ -567,13 +567,14 @@ pub fn write_plots(
 
 /// `reproduce zhang2021 --impute M`: the report files with the sensitivity analysis appended to report.md and
 /// report.html (its figures beside them), and `imputation.json`; returns the files and the section as text for
-/// the terminal.
+/// the terminal. `opts` are the options the run read its data with (`run.options` may name the data by its label).
 pub fn sensitivity_files(
     run: &calcscore_studies::zhang2021::Run,
+    opts: &calcscore_studies::zhang2021::pipeline::Options,
     mice: &MiceOptions,
 ) -> Result<(Vec<calcscore_report::OutputFile>, String)> {
     use calcscore_studies::zhang2021::{imputed, report_files_with};
-    let s = imputed::sensitivity(&run.options, &run.score, &run.analysis, mice)?;
+    let s = imputed::sensitivity(opts, &run.score, &run.analysis, mice)?;
     let appendix = imputed::appendix(&s)?;
     let text = appendix.doc.to_markdown();
     let mut files = report_files_with(run, appendix)?;

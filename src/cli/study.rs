@@ -205,7 +205,8 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
     let (files, extra_text) = match mice {
-        Some(mice) => super::impute::sensitivity_files(&run, &mice)?,
+        // The file as read (the built-in registry's extracted copy), not the label the reports show.
+        Some(mice) => super::impute::sensitivity_files(&run, &opts, &mice)?,
         None => (zhang2021::report_files(&run)?, String::new()),
     };
     calcscore_core::trace::span("report files");

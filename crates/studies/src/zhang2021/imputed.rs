@@ -13,7 +13,7 @@ use super::report::{figure_md, Appendix};
 use crate::{Error, Result};
 use calcscore_core::format::significant5;
 use calcscore_data::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort};
-use calcscore_data::{load_registry, registry_from_table, ColumnData, Registry};
+use calcscore_data::{load_registry_with, registry_from_table, ColumnData, Registry};
 use calcscore_report::{Doc, Table};
 use calcscore_score::validate_impute::{pool_proportion, PooledMeasure};
 use calcscore_score::PointsTable;
@@ -64,7 +64,8 @@ pub fn sensitivity(
     cc: &Analysis,
     mice: &MiceOptions,
 ) -> Result<Sensitivity> {
-    let registry = load_registry(&opts.data, opts.map.as_deref(), opts.expansion)?;
+    // The reading options too: a workbook's sheet or a European CSV reads as it did for the complete-case run.
+    let registry = load_registry_with(&opts.data, opts.map.as_deref(), opts.expansion, &opts.read)?;
     let kept = kept_lesions(&registry, opts)?;
     let (table, sub) = completed_input(&registry, &kept.all, &kept.extra)?;
     let imp = impute(&table, &imputed_columns(score, &registry), mice)?;
