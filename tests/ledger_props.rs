@@ -144,8 +144,8 @@ proptest! {
             .table
             .text("lesion_id")
             .unwrap()
-            .into_iter()
-            .map(|x| x.unwrap())
+            .iter()
+            .map(|x| x.unwrap().to_string())
             .collect();
         let excluded: Vec<String> = flow
             .exclusions

@@ -72,9 +72,9 @@ fn simulate(seed: u64, design: Design) -> Table {
         "simulated",
         vec![
             ("y".into(), num(y)),
-            ("x1".into(), ColumnData::Num(x1)),
+            ("x1".into(), ColumnData::num(x1)),
             ("x2".into(), num(c2)),
-            ("x3".into(), ColumnData::Num(x3)),
+            ("x3".into(), ColumnData::num(x3)),
         ],
     )
 }

@@ -189,7 +189,7 @@ pub(crate) fn risks(
     let v = table.numeric(col)?;
     let mut out = Vec::with_capacity(rows.len());
     for &i in rows {
-        let x = v[i].unwrap_or(f64::NAN);
+        let x = v.get(i).unwrap_or(f64::NAN);
         let (p, ok, rule) = match scale {
             Scale::Probability => (
                 x,

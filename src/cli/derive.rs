@@ -23,7 +23,7 @@ pub fn filter_groups(table: &Table, column: &str, values: &str) -> Result<Table>
     let wanted: Vec<&str> = values.split(',').map(str::trim).collect();
     let col = table.text(column)?;
     let rows: Vec<usize> = (0..table.nrows())
-        .filter(|&i| col[i].as_deref().is_some_and(|c| wanted.contains(&c)))
+        .filter(|&i| col.get(i).is_some_and(|c| wanted.contains(&c)))
         .collect();
     if rows.is_empty() {
         return Err(Error::Usage(format!(

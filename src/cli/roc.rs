@@ -387,24 +387,30 @@ pub(crate) mod input {
     /// Numeric values of a column at `rows` (all present).
     pub fn numbers(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<f64>> {
         let v = table.numeric(col)?;
-        if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
+        if let Some(&i) = rows
+            .iter()
+            .find(|&&i| v.get(i).is_some_and(|x| !x.is_finite()))
+        {
             return Err(DataError::Invalid {
                 file: table.source.clone(),
                 row: table.row_number(i),
                 column: col.to_string(),
-                value: format!("{}", v[i].unwrap_or(f64::NAN)),
+                value: format!("{}", v.get(i).unwrap_or(f64::NAN)),
                 rule: "must be a finite number (leave the cell empty or NA for a missing value)"
                     .into(),
             }
             .into());
         }
-        Ok(rows.iter().filter_map(|&i| v[i]).collect())
+        Ok(rows.iter().filter_map(|&i| v.get(i)).collect())
     }
 
     /// Text values of a column at `rows` (numbers formatted).
     pub fn texts(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<String>> {
         let v = table.text(col)?;
-        Ok(rows.iter().filter_map(|&i| v[i].clone()).collect())
+        Ok(rows
+            .iter()
+            .filter_map(|&i| v.get(i).map(str::to_string))
+            .collect())
     }
 
     /// Distinct values of a column in sorted order: numbers numerically, text ignoring case
@@ -470,12 +476,12 @@ pub(crate) mod input {
     fn numeric_outcome(
         table: &Table,
         col: &str,
-        v: &[Option<f64>],
+        v: &calcscore_data::NumColumn,
         rows: &[usize],
     ) -> crate::Result<(Vec<bool>, Levels)> {
         let mut out = Vec::with_capacity(rows.len());
         for &i in rows {
-            match v[i] {
+            match v.get(i) {
                 Some(x) if x == 0.0 || x == 1.0 => out.push(x == 1.0),
                 other => {
                     return Err(DataError::Invalid {

@@ -320,7 +320,7 @@ fix: give --from-registry FILE, or drop them"
     let table = input.load_ids(&[c.cluster.as_str()])?;
     let values = match kind {
         OutcomeType::Binary => BinaryOutcome::parse(outcome)?.values(&table)?,
-        OutcomeType::Continuous => table.numeric(outcome)?.to_vec(),
+        OutcomeType::Continuous => table.numeric(outcome)?.to_options(),
     };
     let clusters = table.column(&c.cluster)?;
     let rows: Vec<usize> = (0..table.nrows())

@@ -2,7 +2,7 @@
 //! They run on a normalised table: cells that already failed their own column's rule are skipped.
 
 use super::table::format_number;
-use super::{DataError, Table};
+use super::{DataError, NumColumn, Table};
 
 /// One cross-field rule: which column it blames, the test on a row, the rule and the fix in words.
 struct Rule {
@@ -58,7 +58,7 @@ const RULES: &[Rule] = &[
 /// Rows whose fields contradict each other (one problem per broken rule). Columns are read in place.
 pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
     let col = |name: &str| table.num_values(name);
-    let at = |c: Option<&[Option<f64>]>, i: usize| c.and_then(|v| v[i]);
+    let at = |c: Option<&NumColumn>, i: usize| c.and_then(|v| v.get(i));
     let (angle, c360, len270) = (
         col("max_calcium_angle_deg"),
         col("calcium_360"),
@@ -105,11 +105,7 @@ pub fn angle_unit(table: &Table) -> Vec<DataError> {
     let Ok(super::ColumnData::Num(v)) = table.column("max_calcium_angle_deg") else {
         return Vec::new();
     };
-    let max = v
-        .iter()
-        .flatten()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
+    let max = v.iter().flatten().fold(f64::NEG_INFINITY, f64::max);
     if !(max > 0.0 && max <= RADIANS_MAX) {
         return Vec::new();
     }

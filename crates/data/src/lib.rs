@@ -1,6 +1,7 @@
 //! Data: generic tables, loading (CSV, gzip CSV, Parquet via polars), column maps, the lesion schema.
 
 pub mod cohort;
+pub mod column;
 pub mod consistency;
 pub mod dates;
 pub mod dialect;
@@ -14,6 +15,7 @@ pub mod validate;
 pub mod xlsx;
 
 pub use calcscore_core::{clip, DataError, Error, Result};
+pub use column::{NumColumn, TextColumn};
 pub use dialect::{Encoding, ReadOptions};
 pub use load::{open, open_with, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
 pub use registry::{

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use super::dialect::ReadOptions;
 use super::input::{check_records, uses_decimal_comma, Format, Header, Input};
-use super::{ColumnData, DataError, Table};
+use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 use calcscore_core::clip;
 
 /// Cell texts read as missing values in CSV files.
@@ -552,12 +552,11 @@ fn id_text(x: f64) -> String {
     }
 }
 
+/// A polars column as a typed column: numbers copied chunk by chunk (values and validity in bulk), text
+/// into one buffer (no allocation per value).
 fn series_to_column(s: &Series) -> PolarsResult<ColumnData> {
     Ok(match s.dtype() {
-        DataType::String => {
-            let ca = s.str()?;
-            ColumnData::Text(ca.iter().map(|v| v.map(str::to_string)).collect())
-        }
+        DataType::String => ColumnData::Text(text_column(s.str()?)),
         DataType::Boolean => {
             let ca = s.bool()?;
             ColumnData::Num(
@@ -566,15 +565,38 @@ fn series_to_column(s: &Series) -> PolarsResult<ColumnData> {
                     .collect(),
             )
         }
+        DataType::Float64 => ColumnData::Num(num_column(s.f64()?)),
         dt if dt.is_primitive_numeric() => {
             let f = s.cast(&DataType::Float64)?;
-            ColumnData::Num(f.f64()?.iter().collect())
+            ColumnData::Num(num_column(f.f64()?))
         }
         _ => {
             let t = s.cast(&DataType::String)?;
-            ColumnData::Text(t.str()?.iter().map(|v| v.map(str::to_string)).collect())
+            ColumnData::Text(text_column(t.str()?))
         }
     })
+}
+
+/// A float column's chunks copied in bulk: each chunk's values slice, then its validity bits.
+fn num_column(ca: &Float64Chunked) -> NumColumn {
+    let mut col = NumColumn::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        match arr.validity().filter(|v| v.unset_bits() > 0) {
+            None => col.extend_valid(arr.values().as_slice()),
+            Some(bits) => col.extend_masked(arr.values().as_slice(), bits.iter()),
+        }
+    }
+    col
+}
+
+/// A string column copied into one buffer with offsets.
+fn text_column(ca: &StringChunked) -> TextColumn {
+    let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
+    let mut col = TextColumn::with_capacity(ca.len(), bytes);
+    for v in ca.iter() {
+        col.push(v);
+    }
+    col
 }
 
 #[cfg(test)]
@@ -610,15 +632,34 @@ mod tests {
             read_csv_bytes(b"patient_id,lesion_id,x\n00042,7,1.5\n042,07,2\n", "t.csv").unwrap();
         assert_eq!(
             t.column("patient_id").unwrap(),
-            &ColumnData::Text(vec![Some("00042".into()), Some("042".into())])
+            &ColumnData::text([Some("00042"), Some("042")])
         );
         assert_eq!(
             t.column("lesion_id").unwrap(),
-            &ColumnData::Text(vec![Some("7".into()), Some("07".into())])
+            &ColumnData::text([Some("7"), Some("07")])
         );
         assert_eq!(
             t.column("x").unwrap(),
-            &ColumnData::Num(vec![Some(1.5), Some(2.0)])
+            &ColumnData::num([Some(1.5), Some(2.0)])
+        );
+    }
+
+    /// A "NaN" cell is read as a present NaN, an "NA" or empty cell as missing: validation refuses the first
+    /// and counts the others as missing values.
+    #[test]
+    fn nan_cell_is_a_value_and_na_is_missing() {
+        let t = read_csv_bytes(b"x,y\n1.5,a\nNaN,b\nNA,c\n,d\n", "t.csv").unwrap();
+        let Some(x) = t.num_values("x") else {
+            panic!("{:?}", t.column("x"))
+        };
+        assert_eq!((x.len(), x.null_count()), (4, 2));
+        assert_eq!(x.get(0), Some(1.5));
+        assert!(x.is_valid(1) && x.get(1).is_some_and(f64::is_nan));
+        assert!(!x.is_valid(2) && !x.is_valid(3));
+        let y = t.text_values("y").unwrap();
+        assert_eq!(
+            y.iter().collect::<Vec<_>>(),
+            [Some("a"), Some("b"), Some("c"), Some("d")]
         );
     }
 
@@ -628,10 +669,10 @@ mod tests {
         assert_eq!(t.names, ["patient_id", "x", "y"]);
         assert_eq!(
             t.column("x").unwrap(),
-            &ColumnData::Num(vec![Some(2.5), Some(-0.25)])
+            &ColumnData::num([Some(2.5), Some(-0.25)])
         );
         assert_eq!(
-            t.text("patient_id").unwrap(),
+            t.text("patient_id").unwrap().to_options(),
             [Some("001".into()), Some("002".into())]
         );
     }

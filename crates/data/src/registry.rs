@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::{ColumnData, DataError, Table};
+use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 
 /// Atherectomy before stenting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -137,12 +137,13 @@ impl Registry {
     pub fn into_ids(mut self) -> LesionIds {
         let mut take = |name: &str| match self.table.names.iter().position(|n| n == name) {
             Some(j) => {
-                match std::mem::replace(&mut self.table.columns[j], ColumnData::Num(Vec::new())) {
+                let empty = ColumnData::Num(NumColumn::default());
+                match std::mem::replace(&mut self.table.columns[j], empty) {
                     ColumnData::Text(v) => v,
-                    ColumnData::Num(_) => Vec::new(),
+                    ColumnData::Num(_) => TextColumn::default(),
                 }
             }
-            None => Vec::new(),
+            None => TextColumn::default(),
         };
         LesionIds {
             patient: take("patient_id"),
@@ -155,8 +156,8 @@ impl Registry {
 /// lesion by its row index, and its ids are looked up here when the ledger is written.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LesionIds {
-    patient: Vec<Option<String>>,
-    lesion: Vec<Option<String>>,
+    patient: TextColumn,
+    lesion: TextColumn,
 }
 
 impl LesionIds {
@@ -172,10 +173,8 @@ impl LesionIds {
 }
 
 /// The id in row `i` of an id column, empty when missing.
-fn id_at(col: Option<&[Option<String>]>, i: usize) -> &str {
-    col.and_then(|c| c.get(i))
-        .and_then(Option::as_deref)
-        .unwrap_or_default()
+fn id_at(col: Option<&TextColumn>, i: usize) -> &str {
+    col.and_then(|c| c.get(i)).unwrap_or_default()
 }
 
 /// Parse a binary cell: 0/1, true/false, yes/no (case-insensitive).
@@ -188,10 +187,7 @@ pub fn parse_binary(s: &str) -> Option<bool> {
 }
 
 /// Compute stent expansion (%) for every row of the table by `formula` (`None` where an area is missing).
-pub fn stent_expansion(
-    table: &Table,
-    formula: ExpansionFormula,
-) -> Result<Vec<Option<f64>>, DataError> {
+pub fn stent_expansion(table: &Table, formula: ExpansionFormula) -> Result<NumColumn, DataError> {
     if formula == ExpansionFormula::Given {
         return table.numeric("stent_expansion_pct");
     }
@@ -201,12 +197,12 @@ pub fn stent_expansion(
     Ok((0..table.nrows())
         .map(|i| {
             let reference = match formula {
-                ExpansionFormula::MeanReference => Some((prox[i]? + dist[i]?) / 2.0),
-                ExpansionFormula::ProximalReference => prox[i],
-                ExpansionFormula::DistalReference => dist[i],
+                ExpansionFormula::MeanReference => Some((prox.get(i)? + dist.get(i)?) / 2.0),
+                ExpansionFormula::ProximalReference => prox.get(i),
+                ExpansionFormula::DistalReference => dist.get(i),
                 ExpansionFormula::Given => None,
             }?;
-            let area = stent[i]?;
+            let area = stent.get(i)?;
             (reference > 0.0).then_some(area / reference * 100.0)
         })
         .collect())
@@ -292,7 +288,7 @@ fn ids_as_text(table: &mut Table) {
                 let text = v
                     .iter()
                     .map(|x| x.map(super::table::format_number))
-                    .collect();
+                    .collect::<TextColumn>();
                 table.columns[j] = ColumnData::Text(text);
             }
         }
@@ -303,23 +299,17 @@ fn ids_as_text(table: &mut Table) {
 /// in place, not copied: at 10^6 lesions a copy of each would cost more than the table.
 fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesion>, DataError> {
     let n = table.nrows();
-    let flag = |name: &str| -> Result<Option<Cow<'_, [Option<f64>]>>, DataError> {
+    let flag = |name: &str| -> Result<Option<Cow<'_, NumColumn>>, DataError> {
         Ok(if table.has(name) {
             Some(table.numbers(name)?)
         } else {
             None
         })
     };
-    let at = |c: &Option<Cow<'_, [Option<f64>]>>, i: usize| -> Option<bool> {
-        c.as_ref().and_then(|v| v[i]).map(|x| x == 1.0)
+    let at = |c: &Option<Cow<'_, NumColumn>>, i: usize| -> Option<bool> {
+        c.as_ref().and_then(|v| v.get(i)).map(|x| x == 1.0)
     };
-    let ids = |name: &str| -> Result<Cow<'_, [Option<String>]>, DataError> {
-        Ok(match table.text_values(name) {
-            Some(v) => Cow::Borrowed(v),
-            None => Cow::Owned(table.text(name)?),
-        })
-    };
-    let athero = ids("atherectomy")?;
+    let athero = table.text("atherectomy")?;
     let [cto, isr, pre, post, angio, csb, fracture, prep, prep_fracture] = [
         "cto",
         "isr",
@@ -342,14 +332,14 @@ fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesio
             row: table.row_number(i),
             cto: at(&cto, i).unwrap_or(false),
             isr: at(&isr, i).unwrap_or(false),
-            max_calcium_angle_deg: angle[i].unwrap_or(f64::NAN),
+            max_calcium_angle_deg: angle.get(i).unwrap_or(f64::NAN),
             pre_ivus: at(&pre, i).unwrap_or(false),
             post_ivus: at(&post, i).unwrap_or(false),
             angio_calcium: at(&angio, i).unwrap_or(false),
-            atherectomy: Atherectomy::parse(athero[i].as_deref().unwrap_or("none"))
+            atherectomy: Atherectomy::parse(athero.get(i).unwrap_or("none"))
                 .unwrap_or(Atherectomy::None),
             cutting_scoring_balloon: at(&csb, i).unwrap_or(false),
-            stent_expansion_pct: expansion_pct[i],
+            stent_expansion_pct: expansion_pct.get(i),
             calcium_fracture: at(&fracture, i),
             prep_ivus: at(&prep, i),
             prep_fracture: at(&prep_fracture, i),

@@ -2,15 +2,16 @@
 
 use std::borrow::Cow;
 
+pub use super::column::{NumColumn, TextColumn};
 use super::DataError;
 
-/// One column's values; `None` is a missing value.
+/// One column's values, typed; a missing value is a cleared validity bit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnData {
     /// Numeric values (integers and booleans are widened to f64).
-    Num(Vec<Option<f64>>),
+    Num(NumColumn),
     /// Text values, kept as read.
-    Text(Vec<Option<String>>),
+    Text(TextColumn),
 }
 
 impl ColumnData {
@@ -30,9 +31,23 @@ impl ColumnData {
     /// True when the value at `i` is missing.
     pub fn is_missing(&self, i: usize) -> bool {
         match self {
-            ColumnData::Num(v) => v[i].is_none(),
-            ColumnData::Text(v) => v[i].is_none(),
+            ColumnData::Num(v) => !v.is_valid(i),
+            ColumnData::Text(v) => !v.is_valid(i),
         }
+    }
+
+    /// A numeric column from optional values.
+    pub fn num(values: impl IntoIterator<Item = Option<f64>>) -> Self {
+        ColumnData::Num(values.into_iter().collect())
+    }
+
+    /// A text column from optional values.
+    pub fn text<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> Self {
+        let mut col = TextColumn::default();
+        for s in values {
+            col.push(s.as_ref().map(AsRef::as_ref));
+        }
+        ColumnData::Text(col)
     }
 }
 
@@ -88,58 +103,57 @@ impl Table {
         }
     }
 
-    /// The column as numbers; a text value that does not parse is an error naming its row.
-    pub fn numeric(&self, name: &str) -> Result<Vec<Option<f64>>, DataError> {
-        match self.column(name)? {
-            ColumnData::Num(v) => Ok(v.clone()),
-            ColumnData::Text(v) => v
-                .iter()
-                .enumerate()
-                .map(|(i, s)| match s {
-                    None => Ok(None),
-                    Some(s) => parse_number(s)
-                        .map(Some)
-                        .ok_or_else(|| DataError::NonNumeric {
-                            file: self.source.clone(),
-                            row: self.row_number(i),
-                            column: name.to_string(),
-                            value: calcscore_core::clip(s),
-                            hint: number_hint(s),
-                        }),
-                })
-                .collect(),
-        }
+    /// The column as numbers (a copy); a text value that does not parse is an error naming its row.
+    pub fn numeric(&self, name: &str) -> Result<NumColumn, DataError> {
+        self.numbers(name).map(Cow::into_owned)
     }
 
-    /// The column as numbers without a copy when it is numeric (parsed as [`Table::numeric`] when text).
-    pub fn numbers(&self, name: &str) -> Result<Cow<'_, [Option<f64>]>, DataError> {
-        match self.column(name)? {
-            ColumnData::Num(v) => Ok(Cow::Borrowed(v)),
-            ColumnData::Text(_) => self.numeric(name).map(Cow::Owned),
+    /// The column as numbers without a copy when it is numeric (parsed when text: an error names the
+    /// first value that is no number, with its row).
+    pub fn numbers(&self, name: &str) -> Result<Cow<'_, NumColumn>, DataError> {
+        let v = match self.column(name)? {
+            ColumnData::Num(v) => return Ok(Cow::Borrowed(v)),
+            ColumnData::Text(v) => v,
+        };
+        let mut out = NumColumn::with_capacity(v.len());
+        for (i, s) in v.iter().enumerate() {
+            let x = match s {
+                None => None,
+                Some(s) => Some(parse_number(s).ok_or_else(|| DataError::NonNumeric {
+                    file: self.source.clone(),
+                    row: self.row_number(i),
+                    column: name.to_string(),
+                    value: calcscore_core::clip(s),
+                    hint: number_hint(s),
+                })?),
+            };
+            out.push(x);
         }
+        Ok(Cow::Owned(out))
     }
 
-    /// The values of a numeric column, borrowed; `None` when the column is absent or text.
-    pub fn num_values(&self, name: &str) -> Option<&[Option<f64>]> {
+    /// A numeric column, borrowed; `None` when the column is absent or text.
+    pub fn num_values(&self, name: &str) -> Option<&NumColumn> {
         match self.column(name) {
             Ok(ColumnData::Num(v)) => Some(v),
             _ => None,
         }
     }
 
-    /// The values of a text column, borrowed; `None` when the column is absent or numeric.
-    pub fn text_values(&self, name: &str) -> Option<&[Option<String>]> {
+    /// A text column, borrowed; `None` when the column is absent or numeric.
+    pub fn text_values(&self, name: &str) -> Option<&TextColumn> {
         match self.column(name) {
             Ok(ColumnData::Text(v)) => Some(v),
             _ => None,
         }
     }
 
-    /// The column as text (numbers are formatted the shortest way that round-trips).
-    pub fn text(&self, name: &str) -> Result<Vec<Option<String>>, DataError> {
+    /// The column as text, borrowed when it is text (numbers are formatted the shortest way that
+    /// round-trips).
+    pub fn text(&self, name: &str) -> Result<Cow<'_, TextColumn>, DataError> {
         Ok(match self.column(name)? {
-            ColumnData::Text(v) => v.clone(),
-            ColumnData::Num(v) => v.iter().map(|x| x.map(format_number)).collect(),
+            ColumnData::Text(v) => Cow::Borrowed(v),
+            ColumnData::Num(v) => Cow::Owned(v.iter().map(|x| x.map(format_number)).collect()),
         })
     }
 
@@ -149,10 +163,8 @@ impl Table {
             .columns
             .iter()
             .map(|c| match c {
-                ColumnData::Num(v) => ColumnData::Num(rows.iter().map(|&i| v[i]).collect()),
-                ColumnData::Text(v) => {
-                    ColumnData::Text(rows.iter().map(|&i| v[i].clone()).collect())
-                }
+                ColumnData::Num(v) => ColumnData::Num(v.take(rows)),
+                ColumnData::Text(v) => ColumnData::Text(v.take(rows)),
             })
             .collect();
         Table {
@@ -211,10 +223,7 @@ mod tests {
     fn numeric_error_names_spreadsheet_row() {
         let t = Table::new(
             "f.csv",
-            vec![(
-                "x".into(),
-                ColumnData::Text(vec![Some("1".into()), None, Some("3,5".into())]),
-            )],
+            vec![("x".into(), ColumnData::text([Some("1"), None, Some("3,5")]))],
         );
         let e = t.numeric("x").unwrap_err();
         match e {

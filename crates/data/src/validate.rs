@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::registry::{parse_binary, ExpansionFormula};
 use super::schema::{spec, ColumnSpec, Kind, LESION_SCHEMA};
 use super::table::{number_hint, parse_number};
-use super::{ColumnData, DataError, Table};
+use super::{ColumnData, DataError, NumColumn, Table};
 use calcscore_core::clip;
 
 /// Columns the chosen expansion formula needs besides the always-required ones.
@@ -123,8 +123,8 @@ fn check_column(
     let n = column.len();
     let cell = |i: usize| -> Option<String> {
         match column {
-            ColumnData::Num(v) => v[i].map(super::table::format_number),
-            ColumnData::Text(v) => v[i].clone(),
+            ColumnData::Num(v) => v.get(i).map(super::table::format_number),
+            ColumnData::Text(v) => v.get(i).map(str::to_string),
         }
     };
     let mut problems = Vec::new();
@@ -152,12 +152,12 @@ fn check_column(
 fn check_numbers(
     table: &Table,
     spec: &ColumnSpec,
-    v: &[Option<f64>],
+    v: &NumColumn,
     problems: &mut Vec<DataError>,
 ) -> ColumnData {
     let (file, row) = (table.source.as_str(), |i| table.row_number(i));
     let text = super::table::format_number;
-    let checked = v.iter().enumerate().map(|(i, &x)| {
+    let checked = v.iter().enumerate().map(|(i, x)| {
         let x = x?;
         match spec.kind {
             Kind::Binary if x == 1.0 || x == 0.0 => Some(if x == 1.0 { 1.0 } else { 0.0 }),
@@ -334,7 +334,7 @@ fn duplicate_ids(table: &Table) -> Vec<DataError> {
     let mut first: HashMap<&str, usize> = HashMap::new();
     let mut problems = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let Some(id) = id.as_deref() else { continue };
+        let Some(id) = id else { continue };
         match first.get(id) {
             Some(&f) => problems.push(DataError::DuplicateId {
                 file: table.source.clone(),
@@ -385,15 +385,19 @@ pub fn implausible_expansion(table: &Table, formula: ExpansionFormula) -> Vec<Da
     let Some(refs) = expansion_columns(formula)[1..]
         .iter()
         .map(|&c| Some((c, table.num_values(c)?)))
-        .collect::<Option<Vec<(&str, &[Option<f64>])>>>()
+        .collect::<Option<Vec<(&str, &NumColumn)>>>()
     else {
         return Vec::new();
     };
     let (lo, hi) = PLAUSIBLE_EXPANSION;
     let mut problems = Vec::new();
     for i in 0..table.nrows() {
-        let Some(area) = stent[i] else { continue };
-        let Some(areas) = refs.iter().map(|(_, v)| v[i]).collect::<Option<Vec<f64>>>() else {
+        let Some(area) = stent.get(i) else { continue };
+        let Some(areas) = refs
+            .iter()
+            .map(|(_, v)| v.get(i))
+            .collect::<Option<Vec<f64>>>()
+        else {
             continue;
         };
         let reference = areas.iter().sum::<f64>() / areas.len() as f64;

@@ -124,14 +124,14 @@ pub struct Table1 {
 /// Build the table.
 pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
     let g = table.text(&opts.by)?;
-    let mut levels: Vec<String> = g.iter().flatten().cloned().collect();
+    let mut levels: Vec<String> = g.iter().flatten().map(str::to_string).collect();
     levels.sort();
     levels.dedup();
     let idx: Vec<Vec<usize>> = levels
         .iter()
         .map(|l| {
             (0..g.len())
-                .filter(|&i| g[i].as_deref() == Some(l))
+                .filter(|&i| g.get(i) == Some(l.as_str()))
                 .collect()
         })
         .collect();
@@ -182,7 +182,7 @@ fn categorical(table: &Table, v: &str) -> Result<bool> {
         .numeric(v)?
         .iter()
         .flatten()
-        .all(|&x| x == 0.0 || x == 1.0))
+        .all(|x| x == 0.0 || x == 1.0))
 }
 
 fn variable_rows(
@@ -257,7 +257,7 @@ fn continuous_row(
     let col = table.numeric(v)?;
     let groups: Vec<Vec<f64>> = idx
         .iter()
-        .map(|rows| rows.iter().filter_map(|&i| col[i]).collect())
+        .map(|rows| rows.iter().filter_map(|&i| col.get(i)).collect())
         .collect();
     let all: Vec<f64> = groups.iter().flatten().copied().collect();
     let normal = if opts.normal.iter().any(|n| n == v) {
@@ -278,7 +278,7 @@ fn continuous_row(
     };
     let values: Vec<Vec<f64>> = groups.iter().map(|g| describe(g)).collect();
     let (p, test) = continuous_test(&groups, normal);
-    let missing = missing_counts(idx, |i| col[i].is_none());
+    let missing = missing_counts(idx, |i| !col.is_valid(i));
     Ok(Table1Row {
         variable: v.into(),
         label: None,
@@ -389,7 +389,7 @@ fn level_column(table: &Table, v: &str) -> Result<(Vec<Option<String>>, bool)> {
                 .collect(),
             true,
         ),
-        ColumnData::Text(t) => (t.clone(), false),
+        ColumnData::Text(t) => (t.to_options(), false),
     })
 }
 

@@ -177,11 +177,11 @@ impl BinaryOutcome {
                         file: table.source.clone(),
                         row: table.row_number(i),
                         column: self.column.clone(),
-                        value: format!("'{}'", v[i].unwrap_or_default()),
+                        value: format!("'{}'", v.get(i).unwrap_or_default()),
                         rule: "a binary outcome column must be 0/1 (or give a rule such as \"x < 70\" or \"x == Yes\")".into(),
                     }));
                 }
-                Ok(v)
+                Ok(v.to_options())
             }
         }
     }
@@ -195,7 +195,7 @@ impl BinaryOutcome {
             )));
         }
         Ok(v.iter()
-            .map(|x| x.as_ref().map(|x| f64::from(u8::from(x.trim() == level))))
+            .map(|x| x.map(|x| f64::from(u8::from(x.trim() == level))))
             .collect())
     }
 
@@ -607,10 +607,10 @@ pub fn working_table(table: &Table, items: &[Item], opts: &DeriveOptions) -> Res
 
 fn push(t: &mut Table, name: &str, v: Vec<Option<f64>>) {
     match t.names.iter().position(|n| n == name) {
-        Some(j) => t.columns[j] = ColumnData::Num(v),
+        Some(j) => t.columns[j] = ColumnData::num(v),
         None => {
             t.names.push(name.into());
-            t.columns.push(ColumnData::Num(v));
+            t.columns.push(ColumnData::num(v));
         }
     }
 }
@@ -720,7 +720,7 @@ fn separation_notes(work: &Table, items: &[Item], opts: &DeriveOptions) -> Resul
         let mut cell = [[0usize; 2]; 2];
         for (xi, ei) in x.iter().zip(&event) {
             if let (Some(a), Some(b)) = (xi, ei) {
-                cell[usize::from(*a == 1.0)][usize::from(*b == 1.0)] += 1;
+                cell[usize::from(a == 1.0)][usize::from(b == 1.0)] += 1;
             }
         }
         let empty = (0..2)
@@ -827,7 +827,7 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
     let event: Vec<bool> = work
         .numeric("binary_outcome")?
         .iter()
-        .map(|v| *v == Some(1.0))
+        .map(|v| v == Some(1.0))
         .collect();
     let (points_from, source, orient) = points_model(
         &work,
@@ -941,7 +941,7 @@ fn cluster_count(
     let Some(c) = &opts.cluster else {
         return Ok(None);
     };
-    let mut ids: Vec<String> = work.text(c)?.into_iter().flatten().collect();
+    let mut ids: Vec<String> = work.text(c)?.iter().flatten().map(str::to_string).collect();
     ids.sort();
     ids.dedup();
     let g = ids.len();
@@ -1046,7 +1046,7 @@ fn screen(work: &Table, items: &[Item], opts: &DeriveOptions) -> Vec<Screen> {
                 .numeric(&term[0])
                 .unwrap_or_default()
                 .iter()
-                .filter(|&&v| v == Some(1.0))
+                .filter(|&v| v == Some(1.0))
                 .count();
             let lin = opts
                 .outcome

@@ -242,22 +242,22 @@ pub fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<St
         table.column(parts[0])?;
         return Ok(Some(parts[0].to_string()));
     }
-    let cols: Vec<Vec<Option<String>>> = parts
+    let cols: Vec<std::borrow::Cow<'_, calcscore_data::TextColumn>> = parts
         .iter()
         .map(|p| table.text(p))
         .collect::<std::result::Result<_, _>>()?;
     let joined: Vec<Option<String>> = (0..table.nrows())
         .map(|i| {
             cols.iter()
-                .map(|c| c[i].clone())
-                .collect::<Option<Vec<String>>>()
+                .map(|c| c.get(i))
+                .collect::<Option<Vec<&str>>>()
                 .map(|v| v.join("\u{1f}"))
         })
         .collect();
     let name = parts.join(",");
     if !table.has(&name) {
         table.names.push(name.clone());
-        table.columns.push(calcscore_data::ColumnData::Text(joined));
+        table.columns.push(calcscore_data::ColumnData::text(joined));
     }
     Ok(Some(name))
 }
@@ -407,10 +407,10 @@ impl PointsTable {
                 hint: format!(" (needed by the score '{}')", self.name),
             }));
         }
-        let columns: Vec<Vec<Option<f64>>> = self
+        let columns: Vec<std::borrow::Cow<'_, calcscore_data::NumColumn>> = self
             .items
             .iter()
-            .map(|i| table.numeric(&i.column))
+            .map(|i| table.numbers(&i.column))
             .collect::<Result<_, _>>()?;
         Ok((0..table.nrows())
             .map(|r| {
@@ -418,7 +418,7 @@ impl PointsTable {
                     .iter()
                     .zip(&columns)
                     .try_fold(0, |acc, (item, col)| {
-                        col[r].map(|v| {
+                        col.get(r).map(|v| {
                             acc + if item.op.holds(v, item.threshold) {
                                 item.points
                             } else {
@@ -468,7 +468,7 @@ mod tests {
                 ("max_calcium_angle_deg".into(), num(&[181.0, 90.0])),
                 (
                     "calcium_thickness_mm".into(),
-                    ColumnData::Num(vec![Some(0.6), None]),
+                    ColumnData::num([Some(0.6), None]),
                 ),
                 ("calcium_length_mm".into(), num(&[5.5, 2.0])),
             ],

@@ -335,7 +335,7 @@ impl Patterns {
             .map(|v| f64::from(u8::from(v == Some(1.0))))
             .collect();
         let cluster: Vec<usize> = match &opts.cluster {
-            Some(c) => first_appearance(&table.text(c)?),
+            Some(c) => first_appearance(&*table.text(c)?),
             None => (0..n).collect(),
         };
         let entries = entries(&cluster, &pattern, &event, &y);
@@ -537,12 +537,12 @@ fn patterns_of(row_codes: &[Vec<u16>], n: usize) -> (Vec<Vec<u16>>, Vec<u32>) {
 }
 
 /// Index of each row's cluster, numbered in order of first appearance.
-fn first_appearance(ids: &[Option<String>]) -> Vec<usize> {
+fn first_appearance(ids: &calcscore_data::TextColumn) -> Vec<usize> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     ids.iter()
         .map(|id| {
             let next = seen.len();
-            *seen.entry(id.as_deref().unwrap_or("")).or_insert(next)
+            *seen.entry(id.unwrap_or("")).or_insert(next)
         })
         .collect()
 }
@@ -616,9 +616,9 @@ mod tests {
         let mut v: Vec<(String, ColumnData)> = names
             .iter()
             .zip(cols)
-            .map(|(n, c)| (n.to_string(), ColumnData::Num(c)))
+            .map(|(n, c)| (n.to_string(), ColumnData::num(c)))
             .collect();
-        v.push(("patient_id".into(), ColumnData::Text(ids)));
+        v.push(("patient_id".into(), ColumnData::text(ids)));
         Table::new("synthetic.csv", v)
     }
 
@@ -660,7 +660,7 @@ mod tests {
         }
         let mut r = t.subset(&rows);
         r.names.push("boot_id".into());
-        r.columns.push(ColumnData::Text(new_ids));
+        r.columns.push(ColumnData::text(new_ids));
         r
     }
 

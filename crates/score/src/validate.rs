@@ -14,7 +14,7 @@ use super::calibration::Calibration;
 use super::derive::{orientation, BinaryOutcome, Cutoff, Interval};
 use super::{PointsTable, RiskModel, RowsUsed};
 use crate::Result;
-use calcscore_data::{ColumnData, Table};
+use calcscore_data::{ColumnData, Table, TextColumn};
 use calcscore_stats::decision::{decision_curve, strategy_curve, Thresholds};
 use calcscore_stats::design::Design;
 use calcscore_stats::diagnostic::{binomial_ci, CiMethod};
@@ -23,6 +23,7 @@ use calcscore_stats::ols::ols;
 use calcscore_stats::roc::{clustered_auc, Direction, Roc};
 use calcscore_stats::vcov::FitOptions;
 use calcscore_stats::{StatsError, TestResult, TidyRow};
+use std::borrow::Cow;
 
 /// What to validate against.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -217,23 +218,23 @@ pub(crate) fn usable(
         .transpose()?;
     let g = match &opts.by {
         Some(c) => table.text(c)?,
-        None => vec![Some("all".to_string()); table.nrows()],
+        None => Cow::Owned(std::iter::repeat_n(Some("all"), table.nrows()).collect()),
     };
     let cl = match &opts.cluster {
         Some(c) => table.text(c)?,
-        None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
+        None => Cow::Owned(row_ids(table.nrows())),
     };
     let data = Data {
         group: rows
             .iter()
-            .map(|&i| g[i].clone().unwrap_or_default())
+            .map(|&i| g.get(i).unwrap_or_default().to_string())
             .collect(),
         score: rows.iter().map(|&i| s[i].unwrap_or(0) as f64).collect(),
         event: rows.iter().map(|&i| b[i] == Some(1.0)).collect(),
-        outcome: y.map(|y| rows.iter().map(|&i| y[i].unwrap_or(f64::NAN)).collect()),
+        outcome: y.map(|y| rows.iter().map(|&i| y.get(i).unwrap_or(f64::NAN)).collect()),
         cluster: rows
             .iter()
-            .map(|&i| cl[i].clone().unwrap_or_default())
+            .map(|&i| cl.get(i).unwrap_or_default().to_string())
             .collect(),
     };
     Ok((data, used))
@@ -693,6 +694,11 @@ pub struct BootData {
     sign: f64,
 }
 
+/// Each row's 0-based index as its own cluster id.
+fn row_ids(n: usize) -> TextColumn {
+    (0..n).map(|i| Some(i.to_string())).collect()
+}
+
 /// Collect the bootstrap data of `group` (all rows when `by` is None).
 pub fn boot_data(
     table: &Table,
@@ -716,30 +722,30 @@ pub fn boot_data(
     let b = opts.binary.values(table)?;
     let g = match (&opts.by, group) {
         (Some(c), Some(_)) => table.text(c)?,
-        _ => vec![None; table.nrows()],
+        _ => Cow::Owned(std::iter::repeat_n(None::<&str>, table.nrows()).collect()),
     };
     let cl = match &cluster {
         Some(c) => table.text(c)?,
-        None => (0..table.nrows()).map(|i| Some(i.to_string())).collect(),
+        None => Cow::Owned(row_ids(table.nrows())),
     };
     let rows: Vec<usize> = (0..table.nrows())
         .filter(|&i| {
             ind.iter().all(|c| c[i].is_some())
-                && y.as_ref().is_none_or(|y| y[i].is_some())
+                && y.as_ref().is_none_or(|y| y.is_valid(i))
                 && b[i].is_some()
-                && cl[i].is_some()
+                && cl.is_valid(i)
         })
-        .filter(|&i| group.is_none() || g[i].as_deref() == group)
+        .filter(|&i| group.is_none() || g.get(i) == group)
         .collect();
     let mut by_cluster: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (k, &i) in rows.iter().enumerate() {
         by_cluster
-            .entry(cl[i].clone().unwrap_or_default())
+            .entry(cl.get(i).unwrap_or_default().to_string())
             .or_default()
             .push(k);
     }
     let event: Vec<bool> = rows.iter().map(|&i| b[i] == Some(1.0)).collect();
-    let y: Option<Vec<f64>> = y.map(|y| rows.iter().map(|&i| y[i].unwrap_or(0.0)).collect());
+    let y: Option<Vec<f64>> = y.map(|y| rows.iter().map(|&i| y.get(i).unwrap_or(0.0)).collect());
     let sign = match (&y, &opts.outcome) {
         (Some(v), Some(name)) => orientation(v, &event, name, &opts.binary).sign,
         _ => 1.0,

@@ -14,7 +14,7 @@ use super::formula::{Formula, Variable};
 use super::linalg::{aliased_columns, cross_products};
 use super::StatsError;
 use calcscore_data::table::format_number;
-use calcscore_data::{ColumnData, Table};
+use calcscore_data::{ColumnData, NumColumn, Table, TextColumn};
 
 /// The model matrix and response of a formula on the complete cases of a table.
 #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ type Response = (Vec<f64>, Option<(String, String)>);
 /// How one variable is coded, with its values on all table rows.
 enum Coded {
     Numeric(Vec<Option<f64>>),
-    Factor(Vec<Option<String>>, Vec<String>),
+    Factor(TextColumn, Vec<String>),
 }
 
 impl Design {
@@ -209,7 +209,7 @@ impl Source<'_> {
                 continue;
             }
             if let Some(j) = t.names.iter().position(|n| n == c) {
-                t.columns[j] = ColumnData::Num(Vec::new());
+                t.columns[j] = ColumnData::Num(NumColumn::default());
             }
         }
     }
@@ -220,12 +220,15 @@ impl Source<'_> {
 fn finite_values(table: &Table, cols: &[String], rows: &[usize]) -> crate::Result<()> {
     for c in cols {
         if let Ok(calcscore_data::ColumnData::Num(v)) = table.column(c) {
-            if let Some(&i) = rows.iter().find(|&&i| v[i].is_some_and(|x| !x.is_finite())) {
+            if let Some(&i) = rows
+                .iter()
+                .find(|&&i| v.get(i).is_some_and(|x| !x.is_finite()))
+            {
                 return Err(calcscore_data::DataError::Invalid {
                     file: table.source.clone(),
                     row: table.row_number(i),
                     column: c.clone(),
-                    value: format!("{}", v[i].unwrap_or(f64::NAN)),
+                    value: format!("{}", v.get(i).unwrap_or(f64::NAN)),
                     rule:
                         "must be a finite number (leave the cell empty or NA for a missing value)"
                             .into(),
@@ -281,13 +284,13 @@ fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<R
     if !is_text_factor(table, name)? {
         let v = numbers(table, name)?;
         return Ok((
-            rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
+            rows.iter().map(|&i| v.get(i).unwrap_or(f64::NAN)).collect(),
             None,
         ));
     }
     let v = texts(table, name)?;
-    let levels = sorted_levels(rows.iter().filter_map(|&i| v[i].clone()));
-    if v.iter().all(Option::is_none) {
+    let levels = sorted_levels(rows.iter().filter_map(|&i| v.get(i).map(str::to_string)));
+    if v.null_count() == v.len() {
         return Err(StatsError::Formula(format!(
             "{}: response '{name}' is empty in all {} rows: nothing to model (is it a column the file leaves blank?)",
             table.source,
@@ -306,7 +309,7 @@ fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<R
     }
     let y = rows
         .iter()
-        .map(|&i| f64::from(v[i].as_deref() == Some(levels[1].as_str())))
+        .map(|&i| f64::from(v.get(i) == Some(levels[1].as_str())))
         .collect();
     Ok((y, Some((levels[0].clone(), levels[1].clone()))))
 }
@@ -336,18 +339,18 @@ fn term_columns(
 }
 
 /// A numeric column without a copy when it is stored as numbers.
-fn numbers<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, [Option<f64>]>> {
+fn numbers<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, NumColumn>> {
     Ok(match table.column(name)? {
-        ColumnData::Num(v) => Cow::Borrowed(v.as_slice()),
+        ColumnData::Num(v) => Cow::Borrowed(v),
         ColumnData::Text(_) => Cow::Owned(table.numeric(name)?),
     })
 }
 
 /// A text column without a copy when it is stored as text.
-fn texts<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, [Option<String>]>> {
+fn texts<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, TextColumn>> {
     Ok(match table.column(name)? {
-        ColumnData::Text(v) => Cow::Borrowed(v.as_slice()),
-        ColumnData::Num(_) => Cow::Owned(table.text(name)?),
+        ColumnData::Text(v) => Cow::Borrowed(v),
+        ColumnData::Num(_) => table.text(name)?,
     })
 }
 
@@ -361,14 +364,14 @@ fn code_variable(
     let coded = match var {
         Variable::Column(c) if is_text_factor(table, c)? => {
             let t = texts(table, c)?.into_owned();
-            let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
+            let levels = sorted_levels(rows.iter().filter_map(|&i| t.get(i).map(str::to_string)));
             Coded::Factor(t, levels)
         }
         Variable::Column(c) => {
             let v = numbers(table, c)?;
             return Ok(vec![(
                 label,
-                rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
+                rows.iter().map(|&i| v.get(i).unwrap_or(f64::NAN)).collect(),
             )]);
         }
         Variable::Factor(c) => factor_of(table, c, rows)?,
@@ -402,7 +405,7 @@ fn code_variable(
             .map(|lev| {
                 let col = rows
                     .iter()
-                    .map(|&i| f64::from(t[i].as_deref() == Some(lev.as_str())))
+                    .map(|&i| f64::from(t.get(i) == Some(lev.as_str())))
                     .collect();
                 (format!("{label}{lev}"), col)
             })
@@ -414,7 +417,7 @@ fn code_variable(
 fn transformed(
     table: &Table,
     var: &Variable,
-    v: &[Option<f64>],
+    v: &NumColumn,
     rows: &[usize],
     f: impl Fn(f64) -> Option<f64>,
 ) -> crate::Result<Vec<Option<f64>>> {
@@ -426,7 +429,8 @@ fn transformed(
             table.row_number(i),
             var.column(),
             var.label(),
-            v[i].map_or("a missing value".to_string(), format_number)
+            v.get(i)
+                .map_or("a missing value".to_string(), format_number)
         ))
         .into());
     }
@@ -436,12 +440,12 @@ fn transformed(
 /// `factor(col)`: numbers sort numerically and print as R does (2, 2.5), text sorts by byte.
 fn factor_of(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Coded> {
     if is_text_factor(table, c)? {
-        let t = table.text(c)?;
-        let levels = sorted_levels(rows.iter().filter_map(|&i| t[i].clone()));
+        let t = table.text(c)?.into_owned();
+        let levels = sorted_levels(rows.iter().filter_map(|&i| t.get(i).map(str::to_string)));
         return Ok(Coded::Factor(t, levels));
     }
     let v = table.numeric(c)?;
-    let mut nums: Vec<f64> = rows.iter().filter_map(|&i| v[i]).collect();
+    let mut nums: Vec<f64> = rows.iter().filter_map(|&i| v.get(i)).collect();
     nums.sort_by(f64::total_cmp);
     nums.dedup();
     let levels = nums.into_iter().map(format_number).collect();
@@ -469,7 +473,7 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
     let t = texts(table, c)?;
     Ok(cluster_numbers(
-        rows.iter().map(|&i| t[i].as_deref().unwrap_or("")),
+        rows.iter().map(|&i| t.get(i).unwrap_or("")),
     ))
 }
 
@@ -492,7 +496,7 @@ mod tests {
         let txt = |v: &[&str]| ColumnData::Text(v.iter().map(|s| Some(s.to_string())).collect());
         let mut y = num(&[1.0, 2.0, 3.5, 4.0, 6.0, 5.5]);
         if let ColumnData::Num(v) = &mut y {
-            v[5] = None;
+            v.set(5, None);
         }
         Table::new(
             "t.csv",

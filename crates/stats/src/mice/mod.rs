@@ -182,18 +182,28 @@ impl Imputation {
             match (&mut out.columns[j], &v.kind) {
                 (ColumnData::Num(col), _) => {
                     for (&r, &x) in v.missing.iter().zip(values) {
-                        col[r] = Some(x);
+                        col.set(r, Some(x));
                     }
                 }
-                (ColumnData::Text(col), Kind::Binary(Some((lo, hi)))) => {
+                (ColumnData::Text(col), kind) => {
+                    // Text is one buffer: rebuilt with the imputed cells (a small table's columns).
+                    let mut cells = col.to_options();
                     for (&r, &x) in v.missing.iter().zip(values) {
-                        col[r] = Some(if x == 1.0 { hi.clone() } else { lo.clone() });
+                        let value = match kind {
+                            Kind::Binary(Some((lo, hi))) => {
+                                if x == 1.0 {
+                                    hi.clone()
+                                } else {
+                                    lo.clone()
+                                }
+                            }
+                            _ => calcscore_data::table::format_number(x),
+                        };
+                        if let Some(cell) = cells.get_mut(r) {
+                            *cell = Some(value);
+                        }
                     }
-                }
-                (ColumnData::Text(col), _) => {
-                    for (&r, &x) in v.missing.iter().zip(values) {
-                        col[r] = Some(calcscore_data::table::format_number(x));
-                    }
+                    *col = cells.into_iter().collect();
                 }
             }
         }
@@ -217,13 +227,13 @@ fn code(table: &Table, name: &str) -> Result<Var, StatsError> {
             ColumnData::Text(t) => t.clone(),
             ColumnData::Num(_) => unreachable!("categorical columns are text"),
         };
-        let mut levels: Vec<String> = text.iter().flatten().cloned().collect();
+        let mut levels: Vec<String> = text.iter().flatten().map(str::to_string).collect();
         levels.sort();
         levels.dedup();
         let values: Vec<f64> = text
             .iter()
             .map(|s| {
-                s.as_ref().map_or(f64::NAN, |s| {
+                s.map_or(f64::NAN, |s| {
                     levels.iter().position(|l| l == s).unwrap_or(0) as f64
                 })
             })
@@ -435,7 +445,7 @@ mod tests {
     use super::*;
 
     fn table() -> Table {
-        let num = |v: Vec<Option<f64>>| ColumnData::Num(v);
+        let num = |v: Vec<Option<f64>>| ColumnData::num(v);
         let n = 60;
         let x: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64)).collect();
         let y: Vec<Option<f64>> = (0..n)
@@ -489,7 +499,7 @@ mod tests {
             .numeric("b")
             .unwrap()
             .iter()
-            .all(|v| matches!(v, Some(x) if *x == 0.0 || *x == 1.0)));
+            .all(|v| matches!(v, Some(x) if x == 0.0 || x == 1.0)));
         assert_eq!(a.trace.len(), 3 * 5 * 2);
     }
 }

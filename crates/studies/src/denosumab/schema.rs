@@ -404,15 +404,18 @@ pub fn cac_from_table(table: &Table) -> Result<CacTable> {
 /// The text of one cell, numbers formatted back to text.
 fn cell(col: &ColumnData, i: usize) -> Option<String> {
     match col {
-        ColumnData::Num(v) => v[i].map(format_number),
-        ColumnData::Text(v) => v[i].clone().filter(|s| !s.trim().is_empty()),
+        ColumnData::Num(v) => v.get(i).map(format_number),
+        ColumnData::Text(v) => v
+            .get(i)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string),
     }
 }
 
 /// A validated numeric or binary cell as a number (numbers read as numbers are used as they are).
 fn number(kind: Kind, col: &ColumnData, i: usize) -> Option<f64> {
     match (col, kind) {
-        (ColumnData::Num(v), _) => v[i],
+        (ColumnData::Num(v), _) => v.get(i),
         (ColumnData::Text(_), Kind::Binary) => {
             parse_binary(&cell(col, i)?).map(|b| if b { 1.0 } else { 0.0 })
         }
@@ -489,7 +492,7 @@ fn check_column(
 ) {
     for (i, &ev) in evaluable.iter().enumerate() {
         if let (ColumnData::Num(v), Kind::Number { min, max }) = (col, spec.kind) {
-            if v[i].is_some_and(|x| x >= min && x <= max) {
+            if v.get(i).is_some_and(|x| x >= min && x <= max) {
                 continue;
             }
         }

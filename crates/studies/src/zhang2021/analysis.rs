@@ -465,7 +465,7 @@ fn outcome_and_score(set: &AnalysisSet, cohorts: &[Cohort]) -> (Vec<f64>, Vec<bo
 fn clusters(set: &AnalysisSet, cohorts: &[Cohort]) -> Vec<usize> {
     let ids = set.table.text("patient_id").unwrap_or_default();
     let rows = set.rows(cohorts);
-    calcscore_stats::design::cluster_numbers(rows.iter().map(|&i| ids[i].as_deref().unwrap_or("")))
+    calcscore_stats::design::cluster_numbers(rows.iter().map(|&i| ids.get(i).unwrap_or("")))
 }
 
 fn slope(set: &AnalysisSet, cohort: Cohort, fits: &Fits) -> Result<SlopeResult> {
@@ -544,11 +544,14 @@ fn prep(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> PrepResult {
         col("stent_expansion_pct"),
     );
     let rows = set.rows(&all);
-    let imaged: Vec<usize> = rows.into_iter().filter(|&i| prep[i] == Some(1.0)).collect();
+    let imaged: Vec<usize> = rows
+        .into_iter()
+        .filter(|&i| prep.get(i) == Some(1.0))
+        .collect();
     let fractured: Vec<f64> = imaged
         .iter()
-        .filter(|&&i| frac[i] == Some(1.0))
-        .filter_map(|&i| exp[i])
+        .filter(|&&i| frac.get(i) == Some(1.0))
+        .filter_map(|&i| exp.get(i))
         .collect();
     let expansion_mean = if fractured.len() > 1 {
         noted(

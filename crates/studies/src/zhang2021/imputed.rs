@@ -169,7 +169,7 @@ fn completed_input(
         if let ColumnData::Num(col) = &mut table.columns[j] {
             for (k, &i) in rows.iter().enumerate() {
                 if extra.contains(&i) {
-                    col[k] = Some(1.0);
+                    col.set(k, Some(1.0));
                 }
             }
         }

@@ -123,8 +123,7 @@ pub fn cohort_sizes(set: &AnalysisSet) -> Vec<CohortSize> {
         .iter()
         .map(|&c| {
             let rows = set.rows(&[c]);
-            let n_patients =
-                pipeline::count_patients(rows.iter().filter_map(|&i| ids[i].as_deref()));
+            let n_patients = pipeline::count_patients(rows.iter().filter_map(|&i| ids.get(i)));
             CohortSize {
                 cohort: c.letter().into(),
                 label: c.label().into(),

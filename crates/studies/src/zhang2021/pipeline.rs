@@ -179,7 +179,7 @@ impl AnalysisSet {
         let col = self.table.numeric(column).unwrap_or_default();
         self.rows(cohorts)
             .into_iter()
-            .filter_map(|i| col.get(i).copied().flatten())
+            .filter_map(|i| col.get(i))
             .collect()
     }
 }
@@ -253,7 +253,7 @@ pub(crate) fn analysis_set_with(
 ) -> Result<AnalysisSet> {
     let t = &registry.table;
     // Borrowed, not copied: at 10^6 lesions each copy is 16 MB held through the whole loop.
-    let raw: Vec<std::borrow::Cow<'_, [Option<f64>]>> = score
+    let raw: Vec<std::borrow::Cow<'_, calcscore_data::NumColumn>> = score
         .items
         .iter()
         .map(|i| t.numbers(&i.column))
@@ -292,7 +292,7 @@ pub(crate) fn analysis_set_with(
     let mut seen = BTreeSet::new();
     for (item, col) in score.items.iter().zip(&raw) {
         if item.indicator_name() != item.column && seen.insert(item.column.clone()) {
-            cols.push((item.column.clone(), num(rows.iter().map(|&i| col[i]))));
+            cols.push((item.column.clone(), num(rows.iter().map(|&i| col.get(i)))));
         }
     }
     cols.extend(outcome_columns(registry, &kept));
@@ -309,7 +309,7 @@ pub(crate) fn analysis_set_with(
 fn item_columns(
     t: &Table,
     score: &PointsTable,
-    raw: &[std::borrow::Cow<'_, [Option<f64>]>],
+    raw: &[std::borrow::Cow<'_, calcscore_data::NumColumn>],
     rows: &[usize],
 ) -> Table {
     let mut seen = BTreeSet::new();
@@ -318,7 +318,7 @@ fn item_columns(
         .iter()
         .zip(raw)
         .filter(|(item, _)| seen.insert(item.column.clone()))
-        .map(|(item, col)| (item.column.clone(), num(rows.iter().map(|&i| col[i]))))
+        .map(|(item, col)| (item.column.clone(), num(rows.iter().map(|&i| col.get(i)))))
         .collect();
     Table::new(t.source.clone(), cols)
 }
@@ -328,7 +328,7 @@ fn complete_cases(
     registry: &Registry,
     assigned: &[(usize, Cohort)],
     score: &PointsTable,
-    raw: &[std::borrow::Cow<'_, [Option<f64>]>],
+    raw: &[std::borrow::Cow<'_, calcscore_data::NumColumn>],
 ) -> (Vec<(usize, Cohort)>, Vec<Exclusion>) {
     let mut kept = Vec::new();
     let mut exclusions = Vec::new();
@@ -340,7 +340,7 @@ fn complete_cases(
             .iter()
             .enumerate()
             .find(|(k, _)| match raw.get(*k) {
-                Some(col) => col[i].is_none(),
+                Some(col) => !col.is_valid(i),
                 None => l.stent_expansion_pct.is_none(),
             });
         match missing {

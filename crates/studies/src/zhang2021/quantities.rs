@@ -58,7 +58,7 @@ fn flow_quantities(run: &Run) -> Vec<Quantity> {
     }
     let studied = f.included.len();
     let ids = run.set.table.text("patient_id").unwrap_or_default();
-    let patients = super::pipeline::count_patients(ids.iter().filter_map(|s| s.as_deref()));
+    let patients = super::pipeline::count_patients(ids.iter().flatten());
     q.push(Quantity::value(
         "flow.studied_lesions",
         studied as f64,

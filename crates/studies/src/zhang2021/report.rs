@@ -418,10 +418,7 @@ fn by_score_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
 /// The analysis set's rows for analysis_set.csv, made one at a time.
 fn analysis_rows(run: &Run) -> impl Iterator<Item = [Cow<'_, str>; 6]> + '_ {
     let t = &run.set.table;
-    let text = |c: &str| match t.column(c) {
-        Ok(calcscore_data::ColumnData::Text(v)) => Cow::Borrowed(v.as_slice()),
-        _ => Cow::Owned(t.text(c).unwrap_or_default()),
-    };
+    let text = |c: &str| t.text(c).unwrap_or_default();
     let (lesion, patient, cohort) = (text("lesion_id"), text("patient_id"), text("cohort"));
     let numbers = |c: &str| t.numeric(c).unwrap_or_default();
     let (score, expansion, under) = (
@@ -430,14 +427,15 @@ fn analysis_rows(run: &Run) -> impl Iterator<Item = [Cow<'_, str>; 6]> + '_ {
         numbers("underexpansion"),
     );
     (0..t.nrows()).map(move |i| {
-        let s = |v: &[Option<String>]| Cow::Owned(v[i].clone().unwrap_or_default());
+        let s =
+            |v: &calcscore_data::TextColumn| Cow::Owned(v.get(i).unwrap_or_default().to_string());
         [
             s(&lesion),
             s(&patient),
             s(&cohort),
-            Cow::Owned(num(score[i])),
-            Cow::Owned(num(expansion[i])),
-            Cow::Owned(num(under[i])),
+            Cow::Owned(num(score.get(i))),
+            Cow::Owned(num(expansion.get(i))),
+            Cow::Owned(num(under.get(i))),
         ]
     })
 }

@@ -172,7 +172,7 @@ pub fn overlap(set: &AnalysisSet) -> SplitOverlap {
     let of = |c: Cohort| -> std::collections::BTreeSet<String> {
         set.rows(&[c])
             .into_iter()
-            .filter_map(|i| ids.get(i).cloned().flatten())
+            .filter_map(|i| ids.get(i).map(str::to_string))
             .collect()
     };
     let (a, b) = (of(Cohort::Derivation), of(Cohort::Validation));
