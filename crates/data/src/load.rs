@@ -256,7 +256,7 @@ pub fn check_ids(table: &Table, ids: &[&str]) -> Result<(), DataError> {
             continue;
         };
         for (i, v) in values.iter().enumerate() {
-            let found = v.as_deref().and_then(|id| {
+            let found = v.and_then(|id| {
                 super::validate::bad_id(&table.source, table.row_number(i), name, id)
             });
             problems.extend(found);
