@@ -186,7 +186,7 @@ pub(crate) fn risks(
     rows: &[usize],
     scale: Scale,
 ) -> crate::Result<Vec<f64>> {
-    let v = table.numeric(col)?;
+    let v = table.numbers(col)?;
     let mut out = Vec::with_capacity(rows.len());
     for &i in rows {
         let x = v.get(i).unwrap_or(f64::NAN);

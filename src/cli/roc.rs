@@ -386,7 +386,7 @@ pub(crate) mod input {
 
     /// Numeric values of a column at `rows` (all present).
     pub fn numbers(table: &Table, col: &str, rows: &[usize]) -> crate::Result<Vec<f64>> {
-        let v = table.numeric(col)?;
+        let v = table.numbers(col)?;
         if let Some(&i) = rows
             .iter()
             .find(|&&i| v.get(i).is_some_and(|x| !x.is_finite()))

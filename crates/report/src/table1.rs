@@ -179,7 +179,7 @@ fn categorical(table: &Table, v: &str) -> Result<bool> {
         return Ok(true);
     }
     Ok(table
-        .numeric(v)?
+        .numbers(v)?
         .iter()
         .flatten()
         .all(|x| x == 0.0 || x == 1.0))
@@ -254,7 +254,7 @@ fn continuous_row(
     idx: &[Vec<usize>],
     opts: &Table1Options,
 ) -> Result<Table1Row> {
-    let col = table.numeric(v)?;
+    let col = table.numbers(v)?;
     let groups: Vec<Vec<f64>> = idx
         .iter()
         .map(|rows| rows.iter().filter_map(|&i| col.get(i)).collect())

@@ -162,7 +162,7 @@ impl BinaryOutcome {
             let levels = self.text_levels(table)?;
             return self.text_values(table, &levels[1]);
         }
-        let v = table.numeric(&self.column)?;
+        let v = table.numbers(&self.column)?;
         match self.op {
             Some(op) => Ok(v
                 .iter()
@@ -713,12 +713,12 @@ fn logistic_failure_note(e: &Error, opts: &DeriveOptions) -> String {
 /// Items whose 2×2 table with the event has an empty cell (quasi-complete separation: maximum likelihood drives
 /// their coefficient to ±∞), each with a note; without `--firth` the note offers it.
 fn separation_notes(work: &Table, items: &[Item], opts: &DeriveOptions) -> Result<Vec<String>> {
-    let event = work.numeric("binary_outcome")?;
+    let event = work.numbers("binary_outcome")?;
     let mut notes = Vec::new();
     for item in items {
-        let x = work.numeric(&item.indicator_name())?;
+        let x = work.numbers(&item.indicator_name())?;
         let mut cell = [[0usize; 2]; 2];
-        for (xi, ei) in x.iter().zip(&event) {
+        for (xi, ei) in x.iter().zip(event.iter()) {
             if let (Some(a), Some(b)) = (xi, ei) {
                 cell[usize::from(a == 1.0)][usize::from(b == 1.0)] += 1;
             }
@@ -825,7 +825,7 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
         .map_err(|e| notes.push(logistic_failure_note(&e, opts)))
         .ok();
     let event: Vec<bool> = work
-        .numeric("binary_outcome")?
+        .numbers("binary_outcome")?
         .iter()
         .map(|v| v == Some(1.0))
         .collect();
@@ -880,7 +880,7 @@ fn points_model<'m>(
     match (linear, logistic, &opts.outcome) {
         (Some(m), _, Some(y)) => {
             let yv: Vec<f64> = work
-                .numeric(y)?
+                .numbers(y)?
                 .iter()
                 .map(|v| v.unwrap_or(f64::NAN))
                 .collect();
@@ -1043,7 +1043,7 @@ fn screen(work: &Table, items: &[Item], opts: &DeriveOptions) -> Vec<Screen> {
         .map(|item| {
             let term = [item.indicator_name()];
             let present = work
-                .numeric(&term[0])
+                .numbers(&term[0])
                 .unwrap_or_default()
                 .iter()
                 .filter(|&v| v == Some(1.0))

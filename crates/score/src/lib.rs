@@ -99,8 +99,8 @@ impl Item {
     /// 1.0 where the item holds, 0.0 where not, `None` where the value is missing.
     pub fn indicator(&self, table: &Table) -> Result<Vec<Option<f64>>> {
         Ok(table
-            .numeric(&self.column)?
-            .into_iter()
+            .numbers(&self.column)?
+            .iter()
             .map(|v| {
                 v.map(|x| {
                     if self.op.holds(x, self.threshold) {
@@ -232,6 +232,28 @@ impl RowsUsed {
 
 /// Clusters below which cluster-robust standard errors are known to be too small.
 pub const FEW_CLUSTERS: usize = 30;
+
+/// [`cluster_column`] on a borrowed table: the table is copied only when a composite spec adds its joined
+/// column (a copy of a 10^6-row registry is about 180 MiB).
+pub fn with_cluster_column<'a>(
+    table: &'a Table,
+    spec: Option<&str>,
+) -> Result<(std::borrow::Cow<'a, Table>, Option<String>)> {
+    match spec {
+        Some(s) if s.contains(',') => {
+            let mut owned = table.clone();
+            let name = cluster_column(&mut owned, spec)?;
+            Ok((std::borrow::Cow::Owned(owned), name))
+        }
+        _ => {
+            let name = spec.map(str::trim);
+            if let Some(n) = name {
+                table.column(n)?;
+            }
+            Ok((std::borrow::Cow::Borrowed(table), name.map(str::to_string)))
+        }
+    }
+}
 
 /// With a composite cluster spec (`center,id`), add a text column of that name joining the parts (missing when
 /// any part is); a single column name is returned as is. Ids that repeat across strata stay distinct.
@@ -438,6 +460,30 @@ mod tests {
 
     fn num(v: &[f64]) -> ColumnData {
         ColumnData::Num(v.iter().map(|&x| Some(x)).collect())
+    }
+
+    /// A single cluster column borrows the table; a composite one copies it and joins the parts.
+    #[test]
+    fn cluster_column_copies_only_for_a_composite_spec() {
+        let t = Table::new(
+            "t.csv",
+            vec![
+                ("c".into(), ColumnData::text([Some("x"), Some("y"), None])),
+                (
+                    "id".into(),
+                    ColumnData::text([Some("1"), Some("1"), Some("2")]),
+                ),
+            ],
+        );
+        let (same, name) = with_cluster_column(&t, Some(" id ")).unwrap();
+        assert!(matches!(same, std::borrow::Cow::Borrowed(_)));
+        assert_eq!(name.as_deref(), Some("id"));
+        let (joined, name) = with_cluster_column(&t, Some("c,id")).unwrap();
+        assert_eq!(name.as_deref(), Some("c,id"));
+        let ids: Vec<Option<&str>> = joined.text_values("c,id").unwrap().iter().collect();
+        assert_eq!(ids, [Some("x\u{1f}1"), Some("y\u{1f}1"), None]);
+        assert!(with_cluster_column(&t, Some("nope")).is_err());
+        assert!(matches!(with_cluster_column(&t, None), Ok((_, None))));
     }
 
     #[test]

@@ -322,8 +322,8 @@ impl Patterns {
         let (codes, pattern) = patterns_of(&row_codes, n);
         let y = match &opts.outcome {
             Some(c) => table
-                .numeric(c)?
-                .into_iter()
+                .numbers(c)?
+                .iter()
                 .map(|v| v.unwrap_or(f64::NAN))
                 .collect(),
             None => vec![0.0; n],
@@ -491,11 +491,11 @@ fn item_specs(table: &Table, cands: &Candidates) -> Result<(Vec<ItemSpec>, Vec<V
                 thresholds.len()
             )));
         }
-        let x = table.numeric(&c.column)?;
+        let x = table.numbers(&c.column)?;
         let mut seen: HashMap<Vec<bool>, u16> = HashMap::new();
         let mut ind: Vec<Vec<f64>> = Vec::new();
         let mut codes = Vec::with_capacity(x.len());
-        for v in &x {
+        for v in x.iter() {
             let bits: Vec<bool> = thresholds
                 .iter()
                 .map(|&t| op.holds(v.unwrap_or(f64::NAN), t))

@@ -214,7 +214,7 @@ pub(crate) fn usable(
     let y = opts
         .outcome
         .as_ref()
-        .map(|c| table.numeric(c))
+        .map(|c| table.numbers(c))
         .transpose()?;
     let g = match &opts.by {
         Some(c) => table.text(c)?,
@@ -274,9 +274,9 @@ fn fit_opts(opts: &ValidateOptions) -> FitOptions {
 /// Validate `score` on `table`.
 pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
     calcscore_core::options::ConfLevel::new(opts.conf_level)?;
-    let mut table = table.clone();
+    let (table, cluster) = super::with_cluster_column(table, opts.cluster.as_deref())?;
     let opts = &ValidateOptions {
-        cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
+        cluster,
         ..opts.clone()
     };
     let (d, rows) = usable(&table, score, opts)?;
@@ -706,9 +706,8 @@ pub fn boot_data(
     opts: &ValidateOptions,
     group: Option<&str>,
 ) -> Result<BootData> {
-    let mut table = table.clone();
-    let cluster = super::cluster_column(&mut table, opts.cluster.as_deref())?;
-    let table = &table;
+    let (table, cluster) = super::with_cluster_column(table, opts.cluster.as_deref())?;
+    let table = &*table;
     let ind: Vec<Vec<Option<f64>>> = score
         .items
         .iter()
@@ -717,7 +716,7 @@ pub fn boot_data(
     let y = opts
         .outcome
         .as_ref()
-        .map(|c| table.numeric(c))
+        .map(|c| table.numbers(c))
         .transpose()?;
     let b = opts.binary.values(table)?;
     let g = match (&opts.by, group) {

@@ -537,7 +537,7 @@ fn fracture(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> Option<Fr
 
 fn prep(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> PrepResult {
     let all = Cohort::ALL;
-    let col = |name: &str| set.table.numeric(name).unwrap_or_default();
+    let col = |name: &str| set.table.numbers(name).unwrap_or_default();
     let (prep, frac, exp) = (
         col("prep_ivus"),
         col("prep_fracture"),

@@ -176,7 +176,7 @@ impl AnalysisSet {
 
     /// A numeric column (all analysed rows have a value for the analysis columns).
     pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Vec<f64> {
-        let col = self.table.numeric(column).unwrap_or_default();
+        let col = self.table.numbers(column).unwrap_or_default();
         self.rows(cohorts)
             .into_iter()
             .filter_map(|i| col.get(i))

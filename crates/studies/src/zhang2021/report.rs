@@ -420,7 +420,7 @@ fn analysis_rows(run: &Run) -> impl Iterator<Item = [Cow<'_, str>; 6]> + '_ {
     let t = &run.set.table;
     let text = |c: &str| t.text(c).unwrap_or_default();
     let (lesion, patient, cohort) = (text("lesion_id"), text("patient_id"), text("cohort"));
-    let numbers = |c: &str| t.numeric(c).unwrap_or_default();
+    let numbers = |c: &str| t.numbers(c).unwrap_or_default();
     let (score, expansion, under) = (
         numbers("score"),
         numbers("stent_expansion_pct"),
