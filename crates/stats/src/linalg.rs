@@ -81,8 +81,18 @@ fn block_cross_products(
         }
         for j in 0..p {
             let wxj = &wx[j * TILE_ROWS..j * TILE_ROWS + len];
-            for k in j..p {
-                xtx[j * p + k] += dot(wxj, &data[k * n + start..k * n + end]);
+            let col = |k: usize| &data[k * n + start..k * n + end];
+            let mut k = j;
+            // Four columns per sweep of wxj (four independent sums), then the rest one by one.
+            while k + 4 <= p {
+                let d = dot4(wxj, [col(k), col(k + 1), col(k + 2), col(k + 3)]);
+                for (q, v) in d.into_iter().enumerate() {
+                    xtx[j * p + k + q] += v;
+                }
+                k += 4;
+            }
+            for k in k..p {
+                xtx[j * p + k] += dot(wxj, col(k));
             }
         }
         start = end;
@@ -93,12 +103,7 @@ fn block_cross_products(
 /// Dot product with four running sums (a fixed order, so the same digits on every machine and thread count).
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
+    let tail = tail_dot(ca.remainder(), cb.remainder());
     let mut acc = [0.0f64; 4];
     for (x, y) in ca.zip(cb) {
         for ((s, &u), &v) in acc.iter_mut().zip(x).zip(y) {
@@ -108,16 +113,59 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// `eta = X b` column by column (axpy over contiguous columns) into a reused buffer.
-pub(crate) fn mat_vec_into(x: &DMatrix<f64>, b: &[f64], eta: &mut [f64]) {
-    let n = x.nrows();
-    let data = x.as_slice();
-    eta.iter_mut().for_each(|e| *e = 0.0);
-    for (j, &bj) in b.iter().enumerate() {
-        for (e, &v) in eta.iter_mut().zip(&data[j * n..(j + 1) * n]) {
-            *e += v * bj;
+/// The rows after the last full group of four, summed in order (the tail of [`dot`]).
+fn tail_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `s + x·y` lane by lane over four lanes (one multiply and one add each, as [`dot`] does).
+#[inline(always)]
+fn add_product(s: [f64; 4], x: &[f64], y: &[f64]) -> [f64; 4] {
+    [
+        s[0] + x[0] * y[0],
+        s[1] + x[1] * y[1],
+        s[2] + x[2] * y[2],
+        s[3] + x[3] * y[3],
+    ]
+}
+
+/// A slice cut after `m` values (or whole when shorter).
+fn halves(s: &[f64], m: usize) -> (&[f64], &[f64]) {
+    s.split_at(m.min(s.len()))
+}
+
+/// Four dot products of `a` with `b[0..4]` in one sweep over `a`, each summed exactly as [`dot`] sums it
+/// (same four running sums, same order), so the digits are those of four [`dot`] calls.
+fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    let m = a.len() - a.len() % 4;
+    let (a4, at) = a.split_at(m);
+    let split = |s| halves(s, m);
+    let ((b0, t0), (b1, t1), (b2, t2), (b3, t3)) =
+        (split(b[0]), split(b[1]), split(b[2]), split(b[3]));
+    let mut acc = [[0.0f64; 4]; 4];
+    let rows = a4
+        .chunks_exact(4)
+        .zip(b0.chunks_exact(4))
+        .zip(b1.chunks_exact(4))
+        .zip(b2.chunks_exact(4))
+        .zip(b3.chunks_exact(4));
+    for ((((x, y0), y1), y2), y3) in rows {
+        for (s, y) in acc.iter_mut().zip([y0, y1, y2, y3]) {
+            *s = add_product(*s, x, y);
         }
     }
+    let tails = [
+        tail_dot(at, t0),
+        tail_dot(at, t1),
+        tail_dot(at, t2),
+        tail_dot(at, t3),
+    ];
+    let mut out = [0.0; 4];
+    for q in 0..4 {
+        let s = &acc[q];
+        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
+    }
+    out
 }
 
 /// `X b` for an n × p matrix, as a plain vector.
@@ -196,6 +244,24 @@ mod tests {
         let b2 = x.transpose() * &wm * DVector::from_row_slice(&z);
         assert!((a - a2).norm() < 1e-12);
         assert!((b - b2).norm() < 1e-12);
+    }
+
+    /// The four-column sweep gives the digits of four separate dot products, tails included.
+    #[test]
+    fn dot4_is_four_dots_to_the_bit() {
+        let v = |seed: u64, len: usize| -> Vec<f64> {
+            (0..len)
+                .map(|i| ((i as u64 * 2_654_435_761 + seed) % 1000) as f64 / 7.0 - 70.0)
+                .collect()
+        };
+        for len in [0, 1, 3, 4, 7, 256, 259] {
+            let a = v(1, len);
+            let b: Vec<Vec<f64>> = (2..6).map(|s| v(s, len)).collect();
+            let got = dot4(&a, [&b[0], &b[1], &b[2], &b[3]]);
+            for q in 0..4 {
+                assert_eq!(got[q].to_bits(), dot(&a, &b[q]).to_bits(), "len {len}");
+            }
+        }
     }
 
     #[test]
