@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use nalgebra::DMatrix;
 
@@ -475,12 +476,46 @@ fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<us
 
 /// Cluster numbers 0..G for a sequence of cluster ids, numbered by first appearance.
 pub fn cluster_numbers<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let mut seen: HashMap<&'a str, usize> = HashMap::new();
+    let mut seen: HashMap<&'a str, usize, BuildHasherDefault<IdHasher>> = HashMap::default();
     ids.map(|id| {
         let next = seen.len();
         *seen.entry(id).or_insert(next)
     })
     .collect()
+}
+
+/// A fast non-cryptographic hash of short ids (the Fx multiply-rotate of rustc): the numbering of
+/// [`cluster_numbers`] is by first appearance, so it does not depend on the hash.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut add = |v: u64| self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            add(u64::from_le_bytes(b));
+        }
+        let mut b = [0u8; 8];
+        let rest = chunks.remainder();
+        b[..rest.len()].copy_from_slice(rest);
+        add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.write(&[v]);
+    }
+
+    /// Murmur3's final mix, so the low bits (the bucket) depend on every byte.
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
 }
 
 #[cfg(test)]
