@@ -395,28 +395,91 @@ fn words(data: &[u8]) -> impl Iterator<Item = u64> + '_ {
 }
 
 /// True when the text has no quote, ends with a line feed and every line has `expected − 1` separators: then
-/// every record is one line with the header's field count, and [`detailed_check`] would find nothing. Scans
-/// eight bytes at a time as bit masks; any doubt returns false and the detailed check decides.
+/// every record is one line with the header's field count, and [`detailed_check`] would find nothing.
 fn plain_and_even(data: &[u8], separator: u8, expected: usize) -> bool {
-    if expected == 0 || separator == 0 || !data.ends_with(b"\n") {
-        return false;
+    data.ends_with(b"\n") && scan_lines(data, separator, expected).is_some_and(|s| !s.quotes)
+}
+
+/// What one word-at-a-time scan of whole lines found (see [`scan_lines`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Scan {
+    /// A quote somewhere.
+    quotes: bool,
+    /// An 'n' or 'N' somewhere (every missing-value token but the empty one has one).
+    letters: bool,
+}
+
+impl Scan {
+    fn or(self, other: Scan) -> Scan {
+        Scan {
+            quotes: self.quotes || other.quotes,
+            letters: self.letters || other.letters,
+        }
+    }
+}
+
+/// Scan lines eight bytes at a time as bit masks (no per-byte branches): `None` as soon as a line has not
+/// `expected − 1` separators, else whether a quote or an 'n'/'N' occurs.
+fn scan_lines(data: &[u8], separator: u8, expected: usize) -> Option<Scan> {
+    if expected == 0 || separator == 0 {
+        return None;
     }
     let want = (expected - 1) as u32;
-    let (mut count, mut quotes) = (0u32, 0u64);
+    let (mut count, mut quotes, mut letters) = (0u32, 0u64, 0u64);
     for word in words(data) {
         quotes |= byte_matches(word, b'"');
+        letters |= byte_matches(word | 0x2020_2020_2020_2020, b'n');
         let mut seps = byte_matches(word, separator);
         let mut lines = byte_matches(word, b'\n');
         while lines != 0 {
             let below = (lines & lines.wrapping_neg()) - 1;
             if count + (seps & below).count_ones() != want {
-                return false;
+                return None;
             }
             (count, seps, lines) = (0, seps & !below, lines & (lines - 1));
         }
         count += seps.count_ones();
     }
-    quotes == 0
+    Some(Scan {
+        quotes: quotes != 0,
+        letters: letters != 0,
+    })
+}
+
+/// Below this many bytes the body is scanned on one thread.
+const PARALLEL_SCAN: usize = 1 << 20;
+
+/// The fast check of a normalised CSV text (header first, ending with a line feed), the body on two threads:
+/// `None` when some line has not the header's separator count or the text has a quote (then
+/// [`check_records`] decides); else whether the body (after the header line) has an 'n' or 'N'.
+pub(crate) fn quick_check(data: &[u8], separator: u8, expected: usize) -> Option<bool> {
+    if !data.ends_with(b"\n") {
+        return None;
+    }
+    let cut = data
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |k| k + 1);
+    let (header, body) = data.split_at(cut);
+    let head = scan_lines(header, separator, expected)?;
+    let mid = body.len() / 2;
+    let split = body[mid..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|k| mid + k + 1);
+    let scan = match split {
+        Some(split) if body.len() >= PARALLEL_SCAN => {
+            let (a, b) = body.split_at(split);
+            let (a, b) = std::thread::scope(|s| {
+                let t = s.spawn(|| scan_lines(b, separator, expected));
+                let a = scan_lines(a, separator, expected);
+                (a, t.join().ok().flatten())
+            });
+            a?.or(b?)
+        }
+        _ => scan_lines(body, separator, expected)?,
+    };
+    (!head.quotes && !scan.quotes).then_some(scan.letters)
 }
 
 /// True when some byte of the text is one of `bytes` (a word-at-a-time scan).
@@ -623,6 +686,7 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(data)
             );
+            assert_eq!(quick_check(data, sep, n).is_some(), fast);
             if fast {
                 assert!(detailed_check(data, sep, n, "f.csv").is_empty());
             }

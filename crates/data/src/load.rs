@@ -11,7 +11,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::dialect::ReadOptions;
-use super::input::{check_records, has_any, uses_decimal_comma, Format, Header, Input};
+use super::input::{
+    check_records, has_any, quick_check, uses_decimal_comma, Format, Header, Input,
+};
 use super::{ColumnData, DataError, Table};
 use calcscore_core::clip;
 
@@ -317,7 +319,17 @@ fn csv_table(
     let header = Header::parse_as(&bytes, file, options.delimiter)?;
     options.check_separator(file, header.separator)?;
     let data = normalised(bytes, file)?;
-    let problems = check_records(&data, header.separator, header.names.len(), file);
+    // The fast scan (two threads) proves most files sound; any doubt and every record is checked in detail.
+    // Without a quote, an 'n' or an 'N' after the header no cell can be a missing-value token other than the
+    // empty one, which polars reads as missing anyway: then the per-cell token comparison is skipped.
+    let (problems, tokens) = match quick_check(&data, header.separator, header.names.len()) {
+        Some(letters) => (Vec::new(), letters),
+        None => {
+            let problems = check_records(&data, header.separator, header.names.len(), file);
+            let body = data.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
+            (problems, has_any(body, b"\"nN"))
+        }
+    };
     if !problems.is_empty() {
         return Err(DataError::Problems {
             file: file.to_string(),
@@ -328,10 +340,6 @@ fn csv_table(
     let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
     // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
     // a numeric column), read again inferring from every row so that the value reaches validation with its row.
-    // Without a quote, an 'n' or an 'N' after the header no cell can be a missing-value token other than the
-    // empty one, which polars reads as missing anyway: the per-cell token comparison is skipped.
-    let body = data.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
-    let tokens = has_any(body, b"\"nN");
     let parse = |rows| {
         let dialect = Dialect {
             separator: header.separator,
