@@ -121,11 +121,14 @@ fn tail_dot(a: &[f64], b: &[f64]) -> f64 {
 /// `s + x·y` lane by lane over four lanes (one multiply and one add each, as [`dot`] does).
 #[inline(always)]
 fn add_product(s: [f64; 4], x: &[f64], y: &[f64]) -> [f64; 4] {
+    let (&[x0, x1, x2, x3], &[y0, y1, y2, y3]) = (x, y) else {
+        return s;
+    };
     [
-        s[0] + x[0] * y[0],
-        s[1] + x[1] * y[1],
-        s[2] + x[2] * y[2],
-        s[3] + x[3] * y[3],
+        s[0] + x0 * y0,
+        s[1] + x1 * y1,
+        s[2] + x2 * y2,
+        s[3] + x3 * y3,
     ]
 }
 
@@ -142,7 +145,7 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     let split = |s| halves(s, m);
     let ((b0, t0), (b1, t1), (b2, t2), (b3, t3)) =
         (split(b[0]), split(b[1]), split(b[2]), split(b[3]));
-    let mut acc = [[0.0f64; 4]; 4];
+    let (mut s0, mut s1, mut s2, mut s3) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
     let rows = a4
         .chunks_exact(4)
         .zip(b0.chunks_exact(4))
@@ -150,10 +153,12 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
         .zip(b2.chunks_exact(4))
         .zip(b3.chunks_exact(4));
     for ((((x, y0), y1), y2), y3) in rows {
-        for (s, y) in acc.iter_mut().zip([y0, y1, y2, y3]) {
-            *s = add_product(*s, x, y);
-        }
+        s0 = add_product(s0, x, y0);
+        s1 = add_product(s1, x, y1);
+        s2 = add_product(s2, x, y2);
+        s3 = add_product(s3, x, y3);
     }
+    let acc = [s0, s1, s2, s3];
     let tails = [
         tail_dot(at, t0),
         tail_dot(at, t1),
