@@ -121,8 +121,9 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
     // The last accepted step: β, its bread, converged, iteration.
     let mut step: Option<(DVector<f64>, DMatrix<f64>, bool, usize)> = None;
     let mut stopped_singular = false;
+    // The weights and working responses of the first step; each update then gives those of the next.
+    working(y, &mu, &eta, &mut w, &mut z);
     for iter in 1..=MAX_ITER {
-        working(y, &mu, &eta, &mut w, &mut z);
         let (xtwx, xtwz) = cross_products(&design.x, Some(&w), &z);
         let Some(bread) = spd_inverse(&xtwx) else {
             // μ is still that of the last accepted step, and `last_w` its weights.
@@ -135,16 +136,19 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
             break;
         };
         let beta: DVector<f64> = &bread * xtwz;
+        // `last_w` keeps this step's weights; `w` and `z` receive the next step's.
+        std::mem::swap(&mut w, &mut last_w);
         let rows = Rows {
             y,
             eta: &mut eta,
             mu: &mut mu,
             terms: &mut terms,
+            w: &mut w,
+            z: &mut z,
         };
         let dev = rows.update(&design.x, beta.as_slice());
         let converged = (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON;
         dev_old = dev;
-        std::mem::swap(&mut w, &mut last_w);
         step = Some((beta, bread, converged, iter));
         if converged {
             break;
@@ -187,17 +191,21 @@ fn working(y: &[f64], mu: &[f64], eta: &[f64], w: &mut [f64], z: &mut [f64]) {
         });
 }
 
-/// The row-wise state IRLS updates after each step: η, μ and each row's deviance term.
+/// The row-wise state IRLS updates after each step: η, μ, each row's deviance term, and the working
+/// weights and responses of the next step.
 struct Rows<'a> {
     y: &'a [f64],
     eta: &'a mut [f64],
     mu: &'a mut [f64],
     terms: &'a mut [f64],
+    w: &'a mut [f64],
+    z: &'a mut [f64],
 }
 
 impl Rows<'_> {
-    /// η = Xβ (each row summed over the columns in order), μ and the deviance terms, by chunks of rows in
-    /// parallel; returns the deviance, its terms summed in row order (the digits of [`deviance`]).
+    /// η = Xβ (each row summed over the columns in order), μ, the deviance terms and the next `w` and `z`
+    /// (as [`working`] gives them), by chunks of rows in parallel; returns the deviance, its terms summed in
+    /// row order (the digits of [`deviance`]).
     fn update(self, x: &DMatrix<f64>, beta: &[f64]) -> f64 {
         let n = x.nrows();
         let data = x.as_slice();
@@ -206,8 +214,10 @@ impl Rows<'_> {
             .par_chunks_mut(CHUNK_ROWS)
             .zip(self.mu.par_chunks_mut(CHUNK_ROWS))
             .zip(self.terms.par_chunks_mut(CHUNK_ROWS))
+            .zip(self.w.par_chunks_mut(CHUNK_ROWS))
+            .zip(self.z.par_chunks_mut(CHUNK_ROWS))
             .enumerate()
-            .for_each(|(c, ((eta, mu), terms))| {
+            .for_each(|(c, ((((eta, mu), terms), w), z))| {
                 let s = c * CHUNK_ROWS;
                 let e = s + eta.len();
                 eta.fill(0.0);
@@ -216,10 +226,12 @@ impl Rows<'_> {
                         *v += xv * bj;
                     }
                 }
-                let rows = eta.iter().zip(mu.iter_mut()).zip(terms.iter_mut());
-                for (((&eta, m), t), &y) in rows.zip(&y[s..e]) {
+                let out = mu.iter_mut().zip(terms.iter_mut()).zip(w).zip(z);
+                for ((((m, t), w), z), (&eta, &y)) in out.zip(eta.iter().zip(&y[s..e])) {
                     *m = inv_logit(eta);
                     *t = deviance_term(y, *m);
+                    *w = (*m * (1.0 - *m)).max(f64::EPSILON);
+                    *z = eta + (y - *m) / *w;
                 }
             });
         -2.0 * self.terms.iter().sum::<f64>()
