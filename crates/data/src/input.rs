@@ -365,6 +365,130 @@ fn unquote(field: &str) -> String {
 /// Check every record of a CSV text (header first, line feeds only) against the header's field count: each
 /// ragged row is a problem naming its row, line and field counts; a quote never closed is one problem.
 pub fn check_records(data: &[u8], separator: u8, expected: usize, file: &str) -> Vec<DataError> {
+    if plain_and_even(data, separator, expected) {
+        return Vec::new();
+    }
+    detailed_check(data, separator, expected, file)
+}
+
+/// One bit (the high bit of its byte) per byte of `word` equal to `c`, exactly (no carries across bytes).
+fn byte_matches(word: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let t = word ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    !(((t & LOW7) + LOW7) | t) & !LOW7
+}
+
+/// The text as little-endian words of eight bytes, the last one padded with zero bytes.
+fn words(data: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    let chunks = data.chunks_exact(8);
+    let rest = chunks.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    let tail = (!rest.is_empty()).then_some(u64::from_le_bytes(last));
+    chunks
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            u64::from_le_bytes(b)
+        })
+        .chain(tail)
+}
+
+/// True when the text has no quote, ends with a line feed and every line has `expected − 1` separators: then
+/// every record is one line with the header's field count, and [`detailed_check`] would find nothing.
+fn plain_and_even(data: &[u8], separator: u8, expected: usize) -> bool {
+    data.ends_with(b"\n") && scan_lines(data, separator, expected).is_some_and(|s| !s.quotes)
+}
+
+/// What one word-at-a-time scan of whole lines found (see [`scan_lines`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Scan {
+    /// A quote somewhere.
+    quotes: bool,
+    /// An 'n' or 'N' somewhere (every missing-value token but the empty one has one).
+    letters: bool,
+}
+
+impl Scan {
+    fn or(self, other: Scan) -> Scan {
+        Scan {
+            quotes: self.quotes || other.quotes,
+            letters: self.letters || other.letters,
+        }
+    }
+}
+
+/// Scan lines eight bytes at a time as bit masks (no per-byte branches): `None` as soon as a line has not
+/// `expected − 1` separators, else whether a quote or an 'n'/'N' occurs.
+fn scan_lines(data: &[u8], separator: u8, expected: usize) -> Option<Scan> {
+    if expected == 0 || separator == 0 {
+        return None;
+    }
+    let want = (expected - 1) as u32;
+    let (mut count, mut quotes, mut letters) = (0u32, 0u64, 0u64);
+    for word in words(data) {
+        quotes |= byte_matches(word, b'"');
+        letters |= byte_matches(word | 0x2020_2020_2020_2020, b'n');
+        let mut seps = byte_matches(word, separator);
+        let mut lines = byte_matches(word, b'\n');
+        while lines != 0 {
+            let below = (lines & lines.wrapping_neg()) - 1;
+            if count + (seps & below).count_ones() != want {
+                return None;
+            }
+            (count, seps, lines) = (0, seps & !below, lines & (lines - 1));
+        }
+        count += seps.count_ones();
+    }
+    Some(Scan {
+        quotes: quotes != 0,
+        letters: letters != 0,
+    })
+}
+
+/// Below this many bytes the body is scanned on one thread.
+const PARALLEL_SCAN: usize = 1 << 20;
+
+/// The fast check of a normalised CSV text (header first, ending with a line feed), the body on two threads:
+/// `None` when some line has not the header's separator count or the text has a quote (then
+/// [`check_records`] decides); else whether the body (after the header line) has an 'n' or 'N'.
+pub(crate) fn quick_check(data: &[u8], separator: u8, expected: usize) -> Option<bool> {
+    if !data.ends_with(b"\n") {
+        return None;
+    }
+    let cut = data
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |k| k + 1);
+    let (header, body) = data.split_at(cut);
+    let head = scan_lines(header, separator, expected)?;
+    let mid = body.len() / 2;
+    let split = body[mid..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|k| mid + k + 1);
+    let scan = match split {
+        Some(split) if body.len() >= PARALLEL_SCAN => {
+            let (a, b) = body.split_at(split);
+            let (a, b) = std::thread::scope(|s| {
+                let t = s.spawn(|| scan_lines(b, separator, expected));
+                let a = scan_lines(a, separator, expected);
+                (a, t.join().ok().flatten())
+            });
+            a?.or(b?)
+        }
+        _ => scan_lines(body, separator, expected)?,
+    };
+    (!head.quotes && !scan.quotes).then_some(scan.letters)
+}
+
+/// True when some byte of the text is one of `bytes` (a word-at-a-time scan).
+pub(crate) fn has_any(data: &[u8], bytes: &[u8]) -> bool {
+    words(data).any(|w| bytes.iter().any(|&c| byte_matches(w, c) != 0))
+}
+
+/// [`check_records`] record by record, quotes and blank lines understood, every problem named.
+fn detailed_check(data: &[u8], separator: u8, expected: usize, file: &str) -> Vec<DataError> {
     let mut problems = Vec::new();
     let (mut start, mut row, mut line) = (0usize, 0usize, 1usize);
     while start < data.len() {
@@ -525,6 +649,52 @@ mod tests {
             .to_string()
             .contains("row 4 (line 5): 2 field(s), the header has 3"));
         assert!(p[1].to_string().contains("extra separator"));
+    }
+
+    /// The fast scan accepts exactly the texts the detailed check finds nothing in (blank lines, quotes and
+    /// ragged rows go to the detailed check), across block boundaries.
+    #[test]
+    fn fast_scan_agrees_with_the_detailed_check() {
+        let mut long = b"a,b,c\n".to_vec();
+        for i in 0..500 {
+            long.extend_from_slice(format!("{i},{},{}\n", i * 7, "x".repeat(i % 70)).as_bytes());
+        }
+        let mut ragged = long.clone();
+        ragged.extend_from_slice(b"1,2\n");
+        let mut blank = long.clone();
+        blank.extend_from_slice(b"\n1,2,3\n");
+        let cases: [(&[u8], bool); 8] = [
+            (&long, true),
+            (&ragged, false),
+            (&blank, false),
+            (b"a,b\n1,2", false),
+            (b"a,b\n\"1\",2\n", false),
+            (b"a\n1\n\n2\n", true),
+            (b"a;b\n1;2\n", true),
+            (b"a,b\n1,2,3\n", false),
+        ];
+        for (data, fast) in cases {
+            let sep = if data.contains(&b';') { b';' } else { b',' };
+            let n = split_fields(
+                std::str::from_utf8(data).unwrap().lines().next().unwrap(),
+                sep,
+            )
+            .len();
+            assert_eq!(
+                plain_and_even(data, sep, n),
+                fast,
+                "{}",
+                String::from_utf8_lossy(data)
+            );
+            assert_eq!(quick_check(data, sep, n).is_some(), fast);
+            if fast {
+                assert!(detailed_check(data, sep, n, "f.csv").is_empty());
+            }
+            assert_eq!(
+                check_records(data, sep, n, "f.csv").len(),
+                detailed_check(data, sep, n, "f.csv").len()
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::dialect::ReadOptions;
-use super::input::{check_records, uses_decimal_comma, Format, Header, Input};
+use super::input::{
+    check_records, has_any, quick_check, uses_decimal_comma, Format, Header, Input,
+};
 use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 use calcscore_core::clip;
 
@@ -317,7 +319,17 @@ fn csv_table(
     let header = Header::parse_as(&bytes, file, options.delimiter)?;
     options.check_separator(file, header.separator)?;
     let data = normalised(bytes, file)?;
-    let problems = check_records(&data, header.separator, header.names.len(), file);
+    // The fast scan (two threads) proves most files sound; any doubt and every record is checked in detail.
+    // Without a quote, an 'n' or an 'N' after the header no cell can be a missing-value token other than the
+    // empty one, which polars reads as missing anyway: then the per-cell token comparison is skipped.
+    let (problems, tokens) = match quick_check(&data, header.separator, header.names.len()) {
+        Some(letters) => (Vec::new(), letters),
+        None => {
+            let problems = check_records(&data, header.separator, header.names.len(), file);
+            let body = data.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
+            (problems, has_any(body, b"\"nN"))
+        }
+    };
     if !problems.is_empty() {
         return Err(DataError::Problems {
             file: file.to_string(),
@@ -328,7 +340,14 @@ fn csv_table(
     let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
     // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
     // a numeric column), read again inferring from every row so that the value reaches validation with its row.
-    let parse = |rows| parse_csv(&data, rows, header.separator, decimal_comma, text, select);
+    let parse = |rows| {
+        let dialect = Dialect {
+            separator: header.separator,
+            decimal_comma,
+            tokens,
+        };
+        parse_csv(&data, rows, dialect, text, select)
+    };
     let df = parse(Some(1000)).or_else(|_| parse(None)).map_err(|e| {
         unreadable(
             file,
@@ -396,13 +415,21 @@ fn normalised(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> {
     Ok(bytes)
 }
 
+/// How polars is to split and read the cells of a CSV text.
+#[derive(Clone, Copy)]
+struct Dialect {
+    separator: u8,
+    decimal_comma: bool,
+    /// Whether cells are compared with the missing-value tokens (false only when none can occur).
+    tokens: bool,
+}
+
 /// Parse CSV bytes with the missing-value tokens, inferring types from `infer_rows` rows (all when `None`);
 /// the `text` columns are read as strings whatever they hold.
 fn parse_csv(
     data: &[u8],
     infer_rows: Option<usize>,
-    separator: u8,
-    decimal_comma: bool,
+    dialect: Dialect,
     text: &[String],
     select: Option<&[usize]>,
 ) -> PolarsResult<DataFrame> {
@@ -420,9 +447,13 @@ fn parse_csv(
         .with_schema_overwrite((!text.is_empty()).then(|| Arc::new(overwrite)))
         .with_projection(select.map(|s| Arc::new(s.to_vec())))
         .map_parse_options(|p| {
-            p.with_separator(separator)
-                .with_decimal_comma(decimal_comma)
-                .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
+            p.with_separator(dialect.separator)
+                .with_decimal_comma(dialect.decimal_comma)
+                .with_null_values(
+                    dialect
+                        .tokens
+                        .then(|| NullValues::AllColumns(nulls.clone())),
+                )
         })
         .into_reader_with_file_handle(Cursor::new(data))
         .finish()

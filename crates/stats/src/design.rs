@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use nalgebra::DMatrix;
 
@@ -479,12 +480,70 @@ fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<us
 
 /// Cluster numbers 0..G for a sequence of cluster ids, numbered by first appearance.
 pub fn cluster_numbers<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
-    let mut seen: HashMap<&'a str, usize> = HashMap::new();
-    ids.map(|id| {
+    let ids: Vec<&'a str> = ids.collect();
+    // Ids written as plain integers (no sign, no leading zero: one text per number) are numbered through
+    // their values, which hash and compare faster than text; the numbering is the same.
+    let values: Option<Vec<u64>> = ids.iter().map(|id| plain_integer(id)).collect();
+    match values {
+        Some(values) => first_appearance(values.into_iter()),
+        None => first_appearance(ids.into_iter()),
+    }
+}
+
+/// Numbers 0..G for a sequence of keys, by first appearance.
+fn first_appearance<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<usize> {
+    let mut seen: HashMap<K, usize, BuildHasherDefault<IdHasher>> = HashMap::default();
+    keys.map(|id| {
         let next = seen.len();
         *seen.entry(id).or_insert(next)
     })
     .collect()
+}
+
+/// The value of an id written as a plain integer: 1 to 18 digits, no leading zero unless it is "0" (so two
+/// different texts never give the same value).
+fn plain_integer(id: &str) -> Option<u64> {
+    let b = id.as_bytes();
+    if b.is_empty() || b.len() > 18 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    b.iter().try_fold(0u64, |v, &c| {
+        c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0'))
+    })
+}
+
+/// A fast non-cryptographic hash of short ids (the Fx multiply-rotate of rustc): the numbering of
+/// [`cluster_numbers`] is by first appearance, so it does not depend on the hash.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut add = |v: u64| self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            add(u64::from_le_bytes(b));
+        }
+        let mut b = [0u8; 8];
+        let rest = chunks.remainder();
+        b[..rest.len()].copy_from_slice(rest);
+        add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.write(&[v]);
+    }
+
+    /// Murmur3's final mix, so the low bits (the bucket) depend on every byte.
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
 }
 
 #[cfg(test)]
@@ -507,6 +566,22 @@ mod tests {
                 ("k".into(), num(&[2.0; 6])),
             ],
         )
+    }
+
+    /// Integer ids and text ids are numbered alike by first appearance; "042" and "42" stay two clusters.
+    #[test]
+    fn cluster_numbers_by_first_appearance() {
+        assert_eq!(
+            cluster_numbers(["7", "3", "7", "0", "3"].into_iter()),
+            [0, 1, 0, 2, 1]
+        );
+        assert_eq!(
+            cluster_numbers(["42", "042", "42", "b"].into_iter()),
+            [0, 1, 0, 2]
+        );
+        assert_eq!(plain_integer("1234567890"), Some(1_234_567_890));
+        assert_eq!(plain_integer("-1"), None);
+        assert_eq!(plain_integer("9999999999999999999"), None);
     }
 
     #[test]

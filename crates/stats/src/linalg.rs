@@ -45,7 +45,8 @@ pub fn cross_products(
 const TILE_ROWS: usize = 256;
 
 /// Upper triangle of X'WX (row-major) and X'Wz over rows `from..to`: per tile of rows, the weighted columns
-/// once, then one dot product per column pair over contiguous column slices (SYRK-style).
+/// once, then one dot product per column pair over contiguous column slices (SYRK-style), four pairs per
+/// sweep ([`add_dots`]).
 fn block_cross_products(
     x: &DMatrix<f64>,
     w: Option<&[f64]>,
@@ -77,28 +78,24 @@ fn block_cross_products(
                 }
                 None => dst.copy_from_slice(col),
             }
-            xtz[j] += dot(col, &wz[..len]);
         }
+        let col = |k: usize| &data[k * n + start..k * n + end];
+        add_dots(&wz[..len], col, 0, &mut xtz);
         for j in 0..p {
             let wxj = &wx[j * TILE_ROWS..j * TILE_ROWS + len];
-            for k in j..p {
-                xtx[j * p + k] += dot(wxj, &data[k * n + start..k * n + end]);
-            }
+            add_dots(wxj, col, j, &mut xtx[j * p..(j + 1) * p]);
         }
         start = end;
     }
     (xtx, xtz)
 }
 
-/// Dot product with four running sums (a fixed order, so the same digits on every machine and thread count).
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+/// Dot product with four running sums (a fixed order, so the same digits on every machine and thread count):
+/// the reference `dot4` and the cross products are tested against.
+#[cfg(test)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
+    let tail = tail_dot(ca.remainder(), cb.remainder());
     let mut acc = [0.0f64; 4];
     for (x, y) in ca.zip(cb) {
         for ((s, &u), &v) in acc.iter_mut().zip(x).zip(y) {
@@ -108,16 +105,79 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// `eta = X b` column by column (axpy over contiguous columns) into a reused buffer.
-pub(crate) fn mat_vec_into(x: &DMatrix<f64>, b: &[f64], eta: &mut [f64]) {
-    let n = x.nrows();
-    let data = x.as_slice();
-    eta.iter_mut().for_each(|e| *e = 0.0);
-    for (j, &bj) in b.iter().enumerate() {
-        for (e, &v) in eta.iter_mut().zip(&data[j * n..(j + 1) * n]) {
-            *e += v * bj;
+/// `out[k] += dot(a, col(k))` for every `k` from `first` to `out.len()`, four columns per sweep of `a` (a
+/// last group of fewer repeats its last column and drops the repeats): the digits of one dot product per column.
+fn add_dots<'a>(a: &[f64], col: impl Fn(usize) -> &'a [f64], first: usize, out: &mut [f64]) {
+    let mut k = first;
+    while k < out.len() {
+        let r = (out.len() - k).min(4);
+        let c = |q: usize| col(k + q.min(r - 1));
+        let d = dot4(a, [c(0), c(1), c(2), c(3)]);
+        for (o, v) in out[k..k + r].iter_mut().zip(d) {
+            *o += v;
         }
+        k += r;
     }
+}
+
+/// The rows after the last full group of four, summed in order.
+fn tail_dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// `s + x·y` lane by lane over four lanes (one multiply and one add each).
+#[inline(always)]
+fn add_product(s: [f64; 4], x: &[f64], y: &[f64]) -> [f64; 4] {
+    let (&[x0, x1, x2, x3], &[y0, y1, y2, y3]) = (x, y) else {
+        return s;
+    };
+    [
+        s[0] + x0 * y0,
+        s[1] + x1 * y1,
+        s[2] + x2 * y2,
+        s[3] + x3 * y3,
+    ]
+}
+
+/// A slice cut after `m` values (or whole when shorter).
+fn halves(s: &[f64], m: usize) -> (&[f64], &[f64]) {
+    s.split_at(m.min(s.len()))
+}
+
+/// Four dot products of `a` with `b[0..4]` in one sweep over `a`, each with four running sums (lane `l` takes
+/// rows `l`, `l + 4`, ...) added as `(s0 + s1) + (s2 + s3) + tail`: the digits of four separate dot products.
+fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    let m = a.len() - a.len() % 4;
+    let (a4, at) = a.split_at(m);
+    let split = |s| halves(s, m);
+    let ((b0, t0), (b1, t1), (b2, t2), (b3, t3)) =
+        (split(b[0]), split(b[1]), split(b[2]), split(b[3]));
+    let (mut s0, mut s1, mut s2, mut s3) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
+    let rows = a4
+        .chunks_exact(4)
+        .zip(b0.chunks_exact(4))
+        .zip(b1.chunks_exact(4))
+        .zip(b2.chunks_exact(4))
+        .zip(b3.chunks_exact(4));
+    for ((((x, y0), y1), y2), y3) in rows {
+        s0 = add_product(s0, x, y0);
+        s1 = add_product(s1, x, y1);
+        s2 = add_product(s2, x, y2);
+        s3 = add_product(s3, x, y3);
+    }
+    let acc = [s0, s1, s2, s3];
+    let tails = [
+        tail_dot(at, t0),
+        tail_dot(at, t1),
+        tail_dot(at, t2),
+        tail_dot(at, t3),
+    ];
+    let mut out = [0.0; 4];
+    for q in 0..4 {
+        let s = &acc[q];
+        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
+    }
+    out
 }
 
 /// `X b` for an n × p matrix, as a plain vector.
@@ -196,6 +256,66 @@ mod tests {
         let b2 = x.transpose() * &wm * DVector::from_row_slice(&z);
         assert!((a - a2).norm() < 1e-12);
         assert!((b - b2).norm() < 1e-12);
+    }
+
+    /// The cross products as they were summed before the four-column sweeps (one [`dot`] per pair and per
+    /// tile, blocks added in order): the digits must not change.
+    fn reference(x: &DMatrix<f64>, w: &[f64], z: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let (n, p) = x.shape();
+        let (mut xtx, mut xtz) = (vec![0.0; p * p], vec![0.0; p]);
+        for from in (0..n).step_by(BLOCK_ROWS) {
+            let (mut bx, mut bz) = (vec![0.0; p * p], vec![0.0; p]);
+            for s in (from..(from + BLOCK_ROWS).min(n)).step_by(TILE_ROWS) {
+                let e = (s + TILE_ROWS).min(from + BLOCK_ROWS).min(n);
+                let c = |j: usize| &x.as_slice()[j * n + s..j * n + e];
+                let wz: Vec<f64> = (s..e).map(|i| w[i] * z[i]).collect();
+                for j in 0..p {
+                    bz[j] += dot(c(j), &wz);
+                    let wx: Vec<f64> = (s..e).map(|i| w[i] * x[(i, j)]).collect();
+                    for k in j..p {
+                        bx[j * p + k] += dot(&wx, c(k));
+                    }
+                }
+            }
+            xtx.iter_mut().zip(bx).for_each(|(t, v)| *t += v);
+            xtz.iter_mut().zip(bz).for_each(|(t, v)| *t += v);
+        }
+        (xtx, xtz)
+    }
+
+    #[test]
+    fn cross_products_keep_their_digits() {
+        let (n, p) = (BLOCK_ROWS + 300, 11);
+        let v = |i: usize| ((i as u64 * 2_654_435_761 % 10_007) as f64) / 977.0 - 5.0;
+        let x = DMatrix::from_fn(n, p, |i, j| v(i * p + j));
+        let w: Vec<f64> = (0..n).map(|i| v(i + 7).abs() + 0.01).collect();
+        let z: Vec<f64> = (0..n).map(|i| v(i + 3)).collect();
+        let (a, b) = cross_products(&x, Some(&w), &z);
+        let (ra, rb) = reference(&x, &w, &z);
+        for j in 0..p {
+            assert_eq!(b[j].to_bits(), rb[j].to_bits(), "X'Wz {j}");
+            for k in j..p {
+                assert_eq!(a[(j, k)].to_bits(), ra[j * p + k].to_bits(), "X'WX {j},{k}");
+            }
+        }
+    }
+
+    /// The four-column sweep gives the digits of four separate dot products, tails included.
+    #[test]
+    fn dot4_is_four_dots_to_the_bit() {
+        let v = |seed: u64, len: usize| -> Vec<f64> {
+            (0..len)
+                .map(|i| ((i as u64 * 2_654_435_761 + seed) % 1000) as f64 / 7.0 - 70.0)
+                .collect()
+        };
+        for len in [0, 1, 3, 4, 7, 256, 259] {
+            let a = v(1, len);
+            let b: Vec<Vec<f64>> = (2..6).map(|s| v(s, len)).collect();
+            let got = dot4(&a, [&b[0], &b[1], &b[2], &b[3]]);
+            for q in 0..4 {
+                assert_eq!(got[q].to_bits(), dot(&a, &b[q]).to_bits(), "len {len}");
+            }
+        }
     }
 
     #[test]

@@ -6,10 +6,11 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::ChiSquared;
 
 use super::design::Design;
-use super::linalg::{cross_products, mat_vec_into, spd_inverse, wald_quadratic};
+use super::linalg::{cross_products, spd_inverse, wald_quadratic};
 use super::ols::{clusters_text, indices, missing_text, Glance};
 use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, Vcov};
 use super::{StatsError, TestResult, TidyRow};
+use rayon::prelude::*;
 
 mod firth;
 pub use firth::{firth, firth_profile_ci};
@@ -55,7 +56,7 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
     let irls = irls(design)?;
     let (beta, mu, converged, iterations) = (irls.beta, irls.mu, irls.converged, irls.iterations);
     let bread = irls.bread;
-    let dev_old = deviance(y, &mu);
+    let dev_old = irls.deviance;
     let mut warnings = separation_warnings(&mu, &beta, converged);
     if irls.stopped_singular {
         warnings.push("the information matrix became singular during IRLS (separation): estimates are from the last invertible step".into());
@@ -71,11 +72,7 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
         }
     };
     let ybar = y.iter().sum::<f64>() / n as f64;
-    let null_mu = if design.intercept {
-        vec![ybar; n]
-    } else {
-        vec![0.5; n]
-    };
+    let null_mu = if design.intercept { ybar } else { 0.5 };
     Ok(LogisticFit {
         names: design.names.clone(),
         coef: beta.iter().copied().collect(),
@@ -83,7 +80,7 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
         opts: *opts,
         n,
         deviance: dev_old,
-        null_deviance: deviance(y, &null_mu),
+        null_deviance: constant_deviance(y, null_mu),
         iterations,
         converged,
         warnings,
@@ -103,28 +100,30 @@ struct Irls {
     weights: Vec<f64>,
     /// (X'WX)⁻¹ with those weights: R's `summary.glm` cov.unscaled.
     bread: DMatrix<f64>,
+    /// The deviance at `mu`.
+    deviance: f64,
     converged: bool,
     iterations: usize,
     stopped_singular: bool,
 }
 
 /// IRLS exactly as R's glm.fit: start μ = (y + 0.5)/2, stop when the relative deviance change < 1e-8.
-/// The n-vectors (η, μ, w, z) are allocated once and reused by every iteration.
+/// The n-vectors (η, μ, w, z, deviance terms) are allocated once and reused by every iteration; the
+/// row-wise passes run in parallel over chunks of rows, and every sum keeps a fixed order.
 fn irls(design: &Design) -> Result<Irls, StatsError> {
     let (n, p) = design.x.shape();
     let y = &design.y;
     let mut mu: Vec<f64> = y.iter().map(|&v| (v + 0.5) / 2.0).collect();
     let mut eta: Vec<f64> = mu.iter().map(|&m| (m / (1.0 - m)).ln()).collect();
     let (mut w, mut z, mut last_w) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut terms = vec![0.0; n];
     let mut dev_old = deviance(y, &mu);
     // The last accepted step: β, its bread, converged, iteration.
     let mut step: Option<(DVector<f64>, DMatrix<f64>, bool, usize)> = None;
     let mut stopped_singular = false;
+    // The weights and working responses of the first step; each update then gives those of the next.
+    working(y, &mu, &eta, &mut w, &mut z);
     for iter in 1..=MAX_ITER {
-        for i in 0..n {
-            w[i] = (mu[i] * (1.0 - mu[i])).max(f64::EPSILON);
-            z[i] = eta[i] + (y[i] - mu[i]) / w[i];
-        }
         let (xtwx, xtwz) = cross_products(&design.x, Some(&w), &z);
         let Some(bread) = spd_inverse(&xtwx) else {
             // μ is still that of the last accepted step, and `last_w` its weights.
@@ -137,14 +136,19 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
             break;
         };
         let beta: DVector<f64> = &bread * xtwz;
-        mat_vec_into(&design.x, beta.as_slice(), &mut eta);
-        mu.iter_mut()
-            .zip(&eta)
-            .for_each(|(m, &e)| *m = inv_logit(e));
-        let dev = deviance(y, &mu);
+        // `last_w` keeps this step's weights; `w` and `z` receive the next step's.
+        std::mem::swap(&mut w, &mut last_w);
+        let rows = Rows {
+            y,
+            eta: &mut eta,
+            mu: &mut mu,
+            terms: &mut terms,
+            w: &mut w,
+            z: &mut z,
+        };
+        let dev = rows.update(&design.x, beta.as_slice());
         let converged = (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON;
         dev_old = dev;
-        std::mem::swap(&mut w, &mut last_w);
         step = Some((beta, bread, converged, iter));
         if converged {
             break;
@@ -160,10 +164,78 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
         mu,
         weights: last_w,
         bread,
+        deviance: dev_old,
         converged,
         iterations,
         stopped_singular,
     })
+}
+
+/// Rows per chunk of the parallel row-wise passes (no sum crosses rows, so any size gives the same digits).
+const CHUNK_ROWS: usize = 1 << 14;
+
+/// Working weights `w = max(μ(1−μ), ε)` and responses `z = η + (y−μ)/w` (R's glm.fit), by chunks of rows in
+/// parallel.
+fn working(y: &[f64], mu: &[f64], eta: &[f64], w: &mut [f64], z: &mut [f64]) {
+    w.par_chunks_mut(CHUNK_ROWS)
+        .zip(z.par_chunks_mut(CHUNK_ROWS))
+        .enumerate()
+        .for_each(|(c, (w, z))| {
+            let s = c * CHUNK_ROWS;
+            let e = s + w.len();
+            let rows = y[s..e].iter().zip(&mu[s..e]).zip(&eta[s..e]);
+            for ((w, z), ((&y, &m), &eta)) in w.iter_mut().zip(z.iter_mut()).zip(rows) {
+                *w = (m * (1.0 - m)).max(f64::EPSILON);
+                *z = eta + (y - m) / *w;
+            }
+        });
+}
+
+/// The row-wise state IRLS updates after each step: η, μ, each row's deviance term, and the working
+/// weights and responses of the next step.
+struct Rows<'a> {
+    y: &'a [f64],
+    eta: &'a mut [f64],
+    mu: &'a mut [f64],
+    terms: &'a mut [f64],
+    w: &'a mut [f64],
+    z: &'a mut [f64],
+}
+
+impl Rows<'_> {
+    /// η = Xβ (each row summed over the columns in order), μ, the deviance terms and the next `w` and `z`
+    /// (as [`working`] gives them), by chunks of rows in parallel; returns the deviance, its terms summed in
+    /// row order (the digits of [`deviance`]).
+    fn update(self, x: &DMatrix<f64>, beta: &[f64]) -> f64 {
+        let n = x.nrows();
+        let data = x.as_slice();
+        let y = self.y;
+        self.eta
+            .par_chunks_mut(CHUNK_ROWS)
+            .zip(self.mu.par_chunks_mut(CHUNK_ROWS))
+            .zip(self.terms.par_chunks_mut(CHUNK_ROWS))
+            .zip(self.w.par_chunks_mut(CHUNK_ROWS))
+            .zip(self.z.par_chunks_mut(CHUNK_ROWS))
+            .enumerate()
+            .for_each(|(c, ((((eta, mu), terms), w), z))| {
+                let s = c * CHUNK_ROWS;
+                let e = s + eta.len();
+                eta.fill(0.0);
+                for (j, &bj) in beta.iter().enumerate() {
+                    for (v, &xv) in eta.iter_mut().zip(&data[j * n + s..j * n + e]) {
+                        *v += xv * bj;
+                    }
+                }
+                let out = mu.iter_mut().zip(terms.iter_mut()).zip(w).zip(z);
+                for ((((m, t), w), z), (&eta, &y)) in out.zip(eta.iter().zip(&y[s..e])) {
+                    *m = inv_logit(eta);
+                    *t = deviance_term(y, *m);
+                    *w = (*m * (1.0 - *m)).max(f64::EPSILON);
+                    *z = eta + (y - *m) / *w;
+                }
+            });
+        -2.0 * self.terms.iter().sum::<f64>()
+    }
 }
 
 /// The response must be 0/1 with both classes present.
@@ -196,8 +268,26 @@ fn deviance(y: &[f64], mu: &[f64]) -> f64 {
     -2.0 * y
         .iter()
         .zip(mu)
-        .map(|(&y, &m)| if y == 1.0 { m.ln() } else { (1.0 - m).ln() })
-        .map(|v| if v.is_finite() { v } else { -745.0 })
+        .map(|(&y, &m)| deviance_term(y, m))
+        .sum::<f64>()
+}
+
+/// One row's log-likelihood term of [`deviance`] (−745 for log 0).
+fn deviance_term(y: f64, m: f64) -> f64 {
+    let v = if y == 1.0 { m.ln() } else { (1.0 - m).ln() };
+    if v.is_finite() {
+        v
+    } else {
+        -745.0
+    }
+}
+
+/// [`deviance`] with the same μ on every row (the null model), without an n-vector of μ.
+fn constant_deviance(y: &[f64], m: f64) -> f64 {
+    let (one, zero) = (deviance_term(1.0, m), deviance_term(0.0, m));
+    -2.0 * y
+        .iter()
+        .map(|&y| if y == 1.0 { one } else { zero })
         .sum::<f64>()
 }
 

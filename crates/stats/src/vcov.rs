@@ -136,20 +136,20 @@ pub fn sandwich(
     Ok(bread * meat * bread * adjust)
 }
 
-/// Σ_g u_g u_g' with u_g = Σ_{i in g} s_i x_i: per-cluster score sums (G × k), columns read contiguously.
+/// Σ_g u_g u_g' with u_g = Σ_{i in g} s_i x_i: per-cluster score sums (G × k) in one pass over the rows,
+/// each cluster's k sums side by side (one or two cache lines per row); each sum adds its rows in order.
 fn cluster_meat(x: &DMatrix<f64>, scores: &[f64], cluster: &[usize]) -> (DMatrix<f64>, usize) {
     let (n, k) = x.shape();
     let g = cluster.iter().max().map_or(0, |m| m + 1);
     let data = x.as_slice();
-    let mut sums = DMatrix::<f64>::zeros(g, k);
-    for j in 0..k {
-        let col = &data[j * n..(j + 1) * n];
-        let dst = sums.column_mut(j);
-        let dst = dst.data.into_slice_mut();
-        for ((&c, &s), &v) in cluster.iter().zip(scores).zip(col) {
-            dst[c] += s * v;
+    let mut rows = vec![0.0; g * k];
+    for (i, (&c, &s)) in cluster.iter().zip(scores).enumerate().take(n) {
+        let dst = &mut rows[c * k..(c + 1) * k];
+        for (j, d) in dst.iter_mut().enumerate() {
+            *d += s * data[j * n + i];
         }
     }
+    let sums = DMatrix::from_row_slice(g, k, &rows);
     (sums.transpose() * &sums, g)
 }
 
