@@ -279,6 +279,7 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         ..opts.clone()
     };
     let (d, rows) = usable(&table, score, opts)?;
+    calcscore_core::trace::span("validate: usable rows");
     let mut groups: Vec<String> = d.group.clone();
     groups.sort();
     groups.dedup();
@@ -289,9 +290,14 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         .or_else(|| groups.first().cloned())
         .unwrap_or_default();
     let risk = risk_model(&d, score, &reference, opts, &mut notes);
+    calcscore_core::trace::span("validate: risk model");
     let per_group = groups
         .iter()
-        .map(|g| group_validation(&d, g, score, opts, risk.as_ref()))
+        .map(|g| {
+            let v = group_validation(&d, g, score, opts, risk.as_ref());
+            calcscore_core::trace::span("validate: group");
+            v
+        })
         .collect();
     let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
         Ok(x) => x,
