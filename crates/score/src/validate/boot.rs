@@ -28,11 +28,10 @@ pub(super) struct Coded {
     code: Vec<u16>,
     /// The continuous outcome in row order (zeros without one).
     y: Vec<f64>,
-    /// Codes cluster by cluster (cluster c at `offsets[c]..offsets[c + 1]`, its rows in their order).
-    cl_code: Vec<u16>,
-    /// The continuous outcome in the same layout.
-    cl_y: Vec<f64>,
-    /// Start of each cluster in `cl_code`, and the end.
+    /// (y, code) of the rows cluster by cluster (cluster c at `offsets[c]..offsets[c + 1]`, its rows in their
+    /// order): a drawn cluster's rows are one cache line or two.
+    cl_rows: Vec<(f64, u16)>,
+    /// Start of each cluster in `cl_rows`, and the end.
     offsets: Vec<usize>,
     /// Rows of each code over all rows.
     all_counts: Vec<usize>,
@@ -99,7 +98,7 @@ impl Coded {
         let mut all_counts = vec![0usize; index.len() * 2];
         code.iter().for_each(|&c| all_counts[c as usize] += 1);
         let y = d.y.clone().unwrap_or_else(|| vec![0.0; n]);
-        let (cl_code, cl_y, offsets) = cluster_layout(d, &code, &y);
+        let (cl_rows, offsets) = cluster_layout(d, &code, &y);
         let all_sum_y =
             d.y.as_ref()
                 .map_or(0.0, |y| (0..n).map(|i| y[i]).sum::<f64>());
@@ -108,8 +107,7 @@ impl Coded {
             patterns,
             code,
             y,
-            cl_code,
-            cl_y,
+            cl_rows,
             offsets,
             all_counts,
             all_sum_y,
@@ -147,8 +145,10 @@ impl Coded {
         buf.y.clear();
         for &c in &buf.draws {
             let range = self.offsets[c]..self.offsets[c + 1];
-            buf.code.extend_from_slice(&self.cl_code[range.clone()]);
-            buf.y.extend_from_slice(&self.cl_y[range]);
+            for &(y, code) in &self.cl_rows[range] {
+                buf.code.push(code);
+                buf.y.push(y);
+            }
         }
     }
 
@@ -266,19 +266,17 @@ fn exact_sum(score: &[f64], counts: &[usize]) -> Option<f64> {
 }
 
 /// The codes and outcomes of the rows cluster by cluster, and where each cluster starts.
-fn cluster_layout(d: &BootData, code: &[u16], y: &[f64]) -> (Vec<u16>, Vec<f64>, Vec<usize>) {
-    let n = code.len();
-    let (mut cl_code, mut cl_y) = (Vec::with_capacity(n), Vec::with_capacity(n));
+fn cluster_layout(d: &BootData, code: &[u16], y: &[f64]) -> (Vec<(f64, u16)>, Vec<usize>) {
+    let mut rows_out = Vec::with_capacity(code.len());
     let mut offsets = Vec::with_capacity(d.clusters.len() + 1);
     offsets.push(0);
     for rows in &d.clusters {
         for &i in rows {
-            cl_code.push(code[i]);
-            cl_y.push(y[i]);
+            rows_out.push((y[i], code[i]));
         }
-        offsets.push(cl_code.len());
+        offsets.push(rows_out.len());
     }
-    (cl_code, cl_y, offsets)
+    (rows_out, offsets)
 }
 
 /// Each pattern's case placement value (share of controls its score beats, ties half) for rows with these counts
