@@ -77,10 +77,12 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(Error::Usage)?;
     let score = PointsTable::resolve(&a.score)?;
     let by_cohort = a.by.as_deref() == Some("cohort");
+    calcscore_core::trace::span("start");
     let mut table = a.data.load(by_cohort, a.cluster.as_deref())?;
     if let (Some(by), Some(groups)) = (&a.by, &a.groups) {
         table = super::derive::filter_groups(&table, by, groups)?;
     }
+    calcscore_core::trace::span("load registry");
     let missing = score.missing_columns(&table);
     if !missing.is_empty() {
         return Err(Error::Data(calcscore_data::DataError::MissingColumn {
@@ -105,6 +107,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         return super::impute::run_validate(&a, &table, &score, &opts, &mice);
     }
     let v = validate(&table, &score, &opts)?;
+    calcscore_core::trace::span("validate");
     let boot = if a.bootstrap.get() > 0 {
         let group = a
             .derivation
@@ -117,6 +120,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
             &opts,
             opts.by.as_ref().map(|_| group.as_str()),
         )?;
+        calcscore_core::trace::span("bootstrap data");
         Some(optimism(
             &d,
             &group,
@@ -127,6 +131,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     } else {
         None
     };
+    calcscore_core::trace::span("bootstrap");
     if let Some(dir) = &a.plots {
         write_plots(dir, &v, a.level.get(), &[a.data.input.data.as_path()])?;
     }
@@ -145,6 +150,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
             print!("{}", calcscore_score::tripod::validate_text(&v, &opts));
         }
     }
+    calcscore_core::trace::span("output");
     Ok(Outcome::Success)
 }
 

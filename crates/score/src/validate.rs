@@ -25,6 +25,8 @@ use calcscore_stats::vcov::FitOptions;
 use calcscore_stats::{StatsError, TestResult, TidyRow};
 use std::borrow::Cow;
 
+mod boot;
+
 /// What to validate against.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidateOptions {
@@ -280,6 +282,7 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         ..opts.clone()
     };
     let (d, rows) = usable(&table, score, opts)?;
+    calcscore_core::trace::span("validate: usable rows");
     let mut groups: Vec<String> = d.group.clone();
     groups.sort();
     groups.dedup();
@@ -290,9 +293,14 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         .or_else(|| groups.first().cloned())
         .unwrap_or_default();
     let risk = risk_model(&d, score, &reference, opts, &mut notes);
+    calcscore_core::trace::span("validate: risk model");
     let per_group = groups
         .iter()
-        .map(|g| group_validation(&d, g, score, opts, risk.as_ref()))
+        .map(|g| {
+            let v = group_validation(&d, g, score, opts, risk.as_ref());
+            calcscore_core::trace::span("validate: group");
+            v
+        })
         .collect();
     let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
         Ok(x) => x,
@@ -778,11 +786,16 @@ fn derive_points(d: &BootData, idx: &[usize]) -> Option<Vec<f64>> {
             super::calibration::logistic_fit(&cols, None, &e)?.beta[1..].to_vec()
         }
     };
+    round_points(&coefs, d.sign)
+}
+
+/// Points from coefficients: round(sign × coefficient / smallest |coefficient|); `None` when that is 0 or not finite.
+fn round_points(coefs: &[f64], sign: f64) -> Option<Vec<f64>> {
     let reference = coefs.iter().map(|c| c.abs()).fold(f64::INFINITY, f64::min);
     (reference > 0.0 && reference.is_finite()).then(|| {
         coefs
             .iter()
-            .map(|c| (d.sign * c / reference).round())
+            .map(|c| (sign * c / reference).round())
             .collect()
     })
 }
@@ -802,6 +815,12 @@ fn linear_coefs(d: &BootData, y: &[f64], idx: &[usize]) -> Option<Vec<f64>> {
             }
         }
     }
+    linear_solve(xtx, xty)
+}
+
+/// The slopes of the least-squares fit from X'X (upper triangle filled) and X'y; `None` when X'X is singular.
+fn linear_solve(mut xtx: DMatrix<f64>, xty: DVector<f64>) -> Option<Vec<f64>> {
+    let p = xtx.nrows();
     for a in 0..p {
         for b in 0..a {
             xtx[(a, b)] = xtx[(b, a)];
@@ -853,11 +872,15 @@ pub fn optimism(
     let (auc_app, slope_app) = performance(d, &all, &points).ok_or_else(|| {
         StatsError::Undefined("apparent performance undefined (one outcome class?)".into())
     })?;
+    let coded = boot::Coded::new(d);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Option<(f64, Option<f64>)>> = (0..replicates)
         .into_par_iter()
-        .map(|r| {
-            let out = replicate(d, seed, r as u64, &all);
+        .map_init(boot::Buffers::default, |buf, r| {
+            let out = match &coded {
+                Some(c) => c.replicate(d, seed, r as u64, buf),
+                None => replicate(d, seed, r as u64, &all),
+            };
             let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if progress && (k % (replicates / 20).max(1) == 0 || k == replicates) {
                 eprint!("\rbootstrap {k}/{replicates}");
@@ -896,10 +919,14 @@ pub fn optimism(
     })
 }
 
-/// One replicate's (AUC optimism, slope optimism).
+/// The random stream of replicate r.
+fn replicate_rng(seed: u64, r: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r))
+}
+
+/// One replicate's (AUC optimism, slope optimism), row by row (rows whose items are not coded as 0/1 patterns).
 fn replicate(d: &BootData, seed: u64, r: u64, all: &[usize]) -> Option<(f64, Option<f64>)> {
-    let mut rng =
-        ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
+    let mut rng = replicate_rng(seed, r);
     let g = d.clusters.len();
     let sample: Vec<usize> = (0..g)
         .flat_map(|_| d.clusters[rng.gen_range(0..g)].iter().copied())

@@ -113,20 +113,12 @@ pub fn decision_curve(
         }
     };
     let curve = |risk: &dyn Fn(usize) -> f64| -> Vec<(f64, f64, f64)> {
+        let treated = TreatedCounts::new((0..n).map(|i| (nudge(risk(i)), y[i])));
         thresholds
             .values()
             .iter()
             .map(|&t| {
-                let (mut tp, mut fp) = (0usize, 0usize);
-                for (i, &event) in y.iter().enumerate() {
-                    if nudge(risk(i)) >= t {
-                        if event {
-                            tp += 1;
-                        } else {
-                            fp += 1;
-                        }
-                    }
-                }
+                let (tp, fp) = treated.at(t);
                 (t, tp as f64 / n as f64, fp as f64 / n as f64)
             })
             .collect()
@@ -159,6 +151,37 @@ pub fn decision_curve(
     })
 }
 
+/// Risks sorted once, with the events among the risks from each position up: the true and false positives at a
+/// threshold are then read off by binary search instead of a pass over the rows.
+struct TreatedCounts {
+    /// Risks, ascending.
+    risk: Vec<f64>,
+    /// `events_from[k]`: events among `risk[k..]` (one more entry, 0, at the end).
+    events_from: Vec<usize>,
+}
+
+impl TreatedCounts {
+    fn new(rows: impl Iterator<Item = (f64, bool)>) -> TreatedCounts {
+        let mut rows: Vec<(f64, bool)> = rows.collect();
+        rows.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut events_from = vec![0usize; rows.len() + 1];
+        for k in (0..rows.len()).rev() {
+            events_from[k] = events_from[k + 1] + usize::from(rows[k].1);
+        }
+        TreatedCounts {
+            risk: rows.into_iter().map(|r| r.0).collect(),
+            events_from,
+        }
+    }
+
+    /// (events, non-events) with risk ≥ `t`.
+    fn at(&self, t: f64) -> (usize, usize) {
+        let k = self.risk.partition_point(|&r| r < t);
+        let tp = self.events_from[k];
+        (tp, self.risk.len() - k - tp)
+    }
+}
+
 /// Net benefit of a fixed strategy (treat the `positive` patients, e.g. score ≥ a cutoff) at each
 /// threshold: a 0/1 risk column to dcurves.
 pub fn strategy_curve(
@@ -180,6 +203,33 @@ mod tests {
         assert_eq!(t.values(), &[0.01, 0.02, 0.03, 0.04, 0.05]);
         assert!(Thresholds::parse("0.5:1:0.5").is_err());
         assert!(Thresholds::parse("0.1,0.2").is_ok());
+    }
+
+    #[test]
+    fn counts_equal_a_pass_over_the_rows_at_each_threshold() {
+        let p = [0.0, 0.3, 0.3, 0.5, 0.7, 1.0, 0.3, 0.05];
+        let y = [false, true, false, true, false, true, true, false];
+        let t = Thresholds::parse("0:0.95:0.05").unwrap();
+        let d = decision_curve(&p, &y, &t).unwrap();
+        for (k, &th) in t.values().iter().enumerate() {
+            // Risk 0 counts as -EPSILON and 1 as 1 + EPSILON (dcurves): only the risk-0 row is never treated.
+            let treated = |event: bool| {
+                (0..p.len())
+                    .filter(|&i| y[i] == event && p[i] > 0.0 && (p[i] >= th || p[i] == 1.0))
+                    .count() as f64
+                    / 8.0
+            };
+            assert_eq!(d.model[k].tp_rate, treated(true), "threshold {th}");
+            assert_eq!(d.model[k].fp_rate, treated(false), "threshold {th}");
+            assert_eq!((d.all[k].tp_rate, d.all[k].fp_rate), (0.5, 0.5));
+            assert_eq!((d.none[k].tp_rate, d.none[k].fp_rate), (0.0, 0.0));
+        }
+        // At 0.3 the three rows at 0.3 (two events) and those above (0.5, 0.7, 1.0: two events) are treated.
+        let k = t.values().iter().position(|&v| v == 0.3).unwrap();
+        assert_eq!(
+            (d.model[k].tp_rate, d.model[k].fp_rate),
+            (4.0 / 8.0, 2.0 / 8.0)
+        );
     }
 
     #[test]

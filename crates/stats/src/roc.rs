@@ -427,6 +427,22 @@ fn placements(
 ) -> (Vec<f64>, Vec<f64>) {
     let n1: usize = ties.iter().map(|t| t.cases).sum();
     let n0: usize = ties.iter().map(|t| t.controls).sum();
+    let (case_place, control_place) = tie_placements(ties, dir);
+    let (mut v10, mut v01) = (Vec::with_capacity(n1), Vec::with_capacity(n0));
+    for (&g, &is_case) in group.iter().zip(outcome) {
+        if is_case {
+            v10.push(case_place[g as usize]);
+        } else {
+            v01.push(control_place[g as usize]);
+        }
+    }
+    (v10, v01)
+}
+
+/// Placement value of a case and of a control at each tie group, from the cumulative counts.
+fn tie_placements(ties: &[Tie], dir: Direction) -> (Vec<f64>, Vec<f64>) {
+    let n1: usize = ties.iter().map(|t| t.cases).sum();
+    let n0: usize = ties.iter().map(|t| t.controls).sum();
     let less = dir != Direction::ControlsGreater;
     // Share of the other class a value beats in the case direction (ties half), from the counts of the other
     // class strictly below it and at most it: the same arithmetic as counting in a sorted array.
@@ -449,15 +465,21 @@ fn placements(
         control_place.push(share(cases_below, cases_le, n1, false));
         (cases_below, controls_below) = (cases_le, controls_le);
     }
-    let (mut v10, mut v01) = (Vec::with_capacity(n1), Vec::with_capacity(n0));
-    for (&g, &is_case) in group.iter().zip(outcome) {
-        if is_case {
-            v10.push(case_place[g as usize]);
-        } else {
-            v01.push(control_place[g as usize]);
-        }
-    }
-    (v10, v01)
+    (case_place, control_place)
+}
+
+/// Placement values of a case and of a control at each distinct marker value, from the (cases, controls) counts of
+/// the distinct values in ascending order: the numbers [`Roc::new`] gives each row (the AUC is the cases' mean).
+pub fn level_placements(counts: &[(usize, usize)], direction: Direction) -> (Vec<f64>, Vec<f64>) {
+    let ties: Vec<Tie> = counts
+        .iter()
+        .map(|&(cases, controls)| Tie {
+            value: 0.0,
+            cases,
+            controls,
+        })
+        .collect();
+    tie_placements(&ties, direction)
 }
 
 /// pROC's thresholds (ascending): -Inf, midpoints of consecutive distinct values, +Inf.

@@ -394,7 +394,33 @@ fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
     ColumnData::Num(it.collect())
 }
 
-/// Number of distinct patients among the given lesion indices of the registry.
+/// Number of distinct patients among the given lesion indices of the registry. The ids are sorted by (hash, id):
+/// each id is read once for its hash, and equal ids (equal hashes) end up next to each other.
 pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
-    ids.collect::<BTreeSet<_>>().len()
+    let mut keyed: Vec<(u64, &str)> = ids.map(|id| (fnv1a(id), id)).collect();
+    keyed.sort_unstable();
+    keyed.dedup();
+    keyed.len()
+}
+
+/// 64-bit FNV-1a hash of a string (a sort key only; equal strings have equal hashes).
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patients_are_counted_once_each() {
+        // P2, P10, P1, p1 and the empty id: five patients among seven lesions.
+        let ids = ["P2", "P10", "P2", "P1", "P10", "p1", ""];
+        assert_eq!(count_patients(ids.iter().copied()), 5);
+        assert_eq!(count_patients(std::iter::empty()), 0);
+        let many: Vec<String> = (0..1000).map(|i| format!("P{:04}", i % 300)).collect();
+        assert_eq!(count_patients(many.iter().map(String::as_str)), 300);
+    }
 }
