@@ -396,5 +396,10 @@ fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
 
 /// Number of distinct patients among the given lesion indices of the registry.
 pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
-    ids.collect::<BTreeSet<_>>().len()
+    // A hash set sized once (a B-tree of 10^7 ids was string compares, memcmp ~6% of the run); only its size
+    // is used, never its order.
+    let mut set =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
+    set.extend(ids);
+    set.len()
 }
