@@ -157,38 +157,44 @@ fn check_numbers(
 ) -> ColumnData {
     let (file, row) = (table.source.as_str(), |i| table.row_number(i));
     let text = super::table::format_number;
-    let checked = v.iter().enumerate().map(|(i, x)| {
-        let x = x?;
-        match spec.kind {
-            Kind::Binary if x == 1.0 || x == 0.0 => Some(if x == 1.0 { 1.0 } else { 0.0 }),
-            Kind::Binary => {
-                problems.push(DataError::NotBinary {
-                    file: file.into(),
-                    row: row(i),
-                    column: spec.name.to_string(),
-                    value: clip(&text(x)),
-                });
-                None
-            }
-            Kind::Number { .. } if !x.is_finite() => {
-                problems.push(not_a_number(file, row(i), spec.name, &text(x)));
-                None
-            }
-            Kind::Number { min, max } if x < min || x > max => {
-                problems.push(DataError::OutOfRange {
-                    file: file.into(),
-                    row: row(i),
-                    column: spec.name.to_string(),
-                    value: clip(&text(x)),
-                    range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
-                    hint: range_hint(spec, x),
-                });
-                None
-            }
-            _ => Some(if x == 0.0 { 0.0 } else { x }),
+    // One bulk copy of the values and mask (not a rebuild value by value, 3% of a 10^7-lesion run); only a
+    // rejected cell (made missing) or a -0 (made 0) is touched.
+    let mut out = v.clone();
+    for (i, &x) in v.values().iter().enumerate() {
+        if !v.is_valid(i) {
+            continue;
         }
-    });
-    ColumnData::Num(checked.collect())
+        let problem = match spec.kind {
+            Kind::Binary if x == 1.0 || x == 0.0 => None,
+            Kind::Binary => Some(DataError::NotBinary {
+                file: file.into(),
+                row: row(i),
+                column: spec.name.to_string(),
+                value: clip(&text(x)),
+            }),
+            Kind::Number { .. } if !x.is_finite() => {
+                Some(not_a_number(file, row(i), spec.name, &text(x)))
+            }
+            Kind::Number { min, max } if x < min || x > max => Some(DataError::OutOfRange {
+                file: file.into(),
+                row: row(i),
+                column: spec.name.to_string(),
+                value: clip(&text(x)),
+                range: format!("{min}–{max}{}", unit_suffix(spec.unit)),
+                hint: range_hint(spec, x),
+            }),
+            _ => None,
+        };
+        match problem {
+            Some(p) => {
+                problems.push(p);
+                out.set(i, None);
+            }
+            None if x == 0.0 && x.is_sign_negative() => out.set(i, Some(0.0)),
+            None => {}
+        }
+    }
+    ColumnData::Num(out)
 }
 
 /// A column checked cell by cell as text against its spec: the normalised column (problems appended).
