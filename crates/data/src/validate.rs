@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use super::registry::{parse_binary, ExpansionFormula};
 use super::schema::{spec, ColumnSpec, Kind, LESION_SCHEMA};
 use super::table::{number_hint, parse_number};
-use super::{ColumnData, DataError, NumColumn, Table};
+use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 use calcscore_core::clip;
 
 /// Columns the chosen expansion formula needs besides the always-required ones.
@@ -133,6 +133,9 @@ fn check_column(
         (Kind::Binary | Kind::Number { .. }, ColumnData::Num(v)) => {
             check_numbers(table, spec, v, &mut problems)
         }
+        (Kind::Id | Kind::Category(_), ColumnData::Text(v)) => {
+            check_text(table, spec, v, &mut problems)
+        }
         _ => check_cells(table, spec, n, &cell, &mut problems),
     };
     if spec.required {
@@ -195,6 +198,35 @@ fn check_numbers(
         }
     }
     ColumnData::Num(out)
+}
+
+/// A text column checked against an id or category spec with the cells borrowed: the same values and
+/// problems as [`check_cells`] without two strings allocated per cell (ids trimmed, levels lower-cased).
+fn check_text(
+    table: &Table,
+    spec: &ColumnSpec,
+    v: &TextColumn,
+    problems: &mut Vec<DataError>,
+) -> ColumnData {
+    let (file, row) = (table.source.as_str(), |i| table.row_number(i));
+    let mut out = TextColumn::with_capacity(v.len(), v.byte_len());
+    for (i, s) in v.iter().enumerate() {
+        let Some(s) = s else {
+            out.push(None);
+            continue;
+        };
+        let checked = match spec.kind {
+            // Already a level as written: no lower-cased copy needed.
+            Kind::Category(levels) if levels.contains(&s) => Ok(std::borrow::Cow::Borrowed(s)),
+            Kind::Category(_) => text_cell(file, spec, row(i), s).map(std::borrow::Cow::Owned),
+            _ => match bad_id(file, row(i), spec.name, s) {
+                Some(p) => Err(p),
+                None => Ok(std::borrow::Cow::Borrowed(s.trim())),
+            },
+        };
+        out.push(keep(checked, problems).as_deref());
+    }
+    ColumnData::Text(out)
 }
 
 /// A column checked cell by cell as text against its spec: the normalised column (problems appended).
@@ -474,4 +506,56 @@ pub fn unit_problems(table: &Table) -> Vec<DataError> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The borrowed text path gives the values and problems of the cell-by-cell path.
+    #[test]
+    fn text_columns_check_as_cell_by_cell() {
+        let cases: [(&str, Vec<Option<&str>>); 2] = [
+            (
+                "lesion_id",
+                vec![Some(" L1"), Some("L\u{1}"), None, Some("L2 "), Some("L3")],
+            ),
+            (
+                "atherectomy",
+                vec![
+                    Some("None"),
+                    Some("rotational"),
+                    Some(" laser "),
+                    Some("bogus"),
+                    None,
+                ],
+            ),
+        ];
+        for (name, cells) in cases {
+            let col = ColumnData::Text(TextColumn::from_options(&cells));
+            let table = Table::new("t.csv", vec![(name.to_string(), col.clone())]);
+            let Some(s) = spec(name) else {
+                panic!("{name} not in the schema")
+            };
+            let (fast, fast_problems) = check_column(&table, s, &col);
+            let cell = |i: usize| cells[i].map(str::to_string);
+            let mut slow_problems = Vec::new();
+            let slow = check_cells(&table, s, cells.len(), &cell, &mut slow_problems);
+            assert_eq!(fast, slow, "{name}");
+            let required: Vec<DataError> = if s.required {
+                (0..cells.len())
+                    .filter(|&i| cells[i].is_none())
+                    .map(|i| DataError::MissingValue {
+                        file: "t.csv".into(),
+                        row: table.row_number(i),
+                        column: name.into(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            slow_problems.extend(required);
+            assert_eq!(fast_problems, slow_problems, "{name}");
+        }
+    }
 }
