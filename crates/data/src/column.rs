@@ -298,6 +298,11 @@ impl TextColumn {
         self.offsets.len() - 1
     }
 
+    /// Bytes of all values together (to size a column built from this one).
+    pub(crate) fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// True when the column has no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

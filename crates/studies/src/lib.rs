@@ -53,9 +53,19 @@ pub fn sha256_file(path: &std::path::Path) -> crate::Result<String> {
     use sha2::Digest;
     // Streamed, not read whole: a 10^6-lesion CSV is 75 MiB, and the hash ran while the analysis set was alive.
     let err = |e| crate::Error::io("read", path, e);
+    use std::io::Read;
     let mut file = std::fs::File::open(path).map_err(err)?;
     let mut hasher = sha2::Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(err)?;
+    // 1 MiB reads, not io::copy's 8 KiB: fewer system calls and page copies on a 10^7-lesion file.
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(err(e)),
+        }
+    }
     Ok(hasher
         .finalize()
         .iter()

@@ -79,7 +79,10 @@ pub struct Flow {
 impl Flow {
     /// True when included + excluded = input and no lesion appears twice.
     pub fn reconciles(&self) -> bool {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::with_capacity_and_hasher(
+            self.exclusions.len(),
+            Default::default(),
+        );
         let ids_unique = self.exclusions.iter().all(|e| seen.insert(e.row));
         ids_unique && self.included.len() + self.exclusions.len() == self.n_input
     }

@@ -137,14 +137,15 @@ pub fn assign_cohorts(
             (true, false) => pool.push(i),
         }
     }
+    let n = registry.lesions.len();
     let derivation = match unit {
-        SplitUnit::Lesion => split_lesions(&pool, seed),
+        SplitUnit::Lesion => split_lesions(&pool, n, seed),
         SplitUnit::Patient => split_patients(registry, &pool, seed),
     };
     out.extend(pool.iter().map(|&i| {
         (
             i,
-            if derivation.contains(&i) {
+            if derivation.get(i).copied().unwrap_or(false) {
                 Cohort::Derivation
             } else {
                 Cohort::Validation
@@ -155,37 +156,49 @@ pub fn assign_cohorts(
     out
 }
 
-/// Shuffle the pool and take the first half (rounded down) as derivation.
-fn split_lesions(pool: &[usize], seed: u64) -> std::collections::BTreeSet<usize> {
+/// Shuffle the pool and take the first half (rounded down) as derivation: a mask over the `n` lesions
+/// (a B-tree set of 5·10^6 indices was a tree walk per lookup).
+fn split_lesions(pool: &[usize], n: usize, seed: u64) -> Vec<bool> {
     let mut shuffled = pool.to_vec();
     shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-    shuffled[..pool.len() / 2].iter().copied().collect()
+    let mut chosen = vec![false; n];
+    for &i in &shuffled[..pool.len() / 2] {
+        if let Some(c) = chosen.get_mut(i) {
+            *c = true;
+        }
+    }
+    chosen
 }
 
-/// Shuffle patients and fill derivation with whole patients until it holds half of the pool's lesions.
-fn split_patients(
-    registry: &Registry,
-    pool: &[usize],
-    seed: u64,
-) -> std::collections::BTreeSet<usize> {
-    // Looked up once, not per patient in the loop below.
-    let ids: Vec<&str> = pool.iter().map(|&i| registry.patient_id(i)).collect();
-    let mut patients = ids.clone();
-    patients.sort_unstable();
-    patients.dedup();
-    patients.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+/// Shuffle patients and fill derivation with whole patients until it holds half of the pool's lesions;
+/// a mask over the registry's lesions.
+fn split_patients(registry: &Registry, pool: &[usize], seed: u64) -> Vec<bool> {
+    // The pool sorted by patient id (stable: each patient's lesions stay in pool order), then one range per
+    // patient: the same sorted, deduplicated patient list as before, shuffled by the same generator, and
+    // each patient's lesions found at once instead of by a scan of the whole pool per patient.
+    let mut by_id: Vec<(&str, usize)> = pool.iter().map(|&i| (registry.patient_id(i), i)).collect();
+    by_id.sort_by(|a, b| a.0.cmp(b.0));
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (k, (id, _)) in by_id.iter().enumerate() {
+        match groups.last_mut() {
+            Some(g) if by_id[g.start].0 == *id => g.end = k + 1,
+            _ => groups.push(k..k + 1),
+        }
+    }
+    groups.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
     let target = pool.len() / 2;
-    let mut chosen = std::collections::BTreeSet::new();
-    for p in patients {
-        if chosen.len() >= target {
+    let mut chosen = vec![false; registry.lesions.len()];
+    let mut n_chosen = 0;
+    for g in groups {
+        if n_chosen >= target {
             break;
         }
-        chosen.extend(
-            pool.iter()
-                .zip(&ids)
-                .filter(|(_, &id)| id == p)
-                .map(|(&i, _)| i),
-        );
+        n_chosen += g.len();
+        for &(_, i) in &by_id[g] {
+            if let Some(c) = chosen.get_mut(i) {
+                *c = true;
+            }
+        }
     }
     chosen
 }

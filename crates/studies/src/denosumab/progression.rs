@@ -338,8 +338,7 @@ fn pick(patients: &[PatientChange], f: impl Fn(&PatientChange) -> Option<f64>) -
 }
 
 fn describe_all(table: &CacTable, patients: &[PatientChange]) -> Vec<Describe> {
-    let ids: std::collections::HashSet<&str> =
-        patients.iter().map(|c| c.patient_id.as_str()).collect();
+    let ids: rustc_hash::FxHashSet<&str> = patients.iter().map(|c| c.patient_id.as_str()).collect();
     let age: Vec<f64> = table
         .patients
         .iter()

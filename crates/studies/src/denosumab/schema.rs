@@ -552,7 +552,7 @@ fn check_cell(table: &Table, spec: &CacColumn, i: usize, s: &str) -> Option<Data
 fn row_rules(table: &Table, evaluable: &[bool]) -> Vec<DataError> {
     let mut problems = Vec::new();
     let text = |name: &str, i: usize| table.column(name).ok().and_then(|c| cell(c, i));
-    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut first: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for (i, &ev) in evaluable.iter().enumerate() {
         if let Some(id) = text("patient_id", i).map(|s| s.trim().to_string()) {
             if let Some(&f) = first.get(&id) {

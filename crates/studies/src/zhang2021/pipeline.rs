@@ -394,20 +394,14 @@ fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
     ColumnData::Num(it.collect())
 }
 
-/// Number of distinct patients among the given lesion indices of the registry. The ids are sorted by (hash, id):
-/// each id is read once for its hash, and equal ids (equal hashes) end up next to each other.
+/// Number of distinct patients among the given lesion indices of the registry.
 pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
-    let mut keyed: Vec<(u64, &str)> = ids.map(|id| (fnv1a(id), id)).collect();
-    keyed.sort_unstable();
-    keyed.dedup();
-    keyed.len()
-}
-
-/// 64-bit FNV-1a hash of a string (a sort key only; equal strings have equal hashes).
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    // A hash set sized once (a B-tree of 10^7 ids was string compares, memcmp ~6% of the run); only its size
+    // is used, never its order.
+    let mut set =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(ids.size_hint().0, Default::default());
+    set.extend(ids);
+    set.len()
 }
 
 #[cfg(test)]

@@ -169,16 +169,17 @@ fn flexible(p: &[f64], e: &[bool], level: f64) -> Option<FlexibleCurve> {
 /// Patients with lesions in A, in B, and in both.
 pub fn overlap(set: &AnalysisSet) -> SplitOverlap {
     let ids = set.table.text("patient_id").unwrap_or_default();
-    let of = |c: Cohort| -> std::collections::BTreeSet<String> {
-        set.rows(&[c])
-            .into_iter()
-            .filter_map(|i| ids.get(i).map(str::to_string))
-            .collect()
+    // Borrowed ids in hash sets (not a B-tree of copied strings): only sizes are used, never an order.
+    let of = |c: Cohort| -> rustc_hash::FxHashSet<&str> {
+        let rows = set.rows(&[c]);
+        let mut s = rustc_hash::FxHashSet::with_capacity_and_hasher(rows.len(), Default::default());
+        s.extend(rows.into_iter().filter_map(|i| ids.get(i)));
+        s
     };
     let (a, b) = (of(Cohort::Derivation), of(Cohort::Validation));
     SplitOverlap {
         patients_a: a.len(),
         patients_b: b.len(),
-        patients_both: a.intersection(&b).count(),
+        patients_both: a.iter().filter(|id| b.contains(*id)).count(),
     }
 }
