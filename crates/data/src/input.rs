@@ -626,6 +626,35 @@ fn is_comma_number(field: &[u8]) -> bool {
     !frac.is_empty() && int.iter().chain(frac).all(u8::is_ascii_digit)
 }
 
+/// Files at least this large are memory-mapped rather than read (smaller ones gain nothing from it).
+const MAP_BYTES: u64 = 1 << 20;
+
+/// A CSV file's bytes, read into memory or memory-mapped.
+pub(crate) enum CsvBytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl CsvBytes {
+    /// The bytes as an owned buffer (a copy of a mapped file).
+    pub(crate) fn into_vec(self) -> Vec<u8> {
+        match self {
+            CsvBytes::Owned(v) => v,
+            CsvBytes::Mapped(m) => m.to_vec(),
+        }
+    }
+}
+
+impl std::ops::Deref for CsvBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            CsvBytes::Owned(v) => v,
+            CsvBytes::Mapped(m) => m,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -736,34 +765,5 @@ mod tests {
         assert!(!uses_decimal_comma(b"a;b\n1;3.5\n", b';'));
         assert!(!uses_decimal_comma(b"a;b\nx,y;3\n", b';'));
         assert!(!uses_decimal_comma(b"a,b\n1,3\n", b','));
-    }
-}
-
-/// Files at least this large are memory-mapped rather than read (smaller ones gain nothing from it).
-const MAP_BYTES: u64 = 1 << 20;
-
-/// A CSV file's bytes, read into memory or memory-mapped.
-pub(crate) enum CsvBytes {
-    Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl CsvBytes {
-    /// The bytes as an owned buffer (a copy of a mapped file).
-    pub(crate) fn into_vec(self) -> Vec<u8> {
-        match self {
-            CsvBytes::Owned(v) => v,
-            CsvBytes::Mapped(m) => m.to_vec(),
-        }
-    }
-}
-
-impl std::ops::Deref for CsvBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            CsvBytes::Owned(v) => v,
-            CsvBytes::Mapped(m) => m,
-        }
     }
 }
