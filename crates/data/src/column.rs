@@ -50,6 +50,21 @@ impl Validity {
         self.len += 1;
     }
 
+    /// Append `count` present values: whole words at a time once the last word is full.
+    fn extend_valid(&mut self, count: usize) {
+        let mut left = count;
+        while left > 0 && self.len % 64 != 0 {
+            self.push(true);
+            left -= 1;
+        }
+        let full = left / 64;
+        self.words.extend(std::iter::repeat_n(u64::MAX, full));
+        self.len += full * 64;
+        for _ in 0..left % 64 {
+            self.push(true);
+        }
+    }
+
     fn get(&self, i: usize) -> bool {
         i < self.len && self.words[i / 64] >> (i % 64) & 1 == 1
     }
@@ -107,9 +122,7 @@ impl NumColumn {
     /// Append present values in bulk (one copy).
     pub(crate) fn extend_valid(&mut self, values: &[f64]) {
         self.values.extend_from_slice(values);
-        for _ in values {
-            self.valid.push(true);
-        }
+        self.valid.extend_valid(values.len());
     }
 
     /// Append values with their validity bits (a missing slot is stored as NaN).
@@ -443,6 +456,20 @@ mod tests {
         let v: Vec<Option<f64>> = c.iter().collect();
         assert_eq!(v[..2], [Some(1.5), None]);
         assert_eq!(v[3], Some(-0.0));
+    }
+
+    #[test]
+    fn bulk_valid_values_extend_the_mask_at_any_offset() {
+        for (a, b) in [(0, 200), (3, 61), (5, 130), (64, 64), (63, 1)] {
+            let mut c = NumColumn::with_capacity(a + b + 1);
+            c.push(None);
+            c.extend_valid(&vec![1.0; a]);
+            c.extend_valid(&vec![2.0; b]);
+            c.push(None);
+            assert_eq!((c.len(), c.null_count()), (a + b + 2, 2));
+            assert!((1..=a + b).all(|i| c.is_valid(i)));
+            assert!(!c.is_valid(0) && !c.is_valid(a + b + 1) && !c.is_valid(a + b + 2));
+        }
     }
 
     #[test]

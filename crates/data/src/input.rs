@@ -93,6 +93,28 @@ impl Input {
         Ok(input(Format::Csv { gzip }, header.separator, header.names))
     }
 
+    /// The CSV file's bytes: a large plain UTF-8 file is memory-mapped (no read copy, no anonymous pages to
+    /// fault in), anything else is read as [`Input::read_bytes`] reads it.
+    pub(crate) fn csv_bytes(&self) -> Result<CsvBytes, DataError> {
+        let plain = matches!(self.format, Format::Csv { gzip: false })
+            && matches!(
+                self.options.encoding.unwrap_or_default(),
+                super::dialect::Encoding::Utf8
+            );
+        if plain {
+            let f = open_file(&self.path, &self.file)?;
+            if f.metadata().is_ok_and(|m| m.len() >= MAP_BYTES) {
+                // SAFETY: the map is read-only and lives only while the file is parsed; a file truncated or
+                // rewritten by another process meanwhile is outside what any reader can guard against (the
+                // same holds for polars' own mapped reads).
+                if let Ok(map) = unsafe { memmap2::Mmap::map(&f) } {
+                    return Ok(CsvBytes::Mapped(map));
+                }
+            }
+        }
+        self.read_bytes().map(CsvBytes::Owned)
+    }
+
     /// The whole CSV file as bytes (decompressed when gzip).
     pub fn read_bytes(&self) -> Result<Vec<u8>, DataError> {
         let f = open_file(&self.path, &self.file)?;
@@ -602,6 +624,35 @@ fn is_comma_number(field: &[u8]) -> bool {
     };
     let (int, frac) = (&f[..k], &f[k + 1..]);
     !frac.is_empty() && int.iter().chain(frac).all(u8::is_ascii_digit)
+}
+
+/// Files at least this large are memory-mapped rather than read (smaller ones gain nothing from it).
+const MAP_BYTES: u64 = 1 << 20;
+
+/// A CSV file's bytes, read into memory or memory-mapped.
+pub(crate) enum CsvBytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl CsvBytes {
+    /// The bytes as an owned buffer (a copy of a mapped file).
+    pub(crate) fn into_vec(self) -> Vec<u8> {
+        match self {
+            CsvBytes::Owned(v) => v,
+            CsvBytes::Mapped(m) => m.to_vec(),
+        }
+    }
+}
+
+impl std::ops::Deref for CsvBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            CsvBytes::Owned(v) => v,
+            CsvBytes::Mapped(m) => m,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use super::dialect::ReadOptions;
 use super::input::{
-    check_records, has_any, quick_check, uses_decimal_comma, Format, Header, Input,
+    check_records, has_any, quick_check, uses_decimal_comma, CsvBytes, Format, Header, Input,
 };
 use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 use calcscore_core::clip;
@@ -220,7 +220,7 @@ impl Opened {
                 workbook_table(&self.input.path, &self.input.file, &text, sheet)?
             }
             Format::Csv { .. } => {
-                let bytes = self.input.read_bytes()?;
+                let bytes = self.input.csv_bytes()?;
                 csv_table(bytes, &self.input.file, &text, select, &self.input.options)?
             }
         };
@@ -283,7 +283,8 @@ pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
         .filter(|n| ID_COLUMNS.contains(&n.as_str()))
         .cloned()
         .collect();
-    csv_table(bytes.to_vec(), file, &text, None, &ReadOptions::default())
+    let bytes = CsvBytes::Owned(bytes.to_vec());
+    csv_table(bytes, file, &text, None, &ReadOptions::default())
 }
 
 /// A repeated column name in a header is an error.
@@ -310,7 +311,7 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
 /// `select`, only those columns (0-based, ascending) are parsed, though every record is checked. The options'
 /// separator and decimal comma override the sniffed ones.
 fn csv_table(
-    bytes: Vec<u8>,
+    bytes: CsvBytes,
     file: &str,
     text: &[String],
     select: Option<&[usize]>,
@@ -370,8 +371,24 @@ fn csv_table(
     Ok(table)
 }
 
+/// [`normalised_vec`] of the bytes; a mapped file already in that form is kept mapped (not copied).
+fn normalised(bytes: CsvBytes, file: &str) -> Result<CsvBytes, DataError> {
+    if let CsvBytes::Mapped(m) = &bytes {
+        let clean = std::str::from_utf8(m).is_ok()
+            && !m.starts_with(b"\xEF\xBB\xBF")
+            && super::input::skip_blank_lines(m).len() == m.len()
+            && !m.iter().all(u8::is_ascii_whitespace)
+            && m.ends_with(b"\n")
+            && !m.contains(&b'\r');
+        if clean {
+            return Ok(bytes);
+        }
+    }
+    normalised_vec(bytes.into_vec(), file).map(CsvBytes::Owned)
+}
+
 /// The text without a byte-order mark, with line feeds only and a final one; refuses non-UTF-8 text.
-fn normalised(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> {
+fn normalised_vec(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> {
     if let Err(e) = std::str::from_utf8(&bytes) {
         return Err(DataError::NotUtf8 {
             file: file.to_string(),

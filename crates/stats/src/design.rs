@@ -109,9 +109,14 @@ impl Design {
         }
         for (k, term) in formula.terms.iter().enumerate() {
             let first = names.len();
-            for (name, col) in term_columns(src.table(), &term.variables, &rows)? {
+            if let Some((name, col)) = stored_numbers(src.table(), &term.variables) {
                 names.push(name);
-                values.extend_from_slice(&col);
+                extend_gathered(&mut values, col, &rows, n);
+            } else {
+                for (name, col) in term_columns(src.table(), &term.variables, &rows)? {
+                    names.push(name);
+                    values.extend_from_slice(&col);
+                }
             }
             terms.push((term.label(), (first..names.len()).collect()));
             let read: Vec<String> = term
@@ -216,11 +221,37 @@ impl Source<'_> {
     }
 }
 
+/// A term that is one column stored as numbers: its label and values (copied as they are, no coding).
+fn stored_numbers<'a>(table: &'a Table, variables: &[Variable]) -> Option<(String, &'a NumColumn)> {
+    match variables {
+        [v @ Variable::Column(c)] => match table.column(c) {
+            Ok(ColumnData::Num(col)) => Some((v.label(), col)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Append a column's values on the used rows; when every row is used this is one contiguous copy. Used rows
+/// are complete cases, so their slots hold the values themselves (a missing slot's NaN is never read).
+fn extend_gathered(out: &mut Vec<f64>, col: &NumColumn, rows: &[usize], nrows: usize) {
+    let v = col.values();
+    if rows.len() == v.len() && nrows == v.len() {
+        out.extend_from_slice(v);
+    } else {
+        out.extend(rows.iter().map(|&i| v.get(i).copied().unwrap_or(f64::NAN)));
+    }
+}
+
 /// NaN or an infinity in a numeric column the model reads is an input problem naming its row, not a value
 /// to fit (it would turn every estimate into NaN).
 fn finite_values(table: &Table, cols: &[String], rows: &[usize]) -> crate::Result<()> {
     for c in cols {
         if let Ok(calcscore_data::ColumnData::Num(v)) = table.column(c) {
+            let vals = v.values();
+            if v.null_count() == 0 && vals.iter().all(|x| x.is_finite()) {
+                continue;
+            }
             if let Some(&i) = rows
                 .iter()
                 .find(|&&i| v.get(i).is_some_and(|x| !x.is_finite()))
@@ -249,6 +280,12 @@ fn complete_cases(table: &Table, cols: &[String]) -> crate::Result<CompleteCases
     for c in cols {
         let col = table.column(c)?;
         let mut count = 0;
+        if let ColumnData::Num(v) = col {
+            if v.null_count() == 0 {
+                missing.push((c.clone(), 0));
+                continue;
+            }
+        }
         for (i, k) in keep.iter_mut().enumerate() {
             if col.is_missing(i) {
                 *k = false;
@@ -284,10 +321,9 @@ fn is_text_factor(table: &Table, name: &str) -> crate::Result<bool> {
 fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<Response> {
     if !is_text_factor(table, name)? {
         let v = numbers(table, name)?;
-        return Ok((
-            rows.iter().map(|&i| v.get(i).unwrap_or(f64::NAN)).collect(),
-            None,
-        ));
+        let mut y = Vec::with_capacity(rows.len());
+        extend_gathered(&mut y, &v, rows, table.nrows());
+        return Ok((y, None));
     }
     let v = texts(table, name)?;
     let levels = sorted_levels(rows.iter().filter_map(|&i| v.get(i).map(str::to_string)));
