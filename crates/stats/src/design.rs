@@ -6,8 +6,6 @@
 //! text column mixing numbers and other text is an error naming the first bad row.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use nalgebra::DMatrix;
 
@@ -528,7 +526,9 @@ pub fn cluster_numbers<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
 
 /// Numbers 0..G for a sequence of keys, by first appearance.
 fn first_appearance<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<usize> {
-    let mut seen: HashMap<K, usize, BuildHasherDefault<IdHasher>> = HashMap::default();
+    // rustc-hash's Fx hash: fast on short ids; the numbering is by first appearance, whatever the hash.
+    let mut seen: rustc_hash::FxHashMap<K, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(keys.size_hint().0, Default::default());
     keys.map(|id| {
         let next = seen.len();
         *seen.entry(id).or_insert(next)
@@ -546,40 +546,6 @@ fn plain_integer(id: &str) -> Option<u64> {
     b.iter().try_fold(0u64, |v, &c| {
         c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0'))
     })
-}
-
-/// A fast non-cryptographic hash of short ids (the Fx multiply-rotate of rustc): the numbering of
-/// [`cluster_numbers`] is by first appearance, so it does not depend on the hash.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut add = |v: u64| self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(K);
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            add(u64::from_le_bytes(b));
-        }
-        let mut b = [0u8; 8];
-        let rest = chunks.remainder();
-        b[..rest.len()].copy_from_slice(rest);
-        add(u64::from_le_bytes(b) ^ ((rest.len() as u64) << 56));
-    }
-
-    fn write_u8(&mut self, v: u8) {
-        self.write(&[v]);
-    }
-
-    /// Murmur3's final mix, so the low bits (the bucket) depend on every byte.
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h = (h ^ (h >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
 }
 
 #[cfg(test)]
