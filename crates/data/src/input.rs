@@ -63,6 +63,7 @@ impl Input {
     /// that do not fit the file are refused.
     pub fn open_with(path: &Path, options: &ReadOptions) -> Result<Input, DataError> {
         let file = path.display().to_string();
+        check_regular(path, &file)?;
         let parquet = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
@@ -132,6 +133,19 @@ impl Input {
             )
         })?;
         Ok(self.options.encoding.unwrap_or_default().to_utf8(bytes))
+    }
+}
+
+/// Refuse a pipe, socket or device (`<(zcat …)`, /dev/stdin): the input is read more than once (header, body,
+/// the report's checksum), which a stream cannot give. A missing path or a directory gets its own message later.
+fn check_regular(path: &Path, file: &str) -> Result<(), DataError> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(unreadable(
+            file,
+            "a pipe or a device, not a file: calcscore reads its input more than once (header, body, \
+             checksum); fix: save it to a file first (a .csv.gz file is read as it is)",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -658,6 +672,27 @@ impl std::ops::Deref for CsvBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pipe or a device is refused by name before anything is read from it (a pipe read for its header
+    /// used to leave the body short, reported as ragged rows or an empty file).
+    #[test]
+    fn pipes_and_devices_are_refused() {
+        let dir = std::env::temp_dir().join(format!("calcscore-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("data.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let mut paths = vec![PathBuf::from("/dev/null")];
+        if made.is_ok_and(|s| s.success()) {
+            paths.push(fifo.clone());
+        }
+        for path in &paths {
+            let e = Input::open(path).unwrap_err().to_string();
+            assert!(e.contains("a pipe or a device, not a file"), "{e}");
+            assert!(e.contains(&path.display().to_string()), "{e}");
+        }
+        assert_eq!(paths.len(), 2, "mkfifo did not make a FIFO");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn header_separator_and_quoted_names() {
