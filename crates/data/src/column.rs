@@ -80,10 +80,6 @@ impl Validity {
             self.nulls += 1;
         }
     }
-
-    fn shrink_to_fit(&mut self) {
-        self.words.shrink_to_fit();
-    }
 }
 
 /// A numeric column: contiguous values and a validity mask. A missing slot holds NaN in [`NumColumn::values`].
@@ -185,12 +181,6 @@ impl NumColumn {
     pub fn take(&self, rows: &[usize]) -> Self {
         rows.iter().map(|&i| self.get(i)).collect()
     }
-
-    /// Release spare capacity.
-    pub fn shrink_to_fit(&mut self) {
-        self.values.shrink_to_fit();
-        self.valid.shrink_to_fit();
-    }
 }
 
 /// Iterator over a [`NumColumn`]'s values.
@@ -226,15 +216,6 @@ impl<'a> IntoIterator for &'a NumColumn {
     }
 }
 
-impl IntoIterator for NumColumn {
-    type Item = Option<f64>;
-    type IntoIter = std::vec::IntoIter<Option<f64>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.to_options().into_iter()
-    }
-}
-
 impl FromIterator<Option<f64>> for NumColumn {
     fn from_iter<I: IntoIterator<Item = Option<f64>>>(iter: I) -> Self {
         let iter = iter.into_iter();
@@ -243,12 +224,6 @@ impl FromIterator<Option<f64>> for NumColumn {
             col.push(x);
         }
         col
-    }
-}
-
-impl From<Vec<Option<f64>>> for NumColumn {
-    fn from(v: Vec<Option<f64>>) -> Self {
-        NumColumn::from_options(&v)
     }
 }
 
@@ -353,13 +328,6 @@ impl TextColumn {
     pub fn take(&self, rows: &[usize]) -> Self {
         rows.iter().map(|&i| self.get(i)).collect()
     }
-
-    /// Release spare capacity.
-    pub fn shrink_to_fit(&mut self) {
-        self.bytes.shrink_to_fit();
-        self.offsets.shrink_to_fit();
-        self.valid.shrink_to_fit();
-    }
 }
 
 /// Iterator over a [`TextColumn`]'s values.
@@ -415,12 +383,6 @@ impl FromIterator<Option<String>> for TextColumn {
             col.push(s.as_deref());
         }
         col
-    }
-}
-
-impl From<Vec<Option<String>>> for TextColumn {
-    fn from(v: Vec<Option<String>>) -> Self {
-        TextColumn::from_options(&v)
     }
 }
 

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 use super::dialect::ReadOptions;
 use super::input::{
-    check_records, has_any, quick_check, uses_decimal_comma, CsvBytes, Format, Header, Input,
+    detailed_check, has_any, quick_check, uses_decimal_comma, CsvBytes, Format, Header, Input,
 };
 use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 use calcscore_core::clip;
@@ -326,7 +326,7 @@ fn csv_table(
     let (problems, tokens) = match quick_check(&data, header.separator, header.names.len()) {
         Some(letters) => (Vec::new(), letters),
         None => {
-            let problems = check_records(&data, header.separator, header.names.len(), file);
+            let problems = detailed_check(&data, header.separator, header.names.len(), file);
             let body = data.splitn(2, |&b| b == b'\n').nth(1).unwrap_or_default();
             (problems, has_any(body, b"\"nN"))
         }
