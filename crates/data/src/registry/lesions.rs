@@ -176,7 +176,7 @@ impl Lesions {
     }
 
     /// Expressions over the frame ([`field`]), evaluated lazily: one output column per expression.
-    pub fn select(&self, exprs: Vec<Expr>) -> PolarsResult<DataFrame> {
+    pub(crate) fn select(&self, exprs: Vec<Expr>) -> PolarsResult<DataFrame> {
         self.frame.clone().lazy().select(exprs).collect()
     }
 }
