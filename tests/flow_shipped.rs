@@ -29,7 +29,7 @@ fn shipped_registry_reproduces_figure_1() {
     patients.sort_unstable();
     patients.dedup();
     assert_eq!(patients.len(), 3415);
-    let cohorts = assign_cohorts(&reg, &flow.included, SplitUnit::Lesion, 1);
+    let cohorts = assign_cohorts(&reg, &flow.included, SplitUnit::Lesion, 1).unwrap();
     let n = |c: Cohort| cohorts.iter().filter(|(_, k)| *k == c).count();
     assert_eq!(
         [

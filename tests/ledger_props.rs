@@ -137,7 +137,7 @@ proptest! {
         let score = PointsTable::builtin("ivus-zhang2021").unwrap();
         let flow = apply_rules(&reg.lesions, &zhang2021_rules()).unwrap();
         let unit = if by_patient { SplitUnit::Patient } else { SplitUnit::Lesion };
-        let assigned = assign_cohorts(&reg, &flow.included, unit, seed);
+        let assigned = assign_cohorts(&reg, &flow.included, unit, seed).unwrap();
         let set = analysis_set(&reg, &assigned, &score).unwrap();
 
         let analysed: Vec<String> = set

@@ -19,7 +19,7 @@ pub use column::{NumColumn, TextColumn};
 pub use dialect::{Encoding, ReadOptions};
 pub use load::{open, open_with, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
 pub use registry::{
-    load_registry, load_registry_with, registry_from_csv_bytes, registry_from_table, Atherectomy,
-    ExpansionFormula, Lesion, LesionIds, Registry,
+    field, load_registry, load_registry_with, registry_from_csv_bytes, registry_from_table,
+    Atherectomy, ExpansionFormula, LesionIds, Lesions, Registry,
 };
 pub use table::{ColumnData, Table};

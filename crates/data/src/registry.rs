@@ -1,6 +1,8 @@
-//! Typed lesion records read from a validated table, and the stent-expansion formula.
+//! A registry: the validated table beside its typed lesion fields (a polars frame), and the stent-expansion formula.
 
-use std::borrow::Cow;
+mod lesions;
+
+pub use lesions::{field, Lesions};
 
 use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 
@@ -77,47 +79,13 @@ impl ExpansionFormula {
     }
 }
 
-/// One lesion: the fields the study flow and the analyses use. All other columns stay in the table, the ids
-/// too ([`Registry::patient_id`]): a copy per lesion cost 110 MB at 10^6 lesions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Lesion {
-    /// 0-based index of the row in the table.
-    pub index: usize,
-    /// The row's number in its file or sheet (as errors and the exclusion ledger name it).
-    pub row: usize,
-    /// Chronic total occlusion.
-    pub cto: bool,
-    /// In-stent restenosis.
-    pub isr: bool,
-    /// Maximum superficial calcium angle (degrees).
-    pub max_calcium_angle_deg: f64,
-    /// Analysable pre-PCI IVUS.
-    pub pre_ivus: bool,
-    /// Analysable post-PCI IVUS.
-    pub post_ivus: bool,
-    /// Angiographically visible calcium.
-    pub angio_calcium: bool,
-    /// Atherectomy device.
-    pub atherectomy: Atherectomy,
-    /// Cutting or scoring balloon.
-    pub cutting_scoring_balloon: bool,
-    /// Stent expansion (%) by the chosen formula, if computable.
-    pub stent_expansion_pct: Option<f64>,
-    /// Calcium fracture on post-PCI IVUS.
-    pub calcium_fracture: Option<bool>,
-    /// Analysable pre-stent IVUS after preparation.
-    pub prep_ivus: Option<bool>,
-    /// Calcium fracture on that pre-stent IVUS.
-    pub prep_fracture: Option<bool>,
-}
-
-/// A registry: the full table (every column, for scores and tables) and the typed lesions.
+/// A registry: the full table (every column, for scores and tables) and the typed lesion fields as a polars frame.
 #[derive(Debug, Clone)]
 pub struct Registry {
     /// All columns as loaded (after the column map).
     pub table: Table,
-    /// One typed record per table row, in row order.
-    pub lesions: Vec<Lesion>,
+    /// The typed lesion fields the flow and the analyses read, one frame row per table row, in row order.
+    pub lesions: Lesions,
     /// The expansion formula used.
     pub expansion: ExpansionFormula,
 }
@@ -271,7 +239,7 @@ pub fn registry_from_table(
         });
     }
     ids_as_text(&mut table);
-    let lesions = build_lesions(&table, expansion)?;
+    let lesions = Lesions::from_table(&table, expansion)?;
     Ok(Registry {
         table,
         lesions,
@@ -293,58 +261,6 @@ fn ids_as_text(table: &mut Table) {
             }
         }
     }
-}
-
-/// Type each row of a normalised table (binary columns already 0/1, categories lowercase). Columns are read
-/// in place, not copied: at 10^6 lesions a copy of each would cost more than the table.
-fn build_lesions(table: &Table, expansion: ExpansionFormula) -> Result<Vec<Lesion>, DataError> {
-    let n = table.nrows();
-    let flag = |name: &str| -> Result<Option<Cow<'_, NumColumn>>, DataError> {
-        Ok(if table.has(name) {
-            Some(table.numbers(name)?)
-        } else {
-            None
-        })
-    };
-    let at = |c: &Option<Cow<'_, NumColumn>>, i: usize| -> Option<bool> {
-        c.as_ref().and_then(|v| v.get(i)).map(|x| x == 1.0)
-    };
-    let athero = table.text("atherectomy")?;
-    let [cto, isr, pre, post, angio, csb, fracture, prep, prep_fracture] = [
-        "cto",
-        "isr",
-        "pre_ivus",
-        "post_ivus",
-        "angio_calcium",
-        "cutting_scoring_balloon",
-        "calcium_fracture",
-        "prep_ivus",
-        "prep_fracture",
-    ]
-    .map(flag);
-    let (cto, isr, pre, post, angio) = (cto?, isr?, pre?, post?, angio?);
-    let (csb, fracture, prep, prep_fracture) = (csb?, fracture?, prep?, prep_fracture?);
-    let angle = table.numbers("max_calcium_angle_deg")?;
-    let expansion_pct = stent_expansion(table, expansion)?;
-    Ok((0..n)
-        .map(|i| Lesion {
-            index: i,
-            row: table.row_number(i),
-            cto: at(&cto, i).unwrap_or(false),
-            isr: at(&isr, i).unwrap_or(false),
-            max_calcium_angle_deg: angle.get(i).unwrap_or(f64::NAN),
-            pre_ivus: at(&pre, i).unwrap_or(false),
-            post_ivus: at(&post, i).unwrap_or(false),
-            angio_calcium: at(&angio, i).unwrap_or(false),
-            atherectomy: Atherectomy::parse(athero.get(i).unwrap_or("none"))
-                .unwrap_or(Atherectomy::None),
-            cutting_scoring_balloon: at(&csb, i).unwrap_or(false),
-            stent_expansion_pct: expansion_pct.get(i),
-            calcium_fracture: at(&fracture, i),
-            prep_ivus: at(&prep, i),
-            prep_fracture: at(&prep_fracture, i),
-        })
-        .collect())
 }
 
 impl Atherectomy {

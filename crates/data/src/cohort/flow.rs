@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::{DataError, Lesion};
+use crate::{DataError, Lesions};
 
 /// An exclusion rule: lesions for which `excludes` is true leave the study at this rule's stage.
 #[derive(Debug, Clone, Copy)]
@@ -16,7 +16,8 @@ pub struct Rule {
     pub stage: usize,
     /// Reason in words for the ledger and the flow figure.
     pub reason: &'static str,
-    /// The rule as a polars expression over the flow frame ([`flow_frame`]): true where it excludes.
+    /// The rule as a polars expression over the lesion frame ([`Lesions`], columns [`crate::field`]): true where
+    /// it excludes.
     pub excludes: fn() -> Expr,
 }
 
@@ -88,36 +89,15 @@ impl Flow {
     }
 }
 
-/// The typed lesion fields the rules read, one row per lesion: `cto`, `isr`, `max_calcium_angle_deg`,
-/// `pre_ivus`, `post_ivus`, `angio_calcium`, `atherectomy` (any device), `cutting_scoring_balloon`.
-pub fn flow_frame(lesions: &[Lesion]) -> PolarsResult<DataFrame> {
-    let flag = |name: &str, f: fn(&Lesion) -> bool| {
-        Column::new(name.into(), lesions.iter().map(f).collect::<Vec<bool>>())
-    };
-    let angle: Vec<f64> = lesions.iter().map(|l| l.max_calcium_angle_deg).collect();
-    DataFrame::new(
-        lesions.len(),
-        vec![
-            flag("cto", |l| l.cto),
-            flag("isr", |l| l.isr),
-            Column::new("max_calcium_angle_deg".into(), angle),
-            flag("pre_ivus", |l| l.pre_ivus),
-            flag("post_ivus", |l| l.post_ivus),
-            flag("angio_calcium", |l| l.angio_calcium),
-            flag("atherectomy", |l| l.atherectomy.any()),
-            flag("cutting_scoring_balloon", |l| l.cutting_scoring_balloon),
-        ],
-    )
-}
-
-/// Each rule's expression evaluated on every lesion (a missing result excludes nothing).
-fn rule_masks(lesions: &[Lesion], rules: &[Rule]) -> PolarsResult<Vec<Vec<bool>>> {
+/// Each rule's expression evaluated on every lesion, by a lazy select on the lesion frame (a missing result
+/// excludes nothing).
+fn rule_masks(lesions: &Lesions, rules: &[Rule]) -> PolarsResult<Vec<Vec<bool>>> {
     let exprs: Vec<Expr> = rules
         .iter()
         .enumerate()
         .map(|(k, r)| (r.excludes)().alias(format!("rule{k}")))
         .collect();
-    let masks = flow_frame(lesions)?.lazy().select(exprs).collect()?;
+    let masks = lesions.select(exprs)?;
     masks
         .columns()
         .iter()
@@ -126,8 +106,8 @@ fn rule_masks(lesions: &[Lesion], rules: &[Rule]) -> PolarsResult<Vec<Vec<bool>>
 }
 
 /// Apply ordered rules stage by stage; each excluded lesion is recorded once, under its first rule. A rule
-/// that cannot be evaluated (an expression naming no column of the flow frame) is an error.
-pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Result<Flow, DataError> {
+/// that cannot be evaluated (an expression naming no column of the lesion frame) is an error.
+pub fn apply_rules(lesions: &Lesions, rules: &[Rule]) -> Result<Flow, DataError> {
     let masks = rule_masks(lesions, rules).map_err(|e| DataError::Unreadable {
         file: "the flow rules".into(),
         reason: crate::clip(&format!("a rule cannot be evaluated on the lesions: {e}")),
@@ -162,7 +142,7 @@ pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Result<Flow, DataError
                 Some(&k) => {
                     counts[k].n_excluded += 1;
                     let rule = &rules[in_stage[k]];
-                    exclusions.push(exclusion(&lesions[i], rule.name, rule.reason));
+                    exclusions.push(exclusion(lesions, i, rule.name, rule.reason));
                 }
             }
         }
@@ -183,15 +163,16 @@ pub fn apply_rules(lesions: &[Lesion], rules: &[Rule]) -> Result<Flow, DataError
     })
 }
 
-/// A ledger entry for a lesion.
+/// A ledger entry for lesion `i`.
 pub fn exclusion(
-    l: &Lesion,
+    lesions: &Lesions,
+    i: usize,
     rule: impl Into<Cow<'static, str>>,
     reason: impl Into<Cow<'static, str>>,
 ) -> Exclusion {
     Exclusion {
-        index: l.index,
-        row: l.row,
+        index: i,
+        row: lesions.row(i),
         rule: rule.into(),
         reason: reason.into(),
     }

@@ -5,6 +5,6 @@ mod flow;
 mod split;
 mod studied;
 
-pub use flow::{apply_rules, exclusion, flow_frame, Exclusion, Flow, FlowStage, Rule, RuleCount};
+pub use flow::{apply_rules, exclusion, Exclusion, Flow, FlowStage, Rule, RuleCount};
 pub use split::{assign_cohorts, zhang2021_rules, Cohort, SplitUnit};
 pub use studied::{studied_lesions, zhang2021_flow, DEFAULT_SPLIT_SEED};

@@ -1,13 +1,13 @@
 //! The Zhang 2021 rules, cohort assignment, and the seeded random 1:1 derivation/validation split.
 
-use polars::prelude::{col, lit};
+use polars::prelude::{col, lit, when, IdxCa, IdxSize, IntoLazy, PolarsResult};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::Rule;
-use crate::Registry;
+use crate::{field, Atherectomy, DataError, Lesions, Registry};
 
 /// The four cohorts of Zhang 2021.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -85,37 +85,37 @@ pub fn zhang2021_rules() -> Vec<Rule> {
             name: "cto",
             stage: 1,
             reason: "chronic total occlusion",
-            excludes: || col("cto"),
+            excludes: || col(field::CTO),
         },
         Rule {
             name: "isr",
             stage: 1,
             reason: "in-stent restenosis",
-            excludes: || col("isr"),
+            excludes: || col(field::ISR),
         },
         Rule {
             name: "max-angle-le-270",
             stage: 1,
             reason: "maximum superficial calcium angle ≤270°",
-            excludes: || col("max_calcium_angle_deg").lt_eq(lit(270.0)),
+            excludes: || col(field::MAX_CALCIUM_ANGLE_DEG).lt_eq(lit(270.0)),
         },
         Rule {
             name: "no-ivus-pullback",
             stage: 1,
             reason: "no analysable automatic pre- or post-PCI IVUS pullback",
-            excludes: || col("pre_ivus").and(col("post_ivus")).not(),
+            excludes: || col(field::PRE_IVUS).and(col(field::POST_IVUS)).not(),
         },
         Rule {
             name: "cutting-scoring-balloon",
             stage: 2,
             reason: "treated with a cutting or scoring balloon",
-            excludes: || col("cutting_scoring_balloon"),
+            excludes: || col(field::CUTTING_SCORING_BALLOON),
         },
         Rule {
             name: "atherectomy-without-angio-calcium",
             stage: 3,
             reason: "atherectomy although no angiographic calcium",
-            excludes: || col("atherectomy").and(col("angio_calcium").not()),
+            excludes: || Atherectomy::any_expr().and(col(field::ANGIO_CALCIUM).not()),
         },
     ]
 }
@@ -126,15 +126,18 @@ pub fn assign_cohorts(
     included: &[usize],
     unit: SplitUnit,
     seed: u64,
-) -> Vec<(usize, Cohort)> {
+) -> Result<Vec<(usize, Cohort)>, DataError> {
+    let fixed = fixed_cohorts(&registry.lesions, included).map_err(|e| DataError::Unreadable {
+        file: "the lesion frame".into(),
+        reason: crate::clip(&format!("the cohorts cannot be assigned: {e}")),
+    })?;
     let mut out = Vec::with_capacity(included.len());
     let mut pool = Vec::new();
-    for &i in included {
-        let l = &registry.lesions[i];
-        match (l.angio_calcium, l.atherectomy.any()) {
-            (true, true) => out.push((i, Cohort::Atherectomy)),
-            (false, _) => out.push((i, Cohort::NoAngioCalcium)),
-            (true, false) => pool.push(i),
+    for (&i, code) in included.iter().zip(fixed) {
+        match code {
+            COHORT_C => out.push((i, Cohort::Atherectomy)),
+            COHORT_D => out.push((i, Cohort::NoAngioCalcium)),
+            _ => pool.push(i),
         }
     }
     let n = registry.lesions.len();
@@ -153,7 +156,38 @@ pub fn assign_cohorts(
         )
     }));
     out.sort_unstable();
-    out
+    Ok(out)
+}
+
+/// Code of [`fixed_cohorts`] for the random A/B pool.
+const POOL: i32 = 0;
+/// Code of [`fixed_cohorts`] for cohort C (atherectomy with angiographic calcium).
+const COHORT_C: i32 = 1;
+/// Code of [`fixed_cohorts`] for cohort D (no angiographic calcium).
+const COHORT_D: i32 = 2;
+
+/// The fixed part of the assignment as a polars expression over the included rows (in their order): D without
+/// angiographic calcium, else C with any atherectomy device, else the random pool.
+fn fixed_cohorts(lesions: &Lesions, included: &[usize]) -> PolarsResult<Vec<i32>> {
+    let rows = included
+        .iter()
+        .map(|&i| IdxSize::try_from(i))
+        .collect::<Result<Vec<IdxSize>, _>>()
+        .map_err(|e| polars::prelude::polars_err!(ComputeError: "row index: {e}"))?;
+    let rows = IdxCa::from_vec("row".into(), rows);
+    let frame = lesions
+        .frame()
+        .select([field::ANGIO_CALCIUM, field::ATHERECTOMY])?
+        .take(&rows)?;
+    let cohort = when(col(field::ANGIO_CALCIUM).not())
+        .then(lit(COHORT_D))
+        .when(Atherectomy::any_expr())
+        .then(lit(COHORT_C))
+        .otherwise(lit(POOL))
+        .alias("cohort");
+    let codes = frame.lazy().select([cohort]).collect()?;
+    let codes = codes.column("cohort")?.i32()?;
+    Ok(codes.iter().map(|c| c.unwrap_or(POOL)).collect())
 }
 
 /// Shuffle the pool and take the first half (rounded down) as derivation: a mask over the `n` lesions

@@ -15,7 +15,7 @@ pub fn zhang2021_flow(
     seed: u64,
 ) -> Result<(Flow, Vec<(usize, Cohort)>), DataError> {
     let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
-    let assigned = assign_cohorts(registry, &flow.included, split, seed);
+    let assigned = assign_cohorts(registry, &flow.included, split, seed)?;
     Ok((flow, assigned))
 }
 
@@ -35,10 +35,8 @@ pub fn studied_lesions(
         .iter()
         .map(|&(_, c)| Some(c.letter().to_string()))
         .collect();
-    let expansion = rows
-        .iter()
-        .map(|&i| registry.lesions[i].stent_expansion_pct)
-        .collect();
+    let pct = registry.lesions.stent_expansion_pct()?;
+    let expansion = rows.iter().map(|&i| pct.get(i)).collect();
     set_column(&mut table, "cohort", ColumnData::Text(cohort));
     set_column(
         &mut table,

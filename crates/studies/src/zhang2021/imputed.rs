@@ -13,7 +13,7 @@ use super::report::{figure_md, Appendix};
 use crate::{Error, Result};
 use calcscore_core::format::significant5;
 use calcscore_data::cohort::{apply_rules, assign_cohorts, zhang2021_rules, Cohort};
-use calcscore_data::{load_registry_with, registry_from_table, ColumnData, Registry};
+use calcscore_data::{field, load_registry_with, registry_from_table, ColumnData, Registry};
 use calcscore_report::{Doc, Table};
 use calcscore_score::validate_impute::{pool_proportion, PooledMeasure};
 use calcscore_score::PointsTable;
@@ -105,10 +105,7 @@ struct Kept {
 /// keep their cohorts, the kept lesions are split among themselves (same seed).
 fn kept_lesions(registry: &Registry, opts: &Options) -> Result<Kept> {
     let flow = apply_rules(&registry.lesions, &zhang2021_rules())?;
-    let mut available = registry.lesions.clone();
-    for l in &mut available {
-        l.post_ivus = true;
-    }
+    let available = registry.lesions.with_flag(field::POST_IVUS, true)?;
     let with_post = apply_rules(&available, &zhang2021_rules())?;
     let extra: Vec<usize> = with_post
         .included
@@ -116,13 +113,14 @@ fn kept_lesions(registry: &Registry, opts: &Options) -> Result<Kept> {
         .copied()
         .filter(|i| flow.included.binary_search(i).is_err())
         .collect();
-    let mut all = assign_cohorts(registry, &flow.included, opts.split, opts.seed);
-    all.extend(assign_cohorts(registry, &extra, opts.split, opts.seed));
+    let mut all = assign_cohorts(registry, &flow.included, opts.split, opts.seed)?;
+    all.extend(assign_cohorts(registry, &extra, opts.split, opts.seed)?);
     all.sort_unstable();
+    let n_post = registry.lesions.flag(field::POST_IVUS)?.num_trues();
     Ok(Kept {
         all,
         extra,
-        n_no_post: registry.lesions.iter().filter(|l| !l.post_ivus).count(),
+        n_no_post: registry.lesions.len() - n_post,
     })
 }
 

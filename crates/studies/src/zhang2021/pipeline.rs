@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::Result;
 use calcscore_data::cohort::{exclusion, zhang2021_flow, Cohort, Exclusion, Flow, SplitUnit};
-use calcscore_data::{load_registry_with, ColumnData, ExpansionFormula, Registry, Table};
+use calcscore_data::{field, load_registry_with, ColumnData, ExpansionFormula, Registry, Table};
 use calcscore_score::PointsTable;
 
 /// Underexpansion threshold: stent expansion below this (%) is underexpansion.
@@ -122,7 +122,7 @@ pub fn missing_counts(
     missing: &MissingRows,
     assigned: &[(usize, Cohort)],
     score: &PointsTable,
-) -> Vec<MissingCount> {
+) -> Result<Vec<MissingCount>> {
     let needed = required_values(score);
     let for_expansion = calcscore_data::validate::expansion_columns(registry.expansion);
     let mut out: Vec<MissingCount> = missing
@@ -151,14 +151,14 @@ pub fn missing_counts(
             }
         })
         .collect();
-    let expansion = |i: usize| registry.lesions[i].stent_expansion_pct.is_none();
+    let pct = registry.lesions.stent_expansion_pct()?;
     out.push(MissingCount {
         column: "stent expansion (computed)".into(),
-        n_missing_input: (0..registry.lesions.len()).filter(|&i| expansion(i)).count(),
-        n_missing_cohorts: assigned.iter().filter(|&&(i, _)| expansion(i)).count(),
+        n_missing_input: pct.null_count(),
+        n_missing_cohorts: assigned.iter().filter(|&&(i, _)| pct.get(i).is_none()).count(),
         policy: "complete case: the lesion is left out of every analysis (exclusions.csv, missing-stent_expansion_pct)".to_string(),
     });
-    out
+    Ok(out)
 }
 
 impl AnalysisSet {
@@ -258,7 +258,7 @@ pub(crate) fn analysis_set_with(
         .iter()
         .map(|i| t.numbers(&i.column))
         .collect::<Result<_, _>>()?;
-    let (kept, exclusions) = complete_cases(registry, assigned, score, &raw);
+    let (kept, exclusions) = complete_cases(registry, assigned, score, &raw)?;
     let rows: Vec<usize> = kept.iter().map(|&(i, _)| i).collect();
     // Indicators and scores of the kept rows only (over all rows they took 100 MB at 10^6 lesions).
     let items = item_columns(t, score, &raw, &rows);
@@ -295,13 +295,13 @@ pub(crate) fn analysis_set_with(
             cols.push((item.column.clone(), num(rows.iter().map(|&i| col.get(i)))));
         }
     }
-    cols.extend(outcome_columns(registry, &kept));
+    cols.extend(outcome_columns(registry, &kept)?);
     let table = Table::new(format!("{} (analysis set)", t.source), cols);
     Ok(AnalysisSet {
         table,
         cohorts: kept.iter().map(|&(_, c)| c).collect(),
         exclusions,
-        missing: missing_counts(registry, missing, assigned, score),
+        missing: missing_counts(registry, missing, assigned, score)?,
     })
 }
 
@@ -323,29 +323,33 @@ fn item_columns(
     Table::new(t.source.clone(), cols)
 }
 
+/// The kept cohort lesions (registry row, cohort) and the ledger entries of the others.
+type CompleteCases = (Vec<(usize, Cohort)>, Vec<Exclusion>);
+
 /// The cohort lesions with every required value (kept, with their cohort) and the others as exclusions.
 fn complete_cases(
     registry: &Registry,
     assigned: &[(usize, Cohort)],
     score: &PointsTable,
     raw: &[std::borrow::Cow<'_, calcscore_data::NumColumn>],
-) -> (Vec<(usize, Cohort)>, Vec<Exclusion>) {
+) -> Result<CompleteCases> {
     let mut kept = Vec::new();
     let mut exclusions = Vec::new();
     // Listed once, not per lesion.
     let required = required_values(score);
+    let pct = registry.lesions.stent_expansion_pct()?;
     for &(i, cohort) in assigned {
-        let l = &registry.lesions[i];
         let missing = required
             .iter()
             .enumerate()
             .find(|(k, _)| match raw.get(*k) {
                 Some(col) => !col.is_valid(i),
-                None => l.stent_expansion_pct.is_none(),
+                None => pct.get(i).is_none(),
             });
         match missing {
             Some((_, col)) => exclusions.push(exclusion(
-                l,
+                &registry.lesions,
+                i,
                 format!("missing-{col}"),
                 format!(
                     "cohort {} lesion without a value for {col} (complete-case analysis)",
@@ -355,17 +359,18 @@ fn complete_cases(
             None => kept.push((i, cohort)),
         }
     }
-    (kept, exclusions)
+    Ok((kept, exclusions))
 }
 
 /// Outcome columns of the kept lesions: underexpansion, expansion, atherectomy cohort, fracture, preparation.
-fn outcome_columns(registry: &Registry, kept: &[(usize, Cohort)]) -> Vec<(String, ColumnData)> {
+fn outcome_columns(
+    registry: &Registry,
+    kept: &[(usize, Cohort)],
+) -> Result<Vec<(String, ColumnData)>> {
     let rows: Vec<usize> = kept.iter().map(|&(i, _)| i).collect();
     let mut cols = Vec::new();
-    let expansion: Vec<Option<f64>> = rows
-        .iter()
-        .map(|&i| registry.lesions[i].stent_expansion_pct)
-        .collect();
+    let pct = registry.lesions.stent_expansion_pct()?;
+    let expansion: Vec<Option<f64>> = rows.iter().map(|&i| pct.get(i)).collect();
     let under = expansion
         .iter()
         .map(|e| e.map(|x| f64::from(u8::from(x < UNDEREXPANSION_PCT))));
@@ -375,15 +380,18 @@ fn outcome_columns(registry: &Registry, kept: &[(usize, Cohort)]) -> Vec<(String
         .iter()
         .map(|&(_, c)| Some(f64::from(u8::from(c == Cohort::Atherectomy))));
     cols.push(("atherectomy_cohort".into(), num(athero)));
-    let flag = |f: fn(&calcscore_data::Lesion) -> Option<bool>| {
-        num(rows
+    for name in [
+        field::CALCIUM_FRACTURE,
+        field::PREP_IVUS,
+        field::PREP_FRACTURE,
+    ] {
+        let flag = registry.lesions.flag(name)?;
+        let values = rows
             .iter()
-            .map(|&i| f(&registry.lesions[i]).map(|b| f64::from(u8::from(b)))))
-    };
-    cols.push(("calcium_fracture".into(), flag(|l| l.calcium_fracture)));
-    cols.push(("prep_ivus".into(), flag(|l| l.prep_ivus)));
-    cols.push(("prep_fracture".into(), flag(|l| l.prep_fracture)));
-    cols
+            .map(|&i| flag.get(i).map(|b| f64::from(u8::from(b))));
+        cols.push((name.into(), num(values)));
+    }
+    Ok(cols)
 }
 
 fn text(it: impl Iterator<Item = String>) -> ColumnData {
