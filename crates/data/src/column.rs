@@ -104,6 +104,26 @@ impl NumColumn {
         NumColumn { values, valid }
     }
 
+    /// A column whose NaN slots are missing (for a reader that never yields a NaN value; no copy).
+    pub(crate) fn from_nan_missing(values: Vec<f64>) -> Self {
+        let mut words = Vec::with_capacity(values.len().div_ceil(64));
+        let mut nulls = 0;
+        for chunk in values.chunks(64) {
+            let word = chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, x)| w | u64::from(!x.is_nan()) << i);
+            nulls += chunk.len() - word.count_ones() as usize;
+            words.push(word);
+        }
+        let valid = Validity {
+            words,
+            len: values.len(),
+            nulls,
+        };
+        NumColumn { values, valid }
+    }
+
     /// A column from values that may be missing.
     pub fn from_options(values: &[Option<f64>]) -> Self {
         values.iter().copied().collect()
