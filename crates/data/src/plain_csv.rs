@@ -72,8 +72,8 @@ impl Seen {
     }
 }
 
-/// One piece's results: per number column what it saw, per text column the cells' spans in the body.
-type PieceOut = (Vec<Seen>, Vec<Vec<(usize, usize)>>);
+/// A text cell: its start and end in the body (the body is below 4 GiB).
+type Span = (u32, u32);
 
 /// Read a normalised CSV text (header first, line feeds only, a final one; already checked by `quick_check`:
 /// no quote, every line with the header's field count) whose body has no missing-value token but the empty
@@ -96,6 +96,7 @@ pub(crate) fn read_plain(
         return None;
     }
     let plan = plan(names, text, select)?;
+    u32::try_from(body.len()).ok()?;
     let pieces = pieces(body);
     let starts = piece_starts(&pieces);
     let rows: Vec<usize> = pieces.par_iter().map(|p| line_count(p)).collect();
@@ -104,10 +105,14 @@ pub(crate) fn read_plain(
         return None;
     }
     calcscore_core::trace::span("csv lines counted");
+    // Zeroed buffers come from the kernel untouched: each page is touched once, by the parse.
     let mut nums: Vec<Vec<f64>> = (0..plan.nums).map(|_| vec![0.0; total]).collect();
-    let outs = parse_pieces(&pieces, &starts, &rows, &plan, separator, &mut nums)?;
+    let mut texts: Vec<Vec<Span>> = (0..plan.texts).map(|_| vec![(0, 0); total]).collect();
+    let (num_parts, text_parts) = (split_rows(&mut nums, &rows), split_rows(&mut texts, &rows));
+    let parts = num_parts.into_iter().zip(text_parts).collect();
+    let seen = parse_pieces(&pieces, &starts, &plan, separator, parts)?;
     calcscore_core::trace::span("csv cells parsed");
-    let columns = assemble(&plan, nums, outs, body)?;
+    let columns = assemble(&plan, nums, seen, &texts, body)?;
     let cols = names
         .iter()
         .zip(&plan.kinds)
@@ -194,43 +199,56 @@ fn line_count(piece: &[u8]) -> usize {
     piece.iter().filter(|&&b| b == b'\n').count()
 }
 
-/// Parse every piece in parallel, each writing its rows' numbers into its own part of `nums`.
-fn parse_pieces(
-    pieces: &[&[u8]],
-    starts: &[usize],
-    rows: &[usize],
-    plan: &Plan,
-    separator: u8,
-    nums: &mut [Vec<f64>],
-) -> Option<Vec<PieceOut>> {
-    let mut parts: Vec<Vec<&mut [f64]>> = pieces.iter().map(|_| Vec::new()).collect();
-    for column in nums.iter_mut() {
-        let mut rest: &mut [f64] = column;
+/// Each column cut into the pieces' parts (`rows` per piece), piece by piece.
+fn split_rows<'a, T>(columns: &'a mut [Vec<T>], rows: &[usize]) -> Vec<Vec<&'a mut [T]>> {
+    let mut parts: Vec<Vec<&mut [T]>> = rows.iter().map(|_| Vec::new()).collect();
+    for column in columns.iter_mut() {
+        let mut rest: &mut [T] = column;
         for (part, &n) in parts.iter_mut().zip(rows) {
+            let n = n.min(rest.len());
             let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
             part.push(head);
             rest = tail;
         }
     }
-    pieces
+    parts
+}
+
+/// One piece's parts of the number and text columns.
+type Parts<'a> = (Vec<&'a mut [f64]>, Vec<&'a mut [Span]>);
+
+/// Parse every piece in parallel, each writing its rows into its own parts; what each number column saw.
+fn parse_pieces(
+    pieces: &[&[u8]],
+    starts: &[usize],
+    plan: &Plan,
+    separator: u8,
+    parts: Vec<Parts<'_>>,
+) -> Option<Vec<Seen>> {
+    let seen: Vec<Vec<Seen>> = pieces
         .par_iter()
         .zip(starts.par_iter())
         .zip(parts.into_par_iter())
         .map(|((piece, &start), mut part)| parse_piece(piece, start, plan, separator, &mut part))
-        .collect()
+        .collect::<Option<_>>()?;
+    Some(
+        seen.iter()
+            .fold(vec![Seen::default(); plan.nums], |acc, s| {
+                acc.into_iter().zip(s).map(|(a, b)| a.merge(*b)).collect()
+            }),
+    )
 }
 
-/// Parse one piece row by row: numbers into `part` (a missing cell is NaN there), text cells as spans
+/// Parse one piece row by row: numbers into its parts (a missing cell is NaN there), text cells as spans
 /// (offset by `start`); `None` at the first cell outside the grammar or a row of the wrong length.
 fn parse_piece(
     piece: &[u8],
     start: usize,
     plan: &Plan,
     separator: u8,
-    part: &mut [&mut [f64]],
-) -> Option<PieceOut> {
+    (nums, texts): &mut Parts<'_>,
+) -> Option<Vec<Seen>> {
     let mut seen = vec![Seen::default(); plan.nums];
-    let mut spans: Vec<Vec<(usize, usize)>> = vec![Vec::new(); plan.texts];
     let last = plan.kinds.len() - 1;
     let (mut at, mut row) = (0usize, 0usize);
     while at < piece.len() {
@@ -238,13 +256,17 @@ fn parse_piece(
             let end = match kind {
                 Some(Kind::Num(k)) => {
                     let (cell, end) = scan_number(piece, at, separator)?;
-                    let slot = part.get_mut(*k)?.get_mut(row)?;
+                    let slot = nums.get_mut(*k)?.get_mut(row)?;
                     *slot = seen.get_mut(*k)?.note(cell);
                     end
                 }
                 Some(Kind::Text(k)) => {
                     let end = field_end(piece, at, separator);
-                    spans.get_mut(*k)?.push((start + at, start + end));
+                    let span = (
+                        u32::try_from(start + at).ok()?,
+                        u32::try_from(start + end).ok()?,
+                    );
+                    *texts.get_mut(*k)?.get_mut(row)? = span;
                     end
                 }
                 None => field_end(piece, at, separator),
@@ -257,7 +279,7 @@ fn parse_piece(
         }
         row += 1;
     }
-    Some((seen, spans))
+    Some(seen)
 }
 
 /// Index of the first separator or line feed at or after `at` (the length when none).
@@ -377,24 +399,18 @@ fn signed(x: f64, negative: bool) -> f64 {
 fn assemble(
     plan: &Plan,
     nums: Vec<Vec<f64>>,
-    outs: Vec<PieceOut>,
+    seen: Vec<Seen>,
+    texts: &[Vec<Span>],
     body: &[u8],
 ) -> Option<Vec<ColumnData>> {
-    let seen = outs
-        .iter()
-        .fold(vec![Seen::default(); plan.nums], |acc, o| {
-            acc.into_iter()
-                .zip(&o.0)
-                .map(|(a, b)| a.merge(*b))
-                .collect()
-        });
     let mut nums: Vec<Option<NumColumn>> = nums
         .into_par_iter()
         .zip(seen.into_par_iter())
         .map(|(values, seen)| num_column(values, seen))
         .collect();
-    let mut texts: Vec<Option<TextColumn>> = (0..plan.texts)
-        .map(|k| text_column(&outs, k, body))
+    let mut texts: Vec<Option<TextColumn>> = texts
+        .par_iter()
+        .map(|spans| text_column(spans, body))
         .collect();
     plan.kinds
         .iter()
@@ -424,14 +440,15 @@ fn num_column(mut values: Vec<f64>, seen: Seen) -> Option<NumColumn> {
     })
 }
 
-/// Text column `k` from every piece's spans (an empty cell is missing, as polars reads it).
-fn text_column(outs: &[PieceOut], k: usize, body: &[u8]) -> Option<TextColumn> {
-    let spans = || outs.iter().filter_map(move |o| o.1.get(k)).flatten();
-    let rows = spans().count();
-    let bytes = spans().map(|&(a, b)| b - a).sum();
-    let mut col = TextColumn::with_capacity(rows, bytes);
-    for &(a, b) in spans() {
-        let cell = std::str::from_utf8(body.get(a..b)?).ok()?;
+/// A text column from its cells' spans (an empty cell is missing, as polars reads it).
+fn text_column(spans: &[Span], body: &[u8]) -> Option<TextColumn> {
+    let bytes = spans
+        .iter()
+        .map(|&(a, b)| b.saturating_sub(a) as usize)
+        .sum();
+    let mut col = TextColumn::with_capacity(spans.len(), bytes);
+    for &(a, b) in spans {
+        let cell = std::str::from_utf8(body.get(a as usize..b as usize)?).ok()?;
         col.push((!cell.is_empty()).then_some(cell));
     }
     Some(col)
@@ -457,7 +474,8 @@ mod tests {
         let header = Header::parse(data, "t.csv").unwrap();
         let text: Vec<String> = text.iter().map(|s| s.to_string()).collect();
         let n = header.names.len();
-        let plain = match quick_check(data, header.separator, n) {
+        let quick = quick_check(data, header.separator, n);
+        let plain = match quick {
             Some(false) if !uses_decimal_comma(data, header.separator) => read_plain(
                 data,
                 header.separator,
@@ -468,10 +486,11 @@ mod tests {
             ),
             _ => None,
         };
+        // The polars reading as csv_table runs it on this text.
         let dialect = Dialect {
             separator: header.separator,
-            decimal_comma: false,
-            tokens: true,
+            decimal_comma: uses_decimal_comma(data, header.separator),
+            tokens: quick.unwrap_or(true),
         };
         let bytes = CsvBytes::Owned(data.to_vec());
         let polars = polars_table(bytes, header, "t.csv", dialect, &text, select);
@@ -613,7 +632,30 @@ mod tests {
                 None => assert!(first >= 999),
             }
         }
+        // A column without any value: polars reads it as text, all missing (left to polars here).
         declined("a,b\n,1\n,2\n", &[], None);
+        let (_, polars) = both("a,b\n,1\n,2\n", &[], None);
+        let polars = polars.unwrap();
+        assert_eq!(polars.text_values("a").map(TextColumn::null_count), Some(2));
+    }
+
+    /// An empty unquoted text cell is missing in polars with and without the missing-value tokens.
+    #[test]
+    fn empty_text_cells_are_missing_with_or_without_tokens() {
+        let csv = "id,x\n,1\nb,2\n";
+        let plain = same(csv, &["id"], None);
+        for tokens in [false, true] {
+            let header = Header::parse(csv.as_bytes(), "t.csv").unwrap();
+            let dialect = Dialect {
+                separator: b',',
+                decimal_comma: false,
+                tokens,
+            };
+            let bytes = CsvBytes::Owned(csv.as_bytes().to_vec());
+            let text = ["id".to_string()];
+            let polars = polars_table(bytes, header, "t.csv", dialect, &text, None).unwrap();
+            assert_same(&plain, &polars, csv);
+        }
     }
 
     #[test]
