@@ -286,6 +286,28 @@ impl TextColumn {
         }
     }
 
+    /// A column from one buffer and its value offsets (from 0, ascending, on character boundaries), an
+    /// empty value missing; `None` when the offsets do not fit the buffer.
+    pub(crate) fn from_nonempty(bytes: String, offsets: Vec<usize>) -> Option<Self> {
+        let fits = offsets.first() == Some(&0)
+            && offsets.last() == Some(&bytes.len())
+            && offsets
+                .windows(2)
+                .all(|w| w[0] <= w[1] && bytes.is_char_boundary(w[1]));
+        if !fits {
+            return None;
+        }
+        let mut valid = Validity::with_capacity(offsets.len() - 1);
+        for w in offsets.windows(2) {
+            valid.push(w[0] < w[1]);
+        }
+        Some(TextColumn {
+            bytes,
+            offsets,
+            valid,
+        })
+    }
+
     /// A column from values that may be missing.
     pub fn from_options<S: AsRef<str>>(values: &[Option<S>]) -> Self {
         values
@@ -465,6 +487,20 @@ mod tests {
         let t = c.take(&[64, 3, 500]);
         assert_eq!(t.to_options(), [None, Some(7.0), None]);
         assert_eq!(t.null_count(), 2);
+    }
+
+    #[test]
+    fn text_from_one_buffer_has_empty_values_missing() {
+        let c = TextColumn::from_nonempty("abé".into(), vec![0, 1, 1, 4]).unwrap();
+        assert_eq!(c.to_options(), [Some("a".into()), None, Some("bé".into())]);
+        assert_eq!(c.null_count(), 1);
+        assert!(TextColumn::from_nonempty("abé".into(), vec![0, 3, 4]).is_none());
+        assert!(TextColumn::from_nonempty("ab".into(), vec![0, 1]).is_none());
+        assert!(TextColumn::from_nonempty("ab".into(), vec![0, 2, 1, 2]).is_none());
+        assert_eq!(
+            TextColumn::from_nonempty(String::new(), vec![0]).map(|c| c.len()),
+            Some(0)
+        );
     }
 
     #[test]

@@ -440,18 +440,22 @@ fn num_column(mut values: Vec<f64>, seen: Seen) -> Option<NumColumn> {
     })
 }
 
-/// A text column from its cells' spans (an empty cell is missing, as polars reads it).
+/// A text column from its cells' spans (an empty cell is missing, as polars reads it): the cells copied into
+/// one buffer, checked as UTF-8 once.
 fn text_column(spans: &[Span], body: &[u8]) -> Option<TextColumn> {
-    let bytes = spans
+    let size = spans
         .iter()
         .map(|&(a, b)| b.saturating_sub(a) as usize)
         .sum();
-    let mut col = TextColumn::with_capacity(spans.len(), bytes);
+    let mut bytes = Vec::with_capacity(size);
+    let mut offsets = Vec::with_capacity(spans.len() + 1);
+    offsets.push(0);
     for &(a, b) in spans {
-        let cell = std::str::from_utf8(body.get(a as usize..b as usize)?).ok()?;
-        col.push((!cell.is_empty()).then_some(cell));
+        bytes.extend_from_slice(body.get(a as usize..b as usize)?);
+        offsets.push(bytes.len());
     }
-    Some(col)
+    let bytes = String::from_utf8(bytes).ok()?;
+    TextColumn::from_nonempty(bytes, offsets)
 }
 
 #[cfg(test)]
