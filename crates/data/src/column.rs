@@ -104,6 +104,26 @@ impl NumColumn {
         NumColumn { values, valid }
     }
 
+    /// A column whose NaN slots are missing (for a reader that never yields a NaN value; no copy).
+    pub(crate) fn from_nan_missing(values: Vec<f64>) -> Self {
+        let mut words = Vec::with_capacity(values.len().div_ceil(64));
+        let mut nulls = 0;
+        for chunk in values.chunks(64) {
+            let word = chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, x)| w | u64::from(!x.is_nan()) << i);
+            nulls += chunk.len() - word.count_ones() as usize;
+            words.push(word);
+        }
+        let valid = Validity {
+            words,
+            len: values.len(),
+            nulls,
+        };
+        NumColumn { values, valid }
+    }
+
     /// A column from values that may be missing.
     pub fn from_options(values: &[Option<f64>]) -> Self {
         values.iter().copied().collect()
@@ -264,6 +284,28 @@ impl TextColumn {
             offsets,
             valid: Validity::with_capacity(n),
         }
+    }
+
+    /// A column from one buffer and its value offsets (from 0, ascending, on character boundaries), an
+    /// empty value missing; `None` when the offsets do not fit the buffer.
+    pub(crate) fn from_nonempty(bytes: String, offsets: Vec<usize>) -> Option<Self> {
+        let fits = offsets.first() == Some(&0)
+            && offsets.last() == Some(&bytes.len())
+            && offsets
+                .windows(2)
+                .all(|w| w[0] <= w[1] && bytes.is_char_boundary(w[1]));
+        if !fits {
+            return None;
+        }
+        let mut valid = Validity::with_capacity(offsets.len() - 1);
+        for w in offsets.windows(2) {
+            valid.push(w[0] < w[1]);
+        }
+        Some(TextColumn {
+            bytes,
+            offsets,
+            valid,
+        })
     }
 
     /// A column from values that may be missing.
@@ -445,6 +487,20 @@ mod tests {
         let t = c.take(&[64, 3, 500]);
         assert_eq!(t.to_options(), [None, Some(7.0), None]);
         assert_eq!(t.null_count(), 2);
+    }
+
+    #[test]
+    fn text_from_one_buffer_has_empty_values_missing() {
+        let c = TextColumn::from_nonempty("abé".into(), vec![0, 1, 1, 4]).unwrap();
+        assert_eq!(c.to_options(), [Some("a".into()), None, Some("bé".into())]);
+        assert_eq!(c.null_count(), 1);
+        assert!(TextColumn::from_nonempty("abé".into(), vec![0, 3, 4]).is_none());
+        assert!(TextColumn::from_nonempty("ab".into(), vec![0, 1]).is_none());
+        assert!(TextColumn::from_nonempty("ab".into(), vec![0, 2, 1, 2]).is_none());
+        assert_eq!(
+            TextColumn::from_nonempty(String::new(), vec![0]).map(|c| c.len()),
+            Some(0)
+        );
     }
 
     #[test]

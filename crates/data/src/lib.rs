@@ -8,6 +8,7 @@ pub mod dialect;
 pub mod input;
 pub mod labels;
 pub mod load;
+mod plain_csv;
 pub mod registry;
 pub mod schema;
 pub mod table;

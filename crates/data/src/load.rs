@@ -14,6 +14,7 @@ use super::dialect::ReadOptions;
 use super::input::{
     detailed_check, has_any, quick_check, uses_decimal_comma, CsvBytes, Format, Header, Input,
 };
+use super::plain_csv;
 use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
 use calcscore_core::clip;
 
@@ -323,7 +324,8 @@ fn csv_table(
     // The fast scan (two threads) proves most files sound; any doubt and every record is checked in detail.
     // Without a quote, an 'n' or an 'N' after the header no cell can be a missing-value token other than the
     // empty one, which polars reads as missing anyway: then the per-cell token comparison is skipped.
-    let (problems, tokens) = match quick_check(&data, header.separator, header.names.len()) {
+    let quick = quick_check(&data, header.separator, header.names.len());
+    let (problems, tokens) = match quick {
         Some(letters) => (Vec::new(), letters),
         None => {
             let problems = detailed_check(&data, header.separator, header.names.len(), file);
@@ -339,16 +341,36 @@ fn csv_table(
     }
     calcscore_core::trace::span("csv records checked");
     let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
+    // A plain numeric text (no quote, no token, no decimal comma) is read directly when that is sure to give
+    // polars' table; anything else takes the polars path below.
+    if quick.is_some() && !tokens && !decimal_comma {
+        let plain =
+            plain_csv::read_plain(&data, header.separator, &header.names, text, select, file);
+        if let Some(table) = plain {
+            calcscore_core::trace::span("csv parsed directly");
+            return Ok(table);
+        }
+    }
+    let dialect = Dialect {
+        separator: header.separator,
+        decimal_comma,
+        tokens,
+    };
+    polars_table(data, header, file, dialect, text, select)
+}
+
+/// Read a checked CSV text with polars (the header already parsed), names as in the header.
+pub(crate) fn polars_table(
+    data: CsvBytes,
+    header: Header,
+    file: &str,
+    dialect: Dialect,
+    text: &[String],
+    select: Option<&[usize]>,
+) -> Result<Table, DataError> {
     // Fast path: infer column types from the first 1000 rows; if a later value contradicts them (a text cell in
     // a numeric column), read again inferring from every row so that the value reaches validation with its row.
-    let parse = |rows| {
-        let dialect = Dialect {
-            separator: header.separator,
-            decimal_comma,
-            tokens,
-        };
-        parse_csv(&data, rows, dialect, text, select)
-    };
+    let parse = |rows| parse_csv(&data, rows, dialect, text, select);
     let df = parse(Some(1000)).or_else(|_| parse(None)).map_err(|e| {
         unreadable(
             file,
@@ -434,11 +456,11 @@ fn normalised_vec(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> 
 
 /// How polars is to split and read the cells of a CSV text.
 #[derive(Clone, Copy)]
-struct Dialect {
-    separator: u8,
-    decimal_comma: bool,
+pub(crate) struct Dialect {
+    pub(crate) separator: u8,
+    pub(crate) decimal_comma: bool,
     /// Whether cells are compared with the missing-value tokens (false only when none can occur).
-    tokens: bool,
+    pub(crate) tokens: bool,
 }
 
 /// Parse CSV bytes with the missing-value tokens, inferring types from `infer_rows` rows (all when `None`);
