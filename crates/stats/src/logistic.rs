@@ -499,12 +499,12 @@ mod tests {
     use super::*;
     use crate::linalg::cross_products;
 
+    /// β, bread, μ then weights, deviance, iterations, converged.
+    type Expected = (Vec<f64>, Vec<f64>, Vec<f64>, f64, usize, bool);
+
     /// IRLS as it was written before the fused passes (separate update and cross-product passes over all
     /// rows): the reference whose digits [`irls`] must keep.
-    fn reference(
-        x: &DMatrix<f64>,
-        y: &[f64],
-    ) -> Option<(Vec<f64>, Vec<f64>, Vec<f64>, f64, usize, bool)> {
+    fn reference(x: &DMatrix<f64>, y: &[f64]) -> Option<Expected> {
         let (n, p) = x.shape();
         let mut mu: Vec<f64> = y.iter().map(|&v| (v + 0.5) / 2.0).collect();
         let mut eta: Vec<f64> = mu.iter().map(|&m| (m / (1.0 - m)).ln()).collect();

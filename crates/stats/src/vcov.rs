@@ -136,20 +136,24 @@ pub fn sandwich(
     Ok(bread * meat * bread * adjust)
 }
 
-/// Σ_g u_g u_g' with u_g = Σ_{i in g} s_i x_i: per-cluster score sums (G × k) in one pass over the rows,
-/// each cluster's k sums side by side (one or two cache lines per row); each sum adds its rows in order.
+/// Σ_g u_g u_g' with u_g = Σ_{i in g} s_i x_i: per-cluster score sums (G × k), one column of sums per
+/// column of X, the columns in parallel (each a pass over the rows into G sums that stay in cache); each sum
+/// adds its rows in order, so the digits do not depend on the threads.
 fn cluster_meat(x: &DMatrix<f64>, scores: &[f64], cluster: &[usize]) -> (DMatrix<f64>, usize) {
+    use rayon::prelude::*;
     let (n, k) = x.shape();
     let g = cluster.iter().max().map_or(0, |m| m + 1);
     let data = x.as_slice();
-    let mut rows = vec![0.0; g * k];
-    for (i, (&c, &s)) in cluster.iter().zip(scores).enumerate().take(n) {
-        let dst = &mut rows[c * k..(c + 1) * k];
-        for (j, d) in dst.iter_mut().enumerate() {
-            *d += s * data[j * n + i];
-        }
+    let mut sums = vec![0.0; g * k];
+    if g > 0 {
+        sums.par_chunks_mut(g).enumerate().for_each(|(j, dst)| {
+            let col = &data[j * n..(j + 1) * n];
+            for ((&c, &s), &v) in cluster.iter().zip(scores).zip(col) {
+                dst[c] += s * v;
+            }
+        });
     }
-    let sums = DMatrix::from_row_slice(g, k, &rows);
+    let sums = DMatrix::from_vec(g, k, sums);
     (sums.transpose() * &sums, g)
 }
 
