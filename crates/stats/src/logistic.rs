@@ -66,6 +66,7 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
         kind => {
             // sandwich's estfun.glm: working residual × working weight × x, as glm stores them.
             let scores: Vec<f64> = (0..n)
+                .into_par_iter()
                 .map(|i| (y[i] - mu[i]) / (mu[i] * (1.0 - mu[i])) * irls.weights[i])
                 .collect();
             sandwich(&design.x, &scores, &bread, kind, design.cluster.as_deref())?
@@ -116,13 +117,13 @@ struct Irls {
 fn irls(design: &Design) -> Result<Irls, StatsError> {
     let (n, p) = design.x.shape();
     let y = &design.y;
-    let mut mu: Vec<f64> = y.iter().map(|&v| (v + 0.5) / 2.0).collect();
-    let (mut w, mut last_w, mut terms) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    let mut dev_old = deviance(y, &mu);
+    let (mut mu, mut w) = (vec![0.0; n], vec![0.0; n]);
+    let (mut last_w, mut terms) = (vec![0.0; n], vec![0.0; n]);
+    let mut dev_old = start_deviance(y);
     // The last accepted step: β, its bread, converged, iteration.
     let mut step: Option<(DVector<f64>, DMatrix<f64>, bool, usize)> = None;
     let mut stopped_singular = false;
-    // The weights and cross products of the first step (from the starting μ); each pass then gives the next.
+    // The starting μ, the weights and cross products of the first step; each pass then gives the next.
     let x = &design.x;
     let mut next = Some(add_blocks(
         p,
@@ -191,8 +192,8 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
 type BlockRows<'a> = (&'a mut [f64], &'a mut [f64], &'a mut [f64]);
 
 /// One pass over the rows by blocks of [`BLOCK_ROWS`] in parallel. With `beta`: η = Xβ, μ and the deviance
-/// terms (each row's η summed over the columns in order from 0); without: η from the starting μ (terms
-/// untouched). Then the weights `w` and, when `products`, each block's X'WX and X'Wz of those weights and
+/// terms (each row's η summed over the columns in order from 0); without: the starting μ and η ([`start_row`];
+/// terms untouched). Then the weights `w` and, when `products`, each block's X'WX and X'Wz of those weights and
 /// working responses, tile by tile as [`cross_products`] sums them (the same digits once [`add_blocks`] adds
 /// them in order).
 ///
@@ -247,8 +248,15 @@ fn block_pass(
                 }
             }
             None => {
-                for (v, &m) in eta.iter_mut().zip(&*mu) {
-                    *v = (m / (1.0 - m)).ln();
+                let (s0, s1) = (start_row(0.0), start_row(1.0));
+                for ((m, v), &y) in mu.iter_mut().zip(eta.iter_mut()).zip(y) {
+                    (*m, *v) = if y == 0.0 {
+                        s0
+                    } else if y == 1.0 {
+                        s1
+                    } else {
+                        start_row(y)
+                    };
                 }
             }
         }
@@ -288,6 +296,25 @@ fn check_response(design: &Design) -> Result<(), StatsError> {
 fn inv_logit(e: f64) -> f64 {
     let t = -f64::EPSILON.ln();
     1.0 / (1.0 + (-e.clamp(-t, t)).exp())
+}
+
+/// A row's starting μ = (y + 0.5)/2 (R's mustart) and η = log(μ/(1−μ)).
+fn start_row(y: f64) -> (f64, f64) {
+    let m = (y + 0.5) / 2.0;
+    (m, (m / (1.0 - m)).ln())
+}
+
+/// [`deviance`] at the starting μ, its terms summed in row order; each row's term depends on y alone, so the
+/// logarithms of a 0 and a 1 row are taken once.
+fn start_deviance(y: &[f64]) -> f64 {
+    let term = |v: f64| deviance_term(v, start_row(v).0);
+    let (t0, t1) = (term(0.0), term(1.0));
+    let t = |&v: &f64| match v {
+        _ if v == 0.0 => t0,
+        _ if v == 1.0 => t1,
+        _ => term(v),
+    };
+    -2.0 * y.iter().map(t).sum::<f64>()
 }
 
 /// Binomial deviance −2 Σ [y log μ + (1−y) log(1−μ)].
