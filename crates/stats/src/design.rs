@@ -297,11 +297,13 @@ fn fill_gathered(dst: &mut [f64], col: &NumColumn, rows: &[usize], nrows: usize)
     }
 }
 
-/// True when every value is finite: chunks in parallel, each scanned whole (no early exit, so it vectorizes).
+/// True when every value is finite: chunks in parallel, each scanned whole (no early exit, so it vectorizes):
+/// `x − x` is +0 for a finite `x` and NaN otherwise, so the OR of its bits is 0 only when all are finite.
+#[allow(clippy::eq_op)] // x − x is the point: NaN for an infinity or a NaN
 fn all_finite(values: &[f64]) -> bool {
     values
         .par_chunks(COPY_ROWS)
-        .all(|c| c.iter().fold(true, |ok, x| ok & x.is_finite()))
+        .all(|c| c.iter().fold(0u64, |acc, &x| acc | (x - x).to_bits()) == 0)
 }
 
 /// NaN or an infinity in a numeric column the model reads is an input problem naming its row, not a value
@@ -567,10 +569,16 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
     out
 }
 
-/// Cluster index per used row, numbered by first appearance (the ids are read in place, not collected).
+/// Cluster index per used row, numbered by first appearance. Ids that are all plain integers are read in
+/// parallel and numbered through their values; otherwise as text ([`numbers_of`]): the same numbering.
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
     let t = texts(table, c)?;
-    Ok(numbers_of(rows.iter().map(|&i| t.get(i).unwrap_or(""))))
+    let id = |i: usize| t.get(i).unwrap_or("");
+    let values: Option<Vec<u64>> = rows.par_iter().map(|&i| plain_integer(id(i))).collect();
+    Ok(match values {
+        Some(v) => first_appearance(v.into_iter().map(Some)).unwrap_or_default(),
+        None => numbers_of(rows.iter().map(|&i| id(i))),
+    })
 }
 
 /// Cluster numbers 0..G for a sequence of cluster ids, numbered by first appearance.
@@ -635,6 +643,21 @@ mod tests {
                 ("k".into(), num(&[2.0; 6])),
             ],
         )
+    }
+
+    /// The vectorized finite check: any NaN or infinity anywhere (beyond the first chunk too) is seen.
+    #[test]
+    fn all_finite_sees_every_non_finite_value() {
+        let mut v = vec![-0.0, 1e308, -2.5, f64::MIN_POSITIVE];
+        v.resize(3 * COPY_ROWS + 5, 7.0);
+        assert!(all_finite(&v));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for at in [0, COPY_ROWS + 1, v.len() - 1] {
+                let mut w = v.clone();
+                w[at] = bad;
+                assert!(!all_finite(&w), "{bad} at {at}");
+            }
+        }
     }
 
     /// Integer ids and text ids are numbered alike by first appearance; "042" and "42" stay two clusters.

@@ -125,22 +125,23 @@ impl<'a> Tiles<'a> {
         for (k, t) in self.wz[..len].iter_mut().enumerate() {
             *t = w.map_or(1.0, |w| w[k]) * z[k];
         }
-        for j in 0..p {
-            let col = &data[j * n + start..j * n + end];
-            let dst = &mut self.wx[j * TILE_ROWS..j * TILE_ROWS + len];
-            match w {
-                Some(w) => {
-                    for ((d, &v), &wi) in dst.iter_mut().zip(col).zip(w) {
-                        *d = wi * v;
-                    }
+        if let Some(w) = w {
+            for j in 0..p {
+                let col = &data[j * n + start..j * n + end];
+                let dst = &mut self.wx[j * TILE_ROWS..j * TILE_ROWS + len];
+                for ((d, &v), &wi) in dst.iter_mut().zip(col).zip(w) {
+                    *d = wi * v;
                 }
-                None => dst.copy_from_slice(col),
             }
         }
         let col = |k: usize| &data[k * n + start..k * n + end];
         add_dots(&self.wz[..len], col, 0, &mut self.xtz, dot4);
         for j in 0..p {
-            let wxj = &self.wx[j * TILE_ROWS..j * TILE_ROWS + len];
+            // Unit weights: the column itself (the same values a copy would hold).
+            let wxj = match w {
+                Some(_) => &self.wx[j * TILE_ROWS..j * TILE_ROWS + len],
+                None => col(j),
+            };
             add_dots(wxj, col, j, &mut self.xtx[j * p..(j + 1) * p], dot4);
         }
     }

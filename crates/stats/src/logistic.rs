@@ -275,13 +275,23 @@ fn block_pass(
 
 /// The response must be 0/1 with both classes present.
 fn check_response(design: &Design) -> Result<(), StatsError> {
-    if let Some(bad) = design.y.iter().find(|&&v| v != 0.0 && v != 1.0) {
+    // One parallel pass counts the 1s and notices any other value; the first such value is then found in order.
+    let (ones, other) = design
+        .y
+        .par_chunks(1 << 16)
+        .map(|c| {
+            c.iter().fold((0, false), |(k, o), &v| {
+                (k + usize::from(v == 1.0), o | (v != 0.0 && v != 1.0))
+            })
+        })
+        .reduce(|| (0, false), |a, b| (a.0 + b.0, a.1 | b.1));
+    let first_other = || design.y.iter().find(|&&v| v != 0.0 && v != 1.0);
+    if let Some(bad) = other.then(first_other).flatten() {
         return Err(StatsError::Undefined(format!(
             "{}: response '{}' must be 0/1 (or a two-level text column) for a binomial model; found {bad}",
             design.source, design.response
         )));
     }
-    let ones = design.y.iter().filter(|&&v| v == 1.0).count();
     if ones == 0 || ones == design.y.len() {
         let level = if ones == 0 { "all 0" } else { "all 1" };
         return Err(StatsError::OneClass {
