@@ -65,10 +65,11 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
         Vcov::Classical => bread.clone(),
         kind => {
             // sandwich's estfun.glm: working residual × working weight × x, as glm stores them.
-            let scores: Vec<f64> = (0..n)
-                .into_par_iter()
-                .map(|i| (y[i] - mu[i]) / (mu[i] * (1.0 - mu[i])) * irls.weights[i])
-                .collect();
+            let mut scores = irls.spare;
+            let w = &irls.weights;
+            scores.par_iter_mut().enumerate().for_each(|(i, s)| {
+                *s = (y[i] - mu[i]) / (mu[i] * (1.0 - mu[i])) * w[i];
+            });
             sandwich(&design.x, &scores, &bread, kind, design.cluster.as_deref())?
         }
     };
@@ -106,6 +107,8 @@ struct Irls {
     converged: bool,
     iterations: usize,
     stopped_singular: bool,
+    /// The deviance-terms n-vector, free for the sandwich scores (no new n-vector to fault in).
+    spare: Vec<f64>,
 }
 
 /// IRLS exactly as R's glm.fit: start μ = (y + 0.5)/2, stop when the relative deviance change < 1e-8.
@@ -185,6 +188,7 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
         converged,
         iterations,
         stopped_singular,
+        spare: terms,
     })
 }
 
