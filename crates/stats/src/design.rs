@@ -574,10 +574,20 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
     let t = texts(table, c)?;
     let id = |i: usize| t.get(i).unwrap_or("");
-    let values: Option<Vec<u64>> = rows.par_iter().map(|&i| plain_integer(id(i))).collect();
-    Ok(match values {
-        Some(v) => first_appearance(v.into_iter().map(Some)).unwrap_or_default(),
-        None => numbers_of(rows.iter().map(|&i| id(i))),
+    // u64::MAX marks an id that is not a plain integer (those have at most 18 digits, so never this value).
+    let mut values = vec![0u64; rows.len()];
+    values
+        .par_chunks_mut(COPY_ROWS)
+        .zip(rows.par_chunks(COPY_ROWS))
+        .for_each(|(v, r)| {
+            for (v, &i) in v.iter_mut().zip(r) {
+                *v = plain_integer(id(i)).unwrap_or(u64::MAX);
+            }
+        });
+    Ok(if values.par_iter().any(|&v| v == u64::MAX) {
+        numbers_of(rows.iter().map(|&i| id(i)))
+    } else {
+        first_appearance(values.into_iter().map(Some)).unwrap_or_default()
     })
 }
 
