@@ -357,7 +357,12 @@ fn complete_cases(table: &Table, cols: &[String]) -> crate::Result<CompleteCases
         }
         missing.push((c.clone(), count));
     }
-    let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
+    // Every row complete (the usual case): the indices are written in parallel.
+    let rows: Vec<usize> = if keep.iter().all(|&k| k) {
+        (0..n).into_par_iter().collect()
+    } else {
+        (0..n).filter(|&i| keep[i]).collect()
+    };
     Ok((missing, rows))
 }
 

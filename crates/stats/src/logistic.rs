@@ -122,16 +122,17 @@ fn irls(design: &Design) -> Result<Irls, StatsError> {
     let y = &design.y;
     let (mut mu, mut w) = (vec![0.0; n], vec![0.0; n]);
     let (mut last_w, mut terms) = (vec![0.0; n], vec![0.0; n]);
-    let mut dev_old = start_deviance(y);
     // The last accepted step: β, its bread, converged, iteration.
     let mut step: Option<(DVector<f64>, DMatrix<f64>, bool, usize)> = None;
     let mut stopped_singular = false;
-    // The starting μ, the weights and cross products of the first step; each pass then gives the next.
+    // The starting μ, the weights and cross products of the first step (each pass then gives the next), and
+    // beside them the starting deviance (a sum in row order, on one thread).
     let x = &design.x;
-    let mut next = Some(add_blocks(
-        p,
-        pass(x, y, None, (&mut mu, &mut terms, &mut w), true),
-    ));
+    let (mut dev_old, first) = rayon::join(
+        || start_deviance(y),
+        || pass(x, y, None, (&mut mu, &mut terms, &mut w), true),
+    );
+    let mut next = Some(add_blocks(p, first));
     let mut change = f64::INFINITY;
     for iter in 1..=MAX_ITER {
         let (xtwx, xtwz) = match next.take() {
