@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use nalgebra::DMatrix;
+use rayon::prelude::*;
 
 use super::formula::{Formula, Variable};
 use super::linalg::{aliased_columns, cross_products};
@@ -97,23 +98,26 @@ impl Design {
         // no second matrix); a factor with many levels may make it grow past this estimate.
         let n = rows.len();
         let estimate = usize::from(formula.intercept) + formula.terms.len();
-        let mut values: Vec<f64> = Vec::with_capacity(n.saturating_mul(estimate));
+        let mut values = Columns::new(n, estimate);
         let mut names = Vec::new();
         let mut terms = Vec::new();
         if formula.intercept {
             names.push("(Intercept)".to_string());
-            values.resize(n, 1.0);
+            values
+                .next()
+                .par_chunks_mut(COPY_ROWS)
+                .for_each(|c| c.fill(1.0));
             terms.push(("(Intercept)".to_string(), vec![0]));
         }
         for (k, term) in formula.terms.iter().enumerate() {
             let first = names.len();
             if let Some((name, col)) = stored_numbers(src.table(), &term.variables) {
                 names.push(name);
-                extend_gathered(&mut values, col, &rows, n);
+                fill_gathered(values.next(), col, &rows, n);
             } else {
                 for (name, col) in term_columns(src.table(), &term.variables, &rows)? {
                     names.push(name);
-                    values.extend_from_slice(&col);
+                    copy_parallel(values.next(), &col);
                 }
             }
             terms.push((term.label(), (first..names.len()).collect()));
@@ -125,7 +129,7 @@ impl Design {
             src.release_unread(formula, k + 1, cluster, &read);
         }
         let table = src.table();
-        let x = DMatrix::from_vec(n, names.len(), values);
+        let x = values.into_matrix(names.len());
         let cluster = cluster
             .map(|c| cluster_index(table, c, &rows))
             .transpose()?;
@@ -230,15 +234,76 @@ fn stored_numbers<'a>(table: &'a Table, variables: &[Variable]) -> Option<(Strin
     }
 }
 
-/// Append a column's values on the used rows; when every row is used this is one contiguous copy. Used rows
-/// are complete cases, so their slots hold the values themselves (a missing slot's NaN is never read).
-fn extend_gathered(out: &mut Vec<f64>, col: &NumColumn, rows: &[usize], nrows: usize) {
+/// Rows per chunk of the parallel copies into the model matrix (a copy has no sum: any size gives the same).
+const COPY_ROWS: usize = 1 << 16;
+
+/// The column-major model-matrix buffer, zeroed for the expected columns (a large zeroed allocation is not
+/// touched until written, so each column's pages are first written by the parallel copy that fills it).
+struct Columns {
+    values: Vec<f64>,
+    filled: usize,
+    n: usize,
+}
+
+impl Columns {
+    /// A buffer of `n` rows and room for `estimate` columns.
+    fn new(n: usize, estimate: usize) -> Self {
+        Columns {
+            values: vec![0.0; n.saturating_mul(estimate)],
+            filled: 0,
+            n,
+        }
+    }
+
+    /// The slot of the next column (the buffer grows past the estimate when needed).
+    fn next(&mut self) -> &mut [f64] {
+        let (from, to) = (self.filled, self.filled + self.n);
+        if self.values.len() < to {
+            self.values.resize(to, 0.0);
+        }
+        self.filled = to;
+        &mut self.values[from..to]
+    }
+
+    /// The n × p matrix of the `p` columns filled (one [`Columns::next`] each).
+    fn into_matrix(mut self, p: usize) -> DMatrix<f64> {
+        self.values.resize(self.n * p, 0.0);
+        DMatrix::from_vec(self.n, p, self.values)
+    }
+}
+
+/// `dst.copy_from_slice(src)` by chunks of rows in parallel.
+fn copy_parallel(dst: &mut [f64], src: &[f64]) {
+    dst.par_chunks_mut(COPY_ROWS)
+        .zip(src.par_chunks(COPY_ROWS))
+        .for_each(|(d, s)| d.copy_from_slice(s));
+}
+
+/// Write a column's values on the used rows into `dst` (one per used row); when every row is used this is
+/// one contiguous copy. Used rows are complete cases, so their slots hold the values themselves (a missing
+/// slot's NaN is never read).
+fn fill_gathered(dst: &mut [f64], col: &NumColumn, rows: &[usize], nrows: usize) {
     let v = col.values();
     if rows.len() == v.len() && nrows == v.len() {
-        out.extend_from_slice(v);
+        copy_parallel(dst, v);
     } else {
-        out.extend(rows.iter().map(|&i| v.get(i).copied().unwrap_or(f64::NAN)));
+        dst.par_chunks_mut(COPY_ROWS)
+            .zip(rows.par_chunks(COPY_ROWS))
+            .for_each(|(d, r)| {
+                for (d, &i) in d.iter_mut().zip(r) {
+                    *d = v.get(i).copied().unwrap_or(f64::NAN);
+                }
+            });
     }
+}
+
+/// True when every value is finite: chunks in parallel, each scanned whole (no early exit, so it vectorizes):
+/// `x − x` is +0 for a finite `x` and NaN otherwise, so the OR of its bits is 0 only when all are finite.
+#[allow(clippy::eq_op)] // x − x is the point: NaN for an infinity or a NaN
+fn all_finite(values: &[f64]) -> bool {
+    values
+        .par_chunks(COPY_ROWS)
+        .all(|c| c.iter().fold(0u64, |acc, &x| acc | (x - x).to_bits()) == 0)
 }
 
 /// NaN or an infinity in a numeric column the model reads is an input problem naming its row, not a value
@@ -247,7 +312,7 @@ fn finite_values(table: &Table, cols: &[String], rows: &[usize]) -> crate::Resul
     for c in cols {
         if let Ok(calcscore_data::ColumnData::Num(v)) = table.column(c) {
             let vals = v.values();
-            if v.null_count() == 0 && vals.iter().all(|x| x.is_finite()) {
+            if v.null_count() == 0 && all_finite(vals) {
                 continue;
             }
             if let Some(&i) = rows
@@ -292,7 +357,12 @@ fn complete_cases(table: &Table, cols: &[String]) -> crate::Result<CompleteCases
         }
         missing.push((c.clone(), count));
     }
-    let rows: Vec<usize> = (0..n).filter(|&i| keep[i]).collect();
+    // Every row complete (the usual case): the indices are written in parallel.
+    let rows: Vec<usize> = if keep.iter().all(|&k| k) {
+        (0..n).into_par_iter().collect()
+    } else {
+        (0..n).filter(|&i| keep[i]).collect()
+    };
     Ok((missing, rows))
 }
 
@@ -319,8 +389,8 @@ fn is_text_factor(table: &Table, name: &str) -> crate::Result<bool> {
 fn response_values(table: &Table, name: &str, rows: &[usize]) -> crate::Result<Response> {
     if !is_text_factor(table, name)? {
         let v = numbers(table, name)?;
-        let mut y = Vec::with_capacity(rows.len());
-        extend_gathered(&mut y, &v, rows, table.nrows());
+        let mut y = vec![0.0; rows.len()];
+        fill_gathered(&mut y, &v, rows, table.nrows());
         return Ok((y, None));
     }
     let v = texts(table, name)?;
@@ -504,34 +574,54 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
     out
 }
 
-/// Cluster index per used row, numbered by first appearance.
+/// Cluster index per used row, numbered by first appearance. Ids that are all plain integers are read in
+/// parallel and numbered through their values; otherwise as text ([`numbers_of`]): the same numbering.
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
     let t = texts(table, c)?;
-    Ok(cluster_numbers(
-        rows.iter().map(|&i| t.get(i).unwrap_or("")),
-    ))
+    let id = |i: usize| t.get(i).unwrap_or("");
+    // u64::MAX marks an id that is not a plain integer (those have at most 18 digits, so never this value).
+    let mut values = vec![0u64; rows.len()];
+    values
+        .par_chunks_mut(COPY_ROWS)
+        .zip(rows.par_chunks(COPY_ROWS))
+        .for_each(|(v, r)| {
+            for (v, &i) in v.iter_mut().zip(r) {
+                *v = plain_integer(id(i)).unwrap_or(u64::MAX);
+            }
+        });
+    Ok(if values.par_iter().any(|&v| v == u64::MAX) {
+        numbers_of(rows.iter().map(|&i| id(i)))
+    } else {
+        first_appearance(values.into_iter().map(Some)).unwrap_or_default()
+    })
 }
 
 /// Cluster numbers 0..G for a sequence of cluster ids, numbered by first appearance.
 pub fn cluster_numbers<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<usize> {
     let ids: Vec<&'a str> = ids.collect();
-    // Ids written as plain integers (no sign, no leading zero: one text per number) are numbered through
-    // their values, which hash and compare faster than text; the numbering is the same.
-    let values: Option<Vec<u64>> = ids.iter().map(|id| plain_integer(id)).collect();
-    match values {
-        Some(values) => first_appearance(values.into_iter()),
-        None => first_appearance(ids.into_iter()),
-    }
+    numbers_of(ids.iter().copied())
 }
 
-/// Numbers 0..G for a sequence of keys, by first appearance.
-fn first_appearance<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<usize> {
-    // rustc-hash's Fx hash: fast on short ids; the numbering is by first appearance, whatever the hash.
+/// [`cluster_numbers`] of ids that can be read twice. Ids written as plain integers (no sign, no leading zero:
+/// one text per number) are numbered through their values, which hash and compare faster than text; at the
+/// first other id the ids are numbered again as text: the numbering is the same.
+fn numbers_of<'a>(ids: impl Iterator<Item = &'a str> + Clone) -> Vec<usize> {
+    first_appearance(ids.clone().map(plain_integer))
+        .unwrap_or_else(|| first_appearance(ids.map(Some)).unwrap_or_default())
+}
+
+/// Numbers 0..G for a sequence of keys, by first appearance; `None` at the first missing key.
+fn first_appearance<K: std::hash::Hash + Eq>(
+    keys: impl Iterator<Item = Option<K>>,
+) -> Option<Vec<usize>> {
+    // rustc-hash's Fx hash: fast on short ids; the numbering is by first appearance, whatever the hash. The
+    // map starts small and grows with the clusters (a map sized for every row scatters them out of cache).
+    let capacity = keys.size_hint().0.min(1 << 12);
     let mut seen: rustc_hash::FxHashMap<K, usize> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(keys.size_hint().0, Default::default());
+        rustc_hash::FxHashMap::with_capacity_and_hasher(capacity, Default::default());
     keys.map(|id| {
         let next = seen.len();
-        *seen.entry(id).or_insert(next)
+        Some(*seen.entry(id?).or_insert(next))
     })
     .collect()
 }
@@ -568,6 +658,21 @@ mod tests {
                 ("k".into(), num(&[2.0; 6])),
             ],
         )
+    }
+
+    /// The vectorized finite check: any NaN or infinity anywhere (beyond the first chunk too) is seen.
+    #[test]
+    fn all_finite_sees_every_non_finite_value() {
+        let mut v = vec![-0.0, 1e308, -2.5, f64::MIN_POSITIVE];
+        v.resize(3 * COPY_ROWS + 5, 7.0);
+        assert!(all_finite(&v));
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for at in [0, COPY_ROWS + 1, v.len() - 1] {
+                let mut w = v.clone();
+                w[at] = bad;
+                assert!(!all_finite(&w), "{bad} at {at}");
+            }
+        }
     }
 
     /// Integer ids and text ids are numbered alike by first appearance; "042" and "42" stay two clusters.

@@ -26,6 +26,14 @@ pub fn cross_products(
         .par_iter()
         .map(|&s| block_cross_products(x, w, z, s, (s + BLOCK_ROWS).min(n)))
         .collect();
+    add_blocks(p, blocks)
+}
+
+/// The block sums of X'WX (upper triangle, row-major) and X'Wz added in block order, mirrored to a full matrix.
+pub(crate) fn add_blocks(
+    p: usize,
+    blocks: Vec<(Vec<f64>, Vec<f64>)>,
+) -> (DMatrix<f64>, DVector<f64>) {
     let mut xtx = vec![0.0; p * p];
     let mut xtz = vec![0.0; p];
     for (a, b) in blocks {
@@ -42,11 +50,9 @@ pub fn cross_products(
 }
 
 /// Rows per tile inside a block: a tile's weighted columns stay in cache while every column pair is formed.
-const TILE_ROWS: usize = 256;
+pub(crate) const TILE_ROWS: usize = 256;
 
-/// Upper triangle of X'WX (row-major) and X'Wz over rows `from..to`: per tile of rows, the weighted columns
-/// once, then one dot product per column pair over contiguous column slices (SYRK-style), four pairs per
-/// sweep ([`add_dots`]).
+/// Upper triangle of X'WX (row-major) and X'Wz over rows `from..to`, tile by tile ([`Tiles::add`]).
 fn block_cross_products(
     x: &DMatrix<f64>,
     w: Option<&[f64]>,
@@ -54,40 +60,96 @@ fn block_cross_products(
     from: usize,
     to: usize,
 ) -> (Vec<f64>, Vec<f64>) {
-    let (n, p) = x.shape();
-    let data = x.as_slice();
-    let mut xtx = vec![0.0; p * p];
-    let mut xtz = vec![0.0; p];
-    let mut wx = vec![0.0; p * TILE_ROWS];
-    let mut wz = vec![0.0; TILE_ROWS];
+    let mut sums = Tiles::new(x);
     let mut start = from;
     while start < to {
         let end = (start + TILE_ROWS).min(to);
-        let len = end - start;
-        for (k, t) in wz[..len].iter_mut().enumerate() {
-            *t = w.map_or(1.0, |w| w[start + k]) * z[start + k];
+        sums.add(start, end, w.map(|w| &w[start..end]), &z[start..end]);
+        start = end;
+    }
+    sums.into_sums()
+}
+
+/// One block's running X'WX (upper triangle, row-major) and X'Wz, and the scratch of its tiles.
+pub(crate) struct Tiles<'a> {
+    data: &'a [f64],
+    n: usize,
+    p: usize,
+    xtx: Vec<f64>,
+    xtz: Vec<f64>,
+    wx: Vec<f64>,
+    wz: Vec<f64>,
+}
+
+impl<'a> Tiles<'a> {
+    /// Zero sums for a block of `x`.
+    pub(crate) fn new(x: &'a DMatrix<f64>) -> Self {
+        let (n, p) = x.shape();
+        Tiles {
+            data: x.as_slice(),
+            n,
+            p,
+            xtx: vec![0.0; p * p],
+            xtz: vec![0.0; p],
+            wx: vec![0.0; p * TILE_ROWS],
+            wz: vec![0.0; TILE_ROWS],
         }
-        for j in 0..p {
-            let col = &data[j * n + start..j * n + end];
-            let dst = &mut wx[j * TILE_ROWS..j * TILE_ROWS + len];
-            match w {
-                Some(w) => {
-                    for ((d, &v), &wi) in dst.iter_mut().zip(col).zip(&w[start..end]) {
-                        *d = wi * v;
-                    }
+    }
+
+    /// Add the tile of rows `start..end` (at most [`TILE_ROWS`]) with its weights (`None`: unit) and responses:
+    /// the weighted columns once, then one dot product per column pair over contiguous column slices
+    /// (SYRK-style), four pairs per sweep ([`add_dots`]).
+    pub(crate) fn add(&mut self, start: usize, end: usize, w: Option<&[f64]>, z: &[f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above), the only requirement of `add_avx2`.
+            unsafe { self.add_avx2(start, end, w, z) };
+            return;
+        }
+        self.add_tile(start, end, w, z, dot4);
+    }
+
+    /// [`Tiles::add`] compiled for AVX2: four lanes per instruction, separate multiplies and adds (no FMA), so
+    /// every digit is that of the portable code.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn add_avx2(&mut self, start: usize, end: usize, w: Option<&[f64]>, z: &[f64]) {
+        self.add_tile(start, end, w, z, |a, b| dot4_avx2(a, b));
+    }
+
+    /// The body of [`Tiles::add`].
+    #[inline(always)]
+    fn add_tile(&mut self, start: usize, end: usize, w: Option<&[f64]>, z: &[f64], dot4: Dot4) {
+        let (n, p, len) = (self.n, self.p, end - start);
+        let data = self.data;
+        for (k, t) in self.wz[..len].iter_mut().enumerate() {
+            *t = w.map_or(1.0, |w| w[k]) * z[k];
+        }
+        if let Some(w) = w {
+            for j in 0..p {
+                let col = &data[j * n + start..j * n + end];
+                let dst = &mut self.wx[j * TILE_ROWS..j * TILE_ROWS + len];
+                for ((d, &v), &wi) in dst.iter_mut().zip(col).zip(w) {
+                    *d = wi * v;
                 }
-                None => dst.copy_from_slice(col),
             }
         }
         let col = |k: usize| &data[k * n + start..k * n + end];
-        add_dots(&wz[..len], col, 0, &mut xtz);
+        add_dots(&self.wz[..len], col, 0, &mut self.xtz, dot4);
         for j in 0..p {
-            let wxj = &wx[j * TILE_ROWS..j * TILE_ROWS + len];
-            add_dots(wxj, col, j, &mut xtx[j * p..(j + 1) * p]);
+            // Unit weights: the column itself (the same values a copy would hold).
+            let wxj = match w {
+                Some(_) => &self.wx[j * TILE_ROWS..j * TILE_ROWS + len],
+                None => col(j),
+            };
+            add_dots(wxj, col, j, &mut self.xtx[j * p..(j + 1) * p], dot4);
         }
-        start = end;
     }
-    (xtx, xtz)
+
+    /// The block's sums: X'WX upper triangle (row-major) and X'Wz.
+    pub(crate) fn into_sums(self) -> (Vec<f64>, Vec<f64>) {
+        (self.xtx, self.xtz)
+    }
 }
 
 /// Dot product with four running sums (a fixed order, so the same digits on every machine and thread count):
@@ -107,7 +169,14 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// `out[k] += dot(a, col(k))` for every `k` from `first` to `out.len()`, four columns per sweep of `a` (a
 /// last group of fewer repeats its last column and drops the repeats): the digits of one dot product per column.
-fn add_dots<'a>(a: &[f64], col: impl Fn(usize) -> &'a [f64], first: usize, out: &mut [f64]) {
+#[inline(always)]
+fn add_dots<'a>(
+    a: &[f64],
+    col: impl Fn(usize) -> &'a [f64],
+    first: usize,
+    out: &mut [f64],
+    dot4: Dot4,
+) {
     let mut k = first;
     while k < out.len() {
         let r = (out.len() - k).min(4);
@@ -121,9 +190,13 @@ fn add_dots<'a>(a: &[f64], col: impl Fn(usize) -> &'a [f64], first: usize, out: 
 }
 
 /// The rows after the last full group of four, summed in order.
+#[inline(always)]
 fn tail_dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
+
+/// A kernel of four dot products ([`dot4`] or [`dot4_avx2`]: the same digits).
+type Dot4 = fn(&[f64], [&[f64]; 4]) -> [f64; 4];
 
 /// `s + x·y` lane by lane over four lanes (one multiply and one add each).
 #[inline(always)]
@@ -140,12 +213,14 @@ fn add_product(s: [f64; 4], x: &[f64], y: &[f64]) -> [f64; 4] {
 }
 
 /// A slice cut after `m` values (or whole when shorter).
+#[inline(always)]
 fn halves(s: &[f64], m: usize) -> (&[f64], &[f64]) {
     s.split_at(m.min(s.len()))
 }
 
 /// Four dot products of `a` with `b[0..4]` in one sweep over `a`, each with four running sums (lane `l` takes
 /// rows `l`, `l + 4`, ...) added as `(s0 + s1) + (s2 + s3) + tail`: the digits of four separate dot products.
+#[inline(always)]
 fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     let m = a.len() - a.len() % 4;
     let (a4, at) = a.split_at(m);
@@ -175,6 +250,50 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     let mut out = [0.0; 4];
     for q in 0..4 {
         let s = &acc[q];
+        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
+    }
+    out
+}
+
+/// [`dot4`] with AVX2 vectors: lane `l` of each accumulator is [`dot4`]'s running sum `l` (one multiply
+/// and one add per lane, no FMA), and the lanes and tails are added as there: the same digits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dot4_avx2(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd};
+    use std::arch::x86_64::{_mm256_setzero_pd, _mm256_storeu_pd};
+    let m = a.len() - a.len() % 4;
+    let (a4, at) = a.split_at(m);
+    let split = |s| halves(s, m);
+    let ((b0, t0), (b1, t1), (b2, t2), (b3, t3)) =
+        (split(b[0]), split(b[1]), split(b[2]), split(b[3]));
+    // SAFETY (every load): `chunks_exact(4)` gives slices of four values, read whole by one load.
+    let load = |v: &[f64]| unsafe { _mm256_loadu_pd(v.as_ptr()) };
+    let mut acc: [__m256d; 4] = [_mm256_setzero_pd(); 4];
+    let rows = a4
+        .chunks_exact(4)
+        .zip(b0.chunks_exact(4))
+        .zip(b1.chunks_exact(4))
+        .zip(b2.chunks_exact(4))
+        .zip(b3.chunks_exact(4));
+    for ((((x, y0), y1), y2), y3) in rows {
+        let x = load(x);
+        acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(x, load(y0)));
+        acc[1] = _mm256_add_pd(acc[1], _mm256_mul_pd(x, load(y1)));
+        acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(x, load(y2)));
+        acc[3] = _mm256_add_pd(acc[3], _mm256_mul_pd(x, load(y3)));
+    }
+    let tails = [
+        tail_dot(at, t0),
+        tail_dot(at, t1),
+        tail_dot(at, t2),
+        tail_dot(at, t3),
+    ];
+    let mut out = [0.0; 4];
+    for q in 0..4 {
+        let mut s = [0.0f64; 4];
+        // SAFETY: `s` holds the four values the store writes.
+        unsafe { _mm256_storeu_pd(s.as_mut_ptr(), acc[q]) };
         out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
     }
     out
@@ -300,7 +419,7 @@ mod tests {
         }
     }
 
-    /// The four-column sweep gives the digits of four separate dot products, tails included.
+    /// The four-column sweep (portable and AVX2) gives the digits of four separate dot products, tails included.
     #[test]
     fn dot4_is_four_dots_to_the_bit() {
         let v = |seed: u64, len: usize| -> Vec<f64> {
@@ -314,6 +433,12 @@ mod tests {
             let got = dot4(&a, [&b[0], &b[1], &b[2], &b[3]]);
             for q in 0..4 {
                 assert_eq!(got[q].to_bits(), dot(&a, &b[q]).to_bits(), "len {len}");
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                let v = unsafe { dot4_avx2(&a, [&b[0], &b[1], &b[2], &b[3]]) };
+                assert_eq!(v.map(f64::to_bits), got.map(f64::to_bits), "avx2 len {len}");
             }
         }
     }
