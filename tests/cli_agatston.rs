@@ -3,13 +3,17 @@
 //! Agatston = Σ lesions area (mm²) × weight(peak HU) [1: 130–199, 2: 200–299, 3: 300–399, 4: ≥ 400];
 //! volume = pixels × pixel area × slice spacing; mass (factor 1) = Σ HU × voxel volume (cm³).
 
+mod common;
+use common::{close, Tol};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use calcscore_imaging::phantom::{write_slice, SliceSpec};
 use serde_json::Value;
 
-const TOL: f64 = 1e-9;
+/// Relative, absolute below 1.
+const TOL: Tol = Tol::rel(1e-9, 1.0);
 
 /// A slice of `rows`×`cols` water (0 HU) with blocks of given HU painted on it.
 struct Image {
@@ -114,18 +118,11 @@ fn num(v: &Value, key: &str) -> f64 {
         .unwrap_or_else(|| panic!("{key} is not a number in {v}"))
 }
 
-fn close(what: &str, got: f64, want: f64) {
-    assert!(
-        (got - want).abs() <= TOL * want.abs().max(1.0),
-        "{what}: got {got}, want {want}"
-    );
-}
-
 /// Agatston, volume, mass and lesion count of a run.
 fn totals(v: &Value, agatston: f64, volume: f64, mass: f64, n: u64) {
-    close("agatston", num(v, "agatston"), agatston);
-    close("volume_mm3", num(v, "volume_mm3"), volume);
-    close("mass_mg", num(v, "mass_mg"), mass);
+    close("agatston", num(v, "agatston"), agatston, TOL);
+    close("volume_mm3", num(v, "volume_mm3"), volume, TOL);
+    close("mass_mg", num(v, "mass_mg"), mass, TOL);
     assert_eq!(v["n_lesions"].as_u64(), Some(n), "n_lesions in {v}");
 }
 
@@ -167,11 +164,17 @@ fn threshold_option_moves_the_lesion_threshold() {
         .block(2, 2, 2, 2, 129.0)
         .block(8, 8, 2, 2, 400.0);
     write(dir.path(), "a.dcm", &img.at(0.0));
-    close("default", num(&score(dir.path(), &[]), "agatston"), 4.0);
+    close(
+        "default",
+        num(&score(dir.path(), &[]), "agatston"),
+        4.0,
+        TOL,
+    );
     close(
         "129",
         num(&score(dir.path(), &["--threshold", "129"]), "agatston"),
         5.0,
+        TOL,
     );
 }
 
@@ -221,12 +224,13 @@ fn minimum_area_boundary() {
         1,
     );
     let all = score(dir.path(), &["--min-area", "0"]);
-    close("min-area 0", num(&all, "agatston"), 6.0);
+    close("min-area 0", num(&all, "agatston"), 6.0, TOL);
     assert_eq!(all["n_lesions"].as_u64(), Some(2));
     close(
         "min-area 1.01",
         num(&score(dir.path(), &["--min-area", "1.01"]), "agatston"),
         0.0,
+        TOL,
     );
 }
 
@@ -242,9 +246,14 @@ fn cylinder_scored_on_each_slice() {
     write(dir.path(), "3.dcm", &empty.at(6.0));
     let v = score(dir.path(), &[]);
     totals(&v, 81.0, 121.5, 2.0 * 81.0 * 250.0 * 0.75 / 1000.0, 2);
-    close("area", num(&v["lesions"][0], "area_mm2"), 20.25);
-    close("centroid row", num(&v["lesions"][0], "centroid_row"), 16.0);
-    close("mean HU", num(&v["lesions"][0], "mean_hu"), 250.0);
+    close("area", num(&v["lesions"][0], "area_mm2"), 20.25, TOL);
+    close(
+        "centroid row",
+        num(&v["lesions"][0], "centroid_row"),
+        16.0,
+        TOL,
+    );
+    close("mean HU", num(&v["lesions"][0], "mean_hu"), 250.0, TOL);
 }
 
 #[test]
@@ -262,14 +271,19 @@ fn files_out_of_order_are_sorted_by_position() {
         write(dir.path(), name, &s);
     }
     let v = score(dir.path(), &[]);
-    close("total", num(&v, "agatston"), 7.0);
+    close("total", num(&v, "agatston"), 7.0, TOL);
     let slices = v["slices"].as_array().unwrap();
     let got: Vec<(f64, f64)> = slices
         .iter()
         .map(|s| (num(s, "z_mm"), num(s, "agatston")))
         .collect();
     assert_eq!(got, [(0.0, 1.0), (3.0, 2.0), (6.0, 4.0)]);
-    close("spacing", num(&v["conventions"], "slice_spacing_mm"), 3.0);
+    close(
+        "spacing",
+        num(&v["conventions"], "slice_spacing_mm"),
+        3.0,
+        TOL,
+    );
 }
 
 #[test]
@@ -289,7 +303,12 @@ fn descending_z_follows_the_slice_normal() {
         .map(|s| (num(s, "z_mm"), num(s, "agatston")))
         .collect();
     assert_eq!(got, [(6.0, 4.0), (3.0, 2.0), (0.0, 1.0)]);
-    close("spacing", num(&v["conventions"], "slice_spacing_mm"), 3.0);
+    close(
+        "spacing",
+        num(&v["conventions"], "slice_spacing_mm"),
+        3.0,
+        TOL,
+    );
 }
 
 #[test]
@@ -310,8 +329,8 @@ fn each_slice_uses_its_own_rescale() {
     assert_eq!(s.stored[4 * 16 + 4], 1224);
     write(dir.path(), "2.dcm", &s);
     let v = score(dir.path(), &[]);
-    close("total", num(&v, "agatston"), 7.0);
-    close("peak", num(&v["lesions"][1], "peak_hu"), 400.0);
+    close("total", num(&v, "agatston"), 7.0, TOL);
+    close("peak", num(&v["lesions"][1], "peak_hu"), 400.0, TOL);
 }
 
 /// A 4×4 block (16 px = 4 mm²) at 350 HU (weight 3: 12 per slice) on every slice of a 6 mm stack.
@@ -352,10 +371,11 @@ fn slices_of_1_5_and_3_mm() {
         "3 mm scaled",
         num(&score(three.path(), &scaled), "agatston"),
         24.0,
+        TOL,
     );
     let v = score(fine.path(), &scaled);
-    close("1.5 mm scaled", num(&v, "agatston"), 24.0);
-    close("factor", num(&v["conventions"], "scale_factor"), 0.5);
+    close("1.5 mm scaled", num(&v, "agatston"), 24.0, TOL);
+    close("factor", num(&v["conventions"], "scale_factor"), 0.5, TOL);
 }
 
 #[test]
@@ -372,6 +392,7 @@ fn mass_factor_scales_the_mass() {
         "mass",
         num(&v, "mass_mg"),
         0.8 * 4.0 * 0.75 * 300.0 / 1000.0,
+        TOL,
     );
 }
 
@@ -387,10 +408,20 @@ fn kv_thresholds_follow_the_tube_voltage() {
     let mut s = img.at(0.0);
     s.kvp = Some(100.0);
     write(dir.path(), "a.dcm", &s);
-    close("standard", num(&score(dir.path(), &[]), "agatston"), 8.0);
+    close(
+        "standard",
+        num(&score(dir.path(), &[]), "agatston"),
+        8.0,
+        TOL,
+    );
     let v = score(dir.path(), &["--kv-thresholds"]);
-    close("100 kV", num(&v, "agatston"), 6.0);
-    close("threshold", num(&v["conventions"], "threshold_hu"), 145.0);
+    close("100 kV", num(&v, "agatston"), 6.0, TOL);
+    close(
+        "threshold",
+        num(&v["conventions"], "threshold_hu"),
+        145.0,
+        TOL,
+    );
     let d = dir.path().display().to_string();
     refused(
         &[
@@ -546,6 +577,7 @@ fn mixed_series_need_series_option() {
         "chosen",
         num(&score(dir.path(), &["--series", "2.25.99"]), "agatston"),
         4.0,
+        TOL,
     );
     refuse_dir(
         dir.path(),
@@ -602,7 +634,7 @@ fn per_artery_totals_from_a_label_mask() {
     let m = masks.path().join("labels.npy");
     std::fs::write(&m, calcscore_imaging::labels::write_npy(&mask, [2, 16, 16])).unwrap();
     let v = score(dir.path(), &["--labels", &m.display().to_string()]);
-    close("total", num(&v, "agatston"), 11.0);
+    close("total", num(&v, "agatston"), 11.0, TOL);
     let got: Vec<(String, f64)> = v["arteries"]
         .as_array()
         .unwrap()
@@ -619,7 +651,7 @@ fn per_artery_totals_from_a_label_mask() {
     assert_eq!(got.len(), want.len(), "{got:?}");
     for ((g, gv), (w, wv)) in got.iter().zip(want) {
         assert_eq!(g, w);
-        close(w, *gv, wv);
+        close(w, *gv, wv, TOL);
     }
     // A mask of the wrong shape is refused, naming the shapes.
     std::fs::write(
@@ -745,5 +777,5 @@ fn hidden_files_skipped_and_symlink_loops_not_followed() {
     std::fs::write(dir.path().join(".DS_Store"), "not an image").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
-    close("score", num(&score(dir.path(), &[]), "agatston"), 3.0);
+    close("score", num(&score(dir.path(), &[]), "agatston"), 3.0, TOL);
 }

@@ -3,10 +3,16 @@
 //! independent computation with pydicom, numpy and
 //! scipy.ndimage.label: tests/reference/agatston.py → tests/reference/agatston/expected.json.
 
+mod common;
+use common::{close, Tol};
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+
+/// HU are integers and pixel areas are products of two DS values: agreement to 1e-9 relative (absolute below 1).
+const TOL: Tol = Tol::rel(1e-9, 1.0);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -18,14 +24,6 @@ fn run(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn close(what: &str, got: f64, want: f64) {
-    // HU are integers and pixel areas are products of two DS values: agreement to 1e-9 relative.
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{what}: got {got}, want {want}"
-    );
 }
 
 #[test]
@@ -64,6 +62,7 @@ fn scores_match_the_python_reference() {
                 &format!("{name} {key}"),
                 got[key].as_f64().unwrap(),
                 case[key].as_f64().unwrap(),
+                TOL,
             );
         }
         assert_eq!(got["n_lesions"], case["n_lesions"], "{name} n_lesions");
@@ -72,6 +71,7 @@ fn scores_match_the_python_reference() {
             &format!("{name} spacing"),
             got["conventions"]["slice_spacing_mm"].as_f64().unwrap(),
             case["slice_spacing_mm"].as_f64().unwrap(),
+            TOL,
         );
         // Same lesions: (slice, pixels, peak, weight), in the reference's order.
         let key = |l: &Value| {

@@ -3,7 +3,7 @@
 //! definition) and canon_validate_dca.py (Python dcurves 1.1.7).
 
 mod common;
-use common::calcscore;
+use common::{calcscore, close, Tol};
 
 use std::process::Output;
 
@@ -21,13 +21,6 @@ fn reference(name: &str) -> Value {
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-fn close(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: calcscore {got}, reference {want}"
-    );
 }
 
 /// `validate --json` of the stored score on the validation half (one group, "all").
@@ -73,29 +66,29 @@ fn validate_val_prob_measures_equal_rms() {
         ("spiegelhalter_z", "S:z"),
         ("spiegelhalter_p", "S:p"),
     ] {
-        close(f(&v[field]), f(&vp[key]), 1e-9, field);
+        close(field, f(&v[field]), f(&vp[key]), Tol::abs(1e-9));
     }
     for field in ["scaled_brier", "e50", "ici", "e90", "emax"] {
-        close(f(&v[field]), f(&want[field]), 1e-9, field);
+        close(field, f(&v[field]), f(&want[field]), Tol::abs(1e-9));
     }
     close(
+        "calibration-in-the-large",
         f(&c["intercept"]["estimate"]),
         f(&want["citl"]),
-        1e-7,
-        "calibration-in-the-large",
+        Tol::abs(1e-7),
     );
     close(
+        "calibration slope",
         f(&c["slope"]["estimate"]),
         f(&want["slope"]),
-        1e-7,
-        "calibration slope",
+        Tol::abs(1e-7),
     );
     // val.prob's own recalibration slope is the same glm(y ~ lp).
     close(
+        "val.prob Slope",
         f(&c["slope"]["estimate"]),
         f(&vp["Slope"]),
-        1e-6,
-        "val.prob Slope",
+        Tol::abs(1e-6),
     );
 }
 
@@ -108,19 +101,19 @@ fn validate_decision_curve_equals_r_and_dcurves() {
     let d = &g["decision"];
     assert_eq!(f(&d["cutoff"]), f(&want["cutoff"]));
     close(
+        "prevalence",
         f(&d["prevalence"]),
         f(&want["prevalence"]),
-        1e-15,
-        "prevalence",
+        Tol::abs(1e-15),
     );
     let rows = d["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 99);
     for (k, r) in rows.iter().enumerate() {
         close(
+            "threshold",
             f(&r["threshold"]),
             f(&want["thresholds"][k]),
-            1e-15,
-            "threshold",
+            Tol::abs(1e-15),
         );
         for (field, key) in [
             ("net_benefit_model", "net_benefit_model"),
@@ -133,10 +126,10 @@ fn validate_decision_curve_equals_r_and_dcurves() {
             ),
         ] {
             close(
+                &format!("{field} at {k}"),
                 f(&r[field]),
                 f(&want[key][k]),
-                1e-10,
-                &format!("{field} at {k}"),
+                Tol::abs(1e-10),
             );
         }
         for (field, model, key) in [
@@ -155,10 +148,10 @@ fn validate_decision_curve_equals_r_and_dcurves() {
             ),
         ] {
             close(
+                &format!("dcurves {field} at {k}"),
                 f(&r[field]),
                 f(&dca[model][key][k]),
-                1e-10,
-                &format!("dcurves {field} at {k}"),
+                Tol::abs(1e-10),
             );
         }
     }
@@ -255,16 +248,16 @@ fn derive_firth_points_equal_brglm2() {
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for k in 0..4 {
         close(
+            "Firth coefficient",
             f(&coefs[k + 1]["estimate"]),
             f(&want["coefficients"][k]),
-            1e-7,
-            "Firth coefficient",
+            Tol::abs(1e-7),
         );
         close(
+            "Firth SE",
             f(&coefs[k + 1]["std_error"]),
             f(&want["std_errors"][k]),
-            1e-7,
-            "Firth SE",
+            Tol::abs(1e-7),
         );
     }
     let points: Vec<f64> = d["points"]
@@ -327,10 +320,10 @@ fn derive_tripod_section_uses_the_apparent_r2() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     close(
+        "apparent R2_CS",
         f(&d["logistic"]["r2_cox_snell"]),
         f(&want["r2cs_dev"]),
-        1e-9,
-        "apparent R2_CS",
+        Tol::abs(1e-9),
     );
     let o = calcscore(&[&base[..], &["--tripod"]].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

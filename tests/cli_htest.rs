@@ -2,6 +2,9 @@
 //! Expected values: tests/reference/htest/expected.json, written by tests/reference/htest.R.
 //! Tolerances: closed-form 1e-9 relative, p-values 1e-6 absolute.
 
+mod common;
+use common::{close, Tol};
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -12,7 +15,8 @@ use calcscore_stats::htest::{
 use calcscore_stats::{binomial_ci, clustered_auc, CiMethod, Direction, Roc, TwoByTwo};
 use serde_json::Value;
 
-const CLOSED: f64 = 1e-9;
+/// Closed-form values: 1e-9 relative (absolute below 1).
+const CLOSED: Tol = Tol::rel(1e-9, 1.0);
 const P_ABS: f64 = 1e-6;
 
 fn dir() -> PathBuf {
@@ -49,17 +53,8 @@ fn f(v: &Value) -> f64 {
         .unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
 
-/// Relative closeness (absolute near zero), with a readable failure.
-fn close(what: &str, got: f64, want: f64, tol: f64) {
-    let err = (got - want).abs() / want.abs().max(1.0);
-    assert!(
-        err <= tol,
-        "{what}: got {got:.17}, R {want:.17} (rel err {err:e})"
-    );
-}
-
 /// Compare a TestResult (JSON or library) with an R htest entry.
-fn check_test(what: &str, got: &Value, want: &Value, stat_tol: f64) {
+fn check_test(what: &str, got: &Value, want: &Value, stat_tol: Tol) {
     assert_eq!(
         got["method"].as_str().unwrap().trim(),
         want["method"].as_str().unwrap().trim(),
@@ -84,7 +79,12 @@ fn check_test(what: &str, got: &Value, want: &Value, stat_tol: f64) {
     let (gp, wp) = (f(&got["p_value"]), f(&want["p_value"]));
     assert!((gp - wp).abs() <= P_ABS, "{what} p: got {gp:e}, R {wp:e}");
     if wp < 1e-3 {
-        close(&format!("{what} p (relative)"), gp / wp, 1.0, 1e-6);
+        close(
+            &format!("{what} p (relative)"),
+            gp / wp,
+            1.0,
+            Tol::rel(1e-6, 1.0),
+        );
     }
     for k in ["conf_low", "conf_high"] {
         if want[k].is_number() {
@@ -433,8 +433,8 @@ fn compare_by_smoking_matches_t_wilcox_chisq_fisher() {
     let tight = expected("ht_fisher_tight");
     assert!((f(&ht[2]["p_value"]) - f(&want["p_value"])).abs() < P_ABS);
     for k in ["estimate", "conf_low", "conf_high"] {
-        close(k, f(&ht[2][k]), f(&tight[k]), 1e-8);
-        close(k, f(&ht[2][k]), f(&want[k]), 1e-4);
+        close(k, f(&ht[2][k]), f(&tight[k]), Tol::rel(1e-8, 1.0));
+        close(k, f(&ht[2][k]), f(&want[k]), Tol::rel(1e-4, 1.0));
     }
     check_test(
         "race chisq",
@@ -470,15 +470,40 @@ fn fisher_and_chisq_of_smoke_by_low_and_zero_cell() {
     let want = expected("smoke_low_fisher");
     let tight = expected("smoke_low_fisher_tight");
     assert!((t.p_value - f(&want["p_value"])).abs() < P_ABS);
-    close("or", t.estimate.unwrap(), f(&tight["estimate"]), 1e-8);
-    close("lo", t.conf_low.unwrap(), f(&tight["conf_low"]), 1e-8);
-    close("hi", t.conf_high.unwrap(), f(&tight["conf_high"]), 1e-8);
+    close(
+        "or",
+        t.estimate.unwrap(),
+        f(&tight["estimate"]),
+        Tol::rel(1e-8, 1.0),
+    );
+    close(
+        "lo",
+        t.conf_low.unwrap(),
+        f(&tight["conf_low"]),
+        Tol::rel(1e-8, 1.0),
+    );
+    close(
+        "hi",
+        t.conf_high.unwrap(),
+        f(&tight["conf_high"]),
+        Tol::rel(1e-8, 1.0),
+    );
     // matrix(c(12, 3, 0, 20), 2): [[12, 0], [3, 20]]
     let z = fisher_exact_2x2([[12, 0], [3, 20]], 0.95).unwrap();
     let want = expected("zero_fisher");
-    close("zero p", z.p_value / f(&want["p_value"]), 1.0, 1e-9);
+    close(
+        "zero p",
+        z.p_value / f(&want["p_value"]),
+        1.0,
+        Tol::rel(1e-9, 1.0),
+    );
     assert!(z.estimate.unwrap().is_infinite() && z.conf_high.unwrap().is_infinite());
-    close("zero lo", z.conf_low.unwrap(), f(&want["conf_low"]), 1e-4);
+    close(
+        "zero lo",
+        z.conf_low.unwrap(),
+        f(&want["conf_low"]),
+        Tol::rel(1e-4, 1.0),
+    );
     check_test(
         "zero chisq",
         &lib(chisq_2x2([[12, 0], [3, 20]], true).unwrap()),
@@ -720,7 +745,12 @@ fn text_outcome_and_missing_values_are_reported() {
         Direction::Auto,
     )
     .unwrap();
-    close("auc", f(&got["rows"][0]["estimate"]), roc.auc(), 1e-15);
+    close(
+        "auc",
+        f(&got["rows"][0]["estimate"]),
+        roc.auc(),
+        Tol::rel(1e-15, 1.0),
+    );
     // --case no swaps the classes: auto direction flips to "<" and the AUC is unchanged.
     let swapped = cli(&[
         "roc",
@@ -739,7 +769,7 @@ fn text_outcome_and_missing_values_are_reported() {
         "auc swapped",
         f(&swapped["rows"][0]["estimate"]),
         roc.auc(),
-        1e-15,
+        Tol::rel(1e-15, 1.0),
     );
 }
 
@@ -793,7 +823,12 @@ fn compare_keeps_going_when_a_test_is_undefined() {
     let v = &got["variables"][0];
     // Only the rank-sum test is defined: W = 0, exact p = 2 * P(W <= 0) = 2 * 1/3 (C(3,1) = 3).
     assert_eq!(v["tests"].as_array().unwrap().len(), 1);
-    close("p", f(&v["tests"][0]["p_value"]), 2.0 / 3.0, 1e-15);
+    close(
+        "p",
+        f(&v["tests"][0]["p_value"]),
+        2.0 / 3.0,
+        Tol::rel(1e-15, 1.0),
+    );
     assert!(v["notes"][0]
         .as_str()
         .unwrap()

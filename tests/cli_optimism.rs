@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{calcscore, json};
+use common::{calcscore, json, Tol};
 use serde_json::Value;
 
 const DIR: &str = "tests/reference/optimism";
@@ -237,9 +237,9 @@ fn a_known_resample_gives_rs_numbers() {
             .unwrap();
         let w = &e[name];
         let close = |g: &[f64], w: &[f64], what: &str| {
-            assert_eq!(g.len(), w.len(), "{name} {what}");
-            for (a, b) in g.iter().zip(w) {
-                assert!((a - b).abs() < 1e-6, "{name} {what}: {g:?} vs R {w:?}");
+            assert_eq!(g.len(), w.len(), "{name} {what}: {g:?} vs R {w:?}");
+            for (i, (a, b)) in g.iter().zip(w).enumerate() {
+                common::close(&format!("{name} {what}[{i}]"), *a, *b, Tol::abs(1e-6));
             }
         };
         assert_eq!(

@@ -3,12 +3,16 @@
 //! tests/reference/cac/expected.json, written by tests/reference/cac.R (t.test, wilcox.test, cor.test).
 //! Tolerances: closed-form statistics 1e-9 relative, p-values 1e-6 absolute.
 
+mod common;
+use common::{close, Tol};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const CLOSED: f64 = 1e-9;
+/// Closed-form values: 1e-9 relative (absolute below 1).
+const CLOSED: Tol = Tol::rel(1e-9, 1.0);
 const P_ABS: f64 = 1e-6;
 
 fn root() -> PathBuf {
@@ -41,14 +45,6 @@ fn progression(file: &Path, extra: &[&str]) -> Value {
 fn f(v: &Value) -> f64 {
     v.as_f64()
         .unwrap_or_else(|| panic!("expected a number, got {v}"))
-}
-
-fn close(what: &str, got: f64, want: f64, tol: f64) {
-    let err = (got - want).abs() / want.abs().max(1.0);
-    assert!(
-        err <= tol,
-        "{what}: got {got:.17}, want {want:.17} (rel err {err:e})"
-    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -1,6 +1,9 @@
 //! `calcscore reproduce zhang2021` and `check` through the real binary: on the shipped synthetic registry
 //! (against the R reference in tests/reference/zhang2021.R) and on a small registry counted by hand.
 
+mod common;
+use common::{close, Tol};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -51,14 +54,6 @@ fn quantity(results: &Value, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {name}"))["estimate"]
         .as_f64()
         .unwrap()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    let tol = rel * want.abs().max(1e-300);
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got}, R gives {want} (rel tol {rel})"
-    );
 }
 
 fn shipped_run(dir: &Path) -> (PathBuf, Value) {
@@ -162,10 +157,10 @@ fn tidy_close(got: &Value, want: &Value, rel: f64, what: &str) {
         "conf_high",
     ] {
         close(
+            &format!("{what} {k}"),
             got[k].as_f64().unwrap(),
             want[k].as_f64().unwrap(),
-            rel,
-            &format!("{what} {k}"),
+            Tol::rel(rel, 1e-300),
         );
     }
     let (gp, wp) = (
@@ -216,10 +211,10 @@ fn shipped_results_match_r_reference() {
         "youden_specificity",
     ] {
         close(
+            &format!("roc {k}"),
             a["roc"][k].as_f64().unwrap(),
             want["roc"][k].as_f64().unwrap(),
-            1e-9,
-            &format!("roc {k}"),
+            Tol::rel(1e-9, 1e-300),
         );
     }
     let npv = a["accuracy"]["measures"]
@@ -230,29 +225,29 @@ fn shipped_results_match_r_reference() {
         .unwrap();
     for k in ["estimate", "conf_low", "conf_high"] {
         close(
+            &format!("npv {k}"),
             npv[k].as_f64().unwrap(),
             want["npv"][k].as_f64().unwrap(),
-            1e-9,
-            &format!("npv {k}"),
+            Tol::rel(1e-9, 1e-300),
         );
     }
     close(
+        "fracture chisq p",
         a["fracture"]["chisq_yates"]["p_value"].as_f64().unwrap(),
         want["fracture"]["chisq_yates_p"].as_f64().unwrap(),
-        1e-9,
-        "fracture chisq p",
+        Tol::rel(1e-9, 1e-300),
     );
     close(
+        "fracture fisher p",
         a["fracture"]["fisher"]["p_value"].as_f64().unwrap(),
         want["fracture"]["fisher_p"].as_f64().unwrap(),
-        1e-9,
-        "fracture fisher p",
+        Tol::rel(1e-9, 1e-300),
     );
     close(
+        "prep sd",
         a["prep"]["expansion_sd"].as_f64().unwrap(),
         want["prep"]["sd"].as_f64().unwrap(),
-        1e-9,
-        "prep sd",
+        Tol::rel(1e-9, 1e-300),
     );
     assert_eq!(
         quantity(&r, "D.underexpansion_n"),

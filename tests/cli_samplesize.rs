@@ -4,7 +4,7 @@
 //! arithmetic written out by hand.
 
 mod common;
-use common::calcscore;
+use common::{calcscore, Tol};
 
 use std::collections::HashMap;
 
@@ -662,10 +662,12 @@ fn registry_estimates_match_aov() {
         assert_eq!(int(&r["lesions"]), num(&row, "lesions") as u64, "{what}");
         assert_eq!(int(&r["patients"]), num(&row, "patients") as u64, "{what}");
         let close = |got: &Value, k: &str| {
-            let (g, w) = (got.as_f64().unwrap(), num(&row, k));
-            assert!(
-                (g - w).abs() <= 1e-9 * w.abs().max(1e-9),
-                "{what} {k}: {g} vs aov {w}"
+            let g = common::num(got);
+            common::close(
+                &format!("{what} {k} vs aov"),
+                g,
+                num(&row, k),
+                Tol::rel(1e-9, 1e-9),
             );
         };
         close(&r["lesions_per_patient"], "m");

@@ -3,7 +3,7 @@
 //! shipped synthetic registry against the published numbers.
 
 mod common;
-use common::{calcscore, json};
+use common::{calcscore, close, json, Tol};
 
 use std::process::Command;
 
@@ -17,13 +17,6 @@ const SHIPPED: &str = concat!(
 
 fn expected() -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{REF}/expected.json")).unwrap()).unwrap()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "{what}: calcscore {got}, R {want}"
-    );
 }
 
 fn f(v: &Value) -> f64 {
@@ -51,18 +44,23 @@ fn derive_matches_r_on_birthwt() {
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
         close(
+            "coefficient",
             f(&p["coefficient"]),
             f(&want["coefficients"][k]),
-            1e-6,
-            "coefficient",
+            Tol::rel(1e-6, 1e-12),
         );
         close(
+            "SE",
             f(&coefs[k + 1]["std_error"]),
             f(&want["std_errors"][k]),
-            1e-6,
-            "SE",
+            Tol::rel(1e-6, 1e-12),
         );
-        close(f(&p["ratio"]), f(&want["ratio"][k]), 1e-6, "ratio");
+        close(
+            "ratio",
+            f(&p["ratio"]),
+            f(&want["ratio"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
         assert_eq!(
             p["points"].as_f64(),
             want["points"][k].as_f64(),
@@ -70,7 +68,12 @@ fn derive_matches_r_on_birthwt() {
         );
     }
     for (k, name) in ["estimate", "conf_low", "conf_high"].iter().enumerate() {
-        close(f(&d["auc"][name]), f(&want["auc"][k]), 1e-9, "AUC");
+        close(
+            "AUC",
+            f(&d["auc"][name]),
+            f(&want["auc"][k]),
+            Tol::rel(1e-9, 1e-12),
+        );
     }
     let c = &d["cutoffs"][0];
     assert_eq!(c["cutoff"].as_f64(), want["cutoff"].as_f64());
@@ -88,7 +91,7 @@ fn derive_matches_r_on_birthwt() {
     for m in c["measures"].as_array().unwrap() {
         let name = m["measure"].as_str().unwrap();
         for (k, field) in ["estimate", "conf_low", "conf_high"].iter().enumerate() {
-            close(f(&m[field]), f(&want[name][k]), 1e-9, name);
+            close(name, f(&m[field]), f(&want[name][k]), Tol::rel(1e-9, 1e-12));
         }
     }
 }
@@ -119,18 +122,18 @@ fn table1_case(by: &str, key: &str) {
             "{key} {v}"
         );
         close(
+            &format!("{key} {v} p"),
             f(&row["p_value"]),
             f(&c["p_value"]),
-            1e-9,
-            &format!("{key} {v} p"),
+            Tol::rel(1e-9, 1e-12),
         );
         for (g, vals) in row["values"].as_array().unwrap().iter().enumerate() {
             for name in ["mean", "sd", "median", "q1", "q3"] {
                 close(
+                    &format!("{key} {v} {name} group {g}"),
                     f(&vals[name]),
                     f(&c[name][g]),
-                    1e-12,
-                    &format!("{key} {v} {name} group {g}"),
+                    Tol::rel(1e-12, 1e-12),
                 );
             }
         }
@@ -139,10 +142,10 @@ fn table1_case(by: &str, key: &str) {
         let v = c["variable"].as_str().unwrap();
         let row = rows.iter().find(|r| r["variable"] == v).unwrap();
         close(
+            &format!("{key} {v} p"),
             f(&row["p_value"]),
             f(&c["p_value"]),
-            1e-9,
-            &format!("{key} {v} p"),
+            Tol::rel(1e-9, 1e-12),
         );
     }
 }

@@ -2,7 +2,7 @@
 //! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
 
 mod common;
-use common::{calcscore, json};
+use common::{calcscore, close, json, Tol};
 
 use serde_json::Value;
 
@@ -15,13 +15,6 @@ fn expected(key: &str) -> Value {
 
 fn file(name: &str) -> String {
     format!("{REF}/{name}")
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "{what}: calcscore {got}, R {want}"
-    );
 }
 
 fn f(v: &Value) -> f64 {
@@ -63,14 +56,19 @@ fn orientation_same_points_both_outcome_forms() {
         assert_eq!(points(&d), nums(&want["points"]), "{binary}");
         assert!(points(&d).iter().all(|&p| p > 0.0));
         for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
-            close(f(&p["ratio"]), f(&want["ratio"][k]), 1e-9, "ratio");
+            close(
+                "ratio",
+                f(&p["ratio"]),
+                f(&want["ratio"][k]),
+                Tol::rel(1e-9, 1e-12),
+            );
         }
         for name in ["estimate", "conf_low", "conf_high"] {
             close(
+                &format!("AUC {name} ({binary})"),
                 f(&d["auc"][name]),
                 f(&want[name]),
-                1e-9,
-                &format!("AUC {name} ({binary})"),
+                Tol::rel(1e-9, 1e-12),
             );
         }
         assert!(f(&d["auc"]["estimate"]) > 0.5);
@@ -122,7 +120,12 @@ fn negative_item_keeps_every_level() {
         "--json",
     ]);
     assert_eq!(points(&d), nums(&want["points"]));
-    close(f(&d["auc"]["estimate"]), f(&want["estimate"]), 1e-9, "AUC");
+    close(
+        "AUC",
+        f(&d["auc"]["estimate"]),
+        f(&want["estimate"]),
+        Tol::rel(1e-9, 1e-12),
+    );
     let v = json(&[
         "validate",
         "--data",
@@ -186,16 +189,16 @@ fn stored_model_gives_r_calibration_on_new_data() {
     let toml = std::fs::read_to_string(&score).unwrap();
     assert!(toml.contains("[model]"), "{toml}");
     close(
+        "model intercept",
         f(&d["score"]["model"]["intercept"]),
         f(&want["model_intercept"]),
-        1e-7,
-        "model intercept",
+        Tol::rel(1e-7, 1e-12),
     );
     close(
+        "model slope",
         f(&d["score"]["model"]["slope"]),
         f(&want["model_slope"]),
-        1e-7,
-        "model slope",
+        Tol::rel(1e-7, 1e-12),
     );
     let v = json(&[
         "validate",
@@ -218,25 +221,25 @@ fn stored_model_gives_r_calibration_on_new_data() {
     ] {
         for name in ["estimate", "conf_low", "conf_high"] {
             close(
+                &format!("{field} {name}"),
                 f(&c[field][name]),
                 f(&want[key][name]),
-                1e-6,
-                &format!("{field} {name}"),
+                Tol::rel(1e-6, 1e-12),
             );
         }
     }
     close(
+        "expected events",
         f(&c["expected_events"]),
         f(&want["expected_events"]),
-        1e-7,
-        "expected events",
+        Tol::rel(1e-7, 1e-12),
     );
     assert_eq!(f(&c["observed_events"]), f(&want["observed_events"]));
     close(
+        "AUC in the validation half",
         f(&g["auc"]["estimate"]),
         f(&want["auc"]["estimate"]),
-        1e-9,
-        "AUC in the validation half",
+        Tol::rel(1e-9, 1e-12),
     );
 }
 
@@ -281,7 +284,12 @@ fn text_outcome_yes_no() {
         assert_eq!(points(&d), nums(&want["points"]), "{binary}");
         assert_eq!(f(&d["n_events"]), f(&want["n_events"]));
         for name in ["estimate", "conf_low", "conf_high"] {
-            close(f(&d["auc"][name]), f(&want[name]), 1e-9, name);
+            close(
+                name,
+                f(&d["auc"][name]),
+                f(&want[name]),
+                Tol::rel(1e-9, 1e-12),
+            );
         }
     }
 }
@@ -309,16 +317,16 @@ fn composite_cluster() {
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for k in 0..2 {
         close(
+            "SE",
             f(&coefs[k + 1]["std_error"]),
             f(&want["std_errors"][k]),
-            1e-6,
-            "SE",
+            Tol::rel(1e-6, 1e-12),
         );
         close(
+            "p",
             f(&coefs[k + 1]["p_value"]),
             f(&want["p_values"][k]),
-            1e-6,
-            "p",
+            Tol::rel(1e-6, 1e-12),
         );
     }
     let id_only = json(&[
@@ -362,14 +370,29 @@ fn few_clusters_warned_and_corrected() {
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for k in 0..5 {
         let c = &coefs[k + 1];
-        close(f(&c["std_error"]), f(&want["std_errors"][k]), 1e-6, "SE");
-        close(f(&c["p_value"]), f(&want["p_values"][k]), 1e-6, "p");
-        close(f(&c["conf_low"]), f(&want["conf_low"][k]), 1e-6, "CI low");
         close(
+            "SE",
+            f(&c["std_error"]),
+            f(&want["std_errors"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
+        close(
+            "p",
+            f(&c["p_value"]),
+            f(&want["p_values"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
+        close(
+            "CI low",
+            f(&c["conf_low"]),
+            f(&want["conf_low"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
+        close(
+            "CI high",
             f(&c["conf_high"]),
             f(&want["conf_high"][k]),
-            1e-6,
-            "CI high",
+            Tol::rel(1e-6, 1e-12),
         );
     }
 }
@@ -406,10 +429,10 @@ fn rows_used_and_dropped_per_column() {
     assert_eq!(f(&d["logistic"]["n"]), f(&want["n_used"]));
     for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
         close(
+            "coefficient",
             f(&p["coefficient"]),
             f(&want["coefficients"][k]),
-            1e-6,
-            "coefficient",
+            Tol::rel(1e-6, 1e-12),
         );
     }
 }
@@ -541,9 +564,24 @@ fn zhang_results_hold_b_only_measures_and_report_says_them() {
         ("calibration.B.slope", "calibration_slope", 1e-6),
     ] {
         let got = q(name);
-        close(f(&got["estimate"]), f(&want[key]["estimate"]), tol, name);
-        close(f(&got["conf_low"]), f(&want[key]["conf_low"]), tol, name);
-        close(f(&got["conf_high"]), f(&want[key]["conf_high"]), tol, name);
+        close(
+            name,
+            f(&got["estimate"]),
+            f(&want[key]["estimate"]),
+            Tol::rel(tol, 1e-12),
+        );
+        close(
+            name,
+            f(&got["conf_low"]),
+            f(&want[key]["conf_low"]),
+            Tol::rel(tol, 1e-12),
+        );
+        close(
+            name,
+            f(&got["conf_high"]),
+            f(&want[key]["conf_high"]),
+            Tol::rel(tol, 1e-12),
+        );
     }
     assert_eq!(
         f(&q("split.patients_in_A_and_B")["estimate"]),

@@ -59,3 +59,67 @@ pub fn pima_derive_args(m: &str, extra: &[&str]) -> Vec<String> {
     ];
     fixed.iter().chain(extra).map(|s| s.to_string()).collect()
 }
+
+/// How far a computed number may be from its reference value.
+///
+/// The rule is always `|got − want| ≤ bound`, with the bound
+/// * `Tol::Abs(b)`: `b` itself (an absolute tolerance);
+/// * `Tol::Rel { rel, floor }`: `rel · max(|want|, floor)`, i.e. relative to the reference value, and
+///   absolute (`rel · floor`) once `|want|` falls below `floor`, so a reference of zero does not demand an
+///   exact zero.
+///
+/// NaN on either side always fails.
+#[derive(Clone, Copy, Debug)]
+pub enum Tol {
+    Abs(f64),
+    Rel { rel: f64, floor: f64 },
+}
+
+impl Tol {
+    /// `|got − want| ≤ bound`.
+    pub const fn abs(bound: f64) -> Tol {
+        Tol::Abs(bound)
+    }
+
+    /// `|got − want| ≤ rel · max(|want|, floor)`.
+    pub const fn rel(rel: f64, floor: f64) -> Tol {
+        Tol::Rel { rel, floor }
+    }
+
+    /// The largest `|got − want|` this tolerance accepts for the reference value `want`.
+    pub fn bound(self, want: f64) -> f64 {
+        match self {
+            Tol::Abs(b) => b,
+            Tol::Rel { rel, floor } => rel * want.abs().max(floor),
+        }
+    }
+}
+
+/// Assert that `got` is within `tol` of `want` (see [`Tol`]); the failure message names `what`, both values,
+/// the difference and the bound.
+#[track_caller]
+pub fn close(what: &str, got: f64, want: f64, tol: Tol) {
+    let (diff, bound) = ((got - want).abs(), tol.bound(want));
+    assert!(
+        diff <= bound,
+        "{what}: got {got:.17}, want {want:.17} (|diff| {diff:e} > {bound:e} allowed by {tol:?})"
+    );
+}
+
+/// [`close`] for two JSON numbers (either not a number fails, naming `what`).
+#[track_caller]
+pub fn close_json(what: &str, got: &Value, want: &Value, tol: Tol) {
+    let g = got
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: got {got}, not a number"));
+    let w = want
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: reference {want} is not a number"));
+    close(what, g, w, tol);
+}
+
+/// A JSON number as f64 (panics naming the value otherwise).
+#[track_caller]
+pub fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
