@@ -4,10 +4,9 @@
 //! volume = pixels × pixel area × slice spacing; mass (factor 1) = Σ HU × voxel volume (cm³).
 
 mod common;
-use common::{close, Tol};
+use common::{calcscore, close, Tol};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use calcscore_imaging::phantom::{write_slice, SliceSpec};
 use serde_json::Value;
@@ -75,30 +74,17 @@ impl Image {
     }
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 /// `calcscore agatston --dicom DIR <extra> --json`, parsed (the run must succeed).
 fn score(dir: &Path, extra: &[&str]) -> Value {
     let d = dir.display().to_string();
     let mut args = vec!["agatston", "--dicom", &d, "--json"];
     args.extend_from_slice(extra);
-    let out = run(&args);
-    assert!(
-        out.status.success(),
-        "agatston failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json(&args)
 }
 
 /// The run must fail with exit code `code` and a message containing every `words`.
 fn refused(args: &[&str], code: i32, words: &[&str]) {
-    let out = run(args);
+    let out = calcscore(args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "stderr: {err}");
     for w in words {
@@ -458,7 +444,7 @@ fn tables_written_to_out() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("scores");
     let (d, os) = (dir.path().display().to_string(), o.display().to_string());
-    let r = run(&["agatston", "--dicom", &d, "--out", &os]);
+    let r = calcscore(&["agatston", "--dicom", &d, "--out", &os]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(text.contains("Total: Agatston 3.0"), "{text}");
@@ -678,7 +664,7 @@ fn overlay_png_of_the_top_slice() {
     write(dir.path(), "2.dcm", &Image::water(16, 16).at(3.0));
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    let r = run(&[
+    let r = calcscore(&[
         "agatston",
         "--dicom",
         &dir.path().display().to_string(),
@@ -700,8 +686,8 @@ fn same_input_same_bytes() {
         write(dir.path(), &format!("{k}.dcm"), &img.at(k as f64 * 3.0));
     }
     let d = dir.path().display().to_string();
-    let a = run(&["agatston", "--dicom", &d, "--json"]);
-    let b = run(&["agatston", "--dicom", &d, "--json"]);
+    let a = calcscore(&["agatston", "--dicom", &d, "--json"]);
+    let b = calcscore(&["agatston", "--dicom", &d, "--json"]);
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
@@ -736,7 +722,7 @@ fn batch_pairs_studies_into_the_cac_table() {
         root.path().display().to_string(),
         out.path().join("cac").display().to_string(),
     );
-    let res = run(&["agatston", "--batch", &r, "--out", &o]);
+    let res = calcscore(&["agatston", "--batch", &r, "--out", &o]);
     let text = String::from_utf8_lossy(&res.stdout);
     assert!(
         res.status.success(),

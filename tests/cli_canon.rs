@@ -15,13 +15,7 @@ const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/canon");
 const TOL: Tol = Tol::rel(1e-9, 1e-3);
 
 fn json_of(args: &[&str]) -> Value {
-    let o = calcscore(args);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    common::json(args)
 }
 
 fn expected(case: &str) -> Value {

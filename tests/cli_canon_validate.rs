@@ -3,7 +3,7 @@
 //! definition) and canon_validate_dca.py (Python dcurves 1.1.7).
 
 mod common;
-use common::{calcscore, close, Tol};
+use common::{calcscore, close, num, Tol};
 
 use std::process::Output;
 
@@ -17,10 +17,6 @@ const REF: &str = concat!(
 fn reference(name: &str) -> Value {
     let text = std::fs::read_to_string(format!("{REF}/{name}")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
 /// `validate --json` of the stored score on the validation half (one group, "all").
@@ -66,28 +62,28 @@ fn validate_val_prob_measures_equal_rms() {
         ("spiegelhalter_z", "S:z"),
         ("spiegelhalter_p", "S:p"),
     ] {
-        close(field, f(&v[field]), f(&vp[key]), Tol::abs(1e-9));
+        close(field, num(&v[field]), num(&vp[key]), Tol::abs(1e-9));
     }
     for field in ["scaled_brier", "e50", "ici", "e90", "emax"] {
-        close(field, f(&v[field]), f(&want[field]), Tol::abs(1e-9));
+        close(field, num(&v[field]), num(&want[field]), Tol::abs(1e-9));
     }
     close(
         "calibration-in-the-large",
-        f(&c["intercept"]["estimate"]),
-        f(&want["citl"]),
+        num(&c["intercept"]["estimate"]),
+        num(&want["citl"]),
         Tol::abs(1e-7),
     );
     close(
         "calibration slope",
-        f(&c["slope"]["estimate"]),
-        f(&want["slope"]),
+        num(&c["slope"]["estimate"]),
+        num(&want["slope"]),
         Tol::abs(1e-7),
     );
     // val.prob's own recalibration slope is the same glm(y ~ lp).
     close(
         "val.prob Slope",
-        f(&c["slope"]["estimate"]),
-        f(&vp["Slope"]),
+        num(&c["slope"]["estimate"]),
+        num(&vp["Slope"]),
         Tol::abs(1e-6),
     );
 }
@@ -99,11 +95,11 @@ fn validate_decision_curve_equals_r_and_dcurves() {
     let dca = reference("dca.json");
     let g = validated(&[]);
     let d = &g["decision"];
-    assert_eq!(f(&d["cutoff"]), f(&want["cutoff"]));
+    assert_eq!(num(&d["cutoff"]), num(&want["cutoff"]));
     close(
         "prevalence",
-        f(&d["prevalence"]),
-        f(&want["prevalence"]),
+        num(&d["prevalence"]),
+        num(&want["prevalence"]),
         Tol::abs(1e-15),
     );
     let rows = d["rows"].as_array().unwrap();
@@ -111,8 +107,8 @@ fn validate_decision_curve_equals_r_and_dcurves() {
     for (k, r) in rows.iter().enumerate() {
         close(
             "threshold",
-            f(&r["threshold"]),
-            f(&want["thresholds"][k]),
+            num(&r["threshold"]),
+            num(&want["thresholds"][k]),
             Tol::abs(1e-15),
         );
         for (field, key) in [
@@ -127,8 +123,8 @@ fn validate_decision_curve_equals_r_and_dcurves() {
         ] {
             close(
                 &format!("{field} at {k}"),
-                f(&r[field]),
-                f(&want[key][k]),
+                num(&r[field]),
+                num(&want[key][k]),
                 Tol::abs(1e-10),
             );
         }
@@ -149,8 +145,8 @@ fn validate_decision_curve_equals_r_and_dcurves() {
         ] {
             close(
                 &format!("dcurves {field} at {k}"),
-                f(&r[field]),
-                f(&dca[model][key][k]),
+                num(&r[field]),
+                num(&dca[model][key][k]),
                 Tol::abs(1e-10),
             );
         }
@@ -249,14 +245,14 @@ fn derive_firth_points_equal_brglm2() {
     for k in 0..4 {
         close(
             "Firth coefficient",
-            f(&coefs[k + 1]["estimate"]),
-            f(&want["coefficients"][k]),
+            num(&coefs[k + 1]["estimate"]),
+            num(&want["coefficients"][k]),
             Tol::abs(1e-7),
         );
         close(
             "Firth SE",
-            f(&coefs[k + 1]["std_error"]),
-            f(&want["std_errors"][k]),
+            num(&coefs[k + 1]["std_error"]),
+            num(&want["std_errors"][k]),
             Tol::abs(1e-7),
         );
     }
@@ -264,9 +260,9 @@ fn derive_firth_points_equal_brglm2() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| f(&p["points"]))
+        .map(|p| num(&p["points"]))
         .collect();
-    let want_points: Vec<f64> = want["points"].as_array().unwrap().iter().map(f).collect();
+    let want_points: Vec<f64> = want["points"].as_array().unwrap().iter().map(num).collect();
     assert_eq!(points, want_points);
     let notes = d["notes"].to_string();
     assert!(
@@ -288,7 +284,7 @@ fn derive_separation_offers_firth_never_switches() {
     assert!(text.contains("rerun with --firth"), "{text}");
     assert!(!text.contains("(Firth)"), "switched silently: {text}");
     // glm's diverging estimate (R: -15.41) is what the maximum-likelihood fit reports.
-    let want = f(&reference("expected.json")["firth"]["ml_age_coefficient"]);
+    let want = num(&reference("expected.json")["firth"]["ml_age_coefficient"]);
     assert!(text.contains(&format!("{:.3}", want)), "{text}");
 }
 
@@ -321,14 +317,14 @@ fn derive_tripod_section_uses_the_apparent_r2() {
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     close(
         "apparent R2_CS",
-        f(&d["logistic"]["r2_cox_snell"]),
-        f(&want["r2cs_dev"]),
+        num(&d["logistic"]["r2_cox_snell"]),
+        num(&want["r2cs_dev"]),
         Tol::abs(1e-9),
     );
     let o = calcscore(&[&base[..], &["--tripod"]].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    let r2 = format!("apparent R²_CS {:.3}", f(&want["r2cs_dev"]));
+    let r2 = format!("apparent R²_CS {:.3}", num(&want["r2cs_dev"]));
     let events = format!(
         "{} rows, {} events, 5 parameters",
         want["n_dev"], want["events_dev"]

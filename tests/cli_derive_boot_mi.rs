@@ -3,8 +3,6 @@
 //! --impute` reports, corrected = apparent − optimism (arithmetic), and the output is byte-identical for 1 and 3
 //! threads (replicate r seeded from (seed, r)).
 
-use std::process::Command;
-
 mod common;
 
 fn run(threads: &str, boot: bool) -> Vec<u8> {
@@ -14,13 +12,8 @@ fn run(threads: &str, boot: bool) -> Vec<u8> {
         &["--json"]
     };
     let args = common::pima_derive_args("3", extra);
-    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(&args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    common::stdout_on_threads(threads, &args)
 }
 
 #[test]

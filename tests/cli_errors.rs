@@ -2,8 +2,10 @@
 //! through `check-data` (all problems, JSON) and `reproduce zhang2021 --data` (refuses it), and the exit code and
 //! the message's file, spreadsheet row (header = row 1) and column are asserted.
 
+mod common;
+use common::calcscore_in;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -44,14 +46,6 @@ fn with_cell(k: usize, column: &str, value: &str) -> String {
     registry(&rows)
 }
 
-fn run(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run calcscore")
-}
-
 struct Case {
     dir: tempfile::TempDir,
     file: PathBuf,
@@ -74,7 +68,7 @@ impl Case {
             "--json",
         ];
         args.extend_from_slice(extra);
-        let o = run(&args, self.dir.path());
+        let o = calcscore_in(self.dir.path(), &args);
         assert_eq!(
             o.status.code(),
             Some(1),
@@ -97,7 +91,7 @@ impl Case {
             out.to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
-        let o = run(&args, self.dir.path());
+        let o = calcscore_in(self.dir.path(), &args);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         assert_eq!(
             o.status.code(),
@@ -161,9 +155,9 @@ fn assert_refused(c: &Case, row: Option<u64>, column: Option<&str>, words: &[&st
 #[test]
 fn valid_registry_passes_check_data() {
     let c = case("ok.csv", registry(&ROWS.map(String::from)));
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap()],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap()],
     );
     assert_eq!(
         o.status.code(),
@@ -180,9 +174,9 @@ fn bom_crlf_mixed_endings_and_quoted_fields_are_accepted() {
         .replacen('\n', "\r\n", 2)
         .replace("P1,L1", "\"P1\",\"L1\"");
     let c = case("bom.csv", format!("\u{feff}{body}"));
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap()],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap()],
     );
     assert_eq!(
         o.status.code(),
@@ -196,9 +190,9 @@ fn bom_crlf_mixed_endings_and_quoted_fields_are_accepted() {
 fn unreadable_file_missing() {
     let c = case("x.csv", "");
     let missing = c.dir.path().join("nope.csv");
-    let o = run(
-        &["check-data", "--data", missing.to_str().unwrap(), "--json"],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", missing.to_str().unwrap(), "--json"],
     );
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -551,9 +545,9 @@ fn bad_column_map_absent_column() {
     assert!(err.contains(m) && err.contains("'Patient'"), "{err}");
     // The right map makes the file valid.
     std::fs::write(&map, "[columns]\npatient_id = \"PatNo\"\n").unwrap();
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap(), "--map", m],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap(), "--map", m],
     );
     assert_eq!(
         o.status.code(),
@@ -617,9 +611,9 @@ fn every_problem_is_reported_at_once() {
         ]
     );
     // The text table lists each with its row and column.
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap()],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -661,7 +655,8 @@ fn shipped_with_blanks(blanks: &[(usize, &str)]) -> String {
 }
 
 fn reproduce_ok(c: &Case, out: &Path) -> Value {
-    let o = run(
+    let o = calcscore_in(
+        c.dir.path(),
         &[
             "reproduce",
             "zhang2021",
@@ -670,7 +665,6 @@ fn reproduce_ok(c: &Case, out: &Path) -> Value {
             "--out",
             out.to_str().unwrap(),
         ],
-        c.dir.path(),
     );
     assert_eq!(
         o.status.code(),
@@ -754,7 +748,8 @@ fn failed_run_keeps_the_previous_report() {
     // Same output directory, a registry with a bad cell: the run fails, the old report stays whole.
     let bad = shipped_with_blanks(&[(5, "cto")]);
     std::fs::write(&c.file, bad).unwrap();
-    let o = run(
+    let o = calcscore_in(
+        c.dir.path(),
         &[
             "reproduce",
             "zhang2021",
@@ -763,7 +758,6 @@ fn failed_run_keeps_the_previous_report() {
             "--out",
             out.to_str().unwrap(),
         ],
-        c.dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("row 5, column 'cto'"));
@@ -788,7 +782,8 @@ fn unwritable_output_leaves_nothing_half_written() {
     let blocker = c.dir.path().join("blocker");
     std::fs::write(&blocker, "not a directory").unwrap();
     let out = blocker.join("report");
-    let o = run(
+    let o = calcscore_in(
+        c.dir.path(),
         &[
             "reproduce",
             "zhang2021",
@@ -797,7 +792,6 @@ fn unwritable_output_leaves_nothing_half_written() {
             "--out",
             out.to_str().unwrap(),
         ],
-        c.dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "I/O errors exit 2");
     assert!(String::from_utf8_lossy(&o.stderr).contains("blocker"));

@@ -12,13 +12,7 @@ fn fit_json(data: &str, formula: &str, extra: &[&str]) -> Value {
     let path = format!("{REF}/{data}.csv");
     let mut args = vec!["fit", "--data", &path, "--formula", formula, "--json"];
     args.extend_from_slice(extra);
-    let o = calcscore(&args);
-    assert!(
-        o.status.success(),
-        "fit failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    common::json(&args)
 }
 
 fn expected(case: &str) -> Value {

@@ -4,10 +4,9 @@
 //! counts, and checked options.
 
 mod common;
-use common::{calcscore, json, pima_derive_args};
+use common::{calcscore, json, pima_derive_args, stdout_on_threads};
 
 use serde_json::Value;
-use std::process::Command;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/mice");
 const PIMA_GLM: &str = "type ~ npreg + glu + bp + skin + bmi + ped + age";
@@ -119,16 +118,6 @@ fn pima_pooled_coefficients_within_monte_carlo_error_of_mice() {
     }
 }
 
-fn run_threads(threads: &str, args: &[&str]) -> Vec<u8> {
-    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-}
-
 #[test]
 fn same_seed_same_bytes_whatever_the_thread_count() {
     let data = pima();
@@ -146,14 +135,14 @@ fn same_seed_same_bytes_whatever_the_thread_count() {
         "9",
         "--json",
     ];
-    let one = run_threads("1", &args);
-    assert_eq!(one, run_threads("2", &args));
-    assert_eq!(one, run_threads("3", &args));
+    let one = stdout_on_threads("1", &args);
+    assert_eq!(one, stdout_on_threads("2", &args));
+    assert_eq!(one, stdout_on_threads("3", &args));
     let mut other = args.to_vec();
     other[10] = "10";
     assert_ne!(
         one,
-        run_threads("2", &other),
+        stdout_on_threads("2", &other),
         "another seed gives other imputations"
     );
 }

@@ -6,10 +6,9 @@
 //! `UPDATE_GOLDEN=1 cargo test --test cli_report` and review the diff before committing.
 
 mod common;
-use common::{close, Tol};
+use common::{calcscore, close, Tol};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use calcscore_studies::zhang2021::{report_figures, Results};
@@ -17,14 +16,6 @@ use serde_json::Value;
 
 /// Relative to R, absolute below 1e-12.
 const TOL: Tol = Tol::rel(1e-9, 1e-12);
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run calcscore")
-}
 
 fn reproduce_into(out: &Path) {
     let o = calcscore(&["reproduce", "zhang2021", "--out", out.to_str().unwrap()]);

@@ -2,10 +2,10 @@
 //! (against the R reference in tests/reference/zhang2021.R) and on a small registry counted by hand.
 
 mod common;
-use common::{close, Tol};
+use common::{calcscore, close, quantity, read_json, Tol};
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -13,14 +13,6 @@ const SHIPPED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/datasets/zhang2021_synthetic.csv"
 );
-
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run calcscore")
-}
 
 fn reproduce(data: &str, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -41,21 +33,6 @@ fn reproduce(data: &str, out: &Path, extra: &[&str]) -> Output {
     o
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn quantity(results: &Value, name: &str) -> f64 {
-    results["quantities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["name"] == name)
-        .unwrap_or_else(|| panic!("no {name}"))["estimate"]
-        .as_f64()
-        .unwrap()
-}
-
 fn shipped_run(dir: &Path) -> (PathBuf, Value) {
     let out = dir.join("z");
     let o = reproduce(SHIPPED, &out, &[]);
@@ -64,7 +41,7 @@ fn shipped_run(dir: &Path) -> (PathBuf, Value) {
         stdout.starts_with("SYNTHETIC DATA"),
         "summary must open with the data notice: {stdout}"
     );
-    let results = json(&out.join("results.json"));
+    let results = read_json(out.join("results.json"));
     (out, results)
 }
 
@@ -173,7 +150,7 @@ fn tidy_close(got: &Value, want: &Value, rel: f64, what: &str) {
 /// Every model and test of the study against tests/reference/zhang2021.R (lm/glm + sandwich::vcovCL HC1, pROC, binom.test, chisq.test).
 #[test]
 fn shipped_results_match_r_reference() {
-    let want = json(Path::new(concat!(
+    let want = read_json(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/reference/zhang2021/expected.json"
     )));
@@ -360,7 +337,7 @@ fn hand_counted_registry_flow_cohorts_and_scores() {
         !String::from_utf8_lossy(&o.stdout).contains("SYNTHETIC"),
         "a user file is not labelled synthetic"
     );
-    let r = json(&out.join("results.json"));
+    let r = read_json(out.join("results.json"));
     let q = |n: &str| quantity(&r, n);
     assert_eq!(q("flow.input_lesions"), 35.0);
     assert_eq!(q("flow.input_patients"), 33.0);

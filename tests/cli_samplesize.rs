@@ -16,13 +16,7 @@ fn json(args: &[&str]) -> Value {
     let mut all = vec!["samplesize"];
     all.extend_from_slice(args);
     all.push("--json");
-    let o = calcscore(&all);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    common::json(&all)
 }
 
 /// Rows of a fixture CSV written by R's write.csv (quoted strings, no commas inside fields).

@@ -4,10 +4,9 @@
 //! byte-identical output for any thread count, the diagnostic figures, and refused combinations.
 
 mod common;
-use common::{calcscore, json};
+use common::{calcscore, json, stdout_on_threads};
 
 use serde_json::Value;
-use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -100,23 +99,13 @@ fn pooled_beside_complete_case_as_r() {
     assert!((n - 300.0).abs() < 1e-9, "levels hold every row: {n}");
 }
 
-fn run_threads(threads: &str, args: &[&str]) -> Vec<u8> {
-    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-}
-
 #[test]
 fn same_bytes_whatever_the_thread_count() {
     let mut a = args("4");
     a.push("--json".into());
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
-    let one = run_threads("1", &a);
-    assert_eq!(one, run_threads("3", &a));
+    let one = stdout_on_threads("1", &a);
+    assert_eq!(one, stdout_on_threads("3", &a));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: run the real `calcscore` binary and read its output.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -8,11 +9,33 @@ use serde_json::Value;
 /// Run the binary built by this package with `args`, from the package root (relative paths name the
 /// repository's files).
 pub fn calcscore(args: &[&str]) -> Output {
+    calcscore_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// Run the binary with `args` from the directory `dir` (relative paths name files there).
+pub fn calcscore_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_calcscore"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .output()
         .expect("run calcscore")
+}
+
+/// Run the binary from the package root with `RAYON_NUM_THREADS=threads`, assert success (standard error
+/// in the failure message) and return standard output as bytes: the thread-count determinism tests.
+pub fn stdout_on_threads(threads: &str, args: &[&str]) -> Vec<u8> {
+    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run calcscore");
+    assert!(
+        o.status.success(),
+        "{args:?} on {threads} threads: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
 }
 
 /// Run the binary and assert success (the arguments and standard error in the failure message).
@@ -122,4 +145,24 @@ pub fn close_json(what: &str, got: &Value, want: &Value, tol: Tol) {
 #[track_caller]
 pub fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Parse the JSON file at `path` (panics naming the path).
+#[track_caller]
+pub fn read_json(path: impl AsRef<Path>) -> Value {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()))
+}
+
+/// The estimate of the quantity `name` in a `reproduce zhang2021` results.json.
+#[track_caller]
+pub fn quantity(results: &Value, name: &str) -> f64 {
+    let q = results["quantities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    num(&q["estimate"])
 }
