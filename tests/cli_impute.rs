@@ -4,7 +4,7 @@
 //! counts, and checked options.
 
 mod common;
-use common::{calcscore, json, pima_derive_args, stdout_on_threads};
+use common::{calcscore, imputed_columns, json, pima_derive_args, stdout_on_threads};
 
 use serde_json::Value;
 
@@ -270,17 +270,7 @@ fn pima_mean_over_seeds_matches_mice_mean_over_seeds() {
 fn derive_points_come_from_the_pooled_coefficients() {
     let args = pima_derive_args("5", &["--json"]);
     let v = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let cols: Vec<(&str, u64)> = v["imputation"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap(),
-                c["n_missing"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let cols: Vec<(&str, u64)> = imputed_columns(&v);
     assert_eq!(cols, [("bmi", 3), ("bp", 13)]); // R: colSums(is.na(Pima.tr2)) for the columns derive reads
     let pooled = &v["pooled"];
     let coef = |term: &str| {

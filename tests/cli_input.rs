@@ -6,7 +6,7 @@
 //! calcscore's output.
 
 mod common;
-use common::{calcscore_in, quantity};
+use common::{calcscore_in, quantity, registry, REGISTRY_ROWS as ROWS};
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -20,26 +20,6 @@ const SHIPPED: &str = concat!(
     "/datasets/zhang2021_synthetic.csv"
 );
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/input");
-
-const HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
-atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
-calcium_length_mm,stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture,prep_ivus,prep_fracture";
-
-/// Three valid lesions: spreadsheet rows 2, 3, 4 (21 fields each).
-const ROWS: [&str; 3] = [
-    "P1,L1,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,",
-    "P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1",
-    "P2,L3,0,0,120,1,1,1,none,0,0.0,0,1,2.8,10,4.9,8,6,0,1,0",
-];
-
-fn registry(rows: &[&str]) -> String {
-    let mut s = format!("{HEADER}\n");
-    for r in rows {
-        s.push_str(r);
-        s.push('\n');
-    }
-    s
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

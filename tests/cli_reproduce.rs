@@ -2,10 +2,9 @@
 //! (against the R reference in tests/reference/zhang2021.R) and on a small registry counted by hand.
 
 mod common;
-use common::{calcscore, close, quantity, read_json, Tol};
+use common::{calcscore, close, quantity, read_json, reproduce_zhang2021, Tol};
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use serde_json::Value;
 
@@ -14,28 +13,9 @@ const SHIPPED: &str = concat!(
     "/datasets/zhang2021_synthetic.csv"
 );
 
-fn reproduce(data: &str, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "reproduce",
-        "zhang2021",
-        "--data",
-        data,
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = calcscore(&args);
-    assert!(
-        o.status.success(),
-        "reproduce failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
 fn shipped_run(dir: &Path) -> (PathBuf, Value) {
     let out = dir.join("z");
-    let o = reproduce(SHIPPED, &out, &[]);
+    let o = reproduce_zhang2021(SHIPPED, &out, &[]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.starts_with("SYNTHETIC DATA"),
@@ -92,8 +72,8 @@ fn shipped_registry_reproduces_flow_and_passes_check() {
 fn same_input_and_seed_give_byte_identical_files() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    reproduce(SHIPPED, &a, &[]);
-    reproduce(SHIPPED, &b, &[]);
+    reproduce_zhang2021(SHIPPED, &a, &[]);
+    reproduce_zhang2021(SHIPPED, &b, &[]);
     let mut names: Vec<_> = std::fs::read_dir(&a)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -332,7 +312,7 @@ fn hand_counted_registry_flow_cohorts_and_scores() {
     let data = dir.path().join("hand.csv");
     std::fs::write(&data, hand_registry()).unwrap();
     let out = dir.path().join("out");
-    let o = reproduce(data.to_str().unwrap(), &out, &[]);
+    let o = reproduce_zhang2021(data.to_str().unwrap(), &out, &[]);
     assert!(
         !String::from_utf8_lossy(&o.stdout).contains("SYNTHETIC"),
         "a user file is not labelled synthetic"
@@ -412,7 +392,7 @@ fn hand_counted_registry_flow_cohorts_and_scores() {
 fn interval_labels_follow_conf_level() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("z90");
-    reproduce(SHIPPED, &out, &["--conf-level", "0.9"]);
+    reproduce_zhang2021(SHIPPED, &out, &["--conf-level", "0.9"]);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("estimate [90% CI]") && md.contains("90% CI"));
     assert!(

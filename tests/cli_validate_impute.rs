@@ -4,7 +4,7 @@
 //! byte-identical output for any thread count, the diagnostic figures, and refused combinations.
 
 mod common;
-use common::{calcscore, json, stdout_on_threads};
+use common::{calcscore, imputed_columns, json, stdout_on_threads};
 
 use serde_json::Value;
 
@@ -47,17 +47,7 @@ fn pooled_beside_complete_case_as_r() {
     let v = json(&a);
     let w = want();
     // colSums(is.na(Pima.tr2)): bmi 3, skin 98 (glu, age and type complete).
-    let cols: Vec<(&str, u64)> = v["imputation"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap(),
-                c["n_missing"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let cols: Vec<(&str, u64)> = imputed_columns(&v);
     assert_eq!(cols, [("bmi", 3), ("skin", 98)]);
     assert_eq!(v["imputation"]["m"], 20);
     // Complete case: 201 rows, pROC::roc + ci.auc(method = "delong").

@@ -3,27 +3,14 @@
 //! accuracy as the CSV; a broken workbook is a clear error, never a panic.
 
 mod common;
-use common::{calcscore, ok};
-
-use std::path::Path;
-
-fn reproduce(data: &str, out: &Path) {
-    ok(&[
-        "reproduce",
-        "zhang2021",
-        "--data",
-        data,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-}
+use common::{calcscore, reproduce_zhang2021};
 
 /// The report's tables from a reproduce run on `workbook` equal those from the shipped CSV byte for byte.
 fn same_results_as_the_csv(workbook: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let (x, c) = (tmp.path().join("book"), tmp.path().join("csv"));
-    reproduce(workbook, &x);
-    reproduce("datasets/zhang2021_synthetic.csv", &c);
+    reproduce_zhang2021(workbook, &x, &[]);
+    reproduce_zhang2021("datasets/zhang2021_synthetic.csv", &c, &[]);
     for f in [
         "flow.csv",
         "exclusions.csv",

@@ -166,3 +166,54 @@ pub fn quantity(results: &Value, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no {name}"));
     num(&q["estimate"])
 }
+
+/// The header of a registry extract in the shipped Zhang 2021 layout (21 columns).
+pub const REGISTRY_HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
+atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
+calcium_length_mm,stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture,prep_ivus,prep_fracture";
+
+/// Three valid lesions under [`REGISTRY_HEADER`]: spreadsheet rows 2, 3, 4 (21 fields each).
+pub const REGISTRY_ROWS: [&str; 3] = [
+    "P1,L1,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,",
+    "P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1",
+    "P2,L3,0,0,120,1,1,1,none,0,0.0,0,1,2.8,10,4.9,8,6,0,1,0",
+];
+
+/// A registry CSV: [`REGISTRY_HEADER`] and then `rows`, each line ended by a newline.
+pub fn registry<S: AsRef<str>>(rows: &[S]) -> String {
+    let mut s = format!("{REGISTRY_HEADER}\n");
+    for r in rows {
+        s.push_str(r.as_ref());
+        s.push('\n');
+    }
+    s
+}
+
+/// `calcscore reproduce zhang2021 --data <data> --out <out> <extra>`, which must succeed.
+pub fn reproduce_zhang2021(data: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "reproduce",
+        "zhang2021",
+        "--data",
+        data,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ok(&args)
+}
+
+/// The columns an `--impute` run imputed, with their numbers of missing values (`imputation.columns`).
+pub fn imputed_columns(v: &Value) -> Vec<(&str, u64)> {
+    v["imputation"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap(),
+                c["n_missing"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
