@@ -19,8 +19,8 @@ fn reference(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// `validate --json` of the stored score on the validation half (one group, "all").
-fn validated(extra: &[&str]) -> Value {
+/// `validate` of the stored score on the validation half, then `extra` (the run is returned as it is).
+fn validate_stored(extra: &[&str]) -> Output {
     let data = format!("{REF}/birthwt_val.csv");
     let score = format!("{REF}/birthwt_stored.toml");
     let mut args = vec![
@@ -33,10 +33,14 @@ fn validated(extra: &[&str]) -> Value {
         "none",
         "--binary-outcome",
         "low",
-        "--json",
     ];
     args.extend_from_slice(extra);
-    let o = calcscore(&args);
+    calcscore(&args)
+}
+
+/// `validate --json` of the stored score on the validation half (one group, "all").
+fn validated(extra: &[&str]) -> Value {
+    let o = validate_stored(&[["--json"].as_slice(), extra].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     v["validation"]["groups"][0].clone()
@@ -158,21 +162,7 @@ fn validate_decision_curve_equals_r_and_dcurves() {
 fn validate_thresholds_grid_and_bad_grid() {
     let g = validated(&["--thresholds", "0.1,0.2,0.3"]);
     assert_eq!(g["decision"]["rows"].as_array().unwrap().len(), 3);
-    let data = format!("{REF}/birthwt_val.csv");
-    let score = format!("{REF}/birthwt_stored.toml");
-    let o = calcscore(&[
-        "validate",
-        "--data",
-        &data,
-        "--score",
-        &score,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "low",
-        "--thresholds",
-        "0.5:1.5:0.5",
-    ]);
+    let o = validate_stored(&["--thresholds", "0.5:1.5:0.5"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("0.5:1.5:0.5"));
 }
@@ -182,21 +172,7 @@ fn validate_thresholds_grid_and_bad_grid() {
 fn validate_text_and_plots() {
     let dir = std::env::temp_dir().join(format!("calcscore_cv_plots_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let data = format!("{REF}/birthwt_val.csv");
-    let score = format!("{REF}/birthwt_stored.toml");
-    let o = calcscore(&[
-        "validate",
-        "--data",
-        &data,
-        "--score",
-        &score,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "low",
-        "--plots",
-        dir.to_str().unwrap(),
-    ]);
+    let o = validate_stored(&["--plots", dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("val.prob: Brier 0.1858"), "{text}");
@@ -345,20 +321,7 @@ fn derive_tripod_section_uses_the_apparent_r2() {
 /// `validate --tripod`: per group the performance with CIs, calibration and clinical utility, keyed to item numbers.
 #[test]
 fn validate_tripod_section() {
-    let data = format!("{REF}/birthwt_val.csv");
-    let score = format!("{REF}/birthwt_stored.toml");
-    let o = calcscore(&[
-        "validate",
-        "--data",
-        &data,
-        "--score",
-        &score,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "low",
-        "--tripod",
-    ]);
+    let o = validate_stored(&["--tripod"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     for part in [

@@ -132,6 +132,21 @@ fn assert_refused(c: &Case, row: Option<u64>, column: Option<&str>, words: &[&st
     }
 }
 
+/// `check-data` finds exactly one problem of `class` at spreadsheet `row` and `column` whose message
+/// contains `words` ([`assert_problem`]), and `reproduce` refuses the file naming the same place and
+/// `refusal` ([`assert_refused`]).
+fn found_and_refused(
+    c: &Case,
+    class: &str,
+    row: u64,
+    column: &str,
+    words: &[&str],
+    refusal: &[&str],
+) {
+    assert_problem(&c.check_data(&[]), c, class, Some(row), Some(column), words);
+    assert_refused(c, Some(row), Some(column), refusal);
+}
+
 #[test]
 fn valid_registry_passes_check_data() {
     let c = case("ok.csv", registry(&ROWS.map(String::from)));
@@ -281,61 +296,46 @@ fn duplicate_column() {
 #[test]
 fn unknown_level() {
     let c = case("level.csv", with_cell(1, "atherectomy", "Rota"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "unknown-level",
-        Some(3),
-        Some("atherectomy"),
+        3,
+        "atherectomy",
         &["'Rota'", "allowed: none, rotational, orbital, laser"],
+        &["Rota"],
     );
-    assert_refused(&c, Some(3), Some("atherectomy"), &["Rota"]);
 }
 
 #[test]
 fn not_binary() {
     let c = case("binary.csv", with_cell(0, "cto", "2"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
-        &c,
-        "not-binary",
-        Some(2),
-        Some("cto"),
-        &["'2'", "0 or 1"],
-    );
-    assert_refused(&c, Some(2), Some("cto"), &["0 or 1"]);
+    found_and_refused(&c, "not-binary", 2, "cto", &["'2'", "0 or 1"], &["0 or 1"]);
 }
 
 #[test]
 fn non_numeric() {
     let c = case("text.csv", with_cell(2, "vessel_diameter_mm", "big"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "non-numeric",
-        Some(4),
-        Some("vessel_diameter_mm"),
+        4,
+        "vessel_diameter_mm",
         &["'big'", "not a number"],
+        &["not a number"],
     );
-    assert_refused(&c, Some(4), Some("vessel_diameter_mm"), &["not a number"]);
 }
 
 #[test]
 fn decimal_comma() {
     let c = case("comma.csv", with_cell(1, "vessel_diameter_mm", "\"3,5\""));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "decimal-comma",
-        Some(3),
-        Some("vessel_diameter_mm"),
+        3,
+        "vessel_diameter_mm",
         &["'3,5'", "write '3.5'"],
+        &["decimal comma"],
     );
-    assert_refused(&c, Some(3), Some("vessel_diameter_mm"), &["decimal comma"]);
 }
 
 #[test]
@@ -400,46 +400,40 @@ fn out_of_range_expansion_over_200_percent() {
 #[test]
 fn missing_required_value() {
     let c = case("blank.csv", with_cell(1, "cto", "NA"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "missing-required-value",
-        Some(3),
-        Some("cto"),
+        3,
+        "cto",
+        &["required value is missing"],
         &["required value is missing"],
     );
-    assert_refused(&c, Some(3), Some("cto"), &["required value is missing"]);
 }
 
 #[test]
 fn duplicate_lesion_id() {
     let c = case("dupid.csv", with_cell(2, "lesion_id", "L1"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "duplicate-id",
-        Some(4),
-        Some("lesion_id"),
+        4,
+        "lesion_id",
         &["'L1'", "first at row 2"],
+        &["duplicate lesion id"],
     );
-    assert_refused(&c, Some(4), Some("lesion_id"), &["duplicate lesion id"]);
 }
 
 #[test]
 fn inconsistent_row_360_calcium_below_360_degrees() {
     let c = case("c360.csv", with_cell(1, "max_calcium_angle_deg", "330"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "inconsistent-row",
-        Some(3),
-        Some("calcium_360"),
+        3,
+        "calcium_360",
         &["360° calcium", "below 360"],
+        &["360° calcium"],
     );
-    assert_refused(&c, Some(3), Some("calcium_360"), &["360° calcium"]);
 }
 
 #[test]
