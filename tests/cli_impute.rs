@@ -4,7 +4,9 @@
 //! counts, and checked options.
 
 mod common;
-use common::{calcscore, imputed_columns, json, pima_derive_args, stdout_on_threads};
+use common::{
+    calcscore, imputed_columns, json, pima_derive_args, same_stdout_on_threads, stdout_on_threads,
+};
 
 use serde_json::Value;
 
@@ -135,9 +137,7 @@ fn same_seed_same_bytes_whatever_the_thread_count() {
         "9",
         "--json",
     ];
-    let one = stdout_on_threads("1", &args);
-    assert_eq!(one, stdout_on_threads("2", &args));
-    assert_eq!(one, stdout_on_threads("3", &args));
+    let one = same_stdout_on_threads(&args, &["1", "2", "3"]);
     let mut other = args.to_vec();
     other[10] = "10";
     assert_ne!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{calcscore, json, Tol};
+use common::{calcscore, json, same_stdout_on_threads, Tol};
 use serde_json::Value;
 
 const DIR: &str = "tests/reference/optimism";
@@ -189,15 +189,7 @@ fn same_bytes_whatever_the_thread_count() {
         "300",
         "--json",
     ];
-    let run = |threads: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_calcscore"))
-            .args(args)
-            .env("RAYON_NUM_THREADS", threads)
-            .output()
-            .unwrap()
-            .stdout
-    };
-    assert_eq!(run("1"), run("2"));
+    same_stdout_on_threads(&args, &["1", "2"]);
 }
 
 /// One replicate with a known resample (each row drawn 2, 0 or 1 times) against the procedure run in R on those

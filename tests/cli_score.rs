@@ -3,9 +3,7 @@
 //! shipped synthetic registry against the published numbers.
 
 mod common;
-use common::{calcscore, close, json, num, Tol};
-
-use std::process::Command;
+use common::{calcscore, close, json, num, stdout_on_threads, Tol};
 
 use serde_json::Value;
 
@@ -253,8 +251,9 @@ fn validate_reproduces_published_slopes_and_interaction() {
 #[test]
 fn bootstrap_is_deterministic_across_thread_counts() {
     let run = |threads: &str| {
-        let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-            .args([
+        let out = stdout_on_threads(
+            threads,
+            &[
                 "validate",
                 "--data",
                 SHIPPED,
@@ -271,12 +270,9 @@ fn bootstrap_is_deterministic_across_thread_counts() {
                 "--boot-seed",
                 "7",
                 "--json",
-            ])
-            .env("RAYON_NUM_THREADS", threads)
-            .output()
-            .unwrap();
-        assert!(o.status.success());
-        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+            ],
+        );
+        let v: Value = serde_json::from_slice(&out).unwrap();
         v["bootstrap"].clone()
     };
     let (one, two) = (run("1"), run("2"));

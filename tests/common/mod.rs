@@ -38,6 +38,21 @@ pub fn stdout_on_threads(threads: &str, args: &[&str]) -> Vec<u8> {
     o.stdout
 }
 
+/// Run `args` on each of `threads` ([`stdout_on_threads`]): every run succeeds and prints the same bytes as
+/// the run on `threads[0]`, which are returned. The byte-identity tests of the seeded, parallel verbs.
+#[track_caller]
+pub fn same_stdout_on_threads(args: &[&str], threads: &[&str]) -> Vec<u8> {
+    let first = stdout_on_threads(threads[0], args);
+    for t in &threads[1..] {
+        assert!(
+            stdout_on_threads(t, args) == first,
+            "{args:?}: the output on {t} threads differs from the output on {} thread(s)",
+            threads[0]
+        );
+    }
+    first
+}
+
 /// Run the binary and assert success (the arguments and standard error in the failure message).
 pub fn ok(args: &[&str]) -> Output {
     let o = calcscore(args);
