@@ -2,7 +2,7 @@
 //! vcovCL, lmtest::coeftest / coefci, anova) on MASS::birthwt, datasets::ChickWeight and geepack's ohio.
 
 mod common;
-use common::{calcscore, close, Tol};
+use common::{calcscore, close, Tol, TIDY_COLUMNS};
 
 use serde_json::Value;
 
@@ -26,13 +26,7 @@ fn compare_coefficients(got: &Value, want: &Value, rel: f64, case: &str) {
     assert_eq!(rows.len(), terms.len(), "{case}: number of coefficients");
     for (j, row) in rows.iter().enumerate() {
         assert_eq!(row["term"], terms[j], "{case}: term {j}");
-        for k in [
-            "estimate",
-            "std_error",
-            "statistic",
-            "conf_low",
-            "conf_high",
-        ] {
+        for k in TIDY_COLUMNS {
             let w = want["coefficients"][k][j].as_f64().unwrap();
             close(
                 &format!("{case} {} {k}", terms[j]),

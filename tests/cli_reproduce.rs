@@ -2,7 +2,7 @@
 //! (against the R reference in tests/reference/zhang2021.R) and on a small registry counted by hand.
 
 mod common;
-use common::{calcscore, close, quantity, read_json, reproduce_zhang2021, Tol};
+use common::{calcscore, close, quantity, read_json, reproduce_zhang2021, Tol, TIDY_COLUMNS};
 
 use std::path::{Path, PathBuf};
 
@@ -106,13 +106,7 @@ fn check_fails_on_a_wrong_number() {
 }
 
 fn tidy_close(got: &Value, want: &Value, rel: f64, what: &str) {
-    for k in [
-        "estimate",
-        "std_error",
-        "statistic",
-        "conf_low",
-        "conf_high",
-    ] {
+    for k in TIDY_COLUMNS {
         close(
             &format!("{what} {k}"),
             got[k].as_f64().unwrap(),

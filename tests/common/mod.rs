@@ -232,3 +232,36 @@ pub fn imputed_columns(v: &Value) -> Vec<(&str, u64)> {
         })
         .collect()
 }
+
+/// The report tables that carry every number of a run (flow, cohorts, models, points, accuracy, check).
+pub const REPORT_TABLES: [&str; 9] = [
+    "flow.csv",
+    "exclusions.csv",
+    "cohorts.csv",
+    "coefficients.csv",
+    "points.csv",
+    "accuracy.csv",
+    "roc_coords.csv",
+    "expansion_by_score.csv",
+    "check.csv",
+];
+
+/// Every [`REPORT_TABLES`] file is byte-identical in the run directories `a` (the run on `what`) and `b` (the
+/// run on the shipped CSV).
+#[track_caller]
+pub fn same_tables(a: &Path, b: &Path, what: &str) {
+    for f in REPORT_TABLES {
+        let same = std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap();
+        assert!(same, "{f} differs between {what} and the CSV");
+    }
+}
+
+/// The columns of a tidy coefficient row compared on a relative tolerance (the p-value is compared apart,
+/// on an absolute one).
+pub const TIDY_COLUMNS: [&str; 5] = [
+    "estimate",
+    "std_error",
+    "statistic",
+    "conf_low",
+    "conf_high",
+];
