@@ -286,11 +286,28 @@ fn calibration_from_the_linear_predictor_gives_the_same_numbers() {
     calibration_case("calibration_full", "lp_full", "--lp", "10");
 }
 
+/// `calibration --outcome y --predicted p` on a file `name` holding `csv` exits with 1 and a message holding
+/// every `needles`.
+fn calibration_refused(name: &str, csv: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join(name);
+    std::fs::write(&f, csv).unwrap();
+    let args = [
+        "calibration",
+        "--data",
+        f.to_str().unwrap(),
+        "--outcome",
+        "y",
+        "--predicted",
+        "p",
+    ];
+    fails(&args, 1, needles);
+}
+
 #[test]
 fn calibration_plot_is_written() {
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let svg = dir.join("cal.svg");
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("cal.svg");
     let o = calcscore(&[
         "calibration",
         "--data",
@@ -305,51 +322,24 @@ fn calibration_plot_is_written() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<svg") && text.contains("Observed proportion"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn calibration_names_the_row_of_a_risk_outside_0_1() {
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.csv");
-    std::fs::write(&bad, "y,p\n0,0.2\n1,0.7\n1,1\n0,0.1\n").unwrap();
-    fails(
-        &[
-            "calibration",
-            "--data",
-            bad.to_str().unwrap(),
-            "--outcome",
-            "y",
-            "--predicted",
-            "p",
-        ],
-        1,
+    calibration_refused(
+        "bad.csv",
+        "y,p\n0,0.2\n1,0.7\n1,1\n0,0.1\n",
         &["bad.csv", "row 4", "'p'", "strictly between 0 and 1"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn calibration_of_constant_risks_is_refused_with_a_reason() {
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-const-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("const.csv");
-    std::fs::write(&f, "y,p\n0,0.3\n1,0.3\n1,0.3\n0,0.3\n").unwrap();
-    fails(
-        &[
-            "calibration",
-            "--data",
-            f.to_str().unwrap(),
-            "--outcome",
-            "y",
-            "--predicted",
-            "p",
-        ],
-        1,
+    calibration_refused(
+        "const.csv",
+        "y,p\n0,0.3\n1,0.3\n1,0.3\n0,0.3\n",
         &["all 4 predicted risks equal 0.3", "undefined"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ------------------------------------------------------------------------------- decision curves
@@ -524,9 +514,8 @@ fn cluster_bootstrap_resamples_whole_clusters() {
     for (k, l) in lines.enumerate() {
         out.push_str(&format!("{l},{k}\n{l},{k}\n"));
     }
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-boot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("twice.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("twice.csv");
     std::fs::write(&f, out).unwrap();
     let path = f.to_str().unwrap();
     let se = expected("nri")["continuous"]["se_idi"].as_f64().unwrap();
@@ -561,7 +550,6 @@ fn cluster_bootstrap_resamples_whole_clusters() {
         2,
         &["--bootstrap"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
