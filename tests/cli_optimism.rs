@@ -228,7 +228,7 @@ fn a_known_resample_gives_rs_numbers() {
             .unwrap()
             .unwrap();
         let w = &e[name];
-        let close = |g: &[f64], w: &[f64], what: &str| {
+        let close_each = |g: &[f64], w: &[f64], what: &str| {
             assert_eq!(g.len(), w.len(), "{name} {what}: {g:?} vs R {w:?}");
             for (i, (a, b)) in g.iter().zip(w).enumerate() {
                 common::close(&format!("{name} {what}[{i}]"), *a, *b, Tol::abs(1e-6));
@@ -239,8 +239,8 @@ fn a_known_resample_gives_rs_numbers() {
             w["threshold"].as_f64().unwrap(),
             "{name}"
         );
-        close(&k.points, &nums(&w["points"]), "points");
-        close(
+        close_each(&k.points, &nums(&w["points"]), "points");
+        close_each(
             &[k.cutoff, k.model.0, k.model.1],
             &[
                 w["cutoff"].as_f64().unwrap(),
@@ -249,7 +249,7 @@ fn a_known_resample_gives_rs_numbers() {
             ],
             "cutoff, model",
         );
-        close(&k.training, &nums(&w["training"]), "training");
-        close(&k.test, &nums(&w["test"]), "test");
+        close_each(&k.training, &nums(&w["training"]), "training");
+        close_each(&k.test, &nums(&w["test"]), "test");
     }
 }

@@ -655,7 +655,7 @@ fn registry_estimates_match_aov() {
         let what = format!("{} {outcome}", row["file"]);
         assert_eq!(int(&r["lesions"]), num(&row, "lesions") as u64, "{what}");
         assert_eq!(int(&r["patients"]), num(&row, "patients") as u64, "{what}");
-        let close = |got: &Value, k: &str| {
+        let close_to_aov = |got: &Value, k: &str| {
             let g = common::num(got);
             common::close(
                 &format!("{what} {k} vs aov"),
@@ -664,22 +664,22 @@ fn registry_estimates_match_aov() {
                 Tol::rel(1e-9, 1e-9),
             );
         };
-        close(&r["lesions_per_patient"], "m");
-        close(&r["cluster_size_cv"], "cv");
-        close(&r["outcome_mean"], "mean");
-        close(&r["outcome_sd"], "sd");
-        close(&r["anova"]["msb"], "msb");
-        close(&r["anova"]["msw"], "msw");
-        close(&r["anova"]["n0"], "n0");
-        close(&r["anova"]["icc"], "icc");
+        close_to_aov(&r["lesions_per_patient"], "m");
+        close_to_aov(&r["cluster_size_cv"], "cv");
+        close_to_aov(&r["outcome_mean"], "mean");
+        close_to_aov(&r["outcome_sd"], "sd");
+        close_to_aov(&r["anova"]["msb"], "msb");
+        close_to_aov(&r["anova"]["msw"], "msw");
+        close_to_aov(&r["anova"]["n0"], "n0");
+        close_to_aov(&r["anova"]["icc"], "icc");
         // the plan uses the registry's m and max(ICC, 0)
         let c = &v["clustering"];
-        close(&c["lesions_per_patient"], "m");
+        close_to_aov(&c["lesions_per_patient"], "m");
         let icc = num(&row, "icc").max(0.0);
         assert!((c["icc"].as_f64().unwrap() - icc).abs() < 1e-9 * icc.max(1e-9));
         assert_eq!(c["icc_source"], "registry");
         if kind == "binary" {
-            close(&v["binary"]["prevalence"], "mean");
+            close_to_aov(&v["binary"]["prevalence"], "mean");
             assert_eq!(v["prevalence_source"], "registry");
         }
     }
