@@ -3,13 +3,16 @@
 //! Agatston = Σ lesions area (mm²) × weight(peak HU) [1: 130–199, 2: 200–299, 3: 300–399, 4: ≥ 400];
 //! volume = pixels × pixel area × slice spacing; mass (factor 1) = Σ HU × voxel volume (cm³).
 
+mod common;
+use common::{calcscore, close, Tol};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use calcscore_imaging::phantom::{write_slice, SliceSpec};
 use serde_json::Value;
 
-const TOL: f64 = 1e-9;
+/// Relative, absolute below 1.
+const TOL: Tol = Tol::rel(1e-9, 1.0);
 
 /// A slice of `rows`×`cols` water (0 HU) with blocks of given HU painted on it.
 struct Image {
@@ -71,30 +74,17 @@ impl Image {
     }
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 /// `calcscore agatston --dicom DIR <extra> --json`, parsed (the run must succeed).
 fn score(dir: &Path, extra: &[&str]) -> Value {
     let d = dir.display().to_string();
     let mut args = vec!["agatston", "--dicom", &d, "--json"];
     args.extend_from_slice(extra);
-    let out = run(&args);
-    assert!(
-        out.status.success(),
-        "agatston failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json(&args)
 }
 
 /// The run must fail with exit code `code` and a message containing every `words`.
 fn refused(args: &[&str], code: i32, words: &[&str]) {
-    let out = run(args);
+    let out = calcscore(args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "stderr: {err}");
     for w in words {
@@ -114,18 +104,11 @@ fn num(v: &Value, key: &str) -> f64 {
         .unwrap_or_else(|| panic!("{key} is not a number in {v}"))
 }
 
-fn close(what: &str, got: f64, want: f64) {
-    assert!(
-        (got - want).abs() <= TOL * want.abs().max(1.0),
-        "{what}: got {got}, want {want}"
-    );
-}
-
 /// Agatston, volume, mass and lesion count of a run.
 fn totals(v: &Value, agatston: f64, volume: f64, mass: f64, n: u64) {
-    close("agatston", num(v, "agatston"), agatston);
-    close("volume_mm3", num(v, "volume_mm3"), volume);
-    close("mass_mg", num(v, "mass_mg"), mass);
+    close("agatston", num(v, "agatston"), agatston, TOL);
+    close("volume_mm3", num(v, "volume_mm3"), volume, TOL);
+    close("mass_mg", num(v, "mass_mg"), mass, TOL);
     assert_eq!(v["n_lesions"].as_u64(), Some(n), "n_lesions in {v}");
 }
 
@@ -167,11 +150,17 @@ fn threshold_option_moves_the_lesion_threshold() {
         .block(2, 2, 2, 2, 129.0)
         .block(8, 8, 2, 2, 400.0);
     write(dir.path(), "a.dcm", &img.at(0.0));
-    close("default", num(&score(dir.path(), &[]), "agatston"), 4.0);
+    close(
+        "default",
+        num(&score(dir.path(), &[]), "agatston"),
+        4.0,
+        TOL,
+    );
     close(
         "129",
         num(&score(dir.path(), &["--threshold", "129"]), "agatston"),
         5.0,
+        TOL,
     );
 }
 
@@ -221,12 +210,13 @@ fn minimum_area_boundary() {
         1,
     );
     let all = score(dir.path(), &["--min-area", "0"]);
-    close("min-area 0", num(&all, "agatston"), 6.0);
+    close("min-area 0", num(&all, "agatston"), 6.0, TOL);
     assert_eq!(all["n_lesions"].as_u64(), Some(2));
     close(
         "min-area 1.01",
         num(&score(dir.path(), &["--min-area", "1.01"]), "agatston"),
         0.0,
+        TOL,
     );
 }
 
@@ -242,9 +232,14 @@ fn cylinder_scored_on_each_slice() {
     write(dir.path(), "3.dcm", &empty.at(6.0));
     let v = score(dir.path(), &[]);
     totals(&v, 81.0, 121.5, 2.0 * 81.0 * 250.0 * 0.75 / 1000.0, 2);
-    close("area", num(&v["lesions"][0], "area_mm2"), 20.25);
-    close("centroid row", num(&v["lesions"][0], "centroid_row"), 16.0);
-    close("mean HU", num(&v["lesions"][0], "mean_hu"), 250.0);
+    close("area", num(&v["lesions"][0], "area_mm2"), 20.25, TOL);
+    close(
+        "centroid row",
+        num(&v["lesions"][0], "centroid_row"),
+        16.0,
+        TOL,
+    );
+    close("mean HU", num(&v["lesions"][0], "mean_hu"), 250.0, TOL);
 }
 
 #[test]
@@ -262,14 +257,19 @@ fn files_out_of_order_are_sorted_by_position() {
         write(dir.path(), name, &s);
     }
     let v = score(dir.path(), &[]);
-    close("total", num(&v, "agatston"), 7.0);
+    close("total", num(&v, "agatston"), 7.0, TOL);
     let slices = v["slices"].as_array().unwrap();
     let got: Vec<(f64, f64)> = slices
         .iter()
         .map(|s| (num(s, "z_mm"), num(s, "agatston")))
         .collect();
     assert_eq!(got, [(0.0, 1.0), (3.0, 2.0), (6.0, 4.0)]);
-    close("spacing", num(&v["conventions"], "slice_spacing_mm"), 3.0);
+    close(
+        "spacing",
+        num(&v["conventions"], "slice_spacing_mm"),
+        3.0,
+        TOL,
+    );
 }
 
 #[test]
@@ -289,7 +289,12 @@ fn descending_z_follows_the_slice_normal() {
         .map(|s| (num(s, "z_mm"), num(s, "agatston")))
         .collect();
     assert_eq!(got, [(6.0, 4.0), (3.0, 2.0), (0.0, 1.0)]);
-    close("spacing", num(&v["conventions"], "slice_spacing_mm"), 3.0);
+    close(
+        "spacing",
+        num(&v["conventions"], "slice_spacing_mm"),
+        3.0,
+        TOL,
+    );
 }
 
 #[test]
@@ -310,8 +315,8 @@ fn each_slice_uses_its_own_rescale() {
     assert_eq!(s.stored[4 * 16 + 4], 1224);
     write(dir.path(), "2.dcm", &s);
     let v = score(dir.path(), &[]);
-    close("total", num(&v, "agatston"), 7.0);
-    close("peak", num(&v["lesions"][1], "peak_hu"), 400.0);
+    close("total", num(&v, "agatston"), 7.0, TOL);
+    close("peak", num(&v["lesions"][1], "peak_hu"), 400.0, TOL);
 }
 
 /// A 4×4 block (16 px = 4 mm²) at 350 HU (weight 3: 12 per slice) on every slice of a 6 mm stack.
@@ -352,10 +357,11 @@ fn slices_of_1_5_and_3_mm() {
         "3 mm scaled",
         num(&score(three.path(), &scaled), "agatston"),
         24.0,
+        TOL,
     );
     let v = score(fine.path(), &scaled);
-    close("1.5 mm scaled", num(&v, "agatston"), 24.0);
-    close("factor", num(&v["conventions"], "scale_factor"), 0.5);
+    close("1.5 mm scaled", num(&v, "agatston"), 24.0, TOL);
+    close("factor", num(&v["conventions"], "scale_factor"), 0.5, TOL);
 }
 
 #[test]
@@ -372,6 +378,7 @@ fn mass_factor_scales_the_mass() {
         "mass",
         num(&v, "mass_mg"),
         0.8 * 4.0 * 0.75 * 300.0 / 1000.0,
+        TOL,
     );
 }
 
@@ -387,10 +394,20 @@ fn kv_thresholds_follow_the_tube_voltage() {
     let mut s = img.at(0.0);
     s.kvp = Some(100.0);
     write(dir.path(), "a.dcm", &s);
-    close("standard", num(&score(dir.path(), &[]), "agatston"), 8.0);
+    close(
+        "standard",
+        num(&score(dir.path(), &[]), "agatston"),
+        8.0,
+        TOL,
+    );
     let v = score(dir.path(), &["--kv-thresholds"]);
-    close("100 kV", num(&v, "agatston"), 6.0);
-    close("threshold", num(&v["conventions"], "threshold_hu"), 145.0);
+    close("100 kV", num(&v, "agatston"), 6.0, TOL);
+    close(
+        "threshold",
+        num(&v["conventions"], "threshold_hu"),
+        145.0,
+        TOL,
+    );
     let d = dir.path().display().to_string();
     refused(
         &[
@@ -427,7 +444,7 @@ fn tables_written_to_out() {
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("scores");
     let (d, os) = (dir.path().display().to_string(), o.display().to_string());
-    let r = run(&["agatston", "--dicom", &d, "--out", &os]);
+    let r = calcscore(&["agatston", "--dicom", &d, "--out", &os]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(text.contains("Total: Agatston 3.0"), "{text}");
@@ -546,6 +563,7 @@ fn mixed_series_need_series_option() {
         "chosen",
         num(&score(dir.path(), &["--series", "2.25.99"]), "agatston"),
         4.0,
+        TOL,
     );
     refuse_dir(
         dir.path(),
@@ -602,7 +620,7 @@ fn per_artery_totals_from_a_label_mask() {
     let m = masks.path().join("labels.npy");
     std::fs::write(&m, calcscore_imaging::labels::write_npy(&mask, [2, 16, 16])).unwrap();
     let v = score(dir.path(), &["--labels", &m.display().to_string()]);
-    close("total", num(&v, "agatston"), 11.0);
+    close("total", num(&v, "agatston"), 11.0, TOL);
     let got: Vec<(String, f64)> = v["arteries"]
         .as_array()
         .unwrap()
@@ -619,7 +637,7 @@ fn per_artery_totals_from_a_label_mask() {
     assert_eq!(got.len(), want.len(), "{got:?}");
     for ((g, gv), (w, wv)) in got.iter().zip(want) {
         assert_eq!(g, w);
-        close(w, *gv, wv);
+        close(w, *gv, wv, TOL);
     }
     // A mask of the wrong shape is refused, naming the shapes.
     std::fs::write(
@@ -646,7 +664,7 @@ fn overlay_png_of_the_top_slice() {
     write(dir.path(), "2.dcm", &Image::water(16, 16).at(3.0));
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    let r = run(&[
+    let r = calcscore(&[
         "agatston",
         "--dicom",
         &dir.path().display().to_string(),
@@ -668,8 +686,8 @@ fn same_input_same_bytes() {
         write(dir.path(), &format!("{k}.dcm"), &img.at(k as f64 * 3.0));
     }
     let d = dir.path().display().to_string();
-    let a = run(&["agatston", "--dicom", &d, "--json"]);
-    let b = run(&["agatston", "--dicom", &d, "--json"]);
+    let a = calcscore(&["agatston", "--dicom", &d, "--json"]);
+    let b = calcscore(&["agatston", "--dicom", &d, "--json"]);
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
@@ -704,7 +722,7 @@ fn batch_pairs_studies_into_the_cac_table() {
         root.path().display().to_string(),
         out.path().join("cac").display().to_string(),
     );
-    let res = run(&["agatston", "--batch", &r, "--out", &o]);
+    let res = calcscore(&["agatston", "--batch", &r, "--out", &o]);
     let text = String::from_utf8_lossy(&res.stdout);
     assert!(
         res.status.success(),
@@ -745,5 +763,5 @@ fn hidden_files_skipped_and_symlink_loops_not_followed() {
     std::fs::write(dir.path().join(".DS_Store"), "not an image").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
-    close("score", num(&score(dir.path(), &[]), "agatston"), 3.0);
+    close("score", num(&score(dir.path(), &[]), "agatston"), 3.0, TOL);
 }

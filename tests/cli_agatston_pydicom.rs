@@ -3,29 +3,18 @@
 //! independent computation with pydicom, numpy and
 //! scipy.ndimage.label: tests/reference/agatston.py → tests/reference/agatston/expected.json.
 
+mod common;
+use common::{calcscore, close, Tol};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// HU are integers and pixel areas are products of two DS values: agreement to 1e-9 relative (absolute below 1).
+const TOL: Tol = Tol::rel(1e-9, 1.0);
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn close(what: &str, got: f64, want: f64) {
-    // HU are integers and pixel areas are products of two DS values: agreement to 1e-9 relative.
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1.0),
-        "{what}: got {got}, want {want}"
-    );
 }
 
 #[test]
@@ -41,7 +30,7 @@ fn scores_match_the_python_reference() {
             case["connectivity"].to_string(),
             case["min_area"].to_string(),
         );
-        let out = run(&[
+        let out = calcscore(&[
             "agatston",
             "--dicom",
             &path,
@@ -64,6 +53,7 @@ fn scores_match_the_python_reference() {
                 &format!("{name} {key}"),
                 got[key].as_f64().unwrap(),
                 case[key].as_f64().unwrap(),
+                TOL,
             );
         }
         assert_eq!(got["n_lesions"], case["n_lesions"], "{name} n_lesions");
@@ -72,6 +62,7 @@ fn scores_match_the_python_reference() {
             &format!("{name} spacing"),
             got["conventions"]["slice_spacing_mm"].as_f64().unwrap(),
             case["slice_spacing_mm"].as_f64().unwrap(),
+            TOL,
         );
         // Same lesions: (slice, pixels, peak, weight), in the reference's order.
         let key = |l: &Value| {
@@ -97,7 +88,7 @@ fn scores_match_the_python_reference() {
 #[test]
 fn real_localizers_are_refused() {
     // CT2N: two scout images (ImageType ORIGINAL\PRIMARY\LOCALIZER, sagittal and coronal).
-    let out = run(&["agatston", "--dicom", "tests/data/dicom/pydicom/CT2N"]);
+    let out = calcscore(&["agatston", "--dicom", "tests/data/dicom/pydicom/CT2N"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -108,7 +99,7 @@ fn real_localizers_are_refused() {
 
 #[test]
 fn real_jpeg_2000_file_is_refused() {
-    let out = run(&[
+    let out = calcscore(&[
         "agatston",
         "--dicom",
         "tests/data/dicom/pydicom/693_J2KI.dcm",

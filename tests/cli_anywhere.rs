@@ -1,16 +1,10 @@
 //! Runs anywhere: the shipped datasets and published numbers are built into the binary, so `reproduce` and
 //! `check` work from a directory with no repository files; `completions` writes a script per shell.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+use common::calcscore_in;
 
-fn calcscore_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run calcscore")
-}
+use std::path::Path;
 
 /// SHA-256 of datasets/zhang2021_synthetic.csv as `sha256sum` prints it (also in the golden report).
 const ZHANG_SHA: &str = "c08ccbfdc2a8658ab039b8acca40c17a8fbe89083a064b25a547b1317a4fbdf7";

@@ -3,7 +3,7 @@
 //! dcurves 1.1.7) on MASS::birthwt, MASS::Pima.tr/Pima.te and a separated toy set.
 
 mod common;
-use common::calcscore;
+use common::{calcscore, close_json, Tol};
 
 use std::process::{Command, Output};
 
@@ -12,16 +12,10 @@ use serde_json::Value;
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/canon");
 
 /// Relative agreement asked of every value (absolute below 1e-3 in magnitude).
-const TOL: f64 = 1e-9;
+const TOL: Tol = Tol::rel(1e-9, 1e-3);
 
 fn json_of(args: &[&str]) -> Value {
-    let o = calcscore(args);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    common::json(args)
 }
 
 fn expected(case: &str) -> Value {
@@ -30,14 +24,6 @@ fn expected(case: &str) -> Value {
 
 fn data(name: &str) -> String {
     format!("{REF}/{name}.csv")
-}
-
-fn close(got: &Value, want: &Value, what: &str) {
-    let (g, w) = (got.as_f64().unwrap_or(f64::NAN), want.as_f64().unwrap());
-    assert!(
-        (g - w).abs() <= TOL * w.abs().max(1e-3),
-        "{what}: calcscore {g}, reference {w}"
-    );
 }
 
 fn fails(args: &[&str], code: i32, needles: &[&str]) {
@@ -78,25 +64,33 @@ fn firth_case(case: &str, csv: &str, formula: &str) {
             "conf_low",
             "conf_high",
         ] {
-            close(
+            close_json(
+                &format!("{case} {} {k}", terms[j]),
                 &row[k],
                 &want["coefficients"][k][j],
-                &format!("{case} {} {k}", terms[j]),
+                TOL,
             );
         }
     }
     assert_eq!(got["method"], "firth");
-    close(&got["model"]["deviance"], &want["deviance"], "deviance");
-    close(
+    close_json(
+        "deviance",
+        &got["model"]["deviance"],
+        &want["deviance"],
+        TOL,
+    );
+    close_json(
+        "null deviance",
         &got["model"]["null_deviance"],
         &want["null_deviance"],
-        "null deviance",
+        TOL,
     );
-    close(&got["model"]["aic"], &want["aic"], "AIC");
-    close(
+    close_json("AIC", &got["model"]["aic"], &want["aic"], TOL);
+    close_json(
+        "penalised log-likelihood",
         &got["penalised_log_lik"],
         &want["penalised_log_lik"],
-        "penalised log-likelihood",
+        TOL,
     );
 }
 
@@ -128,15 +122,17 @@ fn firth_profile_intervals_match_the_penalised_likelihood_written_out_in_r() {
     let rows = got["profile_ci"].as_array().unwrap();
     assert_eq!(rows.len(), 9);
     for (j, row) in rows.iter().enumerate() {
-        close(
+        close_json(
+            &format!("profile {j} low"),
             &row["conf_low"],
             &want["profile_conf_low"][j],
-            &format!("profile {j} low"),
+            TOL,
         );
-        close(
+        close_json(
+            &format!("profile {j} high"),
             &row["conf_high"],
             &want["profile_conf_high"][j],
-            &format!("profile {j} high"),
+            TOL,
         );
     }
 }
@@ -219,28 +215,35 @@ fn calibration_case(case: &str, column: &str, flag: &str, groups: &str) {
             "conf_low",
             "conf_high",
         ] {
-            close(&got[part][k], &want[part][k], &format!("{case} {part} {k}"));
+            close_json(
+                &format!("{case} {part} {k}"),
+                &got[part][k],
+                &want[part][k],
+                TOL,
+            );
         }
     }
-    close(
+    close_json(
+        "recalibration intercept",
         &got["slope_intercept"],
         &want["slope_intercept"],
-        "recalibration intercept",
+        TOL,
     );
     for k in ["brier", "scaled_brier", "ici", "e50", "e90", "emax"] {
-        close(&got[k], &want[k], &format!("{case} {k}"));
+        close_json(&format!("{case} {k}"), &got[k], &want[k], TOL);
     }
     let vp = &want["val_prob"];
-    close(&got["brier"], &vp["Brier"], "val.prob Brier");
-    close(&got["ici"], &vp["Eavg"], "val.prob Eavg");
-    close(&got["e90"], &vp["E90"], "val.prob E90");
-    close(&got["emax"], &vp["Emax"], "val.prob Emax");
-    close(&got["spiegelhalter_z"], &vp["S:z"], "val.prob S:z");
-    close(&got["spiegelhalter_p"], &vp["S:p"], "val.prob S:p");
-    close(
+    close_json("val.prob Brier", &got["brier"], &vp["Brier"], TOL);
+    close_json("val.prob Eavg", &got["ici"], &vp["Eavg"], TOL);
+    close_json("val.prob E90", &got["e90"], &vp["E90"], TOL);
+    close_json("val.prob Emax", &got["emax"], &vp["Emax"], TOL);
+    close_json("val.prob S:z", &got["spiegelhalter_z"], &vp["S:z"], TOL);
+    close_json("val.prob S:p", &got["spiegelhalter_p"], &vp["S:p"], TOL);
+    close_json(
+        "Hmisc::somers2 C",
         &got["c_statistic"],
         &want["c_statistic"],
-        "Hmisc::somers2 C",
+        TOL,
     );
     let curve = got["curve"].as_array().unwrap();
     let (wx, wy) = (
@@ -249,8 +252,8 @@ fn calibration_case(case: &str, column: &str, flag: &str, groups: &str) {
     );
     assert_eq!(curve.len(), wx.len());
     for (k, pt) in curve.iter().enumerate() {
-        close(&pt[0], &wx[k], &format!("lowess x[{k}]"));
-        close(&pt[1], &wy[k], &format!("lowess y[{k}]"));
+        close_json(&format!("lowess x[{k}]"), &pt[0], &wx[k], TOL);
+        close_json(&format!("lowess y[{k}]"), &pt[1], &wy[k], TOL);
     }
     let (gg, wg) = (
         got["groups"].as_array().unwrap(),
@@ -267,7 +270,7 @@ fn calibration_case(case: &str, column: &str, flag: &str, groups: &str) {
             "conf_low",
             "conf_high",
         ] {
-            close(&g[f], &w[f], &format!("{case} group {k} {f}"));
+            close_json(&format!("{case} group {k} {f}"), &g[f], &w[f], TOL);
         }
     }
 }
@@ -283,11 +286,28 @@ fn calibration_from_the_linear_predictor_gives_the_same_numbers() {
     calibration_case("calibration_full", "lp_full", "--lp", "10");
 }
 
+/// `calibration --outcome y --predicted p` on a file `name` holding `csv` exits with 1 and a message holding
+/// every `needles`.
+fn calibration_refused(name: &str, csv: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join(name);
+    std::fs::write(&f, csv).unwrap();
+    let args = [
+        "calibration",
+        "--data",
+        f.to_str().unwrap(),
+        "--outcome",
+        "y",
+        "--predicted",
+        "p",
+    ];
+    fails(&args, 1, needles);
+}
+
 #[test]
 fn calibration_plot_is_written() {
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let svg = dir.join("cal.svg");
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("cal.svg");
     let o = calcscore(&[
         "calibration",
         "--data",
@@ -302,51 +322,24 @@ fn calibration_plot_is_written() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<svg") && text.contains("Observed proportion"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn calibration_names_the_row_of_a_risk_outside_0_1() {
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.csv");
-    std::fs::write(&bad, "y,p\n0,0.2\n1,0.7\n1,1\n0,0.1\n").unwrap();
-    fails(
-        &[
-            "calibration",
-            "--data",
-            bad.to_str().unwrap(),
-            "--outcome",
-            "y",
-            "--predicted",
-            "p",
-        ],
-        1,
+    calibration_refused(
+        "bad.csv",
+        "y,p\n0,0.2\n1,0.7\n1,1\n0,0.1\n",
         &["bad.csv", "row 4", "'p'", "strictly between 0 and 1"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn calibration_of_constant_risks_is_refused_with_a_reason() {
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-const-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("const.csv");
-    std::fs::write(&f, "y,p\n0,0.3\n1,0.3\n1,0.3\n0,0.3\n").unwrap();
-    fails(
-        &[
-            "calibration",
-            "--data",
-            f.to_str().unwrap(),
-            "--outcome",
-            "y",
-            "--predicted",
-            "p",
-        ],
-        1,
+    calibration_refused(
+        "const.csv",
+        "y,p\n0,0.3\n1,0.3\n1,0.3\n0,0.3\n",
         &["all 4 predicted risks equal 0.3", "undefined"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ------------------------------------------------------------------------------- decision curves
@@ -364,13 +357,13 @@ fn decision_curve_matches_dcurves() {
         "--json",
     ]);
     let want = expected("dca_full");
-    close(&got["prevalence"], &want["prevalence"], "prevalence");
+    close_json("prevalence", &got["prevalence"], &want["prevalence"], TOL);
     let thresholds = want["thresholds"].as_array().unwrap();
     for (mine, theirs) in [("model", "model"), ("all", "all"), ("none", "none")] {
         let rows = got[mine].as_array().unwrap();
         assert_eq!(rows.len(), thresholds.len(), "{mine}: thresholds");
         for (k, row) in rows.iter().enumerate() {
-            close(&row["threshold"], &thresholds[k], "threshold");
+            close_json("threshold", &row["threshold"], &thresholds[k], TOL);
             for f in [
                 "net_benefit",
                 "net_intervention_avoided",
@@ -378,10 +371,11 @@ fn decision_curve_matches_dcurves() {
                 "fp_rate",
                 "standardized_net_benefit",
             ] {
-                close(
+                close_json(
+                    &format!("{mine} {f} at {}", thresholds[k]),
                     &row[f],
                     &want[theirs][f][k],
-                    &format!("{mine} {f} at {}", thresholds[k]),
+                    TOL,
                 );
             }
         }
@@ -416,22 +410,27 @@ fn nri_and_idi_match_improve_prob() {
             ("nri_ne", "se_nri_ne"),
         ];
         for (row, (est, se)) in rows.iter().zip(pairs) {
-            close(&row["estimate"], &w[est], &format!("{mine} {est}"));
-            close(&row["std_error"], &w[se], &format!("{mine} {se}"));
+            close_json(&format!("{mine} {est}"), &row["estimate"], &w[est], TOL);
+            close_json(&format!("{mine} {se}"), &row["std_error"], &w[se], TOL);
         }
-        close(&rows[0]["statistic"], &w["z_nri"], &format!("{mine} z"));
+        close_json(
+            &format!("{mine} z"),
+            &rows[0]["statistic"],
+            &w["z_nri"],
+            TOL,
+        );
         let m = &got[mine]["movement"];
-        close(&m["up_events"], &w["pup_ev"], "pup.ev");
-        close(&m["down_events"], &w["pdown_ev"], "pdown.ev");
-        close(&m["up_nonevents"], &w["pup_ne"], "pup.ne");
-        close(&m["down_nonevents"], &w["pdown_ne"], "pdown.ne");
+        close_json("pup.ev", &m["up_events"], &w["pup_ev"], TOL);
+        close_json("pdown.ev", &m["down_events"], &w["pdown_ev"], TOL);
+        close_json("pup.ne", &m["up_nonevents"], &w["pup_ne"], TOL);
+        close_json("pdown.ne", &m["down_nonevents"], &w["pdown_ne"], TOL);
     }
     let c = &want["continuous"];
-    close(&got["idi"]["estimate"], &c["idi"], "IDI");
-    close(&got["idi"]["std_error"], &c["se_idi"], "SE IDI");
-    close(&got["idi"]["statistic"], &c["z_idi"], "z IDI");
-    close(&got["improve_sens"], &c["improve_sens"], "improveSens");
-    close(&got["improve_spec"], &c["improve_spec"], "improveSpec");
+    close_json("IDI", &got["idi"]["estimate"], &c["idi"], TOL);
+    close_json("SE IDI", &got["idi"]["std_error"], &c["se_idi"], TOL);
+    close_json("z IDI", &got["idi"]["statistic"], &c["z_idi"], TOL);
+    close_json("improveSens", &got["improve_sens"], &c["improve_sens"], TOL);
+    close_json("improveSpec", &got["improve_spec"], &c["improve_spec"], TOL);
     assert_eq!(got["events"], c["na"]);
     assert_eq!(got["nonevents"], c["nb"]);
 }
@@ -515,9 +514,8 @@ fn cluster_bootstrap_resamples_whole_clusters() {
     for (k, l) in lines.enumerate() {
         out.push_str(&format!("{l},{k}\n{l},{k}\n"));
     }
-    let dir = std::env::temp_dir().join(format!("calcscore-canon-boot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("twice.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("twice.csv");
     std::fs::write(&f, out).unwrap();
     let path = f.to_str().unwrap();
     let se = expected("nri")["continuous"]["se_idi"].as_f64().unwrap();
@@ -552,7 +550,6 @@ fn cluster_bootstrap_resamples_whole_clusters() {
         2,
         &["--bootstrap"],
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -616,7 +613,7 @@ fn score_cutoff_strategies_match_dcurves_on_a_0_1_column() {
                 "tp_rate",
                 "fp_rate",
             ] {
-                close(&p[f], &want[key][f][k], &format!("{key} {f} at {k}"));
+                close_json(&format!("{key} {f} at {k}"), &p[f], &want[key][f][k], TOL);
             }
         }
     }

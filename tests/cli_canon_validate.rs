@@ -3,7 +3,7 @@
 //! definition) and canon_validate_dca.py (Python dcurves 1.1.7).
 
 mod common;
-use common::calcscore;
+use common::{calcscore, close, num, Tol};
 
 use std::process::Output;
 
@@ -19,19 +19,8 @@ fn reference(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-fn close(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: calcscore {got}, reference {want}"
-    );
-}
-
-/// `validate --json` of the stored score on the validation half (one group, "all").
-fn validated(extra: &[&str]) -> Value {
+/// `validate` of the stored score on the validation half, then `extra` (the run is returned as it is).
+fn validate_stored(extra: &[&str]) -> Output {
     let data = format!("{REF}/birthwt_val.csv");
     let score = format!("{REF}/birthwt_stored.toml");
     let mut args = vec![
@@ -44,10 +33,14 @@ fn validated(extra: &[&str]) -> Value {
         "none",
         "--binary-outcome",
         "low",
-        "--json",
     ];
     args.extend_from_slice(extra);
-    let o = calcscore(&args);
+    calcscore(&args)
+}
+
+/// `validate --json` of the stored score on the validation half (one group, "all").
+fn validated(extra: &[&str]) -> Value {
+    let o = validate_stored(&[["--json"].as_slice(), extra].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     v["validation"]["groups"][0].clone()
@@ -73,29 +66,29 @@ fn validate_val_prob_measures_equal_rms() {
         ("spiegelhalter_z", "S:z"),
         ("spiegelhalter_p", "S:p"),
     ] {
-        close(f(&v[field]), f(&vp[key]), 1e-9, field);
+        close(field, num(&v[field]), num(&vp[key]), Tol::abs(1e-9));
     }
     for field in ["scaled_brier", "e50", "ici", "e90", "emax"] {
-        close(f(&v[field]), f(&want[field]), 1e-9, field);
+        close(field, num(&v[field]), num(&want[field]), Tol::abs(1e-9));
     }
     close(
-        f(&c["intercept"]["estimate"]),
-        f(&want["citl"]),
-        1e-7,
         "calibration-in-the-large",
+        num(&c["intercept"]["estimate"]),
+        num(&want["citl"]),
+        Tol::abs(1e-7),
     );
     close(
-        f(&c["slope"]["estimate"]),
-        f(&want["slope"]),
-        1e-7,
         "calibration slope",
+        num(&c["slope"]["estimate"]),
+        num(&want["slope"]),
+        Tol::abs(1e-7),
     );
     // val.prob's own recalibration slope is the same glm(y ~ lp).
     close(
-        f(&c["slope"]["estimate"]),
-        f(&vp["Slope"]),
-        1e-6,
         "val.prob Slope",
+        num(&c["slope"]["estimate"]),
+        num(&vp["Slope"]),
+        Tol::abs(1e-6),
     );
 }
 
@@ -106,21 +99,21 @@ fn validate_decision_curve_equals_r_and_dcurves() {
     let dca = reference("dca.json");
     let g = validated(&[]);
     let d = &g["decision"];
-    assert_eq!(f(&d["cutoff"]), f(&want["cutoff"]));
+    assert_eq!(num(&d["cutoff"]), num(&want["cutoff"]));
     close(
-        f(&d["prevalence"]),
-        f(&want["prevalence"]),
-        1e-15,
         "prevalence",
+        num(&d["prevalence"]),
+        num(&want["prevalence"]),
+        Tol::abs(1e-15),
     );
     let rows = d["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 99);
     for (k, r) in rows.iter().enumerate() {
         close(
-            f(&r["threshold"]),
-            f(&want["thresholds"][k]),
-            1e-15,
             "threshold",
+            num(&r["threshold"]),
+            num(&want["thresholds"][k]),
+            Tol::abs(1e-15),
         );
         for (field, key) in [
             ("net_benefit_model", "net_benefit_model"),
@@ -133,10 +126,10 @@ fn validate_decision_curve_equals_r_and_dcurves() {
             ),
         ] {
             close(
-                f(&r[field]),
-                f(&want[key][k]),
-                1e-10,
                 &format!("{field} at {k}"),
+                num(&r[field]),
+                num(&want[key][k]),
+                Tol::abs(1e-10),
             );
         }
         for (field, model, key) in [
@@ -155,10 +148,10 @@ fn validate_decision_curve_equals_r_and_dcurves() {
             ),
         ] {
             close(
-                f(&r[field]),
-                f(&dca[model][key][k]),
-                1e-10,
                 &format!("dcurves {field} at {k}"),
+                num(&r[field]),
+                num(&dca[model][key][k]),
+                Tol::abs(1e-10),
             );
         }
     }
@@ -169,21 +162,7 @@ fn validate_decision_curve_equals_r_and_dcurves() {
 fn validate_thresholds_grid_and_bad_grid() {
     let g = validated(&["--thresholds", "0.1,0.2,0.3"]);
     assert_eq!(g["decision"]["rows"].as_array().unwrap().len(), 3);
-    let data = format!("{REF}/birthwt_val.csv");
-    let score = format!("{REF}/birthwt_stored.toml");
-    let o = calcscore(&[
-        "validate",
-        "--data",
-        &data,
-        "--score",
-        &score,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "low",
-        "--thresholds",
-        "0.5:1.5:0.5",
-    ]);
+    let o = validate_stored(&["--thresholds", "0.5:1.5:0.5"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("0.5:1.5:0.5"));
 }
@@ -193,21 +172,7 @@ fn validate_thresholds_grid_and_bad_grid() {
 fn validate_text_and_plots() {
     let dir = std::env::temp_dir().join(format!("calcscore_cv_plots_{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let data = format!("{REF}/birthwt_val.csv");
-    let score = format!("{REF}/birthwt_stored.toml");
-    let o = calcscore(&[
-        "validate",
-        "--data",
-        &data,
-        "--score",
-        &score,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "low",
-        "--plots",
-        dir.to_str().unwrap(),
-    ]);
+    let o = validate_stored(&["--plots", dir.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("val.prob: Brier 0.1858"), "{text}");
@@ -255,25 +220,25 @@ fn derive_firth_points_equal_brglm2() {
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for k in 0..4 {
         close(
-            f(&coefs[k + 1]["estimate"]),
-            f(&want["coefficients"][k]),
-            1e-7,
             "Firth coefficient",
+            num(&coefs[k + 1]["estimate"]),
+            num(&want["coefficients"][k]),
+            Tol::abs(1e-7),
         );
         close(
-            f(&coefs[k + 1]["std_error"]),
-            f(&want["std_errors"][k]),
-            1e-7,
             "Firth SE",
+            num(&coefs[k + 1]["std_error"]),
+            num(&want["std_errors"][k]),
+            Tol::abs(1e-7),
         );
     }
     let points: Vec<f64> = d["points"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| f(&p["points"]))
+        .map(|p| num(&p["points"]))
         .collect();
-    let want_points: Vec<f64> = want["points"].as_array().unwrap().iter().map(f).collect();
+    let want_points: Vec<f64> = want["points"].as_array().unwrap().iter().map(num).collect();
     assert_eq!(points, want_points);
     let notes = d["notes"].to_string();
     assert!(
@@ -295,7 +260,7 @@ fn derive_separation_offers_firth_never_switches() {
     assert!(text.contains("rerun with --firth"), "{text}");
     assert!(!text.contains("(Firth)"), "switched silently: {text}");
     // glm's diverging estimate (R: -15.41) is what the maximum-likelihood fit reports.
-    let want = f(&reference("expected.json")["firth"]["ml_age_coefficient"]);
+    let want = num(&reference("expected.json")["firth"]["ml_age_coefficient"]);
     assert!(text.contains(&format!("{:.3}", want)), "{text}");
 }
 
@@ -327,15 +292,15 @@ fn derive_tripod_section_uses_the_apparent_r2() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     close(
-        f(&d["logistic"]["r2_cox_snell"]),
-        f(&want["r2cs_dev"]),
-        1e-9,
         "apparent R2_CS",
+        num(&d["logistic"]["r2_cox_snell"]),
+        num(&want["r2cs_dev"]),
+        Tol::abs(1e-9),
     );
     let o = calcscore(&[&base[..], &["--tripod"]].concat());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    let r2 = format!("apparent R²_CS {:.3}", f(&want["r2cs_dev"]));
+    let r2 = format!("apparent R²_CS {:.3}", num(&want["r2cs_dev"]));
     let events = format!(
         "{} rows, {} events, 5 parameters",
         want["n_dev"], want["events_dev"]
@@ -356,20 +321,7 @@ fn derive_tripod_section_uses_the_apparent_r2() {
 /// `validate --tripod`: per group the performance with CIs, calibration and clinical utility, keyed to item numbers.
 #[test]
 fn validate_tripod_section() {
-    let data = format!("{REF}/birthwt_val.csv");
-    let score = format!("{REF}/birthwt_stored.toml");
-    let o = calcscore(&[
-        "validate",
-        "--data",
-        &data,
-        "--score",
-        &score,
-        "--outcome",
-        "none",
-        "--binary-outcome",
-        "low",
-        "--tripod",
-    ]);
+    let o = validate_stored(&["--tripod"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     for part in [

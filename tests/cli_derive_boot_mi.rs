@@ -3,30 +3,18 @@
 //! --impute` reports, corrected = apparent − optimism (arithmetic), and the output is byte-identical for 1 and 3
 //! threads (replicate r seeded from (seed, r)).
 
-use std::process::Command;
-
 mod common;
 
-fn run(threads: &str, boot: bool) -> Vec<u8> {
-    let extra: &[&str] = if boot {
-        &["--json", "--validate-bootstrap", "6", "--boot-seed", "7"]
-    } else {
-        &["--json"]
-    };
-    let args = common::pima_derive_args("3", extra);
-    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(&args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
+/// `derive --impute 3` on Pima.tr2 (tests/common `pima_derive_args`), then `extra`.
+fn args(extra: &[&str]) -> Vec<String> {
+    common::pima_derive_args("3", extra)
 }
 
 #[test]
 fn boot_mi_optimism_of_the_pooled_auc() {
-    let one = run("1", true);
-    assert_eq!(one, run("3", true), "thread count changes the output");
+    let boot = args(&["--json", "--validate-bootstrap", "6", "--boot-seed", "7"]);
+    let boot: Vec<&str> = boot.iter().map(String::as_str).collect();
+    let one = common::same_stdout_on_threads(&boot, &["1", "3"]);
     let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
     let b = &v["internal_validation"];
     assert_eq!(b["replicates"], 6);
@@ -41,7 +29,10 @@ fn boot_mi_optimism_of_the_pooled_auc() {
     assert!((cor - (app - opt)).abs() < 1e-15);
     assert!(b["failed"].as_u64().unwrap() < 6);
     // Without the bootstrap the same imputation gives the same pooled derivation.
-    let plain: serde_json::Value = serde_json::from_slice(&run("2", false)).unwrap();
+    let plain = args(&["--json"]);
+    let plain: Vec<&str> = plain.iter().map(String::as_str).collect();
+    let plain: serde_json::Value =
+        serde_json::from_slice(&common::stdout_on_threads("2", &plain)).unwrap();
     assert_eq!(plain["pooled"], v["pooled"]);
     assert!(plain["internal_validation"].is_null());
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 mod common;
-use common::{calcscore, ok};
+use common::{calcscore, ok, same_tables};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -35,26 +35,6 @@ fn reproduce(data: &str, extra: &[&str], out: &Path) {
     args.push(out.to_str().unwrap());
     args.extend_from_slice(extra);
     ok(&args);
-}
-
-/// The report tables that carry every number of a run (flow, cohorts, models, points, accuracy, check).
-const TABLES: [&str; 9] = [
-    "flow.csv",
-    "exclusions.csv",
-    "cohorts.csv",
-    "coefficients.csv",
-    "points.csv",
-    "accuracy.csv",
-    "roc_coords.csv",
-    "expansion_by_score.csv",
-    "check.csv",
-];
-
-fn same_tables(a: &Path, b: &Path, what: &str) {
-    for f in TABLES {
-        let same = std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap();
-        assert!(same, "{f} differs between {what} and the CSV");
-    }
 }
 
 #[test]

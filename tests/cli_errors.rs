@@ -2,30 +2,12 @@
 //! through `check-data` (all problems, JSON) and `reproduce zhang2021 --data` (refuses it), and the exit code and
 //! the message's file, spreadsheet row (header = row 1) and column are asserted.
 
+mod common;
+use common::{calcscore_in, registry, REGISTRY_HEADER as HEADER, REGISTRY_ROWS as ROWS};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-const HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
-atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
-calcium_length_mm,stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture,prep_ivus,prep_fracture";
-
-/// Three valid lesions: spreadsheet rows 2, 3, 4.
-const ROWS: [&str; 3] = [
-    "P1,L1,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,",
-    "P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1",
-    "P2,L3,0,0,120,1,1,1,none,0,0.0,0,1,2.8,10,4.9,8,6,0,1,0",
-];
-
-fn registry(rows: &[String]) -> String {
-    let mut s = format!("{HEADER}\n");
-    for r in rows {
-        s.push_str(r);
-        s.push('\n');
-    }
-    s
-}
 
 /// The valid rows with cell `column` of data row `k` (0-based) replaced by `value`.
 fn with_cell(k: usize, column: &str, value: &str) -> String {
@@ -42,14 +24,6 @@ fn with_cell(k: usize, column: &str, value: &str) -> String {
         })
         .collect();
     registry(&rows)
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run calcscore")
 }
 
 struct Case {
@@ -74,7 +48,7 @@ impl Case {
             "--json",
         ];
         args.extend_from_slice(extra);
-        let o = run(&args, self.dir.path());
+        let o = calcscore_in(self.dir.path(), &args);
         assert_eq!(
             o.status.code(),
             Some(1),
@@ -97,7 +71,7 @@ impl Case {
             out.to_str().unwrap(),
         ];
         args.extend_from_slice(extra);
-        let o = run(&args, self.dir.path());
+        let o = calcscore_in(self.dir.path(), &args);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         assert_eq!(
             o.status.code(),
@@ -158,12 +132,27 @@ fn assert_refused(c: &Case, row: Option<u64>, column: Option<&str>, words: &[&st
     }
 }
 
+/// `check-data` finds exactly one problem of `class` at spreadsheet `row` and `column` whose message
+/// contains `words` ([`assert_problem`]), and `reproduce` refuses the file naming the same place and
+/// `refusal` ([`assert_refused`]).
+fn found_and_refused(
+    c: &Case,
+    class: &str,
+    row: u64,
+    column: &str,
+    words: &[&str],
+    refusal: &[&str],
+) {
+    assert_problem(&c.check_data(&[]), c, class, Some(row), Some(column), words);
+    assert_refused(c, Some(row), Some(column), refusal);
+}
+
 #[test]
 fn valid_registry_passes_check_data() {
     let c = case("ok.csv", registry(&ROWS.map(String::from)));
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap()],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap()],
     );
     assert_eq!(
         o.status.code(),
@@ -180,9 +169,9 @@ fn bom_crlf_mixed_endings_and_quoted_fields_are_accepted() {
         .replacen('\n', "\r\n", 2)
         .replace("P1,L1", "\"P1\",\"L1\"");
     let c = case("bom.csv", format!("\u{feff}{body}"));
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap()],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap()],
     );
     assert_eq!(
         o.status.code(),
@@ -196,9 +185,9 @@ fn bom_crlf_mixed_endings_and_quoted_fields_are_accepted() {
 fn unreadable_file_missing() {
     let c = case("x.csv", "");
     let missing = c.dir.path().join("nope.csv");
-    let o = run(
-        &["check-data", "--data", missing.to_str().unwrap(), "--json"],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", missing.to_str().unwrap(), "--json"],
     );
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -307,61 +296,46 @@ fn duplicate_column() {
 #[test]
 fn unknown_level() {
     let c = case("level.csv", with_cell(1, "atherectomy", "Rota"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "unknown-level",
-        Some(3),
-        Some("atherectomy"),
+        3,
+        "atherectomy",
         &["'Rota'", "allowed: none, rotational, orbital, laser"],
+        &["Rota"],
     );
-    assert_refused(&c, Some(3), Some("atherectomy"), &["Rota"]);
 }
 
 #[test]
 fn not_binary() {
     let c = case("binary.csv", with_cell(0, "cto", "2"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
-        &c,
-        "not-binary",
-        Some(2),
-        Some("cto"),
-        &["'2'", "0 or 1"],
-    );
-    assert_refused(&c, Some(2), Some("cto"), &["0 or 1"]);
+    found_and_refused(&c, "not-binary", 2, "cto", &["'2'", "0 or 1"], &["0 or 1"]);
 }
 
 #[test]
 fn non_numeric() {
     let c = case("text.csv", with_cell(2, "vessel_diameter_mm", "big"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "non-numeric",
-        Some(4),
-        Some("vessel_diameter_mm"),
+        4,
+        "vessel_diameter_mm",
         &["'big'", "not a number"],
+        &["not a number"],
     );
-    assert_refused(&c, Some(4), Some("vessel_diameter_mm"), &["not a number"]);
 }
 
 #[test]
 fn decimal_comma() {
     let c = case("comma.csv", with_cell(1, "vessel_diameter_mm", "\"3,5\""));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "decimal-comma",
-        Some(3),
-        Some("vessel_diameter_mm"),
+        3,
+        "vessel_diameter_mm",
         &["'3,5'", "write '3.5'"],
+        &["decimal comma"],
     );
-    assert_refused(&c, Some(3), Some("vessel_diameter_mm"), &["decimal comma"]);
 }
 
 #[test]
@@ -426,46 +400,40 @@ fn out_of_range_expansion_over_200_percent() {
 #[test]
 fn missing_required_value() {
     let c = case("blank.csv", with_cell(1, "cto", "NA"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "missing-required-value",
-        Some(3),
-        Some("cto"),
+        3,
+        "cto",
+        &["required value is missing"],
         &["required value is missing"],
     );
-    assert_refused(&c, Some(3), Some("cto"), &["required value is missing"]);
 }
 
 #[test]
 fn duplicate_lesion_id() {
     let c = case("dupid.csv", with_cell(2, "lesion_id", "L1"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "duplicate-id",
-        Some(4),
-        Some("lesion_id"),
+        4,
+        "lesion_id",
         &["'L1'", "first at row 2"],
+        &["duplicate lesion id"],
     );
-    assert_refused(&c, Some(4), Some("lesion_id"), &["duplicate lesion id"]);
 }
 
 #[test]
 fn inconsistent_row_360_calcium_below_360_degrees() {
     let c = case("c360.csv", with_cell(1, "max_calcium_angle_deg", "330"));
-    let p = c.check_data(&[]);
-    assert_problem(
-        &p,
+    found_and_refused(
         &c,
         "inconsistent-row",
-        Some(3),
-        Some("calcium_360"),
+        3,
+        "calcium_360",
         &["360° calcium", "below 360"],
+        &["360° calcium"],
     );
-    assert_refused(&c, Some(3), Some("calcium_360"), &["360° calcium"]);
 }
 
 #[test]
@@ -551,9 +519,9 @@ fn bad_column_map_absent_column() {
     assert!(err.contains(m) && err.contains("'Patient'"), "{err}");
     // The right map makes the file valid.
     std::fs::write(&map, "[columns]\npatient_id = \"PatNo\"\n").unwrap();
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap(), "--map", m],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap(), "--map", m],
     );
     assert_eq!(
         o.status.code(),
@@ -617,9 +585,9 @@ fn every_problem_is_reported_at_once() {
         ]
     );
     // The text table lists each with its row and column.
-    let o = run(
-        &["check-data", "--data", c.file.to_str().unwrap()],
+    let o = calcscore_in(
         c.dir.path(),
+        &["check-data", "--data", c.file.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -661,7 +629,8 @@ fn shipped_with_blanks(blanks: &[(usize, &str)]) -> String {
 }
 
 fn reproduce_ok(c: &Case, out: &Path) -> Value {
-    let o = run(
+    let o = calcscore_in(
+        c.dir.path(),
         &[
             "reproduce",
             "zhang2021",
@@ -670,7 +639,6 @@ fn reproduce_ok(c: &Case, out: &Path) -> Value {
             "--out",
             out.to_str().unwrap(),
         ],
-        c.dir.path(),
     );
     assert_eq!(
         o.status.code(),
@@ -754,7 +722,8 @@ fn failed_run_keeps_the_previous_report() {
     // Same output directory, a registry with a bad cell: the run fails, the old report stays whole.
     let bad = shipped_with_blanks(&[(5, "cto")]);
     std::fs::write(&c.file, bad).unwrap();
-    let o = run(
+    let o = calcscore_in(
+        c.dir.path(),
         &[
             "reproduce",
             "zhang2021",
@@ -763,7 +732,6 @@ fn failed_run_keeps_the_previous_report() {
             "--out",
             out.to_str().unwrap(),
         ],
-        c.dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("row 5, column 'cto'"));
@@ -788,7 +756,8 @@ fn unwritable_output_leaves_nothing_half_written() {
     let blocker = c.dir.path().join("blocker");
     std::fs::write(&blocker, "not a directory").unwrap();
     let out = blocker.join("report");
-    let o = run(
+    let o = calcscore_in(
+        c.dir.path(),
         &[
             "reproduce",
             "zhang2021",
@@ -797,7 +766,6 @@ fn unwritable_output_leaves_nothing_half_written() {
             "--out",
             out.to_str().unwrap(),
         ],
-        c.dir.path(),
     );
     assert_eq!(o.status.code(), Some(2), "I/O errors exit 2");
     assert!(String::from_utf8_lossy(&o.stderr).contains("blocker"));

@@ -2,7 +2,7 @@
 //! vcovCL, lmtest::coeftest / coefci, anova) on MASS::birthwt, datasets::ChickWeight and geepack's ohio.
 
 mod common;
-use common::calcscore;
+use common::{calcscore, close, Tol, TIDY_COLUMNS};
 
 use serde_json::Value;
 
@@ -12,24 +12,11 @@ fn fit_json(data: &str, formula: &str, extra: &[&str]) -> Value {
     let path = format!("{REF}/{data}.csv");
     let mut args = vec!["fit", "--data", &path, "--formula", formula, "--json"];
     args.extend_from_slice(extra);
-    let o = calcscore(&args);
-    assert!(
-        o.status.success(),
-        "fit failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    common::json(&args)
 }
 
 fn expected(case: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{REF}/{case}.json")).unwrap()).unwrap()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "{what}: calcscore {got}, R {want}"
-    );
 }
 
 /// Compare every coefficient column; `rel` for estimates/SEs/statistics/CIs, 1e-6 absolute for p-values.
@@ -39,19 +26,13 @@ fn compare_coefficients(got: &Value, want: &Value, rel: f64, case: &str) {
     assert_eq!(rows.len(), terms.len(), "{case}: number of coefficients");
     for (j, row) in rows.iter().enumerate() {
         assert_eq!(row["term"], terms[j], "{case}: term {j}");
-        for k in [
-            "estimate",
-            "std_error",
-            "statistic",
-            "conf_low",
-            "conf_high",
-        ] {
+        for k in TIDY_COLUMNS {
             let w = want["coefficients"][k][j].as_f64().unwrap();
             close(
+                &format!("{case} {} {k}", terms[j]),
                 row[k].as_f64().unwrap(),
                 w,
-                rel,
-                &format!("{case} {} {k}", terms[j]),
+                Tol::rel(rel, 1e-12),
             );
         }
         let (gp, wp) = (
@@ -75,10 +56,10 @@ fn lm_case(case: &str, data: &str, extra: &[&str]) {
     assert_eq!(m["df_residual"], want["df_residual"]);
     for k in ["r_squared", "adj_r_squared", "sigma", "f_statistic"] {
         close(
+            &format!("{case} {k}"),
             m[k].as_f64().unwrap(),
             want[k].as_f64().unwrap(),
-            1e-9,
-            &format!("{case} {k}"),
+            Tol::rel(1e-9, 1e-12),
         );
     }
 }
@@ -92,31 +73,31 @@ fn glm_case(case: &str, data: &str, extra: &[&str]) {
     let m = &got["model"];
     for k in ["deviance", "null_deviance", "aic"] {
         close(
+            &format!("{case} {k}"),
             m[k].as_f64().unwrap(),
             want[k].as_f64().unwrap(),
-            1e-8,
-            &format!("{case} {k}"),
+            Tol::rel(1e-8, 1e-12),
         );
     }
     let or = got["odds_ratios"].as_array().unwrap();
     for (j, r) in or.iter().enumerate() {
         close(
+            &format!("{case} OR {j}"),
             r["estimate"].as_f64().unwrap(),
             want["odds_ratio"][j].as_f64().unwrap(),
-            1e-6,
-            &format!("{case} OR {j}"),
+            Tol::rel(1e-6, 1e-12),
         );
         close(
+            &format!("{case} OR low {j}"),
             r["conf_low"].as_f64().unwrap(),
             want["or_low"][j].as_f64().unwrap(),
-            1e-6,
-            &format!("{case} OR low {j}"),
+            Tol::rel(1e-6, 1e-12),
         );
         close(
+            &format!("{case} OR high {j}"),
             r["conf_high"].as_f64().unwrap(),
             want["or_high"][j].as_f64().unwrap(),
-            1e-6,
-            &format!("{case} OR high {j}"),
+            Tol::rel(1e-6, 1e-12),
         );
     }
 }
@@ -169,10 +150,10 @@ fn nested_comparisons_match_anova() {
         &["--compare", want["reduced"].as_str().unwrap()],
     );
     close(
+        "anova F",
         got["compare"]["statistic"].as_f64().unwrap(),
         want["f_statistic"].as_f64().unwrap(),
-        1e-9,
-        "anova F",
+        Tol::rel(1e-9, 1e-12),
     );
     assert_eq!(got["compare"]["df"].as_f64(), want["df1"].as_f64());
     assert!(
@@ -186,10 +167,10 @@ fn nested_comparisons_match_anova() {
         &["--family", "binomial", "--compare", "low ~ age + lwt"],
     );
     close(
+        "LR statistic",
         got["compare"]["statistic"].as_f64().unwrap(),
         want["lr_statistic"].as_f64().unwrap(),
-        1e-8,
-        "LR statistic",
+        Tol::rel(1e-8, 1e-12),
     );
     assert_eq!(got["compare"]["df"].as_f64(), want["df"].as_f64());
     assert!(
@@ -216,10 +197,10 @@ fn wald_tests_match_r() {
         .wald(&["factor(race)2", "factor(race)3"])
         .unwrap();
     close(
+        "Wald F",
         w.statistic,
         want["f_wald"].as_f64().unwrap(),
-        1e-9,
-        "Wald F",
+        Tol::rel(1e-9, 1e-12),
     );
     let want = expected("birthwt_glm_anova");
     let d = Design::build(
@@ -233,10 +214,10 @@ fn wald_tests_match_r() {
         .wald(&["factor(race)2", "factor(race)3"])
         .unwrap();
     close(
+        "Wald chi-square",
         w.statistic,
         want["race_wald_chisq"].as_f64().unwrap(),
-        1e-6,
-        "Wald chi-square",
+        Tol::rel(1e-6, 1e-12),
     );
     assert!((w.p_value - want["race_wald_p_value"].as_f64().unwrap()).abs() < 1e-6);
 }
@@ -293,17 +274,17 @@ fn irls_agrees_with_linfa_logistic_unpenalised() {
         1.0
     };
     close(
+        "intercept vs linfa",
         sign * model.intercept(),
         ours[0].estimate,
-        1e-4,
-        "intercept vs linfa",
+        Tol::rel(1e-4, 1e-12),
     );
     for j in 0..4 {
         close(
+            &format!("{} vs linfa", ours[j + 1].term),
             sign * model.params()[j],
             ours[j + 1].estimate,
-            1e-4,
-            &format!("{} vs linfa", ours[j + 1].term),
+            Tol::rel(1e-4, 1e-12),
         );
     }
 }
@@ -364,17 +345,17 @@ fn gee_case(case: &str, data: &str, cluster: &str, corstr: &str, family: &str) {
     );
     compare_coefficients(&got, &want, 1e-6, case);
     close(
+        &format!("{case} scale"),
         got["model"]["scale"].as_f64().unwrap(),
         want["scale"].as_f64().unwrap(),
-        1e-6,
-        &format!("{case} scale"),
+        Tol::rel(1e-6, 1e-12),
     );
     if let Some(a) = want["alpha"].as_f64() {
         close(
+            &format!("{case} alpha"),
             got["model"]["alpha"].as_f64().unwrap(),
             a,
-            1e-6,
-            &format!("{case} alpha"),
+            Tol::rel(1e-6, 1e-12),
         );
     }
     assert_eq!(got["model"]["n_clusters"], want["clusters"]);

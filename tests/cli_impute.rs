@@ -4,10 +4,11 @@
 //! counts, and checked options.
 
 mod common;
-use common::{calcscore, json, pima_derive_args};
+use common::{
+    calcscore, imputed_columns, json, pima_derive_args, same_stdout_on_threads, stdout_on_threads,
+};
 
 use serde_json::Value;
-use std::process::Command;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/mice");
 const PIMA_GLM: &str = "type ~ npreg + glu + bp + skin + bmi + ped + age";
@@ -119,16 +120,6 @@ fn pima_pooled_coefficients_within_monte_carlo_error_of_mice() {
     }
 }
 
-fn run_threads(threads: &str, args: &[&str]) -> Vec<u8> {
-    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-}
-
 #[test]
 fn same_seed_same_bytes_whatever_the_thread_count() {
     let data = pima();
@@ -146,14 +137,12 @@ fn same_seed_same_bytes_whatever_the_thread_count() {
         "9",
         "--json",
     ];
-    let one = run_threads("1", &args);
-    assert_eq!(one, run_threads("2", &args));
-    assert_eq!(one, run_threads("3", &args));
+    let one = same_stdout_on_threads(&args, &["1", "2", "3"]);
     let mut other = args.to_vec();
     other[10] = "10";
     assert_ne!(
         one,
-        run_threads("2", &other),
+        stdout_on_threads("2", &other),
         "another seed gives other imputations"
     );
 }
@@ -281,17 +270,7 @@ fn pima_mean_over_seeds_matches_mice_mean_over_seeds() {
 fn derive_points_come_from_the_pooled_coefficients() {
     let args = pima_derive_args("5", &["--json"]);
     let v = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let cols: Vec<(&str, u64)> = v["imputation"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap(),
-                c["n_missing"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let cols: Vec<(&str, u64)> = imputed_columns(&v);
     assert_eq!(cols, [("bmi", 3), ("bp", 13)]); // R: colSums(is.na(Pima.tr2)) for the columns derive reads
     let pooled = &v["pooled"];
     let coef = |term: &str| {

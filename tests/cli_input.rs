@@ -5,10 +5,13 @@
 //! Expected counts come from the test's own reading of the text (a set of the raw id strings), never from
 //! calcscore's output.
 
+mod common;
+use common::{calcscore_in, quantity, registry, REGISTRY_ROWS as ROWS};
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -17,34 +20,6 @@ const SHIPPED: &str = concat!(
     "/datasets/zhang2021_synthetic.csv"
 );
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/input");
-
-const HEADER: &str = "patient_id,lesion_id,cto,isr,max_calcium_angle_deg,pre_ivus,post_ivus,angio_calcium,\
-atherectomy,cutting_scoring_balloon,calcium_270_length_mm,calcium_360,calcified_nodule,vessel_diameter_mm,\
-calcium_length_mm,stent_area_mm2,ref_lumen_area_proximal_mm2,ref_lumen_area_distal_mm2,calcium_fracture,prep_ivus,prep_fracture";
-
-/// Three valid lesions: spreadsheet rows 2, 3, 4 (21 fields each).
-const ROWS: [&str; 3] = [
-    "P1,L1,0,0,300,1,1,1,none,0,6.0,0,0,3.0,20,5.6,8,6,0,,",
-    "P2,L2,0,0,360,1,1,1,none,0,8.0,1,0,3.5,25,6.3,8,6,1,1,1",
-    "P2,L3,0,0,120,1,1,1,none,0,0.0,0,1,2.8,10,4.9,8,6,0,1,0",
-];
-
-fn registry(rows: &[&str]) -> String {
-    let mut s = format!("{HEADER}\n");
-    for r in rows {
-        s.push_str(r);
-        s.push('\n');
-    }
-    s
-}
-
-fn calcscore(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run calcscore")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -64,7 +39,7 @@ fn s(p: &Path) -> &str {
 fn check_data(file: &Path, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
     let mut args = vec!["check-data", "--data", s(file), "--json"];
     args.extend_from_slice(extra);
-    let o = calcscore(&args, file.parent().unwrap());
+    let o = calcscore_in(file.parent().unwrap(), &args);
     let v: Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)));
     (o.status.code(), v["problems"].as_array().unwrap().clone())
@@ -74,7 +49,7 @@ fn check_data(file: &Path, extra: &[&str]) -> (Option<i32>, Vec<Value>) {
 fn reproduce(data: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["reproduce", "zhang2021", "--data", s(data), "--out", s(out)];
     args.extend_from_slice(extra);
-    calcscore(&args, data.parent().unwrap())
+    calcscore_in(data.parent().unwrap(), &args)
 }
 
 fn results(out: &Path) -> Value {
@@ -94,17 +69,6 @@ fn quantities(r: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-fn quantity(r: &Value, name: &str) -> f64 {
-    r["quantities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["name"] == name)
-        .unwrap_or_else(|| panic!("no {name}"))["estimate"]
-        .as_f64()
-        .unwrap()
 }
 
 /// The shipped registry's text, and the reproduce results made from it (computed once per test binary).
@@ -183,7 +147,8 @@ fn ids_differing_only_by_leading_zeros_stay_distinct_patients() {
     // Renaming ids changes nothing else: the same patients (clusters) and lesions, the same numbers.
     assert_eq!(quantities(&r), quantities(shipped_results()));
     // A --cluster column of such ids counts every cluster (fit prints the number of clusters).
-    let o = calcscore(
+    let o = calcscore_in(
+        dir.path(),
         &[
             "fit",
             "--data",
@@ -194,7 +159,6 @@ fn ids_differing_only_by_leading_zeros_stay_distinct_patients() {
             "patient_id",
             "--json",
         ],
-        dir.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let fit = String::from_utf8_lossy(&o.stdout);
@@ -242,7 +206,8 @@ fn nul_byte_in_an_id_is_refused() {
         "t.csv",
         "hospital,x,y\nA,1,2\nB\u{0},2,3\nC,3,5\n",
     );
-    let o = calcscore(
+    let o = calcscore_in(
+        dir.path(),
         &[
             "fit",
             "--data",
@@ -252,7 +217,6 @@ fn nul_byte_in_an_id_is_refused() {
             "--cluster",
             "hospital",
         ],
-        dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
@@ -300,7 +264,8 @@ fn ragged_rows_are_all_named_and_never_enter_the_analysis() {
     );
     assert!(!out.exists());
     // Any verb reading the table refuses too (no padded or shifted row is analysed).
-    let o = calcscore(
+    let o = calcscore_in(
+        dir.path(),
         &[
             "fit",
             "--data",
@@ -308,7 +273,6 @@ fn ragged_rows_are_all_named_and_never_enter_the_analysis() {
             "--formula",
             "vessel_diameter_mm ~ cto",
         ],
-        dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("row 3: 20 field(s)"));
@@ -350,7 +314,7 @@ fn unclosed_quote_echoes_only_the_start_of_its_row() {
         vec!["reproduce", "zhang2021", "--data", s(&reg), "--out", "out"],
         vec!["fit", "--data", s(&reg), "--formula", "cto ~ isr"],
     ] {
-        let o = calcscore(&args, dir.path());
+        let o = calcscore_in(dir.path(), &args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
         assert!(
@@ -392,7 +356,7 @@ fn map_key_that_is_no_schema_column_is_refused_with_a_suggestion() {
     ] {
         let mut args = verb.clone();
         args.extend(["--data", s(&reg), "--map", s(&map)]);
-        let o = calcscore(&args, dir.path());
+        let o = calcscore_in(dir.path(), &args);
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(
             stderr(&o).contains("did you mean 'calcium_fracture'?"),
@@ -434,9 +398,9 @@ fn map_onto_a_column_the_file_lacks_names_map_file_and_column() {
         "cac.toml",
         "[columns]\nagatston_befor = \"agatston_before\"\n",
     );
-    let o = calcscore(
-        &["progression", "--data", cac, "--map", s(&map)],
+    let o = calcscore_in(
         dir.path(),
+        &["progression", "--data", cac, "--map", s(&map)],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
@@ -498,7 +462,8 @@ fn angles_in_radians_are_refused_from_the_angle_column_alone() {
         })
         .collect();
     let t = write(dir.path(), "rad_cohort.csv", with_cohort);
-    let o = calcscore(
+    let o = calcscore_in(
+        dir.path(),
         &[
             "validate",
             "--data",
@@ -508,7 +473,6 @@ fn angles_in_radians_are_refused_from_the_angle_column_alone() {
             "--by",
             "cohort",
         ],
-        dir.path(),
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("not in degrees"), "{}", stderr(&o));
@@ -632,7 +596,8 @@ fn validate_on_a_registry_without_by_says_what_it_did() {
     // The registry has no cohort column: validate analyses the lesions the study flow keeps, with expansion
     // computed from the areas (the shipped file's own stent_expansion_pct column is empty), and says so.
     let dir = tempfile::tempdir().unwrap();
-    let o = calcscore(
+    let o = calcscore_in(
+        dir.path(),
         &[
             "validate",
             "--data",
@@ -641,7 +606,6 @@ fn validate_on_a_registry_without_by_says_what_it_did() {
             "ivus-zhang2021",
             "--json",
         ],
-        dir.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let e = stderr(&o);

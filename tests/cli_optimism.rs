@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{calcscore, json};
+use common::{calcscore, json, same_stdout_on_threads, Tol};
 use serde_json::Value;
 
 const DIR: &str = "tests/reference/optimism";
@@ -189,15 +189,7 @@ fn same_bytes_whatever_the_thread_count() {
         "300",
         "--json",
     ];
-    let run = |threads: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_calcscore"))
-            .args(args)
-            .env("RAYON_NUM_THREADS", threads)
-            .output()
-            .unwrap()
-            .stdout
-    };
-    assert_eq!(run("1"), run("2"));
+    same_stdout_on_threads(&args, &["1", "2"]);
 }
 
 /// One replicate with a known resample (each row drawn 2, 0 or 1 times) against the procedure run in R on those
@@ -236,10 +228,10 @@ fn a_known_resample_gives_rs_numbers() {
             .unwrap()
             .unwrap();
         let w = &e[name];
-        let close = |g: &[f64], w: &[f64], what: &str| {
-            assert_eq!(g.len(), w.len(), "{name} {what}");
-            for (a, b) in g.iter().zip(w) {
-                assert!((a - b).abs() < 1e-6, "{name} {what}: {g:?} vs R {w:?}");
+        let close_each = |g: &[f64], w: &[f64], what: &str| {
+            assert_eq!(g.len(), w.len(), "{name} {what}: {g:?} vs R {w:?}");
+            for (i, (a, b)) in g.iter().zip(w).enumerate() {
+                common::close(&format!("{name} {what}[{i}]"), *a, *b, Tol::abs(1e-6));
             }
         };
         assert_eq!(
@@ -247,8 +239,8 @@ fn a_known_resample_gives_rs_numbers() {
             w["threshold"].as_f64().unwrap(),
             "{name}"
         );
-        close(&k.points, &nums(&w["points"]), "points");
-        close(
+        close_each(&k.points, &nums(&w["points"]), "points");
+        close_each(
             &[k.cutoff, k.model.0, k.model.1],
             &[
                 w["cutoff"].as_f64().unwrap(),
@@ -257,7 +249,7 @@ fn a_known_resample_gives_rs_numbers() {
             ],
             "cutoff, model",
         );
-        close(&k.training, &nums(&w["training"]), "training");
-        close(&k.test, &nums(&w["test"]), "test");
+        close_each(&k.training, &nums(&w["training"]), "training");
+        close_each(&k.test, &nums(&w["test"]), "test");
     }
 }

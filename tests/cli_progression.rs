@@ -3,24 +3,19 @@
 //! tests/reference/cac/expected.json, written by tests/reference/cac.R (t.test, wilcox.test, cor.test).
 //! Tolerances: closed-form statistics 1e-9 relative, p-values 1e-6 absolute.
 
+mod common;
+use common::{calcscore, close, num, Tol};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const CLOSED: f64 = 1e-9;
+/// Closed-form values: 1e-9 relative (absolute below 1).
+const CLOSED: Tol = Tol::rel(1e-9, 1.0);
 const P_ABS: f64 = 1e-6;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// `calcscore progression --data <file> <extra> --json`, parsed.
@@ -29,26 +24,7 @@ fn progression(file: &Path, extra: &[&str]) -> Value {
     let mut args = vec!["progression", "--data", &f];
     args.extend_from_slice(extra);
     args.push("--json");
-    let out = run(&args);
-    assert!(
-        out.status.success(),
-        "progression failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64()
-        .unwrap_or_else(|| panic!("expected a number, got {v}"))
-}
-
-fn close(what: &str, got: f64, want: f64, tol: f64) {
-    let err = (got - want).abs() / want.abs().max(1.0);
-    assert!(
-        err <= tol,
-        "{what}: got {got:.17}, want {want:.17} (rel err {err:e})"
-    );
+    common::json(&args)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -90,39 +66,39 @@ fn progression_definitions_by_hand() {
     let p = |k: usize| &v["patients"][k];
     // P1: 100 → 144 over 365 days. Δ = 44, %Δ = 44, per year 44·365.25/365; √144 − √100 = 2 < 2.5;
     // ln(145/101); Sevrukov 4.930·10 = 49.3 > 44 (within); MESA 0.17·100 + 4.89·10 + 0.44·25 − 10.84 = 66.06 (within).
-    close("P1 Δ", f(&p(0)["cac_change"]), 44.0, CLOSED);
-    close("P1 %Δ", f(&p(0)["cac_pct_change"]), 44.0, CLOSED);
+    close("P1 Δ", num(&p(0)["cac_change"]), 44.0, CLOSED);
+    close("P1 %Δ", num(&p(0)["cac_pct_change"]), 44.0, CLOSED);
     close(
         "P1 %Δ/yr",
-        f(&p(0)["cac_pct_change_per_year"]),
+        num(&p(0)["cac_pct_change_per_year"]),
         44.0 * 365.25 / 365.0,
         CLOSED,
     );
-    close("P1 √Δ", f(&p(0)["sqrt_change"]), 2.0, CLOSED);
+    close("P1 √Δ", num(&p(0)["sqrt_change"]), 2.0, CLOSED);
     assert_eq!(p(0)["sqrt_progression"], false);
     close(
         "P1 log",
-        f(&p(0)["log_change"]),
+        num(&p(0)["log_change"]),
         (145.0f64 / 101.0).ln(),
         CLOSED,
     );
-    close("P1 Sevrukov", f(&p(0)["sevrukov_limit"]), 49.3, CLOSED);
+    close("P1 Sevrukov", num(&p(0)["sevrukov_limit"]), 49.3, CLOSED);
     assert_eq!(p(0)["sevrukov"], "within");
-    close("P1 MESA", f(&p(0)["mesa_limit"]), 66.06, CLOSED);
+    close("P1 MESA", num(&p(0)["mesa_limit"]), 66.06, CLOSED);
     assert_eq!(p(0)["mesa"], "within");
     // P2: 100 → 156.25 over 182 days. √156.25 − 10 = 2.5 (≥ 2.5: progression); Δ 56.25 > 49.3 (Sevrukov up),
     // < 66.06 (MESA within); %Δ/yr = 56.25·365.25/182.
-    close("P2 √Δ", f(&p(1)["sqrt_change"]), 2.5, CLOSED);
+    close("P2 √Δ", num(&p(1)["sqrt_change"]), 2.5, CLOSED);
     assert_eq!(p(1)["sqrt_progression"], true);
     close(
         "P2 %Δ/yr",
-        f(&p(1)["cac_pct_change_per_year"]),
+        num(&p(1)["cac_pct_change_per_year"]),
         56.25 * 365.25 / 182.0,
         CLOSED,
     );
     close(
         "P2 Δ/yr",
-        f(&p(1)["cac_change_per_year"]),
+        num(&p(1)["cac_change_per_year"]),
         56.25 * 365.25 / 182.0,
         CLOSED,
     );
@@ -131,20 +107,20 @@ fn progression_definitions_by_hand() {
     // P3: 0 → 9. %Δ undefined (null, not a division by zero); √9 − 0 = 3; ln(10/1); Sevrukov limit 0 → up;
     // MESA 0 + 0 + 0.44·20 − 10.84 = −2.04 → up.
     assert!(p(2)["cac_pct_change"].is_null() && p(2)["cac_pct_change_per_year"].is_null());
-    close("P3 log", f(&p(2)["log_change"]), 10f64.ln(), CLOSED);
-    close("P3 MESA", f(&p(2)["mesa_limit"]), -2.04, CLOSED);
+    close("P3 log", num(&p(2)["log_change"]), 10f64.ln(), CLOSED);
+    close("P3 MESA", num(&p(2)["mesa_limit"]), -2.04, CLOSED);
     assert_eq!(p(2)["sevrukov"], "progression");
     assert_eq!(p(2)["mesa"], "progression");
     // P4: 400 → 300. %Δ = −25; √300 − 20; Sevrukov 98.6 < 100 (down); MESA 68 + 97.8 + 13.2 − 10.84 = 168.16 (within).
-    close("P4 %Δ", f(&p(3)["cac_pct_change"]), -25.0, CLOSED);
+    close("P4 %Δ", num(&p(3)["cac_pct_change"]), -25.0, CLOSED);
     close(
         "P4 √Δ",
-        f(&p(3)["sqrt_change"]),
+        num(&p(3)["sqrt_change"]),
         300f64.sqrt() - 20.0,
         CLOSED,
     );
     assert_eq!(p(3)["sevrukov"], "regression");
-    close("P4 MESA", f(&p(3)["mesa_limit"]), 168.16, CLOSED);
+    close("P4 MESA", num(&p(3)["mesa_limit"]), 168.16, CLOSED);
     assert_eq!(p(3)["mesa"], "within");
     // Counts: √ (≥ 2.5) P2, P3; log up P1-P3, down P4; Sevrukov up P2, P3, down P4; MESA up P3.
     let d = |k: usize, key: &str| v["definitions"][k][key].clone();
@@ -169,7 +145,7 @@ fn progression_definitions_by_hand() {
         .find(|x| x["variable"] == "cac_pct_change")
         .unwrap();
     assert_eq!(pct["n"], 3);
-    close("mean %Δ", f(&pct["mean"]), 75.25 / 3.0, CLOSED);
+    close("mean %Δ", num(&pct["mean"]), 75.25 / 3.0, CLOSED);
     assert!(v["notes"]
         .to_string()
         .contains("baseline Agatston score of 0 (P3)"));
@@ -195,15 +171,15 @@ fn same_test(what: &str, got: &Value, r: &Value) {
     );
     close(
         &format!("{what} statistic"),
-        f(&got["statistic"]),
-        f(&r["statistic"]),
+        num(&got["statistic"]),
+        num(&r["statistic"]),
         CLOSED,
     );
-    let (gp, rp) = (f(&got["p_value"]), f(&r["p_value"]));
+    let (gp, rp) = (num(&got["p_value"]), num(&r["p_value"]));
     assert!((gp - rp).abs() <= P_ABS, "{what} p: got {gp}, R {rp}");
     for k in ["estimate", "conf_low", "conf_high"] {
         if !r[k].is_null() {
-            close(&format!("{what} {k}"), f(&got[k]), f(&r[k]), CLOSED);
+            close(&format!("{what} {k}"), num(&got[k]), num(&r[k]), CLOSED);
         }
     }
 }
@@ -257,18 +233,18 @@ fn shoes_and_sleep_match_r() {
             .iter()
             .find(|x| x["variable"] == var)
             .unwrap();
-        f(&d["mean"])
+        num(&d["mean"])
     };
     close(
         "mean %ΔCAC",
         mean("cac_pct_change"),
-        f(&r["cac_pct_change_mean"]),
+        num(&r["cac_pct_change_mean"]),
         CLOSED,
     );
     close(
         "mean %ΔCAC/yr",
         mean("cac_pct_change_per_year"),
-        f(&r["cac_pct_change_per_year_mean"]),
+        num(&r["cac_pct_change_per_year_mean"]),
         CLOSED,
     );
     // The natural rate is an option, shown with its source.
@@ -317,7 +293,7 @@ fn bad_rows_are_all_reported_with_row_column_and_rule() {
                 P1,70,f,1,,2015-01-01,2014-06-01,100,abc\n\
                 P2,71,x,0,,2015-13-01,,-5,\n";
     let file = write(dir.path(), "bad.csv", text);
-    let out = run(&["progression", "--data", &file.display().to_string()]);
+    let out = calcscore(&["progression", "--data", &file.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     for want in [
@@ -338,7 +314,7 @@ fn reproduce_then_check_passes_and_says_synthetic() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("dp");
     let o = out_dir.display().to_string();
-    let rep = run(&["reproduce", "denosumab-pilot", "--out", &o]);
+    let rep = calcscore(&["reproduce", "denosumab-pilot", "--out", &o]);
     assert!(
         rep.status.success(),
         "{}",
@@ -359,7 +335,7 @@ fn reproduce_then_check_passes_and_says_synthetic() {
     let svg = std::fs::read_to_string(out_dir.join("figure1_bmd_vs_cac.svg")).unwrap();
     assert!(svg.contains("SYNTHETIC DATA") && svg.contains("Pearson r"));
     let results = out_dir.join("results.json").display().to_string();
-    let check = run(&["check", "denosumab-pilot", "--results", &results]);
+    let check = calcscore(&["check", "denosumab-pilot", "--results", &results]);
     assert_eq!(
         check.status.code(),
         Some(0),
@@ -368,11 +344,11 @@ fn reproduce_then_check_passes_and_says_synthetic() {
     );
     assert!(String::from_utf8_lossy(&check.stdout).contains("CHECK PASSED"));
     // The same study checked against the wrong published file fails.
-    let wrong = run(&["check", "zhang2021", "--results", &results]);
+    let wrong = calcscore(&["check", "zhang2021", "--results", &results]);
     assert_eq!(wrong.status.code(), Some(1));
     // Deterministic: a second run writes byte-identical files.
     let o2 = dir.path().join("dp2");
-    assert!(run(&[
+    assert!(calcscore(&[
         "reproduce",
         "denosumab-pilot",
         "--out",
@@ -396,7 +372,7 @@ fn reproduce_then_check_passes_and_says_synthetic() {
 
 #[test]
 fn shipped_synthetic_file_is_seed_1_and_matches_the_published_summaries() {
-    let out = run(&["simulate", "denosumab-pilot", "--seed", "1"]);
+    let out = calcscore(&["simulate", "denosumab-pilot", "--seed", "1"]);
     assert!(out.status.success());
     let shipped = std::fs::read(root().join("datasets/denosumab_pilot_synthetic.csv")).unwrap();
     assert_eq!(
@@ -474,7 +450,12 @@ fn minimal_file_needs_only_id_dates_and_scores() {
         .iter()
         .find(|x| x["variable"] == "cac_pct_change_per_year")
         .unwrap();
-    close("mean %Δ/yr", f(&pct["mean"]), 5.0 * 365.25 / 365.0, CLOSED);
+    close(
+        "mean %Δ/yr",
+        num(&pct["mean"]),
+        5.0 * 365.25 / 365.0,
+        CLOSED,
+    );
     assert!(v["notes"]
         .to_string()
         .contains("no patient has BMD before and after"));
@@ -499,7 +480,7 @@ fn shipped_pilot_results_match_r() {
     let r = &expected()["pilot"];
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dp");
-    assert!(run(&[
+    assert!(calcscore(&[
         "reproduce",
         "denosumab-pilot",
         "--out",
@@ -512,7 +493,7 @@ fn shipped_pilot_results_match_r() {
     let q = |name: &str| {
         let all = res["quantities"].as_array().unwrap();
         let found = all.iter().find(|q| q["name"] == name);
-        f(&found.unwrap_or_else(|| panic!("no quantity {name}"))["estimate"])
+        num(&found.unwrap_or_else(|| panic!("no quantity {name}"))["estimate"])
     };
     for (name, want) in [
         ("age.mean", &r["age"]["mean"]),
@@ -532,7 +513,7 @@ fn shipped_pilot_results_match_r() {
         ("corr.pearson_r", &r["pearson"]["estimate"]),
         ("corr.spearman_rho", &r["spearman"]["estimate"]),
     ] {
-        close(name, q(name), f(want), CLOSED);
+        close(name, q(name), num(want), CLOSED);
     }
     for (name, want) in [
         ("cac.change.paired_t_p", &r["cac_paired_t"]),
@@ -542,7 +523,7 @@ fn shipped_pilot_results_match_r() {
         ("cavi.change.paired_t_p", &r["cavi_paired_t"]),
         ("cac.pct_per_year.vs_natural_p", &r["natural_rate_t"]),
     ] {
-        let (got, want) = (q(name), f(&want["p_value"]));
+        let (got, want) = (q(name), num(&want["p_value"]));
         assert!((got - want).abs() <= P_ABS, "{name}: got {got}, R {want}");
     }
     let a = &res["analysis"];

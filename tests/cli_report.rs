@@ -5,20 +5,17 @@
 //! Golden file: `tests/golden/zhang2021_report.md`. After an intended change of the report, regenerate it with
 //! `UPDATE_GOLDEN=1 cargo test --test cli_report` and review the diff before committing.
 
+mod common;
+use common::{calcscore, close, Tol};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use calcscore_studies::zhang2021::{report_figures, Results};
 use serde_json::Value;
 
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run calcscore")
-}
+/// Relative to R, absolute below 1e-12.
+const TOL: Tol = Tol::rel(1e-9, 1e-12);
 
 fn reproduce_into(out: &Path) {
     let o = calcscore(&["reproduce", "zhang2021", "--out", out.to_str().unwrap()]);
@@ -257,13 +254,6 @@ fn no_patient_or_lesion_identifier_in_any_figure() {
     }
 }
 
-fn close(got: f64, want: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= 1e-9 * want.abs().max(1e-12),
-        "{what}: got {got}, R gives {want}"
-    );
-}
-
 fn reference() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -287,19 +277,22 @@ fn figure5_bands_match_r_vcovcl() {
             let (x, fit, lo, hi) = g.fitted[s * 10];
             assert_eq!(x, s as f64);
             close(
+                &format!("{cohort} fit at {s}"),
                 fit,
                 w["fit"][s].as_f64().unwrap(),
-                &format!("{cohort} fit at {s}"),
+                TOL,
             );
             close(
+                &format!("{cohort} lower at {s}"),
                 lo,
                 w["lower"][s].as_f64().unwrap(),
-                &format!("{cohort} lower at {s}"),
+                TOL,
             );
             close(
+                &format!("{cohort} upper at {s}"),
                 hi,
                 w["upper"][s].as_f64().unwrap(),
-                &format!("{cohort} upper at {s}"),
+                TOL,
             );
         }
     }
@@ -317,26 +310,29 @@ fn calibration_matches_r_glm_and_binom_test() {
     for (s, p) in cal.points.iter().enumerate() {
         assert_eq!(p.score, s as i64);
         close(
+            "predicted",
             p.predicted.0,
             want["predicted"][s].as_f64().unwrap(),
-            "predicted",
+            TOL,
         );
         close(
+            "predicted low",
             p.predicted.1,
             want["predicted_low"][s].as_f64().unwrap(),
-            "predicted low",
+            TOL,
         );
         close(
+            "predicted high",
             p.predicted.2,
             want["predicted_high"][s].as_f64().unwrap(),
-            "predicted high",
+            TOL,
         );
         let o = &want["observed_B"][s];
         assert_eq!(p.n as u64, o["n"].as_u64().unwrap());
         let (e, lo, hi) = p.observed.unwrap();
-        close(e, o["estimate"].as_f64().unwrap(), "observed");
-        close(lo, o["conf_low"].as_f64().unwrap(), "observed low");
-        close(hi, o["conf_high"].as_f64().unwrap(), "observed high");
+        close("observed", e, o["estimate"].as_f64().unwrap(), TOL);
+        close("observed low", lo, o["conf_low"].as_f64().unwrap(), TOL);
+        close("observed high", hi, o["conf_high"].as_f64().unwrap(), TOL);
     }
 }
 

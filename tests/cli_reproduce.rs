@@ -1,8 +1,10 @@
 //! `calcscore reproduce zhang2021` and `check` through the real binary: on the shipped synthetic registry
 //! (against the R reference in tests/reference/zhang2021.R) and on a small registry counted by hand.
 
+mod common;
+use common::{calcscore, close, quantity, read_json, reproduce_zhang2021, Tol, TIDY_COLUMNS};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -11,65 +13,15 @@ const SHIPPED: &str = concat!(
     "/datasets/zhang2021_synthetic.csv"
 );
 
-fn calcscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run calcscore")
-}
-
-fn reproduce(data: &str, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "reproduce",
-        "zhang2021",
-        "--data",
-        data,
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let o = calcscore(&args);
-    assert!(
-        o.status.success(),
-        "reproduce failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn quantity(results: &Value, name: &str) -> f64 {
-    results["quantities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["name"] == name)
-        .unwrap_or_else(|| panic!("no {name}"))["estimate"]
-        .as_f64()
-        .unwrap()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    let tol = rel * want.abs().max(1e-300);
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got}, R gives {want} (rel tol {rel})"
-    );
-}
-
 fn shipped_run(dir: &Path) -> (PathBuf, Value) {
     let out = dir.join("z");
-    let o = reproduce(SHIPPED, &out, &[]);
+    let o = reproduce_zhang2021(SHIPPED, &out, &[]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.starts_with("SYNTHETIC DATA"),
         "summary must open with the data notice: {stdout}"
     );
-    let results = json(&out.join("results.json"));
+    let results = read_json(out.join("results.json"));
     (out, results)
 }
 
@@ -120,8 +72,8 @@ fn shipped_registry_reproduces_flow_and_passes_check() {
 fn same_input_and_seed_give_byte_identical_files() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    reproduce(SHIPPED, &a, &[]);
-    reproduce(SHIPPED, &b, &[]);
+    reproduce_zhang2021(SHIPPED, &a, &[]);
+    reproduce_zhang2021(SHIPPED, &b, &[]);
     let mut names: Vec<_> = std::fs::read_dir(&a)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -154,18 +106,12 @@ fn check_fails_on_a_wrong_number() {
 }
 
 fn tidy_close(got: &Value, want: &Value, rel: f64, what: &str) {
-    for k in [
-        "estimate",
-        "std_error",
-        "statistic",
-        "conf_low",
-        "conf_high",
-    ] {
+    for k in TIDY_COLUMNS {
         close(
+            &format!("{what} {k}"),
             got[k].as_f64().unwrap(),
             want[k].as_f64().unwrap(),
-            rel,
-            &format!("{what} {k}"),
+            Tol::rel(rel, 1e-300),
         );
     }
     let (gp, wp) = (
@@ -178,7 +124,7 @@ fn tidy_close(got: &Value, want: &Value, rel: f64, what: &str) {
 /// Every model and test of the study against tests/reference/zhang2021.R (lm/glm + sandwich::vcovCL HC1, pROC, binom.test, chisq.test).
 #[test]
 fn shipped_results_match_r_reference() {
-    let want = json(Path::new(concat!(
+    let want = read_json(Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/reference/zhang2021/expected.json"
     )));
@@ -216,10 +162,10 @@ fn shipped_results_match_r_reference() {
         "youden_specificity",
     ] {
         close(
+            &format!("roc {k}"),
             a["roc"][k].as_f64().unwrap(),
             want["roc"][k].as_f64().unwrap(),
-            1e-9,
-            &format!("roc {k}"),
+            Tol::rel(1e-9, 1e-300),
         );
     }
     let npv = a["accuracy"]["measures"]
@@ -230,29 +176,29 @@ fn shipped_results_match_r_reference() {
         .unwrap();
     for k in ["estimate", "conf_low", "conf_high"] {
         close(
+            &format!("npv {k}"),
             npv[k].as_f64().unwrap(),
             want["npv"][k].as_f64().unwrap(),
-            1e-9,
-            &format!("npv {k}"),
+            Tol::rel(1e-9, 1e-300),
         );
     }
     close(
+        "fracture chisq p",
         a["fracture"]["chisq_yates"]["p_value"].as_f64().unwrap(),
         want["fracture"]["chisq_yates_p"].as_f64().unwrap(),
-        1e-9,
-        "fracture chisq p",
+        Tol::rel(1e-9, 1e-300),
     );
     close(
+        "fracture fisher p",
         a["fracture"]["fisher"]["p_value"].as_f64().unwrap(),
         want["fracture"]["fisher_p"].as_f64().unwrap(),
-        1e-9,
-        "fracture fisher p",
+        Tol::rel(1e-9, 1e-300),
     );
     close(
+        "prep sd",
         a["prep"]["expansion_sd"].as_f64().unwrap(),
         want["prep"]["sd"].as_f64().unwrap(),
-        1e-9,
-        "prep sd",
+        Tol::rel(1e-9, 1e-300),
     );
     assert_eq!(
         quantity(&r, "D.underexpansion_n"),
@@ -360,12 +306,12 @@ fn hand_counted_registry_flow_cohorts_and_scores() {
     let data = dir.path().join("hand.csv");
     std::fs::write(&data, hand_registry()).unwrap();
     let out = dir.path().join("out");
-    let o = reproduce(data.to_str().unwrap(), &out, &[]);
+    let o = reproduce_zhang2021(data.to_str().unwrap(), &out, &[]);
     assert!(
         !String::from_utf8_lossy(&o.stdout).contains("SYNTHETIC"),
         "a user file is not labelled synthetic"
     );
-    let r = json(&out.join("results.json"));
+    let r = read_json(out.join("results.json"));
     let q = |n: &str| quantity(&r, n);
     assert_eq!(q("flow.input_lesions"), 35.0);
     assert_eq!(q("flow.input_patients"), 33.0);
@@ -440,7 +386,7 @@ fn hand_counted_registry_flow_cohorts_and_scores() {
 fn interval_labels_follow_conf_level() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("z90");
-    reproduce(SHIPPED, &out, &["--conf-level", "0.9"]);
+    reproduce_zhang2021(SHIPPED, &out, &["--conf-level", "0.9"]);
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("estimate [90% CI]") && md.contains("90% CI"));
     assert!(

@@ -3,16 +3,11 @@
 //! Expected behaviour is by definition or by hand (a constant response has total sum of squares 0, so
 //! R² = 1 − RSS/TSS and F are 0/0; R's `summary.lm` warns "essentially perfect fit" for the same data).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::calcscore_in;
 
-fn run(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run calcscore")
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -55,7 +50,8 @@ fn small_table(dir: &Path) -> PathBuf {
 fn fit_of_a_constant_response_is_not_estimable() {
     let d = tempfile::tempdir().unwrap();
     let t = small_table(d.path());
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "fit",
             "--data",
@@ -63,7 +59,6 @@ fn fit_of_a_constant_response_is_not_estimable() {
             "--formula",
             "konst ~ x",
         ],
-        d.path(),
     );
     assert_fails(
         &o,
@@ -76,7 +71,8 @@ fn fit_of_a_constant_response_is_not_estimable() {
     );
     let out = text(&o.stdout);
     assert!(!out.contains("R-squared") && !out.contains("inf"), "{out}");
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "fit",
             "--data",
@@ -85,7 +81,6 @@ fn fit_of_a_constant_response_is_not_estimable() {
             "konst ~ x",
             "--json",
         ],
-        d.path(),
     );
     assert_fails(&o, 1, &["response is constant"]);
     assert!(o.stdout.is_empty());
@@ -96,7 +91,8 @@ fn gee_of_a_constant_response_is_not_estimable() {
     // Before: "GEE working covariance of a cluster is not positive definite", a misleading reason.
     let d = tempfile::tempdir().unwrap();
     let t = small_table(d.path());
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "fit",
             "--data",
@@ -108,7 +104,6 @@ fn gee_of_a_constant_response_is_not_estimable() {
             "--cluster",
             "g",
         ],
-        d.path(),
     );
     assert_fails(&o, 1, &["response is constant"]);
 }
@@ -118,7 +113,8 @@ fn fit_of_an_exact_line_is_not_estimable() {
     // line = 1 + 2x exactly: RSS = 0, every standard error 0 (R: "essentially perfect fit").
     let d = tempfile::tempdir().unwrap();
     let t = small_table(d.path());
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "fit",
             "--data",
@@ -126,7 +122,6 @@ fn fit_of_an_exact_line_is_not_estimable() {
             "--formula",
             "line ~ x",
         ],
-        d.path(),
     );
     assert_fails(&o, 1, &["essentially perfect fit"]);
 }
@@ -162,7 +157,7 @@ fn conf_level_out_of_range_is_a_usage_error_for_every_verb() {
         for bad in ["1.5", "0", "1", "NaN", "-0.5", "inf"] {
             let mut args = v.clone();
             args.extend(["--conf-level", bad]);
-            let o = run(&args, d.path());
+            let o = calcscore_in(d.path(), &args);
             assert_fails(
                 &o,
                 2,
@@ -174,7 +169,7 @@ fn conf_level_out_of_range_is_a_usage_error_for_every_verb() {
             );
         }
     }
-    let o = run(&[&verbs[0][..], &["--conf-level", "95"]].concat(), d.path());
+    let o = calcscore_in(d.path(), &[&verbs[0][..], &["--conf-level", "95"]].concat());
     assert_fails(&o, 2, &["a percentage? write 0.95"]);
     assert!(!d.path().join("r").exists(), "reproduce wrote a report");
 }
@@ -183,7 +178,8 @@ fn conf_level_out_of_range_is_a_usage_error_for_every_verb() {
 fn counts_beyond_their_bounds_are_usage_errors() {
     let d = tempfile::tempdir().unwrap();
     let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/zhang2021_synthetic.csv");
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "validate",
             "--data",
@@ -193,7 +189,6 @@ fn counts_beyond_their_bounds_are_usage_errors() {
             "--bootstrap",
             "18446744073709551615",
         ],
-        d.path(),
     );
     assert_fails(
         &o,
@@ -205,7 +200,7 @@ fn counts_beyond_their_bounds_are_usage_errors() {
         ],
     );
     for lesions in ["18446744073709551615", "100000001", "99", "-5", "1e6"] {
-        let o = run(&["simulate", "zhang2021", "--lesions", lesions], d.path());
+        let o = calcscore_in(d.path(), &["simulate", "zhang2021", "--lesions", lesions]);
         assert_fails(&o, 2, &["--lesions", "from 100 to 100000000"]);
     }
 }
@@ -215,7 +210,8 @@ fn thresholds_must_be_finite() {
     let d = tempfile::tempdir().unwrap();
     let t = small_table(d.path());
     for bad in ["NaN", "inf", "-inf"] {
-        let o = run(
+        let o = calcscore_in(
+            d.path(),
             &[
                 "diagnose",
                 "--data",
@@ -226,12 +222,12 @@ fn thresholds_must_be_finite() {
                 "low",
                 &format!("--cutoff={bad}"),
             ],
-            d.path(),
         );
         assert_fails(&o, 2, &["--cutoff", "finite number"]);
     }
     let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/zhang2021_synthetic.csv");
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "derive",
             "--data",
@@ -239,7 +235,6 @@ fn thresholds_must_be_finite() {
             "--target-npv",
             "1.5",
         ],
-        d.path(),
     );
     assert_fails(&o, 2, &["--target-npv", "at most 1"]);
     // A candidates file with a NaN grid value (TOML allows nan and inf).
@@ -248,7 +243,8 @@ fn thresholds_must_be_finite() {
         "cands.toml",
         "[[candidate]]\nlabel = \"small vessel\"\ncolumn = \"vessel_diameter_mm\"\nop = \"<\"\ngrid = [3.0, nan]\n",
     );
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "derive",
             "--data",
@@ -256,7 +252,6 @@ fn thresholds_must_be_finite() {
             "--candidates",
             cands.to_str().unwrap(),
         ],
-        d.path(),
     );
     assert_fails(
         &o,
@@ -284,7 +279,8 @@ fn a_score_with_huge_points_is_refused_on_load_naming_file_and_item() {
                  [[item]]\nlabel = \"nodule\"\ncolumn = \"calcified_nodule\"\nop = \"==\"\nthreshold = 1\npoints = {points}\n"
             ),
         );
-        let o = run(
+        let o = calcscore_in(
+            d.path(),
             &[
                 "validate",
                 "--data",
@@ -292,7 +288,6 @@ fn a_score_with_huge_points_is_refused_on_load_naming_file_and_item() {
                 "--score",
                 score.to_str().unwrap(),
             ],
-            d.path(),
         );
         assert_fails(
             &o,
@@ -310,7 +305,8 @@ fn a_score_with_huge_points_is_refused_on_load_naming_file_and_item() {
         "nan.toml",
         "name = \"n\"\ntitle = \"N\"\nsource = \"t\"\ncutoff = 1\n\n[[item]]\nlabel = \"v\"\ncolumn = \"vessel_diameter_mm\"\nop = \"<\"\nthreshold = nan\npoints = 1\n",
     );
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "validate",
             "--data",
@@ -318,7 +314,6 @@ fn a_score_with_huge_points_is_refused_on_load_naming_file_and_item() {
             "--score",
             score.to_str().unwrap(),
         ],
-        d.path(),
     );
     assert_fails(&o, 1, &["nan.toml", "item 1 ('v')", "not a finite number"]);
 }
@@ -328,7 +323,8 @@ fn table1_constant_variable_in_three_groups_is_not_computable() {
     // One-way ANOVA of a constant: between and within sums of squares both 0, F = 0/0.
     let d = tempfile::tempdir().unwrap();
     let t = small_table(d.path());
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "table1",
             "--data",
@@ -342,12 +338,12 @@ fn table1_constant_variable_in_three_groups_is_not_computable() {
             "--format",
             "csv",
         ],
-        d.path(),
     );
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(out.contains("no variation within the groups"), "{out}");
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "table1",
             "--data",
@@ -359,7 +355,6 @@ fn table1_constant_variable_in_three_groups_is_not_computable() {
             "--nonnormal",
             "konst",
         ],
-        d.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
@@ -395,7 +390,8 @@ fn registry_with(dir: &Path, columns: &[(&str, &str)]) -> PathBuf {
 fn validate_with_a_constant_outcome_reports_the_slope_as_not_estimable() {
     let d = tempfile::tempdir().unwrap();
     let reg = registry_with(d.path(), &[("stent_expansion_pct", "80")]);
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "validate",
             "--data",
@@ -407,7 +403,6 @@ fn validate_with_a_constant_outcome_reports_the_slope_as_not_estimable() {
             "--binary-outcome",
             "calcium_360",
         ],
-        d.path(),
     );
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
@@ -433,7 +428,8 @@ fn reproduce_with_a_constant_item_or_constant_expansion_writes_a_report_with_not
     ] {
         let d = tempfile::tempdir().unwrap();
         let reg = registry_with(d.path(), &cols);
-        let o = run(
+        let o = calcscore_in(
+            d.path(),
             &[
                 "reproduce",
                 "zhang2021",
@@ -442,7 +438,6 @@ fn reproduce_with_a_constant_item_or_constant_expansion_writes_a_report_with_not
                 "--out",
                 "rep",
             ],
-            d.path(),
         );
         let err = text(&o.stderr);
         assert!(!err.contains("panicked"), "{name}: {err}");
@@ -463,9 +458,9 @@ fn parquet_decimal_and_half_float_columns_are_named_not_aborted() {
         ("float16.parquet", "h", "Float16"),
     ] {
         let p = dir.join(file);
-        let o = run(
-            &["fit", "--data", p.to_str().unwrap(), "--formula", "x ~ 1"],
+        let o = calcscore_in(
             d.path(),
+            &["fit", "--data", p.to_str().unwrap(), "--formula", "x ~ 1"],
         );
         assert_fails(
             &o,
@@ -515,14 +510,15 @@ fn non_finite_cells_and_overflowing_values_give_no_nan_statistics() {
         vec!["fit", "--data", &p(&nan), "--formula", "y ~ x"],
         vec!["correlate", "--data", &p(&nan), "--x", "x", "--y", "y"],
     ] {
-        let o = run(&verb, d.path());
+        let o = calcscore_in(d.path(), &verb);
         assert_fails(
             &o,
             1,
             &["nan.csv: row 2, column 'y': NaN: must be a finite number"],
         );
     }
-    let o = run(
+    let o = calcscore_in(
+        d.path(),
         &[
             "paired",
             "--data",
@@ -532,21 +528,20 @@ fn non_finite_cells_and_overflowing_values_give_no_nan_statistics() {
             "--after",
             "y",
         ],
-        d.path(),
     );
     assert_fails(
         &o,
         1,
         &["inf.csv: row 3, column 'x': inf: must be a finite number"],
     );
-    let o = run(
-        &["fit", "--data", &p(&huge), "--formula", "y ~ x"],
+    let o = calcscore_in(
         d.path(),
+        &["fit", "--data", &p(&huge), "--formula", "y ~ x"],
     );
     assert_fails(&o, 1, &["too large for double precision"]);
-    let o = run(
-        &["correlate", "--data", &p(&huge), "--x", "x", "--y", "y"],
+    let o = calcscore_in(
         d.path(),
+        &["correlate", "--data", &p(&huge), "--x", "x", "--y", "y"],
     );
     assert_fails(&o, 1, &["too large for double precision"]);
     assert!(!text(&o.stdout).contains("NaN"));

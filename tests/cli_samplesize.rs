@@ -4,7 +4,7 @@
 //! arithmetic written out by hand.
 
 mod common;
-use common::calcscore;
+use common::{calcscore, Tol};
 
 use std::collections::HashMap;
 
@@ -16,13 +16,7 @@ fn json(args: &[&str]) -> Value {
     let mut all = vec!["samplesize"];
     all.extend_from_slice(args);
     all.push("--json");
-    let o = calcscore(&all);
-    assert!(
-        o.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+    common::json(&all)
 }
 
 /// Rows of a fixture CSV written by R's write.csv (quoted strings, no commas inside fields).
@@ -661,29 +655,31 @@ fn registry_estimates_match_aov() {
         let what = format!("{} {outcome}", row["file"]);
         assert_eq!(int(&r["lesions"]), num(&row, "lesions") as u64, "{what}");
         assert_eq!(int(&r["patients"]), num(&row, "patients") as u64, "{what}");
-        let close = |got: &Value, k: &str| {
-            let (g, w) = (got.as_f64().unwrap(), num(&row, k));
-            assert!(
-                (g - w).abs() <= 1e-9 * w.abs().max(1e-9),
-                "{what} {k}: {g} vs aov {w}"
+        let close_to_aov = |got: &Value, k: &str| {
+            let g = common::num(got);
+            common::close(
+                &format!("{what} {k} vs aov"),
+                g,
+                num(&row, k),
+                Tol::rel(1e-9, 1e-9),
             );
         };
-        close(&r["lesions_per_patient"], "m");
-        close(&r["cluster_size_cv"], "cv");
-        close(&r["outcome_mean"], "mean");
-        close(&r["outcome_sd"], "sd");
-        close(&r["anova"]["msb"], "msb");
-        close(&r["anova"]["msw"], "msw");
-        close(&r["anova"]["n0"], "n0");
-        close(&r["anova"]["icc"], "icc");
+        close_to_aov(&r["lesions_per_patient"], "m");
+        close_to_aov(&r["cluster_size_cv"], "cv");
+        close_to_aov(&r["outcome_mean"], "mean");
+        close_to_aov(&r["outcome_sd"], "sd");
+        close_to_aov(&r["anova"]["msb"], "msb");
+        close_to_aov(&r["anova"]["msw"], "msw");
+        close_to_aov(&r["anova"]["n0"], "n0");
+        close_to_aov(&r["anova"]["icc"], "icc");
         // the plan uses the registry's m and max(ICC, 0)
         let c = &v["clustering"];
-        close(&c["lesions_per_patient"], "m");
+        close_to_aov(&c["lesions_per_patient"], "m");
         let icc = num(&row, "icc").max(0.0);
         assert!((c["icc"].as_f64().unwrap() - icc).abs() < 1e-9 * icc.max(1e-9));
         assert_eq!(c["icc_source"], "registry");
         if kind == "binary" {
-            close(&v["binary"]["prevalence"], "mean");
+            close_to_aov(&v["binary"]["prevalence"], "mean");
             assert_eq!(v["prevalence_source"], "registry");
         }
     }

@@ -3,9 +3,7 @@
 //! shipped synthetic registry against the published numbers.
 
 mod common;
-use common::{calcscore, json};
-
-use std::process::Command;
+use common::{calcscore, close, json, num, stdout_on_threads, Tol};
 
 use serde_json::Value;
 
@@ -17,17 +15,6 @@ const SHIPPED: &str = concat!(
 
 fn expected() -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{REF}/expected.json")).unwrap()).unwrap()
-}
-
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "{what}: calcscore {got}, R {want}"
-    );
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap()
 }
 
 /// derive on birthwt (low birth weight, five binary candidates) = glm + round(coef / min |coef|) + pROC + binom.test.
@@ -51,18 +38,23 @@ fn derive_matches_r_on_birthwt() {
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
         close(
-            f(&p["coefficient"]),
-            f(&want["coefficients"][k]),
-            1e-6,
             "coefficient",
+            num(&p["coefficient"]),
+            num(&want["coefficients"][k]),
+            Tol::rel(1e-6, 1e-12),
         );
         close(
-            f(&coefs[k + 1]["std_error"]),
-            f(&want["std_errors"][k]),
-            1e-6,
             "SE",
+            num(&coefs[k + 1]["std_error"]),
+            num(&want["std_errors"][k]),
+            Tol::rel(1e-6, 1e-12),
         );
-        close(f(&p["ratio"]), f(&want["ratio"][k]), 1e-6, "ratio");
+        close(
+            "ratio",
+            num(&p["ratio"]),
+            num(&want["ratio"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
         assert_eq!(
             p["points"].as_f64(),
             want["points"][k].as_f64(),
@@ -70,25 +62,35 @@ fn derive_matches_r_on_birthwt() {
         );
     }
     for (k, name) in ["estimate", "conf_low", "conf_high"].iter().enumerate() {
-        close(f(&d["auc"][name]), f(&want["auc"][k]), 1e-9, "AUC");
+        close(
+            "AUC",
+            num(&d["auc"][name]),
+            num(&want["auc"][k]),
+            Tol::rel(1e-9, 1e-12),
+        );
     }
     let c = &d["cutoffs"][0];
     assert_eq!(c["cutoff"].as_f64(), want["cutoff"].as_f64());
     let t = &c["table"];
-    let counts = [f(&t["tp"]), f(&t["fp"]), f(&t["fn"]), f(&t["tn"])];
+    let counts = [num(&t["tp"]), num(&t["fp"]), num(&t["fn"]), num(&t["tn"])];
     assert_eq!(
         counts.to_vec(),
         want["table"]
             .as_array()
             .unwrap()
             .iter()
-            .map(f)
+            .map(num)
             .collect::<Vec<_>>()
     );
     for m in c["measures"].as_array().unwrap() {
         let name = m["measure"].as_str().unwrap();
         for (k, field) in ["estimate", "conf_low", "conf_high"].iter().enumerate() {
-            close(f(&m[field]), f(&want[name][k]), 1e-9, name);
+            close(
+                name,
+                num(&m[field]),
+                num(&want[name][k]),
+                Tol::rel(1e-9, 1e-12),
+            );
         }
     }
 }
@@ -119,18 +121,18 @@ fn table1_case(by: &str, key: &str) {
             "{key} {v}"
         );
         close(
-            f(&row["p_value"]),
-            f(&c["p_value"]),
-            1e-9,
             &format!("{key} {v} p"),
+            num(&row["p_value"]),
+            num(&c["p_value"]),
+            Tol::rel(1e-9, 1e-12),
         );
         for (g, vals) in row["values"].as_array().unwrap().iter().enumerate() {
             for name in ["mean", "sd", "median", "q1", "q3"] {
                 close(
-                    f(&vals[name]),
-                    f(&c[name][g]),
-                    1e-12,
                     &format!("{key} {v} {name} group {g}"),
+                    num(&vals[name]),
+                    num(&c[name][g]),
+                    Tol::rel(1e-12, 1e-12),
                 );
             }
         }
@@ -139,10 +141,10 @@ fn table1_case(by: &str, key: &str) {
         let v = c["variable"].as_str().unwrap();
         let row = rows.iter().find(|r| r["variable"] == v).unwrap();
         close(
-            f(&row["p_value"]),
-            f(&c["p_value"]),
-            1e-9,
             &format!("{key} {v} p"),
+            num(&row["p_value"]),
+            num(&c["p_value"]),
+            Tol::rel(1e-9, 1e-12),
         );
     }
 }
@@ -193,7 +195,7 @@ fn derive_recovers_published_points_on_shipped_cohort_a() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| f(&p["points"]))
+        .map(|p| num(&p["points"]))
         .collect();
     assert_eq!(points, [1.0, 1.0, 1.0, 1.0]);
     assert_eq!(d["score"]["cutoff"].as_f64(), Some(2.0));
@@ -218,7 +220,8 @@ fn validate_reproduces_published_slopes_and_interaction() {
         "--json",
     ]);
     let groups = v["validation"]["groups"].as_array().unwrap();
-    let slope = |g: &str| f(&groups.iter().find(|x| x["group"] == g).unwrap()["slope"]["estimate"]);
+    let slope =
+        |g: &str| num(&groups.iter().find(|x| x["group"] == g).unwrap()["slope"]["estimate"]);
     assert!(
         (-10.5..=-5.7).contains(&slope("B")),
         "B slope {}",
@@ -229,7 +232,7 @@ fn validate_reproduces_published_slopes_and_interaction() {
         "C slope {}",
         slope("C")
     );
-    assert!(f(&v["validation"]["interaction"]["p_value"]) < 0.05);
+    assert!(num(&v["validation"]["interaction"]["p_value"]) < 0.05);
     let b = groups.iter().find(|x| x["group"] == "B").unwrap();
     let npv = b["accuracy"]["measures"]
         .as_array()
@@ -239,7 +242,7 @@ fn validate_reproduces_published_slopes_and_interaction() {
         .unwrap()
         .clone();
     assert!(
-        f(&npv["conf_low"]) <= 0.94 && 0.94 <= f(&npv["conf_high"]),
+        num(&npv["conf_low"]) <= 0.94 && 0.94 <= num(&npv["conf_high"]),
         "NPV CI {npv:?}"
     );
 }
@@ -248,8 +251,9 @@ fn validate_reproduces_published_slopes_and_interaction() {
 #[test]
 fn bootstrap_is_deterministic_across_thread_counts() {
     let run = |threads: &str| {
-        let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-            .args([
+        let out = stdout_on_threads(
+            threads,
+            &[
                 "validate",
                 "--data",
                 SHIPPED,
@@ -266,19 +270,16 @@ fn bootstrap_is_deterministic_across_thread_counts() {
                 "--boot-seed",
                 "7",
                 "--json",
-            ])
-            .env("RAYON_NUM_THREADS", threads)
-            .output()
-            .unwrap();
-        assert!(o.status.success());
-        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+            ],
+        );
+        let v: Value = serde_json::from_slice(&out).unwrap();
         v["bootstrap"].clone()
     };
     let (one, two) = (run("1"), run("2"));
     assert_eq!(one, two);
     assert!(
-        f(&one["auc_optimism"]).abs() < 0.2
-            && f(&one["auc_corrected"]) < f(&one["auc_apparent"]) + 0.2
+        num(&one["auc_optimism"]).abs() < 0.2
+            && num(&one["auc_corrected"]) < num(&one["auc_apparent"]) + 0.2
     );
 }
 

@@ -2,7 +2,7 @@
 //! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
 
 mod common;
-use common::{calcscore, json};
+use common::{calcscore, close, json, num, Tol};
 
 use serde_json::Value;
 
@@ -17,28 +17,17 @@ fn file(name: &str) -> String {
     format!("{REF}/{name}")
 }
 
-fn close(got: f64, want: f64, rel: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "{what}: calcscore {got}, R {want}"
-    );
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
 fn points(d: &Value) -> Vec<f64> {
     d["points"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| f(&p["points"]))
+        .map(|p| num(&p["points"]))
         .collect()
 }
 
 fn nums(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(f).collect()
+    v.as_array().unwrap().iter().map(num).collect()
 }
 
 /// Points from lm(bwt ~ items) are oriented so more points = more risk of low birth weight, whichever form of
@@ -63,20 +52,25 @@ fn orientation_same_points_both_outcome_forms() {
         assert_eq!(points(&d), nums(&want["points"]), "{binary}");
         assert!(points(&d).iter().all(|&p| p > 0.0));
         for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
-            close(f(&p["ratio"]), f(&want["ratio"][k]), 1e-9, "ratio");
+            close(
+                "ratio",
+                num(&p["ratio"]),
+                num(&want["ratio"][k]),
+                Tol::rel(1e-9, 1e-12),
+            );
         }
         for name in ["estimate", "conf_low", "conf_high"] {
             close(
-                f(&d["auc"][name]),
-                f(&want[name]),
-                1e-9,
                 &format!("AUC {name} ({binary})"),
+                num(&d["auc"][name]),
+                num(&want[name]),
+                Tol::rel(1e-9, 1e-12),
             );
         }
-        assert!(f(&d["auc"]["estimate"]) > 0.5);
-        let cutoff = f(&d["cutoffs"][0]["cutoff"]);
-        assert_eq!(cutoff, f(&want["youden_cutoff"]), "{binary}");
-        assert!(f(&want["score_min"]) <= cutoff && cutoff <= f(&want["score_max"]));
+        assert!(num(&d["auc"]["estimate"]) > 0.5);
+        let cutoff = num(&d["cutoffs"][0]["cutoff"]);
+        assert_eq!(cutoff, num(&want["youden_cutoff"]), "{binary}");
+        assert!(num(&want["score_min"]) <= cutoff && cutoff <= num(&want["score_max"]));
         assert_eq!(d["orientation"]["sign"].as_f64(), Some(-1.0));
     }
 }
@@ -122,7 +116,12 @@ fn negative_item_keeps_every_level() {
         "--json",
     ]);
     assert_eq!(points(&d), nums(&want["points"]));
-    close(f(&d["auc"]["estimate"]), f(&want["estimate"]), 1e-9, "AUC");
+    close(
+        "AUC",
+        num(&d["auc"]["estimate"]),
+        num(&want["estimate"]),
+        Tol::rel(1e-9, 1e-12),
+    );
     let v = json(&[
         "validate",
         "--data",
@@ -137,7 +136,7 @@ fn negative_item_keeps_every_level() {
     ]);
     let g = &v["validation"]["groups"][0];
     let levels = g["levels"].as_array().unwrap();
-    let got: Vec<f64> = levels.iter().map(|l| f(&l["score"])).collect();
+    let got: Vec<f64> = levels.iter().map(|l| num(&l["score"])).collect();
     // Every possible level from the minimum (−1) to the maximum (7) is listed; R's observed levels carry R's counts,
     // the others none.
     assert_eq!(got.first(), Some(&-1.0));
@@ -147,18 +146,18 @@ fn negative_item_keeps_every_level() {
         nums(&want["events"]),
     );
     for l in levels {
-        let k = want_levels.iter().position(|&s| s == f(&l["score"]));
+        let k = want_levels.iter().position(|&s| s == num(&l["score"]));
         let (n, e) = k.map_or((0.0, 0.0), |k| (want_n[k], want_events[k]));
         assert_eq!(
-            (f(&l["n"]), f(&l["events"])),
+            (num(&l["n"]), num(&l["events"])),
             (n, e),
             "level {}",
             l["score"]
         );
     }
-    let n: Vec<f64> = levels.iter().map(|l| f(&l["n"])).collect();
-    assert_eq!(n.iter().sum::<f64>(), f(&g["n"]));
-    assert_eq!(f(&g["n"]), 189.0);
+    let n: Vec<f64> = levels.iter().map(|l| num(&l["n"])).collect();
+    assert_eq!(n.iter().sum::<f64>(), num(&g["n"]));
+    assert_eq!(num(&g["n"]), 189.0);
 }
 
 /// A score derived on the odd rows of birthwt carries its [model]; on the even rows `validate` uses it (external)
@@ -186,16 +185,16 @@ fn stored_model_gives_r_calibration_on_new_data() {
     let toml = std::fs::read_to_string(&score).unwrap();
     assert!(toml.contains("[model]"), "{toml}");
     close(
-        f(&d["score"]["model"]["intercept"]),
-        f(&want["model_intercept"]),
-        1e-7,
         "model intercept",
+        num(&d["score"]["model"]["intercept"]),
+        num(&want["model_intercept"]),
+        Tol::rel(1e-7, 1e-12),
     );
     close(
-        f(&d["score"]["model"]["slope"]),
-        f(&want["model_slope"]),
-        1e-7,
         "model slope",
+        num(&d["score"]["model"]["slope"]),
+        num(&want["model_slope"]),
+        Tol::rel(1e-7, 1e-12),
     );
     let v = json(&[
         "validate",
@@ -218,25 +217,25 @@ fn stored_model_gives_r_calibration_on_new_data() {
     ] {
         for name in ["estimate", "conf_low", "conf_high"] {
             close(
-                f(&c[field][name]),
-                f(&want[key][name]),
-                1e-6,
                 &format!("{field} {name}"),
+                num(&c[field][name]),
+                num(&want[key][name]),
+                Tol::rel(1e-6, 1e-12),
             );
         }
     }
     close(
-        f(&c["expected_events"]),
-        f(&want["expected_events"]),
-        1e-7,
         "expected events",
+        num(&c["expected_events"]),
+        num(&want["expected_events"]),
+        Tol::rel(1e-7, 1e-12),
     );
-    assert_eq!(f(&c["observed_events"]), f(&want["observed_events"]));
+    assert_eq!(num(&c["observed_events"]), num(&want["observed_events"]));
     close(
-        f(&g["auc"]["estimate"]),
-        f(&want["auc"]["estimate"]),
-        1e-9,
         "AUC in the validation half",
+        num(&g["auc"]["estimate"]),
+        num(&want["auc"]["estimate"]),
+        Tol::rel(1e-9, 1e-12),
     );
 }
 
@@ -279,9 +278,14 @@ fn text_outcome_yes_no() {
             "--json",
         ]);
         assert_eq!(points(&d), nums(&want["points"]), "{binary}");
-        assert_eq!(f(&d["n_events"]), f(&want["n_events"]));
+        assert_eq!(num(&d["n_events"]), num(&want["n_events"]));
         for name in ["estimate", "conf_low", "conf_high"] {
-            close(f(&d["auc"][name]), f(&want[name]), 1e-9, name);
+            close(
+                name,
+                num(&d["auc"][name]),
+                num(&want[name]),
+                Tol::rel(1e-9, 1e-12),
+            );
         }
     }
 }
@@ -305,20 +309,20 @@ fn composite_cluster() {
         "center,id",
         "--json",
     ]);
-    assert_eq!(f(&d["n_clusters"]), f(&want["n_clusters"]));
+    assert_eq!(num(&d["n_clusters"]), num(&want["n_clusters"]));
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for k in 0..2 {
         close(
-            f(&coefs[k + 1]["std_error"]),
-            f(&want["std_errors"][k]),
-            1e-6,
             "SE",
+            num(&coefs[k + 1]["std_error"]),
+            num(&want["std_errors"][k]),
+            Tol::rel(1e-6, 1e-12),
         );
         close(
-            f(&coefs[k + 1]["p_value"]),
-            f(&want["p_values"][k]),
-            1e-6,
             "p",
+            num(&coefs[k + 1]["p_value"]),
+            num(&want["p_values"][k]),
+            Tol::rel(1e-6, 1e-12),
         );
     }
     let id_only = json(&[
@@ -335,7 +339,10 @@ fn composite_cluster() {
         "id",
         "--json",
     ]);
-    assert_eq!(f(&id_only["n_clusters"]), f(&want["n_clusters_id_only"]));
+    assert_eq!(
+        num(&id_only["n_clusters"]),
+        num(&want["n_clusters_id_only"])
+    );
 }
 
 /// 6 clusters (birthwt by ftv): a warning, and CR1 with t on 5 df as coeftest/coefci(df = G − 1).
@@ -356,20 +363,35 @@ fn few_clusters_warned_and_corrected() {
         "ftv",
         "--json",
     ]);
-    assert_eq!(f(&d["n_clusters"]), 6.0);
+    assert_eq!(num(&d["n_clusters"]), 6.0);
     let notes = d["notes"].to_string();
     assert!(notes.contains("only 6 clusters"), "{notes}");
     let coefs = d["logistic"]["coefficients"].as_array().unwrap();
     for k in 0..5 {
         let c = &coefs[k + 1];
-        close(f(&c["std_error"]), f(&want["std_errors"][k]), 1e-6, "SE");
-        close(f(&c["p_value"]), f(&want["p_values"][k]), 1e-6, "p");
-        close(f(&c["conf_low"]), f(&want["conf_low"][k]), 1e-6, "CI low");
         close(
-            f(&c["conf_high"]),
-            f(&want["conf_high"][k]),
-            1e-6,
+            "SE",
+            num(&c["std_error"]),
+            num(&want["std_errors"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
+        close(
+            "p",
+            num(&c["p_value"]),
+            num(&want["p_values"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
+        close(
+            "CI low",
+            num(&c["conf_low"]),
+            num(&want["conf_low"][k]),
+            Tol::rel(1e-6, 1e-12),
+        );
+        close(
             "CI high",
+            num(&c["conf_high"]),
+            num(&want["conf_high"][k]),
+            Tol::rel(1e-6, 1e-12),
         );
     }
 }
@@ -392,9 +414,9 @@ fn rows_used_and_dropped_per_column() {
         "site",
         "--json",
     ]);
-    assert_eq!(f(&d["rows"]["n_input"]), f(&want["n_input"]));
-    assert_eq!(f(&d["rows"]["n_used"]), f(&want["n_used"]));
-    assert_eq!(f(&d["n"]), f(&want["n_used"]));
+    assert_eq!(num(&d["rows"]["n_input"]), num(&want["n_input"]));
+    assert_eq!(num(&d["rows"]["n_used"]), num(&want["n_used"]));
+    assert_eq!(num(&d["n"]), num(&want["n_used"]));
     let site = d["rows"]["missing"]
         .as_array()
         .unwrap()
@@ -402,14 +424,14 @@ fn rows_used_and_dropped_per_column() {
         .find(|m| m["column"] == "site")
         .unwrap()
         .clone();
-    assert_eq!(f(&site["n_missing"]), f(&want["n_missing_site"]));
-    assert_eq!(f(&d["logistic"]["n"]), f(&want["n_used"]));
+    assert_eq!(num(&site["n_missing"]), num(&want["n_missing_site"]));
+    assert_eq!(num(&d["logistic"]["n"]), num(&want["n_used"]));
     for (k, p) in d["points"].as_array().unwrap().iter().enumerate() {
         close(
-            f(&p["coefficient"]),
-            f(&want["coefficients"][k]),
-            1e-6,
             "coefficient",
+            num(&p["coefficient"]),
+            num(&want["coefficients"][k]),
+            Tol::rel(1e-6, 1e-12),
         );
     }
 }
@@ -482,9 +504,9 @@ fn bootstrap_without_continuous_outcome() {
         "--json",
     ]);
     let b = &v["bootstrap"];
-    assert!(f(&b["auc_apparent"]) > 0.5);
+    assert!(num(&b["auc_apparent"]) > 0.5);
     assert!(b["slope_apparent"].is_null());
-    assert!(f(&b["auc_optimism"]).abs() < 0.2);
+    assert!(num(&b["auc_optimism"]).abs() < 0.2);
 }
 
 /// The validate help's example uses --boot-seed.
@@ -541,13 +563,28 @@ fn zhang_results_hold_b_only_measures_and_report_says_them() {
         ("calibration.B.slope", "calibration_slope", 1e-6),
     ] {
         let got = q(name);
-        close(f(&got["estimate"]), f(&want[key]["estimate"]), tol, name);
-        close(f(&got["conf_low"]), f(&want[key]["conf_low"]), tol, name);
-        close(f(&got["conf_high"]), f(&want[key]["conf_high"]), tol, name);
+        close(
+            name,
+            num(&got["estimate"]),
+            num(&want[key]["estimate"]),
+            Tol::rel(tol, 1e-12),
+        );
+        close(
+            name,
+            num(&got["conf_low"]),
+            num(&want[key]["conf_low"]),
+            Tol::rel(tol, 1e-12),
+        );
+        close(
+            name,
+            num(&got["conf_high"]),
+            num(&want[key]["conf_high"]),
+            Tol::rel(tol, 1e-12),
+        );
     }
     assert_eq!(
-        f(&q("split.patients_in_A_and_B")["estimate"]),
-        f(&want["patients_in_A_and_B"])
+        num(&q("split.patients_in_A_and_B")["estimate"]),
+        num(&want["patients_in_A_and_B"])
     );
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
@@ -582,7 +619,7 @@ fn auc_below_half_is_warned() {
         "--json",
     ]);
     let g = &v["validation"]["groups"][0];
-    assert!(f(&g["auc"]["estimate"]) < 0.5);
+    assert!(num(&g["auc"]["estimate"]) < 0.5);
     let notes = g["notes"].to_string();
     assert!(
         notes.contains("below 0.5") && notes.contains("likely cause"),

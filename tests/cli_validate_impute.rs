@@ -4,10 +4,9 @@
 //! byte-identical output for any thread count, the diagnostic figures, and refused combinations.
 
 mod common;
-use common::{calcscore, json};
+use common::{calcscore, imputed_columns, json, same_stdout_on_threads};
 
 use serde_json::Value;
-use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -48,17 +47,7 @@ fn pooled_beside_complete_case_as_r() {
     let v = json(&a);
     let w = want();
     // colSums(is.na(Pima.tr2)): bmi 3, skin 98 (glu, age and type complete).
-    let cols: Vec<(&str, u64)> = v["imputation"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap(),
-                c["n_missing"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let cols: Vec<(&str, u64)> = imputed_columns(&v);
     assert_eq!(cols, [("bmi", 3), ("skin", 98)]);
     assert_eq!(v["imputation"]["m"], 20);
     // Complete case: 201 rows, pROC::roc + ci.auc(method = "delong").
@@ -100,23 +89,12 @@ fn pooled_beside_complete_case_as_r() {
     assert!((n - 300.0).abs() < 1e-9, "levels hold every row: {n}");
 }
 
-fn run_threads(threads: &str, args: &[&str]) -> Vec<u8> {
-    let o = Command::new(env!("CARGO_BIN_EXE_calcscore"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-}
-
 #[test]
 fn same_bytes_whatever_the_thread_count() {
     let mut a = args("4");
     a.push("--json".into());
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
-    let one = run_threads("1", &a);
-    assert_eq!(one, run_threads("3", &a));
+    same_stdout_on_threads(&a, &["1", "3"]);
 }
 
 #[test]

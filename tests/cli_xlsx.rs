@@ -3,41 +3,15 @@
 //! accuracy as the CSV; a broken workbook is a clear error, never a panic.
 
 mod common;
-use common::{calcscore, ok};
-
-use std::path::Path;
-
-fn reproduce(data: &str, out: &Path) {
-    ok(&[
-        "reproduce",
-        "zhang2021",
-        "--data",
-        data,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-}
+use common::{calcscore, reproduce_zhang2021, same_tables};
 
 /// The report's tables from a reproduce run on `workbook` equal those from the shipped CSV byte for byte.
 fn same_results_as_the_csv(workbook: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let (x, c) = (tmp.path().join("book"), tmp.path().join("csv"));
-    reproduce(workbook, &x);
-    reproduce("datasets/zhang2021_synthetic.csv", &c);
-    for f in [
-        "flow.csv",
-        "exclusions.csv",
-        "cohorts.csv",
-        "coefficients.csv",
-        "points.csv",
-        "accuracy.csv",
-        "roc_coords.csv",
-        "expansion_by_score.csv",
-        "check.csv",
-    ] {
-        let same = std::fs::read(x.join(f)).unwrap() == std::fs::read(c.join(f)).unwrap();
-        assert!(same, "{f} differs between {workbook} and the CSV");
-    }
+    reproduce_zhang2021(workbook, &x, &[]);
+    reproduce_zhang2021("datasets/zhang2021_synthetic.csv", &c, &[]);
+    same_tables(&x, &c, workbook);
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! table in R (pROC DeLong AUC, 2×2 counts, glm calibration) and pooled with mice::pool.scalar
 //! (tests/reference/mice_validate.R). calcscore pools the same tables: every value must agree to 1e-8.
 
+mod common;
+use common::{close, num, Tol};
+
 use calcscore_data::read_table;
 use calcscore_score::derive::BinaryOutcome;
 use calcscore_score::validate::ValidateOptions;
@@ -12,17 +15,8 @@ use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-fn close(got: f64, want: &Value, what: &str) {
-    near(got, want, what, 1e-8);
-}
-
-fn near(got: f64, want: &Value, what: &str, tol: f64) {
-    let w = want.as_f64().unwrap();
-    assert!(
-        (got - w).abs() <= tol * w.abs().max(1.0),
-        "{what}: calcscore {got}, R {w}"
-    );
-}
+/// Relative to R, absolute below 1.
+const TOL: Tol = Tol::rel(1e-8, 1.0);
 
 #[test]
 fn pima_fixed_score_pooled_as_r() {
@@ -60,19 +54,49 @@ fn pima_fixed_score_pooled_as_r() {
     assert_eq!(g.n, 300);
     let auc = g.auc.as_ref().unwrap();
     let a = &want["auc"];
-    close(auc.estimate, &a["estimate"], "AUC");
-    close(auc.conf_low, &a["conf_low"], "AUC low");
-    close(auc.conf_high, &a["conf_high"], "AUC high");
-    close(auc.logit.estimate, &a["logit_estimate"], "logit AUC");
-    close(auc.logit.t, &a["logit_t"], "logit AUC total variance");
-    close(auc.logit.df, &a["df"], "AUC df");
-    close(auc.logit.fmi, &a["fmi"], "AUC fmi");
+    close("AUC", auc.estimate, num(&a["estimate"]), TOL);
+    close("AUC low", auc.conf_low, num(&a["conf_low"]), TOL);
+    close("AUC high", auc.conf_high, num(&a["conf_high"]), TOL);
+    close(
+        "logit AUC",
+        auc.logit.estimate,
+        num(&a["logit_estimate"]),
+        TOL,
+    );
+    close(
+        "logit AUC total variance",
+        auc.logit.t,
+        num(&a["logit_t"]),
+        TOL,
+    );
+    close("AUC df", auc.logit.df, num(&a["df"]), TOL);
+    close("AUC fmi", auc.logit.fmi, num(&a["fmi"]), TOL);
     for m in &g.measures {
         let w = &want[m.measure.as_str()];
-        close(m.pooled.estimate, &w["estimate"], &m.measure);
-        close(m.pooled.conf_low, &w["conf_low"], &m.measure);
-        close(m.pooled.conf_high, &w["conf_high"], &m.measure);
-        close(m.pooled.logit.df, &w["df"], &m.measure);
+        close(
+            &format!("{} estimate", m.measure),
+            m.pooled.estimate,
+            num(&w["estimate"]),
+            TOL,
+        );
+        close(
+            &format!("{} conf_low", m.measure),
+            m.pooled.conf_low,
+            num(&w["conf_low"]),
+            TOL,
+        );
+        close(
+            &format!("{} conf_high", m.measure),
+            m.pooled.conf_high,
+            num(&w["conf_high"]),
+            TOL,
+        );
+        close(
+            &format!("{} df", m.measure),
+            m.pooled.logit.df,
+            num(&w["df"]),
+            TOL,
+        );
         assert_eq!(m.corrected, 0);
     }
     assert_eq!(g.measures.len(), 4);
@@ -93,15 +117,20 @@ fn pima_fixed_score_pooled_as_r() {
         ] {
             // The df, (m − 1)/λ², amplifies the last digits at which the two logistic fits converged.
             let tol = if k == "df" { 1e-6 } else { 1e-8 };
-            near(v, &w[k], &format!("{key} {k}"), tol);
+            close(&format!("{key} {k}"), v, num(&w[k]), Tol::rel(tol, 1.0));
         }
     }
     let l = &want["levels"];
     assert_eq!(g.levels.len(), 6);
     for (k, lv) in g.levels.iter().enumerate() {
         assert_eq!(lv.score, k as i64);
-        close(lv.n, &l["n"][k], "level n");
-        close(lv.events, &l["events"][k], "level events");
-        close(lv.observed.unwrap(), &l["observed"][k], "level observed");
+        close("level n", lv.n, num(&l["n"][k]), TOL);
+        close("level events", lv.events, num(&l["events"][k]), TOL);
+        close(
+            "level observed",
+            lv.observed.unwrap(),
+            num(&l["observed"][k]),
+            TOL,
+        );
     }
 }
