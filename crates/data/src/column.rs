@@ -227,15 +227,6 @@ impl Iterator for NumIter<'_> {
 }
 
 impl ExactSizeIterator for NumIter<'_> {}
-impl<'a> IntoIterator for &'a NumColumn {
-    type Item = Option<f64>;
-    type IntoIter = NumIter<'a>;
-
-    fn into_iter(self) -> NumIter<'a> {
-        self.iter()
-    }
-}
-
 impl FromIterator<Option<f64>> for NumColumn {
     fn from_iter<I: IntoIterator<Item = Option<f64>>>(iter: I) -> Self {
         let iter = iter.into_iter();
@@ -247,18 +238,34 @@ impl FromIterator<Option<f64>> for NumColumn {
     }
 }
 
-impl PartialEq for NumColumn {
-    /// Equal as sequences of `Option<f64>` (so a NaN value never equals itself, as before).
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
+/// The trait impls a column shares with the other kind: `&col` iterates its values, two columns are equal as
+/// sequences of values (so a NaN number never equals itself), and `{:?}` lists the values.
+macro_rules! sequence_impls {
+    ($col:ident, $iter:ident, $item:ty) => {
+        impl<'a> IntoIterator for &'a $col {
+            type Item = $item;
+            type IntoIter = $iter<'a>;
+
+            fn into_iter(self) -> $iter<'a> {
+                self.iter()
+            }
+        }
+
+        impl PartialEq for $col {
+            fn eq(&self, other: &Self) -> bool {
+                self.len() == other.len() && self.iter().eq(other.iter())
+            }
+        }
+
+        impl fmt::Debug for $col {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+    };
 }
 
-impl fmt::Debug for NumColumn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
+sequence_impls!(NumColumn, NumIter, Option<f64>);
 
 /// A text column: every value in one byte buffer, with offsets and a validity mask (no allocation per value).
 #[derive(Clone)]
@@ -397,15 +404,6 @@ impl<'a> Iterator for TextIter<'a> {
 
 impl ExactSizeIterator for TextIter<'_> {}
 
-impl<'a> IntoIterator for &'a TextColumn {
-    type Item = Option<&'a str>;
-    type IntoIter = TextIter<'a>;
-
-    fn into_iter(self) -> TextIter<'a> {
-        self.iter()
-    }
-}
-
 impl<'a> FromIterator<Option<&'a str>> for TextColumn {
     fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(iter: I) -> Self {
         let iter = iter.into_iter();
@@ -428,17 +426,7 @@ impl FromIterator<Option<String>> for TextColumn {
     }
 }
 
-impl PartialEq for TextColumn {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl fmt::Debug for TextColumn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
+sequence_impls!(TextColumn, TextIter, Option<&'a str>);
 
 #[cfg(test)]
 mod tests {
