@@ -240,19 +240,14 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
         s2 = add_product(s2, x, y2);
         s3 = add_product(s3, x, y3);
     }
-    let acc = [s0, s1, s2, s3];
-    let tails = [
-        tail_dot(at, t0),
-        tail_dot(at, t1),
-        tail_dot(at, t2),
-        tail_dot(at, t3),
-    ];
-    let mut out = [0.0; 4];
-    for q in 0..4 {
-        let s = &acc[q];
-        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
-    }
-    out
+    finish4([s0, s1, s2, s3], at, [t0, t1, t2, t3])
+}
+
+/// Dot product `q` of [`dot4`] and [`dot4_avx2`]: its four running sums `s[q]` added as `(s0 + s1) + (s2 + s3)`,
+/// then the tail `at · t[q]` of the rows after the last group of four.
+#[inline(always)]
+fn finish4(s: [[f64; 4]; 4], at: &[f64], t: [&[f64]; 4]) -> [f64; 4] {
+    std::array::from_fn(|q| (s[q][0] + s[q][1]) + (s[q][2] + s[q][3]) + tail_dot(at, t[q]))
 }
 
 /// [`dot4`] with AVX2 vectors: lane `l` of each accumulator is [`dot4`]'s running sum `l` (one multiply
@@ -283,20 +278,12 @@ fn dot4_avx2(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
         acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(x, load(y2)));
         acc[3] = _mm256_add_pd(acc[3], _mm256_mul_pd(x, load(y3)));
     }
-    let tails = [
-        tail_dot(at, t0),
-        tail_dot(at, t1),
-        tail_dot(at, t2),
-        tail_dot(at, t3),
-    ];
-    let mut out = [0.0; 4];
-    for q in 0..4 {
-        let mut s = [0.0f64; 4];
+    let mut lanes = [[0.0f64; 4]; 4];
+    for (s, v) in lanes.iter_mut().zip(acc) {
         // SAFETY: `s` holds the four values the store writes.
-        unsafe { _mm256_storeu_pd(s.as_mut_ptr(), acc[q]) };
-        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
+        unsafe { _mm256_storeu_pd(s.as_mut_ptr(), v) };
     }
-    out
+    finish4(lanes, at, [t0, t1, t2, t3])
 }
 
 /// `X b` for an n × p matrix, as a plain vector.
