@@ -4,6 +4,52 @@
 
 use std::fmt;
 
+/// The trait impls a column shares with the other kind: its iterator yields `col.get(i)` in order, `&col`
+/// iterates, two columns are equal as sequences of values (so a NaN number never equals itself), and `{:?}`
+/// lists the values.
+macro_rules! sequence_impls {
+    ($col:ident, $iter:ident, $item:ty) => {
+        impl<'a> Iterator for $iter<'a> {
+            type Item = $item;
+
+            fn next(&mut self) -> Option<$item> {
+                (self.i < self.col.len()).then(|| {
+                    self.i += 1;
+                    self.col.get(self.i - 1)
+                })
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                let n = self.col.len() - self.i;
+                (n, Some(n))
+            }
+        }
+
+        impl ExactSizeIterator for $iter<'_> {}
+
+        impl<'a> IntoIterator for &'a $col {
+            type Item = $item;
+            type IntoIter = $iter<'a>;
+
+            fn into_iter(self) -> $iter<'a> {
+                self.iter()
+            }
+        }
+
+        impl PartialEq for $col {
+            fn eq(&self, other: &Self) -> bool {
+                self.len() == other.len() && self.iter().eq(other.iter())
+            }
+        }
+
+        impl fmt::Debug for $col {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+    };
+}
+
 /// A validity mask, one bit per value (set = present, cleared = missing).
 #[derive(Clone, Default, PartialEq, Eq)]
 struct Validity {
@@ -210,32 +256,6 @@ pub struct NumIter<'a> {
     i: usize,
 }
 
-impl Iterator for NumIter<'_> {
-    type Item = Option<f64>;
-
-    fn next(&mut self) -> Option<Option<f64>> {
-        (self.i < self.col.len()).then(|| {
-            self.i += 1;
-            self.col.get(self.i - 1)
-        })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.col.len() - self.i;
-        (n, Some(n))
-    }
-}
-
-impl ExactSizeIterator for NumIter<'_> {}
-impl<'a> IntoIterator for &'a NumColumn {
-    type Item = Option<f64>;
-    type IntoIter = NumIter<'a>;
-
-    fn into_iter(self) -> NumIter<'a> {
-        self.iter()
-    }
-}
-
 impl FromIterator<Option<f64>> for NumColumn {
     fn from_iter<I: IntoIterator<Item = Option<f64>>>(iter: I) -> Self {
         let iter = iter.into_iter();
@@ -247,18 +267,7 @@ impl FromIterator<Option<f64>> for NumColumn {
     }
 }
 
-impl PartialEq for NumColumn {
-    /// Equal as sequences of `Option<f64>` (so a NaN value never equals itself, as before).
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl fmt::Debug for NumColumn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
+sequence_impls!(NumColumn, NumIter, Option<f64>);
 
 /// A text column: every value in one byte buffer, with offsets and a validity mask (no allocation per value).
 #[derive(Clone)]
@@ -379,66 +388,19 @@ pub struct TextIter<'a> {
     i: usize,
 }
 
-impl<'a> Iterator for TextIter<'a> {
-    type Item = Option<&'a str>;
-
-    fn next(&mut self) -> Option<Option<&'a str>> {
-        (self.i < self.col.len()).then(|| {
-            self.i += 1;
-            self.col.get(self.i - 1)
-        })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.col.len() - self.i;
-        (n, Some(n))
-    }
-}
-
-impl ExactSizeIterator for TextIter<'_> {}
-
-impl<'a> IntoIterator for &'a TextColumn {
-    type Item = Option<&'a str>;
-    type IntoIter = TextIter<'a>;
-
-    fn into_iter(self) -> TextIter<'a> {
-        self.iter()
-    }
-}
-
-impl<'a> FromIterator<Option<&'a str>> for TextColumn {
-    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(iter: I) -> Self {
+/// From `Option<&str>`, `Option<String>` or any other `Option` of a string.
+impl<S: AsRef<str>> FromIterator<Option<S>> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(iter: I) -> Self {
         let iter = iter.into_iter();
         let mut col = TextColumn::with_capacity(iter.size_hint().0, 0);
         for s in iter {
-            col.push(s);
+            col.push(s.as_ref().map(AsRef::as_ref));
         }
         col
     }
 }
 
-impl FromIterator<Option<String>> for TextColumn {
-    fn from_iter<I: IntoIterator<Item = Option<String>>>(iter: I) -> Self {
-        let iter = iter.into_iter();
-        let mut col = TextColumn::with_capacity(iter.size_hint().0, 0);
-        for s in iter {
-            col.push(s.as_deref());
-        }
-        col
-    }
-}
-
-impl PartialEq for TextColumn {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl fmt::Debug for TextColumn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
+sequence_impls!(TextColumn, TextIter, Option<&'a str>);
 
 #[cfg(test)]
 mod tests {

@@ -171,29 +171,36 @@ pub(crate) struct Data {
     cluster: Vec<String>,
 }
 
+/// The score's item columns, the continuous and binary outcomes, then the `extra` columns given: each once, in
+/// the order first named.
+pub(crate) fn item_columns_and<const N: usize>(
+    score: &PointsTable,
+    opts: &ValidateOptions,
+    extra: [Option<String>; N],
+) -> Vec<String> {
+    let mut cols: Vec<String> = Vec::new();
+    let outcomes = [opts.outcome.clone(), Some(opts.binary.column.clone())];
+    for c in score
+        .items
+        .iter()
+        .map(|i| i.column.clone())
+        .chain(outcomes.into_iter().chain(extra).flatten())
+    {
+        if !cols.contains(&c) {
+            cols.push(c);
+        }
+    }
+    cols
+}
+
 /// Present/missing per column read by the validation, in the order named.
 fn presence(
     table: &Table,
     score: &PointsTable,
     opts: &ValidateOptions,
 ) -> Result<(Vec<String>, Vec<Vec<bool>>)> {
-    let mut cols: Vec<String> = Vec::new();
-    let extra = [
-        opts.outcome.clone(),
-        Some(opts.binary.column.clone()),
-        opts.by.clone(),
-        opts.cluster.clone(),
-    ];
-    for c in score
-        .items
-        .iter()
-        .map(|i| i.column.clone())
-        .chain(extra.into_iter().flatten())
-    {
-        if !cols.contains(&c) {
-            cols.push(c);
-        }
-    }
+    let extra = [opts.by.clone(), opts.cluster.clone()];
+    let cols = item_columns_and(score, opts, extra);
     let present = cols
         .iter()
         .map(|c| {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use statrs::distribution::ContinuousCDF;
 
-use super::validate::{usable, validate, ValidateOptions, Validation};
+use super::validate::{item_columns_and, usable, validate, ValidateOptions, Validation};
 use super::PointsTable;
 use crate::{Error, Result};
 use calcscore_data::Table;
@@ -76,19 +76,7 @@ pub struct ImputedValidation {
 
 /// The columns validation reads that the imputation models use: the score's items and both outcomes.
 pub fn columns_to_impute(score: &PointsTable, opts: &ValidateOptions) -> Vec<String> {
-    let mut cols: Vec<String> = Vec::new();
-    let extra = [opts.outcome.clone(), Some(opts.binary.column.clone())];
-    for c in score
-        .items
-        .iter()
-        .map(|i| i.column.clone())
-        .chain(extra.into_iter().flatten())
-    {
-        if !cols.contains(&c) {
-            cols.push(c);
-        }
-    }
-    cols
+    item_columns_and(score, opts, [])
 }
 
 /// Impute the score's item columns and the outcomes, validate on each completed table and pool; returns the

@@ -654,18 +654,13 @@ pub fn anova_oneway(groups: &[Vec<f64>]) -> Result<TestResult, StatsError> {
     let (df1, df2) = ((k - 1) as f64, (n - k) as f64);
     let f = (between / df1) / (within / df2);
     let dist = FisherSnedecor::new(df1, df2).map_err(|e| StatsError::Undefined(e.to_string()))?;
-    Ok(TestResult {
-        method: "One-way analysis of means".into(),
-        statistic: f,
-        statistic_name: "F".into(),
-        df: Some(df1),
-        p_value: dist.sf_checked(f),
-        estimate: None,
-        estimate_name: None,
-        conf_low: None,
-        conf_high: None,
-        alternative: "two.sided".into(),
-    })
+    Ok(TestResult::two_sided(
+        "One-way analysis of means",
+        "F",
+        f,
+        Some(df1),
+        dist.sf_checked(f),
+    ))
 }
 
 /// Kruskal-Wallis rank-sum test with tie correction, as `kruskal.test`.

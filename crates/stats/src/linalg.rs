@@ -218,41 +218,50 @@ fn halves(s: &[f64], m: usize) -> (&[f64], &[f64]) {
     s.split_at(m.min(s.len()))
 }
 
-/// Four dot products of `a` with `b[0..4]` in one sweep over `a`, each with four running sums (lane `l` takes
-/// rows `l`, `l + 4`, ...) added as `(s0 + s1) + (s2 + s3) + tail`: the digits of four separate dot products.
+/// Four values of `a` beside the same four rows of `b[0]`, ..., `b[3]` (as the zipped chunks yield them).
+type Row4<'a> = ((((&'a [f64], &'a [f64]), &'a [f64]), &'a [f64]), &'a [f64]);
+
+/// The rows [`dot4`] and [`dot4_avx2`] sweep, four at a time: `a`'s and each `b[q]`'s whole groups of four
+/// values side by side; then the rows after the last group, `a`'s and each `b[q]`'s.
 #[inline(always)]
-fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+fn groups4<'a>(
+    a: &'a [f64],
+    b: [&'a [f64]; 4],
+) -> (impl Iterator<Item = Row4<'a>>, &'a [f64], [&'a [f64]; 4]) {
     let m = a.len() - a.len() % 4;
     let (a4, at) = a.split_at(m);
     let split = |s| halves(s, m);
     let ((b0, t0), (b1, t1), (b2, t2), (b3, t3)) =
         (split(b[0]), split(b[1]), split(b[2]), split(b[3]));
-    let (mut s0, mut s1, mut s2, mut s3) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
     let rows = a4
         .chunks_exact(4)
         .zip(b0.chunks_exact(4))
         .zip(b1.chunks_exact(4))
         .zip(b2.chunks_exact(4))
         .zip(b3.chunks_exact(4));
+    (rows, at, [t0, t1, t2, t3])
+}
+
+/// Four dot products of `a` with `b[0..4]` in one sweep over `a`, each with four running sums (lane `l` takes
+/// rows `l`, `l + 4`, ...) added as `(s0 + s1) + (s2 + s3) + tail`: the digits of four separate dot products.
+#[inline(always)]
+fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    let (rows, at, t) = groups4(a, b);
+    let (mut s0, mut s1, mut s2, mut s3) = ([0.0f64; 4], [0.0f64; 4], [0.0f64; 4], [0.0f64; 4]);
     for ((((x, y0), y1), y2), y3) in rows {
         s0 = add_product(s0, x, y0);
         s1 = add_product(s1, x, y1);
         s2 = add_product(s2, x, y2);
         s3 = add_product(s3, x, y3);
     }
-    let acc = [s0, s1, s2, s3];
-    let tails = [
-        tail_dot(at, t0),
-        tail_dot(at, t1),
-        tail_dot(at, t2),
-        tail_dot(at, t3),
-    ];
-    let mut out = [0.0; 4];
-    for q in 0..4 {
-        let s = &acc[q];
-        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
-    }
-    out
+    finish4([s0, s1, s2, s3], at, t)
+}
+
+/// Dot product `q` of [`dot4`] and [`dot4_avx2`]: its four running sums `s[q]` added as `(s0 + s1) + (s2 + s3)`,
+/// then the tail `at · t[q]` of the rows after the last group of four.
+#[inline(always)]
+fn finish4(s: [[f64; 4]; 4], at: &[f64], t: [&[f64]; 4]) -> [f64; 4] {
+    std::array::from_fn(|q| (s[q][0] + s[q][1]) + (s[q][2] + s[q][3]) + tail_dot(at, t[q]))
 }
 
 /// [`dot4`] with AVX2 vectors: lane `l` of each accumulator is [`dot4`]'s running sum `l` (one multiply
@@ -262,20 +271,10 @@ fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
 fn dot4_avx2(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     use std::arch::x86_64::{__m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd};
     use std::arch::x86_64::{_mm256_setzero_pd, _mm256_storeu_pd};
-    let m = a.len() - a.len() % 4;
-    let (a4, at) = a.split_at(m);
-    let split = |s| halves(s, m);
-    let ((b0, t0), (b1, t1), (b2, t2), (b3, t3)) =
-        (split(b[0]), split(b[1]), split(b[2]), split(b[3]));
+    let (rows, at, t) = groups4(a, b);
     // SAFETY (every load): `chunks_exact(4)` gives slices of four values, read whole by one load.
     let load = |v: &[f64]| unsafe { _mm256_loadu_pd(v.as_ptr()) };
     let mut acc: [__m256d; 4] = [_mm256_setzero_pd(); 4];
-    let rows = a4
-        .chunks_exact(4)
-        .zip(b0.chunks_exact(4))
-        .zip(b1.chunks_exact(4))
-        .zip(b2.chunks_exact(4))
-        .zip(b3.chunks_exact(4));
     for ((((x, y0), y1), y2), y3) in rows {
         let x = load(x);
         acc[0] = _mm256_add_pd(acc[0], _mm256_mul_pd(x, load(y0)));
@@ -283,20 +282,12 @@ fn dot4_avx2(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
         acc[2] = _mm256_add_pd(acc[2], _mm256_mul_pd(x, load(y2)));
         acc[3] = _mm256_add_pd(acc[3], _mm256_mul_pd(x, load(y3)));
     }
-    let tails = [
-        tail_dot(at, t0),
-        tail_dot(at, t1),
-        tail_dot(at, t2),
-        tail_dot(at, t3),
-    ];
-    let mut out = [0.0; 4];
-    for q in 0..4 {
-        let mut s = [0.0f64; 4];
+    let mut lanes = [[0.0f64; 4]; 4];
+    for (s, v) in lanes.iter_mut().zip(acc) {
         // SAFETY: `s` holds the four values the store writes.
-        unsafe { _mm256_storeu_pd(s.as_mut_ptr(), acc[q]) };
-        out[q] = (s[0] + s[1]) + (s[2] + s[3]) + tails[q];
+        unsafe { _mm256_storeu_pd(s.as_mut_ptr(), v) };
     }
-    out
+    finish4(lanes, at, t)
 }
 
 /// `X b` for an n × p matrix, as a plain vector.

@@ -430,18 +430,9 @@ impl LogisticFit {
         let idx = indices(&self.names, terms)?;
         let chi = wald_chi(&self.coef, &self.vcov, &idx)?;
         let df = idx.len() as f64;
-        Ok(TestResult {
-            method: format!("Wald test ({} covariance)", self.opts.vcov.describe()),
-            statistic: chi,
-            statistic_name: "X-squared".into(),
-            df: Some(df),
-            p_value: ChiSquared::new(df).map_or(f64::NAN, |d| d.sf_checked(chi)),
-            estimate: None,
-            estimate_name: None,
-            conf_low: None,
-            conf_high: None,
-            alternative: "two.sided".into(),
-        })
+        let p = ChiSquared::new(df).map_or(f64::NAN, |d| d.sf_checked(chi));
+        let method = format!("Wald test ({} covariance)", self.opts.vcov.describe());
+        Ok(TestResult::two_sided(method, "X-squared", chi, Some(df), p))
     }
 
     /// Residual deviance.

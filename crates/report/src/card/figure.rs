@@ -126,9 +126,9 @@ impl ScoreCard<'_> {
         };
         let head = format!(
             "Predicted risk of {} by total, with {}% CI (logistic model: {})",
-            m.outcome,
+            m.model.outcome,
             calcscore_data::table::format_number(100.0 * s.level),
-            m.fitted_in
+            m.model.fitted_in
         );
         pen.put(&head, 8.0, MARGIN, y, &BLACK)?;
         let bar_x = MARGIN + 520;

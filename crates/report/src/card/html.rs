@@ -93,8 +93,8 @@ fn model_note(spec: &CardSpec) -> String {
     match &spec.model {
         Some(m) => format!(
             "Risk of {} from a logistic model on the total ({}).",
-            escape(&m.outcome),
-            escape(&m.fitted_in)
+            escape(&m.model.outcome),
+            escape(&m.model.fitted_in)
         ),
         None => "No risk model is stored with this score: points and advice only.".to_string(),
     }

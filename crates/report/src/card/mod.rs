@@ -19,16 +19,10 @@ pub use html::calculator_html;
 /// when given (then risks carry a Wald interval on the logit scale, as R's `predict(glm, se.fit = TRUE)`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskModel {
-    /// Log-odds of the event at 0 points.
-    pub intercept: f64,
-    /// Change in log-odds per point.
-    pub slope: f64,
-    /// The outcome predicted (e.g. `stent expansion < 70%`).
-    #[serde(default)]
-    pub outcome: String,
-    /// Where the model was fitted.
-    #[serde(default)]
-    pub fitted_in: String,
+    /// Intercept, slope, outcome and where it was fitted, as the score's own `[model]` (fields flattened, so
+    /// the JSON and TOML keys and their order are those of the score file).
+    #[serde(flatten)]
+    pub model: calcscore_score::RiskModel,
     /// Variance of the intercept.
     #[serde(default)]
     pub var_intercept: Option<f64>,
@@ -57,7 +51,7 @@ impl RiskModel {
     /// The risk at `points`, with a `level` Wald interval on the logit scale when the covariance is known.
     pub fn risk(&self, points: i64, level: f64) -> Risk {
         let x = points as f64;
-        let eta = self.intercept + self.slope * x;
+        let eta = self.model.logit(x);
         let interval = self.se(x).map(|se| {
             let z = Normal::standard().inverse_cdf(0.5 + level / 2.0);
             (expit(eta - z * se), expit(eta + z * se))
@@ -78,7 +72,9 @@ impl RiskModel {
     }
 
     fn check(&self, file: &str) -> Result<()> {
-        let finite = [self.intercept, self.slope].iter().all(|v| v.is_finite());
+        let finite = [self.model.intercept, self.model.slope]
+            .iter()
+            .all(|v| v.is_finite());
         let vars = [self.var_intercept, self.var_slope, self.cov_intercept_slope];
         let given = vars.iter().filter(|v| v.is_some()).count();
         if !finite || (given != 0 && given != 3) || vars.iter().flatten().any(|v| !v.is_finite()) {
@@ -239,10 +235,12 @@ mod tests {
     fn risk_interval_by_hand() {
         // eta = -1 + 0.5 * 2 = 0 → risk 0.5; se = sqrt(0.04 + 4 * 0.01 + 2 * 2 * -0.01) = sqrt(0.04) = 0.2
         let m = RiskModel {
-            intercept: -1.0,
-            slope: 0.5,
-            outcome: String::new(),
-            fitted_in: String::new(),
+            model: calcscore_score::RiskModel {
+                intercept: -1.0,
+                slope: 0.5,
+                outcome: String::new(),
+                fitted_in: String::new(),
+            },
             var_intercept: Some(0.04),
             var_slope: Some(0.01),
             cov_intercept_slope: Some(-0.01),

@@ -355,7 +355,7 @@ fn tables(res: &Results, checks: &[published::CheckRow]) -> Vec<OutputFile> {
         t(
             "expansion_by_score.csv",
             &["cohort", "score", "n", "mean", "sd", "n_underexpansion"],
-            by_score_csv_rows(a),
+            by_score_rows(a, num),
         ),
         ("check.csv".into(), check_tab(checks).to_csv().into_bytes()),
     ]
@@ -398,8 +398,9 @@ fn accuracy_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// expansion_by_score.csv: one row per cohort and score level.
-fn by_score_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
+/// One row per cohort and score level (expansion_by_score.csv, the by_score table): cohort, score, n, mean
+/// and SD as `f` writes them, lesions below 70%.
+fn by_score_rows(a: &Analysis, f: impl Fn(Option<f64>) -> String) -> Vec<Vec<String>> {
     a.by_score
         .iter()
         .map(|l| {
@@ -407,8 +408,8 @@ fn by_score_csv_rows(a: &Analysis) -> Vec<Vec<String>> {
                 l.cohort.clone(),
                 l.score.to_string(),
                 l.n.to_string(),
-                num(l.mean),
-                num(l.sd),
+                f(l.mean),
+                f(l.sd),
                 l.n_underexpansion.to_string(),
             ]
         })
@@ -783,21 +784,7 @@ fn slopes_tab(res: &Results) -> Table {
 }
 
 fn by_score_tab(res: &Results) -> Table {
-    let rows = res
-        .analysis
-        .by_score
-        .iter()
-        .map(|l| {
-            vec![
-                l.cohort.clone(),
-                l.score.to_string(),
-                l.n.to_string(),
-                l.mean.map_or("–".into(), |m| r(m, 1)),
-                l.sd.map_or("–".into(), |s| r(s, 1)),
-                l.n_underexpansion.to_string(),
-            ]
-        })
-        .collect();
+    let rows = by_score_rows(&res.analysis, |v| v.map_or("–".into(), |x| r(x, 1)));
     tab(
         "by_score",
         "Stent expansion by score in each cohort (the data of Figure 4)".into(),
