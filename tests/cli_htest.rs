@@ -485,24 +485,14 @@ fn fisher_and_chisq_of_smoke_by_low_and_zero_cell() {
     let want = expected("smoke_low_fisher");
     let tight = expected("smoke_low_fisher_tight");
     assert!((t.p_value - num(&want["p_value"])).abs() < P_ABS);
-    close(
-        "or",
-        t.estimate.unwrap(),
-        num(&tight["estimate"]),
-        Tol::rel(1e-8, 1.0),
-    );
-    close(
-        "lo",
-        t.conf_low.unwrap(),
-        num(&tight["conf_low"]),
-        Tol::rel(1e-8, 1.0),
-    );
-    close(
-        "hi",
-        t.conf_high.unwrap(),
-        num(&tight["conf_high"]),
-        Tol::rel(1e-8, 1.0),
-    );
+    let odds = [
+        ("or", t.estimate, "estimate"),
+        ("lo", t.conf_low, "conf_low"),
+        ("hi", t.conf_high, "conf_high"),
+    ];
+    for (what, got, field) in odds {
+        close(what, got.unwrap(), num(&tight[field]), Tol::rel(1e-8, 1.0));
+    }
     // matrix(c(12, 3, 0, 20), 2): [[12, 0], [3, 20]]
     let z = fisher_exact_2x2([[12, 0], [3, 20]], 0.95).unwrap();
     let want = expected("zero_fisher");

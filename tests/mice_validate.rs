@@ -73,30 +73,15 @@ fn pima_fixed_score_pooled_as_r() {
     close("AUC fmi", auc.logit.fmi, num(&a["fmi"]), TOL);
     for m in &g.measures {
         let w = &want[m.measure.as_str()];
-        close(
-            &format!("{} estimate", m.measure),
-            m.pooled.estimate,
-            num(&w["estimate"]),
-            TOL,
-        );
-        close(
-            &format!("{} conf_low", m.measure),
-            m.pooled.conf_low,
-            num(&w["conf_low"]),
-            TOL,
-        );
-        close(
-            &format!("{} conf_high", m.measure),
-            m.pooled.conf_high,
-            num(&w["conf_high"]),
-            TOL,
-        );
-        close(
-            &format!("{} df", m.measure),
-            m.pooled.logit.df,
-            num(&w["df"]),
-            TOL,
-        );
+        let pooled = [
+            ("estimate", m.pooled.estimate),
+            ("conf_low", m.pooled.conf_low),
+            ("conf_high", m.pooled.conf_high),
+            ("df", m.pooled.logit.df),
+        ];
+        for (field, got) in pooled {
+            close(&format!("{} {field}", m.measure), got, num(&w[field]), TOL);
+        }
         assert_eq!(m.corrected, 0);
     }
     assert_eq!(g.measures.len(), 4);

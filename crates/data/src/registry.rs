@@ -20,13 +20,6 @@ pub enum Atherectomy {
     Laser,
 }
 
-impl Atherectomy {
-    /// True for any atherectomy device.
-    pub fn any(self) -> bool {
-        self != Atherectomy::None
-    }
-}
-
 /// How stent expansion (%) is computed from the IVUS areas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

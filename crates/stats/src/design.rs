@@ -575,7 +575,7 @@ fn interact(left: &[(String, Vec<f64>)], right: &[(String, Vec<f64>)]) -> Vec<(S
 }
 
 /// Cluster index per used row, numbered by first appearance. Ids that are all plain integers are read in
-/// parallel and numbered through their values; otherwise as text ([`numbers_of`]): the same numbering.
+/// parallel and numbered through their values; otherwise as text: the same numbering.
 fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<usize>> {
     let t = texts(table, c)?;
     let id = |i: usize| t.get(i).unwrap_or("");
@@ -590,7 +590,8 @@ fn cluster_index(table: &Table, c: &str, rows: &[usize]) -> crate::Result<Vec<us
             }
         });
     Ok(if values.par_iter().any(|&v| v == u64::MAX) {
-        numbers_of(rows.iter().map(|&i| id(i)))
+        // Some id is not a plain integer: all are numbered as text (the same numbering).
+        first_appearance(rows.iter().map(|&i| Some(id(i)))).unwrap_or_default()
     } else {
         first_appearance(values.into_iter().map(Some)).unwrap_or_default()
     })

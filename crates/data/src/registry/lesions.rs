@@ -57,13 +57,6 @@ impl Atherectomy {
         }
     }
 
-    /// The device of a code of the `atherectomy` column ([`Atherectomy::code`]).
-    pub fn from_code(code: u8) -> Option<Self> {
-        [Self::None, Self::Rotational, Self::Orbital, Self::Laser]
-            .into_iter()
-            .find(|d| d.code() == code)
-    }
-
     /// True where the lesion frame's `atherectomy` column names any device.
     pub fn any_expr() -> Expr {
         col(field::ATHERECTOMY).neq(lit(Self::None.code()))
@@ -263,7 +256,7 @@ mod tests {
         assert_eq!(pct, [Some(80.0), None, Some(95.0)]);
         let devices: Vec<_> = l.atherectomy().unwrap().iter().flatten().collect();
         assert_eq!(devices, [0, 2, 0]);
-        assert_eq!(Atherectomy::from_code(2), Some(Atherectomy::Orbital));
+        assert_eq!(Atherectomy::Orbital.code(), 2);
         assert!(l.number(field::CTO).is_err());
     }
 
