@@ -5,6 +5,7 @@ pub mod column;
 pub mod consistency;
 pub mod dates;
 pub mod dialect;
+pub mod frame;
 pub mod input;
 pub mod labels;
 pub mod load;

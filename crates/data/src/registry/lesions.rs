@@ -195,10 +195,7 @@ fn flag_column(table: &Table, name: &str, nullable: bool) -> Result<Column, Data
 
 /// A polars error on the lesion frame, as a data error.
 fn frame_error(e: PolarsError) -> DataError {
-    DataError::Unreadable {
-        file: "the lesion frame".into(),
-        reason: crate::clip(&e.to_string()),
-    }
+    crate::frame::frame_error("the lesion frame", e)
 }
 
 #[cfg(test)]
