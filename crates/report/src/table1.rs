@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use polars::prelude::PolarsResult;
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
+use calcscore_data::frame::{frame_error, num_column, text_column, GroupedColumn, RowGroups};
 use calcscore_data::{ColumnData, Table};
 use calcscore_stats::htest::{
     anova_oneway, chisq_test, fisher_exact_2x2, kruskal_wallis, t_test_two, wilcoxon_rank_sum,
@@ -121,20 +123,11 @@ pub struct Table1 {
     pub missing_group: usize,
 }
 
-/// Build the table.
+/// Build the table. The rows are grouped by the text form of the group column (numbers as
+/// [`calcscore_data::table::format_number`]), groups in byte order, rows without a group left out.
 pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
-    let g = table.text(&opts.by)?;
-    let mut levels: Vec<String> = g.iter().flatten().map(str::to_string).collect();
-    levels.sort();
-    levels.dedup();
-    let idx: Vec<Vec<usize>> = levels
-        .iter()
-        .map(|l| {
-            (0..g.len())
-                .filter(|&i| g.get(i) == Some(l.as_str()))
-                .collect()
-        })
-        .collect();
+    let by = text_column(&opts.by, &*table.text(&opts.by)?);
+    let groups = RowGroups::of(&by).map_err(|e| frame_error(&table.source, e))?;
     let vars = if opts.vars.is_empty() {
         default_vars(table, &opts.by)
     } else {
@@ -145,7 +138,7 @@ pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
         vars.iter().partition(|v| is_outcome(v));
     let mut rows = Vec::new();
     for v in baseline.into_iter().chain(outcomes) {
-        for mut row in variable_rows(table, v, &idx, opts)? {
+        for mut row in variable_rows(table, v, &groups, opts)? {
             row.label = opts.labels.get(v).cloned();
             row.outcome = is_outcome(v);
             rows.push(row);
@@ -153,14 +146,18 @@ pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
     }
     Ok(Table1 {
         by: opts.by.clone(),
-        groups: levels
-            .into_iter()
-            .zip(idx.iter().map(Vec::len))
-            .map(|(group, n)| GroupSize { group, n })
+        groups: groups
+            .keys()
+            .iter()
+            .zip(groups.sizes())
+            .map(|(group, &n)| GroupSize {
+                group: group.clone(),
+                n,
+            })
             .collect(),
         rows,
         rules: NORMALITY_RULE.into(),
-        missing_group: g.iter().filter(|x| x.is_none()).count(),
+        missing_group: groups.null_keys(),
     })
 }
 
@@ -188,15 +185,26 @@ fn categorical(table: &Table, v: &str) -> Result<bool> {
 fn variable_rows(
     table: &Table,
     v: &str,
-    idx: &[Vec<usize>],
+    groups: &RowGroups,
     opts: &Table1Options,
 ) -> Result<Vec<Table1Row>> {
     let factor = opts.factors.iter().any(|f| f == v);
-    if factor || categorical(table, v)? {
-        categorical_rows(table, v, idx, factor)
+    let rows = if factor || categorical(table, v)? {
+        let (column, numeric) = match table.column(v)? {
+            ColumnData::Num(x) => (num_column(v, x), true),
+            ColumnData::Text(t) => (text_column(v, t), false),
+        };
+        groups
+            .column(&column)
+            .and_then(|c| categorical_rows(v, &c, numeric, factor))
     } else {
-        Ok(vec![continuous_row(table, v, idx, opts)?])
-    }
+        let column = num_column(v, &*table.numbers(v)?);
+        groups
+            .column(&column)
+            .and_then(|c| continuous_row(v, &c, opts))
+            .map(|row| vec![row])
+    };
+    Ok(rows.map_err(|e| frame_error(&table.source, e))?)
 }
 
 fn skewness(x: &[f64]) -> f64 {
@@ -248,17 +256,13 @@ fn fmt(x: f64) -> String {
     format!("{x:.d$}")
 }
 
+/// The row of a continuous variable: its groups' values come from polars, the statistics are computed here.
 fn continuous_row(
-    table: &Table,
     v: &str,
-    idx: &[Vec<usize>],
+    column: &GroupedColumn<'_>,
     opts: &Table1Options,
-) -> Result<Table1Row> {
-    let col = table.numbers(v)?;
-    let groups: Vec<Vec<f64>> = idx
-        .iter()
-        .map(|rows| rows.iter().filter_map(|&i| col.get(i)).collect())
-        .collect();
+) -> PolarsResult<Table1Row> {
+    let groups = column.values()?;
     let all: Vec<f64> = groups.iter().flatten().copied().collect();
     let normal = if opts.normal.iter().any(|n| n == v) {
         true
@@ -278,7 +282,7 @@ fn continuous_row(
     };
     let values: Vec<Vec<f64>> = groups.iter().map(|g| describe(g)).collect();
     let (p, test) = continuous_test(&groups, normal);
-    let missing = missing_counts(idx, |i| !col.is_valid(i));
+    let missing = missing_counts(&column.presence()?.missing);
     Ok(Table1Row {
         variable: v.into(),
         label: None,
@@ -338,15 +342,19 @@ fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Optio
 }
 
 /// Rows of a categorical variable: the 1s of a 0/1 variable, else every level (a `factor` shows every level,
-/// numeric levels in numeric order).
+/// numeric levels in numeric order). Counts per level and group, totals and missing values come from polars.
 fn categorical_rows(
-    table: &Table,
     v: &str,
-    idx: &[Vec<usize>],
+    column: &GroupedColumn<'_>,
+    numeric: bool,
     factor: bool,
-) -> Result<Vec<Table1Row>> {
-    let (col, numeric) = level_column(table, v)?;
-    let mut levels = sorted_levels(&col, numeric);
+) -> PolarsResult<Vec<Table1Row>> {
+    let found = column.value_counts()?;
+    let presence = column.presence()?;
+    let mut levels = found.levels.clone();
+    if numeric {
+        numeric_order(&mut levels);
+    }
     let binary01 = !factor && levels.iter().all(|l| l == "0" || l == "1");
     if binary01 && !levels.iter().any(|l| l == "1") {
         // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
@@ -357,14 +365,18 @@ fn categorical_rows(
     } else {
         levels.clone()
     };
-    let counts = level_counts(&col, &levels, idx);
-    let totals: Vec<usize> = idx
+    let counts: Vec<Vec<usize>> = levels
         .iter()
-        .map(|rows| rows.iter().filter(|&&i| col[i].is_some()).count())
+        .map(|l| {
+            found
+                .get(l)
+                .map_or_else(|| vec![0; presence.present.len()], <[usize]>::to_vec)
+        })
         .collect();
+    let totals = presence.present;
     let (p, test) = categorical_test(&counts);
     let first = FirstRowFacts {
-        missing: missing_counts(idx, |i| col[i].is_none()),
+        missing: missing_counts(&presence.missing),
         p_value: p,
         test,
         smd: categorical_smd(&shown, &levels, &counts, &totals),
@@ -380,58 +392,20 @@ fn categorical_rows(
         .collect())
 }
 
-/// A categorical column as text (numbers in their display form), and whether it was numeric.
-fn level_column(table: &Table, v: &str) -> Result<(Vec<Option<String>>, bool)> {
-    Ok(match table.column(v)? {
-        ColumnData::Num(x) => (
-            x.iter()
-                .map(|x| x.map(calcscore_data::table::format_number))
-                .collect(),
-            true,
-        ),
-        ColumnData::Text(t) => (t.to_options(), false),
-    })
-}
-
-/// The distinct levels of a column, sorted as text, or in numeric order when the column was numeric.
-fn sorted_levels(col: &[Option<String>], numeric: bool) -> Vec<String> {
-    let mut levels: Vec<String> = col.iter().flatten().cloned().collect();
-    levels.sort();
-    levels.dedup();
-    if numeric {
-        levels.sort_by(|a, b| {
-            let (x, y) = (a.parse::<f64>(), b.parse::<f64>());
-            x.ok()
-                .zip(y.ok())
-                .map_or(a.cmp(b), |(x, y)| x.total_cmp(&y))
-        });
-    }
-    levels
-}
-
-/// Rows at each level (outer) in each group (inner).
-fn level_counts(col: &[Option<String>], levels: &[String], idx: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    levels
-        .iter()
-        .map(|l| {
-            idx.iter()
-                .map(|rows| {
-                    rows.iter()
-                        .filter(|&&i| col[i].as_deref() == Some(l))
-                        .count()
-                })
-                .collect()
-        })
-        .collect()
+/// Levels in byte order re-sorted in numeric order (levels of a numeric column, shown by `format_number`).
+fn numeric_order(levels: &mut [String]) {
+    levels.sort_by(|a, b| {
+        let (x, y) = (a.parse::<f64>(), b.parse::<f64>());
+        x.ok()
+            .zip(y.ok())
+            .map_or(a.cmp(b), |(x, y)| x.total_cmp(&y))
+    });
 }
 
 /// Missing values overall, then per group.
-fn missing_counts(idx: &[Vec<usize>], is_missing: impl Fn(usize) -> bool) -> Vec<usize> {
-    std::iter::once(idx.iter().flatten().filter(|&&i| is_missing(i)).count())
-        .chain(
-            idx.iter()
-                .map(|rows| rows.iter().filter(|&&i| is_missing(i)).count()),
-        )
+fn missing_counts(per_group: &[usize]) -> Vec<usize> {
+    std::iter::once(per_group.iter().sum())
+        .chain(per_group.iter().copied())
         .collect()
 }
 
