@@ -165,7 +165,7 @@ pub struct Analysis {
 /// only an empty analysis set is an error.
 pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Analysis> {
     use Cohort::*;
-    if set.cohorts.is_empty() {
+    if set.is_empty() {
         return Err(StatsError::TooFew {
             what: "zhang2021 analysis".into(),
             n: 0,
