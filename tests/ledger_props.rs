@@ -155,7 +155,7 @@ proptest! {
             .collect();
         // analysed + excluded = input
         prop_assert_eq!(analysed.len() + excluded.len(), rows.len());
-        prop_assert_eq!(set.cohorts.len(), analysed.len());
+        prop_assert_eq!(set.len(), analysed.len());
         // no lesion twice, and together they are exactly the input lesions
         let all: BTreeSet<&String> = analysed.iter().chain(&excluded).collect();
         prop_assert_eq!(all.len(), rows.len());

@@ -5,6 +5,7 @@ pub mod derive;
 pub mod discrimination;
 pub mod impute;
 pub mod impute_boot;
+pub mod levels;
 pub mod model;
 pub mod optimism;
 pub mod tripod;

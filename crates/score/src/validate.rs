@@ -5,6 +5,10 @@
 use std::collections::BTreeMap;
 
 use nalgebra::{DMatrix, DVector};
+use polars::prelude::{
+    col, lit, BooleanChunked, DataFrame, Float64Chunked, IntoColumn, IntoLazy, NewChunkedArray,
+    PolarsResult, StringChunked,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -12,12 +16,13 @@ use serde::Serialize;
 
 use super::calibration::Calibration;
 use super::derive::{orientation, BinaryOutcome, Cutoff, Interval};
+use super::levels::ScoreGroups;
 use super::{PointsTable, RiskModel, RowsUsed};
 use crate::Result;
+use calcscore_data::frame::frame_error;
 use calcscore_data::{ColumnData, Table, TextColumn};
 use calcscore_stats::decision::{decision_curve, strategy_curve, Thresholds};
 use calcscore_stats::design::Design;
-use calcscore_stats::diagnostic::{binomial_ci, CiMethod};
 use calcscore_stats::formula::Formula;
 use calcscore_stats::ols::ols;
 use calcscore_stats::roc::{clustered_auc, Direction, Roc};
@@ -301,14 +306,15 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         .unwrap_or_default();
     let risk = risk_model(&d, score, &reference, opts, &mut notes);
     calcscore_core::trace::span("validate: risk model");
+    let level_rows = level_frame(&d).map_err(|e| frame_error("validation set", e))?;
     let per_group = groups
         .iter()
         .map(|g| {
-            let v = group_validation(&d, g, score, opts, risk.as_ref());
+            let v = group_validation(&d, &level_rows, g, score, opts, risk.as_ref());
             calcscore_core::trace::span("validate: group");
             v
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
         Ok(x) => x,
         Err(e) => {
@@ -382,11 +388,12 @@ fn risk_model(
 
 fn group_validation(
     d: &Data,
+    level_rows: &DataFrame,
     g: &str,
     score: &PointsTable,
     opts: &ValidateOptions,
     risk: Option<&Risk>,
-) -> GroupValidation {
+) -> Result<GroupValidation> {
     let idx: Vec<usize> = (0..d.score.len()).filter(|&i| d.group[i] == g).collect();
     let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
     let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
@@ -442,7 +449,14 @@ fn group_validation(
                 })
                 .ok()
         });
-    GroupValidation {
+    let levels = levels(
+        level_rows,
+        g,
+        score,
+        risk.map(|r| &r.model),
+        opts.conf_level,
+    )?;
+    Ok(GroupValidation {
         decision,
         predicted,
         events: e.clone(),
@@ -455,9 +469,9 @@ fn group_validation(
         clustered_auc: clustered,
         accuracy,
         calibration,
-        levels: levels(d, &idx, score, risk.map(|r| &r.model), opts.conf_level),
+        levels,
         notes,
-    }
+    })
 }
 
 /// Calibration of the risk model in group `g`: apparent when it was fitted there, else external.
@@ -566,59 +580,36 @@ fn slope(d: &Data, idx: &[usize], opts: &ValidateOptions) -> Result<TidyRow> {
     Ok(row)
 }
 
+/// Outcome by score level in group `g`: its rows selected from `level_rows` ([`level_frame`]) by a polars filter,
+/// grouped by score in polars.
 fn levels(
-    d: &Data,
-    idx: &[usize],
+    level_rows: &DataFrame,
+    g: &str,
     score: &PointsTable,
     model: Option<&RiskModel>,
     level: f64,
-) -> Vec<ScoreLevel> {
-    let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
-    let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
-    let y: Option<Vec<f64>> = d
-        .outcome
-        .as_ref()
-        .map(|o| idx.iter().map(|&i| o[i]).collect());
-    let range = score_range(d, idx, score);
-    score_levels(&range, &s, &e, y.as_deref(), model, level)
+) -> Result<Vec<ScoreLevel>> {
+    let rows = level_rows.clone().lazy().filter(col("group").eq(lit(g)));
+    let outcome = level_rows.column("outcome").is_ok().then(|| col("outcome"));
+    let levels = ScoreGroups::new(rows, col("score"), col("event"), outcome).and_then(|groups| {
+        let range = score_range(score, &groups)?;
+        groups.levels(&range, model, level)
+    });
+    Ok(levels.map_err(|e| frame_error("validation set", e))?)
 }
 
-/// Outcome by score level over `range`: rows, events with the observed proportion (exact CI), mean and SD of the
-/// continuous outcome when given, and the risk model's prediction. `score`, `event` and `outcome` are aligned.
-pub fn score_levels(
-    range: &[i64],
-    score: &[f64],
-    event: &[bool],
-    outcome: Option<&[f64]>,
-    model: Option<&RiskModel>,
-    level: f64,
-) -> Vec<ScoreLevel> {
-    range
-        .iter()
-        .map(|&k| {
-            let at: Vec<usize> = (0..score.len()).filter(|&i| score[i] == k as f64).collect();
-            let events = at.iter().filter(|&&i| event[i]).count();
-            let y: Vec<f64> = outcome.map_or(Vec::new(), |o| at.iter().map(|&i| o[i]).collect());
-            let (mean, sd) = mean_sd(&y);
-            let observed = (!at.is_empty()).then(|| {
-                let (lo, hi) = binomial_ci(events, at.len(), CiMethod::Exact, level);
-                Interval {
-                    estimate: events as f64 / at.len() as f64,
-                    conf_low: lo,
-                    conf_high: hi,
-                }
-            });
-            ScoreLevel {
-                score: k,
-                n: at.len(),
-                mean,
-                sd,
-                events,
-                observed,
-                predicted: model.map(|m| m.probability(k as f64)),
-            }
-        })
-        .collect()
+/// The usable rows as a polars frame: group, score, event and (when validated) the continuous outcome.
+fn level_frame(d: &Data) -> PolarsResult<DataFrame> {
+    let mut cols = vec![
+        StringChunked::from_iter_values("group".into(), d.group.iter().map(String::as_str))
+            .into_column(),
+        Float64Chunked::from_slice("score".into(), &d.score).into_column(),
+        BooleanChunked::from_slice("event".into(), &d.event).into_column(),
+    ];
+    if let Some(y) = &d.outcome {
+        cols.push(Float64Chunked::from_slice("outcome".into(), y).into_column());
+    }
+    DataFrame::new(d.score.len(), cols)
 }
 
 /// Mean (`None` for no values) and sample SD (n − 1; `None` for fewer than two values).
@@ -631,15 +622,12 @@ pub fn mean_sd(y: &[f64]) -> (Option<f64>, Option<f64>) {
 }
 
 /// Every score from the minimum to the maximum possible (at most 1000 levels; beyond that the observed ones).
-fn score_range(d: &Data, idx: &[usize], score: &PointsTable) -> Vec<i64> {
+fn score_range(score: &PointsTable, groups: &ScoreGroups) -> PolarsResult<Vec<i64>> {
     let (lo, hi) = (score.min_points(), score.max_points());
     if hi - lo <= 1000 {
-        return (lo..=hi).collect();
+        return Ok((lo..=hi).collect());
     }
-    let mut v: Vec<i64> = idx.iter().map(|&i| d.score[i] as i64).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+    groups.observed()
 }
 
 /// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.

@@ -4,16 +4,19 @@
 //! patients may contribute several lesions. The ROC AUC is given with DeLong's CI and with Obuchowski's
 //! clustered variance.
 
+use polars::prelude::{col, lit};
 use serde::{Deserialize, Serialize};
 
-use super::pipeline::{AnalysisSet, UNDEREXPANSION_PCT};
+use super::pipeline::AnalysisSet;
 use crate::Result;
 use calcscore_data::cohort::Cohort;
+use calcscore_data::frame::frame_error;
 use calcscore_data::Table;
 use calcscore_score::derive::points_from_coefficients;
 use calcscore_score::discrimination::{Accuracy, RocSummary};
+use calcscore_score::levels::ScoreGroups;
 use calcscore_score::model::{fit_model, Family, FittedModel, ModelSpec};
-use calcscore_score::validate::{mean_sd, score_levels};
+use calcscore_score::validate::mean_sd;
 use calcscore_score::PointsTable;
 use calcscore_stats::diagnostic::{binomial_ci, CiMethod};
 use calcscore_stats::htest::{chisq_2x2, fisher_exact_2x2, t_test_one};
@@ -165,7 +168,7 @@ pub struct Analysis {
 /// only an empty analysis set is an error.
 pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Analysis> {
     use Cohort::*;
-    if set.cohorts.is_empty() {
+    if set.is_empty() {
         return Err(StatsError::TooFew {
             what: "zhang2021 analysis".into(),
             n: 0,
@@ -195,7 +198,7 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
         .collect();
     let (interaction, interaction_term) = interaction(set, &fits, &mut notes);
     let fracture = fracture(set, level, &mut notes);
-    let by_score = by_score(set, score.max_points(), level);
+    let by_score = by_score(set, score.max_points(), level)?;
     note_empty_levels(&by_score, &mut notes);
     let calibration_model = noted(
         fits.fit(&a, "A", "underexpansion ~ score", Family::Binomial),
@@ -383,15 +386,17 @@ fn accuracy(
     Some(accuracy)
 }
 
-/// Expansion by score level 0 … max in each cohort (the engine's score levels; an event is expansion < 70%).
-fn by_score(set: &AnalysisSet, max: i64, level: f64) -> Vec<ScoreLevel> {
+/// Expansion by score level 0 … max in each cohort (the engine's score levels, grouped by polars; an event is
+/// expansion < 70%).
+fn by_score(set: &AnalysisSet, max: i64, level: f64) -> Result<Vec<ScoreLevel>> {
     let range: Vec<i64> = (0..=max).collect();
     let mut out = Vec::new();
     for c in Cohort::ALL {
-        let score = set.values("score", &[c]);
-        let expansion = set.values("stent_expansion_pct", &[c]);
-        let under: Vec<bool> = expansion.iter().map(|&x| x < UNDEREXPANSION_PCT).collect();
-        let levels = score_levels(&range, &score, &under, Some(&expansion), None, level);
+        let rows = set.frame(&["score", "underexpansion", "stent_expansion_pct"], &[c])?;
+        let under = col("underexpansion").eq(lit(1.0));
+        let levels = ScoreGroups::new(rows, col("score"), under, Some(col("stent_expansion_pct")))
+            .and_then(|g| g.levels(&range, None, level))
+            .map_err(|e| frame_error(&set.table.source, e))?;
         out.extend(levels.into_iter().map(|l| ScoreLevel {
             cohort: c.letter().into(),
             score: l.score,
@@ -401,7 +406,7 @@ fn by_score(set: &AnalysisSet, max: i64, level: f64) -> Vec<ScoreLevel> {
             n_underexpansion: l.events,
         }));
     }
-    out
+    Ok(out)
 }
 
 /// The value, or `None` with "<what> not estimable: <reason>" added to the notes.

@@ -82,7 +82,7 @@ pub fn sensitivity(
                 .map(|&(_, c)| c),
         ),
         n_still_excluded: kept.n_no_post - kept.extra.len(),
-        n_by_cohort: count_by_cohort(runs[0].2.iter().copied()),
+        n_by_cohort: runs[0].2.clone(),
         slopes: slopes(&runs, cc, level),
         auc: auc(&runs, cc, level),
         npv: npv(&runs, cc, level),
@@ -144,10 +144,15 @@ fn analyse_completed(
     let roc = Roc::new(&s, &e, Direction::ControlsLess)
         .ok()
         .map(|r| (r.auc(), r.delong_se()));
-    Ok((a, roc, set.cohorts))
+    let sizes = Cohort::ALL
+        .iter()
+        .map(|&c| (c.letter().to_string(), set.rows(&[c]).len()))
+        .collect();
+    Ok((a, roc, sizes))
 }
 
-type RunOf = (Analysis, Option<(f64, f64)>, Vec<Cohort>);
+/// A completed table's analysis, its AUC (DeLong SE) in A+B, and its lesions per cohort letter.
+type RunOf = (Analysis, Option<(f64, f64)>, Vec<(String, usize)>);
 
 fn triple(t: &TidyRow) -> (f64, f64, f64) {
     (t.estimate, t.conf_low, t.conf_high)

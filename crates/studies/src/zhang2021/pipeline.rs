@@ -7,8 +7,13 @@ use serde::Serialize;
 
 use crate::Result;
 use calcscore_data::cohort::{exclusion, zhang2021_flow, Cohort, Exclusion, Flow, SplitUnit};
+use calcscore_data::frame::frame_error;
 use calcscore_data::{field, load_registry_with, ColumnData, ExpansionFormula, Registry, Table};
 use calcscore_score::PointsTable;
+use polars::prelude::{
+    col, lit, Column, DataFrame, Expr, IntoColumn, IntoLazy, LazyFrame, NewChunkedArray,
+    UInt8Chunked,
+};
 
 /// Underexpansion threshold: stent expansion below this (%) is underexpansion.
 pub const UNDEREXPANSION_PCT: f64 = 70.0;
@@ -39,8 +44,8 @@ pub struct AnalysisSet {
     /// Columns: patient_id, lesion_id, cohort, score, each item's indicator, the continuous candidates,
     /// stent_expansion_pct, underexpansion (0/1), atherectomy_cohort (1 = C), calcium_fracture, prep_ivus, prep_fracture.
     pub table: Table,
-    /// Cohort of each row.
-    pub cohorts: Vec<Cohort>,
+    /// Cohort of each row as a polars `UInt8` column (the code of [`cohort_code`]), beside the table.
+    cohort: Column,
     /// Lesions of a cohort left out because a value the analysis needs is missing (complete-case policy).
     pub exclusions: Vec<Exclusion>,
     /// Missing values per registry column, in the input and among the lesions entering the cohorts.
@@ -162,11 +167,28 @@ pub fn missing_counts(
 }
 
 impl AnalysisSet {
+    /// Lesions analysed.
+    pub fn len(&self) -> usize {
+        self.cohort.len()
+    }
+
+    /// No lesion analysed.
+    pub fn is_empty(&self) -> bool {
+        self.cohort.is_empty()
+    }
+
     /// Row indices of the given cohorts, in table order.
     pub fn rows(&self, cohorts: &[Cohort]) -> Vec<usize> {
-        (0..self.cohorts.len())
-            .filter(|&i| cohorts.contains(&self.cohorts[i]))
+        let rows = self
+            .cohort_frame()
+            .lazy()
+            .with_row_index("row", None)
+            .filter(in_cohorts(cohorts))
+            .select([col("row")])
             .collect()
+            .expect("a filter on the analysis set's own cohort column");
+        let rows = rows.column("row").and_then(|c| c.idx()).expect("row index");
+        rows.into_no_null_iter().map(|i| i as usize).collect()
     }
 
     /// The sub-table of the given cohorts.
@@ -174,14 +196,57 @@ impl AnalysisSet {
         self.table.subset(&self.rows(cohorts))
     }
 
-    /// A numeric column (all analysed rows have a value for the analysis columns).
-    pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Vec<f64> {
-        let col = self.table.numbers(column).unwrap_or_default();
-        self.rows(cohorts)
-            .into_iter()
-            .filter_map(|i| col.get(i))
-            .collect()
+    /// The named columns of the given cohorts' lesions, in table order, as a lazy polars frame: the table's columns
+    /// beside the cohort column, the cohort selection a polars filter.
+    pub fn frame(&self, columns: &[&str], cohorts: &[Cohort]) -> Result<LazyFrame> {
+        let mut frame = self.table.frame(columns)?;
+        frame
+            .with_column(self.cohort.clone())
+            .map_err(|e| frame_error(&self.table.source, e))?;
+        Ok(frame.lazy().filter(in_cohorts(cohorts)))
     }
+
+    /// A numeric column's values in the given cohorts, in table order, missing values left out (a column the set
+    /// lacks has none).
+    pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Vec<f64> {
+        let Ok(rows) = self.frame(&[column], cohorts) else {
+            return Vec::new();
+        };
+        let values = rows
+            .select([col(column).drop_nulls()])
+            .collect()
+            .expect("a selection from the analysis set's own columns");
+        match values.column(column).map(|c| c.f64()) {
+            Ok(Ok(v)) => v
+                .rechunk()
+                .cont_slice()
+                .map_or_else(|_| Vec::new(), <[f64]>::to_vec),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The cohort column alone, as a frame.
+    fn cohort_frame(&self) -> DataFrame {
+        DataFrame::new(self.len(), vec![self.cohort.clone()])
+            .expect("one column of the set's length")
+    }
+}
+
+/// Name of the cohort column beside the table (the table's `cohort` column holds the letters).
+const COHORT_CODE: &str = "cohort_code";
+
+/// The cohort column's code of a cohort (its place in [`Cohort::ALL`]).
+fn cohort_code(c: Cohort) -> u8 {
+    c as u8
+}
+
+/// The polars mask of the rows in the given cohorts.
+fn in_cohorts(cohorts: &[Cohort]) -> Expr {
+    cohorts
+        .iter()
+        .map(|&c| col(COHORT_CODE).eq(lit(cohort_code(c))))
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
 }
 
 /// Everything the load and flow steps produce.
@@ -299,7 +364,11 @@ pub(crate) fn analysis_set_with(
     let table = Table::new(format!("{} (analysis set)", t.source), cols);
     Ok(AnalysisSet {
         table,
-        cohorts: kept.iter().map(|&(_, c)| c).collect(),
+        cohort: UInt8Chunked::from_iter_values(
+            COHORT_CODE.into(),
+            kept.iter().map(|&(_, c)| cohort_code(c)),
+        )
+        .into_column(),
         exclusions,
         missing: missing_counts(registry, missing, assigned, score)?,
     })
@@ -424,5 +493,49 @@ mod tests {
         assert_eq!(count_patients(std::iter::empty()), 0);
         let many: Vec<String> = (0..1000).map(|i| format!("P{:04}", i % 300)).collect();
         assert_eq!(count_patients(many.iter().map(String::as_str)), 300);
+    }
+
+    /// A set of five lesions in cohorts A, C, B, A, D with a column holding a missing value and a NaN.
+    fn small_set() -> AnalysisSet {
+        use Cohort::*;
+        let cohorts = [
+            Derivation,
+            Atherectomy,
+            Validation,
+            Derivation,
+            NoAngioCalcium,
+        ];
+        let x = ColumnData::num([Some(1.5), Some(2.0), None, Some(f64::NAN), Some(-0.0)]);
+        let table = Table::new("t.csv", vec![("x".into(), x)]);
+        AnalysisSet {
+            table,
+            cohort: UInt8Chunked::from_iter_values(
+                COHORT_CODE.into(),
+                cohorts.iter().map(|&c| cohort_code(c)),
+            )
+            .into_column(),
+            exclusions: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn cohort_selection_keeps_table_order_and_drops_missing_values() {
+        use Cohort::*;
+        let set = small_set();
+        assert_eq!(set.len(), 5);
+        assert_eq!(set.rows(&[Derivation]), [0, 3]);
+        assert_eq!(set.rows(&[Validation, Derivation]), [0, 2, 3]);
+        assert_eq!(set.rows(&Cohort::ALL), [0, 1, 2, 3, 4]);
+        assert!(set.rows(&[]).is_empty());
+        let a = set.values("x", &[Derivation]);
+        assert_eq!((a.len(), a[0]), (2, 1.5));
+        assert!(a[1].is_nan());
+        assert!(set.values("x", &[Validation]).is_empty());
+        let d = set.values("x", &[NoAngioCalcium, Atherectomy]);
+        assert_eq!(d, [2.0, -0.0]);
+        assert!(d[1].is_sign_negative());
+        assert!(set.values("nope", &[Derivation]).is_empty());
+        assert_eq!(set.subset(&[Atherectomy, Validation]).nrows(), 2);
     }
 }

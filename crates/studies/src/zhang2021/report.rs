@@ -189,7 +189,7 @@ impl Results {
                 stages: run.flow.stages.clone(),
                 n_excluded_by_rules: run.flow.exclusions.len(),
                 n_excluded_missing_data: run.set.exclusions.len(),
-                n_analysed: run.set.cohorts.len(),
+                n_analysed: run.set.len(),
                 reconciles: reconciles(run),
             },
             cohorts: cohort_sizes(&run.set),
@@ -257,7 +257,7 @@ fn cohort_table(run: &Run, vars: &[&str]) -> Option<calcscore_report::table1::Ta
 /// analysed + excluded (rules and missing data) = input, with no lesion counted twice.
 pub fn reconciles(run: &Run) -> bool {
     let excluded = run.flow.exclusions.len() + run.set.exclusions.len();
-    run.flow.reconciles() && run.set.cohorts.len() + excluded == run.flow.n_input
+    run.flow.reconciles() && run.set.len() + excluded == run.flow.n_input
 }
 
 fn manifest(run: &Run) -> String {
@@ -1410,7 +1410,7 @@ pub fn summary(run: &Run, out: &Path) -> String {
          derived points {} (published 1/1/1/1); Youden cutoff {}; NPV at ≥{}: {}\n\
          slope B {}; C {}; interaction {}\nfracture {}\n{}wrote {}\n",
         run.flow.n_input,
-        run.set.cohorts.len(),
+        run.set.len(),
         sizes.join(", "),
         if reconciles(run) { "yes" } else { "NO" },
         points.join("/"),
