@@ -360,10 +360,11 @@ fn categorical_rows(
         // A 0/1 variable with no 1 (or no value at all): still one row, counting the 1s (zero).
         levels.push("1".into());
     }
-    let shown: Vec<String> = if binary01 {
-        vec!["1".into()]
+    // Indices of the levels shown as rows: the 1s of a 0/1 variable, else every level.
+    let shown: Vec<usize> = if binary01 {
+        levels.iter().position(|l| l == "1").into_iter().collect()
     } else {
-        levels.clone()
+        (0..levels.len()).collect()
     };
     let counts: Vec<Vec<usize>> = levels
         .iter()
@@ -379,14 +380,13 @@ fn categorical_rows(
         missing: missing_counts(&presence.missing),
         p_value: p,
         test,
-        smd: categorical_smd(&shown, &levels, &counts, &totals),
+        smd: categorical_smd(&shown, &counts, &totals),
     };
     Ok(shown
         .iter()
         .enumerate()
-        .map(|(r, l)| {
-            let k = levels.iter().position(|x| x == l).unwrap_or(0);
-            let level = (!binary01).then(|| l.clone());
+        .map(|(r, &k)| {
+            let level = (!binary01).then(|| levels[k].clone());
             level_row(v, level, &counts[k], &totals, (r == 0).then_some(&first))
         })
         .collect())
@@ -410,16 +410,10 @@ fn missing_counts(per_group: &[usize]) -> Vec<usize> {
 }
 
 /// The largest pairwise SMD of the shown levels' proportions.
-fn categorical_smd(
-    shown: &[String],
-    levels: &[String],
-    counts: &[Vec<usize>],
-    totals: &[usize],
-) -> Option<f64> {
+fn categorical_smd(shown: &[usize], counts: &[Vec<usize>], totals: &[usize]) -> Option<f64> {
     shown
         .iter()
-        .filter_map(|l| {
-            let k = levels.iter().position(|x| x == l)?;
+        .filter_map(|&k| {
             let props: Vec<Vec<f64>> = counts[k]
                 .iter()
                 .zip(totals)
