@@ -398,19 +398,7 @@ fn group_validation(
     let s: Vec<f64> = idx.iter().map(|&i| d.score[i]).collect();
     let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
     let mut notes = Vec::new();
-    let n_clusters = opts.cluster.as_ref().map(|_| {
-        let k = cluster_index(d, &idx)
-            .into_iter()
-            .max()
-            .map_or(0, |m| m + 1);
-        if k < super::FEW_CLUSTERS {
-            notes.push(format!(
-                "group {g}: {}",
-                super::derive::few_clusters_note(k)
-            ));
-        }
-        k
-    });
+    let n_clusters = group_clusters(d, &idx, g, opts, &mut notes);
     let mut note = |what: &str, err: &dyn std::fmt::Display| {
         notes.push(format!("{what} not estimable in group {g}: {err}"))
     };
@@ -472,6 +460,25 @@ fn group_validation(
         levels,
         notes,
     })
+}
+
+/// Clusters among the rows `idx` of group `g` (with a cluster column), with a note when they are too few.
+fn group_clusters(
+    d: &Data,
+    idx: &[usize],
+    g: &str,
+    opts: &ValidateOptions,
+    notes: &mut Vec<String>,
+) -> Option<usize> {
+    opts.cluster.as_ref()?;
+    let k = cluster_index(d, idx).into_iter().max().map_or(0, |m| m + 1);
+    if k < super::FEW_CLUSTERS {
+        notes.push(format!(
+            "group {g}: {}",
+            super::derive::few_clusters_note(k)
+        ));
+    }
+    Some(k)
 }
 
 /// Calibration of the risk model in group `g`: apparent when it was fitted there, else external.

@@ -4,13 +4,12 @@
 //! patients may contribute several lesions. The ROC AUC is given with DeLong's CI and with Obuchowski's
 //! clustered variance.
 
-use polars::prelude::{col, lit};
+use polars::prelude::{col, lit, IntoLazy};
 use serde::{Deserialize, Serialize};
 
 use super::pipeline::AnalysisSet;
 use crate::Result;
 use calcscore_data::cohort::Cohort;
-use calcscore_data::frame::frame_error;
 use calcscore_data::Table;
 use calcscore_score::derive::points_from_coefficients;
 use calcscore_score::discrimination::{Accuracy, RocSummary};
@@ -183,11 +182,11 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
         },
     };
     let mut notes = Vec::new();
-    let a = set.subset(&[Derivation]);
+    let a = set.subset(&[Derivation])?;
     let derivation = derivation(&a, score, &fits, &mut notes);
     let ab = [Derivation, Validation];
-    let roc = roc(set, &ab, level, &mut notes);
-    let accuracy = accuracy(set, &ab, score.cutoff, level, &mut notes);
+    let roc = roc(set, &ab, level, &mut notes)?;
+    let accuracy = accuracy(set, &ab, score.cutoff, level, &mut notes)?;
     let slopes = Cohort::ALL
         .iter()
         .filter_map(|&c| {
@@ -196,8 +195,8 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
             })
         })
         .collect();
-    let (interaction, interaction_term) = interaction(set, &fits, &mut notes);
-    let fracture = fracture(set, level, &mut notes);
+    let (interaction, interaction_term) = interaction(set, &fits, &mut notes)?;
+    let fracture = fracture(set, level, &mut notes)?;
     let by_score = by_score(set, score.max_points(), level)?;
     note_empty_levels(&by_score, &mut notes);
     let calibration_model = noted(
@@ -205,9 +204,17 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
         &mut notes,
         || "calibration model `underexpansion ~ score` in A".into(),
     );
-    let b_only = (!set.rows(&[Validation]).is_empty())
-        .then(|| super::validation_b::b_only(set, score.cutoff, calibration_model.as_ref(), level));
-    let d_under = set.values("underexpansion", &[NoAngioCalcium]);
+    let b_only = if set.rows(&[Validation])?.is_empty() {
+        None
+    } else {
+        Some(super::validation_b::b_only(
+            set,
+            score.cutoff,
+            calibration_model.as_ref(),
+            level,
+        )?)
+    };
+    let d_under = set.values("underexpansion", &[NoAngioCalcium])?;
     let max = score.max_points() as f64;
     Ok(Analysis {
         derivation_linear: derivation.linear,
@@ -221,18 +228,18 @@ pub fn analyse(set: &AnalysisSet, score: &PointsTable, level: f64) -> Result<Ana
         interaction_term,
         fracture,
         by_score,
-        nodule: proportion(&set.values("calcified_nodule", &Cohort::ALL), level),
+        nodule: proportion(&set.values("calcified_nodule", &Cohort::ALL)?, level),
         d_underexpansion: proportion(&d_under, level),
         d_max_score_n: set
-            .values("score", &[NoAngioCalcium])
+            .values("score", &[NoAngioCalcium])?
             .iter()
             .filter(|&&s| s == max)
             .count(),
-        prep: prep(set, level, &mut notes),
+        prep: prep(set, level, &mut notes)?,
         notes,
         calibration_model,
         b_only,
-        split_overlap: super::validation_b::overlap(set),
+        split_overlap: super::validation_b::overlap(set)?,
     })
 }
 
@@ -334,8 +341,8 @@ fn interaction(
     set: &AnalysisSet,
     fits: &Fits,
     notes: &mut Vec<String>,
-) -> (Option<FittedModel>, Option<TidyRow>) {
-    let bc = set.subset(&[Cohort::Validation, Cohort::Atherectomy]);
+) -> Result<(Option<FittedModel>, Option<TidyRow>)> {
+    let bc = set.subset(&[Cohort::Validation, Cohort::Atherectomy])?;
     let formula = "stent_expansion_pct ~ score * atherectomy_cohort";
     let model = noted(
         fits.fit(&bc, "B+C", formula, Family::Gaussian),
@@ -347,7 +354,7 @@ fn interaction(
             "score × atherectomy interaction".into()
         })
     });
-    (model, term)
+    Ok((model, term))
 }
 
 /// ROC of the score for underexpansion in `cohorts` (the engine's summary), `None` with a note.
@@ -356,16 +363,18 @@ fn roc(
     cohorts: &[Cohort],
     level: f64,
     notes: &mut Vec<String>,
-) -> Option<RocSummary> {
-    let (score, under) = outcome_and_score(set, cohorts);
-    let clusters = clusters(set, cohorts);
-    let (summary, more) = noted(
+) -> Result<Option<RocSummary>> {
+    let (score, under) = outcome_and_score(set, cohorts)?;
+    let clusters = clusters(set, cohorts)?;
+    let Some((summary, more)) = noted(
         RocSummary::of("A+B", &score, &under, &clusters, level),
         notes,
         || "ROC of the score for underexpansion in A+B".into(),
-    )?;
+    ) else {
+        return Ok(None);
+    };
     notes.extend(more);
-    Some(summary)
+    Ok(Some(summary))
 }
 
 /// Accuracy at the published cutoff in `cohorts` (the engine's), `None` when they have no lesions.
@@ -375,15 +384,15 @@ fn accuracy(
     cutoff: i64,
     level: f64,
     notes: &mut Vec<String>,
-) -> Option<Accuracy> {
-    let (score, under) = outcome_and_score(set, cohorts);
+) -> Result<Option<Accuracy>> {
+    let (score, under) = outcome_and_score(set, cohorts)?;
     if score.is_empty() {
         notes.push("diagnostic accuracy in A+B not estimable: no lesions in A+B".into());
-        return None;
+        return Ok(None);
     }
     let (accuracy, more) = Accuracy::at("A+B", &score, &under, cutoff, level);
     notes.extend(more);
-    Some(accuracy)
+    Ok(Some(accuracy))
 }
 
 /// Expansion by score level 0 … max in each cohort (the engine's score levels, grouped by polars; an event is
@@ -396,7 +405,7 @@ fn by_score(set: &AnalysisSet, max: i64, level: f64) -> Result<Vec<ScoreLevel>> 
         let under = col("underexpansion").eq(lit(1.0));
         let levels = ScoreGroups::new(rows, col("score"), under, Some(col("stent_expansion_pct")))
             .and_then(|g| g.levels(&range, None, level))
-            .map_err(|e| frame_error(&set.table.source, e))?;
+            .map_err(|e| set.error(e))?;
         out.extend(levels.into_iter().map(|l| ScoreLevel {
             cohort: c.letter().into(),
             score: l.score,
@@ -456,25 +465,27 @@ fn continuous_model(
     })
 }
 
-fn outcome_and_score(set: &AnalysisSet, cohorts: &[Cohort]) -> (Vec<f64>, Vec<bool>) {
-    let score = set.values("score", cohorts);
+fn outcome_and_score(set: &AnalysisSet, cohorts: &[Cohort]) -> Result<(Vec<f64>, Vec<bool>)> {
+    let score = set.values("score", cohorts)?;
     let under = set
-        .values("underexpansion", cohorts)
+        .values("underexpansion", cohorts)?
         .iter()
         .map(|&u| u == 1.0)
         .collect();
-    (score, under)
+    Ok((score, under))
 }
 
 /// Patient index (0..G) of each row of the given cohorts.
-fn clusters(set: &AnalysisSet, cohorts: &[Cohort]) -> Vec<usize> {
+fn clusters(set: &AnalysisSet, cohorts: &[Cohort]) -> Result<Vec<usize>> {
     let ids = set.table.text("patient_id").unwrap_or_default();
-    let rows = set.rows(cohorts);
-    calcscore_stats::design::cluster_numbers(rows.iter().map(|&i| ids.get(i).unwrap_or("")))
+    let rows = set.rows(cohorts)?;
+    Ok(calcscore_stats::design::cluster_numbers(
+        rows.iter().map(|&i| ids.get(i).unwrap_or("")),
+    ))
 }
 
 fn slope(set: &AnalysisSet, cohort: Cohort, fits: &Fits) -> Result<SlopeResult> {
-    let t = set.subset(&[cohort]);
+    let t = set.subset(&[cohort])?;
     let formula = "stent_expansion_pct ~ score";
     let model = fits.fit(&t, cohort.letter(), formula, Family::Gaussian)?;
     let slope = model.term("score")?;
@@ -500,14 +511,18 @@ fn proportion(v: &[f64], level: f64) -> Proportion {
     }
 }
 
-fn fracture(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> Option<FractureResult> {
+fn fracture(
+    set: &AnalysisSet,
+    level: f64,
+    notes: &mut Vec<String>,
+) -> Result<Option<FractureResult>> {
     let what = "fracture rate C vs B";
     let b = proportion(
-        &set.values("calcium_fracture", &[Cohort::Validation]),
+        &set.values("calcium_fracture", &[Cohort::Validation])?,
         level,
     );
     let c = proportion(
-        &set.values("calcium_fracture", &[Cohort::Atherectomy]),
+        &set.values("calcium_fracture", &[Cohort::Atherectomy])?,
         level,
     );
     if b.n == 0 || c.n == 0 {
@@ -515,7 +530,7 @@ fn fracture(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> Option<Fr
             "{what} not estimable: no fracture data (calcium_fracture given for {} lesions of B, {} of C)",
             b.n, c.n
         ));
-        return None;
+        return Ok(None);
     }
     let table = [[c.x, c.n - c.x], [b.x, b.n - b.x]];
     let tests = (|| -> Result<_> {
@@ -525,39 +540,25 @@ fn fracture(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> Option<Fr
             fisher_exact_2x2(table, level)?,
         ))
     })();
-    let (chisq_yates, chisq, fisher) = noted(tests, notes, || format!("{what} tests"))?;
+    let Some((chisq_yates, chisq, fisher)) = noted(tests, notes, || format!("{what} tests")) else {
+        return Ok(None);
+    };
     if table.iter().flatten().any(|&k| k == 0) {
         notes.push(format!(
             "{what}: a 2×2 cell is zero ({table:?}): the chi-square tests are unreliable, Fisher's exact test and the Clopper-Pearson intervals still apply; the odds ratio is 0 or Inf"
         ));
     }
-    Some(FractureResult {
+    Ok(Some(FractureResult {
         chisq_yates,
         chisq,
         fisher,
         validation: b,
         atherectomy: c,
-    })
+    }))
 }
 
-fn prep(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> PrepResult {
-    let all = Cohort::ALL;
-    let col = |name: &str| set.table.numbers(name).unwrap_or_default();
-    let (prep, frac, exp) = (
-        col("prep_ivus"),
-        col("prep_fracture"),
-        col("stent_expansion_pct"),
-    );
-    let rows = set.rows(&all);
-    let imaged: Vec<usize> = rows
-        .into_iter()
-        .filter(|&i| prep.get(i) == Some(1.0))
-        .collect();
-    let fractured: Vec<f64> = imaged
-        .iter()
-        .filter(|&&i| frac.get(i) == Some(1.0))
-        .filter_map(|&i| exp.get(i))
-        .collect();
+fn prep(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> Result<PrepResult> {
+    let (imaged, fractured) = prep_rows(set)?;
     let expansion_mean = if fractured.len() > 1 {
         noted(
             t_test_one(&fractured, 0.0, level).map_err(Into::into),
@@ -571,10 +572,33 @@ fn prep(set: &AnalysisSet, level: f64, notes: &mut Vec<String>) -> PrepResult {
         ));
         None
     };
-    PrepResult {
-        n: imaged.len(),
+    Ok(PrepResult {
+        n: imaged,
         n_fracture: fractured.len(),
         expansion_mean,
         expansion_sd: mean_sd(&fractured).1,
-    }
+    })
+}
+
+/// Lesions imaged by IVUS before stenting (`prep_ivus` = 1), and the stent expansion of those among them with a
+/// fracture seen (`prep_fracture` = 1 and an expansion), in table order: polars filters of the analysis set.
+fn prep_rows(set: &AnalysisSet) -> Result<(usize, Vec<f64>)> {
+    let columns = ["prep_ivus", "prep_fracture", "stent_expansion_pct"];
+    let imaged = set
+        .frame(&columns, &Cohort::ALL)?
+        .filter(col("prep_ivus").eq(lit(1.0)))
+        .collect()
+        .map_err(|e| set.error(e))?;
+    let n = imaged.height();
+    let expansion = imaged
+        .lazy()
+        .filter(col("prep_fracture").eq(lit(1.0)))
+        .select([col("stent_expansion_pct").drop_nulls()])
+        .collect()
+        .map_err(|e| set.error(e))?;
+    let expansion = expansion
+        .column("stent_expansion_pct")
+        .and_then(|c| c.f64())
+        .map_err(|e| set.error(e))?;
+    Ok((n, expansion.into_no_null_iter().collect()))
 }

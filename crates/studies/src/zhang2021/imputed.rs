@@ -135,9 +135,9 @@ fn analyse_completed(
     let set = analysis_set(&reg, sub, score)?;
     let a = analyse(&set, score, opts.conf_level)?;
     let ab = [Cohort::Derivation, Cohort::Validation];
-    let s = set.values("score", &ab);
+    let s = set.values("score", &ab)?;
     let e: Vec<bool> = set
-        .values("underexpansion", &ab)
+        .values("underexpansion", &ab)?
         .iter()
         .map(|&u| u == 1.0)
         .collect();
@@ -146,8 +146,8 @@ fn analyse_completed(
         .map(|r| (r.auc(), r.delong_se()));
     let sizes = Cohort::ALL
         .iter()
-        .map(|&c| (c.letter().to_string(), set.rows(&[c]).len()))
-        .collect();
+        .map(|&c| Ok((c.letter().to_string(), set.rows(&[c])?.len())))
+        .collect::<Result<_>>()?;
     Ok((a, roc, sizes))
 }
 

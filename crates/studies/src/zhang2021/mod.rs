@@ -47,6 +47,8 @@ pub struct Run {
     pub ids: LesionIds,
     /// Lesions analysed, by cohort.
     pub set: AnalysisSet,
+    /// Lesions and patients of each cohort.
+    pub cohorts: Vec<CohortSize>,
     /// The published score.
     pub score: PointsTable,
     /// The analysis.
@@ -70,6 +72,7 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     let ids = prepared.registry.into_ids();
     let n_input_patients = pipeline::count_patients((0..n_input).map(|i| ids.patient_id(i)));
     let analysis = analysis::analyse(&prepared.set, &score, opts.conf_level)?;
+    let cohorts = cohort_sizes(&prepared.set)?;
     calcscore_core::trace::span("analysis");
     let mut run = Run {
         options: opts.clone(),
@@ -78,6 +81,7 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
         flow: prepared.flow,
         ids,
         set: prepared.set,
+        cohorts,
         score,
         analysis,
         quantities: Vec::new(),
@@ -117,19 +121,19 @@ pub struct CohortSize {
 }
 
 /// Lesions and patients per cohort.
-pub fn cohort_sizes(set: &AnalysisSet) -> Vec<CohortSize> {
+pub fn cohort_sizes(set: &AnalysisSet) -> Result<Vec<CohortSize>> {
     let ids = set.table.text("patient_id").unwrap_or_default();
     calcscore_data::cohort::Cohort::ALL
         .iter()
         .map(|&c| {
-            let rows = set.rows(&[c]);
+            let rows = set.rows(&[c])?;
             let n_patients = pipeline::count_patients(rows.iter().filter_map(|&i| ids.get(i)));
-            CohortSize {
+            Ok(CohortSize {
                 cohort: c.letter().into(),
                 label: c.label().into(),
                 n_lesions: rows.len(),
                 n_patients,
-            }
+            })
         })
         .collect()
 }

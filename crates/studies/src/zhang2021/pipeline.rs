@@ -12,7 +12,7 @@ use calcscore_data::{field, load_registry_with, ColumnData, ExpansionFormula, Re
 use calcscore_score::PointsTable;
 use polars::prelude::{
     col, lit, Column, DataFrame, Expr, IntoColumn, IntoLazy, LazyFrame, NewChunkedArray,
-    UInt8Chunked,
+    PolarsError, UInt8Chunked,
 };
 
 /// Underexpansion threshold: stent expansion below this (%) is underexpansion.
@@ -178,22 +178,25 @@ impl AnalysisSet {
     }
 
     /// Row indices of the given cohorts, in table order.
-    pub fn rows(&self, cohorts: &[Cohort]) -> Vec<usize> {
+    pub fn rows(&self, cohorts: &[Cohort]) -> Result<Vec<usize>> {
         let rows = self
-            .cohort_frame()
+            .cohort_frame()?
             .lazy()
             .with_row_index("row", None)
             .filter(in_cohorts(cohorts))
             .select([col("row")])
             .collect()
-            .expect("a filter on the analysis set's own cohort column");
-        let rows = rows.column("row").and_then(|c| c.idx()).expect("row index");
-        rows.into_no_null_iter().map(|i| i as usize).collect()
+            .map_err(|e| self.error(e))?;
+        let rows = rows
+            .column("row")
+            .and_then(|c| c.idx())
+            .map_err(|e| self.error(e))?;
+        Ok(rows.into_no_null_iter().map(|i| i as usize).collect())
     }
 
     /// The sub-table of the given cohorts.
-    pub fn subset(&self, cohorts: &[Cohort]) -> Table {
-        self.table.subset(&self.rows(cohorts))
+    pub fn subset(&self, cohorts: &[Cohort]) -> Result<Table> {
+        Ok(self.table.subset(&self.rows(cohorts)?))
     }
 
     /// The named columns of the given cohorts' lesions, in table order, as a lazy polars frame: the table's columns
@@ -202,33 +205,37 @@ impl AnalysisSet {
         let mut frame = self.table.frame(columns)?;
         frame
             .with_column(self.cohort.clone())
-            .map_err(|e| frame_error(&self.table.source, e))?;
+            .map_err(|e| self.error(e))?;
         Ok(frame.lazy().filter(in_cohorts(cohorts)))
     }
 
     /// A numeric column's values in the given cohorts, in table order, missing values left out (a column the set
     /// lacks has none).
-    pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Vec<f64> {
-        let Ok(rows) = self.frame(&[column], cohorts) else {
-            return Vec::new();
-        };
-        let values = rows
+    pub fn values(&self, column: &str, cohorts: &[Cohort]) -> Result<Vec<f64>> {
+        if !self.table.has(column) {
+            return Ok(Vec::new());
+        }
+        let values = self
+            .frame(&[column], cohorts)?
             .select([col(column).drop_nulls()])
             .collect()
-            .expect("a selection from the analysis set's own columns");
-        match values.column(column).map(|c| c.f64()) {
-            Ok(Ok(v)) => v
-                .rechunk()
-                .cont_slice()
-                .map_or_else(|_| Vec::new(), <[f64]>::to_vec),
-            _ => Vec::new(),
-        }
+            .map_err(|e| self.error(e))?;
+        let values = values
+            .column(column)
+            .and_then(|c| c.f64())
+            .map_err(|e| self.error(e))?
+            .rechunk();
+        Ok(values.cont_slice().map_err(|e| self.error(e))?.to_vec())
     }
 
     /// The cohort column alone, as a frame.
-    fn cohort_frame(&self) -> DataFrame {
-        DataFrame::new(self.len(), vec![self.cohort.clone()])
-            .expect("one column of the set's length")
+    fn cohort_frame(&self) -> Result<DataFrame> {
+        DataFrame::new(self.len(), vec![self.cohort.clone()]).map_err(|e| self.error(e))
+    }
+
+    /// A polars error on the set's own columns, named after the registry it was built from.
+    pub(crate) fn error(&self, e: PolarsError) -> calcscore_core::Error {
+        frame_error(&self.table.source, e).into()
     }
 }
 
@@ -520,22 +527,23 @@ mod tests {
     }
 
     #[test]
-    fn cohort_selection_keeps_table_order_and_drops_missing_values() {
+    fn cohort_selection_keeps_table_order_and_drops_missing_values() -> Result<()> {
         use Cohort::*;
         let set = small_set();
         assert_eq!(set.len(), 5);
-        assert_eq!(set.rows(&[Derivation]), [0, 3]);
-        assert_eq!(set.rows(&[Validation, Derivation]), [0, 2, 3]);
-        assert_eq!(set.rows(&Cohort::ALL), [0, 1, 2, 3, 4]);
-        assert!(set.rows(&[]).is_empty());
-        let a = set.values("x", &[Derivation]);
+        assert_eq!(set.rows(&[Derivation])?, [0, 3]);
+        assert_eq!(set.rows(&[Validation, Derivation])?, [0, 2, 3]);
+        assert_eq!(set.rows(&Cohort::ALL)?, [0, 1, 2, 3, 4]);
+        assert!(set.rows(&[])?.is_empty());
+        let a = set.values("x", &[Derivation])?;
         assert_eq!((a.len(), a[0]), (2, 1.5));
         assert!(a[1].is_nan());
-        assert!(set.values("x", &[Validation]).is_empty());
-        let d = set.values("x", &[NoAngioCalcium, Atherectomy]);
+        assert!(set.values("x", &[Validation])?.is_empty());
+        let d = set.values("x", &[NoAngioCalcium, Atherectomy])?;
         assert_eq!(d, [2.0, -0.0]);
         assert!(d[1].is_sign_negative());
-        assert!(set.values("nope", &[Derivation]).is_empty());
-        assert_eq!(set.subset(&[Atherectomy, Validation]).nrows(), 2);
+        assert!(set.values("nope", &[Derivation])?.is_empty());
+        assert_eq!(set.subset(&[Atherectomy, Validation])?.nrows(), 2);
+        Ok(())
     }
 }

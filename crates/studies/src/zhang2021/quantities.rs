@@ -1,13 +1,13 @@
 //! The named quantities of a run, as `datasets/published/zhang2021.toml` names them.
 
 use super::analysis::Analysis;
-use super::{cohort_sizes, Run};
+use super::Run;
 use crate::Quantity;
 
 /// Every reproduced quantity with its CI and p where it has one.
 pub fn quantities(run: &Run) -> Vec<Quantity> {
     let mut q = flow_quantities(run);
-    q.extend(cohort_sizes(&run.set).iter().map(|c| {
+    q.extend(run.cohorts.iter().map(|c| {
         Quantity::value(
             format!("cohort.{}.n", c.cohort),
             c.n_lesions as f64,

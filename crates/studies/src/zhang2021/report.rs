@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::analysis::{Analysis, COVARIANCE};
 use super::pipeline::Options;
-use super::{cohort_sizes, CohortSize, Run};
+use super::{CohortSize, Run};
 use crate::published::{self, fmt_p, Published};
 use crate::{DataNotice, Quantity};
 use crate::{Error, Result};
@@ -192,7 +192,7 @@ impl Results {
                 n_analysed: run.set.len(),
                 reconciles: reconciles(run),
             },
-            cohorts: cohort_sizes(&run.set),
+            cohorts: run.cohorts.clone(),
             score: run.score.clone(),
             analysis: run.analysis.clone(),
             expansion_definition: run.options.expansion.describe().into(),
@@ -1396,7 +1396,8 @@ pub fn summary(run: &Run, out: &Path) -> String {
         .flat_map(|acc| acc.measures.iter())
         .find(|m| m.measure == "npv")
         .map_or("–".into(), |m| ci(m.estimate, m.conf_low, m.conf_high, 3));
-    let sizes: Vec<String> = cohort_sizes(&run.set)
+    let sizes: Vec<String> = run
+        .cohorts
         .iter()
         .map(|c| format!("{} {}", c.cohort, c.n_lesions))
         .collect();

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::pipeline::AnalysisSet;
+use crate::Result;
 use calcscore_data::cohort::Cohort;
 use calcscore_report::canon_charts::CalibrationPlot;
 use calcscore_score::calibration::{calibrate, ValProb};
@@ -92,10 +93,10 @@ pub fn b_only(
     cutoff: i64,
     calibration_model: Option<&FittedModel>,
     level: f64,
-) -> BOnly {
-    let s = set.values("score", &[Cohort::Validation]);
+) -> Result<BOnly> {
+    let s = set.values("score", &[Cohort::Validation])?;
     let e: Vec<bool> = set
-        .values("underexpansion", &[Cohort::Validation])
+        .values("underexpansion", &[Cohort::Validation])?
         .iter()
         .map(|&u| u == 1.0)
         .collect();
@@ -133,7 +134,7 @@ pub fn b_only(
         .ok()
         .filter(|_| !p.is_empty())
         .and_then(|t| group_decision(&p, &s, &e, cutoff, &t).ok());
-    BOnly {
+    Ok(BOnly {
         n: s.len(),
         n_cases: e.iter().filter(|&&x| x).count(),
         auc,
@@ -141,7 +142,7 @@ pub fn b_only(
         measures,
         calibration,
         decision,
-    }
+    })
 }
 
 /// Threshold grid of the decision curve in B (dcurves' default range).
@@ -167,19 +168,19 @@ fn flexible(p: &[f64], e: &[bool], level: f64) -> Option<FlexibleCurve> {
 }
 
 /// Patients with lesions in A, in B, and in both.
-pub fn overlap(set: &AnalysisSet) -> SplitOverlap {
+pub fn overlap(set: &AnalysisSet) -> Result<SplitOverlap> {
     let ids = set.table.text("patient_id").unwrap_or_default();
     // Borrowed ids in hash sets (not a B-tree of copied strings): only sizes are used, never an order.
-    let of = |c: Cohort| -> rustc_hash::FxHashSet<&str> {
-        let rows = set.rows(&[c]);
+    let of = |c: Cohort| -> Result<rustc_hash::FxHashSet<&str>> {
+        let rows = set.rows(&[c])?;
         let mut s = rustc_hash::FxHashSet::with_capacity_and_hasher(rows.len(), Default::default());
         s.extend(rows.into_iter().filter_map(|i| ids.get(i)));
-        s
+        Ok(s)
     };
-    let (a, b) = (of(Cohort::Derivation), of(Cohort::Validation));
-    SplitOverlap {
+    let (a, b) = (of(Cohort::Derivation)?, of(Cohort::Validation)?);
+    Ok(SplitOverlap {
         patients_a: a.len(),
         patients_b: b.len(),
         patients_both: a.iter().filter(|id| b.contains(*id)).count(),
-    }
+    })
 }
