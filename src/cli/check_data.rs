@@ -1,7 +1,5 @@
 //! `calcscore check-data`: validate a lesion registry against the schema and list every problem at once.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use super::Outcome;
@@ -16,15 +14,9 @@ use calcscore_data::{DataError, ExpansionFormula};
     after_help = "Example:\n  calcscore check-data --data registry.csv --map my_map.toml --json"
 )]
 pub struct CheckDataArgs {
-    /// Lesion registry (CSV or Parquet).
-    #[arg(long)]
-    pub data: PathBuf,
-    /// Column map (TOML `[columns] schema_name = "your_name"`).
-    #[arg(long)]
-    pub map: Option<PathBuf>,
-    /// Sheet and CSV dialect.
+    /// The lesion registry, its column map, sheet and CSV dialect (as on every verb that reads data).
     #[command(flatten)]
-    pub read: super::args::ReadArgs,
+    pub input: super::args::InputArgs,
     /// Expansion formula whose columns are required.
     #[arg(long, value_parser = super::choice::choice::<ExpansionFormula>(), default_value = "mean-reference")]
     pub expansion: ExpansionFormula,
@@ -73,17 +65,18 @@ pub fn find_problems(
         DataError::Problems { problems, .. } => problems,
         e => vec![e],
     };
-    let mut table = match read_registry_table(&a.data, a.map.as_deref(), a.expansion, options) {
-        Ok(t) => t,
-        Err(e) => return (None, flat(e)),
-    };
+    let mut table =
+        match read_registry_table(&a.input.data, a.input.map.as_deref(), a.expansion, options) {
+            Ok(t) => t,
+            Err(e) => return (None, flat(e)),
+        };
     let n = table.nrows();
     (Some(n), normalise_lesion_table(&mut table, a.expansion))
 }
 
 /// Run `calcscore check-data`: exit 0 when the registry has no problem, 1 otherwise.
 pub fn run(a: CheckDataArgs) -> Result<Outcome> {
-    let (n, problems) = find_problems(&a, &a.read.options()?);
+    let (n, problems) = find_problems(&a, &a.input.read.options()?);
     // A reading option that does not fit the file is a usage error (exit 2), not a problem of the data.
     if let [e @ DataError::BadOption { .. }] = &problems[..] {
         return Err(e.clone().into());
@@ -92,7 +85,7 @@ pub fn run(a: CheckDataArgs) -> Result<Outcome> {
     let mut bad_rows: Vec<usize> = rows.iter().filter_map(|r| r.row).collect();
     bad_rows.sort_unstable();
     bad_rows.dedup();
-    let file = a.data.display().to_string();
+    let file = a.input.data.display().to_string();
     if a.json {
         let v = serde_json::json!({
             "file": file,

@@ -1,7 +1,9 @@
 //! `calcscore fit`: linear or logistic models from an R-style formula on any CSV/Parquet table.
 
 use calcscore_stats::dist::Checked;
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 use statrs::distribution::{ChiSquared, FisherSnedecor};
 
 use super::args::{ImputeArgs, InputArgs, LevelArgs};
@@ -11,9 +13,9 @@ use calcscore_stats::design::Design;
 use calcscore_stats::formula::Formula;
 use calcscore_stats::gee::{gee, CorStr, GeeFamily};
 use calcscore_stats::logistic::{firth, firth_profile_ci, logistic, LogisticFit};
-use calcscore_stats::ols::{ols, OlsFit};
+use calcscore_stats::ols::{ols, Glance, OlsFit};
 use calcscore_stats::vcov::{FitOptions, Vcov};
-use calcscore_stats::TestResult;
+use calcscore_stats::{TestResult, TidyRow};
 
 /// Model family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -118,11 +120,8 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
         _ => None,
     };
     if a.json {
-        let mut v = to_json(&a, &design, &fitted, compare.as_ref());
-        if let Some(rows) = &profile {
-            v["profile_ci"] = json!(rows);
-        }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let out = fit_json(&a, &design, &fitted, compare.as_ref(), profile.as_deref());
+        println!("{}", pretty_sorted(&out)?);
     } else {
         print!(
             "{}",
@@ -268,26 +267,93 @@ fn run_gee(a: &FitArgs, design: &Design, corstr: CorStr) -> Result<Outcome> {
     };
     let fit = gee(design, family, corstr, a.level.get())?;
     if a.json {
-        let mut model = json!(fit);
-        let coefficients = model["coefficients"].take();
-        if let Some(m) = model.as_object_mut() {
-            m.remove("coefficients");
-        }
-        let v = json!({"formula": a.formula, "family": family, "data": a.data.data.display().to_string(),
-            "model": model, "coefficients": coefficients, "warnings": [], "missing": missing_map(design)});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let mut out = FitJson::new((a, design), family, &fit.model, fit.coefficients.clone());
+        // GEE's JSON has never named the response's levels.
+        out.response_levels = None;
+        println!("{}", pretty_sorted(&out)?);
     } else {
         print!("{}", fit.summary(&a.formula, a.level.get()));
     }
     Ok(Outcome::Success)
 }
 
-fn missing_map(design: &Design) -> serde_json::Map<String, Value> {
-    design
-        .missing
-        .iter()
-        .map(|(c, k)| (c.clone(), json!(k)))
-        .collect()
+/// JSON of `calcscore fit --json` (docs/json.md, "fit"); `F` the family's name, `M` the model's description.
+#[derive(Debug, Serialize)]
+struct FitJson<'a, F: Serialize, M: Serialize> {
+    formula: &'a str,
+    family: F,
+    data: String,
+    model: M,
+    coefficients: Vec<TidyRow>,
+    warnings: Vec<String>,
+    /// Rows left out per column, by column.
+    missing: BTreeMap<&'a str, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    penalised_log_lik: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conf_int_method: Option<&'static str>,
+    /// The response's text levels coded 0 and 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_levels: Option<ResponseLevels<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    odds_ratios: Option<Vec<TidyRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compare: Option<&'a TestResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile_ci: Option<&'a [ProfileRow]>,
+}
+
+impl<'a, F: Serialize, M: Serialize> FitJson<'a, F, M> {
+    /// A fit's JSON without warnings or any of the optional fields but the response's levels.
+    fn new(
+        (a, design): (&'a FitArgs, &'a Design),
+        family: F,
+        model: M,
+        coefficients: Vec<TidyRow>,
+    ) -> Self {
+        FitJson {
+            formula: &a.formula,
+            family,
+            data: a.data.data.display().to_string(),
+            model,
+            coefficients,
+            warnings: Vec::new(),
+            missing: design
+                .missing
+                .iter()
+                .map(|(c, k)| (c.as_str(), *k))
+                .collect(),
+            method: None,
+            penalised_log_lik: None,
+            conf_int_method: None,
+            response_levels: design
+                .response_levels
+                .as_ref()
+                .map(|(lo, hi)| ResponseLevels { zero: lo, one: hi }),
+            odds_ratios: None,
+            compare: None,
+            profile_ci: None,
+        }
+    }
+}
+
+/// The text levels of a two-level response: which one is coded 0 and which 1.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct ResponseLevels<'a> {
+    #[serde(rename = "0")]
+    zero: &'a str,
+    #[serde(rename = "1")]
+    one: &'a str,
+}
+
+/// Pretty JSON with the keys of every object in alphabetical order (the order `fit --json` has always printed).
+fn pretty_sorted(value: &impl Serialize) -> Result<String> {
+    let sorted =
+        serde_json::to_value(value).map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
+    serde_json::to_string_pretty(&sorted)
+        .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))
 }
 
 fn fit_design(design: &Design, opts: &FitOptions, family: Family, text: &str) -> Result<Fitted> {
@@ -361,51 +427,29 @@ fn compare(
     })
 }
 
-fn to_json(a: &FitArgs, design: &Design, f: &Fitted, compare: Option<&TestResult>) -> Value {
-    let missing: serde_json::Map<String, Value> = design
-        .missing
-        .iter()
-        .map(|(c, k)| (c.clone(), json!(k)))
-        .collect();
-    let (model, coefficients, extra, warnings) = match f {
-        Fitted::Linear(m) => (
-            json!(m.glance()),
-            json!(m.tidy()),
-            Value::Null,
-            Vec::<String>::new(),
-        ),
-        Fitted::Logistic(m) => (
-            json!(m.glance()),
-            json!(m.tidy()),
-            json!(m.odds_ratios()),
-            m.warnings().to_vec(),
-        ),
+/// The JSON of a linear or logistic fit, with the comparison and profile intervals when asked for.
+fn fit_json<'a>(
+    a: &'a FitArgs,
+    design: &'a Design,
+    f: &'a Fitted,
+    compare: Option<&'a TestResult>,
+    profile_ci: Option<&'a [ProfileRow]>,
+) -> FitJson<'a, &'static str, Glance> {
+    let mut out = match f {
+        Fitted::Linear(m) => FitJson::new((a, design), "gaussian", m.glance(), m.tidy()),
+        Fitted::Logistic(m) => FitJson::new((a, design), "binomial", m.glance(), m.tidy()),
     };
-    let mut v = json!({
-        "formula": a.formula,
-        "family": if matches!(f, Fitted::Linear(_)) { "gaussian" } else { "binomial" },
-        "data": a.data.data.display().to_string(),
-        "model": model,
-        "coefficients": coefficients,
-        "warnings": warnings,
-        "missing": missing,
-    });
+    out.compare = compare;
+    out.profile_ci = profile_ci;
     if let Fitted::Logistic(m) = f {
+        out.warnings = m.warnings().to_vec();
+        out.odds_ratios = Some(m.odds_ratios());
         if let Some(pll) = m.penalised_log_lik() {
-            v["method"] = json!("firth");
-            v["penalised_log_lik"] = json!(pll);
-            v["conf_int_method"] =
-                json!("wald (inverse Fisher information at the penalised estimates)");
+            out.method = Some("firth");
+            out.penalised_log_lik = Some(pll);
+            out.conf_int_method =
+                Some("wald (inverse Fisher information at the penalised estimates)");
         }
     }
-    if let Some((lo, hi)) = &design.response_levels {
-        v["response_levels"] = json!({"0": lo, "1": hi});
-    }
-    if !extra.is_null() {
-        v["odds_ratios"] = extra;
-    }
-    if let Some(c) = compare {
-        v["compare"] = json!(c);
-    }
-    v
+    out
 }

@@ -50,11 +50,18 @@ pub const TOLERANCE: f64 = 1e-10;
 /// Maximum Fisher-scoring iterations.
 pub const MAX_ITER: usize = 100;
 
-/// A fitted GEE.
+/// A fitted GEE: its coefficients and the model's description.
 #[derive(Debug, Clone, Serialize)]
 pub struct GeeFit {
     /// Coefficients with robust SE, Wald z, p and CI.
     pub coefficients: Vec<TidyRow>,
+    /// Family, working correlation and its parameters, sizes, convergence.
+    pub model: GeeModel,
+}
+
+/// What a GEE fit was and how it went (`fit --gee --json`'s `model`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GeeModel {
     /// Working correlation structure.
     pub corstr: CorStr,
     /// Family.
@@ -148,15 +155,17 @@ pub fn gee(
     let coefs: Vec<f64> = beta.iter().copied().collect();
     Ok(GeeFit {
         coefficients: tidy_rows(&design.names, &coefs, &vcov, Reference::Z, level),
-        corstr,
-        family,
-        alpha: (corstr == CorStr::Exchangeable).then_some(params.1),
-        scale: params.0,
-        n,
-        n_clusters: model.groups.len(),
-        iterations,
-        converged,
-        vcov: "robust sandwich (geepack san.se, no small-sample adjustment)".into(),
+        model: GeeModel {
+            corstr,
+            family,
+            alpha: (corstr == CorStr::Exchangeable).then_some(params.1),
+            scale: params.0,
+            n,
+            n_clusters: model.groups.len(),
+            iterations,
+            converged,
+            vcov: "robust sandwich (geepack san.se, no small-sample adjustment)".into(),
+        },
     })
 }
 
@@ -282,23 +291,20 @@ impl Clustered<'_> {
 impl GeeFit {
     /// R-like printed summary.
     pub fn summary(&self, formula: &str, level: f64) -> String {
+        let m = &self.model;
         let mut s = format!(
             "GEE ({:?}, {:?} working correlation): {formula}\nn = {} observations in {} clusters\nCovariance: {}\n\nCoefficients:\n",
-            self.family, self.corstr, self.n, self.n_clusters, self.vcov
+            m.family, m.corstr, m.n, m.n_clusters, m.vcov
         );
         s.push_str(&coef_table_text(&self.coefficients, "z", level));
-        s.push_str(&format!("\nEstimated scale: {:.6}", self.scale));
-        if let Some(a) = self.alpha {
+        s.push_str(&format!("\nEstimated scale: {:.6}", m.scale));
+        if let Some(a) = m.alpha {
             s.push_str(&format!("\nEstimated correlation (alpha): {a:.6}"));
         }
         s.push_str(&format!(
             "\nIterations: {}{}\n",
-            self.iterations,
-            if self.converged {
-                ""
-            } else {
-                " (NOT CONVERGED)"
-            }
+            m.iterations,
+            if m.converged { "" } else { " (NOT CONVERGED)" }
         ));
         s
     }
