@@ -121,7 +121,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
     };
     if a.json {
         let out = fit_json(&a, &design, &fitted, compare.as_ref(), profile.as_deref());
-        println!("{}", pretty_sorted(&out)?);
+        println!("{}", super::pretty_sorted(&out)?);
     } else {
         print!(
             "{}",
@@ -270,7 +270,7 @@ fn run_gee(a: &FitArgs, design: &Design, corstr: CorStr) -> Result<Outcome> {
         let mut out = FitJson::new((a, design), family, &fit.model, fit.coefficients.clone());
         // GEE's JSON has never named the response's levels.
         out.response_levels = None;
-        println!("{}", pretty_sorted(&out)?);
+        println!("{}", super::pretty_sorted(&out)?);
     } else {
         print!("{}", fit.summary(&a.formula, a.level.get()));
     }
@@ -346,14 +346,6 @@ struct ResponseLevels<'a> {
     zero: &'a str,
     #[serde(rename = "1")]
     one: &'a str,
-}
-
-/// Pretty JSON with the keys of every object in alphabetical order (the order `fit --json` has always printed).
-fn pretty_sorted(value: &impl Serialize) -> Result<String> {
-    let sorted =
-        serde_json::to_value(value).map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
-    serde_json::to_string_pretty(&sorted)
-        .map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))
 }
 
 fn fit_design(design: &Design, opts: &FitOptions, family: Family, text: &str) -> Result<Fitted> {

@@ -1,7 +1,9 @@
 //! `--impute M` shared by the verbs: impute the model's columns, pool by Rubin's rules, and say what was
 //! imputed (columns, methods, counts, observed vs imputed distributions, m, iterations, seed).
 
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use super::fit::{Family, FitArgs};
 use super::Outcome;
@@ -12,7 +14,8 @@ use calcscore_stats::design::Design;
 use calcscore_stats::formula::Formula;
 use calcscore_stats::logistic::logistic;
 use calcscore_stats::mice::{
-    impute, pool_fits, Imputation, MiceOptions, Model, PooledFit, PooledRow,
+    impute, pool_fits, Imputation, ImputedColumn, MiceOptions, Model, PooledFit, PooledRow,
+    TracePoint,
 };
 use calcscore_stats::ols::ols;
 use calcscore_stats::vcov::{FitOptions, Vcov};
@@ -96,19 +99,79 @@ seed {}\nImputation models: each column predicts from the others ({}); the outco
     s
 }
 
-/// What was imputed, as JSON (the trace of the chains included).
-pub fn imputation_json(imp: &Imputation) -> Value {
-    json!({
-        "method": "mice (chained equations): pmm (5 donors, type-1 matching) for numeric, logreg for binary columns",
-        "m": imp.options.m,
-        "iterations": imp.options.iterations,
-        "seed": imp.options.seed,
-        "donors": calcscore_stats::mice::DONORS,
-        "model_columns": imp.model_columns,
-        "n_imputed": imp.n_imputed(),
-        "columns": imp.columns,
-        "trace": imp.trace,
-    })
+/// What was imputed: the `imputation` object of every `--impute` JSON (docs/imputation.md), the trace of the
+/// chains included.
+#[derive(Debug, Serialize)]
+struct ImputationJson<'a> {
+    method: &'static str,
+    m: usize,
+    iterations: usize,
+    seed: u64,
+    donors: usize,
+    model_columns: &'a [String],
+    n_imputed: usize,
+    columns: &'a [ImputedColumn],
+    trace: &'a [TracePoint],
+}
+
+impl<'a> ImputationJson<'a> {
+    fn of(imp: &'a Imputation) -> Self {
+        ImputationJson {
+            method: "mice (chained equations): pmm (5 donors, type-1 matching) for numeric, logreg for binary columns",
+            m: imp.options.m,
+            iterations: imp.options.iterations,
+            seed: imp.options.seed,
+            donors: calcscore_stats::mice::DONORS,
+            model_columns: &imp.model_columns,
+            n_imputed: imp.n_imputed(),
+            columns: &imp.columns,
+            trace: &imp.trace,
+        }
+    }
+}
+
+/// `fit --impute M --json`.
+#[derive(Debug, Serialize)]
+struct FitImputedJson<'a> {
+    formula: &'a str,
+    family: Model,
+    data: String,
+    vcov: Vcov,
+    imputation: ImputationJson<'a>,
+    n: usize,
+    dfcom: f64,
+    coefficients: &'a [PooledRow],
+    complete_case: CompleteCaseJson<'a>,
+}
+
+/// The complete-case fit beside the pooled one: rows used, rows left out per column, and its coefficients or why
+/// it could not be estimated.
+#[derive(Debug, Serialize)]
+struct CompleteCaseJson<'a> {
+    n: usize,
+    missing: BTreeMap<&'a str, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coefficients: Option<&'a [TidyRow]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+/// `derive --impute M --json` and `validate --impute M --json` (`internal_validation` null when not asked for;
+/// absent from validate's).
+#[derive(Debug, Serialize)]
+struct PooledJson<'a, P: Serialize, C: Serialize, B: Serialize> {
+    imputation: ImputationJson<'a>,
+    pooled: &'a P,
+    complete_case: &'a C,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    internal_validation: Option<Option<&'a B>>,
+}
+
+/// `imputation.json` of `reproduce zhang2021 --impute M`.
+#[derive(Debug, Serialize)]
+struct SensitivityJson<'a, S: Serialize> {
+    imputation: ImputationJson<'a>,
+    sensitivity: &'a S,
 }
 
 /// Pooled coefficients as a table with df and fmi.
@@ -179,18 +242,18 @@ pub fn run_fit(a: &FitArgs, opts: MiceOptions) -> Result<Outcome> {
         write_plots(dir, &imp, &[a.data.data.as_path()])?;
     }
     if a.json {
-        let v = json!({
-            "formula": a.formula,
-            "family": model,
-            "data": a.data.data.display().to_string(),
-            "vcov": vcov,
-            "imputation": imputation_json(&imp),
-            "n": pooled.n,
-            "dfcom": pooled.dfcom,
-            "coefficients": pooled.coefficients,
-            "complete_case": cc_json(&complete_case),
-        });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let out = FitImputedJson {
+            formula: &a.formula,
+            family: model,
+            data: a.data.data.display().to_string(),
+            vcov,
+            imputation: ImputationJson::of(&imp),
+            n: pooled.n,
+            dfcom: pooled.dfcom,
+            coefficients: &pooled.coefficients,
+            complete_case: CompleteCaseJson::of(&complete_case),
+        };
+        println!("{}", super::pretty_sorted(&out)?);
         return Ok(Outcome::Success);
     }
     print!("{}", fit_text(a, &imp, &pooled, &complete_case, vcov));
@@ -232,15 +295,14 @@ fn complete_case(
     }
 }
 
-fn cc_json(cc: &CompleteCase) -> Value {
-    let missing: serde_json::Map<String, Value> = cc
-        .missing
-        .iter()
-        .map(|(c, k)| (c.clone(), json!(k)))
-        .collect();
-    match &cc.result {
-        Ok(rows) => json!({"n": cc.n, "missing": missing, "coefficients": rows}),
-        Err(e) => json!({"n": cc.n, "missing": missing, "error": e}),
+impl<'a> CompleteCaseJson<'a> {
+    fn of(cc: &'a CompleteCase) -> Self {
+        CompleteCaseJson {
+            n: cc.n,
+            missing: cc.missing.iter().map(|(c, k)| (c.as_str(), *k)).collect(),
+            coefficients: cc.result.as_deref().ok(),
+            error: cc.result.as_ref().err().map(String::as_str),
+        }
     }
 }
 
@@ -320,8 +382,13 @@ pub fn run_derive(
         calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
     }
     if a.json {
-        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc, "internal_validation": boot});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let out = PooledJson {
+            imputation: ImputationJson::of(&imp),
+            pooled: &pooled,
+            complete_case: &cc,
+            internal_validation: Some(boot.as_ref()),
+        };
+        println!("{}", super::pretty_sorted(&out)?);
         return Ok(Outcome::Success);
     }
     let mut s = imputation_text(&imp);
@@ -438,8 +505,13 @@ pub fn run_validate(
         write_plots(dir, &imp, &[a.data.input.data.as_path()])?;
     }
     if a.json {
-        let v = json!({"imputation": imputation_json(&imp), "pooled": pooled, "complete_case": cc});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let out = PooledJson::<_, _, ()> {
+            imputation: ImputationJson::of(&imp),
+            pooled: &pooled,
+            complete_case: &cc,
+            internal_validation: None,
+        };
+        println!("{}", super::pretty_sorted(&out)?);
         return Ok(Outcome::Success);
     }
     let mut s = imputation_text(&imp);
@@ -579,12 +651,13 @@ pub fn sensitivity_files(
     let text = appendix.doc.to_markdown();
     let mut files = report_files_with(run, appendix)?;
     if let Some(imp) = &s.imputation {
-        let j = json!({"imputation": imputation_json(imp), "sensitivity": s});
+        let out = SensitivityJson {
+            imputation: ImputationJson::of(imp),
+            sensitivity: &s,
+        };
         files.push((
             "imputation.json".into(),
-            serde_json::to_string_pretty(&j)
-                .unwrap_or_default()
-                .into_bytes(),
+            super::pretty_sorted(&out)?.into_bytes(),
         ));
     }
     Ok((files, text))

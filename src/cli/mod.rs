@@ -124,3 +124,12 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
         Command::Completions(a) => completions::run(a),
     }
 }
+
+/// Pretty JSON with the keys of every object in alphabetical order: the order of the JSON `fit` and the `--impute`
+/// verbs have always printed (serde_json's map sorts them).
+pub(crate) fn pretty_sorted(value: &impl serde::Serialize) -> crate::Result<String> {
+    let sorted = serde_json::to_value(value)
+        .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
+    serde_json::to_string_pretty(&sorted)
+        .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))
+}
