@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::Outcome;
 use crate::{Error, Result};
@@ -50,12 +50,12 @@ pub fn run(a: CardArgs) -> Result<Outcome> {
             ("card.png".to_string(), render_png(&card)?),
             (
                 "calculator.html".to_string(),
-                calculator_html(&spec).into_bytes(),
+                calculator_html(&spec)?.into_bytes(),
             ),
         ];
         calcscore_report::write_atomically(out, &files)?;
         if a.values.is_none() {
-            print_card(&spec, out, a.json);
+            print_card(&spec, out, a.json)?;
         }
     }
     Ok(Outcome::Success)
@@ -86,9 +86,15 @@ fn print_patient(spec: &CardSpec, values: &[(String, f64)], as_json: bool) -> Re
     let risk = spec.model.as_ref().map(|m| m.risk(points, spec.level));
     let advice = spec.advice_for(points);
     if as_json {
-        let v = json!({"score": spec.score.name, "points": points, "advice": advice,
-            "risk": risk.map(|r| r.risk), "low": risk.and_then(|r| r.low), "high": risk.and_then(|r| r.high)});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let out = PatientJson {
+            score: &spec.score.name,
+            points,
+            advice,
+            risk: risk.map(|r| r.risk),
+            low: risk.and_then(|r| r.low),
+            high: risk.and_then(|r| r.high),
+        };
+        println!("{}", super::pretty_sorted(&out)?);
         return Ok(());
     }
     println!("{}: {points} points", spec.score.title);
@@ -108,11 +114,37 @@ fn print_patient(spec: &CardSpec, values: &[(String, f64)], as_json: bool) -> Re
     Ok(())
 }
 
-fn print_card(spec: &CardSpec, out: &std::path::Path, as_json: bool) {
+/// `card --values … --json`: one patient's points, advice and predicted risk.
+#[derive(Debug, Serialize)]
+struct PatientJson<'a> {
+    score: &'a str,
+    points: i64,
+    advice: &'a str,
+    risk: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+/// `card --out DIR --json`: the files written, the risk at every total and the risk model.
+#[derive(Debug, Serialize)]
+struct CardJson<'a> {
+    score: &'a str,
+    out: String,
+    files: [&'static str; 3],
+    risks: Vec<calcscore_report::card::Risk>,
+    model: Option<&'a calcscore_report::card::RiskModel>,
+}
+
+fn print_card(spec: &CardSpec, out: &std::path::Path, as_json: bool) -> Result<()> {
     if as_json {
-        let v = json!({"score": spec.score.name, "out": out.display().to_string(),
-            "files": ["card.svg", "card.png", "calculator.html"], "risks": spec.risks(), "model": spec.model});
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        let v = CardJson {
+            score: &spec.score.name,
+            out: out.display().to_string(),
+            files: ["card.svg", "card.png", "calculator.html"],
+            risks: spec.risks(),
+            model: spec.model.as_ref(),
+        };
+        println!("{}", super::pretty_sorted(&v)?);
     } else {
         println!(
             "wrote card.svg, card.png and calculator.html for {} into {}",
@@ -120,4 +152,5 @@ fn print_card(spec: &CardSpec, out: &std::path::Path, as_json: bool) {
             out.display()
         );
     }
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Outcome;
-use crate::{Error, Result};
+use crate::Result;
 use calcscore_data::registry::read_registry_table;
 use calcscore_data::validate::normalise_lesion_table;
 use calcscore_data::{DataError, ExpansionFormula};
@@ -23,6 +23,16 @@ pub struct CheckDataArgs {
     /// Print the problems as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `check-data --json`: the file, its rows, and every problem found.
+#[derive(Debug, Serialize)]
+struct CheckDataJson<'a> {
+    file: &'a str,
+    rows: Option<usize>,
+    n_problems: usize,
+    unusable_rows: &'a [usize],
+    problems: &'a [ProblemRow],
 }
 
 /// One problem, flat, for tables and JSON.
@@ -87,17 +97,14 @@ pub fn run(a: CheckDataArgs) -> Result<Outcome> {
     bad_rows.dedup();
     let file = a.input.data.display().to_string();
     if a.json {
-        let v = serde_json::json!({
-            "file": file,
-            "rows": n,
-            "n_problems": rows.len(),
-            "unusable_rows": bad_rows,
-            "problems": rows,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| Error::Usage(e.to_string()))?
-        );
+        let v = CheckDataJson {
+            file: &file,
+            rows: n,
+            n_problems: rows.len(),
+            unusable_rows: &bad_rows,
+            problems: &rows,
+        };
+        println!("{}", super::pretty_sorted(&v)?);
     } else if rows.is_empty() {
         println!("{file}: {} rows, no problems found.", n.unwrap_or(0));
     } else {

@@ -2,7 +2,9 @@
 //! or enters the measurements and sees the points, the predicted risk with its interval, and the advice.
 //! Inputs can be pre-filled from the URL hash (`calculator.html#calcium_360=1&vessel_diameter_mm=3.2`).
 
-use serde_json::json;
+use serde::Serialize;
+
+use crate::{Error, Result};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::{is_tick, CardSpec};
@@ -26,30 +28,62 @@ input[type=number] { width: 6em; padding: 0.2em; margin-top: 0.3em; } .unit { di
 ";
 
 /// The calculator page of a score.
-pub fn calculator_html(spec: &CardSpec) -> String {
-    page(
+pub fn calculator_html(spec: &CardSpec) -> Result<String> {
+    Ok(page(
         spec,
-        &card_data(spec),
+        &card_data(spec)?,
         &inputs_html(spec),
         &model_note(spec),
-    )
+    ))
 }
 
-/// The score, the advice and the risk model as the JSON the page's script reads (safe inside `<script>`).
-fn card_data(spec: &CardSpec) -> String {
-    let z = Normal::standard().inverse_cdf(0.5 + spec.level / 2.0);
-    let data = json!({
-        "items": spec.score.items.iter().map(|i| json!({
-            "column": i.column, "label": i.label, "op": i.op.symbol(), "threshold": i.threshold,
-            "points": i.points,
-        })).collect::<Vec<_>>(),
-        "cutoff": spec.score.cutoff,
-        "recommendation": spec.advice.recommendation,
-        "below": spec.advice.below,
-        "model": spec.model,
-        "z": z,
-    });
-    data.to_string().replace("</", "<\\/")
+/// What the page's script reads: the items, the cutoff and its advice, the risk model and the normal quantile of
+/// the interval's level.
+#[derive(Debug, Serialize)]
+struct CardData<'a> {
+    items: Vec<CardItem<'a>>,
+    cutoff: i64,
+    recommendation: &'a str,
+    below: &'a str,
+    model: Option<&'a super::RiskModel>,
+    z: f64,
+}
+
+/// One item of the score as the page's script reads it.
+#[derive(Debug, Serialize)]
+struct CardItem<'a> {
+    column: &'a str,
+    label: &'a str,
+    op: &'static str,
+    threshold: f64,
+    points: i64,
+}
+
+/// The score, the advice and the risk model as the JSON the page's script reads (safe inside `<script>`; keys in
+/// alphabetical order, through serde_json's map).
+fn card_data(spec: &CardSpec) -> Result<String> {
+    let data = CardData {
+        items: spec
+            .score
+            .items
+            .iter()
+            .map(|i| CardItem {
+                column: &i.column,
+                label: &i.label,
+                op: i.op.symbol(),
+                threshold: i.threshold,
+                points: i.points,
+            })
+            .collect(),
+        cutoff: spec.score.cutoff,
+        recommendation: &spec.advice.recommendation,
+        below: &spec.advice.below,
+        model: spec.model.as_ref(),
+        z: Normal::standard().inverse_cdf(0.5 + spec.level / 2.0),
+    };
+    let sorted = serde_json::to_value(&data)
+        .map_err(|e| Error::Usage(format!("cannot write the calculator's data: {e}")))?;
+    Ok(sorted.to_string().replace("</", "<\\/"))
 }
 
 /// The unit of a registry column from the lesion schema ("" when the column is not in it).
