@@ -102,6 +102,15 @@ pub enum ValidatePoints {
 }
 
 /// Run `calcscore derive`.
+/// `derive --json`: the derivation, with the bootstrap's optimism-corrected measures when asked for.
+#[derive(Debug, serde::Serialize)]
+struct DeriveJson<'a, B: serde::Serialize> {
+    #[serde(flatten)]
+    derivation: &'a Derivation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    internal_validation: Option<&'a B>,
+}
+
 pub fn run(a: DeriveArgs) -> Result<Outcome> {
     let mut table = a.data.load(a.cohort.is_some(), a.cluster.as_deref())?;
     if let Some(c) = &a.cohort {
@@ -149,15 +158,11 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         output::write_file(p, d.score.to_toml().as_bytes(), &inputs)?;
     }
     if a.json {
-        let mut v = serde_json::to_value(&d).map_err(|e| Error::Usage(e.to_string()))?;
-        if let (Some(b), Some(m)) = (&boot, v.as_object_mut()) {
-            let b = serde_json::to_value(b).map_err(|e| Error::Usage(e.to_string()))?;
-            m.insert("internal_validation".into(), b);
-        }
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| Error::Usage(e.to_string()))?
-        );
+        let out = DeriveJson {
+            derivation: &d,
+            internal_validation: boot.as_ref(),
+        };
+        println!("{}", super::pretty_sorted(&out)?);
     } else {
         print!("{}", summary(&d, &opts, a.out.as_deref()));
         if let Some(b) = &boot {
