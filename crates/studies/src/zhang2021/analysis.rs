@@ -4,7 +4,7 @@
 //! patients may contribute several lesions. The ROC AUC is given with DeLong's CI and with Obuchowski's
 //! clustered variance.
 
-use polars::prelude::{col, lit, IntoLazy};
+use polars::prelude::{col, lit};
 use serde::{Deserialize, Serialize};
 
 use super::pipeline::AnalysisSet;
@@ -364,7 +364,7 @@ fn roc(
     level: f64,
     notes: &mut Vec<String>,
 ) -> Result<Option<RocSummary>> {
-    let (score, under) = outcome_and_score(set, cohorts)?;
+    let (score, under) = set.score_and_underexpansion(cohorts)?;
     let clusters = clusters(set, cohorts)?;
     let Some((summary, more)) = noted(
         RocSummary::of("A+B", &score, &under, &clusters, level),
@@ -385,7 +385,7 @@ fn accuracy(
     level: f64,
     notes: &mut Vec<String>,
 ) -> Result<Option<Accuracy>> {
-    let (score, under) = outcome_and_score(set, cohorts)?;
+    let (score, under) = set.score_and_underexpansion(cohorts)?;
     if score.is_empty() {
         notes.push("diagnostic accuracy in A+B not estimable: no lesions in A+B".into());
         return Ok(None);
@@ -463,16 +463,6 @@ fn continuous_model(
     noted(fits.fit(a, "A", &formula, Family::Gaussian), notes, || {
         format!("model `{formula}` in A")
     })
-}
-
-fn outcome_and_score(set: &AnalysisSet, cohorts: &[Cohort]) -> Result<(Vec<f64>, Vec<bool>)> {
-    let score = set.values("score", cohorts)?;
-    let under = set
-        .values("underexpansion", cohorts)?
-        .iter()
-        .map(|&u| u == 1.0)
-        .collect();
-    Ok((score, under))
 }
 
 /// Patient index (0..G) of each row of the given cohorts.
@@ -586,19 +576,8 @@ fn prep_rows(set: &AnalysisSet) -> Result<(usize, Vec<f64>)> {
     let columns = ["prep_ivus", "prep_fracture", "stent_expansion_pct"];
     let imaged = set
         .frame(&columns, &Cohort::ALL)?
-        .filter(col("prep_ivus").eq(lit(1.0)))
-        .collect()
-        .map_err(|e| set.error(e))?;
-    let n = imaged.height();
-    let expansion = imaged
-        .lazy()
-        .filter(col("prep_fracture").eq(lit(1.0)))
-        .select([col("stent_expansion_pct").drop_nulls()])
-        .collect()
-        .map_err(|e| set.error(e))?;
-    let expansion = expansion
-        .column("stent_expansion_pct")
-        .and_then(|c| c.f64())
-        .map_err(|e| set.error(e))?;
-    Ok((n, expansion.into_no_null_iter().collect()))
+        .filter(col("prep_ivus").eq(lit(1.0)));
+    let n = set.collect_values(imaged.clone(), "prep_ivus")?.len();
+    let fractured = imaged.filter(col("prep_fracture").eq(lit(1.0)));
+    Ok((n, set.collect_values(fractured, "stent_expansion_pct")?))
 }

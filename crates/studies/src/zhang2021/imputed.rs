@@ -135,12 +135,7 @@ fn analyse_completed(
     let set = analysis_set(&reg, sub, score)?;
     let a = analyse(&set, score, opts.conf_level)?;
     let ab = [Cohort::Derivation, Cohort::Validation];
-    let s = set.values("score", &ab)?;
-    let e: Vec<bool> = set
-        .values("underexpansion", &ab)?
-        .iter()
-        .map(|&u| u == 1.0)
-        .collect();
+    let (s, e) = set.score_and_underexpansion(&ab)?;
     let roc = Roc::new(&s, &e, Direction::ControlsLess)
         .ok()
         .map(|r| (r.auc(), r.delong_se()));

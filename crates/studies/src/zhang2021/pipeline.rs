@@ -215,8 +215,13 @@ impl AnalysisSet {
         if !self.table.has(column) {
             return Ok(Vec::new());
         }
-        let values = self
-            .frame(&[column], cohorts)?
+        self.collect_values(self.frame(&[column], cohorts)?, column)
+    }
+
+    /// A numeric column's values in the rows of `rows` (a frame of the set's, e.g. from [`Self::frame`], filtered
+    /// further), in order, missing values left out.
+    pub(crate) fn collect_values(&self, rows: LazyFrame, column: &str) -> Result<Vec<f64>> {
+        let values = rows
             .select([col(column).drop_nulls()])
             .collect()
             .map_err(|e| self.error(e))?;
@@ -226,6 +231,13 @@ impl AnalysisSet {
             .map_err(|e| self.error(e))?
             .rechunk();
         Ok(values.cont_slice().map_err(|e| self.error(e))?.to_vec())
+    }
+
+    /// The score and whether the stent is underexpanded, of the lesions of the given cohorts, in table order.
+    pub fn score_and_underexpansion(&self, cohorts: &[Cohort]) -> Result<(Vec<f64>, Vec<bool>)> {
+        let score = self.values("score", cohorts)?;
+        let under = self.values("underexpansion", cohorts)?;
+        Ok((score, under.iter().map(|&u| u == 1.0).collect()))
     }
 
     /// The cohort column alone, as a frame.

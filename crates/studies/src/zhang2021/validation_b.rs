@@ -94,12 +94,7 @@ pub fn b_only(
     calibration_model: Option<&FittedModel>,
     level: f64,
 ) -> Result<BOnly> {
-    let s = set.values("score", &[Cohort::Validation])?;
-    let e: Vec<bool> = set
-        .values("underexpansion", &[Cohort::Validation])?
-        .iter()
-        .map(|&u| u == 1.0)
-        .collect();
+    let (s, e) = set.score_and_underexpansion(&[Cohort::Validation])?;
     let auc = Roc::new(&s, &e, Direction::ControlsLess)
         .ok()
         .and_then(|r| {
