@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::process::Command;
 
+use calcscore_core::random::{self, ChaCha8Rng};
 use calcscore_imaging::agatston::{self, Options};
 use calcscore_imaging::phantom::{write_slice, SliceSpec};
 use calcscore_imaging::series;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 
 /// A valid 16×16 slice with a calcified block, as bytes.
 fn valid_bytes(dir: &Path) -> Vec<u8> {
@@ -29,23 +29,23 @@ fn valid_bytes(dir: &Path) -> Vec<u8> {
 /// One corruption of `bytes`, chosen by the RNG.
 fn corrupt(bytes: &[u8], rng: &mut ChaCha8Rng) -> Vec<u8> {
     let mut b = bytes.to_vec();
-    match rng.gen_range(0..4) {
-        0 => b.truncate(rng.gen_range(0..bytes.len())),
+    match random::between_i32(rng, 0, 3) {
+        0 => b.truncate(random::index(rng, bytes.len())),
         1 => {
-            for _ in 0..rng.gen_range(1..8) {
-                let i = rng.gen_range(0..b.len());
-                b[i] = rng.gen();
+            for _ in 0..random::between_i32(rng, 1, 7) {
+                let i = random::index(rng, b.len());
+                b[i] = rng.random();
             }
         }
         2 => {
             // Overwrite 4 bytes (often a length field) with a large or odd value.
-            let i = rng.gen_range(132..b.len() - 4);
-            let v: u32 = [0xFFFF_FFFF, 0xFFFF_FFF0, 0x7FFF_FFFF, 3, 0][rng.gen_range(0..5)];
+            let i = 132 + random::index(rng, b.len() - 4 - 132);
+            let v: u32 = [0xFFFF_FFFF, 0xFFFF_FFF0, 0x7FFF_FFFF, 3, 0][random::index(rng, 5)];
             b[i..i + 4].copy_from_slice(&v.to_le_bytes());
         }
         _ => {
-            let i = rng.gen_range(0..b.len());
-            let n = rng.gen_range(1..64).min(b.len() - i);
+            let i = random::index(rng, b.len());
+            let n = (1 + random::index(rng, 63)).min(b.len() - i);
             b.drain(i..i + n);
         }
     }
@@ -56,7 +56,7 @@ fn corrupt(bytes: &[u8], rng: &mut ChaCha8Rng) -> Vec<u8> {
 fn corrupted_files_never_panic() {
     let dir = tempfile::tempdir().unwrap();
     let good = valid_bytes(dir.path());
-    let mut rng = ChaCha8Rng::seed_from_u64(18);
+    let mut rng = random::seeded(18);
     let (mut scored, mut refused) = (0, 0);
     for k in 0..600 {
         let case = dir.path().join(format!("case{k}"));
@@ -105,7 +105,7 @@ fn corrupted_jpeg_lossless_files_never_panic() {
     )
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut rng = ChaCha8Rng::seed_from_u64(1067);
+    let mut rng = random::seeded(1067);
     let (mut scored, mut refused) = (0, 0);
     for k in 0..80 {
         let case = dir.path().join(format!("case{k}"));

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rand::{Rng, SeedableRng};
+use rand::RngExt;
 
 const SHIPPED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -403,7 +403,7 @@ fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
     complete(&out, a);
     let mut current = 0;
     assert_eq!(snapshot(&out), want[current]);
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(12);
+    let mut rng = calcscore_core::random::seeded(12);
     let (mut completed, mut with_temp) = (0, 0);
     let max_ms = (run_ms * 11 / 10).max(50);
     let started = Instant::now();
@@ -411,7 +411,7 @@ fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
         let next = 1 - current;
         let mut child = run(&out, opts[next]);
         if i % 2 == 0 {
-            std::thread::sleep(Duration::from_millis(rng.gen_range(0..max_ms)));
+            std::thread::sleep(Duration::from_millis(rng.random_range(0..max_ms)));
         } else {
             // Aim at the write: wait until the run's temporary directory appears, then 0-9 ms more.
             let tmp = dir
@@ -420,7 +420,7 @@ fn kill_test(study: &str, a: &[&str], b: &[&str], kills: usize) {
             while !tmp.exists() && child.try_wait().unwrap().is_none() {
                 std::thread::sleep(Duration::from_micros(200));
             }
-            std::thread::sleep(Duration::from_millis(rng.gen_range(0..10)));
+            std::thread::sleep(Duration::from_millis(rng.random_range(0..10)));
         }
         let _ = child.kill();
         child.wait().unwrap();

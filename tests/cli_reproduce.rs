@@ -394,3 +394,17 @@ fn interval_labels_follow_conf_level() {
         "a 95% label in a 90% report"
     );
 }
+
+/// The shipped registry is what `simulate zhang2021 --seed 4` prints, byte for byte: the generator's draws (integer
+/// ranges, shuffles, closed intervals from calcscore_core::random) did not change when rand moved from 0.8 to 0.10.
+#[test]
+fn shipped_registry_is_simulate_seed_4() {
+    let out = calcscore(&["simulate", "zhang2021", "--seed", "4"]);
+    assert!(out.status.success());
+    let shipped = std::fs::read(SHIPPED).unwrap();
+    assert_eq!(out.stdout.len(), shipped.len());
+    assert!(
+        out.stdout == shipped,
+        "datasets/zhang2021_synthetic.csv is not `simulate zhang2021 --seed 4`"
+    );
+}

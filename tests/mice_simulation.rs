@@ -5,12 +5,12 @@
 //! unbiased with 95% intervals covering near 95%. The in-suite run is short; the full one is `#[ignore]`d:
 //! `cargo test --test mice_simulation -- --ignored --nocapture` (results quoted in docs/imputation.md).
 
+use calcscore_core::random::seeded;
 use calcscore_data::{ColumnData, Table};
 use calcscore_stats::formula::Formula;
 use calcscore_stats::mice::{impute, pool_fits, MiceOptions, Model};
 use calcscore_stats::vcov::FitOptions;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 const TRUTH: [f64; 4] = [1.0, 1.0, 0.5, -0.5];
@@ -44,7 +44,7 @@ fn expit(x: f64) -> f64 {
 /// One data set with MAR holes in x1 (given y) and x3 (given x2).
 fn simulate(seed: u64, design: Design) -> Table {
     let n = design.n;
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut r = seeded(seed);
     let mut z = || r.sample::<f64, _>(StandardNormal);
     let (mut c1, mut c2, mut c3) = (vec![], vec![], vec![]);
     for _ in 0..n {
@@ -53,19 +53,19 @@ fn simulate(seed: u64, design: Design) -> Table {
         c1.push(x1);
         c2.push(x2);
     }
-    let mut r = ChaCha8Rng::seed_from_u64(seed ^ 0xABCD);
+    let mut r = seeded(seed ^ 0xABCD);
     let mut y = Vec::with_capacity(n);
     for i in 0..n {
-        let x3 = f64::from(r.gen::<f64>() < expit(0.5 * c2[i]));
+        let x3 = f64::from(r.random::<f64>() < expit(0.5 * c2[i]));
         c3.push(x3);
         let e: f64 = r.sample(StandardNormal);
         y.push(TRUTH[0] + TRUTH[1] * c1[i] + TRUTH[2] * c2[i] + TRUTH[3] * x3 + e);
     }
     let x1: Vec<Option<f64>> = (0..n)
-        .map(|i| (r.gen::<f64>() >= expit(design.a + design.b * y[i])).then_some(c1[i]))
+        .map(|i| (r.random::<f64>() >= expit(design.a + design.b * y[i])).then_some(c1[i]))
         .collect();
     let x3: Vec<Option<f64>> = (0..n)
-        .map(|i| (r.gen::<f64>() >= expit(-1.5 + 0.8 * c2[i])).then_some(c3[i]))
+        .map(|i| (r.random::<f64>() >= expit(-1.5 + 0.8 * c2[i])).then_some(c3[i]))
         .collect();
     let num = |v: Vec<f64>| ColumnData::Num(v.into_iter().map(Some).collect());
     Table::new(

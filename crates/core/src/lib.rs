@@ -9,6 +9,7 @@ mod error;
 pub mod format;
 mod imaging_error;
 pub mod options;
+pub mod random;
 mod stats_error;
 pub mod trace;
 

@@ -460,8 +460,8 @@ fn text_column(spans: &[Span], body: &[u8]) -> Option<TextColumn> {
 
 #[cfg(test)]
 mod tests {
-    use rand::{Rng, SeedableRng};
-    use rand_chacha::ChaCha8Rng;
+    use calcscore_core::random::{seeded, ChaCha8Rng};
+    use rand::RngExt;
 
     use super::*;
     use crate::input::{quick_check, uses_decimal_comma, CsvBytes, Header};
@@ -725,9 +725,9 @@ mod tests {
     #[test]
     fn pieces_cover_the_body_at_line_ends() {
         let mut csv = String::from("id,x,y\n");
-        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut rng = seeded(7);
         for i in 0..60_000 {
-            let y: f64 = rng.gen_range(-1e3..1e3);
+            let y: f64 = rng.random_range(-1e3..1e3);
             let x = if i % 97 == 0 {
                 String::new()
             } else {
@@ -762,7 +762,7 @@ mod tests {
 
     #[test]
     fn numbers_parse_as_the_standard_library() {
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut rng = seeded(11);
         for _ in 0..200_000 {
             let token = random_number(&mut rng);
             let parsed: f64 = token.parse().unwrap();
@@ -787,24 +787,24 @@ mod tests {
     fn random_number(rng: &mut ChaCha8Rng) -> String {
         let digits = |rng: &mut ChaCha8Rng, n: usize| -> String {
             (0..n)
-                .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
                 .collect()
         };
         let mut s = String::new();
-        if rng.gen_bool(0.4) {
+        if rng.random_bool(0.4) {
             s.push('-');
         }
-        let int = rng.gen_range(1..=20);
+        let int = rng.random_range(1..=20);
         s.push_str(&digits(rng, int));
-        if rng.gen_bool(0.6) {
+        if rng.random_bool(0.6) {
             s.push('.');
-            let frac = rng.gen_range(1..=20);
+            let frac = rng.random_range(1..=20);
             s.push_str(&digits(rng, frac));
         }
-        if rng.gen_bool(0.2) {
-            s.push(if rng.gen_bool(0.5) { 'e' } else { 'E' });
-            s.push_str(["", "-", "+"][rng.gen_range(0..3)]);
-            let e = rng.gen_range(0..=330);
+        if rng.random_bool(0.2) {
+            s.push(if rng.random_bool(0.5) { 'e' } else { 'E' });
+            s.push_str(["", "-", "+"][rng.random_range(0..3)]);
+            let e = rng.random_range(0..=330);
             s.push_str(&e.to_string());
         }
         s
@@ -812,14 +812,14 @@ mod tests {
 
     /// A random cell: mostly numbers of the grammar, sometimes empty or outside it.
     fn random_cell(rng: &mut ChaCha8Rng, kind: u8) -> String {
-        match rng.gen_range(0..20) {
+        match rng.random_range(0..20) {
             0 => String::new(),
-            1 if rng.gen_bool(0.2) => {
-                ["+1", ".5", "x", "1.", "-", " 2"][rng.gen_range(0..6)].into()
+            1 if rng.random_bool(0.2) => {
+                ["+1", ".5", "x", "1.", "-", " 2"][rng.random_range(0..6)].into()
             }
-            2 => ["-0", "0", "-0.0", "00", "-00"][rng.gen_range(0..5)].into(),
+            2 => ["-0", "0", "-0.0", "00", "-00"][rng.random_range(0..5)].into(),
             _ if kind == 0 => {
-                let n: i64 = rng.gen_range(-1_000_000..1_000_000);
+                let n: i64 = rng.random_range(-1_000_000..1_000_000);
                 n.to_string()
             }
             _ => random_number(rng),
@@ -828,25 +828,25 @@ mod tests {
 
     #[test]
     fn random_tables_equal_polars() {
-        let mut rng = ChaCha8Rng::seed_from_u64(2026);
+        let mut rng = seeded(2026);
         let mut taken = 0;
         for _ in 0..1500 {
-            let cols = rng.gen_range(2..6);
-            let rows = rng.gen_range(1..40);
+            let cols = rng.random_range(2..6);
+            let rows = rng.random_range(1..40);
             let names: Vec<String> = (0..cols).map(|j| format!("c{j}")).collect();
-            let kinds: Vec<u8> = (0..cols).map(|_| rng.gen_range(0..3)).collect();
-            let sep = [",", ";", "\t", "|"][rng.gen_range(0..4)];
+            let kinds: Vec<u8> = (0..cols).map(|_| rng.random_range(0..3)).collect();
+            let sep = [",", ";", "\t", "|"][rng.random_range(0..4)];
             let mut csv = names.join(sep) + "\n";
             for _ in 0..rows {
                 let cells: Vec<String> = kinds.iter().map(|&k| random_cell(&mut rng, k)).collect();
                 csv.push_str(&(cells.join(sep) + "\n"));
             }
             let text: Vec<&str> = (0..cols)
-                .filter(|_| rng.gen_bool(0.2))
+                .filter(|_| rng.random_bool(0.2))
                 .map(|j| names[j].as_str())
                 .collect();
-            let select: Vec<usize> = (0..cols).filter(|_| rng.gen_bool(0.7)).collect();
-            let select = (rng.gen_bool(0.5) && !select.is_empty()).then_some(&select[..]);
+            let select: Vec<usize> = (0..cols).filter(|_| rng.random_bool(0.7)).collect();
+            let select = (rng.random_bool(0.5) && !select.is_empty()).then_some(&select[..]);
             let (plain, polars) = both(&csv, &text, select);
             if let Some(plain) = plain {
                 assert_same(&plain, &polars.unwrap(), &csv);

@@ -3,8 +3,8 @@
 //! times, derives the score from the pooled coefficients and takes its pooled AUC there (apparent in the
 //! replicate) and on the M imputed original tables (test); optimism = mean(apparent − test).
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use calcscore_core::random;
+use rand::Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -55,12 +55,11 @@ pub fn boot_mi(
     let diffs: Vec<Option<f64>> = (0..replicates as u64)
         .into_par_iter()
         .map(|r| {
-            let mut rng =
-                ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
-            let rows: Vec<usize> = (0..n).map(|_| rng.gen_range(0..n)).collect();
+            let mut rng = random::replicate(seed, r);
+            let rows: Vec<usize> = (0..n).map(|_| random::index(&mut rng, n)).collect();
             let boot = table.subset(&rows);
             let m = MiceOptions {
-                seed: rng.gen(),
+                seed: rng.next_u64(),
                 ..*mice
             };
             let (_, d, _) = derive_imputed(&boot, cands, opts, &m).ok()?;

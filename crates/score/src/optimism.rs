@@ -12,8 +12,7 @@ mod procedure;
 
 use std::collections::HashMap;
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use calcscore_core::random;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -410,12 +409,11 @@ impl Patterns {
     /// One replicate: multinomial cluster counts from (seed, r), derive, and the indices on the resample
     /// (training) and on the original rows (test).
     fn replicate(&self, orig: &Agg, seed: u64, r: u64) -> Option<([f64; 8], [f64; 8])> {
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
+        let mut rng = random::replicate(seed, r);
         let g = self.entries.offsets.len() - 1;
         let mut counts = vec![0u32; g];
         for _ in 0..g {
-            counts[rng.gen_range(0..g)] += 1;
+            counts[random::index(&mut rng, g)] += 1;
         }
         self.replicate_with(&counts, orig)
     }
@@ -583,24 +581,25 @@ mod tests {
     use super::*;
     use crate::derive::{derive, BinaryOutcome, Candidate};
     use calcscore_data::ColumnData;
+    use rand::RngExt;
 
     /// 900 lesions of 600 patients with the four IVUS columns and an expansion lower with each item.
     fn zhang() -> Table {
-        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut rng = random::seeded(11);
         let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); 5];
         let mut ids = Vec::new();
         for i in 0..900usize {
             let patient = if i < 600 { i } else { (i * 7) % 600 };
             let x = [
-                rng.gen_range(0.0..10.0),
-                f64::from(rng.gen_bool(0.35)),
-                f64::from(rng.gen_bool(0.15)),
-                rng.gen_range(2.5..4.5),
+                rng.random_range(0.0..10.0),
+                f64::from(rng.random_bool(0.35)),
+                f64::from(rng.random_bool(0.15)),
+                rng.random_range(2.5..4.5),
             ];
             let items =
                 f64::from(u8::from(x[0] > 5.0)) + x[1] + x[2] + f64::from(u8::from(x[3] < 3.5));
             let y = 85.0 - 6.0 * items + (patient % 13) as f64 - 6.0
-                + (0..4).map(|_| rng.gen_range(-8.66..8.66)).sum::<f64>();
+                + (0..4).map(|_| rng.random_range(-8.66..8.66)).sum::<f64>();
             for (c, v) in cols.iter_mut().zip(x.iter().chain([y].iter())) {
                 c.push(Some(*v));
             }

@@ -9,8 +9,6 @@ use polars::prelude::{
     col, lit, BooleanChunked, DataFrame, Float64Chunked, IntoColumn, IntoLazy, NewChunkedArray,
     PolarsResult, StringChunked,
 };
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -19,6 +17,7 @@ use super::derive::{orientation, BinaryOutcome, Cutoff, Interval};
 use super::levels::ScoreGroups;
 use super::{PointsTable, RiskModel, RowsUsed};
 use crate::Result;
+use calcscore_core::random;
 use calcscore_data::frame::frame_error;
 use calcscore_data::{ColumnData, Table, TextColumn};
 use calcscore_stats::decision::{decision_curve, strategy_curve, Thresholds};
@@ -921,17 +920,12 @@ pub fn optimism(
     })
 }
 
-/// The random stream of replicate r.
-fn replicate_rng(seed: u64, r: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r))
-}
-
 /// One replicate's (AUC optimism, slope optimism), row by row (rows whose items are not coded as 0/1 patterns).
 fn replicate(d: &BootData, seed: u64, r: u64, all: &[usize]) -> Option<(f64, Option<f64>)> {
-    let mut rng = replicate_rng(seed, r);
+    let mut rng = random::replicate(seed, r);
     let g = d.clusters.len();
     let sample: Vec<usize> = (0..g)
-        .flat_map(|_| d.clusters[rng.gen_range(0..g)].iter().copied())
+        .flat_map(|_| d.clusters[random::index(&mut rng, g)].iter().copied())
         .collect();
     let points = derive_points(d, &sample)?;
     let (ab, sb) = performance(d, &sample, &points)?;

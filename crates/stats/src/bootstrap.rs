@@ -2,8 +2,7 @@
 //! replicate r draws from ChaCha8 seeded from (seed, r), and results are collected in replicate order,
 //! so the intervals do not depend on the number of threads.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use calcscore_core::random;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -73,10 +72,9 @@ where
     let draws: Vec<Option<Vec<f64>>> = (0..replicates as u64)
         .into_par_iter()
         .map(|r| {
-            let mut rng =
-                ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(r));
+            let mut rng = random::replicate(seed, r);
             let rows: Vec<usize> = (0..g)
-                .flat_map(|_| units[rng.gen_range(0..g)].iter().copied())
+                .flat_map(|_| units[random::index(&mut rng, g)].iter().copied())
                 .collect();
             stat(&rows).filter(|v| v.len() == names.len() && v.iter().all(|x| x.is_finite()))
         })

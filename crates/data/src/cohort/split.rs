@@ -1,9 +1,7 @@
 //! The Zhang 2021 rules, cohort assignment, and the seeded random 1:1 derivation/validation split.
 
+use calcscore_core::random;
 use polars::prelude::{col, lit, when, IdxCa, IdxSize, IntoLazy, PolarsResult};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::Rule;
@@ -194,7 +192,7 @@ fn fixed_cohorts(lesions: &Lesions, included: &[usize]) -> PolarsResult<Vec<i32>
 /// (a B-tree set of 5·10^6 indices was a tree walk per lookup).
 fn split_lesions(pool: &[usize], n: usize, seed: u64) -> Vec<bool> {
     let mut shuffled = pool.to_vec();
-    shuffled.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    random::shuffle(&mut random::seeded(seed), &mut shuffled);
     let mut chosen = vec![false; n];
     for &i in &shuffled[..pool.len() / 2] {
         if let Some(c) = chosen.get_mut(i) {
@@ -219,7 +217,7 @@ fn split_patients(registry: &Registry, pool: &[usize], seed: u64) -> Vec<bool> {
             _ => groups.push(k..k + 1),
         }
     }
-    groups.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    random::shuffle(&mut random::seeded(seed), &mut groups);
     let target = pool.len() / 2;
     let mut chosen = vec![false; registry.lesions.len()];
     let mut n_chosen = 0;

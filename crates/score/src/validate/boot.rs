@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use calcscore_core::random;
 use nalgebra::{DMatrix, DVector};
-use rand::Rng;
 
-use super::{derive_points, linear_solve, replicate_rng, round_points, BootData};
+use super::{derive_points, linear_solve, round_points, BootData};
 use calcscore_stats::roc::{level_placements, Direction};
 
 /// Most distinct item patterns coded (beyond, the row-by-row replicates are used).
@@ -118,10 +118,10 @@ impl Coded {
     /// Replicate r, equal to [`super::replicate`]: the same clusters drawn, the same points derived, the same AUC
     /// and slope on the resample and on all rows.
     pub(super) fn replicate(&self, d: &BootData, seed: u64, r: u64, buf: &mut Buffers) -> Perf {
-        let mut rng = replicate_rng(seed, r);
+        let mut rng = random::replicate(seed, r);
         let g = d.clusters.len();
         buf.draws.clear();
-        buf.draws.extend((0..g).map(|_| rng.gen_range(0..g)));
+        buf.draws.extend((0..g).map(|_| random::index(&mut rng, g)));
         self.gather(buf);
         let with_y = d.y.is_some();
         let m = self.moments(&buf.code, &buf.y, with_y);
@@ -314,6 +314,7 @@ fn case_placements(score: &[f64], counts: &[usize]) -> Option<Vec<f64>> {
 mod tests {
     use super::super::{performance, replicate};
     use super::*;
+    use rand::RngExt;
 
     /// Six rows in four clusters (one with three rows), two items, scores tied across patterns.
     fn example(y: bool) -> BootData {
@@ -367,15 +368,17 @@ mod tests {
 
     /// 120 rows in 50 clusters of 1 to 4 rows, three items, y and events drawn from a fixed stream.
     fn generated(with_y: bool) -> BootData {
-        let mut rng = replicate_rng(3, 0);
+        let mut rng = random::replicate(3, 0);
         let (mut items, mut y, mut event, mut clusters) = (vec![], vec![], vec![], vec![]);
         while items.len() < 120 {
-            let size = rng.gen_range(1..=4usize);
+            let size = rng.random_range(1..=4usize);
             clusters.push((items.len()..items.len() + size).collect::<Vec<usize>>());
             for _ in 0..size {
-                let x: Vec<f64> = (0..3).map(|_| f64::from(rng.gen_range(0..2u8))).collect();
-                let v = 2.0 * x[0] + x[1] - 1.5 * x[2] + rng.gen_range(-2.0..2.0);
-                event.push(v + rng.gen_range(-1.0..1.0) > 0.5);
+                let x: Vec<f64> = (0..3)
+                    .map(|_| f64::from(rng.random_range(0..2u8)))
+                    .collect();
+                let v = 2.0 * x[0] + x[1] - 1.5 * x[2] + rng.random_range(-2.0..2.0);
+                event.push(v + rng.random_range(-1.0..1.0) > 0.5);
                 y.push(v);
                 items.push(x);
             }

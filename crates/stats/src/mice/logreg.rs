@@ -3,7 +3,7 @@
 //! and impute 1 where a uniform draw is at most expit(x β*).
 
 use nalgebra::{DMatrix, DVector};
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
 use super::pmm::{lower_factor, ridge_inverse};
@@ -135,7 +135,7 @@ pub(crate) fn logreg<R: Rng>(
     lp.iter()
         .map(|&e| {
             let prob = 1.0 / (1.0 + (-e).exp());
-            f64::from(rng.gen::<f64>() <= prob)
+            f64::from(rng.random::<f64>() <= prob)
         })
         .collect()
 }

@@ -9,9 +9,8 @@ mod logreg;
 mod pmm;
 pub mod pool;
 
+use calcscore_core::random::{self, ChaCha8Rng};
 use nalgebra::DMatrix;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -302,12 +301,12 @@ fn method(v: &Var) -> Method {
 
 /// One chain: start from random observed values, then `iterations` passes over the incomplete columns.
 fn chain(vars: &[Var], opts: &MiceOptions, i: usize) -> (Vec<Vec<f64>>, Vec<TracePoint>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+    let mut rng = random::seeded(opts.seed);
     rng.set_stream(i as u64);
     let mut cur: Vec<Vec<f64>> = vars.iter().map(|v| v.values.clone()).collect();
     for (v, c) in vars.iter().zip(cur.iter_mut()) {
         for &r in &v.missing {
-            c[r] = v.values[v.observed[rng.gen_range(0..v.observed.len())]];
+            c[r] = v.values[v.observed[random::index(&mut rng, v.observed.len())]];
         }
     }
     let mut trace = Vec::new();

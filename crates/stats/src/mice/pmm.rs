@@ -2,9 +2,9 @@
 //! regression draw of mice's `.norm.draw`, then for each missing value one of the k observed cases whose
 //! predicted means are closest, chosen at random.
 
+use calcscore_core::random;
 use nalgebra::{DMatrix, DVector};
-use rand::seq::SliceRandom;
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
 use crate::linalg::{cross_products, spd_inverse};
@@ -67,7 +67,7 @@ pub(crate) fn match_index<R: Rng>(
     let n = donors.len();
     let k = k.clamp(1, n.max(1));
     let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(rng);
+    random::shuffle(rng, &mut order);
     order.sort_by(|&a, &b| donors[a].total_cmp(&donors[b]));
     let sorted: Vec<f64> = order.iter().map(|&i| donors[i]).collect();
     targets
@@ -84,7 +84,7 @@ pub(crate) fn match_index<R: Rng>(
                     hi += 1;
                 }
             }
-            order[lo + rng.gen_range(0..k)]
+            order[lo + random::index(rng, k)]
         })
         .collect()
 }
@@ -110,11 +110,10 @@ pub(crate) fn pmm<R: Rng>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn matching_picks_among_the_k_nearest() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut rng = random::seeded(1);
         let donors = [0.0, 10.0, 1.0, 2.0, 9.0, 3.0, 20.0];
         for _ in 0..50 {
             // Nearest three to 1.4: 1, 2, 0 (indices 2, 3, 0).

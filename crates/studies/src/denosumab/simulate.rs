@@ -3,8 +3,8 @@
 //! mean %ΔBMD 2.5 and mean %ΔCAC −1.8, a negative %ΔBMD–%ΔCAC correlation with P < 0.05, no
 //! significant IMT and CAVI change). Model and parameters: datasets/README.md.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use calcscore_core::random::{self, ChaCha8Rng};
+use rand::RngExt;
 use rand_distr::{Distribution, LogNormal, Normal};
 
 use crate::{Error, Result};
@@ -185,7 +185,7 @@ fn secondary(
 
 /// Simulate the 12 patients; also returns the number of draws it took.
 fn simulate_rows(seed: u64) -> Result<(Vec<Row>, usize)> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = random::seeded(seed);
     let mut found = None;
     for attempt in 1..=MAX_ATTEMPTS {
         if let Some((age, b0, b1, c0, c1)) = draw(&mut rng) {
@@ -205,7 +205,7 @@ fn simulate_rows(seed: u64) -> Result<(Vec<Row>, usize)> {
     let start = calcscore_data::dates::parse_date("2014-04-01").unwrap_or(16_161);
     let mut rows = Vec::new();
     for i in 0..N_EVALUABLE + 2 {
-        let day0 = start + rng.gen_range(0..540);
+        let day0 = start + random::between_i64(&mut rng, 0, 539);
         let evaluable = i < N_EVALUABLE;
         let bmi = round(
             rng.sample::<f64, _>(Normal::new(22.5, 3.0).expect("valid"))
@@ -219,7 +219,7 @@ fn simulate_rows(seed: u64) -> Result<(Vec<Row>, usize)> {
                 evaluable,
                 reason: "",
                 day0,
-                day1: Some(day0 + rng.gen_range(183..=365)),
+                day1: Some(day0 + random::between_i64(&mut rng, 183, 365)),
                 cac: (c0[i], Some(c1[i])),
                 bmd: (b0[i], Some(b1[i])),
                 bmi,

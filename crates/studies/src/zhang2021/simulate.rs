@@ -4,9 +4,8 @@
 //! reproduces Figure 1 exactly and whose cohorts follow a stated model (see `datasets/README.md`).
 //! Every number that comes out of it is synthetic.
 
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use calcscore_core::random::{self, ChaCha8Rng};
+use rand::RngExt;
 use rand_distr::{Distribution, Exp, Normal};
 
 use calcscore_data::schema::LESION_SCHEMA;
@@ -183,10 +182,10 @@ pub fn simulate_csv(seed: u64, n_lesions: usize) -> String {
 
 /// The registry's rows (values in LESION_SCHEMA order as CSV text, empty = missing), deterministic in `seed`.
 pub(crate) fn simulate_rows(seed: u64, n_lesions: usize) -> Vec<Vec<String>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut rng = random::seeded(seed);
     let counts = FlowCounts::scaled(n_lesions);
     let mut cats = categories(&counts);
-    cats.shuffle(&mut rng);
+    random::shuffle(&mut rng, &mut cats);
     let patients = patient_ids(&cats, &counts, &mut rng);
     let mut rows: Vec<Row> = cats
         .iter()
@@ -237,7 +236,7 @@ fn patient_ids(cats: &[Category], counts: &FlowCounts, rng: &mut ChaCha8Rng) -> 
         let mut idx: Vec<usize> = (0..cats.len())
             .filter(|&i| studied(cats[i]) == want_studied)
             .collect();
-        idx.shuffle(rng);
+        random::shuffle(rng, &mut idx);
         let mut k = 0;
         while k < idx.len() {
             next += 1;
@@ -256,7 +255,7 @@ fn patient_ids(cats: &[Category], counts: &FlowCounts, rng: &mut ChaCha8Rng) -> 
 }
 
 fn bern(rng: &mut ChaCha8Rng, p: f64) -> bool {
-    rng.gen_bool(p.clamp(0.0, 1.0))
+    rng.random_bool(p.clamp(0.0, 1.0))
 }
 
 fn b(x: bool) -> String {
@@ -288,17 +287,17 @@ fn severe_items(
         let length = if long {
             round1(5.1 + Exp::new(0.25).unwrap().sample(rng))
         } else {
-            round1(rng.gen_range(0.5..=5.0))
+            round1(random::closed(rng, 0.5, 5.0))
         };
         let diameter = if small {
-            round2(rng.gen_range(2.5..3.49))
+            round2(rng.random_range(2.5..3.49))
         } else {
-            round2(rng.gen_range(3.5..4.8))
+            round2(rng.random_range(3.5..4.8))
         };
         let angle = if c360 {
             360.0
         } else {
-            rng.gen_range(271..=359) as f64
+            f64::from(random::between_i32(rng, 271, 359))
         };
         return (length, c360, nodule, diameter, angle);
     }
@@ -379,7 +378,7 @@ fn set_procedure(row: &mut Row, cat: Category, severe: bool, rng: &mut ChaCha8Rn
     let (pre, post) = if ivus_ok {
         (true, true)
     } else {
-        [(false, true), (true, false), (false, false)][rng.gen_range(0..3)]
+        [(false, true), (true, false), (false, false)][random::index(rng, 3)]
     };
     set(row, "pre_ivus", b(pre));
     set(row, "post_ivus", b(post));
@@ -423,12 +422,12 @@ fn set_calcium(
     let (length, c360, nodule, diameter, angle) = if severe {
         severe_items(m, cat == Category::NoAngio, rng)
     } else {
-        let angle = rng.gen_range(0..=270) as f64;
+        let angle = f64::from(random::between_i32(rng, 0, 270));
         (
             0.0,
             false,
             bern(rng, 0.08),
-            round2(rng.gen_range(2.4..4.8)),
+            round2(rng.random_range(2.4..4.8)),
             angle,
         )
     };
@@ -438,13 +437,13 @@ fn set_calcium(
     set(row, "calcified_nodule", b(nodule));
     set(row, "vessel_diameter_mm", fmt(diameter, 2));
     let thickness = round2(if angle > 0.0 {
-        rng.gen_range(0.2..1.4)
+        rng.random_range(0.2..1.4)
     } else {
         0.0
     });
     set(row, "calcium_thickness_mm", fmt(thickness, 2));
     let total_length = if angle > 0.0 {
-        round1(length + rng.gen_range(2.0..20.0))
+        round1(length + rng.random_range(2.0..20.0))
     } else {
         0.0
     };
@@ -481,7 +480,7 @@ fn patient_effect(patient_id: &str) -> f64 {
     let h = patient_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
         (h ^ c as u64).wrapping_mul(0x100_0000_01b3)
     });
-    let mut prng = ChaCha8Rng::seed_from_u64(h);
+    let mut prng = random::seeded(h);
     Normal::new(0.0, PATIENT_SD).unwrap().sample(&mut prng)
 }
 
@@ -495,9 +494,9 @@ fn force_d_underexpansion(cats: &[Category], rows: &mut [Row], rng: &mut ChaCha8
         let want_under = k < n_under;
         while (expansion_of(&rows[i]) < 70.0) != want_under {
             let target = if want_under {
-                rng.gen_range(60.0..69.5)
+                rng.random_range(60.0..69.5)
             } else {
-                rng.gen_range(70.5..115.0)
+                rng.random_range(70.5..115.0)
             };
             let (stent, prox, dist) = areas(target, rng);
             set(&mut rows[i], "stent_area_mm2", fmt(stent, 2));
@@ -516,7 +515,7 @@ fn force_fracture_count(
     rng: &mut ChaCha8Rng,
 ) {
     let mut idx: Vec<usize> = (0..cats.len()).filter(|&i| cats[i] == cat).collect();
-    idx.shuffle(rng);
+    random::shuffle(rng, &mut idx);
     for (n, &i) in idx.iter().enumerate() {
         set(&mut rows[i], "calcium_fracture", b(n < k));
     }
@@ -535,7 +534,7 @@ fn assign_prep_ivus(
         (PREP_IVUS.1 as f64 * f).round() as usize,
     );
     let mut idx: Vec<usize> = (0..cats.len()).filter(|&i| studied(cats[i])).collect();
-    idx.shuffle(rng);
+    random::shuffle(rng, &mut idx);
     idx.truncate(n_prep);
     let noise = Normal::new(0.0, 18.0).unwrap();
     let mut keyed: Vec<(f64, usize)> = idx
