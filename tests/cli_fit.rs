@@ -400,3 +400,60 @@ fn an_empty_response_column_is_named_not_called_a_text_factor() {
         &["blank.csv", "response 'y' is empty in all 3 rows"],
     );
 }
+
+/// A binomial GEE on a text response (Ohio's `resp` written as "no"/"yes") names the level coded 1, as every
+/// other fit does, and gives geepack's exchangeable estimates for the 0/1 response (`ohio_gee_exch`).
+#[test]
+fn gee_on_a_text_response_names_its_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{REF}/ohio.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        let (resp, rest) = line.split_once(',').unwrap();
+        let word = if resp == "1" { "yes" } else { "no" };
+        out.push_str(&format!("{word},{rest}\n"));
+    }
+    let path = dir.path().join("ohio_text.csv");
+    std::fs::write(&path, out).unwrap();
+    let want = expected("ohio_gee_exch");
+    let got = common::json(&[
+        "fit",
+        "--data",
+        path.to_str().unwrap(),
+        "--formula",
+        want["formula"].as_str().unwrap(),
+        "--cluster",
+        "id",
+        "--gee",
+        "exchangeable",
+        "--family",
+        "binomial",
+        "--json",
+    ]);
+    assert_eq!(got["response_levels"]["0"], "no");
+    assert_eq!(got["response_levels"]["1"], "yes");
+    compare_coefficients(&got, &want, 1e-6, "ohio_gee_exch, text response");
+    // The printed summaries (GEE and glm) say it too.
+    let formula = want["formula"].as_str().unwrap();
+    let data = path.to_str().unwrap();
+    let base = [
+        "fit",
+        "--data",
+        data,
+        "--formula",
+        formula,
+        "--family",
+        "binomial",
+    ];
+    let line = "Response resp: \"yes\" is coded 1 and \"no\" 0";
+    for extra in [&["--cluster", "id", "--gee", "exchangeable"][..], &[][..]] {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let text = common::stdout(&args);
+        assert!(text.contains(line), "{args:?}: {text}");
+    }
+    // A 0/1 response has no such line.
+    let numeric = format!("{REF}/ohio.csv");
+    let text = common::stdout(&["fit", "--data", &numeric, "--formula", formula]);
+    assert!(!text.contains("is coded 1"), "{text}");
+}

@@ -127,6 +127,7 @@ pub fn run(a: FitArgs) -> Result<Outcome> {
             "{}",
             fit_text(&a, &fitted, compare.as_ref(), profile.as_deref())
         );
+        print!("{}", response_levels_text(&design));
     }
     Ok(Outcome::Success)
 }
@@ -147,6 +148,17 @@ fn load_model_columns(
         cols.extend(cluster.map(str::to_string));
         cols
     })
+}
+
+/// For a text response, which level the model codes 1 (the printed summaries do not say); empty otherwise.
+fn response_levels_text(design: &Design) -> String {
+    match &design.response_levels {
+        Some((zero, one)) => format!(
+            "Response {}: \"{one}\" is coded 1 and \"{zero}\" 0 (the second level in sorted order is the event)\n",
+            design.response
+        ),
+        None => String::new(),
+    }
 }
 
 /// The printed output: profile CIs, the model summary, a hint at Firth under separation, the nested comparison.
@@ -267,12 +279,11 @@ fn run_gee(a: &FitArgs, design: &Design, corstr: CorStr) -> Result<Outcome> {
     };
     let fit = gee(design, family, corstr, a.level.get())?;
     if a.json {
-        let mut out = FitJson::new((a, design), family, &fit.model, fit.coefficients.clone());
-        // GEE's JSON has never named the response's levels.
-        out.response_levels = None;
+        let out = FitJson::new((a, design), family, &fit.model, fit.coefficients.clone());
         println!("{}", super::pretty_sorted(&out)?);
     } else {
         print!("{}", fit.summary(&a.formula, a.level.get()));
+        print!("{}", response_levels_text(design));
     }
     Ok(Outcome::Success)
 }
