@@ -170,3 +170,30 @@ fn a_label_for_an_unknown_column_is_refused() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Groups separated without spread: a 0/1 variable at 0% against 100%, and a continuous one constant at 5 in one
+/// group and 7 in the other, have an infinite SMD (by hand: |0 − 1|/√((0·1 + 1·0)/2) = 1/0; |5 − 7|/√((0 + 0)/2)
+/// = 2/0), printed as R prints it, never 0.000 (which reads as perfect balance); JSON has no infinity: null.
+#[test]
+fn separated_groups_have_an_infinite_smd() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sep.csv");
+    std::fs::write(&data, "g,v,z\n0,0,5\n0,0,5\n0,0,5\n1,1,7\n1,1,7\n1,1,7\n").unwrap();
+    let d = data.to_str().unwrap();
+    let text = stdout(&["table1", "--data", d, "--by", "g", "--vars", "v,z"]);
+    let smd: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("v,") || l.starts_with("z,"))
+        .map(|l| l.split_whitespace().rev().nth(1).unwrap())
+        .collect();
+    assert_eq!(smd, ["Inf", "Inf"], "{text}");
+    let json: Value = serde_json::from_str(&stdout(&[
+        "table1", "--data", d, "--by", "g", "--vars", "v,z", "--json",
+    ]))
+    .unwrap();
+    assert!(json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["smd"].is_null()));
+}

@@ -332,7 +332,8 @@ fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Optio
         for b in a + 1..groups.len() {
             if groups[a].len() > 1 && groups[b].len() > 1 {
                 let v = f(&groups[a], &groups[b]);
-                if v.is_finite() {
+                // An infinite SMD (groups separated without spread) is the largest; NaN is no SMD.
+                if !v.is_nan() {
                     best = Some(best.map_or(v, |m: f64| m.max(v)));
                 }
             }
@@ -477,13 +478,16 @@ fn level_row(
     }
 }
 
-/// SMD of two proportions; with two groups the table shows the one pair.
+/// SMD of two proportions; with two groups the table shows the one pair. Two proportions of 0 or 1 have no
+/// spread: equal, they differ by 0; unequal (0% against 100%), the SMD is infinite (R: 1/0 = Inf).
 fn prop_smd(p1: f64, p2: f64) -> f64 {
     let d = ((p1 * (1.0 - p1) + p2 * (1.0 - p2)) / 2.0).sqrt();
     if d > 0.0 {
         (p1 - p2).abs() / d
-    } else {
+    } else if p1 == p2 {
         0.0
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -582,6 +586,15 @@ fn cells(t: &Table1) -> (Vec<String>, Vec<Vec<String>>) {
     (head, body)
 }
 
+/// An SMD to 3 decimals; an infinite one as R prints it.
+fn smd_text(smd: f64) -> String {
+    if smd.is_infinite() {
+        "Inf".into()
+    } else {
+        format!("{smd:.3}")
+    }
+}
+
 /// One row's cells: the variable (its label when it has one), level and statistic, then the summaries.
 fn row_cells(r: &Table1Row) -> Vec<String> {
     let variable = r.label.as_deref().unwrap_or(&r.variable);
@@ -596,7 +609,7 @@ fn row_cells(r: &Table1Row) -> Vec<String> {
             .map_or(String::new(), calcscore_core::format::p_journal),
     );
     row.push(r.test.clone());
-    row.push(r.smd.map_or(String::new(), |s| format!("{s:.3}")));
+    row.push(r.smd.map_or(String::new(), smd_text));
     row.push(r.missing.first().map_or(String::new(), |m| m.to_string()));
     row
 }

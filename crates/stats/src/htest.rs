@@ -622,9 +622,18 @@ fn permutation_tail(n: usize, is: f64) -> (f64, f64) {
 }
 
 /// Standardized mean difference (mean(x) - mean(y)) / sqrt((s_x^2 + s_y^2) / 2), with
-/// sample variances (n - 1); the usual "Table 1" SMD for continuous variables.
+/// sample variances (n - 1); the usual "Table 1" SMD for continuous variables. Infinite when both groups are
+/// constant at different values, NaN when constant at the same value; values whose sums or squares overflow are
+/// divided by the largest magnitude first (the SMD does not change with the scale).
 pub fn standardized_mean_difference(x: &[f64], y: &[f64]) -> f64 {
-    (mean(x) - mean(y)) / ((variance(x) + variance(y)) / 2.0).sqrt()
+    let parts = [mean(x), mean(y), variance(x), variance(y)];
+    if parts.iter().all(|v| v.is_finite()) || x.iter().chain(y).any(|v| !v.is_finite()) {
+        return (parts[0] - parts[1]) / ((parts[2] + parts[3]) / 2.0).sqrt();
+    }
+    let scale = x.iter().chain(y).fold(0.0f64, |m, v| m.max(v.abs()));
+    let x: Vec<f64> = x.iter().map(|v| v / scale).collect();
+    let y: Vec<f64> = y.iter().map(|v| v / scale).collect();
+    (mean(&x) - mean(&y)) / ((variance(&x) + variance(&y)) / 2.0).sqrt()
 }
 
 /// One-way ANOVA F test assuming equal variances, as `oneway.test(..., var.equal = TRUE)`.
@@ -790,6 +799,23 @@ fn variance(x: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smd_of_constant_and_of_overflowing_groups() {
+        // Constant groups: (7 − 5)/0 is infinite, (5 − 5)/0 undefined.
+        assert_eq!(
+            standardized_mean_difference(&[7.0, 7.0], &[5.0, 5.0]),
+            f64::INFINITY
+        );
+        assert!(standardized_mean_difference(&[5.0, 5.0], &[5.0, 5.0]).is_nan());
+        // x = (1e308, 1e308, −1e308), y = (0, 0): by hand on the scale of 1e308, mean(x) = 1/3, var(x) = 4/3,
+        // var(y) = 0, so SMD = (1/3)/sqrt(2/3) = 0.408248…; sums of 1e308 overflow without the rescaling.
+        let got = standardized_mean_difference(&[1e308, 1e308, -1e308], &[0.0, 0.0]);
+        assert!(
+            (got - (1.0f64 / 3.0) / (2.0f64 / 3.0).sqrt()).abs() < 1e-12,
+            "{got}"
+        );
+    }
 
     #[test]
     fn rank_sum_counts_small_by_hand() {
