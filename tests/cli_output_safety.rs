@@ -180,6 +180,60 @@ fn single_file_outputs_never_replace_their_input() {
     assert_eq!(snapshot(dir.path()), before);
 }
 
+/// The map file, and a figure name that is a link to the data, are inputs too: `--coords` and `--plot` refuse
+/// them before any work (they once replaced the map with coordinates and the data with an SVG), and `--plot`
+/// refuses a name that is neither .svg nor .png (it once wrote SVG into x.pdf).
+#[cfg(unix)]
+#[test]
+fn coords_and_plots_never_replace_the_data_or_the_map() {
+    let (dir, reg) = with_registry();
+    let map = dir.path().join("map.toml");
+    std::fs::write(&map, "[columns]\nmarker = \"vessel_diameter_mm\"\n").unwrap();
+    let link = dir.path().join("fig.svg");
+    std::os::unix::fs::symlink(&reg, &link).unwrap();
+    let before = snapshot(dir.path());
+    let roc = calcscore(&[
+        "roc",
+        "--data",
+        s(&reg),
+        "--map",
+        s(&map),
+        "--marker",
+        "marker",
+        "--outcome",
+        "cto",
+        "--coords",
+        s(&map),
+    ]);
+    assert_refused(&roc, &["map.toml", "is the input"]);
+    let risk = [
+        "--data",
+        s(&reg),
+        "--outcome",
+        "cto",
+        "--predicted",
+        "vessel_diameter_mm",
+    ];
+    for verb in ["calibration", "decision"] {
+        let args: Vec<&str> = [verb]
+            .iter()
+            .chain(&risk)
+            .copied()
+            .chain(["--plot", s(&link)])
+            .collect();
+        assert_refused(&calcscore(&args), &["fig.svg", "is the input"]);
+        let pdf = dir.path().join("x.pdf");
+        let args: Vec<&str> = [verb]
+            .iter()
+            .chain(&risk)
+            .copied()
+            .chain(["--plot", s(&pdf)])
+            .collect();
+        assert_refused(&calcscore(&args), &["x.pdf", ".svg or .png"]);
+    }
+    assert_eq!(snapshot(dir.path()), before);
+}
+
 #[test]
 fn rerun_keeps_user_files_and_replaces_the_report() {
     let (dir, reg) = with_registry();

@@ -135,6 +135,13 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The files this run reads (the table and the map): an output file may be none of them.
+    pub fn paths(&self) -> Vec<&std::path::Path> {
+        std::iter::once(self.data.as_path())
+            .chain(self.map.as_deref())
+            .collect()
+    }
+
     /// Open the table and read its header, columns renamed by the map (keys checked against `keys` when given).
     pub fn open(&self, keys: &[&str]) -> Result<calcscore_data::Opened> {
         let options = self.read.options()?;

@@ -80,6 +80,9 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
     if a.groups == 0 {
         return Err(crate::Error::Usage("--groups must be at least 1".into()));
     }
+    if let Some(path) = &a.plot {
+        check_figure(path, &a.data.paths())?;
+    }
     let (column, scale) = match (&a.predicted, &a.lp) {
         (Some(p), _) => (p.clone(), Scale::Probability),
         (None, Some(l)) => (l.clone(), Scale::LogOdds),
@@ -112,7 +115,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
     if let Some(path) = &a.plot {
         let mut fig = CalibrationPlot::new(&cal, &p, &column);
         fig.band = curve_band.clone();
-        write_figure(path, &fig)?;
+        write_figure(path, &fig, &a.data.paths())?;
     }
     let report = CalibrationReport {
         verb: "calibration",
@@ -225,8 +228,23 @@ pub(crate) fn risks(
     Ok(out)
 }
 
-/// Write a figure as SVG, or PNG when the name ends in `.png`.
-pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F) -> crate::Result<()> {
+/// Refuse a figure path before any work: one of the run's `inputs`, a directory, or a name that ends in neither
+/// `.svg` nor `.png` (the two formats written).
+pub(crate) fn check_figure(path: &Path, inputs: &[&Path]) -> crate::Result<()> {
+    let known = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("png"));
+    if !known {
+        return Err(crate::Error::Usage(format!(
+            "--plot {}: figures are written as SVG or PNG; name the file .svg or .png",
+            path.display()
+        )));
+    }
+    calcscore_report::output::check_file(path, inputs)
+}
+
+/// Write a figure as SVG, or PNG when the name ends in `.png`; refused if `path` is one of the run's `inputs`.
+pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F, inputs: &[&Path]) -> crate::Result<()> {
     let png = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
@@ -235,7 +253,7 @@ pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F) -> crate::Result<()>
     } else {
         render_svg(fig)?.into_bytes()
     };
-    calcscore_report::output::write_file(path, &bytes, &[])
+    calcscore_report::output::write_file(path, &bytes, inputs)
 }
 
 fn print_summary(r: &CalibrationReport, levels: &input::Levels) {

@@ -79,6 +79,9 @@ struct Strategy {
 /// Run `calcscore decision`.
 pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
+    if let Some(path) = &a.plot {
+        super::calibration::check_figure(path, &a.data.paths())?;
+    }
     let mut cols = vec![a.predicted.as_str()];
     cols.extend(a.marker.as_deref());
     let RiskInput {
@@ -115,7 +118,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
                 )
             })
             .collect();
-        write_figure(path, &fig)?;
+        write_figure(path, &fig, &a.data.paths())?;
     }
     let report = DecisionReport {
         verb: "decision",

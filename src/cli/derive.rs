@@ -129,14 +129,8 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         conf_level: a.level.get(),
         firth: a.firth,
     };
-    let inputs: Vec<&std::path::Path> = [
-        Some(a.data.input.data.as_path()),
-        a.data.input.map.as_deref(),
-    ]
-    .into_iter()
-    .chain([a.candidates.as_deref()])
-    .flatten()
-    .collect();
+    let mut inputs = a.data.input.paths();
+    inputs.extend(a.candidates.as_deref());
     if let Some(p) = &a.out {
         output::check_file(p, &inputs)?;
     }

@@ -78,7 +78,7 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     if let Some(path) = &args.coords {
-        calcscore_report::output::check_file(path, &[&args.data.data])?;
+        calcscore_report::output::check_file(path, &args.data.paths())?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
     let mut cols = vec![args.marker.as_str(), args.event.outcome.as_str()];
@@ -100,7 +100,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     let (n_cases, n_controls) = two_of_each(&roc, &args.marker)?;
     let coords = roc.coords();
     if let Some(path) = &args.coords {
-        write_coords(path, &coords, &args.data.data)?;
+        write_coords(path, &coords, &args.data.paths())?;
     }
     let (test, dir2) = paired_test(&args, &table, &rows, &outcome, &roc)?;
     let clustered = match &args.cluster {
@@ -304,7 +304,7 @@ fn coords_table(coords: &[RocPoint]) -> calcscore_report::Table {
 fn write_coords(
     path: &std::path::Path,
     coords: &[RocPoint],
-    data: &std::path::Path,
+    inputs: &[&std::path::Path],
 ) -> crate::Result<()> {
     let mut s = String::from("threshold,sensitivity,specificity\n");
     for p in coords {
@@ -315,7 +315,7 @@ fn write_coords(
         };
         s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
     }
-    calcscore_report::output::write_file(path, s.as_bytes(), &[data])
+    calcscore_report::output::write_file(path, s.as_bytes(), inputs)
 }
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
