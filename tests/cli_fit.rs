@@ -457,3 +457,120 @@ fn gee_on_a_text_response_names_its_levels() {
     let text = common::stdout(&["fit", "--data", &numeric, "--formula", formula]);
     assert!(!text.contains("is coded 1"), "{text}");
 }
+
+/// Factor coding as R's model.matrix (tests/reference/factor_coding.R, lm/glm on birthwt): without an intercept
+/// the first factor gets every level, and a factor whose margin is in no earlier term (`race:lwt` without `lwt`,
+/// `race:smoke` beside `smoke` only) gets every level too. Names, estimates and SEs of all 10 cases.
+#[test]
+fn factor_coding_matches_r_model_matrix() {
+    let want = expected("factor_coding");
+    for case in want["cases"].as_array().unwrap() {
+        let formula = case["formula"].as_str().unwrap();
+        let family = case["family"].as_str().unwrap();
+        let got = fit_json("birthwt", formula, &["--family", family]);
+        let rows = got["coefficients"].as_array().unwrap();
+        let terms: Vec<&str> = rows.iter().map(|r| r["term"].as_str().unwrap()).collect();
+        let want_terms: Vec<&str> = case["term"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert_eq!(terms, want_terms, "{formula}");
+        for (key, want_key) in [("estimate", "estimate"), ("std_error", "std_error")] {
+            for (r, w) in rows.iter().zip(case[want_key].as_array().unwrap()) {
+                close(
+                    &format!("{formula} {} {key}", r["term"]),
+                    r[key].as_f64().unwrap(),
+                    w.as_f64().unwrap(),
+                    Tol::rel(1e-7, 1e-10),
+                );
+            }
+        }
+    }
+}
+
+/// A factor with one level on the rows used is an error naming it (R: "contrasts can be applied only to factors
+/// with 2 or more levels"), not a term left out without a word.
+#[test]
+fn a_one_level_factor_is_named_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one.csv");
+    std::fs::write(&path, "y,a,x\n1,p,1\n2,p,2\n3,p,3\n4,p,4\n").unwrap();
+    let out = calcscore(&[
+        "fit",
+        "--data",
+        path.to_str().unwrap(),
+        "--formula",
+        "y ~ a + x",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("one.csv")
+            && err.contains("factor a has only the level 'p'")
+            && err.contains("4 rows"),
+        "{err}"
+    );
+}
+
+/// `--compare` tests only nested models on the same rows with the same response: a model nested by span alone
+/// (the intercept against every level of race) gives R's anova F; a reduced model that loses rows to missing
+/// values, has another response, or is not nested is refused (they once gave F = −3.43 and LR = 25.5, p = 4e-7).
+#[test]
+fn compare_refuses_models_that_are_not_nested_on_the_same_rows() {
+    let want = &expected("factor_coding")["nested_anova"];
+    let got = fit_json(
+        "birthwt",
+        want["full"].as_str().unwrap(),
+        &["--compare", want["reduced"].as_str().unwrap()],
+    );
+    let stat = got["compare"]["statistic"].as_f64().unwrap();
+    close(
+        "span-nested F",
+        stat,
+        want["f"].as_f64().unwrap(),
+        Tol::rel(1e-9, 1e-12),
+    );
+    assert_eq!(got["compare"]["df"].as_f64(), want["df"].as_f64());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cmp.csv");
+    std::fs::write(
+        &data,
+        "y,x,z,w\n1,1,2,\n2,2,1,3\n3,4,5,1\n4,1,2,2\n5,3,3,5\n6,5,1,4\n7,2,4,\n8,6,6,7\n",
+    )
+    .unwrap();
+    let d = data.to_str().unwrap();
+    let bw = format!("{REF}/birthwt.csv");
+    let cases: [(&str, &str, &str, &str); 4] = [
+        (d, "y ~ x + z", "y ~ w", "2 of the full model's 8 rows"),
+        (
+            d,
+            "y ~ x + z",
+            "x ~ z",
+            "response 'x' is not the full model's 'y'",
+        ),
+        (
+            &bw,
+            "bwt ~ lwt + age",
+            "bwt ~ smoke",
+            "column 'smoke' is not a combination",
+        ),
+        (&bw, "low ~ lwt + age", "smoke ~ lwt", "response 'smoke'"),
+    ];
+    for (data, full, reduced, needle) in cases {
+        fails(
+            &[
+                "fit",
+                "--data",
+                data,
+                "--formula",
+                full,
+                "--compare",
+                reduced,
+            ],
+            1,
+            &[needle],
+        );
+    }
+}

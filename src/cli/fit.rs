@@ -384,6 +384,7 @@ fn compare(
 ) -> Result<TestResult> {
     let sub = table.subset(&full.rows);
     let rd = Design::build(&sub, &Formula::parse(reduced)?, None)?;
+    full.check_nested(&rd, reduced)?;
     let df = full.x.ncols() as f64 - rd.x.ncols() as f64;
     if df <= 0.0 {
         return Err(Error::Usage(format!(

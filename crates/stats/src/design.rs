@@ -11,7 +11,7 @@ use nalgebra::DMatrix;
 use rayon::prelude::*;
 
 use super::formula::{Formula, Variable};
-use super::linalg::{aliased_columns, cross_products};
+use super::linalg::{aliased_columns, cross_products, spd_inverse};
 use super::StatsError;
 use calcscore_data::table::format_number;
 use calcscore_data::{ColumnData, NumColumn, Table, TextColumn};
@@ -101,6 +101,7 @@ impl Design {
         let mut values = Columns::new(n, estimate);
         let mut names = Vec::new();
         let mut terms = Vec::new();
+        let full = indicator_coding(src.table(), formula)?;
         if formula.intercept {
             names.push("(Intercept)".to_string());
             values
@@ -115,7 +116,7 @@ impl Design {
                 names.push(name);
                 fill_gathered(values.next(), col, &rows, n);
             } else {
-                for (name, col) in term_columns(src.table(), &term.variables, &rows)? {
+                for (name, col) in term_columns(src.table(), &term.variables, &full[k], &rows)? {
                     names.push(name);
                     copy_parallel(values.next(), &col);
                 }
@@ -165,6 +166,51 @@ impl Design {
         self.cluster
             .as_ref()
             .map_or(0, |c| c.iter().max().map_or(0, |m| m + 1))
+    }
+
+    /// Check that `reduced` (built on this design's rows) is nested in this design, as a comparison of the two
+    /// needs (R's `anova` refuses models fitted to different rows): the same response, every one of the rows,
+    /// and every reduced column in the span
+    /// of this design's columns (residual sum of squares on them below 1e-9 of its own).
+    pub fn check_nested(&self, reduced: &Design, text: &str) -> Result<(), StatsError> {
+        let refuse = |why: String| {
+            Err(StatsError::Formula(format!(
+                "{}: --compare '{text}': {why}",
+                self.source
+            )))
+        };
+        if reduced.response != self.response {
+            return refuse(format!(
+                "its response '{}' is not the full model's '{}'; nested models share the response",
+                reduced.response, self.response
+            ));
+        }
+        // `reduced` is built on this design's rows, so it kept them all when it has as many.
+        if reduced.rows.len() != self.rows.len() {
+            let lost = self.rows.len().saturating_sub(reduced.rows.len());
+            return refuse(format!(
+                "{lost} of the full model's {} rows are missing a value it reads; both models must be fitted to \
+                 the same rows (as R's anova requires). Fix: add its columns to the full model, or drop those rows",
+                self.rows.len()
+            ));
+        }
+        let (xtx, _) = cross_products(&self.x, None, &self.y);
+        let Some(inverse) = spd_inverse(&xtx) else {
+            return Ok(());
+        };
+        for (j, name) in reduced.names.iter().enumerate() {
+            let c = reduced.x.column(j);
+            let xtc = self.x.tr_mul(&c);
+            let own = c.dot(&c);
+            let rss = own - xtc.dot(&(&inverse * &xtc));
+            if own > 0.0 && rss > 1e-9 * own {
+                return refuse(format!(
+                    "its column '{name}' is not a combination of the full model's columns, so the models are not \
+                     nested and the test does not apply"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Error when a column is constant or collinear with earlier ones (with fewer rows than columns the
@@ -426,15 +472,54 @@ fn sorted_levels(values: impl Iterator<Item = String>) -> Vec<String> {
     l
 }
 
-/// The model-matrix columns of one term: its variables coded and multiplied (earlier varies fastest).
+/// Whether a variable is coded as a factor: a text column, `factor()`, or a comparison (R's logicals).
+fn is_factor(table: &Table, var: &Variable) -> crate::Result<bool> {
+    Ok(match var {
+        Variable::Column(c) => is_text_factor(table, c)?,
+        Variable::Factor(_) | Variable::Indicator { .. } | Variable::FactorCompare { .. } => true,
+        Variable::Apply { .. } | Variable::Power { .. } => false,
+    })
+}
+
+/// Per term and variable, whether a factor is coded by an indicator of every level instead of treatment
+/// contrasts, by R's rule (model.c, `TermCode`): a factor whose margin (the term without it) is contained in no
+/// earlier term, so `y ~ g + g:x` has a slope for every level of g; without an intercept, also the first factor
+/// of the first term that has one, so `y ~ g - 1` has a mean for every level.
+fn indicator_coding(table: &Table, formula: &Formula) -> crate::Result<Vec<Vec<bool>>> {
+    let mut full = Vec::with_capacity(formula.terms.len());
+    let mut first_factor = !formula.intercept;
+    for (k, term) in formula.terms.iter().enumerate() {
+        let mut flags = Vec::with_capacity(term.variables.len());
+        for v in &term.variables {
+            if !is_factor(table, v)? {
+                flags.push(false);
+                continue;
+            }
+            let margin: Vec<&Variable> = term.variables.iter().filter(|w| *w != v).collect();
+            let contained = margin.is_empty()
+                || formula.terms[..k]
+                    .iter()
+                    .any(|t| margin.iter().all(|m| t.variables.contains(m)));
+            // R flags the first factor without an intercept even when its margin already made it full.
+            let first = std::mem::take(&mut first_factor);
+            flags.push(!contained || first);
+        }
+        full.push(flags);
+    }
+    Ok(full)
+}
+
+/// The model-matrix columns of one term: its variables coded and multiplied (earlier varies fastest); a factor
+/// flagged in `full` gets a column for every level, any other one drops its first level.
 fn term_columns(
     table: &Table,
     variables: &[Variable],
+    full: &[bool],
     rows: &[usize],
 ) -> crate::Result<Vec<(String, Vec<f64>)>> {
     let mut parts: Option<Vec<(String, Vec<f64>)>> = None;
-    for v in variables {
-        let coded = code_variable(table, v, rows)?;
+    for (v, &full) in variables.iter().zip(full) {
+        let coded = code_variable(table, v, full, rows)?;
         parts = Some(match parts {
             None => coded,
             Some(left) => interact(&left, &coded),
@@ -459,10 +544,12 @@ fn texts<'a>(table: &'a Table, name: &str) -> crate::Result<Cow<'a, TextColumn>>
     })
 }
 
-/// Code one variable on the used rows: (column-name suffix, values) per model-matrix column.
+/// Code one variable on the used rows: (column-name suffix, values) per model-matrix column; a factor by
+/// indicators of its levels after the first, or of every level when `full`.
 fn code_variable(
     table: &Table,
     var: &Variable,
+    full: bool,
     rows: &[usize],
 ) -> crate::Result<Vec<(String, Vec<f64>)>> {
     let label = var.label();
@@ -504,18 +591,39 @@ fn code_variable(
             label,
             rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)).collect(),
         )],
-        Coded::Factor(t, levels) => levels
-            .iter()
-            .skip(1)
-            .map(|lev| {
-                let col = rows
-                    .iter()
-                    .map(|&i| f64::from(t.get(i) == Some(lev.as_str())))
-                    .collect();
-                (format!("{label}{lev}"), col)
-            })
-            .collect(),
+        Coded::Factor(t, levels) => {
+            one_level(table, var, &levels, rows.len())?;
+            levels
+                .iter()
+                .skip(usize::from(!full))
+                .map(|lev| {
+                    let col = rows
+                        .iter()
+                        .map(|&i| f64::from(t.get(i) == Some(lev.as_str())))
+                        .collect();
+                    (format!("{label}{lev}"), col)
+                })
+                .collect()
+        }
     })
+}
+
+/// A factor needs two levels on the rows used (R: "contrasts can be applied only to factors with 2 or more
+/// levels"); one level is an error naming it, not a term silently left out.
+fn one_level(table: &Table, var: &Variable, levels: &[String], n: usize) -> crate::Result<()> {
+    if levels.len() >= 2 {
+        return Ok(());
+    }
+    let found = levels
+        .first()
+        .map_or("no value".to_string(), |l| format!("only the level '{l}'"));
+    Err(StatsError::Formula(format!(
+        "{}: factor {} has {found} in the {n} rows used; a factor needs 2 or more levels (as R: contrasts apply \
+         only to factors with 2 or more levels). Fix: drop the term, or check the rows lost to missing values",
+        table.source,
+        var.label()
+    ))
+    .into())
 }
 
 /// A function of a numeric column on every row; a used row outside its domain is an error naming it.
