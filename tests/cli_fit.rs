@@ -574,3 +574,52 @@ fn compare_refuses_models_that_are_not_nested_on_the_same_rows() {
         );
     }
 }
+
+/// One cluster is refused wherever clusters carry the inference (GEE once gave SEs of 1e-15 and p < 2e-16; a
+/// cluster bootstrap gave intervals of width 0): every row of birthwt in one site.
+#[test]
+fn one_cluster_is_refused_by_gee_cr1_and_the_cluster_bootstrap() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{REF}/birthwt.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},site,p\n", lines.next().unwrap());
+    for line in lines {
+        // A risk that varies (lwt / 300, lwt being the third column) so that calibration is defined.
+        let lwt: f64 = line.split(',').nth(2).unwrap().parse().unwrap();
+        out.push_str(&format!("{line},A,{}\n", lwt / 300.0));
+    }
+    let path = dir.path().join("one_site.csv");
+    std::fs::write(&path, out).unwrap();
+    let d = path.to_str().unwrap();
+    let model = [
+        "fit",
+        "--data",
+        d,
+        "--formula",
+        "low ~ lwt + smoke",
+        "--cluster",
+        "site",
+    ];
+    let gee: Vec<&str> = model
+        .iter()
+        .copied()
+        .chain(["--family", "binomial", "--gee", "independence"])
+        .collect();
+    let needle = "1 cluster(s) in the rows used, at least 2 needed";
+    fails(&gee, 1, &["GEE", needle]);
+    fails(&model, 1, &["cluster-robust", needle]);
+    let boot = [
+        "calibration",
+        "--data",
+        d,
+        "--outcome",
+        "low",
+        "--predicted",
+        "p",
+        "--bootstrap",
+        "20",
+        "--cluster",
+        "site",
+    ];
+    fails(&boot, 1, &["cluster bootstrap", needle]);
+}

@@ -379,6 +379,15 @@ impl BootOptions {
             None => None,
         };
         let u = units(rows.len(), ids.as_deref());
+        if ids.is_some() && u.len() < 2 {
+            // Resampling one cluster redraws the same rows every time: intervals of width 0, not uncertainty.
+            return Err(calcscore_stats::StatsError::TooFewClusters {
+                what: "a cluster bootstrap".into(),
+                n: u.len(),
+                needed: 2,
+            }
+            .into());
+        }
         Ok(Some(percentile_bootstrap(
             &u,
             ids.is_some(),

@@ -10,6 +10,13 @@ pub enum StatsError {
         n: usize,
         needed: usize,
     },
+    /// Fewer clusters than a clustered analysis needs (cluster-robust covariance, GEE, cluster bootstrap).
+    #[error("{what}: {n} cluster(s) in the rows used, at least {needed} needed")]
+    TooFewClusters {
+        what: String,
+        n: usize,
+        needed: usize,
+    },
     /// A binary outcome with only one class present.
     #[error("outcome '{column}' has only one class ({level}): cannot fit or compute ROC")]
     OneClass { column: String, level: String },

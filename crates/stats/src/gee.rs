@@ -119,6 +119,14 @@ pub fn gee(
         super::ols::constant_response(design)?;
     }
     let groups = groups(design)?;
+    if groups.len() < 2 {
+        // One cluster leaves the robust covariance without information (it once gave SEs of 1e-15).
+        return Err(StatsError::TooFewClusters {
+            what: "GEE (robust covariance over clusters)".into(),
+            n: groups.len(),
+            needed: 2,
+        });
+    }
     let (n, p) = design.x.shape();
     if n <= p {
         return Err(StatsError::TooFew {

@@ -175,8 +175,8 @@ fn group_sums(cols: [&[f64]; 4], scores: &[f64], cluster: &[usize], g: usize) ->
 
 fn cluster_adjust(g: f64) -> Result<f64, StatsError> {
     if g < 2.0 {
-        return Err(StatsError::TooFew {
-            what: "clusters for a cluster-robust covariance".into(),
+        return Err(StatsError::TooFewClusters {
+            what: "a cluster-robust covariance".into(),
             n: g as usize,
             needed: 2,
         });
