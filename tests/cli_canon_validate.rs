@@ -338,3 +338,52 @@ fn validate_tripod_section() {
         assert!(text.contains(part), "lacks '{part}': {text}");
     }
 }
+
+/// Groups whose names make the same file-name part (`<25` and `>25` are both `_25`) get distinct plot files;
+/// the second group's plots once replaced the first's without a word.
+#[test]
+fn plots_of_groups_with_alike_names_do_not_replace_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{REF}/birthwt_val.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let age = header
+        .split(',')
+        .position(|c| c.trim_matches('"') == "age")
+        .unwrap();
+    let mut out = format!("{header},grp\n");
+    for line in lines {
+        let a: f64 = line.split(',').nth(age).unwrap().parse().unwrap();
+        out.push_str(&format!(
+            "{line},{}\n",
+            if a < 23.0 { "<25" } else { ">25" }
+        ));
+    }
+    let data = tmp.path().join("grouped.csv");
+    std::fs::write(&data, out).unwrap();
+    let plots = tmp.path().join("plots");
+    let score = format!("{REF}/birthwt_stored.toml");
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        data.to_str().unwrap(),
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--by",
+        "grp",
+        "--plots",
+        plots.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let a = std::fs::read_to_string(plots.join("calibration__25.svg")).unwrap();
+    let b = std::fs::read_to_string(plots.join("calibration__25_2.svg")).unwrap();
+    assert!(
+        a.contains("&lt;25") && b.contains("&gt;25"),
+        "each file shows its own group"
+    );
+    assert!(plots.join("decision__25_2.png").exists());
+}

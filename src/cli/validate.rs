@@ -361,8 +361,8 @@ fn write_plots(
         Ok(())
     }
     let mut files = Vec::new();
-    for g in &v.groups {
-        let stem = file_stem(&g.group);
+    let names: Vec<&str> = v.groups.iter().map(|g| g.group.as_str()).collect();
+    for (g, stem) in v.groups.iter().zip(file_stems(&names)) {
         if let Ok(cal) = calibration(&g.predicted, &g.events, 10, level) {
             let fig = CalibrationPlot::new(&cal, &g.predicted, &format!("risk model, {}", g.group));
             both(&mut files, &format!("calibration_{stem}"), &fig)?;
@@ -375,6 +375,30 @@ fn write_plots(
     }
     let out = calcscore_report::output::OutDir::open(dir, inputs)?;
     out.write(&files, calcscore_report::output::Mode::Replace)
+}
+
+/// Group names as distinct file-name parts: [`file_stem`] of each, and `_2`, `_3`, … after a part an earlier
+/// group already has (`<55` and `>55` are `_55` and `_55_2`, so no group's plots replace another's).
+fn file_stems(groups: &[&str]) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    groups
+        .iter()
+        .map(|g| {
+            let base = file_stem(g);
+            let stem = (1..)
+                .map(|k| {
+                    if k == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}_{k}")
+                    }
+                })
+                .find(|s| !taken.contains(s))
+                .unwrap_or(base);
+            taken.insert(stem.clone());
+            stem
+        })
+        .collect()
 }
 
 /// A group name as a file-name part (letters, digits, '-' and '_' kept).
