@@ -253,3 +253,43 @@ fn a_known_resample_gives_rs_numbers() {
         close_each(&k.test, &nums(&w["test"]), "test");
     }
 }
+
+/// One replicate has no spread: its Monte Carlo SE is null (the text says it is not estimable), not 0.
+#[test]
+fn one_replicate_has_no_monte_carlo_se() {
+    let data = format!("{DIR}/birthwt.csv");
+    let cands = format!("{DIR}/search.toml");
+    let args = |b: &'static str| {
+        vec![
+            "derive".to_string(),
+            "--data".into(),
+            data.clone(),
+            "--candidates".into(),
+            cands.clone(),
+            "--binary-outcome".into(),
+            "low".into(),
+            "--outcome".into(),
+            "bwt".into(),
+            "--validate-bootstrap".into(),
+            b.into(),
+        ]
+    };
+    for (b, null) in [("1", true), ("2", false)] {
+        let mut a = args(b);
+        a.push("--json".into());
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let v = json(&a);
+        let rows = v["internal_validation"]["table"].as_array().unwrap();
+        assert!(
+            rows.iter().all(|r| r["optimism_se"].is_null() == null),
+            "B = {b}"
+        );
+    }
+    let a = args("1");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let text = common::stdout(&a);
+    assert!(
+        text.contains("not estimable from fewer than 2 replicates"),
+        "{text}"
+    );
+}

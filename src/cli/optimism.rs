@@ -95,10 +95,14 @@ pub fn text(v: &WholeValidation, d: &Derivation) -> String {
         v.shrinkage
     ));
     s.push_str("Dxy and C are of the score; Intercept and Slope recalibrate the risk model's log-odds (glm(y ~ lp)), CITL is the intercept of glm(y ~ offset(lp)); Sensitivity and Specificity are at the cutoff each replicate chose.\n");
-    let max_se = v.table.iter().map(|r| r.optimism_se).fold(0.0, f64::max);
-    s.push_str(&format!(
-        "Monte Carlo standard error of the optimism: at most {max_se:.4} (per index in the JSON).\n"
-    ));
+    let se: Option<Vec<f64>> = v.table.iter().map(|r| r.optimism_se).collect();
+    s.push_str(&match se {
+        Some(se) => format!(
+            "Monte Carlo standard error of the optimism: at most {:.4} (per index in the JSON).\n",
+            se.iter().copied().fold(0.0, f64::max)
+        ),
+        None => "Monte Carlo standard error of the optimism: not estimable from fewer than 2 replicates that could be derived.\n".into(),
+    });
     if v.failed > 0 {
         s.push_str(&format!(
             "{} of {} replicates could not be derived (e.g. an item constant or separated in the resample) and are left out of the means.\n",

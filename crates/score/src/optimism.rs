@@ -59,8 +59,9 @@ pub struct IndexRow {
     pub test: f64,
     /// training − test.
     pub optimism: f64,
-    /// Monte Carlo standard error of the optimism (SD of the replicates' optimism ÷ √n).
-    pub optimism_se: f64,
+    /// Monte Carlo standard error of the optimism (SD of the replicates' optimism ÷ √n); `None` from fewer than
+    /// two replicates, where the SD is undefined.
+    pub optimism_se: Option<f64>,
     /// index_orig − optimism.
     pub index_corrected: f64,
     /// Replicates averaged.
@@ -291,14 +292,14 @@ fn summarise(orig: &[f64; 8], ok: &[&([f64; 8], [f64; 8])]) -> Vec<IndexRow> {
                 .iter()
                 .map(|r| (r.0[m] - r.1[m] - optimism).powi(2))
                 .sum::<f64>()
-                / (n - 1.0).max(1.0);
+                / (n - 1.0);
             IndexRow {
                 index: (*name).into(),
                 index_orig: orig[m],
                 training,
                 test,
                 optimism,
-                optimism_se: (var / n).sqrt(),
+                optimism_se: (ok.len() >= 2).then(|| (var / n).sqrt()),
                 index_corrected: orig[m] - optimism,
                 n: ok.len(),
             }
