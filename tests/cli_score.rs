@@ -301,3 +301,78 @@ fn validate_names_missing_score_columns() {
         "{err}"
     );
 }
+
+/// A misspelt key in a candidates or score file is an error naming the key, never a default taken in its place
+/// (`opp` once left the comparison at `==`, so the score was derived on lwt == 110; `[modle]` dropped the risk
+/// model); a candidate with both a threshold and a grid is refused instead of silently searching the grid.
+#[test]
+fn misspelt_keys_in_score_and_candidate_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/birthwt.csv"
+    );
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cand = "name = \"t\"\n[[candidate]]\nlabel = \"X\"\ncolumn = \"lwt\"\n";
+    let typo = write(
+        "typo.toml",
+        &format!("{cand}opp = \">\"\nthreshold = 110\n"),
+    );
+    let both = write(
+        "both.toml",
+        &format!("{cand}op = \">\"\nthreshold = 110\ngrid = [100.0]\n"),
+    );
+    let score_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    ))
+    .unwrap();
+    let modle = write("modle.toml", &score_text.replace("[model]", "[modle]"));
+    let pionts = write(
+        "pionts.toml",
+        &score_text.replacen("points = 1", "pionts = 1", 1),
+    );
+    let derive = |c: &str| {
+        calcscore(&[
+            "derive",
+            "--data",
+            data,
+            "--candidates",
+            c,
+            "--outcome",
+            "bwt",
+            "--binary-outcome",
+            "low",
+        ])
+    };
+    let validate = |s: &str| {
+        calcscore(&[
+            "validate",
+            "--data",
+            data,
+            "--score",
+            s,
+            "--outcome",
+            "bwt",
+            "--binary-outcome",
+            "low",
+        ])
+    };
+    let cases = [
+        (derive(&typo), "unknown field `opp`"),
+        (derive(&both), "both a threshold and a grid"),
+        (validate(&modle), "unknown key 'modle' in the top level"),
+        (validate(&pionts), "unknown key 'pionts' in [item]"),
+    ];
+    for (o, needle) in cases {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(needle),
+            "{needle}: {err}"
+        );
+    }
+}

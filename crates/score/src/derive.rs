@@ -19,6 +19,7 @@ use calcscore_stats::{StatsError, TidyRow};
 
 /// One candidate predictor: `column op threshold` (binary columns: `== 1`), or a threshold searched over `grid`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Candidate {
     /// Label for tables and the score file.
     pub label: String,
@@ -37,6 +38,7 @@ pub struct Candidate {
 
 /// A candidates file: `[[candidate]]` tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Candidates {
     /// Name of the score to write.
     #[serde(default = "default_name")]
@@ -64,6 +66,14 @@ impl Candidates {
             if k.threshold.is_none() && k.grid.is_empty() && k.op.is_some_and(|o| o != Op::Eq) {
                 return Err(Error::Usage(format!(
                     "{}: candidate '{}' needs a threshold or a grid",
+                    path.display(),
+                    k.label
+                )));
+            }
+            if k.threshold.is_some() && !k.grid.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{}: candidate '{}' gives both a threshold and a grid; give the threshold to use, or the grid \
+                     to search",
                     path.display(),
                     k.label
                 )));

@@ -315,6 +315,67 @@ const BUILTIN: [(&str, &str); 2] = [
     ),
 ];
 
+/// The keys a score file may hold, per table: a misspelt key (`[modle]`, `pionts`) is an error naming it, not a
+/// value silently left at its default. `[card]` and the `var_`/`cov_` model keys are read by `card`.
+const SCORE_KEYS: [(&str, &[&str]); 4] = [
+    (
+        "",
+        &["name", "title", "source", "cutoff", "item", "model", "card"],
+    ),
+    ("item", &["label", "column", "op", "threshold", "points"]),
+    (
+        "model",
+        &[
+            "intercept",
+            "slope",
+            "outcome",
+            "fitted_in",
+            "var_intercept",
+            "var_slope",
+            "cov_intercept_slope",
+        ],
+    ),
+    ("card", &["recommendation", "below"]),
+];
+
+/// Check every key of a score file against [`SCORE_KEYS`] (a file that is no TOML is left to the parser).
+fn known_keys(text: &str, file: &str) -> Result<()> {
+    let Ok(root) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    let tables = |name: &str| -> Vec<&toml::Table> {
+        match (name, root.get(name)) {
+            ("", _) => vec![&root],
+            (_, Some(toml::Value::Table(t))) => vec![t],
+            (_, Some(toml::Value::Array(a))) => {
+                a.iter().filter_map(toml::Value::as_table).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    for (name, allowed) in SCORE_KEYS {
+        for key in tables(name).iter().flat_map(|t| t.keys()) {
+            if !allowed.contains(&key.as_str()) {
+                let place = if name.is_empty() {
+                    "the top level".to_string()
+                } else {
+                    format!("[{name}]")
+                };
+                let hint = calcscore_data::load::did_you_mean(key, allowed.iter().copied())
+                    .map_or(String::new(), |m| format!(" (did you mean '{m}'?)"));
+                return Err(Error::Data(DataError::Unreadable {
+                    file: file.to_string(),
+                    reason: format!(
+                        "unknown key '{key}' in {place}{hint}; a score file knows {}",
+                        allowed.join(", ")
+                    ),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl PointsTable {
     /// The names of the built-in scores.
     pub fn builtin_names() -> Vec<&'static str> {
@@ -342,6 +403,7 @@ impl PointsTable {
             )));
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        known_keys(&text, &path.display().to_string())?;
         let table: PointsTable = toml::from_str(&text).map_err(|e| {
             Error::Data(DataError::Unreadable {
                 file: path.display().to_string(),
