@@ -23,7 +23,70 @@ fn json(args: &[&str]) -> Value {
         "{args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
+    let dups = duplicate_keys(&o.stdout);
+    assert!(
+        dups.is_empty(),
+        "{args:?}: keys written twice in one object: {dups:?}"
+    );
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}"))
+}
+
+/// Keys that stand twice in one object anywhere in a JSON text (a parser keeps one of them without a word;
+/// `calibration --json` once wrote `n` twice).
+fn duplicate_keys(text: &[u8]) -> Vec<String> {
+    let mut dups = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(text);
+    serde::de::DeserializeSeed::deserialize(Dups(&mut dups), &mut de).expect("JSON");
+    dups
+}
+
+/// Walks a JSON value, recording the keys an object repeats.
+struct Dups<'a>(&'a mut Vec<String>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Dups<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Dups<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(k) = m.next_key::<String>()? {
+            if !seen.insert(k.clone()) {
+                self.0.push(k);
+            }
+            m.next_value_seed(Dups(&mut *self.0))?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s.next_element_seed(Dups(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
 }
 
 /// The text of every section (a heading to the next heading of the same or a higher level) whose heading
@@ -59,6 +122,9 @@ fn keys(v: &Value) -> Vec<String> {
 
 #[test]
 fn every_top_level_key_of_every_verb_is_documented() {
+    // The duplicate-key check itself, at any depth.
+    let nested = br#"{"n": 1, "a": {"b": [{"c": 1, "c": 2}]}, "n": 2}"#;
+    assert_eq!(duplicate_keys(nested), ["c", "n"]);
     let docs = std::fs::read_to_string(format!("{ROOT}/docs/json.md")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let report = tmp.path().join("zhang2021");
@@ -70,6 +136,11 @@ fn every_top_level_key_of_every_verb_is_documented() {
     assert!(reproduce.status.success());
     let results_text = std::fs::read_to_string(report.join("results.json")).unwrap();
     let results: Value = serde_json::from_str(&results_text).unwrap();
+    assert_eq!(
+        duplicate_keys(results_text.as_bytes()),
+        Vec::<String>::new(),
+        "results.json"
+    );
     let results_path = report.join("results.json");
     let results_arg = results_path.to_str().unwrap();
     let runs: Vec<(&str, Value)> = vec![

@@ -64,8 +64,8 @@ struct CalibrationReport<'a> {
     risk_column: String,
     risk_scale: &'static str,
     case_level: String,
-    n: usize,
     dropped: Vec<input::Dropped>,
+    /// Its `n` (rows used) is the report's: the report once wrote `n` a second time, a duplicate key.
     #[serde(flatten)]
     calibration: &'a Calibration,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -124,7 +124,6 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         risk_column: column.clone(),
         risk_scale: scale.name(),
         case_level: levels.case.clone(),
-        n: rows.len(),
         dropped,
         calibration: &cal,
         bootstrap,
@@ -263,7 +262,7 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
         r.risk_column, r.risk_scale, r.outcome, r.data
     );
     println!("Event level: {} ({})", levels.case, levels.how);
-    input::print_dropped(r.n, &r.dropped);
+    input::print_dropped(r.calibration.n, &r.dropped);
     println!("n = {}, events = {}\n", c.n, c.events);
     let pct = c.conf_level * 100.0;
     let rows: Vec<_> = [&c.citl, &c.slope]
