@@ -214,13 +214,15 @@ fn read_fully(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// The end (index of the line feed) of the record starting at `start`: the first line feed outside quotes.
+/// The end of the record starting at `start`: the first line feed outside quotes, or a carriage return not
+/// followed by one (old Mac line endings, which the reader accepts like CRLF).
 fn record_end(data: &[u8], start: usize) -> Option<usize> {
     let mut quoted = false;
     for (k, &b) in data[start..].iter().enumerate() {
         match b {
             b'"' => quoted = !quoted,
             b'\n' if !quoted => return Some(start + k),
+            b'\r' if !quoted && data.get(start + k + 1) != Some(&b'\n') => return Some(start + k),
             _ => {}
         }
     }
