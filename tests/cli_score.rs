@@ -376,3 +376,47 @@ fn misspelt_keys_in_score_and_candidate_files_are_named() {
         );
     }
 }
+
+/// A bare two-level text outcome is `column == its second level` (as R codes a factor response), and every label
+/// says so: derive with `type` (levels case, control) is byte for byte derive with "type == control", with a note
+/// on stderr naming the event and how to choose the other; it was once labelled "type = 1" everywhere.
+#[test]
+fn a_bare_text_outcome_names_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text =
+        std::fs::read_to_string(format!("{root}/tests/reference/mice/pima_tr2.csv")).unwrap();
+    let data = dir.path().join("pima_cc.csv");
+    std::fs::write(
+        &data,
+        text.replace(",\"Yes\"", ",case").replace(",\"No\"", ",control"),
+    )
+    .unwrap();
+    let cands = format!("{root}/tests/reference/mice/pima_candidates.toml");
+    let run = |outcome: &str| {
+        calcscore(&[
+            "derive",
+            "--data",
+            data.to_str().unwrap(),
+            "--candidates",
+            &cands,
+            "--outcome",
+            "none",
+            "--binary-outcome",
+            outcome,
+            "--reference",
+            "BMI > 30",
+            "--json",
+        ])
+    };
+    let (bare, named) = (run("type"), run("type == control"));
+    assert!(bare.status.success() && named.status.success());
+    assert_eq!(bare.stdout, named.stdout);
+    let out = String::from_utf8(bare.stdout).unwrap();
+    assert!(out.contains("\"outcome\": \"type == control\"") && !out.contains("type = 1"));
+    let note = String::from_utf8_lossy(&bare.stderr);
+    assert!(
+        note.contains("the event is 'control'") && note.contains("\"type == case\""),
+        "{note}"
+    );
+}

@@ -64,6 +64,16 @@ impl ScoreOutcomeArgs {
     }
 }
 
+/// The binary outcome with its event named on `table` (a bare text column: its second level), the choice said
+/// on stderr.
+pub fn resolved_binary(outcomes: &ScoreOutcomeArgs, table: &Table) -> Result<BinaryOutcome> {
+    let (binary, note) = outcomes.binary()?.resolved(table)?;
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    Ok(binary)
+}
+
 /// How the input file is read: a workbook's sheet, a CSV file's dialect (each sniffed when not given).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ReadArgs {

@@ -122,7 +122,7 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
     };
     let opts = DeriveOptions {
         outcome: a.outcomes.continuous(),
-        binary: a.outcomes.binary()?,
+        binary: super::args::resolved_binary(&a.outcomes, &table)?,
         cluster: a.cluster.clone(),
         reference: a.reference.clone(),
         target_npv: a.target_npv.map(Proportion::get),

@@ -96,7 +96,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     }
     let opts = ValidateOptions {
         outcome: a.outcomes.continuous(),
-        binary: a.outcomes.binary()?,
+        binary: super::args::resolved_binary(&a.outcomes, &table)?,
         cluster: a.cluster.clone(),
         by: a.by.clone(),
         reference_group: a.derivation.clone(),

@@ -163,6 +163,30 @@ impl BinaryOutcome {
         })
     }
 
+    /// The outcome with the event named: a bare two-level text column becomes `column == level` with its second
+    /// level in sorted order (as R codes a factor response), so every label says which level is the event;
+    /// the returned note says so, for the terminal. Anything else is returned as it is, with no note.
+    pub fn resolved(self, table: &Table) -> Result<(BinaryOutcome, Option<String>)> {
+        if self.op.is_some() || self.level.is_some() || !table.is_categorical(&self.column)? {
+            return Ok((self, None));
+        }
+        let levels = self.text_levels(table)?;
+        let note = format!(
+            "--binary-outcome {c}: a text column; the event is '{e}' (the second of its levels {a}, {e} in sorted \
+             order); to choose the other, give \"{c} == {a}\"",
+            c = self.column,
+            a = levels[0],
+            e = levels[1]
+        );
+        let resolved = BinaryOutcome {
+            op: Some(Op::Eq),
+            threshold: f64::NAN,
+            level: Some(levels[1].clone()),
+            column: self.column,
+        };
+        Ok((resolved, Some(note)))
+    }
+
     /// 1/0 per row (missing stays missing); a 0/1 column with other values is an error naming the row.
     pub fn values(&self, table: &Table) -> Result<Vec<Option<f64>>> {
         if let Some(level) = &self.level {
