@@ -389,7 +389,8 @@ fn a_bare_text_outcome_names_its_event() {
     let data = dir.path().join("pima_cc.csv");
     std::fs::write(
         &data,
-        text.replace(",\"Yes\"", ",case").replace(",\"No\"", ",control"),
+        text.replace(",\"Yes\"", ",case")
+            .replace(",\"No\"", ",control"),
     )
     .unwrap();
     let cands = format!("{root}/tests/reference/mice/pima_candidates.toml");

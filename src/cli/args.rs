@@ -243,6 +243,14 @@ flow keeps (exclusions as in `reproduce`), stent expansion computed as {}; a `co
                 studied.nrows(),
                 self.expansion.describe()
             );
+        } else {
+            // Asked-for cohorts come from the same flow: the lesions it leaves out are said too.
+            eprintln!(
+                "note: {source} is a lesion registry: its cohorts (A-D) are those of the {} of its {n_input} \
+lesions that the Zhang 2021 flow keeps (exclusions as in `reproduce`), stent expansion computed as {}",
+                studied.nrows(),
+                self.expansion.describe()
+            );
         }
         Ok(studied)
     }

@@ -77,6 +77,13 @@ pub fn run(a: Table1Args) -> Result<Outcome> {
         },
     };
     let t = table1(&table, &opts)?;
+    if t.missing_group > 0 {
+        // On stderr too: CSV carries no notes, and a reader of any format should not have to find it.
+        eprintln!(
+            "note: {} row(s) of {} have no value of '{}' and are in no column of the table",
+            t.missing_group, table.source, t.by
+        );
+    }
     if a.json {
         println!(
             "{}",

@@ -617,10 +617,17 @@ fn row_cells(r: &Table1Row) -> Vec<String> {
 /// Render the table in `format`; the rules of the summaries are its note.
 pub fn render(t: &Table1, format: Format) -> String {
     let (head, body) = cells(t);
-    let table = crate::table::Table::new(&head)
+    let mut table = crate::table::Table::new(&head)
         .rows(body)
         .label("table1")
         .note(t.rules.clone());
+    if t.missing_group > 0 {
+        // Said in every format, not only in the JSON's `missing_group`: these rows are in no column.
+        table = table.note(format!(
+            "{} row(s) with no value of '{}' are in no group and left out of every column, Overall included.",
+            t.missing_group, t.by
+        ));
+    }
     match format {
         Format::Csv => table.to_csv(),
         Format::Md => table.to_markdown(),
