@@ -122,3 +122,46 @@ fn bad_card_input_is_a_usage_error() {
         assert_eq!(calcscore(&args).status.code(), Some(2), "{args:?}");
     }
 }
+
+/// Graded items on one column (`lwt < 110` +1, `lwt < 100` +2, as derive can write) share one number box in the
+/// calculator, so the page's code reads the same value for both; two boxes with one id once made it read only
+/// the first (61 in the second box gave 0 points).
+#[test]
+fn graded_items_on_one_column_share_one_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("graded.toml");
+    std::fs::write(
+        &score,
+        "name = \"graded\"\ntitle = \"Graded\"\nsource = \"test\"\ncutoff = 2\n\
+         [[item]]\nlabel = \"Weight < 110 lb\"\ncolumn = \"lwt\"\nop = \"<\"\nthreshold = 110.0\npoints = 1\n\
+         [[item]]\nlabel = \"Weight < 100 lb\"\ncolumn = \"lwt\"\nop = \"<\"\nthreshold = 100.0\npoints = 2\n\
+         [[item]]\nlabel = \"Smoking\"\ncolumn = \"smoke\"\nop = \"==\"\nthreshold = 1.0\npoints = 1\n",
+    )
+    .unwrap();
+    let out = dir.path().join("card");
+    let o = calcscore(&[
+        "card",
+        "--score",
+        score.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("calculator.html")).unwrap();
+    assert_eq!(html.matches("id=\"lwt\"").count(), 1, "one box for lwt");
+    assert_eq!(html.matches("id=\"smoke\"").count(), 1);
+    assert!(
+        html.contains("+1 if &lt; 110; +2 if &lt; 100"),
+        "both rules by the box"
+    );
+    // The page's own total for lwt = 95 and no smoking is 1 + 2 = 3, as `card --values` gives it.
+    let v = json_of(&calcscore(&[
+        "card",
+        "--score",
+        score.to_str().unwrap(),
+        "--values",
+        "lwt=95,smoke=0",
+        "--json",
+    ]));
+    assert_eq!(v["points"], 3);
+}

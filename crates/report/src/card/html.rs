@@ -100,26 +100,73 @@ fn item_input(i: &calcscore_score::Item) -> String {
             "<label class=\"item\" title=\"{id}\"><input type=\"checkbox\" id=\"{id}\"> {label} <span class=\"pts\">+{points}</span></label>\n"
         );
     }
-    let unit = escape(unit(&i.column));
-    let rule = format!(
-        "+{points} if {} {}{}{unit}",
-        escape(i.op.symbol()),
-        calcscore_data::table::format_number(i.threshold),
-        if unit.is_empty() { "" } else { " " }
-    );
-    let unit_span = if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" <span class=\"unit\">{unit}</span>")
-    };
     format!(
-        "<label class=\"item\" title=\"{id}\">{label} <span class=\"pts\">+{points}</span><br><input type=\"number\" step=\"any\" id=\"{id}\" aria-label=\"{label}\">{unit_span} <span class=\"rule\">{rule}</span></label>\n"
+        "<label class=\"item\" title=\"{id}\">{label} <span class=\"pts\">+{points}</span><br><input type=\"number\" step=\"any\" id=\"{id}\" aria-label=\"{label}\">{} <span class=\"rule\">{}</span></label>\n",
+        unit_span(&i.column),
+        rule(i)
     )
 }
 
-/// One labelled input per score item: a tick box for a yes/no item, a number field for a measurement.
+/// The rule an item scores by, with the column's unit: "+1 if > 5 mm".
+fn rule(i: &calcscore_score::Item) -> String {
+    let unit = escape(unit(&i.column));
+    format!(
+        "+{} if {} {}{}{unit}",
+        i.points,
+        escape(i.op.symbol()),
+        calcscore_data::table::format_number(i.threshold),
+        if unit.is_empty() { "" } else { " " }
+    )
+}
+
+/// The column's unit after its number box ("" when the schema gives none).
+fn unit_span(column: &str) -> String {
+    let unit = escape(unit(column));
+    if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" <span class=\"unit\">{unit}</span>")
+    }
+}
+
+/// One form control per column: an item alone on its column as [`item_input`]; items sharing a column (graded
+/// thresholds, `x > 55` +1 and `x > 60` +2) one number box, every item reading it, with all their rules (two
+/// boxes with one id once made the page read only the first and give wrong totals).
+fn column_input(items: &[&calcscore_score::Item]) -> String {
+    let [first, ..] = items else {
+        return String::new();
+    };
+    if items.len() == 1 {
+        return item_input(first);
+    }
+    let id = escape(&first.column);
+    let labels: Vec<String> = items.iter().map(|i| escape(&i.label)).collect();
+    let rules: Vec<String> = items.iter().map(|i| rule(i)).collect();
+    format!(
+        "<label class=\"item\" title=\"{id}\">{}<br><input type=\"number\" step=\"any\" id=\"{id}\" aria-label=\"{id}\">{} <span class=\"rule\">{}</span></label>\n",
+        labels.join("; "),
+        unit_span(&first.column),
+        rules.join("; ")
+    )
+}
+
+/// One labelled input per column the score reads: a tick box for a yes/no item, a number field for a
+/// measurement (shared by the items on that column).
 fn inputs_html(spec: &CardSpec) -> String {
-    spec.score.items.iter().map(item_input).collect()
+    let mut columns: Vec<&str> = Vec::new();
+    for i in &spec.score.items {
+        if !columns.contains(&i.column.as_str()) {
+            columns.push(&i.column);
+        }
+    }
+    columns
+        .iter()
+        .map(|c| {
+            let items: Vec<&calcscore_score::Item> =
+                spec.score.items.iter().filter(|i| i.column == *c).collect();
+            column_input(&items)
+        })
+        .collect()
 }
 
 /// The line under the result that says where the risk comes from.
