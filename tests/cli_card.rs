@@ -165,3 +165,22 @@ fn graded_items_on_one_column_share_one_input() {
     ]));
     assert_eq!(v["points"], 3);
 }
+
+/// `--values` with a column the score does not read, or a column twice, is refused (they were ignored, and the
+/// first of two values silently won).
+#[test]
+fn values_name_each_column_of_the_score_once() {
+    let score = format!("{REF}/birthwt_score.toml");
+    for (values, needle) in [
+        ("smoke=1,ht=0,lwt=100,ui=0,c=3", "reads no column 'c'"),
+        (
+            "smoke=1,smoke=0,ht=0,lwt=100,ui=0",
+            "'smoke' is given twice",
+        ),
+    ] {
+        let o = calcscore(&["card", "--score", &score, "--values", values]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(needle), "{err}");
+    }
+}

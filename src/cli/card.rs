@@ -41,7 +41,9 @@ pub fn run(a: CardArgs) -> Result<Outcome> {
     }
     let spec = CardSpec::resolve(&a.score, a.level.get())?;
     if let Some(v) = &a.values {
-        print_patient(&spec, &parse_values(v)?, a.json)?;
+        let values = parse_values(v)?;
+        check_value_names(&spec, &values)?;
+        print_patient(&spec, &values, a.json)?;
     }
     if let Some(out) = &a.out {
         let card = ScoreCard { spec: &spec };
@@ -79,6 +81,29 @@ fn parse_values(s: &str) -> Result<Vec<(String, f64)>> {
             Ok((k.trim().to_string(), x))
         })
         .collect()
+}
+
+/// Refuse a column the score does not read (a typo would leave its item unscored) and a column given twice
+/// (which value counts would be a guess).
+fn check_value_names(spec: &CardSpec, values: &[(String, f64)]) -> Result<()> {
+    let known: Vec<&str> = spec.score.items.iter().map(|i| i.column.as_str()).collect();
+    for (k, (name, _)) in values.iter().enumerate() {
+        if !known.contains(&name.as_str()) {
+            let hint = calcscore_data::load::did_you_mean(name, known.iter().copied())
+                .map_or(String::new(), |m| format!(" (did you mean '{m}'?)"));
+            return Err(Error::Usage(format!(
+                "--values: the score '{}' reads no column '{name}'{hint}; its columns: {}",
+                spec.score.name,
+                known.join(", ")
+            )));
+        }
+        if values[..k].iter().any(|(n, _)| n == name) {
+            return Err(Error::Usage(format!(
+                "--values: '{name}' is given twice; give each column once"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn print_patient(spec: &CardSpec, values: &[(String, f64)], as_json: bool) -> Result<()> {
