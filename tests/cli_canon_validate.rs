@@ -387,3 +387,57 @@ fn plots_of_groups_with_alike_names_do_not_replace_each_other() {
     );
     assert!(plots.join("decision__25_2.png").exists());
 }
+
+/// No usable row, or a derivation group that does not exist, is refused naming why (validate once printed
+/// "0 of 60 rows used", a note about an unnamed group, and exited 0; `--derivation 7` fitted in no group).
+#[test]
+fn no_usable_row_and_an_unknown_derivation_group_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{REF}/birthwt_val.csv")).unwrap();
+    let blank: String = text
+        .lines()
+        .enumerate()
+        .map(|(k, l)| {
+            // Every smoke value (the 5th column) left empty.
+            let mut f: Vec<&str> = l.split(',').collect();
+            if k > 0 {
+                f[4] = "";
+            }
+            f.join(",") + "\n"
+        })
+        .collect();
+    let data = tmp.path().join("blank.csv");
+    std::fs::write(&data, blank).unwrap();
+    let score = format!("{REF}/birthwt_stored.toml");
+    let base = [
+        "validate",
+        "--score",
+        &score,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+    ];
+    let d = data.to_str().unwrap();
+    let o = calcscore(&[&base[..], &["--data", d]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("none of its") && err.contains("smoke"),
+        "{err}"
+    );
+    let val = format!("{REF}/birthwt_val.csv");
+    let o = calcscore(
+        &[
+            &base[..],
+            &["--data", &val, "--by", "smoke", "--derivation", "7"],
+        ]
+        .concat(),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no group '7'") && err.contains("groups of smoke: 0, 1"),
+        "{err}"
+    );
+}

@@ -294,9 +294,34 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
     };
     let (d, rows) = usable(&table, score, opts)?;
     calcscore_core::trace::span("validate: usable rows");
+    if rows.n_used == 0 {
+        let missing: Vec<String> = rows
+            .missing
+            .iter()
+            .filter(|m| m.n_missing > 0)
+            .map(|m| format!("{} {}", m.column, m.n_missing))
+            .collect();
+        return Err(crate::Error::Usage(format!(
+            "{}: none of its {} rows has every column the validation reads (missing per column: {})",
+            table.source,
+            rows.n_input,
+            missing.join(", ")
+        )));
+    }
     let mut groups: Vec<String> = d.group.clone();
     groups.sort();
     groups.dedup();
+    if let Some(g) = opts
+        .reference_group
+        .as_ref()
+        .filter(|g| !groups.contains(g))
+    {
+        return Err(crate::Error::Usage(format!(
+            "--derivation {g}: no group '{g}' among the rows used (groups of {}: {})",
+            opts.by.as_deref().unwrap_or("the table"),
+            groups.join(", ")
+        )));
+    }
     let mut notes = Vec::new();
     let reference = opts
         .reference_group
