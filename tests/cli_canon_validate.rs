@@ -441,3 +441,64 @@ fn no_usable_row_and_an_unknown_derivation_group_are_refused() {
         "{err}"
     );
 }
+
+/// Messages name the user's file, column and rule: a non-finite continuous outcome by its file row and column
+/// (not the internal frame's 'outcome'), a one-class outcome by its rule, and `!=` as an operator calcscore does
+/// not read (it was looked up as a column named 'low != 1').
+#[test]
+fn messages_name_the_users_outcome() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{REF}/birthwt_val.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // bwt (10th column) of the first data row (file row 2) is inf; a second file has low = 0 everywhere.
+    let mut f: Vec<&str> = lines[1].split(',').collect();
+    f[9] = "inf";
+    let row2 = f.join(",");
+    let zeros: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, l)| {
+            if k == 0 {
+                l.clone()
+            } else {
+                format!("0{}", &l[l.find(',').unwrap()..])
+            }
+        })
+        .collect();
+    lines[1] = row2;
+    let inf = tmp.path().join("inf.csv");
+    std::fs::write(&inf, lines.join("\n") + "\n").unwrap();
+    let one = tmp.path().join("one.csv");
+    std::fs::write(&one, zeros.join("\n") + "\n").unwrap();
+    let score = format!("{REF}/birthwt_stored.toml");
+    let run = |data: &std::path::Path, outcome: &str, binary: &str| {
+        calcscore(&[
+            "validate",
+            "--data",
+            data.to_str().unwrap(),
+            "--score",
+            &score,
+            "--outcome",
+            outcome,
+            "--binary-outcome",
+            binary,
+        ])
+    };
+    let o = run(&inf, "bwt", "low");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("inf.csv: row 2, column 'bwt': inf"), "{err}");
+    let o = run(&one, "none", "low");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("outcome 'low = 1' has only one class") && !out.contains("'outcome'"),
+        "{out}"
+    );
+    let o = run(&inf, "none", "low != 1");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("'!=' is not a comparison calcscore reads"),
+        "{err}"
+    );
+}

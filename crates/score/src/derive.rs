@@ -124,6 +124,12 @@ pub struct BinaryOutcome {
 impl BinaryOutcome {
     /// Parse `"column < 70"`, `"column == Yes"` or `"column"`.
     pub fn parse(s: &str) -> Result<BinaryOutcome> {
+        if let Some(op) = ["!=", "<>", "=<", "=>"].iter().find(|op| s.contains(**op)) {
+            return Err(Error::Usage(format!(
+                "--binary-outcome '{s}': '{op}' is not a comparison calcscore reads; use <, <=, ==, >= or > \
+                 (for \"not Yes\", name the other level: \"type == No\")"
+            )));
+        }
         for (sym, op) in [
             ("<=", Op::Le),
             (">=", Op::Ge),

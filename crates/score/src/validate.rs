@@ -229,6 +229,22 @@ pub(crate) fn usable(
         .as_ref()
         .map(|c| table.numbers(c))
         .transpose()?;
+    if let (Some(y), Some(c)) = (&y, &opts.outcome) {
+        // Named in the user's file and column here, not later in the internal frame's 'outcome'.
+        if let Some(&i) = rows
+            .iter()
+            .find(|&&i| y.get(i).is_some_and(|x| !x.is_finite()))
+        {
+            return Err(crate::Error::Data(calcscore_data::DataError::Invalid {
+                file: table.source.clone(),
+                row: table.row_number(i),
+                column: c.clone(),
+                value: format!("{}", y.get(i).unwrap_or_default()),
+                rule: "the outcome must be a finite number (leave the cell empty or NA for a missing value)"
+                    .into(),
+            }));
+        }
+    }
     let g = match &opts.by {
         Some(c) => table.text(c)?,
         None => Cow::Owned(std::iter::repeat_n(Some("all"), table.nrows()).collect()),
@@ -423,7 +439,10 @@ fn group_validation(
     let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
     let mut notes = Vec::new();
     let n_clusters = group_clusters(d, &idx, g, opts, &mut notes);
+    // The engine names the internal frame's columns ('outcome'); the note names the user's outcome rule.
+    let event = format!("'{}'", opts.binary.describe());
     let mut note = |what: &str, err: &dyn std::fmt::Display| {
+        let err = err.to_string().replace("'outcome'", &event);
         notes.push(format!("{what} not estimable in group {g}: {err}"))
     };
     let slope = match &d.outcome {
