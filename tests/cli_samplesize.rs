@@ -1056,3 +1056,40 @@ fn bad_input_gets_a_clear_error() {
         "rows with outcome 'stent_expansion_pct < 70' and cluster 'patient_id' both present: 0 usable observations, at least 2 needed",
     );
 }
+
+/// Columns of the printed table never run together: with 1,349,250 events the Events column widens instead of
+/// touching Nag_Rsq. By hand (Riley criterion 1, S = 0.9): n = 300 / ((0.9 − 1) ln(1 − 0.001/0.9)) = 2,698,499.72,
+/// rounded up to 2,698,500; events = n × 0.5 = 1,349,250; EPP = 1,349,250 / 300 = 4,497.5.
+#[test]
+fn wide_values_keep_their_columns_apart() {
+    let out = calcscore(&[
+        "samplesize",
+        "develop",
+        "--type",
+        "binary",
+        "--rsquared",
+        "0.001",
+        "--parameters",
+        "300",
+        "--prevalence",
+        "0.5",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text.lines().find(|l| l.starts_with("Criteria 1")).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        [
+            "Criteria",
+            "1",
+            "2698500",
+            "0.900",
+            "300",
+            "0.001",
+            "0.750",
+            "0.001",
+            "1349250.0",
+            "4497.5"
+        ]
+    );
+}

@@ -632,28 +632,37 @@ fn print_binary(d: &BinaryDevelopment, conv: Option<&CstatR2>) {
         "NB: Events per Predictor Parameter (EPP) assumes prevalence = {}\n",
         g(d.prevalence)
     );
-    println!(
-        "{:<11}{:>10}{:>10}{:>10}{:>8}{:>8}{:>8}{:>9}{:>8}",
-        "", "Samp_size", "Shrinkage", "Parameter", "CS_Rsq", "Max_Rsq", "Nag_Rsq", "Events", "EPP"
-    );
+    let mut rows = vec![[
+        "",
+        "Samp_size",
+        "Shrinkage",
+        "Parameter",
+        "CS_Rsq",
+        "Max_Rsq",
+        "Nag_Rsq",
+        "Events",
+        "EPP",
+    ]
+    .map(String::from)
+    .to_vec()];
     for c in &d.criteria {
         let label = match c.criterion {
             0 => "Final".to_string(),
             k => format!("Criteria {k}"),
         };
-        println!(
-            "{:<11}{:>10}{:>10.3}{:>10}{:>8}{:>8.3}{:>8.3}{:>9.1}{:>8}",
+        rows.push(vec![
             label,
-            c.sample_size,
-            c.shrinkage,
-            d.parameters,
+            c.sample_size.to_string(),
+            format!("{:.3}", c.shrinkage),
+            d.parameters.to_string(),
             g(d.r2_cs),
-            d.max_r2_cs,
-            d.r2_nagelkerke,
-            c.events,
-            g(c.epp)
-        );
+            format!("{:.3}", d.max_r2_cs),
+            format!("{:.3}", d.r2_nagelkerke),
+            format!("{:.1}", c.events),
+            g(c.epp),
+        ]);
     }
+    print!("{}", aligned(&rows, &[11, 10, 10, 10, 8, 8, 8, 9, 8]));
     println!(
         "\nMinimum sample size required for new model development based on user inputs = {},",
         d.sample_size
@@ -666,6 +675,36 @@ fn print_binary(d: &BinaryDevelopment, conv: Option<&CstatR2>) {
     );
 }
 
+/// pmsampsize's layout: the first column left-aligned, the others right-aligned, each at least as wide as
+/// `widths`; a column widens where a value would otherwise touch its neighbour (an Events of 1349250.0 once ran
+/// into Nag_Rsq).
+fn aligned(rows: &[Vec<String>], widths: &[usize]) -> String {
+    let widths: Vec<usize> = widths
+        .iter()
+        .enumerate()
+        .map(|(j, &w)| {
+            w.max(
+                rows.iter()
+                    .map(|r| r[j].chars().count() + 1)
+                    .max()
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        for (j, (cell, &w)) in r.iter().zip(&widths).enumerate() {
+            if j == 0 {
+                out.push_str(&format!("{cell:<w$}"));
+            } else {
+                out.push_str(&format!("{cell:>w$}"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn print_continuous(d: &ContinuousDevelopment) {
     println!("Sample size to develop a model with a continuous outcome (Riley et al.; as pmsampsize 1.1.3)\n");
     println!("NB: Assuming 0.05 acceptable difference in apparent & adjusted R-squared");
@@ -674,26 +713,25 @@ fn print_continuous(d: &ContinuousDevelopment) {
         g(d.mmoe)
     );
     println!("SPP - Subjects per Predictor Parameter\n");
-    println!(
-        "{:<13}{:>10}{:>10}{:>10}{:>8}{:>8}",
-        "", "Samp_size", "Shrinkage", "Parameter", "Rsq", "SPP"
-    );
+    let mut rows = vec![["", "Samp_size", "Shrinkage", "Parameter", "Rsq", "SPP"]
+        .map(String::from)
+        .to_vec()];
     for c in &d.criteria {
         let label = match c.criterion {
             0 => "Final".to_string(),
             4 => "Criteria 4*".to_string(),
             k => format!("Criteria {k}"),
         };
-        println!(
-            "{:<13}{:>10}{:>10.3}{:>10}{:>8}{:>8}",
+        rows.push(vec![
             label,
-            c.sample_size,
-            c.shrinkage,
-            d.parameters,
+            c.sample_size.to_string(),
+            format!("{:.3}", c.shrinkage),
+            d.parameters.to_string(),
             g(d.r2),
-            g(c.spp)
-        );
+            g(c.spp),
+        ]);
     }
+    print!("{}", aligned(&rows, &[13, 10, 10, 10, 8, 8]));
     println!(
         "\nMinimum sample size required for new model development based on user inputs = {}",
         d.sample_size
