@@ -11,6 +11,7 @@ pub fn escape(text: &str) -> String {
                 out.push(c);
             }
             '~' => out.push_str(r"\textasciitilde{}"),
+            '|' => out.push_str(r"\textbar{}"),
             '^' => out.push_str(r"\textasciicircum{}"),
             '`' => {}
             '<' => out.push_str(r"$<$"),

@@ -167,14 +167,14 @@ impl Table {
 
     /// A Markdown pipe table (`|` in cells escaped), then the notes.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!(
-            "| {} |\n|{}\n",
-            self.header.join(" | "),
-            "---|".repeat(self.header.len())
-        );
+        // A '|' in any cell, header included, is escaped: it would start a new column.
+        let line = |cells: &[String]| {
+            let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            format!("| {} |\n", cells.join(" | "))
+        };
+        let mut out = line(&self.header) + &format!("|{}\n", "---|".repeat(self.header.len()));
         for r in &self.rows {
-            let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            out.push_str(&line(r));
         }
         out + &self.notes_block()
     }
@@ -300,6 +300,10 @@ mod tests {
     fn markdown_escapes_pipes_and_appends_notes() {
         let t = Table::new(&["a"]).row(["x|y"]).note("n1").note("n2");
         assert_eq!(t.to_markdown(), "| a |\n|---|\n| x\\|y |\n\nn1\nn2\n");
+        // A group named p|q in the header stays one column; LaTeX prints the bar as \textbar{}.
+        let t = Table::new(&["g = p|q"]).row(["1"]);
+        assert_eq!(t.to_markdown(), "| g = p\\|q |\n|---|\n| 1 |\n");
+        assert!(t.to_latex().contains("g = p\\textbar{}q \\\\"));
     }
 
     #[test]
