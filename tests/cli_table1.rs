@@ -250,3 +250,25 @@ fn cohorts_from_the_flow_say_how_many_lesions_it_keeps() {
         );
     }
 }
+
+/// Blank lines at the end of a file are no rows: a header followed by blank lines is "header only" (it was read
+/// as two rows of missing values, n = 0 in every group, exit 0), and data rows followed by blank lines count as
+/// the data rows alone.
+#[test]
+fn trailing_blank_lines_are_not_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let only = dir.path().join("only.csv");
+    std::fs::write(&only, "a,b\n\n\r\n").unwrap();
+    let o = calcscore(&["table1", "--data", only.to_str().unwrap(), "--by", "a"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("header only"));
+    let rows = dir.path().join("rows.csv");
+    std::fs::write(&rows, "a,b\n1,2\n1,4\n3,5\n\n\n").unwrap();
+    let o = calcscore(&["table1", "--data", rows.to_str().unwrap(), "--by", "a"]);
+    assert!(
+        o.status.success() && o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Overall (n = 3)"));
+}

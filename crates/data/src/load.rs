@@ -401,6 +401,7 @@ fn normalised(bytes: CsvBytes, file: &str) -> Result<CsvBytes, DataError> {
             && super::input::skip_blank_lines(m).len() == m.len()
             && !m.iter().all(u8::is_ascii_whitespace)
             && m.ends_with(b"\n")
+            && !m.ends_with(b"\n\n")
             && !m.contains(&b'\r');
         if clean {
             return Ok(bytes);
@@ -447,6 +448,11 @@ fn normalised_vec(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> 
             k += 1;
         }
         bytes = out;
+    }
+    // Blank lines at the end are no rows (a spreadsheet's trailing empty lines): they once made a file with only a
+    // header read as rows of missing values.
+    while bytes.ends_with(b"\n\n") {
+        bytes.pop();
     }
     if !bytes.ends_with(b"\n") {
         bytes.push(b'\n');
