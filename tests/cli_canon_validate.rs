@@ -502,3 +502,24 @@ fn messages_name_the_users_outcome() {
         "{err}"
     );
 }
+
+/// A `--plots` directory that holds the user's files is refused with a fix that names `--plots` (it said
+/// "--out", which validate does not have).
+#[test]
+fn a_foreign_plots_directory_is_refused_naming_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plots = tmp.path().join("mine");
+    std::fs::create_dir(&plots).unwrap();
+    std::fs::write(plots.join("notes.txt"), "mine").unwrap();
+    let o = validate_stored(&["--plots", plots.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("e.g. --plots ") && !err.contains("--out"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(plots.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}

@@ -239,7 +239,7 @@ pub fn run_fit(a: &FitArgs, opts: MiceOptions) -> Result<Outcome> {
     let (imp, done) = impute_for(&table, &formula, a.cluster.as_deref(), &opts)?;
     let pooled = pool_fits(&done, &formula, model, &fit_opts, a.cluster.as_deref())?;
     if let Some(dir) = &a.impute.impute_plots {
-        write_plots(dir, &imp, &[a.data.data.as_path()])?;
+        write_plots(dir, &imp, &a.data.paths())?;
     }
     if a.json {
         let out = FitImputedJson {
@@ -502,7 +502,7 @@ pub fn run_validate(
     let (imp, pooled, cc) =
         calcscore_score::validate_impute::validate_imputed(table, score, opts, mice)?;
     if let Some(dir) = &a.impute.impute_plots {
-        write_plots(dir, &imp, &[a.data.input.data.as_path()])?;
+        write_plots(dir, &imp, &a.data.input.paths())?;
     }
     if a.json {
         let out = PooledJson::<_, _, ()> {
@@ -633,7 +633,7 @@ pub fn write_plots(
     inputs: &[&std::path::Path],
 ) -> Result<()> {
     let files = calcscore_report::impute_charts::files(imp)?;
-    let out = calcscore_report::output::OutDir::open(dir, inputs)?;
+    let out = calcscore_report::output::OutDir::open_as(dir, inputs, "--impute-plots")?;
     out.write(&files, calcscore_report::output::Mode::Replace)
 }
 

@@ -133,7 +133,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     };
     calcscore_core::trace::span("bootstrap");
     if let Some(dir) = &a.plots {
-        write_plots(dir, &v, a.level.get(), &[a.data.input.data.as_path()])?;
+        write_plots(dir, &v, a.level.get(), &a.data.input.paths())?;
     }
     if a.json {
         let j = ValidateJson {
@@ -373,7 +373,7 @@ fn write_plots(
             both(&mut files, &format!("decision_{stem}"), &fig)?;
         }
     }
-    let out = calcscore_report::output::OutDir::open(dir, inputs)?;
+    let out = calcscore_report::output::OutDir::open_as(dir, inputs, "--plots")?;
     out.write(&files, calcscore_report::output::Mode::Replace)
 }
 

@@ -68,6 +68,8 @@ pub struct OutDir {
     parent: PathBuf,
     name: OsString,
     inputs: Vec<PathBuf>,
+    /// The option that named the directory (`--out`, `--plots`), for the fixes a refusal suggests.
+    option: &'static str,
     _lock: Option<File>,
 }
 
@@ -75,6 +77,11 @@ impl OutDir {
     /// Check `out` (refusing an existing file, an input, or a directory that is not calcscore's), lock it against
     /// other runs, and clean what killed runs left. `inputs` are files the run reads: they are never replaced.
     pub fn open(out: &Path, inputs: &[&Path]) -> Result<OutDir> {
+        OutDir::open_as(out, inputs, "--out")
+    }
+
+    /// [`OutDir::open`] for a directory named by another option (`--plots DIR`): refusals suggest that option.
+    pub fn open_as(out: &Path, inputs: &[&Path], option: &'static str) -> Result<OutDir> {
         let inputs: Vec<PathBuf> = inputs
             .iter()
             .filter_map(|p| fs::canonicalize(p).ok())
@@ -91,6 +98,7 @@ impl OutDir {
             parent,
             name,
             inputs,
+            option,
             _lock: lock,
         };
         dir.recover()?;
@@ -205,8 +213,9 @@ impl OutDir {
                     &self.shown,
                     &format!(
                         "holds the input {}, which this report would replace; nothing was written. Fix: move \
-                         the input out of the directory, or choose another --out",
-                        input.display()
+                         the input out of the directory, or choose another {}",
+                        input.display(),
+                        self.option
                     ),
                 ));
             }
@@ -364,8 +373,9 @@ impl OutDir {
         usage(
             &self.shown,
             &format!(
-                "{what}; nothing was written or renamed. Fix: give --out a directory name (new, empty, or a \
-                 previous calcscore report)"
+                "{what}; nothing was written or renamed. Fix: give {} a directory name (new, empty, or a \
+                 previous calcscore report)",
+                self.option
             ),
         )
     }
@@ -376,12 +386,13 @@ impl OutDir {
             &format!(
                 "is a non-empty directory that calcscore did not write (no {MARKER}); it holds {} ({}). \
                  calcscore writes only into a new or empty directory or one of its own reports, and never deletes \
-                 files it did not write; nothing was written. Fix: choose a new directory, e.g. --out {}",
+                 files it did not write; nothing was written. Fix: choose a new directory, e.g. {} {}",
                 match entries.len() {
                     1 => "1 entry".to_string(),
                     n => format!("{n} entries"),
                 },
                 names(entries),
+                self.option,
                 self.shown.join("calcscore-report").display()
             ),
         )
@@ -392,7 +403,8 @@ impl OutDir {
             &self.shown,
             &format!(
                 "holds '{name}', which calcscore did not write (or which was changed since), and the new report \
-                 would replace it; nothing was written. Fix: move or rename '{name}', or choose another --out"
+                 would replace it; nothing was written. Fix: move or rename '{name}', or choose another {}",
+                self.option
             ),
         )
     }
