@@ -272,3 +272,21 @@ fn trailing_blank_lines_are_not_rows() {
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("Overall (n = 3)"));
 }
+
+/// NaN or an infinity in a summarised column is refused naming file, row and column, as every other verb does
+/// (table1 printed '– ± –' for the column, with 0 missing).
+#[test]
+fn non_finite_cells_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (cell, shown) in [("NaN", "NaN"), ("inf", "inf"), ("-inf", "-inf")] {
+        let data = dir.path().join("nan.csv");
+        std::fs::write(&data, format!("g,v\n0,1.5\n0,2.5\n1,{cell}\n1,3.5\n")).unwrap();
+        let o = calcscore(&["table1", "--data", data.to_str().unwrap(), "--by", "g"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(&format!("nan.csv: row 4, column 'v': {shown}")),
+            "{err}"
+        );
+    }
+}

@@ -136,6 +136,9 @@ pub fn table1(table: &Table, opts: &Table1Options) -> Result<Table1> {
     let is_outcome = |v: &String| opts.outcomes.contains(v);
     let (outcomes, baseline): (Vec<&String>, Vec<&String>) =
         vars.iter().partition(|v| is_outcome(v));
+    for v in vars.iter().chain(std::iter::once(&opts.by)) {
+        finite_cells(table, v)?;
+    }
     let mut rows = Vec::new();
     for v in baseline.into_iter().chain(outcomes) {
         for mut row in variable_rows(table, v, &groups, opts)? {
@@ -340,6 +343,26 @@ fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Optio
         }
     }
     best
+}
+
+/// A NaN or an infinity read from the file in a column the table summarises is an error naming its row, as in
+/// every other verb (table1 once printed '– ± –' for it, or made 'NaN' a level of a 0/1 variable).
+fn finite_cells(table: &Table, v: &str) -> Result<()> {
+    // A text column whose every value is a number (one written 'nan' keeps it text) is checked as numbers.
+    let Ok(col) = table.numbers(v) else {
+        return Ok(());
+    };
+    match col.iter().position(|x| x.is_some_and(|x| !x.is_finite())) {
+        Some(i) => Err(calcscore_data::DataError::Invalid {
+            file: table.source.clone(),
+            row: table.row_number(i),
+            column: v.to_string(),
+            value: format!("{}", col.get(i).unwrap_or_default()),
+            rule: "NaN and infinities are not accepted (leave the cell empty or NA for a missing value)".into(),
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// Rows of a categorical variable: the 1s of a 0/1 variable, else every level (a `factor` shows every level,
