@@ -628,3 +628,44 @@ fn validate_on_a_registry_without_by_says_what_it_did() {
         (Some("all"), Some(studied))
     );
 }
+
+/// An id of spaces only is a missing required value (it was an id of its own, so blank-id lesions of several
+/// patients would be one patient); a proper id with spaces around it stays valid (ids are trimmed).
+#[test]
+fn an_id_of_spaces_only_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let mut lines: Vec<String> = text.lines().take(30).map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let pid = header.iter().position(|c| *c == "patient_id").unwrap();
+    let lid = header.iter().position(|c| *c == "lesion_id").unwrap();
+    let set = |line: &str, k: usize, v: &str| {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        f[k] = v.to_string();
+        f.join(",")
+    };
+    lines[3] = set(&lines[3], pid, " ");
+    lines[5] = set(&lines[5], lid, "  ");
+    let padded = format!(" {} ", lines[7].split(',').nth(pid).unwrap());
+    lines[7] = set(&lines[7], pid, &padded);
+    let reg = write(dir.path(), "blank_ids.csv", lines.join("\n") + "\n");
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    let got: Vec<(u64, &str, &str)> = p
+        .iter()
+        .map(|x| {
+            (
+                x["row"].as_u64().unwrap(),
+                x["column"].as_str().unwrap(),
+                x["class"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (4, "patient_id", "missing-required-value"),
+            (6, "lesion_id", "missing-required-value")
+        ]
+    );
+}

@@ -139,7 +139,12 @@ fn check_column(
         _ => check_cells(table, spec, n, &cell, &mut problems),
     };
     if spec.required {
-        for i in (0..n).filter(|&i| column.is_missing(i)) {
+        // An id of spaces only is missing too (a cell with a problem of its own is reported once, by that).
+        let blank = |i: usize| {
+            matches!(spec.kind, Kind::Id)
+                && matches!(column, ColumnData::Text(v) if v.get(i).is_some_and(|t| t.trim().is_empty()))
+        };
+        for i in (0..n).filter(|&i| column.is_missing(i) || blank(i)) {
             problems.push(DataError::MissingValue {
                 file: file.into(),
                 row: row(i),
@@ -224,7 +229,8 @@ fn check_text(
                 None => Ok(std::borrow::Cow::Borrowed(s.trim())),
             },
         };
-        out.push(keep(checked, problems).as_deref());
+        // An id of spaces only is no id: missing, so a required id column reports it (it was its own cluster).
+        out.push(keep(checked, problems).as_deref().filter(|t| !t.is_empty()));
     }
     ColumnData::Text(out)
 }
@@ -241,7 +247,10 @@ fn check_cells(
     match spec.kind {
         Kind::Id | Kind::Category(_) => ColumnData::Text(
             (0..n)
-                .map(|i| keep(text_cell(file, spec, row(i), &cell(i)?), problems))
+                .map(|i| {
+                    keep(text_cell(file, spec, row(i), &cell(i)?), problems)
+                        .filter(|t| !t.is_empty())
+                })
                 .collect(),
         ),
         Kind::Binary | Kind::Number { .. } => ColumnData::Num(
