@@ -623,3 +623,22 @@ fn one_cluster_is_refused_by_gee_cr1_and_the_cluster_bootstrap() {
     ];
     fails(&boot, 1, &["cluster bootstrap", needle]);
 }
+
+/// Values whose squares overflow (1e308) are named as too large, not called collinear.
+#[test]
+fn overflowing_values_are_named_not_called_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    std::fs::write(&path, "y,x\n1,1e308\n2,-1e308\n3,5\n4,1e308\n5,2\n").unwrap();
+    fails(
+        &[
+            "fit",
+            "--data",
+            path.to_str().unwrap(),
+            "--formula",
+            "y ~ x",
+        ],
+        1,
+        &["big.csv", "column 'x'", "too large to square"],
+    );
+}

@@ -220,6 +220,14 @@ impl Design {
             return Ok(());
         }
         let (xtx, _) = cross_products(&self.x, None, &self.y);
+        // Squares that overflow are not collinearity: say so, naming the column (1e308 once read as 'singular').
+        if let Some(j) = (0..self.p()).find(|&j| !xtx[(j, j)].is_finite()) {
+            return Err(StatsError::Undefined(format!(
+                "{}: column '{}' of the model has values too large to square in double precision (|x| near \
+                 1e154 or more); rescale it (e.g. divide by a power of 10)",
+                self.source, self.names[j]
+            )));
+        }
         let aliased = aliased_columns(&xtx);
         if aliased.is_empty() {
             return Ok(());
