@@ -642,3 +642,33 @@ fn overflowing_values_are_named_not_called_singular() {
         &["big.csv", "column 'x'", "too large to square"],
     );
 }
+
+/// A cluster id of spaces only is refused naming its rows: it was a cluster of its own, so blank ids of several
+/// patients would have been one patient.
+#[test]
+fn a_cluster_id_of_spaces_only_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank_ids.csv");
+    std::fs::write(
+        &path,
+        "y,x,pid\n1,1,a\n0,2, \n1,3,b\n0,4,  \n1,5,c\n0,1,d\n",
+    )
+    .unwrap();
+    fails(
+        &[
+            "fit",
+            "--data",
+            path.to_str().unwrap(),
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "pid",
+        ],
+        1,
+        &[
+            "row 3, column 'pid'",
+            "row 5, column 'pid'",
+            "an id of spaces only",
+        ],
+    );
+}

@@ -251,7 +251,8 @@ pub fn read_table_ids(path: &Path, ids: &[&str]) -> Result<Table, DataError> {
     Ok(table)
 }
 
-/// Refuse ids with control characters in the given columns (those the table has), every one listed.
+/// Refuse ids with control characters, or of spaces only, in the given columns (those the table has), every
+/// one listed.
 pub fn check_ids(table: &Table, ids: &[&str]) -> Result<(), DataError> {
     let mut problems = Vec::new();
     for &name in ids {
@@ -263,6 +264,18 @@ pub fn check_ids(table: &Table, ids: &[&str]) -> Result<(), DataError> {
                 super::validate::bad_id(&table.source, table.row_number(i), name, id)
             });
             problems.extend(found);
+            // Spaces only: neither an id (blank ids of several patients would make one cluster) nor missing.
+            if v.is_some_and(|id| !id.is_empty() && id.trim().is_empty()) {
+                problems.push(DataError::Invalid {
+                    file: table.source.clone(),
+                    row: table.row_number(i),
+                    column: name.to_string(),
+                    value: format!("'{}'", v.unwrap_or_default()),
+                    rule:
+                        "an id of spaces only; leave the cell empty for a missing id, or fill it in"
+                            .into(),
+                });
+            }
         }
     }
     if problems.is_empty() {
