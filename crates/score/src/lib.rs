@@ -213,21 +213,26 @@ impl RowsUsed {
 
     /// "312 of 418 rows used; dropped for a missing value: center 106" (columns with none missing omitted).
     pub fn describe(&self) -> String {
+        let mut s = format!("{} of {} rows used", self.n_used, self.n_input);
+        if self.missing.iter().any(|m| m.n_missing > 0) {
+            s.push_str(&format!(
+                "; {} dropped, missing values per column: {}",
+                self.n_dropped,
+                self.missing_text()
+            ));
+        }
+        s
+    }
+
+    /// "center 106, bmi 3": the columns with missing values and how many (empty when none).
+    pub fn missing_text(&self) -> String {
         let miss: Vec<String> = self
             .missing
             .iter()
             .filter(|m| m.n_missing > 0)
             .map(|m| format!("{} {}", m.column, m.n_missing))
             .collect();
-        let mut s = format!("{} of {} rows used", self.n_used, self.n_input);
-        if !miss.is_empty() {
-            s.push_str(&format!(
-                "; {} dropped, missing values per column: {}",
-                self.n_dropped,
-                miss.join(", ")
-            ));
-        }
-        s
+        miss.join(", ")
     }
 }
 

@@ -311,17 +311,11 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
     let (d, rows) = usable(&table, score, opts)?;
     calcscore_core::trace::span("validate: usable rows");
     if rows.n_used == 0 {
-        let missing: Vec<String> = rows
-            .missing
-            .iter()
-            .filter(|m| m.n_missing > 0)
-            .map(|m| format!("{} {}", m.column, m.n_missing))
-            .collect();
         return Err(crate::Error::Usage(format!(
             "{}: none of its {} rows has every column the validation reads (missing per column: {})",
             table.source,
             rows.n_input,
-            missing.join(", ")
+            rows.missing_text()
         )));
     }
     let mut groups: Vec<String> = d.group.clone();
@@ -439,10 +433,7 @@ fn group_validation(
     let e: Vec<bool> = idx.iter().map(|&i| d.event[i]).collect();
     let mut notes = Vec::new();
     let n_clusters = group_clusters(d, &idx, g, opts, &mut notes);
-    // The engine names the internal frame's columns ('outcome'); the note names the user's outcome rule.
-    let event = format!("'{}'", opts.binary.describe());
     let mut note = |what: &str, err: &dyn std::fmt::Display| {
-        let err = err.to_string().replace("'outcome'", &event);
         notes.push(format!("{what} not estimable in group {g}: {err}"))
     };
     let slope = match &d.outcome {
@@ -547,6 +538,14 @@ fn discrimination(
     note: &mut dyn FnMut(&str, &dyn std::fmt::Display),
 ) -> (Option<Interval>, Option<ClusteredAucRow>) {
     let roc = Roc::new(s, e, Direction::ControlsLess)
+        .map_err(|err| match err {
+            // The ROC engine knows only a vector of events; the user knows the outcome by its rule.
+            StatsError::OneClass { level, .. } => StatsError::OneClass {
+                column: opts.binary.describe(),
+                level,
+            },
+            other => other,
+        })
         .map_err(|err| note("AUC", &err))
         .ok();
     let auc = roc.as_ref().and_then(|r| {
