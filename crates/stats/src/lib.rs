@@ -7,6 +7,7 @@ pub mod tidy;
 
 // Regression: formula → design → fit (OLS, logistic) with classical, HC and cluster-robust covariances.
 pub mod design;
+pub mod fit;
 pub mod formula;
 pub mod gee;
 pub mod linalg;

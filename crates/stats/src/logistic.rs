@@ -6,9 +6,10 @@ use nalgebra::{DMatrix, DVector};
 use statrs::distribution::ChiSquared;
 
 use super::design::Design;
-use super::linalg::{add_blocks, spd_inverse, wald_quadratic, Tiles, BLOCK_ROWS, TILE_ROWS};
-use super::ols::{clusters_text, indices, missing_text, Glance};
-use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, Vcov};
+use super::fit::Fit;
+use super::linalg::{add_blocks, spd_inverse, Tiles, BLOCK_ROWS, TILE_ROWS};
+use super::ols::Glance;
+use super::vcov::{coef_table_text, sandwich, FitOptions, Reference, Vcov};
 use super::{StatsError, TestResult, TidyRow};
 use rayon::prelude::*;
 
@@ -21,22 +22,16 @@ pub const MAX_ITER: usize = 25;
 pub const EPSILON: f64 = 1e-8;
 
 /// A fitted logistic model.
+pub type LogisticFit = Fit<Binomial>;
+
+/// What a logistic fit adds to its coefficients: deviances, and how the iterations went.
 #[derive(Debug, Clone)]
-pub struct LogisticFit {
-    names: Vec<String>,
-    coef: Vec<f64>,
-    vcov: DMatrix<f64>,
-    opts: FitOptions,
-    n: usize,
+pub struct Binomial {
     deviance: f64,
     null_deviance: f64,
     iterations: usize,
     converged: bool,
     warnings: Vec<String>,
-    n_clusters: Option<usize>,
-    intercept: bool,
-    formula: String,
-    missing: Vec<(String, usize)>,
     /// ℓ(β̂) + ½ log|I(β̂)| for a Firth fit; `None` for maximum likelihood.
     penalised_log_lik: Option<f64>,
 }
@@ -75,23 +70,15 @@ pub fn logistic(design: &Design, opts: &FitOptions) -> Result<LogisticFit, Stats
     };
     let ybar = y.iter().sum::<f64>() / n as f64;
     let null_mu = if design.intercept { ybar } else { 0.5 };
-    Ok(LogisticFit {
-        names: design.names.clone(),
-        coef: beta.iter().copied().collect(),
-        vcov,
-        opts: *opts,
-        n,
+    let model = Binomial {
         deviance: dev_old,
         null_deviance: constant_deviance(y, null_mu),
         iterations,
         converged,
         warnings,
-        n_clusters: opts.vcov.is_clustered().then(|| design.n_clusters()),
-        intercept: design.intercept,
-        formula: String::new(),
-        missing: design.missing.clone(),
         penalised_log_lik: None,
-    })
+    };
+    Ok(Fit::new(design, &beta, vcov, opts, Reference::Z, model))
 }
 
 /// The state IRLS ends in, as R's glm.fit leaves it.
@@ -380,33 +367,7 @@ fn separation_warnings(mu: &[f64], beta: &DVector<f64>, converged: bool) -> Vec<
     w
 }
 
-/// Wald chi-square `b' V⁻¹ b` for a subset of coefficients.
-pub fn wald_chi(coef: &[f64], v: &DMatrix<f64>, idx: &[usize]) -> Result<f64, StatsError> {
-    let b = DVector::from_iterator(idx.len(), idx.iter().map(|&j| coef[j]));
-    let sub = DMatrix::from_fn(idx.len(), idx.len(), |a, c| v[(idx[a], idx[c])]);
-    wald_quadratic(&b, &sub).ok_or_else(|| StatsError::Singular {
-        terms: "covariance of the tested coefficients".into(),
-    })
-}
-
 impl LogisticFit {
-    /// Record the formula text for the printed summary.
-    pub fn with_formula(mut self, formula: &str) -> Self {
-        self.formula = formula.to_string();
-        self
-    }
-
-    /// Coefficient rows (log-odds), z statistics and Wald CIs.
-    pub fn tidy(&self) -> Vec<TidyRow> {
-        tidy_rows(
-            &self.names,
-            &self.coef,
-            &self.vcov,
-            Reference::Z,
-            self.opts.conf_level,
-        )
-    }
-
     /// Odds ratios: exp of estimate and Wald CI (SE, statistic and p of the log-odds).
     pub fn odds_ratios(&self) -> Vec<TidyRow> {
         self.tidy()
@@ -420,24 +381,22 @@ impl LogisticFit {
             .collect()
     }
 
-    /// One coefficient row by name.
-    pub fn term(&self, name: &str) -> Option<TidyRow> {
-        self.tidy().into_iter().find(|r| r.term == name)
-    }
-
     /// Joint Wald chi-square test that the named coefficients are all zero.
     pub fn wald(&self, terms: &[&str]) -> Result<TestResult, StatsError> {
-        let idx = indices(&self.names, terms)?;
-        let chi = wald_chi(&self.coef, &self.vcov, &idx)?;
-        let df = idx.len() as f64;
+        let (chi, df) = self.wald_chi(terms)?;
         let p = ChiSquared::new(df).map_or(f64::NAN, |d| d.sf_checked(chi));
-        let method = format!("Wald test ({} covariance)", self.opts.vcov.describe());
-        Ok(TestResult::two_sided(method, "X-squared", chi, Some(df), p))
+        Ok(TestResult::two_sided(
+            self.wald_method(),
+            "X-squared",
+            chi,
+            Some(df),
+            p,
+        ))
     }
 
     /// Residual deviance.
     pub fn deviance(&self) -> f64 {
-        self.deviance
+        self.model.deviance
     }
 
     /// Model-level fields.
@@ -448,13 +407,13 @@ impl LogisticFit {
             n_coefficients: p,
             df_residual: self.n - p,
             n_clusters: self.n_clusters,
-            deviance: Some(self.deviance),
-            null_deviance: Some(self.null_deviance),
+            deviance: Some(self.model.deviance),
+            null_deviance: Some(self.model.null_deviance),
             df_null: Some(self.n - usize::from(self.intercept)),
-            log_lik: -self.deviance / 2.0,
-            aic: self.deviance + 2.0 * p as f64,
-            converged: Some(self.converged),
-            iterations: Some(self.iterations),
+            log_lik: -self.model.deviance / 2.0,
+            aic: self.model.deviance + 2.0 * p as f64,
+            converged: Some(self.model.converged),
+            iterations: Some(self.model.iterations),
             vcov: self.opts.vcov.describe().into(),
             ..Glance::default()
         }
@@ -462,26 +421,20 @@ impl LogisticFit {
 
     /// Separation / convergence warnings (empty when the fit is clean).
     pub fn warnings(&self) -> &[String] {
-        &self.warnings
+        &self.model.warnings
     }
 
     /// R-like printed summary, stating the covariance used and any warning.
     pub fn summary(&self) -> String {
-        let method = if self.penalised_log_lik.is_some() {
+        let method = if self.model.penalised_log_lik.is_some() {
             "Firth's penalised likelihood (brglm2 AS_mean); Wald CIs from the inverse Fisher information at the estimates"
         } else {
             "IRLS"
         };
-        let mut s = format!(
-            "Logistic regression (binomial, logit link; {method}): {}\nn = {} observations",
-            self.formula, self.n
+        let mut s = self.summary_head(
+            &format!("Logistic regression (binomial, logit link; {method})"),
+            "Coefficients (log-odds)",
         );
-        s.push_str(&missing_text(&self.missing));
-        s.push_str(&format!(
-            "\nCovariance: {}{}\n\nCoefficients (log-odds):\n",
-            self.opts.vcov.describe(),
-            clusters_text(self.n_clusters)
-        ));
         s.push_str(&coef_table_text(&self.tidy(), "z", self.opts.conf_level));
         s.push_str("\nOdds ratios:\n");
         s.push_str(&coef_table_text(
@@ -491,18 +444,18 @@ impl LogisticFit {
         ));
         s.push_str(&format!(
             "\n    Null deviance: {:.3}  on {} degrees of freedom\nResidual deviance: {:.3}  on {} degrees of freedom\nAIC: {:.3}\n\nNumber of Fisher Scoring iterations: {}{}\n",
-            self.null_deviance,
+            self.model.null_deviance,
             self.n - usize::from(self.intercept),
-            self.deviance,
+            self.model.deviance,
             self.n - self.coef.len(),
-            self.deviance + 2.0 * self.coef.len() as f64,
-            self.iterations,
-            if self.converged { "" } else { " (NOT CONVERGED)" }
+            self.model.deviance + 2.0 * self.coef.len() as f64,
+            self.model.iterations,
+            if self.model.converged { "" } else { " (NOT CONVERGED)" }
         ));
-        if let Some(pll) = self.penalised_log_lik {
+        if let Some(pll) = self.model.penalised_log_lik {
             s.push_str(&format!("Penalised log-likelihood: {pll:.6}\n"));
         }
-        for w in &self.warnings {
+        for w in &self.model.warnings {
             s.push_str(&format!("WARNING: {w}\n"));
         }
         s
@@ -510,7 +463,7 @@ impl LogisticFit {
 
     /// Fitted probabilities for new rows of a model matrix.
     pub fn predict(&self, x: &DMatrix<f64>) -> Vec<f64> {
-        (x * DVector::from_column_slice(&self.coef))
+        self.linear_predictor(x)
             .iter()
             .map(|&e| inv_logit(e))
             .collect()
@@ -518,12 +471,7 @@ impl LogisticFit {
 
     /// ℓ(β̂) + ½ log|I(β̂)| of a Firth fit; `None` for maximum likelihood.
     pub fn penalised_log_lik(&self) -> Option<f64> {
-        self.penalised_log_lik
-    }
-
-    /// The covariance matrix every SE derives from.
-    pub fn vcov_matrix(&self) -> &DMatrix<f64> {
-        &self.vcov
+        self.model.penalised_log_lik
     }
 }
 

@@ -6,9 +6,10 @@ use serde::Serialize;
 use statrs::distribution::FisherSnedecor;
 
 use super::design::Design;
+use super::fit::Fit;
 use super::linalg::{cross_products, spd_inverse};
-use super::vcov::{coef_table_text, sandwich, tidy_rows, FitOptions, Reference, Vcov};
-use super::{StatsError, TestResult, TidyRow};
+use super::vcov::{coef_table_text, sandwich, FitOptions, Reference, Vcov};
+use super::{StatsError, TestResult};
 
 /// Model-level summary (broom::glance), shared by linear and logistic fits; absent fields are omitted.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Default)]
@@ -65,20 +66,14 @@ pub struct Glance {
 }
 
 /// A fitted linear model.
+pub type OlsFit = Fit<LeastSquares>;
+
+/// What a least-squares fit adds to its coefficients.
 #[derive(Debug, Clone)]
-pub struct OlsFit {
-    names: Vec<String>,
-    coef: Vec<f64>,
-    vcov: DMatrix<f64>,
-    opts: FitOptions,
-    n: usize,
+pub struct LeastSquares {
     df_residual: usize,
     rss: f64,
     tss: f64,
-    intercept: bool,
-    n_clusters: Option<usize>,
-    formula: String,
-    missing: Vec<(String, usize)>,
 }
 
 /// Fit `y = Xβ + ε` by least squares (normal equations with an equilibrated Cholesky factor).
@@ -124,20 +119,13 @@ pub fn ols(design: &Design, opts: &FitOptions) -> Result<OlsFit, StatsError> {
         Vcov::Classical => &bread * (rss / df_residual as f64),
         kind => sandwich(&design.x, &resid, &bread, kind, design.cluster.as_deref())?,
     };
-    Ok(OlsFit {
-        names: design.names.clone(),
-        coef: beta.iter().copied().collect(),
-        vcov,
-        opts: *opts,
-        n,
+    let reference = Reference::T(df_residual as f64);
+    let model = LeastSquares {
         df_residual,
         rss,
         tss,
-        intercept: design.intercept,
-        n_clusters: opts.vcov.is_clustered().then(|| design.n_clusters()),
-        formula: String::new(),
-        missing: design.missing.clone(),
-    })
+    };
+    Ok(Fit::new(design, &beta, vcov, opts, reference, model))
 }
 
 /// A response with one value has no variance to explain: R², F and every standard error are undefined.
@@ -171,64 +159,46 @@ fn perfect_fit(resvar: f64, fitted: &[f64]) -> Result<(), StatsError> {
 }
 
 impl OlsFit {
-    /// Record the formula text for the printed summary.
-    pub fn with_formula(mut self, formula: &str) -> Self {
-        self.formula = formula.to_string();
-        self
-    }
-
-    /// Coefficient rows: t with the residual df (as lmtest::coeftest for lm, whatever the covariance).
-    pub fn tidy(&self) -> Vec<TidyRow> {
-        tidy_rows(
-            &self.names,
-            &self.coef,
-            &self.vcov,
-            Reference::T(self.df_residual as f64),
-            self.opts.conf_level,
-        )
-    }
-
-    /// One coefficient row by name.
-    pub fn term(&self, name: &str) -> Option<TidyRow> {
-        self.tidy().into_iter().find(|r| r.term == name)
-    }
-
     /// Joint Wald F test that the named coefficients are all zero (F with (q, residual df), as lmtest::waldtest).
     pub fn wald(&self, terms: &[&str]) -> Result<TestResult, StatsError> {
-        let idx = indices(&self.names, terms)?;
-        let q = idx.len() as f64;
-        let chi = super::logistic::wald_chi(&self.coef, &self.vcov, &idx)?;
+        let (chi, q) = self.wald_chi(terms)?;
         let f = chi / q;
-        let df2 = self.df_residual as f64;
+        let df2 = self.model.df_residual as f64;
         let p = FisherSnedecor::new(q, df2).map_or(f64::NAN, |d| d.sf_checked(f));
-        let method = format!("Wald test ({} covariance)", self.opts.vcov.describe());
-        Ok(TestResult::two_sided(method, "F", f, Some(q), p))
+        Ok(TestResult::two_sided(
+            self.wald_method(),
+            "F",
+            f,
+            Some(q),
+            p,
+        ))
     }
 
     /// Model-level fields.
     pub fn glance(&self) -> Glance {
         let (n, p) = (self.n as f64, self.coef.len() as f64);
-        let r2 = 1.0 - self.rss / self.tss;
+        let r2 = 1.0 - self.model.rss / self.model.tss;
         let df_int = if self.intercept { 1.0 } else { 0.0 };
-        let adj = 1.0 - (1.0 - r2) * (n - df_int) / self.df_residual as f64;
-        let sigma = (self.rss / self.df_residual as f64).sqrt();
+        let adj = 1.0 - (1.0 - r2) * (n - df_int) / self.model.df_residual as f64;
+        let sigma = (self.model.rss / self.model.df_residual as f64).sqrt();
         let df_num = p - df_int;
         let (f, fp) = if df_num > 0.0 {
-            let f = ((self.tss - self.rss) / df_num) / (self.rss / self.df_residual as f64);
+            let f = ((self.model.tss - self.model.rss) / df_num)
+                / (self.model.rss / self.model.df_residual as f64);
             (
                 Some(f),
-                FisherSnedecor::new(df_num, self.df_residual as f64)
+                FisherSnedecor::new(df_num, self.model.df_residual as f64)
                     .ok()
                     .map(|d| d.sf_checked(f)),
             )
         } else {
             (None, None)
         };
-        let log_lik = -n / 2.0 * ((2.0 * std::f64::consts::PI * self.rss / n).ln() + 1.0);
+        let log_lik = -n / 2.0 * ((2.0 * std::f64::consts::PI * self.model.rss / n).ln() + 1.0);
         Glance {
             n: self.n,
             n_coefficients: self.coef.len(),
-            df_residual: self.df_residual,
+            df_residual: self.model.df_residual,
             n_clusters: self.n_clusters,
             r_squared: Some(r2),
             adj_r_squared: Some(adj),
@@ -245,27 +215,18 @@ impl OlsFit {
 
     /// Residual sum of squares.
     pub fn rss(&self) -> f64 {
-        self.rss
+        self.model.rss
     }
 
     /// R-like printed summary, stating the covariance used.
     pub fn summary(&self) -> String {
         let g = self.glance();
-        let mut s = format!(
-            "Linear model (least squares): {}\nn = {} observations",
-            self.formula, self.n
-        );
-        s.push_str(&missing_text(&self.missing));
-        s.push_str(&format!(
-            "\nCovariance: {}{}\n\nCoefficients:\n",
-            self.opts.vcov.describe(),
-            clusters_text(self.n_clusters)
-        ));
+        let mut s = self.summary_head("Linear model (least squares)", "Coefficients");
         s.push_str(&coef_table_text(&self.tidy(), "t", self.opts.conf_level));
         s.push_str(&format!(
             "\nResidual standard error: {} on {} degrees of freedom\nMultiple R-squared: {:.4},\tAdjusted R-squared: {:.4}\n",
             calcscore_core::format::significant5(g.sigma.unwrap_or(f64::NAN)),
-            self.df_residual,
+            self.model.df_residual,
             g.r_squared.unwrap_or(f64::NAN),
             g.adj_r_squared.unwrap_or(f64::NAN)
         ));
@@ -274,7 +235,7 @@ impl OlsFit {
                 "F-statistic: {} on {} and {} DF,  p-value: {}\n",
                 calcscore_core::format::significant5(f),
                 d,
-                self.df_residual,
+                self.model.df_residual,
                 calcscore_core::format::p_r(p)
             ));
         }
@@ -283,25 +244,12 @@ impl OlsFit {
 
     /// Fitted values for new rows of a model matrix.
     pub fn predict(&self, x: &DMatrix<f64>) -> Vec<f64> {
-        (x * DVector::from_column_slice(&self.coef))
-            .iter()
-            .copied()
-            .collect()
-    }
-
-    /// The covariance matrix every SE derives from.
-    pub fn vcov_matrix(&self) -> &DMatrix<f64> {
-        &self.vcov
-    }
-
-    /// Coefficient names.
-    pub fn names(&self) -> &[String] {
-        &self.names
+        self.linear_predictor(x).iter().copied().collect()
     }
 
     /// Residual degrees of freedom.
     pub fn df_residual(&self) -> usize {
-        self.df_residual
+        self.model.df_residual
     }
 }
 

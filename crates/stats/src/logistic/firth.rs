@@ -8,10 +8,11 @@
 use nalgebra::{DMatrix, DVector};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::{check_response, deviance, inv_logit, LogisticFit};
+use super::{check_response, deviance, inv_logit, Binomial, LogisticFit};
 use crate::design::Design;
+use crate::fit::Fit;
 use crate::linalg::{cross_products, spd_inverse};
-use crate::vcov::{FitOptions, Vcov};
+use crate::vcov::{FitOptions, Reference, Vcov};
 use crate::StatsError;
 
 /// Maximum Fisher-scoring iterations.
@@ -55,26 +56,15 @@ pub fn firth(design: &Design, opts: &FitOptions) -> Result<LogisticFit, StatsErr
             "Firth fitting did not converge in {iterations} iterations"
         ));
     }
-    let pll = cur.pll;
-    let mut fit = LogisticFit {
-        names: design.names.clone(),
-        coef: beta.iter().copied().collect(),
-        vcov: cur.inv,
-        opts: *opts,
-        n,
+    let model = Binomial {
         deviance: deviance(&design.y, &cur.mu),
-        null_deviance: f64::NAN,
+        null_deviance: null_deviance(design),
         iterations,
         converged,
         warnings,
-        n_clusters: None,
-        intercept: design.intercept,
-        formula: String::new(),
-        missing: design.missing.clone(),
-        penalised_log_lik: Some(pll),
+        penalised_log_lik: Some(cur.pll),
     };
-    fit.null_deviance = null_deviance(design);
-    Ok(fit)
+    Ok(Fit::new(design, &beta, cur.inv, opts, Reference::Z, model))
 }
 
 /// Fisher scoring from `beta` on the modified score with step-halving; with `fixed = Some(j)` the
@@ -146,7 +136,7 @@ pub fn firth_profile_ci(
     fit: &LogisticFit,
     level: f64,
 ) -> Result<Vec<(f64, f64)>, StatsError> {
-    let pll = fit.penalised_log_lik.ok_or_else(|| {
+    let pll = fit.model.penalised_log_lik.ok_or_else(|| {
         StatsError::Undefined("profile penalised-likelihood intervals need a Firth fit".into())
     })?;
     let q = ChiSquared::new(1.0)
@@ -334,6 +324,6 @@ mod tests {
             &FitOptions::default(),
         )
         .unwrap();
-        assert!(f.converged && f.coef.iter().all(|b| b.is_finite() && b.abs() < 20.0));
+        assert!(f.model.converged && f.coef.iter().all(|b| b.is_finite() && b.abs() < 20.0));
     }
 }
