@@ -356,18 +356,8 @@ impl Figure for FittedLines {
         let k_groups = self.groups.len().max(1) as f64;
         for (k, g) in self.groups.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
-            let band: Vec<(f64, f64)> = g
-                .fitted
-                .iter()
-                .map(|p| (p.0, p.3))
-                .chain(g.fitted.iter().rev().map(|p| (p.0, p.2)))
-                .collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    band,
-                    colour.mix(0.2).filled(),
-                )))
-                .map_err(draw_err)?;
+            let limits: Vec<(f64, f64, f64)> = g.fitted.iter().map(|p| (p.0, p.2, p.3)).collect();
+            draw_band(&mut chart, &limits, colour)?;
             chart
                 .draw_series(LineSeries::new(
                     g.fitted.iter().map(|p| (p.0, p.1)),
@@ -399,27 +389,18 @@ impl Figure for FittedLines {
                     .map_err(draw_err)?;
             }
         }
-        self.legend(root, &chart)
-    }
-}
-
-impl FittedLines {
-    fn legend<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        chart: &Chart<DB>,
-    ) -> Result<()> {
-        let style = font(7.0);
+        // The groups' keys, then the note, at the bottom left.
         let (x0, y_bottom) = chart.backend_coord(&(-0.3, self.y_range.0));
-        let line_h = (pt(7.0) * 1.35) as i32;
         let rows = self.groups.len() as i32 + 1;
-        let mut y = y_bottom - rows * line_h - pt(3.0) as i32;
-        for (k, g) in self.groups.iter().enumerate() {
-            let colour = PALETTE[k % PALETTE.len()];
-            line_key(root, (x0, y), line_h, &colour, &g.label, &style)?;
-            y += line_h;
-        }
-        root.draw(&Text::new(self.note.clone(), (x0, y), style))
+        let top = y_bottom - rows * legend_line_h() - pt(3.0) as i32;
+        let entries: Vec<(Key, &str)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(k, g)| (Key::Line(PALETTE[k % PALETTE.len()]), g.label.as_str()))
+            .collect();
+        let y = legend(root, (x0, top), &entries)?;
+        root.draw(&Text::new(self.note.clone(), (x0, y), font(7.0)))
             .map_err(draw_err)
     }
 }
@@ -540,20 +521,12 @@ impl Figure for Calibration {
             .draw(root)?;
         let pred = PALETTE[0];
         let obs = PALETTE[5];
-        let band: Vec<(f64, f64)> = self
+        let limits: Vec<(f64, f64, f64)> = self
             .points
             .iter()
-            .map(|p| (p.score as f64, 100.0 * p.predicted.2))
-            .chain(
-                self.points
-                    .iter()
-                    .rev()
-                    .map(|p| (p.score as f64, 100.0 * p.predicted.1)),
-            )
+            .map(|p| (p.score as f64, 100.0 * p.predicted.1, 100.0 * p.predicted.2))
             .collect();
-        chart
-            .draw_series(std::iter::once(Polygon::new(band, pred.mix(0.2).filled())))
-            .map_err(draw_err)?;
+        draw_band(&mut chart, &limits, pred)?;
         chart
             .draw_series(LineSeries::new(
                 self.points
@@ -590,76 +563,100 @@ impl Figure for Calibration {
             ))
             .map_err(draw_err)?;
         }
-        self.legend(root, &chart)
-    }
-}
-
-impl Calibration {
-    fn legend<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        chart: &Chart<DB>,
-    ) -> Result<()> {
-        let style = font(7.0);
         // The legend sits above the plot, where no interval can reach it.
-        let line_h = (pt(7.0) * 1.35) as i32;
         let (x0, _) = chart.backend_coord(&(-0.3, 100.0));
-        let y0 = pt(4.0) as i32;
-        let key = pt(12.0) as i32;
-        line_key(
+        legend(
             root,
-            (x0, y0),
-            line_h,
-            &PALETTE[0],
-            &self.predicted_label,
-            &style,
-        )?;
-        let mid2 = y0 + line_h / 2 - pt(1.0) as i32 + line_h;
-        root.draw(&PathElement::new(
-            vec![
-                (x0 + key / 2, mid2 - pt(3.0) as i32),
-                (x0 + key / 2, mid2 + pt(3.0) as i32),
+            (x0, pt(4.0) as i32),
+            &[
+                (Key::Line(pred), &self.predicted_label),
+                (Key::Point(obs), &self.observed_label),
             ],
-            PALETTE[5].stroke_width(4),
-        ))
-        .map_err(draw_err)?;
-        root.draw(&Circle::new(
-            (x0 + key / 2, mid2),
-            pt(2.5) as i32,
-            PALETTE[5].filled(),
-        ))
-        .map_err(draw_err)?;
-        root.draw(&Text::new(
-            self.observed_label.clone(),
-            (x0 + key + pt(3.0) as i32, y0 + line_h),
-            style,
-        ))
-        .map_err(draw_err)
+        )?;
+        Ok(())
     }
 }
 
-/// A legend entry at `(x, y)`: a 12 pt line in `colour`, then `label` 3 pt after it.
-fn line_key<DB: DrawingBackend>(
+// ---------------------------------------------------------------- legend and bands
+
+/// How a legend entry is keyed: a line (a fitted curve), or a dot on its interval (an observation).
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    Line(RGBColor),
+    Point(RGBColor),
+}
+
+/// The height of a legend entry (7 pt type).
+fn legend_line_h() -> i32 {
+    (pt(7.0) * 1.35) as i32
+}
+
+/// Legend entries in 7 pt type stacked down from `(x, y)` one line apart, each a 12 pt key and its label 3 pt
+/// after it; returns the top of the line below the last entry.
+fn legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (x, y): (i32, i32),
-    line_h: i32,
-    colour: &RGBColor,
-    label: &str,
-    style: &TextStyle,
-) -> Result<()> {
-    let mid = y + line_h / 2 - pt(1.0) as i32;
+    entries: &[(Key, &str)],
+) -> Result<i32> {
+    let style = font(7.0);
+    let line_h = legend_line_h();
     let key = pt(12.0) as i32;
-    root.draw(&PathElement::new(
-        vec![(x, mid), (x + key, mid)],
-        colour.stroke_width(5),
-    ))
-    .map_err(draw_err)?;
-    let text = Text::new(
-        label.to_string(),
-        (x + key + pt(3.0) as i32, y),
-        style.clone(),
-    );
-    root.draw(&text).map_err(draw_err)
+    let mut y = y;
+    for &(kind, label) in entries {
+        let mid = y + line_h / 2 - pt(1.0) as i32;
+        match kind {
+            Key::Line(colour) => root
+                .draw(&PathElement::new(
+                    vec![(x, mid), (x + key, mid)],
+                    colour.stroke_width(5),
+                ))
+                .map_err(draw_err)?,
+            Key::Point(colour) => {
+                root.draw(&PathElement::new(
+                    vec![
+                        (x + key / 2, mid - pt(3.0) as i32),
+                        (x + key / 2, mid + pt(3.0) as i32),
+                    ],
+                    colour.stroke_width(4),
+                ))
+                .map_err(draw_err)?;
+                root.draw(&Circle::new(
+                    (x + key / 2, mid),
+                    pt(2.5) as i32,
+                    colour.filled(),
+                ))
+                .map_err(draw_err)?;
+            }
+        }
+        let text = Text::new(
+            label.to_string(),
+            (x + key + pt(3.0) as i32, y),
+            style.clone(),
+        );
+        root.draw(&text).map_err(draw_err)?;
+        y += line_h;
+    }
+    Ok(y)
+}
+
+/// Shade a confidence band in `colour`: out along the upper limits of `(x, lower, upper)`, back along the lower.
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    limits: &[(f64, f64, f64)],
+    colour: RGBColor,
+) -> Result<()> {
+    let outline: Vec<(f64, f64)> = limits
+        .iter()
+        .map(|p| (p.0, p.2))
+        .chain(limits.iter().rev().map(|p| (p.0, p.1)))
+        .collect();
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            outline,
+            colour.mix(0.2).filled(),
+        )))
+        .map_err(draw_err)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------- forest plot
