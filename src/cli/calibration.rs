@@ -426,9 +426,12 @@ impl BootOptions {
         let mut all = vec![event.outcome.as_str()];
         all.extend_from_slice(cols);
         all.extend(self.columns());
-        let (rows, dropped) = input::complete_rows(&table, &all)?;
-        let (y, levels) =
-            input::binary_outcome(&table, &event.outcome, &rows, event.case.as_deref())?;
+        let input::BinaryRows {
+            rows,
+            dropped,
+            outcome: y,
+            levels,
+        } = input::binary_rows(&table, &all, event)?;
         Ok(RiskInput {
             table,
             rows,

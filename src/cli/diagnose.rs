@@ -59,13 +59,12 @@ struct DiagnoseReport {
 /// Run `calcscore diagnose`.
 pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
     let table = args.data.load()?;
-    let (rows, dropped) = input::complete_rows(&table, &[&args.marker, &args.event.outcome])?;
-    let (outcome, levels) = input::binary_outcome(
-        &table,
-        &args.event.outcome,
-        &rows,
-        args.event.case.as_deref(),
-    )?;
+    let input::BinaryRows {
+        rows,
+        dropped,
+        outcome,
+        levels,
+    } = input::binary_rows(&table, &[&args.marker, &args.event.outcome], &args.event)?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
     let method = if args.ci == "exact" {
         CiMethod::Exact
@@ -100,10 +99,7 @@ fn print_summary(r: &DiagnoseReport, levels: &input::Levels) {
         "Diagnostic accuracy of '{}' for '{}' ({})",
         r.positive_test, r.outcome, r.data
     );
-    println!(
-        "Levels: control = {}, case = {} ({})",
-        r.control_level, r.case_level, levels.how
-    );
+    levels.print();
     input::print_dropped(r.n, &r.dropped);
     let t = r.table;
     use calcscore_report::Align::{Left, Right};

@@ -87,13 +87,12 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     let table = args
         .data
         .load_select(&ids, |_| cols.iter().map(|c| c.to_string()).collect())?;
-    let (rows, dropped) = input::complete_rows(&table, &cols)?;
-    let (outcome, levels) = input::binary_outcome(
-        &table,
-        &args.event.outcome,
-        &rows,
-        args.event.case.as_deref(),
-    )?;
+    let input::BinaryRows {
+        rows,
+        dropped,
+        outcome,
+        levels,
+    } = input::binary_rows(&table, &cols, &args.event)?;
     let marker = input::numbers(&table, &args.marker, &rows)?;
     let direction = direction_of(&args.direction);
     let roc = Roc::new(&marker, &outcome, direction)?;
@@ -203,10 +202,7 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
         "ROC curve of '{}' for '{}' ({})",
         r.marker, r.outcome, r.data
     );
-    println!(
-        "Levels: control = {}, case = {} ({})",
-        r.control_level, r.case_level, levels.how
-    );
+    levels.print();
     let how = if r.direction_inferred {
         "inferred: median of controls vs cases"
     } else {
@@ -342,6 +338,45 @@ pub(crate) mod input {
         pub case: String,
         /// Explanation printed to the user.
         pub how: String,
+    }
+
+    impl Levels {
+        /// Print both levels and how the case was chosen.
+        pub fn print(&self) {
+            println!(
+                "Levels: control = {}, case = {} ({})",
+                self.control, self.case, self.how
+            );
+        }
+    }
+
+    /// The rows a verb with a binary outcome works on, and the outcome on them.
+    pub struct BinaryRows {
+        /// Rows with no missing value in the verb's columns.
+        pub rows: Vec<usize>,
+        /// Per column, the rows its missing values removed.
+        pub dropped: Vec<Dropped>,
+        /// The outcome at `rows` (true = case).
+        pub outcome: Vec<bool>,
+        /// The outcome's levels and how the case was chosen.
+        pub levels: Levels,
+    }
+
+    /// The rows complete in `cols` (the outcome among them) and the outcome of `event` on them.
+    pub fn binary_rows(
+        table: &Table,
+        cols: &[&str],
+        event: &crate::cli::args::OutcomeArgs,
+    ) -> crate::Result<BinaryRows> {
+        let (rows, dropped) = complete_rows(table, cols)?;
+        let (outcome, levels) =
+            binary_outcome(table, &event.outcome, &rows, event.case.as_deref())?;
+        Ok(BinaryRows {
+            rows,
+            dropped,
+            outcome,
+            levels,
+        })
     }
 
     /// Rows with no missing value in `cols`, and per column the number of missing values.
