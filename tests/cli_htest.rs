@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use calcscore_stats::htest::{
-    anova_oneway, chisq_2x2, fisher_exact_2x2, kruskal_wallis, pearson, spearman, t_test_one,
-    t_test_paired, wilcoxon_rank_sum, wilcoxon_signed_rank,
+    anova_oneway, chisq_2x2, fisher_exact, fisher_exact_2x2, kruskal_wallis, pearson, spearman,
+    t_test_one, t_test_paired, wilcoxon_rank_sum, wilcoxon_signed_rank,
 };
 use calcscore_stats::{binomial_ci, clustered_auc, CiMethod, Direction, Roc, TwoByTwo};
 use serde_json::Value;
@@ -520,6 +520,159 @@ fn fisher_and_chisq_of_smoke_by_low_and_zero_cell() {
         &lib(chisq_2x2([[12, 0], [3, 20]], false).unwrap()),
         &expected("zero_chisq_nocorrect"),
         CLOSED,
+    );
+}
+
+/// Fisher's exact test of r×c tables; p-values printed by tests/reference/fisher_rxc.R (R 4.2.2).
+#[test]
+fn fisher_rxc_matches_fisher_test() {
+    let cases: [(&str, Vec<Vec<usize>>, f64); 5] = [
+        // fisher.test(matrix(c(3, 1, 2, 4, 0, 5), nrow = 2))
+        (
+            "2x3",
+            vec![vec![3, 2, 0], vec![1, 4, 5]],
+            0.09590409590409613,
+        ),
+        // fisher.test(matrix(c(2, 0, 1, 1, 3, 0, 0, 1, 4), nrow = 3))
+        (
+            "3x3",
+            vec![vec![2, 1, 0], vec![0, 3, 1], vec![1, 0, 4]],
+            0.034992784992784826,
+        ),
+        // fisher.test(matrix(c(3, 1, 1, 1, 3, 1, 1, 1, 3), nrow = 3)): symmetric margins, many tables as
+        // likely as the observed one (the tolerance decides them)
+        (
+            "3x3 ties",
+            vec![vec![3, 1, 1], vec![1, 3, 1], vec![1, 1, 3]],
+            0.5718567147138568,
+        ),
+        // fisher.test(matrix(c(5, 1, 0, 4, 2, 2, 1, 6), nrow = 2))
+        (
+            "2x4",
+            vec![vec![5, 0, 2, 1], vec![1, 4, 2, 6]],
+            0.024448375841564392,
+        ),
+        // fisher.test(matrix(c(3, 1, 1, 3), nrow = 2)): the same p as the 2×2 test
+        ("2x2", vec![vec![3, 1], vec![1, 3]], 0.4857142857142858),
+    ];
+    for (what, table, want) in cases {
+        let got = fisher_exact(&table).unwrap();
+        assert_eq!(got.method, "Fisher's Exact Test for Count Data", "{what}");
+        close(what, got.p_value, want, Tol::rel(1e-12, 1.0));
+        assert!(got.estimate.is_none(), "{what}");
+    }
+    // 2×2 by hand: margins 4, 4 / 4, 4; P(x) = C(4,x) C(4,4-x) / C(8,4) = 1, 16, 36, 16, 1 over 70; the observed
+    // x = 3 has 16/70, so p = (1 + 16 + 16 + 1) / 70 = 34/70, as fisher_exact_2x2.
+    close(
+        "2x2 by hand",
+        fisher_exact_2x2([[3, 1], [1, 3]], 0.95).unwrap().p_value,
+        34.0 / 70.0,
+        Tol::rel(1e-12, 1.0),
+    );
+}
+
+/// Beyond listing tables one by one: fisher.test(matrix(c(25, 15, 18, 22, 30, 12, 20, 20, 17, 23, 21, 19, 26, 14,
+/// 16, 24), nrow = 2)), n = 322, gives p = 0.033982327324385296 (FEXACT sums in another order: 1e-10 relative).
+#[test]
+fn fisher_2x8_needs_the_network_bounds() {
+    let t = vec![
+        vec![25, 18, 30, 20, 17, 21, 26, 16],
+        vec![15, 22, 12, 20, 23, 19, 14, 24],
+    ];
+    let got = fisher_exact(&t).unwrap();
+    close(
+        "2x8",
+        got.p_value,
+        0.033982327324385296,
+        Tol::rel(1e-10, 1.0),
+    );
+}
+
+/// A table too large for the step limit is refused with a reason, never given a wrong p. R's fisher.test refuses
+/// this one too with its default workspace ("FEXACT error 7 ... LDSTP too small", tests/reference/fisher_rxc.R).
+#[test]
+fn fisher_rxc_too_many_steps_is_refused() {
+    let e = fisher_exact(&big_2x10()).unwrap_err().to_string();
+    assert!(e.contains("too many to enumerate"), "{e}");
+    assert!(e.contains("2×10") && e.contains("n = 991"), "{e}");
+}
+
+/// matrix(c(50, 45, 45, 52, 60, 41, 40, 60, 55, 44, 48, 50, 52, 49, 47, 53, 61, 38, 39, 62), nrow = 2)
+fn big_2x10() -> Vec<Vec<usize>> {
+    vec![
+        vec![50, 45, 60, 40, 55, 48, 52, 47, 61, 39],
+        vec![45, 52, 41, 60, 44, 50, 49, 53, 38, 62],
+    ]
+}
+
+#[test]
+fn compare_gives_fisher_for_a_2x3_table() {
+    // R (tests/reference/fisher_rxc.R): d <- read.csv("tests/reference/fisher_rxc/compare.csv");
+    // fisher.test(table(d$group, d$stage))$p.value; chisq.test(table(d$group, d$stage))
+    let got = cli(&[
+        "compare",
+        "--data",
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/reference/fisher_rxc/compare.csv")
+            .display()
+            .to_string(),
+        "--by",
+        "group",
+        "--vars",
+        "stage",
+    ]);
+    let v = &got["variables"][0];
+    assert_eq!(v["levels"], serde_json::json!(["I", "II", "III"]));
+    let tests = v["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 2, "{v}");
+    assert_eq!(tests[0]["method"], "Pearson's Chi-squared test");
+    close("X-squared", num(&tests[0]["statistic"]), 5.625, CLOSED);
+    close(
+        "chisq p",
+        num(&tests[0]["p_value"]),
+        0.060054667895307945,
+        CLOSED,
+    );
+    assert_eq!(tests[1]["method"], "Fisher's Exact Test for Count Data");
+    close(
+        "fisher p",
+        num(&tests[1]["p_value"]),
+        0.09590409590409613,
+        Tol::rel(1e-12, 1.0),
+    );
+}
+
+#[test]
+fn compare_says_when_fisher_is_too_large() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("wide.csv");
+    let mut text = String::from("g,level\n");
+    for (g, row) in ["a", "b"].iter().zip(big_2x10()) {
+        for (l, count) in row.iter().enumerate() {
+            for _ in 0..*count {
+                text.push_str(&format!("{g},L{:02}\n", l + 1));
+            }
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let got = cli(&[
+        "compare",
+        "--data",
+        path.to_str().unwrap(),
+        "--by",
+        "g",
+        "--vars",
+        "level",
+    ]);
+    let v = &got["variables"][0];
+    let tests = v["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 1, "{v}");
+    assert_eq!(tests[0]["method"], "Pearson's Chi-squared test");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("Fisher's exact test not computed")
+            && notes.contains("read the chi-squared test"),
+        "{notes}"
     );
 }
 

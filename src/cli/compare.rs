@@ -1,7 +1,8 @@
 //! `calcscore compare`: two-group comparison of variables. Numeric variables get Welch
 //! and Student t-tests, the Wilcoxon rank-sum test and the standardized mean difference;
 //! binary/categorical variables get Pearson's chi-squared test (with and without Yates'
-//! correction for 2×2) and Fisher's exact test (2×2).
+//! correction for 2×2) and Fisher's exact test (with the odds ratio for 2×2; for 2×k, the p-value
+//! of `fisher.test`, or a note when the table is too large to enumerate).
 
 use serde::Serialize;
 
@@ -10,8 +11,8 @@ use super::roc::input;
 use super::Outcome;
 use calcscore_data::Table;
 use calcscore_stats::htest::{
-    chisq_2x2, chisq_test, fisher_exact_2x2, standardized_mean_difference, t_test_two,
-    wilcoxon_rank_sum,
+    chisq_2x2, chisq_test, fisher_exact, fisher_exact_2x2, standardized_mean_difference,
+    t_test_two, wilcoxon_rank_sum,
 };
 use calcscore_stats::TestResult;
 
@@ -206,6 +207,7 @@ fn categorical_tests(
         tests.push(("Fisher's exact test", fisher_exact_2x2(t, level)));
     } else if levels.len() > 2 {
         tests.push(("chi-squared test", chisq_test(&counts, false)));
+        tests.push(("Fisher's exact test", fisher_exact(&counts)));
     }
     let notes = small_expected_note(&counts).into_iter().collect();
     Ok(VariableComparison {
@@ -272,7 +274,7 @@ fn small_expected_note(counts: &[Vec<usize>]) -> Option<String> {
     let min = expected.iter().copied().fold(f64::INFINITY, f64::min);
     (small > 0).then(|| {
         format!(
-            "Chi-squared approximation may be incorrect: {small} cell(s) with expected count < 5 (smallest {min:.2}); prefer Fisher's exact test for 2x2"
+            "Chi-squared approximation may be incorrect: {small} cell(s) with expected count < 5 (smallest {min:.2}); prefer Fisher's exact test"
         )
     })
 }
@@ -313,6 +315,8 @@ fn print_table(r: &CompareReport) {
             };
             let stat = match t.estimate {
                 Some(or) if t.method.starts_with("Fisher") => format!("OR {or:.4}"),
+                // fisher.test of a 2×k table has no statistic and no estimate.
+                None if t.method.starts_with("Fisher") => "–".into(),
                 _ => format!("{:.4}", t.statistic),
             };
             println!(

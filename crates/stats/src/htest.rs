@@ -2,9 +2,11 @@
 //! chisq.test, fisher.test, cor.test, oneway.test/aov, kruskal.test); each returns a
 //! [`TestResult`] whose `method` is R's method string.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::dist::Checked;
 use statrs::distribution::{ChiSquared, FisherSnedecor, StudentsT};
-use statrs::function::factorial::ln_binomial;
+use statrs::function::factorial::{ln_binomial, ln_factorial};
 
 use super::roc::{std_normal, z_quantile};
 use super::{StatsError, TestResult};
@@ -796,6 +798,213 @@ fn variance(x: &[f64]) -> f64 {
     sum_sq(x, mean(x)) / (x.len() as f64 - 1.0)
 }
 
+/// Most steps [`fisher_exact`] takes (one split of a column's total among the rows, or one partial table extended
+/// by one) before it gives up: about a second of work, and a bounded amount of memory.
+pub const FISHER_MAX_STEPS: u64 = 4_000_000;
+
+/// Fisher's exact test of an r×c table as `fisher.test` (two-sided): the sum of the probabilities of all tables
+/// with the observed margins whose probability is no more than the observed table's, with `fisher.test`'s
+/// relative tolerance 1e-7. Computed as Mehta and Patel's network algorithm that `fisher.test` uses: the tables
+/// are built column by column; partial tables that leave the same row totals (a node) share their completions,
+/// and a partial table whose completions are all counted, or none is, is settled at once from the most and the
+/// least probable completion of its node. A table that needs more than [`FISHER_MAX_STEPS`] steps is refused
+/// (read the chi-squared test). `fisher.test` has no statistic and, beyond 2×2, no estimate: `statistic` holds
+/// the probability of the observed table. For a 2×2 table the p-value equals [`fisher_exact_2x2`]'s, which also
+/// gives the odds ratio.
+pub fn fisher_exact(table: &[Vec<usize>]) -> Result<TestResult, StatsError> {
+    let r = table.len();
+    let c = table.first().map_or(0, Vec::len);
+    if r < 2 || c < 2 || table.iter().any(|row| row.len() != c) {
+        return Err(StatsError::Undefined(format!(
+            "Fisher's exact test needs a rectangular table with at least 2 rows and 2 columns (got {r}×{c})"
+        )));
+    }
+    let mut rows: Vec<usize> = table.iter().map(|v| v.iter().sum()).collect();
+    let mut cols: Vec<usize> = (0..c).map(|j| table.iter().map(|v| v[j]).sum()).collect();
+    let n: usize = rows.iter().sum();
+    let lf: Vec<f64> = (0..=n as u64).map(ln_factorial).collect();
+    // log P(table) = sum ln r_i! + sum ln c_j! - ln n! - sum ln n_ij!; below, a table's value is -sum ln n_ij!.
+    let constant = rows.iter().chain(&cols).map(|&m| lf[m]).sum::<f64>() - lf[n];
+    let observed = -table.iter().flatten().map(|&x| lf[x]).sum::<f64>();
+    // The p-value depends on neither the order of the columns nor that of the rows: rows in order make equal
+    // row totals one node.
+    cols.sort_unstable_by(|a, b| b.cmp(a));
+    rows.sort_unstable();
+    let mut net = Network {
+        lf: &lf,
+        cols: &cols,
+        threshold: observed + (1e-7f64).ln_1p(),
+        constant,
+        steps: 0,
+        bounds: HashMap::new(),
+    };
+    match net.p_value(rows) {
+        Some(p) => Ok(TestResult::two_sided(
+            "Fisher's Exact Test for Count Data",
+            "probability of the observed table (fisher.test has no statistic)",
+            (observed + constant).exp(),
+            None,
+            p.min(1.0),
+        )),
+        None => Err(StatsError::Undefined(format!(
+            "Fisher's exact test: the tables with the margins of this {r}×{c} table (n = {n}) are too many to \
+             enumerate in {FISHER_MAX_STEPS} steps; read the chi-squared test instead"
+        ))),
+    }
+}
+
+/// The tables with fixed margins as paths through nodes: a node is a column index and the row totals still to
+/// fill (sorted); a path's value is -sum ln n_ij! over its cells.
+struct Network<'a> {
+    /// ln k! for k = 0..=n.
+    lf: &'a [f64],
+    /// Column totals.
+    cols: &'a [usize],
+    /// Largest table value counted (the observed table's, with the tolerance).
+    threshold: f64,
+    /// log P(table) - value (margins only).
+    constant: f64,
+    steps: u64,
+    /// Per node, the values of its most and of its least probable completion.
+    bounds: HashMap<(usize, Vec<usize>), (f64, f64)>,
+}
+
+impl Network<'_> {
+    /// Sum of the probabilities of the tables counted, or `None` past [`FISHER_MAX_STEPS`]. Every partial table is
+    /// carried as (value, weight): partial tables at one node whose values agree within 1e-9 are one. Nodes and
+    /// values are visited in order, so the sum is the same to the last bit on every run.
+    fn p_value(&mut self, rows: Vec<usize>) -> Option<f64> {
+        let lf = self.lf;
+        let mut p = 0.0;
+        let mut nodes: BTreeMap<Vec<usize>, Pasts> = BTreeMap::from([(rows, Pasts::start())]);
+        for j in 0..self.cols.len() {
+            let rest = &self.cols[j..];
+            let mut next: BTreeMap<Vec<usize>, Pasts> = BTreeMap::new();
+            for (rows_left, pasts) in nodes {
+                // All completions from here weigh N! / (prod R_i! prod C_j!) (their probabilities sum to 1).
+                let all = lf[rest.iter().sum::<usize>()]
+                    - rows_left.iter().map(|&x| lf[x]).sum::<f64>()
+                    - rest.iter().map(|&x| lf[x]).sum::<f64>();
+                let (most, least) = self.bounds(j, &rows_left)?;
+                let mut open = Vec::new();
+                for &(past, weight) in pasts.0.values() {
+                    if past + least > self.threshold {
+                        continue;
+                    }
+                    if past + most <= self.threshold {
+                        p += weight * (past + all + self.constant).exp();
+                        continue;
+                    }
+                    open.push((past, weight));
+                }
+                if open.is_empty() {
+                    continue;
+                }
+                for (value, left) in self.fills(j, &rows_left)? {
+                    self.step(open.len())?;
+                    let to = next.entry(left).or_default();
+                    for &(past, weight) in &open {
+                        to.add(past + value, weight);
+                    }
+                }
+            }
+            nodes = next;
+        }
+        Some(p)
+    }
+
+    /// Count `k` steps; `None` past the limit.
+    fn step(&mut self, k: usize) -> Option<()> {
+        self.steps += k as u64;
+        (self.steps <= FISHER_MAX_STEPS).then_some(())
+    }
+
+    /// The values of the most and of the least probable completion from node (j, rows_left), memoised. At the
+    /// last column the one completion is what the rows leave, so both are its value and every past is settled.
+    fn bounds(&mut self, j: usize, rows_left: &[usize]) -> Option<(f64, f64)> {
+        if j + 1 == self.cols.len() {
+            let v = -rows_left.iter().map(|&x| self.lf[x]).sum::<f64>();
+            return Some((v, v));
+        }
+        if let Some(&b) = self.bounds.get(&(j, rows_left.to_vec())) {
+            return Some(b);
+        }
+        let mut b = (f64::NEG_INFINITY, f64::INFINITY);
+        for (value, left) in self.fills(j, rows_left)? {
+            let (most, least) = self.bounds(j + 1, &left)?;
+            b = (b.0.max(value + most), b.1.min(value + least));
+        }
+        self.bounds.insert((j, rows_left.to_vec()), b);
+        Some(b)
+    }
+
+    /// Every split of column j's total among the rows (cell i at most `caps[i]`): its value and the row totals it
+    /// leaves (sorted). Each split is a step.
+    fn fills(&mut self, j: usize, caps: &[usize]) -> Option<Vec<(f64, Vec<usize>)>> {
+        fn split(
+            total: usize,
+            caps: &[usize],
+            fill: &mut Vec<usize>,
+            out: &mut Vec<Vec<usize>>,
+            budget: u64,
+        ) -> Option<()> {
+            let i = fill.len();
+            if i + 1 == caps.len() {
+                if out.len() as u64 >= budget {
+                    return None;
+                }
+                fill.push(total);
+                out.push(fill.clone());
+                fill.pop();
+                return Some(());
+            }
+            let room_below: usize = caps[i + 1..].iter().sum();
+            for x in total.saturating_sub(room_below)..=total.min(caps[i]) {
+                fill.push(x);
+                let done = split(total - x, caps, fill, out, budget);
+                fill.pop();
+                done?;
+            }
+            Some(())
+        }
+        let mut out = Vec::new();
+        let budget = FISHER_MAX_STEPS.saturating_sub(self.steps);
+        split(self.cols[j], caps, &mut Vec::new(), &mut out, budget)?;
+        self.step(out.len())?;
+        Some(
+            out.into_iter()
+                .map(|x| {
+                    let value = -x.iter().map(|&k| self.lf[k]).sum::<f64>();
+                    let mut left: Vec<usize> = caps.iter().zip(&x).map(|(c, k)| c - k).collect();
+                    left.sort_unstable();
+                    (value, left)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The partial tables that reach one node, by value: values within 1e-9 are one entry, holding its first value
+/// and the weight of all of them in units of exp(that value).
+#[derive(Default)]
+struct Pasts(BTreeMap<i64, (f64, f64)>);
+
+impl Pasts {
+    fn start() -> Self {
+        let mut p = Pasts::default();
+        p.add(0.0, 1.0);
+        p
+    }
+
+    fn add(&mut self, value: f64, weight: f64) {
+        let (first, w) = self
+            .0
+            .entry((value * 1e9).round() as i64)
+            .or_insert((value, 0.0));
+        *w += weight * (value - *first).exp();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -826,6 +1035,75 @@ mod tests {
             signed_rank_counts(3),
             vec![1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]
         );
+    }
+
+    /// Every table with the margins of `t`, by brute force (no bounds): the p-value as defined.
+    fn fisher_by_brute_force(t: &[Vec<usize>]) -> f64 {
+        fn tables(rows: &[usize], cols: &[usize]) -> Vec<Vec<Vec<usize>>> {
+            let Some((&first, rest)) = rows.split_first() else {
+                return vec![vec![]];
+            };
+            if rest.is_empty() {
+                return vec![vec![cols.to_vec()]];
+            }
+            // Every first row with sum `first` within the column totals, then the rest below it.
+            let mut firsts = vec![vec![]];
+            for &cj in cols {
+                firsts = firsts
+                    .into_iter()
+                    .flat_map(|f: Vec<usize>| (0..=cj).map(move |x| [f.clone(), vec![x]].concat()))
+                    .filter(|f| f.iter().sum::<usize>() <= first)
+                    .collect();
+            }
+            firsts
+                .into_iter()
+                .filter(|f| f.iter().sum::<usize>() == first)
+                .flat_map(|f| {
+                    let left: Vec<usize> = cols.iter().zip(&f).map(|(c, x)| c - x).collect();
+                    tables(rest, &left).into_iter().map(move |mut below| {
+                        below.insert(0, f.clone());
+                        below
+                    })
+                })
+                .collect()
+        }
+        let lf = |k: usize| ln_factorial(k as u64);
+        let rows: Vec<usize> = t.iter().map(|v| v.iter().sum()).collect();
+        let cols: Vec<usize> = (0..t[0].len())
+            .map(|j| t.iter().map(|v| v[j]).sum())
+            .collect();
+        let n: usize = rows.iter().sum();
+        let log_p = |u: &[Vec<usize>]| {
+            rows.iter().chain(&cols).map(|&m| lf(m)).sum::<f64>()
+                - lf(n)
+                - u.iter().flatten().map(|&x| lf(x)).sum::<f64>()
+        };
+        let observed = log_p(t);
+        tables(&rows, &cols)
+            .iter()
+            .map(|u| log_p(u))
+            .filter(|&l| l <= observed + 1e-7)
+            .map(f64::exp)
+            .sum()
+    }
+
+    #[test]
+    fn fisher_bounds_settle_the_same_tables_as_brute_force() {
+        let cases: [Vec<Vec<usize>>; 5] = [
+            vec![vec![3, 2, 0], vec![1, 4, 5]],
+            vec![vec![2, 1, 0], vec![0, 3, 1], vec![1, 0, 4]],
+            vec![vec![3, 1, 1], vec![1, 3, 1], vec![1, 1, 3]],
+            vec![vec![9, 4, 0, 2], vec![1, 6, 7, 3], vec![0, 2, 2, 8]],
+            vec![vec![12, 3, 5, 0, 7], vec![4, 9, 6, 8, 2]],
+        ];
+        for t in cases {
+            let got = fisher_exact(&t).unwrap().p_value;
+            let want = fisher_by_brute_force(&t);
+            assert!(
+                (got - want).abs() <= 1e-12 * want.max(1e-300),
+                "{t:?}: {got} vs {want}"
+            );
+        }
     }
 
     #[test]
