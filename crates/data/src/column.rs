@@ -1,8 +1,12 @@
-//! Typed column storage: numbers as one contiguous `Vec<f64>`, text as one byte buffer with offsets, each
-//! with a validity mask (a missing value is a cleared bit). A number read as NaN from a file is a valid NaN,
-//! distinct from a missing value.
+//! Typed columns stored as polars arrays: numbers as one contiguous `Float64` chunk, text as one `String` chunk,
+//! each with its arrow validity mask (a missing value is a cleared bit). A number read as NaN from a file is a
+//! valid NaN, distinct from a missing value. A table's frame shares these buffers.
 
 use std::fmt;
+
+use polars::prelude::*;
+use polars_arrow::array::{Array, MutableBinaryViewArray};
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 
 /// The trait impls a column shares with the other kind: its iterator yields `col.get(i)` in order, `&col`
 /// iterates, two columns are equal as sequences of values (so a NaN number never equals itself), and `{:?}`
@@ -50,124 +54,60 @@ macro_rules! sequence_impls {
     };
 }
 
-/// A validity mask, one bit per value (set = present, cleared = missing).
-#[derive(Clone, Default, PartialEq, Eq)]
-struct Validity {
-    words: Vec<u64>,
-    len: usize,
-    nulls: usize,
+/// The single arrow chunk of a column (`None` for a column built empty).
+fn only_chunk<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Option<&T::Array> {
+    ca.downcast_iter().next()
 }
 
-impl Validity {
-    /// A mask of `len` values, all present.
-    fn all_valid(len: usize) -> Self {
-        let mut words = vec![u64::MAX; len.div_ceil(64)];
-        if len % 64 != 0 {
-            if let Some(last) = words.last_mut() {
-                *last = (1u64 << (len % 64)) - 1;
-            }
-        }
-        Validity {
-            words,
-            len,
-            nulls: 0,
-        }
-    }
-
-    fn with_capacity(n: usize) -> Self {
-        Validity {
-            words: Vec::with_capacity(n.div_ceil(64)),
-            len: 0,
-            nulls: 0,
-        }
-    }
-
-    fn push(&mut self, valid: bool) {
-        if self.len % 64 == 0 {
-            self.words.push(0);
-        }
-        if valid {
-            if let Some(w) = self.words.last_mut() {
-                *w |= 1u64 << (self.len % 64);
-            }
-        } else {
-            self.nulls += 1;
-        }
-        self.len += 1;
-    }
-
-    /// Append `count` present values: whole words at a time once the last word is full.
-    fn extend_valid(&mut self, count: usize) {
-        let mut left = count;
-        while left > 0 && self.len % 64 != 0 {
-            self.push(true);
-            left -= 1;
-        }
-        let full = left / 64;
-        self.words.extend(std::iter::repeat_n(u64::MAX, full));
-        self.len += full * 64;
-        for _ in 0..left % 64 {
-            self.push(true);
-        }
-    }
-
-    fn get(&self, i: usize) -> bool {
-        i < self.len && self.words[i / 64] >> (i % 64) & 1 == 1
-    }
-
-    fn set(&mut self, i: usize, valid: bool) {
-        if i >= self.len || self.get(i) == valid {
-            return;
-        }
-        self.words[i / 64] ^= 1u64 << (i % 64);
-        if valid {
-            self.nulls -= 1;
-        } else {
-            self.nulls += 1;
-        }
-    }
+/// A validity mask as polars keeps it: `None` when no value is missing.
+fn frozen(valid: MutableBitmap) -> Option<Bitmap> {
+    (valid.unset_bits() > 0).then(|| valid.freeze())
 }
 
-/// A numeric column: contiguous values and a validity mask. A missing slot holds NaN in [`NumColumn::values`].
+/// A numeric column: a polars `Float64` array of one chunk (contiguous values, arrow validity mask). A missing
+/// slot holds NaN in [`NumColumn::values`]; [`NumColumn::series`] hands polars the same buffers, no copy.
 #[derive(Clone, Default)]
 pub struct NumColumn {
-    values: Vec<f64>,
-    valid: Validity,
+    ca: Float64Chunked,
 }
 
 impl NumColumn {
-    /// An empty column with room for `n` values.
-    pub fn with_capacity(n: usize) -> Self {
+    /// A column of present values (no copy).
+    pub fn from_values(values: Vec<f64>) -> Self {
         NumColumn {
-            values: Vec::with_capacity(n),
-            valid: Validity::with_capacity(n),
+            ca: Float64Chunked::from_vec(PlSmallStr::EMPTY, values),
         }
     }
 
-    /// A column of present values (no copy).
-    pub fn from_values(values: Vec<f64>) -> Self {
-        let valid = Validity::all_valid(values.len());
-        NumColumn { values, valid }
+    /// A column from values and a mask (missing slots must already hold NaN; no copy).
+    fn from_parts(values: Vec<f64>, valid: MutableBitmap) -> Self {
+        NumColumn {
+            ca: Float64Chunked::from_vec_validity(PlSmallStr::EMPTY, values, frozen(valid)),
+        }
     }
 
     /// A column whose NaN slots are missing (for a reader that never yields a NaN value; no copy).
     pub(crate) fn from_nan_missing(values: Vec<f64>) -> Self {
-        let mut words = Vec::with_capacity(values.len().div_ceil(64));
-        let mut nulls = 0;
-        for chunk in values.chunks(64) {
-            let word = chunk
-                .iter()
-                .enumerate()
-                .fold(0u64, |w, (i, x)| w | u64::from(!x.is_nan()) << i);
-            nulls += chunk.len() - word.count_ones() as usize;
-            words.push(word);
+        let valid = MutableBitmap::from_iter(values.iter().map(|x| !x.is_nan()));
+        NumColumn::from_parts(values, valid)
+    }
+
+    /// A polars float column as a typed column: shared buffers when it is one chunk whose missing slots hold
+    /// NaN, else one copy that makes it so.
+    pub fn from_chunked(ca: &Float64Chunked) -> Self {
+        let ca = ca.rechunk().into_owned();
+        let nan_slots = only_chunk(&ca).is_none_or(|arr| {
+            arr.validity().is_none_or(|valid| {
+                arr.values()
+                    .iter()
+                    .zip(valid.iter())
+                    .all(|(x, ok)| ok || x.is_nan())
+            })
+        });
+        match nan_slots {
+            true => NumColumn { ca },
+            false => ca.iter().collect(),
         }
-        let valid = Validity {
-            words,
-            len: values.len(),
-            nulls,
-        };
-        NumColumn { values, valid }
     }
 
     /// A column from values that may be missing.
@@ -175,62 +115,48 @@ impl NumColumn {
         values.iter().copied().collect()
     }
 
-    /// Append a value (`None` is missing).
-    pub fn push(&mut self, x: Option<f64>) {
-        self.values.push(x.unwrap_or(f64::NAN));
-        self.valid.push(x.is_some());
-    }
-
-    /// Append present values in bulk (one copy).
-    pub(crate) fn extend_valid(&mut self, values: &[f64]) {
-        self.values.extend_from_slice(values);
-        self.valid.extend_valid(values.len());
-    }
-
-    /// Append values with their validity bits (a missing slot is stored as NaN).
-    pub(crate) fn extend_masked(&mut self, values: &[f64], valid: impl Iterator<Item = bool>) {
-        for (&x, ok) in values.iter().zip(valid) {
-            self.values.push(if ok { x } else { f64::NAN });
-            self.valid.push(ok);
+    /// The column with some values replaced (`None` makes one missing; an index past the end is ignored):
+    /// one copy of the values, whatever the number of replacements.
+    pub fn with_replaced(&self, replace: impl IntoIterator<Item = (usize, Option<f64>)>) -> Self {
+        let mut values = self.values().to_vec();
+        let mut valid = MutableBitmap::from_iter((0..self.len()).map(|i| self.is_valid(i)));
+        for (i, x) in replace {
+            if let Some(v) = values.get_mut(i) {
+                *v = x.unwrap_or(f64::NAN);
+                valid.set(i, x.is_some());
+            }
         }
-    }
-
-    /// Replace the value at `i` (`None` makes it missing); an index past the end is ignored.
-    pub fn set(&mut self, i: usize, x: Option<f64>) {
-        if let Some(v) = self.values.get_mut(i) {
-            *v = x.unwrap_or(f64::NAN);
-            self.valid.set(i, x.is_some());
-        }
+        NumColumn::from_parts(values, valid)
     }
 
     /// Number of values.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.ca.len()
     }
 
     /// True when the column has no values.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len() == 0
     }
 
     /// The value at `i`; `None` when missing or past the end.
     pub fn get(&self, i: usize) -> Option<f64> {
-        self.valid.get(i).then(|| self.values[i])
+        self.is_valid(i).then(|| self.values()[i])
     }
 
     /// True when the value at `i` is present.
     pub fn is_valid(&self, i: usize) -> bool {
-        self.valid.get(i)
+        only_chunk(&self.ca).is_some_and(|arr| i < arr.len() && arr.is_valid(i))
     }
 
     /// Number of missing values.
     pub fn null_count(&self) -> usize {
-        self.valid.nulls
+        self.ca.null_count()
     }
 
     /// The raw values, contiguous (a missing slot holds NaN: check [`NumColumn::is_valid`]).
     pub fn values(&self) -> &[f64] {
-        &self.values
+        only_chunk(&self.ca).map_or(&[], |arr| arr.values().as_slice())
     }
 
     /// The values in order, `None` where missing.
@@ -243,10 +169,34 @@ impl NumColumn {
         self.iter().collect()
     }
 
-    /// A new column holding only `rows` (in the order given; an index past the end is missing).
+    /// A new column holding only `rows` (in the order given; an index past the end is missing): a polars
+    /// gather.
     pub fn take(&self, rows: &[usize]) -> Self {
-        rows.iter().map(|&i| self.get(i)).collect()
+        match gathered(&self.ca, rows) {
+            // polars zeroes a missing row's slot: made NaN again.
+            Some(ca) => NumColumn::from_chunked(&ca),
+            None => rows.iter().map(|&i| self.get(i)).collect(),
+        }
     }
+
+    /// The column as a named polars column sharing this column's buffers (no copy).
+    pub fn series(&self, name: &str) -> Column {
+        self.ca.clone().with_name(name.into()).into_column()
+    }
+}
+
+/// The rows of a one-chunk column gathered by polars into one chunk;
+/// `None` when a row is past the end or the row count does not fit polars' index type.
+fn gathered<T: PolarsDataType>(ca: &ChunkedArray<T>, rows: &[usize]) -> Option<ChunkedArray<T>>
+where
+    ChunkedArray<T>: ChunkTake<IdxCa>,
+{
+    let idx = rows
+        .iter()
+        .map(|&i| IdxSize::try_from(i).ok().filter(|_| i < ca.len()))
+        .collect::<Option<Vec<IdxSize>>>()?;
+    let out = ca.take(&IdxCa::from_vec(PlSmallStr::EMPTY, idx)).ok()?;
+    Some(out.rechunk().into_owned())
 }
 
 /// Iterator over a [`NumColumn`]'s values.
@@ -259,42 +209,26 @@ pub struct NumIter<'a> {
 impl FromIterator<Option<f64>> for NumColumn {
     fn from_iter<I: IntoIterator<Item = Option<f64>>>(iter: I) -> Self {
         let iter = iter.into_iter();
-        let mut col = NumColumn::with_capacity(iter.size_hint().0);
+        let mut values = Vec::with_capacity(iter.size_hint().0);
+        let mut valid = MutableBitmap::with_capacity(iter.size_hint().0);
         for x in iter {
-            col.push(x);
+            values.push(x.unwrap_or(f64::NAN));
+            valid.push(x.is_some());
         }
-        col
+        NumColumn::from_parts(values, valid)
     }
 }
 
 sequence_impls!(NumColumn, NumIter, Option<f64>);
 
-/// A text column: every value in one byte buffer, with offsets and a validity mask (no allocation per value).
-#[derive(Clone)]
+/// A text column: a polars `String` (UTF-8 view) array of one chunk, with its validity mask;
+/// [`TextColumn::series`] hands polars the same buffers, no copy.
+#[derive(Clone, Default)]
 pub struct TextColumn {
-    bytes: String,
-    offsets: Vec<usize>,
-    valid: Validity,
-}
-
-impl Default for TextColumn {
-    fn default() -> Self {
-        TextColumn::with_capacity(0, 0)
-    }
+    ca: StringChunked,
 }
 
 impl TextColumn {
-    /// An empty column with room for `n` values of `bytes` bytes in all.
-    pub fn with_capacity(n: usize, bytes: usize) -> Self {
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0);
-        TextColumn {
-            bytes: String::with_capacity(bytes),
-            offsets,
-            valid: Validity::with_capacity(n),
-        }
-    }
-
     /// A column from one buffer and its value offsets (from 0, ascending, on character boundaries), an
     /// empty value missing; `None` when the offsets do not fit the buffer.
     pub(crate) fn from_nonempty(bytes: String, offsets: Vec<usize>) -> Option<Self> {
@@ -306,15 +240,17 @@ impl TextColumn {
         if !fits {
             return None;
         }
-        let mut valid = Validity::with_capacity(offsets.len() - 1);
-        for w in offsets.windows(2) {
-            valid.push(w[0] < w[1]);
+        let cells = offsets
+            .windows(2)
+            .map(|w| (w[0] < w[1]).then(|| &bytes[w[0]..w[1]]));
+        Some(cells.collect())
+    }
+
+    /// A polars string column as a typed column, sharing its buffers (one chunk; no copy when it is one).
+    pub fn from_chunked(ca: &StringChunked) -> Self {
+        TextColumn {
+            ca: ca.rechunk().into_owned(),
         }
-        Some(TextColumn {
-            bytes,
-            offsets,
-            valid,
-        })
     }
 
     /// A column from values that may be missing.
@@ -325,21 +261,9 @@ impl TextColumn {
             .collect()
     }
 
-    /// Append a value (`None` is missing).
-    pub fn push(&mut self, s: Option<&str>) {
-        self.bytes.push_str(s.unwrap_or_default());
-        self.offsets.push(self.bytes.len());
-        self.valid.push(s.is_some());
-    }
-
     /// Number of values.
     pub fn len(&self) -> usize {
-        self.offsets.len() - 1
-    }
-
-    /// Bytes of all values together (to size a column built from this one).
-    pub(crate) fn byte_len(&self) -> usize {
-        self.bytes.len()
+        self.ca.len()
     }
 
     /// True when the column has no values.
@@ -349,20 +273,18 @@ impl TextColumn {
 
     /// The value at `i`; `None` when missing or past the end.
     pub fn get(&self, i: usize) -> Option<&str> {
-        if !self.valid.get(i) {
-            return None;
-        }
-        self.bytes.get(self.offsets[i]..self.offsets[i + 1])
+        let arr = only_chunk(&self.ca)?;
+        (i < arr.len() && arr.is_valid(i)).then(|| arr.value(i))
     }
 
     /// True when the value at `i` is present.
     pub fn is_valid(&self, i: usize) -> bool {
-        self.valid.get(i)
+        only_chunk(&self.ca).is_some_and(|arr| i < arr.len() && arr.is_valid(i))
     }
 
     /// Number of missing values.
     pub fn null_count(&self) -> usize {
-        self.valid.nulls
+        self.ca.null_count()
     }
 
     /// The values in order, `None` where missing.
@@ -375,9 +297,18 @@ impl TextColumn {
         self.iter().map(|s| s.map(str::to_string)).collect()
     }
 
-    /// A new column holding only `rows` (in the order given; an index past the end is missing).
+    /// A new column holding only `rows` (in the order given; an index past the end is missing): a polars
+    /// gather.
     pub fn take(&self, rows: &[usize]) -> Self {
-        rows.iter().map(|&i| self.get(i)).collect()
+        match gathered(&self.ca, rows) {
+            Some(ca) => TextColumn { ca },
+            None => rows.iter().map(|&i| self.get(i)).collect(),
+        }
+    }
+
+    /// The column as a named polars column sharing this column's buffers (no copy).
+    pub fn series(&self, name: &str) -> Column {
+        self.ca.clone().with_name(name.into()).into_column()
     }
 }
 
@@ -392,11 +323,13 @@ pub struct TextIter<'a> {
 impl<S: AsRef<str>> FromIterator<Option<S>> for TextColumn {
     fn from_iter<I: IntoIterator<Item = Option<S>>>(iter: I) -> Self {
         let iter = iter.into_iter();
-        let mut col = TextColumn::with_capacity(iter.size_hint().0, 0);
+        let mut arr = MutableBinaryViewArray::<str>::with_capacity(iter.size_hint().0);
         for s in iter {
-            col.push(s.as_ref().map(AsRef::as_ref));
+            arr.push(s.as_ref().map(AsRef::as_ref));
         }
-        col
+        TextColumn {
+            ca: StringChunked::with_chunk(PlSmallStr::EMPTY, arr.freeze()),
+        }
     }
 }
 
@@ -425,13 +358,13 @@ mod tests {
     }
 
     #[test]
-    fn bulk_valid_values_extend_the_mask_at_any_offset() {
+    fn nan_missing_masks_the_nan_slots_at_any_offset() {
         for (a, b) in [(0, 200), (3, 61), (5, 130), (64, 64), (63, 1)] {
-            let mut c = NumColumn::with_capacity(a + b + 1);
-            c.push(None);
-            c.extend_valid(&vec![1.0; a]);
-            c.extend_valid(&vec![2.0; b]);
-            c.push(None);
+            let mut v = vec![f64::NAN];
+            v.extend(std::iter::repeat_n(1.0, a));
+            v.extend(std::iter::repeat_n(2.0, b));
+            v.push(f64::NAN);
+            let c = NumColumn::from_nan_missing(v);
             assert_eq!((c.len(), c.null_count()), (a + b + 2, 2));
             assert!((1..=a + b).all(|i| c.is_valid(i)));
             assert!(!c.is_valid(0) && !c.is_valid(a + b + 1) && !c.is_valid(a + b + 2));
@@ -439,16 +372,40 @@ mod tests {
     }
 
     #[test]
-    fn numbers_set_and_take_update_the_mask() {
-        let mut c = NumColumn::from_values((0..130).map(f64::from).collect());
+    fn numbers_replaced_and_taken_update_the_mask() {
+        let c = NumColumn::from_values((0..130).map(f64::from).collect());
         assert_eq!((c.null_count(), c.get(129)), (0, Some(129.0)));
-        c.set(64, None);
-        c.set(3, None);
-        c.set(3, Some(7.0));
+        let c = c.with_replaced([(64, None), (3, None), (3, Some(7.0)), (500, None)]);
         assert_eq!((c.null_count(), c.get(64), c.get(3)), (1, None, Some(7.0)));
+        assert!(c.values()[64].is_nan());
         let t = c.take(&[64, 3, 500]);
         assert_eq!(t.to_options(), [None, Some(7.0), None]);
         assert_eq!(t.null_count(), 2);
+        let gathered = c.take(&[129, 64, 3, 64]);
+        assert_eq!(gathered.to_options(), [Some(129.0), None, Some(7.0), None]);
+        assert!(gathered.values()[1].is_nan() && gathered.values()[3].is_nan());
+    }
+
+    /// A polars column and its typed column share one buffer both ways; a missing slot that polars filled
+    /// with 0 is copied once so that it holds NaN.
+    #[test]
+    fn polars_columns_share_buffers() {
+        let c = NumColumn::from_values(vec![1.0, 2.5, -3.0]);
+        let s = c.series("x");
+        let back = NumColumn::from_chunked(s.f64().unwrap());
+        assert_eq!(back.values().as_ptr(), c.values().as_ptr());
+        let zero_filled = Float64Chunked::from_vec_validity(
+            "y".into(),
+            vec![1.0, 0.0],
+            Some(Bitmap::from_iter([true, false])),
+        );
+        let y = NumColumn::from_chunked(&zero_filled);
+        assert_eq!(y.to_options(), [Some(1.0), None]);
+        assert!(y.values()[1].is_nan());
+        let t = TextColumn::from_options(&[Some("a long identifier value"), None]);
+        let back = TextColumn::from_chunked(t.series("id").str().unwrap());
+        assert_eq!(back.get(0).map(str::as_ptr), t.get(0).map(str::as_ptr));
+        assert_eq!(back.null_count(), 1);
     }
 
     #[test]

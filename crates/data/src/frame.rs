@@ -8,23 +8,20 @@ use crate::column::{NumColumn, TextColumn};
 use crate::table::{format_number, ColumnData, Table};
 use crate::DataError;
 
-/// A numeric column as a polars `Float64` column: null where missing, a NaN read from a file stays a valid NaN.
+/// A numeric column as a polars `Float64` column sharing its buffers: null where missing, a NaN read from a
+/// file stays a valid NaN.
 pub fn num_column(name: &str, col: &NumColumn) -> Column {
-    let ca = if col.null_count() == 0 {
-        Float64Chunked::from_slice(name.into(), col.values())
-    } else {
-        Float64Chunked::from_iter_options(name.into(), col.iter())
-    };
-    ca.into_column()
+    col.series(name)
 }
 
-/// A text column as a polars `String` column (null where missing).
+/// A text column as a polars `String` column sharing its buffers (null where missing).
 pub fn text_column(name: &str, col: &TextColumn) -> Column {
-    StringChunked::from_iter_options(name.into(), col.iter()).into_column()
+    col.series(name)
 }
 
 impl Table {
-    /// The named columns as a polars frame, each typed as it was loaded (numbers `Float64`, text `String`).
+    /// The named columns as a polars frame, each typed as it was loaded (numbers `Float64`, text `String`); the
+    /// frame shares the table's buffers (no copy).
     pub fn frame(&self, names: &[&str]) -> Result<DataFrame, DataError> {
         let columns = names
             .iter()

@@ -641,11 +641,10 @@ fn id_text(x: f64) -> String {
     }
 }
 
-/// A polars column as a typed column: numbers copied chunk by chunk (values and validity in bulk), text
-/// into one buffer (no allocation per value).
+/// A polars column as a typed column: float and text arrays shared (no copy), other numbers cast to floats.
 fn series_to_column(s: &Series) -> PolarsResult<ColumnData> {
     Ok(match s.dtype() {
-        DataType::String => ColumnData::Text(text_column(s.str()?)),
+        DataType::String => ColumnData::Text(TextColumn::from_chunked(s.str()?)),
         DataType::Boolean => {
             let ca = s.bool()?;
             ColumnData::Num(
@@ -654,38 +653,16 @@ fn series_to_column(s: &Series) -> PolarsResult<ColumnData> {
                     .collect(),
             )
         }
-        DataType::Float64 => ColumnData::Num(num_column(s.f64()?)),
+        DataType::Float64 => ColumnData::Num(NumColumn::from_chunked(s.f64()?)),
         dt if dt.is_primitive_numeric() => {
             let f = s.cast(&DataType::Float64)?;
-            ColumnData::Num(num_column(f.f64()?))
+            ColumnData::Num(NumColumn::from_chunked(f.f64()?))
         }
         _ => {
             let t = s.cast(&DataType::String)?;
-            ColumnData::Text(text_column(t.str()?))
+            ColumnData::Text(TextColumn::from_chunked(t.str()?))
         }
     })
-}
-
-/// A float column's chunks copied in bulk: each chunk's values slice, then its validity bits.
-fn num_column(ca: &Float64Chunked) -> NumColumn {
-    let mut col = NumColumn::with_capacity(ca.len());
-    for arr in ca.downcast_iter() {
-        match arr.validity().filter(|v| v.unset_bits() > 0) {
-            None => col.extend_valid(arr.values().as_slice()),
-            Some(bits) => col.extend_masked(arr.values().as_slice(), bits.iter()),
-        }
-    }
-    col
-}
-
-/// A string column copied into one buffer with offsets.
-fn text_column(ca: &StringChunked) -> TextColumn {
-    let bytes = ca.iter().map(|v| v.map_or(0, str::len)).sum();
-    let mut col = TextColumn::with_capacity(ca.len(), bytes);
-    for v in ca.iter() {
-        col.push(v);
-    }
-    col
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! A generic, column-oriented table independent of polars: numbers or text, with missing values.
+//! A loaded table: named polars columns, each a number or text array with missing values; its frame shares
+//! the columns' buffers.
 
 use std::borrow::Cow;
 
@@ -43,11 +44,7 @@ impl ColumnData {
 
     /// A text column from optional values.
     pub fn text<S: AsRef<str>>(values: impl IntoIterator<Item = Option<S>>) -> Self {
-        let mut col = TextColumn::default();
-        for s in values {
-            col.push(s.as_ref().map(AsRef::as_ref));
-        }
-        ColumnData::Text(col)
+        ColumnData::Text(values.into_iter().collect())
     }
 }
 
@@ -115,20 +112,19 @@ impl Table {
             ColumnData::Num(v) => return Ok(Cow::Borrowed(v)),
             ColumnData::Text(v) => v,
         };
-        let mut out = NumColumn::with_capacity(v.len());
-        for (i, s) in v.iter().enumerate() {
-            let x = match s {
-                None => None,
-                Some(s) => Some(parse_number(s).ok_or_else(|| DataError::NonNumeric {
+        let parse = |(i, s): (usize, Option<&str>)| match s {
+            None => Ok(None),
+            Some(s) => parse_number(s)
+                .map(Some)
+                .ok_or_else(|| DataError::NonNumeric {
                     file: self.source.clone(),
                     row: self.row_number(i),
                     column: name.to_string(),
                     value: calcscore_core::clip(s),
                     hint: number_hint(s),
-                })?),
-            };
-            out.push(x);
-        }
+                }),
+        };
+        let out = v.iter().enumerate().map(parse).collect::<Result<_, _>>()?;
         Ok(Cow::Owned(out))
     }
 

@@ -762,10 +762,12 @@ mod tests {
     fn table() -> Table {
         let num = |v: &[f64]| ColumnData::Num(v.iter().map(|&x| Some(x)).collect());
         let txt = |v: &[&str]| ColumnData::Text(v.iter().map(|s| Some(s.to_string())).collect());
-        let mut y = num(&[1.0, 2.0, 3.5, 4.0, 6.0, 5.5]);
-        if let ColumnData::Num(v) = &mut y {
-            v.set(5, None);
-        }
+        let y = ColumnData::num(
+            [1.0, 2.0, 3.5, 4.0, 6.0]
+                .map(Some)
+                .into_iter()
+                .chain([None]),
+        );
         Table::new(
             "t.csv",
             vec![

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::{stent_expansion, Atherectomy, ExpansionFormula};
-use crate::{DataError, Table};
+use crate::{DataError, NumColumn, Table};
 
 /// Names of the lesion frame's columns; the flow rules' expressions name them.
 pub mod field {
@@ -83,12 +83,15 @@ impl Lesions {
             .iter()
             .map(|&(name, nullable)| flag_column(table, name, nullable))
             .collect::<Result<Vec<Column>, DataError>>()?;
+        // The angle column shares the table's buffer (a missing angle is a NaN slot, not a null).
         let angle = table.numbers(field::MAX_CALCIUM_ANGLE_DEG)?;
-        let angle = angle.iter().map(|x| x.unwrap_or(f64::NAN));
-        columns.push(
-            Float64Chunked::from_iter_values(field::MAX_CALCIUM_ANGLE_DEG.into(), angle)
-                .into_column(),
-        );
+        let angle = match angle.null_count() {
+            0 => angle.series(field::MAX_CALCIUM_ANGLE_DEG),
+            _ => {
+                NumColumn::from_values(angle.values().to_vec()).series(field::MAX_CALCIUM_ANGLE_DEG)
+            }
+        };
+        columns.push(angle);
         let pct = stent_expansion(table, expansion)?;
         columns.push(
             Float64Chunked::from_iter_options(field::STENT_EXPANSION_PCT.into(), pct.iter())

@@ -180,9 +180,8 @@ impl Imputation {
             };
             match (&mut out.columns[j], &v.kind) {
                 (ColumnData::Num(col), _) => {
-                    for (&r, &x) in v.missing.iter().zip(values) {
-                        col.set(r, Some(x));
-                    }
+                    let imputed = v.missing.iter().zip(values).map(|(&r, &x)| (r, Some(x)));
+                    *col = col.with_replaced(imputed);
                 }
                 (ColumnData::Text(col), kind) => {
                     // Text is one buffer: rebuilt with the imputed cells (a small table's columns).

@@ -165,11 +165,8 @@ fn completed_input(
     let mut table = registry.table.subset(&rows);
     if let Some(j) = table.names.iter().position(|n| n == "post_ivus") {
         if let ColumnData::Num(col) = &mut table.columns[j] {
-            for (k, &i) in rows.iter().enumerate() {
-                if extra.contains(&i) {
-                    col.set(k, Some(1.0));
-                }
-            }
+            let extra = rows.iter().enumerate().filter(|(_, i)| extra.contains(i));
+            *col = col.with_replaced(extra.map(|(k, _)| (k, Some(1.0))));
         }
     }
     table.names.push("cohort".into());
