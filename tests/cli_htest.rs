@@ -731,6 +731,99 @@ fn paired_sleep_and_anorexia_through_cli() {
     );
 }
 
+/// Run the binary expecting a refusal; its exit code and stderr.
+fn cli_refused(args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_calcscore"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn paired_constant_differences_name_file_and_columns() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("shift.csv");
+    // pre - post = 5 on every row; pre2 - post2 = 5 only up to rounding
+    std::fs::write(
+        &path,
+        "pre,post,pre2,post2\n1,-4,10.3,5.3\n2,-3,7.1,2.1\n3,-2,3.3,-1.7\n4,-1,8.8,3.8\n",
+    )
+    .unwrap();
+    let data = path.to_str().unwrap();
+    let got = cli(&[
+        "paired", "--data", data, "--before", "pre", "--after", "post",
+    ]);
+    let tests = got["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 1, "{got}");
+    // R: wilcox.test(c(1, 2, 3, 4), c(-4, -3, -2, -1), paired = TRUE) gives V = 10, p = 0.0718606382258516
+    // (warning: cannot compute exact p-value with ties); t.test(..., paired = TRUE) stops: "data are
+    // essentially constant". By hand: the 4 ranks tie at 2.5, V = 10, E(V) = 4*5/4 = 5,
+    // Var(V) = 4*5*9/24 - (4^3 - 4)/48 = 6.25, z = (10 - 5 - 0.5)/2.5 = 1.8, p = 2 * (1 - Phi(1.8)).
+    assert_eq!(
+        tests[0]["method"],
+        "Wilcoxon signed rank test with continuity correction"
+    );
+    assert_eq!(num(&tests[0]["statistic"]), 10.0);
+    close("V p", num(&tests[0]["p_value"]), 0.0718606382258516, CLOSED);
+    let note = got["notes"][0].as_str().unwrap();
+    for words in [
+        "shift.csv",
+        "every difference 'pre' - 'post' is 5 on the 4 rows used",
+        "paired t-test is not given",
+        "essentially constant",
+    ] {
+        assert!(note.contains(words), "{words:?} not in {note}");
+    }
+    // 10.3 - 5.3 = 5.000000000000001 in floating point: t.test(c(10.3, 7.1, 3.3, 8.8), c(5.3, 2.1, -1.7, 3.8),
+    // paired = TRUE) still stops ("data are essentially constant"); wilcox.test gives V = 10,
+    // p = 0.09467071984550877 (two tie groups of 2: Var(V) = 7.5 - 2 * 6/48 = 7.25).
+    let got = cli(&[
+        "paired", "--data", data, "--before", "pre2", "--after", "post2",
+    ]);
+    let tests = got["tests"].as_array().unwrap();
+    assert_eq!(tests.len(), 1, "{got}");
+    close(
+        "V p rounding",
+        num(&tests[0]["p_value"]),
+        0.09467071984550877,
+        CLOSED,
+    );
+    let note = got["notes"][0].as_str().unwrap();
+    assert!(
+        note.contains("every difference 'pre2' - 'post2' is 5 up to rounding"),
+        "{note}"
+    );
+}
+
+#[test]
+fn paired_all_zero_differences_are_refused_naming_file_and_columns() {
+    let dirt = tempfile::tempdir().unwrap();
+    let path = dirt.path().join("same.csv");
+    std::fs::write(&path, "a,b\n1,1\n2,2\n3.5,3.5\n").unwrap();
+    // R: t.test(a, b, paired = TRUE) gives t = NaN, p = NA; wilcox.test(a, b, paired = TRUE) V = 0, p = NA.
+    let (code, err) = cli_refused(&[
+        "paired",
+        "--data",
+        path.to_str().unwrap(),
+        "--before",
+        "a",
+        "--after",
+        "b",
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    for words in [
+        "same.csv",
+        "every difference 'a' - 'b' is 0 on the 3 rows used",
+        "no paired test is defined",
+    ] {
+        assert!(err.contains(words), "{words:?} not in {err}");
+    }
+}
+
 #[test]
 fn exact_signed_rank_and_rank_sum() {
     // R: wilcox.test(x, y, paired = TRUE) on ?wilcox.test's depression data (exact)

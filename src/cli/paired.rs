@@ -1,13 +1,14 @@
 //! `calcscore paired`: paired t-test (mean difference before - after with CI) and
-//! Wilcoxon signed-rank test of two columns measured on the same rows.
+//! Wilcoxon signed-rank test of two columns measured on the same rows. Constant differences have no
+//! t-test (a note says why), and differences all 0 no test at all (refused, naming file and columns).
 
 use serde::Serialize;
 
 use super::args::{InputArgs, LevelArgs};
 use super::roc::input;
 use super::Outcome;
-use calcscore_stats::htest::{t_test_paired, wilcoxon_signed_rank};
-use calcscore_stats::TestResult;
+use calcscore_stats::htest::{constant_difference, t_test_paired, wilcoxon_signed_rank};
+use calcscore_stats::{StatsError, TestResult};
 
 /// Arguments of `calcscore paired`.
 #[derive(Debug, clap::Args)]
@@ -50,13 +51,29 @@ pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
         x: before,
         y: after,
     } = read_pair(&args.data, &args.before, &args.after)?;
-    let zeros = before.iter().zip(&after).filter(|(a, b)| a == b).count();
+    let mut tests = Vec::new();
     let mut notes = Vec::new();
+    let differences = format!("'{}' - '{}'", args.before, args.after);
+    match constant_difference(&before, &after) {
+        Some((lo, hi)) if lo == 0.0 && hi == 0.0 => {
+            return Err(StatsError::Undefined(format!(
+                "{source}: every difference {differences} is 0 on the {n} rows used (the two columns are \
+                 equal on every row), so no paired test is defined: the paired t-test has no spread to scale \
+                 by (R's t.test gives t = NaN, p = NA) and the Wilcoxon signed-rank test drops zero \
+                 differences, which leaves none (R's wilcox.test gives V = 0, p = NA)"
+            ))
+            .into());
+        }
+        Some((lo, hi)) => notes.push(constant_note(&source, &differences, n, lo, hi)),
+        None => tests.push(t_test_paired(&before, &after, args.level.get())?),
+    }
+    let zeros = before.iter().zip(&after).filter(|(a, b)| a == b).count();
     if zeros > 0 {
         notes.push(format!(
             "{zeros} zero difference(s) dropped from the signed-rank test (normal approximation used, as R)"
         ));
     }
+    tests.push(wilcoxon_signed_rank(&before, &after, None, true)?);
     let report = TwoColumnReport {
         verb: "paired",
         data: source,
@@ -65,10 +82,7 @@ pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
         conf_level: args.level.get(),
         n,
         dropped,
-        tests: vec![
-            t_test_paired(&before, &after, args.level.get())?,
-            wilcoxon_signed_rank(&before, &after, None, true)?,
-        ],
+        tests,
         notes,
     };
     let title = format!(
@@ -77,6 +91,29 @@ pub fn run(args: PairedArgs) -> crate::Result<Outcome> {
     );
     report.print(args.json, &title)?;
     Ok(Outcome::Success)
+}
+
+/// Why the paired t-test is missing when every difference is the same non-zero value (or the same up to
+/// rounding, as `t.test` judges it), and what the signed-rank test then is.
+fn constant_note(source: &str, differences: &str, n: usize, lo: f64, hi: f64) -> String {
+    let value = if lo == hi {
+        format!("is {lo}")
+    } else {
+        // The common value at 12 significant digits, then the two ends exactly.
+        let rounded: f64 = format!("{:.11e}", 0.5 * (lo + hi)).parse().unwrap_or(lo);
+        format!("is {rounded} up to rounding (from {lo} to {hi})")
+    };
+    let ranks = if lo == hi {
+        "every |difference| ties, so its p-value is the normal approximation with continuity correction, as \
+         R's (which warns that it cannot compute an exact p-value with ties)"
+    } else {
+        "differences that tie make its p-value the normal approximation with continuity correction, as R's"
+    };
+    format!(
+        "{source}: every difference {differences} {value} on the {n} rows used: the paired t-test is not \
+         given, the differences having no spread to scale by (R's t.test stops: 'data are essentially \
+         constant'); the Wilcoxon signed-rank test is still defined: {ranks}"
+    )
 }
 
 /// Two numeric columns on the rows where both have a value.

@@ -59,11 +59,38 @@ pub fn t_test_paired(before: &[f64], after: &[f64], level: f64) -> Result<TestRe
     Ok(r)
 }
 
-/// One-sample t-test of mean(x) = mu, as `t.test(x, mu = mu)`; estimate = mean(x).
+/// The smallest and largest difference before - after when the differences are constant as
+/// `t.test(before, after, paired = TRUE)` judges them (see [`t_test_one`]): the paired t-test is then undefined.
+/// `None` for differences that vary, and for fewer than 2 pairs or unequal lengths (the tests say so themselves).
+pub fn constant_difference(before: &[f64], after: &[f64]) -> Option<(f64, f64)> {
+    let d = differences(before, after).ok()?;
+    (d.len() >= 2 && essentially_constant(&d)).then(|| {
+        d.iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            })
+    })
+}
+
+/// `t.test`'s test for "data are essentially constant": a standard error of the mean below 10 machine epsilons
+/// of |mean| (so differences that are 5 up to rounding count as constant), or 0.
+fn essentially_constant(x: &[f64]) -> bool {
+    let se = (variance(x) / x.len() as f64).sqrt();
+    se == 0.0 || se < 10.0 * f64::EPSILON * mean(x).abs()
+}
+
+/// One-sample t-test of mean(x) = mu, as `t.test(x, mu = mu)`; estimate = mean(x). Refused, as R refuses it,
+/// when the data are essentially constant (a standard error below 10 machine epsilons of |mean(x)|).
 pub fn t_test_one(x: &[f64], mu: f64, level: f64) -> Result<TestResult, StatsError> {
     need("one-sample t-test", x, 2)?;
     let n = x.len() as f64;
     let se = (variance(x) / n).sqrt();
+    if se > 0.0 && essentially_constant(x) {
+        return Err(StatsError::Undefined(
+            "One Sample t-test: data are essentially constant (standard error below 10 machine epsilons of the mean)"
+                .into(),
+        ));
+    }
     let mut r = t_result(
         "One Sample t-test",
         mean(x) - mu,
