@@ -234,6 +234,80 @@ fn coords_and_plots_never_replace_the_data_or_the_map() {
     assert_eq!(snapshot(dir.path()), before);
 }
 
+/// `card --out DIR` into the directory `validate --plots DIR` wrote keeps validate's plots (it once replaced them:
+/// both replaced "calcscore's files"), and validate's rerun keeps the card; each replaces only its own files.
+#[test]
+fn card_and_validate_plots_share_a_directory_without_replacing_each_other() {
+    let refs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference");
+    let data = format!("{refs}/canon_validate/birthwt_val.csv");
+    let stored = format!("{refs}/canon_validate/birthwt_stored.toml");
+    let card_score = format!("{refs}/card/birthwt_score.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("figures");
+    let validate = [
+        "validate",
+        "--data",
+        &data,
+        "--score",
+        &stored,
+        "--outcome",
+        "none",
+        "--binary-outcome",
+        "low",
+        "--plots",
+        s(&out),
+    ];
+    assert_ok(&calcscore(&validate));
+    let plots = snapshot(&out);
+    let plot_names = [
+        "calibration_all.png",
+        "calibration_all.svg",
+        "decision_all.png",
+        "decision_all.svg",
+    ];
+    for name in plot_names {
+        assert!(
+            plots.contains_key(name),
+            "validate wrote {name}: {:?}",
+            plots.keys()
+        );
+    }
+    assert_ok(&calcscore(&[
+        "card",
+        "--score",
+        &card_score,
+        "--out",
+        s(&out),
+    ]));
+    let both = snapshot(&out);
+    for name in plot_names {
+        assert_eq!(
+            both.get(name),
+            plots.get(name),
+            "{name} kept byte for byte by card"
+        );
+    }
+    for name in ["card.svg", "card.png", "calculator.html"] {
+        assert!(both.contains_key(name), "card wrote {name}");
+    }
+    // validate's rerun replaces its own plots, keeps the card's files, and leaves no temporary directory.
+    assert_ok(&calcscore(&validate));
+    let again = snapshot(&out);
+    for name in ["card.svg", "card.png", "calculator.html"] {
+        assert_eq!(again.get(name), both.get(name), "{name} kept by validate");
+    }
+    assert_eq!(
+        again.keys().collect::<Vec<_>>(),
+        both.keys().collect::<Vec<_>>()
+    );
+    assert!(temp_dirs(dir.path()).is_empty());
+    // The marker says which command wrote which file.
+    let marker: serde_json::Value =
+        serde_json::from_slice(&again[".calcscore-output.json"]).unwrap();
+    assert_eq!(marker["producers"]["card.svg"], "card --out");
+    assert_eq!(marker["producers"]["decision_all.svg"], "validate --plots");
+}
+
 #[test]
 fn rerun_keeps_user_files_and_replaces_the_report() {
     let (dir, reg) = with_registry();

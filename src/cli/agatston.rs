@@ -178,7 +178,11 @@ pub fn run(a: AgatstonArgs) -> Result<Outcome> {
         if let Some((png, _)) = calcscore_imaging::overlay::overlay_png(&s, &score, &opts)? {
             files.push(("overlay.png".into(), png));
         }
-        calcscore_report::write_atomically(out, &files)?;
+        calcscore_report::write_atomically(
+            out,
+            &files,
+            calcscore_report::output::Producer::Agatston,
+        )?;
     }
     if a.json {
         println!("{json}");
@@ -208,7 +212,11 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
                 studies_csv(&found.studies).into_bytes(),
             ),
         ];
-        calcscore_report::write_atomically(out, &files)?;
+        calcscore_report::write_atomically(
+            out,
+            &files,
+            calcscore_report::output::Producer::Agatston,
+        )?;
     }
     if a.json {
         println!("{}", to_json(&found)?);

@@ -9,6 +9,7 @@ use super::Outcome;
 use crate::{Error, Result};
 use calcscore_report::card::{calculator_html, CardSpec, ScoreCard};
 use calcscore_report::figures::{render_png, render_svg};
+use calcscore_report::output::Producer;
 
 /// Arguments of `calcscore card`.
 #[derive(Debug, clap::Args)]
@@ -55,7 +56,7 @@ pub fn run(a: CardArgs) -> Result<Outcome> {
                 calculator_html(&spec)?.into_bytes(),
             ),
         ];
-        calcscore_report::write_atomically(out, &files)?;
+        calcscore_report::write_atomically(out, &files, Producer::Card)?;
         if a.values.is_none() {
             print_card(&spec, out, a.json)?;
         }

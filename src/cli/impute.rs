@@ -633,7 +633,12 @@ pub fn write_plots(
     inputs: &[&std::path::Path],
 ) -> Result<()> {
     let files = calcscore_report::impute_charts::files(imp)?;
-    let out = calcscore_report::output::OutDir::open_as(dir, inputs, "--impute-plots")?;
+    let out = calcscore_report::output::OutDir::open_as(
+        dir,
+        inputs,
+        "--impute-plots",
+        calcscore_report::output::Producer::ImputePlots,
+    )?;
     out.write(&files, calcscore_report::output::Mode::Replace)
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::Result;
-use calcscore_report::output::{Mode, OutDir};
+use calcscore_report::output::{Mode, OutDir, Producer};
 use calcscore_studies::zhang2021;
 
 /// Arguments of `calcscore report`.
@@ -36,7 +36,7 @@ pub fn run(a: ReportArgs) -> Result<Outcome> {
         (std::fs::canonicalize(&out), std::fs::canonicalize(&beside)),
         (Ok(o), Ok(r)) if o == r
     );
-    let out_dir = OutDir::open(&out, &[json.as_path()])?;
+    let out_dir = OutDir::open(&out, &[json.as_path()], Producer::StudyReport)?;
     let results = zhang2021::Results::read(&json)?;
     let files = zhang2021::render_report(&results)?;
     out_dir.write(

@@ -8,7 +8,7 @@ use crate::{Error, Result};
 use calcscore_core::options::Lesions;
 use calcscore_data::cohort::SplitUnit;
 use calcscore_data::ExpansionFormula;
-use calcscore_report::output::{self, Mode, OutDir};
+use calcscore_report::output::{self, Mode, OutDir, Producer};
 use calcscore_studies::{denosumab, published, shipped, zhang2021, Study as _};
 
 /// The built-in studies.
@@ -160,7 +160,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         .flatten()
         .collect();
     let read = a.read.options()?;
-    let out_dir = OutDir::open(&out, &inputs)?;
+    let out_dir = OutDir::open(&out, &inputs, Producer::StudyReport)?;
     let mice = a.impute.options();
     if mice.is_some() && a.study == Study::DenosumabPilot {
         return Err(Error::Usage("--impute applies to zhang2021 only".into()));

@@ -373,7 +373,12 @@ fn write_plots(
             both(&mut files, &format!("decision_{stem}"), &fig)?;
         }
     }
-    let out = calcscore_report::output::OutDir::open_as(dir, inputs, "--plots")?;
+    let out = calcscore_report::output::OutDir::open_as(
+        dir,
+        inputs,
+        "--plots",
+        calcscore_report::output::Producer::ValidatePlots,
+    )?;
     out.write(&files, calcscore_report::output::Mode::Replace)
 }
 

@@ -26,10 +26,14 @@ pub use table::{Align, Table};
 /// One output file: name relative to the output directory, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
 
-/// Write all files to `out` as a whole report, replacing a previous one at once and keeping files calcscore did
-/// not write (see [`output`]); refuses a directory that is not calcscore's.
-pub fn write_atomically(out: &Path, files: &[OutputFile]) -> Result<()> {
-    output::OutDir::open(out, &[])?.write(files, output::Mode::Replace)
+/// Write all files to `out` as `producer`'s whole output, replacing its previous one at once and keeping files
+/// calcscore did not write and other commands' files (see [`output`]); refuses a directory that is not calcscore's.
+pub fn write_atomically(
+    out: &Path,
+    files: &[OutputFile],
+    producer: output::Producer,
+) -> Result<()> {
+    output::OutDir::open(out, &[], producer)?.write(files, output::Mode::Replace)
 }
 
 /// A CSV text from a header and rows of cells: shorthand for [`Table::to_csv`].

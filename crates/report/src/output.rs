@@ -7,6 +7,11 @@
 //! only calcscore's files and copies of files still in the report; (4) builds the new report in such a sibling,
 //! hard-linking (or copying) every file that is not calcscore's; (5) swaps the two directories in one step
 //! (`renameat2(RENAME_EXCHANGE)` on Linux) and discards the old one the same careful way as in (3).
+//!
+//! The marker also records which command wrote each file ([`Producer`]): a write replaces and drops only its own
+//! command's files, keeps every other command's (`card --out DIR` beside `validate --plots DIR`), and refuses a
+//! name another command's file holds. A file of a calcscore that did not record its producer is kept unless the
+//! new files rewrite it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -36,13 +41,44 @@ pub enum Mode {
     Update,
 }
 
-/// Contents of the marker: who wrote the directory and which files, with their SHA-256.
+/// The command whose outputs a write is: it replaces its own earlier files, never another command's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Producer {
+    /// `reproduce` and `report` (one study report: `report` rebuilds what `reproduce` wrote).
+    StudyReport,
+    /// `validate --plots`.
+    ValidatePlots,
+    /// `--impute-plots` of `derive`, `validate` and `impute`.
+    ImputePlots,
+    /// `card --out`.
+    Card,
+    /// `agatston --out`.
+    Agatston,
+}
+
+impl Producer {
+    /// The command as the marker records it and messages name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Producer::StudyReport => "reproduce/report",
+            Producer::ValidatePlots => "validate --plots",
+            Producer::ImputePlots => "--impute-plots",
+            Producer::Card => "card --out",
+            Producer::Agatston => "agatston --out",
+        }
+    }
+}
+
+/// Contents of the marker: who wrote the directory and which files, with their SHA-256 and producer.
 #[derive(Debug, Serialize, Deserialize)]
 struct Marker {
     written_by: String,
     format: u32,
     calcscore_version: String,
     files: BTreeMap<String, String>,
+    /// The command that wrote each file ([`Producer::name`]); absent in markers of older calcscore versions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    producers: BTreeMap<String, String>,
 }
 
 impl Marker {
@@ -54,10 +90,12 @@ impl Marker {
     }
 }
 
-/// An existing output directory: its entries and which of them are calcscore's (unchanged since written).
+/// An existing output directory: its entries and which of them are calcscore's (unchanged since written), with
+/// the command that wrote them where the marker says.
 struct Existing {
     entries: Vec<OsString>,
     ours: BTreeMap<String, String>,
+    producers: BTreeMap<String, String>,
     legacy: bool,
 }
 
@@ -70,18 +108,26 @@ pub struct OutDir {
     inputs: Vec<PathBuf>,
     /// The option that named the directory (`--out`, `--plots`), for the fixes a refusal suggests.
     option: &'static str,
+    /// The command writing: only its own earlier files are replaced.
+    producer: Producer,
     _lock: Option<File>,
 }
 
 impl OutDir {
     /// Check `out` (refusing an existing file, an input, or a directory that is not calcscore's), lock it against
     /// other runs, and clean what killed runs left. `inputs` are files the run reads: they are never replaced.
-    pub fn open(out: &Path, inputs: &[&Path]) -> Result<OutDir> {
-        OutDir::open_as(out, inputs, "--out")
+    /// `producer` is the command writing: other commands' files in the directory stay.
+    pub fn open(out: &Path, inputs: &[&Path], producer: Producer) -> Result<OutDir> {
+        OutDir::open_as(out, inputs, "--out", producer)
     }
 
     /// [`OutDir::open`] for a directory named by another option (`--plots DIR`): refusals suggest that option.
-    pub fn open_as(out: &Path, inputs: &[&Path], option: &'static str) -> Result<OutDir> {
+    pub fn open_as(
+        out: &Path,
+        inputs: &[&Path],
+        option: &'static str,
+        producer: Producer,
+    ) -> Result<OutDir> {
         let inputs: Vec<PathBuf> = inputs
             .iter()
             .filter_map(|p| fs::canonicalize(p).ok())
@@ -99,6 +145,7 @@ impl OutDir {
             name,
             inputs,
             option,
+            producer,
             _lock: lock,
         };
         dir.recover()?;
@@ -107,7 +154,8 @@ impl OutDir {
     }
 
     /// Write `files` as the report: built beside the directory, then swapped in at once. Files that are not
-    /// calcscore's stay; in `Replace` mode calcscore's files not among `files` go.
+    /// calcscore's stay, and so do other commands' files; in `Replace` mode this command's files not among
+    /// `files` go.
     pub fn write(&self, files: &[OutputFile], mode: Mode) -> Result<()> {
         let mut existing = self.existing()?;
         if existing.as_ref().is_some_and(|e| e.legacy) {
@@ -139,10 +187,14 @@ impl OutDir {
         }
         let entries = list(&self.path).map_err(|e| Error::io("list", &self.shown, e))?;
         let mut ours = BTreeMap::new();
+        let mut producers = BTreeMap::new();
         let mut legacy = false;
-        if let Some(marker) = Marker::read(&self.path) {
+        if let Some(mut marker) = Marker::read(&self.path) {
             for (name, sha) in marker.files {
                 if sha_file(&self.path.join(&name)).as_deref() == Some(sha.as_str()) {
+                    if let Some(p) = marker.producers.remove(&name) {
+                        producers.insert(name.clone(), p);
+                    }
                     ours.insert(name, sha);
                 }
             }
@@ -154,21 +206,34 @@ impl OutDir {
         Ok(Some(Existing {
             entries,
             ours,
+            producers,
             legacy,
         }))
     }
 
     /// Mark a report of an older calcscore (no marker): its `manifest.json` and the files named as the new report's
-    /// are calcscore's. Written first, so the swapped-out report is discarded by the same rules as any other.
+    /// are calcscore's, of this command (only `reproduce` wrote a manifest then). Written first, so the swapped-out
+    /// report is discarded by the same rules as any other.
     fn adopt(&self, files: &[OutputFile]) -> Result<()> {
         let names = files
             .iter()
             .map(|(n, _)| n.as_str())
             .chain(["manifest.json"]);
-        let ours = names
+        let ours: BTreeMap<String, String> = names
             .filter_map(|n| Some((n.to_string(), sha_file(&self.path.join(n))?)))
             .collect();
-        write_marker(&self.path, &marker(ours))
+        let producers = self.producers_of(ours.keys());
+        write_marker(&self.path, &marker(ours, producers))
+    }
+
+    /// Each of `names` as written by this command.
+    fn producers_of<'a>(
+        &self,
+        names: impl Iterator<Item = &'a String>,
+    ) -> BTreeMap<String, String> {
+        names
+            .map(|n| (n.clone(), self.producer.name().to_string()))
+            .collect()
     }
 
     /// Entries to carry into the new report, and its marker; refuses a foreign file the report would replace
@@ -182,6 +247,7 @@ impl OutDir {
         let new: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         let mut listed: BTreeMap<String, String> =
             files.iter().map(|(n, b)| (n.clone(), sha(b))).collect();
+        let mut producers = self.producers_of(listed.keys());
         let mut carry = Vec::new();
         for entry in existing.map(|e| e.entries.as_slice()).unwrap_or(&[]) {
             if entry == MARKER || entry == MARKER_PART {
@@ -189,15 +255,27 @@ impl OutDir {
             }
             let text = entry.to_str().unwrap_or("");
             let ours = existing.is_some_and(|e| e.ours.contains_key(text));
+            // The command that wrote it (none recorded by an older calcscore: then it is kept unless rewritten).
+            let recorded = existing
+                .and_then(|e| e.producers.get(text))
+                .map(String::as_str);
+            let mine = recorded == Some(self.producer.name());
             match (ours, new.contains(text)) {
-                (true, true) => {}
+                (true, true) => {
+                    if let Some(p) = recorded.filter(|_| !mine) {
+                        return Err(self.refuse_other_command(text, p));
+                    }
+                }
                 (false, true) => return Err(self.refuse_conflict(text)),
-                (true, false) if mode == Mode::Replace => {}
+                (true, false) if mode == Mode::Replace && mine => {}
                 (true, false) => {
                     let path = self.path.join(entry);
                     let sha = sha_file(&path)
                         .ok_or_else(|| Error::io("read", &path, io::Error::other("unreadable")))?;
                     listed.insert(text.to_string(), sha);
+                    if let Some(p) = recorded {
+                        producers.insert(text.to_string(), p.to_string());
+                    }
                     carry.push(entry.clone());
                 }
                 (false, false) => carry.push(entry.clone()),
@@ -220,7 +298,7 @@ impl OutDir {
                 ));
             }
         }
-        Ok((carry, marker(listed)))
+        Ok((carry, marker(listed, producers)))
     }
 
     /// The new report in `tmp`: marker first (so a killed run's directory is recognisable), files, carried entries.
@@ -398,6 +476,19 @@ impl OutDir {
         )
     }
 
+    fn refuse_other_command(&self, name: &str, producer: &str) -> Error {
+        usage(
+            &self.shown,
+            &format!(
+                "holds '{name}', written by calcscore {producer}, and calcscore {} would replace it; one command \
+                 never replaces another's outputs, so nothing was written. Fix: choose another {} (or move \
+                 '{name}' away)",
+                self.producer.name(),
+                self.option
+            ),
+        )
+    }
+
     fn refuse_conflict(&self, name: &str) -> Error {
         usage(
             &self.shown,
@@ -451,12 +542,13 @@ pub fn check_file(path: &Path, inputs: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-fn marker(files: BTreeMap<String, String>) -> Marker {
+fn marker(files: BTreeMap<String, String>, producers: BTreeMap<String, String>) -> Marker {
     Marker {
         written_by: "calcscore".into(),
         format: FORMAT,
         calcscore_version: env!("CARGO_PKG_VERSION").into(),
         files,
+        producers,
     }
 }
 
@@ -719,7 +811,7 @@ mod tests {
     fn two_renames_where_exchange_is_unavailable() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("r");
-        let dir = OutDir::open(&out, &[]).unwrap();
+        let dir = OutDir::open(&out, &[], Producer::StudyReport).unwrap();
         dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
         fs::write(out.join("mine.txt"), "mine").unwrap();
         let existing = dir.existing().unwrap();
@@ -736,7 +828,7 @@ mod tests {
     fn a_report_moved_aside_by_a_killed_run_is_put_back() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("r");
-        let dir = OutDir::open(&out, &[]).unwrap();
+        let dir = OutDir::open(&out, &[], Producer::StudyReport).unwrap();
         dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
         drop(dir);
         // Killed between the two renames: the report is aside, the new one still in its temporary directory.
@@ -746,7 +838,7 @@ mod tests {
         fs::write(tmp.join("a.txt"), "half").unwrap();
         let marker = r#"{"written_by":"calcscore","format":1,"calcscore_version":"0","files":{"a.txt":"0"}}"#;
         fs::write(tmp.join(MARKER), marker).unwrap();
-        let _dir = OutDir::open(&out, &[]).unwrap();
+        let _dir = OutDir::open(&out, &[], Producer::StudyReport).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "1");
         assert_eq!(list(root.path()).unwrap(), ["r"]);
     }
@@ -763,7 +855,7 @@ mod tests {
         .unwrap();
         fs::write(out.join("report.md"), "old").unwrap();
         fs::write(out.join("notes.txt"), "mine").unwrap();
-        let dir = OutDir::open(&out, &[]).unwrap();
+        let dir = OutDir::open(&out, &[], Producer::StudyReport).unwrap();
         let new = files(&[("report.md", "new"), ("manifest.json", "{}")]);
         dir.write(&new, Mode::Replace).unwrap();
         assert_eq!(
@@ -776,18 +868,72 @@ mod tests {
     }
 
     #[test]
+    fn a_command_replaces_its_own_files_only() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        let plots = OutDir::open(&out, &[], Producer::ValidatePlots).unwrap();
+        plots
+            .write(&files(&[("calibration.svg", "v1")]), Mode::Replace)
+            .unwrap();
+        drop(plots);
+        let card = OutDir::open(&out, &[], Producer::Card).unwrap();
+        card.write(&files(&[("card.svg", "c1")]), Mode::Replace)
+            .unwrap();
+        card.write(&files(&[("card.png", "c2")]), Mode::Replace)
+            .unwrap();
+        // The card's first file went with its rerun; validate's stayed.
+        assert_eq!(list(&out).unwrap(), [MARKER, "calibration.svg", "card.png"]);
+        let e = card
+            .write(&files(&[("calibration.svg", "c3")]), Mode::Replace)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'calibration.svg', written by calcscore validate --plots"),
+            "{e}"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("calibration.svg")).unwrap(),
+            "v1"
+        );
+        drop(card);
+        // validate's rerun replaces its own plots and keeps the card.
+        let plots = OutDir::open(&out, &[], Producer::ValidatePlots).unwrap();
+        plots
+            .write(&files(&[("decision.svg", "v2")]), Mode::Replace)
+            .unwrap();
+        assert_eq!(list(&out).unwrap(), [MARKER, "card.png", "decision.svg"]);
+    }
+
+    #[test]
+    fn a_file_of_a_marker_without_producers_is_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("r");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("old.svg"), "old").unwrap();
+        let marker = format!(
+            r#"{{"written_by":"calcscore","format":1,"calcscore_version":"0","files":{{"old.svg":"{}"}}}}"#,
+            sha(b"old")
+        );
+        fs::write(out.join(MARKER), marker).unwrap();
+        let card = OutDir::open(&out, &[], Producer::Card).unwrap();
+        card.write(&files(&[("card.svg", "c")]), Mode::Replace)
+            .unwrap();
+        assert_eq!(list(&out).unwrap(), [MARKER, "card.svg", "old.svg"]);
+    }
+
+    #[test]
     fn a_unique_file_in_a_stale_directory_moves_into_the_report() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("r");
-        let dir = OutDir::open(&out, &[]).unwrap();
+        let dir = OutDir::open(&out, &[], Producer::StudyReport).unwrap();
         dir.write(&files(&[("a.txt", "1")]), Mode::Replace).unwrap();
         drop(dir);
         // A report swapped out by a run killed before discarding it, with a file the user added meanwhile.
         let stale = root.path().join(".r.calcscore-tmp-9");
         fs::create_dir(&stale).unwrap();
-        write_marker(&stale, &marker(BTreeMap::new())).unwrap();
+        write_marker(&stale, &marker(BTreeMap::new(), BTreeMap::new())).unwrap();
         fs::write(stale.join("late.txt"), "added during a run").unwrap();
-        let _dir = OutDir::open(&out, &[]).unwrap();
+        let _dir = OutDir::open(&out, &[], Producer::StudyReport).unwrap();
         assert_eq!(
             fs::read_to_string(out.join("late.txt")).unwrap(),
             "added during a run"
