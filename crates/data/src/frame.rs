@@ -34,6 +34,37 @@ impl Table {
             .collect::<Result<Vec<Column>, DataError>>()?;
         DataFrame::new(self.nrows(), columns).map_err(|e| frame_error(&self.source, e))
     }
+
+    /// The whole table as a polars frame, sharing its buffers (no copy).
+    pub fn to_frame(&self) -> Result<DataFrame, DataError> {
+        let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        self.frame(&names)
+    }
+
+    /// A polars frame as a table read from `source`: float and text columns shared (no copy), Booleans as 0/1,
+    /// other numbers cast to floats, any other type as text. Each column is dropped once converted.
+    pub fn from_frame(source: &str, df: DataFrame) -> Result<Table, DataError> {
+        let mut cols = Vec::with_capacity(df.width());
+        for c in df.into_columns() {
+            let s = c.as_materialized_series();
+            let data = typed_column(s).map_err(|e| frame_error(source, e))?;
+            cols.push((s.name().to_string(), data));
+        }
+        Ok(Table::new(source, cols))
+    }
+}
+
+/// A polars column as a typed column ([`Table::from_frame`]).
+fn typed_column(s: &Series) -> PolarsResult<ColumnData> {
+    Ok(match s.dtype() {
+        DataType::String => ColumnData::Text(TextColumn::from_chunked(s.str()?)),
+        DataType::Boolean => ColumnData::num(s.bool()?.iter().map(|v| v.map(f64::from))),
+        DataType::Float64 => ColumnData::Num(NumColumn::from_chunked(s.f64()?)),
+        dt if dt.is_primitive_numeric() => {
+            ColumnData::Num(NumColumn::from_chunked(s.cast(&DataType::Float64)?.f64()?))
+        }
+        _ => ColumnData::Text(TextColumn::from_chunked(s.cast(&DataType::String)?.str()?)),
+    })
 }
 
 /// The rows of a column grouped by the values of a text key column of the same length: groups in the byte order
@@ -256,6 +287,43 @@ pub fn frame_error(source: &str, e: PolarsError) -> DataError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table and its frame are the same buffers both ways; a frame's Booleans and integers read as numbers.
+    #[test]
+    fn table_and_frame_share_buffers() {
+        let t = Table::new(
+            "t.csv",
+            vec![
+                ("x".into(), ColumnData::num([Some(2.5), None, Some(-1.0)])),
+                (
+                    "id".into(),
+                    ColumnData::text([Some("P0001"), Some("P0002"), None]),
+                ),
+            ],
+        );
+        let df = t.to_frame().unwrap();
+        let x = df.column("x").unwrap().f64().unwrap();
+        let values = x.downcast_iter().next().unwrap().values().as_slice();
+        let ColumnData::Num(own) = &t.columns[0] else {
+            panic!("x is numeric")
+        };
+        assert_eq!(values.as_ptr(), own.values().as_ptr());
+        let back = Table::from_frame("t.csv", df).unwrap();
+        assert_eq!(back, t);
+        let other = df!(
+            "flag" => [Some(true), None, Some(false)],
+            "n" => [3i32, -4, 5],
+        )
+        .unwrap();
+        let read = Table::from_frame("o.parquet", other).unwrap();
+        assert_eq!(
+            read.columns,
+            [
+                ColumnData::num([Some(1.0), None, Some(0.0)]),
+                ColumnData::num([Some(3.0), Some(-4.0), Some(5.0)]),
+            ]
+        );
+    }
 
     #[test]
     fn frame_keeps_nulls_and_nan_apart() {

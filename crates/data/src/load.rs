@@ -15,7 +15,7 @@ use super::input::{
     detailed_check, has_any, quick_check, uses_decimal_comma, CsvBytes, Format, Header, Input,
 };
 use super::plain_csv;
-use super::{ColumnData, DataError, NumColumn, Table, TextColumn};
+use super::{ColumnData, DataError, Table};
 use calcscore_core::clip;
 
 /// Cell texts read as missing values in CSV files.
@@ -392,7 +392,7 @@ pub(crate) fn polars_table(
     })?;
     drop(data);
     calcscore_core::trace::span("csv parsed by polars");
-    let mut table = frame_to_table(df, file)?;
+    let mut table = Table::from_frame(file, df)?;
     if let Some(cols) = select.filter(|c| c.len() == table.names.len()) {
         table.names = cols.iter().map(|&j| header.names[j].clone()).collect();
     } else if table.names.len() == header.names.len() {
@@ -561,17 +561,6 @@ fn unsupported_type(dt: &ArrowDataType) -> bool {
     }
 }
 
-/// Convert a frame column by column (each dropped once converted, so memory stays near one copy).
-fn frame_to_table(df: DataFrame, file: &str) -> Result<Table, DataError> {
-    let mut cols = Vec::with_capacity(df.width());
-    for c in df.into_columns() {
-        let s = c.as_materialized_series();
-        let data = series_to_column(s).map_err(|e| unreadable(file, e))?;
-        cols.push((s.name().to_string(), data));
-    }
-    Ok(Table::new(file, cols))
-}
-
 /// The column names of a Parquet file, from its metadata only.
 pub(crate) fn parquet_names(path: &Path, file: &str) -> Result<Vec<String>, DataError> {
     let f = std::fs::File::open(path)
@@ -601,7 +590,7 @@ fn parquet_table(
             df.with_column(t).map_err(|e| unreadable(file, e))?;
         }
     }
-    let mut table = frame_to_table(df, file)?;
+    let mut table = Table::from_frame(file, df)?;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
         if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
             *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());
@@ -639,30 +628,6 @@ fn id_text(x: f64) -> String {
     } else {
         format!("{x}")
     }
-}
-
-/// A polars column as a typed column: float and text arrays shared (no copy), other numbers cast to floats.
-fn series_to_column(s: &Series) -> PolarsResult<ColumnData> {
-    Ok(match s.dtype() {
-        DataType::String => ColumnData::Text(TextColumn::from_chunked(s.str()?)),
-        DataType::Boolean => {
-            let ca = s.bool()?;
-            ColumnData::Num(
-                ca.iter()
-                    .map(|v| v.map(|b| if b { 1.0 } else { 0.0 }))
-                    .collect(),
-            )
-        }
-        DataType::Float64 => ColumnData::Num(NumColumn::from_chunked(s.f64()?)),
-        dt if dt.is_primitive_numeric() => {
-            let f = s.cast(&DataType::Float64)?;
-            ColumnData::Num(NumColumn::from_chunked(f.f64()?))
-        }
-        _ => {
-            let t = s.cast(&DataType::String)?;
-            ColumnData::Text(TextColumn::from_chunked(t.str()?))
-        }
-    })
 }
 
 #[cfg(test)]
