@@ -2,9 +2,12 @@
 //! iteration, one line per chain, as mice's `plot(imp)`) and observed vs imputed values per column (a strip
 //! plot as mice's `stripplot(imp)`: observed values at 0, imputation i's values at i).
 
+use std::ops::Range;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::axes::Axes;
 use super::figures::{draw_err, pt, render_png, render_svg, Figure, PALETTE, PX_PER_MM};
 use crate::{OutputFile, Result};
 use calcscore_stats::mice::Imputation;
@@ -64,7 +67,7 @@ impl Figure for TracePlot {
 }
 
 /// A range padded by 5% (or ±0.5 when flat); (0, 1) when empty or not finite.
-fn padded(v: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+fn padded(v: impl Iterator<Item = f64>) -> Range<f64> {
     let (lo, hi) = v
         .filter(|x| x.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
@@ -75,6 +78,16 @@ fn padded(v: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     }
     let pad = if hi > lo { 0.05 * (hi - lo) } else { 0.5 };
     (lo - pad)..(hi + pad)
+}
+
+/// The axes of a panel: `title` above, five y ticks to five significant digits, small type.
+fn panel_axes<'a>(x: Range<f64>, y: Range<f64>, title: &'a str) -> Axes<'a> {
+    Axes::new(x, y)
+        .caption(title, 8.0)
+        .margin(5.0, None)
+        .label_areas(pt(20.0) as i32, pt(32.0) as i32)
+        .y_ticks(Some(5), Some(&|v| calcscore_core::format::significant5(*v)))
+        .fonts(6.5, 7.0)
 }
 
 /// A panel of lines (one per chain) over the iterations.
@@ -88,26 +101,10 @@ fn lines<DB: DrawingBackend>(
         .flat_map(|c| c.iter().map(|p| p.0))
         .fold(1.0, f64::max);
     let y = padded(chains.iter().flat_map(|c| c.iter().map(|p| p.1)));
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", pt(8.0)))
-        .margin(pt(5.0) as i32)
-        .x_label_area_size(pt(20.0) as i32)
-        .y_label_area_size(pt(32.0) as i32)
-        .build_cartesian_2d(1.0..x_max.max(1.5), y)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .disable_y_mesh()
-        .x_labels(6)
-        .y_labels(5)
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| calcscore_core::format::significant5(*v))
-        .x_desc("Iteration")
-        .label_style(("sans-serif", pt(6.5)))
-        .axis_desc_style(("sans-serif", pt(7.0)))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = panel_axes(1.0..x_max.max(1.5), y, title)
+        .x_ticks(6, &|v| format!("{v:.0}"))
+        .x_title("Iteration")
+        .draw(area)?;
     for (i, c) in chains.iter().enumerate() {
         chart
             .draw_series(LineSeries::new(
@@ -167,26 +164,10 @@ fn strip<DB: DrawingBackend>(
 ) -> Result<()> {
     let y = padded(observed.iter().chain(imputed.iter().flatten()).copied());
     let m = imputed.len() as f64;
-    let mut chart = ChartBuilder::on(area)
-        .caption(name, ("sans-serif", pt(8.0)))
-        .margin(pt(5.0) as i32)
-        .x_label_area_size(pt(20.0) as i32)
-        .y_label_area_size(pt(32.0) as i32)
-        .build_cartesian_2d(-0.5..m + 0.5, y)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .disable_y_mesh()
-        .x_labels((imputed.len() + 1).min(11))
-        .y_labels(5)
-        .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| calcscore_core::format::significant5(*v))
-        .x_desc("Imputation (0 = observed)")
-        .label_style(("sans-serif", pt(6.5)))
-        .axis_desc_style(("sans-serif", pt(7.0)))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = panel_axes(-0.5..m + 0.5, y, name)
+        .x_ticks((imputed.len() + 1).min(11), &|v| format!("{v:.0}"))
+        .x_title("Imputation (0 = observed)")
+        .draw(area)?;
     let dot = |x: f64, v: f64, colour: RGBColor| {
         Circle::new((x, v), pt(0.8) as i32, colour.mix(0.5).filled())
     };
