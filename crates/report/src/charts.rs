@@ -555,13 +555,7 @@ impl Figure for Calibration {
             }
             let (cx, cy) = chart.backend_coord(&(x, 0.0));
             let label = format!("n={}", p.n);
-            let (w, _) = root.estimate_text_size(&label, &small).map_err(draw_err)?;
-            root.draw(&Text::new(
-                label,
-                (cx - w as i32 / 2, cy + pt(11.0) as i32),
-                small.clone(),
-            ))
-            .map_err(draw_err)?;
+            text_centred(root, &[label], (cx, cy + pt(11.0) as i32), &small)?;
         }
         // The legend sits above the plot, where no interval can reach it.
         let (x0, _) = chart.backend_coord(&(-0.3, 100.0));
@@ -815,13 +809,7 @@ fn log_ticks<DB: DrawingBackend>(
         } else {
             format!("{v:.0}")
         };
-        let (w, _) = area.estimate_text_size(&label, &style).map_err(draw_err)?;
-        area.draw(&Text::new(
-            label,
-            (x - w as i32 / 2, y + pt(5.0) as i32),
-            style.clone(),
-        ))
-        .map_err(draw_err)?;
+        text_centred(area, &[label], (x, y + pt(5.0) as i32), &style)?;
     }
     Ok(())
 }
