@@ -290,3 +290,71 @@ fn non_finite_cells_are_named() {
         );
     }
 }
+
+/// A 0/1 column holding 'nan' (any spelling) or a missing-value marker calcscore does not read as missing is refused
+/// naming file, row and column: it once became a level of its own ('x: nan, n (%)'). The fix the message gives, NA,
+/// is counted as missing: by hand, x = 1, 0, NA, 1 has 2 ones in 3 values (66.7%) and 1 missing.
+#[test]
+fn nan_text_and_missing_markers_are_no_level_of_a_0_1_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("coded.csv");
+    let table1 = |cell: &str| {
+        std::fs::write(&data, format!("g,x\n0,1\n0,0\n1,{cell}\n1,1\n")).unwrap();
+        calcscore(&[
+            "table1",
+            "--data",
+            data.to_str().unwrap(),
+            "--by",
+            "g",
+            "--json",
+        ])
+    };
+    for cell in [
+        "nan", "-nan", "NAN", " nan", "inf", "NULL", "None", "#N/A", ".",
+    ] {
+        let o = table1(cell);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{cell:?}: {err}");
+        // 'inf' is read as a number (shown as such), the others as text (shown quoted).
+        let shown = if cell == "inf" {
+            cell.to_string()
+        } else {
+            format!("'{cell}'")
+        };
+        assert!(
+            err.contains(&format!("coded.csv: row 4, column 'x': {shown}:")),
+            "{cell:?}: {err}"
+        );
+        assert!(err.contains("leave the cell empty"), "{cell:?}: {err}");
+    }
+    let o = table1("NA");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "one row for the 1s of x: {v}");
+    assert_eq!(rows[0]["level"], Value::Null);
+    assert_eq!(rows[0]["overall"], "2 (66.7%)");
+    assert_eq!(rows[0]["missing"][0], 1);
+}
+
+/// 'nan' is refused in a column of words too (Python writes it for a missing string), while 'inf' and 'none' there
+/// are levels (an inferior infarct site, no atherectomy), not an infinity or a missing value.
+#[test]
+fn nan_is_refused_in_text_columns_but_inf_and_none_are_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sites.csv");
+    std::fs::write(&data, "g,site\n0,ant\n0,inf\n1,none\n1,nan\n").unwrap();
+    let o = calcscore(&["table1", "--data", data.to_str().unwrap(), "--by", "g"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("sites.csv: row 5, column 'site': 'nan'"),
+        "{err}"
+    );
+    std::fs::write(&data, "g,site\n0,ant\n0,inf\n1,none\n1,lat\n").unwrap();
+    let out = stdout(&["table1", "--data", data.to_str().unwrap(), "--by", "g"]);
+    assert!(
+        out.contains("site: inf, n (%)") && out.contains("site: none, n (%)"),
+        "{out}"
+    );
+}

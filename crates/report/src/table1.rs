@@ -346,23 +346,78 @@ fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Optio
 }
 
 /// A NaN or an infinity read from the file in a column the table summarises is an error naming its row, as in
-/// every other verb (table1 once printed '– ± –' for it, or made 'NaN' a level of a 0/1 variable).
+/// every other verb (table1 once printed '– ± –' for it, or made 'NaN' a level of a 0/1 variable). So is a cell
+/// read as text that is no level: NaN spelled any way ('nan', '-nan', ' NaN'), and in a column of numbers an
+/// infinity or a missing-value marker that calcscore does not read as missing ('NULL', 'None', '#N/A', '.', '?').
+/// In a column of words these are words ('none' and 'inf' are levels of atherectomy or infarct site).
 fn finite_cells(table: &Table, v: &str) -> Result<()> {
-    // A text column whose every value is a number (one written 'nan' keeps it text) is checked as numbers.
+    if let Some(text) = table.text_values(v) {
+        return text_cells(table, v, text);
+    }
+    // An absent column is reported where the table reads it.
     let Ok(col) = table.numbers(v) else {
         return Ok(());
     };
     match col.iter().position(|x| x.is_some_and(|x| !x.is_finite())) {
-        Some(i) => Err(calcscore_data::DataError::Invalid {
-            file: table.source.clone(),
-            row: table.row_number(i),
-            column: v.to_string(),
-            value: format!("{}", col.get(i).unwrap_or_default()),
-            rule: "NaN and infinities are not accepted (leave the cell empty or NA for a missing value)".into(),
-        }
-        .into()),
+        Some(i) => Err(invalid(
+            table,
+            v,
+            i,
+            format!("{}", col.get(i).unwrap_or_default()),
+            NON_FINITE,
+        )),
         None => Ok(()),
     }
+}
+
+const NON_FINITE: &str =
+    "NaN and infinities are not accepted (leave the cell empty or NA for a missing value)";
+
+/// The cells of a text column that must not become levels (see [`finite_cells`]): the first one is an error.
+fn text_cells(table: &Table, v: &str, col: &calcscore_data::TextColumn) -> Result<()> {
+    // A column of numbers but for such cells: there 'inf' is an infinity and 'None' a missing value, not levels.
+    let numbers = col
+        .iter()
+        .flatten()
+        .all(|s| s.trim().parse::<f64>().is_ok() || missing_marker(s));
+    for (i, cell) in col.iter().enumerate() {
+        let Some(s) = cell else { continue };
+        let rule = match s.trim().parse::<f64>() {
+            Ok(x) if x.is_nan() || (x.is_infinite() && numbers) => NON_FINITE.to_string(),
+            _ if numbers && missing_marker(s) => format!(
+                "not a level but a missing-value marker calcscore does not read as missing (it reads {}, and an \
+                 empty cell): write NA or leave the cell empty",
+                calcscore_data::load::MISSING_TOKENS
+                    .iter()
+                    .filter(|t| !t.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => continue,
+        };
+        return Err(invalid(table, v, i, format!("'{s}'"), &rule));
+    }
+    Ok(())
+}
+
+/// A common spelling of a missing value other than calcscore's own (SQL, Python, Excel, SAS/Stata).
+fn missing_marker(s: &str) -> bool {
+    let t = s.trim();
+    ["null", "none", "#n/a", ".", "?"]
+        .iter()
+        .any(|m| t.eq_ignore_ascii_case(m))
+}
+
+fn invalid(table: &Table, v: &str, i: usize, value: String, rule: &str) -> crate::Error {
+    calcscore_data::DataError::Invalid {
+        file: table.source.clone(),
+        row: table.row_number(i),
+        column: v.to_string(),
+        value,
+        rule: rule.into(),
+    }
+    .into()
 }
 
 /// Rows of a categorical variable: the 1s of a 0/1 variable, else every level (a `factor` shows every level,
