@@ -226,76 +226,97 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
     Ok(Outcome::Success)
 }
 
-/// A CSV cell, quoted when needed.
-fn cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
+/// The lesions of a series, one row each (`lesions.csv`).
 fn lesions_csv(s: &Score) -> String {
-    let mut out = String::from(
-        "slice,z_mm,centroid_row,centroid_col,n_pixels,area_mm2,peak_hu,mean_hu,weight,agatston,volume_mm3,mass_mg,label\n",
-    );
-    for l in &s.lesions {
-        out.push_str(&format!(
-            "{},{},{:.2},{:.2},{},{},{},{},{},{},{},{},{}\n",
-            l.slice,
-            l.z_mm,
-            l.centroid_row,
-            l.centroid_col,
-            l.n_pixels,
-            l.area_mm2,
-            l.peak_hu,
-            l.mean_hu,
-            l.weight,
-            l.agatston,
-            l.volume_mm3,
-            l.mass_mg,
-            cell(l.label.as_deref().unwrap_or(""))
-        ));
-    }
-    out
+    let header = [
+        "slice",
+        "z_mm",
+        "centroid_row",
+        "centroid_col",
+        "n_pixels",
+        "area_mm2",
+        "peak_hu",
+        "mean_hu",
+        "weight",
+        "agatston",
+        "volume_mm3",
+        "mass_mg",
+        "label",
+    ];
+    let rows = s.lesions.iter().map(|l| {
+        [
+            l.slice.to_string(),
+            l.z_mm.to_string(),
+            format!("{:.2}", l.centroid_row),
+            format!("{:.2}", l.centroid_col),
+            l.n_pixels.to_string(),
+            l.area_mm2.to_string(),
+            l.peak_hu.to_string(),
+            l.mean_hu.to_string(),
+            l.weight.to_string(),
+            l.agatston.to_string(),
+            l.volume_mm3.to_string(),
+            l.mass_mg.to_string(),
+            l.label.clone().unwrap_or_default(),
+        ]
+    });
+    calcscore_report::csv_rows(&header, rows)
 }
 
+/// The slices of a series with their totals (`slices.csv`).
 fn slices_csv(s: &Score) -> String {
-    let mut out = String::from("slice,z_mm,file,n_lesions,area_mm2,agatston,volume_mm3,mass_mg\n");
-    for r in &s.slices {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            r.slice,
-            r.z_mm,
-            cell(&r.file),
-            r.n_lesions,
-            r.area_mm2,
-            r.agatston,
-            r.volume_mm3,
-            r.mass_mg
-        ));
-    }
-    out
+    let header = [
+        "slice",
+        "z_mm",
+        "file",
+        "n_lesions",
+        "area_mm2",
+        "agatston",
+        "volume_mm3",
+        "mass_mg",
+    ];
+    let rows = s.slices.iter().map(|r| {
+        [
+            r.slice.to_string(),
+            r.z_mm.to_string(),
+            r.file.clone(),
+            r.n_lesions.to_string(),
+            r.area_mm2.to_string(),
+            r.agatston.to_string(),
+            r.volume_mm3.to_string(),
+            r.mass_mg.to_string(),
+        ]
+    });
+    calcscore_report::csv_rows(&header, rows)
 }
 
+/// One row per scored study (`studies.csv`).
 fn studies_csv(studies: &[batch::StudyScore]) -> String {
-    let mut out =
-        String::from("patient_id,study_date,study_uid,series_uid,n_slices,n_lesions,agatston,volume_mm3,mass_mg\n");
-    for s in studies {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            cell(&s.patient_id),
-            s.study_date,
-            cell(&s.study_uid),
-            cell(&s.series_uid),
-            s.n_slices,
-            s.score.n_lesions,
-            s.score.agatston,
-            s.score.volume_mm3,
-            s.score.mass_mg
-        ));
-    }
-    out
+    let header = [
+        "patient_id",
+        "study_date",
+        "study_uid",
+        "series_uid",
+        "n_slices",
+        "n_lesions",
+        "agatston",
+        "volume_mm3",
+        "mass_mg",
+    ];
+    let rows = studies.iter().map(|s| {
+        [
+            s.patient_id.clone(),
+            s.study_date.clone(),
+            s.study_uid.clone(),
+            s.series_uid.clone(),
+            s.n_slices.to_string(),
+            s.score.n_lesions.to_string(),
+            s.score.agatston.to_string(),
+            s.score.volume_mm3.to_string(),
+            s.score.mass_mg.to_string(),
+        ]
+    });
+    calcscore_report::csv_rows(&header, rows)
 }
 
 /// The conventions in one paragraph.

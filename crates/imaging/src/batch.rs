@@ -144,7 +144,11 @@ pub fn cac_csv(studies: &[StudyScore]) -> Result<String, ImagingError> {
     for s in studies {
         by_patient.entry(&s.patient_id).or_default().push(s);
     }
-    let mut out = format!("{CAC_HEADER}\n");
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = out.write_record(CAC_HEADER.split(','));
     let mut problems = Vec::new();
     for (patient, visits) in by_patient {
         let cells = |s: Option<&&StudyScore>| match s {
@@ -175,18 +179,19 @@ pub fn cac_csv(studies: &[StudyScore]) -> Result<String, ImagingError> {
                 continue;
             }
         };
-        let patient = if patient.contains([',', '"', '\n']) {
-            format!("\"{}\"", patient.replace('"', "\"\""))
-        } else {
-            patient.to_string()
-        };
-        out.push_str(&format!(
-            "{patient},{evaluable},{reason},{},{},{},{},{},{},{},{}\n",
-            b.0, a.0, b.1, a.1, b.2, a.2, b.3, a.3
-        ));
+        let row = [
+            patient, evaluable, reason, &b.0, &a.0, &b.1, &a.1, &b.2, &a.2, &b.3, &a.3,
+        ];
+        // Writing to a Vec cannot fail.
+        let _ = out.write_record(row);
     }
+    let out = out
+        .into_inner()
+        .map(String::from_utf8)
+        .ok()
+        .and_then(Result::ok);
     if problems.is_empty() {
-        Ok(out)
+        Ok(out.unwrap_or_default())
     } else {
         Err(ImagingError::Files { problems })
     }
