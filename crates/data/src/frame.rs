@@ -54,17 +54,40 @@ impl Table {
     }
 }
 
-/// A polars column as a typed column ([`Table::from_frame`]).
+/// A polars column as a typed column ([`Table::from_frame`]). An empty string is missing, as an empty CSV
+/// cell is; an instant with a time zone is its UTC time; a type that has no text form in polars (durations,
+/// lists, binary) is written value by value.
 fn typed_column(s: &Series) -> PolarsResult<ColumnData> {
     Ok(match s.dtype() {
-        DataType::String => ColumnData::Text(TextColumn::from_chunked(s.str()?)),
+        DataType::String => ColumnData::Text(text_or_missing(s.str()?)),
         DataType::Boolean => ColumnData::num(s.bool()?.iter().map(|v| v.map(f64::from))),
         DataType::Float64 => ColumnData::Num(NumColumn::from_chunked(s.f64()?)),
         dt if dt.is_primitive_numeric() => {
             ColumnData::Num(NumColumn::from_chunked(s.cast(&DataType::Float64)?.f64()?))
         }
-        _ => ColumnData::Text(TextColumn::from_chunked(s.cast(&DataType::String)?.str()?)),
+        // Instants with a time zone as UTC times (this build of polars has no time-zone database to print them).
+        DataType::Datetime(unit, Some(_)) => {
+            typed_column(&s.cast(&DataType::Datetime(*unit, None))?)?
+        }
+        _ => match s.cast(&DataType::String) {
+            Ok(t) => ColumnData::Text(text_or_missing(t.str()?)),
+            Err(_) => ColumnData::text((0..s.len()).map(|i| formatted(s, i))),
+        },
     })
+}
+
+/// A text column whose empty strings are missing (shared buffers when there is none).
+fn text_or_missing(ca: &StringChunked) -> TextColumn {
+    match ca.iter().any(|v| v == Some("")) {
+        false => TextColumn::from_chunked(ca),
+        true => ca.iter().map(|v| v.filter(|t| !t.is_empty())).collect(),
+    }
+}
+
+/// Value `i` of a column as polars displays it (`None` when null).
+fn formatted(s: &Series, i: usize) -> Option<String> {
+    let v = s.get(i).ok()?;
+    (!v.is_null()).then(|| v.to_string())
 }
 
 /// The rows of a column grouped by the values of a text key column of the same length: groups in the byte order
@@ -323,6 +346,34 @@ mod tests {
                 ColumnData::num([Some(3.0), Some(-4.0), Some(5.0)]),
             ]
         );
+    }
+
+    /// An empty string is missing as in a CSV file, and a list column (no text cast in polars) is written value
+    /// by value.
+    #[test]
+    fn frame_columns_keep_what_a_cast_would_lose() {
+        let df = df!(
+            "small" => [Some(3i64), Some(-4), None],
+            "t" => [Some("a"), Some(""), None],
+        )
+        .unwrap();
+        let lists = Series::new(
+            "l".into(),
+            [
+                Series::new("".into(), [1i32, 2]),
+                Series::new("".into(), [3i32]),
+                Series::new("".into(), [4i32]),
+            ],
+        );
+        let df = df.hstack(&[lists.into_column()]).unwrap();
+        let t = Table::from_frame("f.parquet", df).unwrap();
+        assert_eq!(t.columns[0], ColumnData::num([Some(3.0), Some(-4.0), None]));
+        assert_eq!(t.columns[1], ColumnData::text([Some("a"), None, None]));
+        let ColumnData::Text(l) = &t.columns[2] else {
+            panic!("a list column is text")
+        };
+        assert_eq!((l.len(), l.null_count()), (3, 0));
+        assert!(l.get(0).is_some_and(|v| v.contains('1') && v.contains('2')));
     }
 
     #[test]

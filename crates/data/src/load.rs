@@ -582,10 +582,13 @@ fn parquet_table(
     select: Option<&[usize]>,
 ) -> Result<Table, DataError> {
     let mut df = read_parquet(path, file, select)?;
-    // Integer ids as their digits, exactly (no detour through f64).
-    for name in text {
-        let Ok(c) = df.column(name) else { continue };
-        if c.dtype().is_integer() {
+    // Integer ids, and integer columns holding a value a float cannot hold exactly (beyond ±2^53: two such
+    // groups would merge), as their digits (no detour through f64).
+    let names: Vec<PlSmallStr> = df.get_column_names_owned();
+    for name in names {
+        let c = df.column(&name).map_err(|e| unreadable(file, e))?;
+        let exact = exact_in_f64(c.as_materialized_series()).map_err(|e| unreadable(file, e))?;
+        if c.dtype().is_integer() && (text.iter().any(|t| *t == name) || !exact) {
             let t = c.cast(&DataType::String).map_err(|e| unreadable(file, e))?;
             df.with_column(t).map_err(|e| unreadable(file, e))?;
         }
@@ -593,7 +596,7 @@ fn parquet_table(
     let mut table = Table::from_frame(file, df)?;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
         if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
-            *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());
+            *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
         }
     }
     if table.nrows() == 0 {
@@ -615,24 +618,73 @@ fn workbook_table(
     let mut table = super::xlsx::read_sheet(path, file, sheet)?;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
         if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
-            *column = ColumnData::Text(v.iter().map(|x| x.map(id_text)).collect());
+            *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
         }
     }
     Ok(table)
 }
 
-/// An identifier stored as a float, as text: the shortest number (`42.0` → `42`).
-fn id_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+/// True unless an integer column holds a value beyond ±2^53, where floats skip integers.
+fn exact_in_f64(s: &Series) -> PolarsResult<bool> {
+    const EXACT: u64 = 1 << 53;
+    Ok(match s.dtype() {
+        DataType::Int64 => s.i64()?.iter().flatten().all(|v| v.unsigned_abs() <= EXACT),
+        DataType::UInt64 => s.u64()?.iter().flatten().all(|v| v <= EXACT),
+        _ => true,
+    })
+}
+
+/// An identifier stored as a float, as text: the shortest number (`42.0` → `42`); NaN and infinities are no
+/// identifier (missing).
+fn id_text(x: f64) -> Option<String> {
+    Some(match x {
+        _ if !x.is_finite() => return None,
+        _ if x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 => format!("{}", x as i64),
+        _ => format!("{x}"),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Parquet integer column holding a value beyond 2^53 is read as its digits (2^53 and 2^53 + 1 are one
+    /// float: as numbers two groups would merge); an integer column within ±2^53 stays numeric.
+    #[test]
+    fn parquet_integers_beyond_2_53_stay_exact() {
+        let big = (1i64 << 53) + 1;
+        let mut df = df!(
+            "site" => [Some(big), Some(big - 1), None],
+            "n" => [Some(1i64 << 53), Some(-(1i64 << 53)), Some(7)],
+        )
+        .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("calcscore-int53-{}.parquet", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+        let t = read_table(&path);
+        let _ = std::fs::remove_file(&path);
+        let t = t.unwrap();
+        assert_eq!(
+            t.columns[0],
+            ColumnData::text([Some("9007199254740993"), Some("9007199254740992"), None])
+        );
+        let n = 9_007_199_254_740_992.0;
+        assert_eq!(
+            t.columns[1],
+            ColumnData::num([Some(n), Some(-n), Some(7.0)])
+        );
+    }
+
+    /// A float id is its shortest digits; NaN or an infinity is no id (missing), never the id "NaN".
+    #[test]
+    fn float_ids_are_digits_and_nan_is_missing() {
+        assert_eq!(id_text(42.0).as_deref(), Some("42"));
+        assert_eq!(id_text(-3.5).as_deref(), Some("-3.5"));
+        assert_eq!(id_text(1e17).as_deref(), Some("100000000000000000"));
+        assert_eq!(id_text(f64::NAN), None);
+        assert_eq!(id_text(f64::NEG_INFINITY), None);
+    }
 
     /// The fuzz crash (fuzz/corpus/registry_csv/regression-no-final-newline): a mangled file without a
     /// final newline made polars index past its buffer; now it is read safely: its unclosed quote is a typed
