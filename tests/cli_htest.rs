@@ -1105,3 +1105,37 @@ fn larger_exact_wilcoxon_cases() {
         check_test(case, &lib(got.unwrap()), &want, CLOSED);
     }
 }
+
+/// A NaN or an infinity is no group and no level in compare (it once compared '1 vs NaN'): refused naming the
+/// file, the row and the column, as table1 and fit refuse it.
+#[test]
+fn compare_refuses_nan_and_infinite_groups_and_levels() {
+    let dirt = tempfile::tempdir().unwrap();
+    let cases = [
+        ("arm,y\n1,2.5\nNaN,3.0\n1,4.0\n2,1.0\n", "arm", "y", "row 3"),
+        ("arm,y\n1,2.5\ninf,3.0\n2,1.0\n", "arm", "y", "row 3"),
+        ("arm,k\na,0\nb,1\na,nan\nb,2\n", "arm", "k", "row 4"),
+    ];
+    for (k, (body, by, var, row)) in cases.into_iter().enumerate() {
+        let path = dirt.path().join(format!("nan{k}.csv"));
+        std::fs::write(&path, body).unwrap();
+        let data = path.to_str().unwrap();
+        let (code, err) = cli_refused(&[
+            "compare",
+            "--data",
+            data,
+            "--by",
+            by,
+            "--vars",
+            var,
+            "--factors",
+            var,
+        ]);
+        assert_eq!(code, Some(1), "{body}: {err}");
+        let column = if k == 2 { var } else { by };
+        assert!(
+            err.contains(row) && err.contains(column) && err.contains("not accepted"),
+            "{body}: {err}"
+        );
+    }
+}

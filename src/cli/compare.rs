@@ -78,6 +78,10 @@ struct CompareReport {
 /// Run `calcscore compare`.
 pub fn run(args: CompareArgs) -> crate::Result<Outcome> {
     let table = args.data.load()?;
+    // NaN or an infinity is no group and no level, as in table1 and fit: refused naming its row.
+    for name in std::iter::once(&args.by).chain(&args.vars) {
+        calcscore_report::table1::finite_cells(&table, name)?;
+    }
     let (rows, _) = input::complete_rows(&table, &[&args.by])?;
     let groups = input::levels_of(&input::texts(&table, &args.by, &rows)?);
     if groups.len() != 2 {

@@ -350,7 +350,7 @@ fn max_pairwise(groups: &[Vec<f64>], f: impl Fn(&[f64], &[f64]) -> f64) -> Optio
 /// read as text that is no level: NaN spelled any way ('nan', '-nan', ' NaN'), and in a column of numbers an
 /// infinity or a missing-value marker that calcscore does not read as missing ('NULL', 'None', '#N/A', '.', '?').
 /// In a column of words these are words ('none' and 'inf' are levels of atherectomy or infarct site).
-fn finite_cells(table: &Table, v: &str) -> Result<()> {
+pub fn finite_cells(table: &Table, v: &str) -> Result<()> {
     if let Some(text) = table.text_values(v) {
         return text_cells(table, v, text);
     }
