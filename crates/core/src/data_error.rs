@@ -19,7 +19,7 @@ pub enum DataError {
     #[error("{file}: no data rows (empty file); fix: export the registry with a header row and one row per lesion")]
     Empty { file: String },
     /// The file has a header but no data rows.
-    #[error("{file}: header only, no data rows; fix: export the rows too (check the spreadsheet filter)")]
+    #[error("{file}: header only, no data rows; fix: export the rows too (a spreadsheet filter or a query may have left none)")]
     HeaderOnly { file: String },
     /// A column the analysis needs is absent.
     #[error("{file}: missing column '{column}'{hint}")]

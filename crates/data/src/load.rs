@@ -520,12 +520,7 @@ fn parse_csv(
 fn read_parquet(path: &Path, file: &str, select: Option<&[usize]>) -> Result<DataFrame, DataError> {
     let f = std::fs::File::open(path)
         .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
-    let invalid = |e: PolarsError| {
-        unreadable(
-            file,
-            format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
-        )
-    };
+    let invalid = |e: PolarsError| invalid_parquet(file, e);
     let mut reader = ParquetReader::new(f);
     let schema = reader.schema().map_err(invalid)?;
     if let Some((name, field)) = schema.iter().find(|(_, f)| unsupported_type(&f.dtype)) {
@@ -565,13 +560,21 @@ fn unsupported_type(dt: &ArrowDataType) -> bool {
 pub(crate) fn parquet_names(path: &Path, file: &str) -> Result<Vec<String>, DataError> {
     let f = std::fs::File::open(path)
         .map_err(|e| unreadable(file, format!("{e}; fix: check the path")))?;
-    let schema = ParquetReader::new(f).schema().map_err(|e| {
-        unreadable(
-            file,
-            format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
-        )
-    })?;
+    let schema = ParquetReader::new(f)
+        .schema()
+        .map_err(|e| invalid_parquet(file, e))?;
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
+/// A Parquet file polars cannot open: two columns of one name (polars' message names it), or no Parquet.
+fn invalid_parquet(file: &str, e: PolarsError) -> DataError {
+    let reason = match e {
+        PolarsError::Duplicate(what) => {
+            format!("two columns share a name ({what}); fix: rename one of them where the file is written")
+        }
+        e => format!("not a valid Parquet file: {e}; fix: re-export it, or name a CSV file .csv"),
+    };
+    unreadable(file, reason)
 }
 
 /// A Parquet file as a table, the `text` columns (ids) as text; only the `select` columns when given.
@@ -594,6 +597,8 @@ fn parquet_table(
         }
     }
     let mut table = Table::from_frame(file, df)?;
+    // A Parquet file has no header line: row n of a message is its n-th record.
+    table.header_row = 0;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
         if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
             *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
