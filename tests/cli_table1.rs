@@ -198,6 +198,25 @@ fn separated_groups_have_an_infinite_smd() {
         .all(|r| r["smd"].is_null()));
 }
 
+/// A variable missing on every row has no proportion in any group (0/0): no SMD (blank), never the infinite SMD
+/// of separated groups (it once printed Inf).
+#[test]
+fn an_all_missing_variable_has_no_smd() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("allna.csv");
+    std::fs::write(&data, "g,x,y\na,,1\nb,,2\na,,3\nb,,4\n").unwrap();
+    let d = data.to_str().unwrap();
+    let text = stdout(&["table1", "--data", d, "--by", "g", "--vars", "x,y"]);
+    let x = text.lines().find(|l| l.starts_with("x,")).unwrap();
+    assert!(!x.contains("Inf") && x.trim_end().ends_with(" 4"), "{text}");
+    // y: |2 − 3| / √((1.41421² + 1.41421²)/2) = 1/√2 = 0.707 by hand
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("y,") && l.contains("0.707")),
+        "{text}"
+    );
+}
+
 /// Rows without a group value are in no column; every table format and stderr say how many (the JSON's
 /// `missing_group` did, the tables did not, so "Overall (n = 58)" from 60 rows went unexplained).
 #[test]

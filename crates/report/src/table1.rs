@@ -557,10 +557,13 @@ fn level_row(
 }
 
 /// SMD of two proportions; with two groups the table shows the one pair. Two proportions of 0 or 1 have no
-/// spread: equal, they differ by 0; unequal (0% against 100%), the SMD is infinite (R: 1/0 = Inf).
+/// spread: equal, they differ by 0; unequal (0% against 100%), the SMD is infinite (R: 1/0 = Inf). A group
+/// without a value (0/0) has no proportion: no SMD (NaN), not an infinite one.
 fn prop_smd(p1: f64, p2: f64) -> f64 {
     let d = ((p1 * (1.0 - p1) + p2 * (1.0 - p2)) / 2.0).sqrt();
-    if d > 0.0 {
+    if p1.is_nan() || p2.is_nan() {
+        f64::NAN
+    } else if d > 0.0 {
         (p1 - p2).abs() / d
     } else if p1 == p2 {
         0.0
