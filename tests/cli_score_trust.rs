@@ -650,3 +650,90 @@ fn absurd_points_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("big.toml"));
 }
+
+/// A yes/no column coded 1/2 is never scored as `== 1` in silence (that made "Smoking" the non-smokers: −1
+/// point, and validate's AUC fell from 0.729 to 0.657): derive refuses a bare candidate naming the first row
+/// holding 2, validate notes the 0/1 item, and card --values refuses 2 for a tick box.
+#[test]
+fn yes_no_columns_coded_1_2_are_not_scored_as_eq_1_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/birthwt.csv"
+    ))
+    .unwrap();
+    let mut lines = shipped.lines();
+    let header = lines.next().unwrap();
+    let smoke = header.split(',').position(|h| h == "\"smoke\"").unwrap();
+    let mut body = format!("{header}\n");
+    let mut first_smoker = None;
+    for (i, line) in lines.enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        if cells[smoke] == "1" && first_smoker.is_none() {
+            first_smoker = Some(i + 2); // the header is row 1
+        }
+        cells[smoke] = (cells[smoke].parse::<u8>().unwrap() + 1).to_string();
+        body.push_str(&(cells.join(",") + "\n"));
+    }
+    let data = dir.path().join("bw12.csv");
+    std::fs::write(&data, body).unwrap();
+    let cands = dir.path().join("c.toml");
+    std::fs::write(
+        &cands,
+        "[[candidate]]\nlabel = \"Smoking\"\ncolumn = \"smoke\"\n[[candidate]]\nlabel = \"Light\"\n\
+         column = \"lwt\"\nop = \"<\"\nthreshold = 110.0\n",
+    )
+    .unwrap();
+    let score = dir.path().join("s.toml");
+    std::fs::write(
+        &score,
+        "name = \"s\"\ntitle = \"s\"\nsource = \"test\"\ncutoff = 1\n[[item]]\nlabel = \"Smoking\"\n\
+         column = \"smoke\"\nop = \"==\"\nthreshold = 1.0\npoints = 1\n",
+    )
+    .unwrap();
+    let (d, c, s) = (
+        data.to_str().unwrap(),
+        cands.to_str().unwrap(),
+        score.to_str().unwrap(),
+    );
+    let o = calcscore(&[
+        "derive",
+        "--data",
+        d,
+        "--candidates",
+        c,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let row = format!("row {}", first_smoker.unwrap());
+    assert!(
+        !o.status.success() && err.contains(&row) && err.contains("holds 1, 2"),
+        "{err}"
+    );
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        d,
+        "--score",
+        s,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.contains("item 'Smoking' is smoke == 1 (a 0/1 item), but column smoke holds 1, 2"),
+        "{out}"
+    );
+    let o = calcscore(&["card", "--score", s, "--values", "smoke=2"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("give 1 (ticked) or 0, not 2"),
+        "{err}"
+    );
+}

@@ -103,6 +103,18 @@ fn check_value_names(spec: &CardSpec, values: &[(String, f64)]) -> Result<()> {
                 "--values: '{name}' is given twice; give each column once"
             )));
         }
+        let x = values[k].1;
+        let tick = spec
+            .score
+            .items
+            .iter()
+            .find(|i| i.column == *name && i.is_binary());
+        if let Some(item) = tick.filter(|_| x != 0.0 && x != 1.0) {
+            return Err(Error::Usage(format!(
+                "--values: '{name}' is the tick box of item '{}' ({name} == 1): give 1 (ticked) or 0, not {x}",
+                item.label
+            )));
+        }
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Item, Op, PointsTable, RiskModel, RowsUsed};
 use crate::{Error, Result};
 use calcscore_core::format::significant5 as sig;
+use calcscore_data::table::format_number;
 use calcscore_data::{ColumnData, DataError, Table};
 use calcscore_stats::design::Design;
 use calcscore_stats::diagnostic::{CiMethod, TwoByTwo};
@@ -550,16 +551,43 @@ pub fn resolve_items(
                 t
             }
         };
-        items.push(Item {
+        let item = Item {
             label: c.label.clone(),
             column: c.column.clone(),
             op,
             threshold,
             points: 1,
-        });
+        };
+        if c.op.is_none() && c.threshold.is_none() {
+            refuse_not_binary(table, &item)?;
+        }
+        items.push(item);
     }
     refuse_duplicates(&items)?;
     Ok((items, searches))
+}
+
+/// A candidate named by its column alone is a 0/1 column (the item is `column == 1`): a column coded 1/2 would
+/// make its 1s (often the "no"s) the item, so any value other than 0 and 1 is an error naming its row.
+fn refuse_not_binary(table: &Table, item: &Item) -> Result<()> {
+    let Some((row, values)) = item.not_binary(table)? else {
+        return Ok(());
+    };
+    let shown: Vec<String> = values.iter().map(|&x| format_number(x)).collect();
+    let value = table.numbers(&item.column)?.get(row).unwrap_or(f64::NAN);
+    Err(Error::Data(DataError::Invalid {
+        file: table.source.clone(),
+        row: table.row_number(row),
+        column: item.column.clone(),
+        value: format_number(value),
+        rule: format!(
+            "candidate '{}' names its column only, so it is a 0/1 column (the item is {} == 1), but the column \
+             holds {}; fix: recode it to 0/1 (1 = present), or give op and threshold (op = \"==\", threshold = 2)",
+            item.label,
+            item.column,
+            shown.join(", ")
+        ),
+    }))
 }
 
 /// Two candidates with the same column, comparison and threshold make one model term but would get two points.

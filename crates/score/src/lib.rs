@@ -81,7 +81,7 @@ pub struct Item {
 impl Item {
     /// Name of the item's 0/1 indicator column in analysis tables (`vessel_diameter_mm_lt3p5`; binary items keep their column name).
     pub fn indicator_name(&self) -> String {
-        if self.op == Op::Eq && self.threshold == 1.0 {
+        if self.is_binary() {
             return self.column.clone();
         }
         let op = match self.op {
@@ -95,6 +95,31 @@ impl Item {
             .replace('.', "p")
             .replace('-', "m");
         format!("{}_{op}{t}", self.column)
+    }
+
+    /// True for a 0/1 item (`column == 1`: a tick box on the card).
+    pub fn is_binary(&self) -> bool {
+        self.op == Op::Eq && self.threshold == 1.0
+    }
+
+    /// For a 0/1 item, the first row (0-based) whose value is neither 0 nor 1 and the distinct values of the
+    /// column (at most five, ascending): a column coded 1/2 read as `== 1` would score its non-events.
+    pub fn not_binary(&self, table: &Table) -> Result<Option<(usize, Vec<f64>)>> {
+        if !self.is_binary() {
+            return Ok(None);
+        }
+        let col = table.numbers(&self.column)?;
+        let Some(first) = col
+            .iter()
+            .position(|x| x.is_some_and(|x| x != 0.0 && x != 1.0))
+        else {
+            return Ok(None);
+        };
+        let mut values: Vec<f64> = col.iter().flatten().collect();
+        values.sort_by(f64::total_cmp);
+        values.dedup();
+        values.truncate(5);
+        Ok(Some((first, values)))
     }
 
     /// 1.0 where the item holds, 0.0 where not, `None` where the value is missing.

@@ -19,6 +19,7 @@ use super::{PointsTable, RiskModel, RowsUsed};
 use crate::Result;
 use calcscore_core::random;
 use calcscore_data::frame::frame_error;
+use calcscore_data::table::format_number;
 use calcscore_data::{ColumnData, Table, TextColumn};
 use calcscore_stats::decision::{decision_curve, strategy_curve, Thresholds};
 use calcscore_stats::design::Design;
@@ -300,6 +301,28 @@ fn fit_opts(opts: &ValidateOptions) -> FitOptions {
     FitOptions::cluster_robust_if(opts.cluster.is_some(), opts.conf_level)
 }
 
+/// A note per 0/1 item (`column == 1`) whose column holds other values: coded 1/2, the item would score the
+/// 1s, often the "no"s (the score file cannot tell a 0/1 item from a category equal to 1, so it is said, not
+/// refused).
+fn binary_item_notes(table: &Table, score: &PointsTable) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for item in &score.items {
+        if let Some((row, values)) = item.not_binary(table)? {
+            let shown: Vec<String> = values.iter().map(|&x| format_number(x)).collect();
+            notes.push(format!(
+                "item '{}' is {} == 1 (a 0/1 item), but column {} holds {} (first at row {}): if it is coded \
+                 1/2, the item scores the 1s; recode it to 0/1",
+                item.label,
+                item.column,
+                item.column,
+                shown.join(", "),
+                table.row_number(row)
+            ));
+        }
+    }
+    Ok(notes)
+}
+
 /// Validate `score` on `table`.
 pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> Result<Validation> {
     calcscore_core::options::ConfLevel::new(opts.conf_level)?;
@@ -332,7 +355,7 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
             groups.join(", ")
         )));
     }
-    let mut notes = Vec::new();
+    let mut notes = binary_item_notes(&table, score)?;
     let reference = opts
         .reference_group
         .clone()
