@@ -613,3 +613,53 @@ fn kill_test_denosumab_pilot() {
 fn kill_test_zhang2021() {
     kill_test("zhang2021", &["--seed", "1"], &["--seed", "2"], 100);
 }
+
+/// `derive --out` and `simulate --out` name one file: an existing file of another kind (a user's notes, another
+/// registry) is refused and left as it was; an earlier score is replaced (derive was seen to overwrite notes.txt).
+#[test]
+fn single_file_outputs_replace_only_their_own_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "precious user notes\n").unwrap();
+    let birthwt = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/birthwt.csv"
+    );
+    let cands = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/search.toml"
+    );
+    let derive = |out: &Path| {
+        calcscore(&[
+            "derive",
+            "--data",
+            birthwt,
+            "--candidates",
+            cands,
+            "--binary-outcome",
+            "low",
+            "--outcome",
+            "none",
+            "--out",
+            s(out),
+        ])
+    };
+    assert_refused(&derive(&notes), &["not an earlier output of this kind"]);
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "precious user notes\n"
+    );
+    let score = dir.path().join("score.toml");
+    assert_ok(&derive(&score));
+    let first = std::fs::read(&score).unwrap();
+    assert_ok(&derive(&score));
+    assert_eq!(std::fs::read(&score).unwrap(), first);
+    let registry = dir.path().join("registry.csv");
+    std::fs::write(&registry, "patient_id,age\nP1,60\n").unwrap();
+    let o = calcscore(&["simulate", "denosumab-pilot", "--out", s(&registry)]);
+    assert_refused(&o, &["not an earlier output of this kind"]);
+    assert_eq!(
+        std::fs::read_to_string(&registry).unwrap(),
+        "patient_id,age\nP1,60\n"
+    );
+}

@@ -502,9 +502,19 @@ impl OutDir {
 }
 
 /// Write one output file (`--out FILE`, `--coords FILE`) through a temporary sibling and a rename; refused if the
-/// path is a directory or the same file as one of `inputs`.
+/// path is a directory, the same file as one of `inputs`, or an existing file of another kind (a user's notes or
+/// registry is never replaced by a score file or a simulated table; a previous output of the same kind is).
 pub fn write_file(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
     check_file(path, inputs)?;
+    if let Ok(existing) = fs::read(path) {
+        if !same_kind(&existing, bytes) {
+            return Err(usage(
+                path,
+                "exists and is not an earlier output of this kind (another header, format or content); nothing \
+                 was written. Fix: choose another file name, or move the file away",
+            ));
+        }
+    }
     let name = path
         .file_name()
         .ok_or_else(|| usage(path, "is not a file name"))?;
@@ -519,6 +529,20 @@ pub fn write_file(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// True when `existing` may be replaced by `new`: the same binary format (PNG, Parquet, gzip, SVG), or text
+/// with the same first line (a CSV header), or both score files (`[[item]]` tables). An empty file is replaced.
+fn same_kind(existing: &[u8], new: &[u8]) -> bool {
+    const MAGIC: [&[u8]; 4] = [b"\x89PNG", b"PAR1", b"\x1f\x8b", b"<svg"];
+    let first_line = |b: &[u8]| b.split(|&c| c == b'\n').next().map(<[u8]>::to_vec);
+    let score = |b: &[u8]| b.windows(10).any(|w| w == b"\n[[item]]\n");
+    existing.is_empty()
+        || MAGIC
+            .iter()
+            .any(|m| existing.starts_with(m) && new.starts_with(m))
+        || (score(existing) && score(new))
+        || first_line(existing) == first_line(new)
 }
 
 /// Refuse an output file path that is a directory or the same file as one of `inputs` (call before the work, so
@@ -799,6 +823,30 @@ fn remove_any(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file is replaced only by an output of its kind: a score by a score, a CSV by a CSV of the same
+    /// header, a PNG by a PNG; a user's notes or registry never.
+    #[test]
+    fn only_an_output_of_the_same_kind_is_replaced() {
+        let score = b"name = \"a\"\ncutoff = 2\n\n[[item]]\nlabel = \"x\"\n";
+        let other_score = b"name = \"b\"\ncutoff = 3\n\n[[item]]\nlabel = \"y\"\n";
+        assert!(same_kind(score, other_score));
+        assert!(!same_kind(b"precious user notes\n", other_score));
+        assert!(same_kind(b"id,x\n1,2\n", b"id,x\n7,8\n"));
+        assert!(!same_kind(b"patient_id,age\nP1,60\n", b"id,x\n7,8\n"));
+        assert!(same_kind(b"\x89PNG\r\n1", b"\x89PNG\r\n2"));
+        assert!(!same_kind(b"\x89PNG\r\n1", b"<svg width"));
+        assert!(same_kind(b"", b"anything"));
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.txt");
+        fs::write(&notes, "precious user notes\n").unwrap();
+        assert!(write_file(&notes, other_score, &[]).is_err());
+        assert_eq!(fs::read_to_string(&notes).unwrap(), "precious user notes\n");
+        let earlier = dir.path().join("s.toml");
+        fs::write(&earlier, score).unwrap();
+        write_file(&earlier, other_score, &[]).unwrap();
+        assert_eq!(fs::read(&earlier).unwrap(), other_score);
+    }
 
     fn files(pairs: &[(&str, &str)]) -> Vec<OutputFile> {
         pairs
