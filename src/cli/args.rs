@@ -203,12 +203,24 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
+    /// The keys a map may use: a map renaming any lesion-schema column maps a registry, so every key must be a
+    /// schema column (a typo is caught); a map of other tables' columns (`low = "LBW"`) may use any name.
+    fn map_keys(&self) -> Result<Vec<&'static str>> {
+        let Some(path) = &self.input.map else {
+            return Ok(Vec::new());
+        };
+        let schema = map_keys();
+        let map = calcscore_data::ColumnMap::from_file(path)?;
+        let registry = map.columns.keys().any(|k| schema.contains(&k.as_str()));
+        Ok(if registry { schema } else { Vec::new() })
+    }
+
     /// Load the table (ids and the `cluster` column read as text). A lesion registry (every required schema
     /// column present) without a `cohort` column is analysed as the lesions the Zhang 2021 flow keeps, with
     /// stent expansion computed and cohorts assigned (said on stderr when not asked for with `cohorts`); any
     /// other table is used as it is, its angle unit and stent expansion still checked.
     pub fn load(&self, cohorts: bool, cluster: Option<&str>) -> Result<Table> {
-        let opened = self.input.open(&map_keys())?;
+        let opened = self.input.open(&self.map_keys()?)?;
         let missing = missing_columns(&opened.names, opened.source(), self.expansion);
         let flow = !opened.has("cohort") && (cohorts || missing.is_empty());
         if flow && !missing.is_empty() {
