@@ -203,15 +203,19 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The keys a map may use: a map renaming any lesion-schema column maps a registry, so every key must be a
-    /// schema column (a typo is caught); a map of other tables' columns (`low = "LBW"`) may use any name.
+    /// The keys a map may use: a map naming a lesion-schema column, or a near miss of one (`calcium_fractur`),
+    /// maps a registry, so every key must be a schema column (the typo is caught); a map of other tables'
+    /// columns (`low = "LBW"`) may use any name.
     fn map_keys(&self) -> Result<Vec<&'static str>> {
         let Some(path) = &self.input.map else {
             return Ok(Vec::new());
         };
         let schema = map_keys();
         let map = calcscore_data::ColumnMap::from_file(path)?;
-        let registry = map.columns.keys().any(|k| schema.contains(&k.as_str()));
+        let registry = map.columns.keys().any(|k| {
+            schema.contains(&k.as_str())
+                || calcscore_data::load::did_you_mean(k, schema.iter().copied()).is_some()
+        });
         Ok(if registry { schema } else { Vec::new() })
     }
 
