@@ -5,6 +5,7 @@ mod common;
 use common::{calcscore, close, json, num, Tol};
 
 use serde_json::Value;
+use std::path::Path;
 
 const REF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/score_trust");
 
@@ -817,4 +818,54 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
     let groups = &original["validation"]["groups"];
     assert!(groups[0]["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["validation"]["groups"], *groups);
+}
+
+/// A candidate column whose name is no plain identifier (`smoke now`, `a+b`) is quoted in the model formula, as R
+/// quotes it with backticks: derive gives the points of the same data with plain names (it once failed with
+/// "'smoke now' is not a column name", or split `smoke+ht` into two terms).
+#[test]
+fn derive_reads_candidate_columns_of_any_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let birthwt = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/birthwt.csv"
+    );
+    let shipped = std::fs::read_to_string(birthwt).unwrap();
+    let renamed =
+        shipped
+            .replacen("\"smoke\"", "\"smoke now\"", 1)
+            .replacen("\"ui\"", "\"ui+ht\"", 1);
+    let data = dir.path().join("names.csv");
+    std::fs::write(&data, renamed).unwrap();
+    let cands = |smoke: &str, ui: &str| {
+        format!(
+            "[[candidate]]\nlabel = \"Smoking\"\ncolumn = \"{smoke}\"\n[[candidate]]\nlabel = \"UI\"\n\
+             column = \"{ui}\"\n[[candidate]]\nlabel = \"Light\"\ncolumn = \"lwt\"\nop = \"<\"\n\
+             threshold = 110.0\n"
+        )
+    };
+    let (plain, odd) = (dir.path().join("plain.toml"), dir.path().join("odd.toml"));
+    std::fs::write(&plain, cands("smoke", "ui")).unwrap();
+    std::fs::write(&odd, cands("smoke now", "ui+ht")).unwrap();
+    let derive = |data: &str, c: &Path| {
+        json(&[
+            "derive",
+            "--data",
+            data,
+            "--candidates",
+            c.to_str().unwrap(),
+            "--binary-outcome",
+            "low",
+            "--outcome",
+            "none",
+            "--json",
+        ])
+    };
+    let (a, b) = (
+        derive(birthwt, &plain),
+        derive(data.to_str().unwrap(), &odd),
+    );
+    assert_eq!(points(&b), points(&a));
+    assert!(a["auc"]["estimate"].is_number(), "{a}");
+    assert_eq!(b["auc"], a["auc"]);
 }

@@ -11,7 +11,7 @@ use calcscore_data::table::format_number;
 use calcscore_data::{ColumnData, DataError, Table};
 use calcscore_stats::design::Design;
 use calcscore_stats::diagnostic::{CiMethod, TwoByTwo};
-use calcscore_stats::formula::Formula;
+use calcscore_stats::formula::{quoted, Formula};
 use calcscore_stats::logistic::{firth, logistic};
 use calcscore_stats::ols::ols;
 use calcscore_stats::roc::{Direction, Roc};
@@ -721,14 +721,20 @@ fn model_from(
 }
 
 fn fit_linear(t: &Table, y: &str, terms: &[String], opts: &DeriveOptions) -> Result<Model> {
-    let formula = format!("{y} ~ {}", terms.join(" + "));
+    let formula = format!("{} ~ {}", quoted(y), quoted_terms(terms));
     let d = Design::build(t, &Formula::parse(&formula)?, opts.cluster.as_deref())?;
     let f = ols(&d, &fit_options(opts))?;
     Ok(model_from(formula, &d, f.tidy(), opts))
 }
 
+/// Item columns as the terms of a formula, any name that is not a plain one in backticks (`smoke now`).
+fn quoted_terms(terms: &[String]) -> String {
+    let terms: Vec<String> = terms.iter().map(|t| quoted(t)).collect();
+    terms.join(" + ")
+}
+
 fn fit_logistic(t: &Table, terms: &[String], opts: &DeriveOptions) -> Result<Model> {
-    let formula = format!("binary_outcome ~ {}", terms.join(" + "));
+    let formula = format!("binary_outcome ~ {}", quoted_terms(terms));
     let d = Design::build(t, &Formula::parse(&formula)?, opts.cluster.as_deref())?;
     if opts.firth {
         return fit_firth(formula, &d, opts);

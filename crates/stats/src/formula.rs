@@ -196,12 +196,12 @@ impl Formula {
         let (lhs, rhs) = s
             .split_once('~')
             .ok_or_else(|| err(format!("'{s}' has no '~' (write e.g. y ~ x1 + x2)")))?;
-        let response = lhs.trim();
-        if response.is_empty() || !is_name(response) {
+        let Some(response) = column_name(lhs) else {
             return Err(err(format!(
-                "'{s}': the response must be one column name, found '{response}'"
+                "'{s}': the response must be one column name, found '{}'",
+                lhs.trim()
             )));
-        }
+        };
         let mut intercept = true;
         let mut order: Vec<Variable> = Vec::new();
         let mut raw: Vec<Vec<Variable>> = Vec::new();
@@ -285,8 +285,14 @@ fn split_top(s: &str, seps: &[char]) -> Result<Vec<(char, String)>, StatsError> 
     let mut depth = 0i32;
     let mut cur = String::new();
     let mut sign = '+';
+    let mut quoted = false;
     for ch in s.chars() {
         match ch {
+            '`' => quoted = !quoted,
+            _ if quoted => {
+                cur.push(ch);
+                continue;
+            }
             '(' => depth += 1,
             ')' => depth -= 1,
             _ => {}
@@ -311,6 +317,9 @@ fn split_top(s: &str, seps: &[char]) -> Result<Vec<(char, String)>, StatsError> 
     }
     if depth != 0 {
         return Err(err(format!("'{s}': unbalanced parentheses")));
+    }
+    if quoted {
+        return Err(err(format!("'{s}': a `quoted name` is not closed")));
     }
     out.push((sign, cur));
     Ok(out)
@@ -381,8 +390,7 @@ fn parse_variable(s: &str) -> Result<Variable, StatsError> {
         return Ok(dot());
     }
     if let Some(inner) = call_argument(s, "factor") {
-        let c = inner.trim();
-        if is_name(c) {
+        if let Some(c) = column_name(inner) {
             return Ok(Variable::Factor(c.to_string()));
         }
         return match parse_indicator(s, inner) {
@@ -396,8 +404,7 @@ fn parse_variable(s: &str) -> Result<Variable, StatsError> {
     }
     for function in [Transform::Log, Transform::Sqrt, Transform::Exp] {
         if let Some(inner) = call_argument(s, function.name()) {
-            let column = inner.trim();
-            return if is_name(column) {
+            return if let Some(column) = column_name(inner) {
                 Ok(Variable::Apply {
                     function,
                     column: column.to_string(),
@@ -416,8 +423,8 @@ fn parse_variable(s: &str) -> Result<Variable, StatsError> {
         }
         return parse_indicator(s, inner);
     }
-    if is_name(s) {
-        return Ok(Variable::Column(s.to_string()));
+    if let Some(c) = column_name(s) {
+        return Ok(Variable::Column(c.to_string()));
     }
     Err(err(format!(
         "'{s}' is not a column name, ., factor(col), factor(col > value), log/sqrt/exp(col), I(col > value) or I(col^k)"
@@ -426,9 +433,11 @@ fn parse_variable(s: &str) -> Result<Variable, StatsError> {
 
 /// `I(col^k)` with a numeric exponent.
 fn parse_power(s: &str, col: &str, pow: &str) -> Result<Variable, StatsError> {
-    let column = col.trim();
-    match calcscore_data::table::parse_number(pow.trim()) {
-        Some(power) if is_name(column) && power.is_finite() => Ok(Variable::Power {
+    match (
+        column_name(col),
+        calcscore_data::table::parse_number(pow.trim()),
+    ) {
+        (Some(column), Some(power)) if power.is_finite() => Ok(Variable::Power {
             column: column.to_string(),
             power,
         }),
@@ -452,10 +461,9 @@ fn parse_indicator(s: &str, inner: &str) -> Result<Variable, StatsError> {
     ];
     for (sym, op) in OPS {
         if let Some((col, val)) = inner.split_once(sym) {
-            let column = col.trim();
             let value = calcscore_data::table::parse_number(val.trim());
-            return match value {
-                Some(value) if is_name(column) => Ok(Variable::Indicator {
+            return match (column_name(col), value) {
+                (Some(column), Some(value)) => Ok(Variable::Indicator {
                     column: column.to_string(),
                     op,
                     value,
@@ -469,6 +477,24 @@ fn parse_indicator(s: &str, inner: &str) -> Result<Variable, StatsError> {
     Err(err(format!(
         "'{s}': I() needs a comparison (>, >=, <, <=, ==) of a column with a number"
     )))
+}
+
+/// A column as a formula names it: a plain name, or any name in backticks as R writes it (`` `smoke now` ``).
+fn column_name(s: &str) -> Option<&str> {
+    let s = s.trim();
+    if is_name(s) {
+        return Some(s);
+    }
+    let inner = s.strip_prefix('`')?.strip_suffix('`')?;
+    (!inner.is_empty() && !inner.contains('`')).then_some(inner)
+}
+
+/// A column name as a term of a formula: as it is when it is a plain name, else in backticks (R's quoting).
+pub fn quoted(name: &str) -> String {
+    match is_name(name) {
+        true => name.to_string(),
+        false => format!("`{name}`"),
+    }
 }
 
 /// A column name: letters, digits, '_' and '.', not starting with a digit.
@@ -503,6 +529,24 @@ mod tests {
             labels("y ~ a*b*c"),
             ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"]
         );
+    }
+
+    /// Any column name in backticks, as R quotes it: separators, parentheses and operators inside are part of
+    /// the name (R: attr(terms(y ~ `smoke now` + `a+b` * `x(1)`), "term.labels") gives the same columns).
+    #[test]
+    fn backticks_quote_any_column_name() {
+        let f = Formula::parse("`low birth` ~ `smoke now` + `a+b` * `x(1)` + factor(`race-eth`)")
+            .unwrap();
+        assert_eq!(f.response, "low birth");
+        assert_eq!(
+            f.columns(),
+            ["low birth", "smoke now", "a+b", "x(1)", "race-eth"].map(String::from)
+        );
+        assert_eq!(quoted("smoke"), "smoke");
+        assert_eq!(quoted("smoke now"), "`smoke now`");
+        assert_eq!(quoted("1smoke"), "`1smoke`");
+        assert!(Formula::parse("y ~ `open").is_err());
+        assert!(Formula::parse("y ~ ``").is_err());
     }
 
     #[test]
