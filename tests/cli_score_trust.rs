@@ -869,3 +869,87 @@ fn derive_reads_candidate_columns_of_any_name() {
     assert!(a["auc"]["estimate"].is_number(), "{a}");
     assert_eq!(b["auc"], a["auc"]);
 }
+
+/// validate --bootstrap: a derivation group too small to re-derive the points in is a note, not the end of the
+/// validation; the resampling unit is 'row' without --cluster; --groups naming a group with no rows is refused.
+#[test]
+fn validate_bootstrap_and_groups_say_what_they_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let birthwt = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/birthwt.csv"
+    );
+    let cands = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/optimism/search.toml"
+    );
+    let shipped = std::fs::read_to_string(birthwt).unwrap();
+    let mut body = String::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let site = match i {
+            0 => "site",
+            1 | 2 => "T",
+            _ => "U",
+        };
+        body.push_str(&format!("{line},{site}\n"));
+    }
+    let data = dir.path().join("sites.csv");
+    std::fs::write(&data, body).unwrap();
+    let score = dir.path().join("s.toml");
+    let (d, s) = (data.to_str().unwrap(), score.to_str().unwrap());
+    let o = calcscore(&[
+        "derive",
+        "--data",
+        birthwt,
+        "--candidates",
+        cands,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+        "--out",
+        s,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let base = [
+        "validate",
+        "--data",
+        d,
+        "--score",
+        s,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+        "--by",
+        "site",
+    ];
+    let small = json(
+        &[
+            &base[..],
+            &["--derivation", "T", "--bootstrap", "10", "--json"],
+        ]
+        .concat(),
+    );
+    assert!(small["bootstrap"].is_null(), "{small}");
+    let notes = small["validation"]["notes"].to_string();
+    assert!(
+        notes.contains("bootstrap optimism not estimable in group T"),
+        "{notes}"
+    );
+    assert_eq!(small["validation"]["groups"].as_array().unwrap().len(), 2);
+    let rows = json(
+        &[
+            &base[..],
+            &["--derivation", "U", "--bootstrap", "5", "--json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(rows["bootstrap"]["unit"], "row", "{rows}");
+    let o = calcscore(&[&base[..], &["--groups", "U,Z"]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("site = Z") && err.contains("its values: T, U"),
+        "{err}"
+    );
+}

@@ -25,10 +25,21 @@ pub fn filter_groups(table: &Table, column: &str, values: &str) -> Result<Table>
     let rows: Vec<usize> = (0..table.nrows())
         .filter(|&i| col.get(i).is_some_and(|c| wanted.contains(&c)))
         .collect();
-    if rows.is_empty() {
+    // A group that matches no row is a typo, never dropped in silence (A,Z once reported A alone).
+    let absent: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|w| !col.iter().any(|c| c == Some(*w)))
+        .collect();
+    if rows.is_empty() || !absent.is_empty() {
+        let mut levels: Vec<&str> = col.iter().flatten().collect();
+        levels.sort_unstable();
+        levels.dedup();
         return Err(Error::Usage(format!(
-            "no rows with {column} in {{{values}}} in {}",
-            table.source
+            "--groups {values}: no rows with {column} = {} in {} (its values: {})",
+            absent.join(", "),
+            table.source,
+            levels.join(", ")
         )));
     }
     Ok(table.subset(&rows))

@@ -106,7 +106,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     if let Some(mice) = a.impute.options() {
         return super::impute::run_validate(&a, &table, &score, &opts, &mice);
     }
-    let v = validate(&table, &score, &opts)?;
+    let mut v = validate(&table, &score, &opts)?;
     calcscore_core::trace::span("validate");
     let boot = if a.bootstrap.get() > 0 {
         let group = a
@@ -121,13 +121,18 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
             opts.by.as_ref().map(|_| group.as_str()),
         )?;
         calcscore_core::trace::span("bootstrap data");
-        Some(optimism(
-            &d,
-            &group,
-            a.bootstrap.get(),
-            a.boot_seed,
-            std::io::stderr().is_terminal(),
-        )?)
+        let progress = std::io::stderr().is_terminal();
+        match optimism(&d, &group, a.bootstrap.get(), a.boot_seed, progress) {
+            Ok(b) => Some(b),
+            // A group too small to re-derive the points in: said, and the validation is still reported.
+            Err(calcscore_score::Error::Stats(e)) => {
+                v.notes.push(format!(
+                    "bootstrap optimism not estimable in group {group}: {e}"
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        }
     } else {
         None
     };
@@ -190,7 +195,9 @@ pub(crate) fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOp
     }
     if let Some(b) = boot {
         s.push_str(&format!(
-            "\nBootstrap optimism (Harrell; {} replicates by {}, seed {}, {} not estimable; points from the {}) in group {}:\n  AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
+            "\nBootstrap optimism of the derivation (Harrell; {} replicates by {}, seed {}, {} not estimable; each \
+             replicate re-derives the points from the {}, so these AUCs are of the re-derived score, not of the \
+             score's own points) in group {}:\n  AUC apparent {:.3}, optimism {:.4}, corrected {:.3}\n",
             b.replicates, b.unit, b.seed, b.failed, b.points_from, b.group, b.auc_apparent, b.auc_optimism, b.auc_corrected
         ));
         if let (Some(a), Some(o), Some(c)) = (b.slope_apparent, b.slope_optimism, b.slope_corrected)

@@ -765,6 +765,8 @@ pub struct BootData {
     y: Option<Vec<f64>>,
     event: Vec<bool>,
     clusters: Vec<Vec<usize>>,
+    /// True with a cluster column (else each row is its own resampling unit).
+    clustered: bool,
     /// +1 / −1: orientation of the continuous outcome relative to the event.
     sign: f64,
 }
@@ -832,6 +834,7 @@ pub fn boot_data(
         y,
         event,
         clusters: by_cluster.into_values().collect(),
+        clustered: cluster.is_some(),
         sign,
     })
 }
@@ -934,7 +937,10 @@ pub fn optimism(
     calcscore_core::options::Replicates::new(replicates)?;
     let all: Vec<usize> = (0..d.event.len()).collect();
     let points = derive_points(d, &all).ok_or_else(|| {
-        StatsError::Undefined("derivation on all rows is singular or not estimable".into())
+        StatsError::Undefined(format!(
+            "re-deriving the points on the {} rows used is singular or not estimable",
+            all.len()
+        ))
     })?;
     let (auc_app, slope_app) = performance(d, &all, &points).ok_or_else(|| {
         StatsError::Undefined("apparent performance undefined (one outcome class?)".into())
@@ -970,7 +976,7 @@ pub fn optimism(
         replicates,
         failed: replicates - ok.len(),
         seed,
-        unit: "cluster".into(),
+        unit: if d.clustered { "cluster" } else { "row" }.into(),
         points_from: if d.y.is_some() {
             "linear model of the continuous outcome"
         } else {

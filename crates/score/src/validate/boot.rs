@@ -330,6 +330,7 @@ mod tests {
             y: y.then(|| vec![1.5, 2.0, 4.25, 0.5, 3.0, 1.0]),
             event: vec![true, false, true, false, false, true],
             clusters: vec![vec![0, 1], vec![2], vec![3, 4, 5]],
+            clustered: true,
             sign: 1.0,
         }
     }
@@ -388,6 +389,7 @@ mod tests {
             y: with_y.then_some(y),
             event,
             clusters,
+            clustered: true,
             sign: 1.0,
         }
     }
