@@ -51,6 +51,11 @@ fn risk_per_total_matches_r_predict() {
     for f in ["card.svg", "card.png", "calculator.html"] {
         assert!(dir.join(f).is_file(), "{f} written");
     }
+    let svg = std::fs::read_to_string(dir.join("card.svg")).unwrap();
+    assert!(
+        svg.contains("by total, with 95% CI"),
+        "this score stores its covariance"
+    );
     let png = std::fs::read(dir.join("card.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
     let html = std::fs::read_to_string(dir.join("calculator.html")).unwrap();
@@ -183,4 +188,46 @@ fn values_name_each_column_of_the_score_once() {
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(err.contains(needle), "{err}");
     }
+}
+
+/// A score derive wrote has a risk model but no covariance: its card promises no interval it cannot draw.
+#[test]
+fn a_card_without_the_model_covariance_promises_no_interval() {
+    let out = tempfile::tempdir().unwrap();
+    let score = out.path().join("s.toml");
+    let o = calcscore(&[
+        "derive",
+        "--data",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/optimism/birthwt.csv"
+        ),
+        "--candidates",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/reference/optimism/search.toml"
+        ),
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+        "--out",
+        score.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = out.path().join("card");
+    let o = calcscore(&[
+        "card",
+        "--score",
+        score.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(dir.join("card.svg")).unwrap();
+    assert!(svg.contains("Predicted risk of"), "a risk model is stored");
+    assert!(
+        !svg.contains("% CI") && svg.contains("no interval"),
+        "no interval promised"
+    );
 }

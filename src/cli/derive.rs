@@ -214,9 +214,16 @@ pub(crate) fn summary(
     s.push_str(&screen_text(d));
     s.push_str(&models_text(d));
     s.push_str(&points_text(d));
+    // An interval DeLong cannot give (one event) is a dash, as in JSON it is null.
+    let bound = |x: f64| match x.is_finite() {
+        true => format!("{x:.3}"),
+        false => "–".into(),
+    };
     s.push_str(&format!(
-        "\nAUC of the derived score: {:.3} [{:.3}, {:.3}] (DeLong; apparent, in the derivation rows)\n",
-        d.auc.estimate, d.auc.conf_low, d.auc.conf_high
+        "\nAUC of the derived score: {:.3} [{}, {}] (DeLong; apparent, in the derivation rows)\n",
+        d.auc.estimate,
+        bound(d.auc.conf_low),
+        bound(d.auc.conf_high)
     ));
     for c in &d.cutoffs {
         s.push_str(&format!(

@@ -1027,6 +1027,12 @@ fn cluster_count(
 
 /// The warning for fewer than 30 clusters.
 pub(crate) fn few_clusters_note(g: usize) -> String {
+    if g < 2 {
+        return format!(
+            "only {g} cluster: cluster-robust (CR1) standard errors are not defined with one cluster (G − 1 = 0); \
+             tests and intervals use t with 1 df, the smallest defined, and are not to be read as inference"
+        );
+    }
     format!(
         "only {g} clusters: cluster-robust (CR1) standard errors are too small with fewer than {} clusters; tests and intervals use t with G − 1 = {} df (small-sample correction; CR2 with Satterthwaite df, as R's clubSandwich, is not implemented), and should still be read with caution",
         super::FEW_CLUSTERS,
@@ -1098,7 +1104,11 @@ fn risk_model(
             fitted_in: format!("{source} ({} rows, calcscore derive)", s.len()),
         }),
         None => {
-            notes.push("risk model (logit of the event on the score) not estimable: the score file has no [model]".into());
+            notes.push(
+                "risk model (logit of the event on the score) not estimable on these rows (the score separates \
+                 the events, or one outcome class): the score file is written without [model]"
+                    .into(),
+            );
             None
         }
     }
@@ -1292,4 +1302,18 @@ fn cutoffs(
         conf_high: hi,
     };
     Ok((auc, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One cluster leaves G − 1 = 0 df: the note says so instead of "t with G − 1 = 1 df".
+    #[test]
+    fn one_cluster_note_does_not_claim_g_minus_1_df() {
+        let one = few_clusters_note(1);
+        assert!(one.contains("only 1 cluster:") && one.contains("G − 1 = 0"));
+        assert!(!one.contains("G − 1 = 1"));
+        assert!(few_clusters_note(12).contains("t with G − 1 = 11 df"));
+    }
 }

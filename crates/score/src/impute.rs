@@ -43,7 +43,14 @@ pub fn derive_imputed(
     opts: &DeriveOptions,
     mice: &MiceOptions,
 ) -> Result<(Imputation, ImputedDerivation, Derivation)> {
-    let cc = derive(table, cands, opts)?;
+    // The complete-case derivation orients the pooled points and gives the cutoff: without it nothing is pooled.
+    let cc = derive(table, cands, opts).map_err(|e| match e {
+        Error::Stats(e) => Error::Usage(format!(
+            "--impute: the complete-case derivation, which orients the pooled points and gives their cutoff, \
+             is not estimable ({e}); fix: fewer candidates, or more rows complete in every candidate"
+        )),
+        e => e,
+    })?;
     if !cc.searches.is_empty() {
         return Err(Error::Usage(
             "--impute needs fixed thresholds: a grid search may choose another threshold in each imputation".into(),

@@ -124,11 +124,18 @@ impl ScoreCard<'_> {
                 8.0, MARGIN, y, &BLACK,
             );
         };
+        // The interval only when the score stores the model's covariance (derive writes none).
+        let with_ci = s.risks().iter().any(|r| r.low.is_some());
+        let ci = match with_ci {
+            true => format!(
+                ", with {}% CI",
+                calcscore_data::table::format_number(100.0 * s.level)
+            ),
+            false => " (no interval: the score stores no covariance of its risk model)".into(),
+        };
         let head = format!(
-            "Predicted risk of {} by total, with {}% CI (logistic model: {})",
-            m.model.outcome,
-            calcscore_data::table::format_number(100.0 * s.level),
-            m.model.fitted_in
+            "Predicted risk of {} by total{ci} (logistic model: {})",
+            m.model.outcome, m.model.fitted_in
         );
         pen.put(&head, 8.0, MARGIN, y, &BLACK)?;
         let bar_x = MARGIN + 520;
