@@ -903,6 +903,7 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
         .iter()
         .map(|v| v == Some(1.0))
         .collect();
+    notes.extend(few_events_note(&event, items.len()));
     let (points_from, source, orient) = points_model(
         &work,
         &event,
@@ -1023,6 +1024,22 @@ fn cluster_count(
         notes.push(few_clusters_note(g));
     }
     Ok(Some(g))
+}
+
+/// The warning for fewer than 10 events per candidate parameter (the smaller outcome class counts), said
+/// whether or not --tripod is asked for: with 5 events and 5 candidates, items got up to 11 points in silence.
+fn few_events_note(event: &[bool], parameters: usize) -> Option<String> {
+    let events = event.iter().filter(|&&e| e).count();
+    let fewer = events.min(event.len() - events);
+    let epp = fewer as f64 / parameters.max(1) as f64;
+    (epp < 10.0).then(|| {
+        format!(
+            "{fewer} {} for {parameters} candidate parameters: {epp:.1} events per parameter, under 10; the points \
+             are unstable and the apparent AUC optimistic (check the sample size with --tripod, Riley et al. 2020, \
+             and the optimism with --validate-bootstrap)",
+            if fewer == events { "events" } else { "non-events" }
+        )
+    })
 }
 
 /// The warning for fewer than 30 clusters.
@@ -1315,5 +1332,21 @@ mod tests {
         assert!(one.contains("only 1 cluster:") && one.contains("G − 1 = 0"));
         assert!(!one.contains("G − 1 = 1"));
         assert!(few_clusters_note(12).contains("t with G − 1 = 11 df"));
+    }
+
+    /// Events per parameter by the smaller class: 5 events for 5 candidates is 1.0 (noted); 50 events and 150
+    /// non-events for 4 candidates is 12.5 (not noted); 180 events and 20 non-events for 4 is 5.0 by the non-events.
+    #[test]
+    fn few_events_per_parameter_are_noted_by_the_smaller_class() {
+        let classes = |events: usize, others: usize| {
+            let mut v = vec![true; events];
+            v.extend(vec![false; others]);
+            v
+        };
+        let note = few_events_note(&classes(5, 184), 5).unwrap();
+        assert!(note.starts_with("5 events for 5 candidate parameters: 1.0 events per parameter"));
+        assert_eq!(few_events_note(&classes(50, 150), 4), None);
+        let note = few_events_note(&classes(180, 20), 4).unwrap();
+        assert!(note.starts_with("20 non-events for 4 candidate parameters: 5.0"));
     }
 }
