@@ -2,7 +2,7 @@
 //! on MASS::birthwt (tests/reference/card.R), the files written, and a card without a model saying so.
 
 mod common;
-use common::{calcscore, close_json, Tol};
+use common::{calcscore, close_json, derive_birthwt_score, Tol};
 
 use std::process::Output;
 
@@ -195,26 +195,7 @@ fn values_name_each_column_of_the_score_once() {
 fn a_card_without_the_model_covariance_promises_no_interval() {
     let out = tempfile::tempdir().unwrap();
     let score = out.path().join("s.toml");
-    let o = calcscore(&[
-        "derive",
-        "--data",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/reference/optimism/birthwt.csv"
-        ),
-        "--candidates",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/reference/optimism/search.toml"
-        ),
-        "--binary-outcome",
-        "low",
-        "--outcome",
-        "none",
-        "--out",
-        score.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    derive_birthwt_score(&score);
     let dir = out.path().join("card");
     let o = calcscore(&[
         "card",

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use rand::RngExt;
 
+mod common;
+
 const SHIPPED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/datasets/zhang2021_synthetic.csv"
@@ -621,29 +623,7 @@ fn single_file_outputs_replace_only_their_own_kind() {
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "precious user notes\n").unwrap();
-    let birthwt = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/birthwt.csv"
-    );
-    let cands = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/search.toml"
-    );
-    let derive = |out: &Path| {
-        calcscore(&[
-            "derive",
-            "--data",
-            birthwt,
-            "--candidates",
-            cands,
-            "--binary-outcome",
-            "low",
-            "--outcome",
-            "none",
-            "--out",
-            s(out),
-        ])
-    };
+    let derive = |out: &Path| common::derive_birthwt(&["--out", s(out)]);
     assert_refused(&derive(&notes), &["not an earlier output of this kind"]);
     assert_eq!(
         std::fs::read_to_string(&notes).unwrap(),

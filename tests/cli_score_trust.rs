@@ -2,7 +2,7 @@
 //! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
 
 mod common;
-use common::{calcscore, close, json, num, Tol};
+use common::{calcscore, close, derive_birthwt_score, json, num, Tol, BIRTHWT, BIRTHWT_CANDIDATES};
 
 use serde_json::Value;
 use std::path::Path;
@@ -658,11 +658,7 @@ fn absurd_points_refused() {
 #[test]
 fn yes_no_columns_coded_1_2_are_not_scored_as_eq_1_silently() {
     let dir = tempfile::tempdir().unwrap();
-    let shipped = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/birthwt.csv"
-    ))
-    .unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
     let mut lines = shipped.lines();
     let header = lines.next().unwrap();
     let smoke = header.split(',').position(|h| h == "\"smoke\"").unwrap();
@@ -745,15 +741,7 @@ fn yes_no_columns_coded_1_2_are_not_scored_as_eq_1_silently() {
 #[test]
 fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
     let dir = tempfile::tempdir().unwrap();
-    let birthwt = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/birthwt.csv"
-    );
-    let cands = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/search.toml"
-    );
-    let shipped = std::fs::read_to_string(birthwt).unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
     let renamed = shipped
         .replacen("\"low\"", "\"LBW\"", 1)
         .replacen("\"smoke\"", "\"Smoker\"", 1);
@@ -768,7 +756,7 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
             "--data",
             data,
             "--candidates",
-            cands,
+            BIRTHWT_CANDIDATES,
             "--binary-outcome",
             "low",
             "--outcome",
@@ -778,26 +766,13 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
         args.extend(map.map(|m| ["--map", m]).into_iter().flatten());
         json(&args)
     };
-    let (original, mapped) = (derive(birthwt, None), derive(d, Some(m)));
+    let (original, mapped) = (derive(BIRTHWT, None), derive(d, Some(m)));
     assert_eq!(points(&mapped), points(&original));
     assert!(original["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["auc"], original["auc"]);
     let score = dir.path().join("s.toml");
     let s = score.to_str().unwrap();
-    let o = calcscore(&[
-        "derive",
-        "--data",
-        birthwt,
-        "--candidates",
-        cands,
-        "--binary-outcome",
-        "low",
-        "--outcome",
-        "none",
-        "--out",
-        s,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    derive_birthwt_score(&score);
     let validate = |data: &str, map: Option<&str>| {
         let mut args = vec![
             "validate",
@@ -814,7 +789,7 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
         args.extend(map.map(|m| ["--map", m]).into_iter().flatten());
         json(&args)
     };
-    let (original, mapped) = (validate(birthwt, None), validate(d, Some(m)));
+    let (original, mapped) = (validate(BIRTHWT, None), validate(d, Some(m)));
     let groups = &original["validation"]["groups"];
     assert!(groups[0]["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["validation"]["groups"], *groups);
@@ -826,11 +801,7 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
 #[test]
 fn derive_reads_candidate_columns_of_any_name() {
     let dir = tempfile::tempdir().unwrap();
-    let birthwt = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/birthwt.csv"
-    );
-    let shipped = std::fs::read_to_string(birthwt).unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
     let renamed =
         shipped
             .replacen("\"smoke\"", "\"smoke now\"", 1)
@@ -862,7 +833,7 @@ fn derive_reads_candidate_columns_of_any_name() {
         ])
     };
     let (a, b) = (
-        derive(birthwt, &plain),
+        derive(BIRTHWT, &plain),
         derive(data.to_str().unwrap(), &odd),
     );
     assert_eq!(points(&b), points(&a));
@@ -875,15 +846,7 @@ fn derive_reads_candidate_columns_of_any_name() {
 #[test]
 fn validate_bootstrap_and_groups_say_what_they_did() {
     let dir = tempfile::tempdir().unwrap();
-    let birthwt = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/birthwt.csv"
-    );
-    let cands = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/reference/optimism/search.toml"
-    );
-    let shipped = std::fs::read_to_string(birthwt).unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
     let mut body = String::new();
     for (i, line) in shipped.lines().enumerate() {
         let site = match i {
@@ -897,20 +860,7 @@ fn validate_bootstrap_and_groups_say_what_they_did() {
     std::fs::write(&data, body).unwrap();
     let score = dir.path().join("s.toml");
     let (d, s) = (data.to_str().unwrap(), score.to_str().unwrap());
-    let o = calcscore(&[
-        "derive",
-        "--data",
-        birthwt,
-        "--candidates",
-        cands,
-        "--binary-outcome",
-        "low",
-        "--outcome",
-        "none",
-        "--out",
-        s,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    derive_birthwt_score(&score);
     let base = [
         "validate",
         "--data",

@@ -265,3 +265,36 @@ pub const TIDY_COLUMNS: [&str; 5] = [
     "conf_low",
     "conf_high",
 ];
+
+/// MASS::birthwt as tests/reference/optimism/birthwt.csv, and the candidates file beside it (search.toml).
+pub const BIRTHWT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/reference/optimism/birthwt.csv"
+);
+pub const BIRTHWT_CANDIDATES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/reference/optimism/search.toml"
+);
+
+/// `derive` on [`BIRTHWT`] with [`BIRTHWT_CANDIDATES`] (binary outcome `low`) and `extra`; the output.
+pub fn derive_birthwt(extra: &[&str]) -> Output {
+    let mut args = vec![
+        "derive",
+        "--data",
+        BIRTHWT,
+        "--candidates",
+        BIRTHWT_CANDIDATES,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+    ];
+    args.extend(extra);
+    calcscore(&args)
+}
+
+/// The birthwt score written to `out` by [`derive_birthwt`] (a failure panics with its stderr).
+pub fn derive_birthwt_score(out: &Path) {
+    let o = derive_birthwt(&["--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
