@@ -84,6 +84,20 @@ fn one_patient_matches_r_predict() {
         close_json(f, &v[f], &want[f][4], Tol::abs(1e-9));
     }
     assert_eq!(v["advice"], "Score >= 2: closer antenatal follow-up");
+    // The text names what the risk is of (a text outcome's event level is not always the one a reader assumes).
+    let o = calcscore(&[
+        "card",
+        "--score",
+        &score,
+        "--values",
+        "smoke=1,ht=1,lwt=100,ui=0",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let risk = format!("{:.1}%", 100.0 * want["risk"][4].as_f64().unwrap());
+    assert!(
+        text.contains(&format!("predicted risk {risk}")) && text.contains(" of low = 1"),
+        "{text}"
+    );
 }
 
 #[test]

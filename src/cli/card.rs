@@ -138,13 +138,16 @@ fn print_patient(spec: &CardSpec, values: &[(String, f64)], as_json: bool) -> Re
     println!("{}: {points} points", spec.score.title);
     match risk {
         Some(r) => println!(
-            "predicted risk {:.1}%{}",
+            "predicted risk {:.1}%{} of {}",
             100.0 * r.risk,
             r.low.zip(r.high).map_or(String::new(), |(l, h)| format!(
                 " ({:.1}% to {:.1}%)",
                 100.0 * l,
                 100.0 * h
-            ))
+            )),
+            spec.model
+                .as_ref()
+                .map_or("the outcome", |m| m.model.outcome.as_str())
         ),
         None => println!("no risk model stored with this score"),
     }
