@@ -73,6 +73,38 @@ struct ValidateJson<'a> {
 }
 
 /// Run `calcscore validate`.
+/// `--bootstrap N`: Harrell's optimism of re-deriving the points in the derivation group (the first group
+/// without --derivation); a group too small to re-derive in is a note on `v`, and the validation still stands.
+fn bootstrap(
+    a: &ValidateArgs,
+    table: &calcscore_data::Table,
+    score: &PointsTable,
+    opts: &ValidateOptions,
+    v: &mut Validation,
+) -> Result<Option<Optimism>> {
+    if a.bootstrap.get() == 0 {
+        return Ok(None);
+    }
+    let group = a
+        .derivation
+        .clone()
+        .or_else(|| v.groups.first().map(|g| g.group.clone()))
+        .unwrap_or_default();
+    let d = boot_data(table, score, opts, opts.by.as_ref().map(|_| group.as_str()))?;
+    calcscore_core::trace::span("bootstrap data");
+    let progress = std::io::stderr().is_terminal();
+    match optimism(&d, &group, a.bootstrap.get(), a.boot_seed, progress) {
+        Ok(b) => Ok(Some(b)),
+        Err(calcscore_score::Error::Stats(e)) => {
+            v.notes.push(format!(
+                "bootstrap optimism not estimable in group {group}: {e}"
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 pub fn run(a: ValidateArgs) -> Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(Error::Usage)?;
     let score = PointsTable::resolve(&a.score)?;
@@ -108,34 +140,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     }
     let mut v = validate(&table, &score, &opts)?;
     calcscore_core::trace::span("validate");
-    let boot = if a.bootstrap.get() > 0 {
-        let group = a
-            .derivation
-            .clone()
-            .or_else(|| v.groups.first().map(|g| g.group.clone()))
-            .unwrap_or_default();
-        let d = boot_data(
-            &table,
-            &score,
-            &opts,
-            opts.by.as_ref().map(|_| group.as_str()),
-        )?;
-        calcscore_core::trace::span("bootstrap data");
-        let progress = std::io::stderr().is_terminal();
-        match optimism(&d, &group, a.bootstrap.get(), a.boot_seed, progress) {
-            Ok(b) => Some(b),
-            // A group too small to re-derive the points in: said, and the validation is still reported.
-            Err(calcscore_score::Error::Stats(e)) => {
-                v.notes.push(format!(
-                    "bootstrap optimism not estimable in group {group}: {e}"
-                ));
-                None
-            }
-            Err(e) => return Err(e),
-        }
-    } else {
-        None
-    };
+    let boot = bootstrap(&a, &table, &score, &opts, &mut v)?;
     calcscore_core::trace::span("bootstrap");
     if let Some(dir) = &a.plots {
         write_plots(dir, &v, a.level.get(), &a.data.input.paths())?;
