@@ -178,11 +178,7 @@ pub fn run(a: AgatstonArgs) -> Result<Outcome> {
         if let Some((png, _)) = calcscore_imaging::overlay::overlay_png(&s, &score, &opts)? {
             files.push(("overlay.png".into(), png));
         }
-        calcscore_report::write_atomically(
-            out,
-            &files,
-            calcscore_report::output::Producer::Agatston,
-        )?;
+        save(out, &files)?;
     }
     if a.json {
         println!("{json}");
@@ -190,6 +186,12 @@ pub fn run(a: AgatstonArgs) -> Result<Outcome> {
         print!("{}", summary(&report));
     }
     Ok(Outcome::Success)
+}
+
+/// The files of one agatston run into `--out` (the directory keeps other commands' files).
+fn save(out: &std::path::Path, files: &[OutputFile]) -> Result<()> {
+    let producer = calcscore_report::output::Producer::Agatston;
+    calcscore_report::write_atomically(out, files, producer)
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
@@ -205,17 +207,13 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
     let found = batch::score_tree(root, opts)?;
     let cac = batch::cac_csv(&found.studies)?;
     if let Some(out) = &a.out {
-        let files: Vec<OutputFile> = vec![
-            ("cac.csv".into(), cac.clone().into_bytes()),
-            (
-                "studies.csv".into(),
-                studies_csv(&found.studies).into_bytes(),
-            ),
-        ];
-        calcscore_report::write_atomically(
+        let studies = studies_csv(&found.studies).into_bytes();
+        save(
             out,
-            &files,
-            calcscore_report::output::Producer::Agatston,
+            &[
+                ("cac.csv".into(), cac.clone().into_bytes()),
+                ("studies.csv".into(), studies),
+            ],
         )?;
     }
     if a.json {
@@ -226,39 +224,38 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
     Ok(Outcome::Success)
 }
 
+/// Values as CSV cells, each as `Display` writes it (the shortest text that reads back to the number).
+fn cells(values: &[&dyn std::fmt::Display]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
+}
+
 /// The lesions of a series, one row each (`lesions.csv`).
 fn lesions_csv(s: &Score) -> String {
-    let header = [
-        "slice",
-        "z_mm",
-        "centroid_row",
-        "centroid_col",
-        "n_pixels",
-        "area_mm2",
-        "peak_hu",
-        "mean_hu",
-        "weight",
-        "agatston",
-        "volume_mm3",
-        "mass_mg",
-        "label",
-    ];
+    let header =
+        "slice,z_mm,centroid_row,centroid_col,n_pixels,area_mm2,peak_hu,mean_hu,weight,agatston,\
+                  volume_mm3,mass_mg,label";
+    let header: Vec<&str> = header.split(',').collect();
     let rows = s.lesions.iter().map(|l| {
-        [
-            l.slice.to_string(),
-            l.z_mm.to_string(),
+        let (row, col) = (
             format!("{:.2}", l.centroid_row),
             format!("{:.2}", l.centroid_col),
-            l.n_pixels.to_string(),
-            l.area_mm2.to_string(),
-            l.peak_hu.to_string(),
-            l.mean_hu.to_string(),
-            l.weight.to_string(),
-            l.agatston.to_string(),
-            l.volume_mm3.to_string(),
-            l.mass_mg.to_string(),
-            l.label.clone().unwrap_or_default(),
-        ]
+        );
+        let label = l.label.as_deref().unwrap_or_default();
+        cells(&[
+            &l.slice,
+            &l.z_mm,
+            &row,
+            &col,
+            &l.n_pixels,
+            &l.area_mm2,
+            &l.peak_hu,
+            &l.mean_hu,
+            &l.weight,
+            &l.agatston,
+            &l.volume_mm3,
+            &l.mass_mg,
+            &label,
+        ])
     });
     calcscore_report::csv_rows(&header, rows)
 }
@@ -276,45 +273,38 @@ fn slices_csv(s: &Score) -> String {
         "mass_mg",
     ];
     let rows = s.slices.iter().map(|r| {
-        [
-            r.slice.to_string(),
-            r.z_mm.to_string(),
-            r.file.clone(),
-            r.n_lesions.to_string(),
-            r.area_mm2.to_string(),
-            r.agatston.to_string(),
-            r.volume_mm3.to_string(),
-            r.mass_mg.to_string(),
-        ]
+        cells(&[
+            &r.slice,
+            &r.z_mm,
+            &r.file,
+            &r.n_lesions,
+            &r.area_mm2,
+            &r.agatston,
+            &r.volume_mm3,
+            &r.mass_mg,
+        ])
     });
     calcscore_report::csv_rows(&header, rows)
 }
 
 /// One row per scored study (`studies.csv`).
 fn studies_csv(studies: &[batch::StudyScore]) -> String {
-    let header = [
-        "patient_id",
-        "study_date",
-        "study_uid",
-        "series_uid",
-        "n_slices",
-        "n_lesions",
-        "agatston",
-        "volume_mm3",
-        "mass_mg",
-    ];
+    let header =
+        "patient_id,study_date,study_uid,series_uid,n_slices,n_lesions,agatston,volume_mm3,mass_mg";
+    let header: Vec<&str> = header.split(',').collect();
     let rows = studies.iter().map(|s| {
-        [
-            s.patient_id.clone(),
-            s.study_date.clone(),
-            s.study_uid.clone(),
-            s.series_uid.clone(),
-            s.n_slices.to_string(),
-            s.score.n_lesions.to_string(),
-            s.score.agatston.to_string(),
-            s.score.volume_mm3.to_string(),
-            s.score.mass_mg.to_string(),
-        ]
+        let t = &s.score;
+        cells(&[
+            &s.patient_id,
+            &s.study_date,
+            &s.study_uid,
+            &s.series_uid,
+            &s.n_slices,
+            &t.n_lesions,
+            &t.agatston,
+            &t.volume_mm3,
+            &t.mass_mg,
+        ])
     });
     calcscore_report::csv_rows(&header, rows)
 }
