@@ -140,7 +140,7 @@ pub fn assign_cohorts(
     }
     let n = registry.lesions.len();
     let derivation = match unit {
-        SplitUnit::Lesion => split_lesions(&pool, n, seed),
+        SplitUnit::Lesion => split_lesions(registry, &pool, n, seed),
         SplitUnit::Patient => split_patients(registry, &pool, seed),
     };
     out.extend(pool.iter().map(|&i| {
@@ -188,10 +188,12 @@ fn fixed_cohorts(lesions: &Lesions, included: &[usize]) -> PolarsResult<Vec<i32>
     Ok(codes.iter().map(|c| c.unwrap_or(POOL)).collect())
 }
 
-/// Shuffle the pool and take the first half (rounded down) as derivation: a mask over the `n` lesions
-/// (a B-tree set of 5·10^6 indices was a tree walk per lookup).
-fn split_lesions(pool: &[usize], n: usize, seed: u64) -> Vec<bool> {
+/// Shuffle the pool in lesion-id order and take the first half (rounded down) as derivation: a mask over the
+/// `n` lesions (a B-tree set of 5·10^6 indices was a tree walk per lookup). The ids, not the rows' order, fix
+/// the split: the same registry with its rows in another order gets the same cohorts.
+fn split_lesions(registry: &Registry, pool: &[usize], n: usize, seed: u64) -> Vec<bool> {
     let mut shuffled = pool.to_vec();
+    shuffled.sort_by(|&a, &b| registry.lesion_id(a).cmp(registry.lesion_id(b)));
     random::shuffle(&mut random::seeded(seed), &mut shuffled);
     let mut chosen = vec![false; n];
     for &i in &shuffled[..pool.len() / 2] {
