@@ -443,3 +443,32 @@ fn row_order_does_not_change_the_split_or_the_numbers() {
         close(name, quantity(&rb, name), want, Tol::rel(1e-9, 1e-12));
     }
 }
+
+/// "Synthetic" is decided by the bytes, not the name: the shipped registry copied under another name is still
+/// labelled SYNTHETIC (with how it was made); other data under a name containing "synthetic" are the user's, of
+/// which calcscore claims nothing.
+#[test]
+fn the_synthetic_label_follows_the_content_not_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("registry_2024.csv");
+    std::fs::copy(SHIPPED, &copy).unwrap();
+    let hospital = dir.path().join("hospital_synthetic_2024.csv");
+    std::fs::write(&hospital, hand_registry()).unwrap();
+    let notice = |data: &Path, out: &str| {
+        let out = dir.path().join(out);
+        reproduce_zhang2021(data.to_str().unwrap(), &out, &[]);
+        read_json(out.join("results.json"))["data_notice"].clone()
+    };
+    let shipped = notice(&copy, "a");
+    assert_eq!(shipped["synthetic"], true, "{shipped}");
+    assert!(shipped["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("SYNTHETIC DATA."));
+    let user = notice(&hospital, "b");
+    assert_eq!(user["synthetic"], false, "{user}");
+    assert!(
+        user["text"].as_str().unwrap().contains("makes no claim"),
+        "{user}"
+    );
+}

@@ -23,13 +23,18 @@ pub struct DataNotice {
 }
 
 impl DataNotice {
-    /// A notice for `input`: synthetic when its name says so (`*synthetic*`).
-    pub fn for_input(input: &std::path::Path, sha256: String, synthetic_model: &str) -> Self {
-        let name = input
-            .file_name()
-            .map(|n| n.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        let synthetic = name.contains("synthetic");
+    /// A notice for `input` of `study`: synthetic when its bytes are the study's shipped synthetic registry
+    /// (same SHA-256); any other file is the user's, of which calcscore claims nothing (a file name says
+    /// nothing: a copy of the shipped file under another name is still synthetic, and a hospital file named
+    /// `*synthetic*` is not).
+    pub fn for_input(
+        input: &std::path::Path,
+        sha256: String,
+        study: &str,
+        synthetic_model: &str,
+    ) -> Self {
+        let shipped = shipped::dataset(study).map(|(_, bytes)| sha256_hex(bytes));
+        let synthetic = shipped.as_deref() == Some(sha256.as_str());
         let text = if synthetic {
             format!(
                 "SYNTHETIC DATA. These results come from a simulated registry, not from patients: {synthetic_model} \
@@ -37,7 +42,9 @@ impl DataNotice {
                  pipeline reproduces the analysis, not that the data are real."
             )
         } else {
-            "Data supplied by the user (not simulated by calcscore).".to_string()
+            "Data supplied by the user: not the synthetic registry calcscore ships (another SHA-256), so calcscore \
+             makes no claim on how they were collected or generated."
+                .to_string()
         };
         DataNotice {
             synthetic,
@@ -46,6 +53,16 @@ impl DataNotice {
             sha256,
         }
     }
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// SHA-256 of a file, as lowercase hex.
@@ -66,11 +83,7 @@ pub fn sha256_file(path: &std::path::Path) -> crate::Result<String> {
             Err(e) => return Err(err(e)),
         }
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
 }
 
 /// One named quantity of a study's results, as `check` compares it with the published value.

@@ -164,7 +164,7 @@ pub fn reproduce(
     conf_level: f64,
 ) -> Result<Run> {
     let sha = sha256_file(data)?;
-    let mut notice = DataNotice::for_input(data, sha, SYNTHETIC_MODEL);
+    let mut notice = DataNotice::for_input(data, sha, "denosumab-pilot", SYNTHETIC_MODEL);
     let mut table = schema::load_cac_with(data, map, read)?;
     let found = batch::score_tree(dicom, &Options::default())?;
     replace_scores(&mut table, &found.studies, dicom)?;

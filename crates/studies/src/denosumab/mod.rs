@@ -60,7 +60,7 @@ pub fn reproduce(
     conf_level: f64,
 ) -> Result<Run> {
     let sha = sha256_file(data)?;
-    let notice = DataNotice::for_input(data, sha, SYNTHETIC_MODEL);
+    let notice = DataNotice::for_input(data, sha, "denosumab-pilot", SYNTHETIC_MODEL);
     let table = schema::load_cac_with(data, map, read)?;
     analyse(data, map, conf_level, notice, table)
 }

@@ -65,7 +65,7 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     // Load first: an unreadable or bad registry is a data problem (exit 1) named by the loader.
     let prepared = pipeline::prepare(opts, &score)?;
     let sha = sha256_file(&opts.data)?;
-    let notice = DataNotice::for_input(&opts.data, sha, SYNTHETIC_MODEL);
+    let notice = DataNotice::for_input(&opts.data, sha, "zhang2021", SYNTHETIC_MODEL);
     let n_input = prepared.registry.lesions.len();
     // Only the ids outlive this point: the registry is freed before the patients are counted (a set of
     // 10^6 ids) and before the analysis.
