@@ -765,3 +765,33 @@ fn hidden_files_skipped_and_symlink_loops_not_followed() {
     std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
     close("score", num(&score(dir.path(), &[]), "agatston"), 3.0, TOL);
 }
+
+/// Slices 6 mm apart but 3 mm thick (the middle one of three missing) leave tissue unscored: refused naming
+/// the spacing and the thickness (it once scored such a series 0). A series without calcium totals +0, never
+/// "-0.0" (an empty sum).
+#[test]
+fn a_gap_between_slices_is_refused_and_no_calcium_is_zero() {
+    let gap = tempfile::tempdir().unwrap();
+    let img = Image::water(16, 16).block(4, 4, 4, 4, 350.0);
+    for (k, z) in [0.0, 6.0].into_iter().enumerate() {
+        write(gap.path(), &format!("{k}.dcm"), &img.at(z));
+    }
+    let d = gap.path().display().to_string();
+    refused(
+        &["agatston", "--dicom", &d],
+        1,
+        &["6.000 mm apart", "SliceThickness of 3 mm", "not contiguous"],
+    );
+    let clear = tempfile::tempdir().unwrap();
+    for (k, z) in [0.0, 3.0].into_iter().enumerate() {
+        write(
+            clear.path(),
+            &format!("{k}.dcm"),
+            &Image::water(16, 16).at(z),
+        );
+    }
+    let v = score(clear.path(), &[]);
+    assert_eq!(v["agatston"].to_string(), "0.0", "{v}");
+    let text = calcscore(&["agatston", "--dicom", &clear.path().display().to_string()]);
+    assert!(!String::from_utf8_lossy(&text.stdout).contains("-0"));
+}

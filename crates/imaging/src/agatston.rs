@@ -281,9 +281,9 @@ pub fn score(
         lesions.extend(found);
     }
     Ok(Score {
-        agatston: lesions.iter().map(|l| l.agatston).sum(),
-        volume_mm3: lesions.iter().map(|l| l.volume_mm3).sum(),
-        mass_mg: lesions.iter().map(|l| l.mass_mg).sum(),
+        agatston: total(lesions.iter().map(|l| l.agatston)),
+        volume_mm3: total(lesions.iter().map(|l| l.volume_mm3)),
+        mass_mg: total(lesions.iter().map(|l| l.mass_mg)),
         n_lesions: lesions.len(),
         conventions,
         slices,
@@ -333,10 +333,10 @@ fn slice_total(series: &Series, k: usize, lesions: &[Lesion]) -> SliceScore {
         z_mm: series.slices[k].z,
         file: series.slices[k].file.display().to_string(),
         n_lesions: lesions.len(),
-        area_mm2: lesions.iter().map(|l| l.area_mm2).sum(),
-        agatston: lesions.iter().map(|l| l.agatston).sum(),
-        volume_mm3: lesions.iter().map(|l| l.volume_mm3).sum(),
-        mass_mg: lesions.iter().map(|l| l.mass_mg).sum(),
+        area_mm2: total(lesions.iter().map(|l| l.area_mm2)),
+        agatston: total(lesions.iter().map(|l| l.agatston)),
+        volume_mm3: total(lesions.iter().map(|l| l.volume_mm3)),
+        mass_mg: total(lesions.iter().map(|l| l.mass_mg)),
     }
 }
 
@@ -419,9 +419,9 @@ pub fn label_totals(lesions: &[Lesion]) -> Vec<LabelTotal> {
             LabelTotal {
                 label: name,
                 n_lesions: of.len(),
-                agatston: of.iter().map(|l| l.agatston).sum(),
-                volume_mm3: of.iter().map(|l| l.volume_mm3).sum(),
-                mass_mg: of.iter().map(|l| l.mass_mg).sum(),
+                agatston: total(of.iter().map(|l| l.agatston)),
+                volume_mm3: total(of.iter().map(|l| l.volume_mm3)),
+                mass_mg: total(of.iter().map(|l| l.mass_mg)),
             }
         })
         .collect()
@@ -529,6 +529,12 @@ fn neighbours(
             (rr >= 0 && cc >= 0 && (rr as usize) < rows && (cc as usize) < cols)
                 .then(|| rr as usize * cols + cc as usize)
         })
+}
+
+/// The sum of non-negative amounts from +0 (`Iterator::sum` starts from −0, so an empty series printed
+/// "Agatston -0.0").
+fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
 }
 
 #[cfg(test)]

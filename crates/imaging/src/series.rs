@@ -434,6 +434,17 @@ fn spacing(
         }
     }
     let mean = (placed[placed.len() - 1].0 - placed[0].0) / gaps.len() as f64;
+    // Evenly spaced slices farther apart than their thickness leave tissue unscored: a slice missing from a
+    // series of three is such a gap (scored without it, a 121 Agatston series read 0).
+    if let Some(t) = thickness.filter(|t| *t > 0.0 && t.is_finite() && mean > 1.5 * t + 0.01) {
+        return Err(ImagingError::Inconsistent {
+            file: placed[1].1.file.display().to_string(),
+            rule: format!(
+                "slices {mean:.3} mm apart with a SliceThickness of {t} mm: the series is not contiguous (a \
+                 missing slice?); the Agatston score needs contiguous slices"
+            ),
+        });
+    }
     Ok((mean, "ImagePositionPatient (mean distance between slices)"))
 }
 
