@@ -472,3 +472,26 @@ fn the_synthetic_label_follows_the_content_not_the_file_name() {
         "{user}"
     );
 }
+
+/// A registry's own cohort column is not read by reproduce (the paper's flow and split assign the cohorts), and
+/// stderr says so instead of ignoring it in silence.
+#[test]
+fn a_cohort_column_is_said_to_be_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(SHIPPED).unwrap();
+    let mut text = String::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let cohort = if i == 0 { "cohort" } else { "B" };
+        text.push_str(&format!("{line},{cohort}\n"));
+    }
+    let data = dir.path().join("with_cohort.csv");
+    std::fs::write(&data, text).unwrap();
+    let o = reproduce_zhang2021(data.to_str().unwrap(), &dir.path().join("r"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("has a 'cohort' column; reproduce zhang2021 does not read it"),
+        "{err}"
+    );
+    let r = read_json(dir.path().join("r/results.json"));
+    assert_eq!(quantity(&r, "cohort.A.n"), 97.0);
+}

@@ -139,6 +139,22 @@ pub enum SimFormat {
 }
 
 /// Run `calcscore reproduce`.
+/// A registry's own `cohort` column is not the paper's cohorts: reproduce assigns those by the flow and the seeded
+/// split, and says on stderr that the column is not read (it once ignored A↔B-swapped cohorts in silence).
+fn note_ignored_cohorts(opts: &zhang2021::pipeline::Options) -> Result<()> {
+    let opened = calcscore_data::open_with(&opts.data, opts.map.as_deref(), &[], &opts.read)?;
+    if opened.has("cohort") {
+        eprintln!(
+            "note: {} has a 'cohort' column; reproduce zhang2021 does not read it: the cohorts are the paper's \
+             (flow rules, then the seeded A/B split). To analyse your own cohorts: calcscore validate --data {} \
+             --score ivus-zhang2021 --by cohort",
+            opened.source(),
+            opts.data.display()
+        );
+    }
+    Ok(())
+}
+
 pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
     let out = a.out.clone().unwrap_or_else(|| a.study.default_out());
     let shipped = a
@@ -201,6 +217,7 @@ pub fn reproduce(a: ReproduceArgs) -> Result<Outcome> {
         read,
     };
     calcscore_core::trace::span("start");
+    note_ignored_cohorts(&opts)?;
     let mut run = zhang2021::reproduce(&opts)?;
     label(&mut run.notice, &mut run.options.data);
     let out = a.out.unwrap_or_default();
