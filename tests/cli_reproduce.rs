@@ -495,3 +495,40 @@ fn a_cohort_column_is_said_to_be_ignored() {
     let r = read_json(dir.path().join("r/results.json"));
     assert_eq!(quantity(&r, "cohort.A.n"), 97.0);
 }
+
+/// Every figure report.md links is written beside it, also when a model is not estimable (a 100-lesion
+/// registry once linked figure_forest.svg, which was not drawn).
+#[test]
+fn report_links_only_figures_that_were_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("s100.csv");
+    let o = calcscore(&[
+        "simulate",
+        "zhang2021",
+        "--lesions",
+        "100",
+        "--seed",
+        "1",
+        "--out",
+        small.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (data, out) in [(small.to_str().unwrap(), "small"), (SHIPPED, "shipped")] {
+        let out = dir.path().join(out);
+        reproduce_zhang2021(data, &out, &[]);
+        let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+        let links: Vec<&str> = md
+            .split("](")
+            .skip(1)
+            .filter_map(|s| s.split(')').next())
+            .filter(|l| l.ends_with(".svg") || l.ends_with(".png"))
+            .collect();
+        assert!(!links.is_empty(), "{data}: no figure linked");
+        for l in links {
+            assert!(
+                out.join(l).is_file(),
+                "{data}: report.md links {l}, not written"
+            );
+        }
+    }
+}

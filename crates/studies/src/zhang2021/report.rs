@@ -958,16 +958,21 @@ fn derivation_doc(res: &Results) -> Doc {
             .append(coef_table("derivation_continuous", c, false, &lvl))
             .prose("\n");
     }
-    doc.prose(figure_md(
-        "figure_forest.svg",
-        "Figure S1",
-        &format!(
-            "Derivation models in cohort A: the four score items' effect on stent expansion (linear model, % points) and, \
-             when estimable, on the odds of underexpansion (<70%, logistic model, log scale); squares: estimates, lines: {}% CIs \
-             (cluster-robust by patient).",
-            lvl
+    // Only a figure that is drawn is linked (a derivation without an estimable model has no forest plot).
+    let forest = match figures::forest(res) {
+        Some(_) => figure_md(
+            "figure_forest.svg",
+            "Figure S1",
+            &format!(
+                "Derivation models in cohort A: the four score items' effect on stent expansion (linear model, % points) and, \
+                 when estimable, on the odds of underexpansion (<70%, logistic model, log scale); squares: estimates, lines: {}% CIs \
+                 (cluster-robust by patient).",
+                lvl
+            ),
         ),
-    ))
+        None => String::new(),
+    };
+    doc.prose(forest)
     .prose("### Points\n\nPoints = coefficient ÷ the smallest absolute item coefficient, rounded.\n\n")
     .table(points_tab(res))
     .prose("\n")
@@ -1007,15 +1012,18 @@ fn validation_figures(res: &Results) -> [String; 4] {
         "Figure 4",
         "Stent expansion (mean ± SD) by IVUS calcium score in each cohort; n under each bar; dashed line: 70% (underexpansion).",
     );
-    let fig5 = figure_md(
-        "figure5_score_vs_expansion.svg",
-        "Figure 5",
-        &format!(
-            "Stent expansion on the IVUS calcium score without (B) and with (C) atherectomy: fitted lines of the per-cohort linear \
-             models with their {lvl}% confidence bands (cluster-robust by patient); markers: mean ± SD per score (dodged); dashed line: 70%; \
-             P of the score × atherectomy interaction in B+C."
+    let fig5 = match figures::figure5(res) {
+        Ok(Some(_)) => figure_md(
+            "figure5_score_vs_expansion.svg",
+            "Figure 5",
+            &format!(
+                "Stent expansion on the IVUS calcium score without (B) and with (C) atherectomy: fitted lines of the per-cohort linear \
+                 models with their {lvl}% confidence bands (cluster-robust by patient); markers: mean ± SD per score (dodged); dashed line: 70%; \
+                 P of the score × atherectomy interaction in B+C."
+            ),
         ),
-    );
+        _ => String::new(),
+    };
     [roc_fig, calibration_fig, fig4, fig5]
 }
 
