@@ -209,11 +209,29 @@ impl Results {
 
     /// Parse a results.json text; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<Results> {
-        calcscore_report::json::from_str_lenient(text).map_err(|e| {
+        let res: Results = calcscore_report::json::from_str_lenient(text).map_err(|e| {
             Error::Usage(format!(
                 "{origin}: not a calcscore zhang2021 results.json (or from an older version): {e}"
             ))
-        })
+        })?;
+        // Another study's results, or a file emptied by hand, would fail deep in a figure (ZeroHeight).
+        let problem = if !res.study.is_empty() && res.study != "zhang2021" {
+            Some(format!(
+                "it holds the results of study '{}', not zhang2021",
+                res.study
+            ))
+        } else if res.cohorts.is_empty() {
+            Some(
+                "its 'cohorts' list is empty (a zhang2021 run has cohorts A to D): edited by hand?"
+                    .into(),
+            )
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => Err(Error::Usage(format!("{origin}: {p}"))),
+            None => Ok(res),
+        }
     }
 
     /// Read DIR/results.json.
