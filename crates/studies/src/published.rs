@@ -128,7 +128,12 @@ fn check_one(p: &PublishedQuantity, q: Option<&Quantity>) -> CheckRow {
     };
     let pass = passes(p, q);
     let status = if pass { Status::Pass } else { Status::Fail };
-    row(reproduced_text(p, q), rule_text(p), status)
+    let mut reproduced = reproduced_text(p, q);
+    // A failure must show its difference: "3862 | 3862 | FAIL" is written in full (3862.0000001).
+    if !pass && reproduced == published {
+        reproduced = format!("{}", q.estimate);
+    }
+    row(reproduced, rule_text(p), status)
 }
 
 fn passes(p: &PublishedQuantity, q: &Quantity) -> bool {
@@ -232,5 +237,35 @@ mod tests {
             Status::Missing
         );
         assert!(!all_pass(&rows));
+    }
+
+    /// A failing value that rounds to the published one is shown in full, so the row shows why it fails.
+    #[test]
+    fn a_failure_that_rounds_to_the_published_value_is_shown_in_full() {
+        let p = Published::builtin("zhang2021").unwrap();
+        let rows = check(
+            &p,
+            &[Quantity::value("flow.input_lesions", 3862.0000001, "count")],
+        );
+        let row = rows
+            .iter()
+            .find(|r| r.name == "flow.input_lesions")
+            .unwrap();
+        assert_eq!(
+            (row.status, row.reproduced.as_str()),
+            (Status::Fail, "3862.0000001")
+        );
+        let rows = check(
+            &p,
+            &[Quantity::value("flow.input_lesions", 3862.0, "count")],
+        );
+        let row = rows
+            .iter()
+            .find(|r| r.name == "flow.input_lesions")
+            .unwrap();
+        assert_eq!(
+            (row.status, row.reproduced.as_str()),
+            (Status::Pass, "3862")
+        );
     }
 }
