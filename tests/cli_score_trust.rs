@@ -750,45 +750,22 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
     let map = dir.path().join("map.toml");
     std::fs::write(&map, "[columns]\nlow = \"LBW\"\nsmoke = \"Smoker\"\n").unwrap();
     let (d, m) = (data.to_str().unwrap(), map.to_str().unwrap());
-    let derive = |data: &str, map: Option<&str>| {
-        let mut args = vec![
-            "derive",
-            "--data",
-            data,
-            "--candidates",
-            BIRTHWT_CANDIDATES,
-            "--binary-outcome",
-            "low",
-            "--outcome",
-            "none",
-            "--json",
-        ];
+    let score = dir.path().join("s.toml");
+    let s = score.to_str().unwrap();
+    derive_birthwt_score(&score);
+    // One verb on the original file, or on the renamed one with its map.
+    let run = |verb: [&str; 3], data: &str, map: Option<&str>| {
+        let mut args = vec![verb[0], "--data", data, verb[1], verb[2]];
+        args.extend(["--binary-outcome", "low", "--outcome", "none", "--json"]);
         args.extend(map.map(|m| ["--map", m]).into_iter().flatten());
         json(&args)
     };
+    let derive = |data, map| run(["derive", "--candidates", BIRTHWT_CANDIDATES], data, map);
     let (original, mapped) = (derive(BIRTHWT, None), derive(d, Some(m)));
     assert_eq!(points(&mapped), points(&original));
     assert!(original["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["auc"], original["auc"]);
-    let score = dir.path().join("s.toml");
-    let s = score.to_str().unwrap();
-    derive_birthwt_score(&score);
-    let validate = |data: &str, map: Option<&str>| {
-        let mut args = vec![
-            "validate",
-            "--data",
-            data,
-            "--score",
-            s,
-            "--binary-outcome",
-            "low",
-            "--outcome",
-            "none",
-            "--json",
-        ];
-        args.extend(map.map(|m| ["--map", m]).into_iter().flatten());
-        json(&args)
-    };
+    let validate = |data, map| run(["validate", "--score", s], data, map);
     let (original, mapped) = (validate(BIRTHWT, None), validate(d, Some(m)));
     let groups = &original["validation"]["groups"];
     assert!(groups[0]["auc"]["estimate"].is_number(), "{original}");
