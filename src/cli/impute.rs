@@ -13,6 +13,7 @@ use calcscore_data::Table;
 use calcscore_stats::design::Design;
 use calcscore_stats::formula::Formula;
 use calcscore_stats::logistic::logistic;
+use calcscore_stats::mice::pool::pooled_text;
 use calcscore_stats::mice::{
     impute, pool_fits, Imputation, ImputedColumn, MiceOptions, Model, PooledFit, PooledRow,
     TracePoint,
@@ -172,37 +173,6 @@ struct PooledJson<'a, P: Serialize, C: Serialize, B: Serialize> {
 struct SensitivityJson<'a, S: Serialize> {
     imputation: ImputationJson<'a>,
     sensitivity: &'a S,
-}
-
-/// Pooled coefficients as a table with df and fmi.
-pub fn pooled_text(rows: &[PooledRow], level: f64) -> String {
-    let w = rows
-        .iter()
-        .map(|r| r.term.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let lo = format!("{:.1}%", 100.0 * (1.0 - level) / 2.0);
-    let hi = format!("{:.1}%", 100.0 * (1.0 + level) / 2.0);
-    let mut s = format!(
-        "{:<w$} {:>12} {:>12} {:>9} {:>9} {:>10} {:>12} {:>12} {:>6}\n",
-        "", "Estimate", "Std. Error", "t value", "df", "Pr(>|t|)", lo, hi, "fmi"
-    );
-    for r in rows {
-        s.push_str(&format!(
-            "{:<w$} {:>12} {:>12} {:>9.3} {:>9.1} {:>10} {:>12} {:>12} {:>6.3}\n",
-            r.term,
-            significant5(r.estimate),
-            significant5(r.std_error),
-            r.statistic,
-            r.df,
-            p_r(r.p_value),
-            significant5(r.conf_low),
-            significant5(r.conf_high),
-            r.fmi
-        ));
-    }
-    s
 }
 
 /// `fit --impute M`: pooled estimates, with the complete-case fit beside them.

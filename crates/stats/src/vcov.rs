@@ -246,38 +246,94 @@ pub fn tidy_rows(
 
 /// Print a coefficient table as R's `summary()` does (estimate, SE, statistic, p, CI).
 pub fn coef_table_text(rows: &[TidyRow], stat_name: &str, level: f64) -> String {
+    let columns = [
+        estimate_columns(rows),
+        vec![
+            column(&format!("{stat_name} value"), 9, rows, |r| {
+                format!("{:.3}", r.statistic)
+            }),
+            column(&format!("Pr(>|{stat_name}|)"), 10, rows, |r| p_r(r.p_value)),
+        ],
+        interval_columns(rows, level),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let stars: Vec<&str> = rows.iter().map(|r| stars(r.p_value)).collect();
+    let mut s = print_coefficients(rows, &columns, Some(&stars));
+    s.push_str("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n");
+    s
+}
+
+/// One printed column of a coefficient table: header, width and one cell per term.
+pub(crate) struct PrintColumn {
+    header: String,
+    width: usize,
+    cells: Vec<String>,
+}
+
+/// A column of `width` with one cell per row.
+pub(crate) fn column<R>(
+    header: &str,
+    width: usize,
+    rows: &[R],
+    cell: impl Fn(&R) -> String,
+) -> PrintColumn {
+    PrintColumn {
+        header: header.to_string(),
+        width,
+        cells: rows.iter().map(cell).collect(),
+    }
+}
+
+/// The estimate and standard-error columns (5 significant digits, as R).
+pub(crate) fn estimate_columns(rows: &[TidyRow]) -> Vec<PrintColumn> {
+    vec![
+        column("Estimate", 12, rows, |r| significant5(r.estimate)),
+        column("Std. Error", 12, rows, |r| significant5(r.std_error)),
+    ]
+}
+
+/// The interval columns headed by their percentiles, as `confint()` labels them.
+pub(crate) fn interval_columns(rows: &[TidyRow], level: f64) -> Vec<PrintColumn> {
+    let tail = 100.0 * (1.0 - level) / 2.0;
+    vec![
+        column(&format!("{tail:.1}%"), 12, rows, |r| {
+            significant5(r.conf_low)
+        }),
+        column(&format!("{:.1}%", 100.0 - tail), 12, rows, |r| {
+            significant5(r.conf_high)
+        }),
+    ]
+}
+
+/// Terms left-aligned, then the columns right-aligned; `tail` (significance stars) ends each row.
+pub(crate) fn print_coefficients(
+    rows: &[TidyRow],
+    columns: &[PrintColumn],
+    tail: Option<&[&str]>,
+) -> String {
     let w = rows
         .iter()
         .map(|r| r.term.chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
-    let pct = format!("{:.1}%", 100.0 * (1.0 - level) / 2.0);
-    let pct_hi = format!("{:.1}%", 100.0 * (1.0 - (1.0 - level) / 2.0));
-    let mut s = format!(
-        "{:<w$} {:>12} {:>12} {:>9} {:>10} {:>12} {:>12}\n",
-        "",
-        "Estimate",
-        "Std. Error",
-        format!("{stat_name} value"),
-        format!("Pr(>|{stat_name}|)"),
-        pct,
-        pct_hi
-    );
-    for r in rows {
-        s.push_str(&format!(
-            "{:<w$} {:>12} {:>12} {:>9.3} {:>10} {:>12} {:>12} {}\n",
-            r.term,
-            significant5(r.estimate),
-            significant5(r.std_error),
-            r.statistic,
-            p_r(r.p_value),
-            significant5(r.conf_low),
-            significant5(r.conf_high),
-            stars(r.p_value)
-        ));
+    let mut s = format!("{:<w$}", "");
+    for c in columns {
+        s.push_str(&format!(" {:>1$}", c.header, c.width));
     }
-    s.push_str("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n");
+    s.push('\n');
+    for (i, r) in rows.iter().enumerate() {
+        s.push_str(&format!("{:<w$}", r.term));
+        for c in columns {
+            s.push_str(&format!(" {:>1$}", c.cells[i], c.width));
+        }
+        if let Some(tail) = tail {
+            s.push_str(&format!(" {}", tail[i]));
+        }
+        s.push('\n');
+    }
     s
 }
 

@@ -6,7 +6,9 @@ use serde::Serialize;
 use statrs::distribution::StudentsT;
 
 use crate::dist::Checked;
-use crate::StatsError;
+use crate::vcov::{column, estimate_columns, interval_columns, print_coefficients};
+use crate::{StatsError, TidyRow};
+use calcscore_core::format::p_r;
 
 /// One pooled coefficient: broom's columns plus mice's pooling diagnostics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +45,40 @@ pub struct PooledRow {
     pub lambda: f64,
     /// Fraction of missing information, (riv + 2/(df + 3)) / (riv + 1).
     pub fmi: f64,
+}
+
+impl PooledRow {
+    /// The row in broom's columns (term, estimate, std_error, statistic, p_value, conf_low, conf_high).
+    pub fn tidy(&self) -> TidyRow {
+        TidyRow {
+            term: self.term.clone(),
+            estimate: self.estimate,
+            std_error: self.std_error,
+            statistic: self.statistic,
+            p_value: self.p_value,
+            conf_low: self.conf_low,
+            conf_high: self.conf_high,
+        }
+    }
+}
+
+/// Pooled coefficients printed as `summary(pool(fit), conf.int = TRUE)` shows them, with df and fmi.
+pub fn pooled_text(rows: &[PooledRow], level: f64) -> String {
+    let tidy: Vec<TidyRow> = rows.iter().map(PooledRow::tidy).collect();
+    let columns = [
+        estimate_columns(&tidy),
+        vec![
+            column("t value", 9, rows, |r| format!("{:.3}", r.statistic)),
+            column("df", 9, rows, |r| format!("{:.1}", r.df)),
+            column("Pr(>|t|)", 10, rows, |r| p_r(r.p_value)),
+        ],
+        interval_columns(&tidy, level),
+        vec![column("fmi", 6, rows, |r| format!("{:.3}", r.fmi))],
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    print_coefficients(&tidy, &columns, None)
 }
 
 /// Barnard & Rubin (1999) degrees of freedom as mice's `barnard.rubin` (λ floored at 1e-4; `dfcom = ∞`
