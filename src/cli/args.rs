@@ -40,6 +40,18 @@ pub struct OutcomeArgs {
     pub case: Option<String>,
 }
 
+/// A numeric marker against a binary outcome in one data file (shared by roc and diagnose).
+#[derive(Debug, Clone, clap::Args)]
+pub struct MarkerArgs {
+    #[command(flatten)]
+    pub data: InputArgs,
+    /// Marker column (numeric).
+    #[arg(long)]
+    pub marker: String,
+    #[command(flatten)]
+    pub event: OutcomeArgs,
+}
+
 /// The outcomes a point score is derived or validated on (shared by derive and validate).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ScoreOutcomeArgs {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
+use super::args::{LevelArgs, MarkerArgs};
 use super::roc::input;
 use super::Outcome;
 use calcscore_core::options::Threshold;
@@ -13,12 +13,7 @@ use calcscore_stats::{CiMethod, Measure, TwoByTwo};
 #[derive(Debug, clap::Args)]
 pub struct DiagnoseArgs {
     #[command(flatten)]
-    pub data: InputArgs,
-    /// Marker column (numeric); the test is positive when marker >= cutoff.
-    #[arg(long)]
-    pub marker: String,
-    #[command(flatten)]
-    pub event: super::args::OutcomeArgs,
+    pub input: MarkerArgs,
     /// Cutoff: marker >= cutoff is a positive test.
     #[arg(long, allow_negative_numbers = true)]
     pub cutoff: Threshold,
@@ -58,14 +53,18 @@ struct DiagnoseReport {
 
 /// Run `calcscore diagnose`.
 pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
-    let table = args.data.load()?;
+    let table = args.input.data.load()?;
     let input::BinaryRows {
         rows,
         dropped,
         outcome,
         levels,
-    } = input::binary_rows(&table, &[&args.marker, &args.event.outcome], &args.event)?;
-    let marker = input::numbers(&table, &args.marker, &rows)?;
+    } = input::binary_rows(
+        &table,
+        &[&args.input.marker, &args.input.event.outcome],
+        &args.input.event,
+    )?;
+    let marker = input::numbers(&table, &args.input.marker, &rows)?;
     let method = if args.ci == "exact" {
         CiMethod::Exact
     } else {
@@ -77,10 +76,10 @@ pub fn run(args: DiagnoseArgs) -> crate::Result<Outcome> {
     let report = DiagnoseReport {
         verb: "diagnose",
         data: table.source.clone(),
-        marker: args.marker.clone(),
-        outcome: args.event.outcome.clone(),
+        marker: args.input.marker.clone(),
+        outcome: args.input.event.outcome.clone(),
         cutoff: args.cutoff.get(),
-        positive_test: format!("{} {sign} {}", args.marker, args.cutoff.get()),
+        positive_test: format!("{} {sign} {}", args.input.marker, args.cutoff.get()),
         case_level: levels.case.clone(),
         control_level: levels.control.clone(),
         ci_method: method.name().into(),

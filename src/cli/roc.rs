@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::args::{InputArgs, LevelArgs};
+use super::args::{LevelArgs, MarkerArgs};
 use super::Outcome;
 use calcscore_stats::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint, TestResult};
 
@@ -14,12 +14,7 @@ use calcscore_stats::{clustered_auc, ClusteredAuc, Direction, Roc, RocPoint, Tes
 #[derive(Debug, clap::Args)]
 pub struct RocArgs {
     #[command(flatten)]
-    pub data: InputArgs,
-    /// Marker column (numeric).
-    #[arg(long)]
-    pub marker: String,
-    #[command(flatten)]
-    pub event: super::args::OutcomeArgs,
+    pub input: MarkerArgs,
     /// Second marker for a paired DeLong test on the same rows.
     #[arg(long)]
     pub marker2: Option<String>,
@@ -78,13 +73,17 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     if let Some(path) = &args.coords {
-        calcscore_report::output::check_file(path, &args.data.paths())?;
+        calcscore_report::output::check_file(path, &args.input.data.paths())?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
-    let mut cols = vec![args.marker.as_str(), args.event.outcome.as_str()];
+    let mut cols = vec![
+        args.input.marker.as_str(),
+        args.input.event.outcome.as_str(),
+    ];
     cols.extend(args.marker2.as_deref());
     cols.extend(args.cluster.as_deref());
     let table = args
+        .input
         .data
         .load_select(&ids, |_| cols.iter().map(|c| c.to_string()).collect())?;
     let input::BinaryRows {
@@ -92,14 +91,14 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         dropped,
         outcome,
         levels,
-    } = input::binary_rows(&table, &cols, &args.event)?;
-    let marker = input::numbers(&table, &args.marker, &rows)?;
+    } = input::binary_rows(&table, &cols, &args.input.event)?;
+    let marker = input::numbers(&table, &args.input.marker, &rows)?;
     let direction = direction_of(&args.direction);
     let roc = Roc::new(&marker, &outcome, direction)?;
-    let (n_cases, n_controls) = two_of_each(&roc, &args.marker)?;
+    let (n_cases, n_controls) = two_of_each(&roc, &args.input.marker)?;
     let coords = roc.coords();
     if let Some(path) = &args.coords {
-        write_coords(path, &coords, &args.data.paths())?;
+        write_coords(path, &coords, &args.input.data.paths())?;
     }
     let (test, dir2) = paired_test(&args, &table, &rows, &outcome, &roc)?;
     let clustered = match &args.cluster {
@@ -119,8 +118,8 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     let report = RocReport {
         verb: "roc",
         data: table.source.clone(),
-        marker: args.marker.clone(),
-        outcome: args.event.outcome.clone(),
+        marker: args.input.marker.clone(),
+        outcome: args.input.event.outcome.clone(),
         case_level: levels.case.clone(),
         control_level: levels.control.clone(),
         direction: roc.direction().symbol().into(),
