@@ -776,6 +776,9 @@ fn fit_firth(formula: String, d: &Design, opts: &DeriveOptions) -> Result<Model>
     })
 }
 
+/// How the note on a failed multivariable logistic model opens.
+const LOGISTIC_FAILED: &str = "multivariable logistic model not estimable";
+
 /// The note on a logistic model that failed: under separation, `--firth` is offered (never switched to silently).
 fn logistic_failure_note(e: &Error, opts: &DeriveOptions) -> String {
     let text = e.to_string();
@@ -785,7 +788,7 @@ fn logistic_failure_note(e: &Error, opts: &DeriveOptions) -> String {
     } else {
         ""
     };
-    format!("multivariable logistic model not estimable: {e}{offer}")
+    format!("{LOGISTIC_FAILED}: {e}{offer}")
 }
 
 /// Items whose 2×2 table with the event has an empty cell (quasi-complete separation: maximum likelihood drives
@@ -1043,7 +1046,12 @@ fn points_model<'m>(
         )),
         _ => Err(Error::Stats(StatsError::Undefined(format!(
             "no multivariable model could be fitted ({})",
-            notes.last().map_or("", String::as_str)
+            notes
+                .iter()
+                .rev()
+                .find(|n| n.starts_with(LOGISTIC_FAILED))
+                .or(notes.last())
+                .map_or("", String::as_str)
         )))),
     }
 }
