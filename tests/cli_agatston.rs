@@ -752,6 +752,70 @@ fn batch_pairs_studies_into_the_cac_table() {
     );
 }
 
+/// A README and a spreadsheet beside the studies are not DICOM (no DICM marker at byte 128): skipped, each
+/// named with its reason in the text, the JSON and skipped.csv, and both studies still scored (1 mm² at 450 HU
+/// → 4, at 300 HU → 3). A DICOM file cut short is still refused, naming it; so is a root with no DICOM file.
+#[test]
+fn batch_skips_files_that_are_not_dicom_and_lists_them() {
+    let root = tempfile::tempdir().unwrap();
+    study(root.path(), "P1", "20150101", 450.0);
+    study(root.path(), "P1", "20151001", 300.0);
+    std::fs::write(root.path().join("README.txt"), "Exported from PACS, 2024\n").unwrap();
+    std::fs::write(root.path().join("P1/list.csv"), "date,kind\n20150101,CT\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let r = root.path().display().to_string();
+    let o = out.path().join("cac").display().to_string();
+    let res = calcscore(&["agatston", "--batch", &r, "--out", &o]);
+    let text = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let why = "not DICOM (no DICM marker at byte 128)";
+    for f in ["README.txt", "P1/list.csv"] {
+        let line = format!("skipped file {}: {why}", root.path().join(f).display());
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+    assert!(text.contains("2 CT studies scored"), "{text}");
+    let cac = std::fs::read_to_string(out.path().join("cac/cac.csv")).unwrap();
+    assert_eq!(
+        cac.lines().nth(1),
+        Some("P1,1,,2015-01-01,2015-10-01,4.0,3.0,3.0,3.0,1.350,0.900")
+    );
+    let skipped = std::fs::read_to_string(out.path().join("cac/skipped.csv")).unwrap();
+    let want = format!(
+        "kind,name,reason\nfile,{},{why}\nfile,{},{why}\n",
+        root.path().join("P1/list.csv").display(),
+        root.path().join("README.txt").display()
+    );
+    assert_eq!(skipped, want);
+    let v: Value =
+        serde_json::from_slice(&calcscore(&["agatston", "--batch", &r, "--json"]).stdout).unwrap();
+    assert_eq!(v["skipped_files"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(v["studies"].as_array().map(Vec::len), Some(2));
+    // A DICOM file cut short (its DICM marker kept) is an error naming it, as before.
+    let dcm = std::fs::read(root.path().join("P1/20150101/1.dcm")).unwrap();
+    std::fs::write(root.path().join("P1/cut.dcm"), &dcm[..400]).unwrap();
+    refused(
+        &["agatston", "--batch", &r],
+        1,
+        &["cut.dcm: not a readable DICOM file"],
+    );
+    // Nothing DICOM under the root: refused, each file named.
+    let text_only = tempfile::tempdir().unwrap();
+    std::fs::write(text_only.path().join("README.txt"), "no scans").unwrap();
+    refused(
+        &[
+            "agatston",
+            "--batch",
+            &text_only.path().display().to_string(),
+        ],
+        1,
+        &["README.txt: not a readable DICOM file (no DICM marker at byte 128)"],
+    );
+}
+
 #[test]
 fn hidden_files_skipped_and_symlink_loops_not_followed() {
     let dir = tempfile::tempdir().unwrap();

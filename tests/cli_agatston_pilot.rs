@@ -58,6 +58,8 @@ fn pilot_from_phantom_scans_reproduces_the_table() {
     let scans = tmp.path().join("scans");
     let s = scans.display().to_string();
     run(&["simulate", "denosumab-pilot", "--dicom", &s]);
+    // A note beside the scans is not DICOM: left out and said so, the 22 series still read.
+    std::fs::write(scans.join("README.txt"), "phantoms of seed 1\n").unwrap();
 
     // 12 patients: 10 with two visits, 2 with a baseline only → 22 series.
     let cac_dir = tmp.path().join("cac");
@@ -82,6 +84,12 @@ fn pilot_from_phantom_scans_reproduces_the_table() {
     run(&["reproduce", "denosumab-pilot", "--out", &t]);
     run(&["reproduce", "denosumab-pilot", "--dicom", &s, "--out", &i]);
     // Image scores are n·w × 0.1 in floating point (121.30000000000001 for 121.3): equal to 1e-9 relative.
+    let report = std::fs::read_to_string(imaged.join("report.md")).unwrap();
+    let left = format!(
+        "Left out: file {} (not DICOM: no DICM marker at byte 128).",
+        scans.join("README.txt").display()
+    );
+    assert!(report.contains(&left), "{left}");
     let (a, b) = (quantities(&typed), quantities(&imaged));
     let (a, b) = (a.as_array().unwrap(), b.as_array().unwrap());
     assert_eq!(a.len(), b.len());

@@ -629,6 +629,11 @@ fn shipped_with_blanks(blanks: &[(usize, &str)]) -> String {
 }
 
 fn reproduce_ok(c: &Case, out: &Path) -> Value {
+    reproduce_ok_printing(c, out).0
+}
+
+/// [`reproduce_ok`], with the summary it prints.
+fn reproduce_ok_printing(c: &Case, out: &Path) -> (Value, String) {
     let o = calcscore_in(
         c.dir.path(),
         &[
@@ -646,7 +651,9 @@ fn reproduce_ok(c: &Case, out: &Path) -> Value {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+    let r =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    (r, String::from_utf8(o.stdout).unwrap())
 }
 
 /// Rows 14 (L000013), 16 (L000015) and 40 (L000039) enter the cohorts (no CTO/ISR, angle > 270°, both
@@ -857,10 +864,17 @@ fn cohort(n: usize, first_patient: usize, angio: bool, athero: &'static str) -> 
 
 /// Run reproduce on the lesions; exit 0 expected; returns (results.json, report.md).
 fn edge_run(name: &str, lesions: &[L]) -> (Value, String) {
+    let (r, md, _) = edge_run_printing(name, lesions);
+    (r, md)
+}
+
+/// [`edge_run`], with the summary `reproduce` prints.
+fn edge_run_printing(name: &str, lesions: &[L]) -> (Value, String, String) {
     let c = case(name, edge_registry(lesions));
     let out = c.dir.path().join("report");
-    let r = reproduce_ok(&c, &out);
-    (r, std::fs::read_to_string(out.join("report.md")).unwrap())
+    let (r, printed) = reproduce_ok_printing(&c, &out);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    (r, md, printed)
 }
 
 fn notes(r: &Value) -> Vec<String> {
@@ -964,7 +978,7 @@ fn edge_collinear_items() {
     for l in &mut lesions {
         l.bits[2] = l.bits[1];
     }
-    let (r, md) = edge_run("collinear.csv", &lesions);
+    let (r, md, printed) = edge_run_printing("collinear.csv", &lesions);
     has_note(
         &r,
         &md,
@@ -976,6 +990,18 @@ fn edge_collinear_items() {
     );
     assert!(r["analysis"]["derivation_linear"].is_null());
     assert_eq!(r["analysis"]["points"].as_array().unwrap().len(), 0);
+    // The summary line says so in words (it read "derived points  (published 1/1/1/1)", the points blank).
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with("derived points "))
+        .unwrap_or_else(|| panic!("no derived points line in {printed}"));
+    assert!(
+        line.starts_with(
+            "derived points not estimable (singular design: term(s) calcified_nodule are constant or \
+             collinear with others) (published 1/1/1/1);"
+        ),
+        "{line}"
+    );
     // Points not derived: the published-numbers check lists them as absent (the report still exists).
     assert!(md.contains("## 4. Published numbers"));
 }

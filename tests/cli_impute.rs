@@ -345,3 +345,100 @@ fn derive_tripod_states_the_multiple_imputation() {
         .unwrap();
     assert!(item("  23a  ").contains(&format!("AUC {auc} (DeLong per completed table")));
 }
+
+/// Pima.tr2 with bp kept in its first 8 rows that have one (both with bmi too) and blanked in the rest: the
+/// complete cases are 8 rows with 2 events, too few for 4 candidates. The imputed tables are fitted all the
+/// same: `derive --impute` pools them, and the complete-case derivation says why it has no points.
+#[test]
+fn derive_impute_pools_when_the_complete_cases_cannot_be_fitted() {
+    let text = std::fs::read_to_string(pima()).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == format!("\"{name}\""))
+            .unwrap()
+    };
+    let (bp, bmi, ty) = (col("bp"), col("bmi"), col("type"));
+    let (mut kept, mut events) = (0, 0);
+    let mut csv = format!("{}\n", header.join(","));
+    for line in lines {
+        let mut f: Vec<&str> = line.split(',').collect();
+        if !f[bp].is_empty() {
+            if kept < 8 {
+                kept += 1;
+                assert!(!f[bmi].is_empty());
+                events += usize::from(f[ty] == "\"Yes\"");
+            } else {
+                f[bp] = "";
+            }
+        }
+        csv.push_str(&format!("{}\n", f.join(",")));
+    }
+    assert_eq!(events, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pima_bp8.csv");
+    std::fs::write(&data, csv).unwrap();
+    let mut args = pima_derive_args("5", &["--json"]);
+    args[2] = data.to_str().unwrap().to_string();
+    let v = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let cc = &v["complete_case"];
+    assert_eq!(
+        (cc["n"].as_u64(), cc["n_events"].as_u64()),
+        (Some(8), Some(2))
+    );
+    // Why: 8 rows, 4 items and an intercept separate the 2 events; the reason is the logistic model's, not the
+    // events-per-parameter warning noted beside it.
+    let why = cc["not_estimable"].as_str().unwrap();
+    assert!(
+        why.starts_with(
+            "no multivariable model could be fitted (multivariable logistic model not estimable: "
+        ) && why.contains("separation"),
+        "{why}"
+    );
+    assert_eq!(cc["points"], serde_json::json!([]));
+    let pooled = &v["pooled"];
+    assert_eq!(pooled["n"], 300);
+    // mice::pool (Rubin's rules, Barnard–Rubin df) by hand on each pooled row, with dfcom = 300 rows − 5
+    // coefficients of the completed tables' model (the complete cases give no model).
+    let rows = pooled["logistic"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    for r in rows {
+        let f = |k: &str| r[k].as_f64().unwrap();
+        let (m, ubar, b) = (5.0, f("ubar"), f("b"));
+        let t = ubar + (1.0 + 1.0 / m) * b;
+        let lambda = (1.0 + 1.0 / m) * b / t;
+        let dfcom = 295.0;
+        let dfold = (m - 1.0) / (lambda * lambda);
+        let dfobs = (dfcom + 1.0) / (dfcom + 3.0) * dfcom * (1.0 - lambda);
+        assert_eq!(f("dfcom"), dfcom);
+        assert!((f("std_error") - t.sqrt()).abs() < 1e-12, "{r}");
+        assert!(
+            (f("df") - dfold * dfobs / (dfold + dfobs)).abs() < 1e-9,
+            "{r}"
+        );
+    }
+    let coef = |term: &str| {
+        let r = rows.iter().find(|r| r["term"] == term).unwrap();
+        r["estimate"].as_f64().unwrap()
+    };
+    for (k, term) in ["glu_gt140", "bmi_gt30", "bp_gt80", "age_gt40"]
+        .iter()
+        .enumerate()
+    {
+        let ratio = coef(term) / coef("bmi_gt30");
+        assert_eq!(pooled["points"][k]["points"], (ratio.round() as i64));
+    }
+    // The text says why the complete cases give no points instead of an empty points list.
+    args.pop();
+    let out = common::stdout(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let cc_text = out
+        .split("--- Complete-case derivation ---")
+        .nth(1)
+        .unwrap();
+    assert!(cc_text.contains(
+        "Points not estimable in these rows (so no AUC, cutoff or risk model): no multivariable model"
+    ));
+    assert!(!cc_text.contains("Points (from"));
+}

@@ -213,6 +213,7 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
             &[
                 ("cac.csv".into(), cac.clone().into_bytes()),
                 ("studies.csv".into(), studies),
+                ("skipped.csv".into(), skipped_csv(&found).into_bytes()),
             ],
         )?;
     }
@@ -307,6 +308,20 @@ fn studies_csv(studies: &[batch::StudyScore]) -> String {
         ])
     });
     calcscore_report::csv_rows(&header, rows)
+}
+
+/// What a batch left out, one row each (`skipped.csv`): series that are not scorable, files that are not DICOM.
+fn skipped_csv(b: &batch::Batch) -> String {
+    let header = ["kind", "name", "reason"];
+    let series = b
+        .skipped
+        .iter()
+        .map(|k| cells(&[&"series", &k.series, &k.reason]));
+    let files = b.skipped_files.iter().map(|f| {
+        let reason = format!("not DICOM ({})", f.reason);
+        cells(&[&"file", &f.file.display(), &reason])
+    });
+    calcscore_report::csv_rows(&header, series.chain(files))
 }
 
 /// The conventions in one paragraph.
@@ -422,12 +437,19 @@ fn batch_summary(b: &batch::Batch, out: Option<&std::path::Path>) -> String {
     for k in &b.skipped {
         text.push_str(&format!("skipped series {}: {}\n", k.series, k.reason));
     }
+    for f in &b.skipped_files {
+        text.push_str(&format!(
+            "skipped file {}: not DICOM ({})\n",
+            f.file.display(),
+            f.reason
+        ));
+    }
     if let Some(c) = b.studies.first() {
         text.push_str(&conventions_text(&c.score.conventions));
     }
     if let Some(o) = out {
         text.push_str(&format!(
-            "wrote {}/cac.csv (read it with `calcscore progression --data {}/cac.csv`) and studies.csv\n",
+            "wrote {}/cac.csv (read it with `calcscore progression --data {}/cac.csv`), studies.csv and skipped.csv\n",
             o.display(),
             o.display()
         ));

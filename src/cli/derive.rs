@@ -213,6 +213,15 @@ pub(crate) fn summary(
     }
     s.push_str(&screen_text(d));
     s.push_str(&models_text(d));
+    if let Some(why) = &d.not_estimable {
+        s.push_str(&format!(
+            "\nPoints not estimable in these rows (so no AUC, cutoff or risk model): {why}\n"
+        ));
+        for n in &d.notes {
+            s.push_str(&format!("NOTE: {n}\n"));
+        }
+        return s;
+    }
     s.push_str(&points_text(d));
     // An interval DeLong cannot give (one event) is a dash, as in JSON it is null.
     let bound = |x: f64| match x.is_finite() {

@@ -43,9 +43,12 @@ pub struct Batch {
     pub studies: Vec<StudyScore>,
     /// Series left out.
     pub skipped: Vec<Skipped>,
+    /// Files left out because they are not DICOM at all (a README, a spreadsheet), by path.
+    pub skipped_files: Vec<series::NotDicom>,
 }
 
-/// Score every study under `root`; a study must hold exactly one scorable (axial CT) series.
+/// Score every study under `root`; a study must hold exactly one scorable (axial CT) series. Files that are
+/// not DICOM at all are skipped and listed; a DICOM file that cannot be read is an error.
 pub fn score_tree(root: &Path, opts: &Options) -> crate::Result<Batch> {
     let files = series::list_files(root)?;
     if files.is_empty() {
@@ -54,8 +57,16 @@ pub fn score_tree(root: &Path, opts: &Options) -> crate::Result<Batch> {
         }
         .into());
     }
-    let (headers, problems) = series::scan(&files);
+    let (headers, skipped_files, problems) = series::scan_tree(&files);
     if !problems.is_empty() {
+        return Err(ImagingError::Files { problems }.into());
+    }
+    if headers.is_empty() && !skipped_files.is_empty() {
+        // Nothing under the root is DICOM: each file is refused with its reason, as `--dicom` does.
+        let problems = skipped_files
+            .iter()
+            .map(series::NotDicom::problem)
+            .collect();
         return Err(ImagingError::Files { problems }.into());
     }
     let mut by_study: BTreeMap<(String, String), Vec<Vec<Header>>> = BTreeMap::new();
@@ -93,7 +104,11 @@ pub fn score_tree(root: &Path, opts: &Options) -> crate::Result<Batch> {
         return Err(ImagingError::Files { problems }.into());
     }
     studies.sort_by(|a, b| (&a.patient_id, &a.study_date).cmp(&(&b.patient_id, &b.study_date)));
-    Ok(Batch { studies, skipped })
+    Ok(Batch {
+        studies,
+        skipped,
+        skipped_files,
+    })
 }
 
 fn study_score(group: Vec<Header>, opts: &Options) -> Result<StudyScore, ImagingError> {

@@ -8,6 +8,7 @@ use dicom_dictionary_std::tags;
 use dicom_object::{DefaultDicomObject, OpenFileOptions, Tag};
 use dicom_pixeldata::{ConvertOptions, ModalityLutOption, PixelDecoder};
 use rayon::prelude::*;
+use serde::Serialize;
 
 use super::ImagingError;
 
@@ -157,17 +158,62 @@ pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
 
 /// Read the header of every file; DICOMDIR files are skipped, files that are not DICOM are problems.
 pub fn scan(files: &[PathBuf]) -> (Vec<Header>, Vec<String>) {
-    let read: Vec<Result<Option<Header>, String>> = files.par_iter().map(|f| header(f)).collect();
     let mut headers = Vec::new();
     let mut problems = Vec::new();
-    for r in read {
+    for r in files.par_iter().map(|f| header(f)).collect::<Vec<_>>() {
         match r {
             Ok(Some(h)) => headers.push(h),
             Ok(None) => {}
-            Err(p) => problems.push(p),
+            Err(Unread::NotDicom(f)) => problems.push(f.problem()),
+            Err(Unread::Broken(p)) => problems.push(p),
         }
     }
     (headers, problems)
+}
+
+/// A file that is not DICOM at all: no DICM marker at byte 128 and not parseable as DICOM (a README, a PDF).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotDicom {
+    /// The file.
+    pub file: PathBuf,
+    /// Why it is not read as DICOM.
+    pub reason: String,
+}
+
+impl NotDicom {
+    /// The message that refuses such a file (`--dicom`; `--batch` when nothing under the root is DICOM).
+    pub fn problem(&self) -> String {
+        format!(
+            "{}: not a readable DICOM file ({})",
+            self.file.display(),
+            self.reason
+        )
+    }
+}
+
+/// Read the header of every file, keeping apart the files that are not DICOM at all from the DICOM files that
+/// cannot be read (truncated, corrupted: problems). Returns (headers, not DICOM, problems), each in file order.
+pub fn scan_tree(files: &[PathBuf]) -> (Vec<Header>, Vec<NotDicom>, Vec<String>) {
+    let mut headers = Vec::new();
+    let mut not_dicom = Vec::new();
+    let mut problems = Vec::new();
+    for r in files.par_iter().map(|f| header(f)).collect::<Vec<_>>() {
+        match r {
+            Ok(Some(h)) => headers.push(h),
+            Ok(None) => {}
+            Err(Unread::NotDicom(f)) => not_dicom.push(f),
+            Err(Unread::Broken(p)) => problems.push(p),
+        }
+    }
+    (headers, not_dicom, problems)
+}
+
+/// Why a file's header was not read.
+enum Unread {
+    /// Not DICOM at all.
+    NotDicom(NotDicom),
+    /// DICOM (or unreadable) but broken: the message.
+    Broken(String),
 }
 
 /// Read one series from `dir`: the only series there, or the one named by `series_uid`.
@@ -481,25 +527,32 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
         .unwrap_or_else(|_| Err("the DICOM parser failed on this file (malformed data)".into()))
 }
 
-/// Read the header of one file; `Ok(None)` for a DICOMDIR.
-fn header(file: &Path) -> Result<Option<Header>, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-    super::guard::check_lengths(&bytes)
-        .map_err(|e| format!("{}: not a readable DICOM file ({e})", file.display()))?;
+/// Read the header of one file; `Ok(None)` for a DICOMDIR. A file the parser refuses is not DICOM when it has
+/// no DICM marker at byte 128 (a file that parses is DICOM, marker or not), else broken DICOM.
+fn header(file: &Path) -> Result<Option<Header>, Unread> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Unread::Broken(format!("{}: cannot read: {e}", file.display())))?;
+    super::guard::check_lengths(&bytes).map_err(|e| {
+        Unread::Broken(format!(
+            "{}: not a readable DICOM file ({e})",
+            file.display()
+        ))
+    })?;
     let obj = guarded(|| {
         OpenFileOptions::new()
             .read_until(tags::PIXEL_DATA)
             .open_file(file)
             .map_err(|e| e.to_string())
     })
-    .map_err(|e| {
-        let marked = bytes.get(128..132) == Some(b"DICM".as_slice());
-        let why = if marked {
-            e
-        } else {
-            "no DICM marker at byte 128".into()
-        };
-        format!("{}: not a readable DICOM file ({why})", file.display())
+    .map_err(|e| match bytes.get(128..132) == Some(b"DICM".as_slice()) {
+        true => Unread::Broken(format!(
+            "{}: not a readable DICOM file ({e})",
+            file.display()
+        )),
+        false => Unread::NotDicom(NotDicom {
+            file: file.to_path_buf(),
+            reason: "no DICM marker at byte 128".into(),
+        }),
     })?;
     if obj
         .meta()

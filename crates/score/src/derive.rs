@@ -529,6 +529,10 @@ pub struct Derivation {
     pub score: PointsTable,
     /// Problems and warnings reported, not hidden.
     pub notes: Vec<String>,
+    /// Why no points could be derived from these rows (only `derive --impute` reports such a derivation, the
+    /// complete cases beside the pooled score); the models, points, AUC and cutoffs are then empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_estimable: Option<String>,
 }
 
 /// Candidates with thresholds fixed (grid searches resolved) as score items with one point each.
@@ -772,6 +776,9 @@ fn fit_firth(formula: String, d: &Design, opts: &DeriveOptions) -> Result<Model>
     })
 }
 
+/// How the note on a failed multivariable logistic model opens.
+const LOGISTIC_FAILED: &str = "multivariable logistic model not estimable";
+
 /// The note on a logistic model that failed: under separation, `--firth` is offered (never switched to silently).
 fn logistic_failure_note(e: &Error, opts: &DeriveOptions) -> String {
     let text = e.to_string();
@@ -781,7 +788,7 @@ fn logistic_failure_note(e: &Error, opts: &DeriveOptions) -> String {
     } else {
         ""
     };
-    format!("multivariable logistic model not estimable: {e}{offer}")
+    format!("{LOGISTIC_FAILED}: {e}{offer}")
 }
 
 /// Items whose 2×2 table with the event has an empty cell (quasi-complete separation: maximum likelihood drives
@@ -939,6 +946,70 @@ pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result
         cutoffs,
         score,
         notes,
+        not_estimable: None,
+    })
+}
+
+/// The derivation on `table` whose points cannot be estimated (`why`): the rows' accounting, the events and
+/// the univariable screen where the rows allow it; no models, points, AUC or cutoffs.
+pub(crate) fn not_estimable(
+    table: &Table,
+    cands: &Candidates,
+    opts: &DeriveOptions,
+    why: String,
+) -> Result<Derivation> {
+    let mut table = table.clone();
+    let opts = DeriveOptions {
+        cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
+        ..opts.clone()
+    };
+    let (rows, used) = complete(&table, &columns_read(cands, &opts))?;
+    let table = table.subset(&used);
+    let (items, searches) = resolve_items(&table, cands, &opts)?;
+    let work = working_table(&table, &items, &opts)?;
+    let n_events = work
+        .numbers("binary_outcome")?
+        .iter()
+        .filter(|&v| v == Some(1.0))
+        .count();
+    let mut notes = Vec::new();
+    let n_clusters = cluster_count(&work, &opts, &mut notes)?;
+    let screen = match used.is_empty() {
+        true => Vec::new(),
+        false => screen(&work, &items, &opts),
+    };
+    let nan = f64::NAN;
+    Ok(Derivation {
+        n: rows.n_used,
+        n_events,
+        rows,
+        n_clusters,
+        searches,
+        screen,
+        linear: None,
+        logistic: None,
+        points_from: "no model (not estimable)".into(),
+        orientation: Orientation {
+            sign: opts.binary.direction(),
+            reason: "not estimable".into(),
+        },
+        points: Vec::new(),
+        auc: Interval {
+            estimate: nan,
+            conf_low: nan,
+            conf_high: nan,
+        },
+        cutoffs: Vec::new(),
+        score: PointsTable {
+            name: cands.name.clone(),
+            title: format!("No score derived from {} candidates", items.len()),
+            source: format!("calcscore derive: points not estimable: {why}"),
+            cutoff: 0,
+            items: items.into_iter().map(|i| Item { points: 0, ..i }).collect(),
+            model: None,
+        },
+        notes,
+        not_estimable: Some(why),
     })
 }
 
@@ -975,7 +1046,12 @@ fn points_model<'m>(
         )),
         _ => Err(Error::Stats(StatsError::Undefined(format!(
             "no multivariable model could be fitted ({})",
-            notes.last().map_or("", String::as_str)
+            notes
+                .iter()
+                .rev()
+                .find(|n| n.starts_with(LOGISTIC_FAILED))
+                .or(notes.last())
+                .map_or("", String::as_str)
         )))),
     }
 }

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::derive::{
-    columns_read, derive, points_from_coefficients, score_and_outcome, Candidates, Derivation,
-    DeriveOptions, PointsRow,
+    columns_read, derive, not_estimable, points_from_coefficients, score_and_outcome,
+    youden_cutoff, Candidates, Derivation, DeriveOptions, PointsRow,
 };
 use super::PointsTable;
 use crate::{Error, Result};
@@ -19,7 +19,7 @@ use calcscore_stats::{Direction, Roc, TidyRow};
 /// A derivation under multiple imputation.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImputedDerivation {
-    /// Which model the points come from (as the complete-case derivation).
+    /// Which model the points come from (as the complete-case derivation, or the first completed table's).
     pub points_from: String,
     /// Pooled coefficients of the linear model, when fitted.
     pub linear: Option<Vec<PooledRow>>,
@@ -29,7 +29,8 @@ pub struct ImputedDerivation {
     pub points: Vec<PointsRow>,
     /// AUC of the pooled-points score, pooled over the completed tables on the logit scale.
     pub auc: PooledAuc,
-    /// The score with the pooled points (cutoff of the complete-case derivation).
+    /// The score with the pooled points (cutoff of the complete-case derivation; when that is not estimable,
+    /// Youden's over the completed tables stacked).
     pub score: PointsTable,
     /// Rows in each completed table.
     pub n: usize,
@@ -37,33 +38,36 @@ pub struct ImputedDerivation {
 
 /// Impute the columns the derivation reads (the outcomes included; not the cluster column), derive on each
 /// completed table, pool. Returns the imputation, the pooled derivation and the complete-case one.
+///
+/// The complete-case derivation, when estimable, orients the pooled points and gives their cutoff. When the
+/// complete cases cannot be fitted (too few rows, an item with no event among them, separation), the first
+/// completed table's derivation orients the points, the cutoff is Youden's on the pooled-points score over the
+/// completed tables stacked, and the complete-case derivation is returned with the reason it is not estimable.
 pub fn derive_imputed(
     table: &Table,
     cands: &Candidates,
     opts: &DeriveOptions,
     mice: &MiceOptions,
 ) -> Result<(Imputation, ImputedDerivation, Derivation)> {
-    // The complete-case derivation orients the pooled points and gives the cutoff: without it nothing is pooled.
-    let cc = derive(table, cands, opts).map_err(|e| match e {
-        Error::Stats(e) => Error::Usage(format!(
-            "--impute: the complete-case derivation, which orients the pooled points and gives their cutoff, \
-             is not estimable ({e}); fix: fewer candidates, or more rows complete in every candidate"
-        )),
-        e => e,
-    })?;
-    if !cc.searches.is_empty() {
+    if cands.candidates.iter().any(|c| !c.grid.is_empty()) {
         return Err(Error::Usage(
             "--impute needs fixed thresholds: a grid search may choose another threshold in each imputation".into(),
         ));
     }
+    let cc = match derive(table, cands, opts) {
+        Ok(d) => Ok(d),
+        Err(Error::Stats(e)) => Err(e),
+        Err(e) => return Err(e),
+    };
     let imp = impute(table, &imputed_columns(cands, opts), mice)?;
     let done: Vec<Table> = (0..mice.m).map(|i| imp.complete(table, i)).collect();
     let fits = done
         .iter()
         .map(|t| derive(t, cands, opts))
         .collect::<Result<Vec<_>>>()?;
-    let (linear, logistic) = pool_derivations(&cc, &fits, opts)?;
-    let source = if cc.linear.is_some() {
+    let template = cc.as_ref().unwrap_or(&fits[0]);
+    let (linear, logistic) = pool_derivations(template, &fits, opts)?;
+    let source = if template.linear.is_some() {
         &linear
     } else {
         &logistic
@@ -73,10 +77,25 @@ pub fn derive_imputed(
             "the points model could not be pooled (not fitted in every imputation)".into(),
         ));
     };
-    let (points, score) = pooled_points(&cc, source, opts, mice.m)?;
+    let (points, mut score) = pooled_points(template, source, opts, mice.m)?;
+    let points_from = template.points_from.clone();
+    let cc = match cc {
+        Ok(d) => d,
+        Err(e) => {
+            score.cutoff = stacked_youden(&done, &score, opts)?;
+            let mut d = not_estimable(table, cands, opts, e.to_string())?;
+            d.notes.push(format!(
+                "the complete cases cannot be fitted, so the pooled points are oriented by the first completed \
+                 table's derivation and their cutoff (≥{}) is Youden's on the pooled-points score over the {} \
+                 completed tables stacked, not the complete cases'",
+                score.cutoff, mice.m
+            ));
+            d
+        }
+    };
     let auc = pooled_auc(&done, &score, opts)?;
     let imputed = ImputedDerivation {
-        points_from: cc.points_from.clone(),
+        points_from,
         linear,
         logistic,
         points,
@@ -85,6 +104,18 @@ pub fn derive_imputed(
         n: fits[0].n,
     };
     Ok((imp, imputed, cc))
+}
+
+/// Youden's cutoff of `score` over the completed tables `done` stacked (each row once per table).
+fn stacked_youden(done: &[Table], score: &PointsTable, opts: &DeriveOptions) -> Result<i64> {
+    let (mut s, mut y) = (Vec::new(), Vec::new());
+    for t in done {
+        let (a, b) = score_and_outcome(t, score, &opts.binary)?;
+        s.extend(a);
+        y.extend(b);
+    }
+    let roc = Roc::new(&s, &y, Direction::ControlsLess)?;
+    Ok(youden_cutoff(&roc, &s))
 }
 
 /// The columns the derivation reads, less the cluster columns (cluster ids are not imputed or used).
@@ -99,13 +130,14 @@ fn imputed_columns(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
         .collect()
 }
 
-/// Pooled (linear, logistic) models of the derivations `fits`, each when the complete-case derivation fitted
-/// it (the logistic one also only when every imputation fitted it); dfcom n − p, or clusters − 1.
+/// Pooled (linear, logistic) models of the derivations `fits`, each when the template derivation (the
+/// complete-case one, else the first completed table's) fitted it (the logistic one also only when every
+/// imputation fitted it); dfcom n − p of the template's model, or clusters − 1.
 type PooledModels = (Option<Vec<PooledRow>>, Option<Vec<PooledRow>>);
 
 /// Pool the linear and the logistic model over the derivations `fits` (see [`PooledModels`]).
 fn pool_derivations(
-    cc: &Derivation,
+    template: &Derivation,
     fits: &[Derivation],
     opts: &DeriveOptions,
 ) -> Result<PooledModels> {
@@ -113,7 +145,7 @@ fn pool_derivations(
         Some(g) => (g.max(2) - 1) as f64,
         None => (m.n as f64 - m.coefficients.len() as f64).max(1.0),
     };
-    let linear = match &cc.linear {
+    let linear = match &template.linear {
         Some(m) => Some(pool_models(
             fits.iter().map(|d| d.linear.as_ref()),
             dfcom(m),
@@ -121,7 +153,7 @@ fn pool_derivations(
         )?),
         None => None,
     };
-    let logistic = match &cc.logistic {
+    let logistic = match &template.logistic {
         Some(m) if fits.iter().all(|d| d.logistic.is_some()) => Some(pool_models(
             fits.iter().map(|d| d.logistic.as_ref()),
             dfcom(m),
@@ -132,29 +164,29 @@ fn pool_derivations(
     Ok((linear, logistic))
 }
 
-/// Points from the pooled coefficients `source`, and the complete-case score with those points (its cutoff,
-/// no risk model).
+/// Points from the pooled coefficients `source`, and the template derivation's score with those points (its
+/// cutoff, no risk model).
 fn pooled_points(
-    cc: &Derivation,
+    template: &Derivation,
     source: &[PooledRow],
     opts: &DeriveOptions,
     m: usize,
 ) -> Result<(Vec<PointsRow>, PointsTable)> {
     let coefficients: Vec<TidyRow> = source.iter().map(tidy).collect();
     let points = points_from_coefficients(
-        &cc.score.items,
+        &template.score.items,
         &coefficients,
-        cc.orientation.sign,
+        template.orientation.sign,
         opts.reference.as_deref(),
     )?;
-    let mut score = cc.score.clone();
+    let mut score = template.score.clone();
     for (item, p) in score.items.iter_mut().zip(&points) {
         item.points = p.points;
     }
     score.model = None;
     score.source = format!(
         "calcscore derive --impute {m}: points from the pooled {}",
-        cc.points_from
+        template.points_from
     );
     Ok((points, score))
 }

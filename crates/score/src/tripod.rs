@@ -25,7 +25,7 @@ fn line(item: &str, topic: &str, text: &str) -> String {
 
 /// Item 10 for a derivation: events, EPP and Riley's criteria at the logistic model's apparent R²_CS.
 fn sample_size(d: &Derivation) -> String {
-    let parameters = d.points.len() as u64;
+    let parameters = d.score.items.len() as u64;
     let base = format!(
         "{} rows, {} events, {} parameters: {:.1} events per parameter",
         d.n,
@@ -193,8 +193,12 @@ pub fn derive_imputed_text(
         "22",
         "Model specification",
         &format!(
-            "the points above, cutoff ≥{} (of the complete-case derivation); no risk model",
-            pooled.score.cutoff
+            "the points above, cutoff ≥{} ({}); no risk model",
+            pooled.score.cutoff,
+            match cc.not_estimable {
+                None => "of the complete-case derivation",
+                Some(_) => "Youden's over the completed tables stacked: the complete cases are not estimable",
+            }
         ),
     ));
     s.push_str(&line("23a", "Performance", &format!("AUC {:.3} [{:.3}, {:.3}] (DeLong per completed table, pooled on the logit scale), apparent{corrected}", pooled.auc.estimate, pooled.auc.conf_low, pooled.auc.conf_high)));

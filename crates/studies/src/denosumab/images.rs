@@ -173,6 +173,21 @@ pub fn reproduce(
         found.studies.len(),
         dicom.display()
     ));
+    // What the batch left out is said, never dropped in silence.
+    let left: Vec<String> = (found.skipped.iter())
+        .map(|k| format!("series {} ({})", k.series, k.reason))
+        .chain(
+            found
+                .skipped_files
+                .iter()
+                .map(|f| format!("file {} (not DICOM: {})", f.file.display(), f.reason)),
+        )
+        .collect();
+    if !left.is_empty() {
+        notice
+            .text
+            .push_str(&format!(" Left out: {}.", left.join("; ")));
+    }
     super::analyse(data, map, conf_level, notice, table)
 }
 

@@ -248,6 +248,26 @@ struct Fits {
     options: FitOptions,
 }
 
+/// What the notes of a failed derivation say: "<what> (derived points) not estimable: <reason>".
+const DERIVED_POINTS: &str = "derived points";
+
+impl Analysis {
+    /// Why there are no derived points (the reason of the derivation's note), or `None` when there are.
+    pub fn points_not_estimable(&self) -> Option<&str> {
+        if !self.points.is_empty() {
+            return None;
+        }
+        let note = self
+            .notes
+            .iter()
+            .find(|n| n.contains(DERIVED_POINTS) && n.contains(" not estimable: "));
+        Some(note.map_or("no note says why (see report.md)", |n| {
+            n.split_once(" not estimable: ")
+                .map_or(n.as_str(), |(_, why)| why)
+        }))
+    }
+}
+
 impl Fits {
     /// Fit `formula` on `table` (the rows `data`) with the score engine.
     fn fit(&self, table: &Table, data: &str, formula: &str, family: Family) -> Result<FittedModel> {
@@ -281,7 +301,7 @@ fn derivation(a: &Table, score: &PointsTable, fits: &Fits, notes: &mut Vec<Strin
     let linear = noted(
         fits.fit(a, "A", &linear_formula, Family::Gaussian),
         notes,
-        || format!("linear model `{linear_formula}` in A (derived points)"),
+        || format!("linear model `{linear_formula}` in A ({DERIVED_POINTS})"),
     );
     let logistic_formula = format!("underexpansion ~ {}", items.join(" + "));
     let logistic = noted(
@@ -299,7 +319,7 @@ fn derivation(a: &Table, score: &PointsTable, fits: &Fits, notes: &mut Vec<Strin
     let continuous = continuous_model(a, score, fits, notes);
     let points = linear.as_ref().map_or_else(Vec::new, |m| {
         noted(points_rows(score, m, logistic.as_ref()), notes, || {
-            "derived points".into()
+            DERIVED_POINTS.into()
         })
         .unwrap_or_default()
     });

@@ -1427,7 +1427,13 @@ pub fn summary(run: &Run, out: &Path) -> String {
         .iter()
         .map(|c| format!("{} {}", c.cohort, c.n_lesions))
         .collect();
-    let points: Vec<String> = a.points.iter().map(|p| p.points.to_string()).collect();
+    let points = match a.points_not_estimable() {
+        Some(why) => format!("not estimable ({why})"),
+        None => {
+            let p: Vec<String> = a.points.iter().map(|p| p.points.to_string()).collect();
+            p.join("/")
+        }
+    };
     let mut s = String::new();
     if run.notice.synthetic {
         s.push_str("SYNTHETIC DATA: results from a simulated registry, not from patients.\n");
@@ -1440,7 +1446,7 @@ pub fn summary(run: &Run, out: &Path) -> String {
         run.set.len(),
         sizes.join(", "),
         if reconciles(run) { "yes" } else { "NO" },
-        points.join("/"),
+        points,
         a.roc
             .as_ref()
             .map_or("not estimable".into(), |r| format!("≥{}", r.youden_cutoff)),
