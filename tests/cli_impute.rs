@@ -309,6 +309,11 @@ fn derive_points_come_from_the_pooled_coefficients() {
     let auc = &pooled["auc"];
     assert!(auc["conf_low"].as_f64().unwrap() < auc["estimate"].as_f64().unwrap());
     assert_eq!(v["complete_case"]["n"], 284); // 300 minus rows missing bmi or bp (R: 16 incomplete rows)
+                                              // mice::pool takes dfcom from the first completed-data fit, df.residual = 300 rows − 5 coefficients (not
+                                              // the 284 complete cases' 279).
+    for r in pooled["logistic"].as_array().unwrap() {
+        assert_eq!(r["dfcom"], 295.0, "{r}");
+    }
 }
 
 /// `derive --impute --tripod`: item 11 states the imputation (m, iterations, seed, methods, each imputed column

@@ -370,8 +370,12 @@ pub fn run_derive(
         ));
     }
     if let Some(p) = &a.out {
+        let cutoff = match cc.not_estimable {
+            None => "cutoff of the complete-case derivation",
+            Some(_) => "cutoff by Youden's index over the completed tables stacked",
+        };
         s.push_str(&format!(
-            "wrote {} (pooled points; cutoff of the complete-case derivation; no [model])\n",
+            "wrote {} (pooled points; {cutoff}; no [model])\n",
             p.display()
         ));
     }

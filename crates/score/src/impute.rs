@@ -132,7 +132,8 @@ fn imputed_columns(cands: &Candidates, opts: &DeriveOptions) -> Vec<String> {
 
 /// Pooled (linear, logistic) models of the derivations `fits`, each when the template derivation (the
 /// complete-case one, else the first completed table's) fitted it (the logistic one also only when every
-/// imputation fitted it); dfcom n − p of the template's model, or clusters − 1.
+/// imputation fitted it); dfcom n − p of the first completed table's model, or its clusters − 1 (as `mice::pool`,
+/// which takes `df.residual` of the first fit).
 type PooledModels = (Option<Vec<PooledRow>>, Option<Vec<PooledRow>>);
 
 /// Pool the linear and the logistic model over the derivations `fits` (see [`PooledModels`]).
@@ -148,7 +149,7 @@ fn pool_derivations(
     let linear = match &template.linear {
         Some(m) => Some(pool_models(
             fits.iter().map(|d| d.linear.as_ref()),
-            dfcom(m),
+            dfcom(fits[0].linear.as_ref().unwrap_or(m)),
             opts,
         )?),
         None => None,
@@ -156,7 +157,7 @@ fn pool_derivations(
     let logistic = match &template.logistic {
         Some(m) if fits.iter().all(|d| d.logistic.is_some()) => Some(pool_models(
             fits.iter().map(|d| d.logistic.as_ref()),
-            dfcom(m),
+            dfcom(fits[0].logistic.as_ref().unwrap_or(m)),
             opts,
         )?),
         _ => None,
