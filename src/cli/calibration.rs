@@ -102,13 +102,13 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         Some(vec![
             c.citl.estimate,
             c.slope.estimate,
-            c.brier,
-            c.scaled_brier,
+            c.val_prob.brier,
+            c.val_prob.scaled_brier,
             c.c_statistic,
-            c.ici,
-            c.e50,
-            c.e90,
-            c.emax,
+            c.val_prob.ici,
+            c.val_prob.e50,
+            c.val_prob.e90,
+            c.val_prob.emax,
         ])
     })?;
     let curve_band = band(&a, &table, &rows, &p, &y)?;
@@ -276,16 +276,16 @@ fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
     println!("  (calibration-in-the-large: glm(y ~ offset(lp)); slope: glm(y ~ lp), whose intercept is {:.6})", c.slope_intercept);
     println!(
         "\nBrier {:.6}   scaled Brier {:.6}   C (ROC) {:.6}",
-        c.brier, c.scaled_brier, c.c_statistic
+        c.val_prob.brier, c.val_prob.scaled_brier, c.c_statistic
     );
     println!(
         "Flexible calibration (lowess, iter = 0, as rms::val.prob): ICI {:.6}  E50 {:.6}  E90 {:.6}  Emax {:.6}",
-        c.ici, c.e50, c.e90, c.emax
+        c.val_prob.ici, c.val_prob.e50, c.val_prob.e90, c.val_prob.emax
     );
     println!(
         "Spiegelhalter z test: z = {:.4}, p = {}",
-        c.spiegelhalter_z,
-        calcscore_core::format::p_r(c.spiegelhalter_p)
+        c.val_prob.spiegelhalter_z,
+        calcscore_core::format::p_r(c.val_prob.spiegelhalter_p)
     );
     println!(
         "\nGrouped ({} groups of predictions, Hmisc::cut2; observed with Wilson {pct}% CI):",

@@ -8,6 +8,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::derive::Interval;
 use super::RiskModel;
+pub use calcscore_stats::calibration::ValProb;
 
 /// A logistic fit: coefficients (intercept first) and their model-based covariance.
 pub(crate) struct SmallFit {
@@ -80,43 +81,6 @@ pub struct Calibration {
     pub val_prob: Option<ValProb>,
 }
 
-/// The `rms::val.prob` measures of predicted risks against outcomes (flexible curve by lowess, iter = 0).
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct ValProb {
-    /// Mean squared error of the risks (val.prob's Brier).
-    pub brier: f64,
-    /// 1 − Brier / (ȳ(1 − ȳ)).
-    pub scaled_brier: f64,
-    /// Integrated calibration index, mean |p̂ − lowess(p̂)| (val.prob's Eavg).
-    pub ici: f64,
-    /// Median |p̂ − lowess(p̂)|.
-    pub e50: f64,
-    /// 90th percentile of |p̂ − lowess(p̂)| (val.prob's E90).
-    pub e90: f64,
-    /// Largest (val.prob's Emax).
-    pub emax: f64,
-    /// Spiegelhalter's z (val.prob's S:z).
-    pub spiegelhalter_z: f64,
-    /// Its two-sided p-value (S:p).
-    pub spiegelhalter_p: f64,
-}
-
-impl ValProb {
-    /// The named measures of a full calibration of the risks.
-    pub fn of(c: &calcscore_stats::calibration::Calibration) -> ValProb {
-        ValProb {
-            brier: c.brier,
-            scaled_brier: c.scaled_brier,
-            ici: c.ici,
-            e50: c.e50,
-            e90: c.e90,
-            emax: c.emax,
-            spiegelhalter_z: c.spiegelhalter_z,
-            spiegelhalter_p: c.spiegelhalter_p,
-        }
-    }
-}
-
 /// Calibration of `model` on scores `s` and events `e` (model-based Wald intervals, as `confint.default`).
 pub fn calibrate(
     model: &RiskModel,
@@ -142,7 +106,7 @@ pub fn calibrate(
     let p: Vec<f64> = s.iter().map(|&x| model.probability(x)).collect();
     let full = calcscore_stats::calibration::calibration(&p, e, 10, level).ok();
     Calibration {
-        val_prob: full.as_ref().map(ValProb::of),
+        val_prob: full.map(|c| c.val_prob),
         kind: kind.into(),
         model_source: source.into(),
         model: model.clone(),

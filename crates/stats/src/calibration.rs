@@ -35,6 +35,27 @@ pub struct CalibrationGroup {
     pub conf_high: f64,
 }
 
+/// The `rms::val.prob` measures of predicted risks against outcomes (flexible curve by lowess, iter = 0).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ValProb {
+    /// Mean squared error of the risks (val.prob's Brier).
+    pub brier: f64,
+    /// 1 − Brier / (ȳ(1 − ȳ)).
+    pub scaled_brier: f64,
+    /// Integrated calibration index, mean |p̂ − lowess(p̂)| (val.prob's Eavg).
+    pub ici: f64,
+    /// Median |p̂ − lowess(p̂)|.
+    pub e50: f64,
+    /// 90th percentile of |p̂ − lowess(p̂)| (R's quantile type 7; val.prob's E90).
+    pub e90: f64,
+    /// Largest (val.prob's Emax).
+    pub emax: f64,
+    /// Spiegelhalter's z test of calibration (val.prob's S:z).
+    pub spiegelhalter_z: f64,
+    /// Its two-sided p-value (S:p).
+    pub spiegelhalter_p: f64,
+}
+
 /// Calibration of risks p̂ against 0/1 outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Calibration {
@@ -48,24 +69,11 @@ pub struct Calibration {
     pub slope: TidyRow,
     /// The intercept of that recalibration model (val.prob's "Intercept").
     pub slope_intercept: f64,
-    /// Mean squared error of the risks.
-    pub brier: f64,
-    /// 1 − Brier / (ȳ(1 − ȳ)).
-    pub scaled_brier: f64,
     /// Area under the ROC curve of the risks, exact (`Hmisc::somers2`; val.prob's "C (ROC)" bins the risks).
     pub c_statistic: f64,
-    /// Integrated calibration index: mean |p̂ − lowess(p̂)| (val.prob's Eavg).
-    pub ici: f64,
-    /// Median |p̂ − lowess(p̂)|.
-    pub e50: f64,
-    /// 90th percentile (R's quantile type 7; val.prob's E90).
-    pub e90: f64,
-    /// Largest (val.prob's Emax).
-    pub emax: f64,
-    /// Spiegelhalter's z test of calibration (val.prob's S:z, S:p).
-    pub spiegelhalter_z: f64,
-    /// Its two-sided p-value.
-    pub spiegelhalter_p: f64,
+    /// Brier, ICI, E50, E90, Emax and Spiegelhalter's test (flattened in JSON).
+    #[serde(flatten)]
+    pub val_prob: ValProb,
     /// The lowess curve: predictions in ascending order and their smoothed observed risk.
     pub curve: Vec<(f64, f64)>,
     /// Grouped observed against predicted.
@@ -127,15 +135,17 @@ pub fn calibration(
         citl: citl(&lp, &yf, conf_level)?,
         slope,
         slope_intercept,
-        brier,
-        scaled_brier: 1.0 - brier / (ybar * (1.0 - ybar)),
         c_statistic: Roc::new(p, y, Direction::ControlsLess)?.auc(),
-        ici: err.iter().sum::<f64>() / n as f64,
-        e50: median_sorted(&err),
-        e90: quantile7_sorted(&err, 0.9),
-        emax: err[n - 1],
-        spiegelhalter_z,
-        spiegelhalter_p: Reference::Z.p_two_sided(spiegelhalter_z),
+        val_prob: ValProb {
+            brier,
+            scaled_brier: 1.0 - brier / (ybar * (1.0 - ybar)),
+            ici: err.iter().sum::<f64>() / n as f64,
+            e50: median_sorted(&err),
+            e90: quantile7_sorted(&err, 0.9),
+            emax: err[n - 1],
+            spiegelhalter_z,
+            spiegelhalter_p: Reference::Z.p_two_sided(spiegelhalter_z),
+        },
         curve: xs.into_iter().zip(fit).collect(),
         groups: grouped(p, y, groups, conf_level),
         conf_level,
