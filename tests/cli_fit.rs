@@ -672,3 +672,57 @@ fn a_cluster_id_of_spaces_only_is_refused() {
         ],
     );
 }
+
+/// With a robust or clustered covariance, `--compare` is the Wald test of the dropped coefficients on the full
+/// model's covariance (lmtest::waldtest with vcovCL/vcovHC; tests/reference/robust_compare.R), not anova's F or the
+/// LR test, which assume independent rows.
+#[test]
+fn nested_comparisons_follow_a_robust_covariance() {
+    let want = expected("robust_compare");
+    let cases = [
+        (
+            "chick_lm_cr1",
+            "chickweight",
+            "weight ~ Time + factor(Diet)",
+            "weight ~ Time",
+            &["--cluster", "Chick"][..],
+        ),
+        (
+            "birthwt_lm_hc1",
+            "birthwt",
+            "bwt ~ age + lwt + factor(race) + smoke",
+            "bwt ~ age + lwt",
+            &["--vcov", "hc1"],
+        ),
+        (
+            "ohio_glm_cr1",
+            "ohio",
+            "resp ~ age + smoke",
+            "resp ~ age",
+            &["--family", "binomial", "--cluster", "id"],
+        ),
+    ];
+    for (case, data, full, reduced, extra) in cases {
+        let mut args = vec!["--compare", reduced];
+        args.extend_from_slice(extra);
+        let got = &fit_json(data, full, &args)["compare"];
+        let want = &want[case];
+        close(
+            case,
+            got["statistic"].as_f64().unwrap(),
+            want["statistic"].as_f64().unwrap(),
+            Tol::rel(1e-9, 1e-12),
+        );
+        assert_eq!(got["df"].as_f64(), want["df"].as_f64(), "{case}");
+        close(
+            case,
+            got["p_value"].as_f64().unwrap(),
+            want["p_value"].as_f64().unwrap(),
+            Tol::rel(1e-7, 1e-12),
+        );
+        assert!(
+            got["method"].as_str().unwrap().starts_with("Wald test"),
+            "{got}"
+        );
+    }
+}

@@ -391,11 +391,10 @@ fn compare(
             "--compare '{reduced}' must have fewer coefficients than the full model"
         )));
     }
-    let classical = FitOptions {
-        vcov: Vcov::Classical,
-        ..*opts
-    };
-    let (stat, name, p, method) = match (fitted, fit_design(&rd, &classical, family, reduced)?) {
+    if !matches!(opts.vcov, Vcov::Classical) {
+        return robust_compare(full, fitted, &rd, reduced);
+    }
+    let (stat, name, p, method) = match (fitted, fit_design(&rd, opts, family, reduced)?) {
         (Fitted::Linear(f), Fitted::Linear(r)) => {
             let df2 = f.df_residual() as f64;
             let stat = ((r.rss() - f.rss()) / df) / (f.rss() / df2);
@@ -429,6 +428,44 @@ fn compare(
         conf_high: None,
         alternative: "two.sided".into(),
     })
+}
+
+/// With a robust or clustered covariance, the nested comparison is the Wald test of the coefficients the reduced
+/// model drops, on the full model's covariance (`lmtest::waldtest(full, reduced, vcov = ...)`): anova's F and the
+/// LR test assume independent rows with the model's variance.
+fn robust_compare(
+    full: &Design,
+    fitted: &Fitted,
+    rd: &Design,
+    reduced: &str,
+) -> Result<TestResult> {
+    let names = |f: &Fitted| match f {
+        Fitted::Linear(m) => m.names().to_vec(),
+        Fitted::Logistic(m) => m.names().to_vec(),
+    };
+    let kept = names(fitted);
+    if let Some(extra) = rd.names.iter().find(|n| !kept.contains(n)) {
+        return Err(Error::Usage(format!(
+            "{}: --compare '{reduced}' with a robust covariance tests the coefficients it drops (a Wald test), so \
+             its terms must be terms of the full model; '{extra}' is not",
+            full.source
+        )));
+    }
+    let dropped: Vec<&str> = kept
+        .iter()
+        .filter(|n| !rd.names.contains(n))
+        .map(String::as_str)
+        .collect();
+    let mut t = match fitted {
+        Fitted::Linear(m) => m.wald(&dropped)?,
+        Fitted::Logistic(m) => m.wald(&dropped)?,
+    };
+    t.method = format!(
+        "Wald test of the {} coefficient(s) that '{reduced}' drops, on the full model's covariance \
+         (lmtest::waldtest): '{reduced}' vs the full model",
+        dropped.len()
+    );
+    Ok(t)
 }
 
 /// The JSON of a linear or logistic fit, with the comparison and profile intervals when asked for.
