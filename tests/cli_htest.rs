@@ -1139,3 +1139,71 @@ fn compare_refuses_nan_and_infinite_groups_and_levels() {
         );
     }
 }
+
+/// A tie for the best Youden index lists every tied threshold, as pROC does:
+/// `coords(roc(y, m), "best")` on m = 1..6, y = 0 0 1 0 1 1 gives 2.5 (specificity 0.667, sensitivity 1) and 4.5
+/// (specificity 1, sensitivity 0.667), both with Youden index 2/3.
+#[test]
+fn roc_lists_every_threshold_tied_for_youden() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("yt.csv");
+    std::fs::write(&f, "m,y\n1,0\n2,0\n3,1\n4,0\n5,1\n6,1\n").unwrap();
+    let got = cli(&[
+        "roc",
+        "--data",
+        f.to_str().unwrap(),
+        "--marker",
+        "m",
+        "--outcome",
+        "y",
+    ]);
+    assert_eq!(num(&got["best_youden"]["threshold"]), 2.5);
+    let tied = got["youden_tied"].as_array().unwrap();
+    assert_eq!(tied.len(), 1);
+    assert_eq!(num(&tied[0]["threshold"]), 4.5);
+    close(
+        "sensitivity",
+        num(&tied[0]["sensitivity"]),
+        2.0 / 3.0,
+        CLOSED,
+    );
+    assert_eq!(num(&tied[0]["specificity"]), 1.0);
+}
+
+/// Markers oriented in opposite directions by pROC's rule: the paired test says so on stderr, as pROC's roc.test
+/// warns ("DeLong's test should not be applied to ROC curves with a different direction"). In birthwt, ftv is
+/// lower in cases (median controls 1 > cases 0: ">") and ptl higher (median 0 = 0: "<").
+#[test]
+fn paired_test_warns_when_directions_differ() {
+    let bw = data("birthwt.csv");
+    let args = [
+        "roc",
+        "--data",
+        &bw,
+        "--marker",
+        "ftv",
+        "--outcome",
+        "low",
+        "--marker2",
+        "ptl",
+    ];
+    let out = common::calcscore(&args);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("'ftv' (>) and 'ptl' (<) were oriented in opposite directions"),
+        "{err}"
+    );
+    let same = common::calcscore(&[
+        "roc",
+        "--data",
+        &bw,
+        "--marker",
+        "lwt",
+        "--outcome",
+        "low",
+        "--marker2",
+        "age",
+    ]);
+    assert!(!String::from_utf8_lossy(&same.stderr).contains("opposite directions"));
+}

@@ -64,6 +64,8 @@ struct RocReport {
     dropped: Vec<input::Dropped>,
     rows: Vec<AucRow>,
     best_youden: RocPoint,
+    /// Other thresholds with the same (largest) Youden index, as pROC's `coords("best")` lists them.
+    youden_tied: Vec<RocPoint>,
     n_coords: usize,
     delong_test: Option<TestResult>,
     marker2_direction: Option<String>,
@@ -131,6 +133,7 @@ pub fn run(args: RocArgs) -> crate::Result<Outcome> {
         dropped,
         rows: vec![auc_row(&roc, args.level.get())],
         best_youden: roc.best_youden(),
+        youden_tied: roc.youden_ties().split_off(1),
         n_coords: coords.len(),
         delong_test: test,
         marker2_direction: dir2,
@@ -183,6 +186,16 @@ fn paired_test(
     };
     let x2 = input::numbers(table, m2, rows)?;
     let roc2 = Roc::new(&x2, outcome, direction_of(&args.direction))?;
+    if roc2.direction() != roc.direction() {
+        eprintln!(
+            "warning: '{}' ({}) and '{m2}' ({}) were oriented in opposite directions by pROC's rule (median of \
+             controls vs cases), so DeLong's test compares one marker used upwards with the other used downwards \
+             (pROC warns likewise); give --direction lt or gt to orient both the same way",
+            args.input.marker,
+            roc.direction().symbol(),
+            roc2.direction().symbol()
+        );
+    }
     let t = roc.delong_test_ci(&roc2, args.level.get())?;
     Ok((Some(t), Some(roc2.direction().symbol().to_string())))
 }
@@ -231,13 +244,22 @@ fn print_summary(r: &RocReport, coords: &[RocPoint], levels: &input::Levels, m2:
         b.sensitivity,
         b.specificity
     );
+    for t in &r.youden_tied {
+        println!(
+            "  as good (same Youden index): {} (sensitivity {:.4}, specificity {:.4})",
+            readable(t.threshold),
+            t.sensitivity,
+            t.specificity
+        );
+    }
     println!("Coordinates ({} thresholds):", coords.len());
     print!("{}", coords_table(coords).to_text());
     if let (Some(t), Some(m2)) = (&r.delong_test, m2) {
         println!(
-            "{}: '{}' vs '{m2}' (direction {}): difference {:.4}, {pct}% CI {:.4} to {:.4}, Z = {:.4}, p = {:.4e}",
+            "{}: '{}' ({}) vs '{m2}' ({}): difference {:.4}, {pct}% CI {:.4} to {:.4}, Z = {:.4}, p = {:.4e}",
             t.method,
             r.marker,
+            r.direction,
             r.marker2_direction.as_deref().unwrap_or("?"),
             t.estimate.unwrap_or(f64::NAN),
             t.conf_low.unwrap_or(f64::NAN),

@@ -182,6 +182,19 @@ impl Roc {
         best
     }
 
+    /// Every point with the largest sensitivity + specificity, in `coords()` order (pROC's `coords(x = "best")`
+    /// returns them all); the first is [`Roc::best_youden`].
+    pub fn youden_ties(&self) -> Vec<RocPoint> {
+        let pts = self.coords();
+        let best = pts
+            .iter()
+            .map(|p| p.sensitivity + p.specificity)
+            .fold(f64::NEG_INFINITY, f64::max);
+        pts.into_iter()
+            .filter(|p| p.sensitivity + p.specificity == best)
+            .collect()
+    }
+
     /// Paired DeLong test of two curves on the same cases and controls
     /// (pROC `roc.test(method = "delong", paired = TRUE)`); estimate = AUC(self) - AUC(other).
     pub fn delong_test(&self, other: &Roc) -> Result<TestResult, StatsError> {
