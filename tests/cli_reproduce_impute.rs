@@ -68,6 +68,17 @@ fn kept_lesions_imputed_and_pooled_beside_complete_case() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("## Sensitivity analysis: multiple imputation (--impute 3)"));
     assert!(md.contains("161 lesions that would pass every rule"));
+    // TRIPOD+AI item 11 states the imputation (seed 1 and 10 iterations are mice's defaults here), and lists no
+    // column the analysis does not read (the registry's own stent_expansion_pct is empty and unused).
+    let item11 = md.lines().find(|l| l.starts_with("| 11 |")).unwrap();
+    assert!(
+        item11.contains(
+            "complete-case analysis; as a sensitivity analysis, multiple imputation by chained equations \
+             (m = 3, 10 iterations, seed 1)"
+        ),
+        "{item11}"
+    );
+    assert!(!item11.contains("stent_expansion_pct"), "{item11}");
     for f in [
         "imputation_trace.svg",
         "imputed_values.svg",

@@ -294,9 +294,15 @@ pub fn appendix(s: &Sensitivity) -> Result<Appendix> {
     let Some(imp) = &s.imputation else {
         return Ok(Appendix::default());
     };
+    let o = &imp.options;
     Ok(Appendix {
         doc: section_doc(s, imp),
         figures: calcscore_report::impute_charts::files(imp)?,
+        tripod_missing: Some(format!(
+            "as a sensitivity analysis, multiple imputation by chained equations (m = {}, {} iterations, seed {}), \
+             pooled by Rubin's rules (the section after the footer)",
+            o.m, o.iterations, o.seed
+        )),
     })
 }
 

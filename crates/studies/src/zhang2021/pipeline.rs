@@ -52,6 +52,10 @@ pub struct AnalysisSet {
     pub missing: Vec<MissingCount>,
 }
 
+/// The policy of the registry's own expansion column when expansion is computed from the areas.
+pub(crate) const NOT_USED: &str =
+    "not used: stent expansion is computed from the areas (--expansion)";
+
 /// Missing values of one registry column (a report section of its own).
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MissingCount {
@@ -139,7 +143,7 @@ pub fn missing_counts(
             } else if for_expansion.contains(&spec.name) {
                 "complete case: without it stent expansion cannot be computed, the lesion is left out (missing-stent_expansion_pct)"
             } else if spec.name == "stent_expansion_pct" {
-                "not used: stent expansion is computed from the areas (--expansion)"
+                NOT_USED
             } else if needed.iter().any(|n| n == spec.name) {
                 "complete case: the lesion is left out of every analysis (exclusions.csv, missing-<column>)"
             } else {

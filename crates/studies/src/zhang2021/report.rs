@@ -39,6 +39,8 @@ pub struct Appendix {
     pub doc: Doc,
     /// The figures it names (SVG files are inlined in report.html), written beside the report.
     pub figures: Vec<OutputFile>,
+    /// What the TRIPOD+AI item on missing data says of it (the imputation sensitivity analysis), if anything.
+    pub tripod_missing: Option<String>,
 }
 
 /// Every output file of a run, as [`report_files`], with `appendix` at the end of the report.
@@ -87,7 +89,7 @@ fn render_with(res: &Results, appendix: Appendix) -> Result<Vec<OutputFile>> {
     let checks = published::check(&Published::builtin("zhang2021")?, &res.quantities);
     let mut figures = figures::all(res)?;
     figures.extend(appendix.figures);
-    let doc = report_doc(res, &checks).append(appendix.doc);
+    let doc = report_doc(res, &checks, appendix.tripod_missing.as_deref()).append(appendix.doc);
     let svgs: Vec<(String, String)> = figures
         .iter()
         .filter(|(name, _)| name.ends_with(".svg"))
@@ -843,7 +845,8 @@ pub(super) fn figure_md(file: &str, title: &str, caption: &str) -> String {
 }
 
 /// The report: prose and tables in order, rendered to report.md and report.html.
-fn report_doc(res: &Results, checks: &[published::CheckRow]) -> Doc {
+/// report.md's sections; `imputed` is the TRIPOD+AI missing-data item's words for an appended imputation analysis.
+fn report_doc(res: &Results, checks: &[published::CheckRow], imputed: Option<&str>) -> Doc {
     Doc::of("# Reproduction of Zhang et al. 2021: IVUS calcium score\n\n")
         .prose(notice_md(res))
         .append(flow_doc(res))
@@ -851,7 +854,7 @@ fn report_doc(res: &Results, checks: &[published::CheckRow]) -> Doc {
         .append(table1_doc(res))
         .append(derivation_doc(res))
         .append(validation_doc(res))
-        .append(super::tripod::tripod_doc(res))
+        .append(super::tripod::tripod_doc(res, imputed))
         .append(check_doc(checks))
         .append(seed_doc(res))
         .prose(footer_md(res))

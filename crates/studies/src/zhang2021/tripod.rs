@@ -100,12 +100,12 @@ fn performance(res: &Results) -> String {
 }
 
 /// The TRIPOD+AI section in Markdown.
-pub fn tripod_doc(res: &Results) -> calcscore_report::Doc {
+pub fn tripod_doc(res: &Results, imputed: Option<&str>) -> calcscore_report::Doc {
     let a = &res.analysis;
     let missing: Vec<String> = res
         .missing_values
         .iter()
-        .filter(|m| m.n_missing_cohorts > 0)
+        .filter(|m| m.n_missing_cohorts > 0 && m.policy != super::pipeline::NOT_USED)
         .map(|m| format!("{} {}", m.column, m.n_missing_cohorts))
         .collect();
     let missing = if missing.is_empty() {
@@ -117,7 +117,7 @@ pub fn tripod_doc(res: &Results) -> calcscore_report::Doc {
         ("8a", "Outcome", "underexpansion = stent expansion < 70% (final minimum stent area ÷ reference lumen area, formula in Section 1); the continuous expansion (%) gives the points.".into()),
         ("9a", "Predictors", format!("the {} dichotomised IVUS items of the score (points table, Section 2).", res.score.items.len())),
         ("10", "Sample size", sample_size(res)),
-        ("11", "Missing data", format!("complete-case analysis, no imputation: a lesion missing the outcome or a score item is excluded (counted in the flow); missing values among the lesions entering the cohorts: {missing} (per column in Section 1).")),
+        ("11", "Missing data", format!("complete-case analysis{}: a lesion missing the outcome or a score item is excluded (counted in the flow); missing values among the lesions entering the cohorts, in the columns the analysis reads: {missing} (per column in Section 1).", imputed.map_or(", no imputation".to_string(), |i| format!("; {i}")))),
         ("12a", "Data use", "development in cohort A, evaluation in cohort B (random A/B split of the same registry, see the overlap note), C and D as further groups; no whole-procedure internal validation in this report.".into()),
         ("12b", "Predictor handling", "items dichotomised at the published thresholds; points = linear-model coefficient ÷ smallest absolute coefficient, rounded.".into()),
         ("12c", "Model type", format!("linear model of expansion (points) and logistic model of underexpansion on the items and on the score (risk model), covariance {}.", a.derivation_logistic.as_ref().map_or("–", |m| m.covariance.as_str()))),
