@@ -350,6 +350,29 @@ fn continuous_criterion_4_searches_to_the_mmoe() {
     }
 }
 
+/// Tight margins (tests/reference/samplesize_mmoe.R: bisection on R's qt): 10^5 to 10^7 rows. MMOE 1.0001 ran
+/// for more than 20 minutes (statrs' t quantile at 3·10^7 df), and MMOE 1.001 gave 306,467 where R's qt gives
+/// 306,468 (statrs' qt(0.975, 306441) is 1.9599683 against R's 1.9599717).
+#[test]
+fn continuous_criterion_4_at_tight_margins_is_r_qt() {
+    for row in fixture("continuous_mmoe_tight.csv") {
+        let v = continuous(&[
+            "--rsquared",
+            &row["rsquared"],
+            "--parameters",
+            &row["parameters"],
+            "--intercept",
+            &row["intercept"],
+            "--sd",
+            &row["sd"],
+            "--mmoe",
+            &row["mmoe"],
+        ]);
+        let n = sizes(&v["continuous"]["criteria"]);
+        assert_eq!(n[3], num(&row, "n4") as u64, "{row:?}");
+    }
+}
+
 /// The C-statistic conversion. Default: pmsampsize's seeded simulation repeated draw for draw, so R² (4
 /// decimals) and n equal pmsampsize's exactly. `--cstat-method exact`: the large-sample limit, against R's
 /// integrate(); its distance from pmsampsize's simulation is measured and printed.

@@ -209,7 +209,7 @@ impl Reference {
     pub fn critical(self, level: f64) -> f64 {
         let q = 1.0 - (1.0 - level) / 2.0;
         match self {
-            Reference::T(df) => StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |d| d.quantile(q)),
+            Reference::T(df) => crate::dist::t_quantile(df, q),
             Reference::Z => Normal::standard().quantile(q),
         }
     }

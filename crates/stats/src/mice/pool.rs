@@ -141,24 +141,17 @@ pub fn pool_scalar(
     })
 }
 
-/// Two-sided p of `statistic` and the (1 + level)/2 quantile under t(df). Above 10^6 df (e.g. m identical
-/// estimates with dfcom = ∞: λ floored at 1e-4 gives df = (m − 1)·10^8) the normal is used: statrs' t
-/// quantile takes minutes there, and the two differ by less than 10^-6.
+/// Two-sided p of `statistic` and the (1 + level)/2 quantile under t(df) (the quantile as R's `qt`, see
+/// [`crate::dist::t_quantile`]). Above 10^6 df (e.g. m identical estimates with dfcom = ∞: λ floored at 1e-4
+/// gives df = (m − 1)·10^8) the p-value is the normal's: the two differ by less than 10^-6.
 fn t_tail_and_quantile(statistic: f64, df: f64, level: f64) -> (f64, f64) {
+    let q = crate::dist::t_quantile(df.max(0.001), (1.0 + level) / 2.0);
     if df > 1e6 {
         let n = statrs::distribution::Normal::standard();
-        return (
-            2.0 * n.sf_checked(statistic.abs()),
-            n.quantile((1.0 + level) / 2.0),
-        );
+        return (2.0 * n.sf_checked(statistic.abs()), q);
     }
-    let dist = StudentsT::new(0.0, 1.0, df.max(0.001)).ok();
-    let p_value = dist
-        .as_ref()
+    let p_value = StudentsT::new(0.0, 1.0, df.max(0.001))
         .map_or(f64::NAN, |d| 2.0 * d.sf_checked(statistic.abs()));
-    let q = dist
-        .as_ref()
-        .map_or(f64::NAN, |d| d.quantile((1.0 + level) / 2.0));
     (p_value, q)
 }
 

@@ -2,7 +2,6 @@
 //! BMJ 2020), computed as pmsampsize 1.1.3 (`pmsampsize_bin`, `pmsampsize_cont`) does, roundings included.
 
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::{ceil_count, open_interval, proportion, round_r, SampleSizeError};
 
@@ -282,9 +281,7 @@ fn intercept_search(
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom.
 fn t_quantile(df: u64) -> f64 {
-    StudentsT::new(0.0, 1.0, df as f64)
-        .map(|t| t.inverse_cdf(0.975))
-        .unwrap_or(f64::NAN)
+    crate::dist::t_quantile(df as f64, 0.975)
 }
 
 /// Smallest n ≥ `start` where the monotone predicate `ok` holds (doubling, then bisection).

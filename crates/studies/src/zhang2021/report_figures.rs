@@ -1,7 +1,7 @@
 //! The figures of a Zhang 2021 report, built from results.json alone (no lesion-level data, no identifiers).
 
 use calcscore_stats::dist::Checked;
-use statrs::distribution::{Normal, StudentsT};
+use statrs::distribution::Normal;
 
 use super::Results;
 use crate::Result;
@@ -171,9 +171,7 @@ pub fn figure5(res: &Results) -> Result<Option<FittedLines>> {
         };
         let df = df_residual(&s.model);
         let q = if df.is_finite() {
-            StudentsT::new(0.0, 1.0, df)
-                .map_err(|e| crate::Error::Usage(e.to_string()))?
-                .quantile(0.5 + level / 2.0)
+            calcscore_stats::dist::t_quantile(df, 0.5 + level / 2.0)
         } else {
             z(level)
         };
