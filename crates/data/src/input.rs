@@ -620,7 +620,8 @@ fn ragged(
 }
 
 /// True when a CSV text separated by `separator` (not a comma) writes numbers with a decimal comma: some
-/// unquoted field of its first 10 000 lines is digits, a comma, digits.
+/// field of its first 10 000 lines, quoted or not, is digits, a comma, digits (spreadsheets and R's
+/// `write.csv2` quote every text cell, and some exporters every cell: `"2,83"` is a decimal comma too).
 pub fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
     if separator == b',' {
         return false;
@@ -633,6 +634,10 @@ pub fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
 
 fn is_comma_number(field: &[u8]) -> bool {
     let f = field.trim_ascii();
+    let f = f
+        .strip_prefix(b"\"")
+        .and_then(|q| q.strip_suffix(b"\""))
+        .map_or(f, <[u8]>::trim_ascii);
     let f = f.strip_prefix(b"-").unwrap_or(f);
     let Some(k) = f.iter().position(|&b| b == b',') else {
         return false;
@@ -800,5 +805,9 @@ mod tests {
         assert!(!uses_decimal_comma(b"a;b\n1;3.5\n", b';'));
         assert!(!uses_decimal_comma(b"a;b\nx,y;3\n", b';'));
         assert!(!uses_decimal_comma(b"a,b\n1,3\n", b','));
+        // Quoted cells (write.csv2, "quote all text cells" exports, csv.QUOTE_ALL).
+        assert!(uses_decimal_comma(b"\"a\";\"b\"\n\"1\";\"3,5\"\n", b';'));
+        assert!(!uses_decimal_comma(b"a;b\n1;\"x,5\"\n", b';'));
+        assert!(!uses_decimal_comma(b"a;b\n1;\"3,5\n", b';'));
     }
 }

@@ -203,7 +203,10 @@ pub fn format_number(x: f64) -> String {
 pub fn number_hint(s: &str) -> String {
     let t = s.trim();
     if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
-        " (looks like a decimal comma: write 3.5, not 3,5)".to_string()
+        format!(
+            " (looks like a decimal comma: write {}, or read a ';' or tab separated file with --decimal-comma)",
+            t.replace(',', ".")
+        )
     } else if t.eq_ignore_ascii_case("nan") {
         " (NaN is not accepted: leave the cell empty or write NA for a missing value)".to_string()
     } else {
