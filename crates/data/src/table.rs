@@ -207,6 +207,10 @@ pub fn number_hint(s: &str) -> String {
             " (looks like a decimal comma: write {}, or read a ';' or tab separated file with --decimal-comma)",
             t.replace(',', ".")
         )
+    } else if crate::dates::parse_date(t).is_some() {
+        " (a date in a column of numbers: a spreadsheet turns a cell typed as 3/4 or 1-2 into a date; \
+write the number, or leave the cell empty / NA if missing)"
+            .to_string()
     } else if t.eq_ignore_ascii_case("nan") {
         " (NaN is not accepted: leave the cell empty or write NA for a missing value)".to_string()
     } else {
