@@ -690,3 +690,125 @@ fn an_id_of_spaces_only_is_missing() {
         ]
     );
 }
+
+/// Run `args` in `dir`, assert success, parse stdout as JSON.
+fn json_in(dir: &Path, args: &[&str]) -> Value {
+    let o = calcscore_in(dir, args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Surrounding spaces are trimmed off every text cell, so a `--cluster` id or a `--by` group typed as ` A` or
+/// `A ` is `A` in every verb (they were clusters and groups of their own: 5 clusters, groups `A` and `A `).
+/// By hand: ids A, A, ␠A, A␠, B, B, C, C are 3 clusters; groups A, A, A␠, A␠, B×4 are 2 groups of 4.
+#[test]
+fn cluster_ids_and_groups_are_trimmed_in_every_verb() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "ids.csv",
+        "id,y,x\nA,1,1\nA,0,2\n A,1,3\nA ,0,4\nB,1,5\nB,0,7\nC,1,2\nC,0,9\n",
+    );
+    write(
+        d,
+        "groups.csv",
+        "g,y,x\nA,1,1\nA,0,2\nA ,1,3\n\"A \",0,4\nB,1,5\nB,0,7\nB,1,2\nB,0,9\n",
+    );
+    write(
+        d,
+        "score.toml",
+        "name = \"t\"\ntitle = \"t\"\nsource = \"me\"\ncutoff = 1\n[[item]]\nlabel = \"x>3\"\n\
+column = \"x\"\nop = \">\"\nthreshold = 3.0\npoints = 1\n",
+    );
+    let fit = json_in(
+        d,
+        &[
+            "fit",
+            "--data",
+            "ids.csv",
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "id",
+            "--json",
+        ],
+    );
+    assert_eq!(fit["model"]["n_clusters"], 3, "{fit}");
+    let roc = json_in(
+        d,
+        &[
+            "roc",
+            "--data",
+            "ids.csv",
+            "--marker",
+            "x",
+            "--outcome",
+            "y",
+            "--cluster",
+            "id",
+            "--json",
+        ],
+    );
+    assert_eq!(roc["clustered"]["n_clusters"], 3, "{roc}");
+    let o = calcscore_in(
+        d,
+        &[
+            "validate",
+            "--data",
+            "ids.csv",
+            "--score",
+            "score.toml",
+            "--binary-outcome",
+            "y",
+            "--outcome",
+            "none",
+            "--cluster",
+            "id",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("[all] n = 8, events = 4, clusters = 3"),
+        "{out}"
+    );
+    let v = json_in(
+        d,
+        &[
+            "validate",
+            "--data",
+            "groups.csv",
+            "--score",
+            "score.toml",
+            "--binary-outcome",
+            "y",
+            "--outcome",
+            "none",
+            "--by",
+            "g",
+            "--json",
+        ],
+    );
+    let groups: Vec<(String, u64)> = v["validation"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap().to_string(),
+                g["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("A".to_string(), 4), ("B".to_string(), 4)]);
+    let o = calcscore_in(
+        d,
+        &["table1", "--data", "groups.csv", "--by", "g", "--vars", "x"],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let head = out.lines().next().unwrap();
+    assert!(
+        head.contains("g = A (n = 4)") && head.contains("g = B (n = 4)"),
+        "{head}"
+    );
+}

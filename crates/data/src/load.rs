@@ -225,6 +225,7 @@ impl Opened {
                 csv_table(bytes, &self.input.file, &text, select, &self.input.options)?
             }
         };
+        table.trim_text(&text, matches!(self.input.format, Format::Csv { .. }));
         match select {
             Some(cols)
                 if table.names.len() == cols.len() && self.input.format != Format::Workbook =>
@@ -298,7 +299,9 @@ pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
         .cloned()
         .collect();
     let bytes = CsvBytes::Owned(bytes.to_vec());
-    csv_table(bytes, file, &text, None, &ReadOptions::default())
+    let mut table = csv_table(bytes, file, &text, None, &ReadOptions::default())?;
+    table.trim_text(&text, true);
+    Ok(table)
 }
 
 /// A repeated column name in a header is an error.

@@ -171,6 +171,39 @@ impl Table {
         }
     }
 
+    /// Trim surrounding white space (spaces, tabs, no-break spaces) off every text cell, as readr's
+    /// `trim_ws = TRUE`: ` A` and `A ` are the id, cluster, group or level `A` in every verb. A cell of white
+    /// space only is left as it is (an id of spaces only is refused by [`crate::load::check_ids`]). With
+    /// `tokens` (a CSV file, whose missing-value tokens polars matched before trimming), a trimmed cell of a
+    /// column not in `ids` that is a missing-value token (` NA`) is missing, as `NA` is.
+    pub(crate) fn trim_text(&mut self, ids: &[String], tokens: bool) {
+        use super::load::MISSING_TOKENS;
+        for (name, column) in self.names.iter().zip(self.columns.iter_mut()) {
+            let ColumnData::Text(v) = column else {
+                continue;
+            };
+            let missing = |t: &str| tokens && !ids.contains(name) && MISSING_TOKENS.contains(&t);
+            let trimmed = |s: &str| -> Option<String> {
+                let t = s.trim();
+                (!t.is_empty() && t.len() != s.len()).then(|| t.to_string())
+            };
+            if !v.iter().flatten().any(|s| trimmed(s).is_some()) {
+                continue;
+            }
+            *v = v
+                .iter()
+                .map(|cell| {
+                    let s = cell?;
+                    match trimmed(s) {
+                        Some(t) if missing(&t) => None,
+                        Some(t) => Some(t),
+                        None => Some(s.to_string()),
+                    }
+                })
+                .collect();
+        }
+    }
+
     /// True when the column is text and at least one value is not a number.
     pub fn is_categorical(&self, name: &str) -> Result<bool, DataError> {
         Ok(match self.column(name)? {
