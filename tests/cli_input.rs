@@ -812,3 +812,60 @@ column = \"x\"\nop = \">\"\nthreshold = 3.0\npoints = 1\n",
         "{head}"
     );
 }
+
+/// Ids are text: an id `NA`, `na`, `N/A` (initials, a code) is the id written, not a missing value (it was a
+/// `missing-required-value` echoing `''`, and `--cluster` dropped its rows); stderr says so. Only an empty cell
+/// is a missing id. By hand, ids NA, NA, A, A, B, B, C, C, 007, 7 are 6 clusters over 10 rows.
+#[test]
+fn na_like_ids_are_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (k, id) in [(1, "NA"), (2, "na"), (3, "N/A"), (4, "nan"), (5, "NULL")] {
+        let rest = lines[k].split_once(',').unwrap().1.to_string();
+        lines[k] = format!("{id},{rest}");
+    }
+    let reg = write(dir.path(), "na_ids.csv", lines.join("\n") + "\n");
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!((code, p.len()), (Some(0), 0), "{p:?}");
+    write(
+        dir.path(),
+        "nid.csv",
+        "id,y,x\nNA,1,1\nNA,0,2\nA,1,3\nA,0,4\nB,1,5\nB,0,7\nC,1,2\nC,0,9\n007,1,3\n7,0,1\n",
+    );
+    let o = calcscore_in(
+        dir.path(),
+        &[
+            "fit",
+            "--data",
+            "nid.csv",
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "id",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["model"]["n"].as_u64(), v["model"]["n_clusters"].as_u64()),
+        (Some(10), Some(6))
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains("'id' 2 cell(s), first 'NA' in row 2")
+            && e.contains("only an empty cell is a missing id"),
+        "{e}"
+    );
+    // An empty id is still missing: the registry requires patient_id.
+    let rest = lines[6].split_once(',').unwrap().1.to_string();
+    lines[6] = format!(",{rest}");
+    let reg = write(dir.path(), "empty_id.csv", lines.join("\n") + "\n");
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        (p[0]["row"].as_u64(), p[0]["class"].as_str()),
+        (Some(7), Some("missing-required-value"))
+    );
+}

@@ -392,6 +392,33 @@ fn split_fields(record: &str, sep: u8) -> Vec<&str> {
     fields
 }
 
+/// The cells of file column `column` in the data rows `rows` (0-based, ascending) of a normalised CSV text
+/// (header first, line feeds only), unquoted: the cells as written, for id cells polars read as missing.
+pub(crate) fn raw_cells(data: &[u8], separator: u8, column: usize, rows: &[usize]) -> Vec<String> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut wanted = rows.iter().copied().peekable();
+    let mut start = record_end(data, 0).map_or(data.len(), |e| e + 1);
+    let mut row = 0;
+    while let Some(&next) = wanted.peek() {
+        if start >= data.len() {
+            break;
+        }
+        let end = record_end(data, start).unwrap_or(data.len());
+        if row == next {
+            let record = std::str::from_utf8(&data[start..end]).unwrap_or_default();
+            let field = split_fields(record, separator)
+                .get(column)
+                .map(|f| unquote(f))
+                .unwrap_or_default();
+            out.push(field);
+            wanted.next();
+        }
+        row += 1;
+        start = end + 1;
+    }
+    out
+}
+
 /// A field without its surrounding quotes, doubled quotes undone.
 fn unquote(field: &str) -> String {
     match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {

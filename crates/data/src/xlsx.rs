@@ -33,6 +33,16 @@ pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
 /// Read the named sheet of a workbook (the first when `None`); an unknown name is refused listing the
 /// workbook's sheets. Rows in errors are the sheet's, blank rows above the header counted.
 pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table, DataError> {
+    read_sheet_ids(path, file, sheet, &[])
+}
+
+/// [`read_sheet`] with the id columns named: in those only an empty cell is missing (an id `NA` is text).
+pub(crate) fn read_sheet_ids(
+    path: &Path,
+    file: &str,
+    sheet: Option<&str>,
+    ids: &[String],
+) -> Result<Table, DataError> {
     let mut book = open_workbook_auto(path).map_err(|e| {
         unreadable(
             file,
@@ -70,7 +80,8 @@ pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table,
             .iter()
             .map(|r| r.get(j).unwrap_or(&Data::Empty))
             .collect();
-        cols.push((col.clone(), column(&cells, file, col, at)?));
+        let id = ids.contains(col);
+        cols.push((col.clone(), column(&cells, file, col, at, id)?));
     }
     let mut table = Table::new(file, cols);
     table.header_row = at.header_row;
@@ -148,11 +159,23 @@ fn check_names(header: &[String], file: &str, sheet: &str, at: Origin) -> Result
     Ok(())
 }
 
-/// One column: numeric when every non-missing cell is a number, else text.
-fn column(cells: &[&Data], file: &str, name: &str, at: Origin) -> Result<ColumnData, DataError> {
+/// One column: numeric when every non-missing cell is a number, else text. In an `id` column only an empty
+/// cell (or one of spaces) is missing; elsewhere the missing-value tokens (`NA`, ...) are too.
+fn column(
+    cells: &[&Data],
+    file: &str,
+    name: &str,
+    at: Origin,
+    id: bool,
+) -> Result<ColumnData, DataError> {
+    let tokens: &[&str] = if id {
+        &MISSING_TOKENS[..1]
+    } else {
+        &MISSING_TOKENS
+    };
     let missing = |c: &Data| match c {
         Data::Empty => true,
-        Data::String(s) => MISSING_TOKENS.contains(&s.trim()),
+        Data::String(s) => tokens.contains(&s.trim()),
         _ => false,
     };
     if let Some(i) = cells.iter().position(|c| matches!(c, Data::Error(_))) {
