@@ -408,3 +408,67 @@ fn an_unusual_separator_is_refused_with_the_delimiter_to_set() {
     );
     assert_eq!(fit_json(colon, &["--delimiter", ":"]), fit_json(CSV, &[]));
 }
+
+/// Every field quoted (Python's `csv.QUOTE_ALL`, "quote all text cells", R's `write.csv2`): the decimal commas
+/// inside the quotes are sniffed as in the unquoted file (they were read as text: a numeric column became a
+/// categorical one, or every number a `decimal-comma` problem).
+#[test]
+fn quoted_decimal_commas_are_sniffed() {
+    let bytes = std::fs::read(Path::new(ROOT).join(LATIN1)).unwrap();
+    assert!(!bytes.contains(&b'"'));
+    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+    let quoted: String = text
+        .lines()
+        .map(|l| {
+            let cells: Vec<String> = l.split(';').map(|c| format!("\"{c}\"")).collect();
+            cells.join(";") + "\n"
+        })
+        .collect();
+    assert!(quoted.contains(";\"2,83\";"));
+    let tmp = tempfile::tempdir().unwrap();
+    let q = tmp.path().join("quoted.csv");
+    std::fs::write(&q, &quoted).unwrap();
+    let q = q.to_str().unwrap();
+    let o = ok(&["check-data", "--data", q, "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["rows"].as_u64(), v["n_problems"].as_u64()),
+        (Some(3862), Some(0))
+    );
+    assert_eq!(fit_json(q, &[]), fit_json(CSV, &[]));
+    // A small table: x ~ g is the two group means, by hand A (1.5 + 2.5 + 2) / 3 = 2, B (4 + 5 + 7) / 3 = 16/3.
+    let small = tmp.path().join("t5.csv");
+    std::fs::write(
+        &small,
+        "\"g\";\"x\"\n\"A\";\"1,5\"\n\"A\";\"2,5\"\n\"B\";\"4\"\n\"B\";\"5\"\n\"B\";\"7\"\n\"A\";\"2\"\n",
+    )
+    .unwrap();
+    let small = small.to_str().unwrap();
+    let args = ["fit", "--data", small, "--formula", "x ~ g", "--json"];
+    let v: Value = serde_json::from_slice(&ok(&args).stdout).unwrap();
+    let est: Vec<f64> = v["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["estimate"].as_f64().unwrap())
+        .collect();
+    assert!((est[0] - 2.0).abs() < 1e-12 && (est[1] - (16.0 / 3.0 - 2.0)).abs() < 1e-12);
+}
+
+/// A decimal comma that is not read as one (here in a ',' file, where it must be quoted) names both fixes.
+#[test]
+fn the_decimal_comma_hint_names_the_option() {
+    let tmp = tempfile::tempdir().unwrap();
+    let c = tmp.path().join("c.csv");
+    std::fs::write(&c, "g,x\nA,\"1,5\"\nB,2\nA,3\n").unwrap();
+    let err = refused(
+        &["fit", "--data", c.to_str().unwrap(), "--formula", "x ~ g"],
+        1,
+    );
+    assert!(
+        err.contains("row 2, column 'x': '1,5' is not a number")
+            && err.contains("write 1.5")
+            && err.contains("--decimal-comma"),
+        "{err}"
+    );
+}

@@ -690,3 +690,182 @@ fn an_id_of_spaces_only_is_missing() {
         ]
     );
 }
+
+/// Run `args` in `dir`, assert success, parse stdout as JSON.
+fn json_in(dir: &Path, args: &[&str]) -> Value {
+    let o = calcscore_in(dir, args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Surrounding spaces are trimmed off every text cell, so a `--cluster` id or a `--by` group typed as ` A` or
+/// `A ` is `A` in every verb (they were clusters and groups of their own: 5 clusters, groups `A` and `A `).
+/// By hand: ids A, A, ␠A, A␠, B, B, C, C are 3 clusters; groups A, A, A␠, A␠, B×4 are 2 groups of 4.
+#[test]
+fn cluster_ids_and_groups_are_trimmed_in_every_verb() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "ids.csv",
+        "id,y,x\nA,1,1\nA,0,2\n A,1,3\nA ,0,4\nB,1,5\nB,0,7\nC,1,2\nC,0,9\n",
+    );
+    write(
+        d,
+        "groups.csv",
+        "g,y,x\nA,1,1\nA,0,2\nA ,1,3\n\"A \",0,4\nB,1,5\nB,0,7\nB,1,2\nB,0,9\n",
+    );
+    write(
+        d,
+        "score.toml",
+        "name = \"t\"\ntitle = \"t\"\nsource = \"me\"\ncutoff = 1\n[[item]]\nlabel = \"x>3\"\n\
+column = \"x\"\nop = \">\"\nthreshold = 3.0\npoints = 1\n",
+    );
+    let fit = json_in(
+        d,
+        &[
+            "fit",
+            "--data",
+            "ids.csv",
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "id",
+            "--json",
+        ],
+    );
+    assert_eq!(fit["model"]["n_clusters"], 3, "{fit}");
+    let roc = json_in(
+        d,
+        &[
+            "roc",
+            "--data",
+            "ids.csv",
+            "--marker",
+            "x",
+            "--outcome",
+            "y",
+            "--cluster",
+            "id",
+            "--json",
+        ],
+    );
+    assert_eq!(roc["clustered"]["n_clusters"], 3, "{roc}");
+    let o = calcscore_in(
+        d,
+        &[
+            "validate",
+            "--data",
+            "ids.csv",
+            "--score",
+            "score.toml",
+            "--binary-outcome",
+            "y",
+            "--outcome",
+            "none",
+            "--cluster",
+            "id",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("[all] n = 8, events = 4, clusters = 3"),
+        "{out}"
+    );
+    let v = json_in(
+        d,
+        &[
+            "validate",
+            "--data",
+            "groups.csv",
+            "--score",
+            "score.toml",
+            "--binary-outcome",
+            "y",
+            "--outcome",
+            "none",
+            "--by",
+            "g",
+            "--json",
+        ],
+    );
+    let groups: Vec<(String, u64)> = v["validation"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap().to_string(),
+                g["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("A".to_string(), 4), ("B".to_string(), 4)]);
+    let o = calcscore_in(
+        d,
+        &["table1", "--data", "groups.csv", "--by", "g", "--vars", "x"],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let head = out.lines().next().unwrap();
+    assert!(
+        head.contains("g = A (n = 4)") && head.contains("g = B (n = 4)"),
+        "{head}"
+    );
+}
+
+/// Ids are text: an id `NA`, `na`, `N/A` (initials, a code) is the id written, not a missing value (it was a
+/// `missing-required-value` echoing `''`, and `--cluster` dropped its rows); stderr says so. Only an empty cell
+/// is a missing id. By hand, ids NA, NA, A, A, B, B, C, C, 007, 7 are 6 clusters over 10 rows.
+#[test]
+fn na_like_ids_are_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SHIPPED).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (k, id) in [(1, "NA"), (2, "na"), (3, "N/A"), (4, "nan"), (5, "NULL")] {
+        let rest = lines[k].split_once(',').unwrap().1.to_string();
+        lines[k] = format!("{id},{rest}");
+    }
+    let reg = write(dir.path(), "na_ids.csv", lines.join("\n") + "\n");
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!((code, p.len()), (Some(0), 0), "{p:?}");
+    write(
+        dir.path(),
+        "nid.csv",
+        "id,y,x\nNA,1,1\nNA,0,2\nA,1,3\nA,0,4\nB,1,5\nB,0,7\nC,1,2\nC,0,9\n007,1,3\n7,0,1\n",
+    );
+    let o = calcscore_in(
+        dir.path(),
+        &[
+            "fit",
+            "--data",
+            "nid.csv",
+            "--formula",
+            "y ~ x",
+            "--cluster",
+            "id",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["model"]["n"].as_u64(), v["model"]["n_clusters"].as_u64()),
+        (Some(10), Some(6))
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains("'id' 2 cell(s), first 'NA' in row 2")
+            && e.contains("only an empty cell is a missing id"),
+        "{e}"
+    );
+    // An empty id is still missing: the registry requires patient_id.
+    let rest = lines[6].split_once(',').unwrap().1.to_string();
+    lines[6] = format!(",{rest}");
+    let reg = write(dir.path(), "empty_id.csv", lines.join("\n") + "\n");
+    let (code, p) = check_data(&reg, &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        (p[0]["row"].as_u64(), p[0]["class"].as_str()),
+        (Some(7), Some("missing-required-value"))
+    );
+}

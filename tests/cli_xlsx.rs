@@ -39,3 +39,38 @@ fn broken_workbook_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// tests/reference/xlsx_dates.py: a date cell (2020-01-02, Excel serial 43832) typed into a column of numbers
+/// is the non-numeric value a CSV cell `2020-01-02` is, with the sheet's row (it was read as the number 43832:
+/// `cor 0.392881`, a mean of 7308.0); a column of dates or times is text as the sheet shows it.
+#[test]
+fn a_date_cell_is_not_its_serial_number() {
+    const BOOK: &str = "tests/reference/xlsx/dates.xlsx";
+    for args in [
+        &["correlate", "--data", BOOK, "--x", "x", "--y", "y"][..],
+        &["fit", "--data", BOOK, "--formula", "y ~ x"],
+    ] {
+        let o = calcscore(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("dates.xlsx: row 6, column 'x': '2020-01-02' is not a number")
+                && err.contains("a date in a column of numbers")
+                && !err.contains("43832"),
+            "{err}"
+        );
+    }
+    let o = calcscore(&[
+        "table1", "--data", BOOK, "--sheet", "visits", "--by", "id", "--vars", "visit,at",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for level in [
+        "visit: 2014-04-01",
+        "visit: 2015-12-31",
+        "at: 2014-04-01 12:30:00",
+        "at: 18:00:00",
+    ] {
+        assert!(out.contains(level), "{level}: {out}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::Result;
 use calcscore_core::options::ConfLevel;
 use calcscore_data::cohort::SplitUnit;
 use calcscore_data::cohort::DEFAULT_SPLIT_SEED;
-use calcscore_data::load::check_ids;
+use calcscore_data::load::{check_ids, id_token_note};
 use calcscore_data::schema::map_keys;
 use calcscore_data::validate::{missing_columns, unit_problems};
 use calcscore_data::{open_with, DataError, Encoding, ExpansionFormula, ReadOptions, Table};
@@ -179,6 +179,7 @@ impl InputArgs {
     pub fn load_ids(&self, ids: &[&str]) -> Result<Table> {
         let table = self.open(&[])?.read(ids)?;
         check_ids(&table, ids)?;
+        note_id_tokens(&table, ids);
         Ok(table)
     }
 
@@ -193,7 +194,15 @@ impl InputArgs {
         let columns = wanted(&opened.names);
         let table = opened.read_select(ids, &columns)?;
         check_ids(&table, ids)?;
+        note_id_tokens(&table, ids);
         Ok(table)
+    }
+}
+
+/// Say on stderr which id columns hold `NA`-like ids (read as text, not as missing).
+fn note_id_tokens(table: &Table, ids: &[&str]) {
+    if let Some(note) = id_token_note(table, ids) {
+        eprintln!("note: {note}");
     }
 }
 
@@ -248,6 +257,7 @@ impl DataArgs {
         }
         let table = opened.read(cluster.as_slice())?;
         check_ids(&table, cluster.as_slice())?;
+        note_id_tokens(&table, cluster.as_slice());
         if !flow {
             let problems = unit_problems(&table);
             if !problems.is_empty() {

@@ -43,7 +43,7 @@ pub enum DataError {
         hint: String,
     },
     /// A number written with a decimal comma (`3,5`).
-    #[error("{file}: row {row}, column '{column}': '{value}' has a decimal comma; fix: write '{fixed}' (use '.' as the decimal mark)")]
+    #[error("{file}: row {row}, column '{column}': '{value}' has a decimal comma; fix: write '{fixed}' (use '.' as the decimal mark), or read a ';' or tab separated file with --decimal-comma")]
     DecimalComma {
         file: String,
         row: usize,

@@ -392,6 +392,33 @@ fn split_fields(record: &str, sep: u8) -> Vec<&str> {
     fields
 }
 
+/// The cells of file column `column` in the data rows `rows` (0-based, ascending) of a normalised CSV text
+/// (header first, line feeds only), unquoted: the cells as written, for id cells polars read as missing.
+pub(crate) fn raw_cells(data: &[u8], separator: u8, column: usize, rows: &[usize]) -> Vec<String> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut wanted = rows.iter().copied().peekable();
+    let mut start = record_end(data, 0).map_or(data.len(), |e| e + 1);
+    let mut row = 0;
+    while let Some(&next) = wanted.peek() {
+        if start >= data.len() {
+            break;
+        }
+        let end = record_end(data, start).unwrap_or(data.len());
+        if row == next {
+            let record = std::str::from_utf8(&data[start..end]).unwrap_or_default();
+            let field = split_fields(record, separator)
+                .get(column)
+                .map(|f| unquote(f))
+                .unwrap_or_default();
+            out.push(field);
+            wanted.next();
+        }
+        row += 1;
+        start = end + 1;
+    }
+    out
+}
+
 /// A field without its surrounding quotes, doubled quotes undone.
 fn unquote(field: &str) -> String {
     match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
@@ -620,7 +647,8 @@ fn ragged(
 }
 
 /// True when a CSV text separated by `separator` (not a comma) writes numbers with a decimal comma: some
-/// unquoted field of its first 10 000 lines is digits, a comma, digits.
+/// field of its first 10 000 lines, quoted or not, is digits, a comma, digits (spreadsheets and R's
+/// `write.csv2` quote every text cell, and some exporters every cell: `"2,83"` is a decimal comma too).
 pub fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
     if separator == b',' {
         return false;
@@ -633,6 +661,10 @@ pub fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
 
 fn is_comma_number(field: &[u8]) -> bool {
     let f = field.trim_ascii();
+    let f = f
+        .strip_prefix(b"\"")
+        .and_then(|q| q.strip_suffix(b"\""))
+        .map_or(f, <[u8]>::trim_ascii);
     let f = f.strip_prefix(b"-").unwrap_or(f);
     let Some(k) = f.iter().position(|&b| b == b',') else {
         return false;
@@ -800,5 +832,9 @@ mod tests {
         assert!(!uses_decimal_comma(b"a;b\n1;3.5\n", b';'));
         assert!(!uses_decimal_comma(b"a;b\nx,y;3\n", b';'));
         assert!(!uses_decimal_comma(b"a,b\n1,3\n", b','));
+        // Quoted cells (write.csv2, "quote all text cells" exports, csv.QUOTE_ALL).
+        assert!(uses_decimal_comma(b"\"a\";\"b\"\n\"1\";\"3,5\"\n", b';'));
+        assert!(!uses_decimal_comma(b"a;b\n1;\"x,5\"\n", b';'));
+        assert!(!uses_decimal_comma(b"a;b\n1;\"3,5\n", b';'));
     }
 }

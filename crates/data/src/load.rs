@@ -225,6 +225,7 @@ impl Opened {
                 csv_table(bytes, &self.input.file, &text, select, &self.input.options)?
             }
         };
+        table.trim_text(&text, matches!(self.input.format, Format::Csv { .. }));
         match select {
             Some(cols)
                 if table.names.len() == cols.len() && self.input.format != Format::Workbook =>
@@ -249,6 +250,45 @@ pub fn read_table_ids(path: &Path, ids: &[&str]) -> Result<Table, DataError> {
     let table = open(path, None, &[])?.read(ids)?;
     check_ids(&table, ids)?;
     Ok(table)
+}
+
+/// A note naming the id columns (`ids` and [`ID_COLUMNS`]) that hold a missing-value token (`NA`, `na`, `N/A`,
+/// `n/a`), which ids read as text (only an empty cell is a missing id), with the rows: `None` when there is none.
+pub fn id_token_note(table: &Table, ids: &[&str]) -> Option<String> {
+    let mut found = Vec::new();
+    for name in ID_COLUMNS.iter().chain(ids).copied() {
+        let Some(values) = table.text_values(name) else {
+            continue;
+        };
+        if found.iter().any(|(n, _, _)| *n == name) {
+            continue;
+        }
+        let rows: Vec<usize> = (0..values.len())
+            .filter(|&i| {
+                values
+                    .get(i)
+                    .is_some_and(|v| MISSING_TOKENS[1..].contains(&v))
+            })
+            .map(|i| table.row_number(i))
+            .collect();
+        if let Some(&first) = rows.first() {
+            let cell = values.get(first - table.header_row - 1).unwrap_or_default();
+            found.push((name, rows.len(), format!("'{cell}' in row {first}")));
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = found
+        .iter()
+        .map(|(n, k, first)| format!("'{n}' {k} cell(s), first {first}"))
+        .collect();
+    Some(format!(
+        "{}: id column(s) holding NA, na, N/A or n/a, read as the id written (ids are text; only an empty cell is \
+a missing id): {}; leave the cell empty if the id is unknown",
+        table.source,
+        listed.join("; ")
+    ))
 }
 
 /// Refuse ids with control characters, or of spaces only, in the given columns (those the table has), every
@@ -298,7 +338,9 @@ pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
         .cloned()
         .collect();
     let bytes = CsvBytes::Owned(bytes.to_vec());
-    csv_table(bytes, file, &text, None, &ReadOptions::default())
+    let mut table = csv_table(bytes, file, &text, None, &ReadOptions::default())?;
+    table.trim_text(&text, true);
+    Ok(table)
 }
 
 /// A repeated column name in a header is an error.
@@ -390,9 +432,12 @@ pub(crate) fn polars_table(
             format!("not a valid CSV table: {e}; fix: check the quoting and that every row has as many fields as the header"),
         )
     })?;
+    let mut table = Table::from_frame(file, df)?;
+    if dialect.tokens {
+        restore_id_tokens(&mut table, &data, &header, dialect.separator, text);
+    }
     drop(data);
     calcscore_core::trace::span("csv parsed by polars");
-    let mut table = Table::from_frame(file, df)?;
     if let Some(cols) = select.filter(|c| c.len() == table.names.len()) {
         table.names = cols.iter().map(|&j| header.names[j].clone()).collect();
     } else if table.names.len() == header.names.len() {
@@ -404,6 +449,37 @@ pub(crate) fn polars_table(
         });
     }
     Ok(table)
+}
+
+/// Ids are text: in the `text` (id) columns only an empty cell is missing, so an id `NA`, `na`, `N/A` or `n/a`
+/// (initials, a lesion code) that polars read as missing with the other columns' tokens is put back as written.
+fn restore_id_tokens(
+    table: &mut Table,
+    data: &[u8],
+    header: &Header,
+    separator: u8,
+    text: &[String],
+) {
+    for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
+        let ColumnData::Text(v) = column else {
+            continue;
+        };
+        let Some(j) = header.names.iter().position(|n| n == name) else {
+            continue;
+        };
+        if !text.contains(name) || v.null_count() == 0 {
+            continue;
+        }
+        let rows: Vec<usize> = (0..v.len()).filter(|&i| !v.is_valid(i)).collect();
+        let cells = super::input::raw_cells(data, separator, j, &rows);
+        let mut restored = v.to_options();
+        for (&i, cell) in rows.iter().zip(cells) {
+            if MISSING_TOKENS[1..].contains(&cell.trim()) {
+                restored[i] = Some(cell);
+            }
+        }
+        *v = restored.into_iter().collect();
+    }
 }
 
 /// [`normalised_vec`] of the bytes; a mapped file already in that form is kept mapped (not copied).
@@ -620,7 +696,7 @@ fn workbook_table(
     text: &[String],
     sheet: Option<&str>,
 ) -> Result<Table, DataError> {
-    let mut table = super::xlsx::read_sheet(path, file, sheet)?;
+    let mut table = super::xlsx::read_sheet_ids(path, file, sheet, text)?;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
         if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
             *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
@@ -748,6 +824,25 @@ mod tests {
         assert_eq!(
             y.iter().collect::<Vec<_>>(),
             [Some("a"), Some("b"), Some("c"), Some("d")]
+        );
+    }
+
+    /// Ids are text: `NA`, `N/A` (quoted or not, after a quoted line break) and `na` stay ids, the empty cell is
+    /// missing; the other columns keep the tokens.
+    #[test]
+    fn na_like_ids_are_ids_and_other_tokens_missing() {
+        let t = read_csv_bytes(
+            b"patient_id,x,note\nNA,1,a\n\"N/A\",2,\"two\nlines\"\n,3,c\nna,NA,d\n",
+            "t.csv",
+        )
+        .unwrap();
+        assert_eq!(
+            t.column("patient_id").unwrap(),
+            &ColumnData::text([Some("NA"), Some("N/A"), None, Some("na")])
+        );
+        assert_eq!(
+            t.column("x").unwrap(),
+            &ColumnData::num([Some(1.0), Some(2.0), Some(3.0), None])
         );
     }
 

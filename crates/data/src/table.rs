@@ -171,6 +171,39 @@ impl Table {
         }
     }
 
+    /// Trim surrounding white space (spaces, tabs, no-break spaces) off every text cell, as readr's
+    /// `trim_ws = TRUE`: ` A` and `A ` are the id, cluster, group or level `A` in every verb. A cell of white
+    /// space only is left as it is (an id of spaces only is refused by [`crate::load::check_ids`]). With
+    /// `tokens` (a CSV file, whose missing-value tokens polars matched before trimming), a trimmed cell of a
+    /// column not in `ids` that is a missing-value token (` NA`) is missing, as `NA` is.
+    pub(crate) fn trim_text(&mut self, ids: &[String], tokens: bool) {
+        use super::load::MISSING_TOKENS;
+        for (name, column) in self.names.iter().zip(self.columns.iter_mut()) {
+            let ColumnData::Text(v) = column else {
+                continue;
+            };
+            let missing = |t: &str| tokens && !ids.contains(name) && MISSING_TOKENS.contains(&t);
+            let trimmed = |s: &str| -> Option<String> {
+                let t = s.trim();
+                (!t.is_empty() && t.len() != s.len()).then(|| t.to_string())
+            };
+            if !v.iter().flatten().any(|s| trimmed(s).is_some()) {
+                continue;
+            }
+            *v = v
+                .iter()
+                .map(|cell| {
+                    let s = cell?;
+                    match trimmed(s) {
+                        Some(t) if missing(&t) => None,
+                        Some(t) => Some(t),
+                        None => Some(s.to_string()),
+                    }
+                })
+                .collect();
+        }
+    }
+
     /// True when the column is text and at least one value is not a number.
     pub fn is_categorical(&self, name: &str) -> Result<bool, DataError> {
         Ok(match self.column(name)? {
@@ -203,7 +236,14 @@ pub fn format_number(x: f64) -> String {
 pub fn number_hint(s: &str) -> String {
     let t = s.trim();
     if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
-        " (looks like a decimal comma: write 3.5, not 3,5)".to_string()
+        format!(
+            " (looks like a decimal comma: write {}, or read a ';' or tab separated file with --decimal-comma)",
+            t.replace(',', ".")
+        )
+    } else if crate::dates::parse_date(t).is_some() {
+        " (a date in a column of numbers: a spreadsheet turns a cell typed as 3/4 or 1-2 into a date; \
+write the number, or leave the cell empty / NA if missing)"
+            .to_string()
     } else if t.eq_ignore_ascii_case("nan") {
         " (NaN is not accepted: leave the cell empty or write NA for a missing value)".to_string()
     } else {

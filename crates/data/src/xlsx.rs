@@ -1,10 +1,12 @@
 //! Excel and OpenDocument workbooks (`.xlsx`, `.xlsm`, `.xls`, `.ods`) read with calamine (pure Rust): the first
 //! sheet becomes a [`Table`] as a CSV would, its first row the header. A column whose cells are all numbers (or
 //! empty, or a missing token such as `NA`) is numeric; any other column is text, numbers written the shortest way.
+//! A date or time cell is text as the sheet shows it (`2020-01-02`, `2020-01-02 12:30:00`, `12:30:00`), never its
+//! day serial number: in a column of numbers it is the non-numeric value a CSV cell `2020-01-02` is.
 
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto, Data, ExcelDateTime, Reader};
 
 use super::load::MISSING_TOKENS;
 use super::{ColumnData, DataError, Table};
@@ -31,6 +33,16 @@ pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
 /// Read the named sheet of a workbook (the first when `None`); an unknown name is refused listing the
 /// workbook's sheets. Rows in errors are the sheet's, blank rows above the header counted.
 pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table, DataError> {
+    read_sheet_ids(path, file, sheet, &[])
+}
+
+/// [`read_sheet`] with the id columns named: in those only an empty cell is missing (an id `NA` is text).
+pub(crate) fn read_sheet_ids(
+    path: &Path,
+    file: &str,
+    sheet: Option<&str>,
+    ids: &[String],
+) -> Result<Table, DataError> {
     let mut book = open_workbook_auto(path).map_err(|e| {
         unreadable(
             file,
@@ -68,7 +80,8 @@ pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table,
             .iter()
             .map(|r| r.get(j).unwrap_or(&Data::Empty))
             .collect();
-        cols.push((col.clone(), column(&cells, file, col, at)?));
+        let id = ids.contains(col);
+        cols.push((col.clone(), column(&cells, file, col, at, id)?));
     }
     let mut table = Table::new(file, cols);
     table.header_row = at.header_row;
@@ -146,11 +159,23 @@ fn check_names(header: &[String], file: &str, sheet: &str, at: Origin) -> Result
     Ok(())
 }
 
-/// One column: numeric when every non-missing cell is a number, else text.
-fn column(cells: &[&Data], file: &str, name: &str, at: Origin) -> Result<ColumnData, DataError> {
+/// One column: numeric when every non-missing cell is a number, else text. In an `id` column only an empty
+/// cell (or one of spaces) is missing; elsewhere the missing-value tokens (`NA`, ...) are too.
+fn column(
+    cells: &[&Data],
+    file: &str,
+    name: &str,
+    at: Origin,
+    id: bool,
+) -> Result<ColumnData, DataError> {
+    let tokens: &[&str] = if id {
+        &MISSING_TOKENS[..1]
+    } else {
+        &MISSING_TOKENS
+    };
     let missing = |c: &Data| match c {
         Data::Empty => true,
-        Data::String(s) => MISSING_TOKENS.contains(&s.trim()),
+        Data::String(s) => tokens.contains(&s.trim()),
         _ => false,
     };
     if let Some(i) = cells.iter().position(|c| matches!(c, Data::Error(_))) {
@@ -185,11 +210,39 @@ fn column(cells: &[&Data], file: &str, name: &str, at: Origin) -> Result<ColumnD
                     _ if missing(c) => None,
                     Data::Int(i) => Some(crate::table::format_number(*i as f64)),
                     Data::Float(f) => Some(crate::table::format_number(*f)),
+                    Data::DateTime(d) => Some(date_text(d)),
                     other => Some(other.to_string().trim().to_string()),
                 })
                 .collect(),
         )
     })
+}
+
+/// A date or time cell as the sheet shows it, not its serial number (calamine's `Display` gives the serial):
+/// `YYYY-MM-DD` for a whole day, `YYYY-MM-DD HH:MM:SS` with a time of day, `HH:MM:SS` for a time alone (serial
+/// below 1), and a duration (`[h]:mm:ss` format) as hours, minutes and seconds.
+fn date_text(d: &ExcelDateTime) -> String {
+    let serial = d.as_f64();
+    if d.is_duration() {
+        let seconds = (serial * 86_400.0).round();
+        let sign = if seconds < 0.0 { "-" } else { "" };
+        let s = seconds.abs() as u64;
+        return format!("{sign}{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+    }
+    let (year, month, day, hour, min, sec, milli) = d.to_ymd_hms_milli();
+    let time = if milli > 0 {
+        format!("{hour:02}:{min:02}:{sec:02}.{milli:03}")
+    } else {
+        format!("{hour:02}:{min:02}:{sec:02}")
+    };
+    match (
+        serial.trunc() == 0.0,
+        (hour, min, sec, milli) == (0, 0, 0, 0),
+    ) {
+        (true, _) => time,
+        (false, true) => format!("{year:04}-{month:02}-{day:02}"),
+        (false, false) => format!("{year:04}-{month:02}-{day:02} {time}"),
+    }
 }
 
 #[cfg(test)]
@@ -210,5 +263,19 @@ mod tests {
         assert_eq!(at(1).letters(50), "AZ");
         assert_eq!(at(0).letters(52), "BA");
         assert_eq!(at(0).letters(702), "AAA");
+    }
+
+    /// Serials counted by hand from Excel's 1900 epoch (serial 1 = 1900-01-01, with the phantom 1900-02-29 at
+    /// 60): 2020-01-02 is 43 832 (Python: `date(2020,1,2) - date(1899,12,30)` = 43 832 days), noon adds 0.5.
+    #[test]
+    fn dates_are_shown_as_the_sheet_shows_them() {
+        use calamine::ExcelDateTimeType::{DateTime, TimeDelta};
+        let text = |v, kind, is_1904| date_text(&ExcelDateTime::new(v, kind, is_1904));
+        assert_eq!(text(43_832.0, DateTime, false), "2020-01-02");
+        assert_eq!(text(43_832.5, DateTime, false), "2020-01-02 12:00:00");
+        // The 1904 epoch (old Mac workbooks) counts 1462 days fewer.
+        assert_eq!(text(43_832.0 - 1462.0, DateTime, true), "2020-01-02");
+        assert_eq!(text(0.75, DateTime, false), "18:00:00");
+        assert_eq!(text(1.5, TimeDelta, false), "36:00:00");
     }
 }
