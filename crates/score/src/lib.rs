@@ -315,6 +315,36 @@ pub fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<St
     Ok(Some(name))
 }
 
+/// NaN or an infinity in a numeric column a score or a derivation reads (its items, the continuous outcome, the
+/// binary outcome's column) is an input problem naming the file, the first such row and the column, as in
+/// `fit` (docs/errors.md, "Degenerate data"): compared with a threshold it would otherwise read silently as
+/// "item absent" or "no event". Only `rows` (the complete rows) are searched; text columns are skipped.
+pub(crate) fn refuse_non_finite(table: &Table, cols: &[String], rows: &[usize]) -> Result<()> {
+    let numeric: Vec<(&String, &calcscore_data::NumColumn)> = cols
+        .iter()
+        .filter_map(|c| match table.column(c) {
+            Ok(calcscore_data::ColumnData::Num(v)) => Some((c, v)),
+            _ => None,
+        })
+        .collect();
+    for &i in rows {
+        for (c, v) in &numeric {
+            if let Some(x) = v.get(i).filter(|x| !x.is_finite()) {
+                return Err(Error::Data(DataError::Invalid {
+                    file: table.source.clone(),
+                    row: table.row_number(i),
+                    column: (*c).clone(),
+                    value: format!("{x}"),
+                    rule:
+                        "must be a finite number (leave the cell empty or NA for a missing value)"
+                            .into(),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Recompute p-values and intervals of cluster-robust coefficients with t on G − 1 degrees of freedom
 /// (a small-sample correction: CR1 standard errors, Student t reference as Stata's `vce(cluster)`).
 pub fn t_g_minus_1(rows: &mut [calcscore_stats::TidyRow], n_clusters: usize, level: f64) {

@@ -223,6 +223,9 @@ pub(crate) fn usable(
 ) -> Result<(Data, RowsUsed)> {
     let (cols, present) = presence(table, score, opts)?;
     let (used, rows) = RowsUsed::count(&cols, &present, table.nrows());
+    // NaN/inf in an item, the outcome or the binary outcome's column: named in the user's file and column
+    // here, not read as "item absent" or "no event" (nor later in the internal frame's 'outcome').
+    super::refuse_non_finite(table, &item_columns_and(score, opts, []), &rows)?;
     let s = score.evaluate(table)?;
     let b = opts.binary.values(table)?;
     let y = opts
@@ -230,22 +233,6 @@ pub(crate) fn usable(
         .as_ref()
         .map(|c| table.numbers(c))
         .transpose()?;
-    if let (Some(y), Some(c)) = (&y, &opts.outcome) {
-        // Named in the user's file and column here, not later in the internal frame's 'outcome'.
-        if let Some(&i) = rows
-            .iter()
-            .find(|&&i| y.get(i).is_some_and(|x| !x.is_finite()))
-        {
-            return Err(crate::Error::Data(calcscore_data::DataError::Invalid {
-                file: table.source.clone(),
-                row: table.row_number(i),
-                column: c.clone(),
-                value: format!("{}", y.get(i).unwrap_or_default()),
-                rule: "the outcome must be a finite number (leave the cell empty or NA for a missing value)"
-                    .into(),
-            }));
-        }
-    }
     let g = match &opts.by {
         Some(c) => table.text(c)?,
         None => Cow::Owned(std::iter::repeat_n(Some("all"), table.nrows()).collect()),
