@@ -2,7 +2,10 @@
 //! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
 
 mod common;
-use common::{calcscore, close, derive_birthwt_score, json, num, Tol, BIRTHWT, BIRTHWT_CANDIDATES};
+use common::{
+    calcscore, close, derive_birthwt, derive_birthwt_score, json, num, Tol, BIRTHWT,
+    BIRTHWT_CANDIDATES,
+};
 
 use serde_json::Value;
 use std::path::Path;
@@ -1005,4 +1008,40 @@ fn non_finite_cells_of_score_columns_are_refused_naming_the_row() {
         rows[0]
     );
     assert!(o.status.code() == Some(1) && err.contains(&msg), "{err}");
+}
+
+/// Finding F10: `validate --groups` without `--by` was ignored (all 189 rows validated as "all", exit 0): now a
+/// usage error; `derive --cohort A` on a table with no `cohort` column listed 13 missing lesion-schema columns:
+/// now one message saying that the option reads a column named `cohort`.
+#[test]
+fn groups_without_by_and_cohort_without_column_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("s.toml");
+    derive_birthwt_score(&score);
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        BIRTHWT,
+        "--score",
+        score.to_str().unwrap(),
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+        "--groups",
+        "A",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(2) && err.contains("--groups A needs --by COLUMN"),
+        "{err}"
+    );
+    let o = derive_birthwt(&["--cohort", "A"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(1)
+            && err.contains("missing column 'cohort': --cohort A reads a column named 'cohort'")
+            && !err.contains("lesion_id' (required"),
+        "{err}"
+    );
 }

@@ -108,7 +108,12 @@ fn bootstrap(
 pub fn run(a: ValidateArgs) -> Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(Error::Usage)?;
     let score = PointsTable::resolve(&a.score)?;
-    let by_cohort = a.by.as_deref() == Some("cohort");
+    if let (None, Some(groups)) = (&a.by, &a.groups) {
+        return Err(Error::Usage(format!(
+            "--groups {groups} needs --by COLUMN: it keeps the rows whose --by column has one of these values"
+        )));
+    }
+    let by_cohort = (a.by.as_deref() == Some("cohort")).then_some("--by cohort");
     calcscore_core::trace::span("start");
     let mut table = a.data.load(by_cohort, a.cluster.as_deref())?;
     if let (Some(by), Some(groups)) = (&a.by, &a.groups) {
