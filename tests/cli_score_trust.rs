@@ -1045,3 +1045,91 @@ fn groups_without_by_and_cohort_without_column_are_explained() {
         "{err}"
     );
 }
+
+/// Finding F17: with `--cluster`, the score × group interaction's joint Wald F test is referred to F(q, G − 1),
+/// the reference of its own coefficients' t (README: "CR1 with tests and intervals on t with G − 1 df"). Before,
+/// F(q, residual df): P 0.1006 next to the coefficient's P 0.1429 for the same one-term hypothesis.
+/// Reference (R 4, sandwich + lmtest) on birthwt with grp = A/B/C by row (i %% 3), site = S(i %% 8), and
+/// pts = smoke + 2·ht + (lwt < 110) + ui (tests/reference/card/birthwt_score.toml):
+///   m <- lm(bwt ~ pts * grp, d); V <- vcovCL(m, cluster = ~site, type = "HC1")
+///   waldtest(m, "pts:grp", vcov = V, test = "F")   # F = 1.838917571755 on 2 (and 183) df, P 0.1619
+///   pf(1.838917571755, 2, 7, lower.tail = FALSE)   # 0.228113979001, the G − 1 = 7 reference
+///   coeftest(m, V, df = 7)["pts:grpC", ]            # P 0.169285067264
+///   and on the rows of A and B: coeftest(m2, V2, df = 7)["pts:grpB", "Pr(>|t|)"]   # 0.329258030561
+#[test]
+fn clustered_interaction_f_test_uses_g_minus_1_df() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let mut body = String::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let (grp, site) = match i {
+            0 => ("grp".to_string(), "site".to_string()),
+            _ => (
+                ["A", "B", "C"][(i - 1) % 3].to_string(),
+                format!("S{}", (i - 1) % 8),
+            ),
+        };
+        body.push_str(&format!("{line},{grp},{site}\n"));
+    }
+    let data = dir.path().join("bw8.csv");
+    std::fs::write(&data, body).unwrap();
+    let score = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    );
+    let base = [
+        "validate",
+        "--data",
+        data.to_str().unwrap(),
+        "--score",
+        score,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "bwt",
+        "--by",
+        "grp",
+        "--cluster",
+        "site",
+    ];
+    let v = json(&[&base[..], &["--json"]].concat());
+    let v = &v["validation"];
+    close(
+        "F",
+        num(&v["interaction"]["statistic"]),
+        1.838917571755,
+        Tol::rel(1e-8, 1e-12),
+    );
+    assert_eq!(num(&v["interaction"]["df"]), 2.0);
+    assert_eq!(num(&v["interaction_df2"]), 7.0);
+    close(
+        "P on F(2, 7)",
+        num(&v["interaction"]["p_value"]),
+        0.228113979001,
+        Tol::abs(1e-9),
+    );
+    close(
+        "P of pts:grpC",
+        num(&v["interaction_terms"][1]["p_value"]),
+        0.169285067264,
+        Tol::abs(1e-9),
+    );
+    // One term: the test's P is the coefficient's P.
+    let two = json(&[&base[..], &["--groups", "A,B", "--json"]].concat());
+    let two = &two["validation"];
+    let p_term = num(&two["interaction_terms"][0]["p_value"]);
+    close("P of pts:grpB", p_term, 0.329258030561, Tol::abs(1e-9));
+    close(
+        "P of the F test",
+        num(&two["interaction"]["p_value"]),
+        p_term,
+        Tol::abs(1e-12),
+    );
+    let text =
+        String::from_utf8(calcscore(&[&base[..], &["--groups", "A,B"]].concat()).stdout).unwrap();
+    assert!(
+        text.contains("on 1 and 7 df (CR1; G − 1 denominator df"),
+        "{text}"
+    );
+    assert!(text.contains("P 0.3293"), "{text}");
+}

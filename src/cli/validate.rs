@@ -183,11 +183,17 @@ pub(crate) fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOp
     }
     if let Some(t) = &v.interaction {
         s.push_str(&format!(
-            "\nScore × group interaction on {}: {} = {:.3} on {} df, P {}\n",
+            "\nScore × group interaction on {}: {} = {:.3} on {} and {} df{}, P {}\n",
             opts.outcome.as_deref().unwrap_or(""),
             t.statistic_name,
             t.statistic,
             t.df.unwrap_or(f64::NAN),
+            v.interaction_df2.unwrap_or(f64::NAN),
+            if opts.cluster.is_some() {
+                " (CR1; G − 1 denominator df, as the coefficients' t)"
+            } else {
+                ""
+            },
             p_r(t.p_value)
         ));
         for r in &v.interaction_terms {

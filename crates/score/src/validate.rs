@@ -161,6 +161,9 @@ pub struct Validation {
     pub interaction: Option<TestResult>,
     /// Interaction coefficients (two groups: the one term).
     pub interaction_terms: Vec<TidyRow>,
+    /// Denominator df of the interaction's F test (`interaction.df` is the numerator): the residual df, or
+    /// G − 1 with a cluster column (the coefficients' t reference).
+    pub interaction_df2: Option<f64>,
     /// Where the calibration's risk model comes from.
     pub calibration_model: Option<String>,
     /// Notes.
@@ -359,19 +362,21 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
             v
         })
         .collect::<Result<_>>()?;
-    let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
-        Ok(x) => x,
-        Err(e) => {
-            notes.push(format!("score × group interaction not estimable: {e}"));
-            (None, Vec::new())
-        }
-    };
+    let (interaction, interaction_terms, interaction_df2) =
+        match interaction(&d, opts, groups.len()) {
+            Ok(x) => x,
+            Err(e) => {
+                notes.push(format!("score × group interaction not estimable: {e}"));
+                (None, Vec::new(), None)
+            }
+        };
     Ok(Validation {
         score: score.clone(),
         rows,
         groups: per_group,
         interaction,
         interaction_terms,
+        interaction_df2,
         calibration_model: risk.as_ref().map(|r| r.source.clone()),
         notes,
     })
@@ -689,14 +694,16 @@ fn score_range(score: &PointsTable, groups: &ScoreGroups) -> PolarsResult<Vec<i6
     groups.observed()
 }
 
-/// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.
+/// outcome ~ score * group; joint Wald F test of the score:group terms on (q, residual df), or with a cluster
+/// column CR1 and F on (q, G − 1) df, the reference of the coefficients' t (so a one-term test's P is its
+/// coefficient's). Returns the test, the terms and the test's denominator df.
 fn interaction(
     d: &Data,
     opts: &ValidateOptions,
     n_groups: usize,
-) -> Result<(Option<TestResult>, Vec<TidyRow>)> {
+) -> Result<(Option<TestResult>, Vec<TidyRow>, Option<f64>)> {
     if n_groups < 2 || d.outcome.is_none() {
-        return Ok((None, Vec::new()));
+        return Ok((None, Vec::new(), None));
     }
     let all: Vec<usize> = (0..d.score.len()).collect();
     let t = frame(d, &all);
@@ -708,11 +715,21 @@ fn interaction(
         .into_iter()
         .filter(|r| r.term.starts_with("score:"))
         .collect();
-    if opts.cluster.is_some() {
-        super::t_g_minus_1(&mut terms, design.n_clusters(), opts.conf_level);
+    let names: Vec<String> = terms.iter().map(|r| r.term.clone()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if opts.cluster.is_none() {
+        let df2 = fit.glance().df_residual as f64;
+        return Ok((Some(fit.wald(&names)?), terms, Some(df2)));
     }
-    let names: Vec<&str> = terms.iter().map(|r| r.term.as_str()).collect();
-    Ok((Some(fit.wald(&names)?), terms))
+    let g = design.n_clusters();
+    super::t_g_minus_1(&mut terms, g, opts.conf_level);
+    let df2 = (g.max(2) - 1) as f64;
+    let mut test = fit.wald_on(&names, df2)?;
+    test.method = format!(
+        "{}; F on G − 1 = {df2} denominator df (small-sample correction, as the coefficients' t)",
+        test.method
+    );
+    Ok((Some(test), terms, Some(df2)))
 }
 
 /// Harrell's bootstrap optimism of a derivation whose items are the score's items (points re-derived in each
