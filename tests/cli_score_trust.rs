@@ -1133,3 +1133,74 @@ fn clustered_interaction_f_test_uses_g_minus_1_df() {
     );
     assert!(text.contains("P 0.3293"), "{text}");
 }
+
+/// Finding F13: a score file's `[model]` predicts one outcome (`low = 1`); validated against another
+/// (`bwt < 3000`) its calibration was printed as "external" without a word. Now the stored model is calibrated
+/// only against the outcome it names (`low`, `low == 1` and `low = 1` are one outcome); otherwise a note says
+/// so and calibration falls back, as for a score without `[model]`, to the logistic model of the run's outcome
+/// fitted in the derivation group: apparent there, so (maximum likelihood with an intercept, by hand) its
+/// calibration-in-the-large is 0, its slope 1 and its expected events equal the observed count of bwt < 3000.
+#[test]
+fn stored_model_of_another_outcome_is_not_calibrated_silently() {
+    let score = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    );
+    let run = |binary: &str| {
+        json(&[
+            "validate",
+            "--data",
+            BIRTHWT,
+            "--score",
+            score,
+            "--binary-outcome",
+            binary,
+            "--outcome",
+            "none",
+            "--json",
+        ])
+    };
+    let v = run("bwt < 3000");
+    let v = &v["validation"];
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains(
+            "the score file's [model] predicts low = 1, not this run's outcome bwt < 3000: its risks are not \
+             risks of bwt < 3000, so it is not calibrated here"
+        ),
+        "{notes}"
+    );
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let under_3000 = shipped
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(9).unwrap().parse::<f64>().unwrap() < 3000.0)
+        .count();
+    let cal = &v["groups"][0]["calibration"];
+    assert_eq!(cal["kind"], "apparent (in-sample)", "{cal}");
+    assert_eq!(num(&cal["observed_events"]), under_3000 as f64);
+    close(
+        "expected",
+        num(&cal["expected_events"]),
+        under_3000 as f64,
+        Tol::abs(1e-6),
+    );
+    close(
+        "in the large",
+        num(&cal["intercept"]["estimate"]),
+        0.0,
+        Tol::abs(1e-6),
+    );
+    close("slope", num(&cal["slope"]["estimate"]), 1.0, Tol::abs(1e-6));
+    for same in ["low", "low == 1"] {
+        let v = run(same);
+        let cal = &v["validation"]["groups"][0]["calibration"];
+        assert_eq!(cal["kind"], "external", "{same}: {cal}");
+        assert!(
+            !v["validation"]["notes"]
+                .to_string()
+                .contains("predicts low = 1"),
+            "{same}"
+        );
+    }
+}

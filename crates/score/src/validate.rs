@@ -390,6 +390,36 @@ struct Risk {
     source: String,
 }
 
+/// True when a stored risk model names an outcome other than the run's binary outcome (its `outcome` read as
+/// `--binary-outcome` reads a rule, `x = 1` as the 0/1 column `x`, and a 0/1 column equal to `x == 1`). A
+/// model that names no outcome (hand-written) is taken as predicting the run's.
+pub(crate) fn predicts_another_outcome(m: &RiskModel, run: &BinaryOutcome) -> bool {
+    let text = m.outcome.trim();
+    if text.is_empty() {
+        return false;
+    }
+    let stored = match text.split_once('=') {
+        // "low = 1", as `describe` writes a 0/1 column (a single '=', not part of <=, >=, ==).
+        Some((c, one))
+            if one.trim() == "1" && !c.ends_with(['<', '>', '=']) && !one.starts_with('=') =>
+        {
+            BinaryOutcome::parse(c.trim())
+        }
+        _ => BinaryOutcome::parse(text),
+    };
+    let Ok(stored) = stored else { return true };
+    let key = |b: &BinaryOutcome| match (b.op, &b.level) {
+        (_, Some(l)) => (b.column.clone(), "==".to_string(), l.clone()),
+        (None, None) => (b.column.clone(), "==".to_string(), "1".to_string()),
+        (Some(op), None) => (
+            b.column.clone(),
+            op.symbol().to_string(),
+            format!("{}", b.threshold),
+        ),
+    };
+    key(&stored) != key(run)
+}
+
 fn risk_model(
     d: &Data,
     score: &PointsTable,
@@ -397,12 +427,24 @@ fn risk_model(
     opts: &ValidateOptions,
     notes: &mut Vec<String>,
 ) -> Option<Risk> {
-    if let Some(m) = &score.model {
+    let stored = score.model.as_ref();
+    if let Some(m) = stored.filter(|m| !predicts_another_outcome(m, &opts.binary)) {
         return Some(Risk {
             model: m.clone(),
             fitted_in: None,
             source: format!("the score file's [model] (fitted in {})", m.fitted_in),
         });
+    }
+    if let Some(m) = stored {
+        notes.push(format!(
+            "the score file's [model] predicts {}, not this run's outcome {}: its risks are not risks of {}, so \
+             it is not calibrated here; calibration and the decision curves use a logistic model of {} on the \
+             score fitted in group {reference} instead (apparent in that group), as for a score without [model]",
+            m.outcome,
+            opts.binary.describe(),
+            opts.binary.describe(),
+            opts.binary.describe()
+        ));
     }
     let idx: Vec<usize> = (0..d.score.len())
         .filter(|&i| d.group[i] == reference)
@@ -422,8 +464,15 @@ fn risk_model(
             },
             fitted_in: Some(reference.to_string()),
             source: format!(
-                "logistic model of {} on the score fitted in group {reference} (the score has no [model])",
-                opts.binary.describe()
+                "logistic model of {} on the score fitted in group {reference} ({})",
+                opts.binary.describe(),
+                match stored {
+                    Some(m) => format!(
+                        "the score's [model] predicts another outcome, {}",
+                        m.outcome
+                    ),
+                    None => "the score has no [model]".into(),
+                }
             ),
         }),
         None => {
