@@ -226,3 +226,52 @@ fn a_card_without_the_model_covariance_promises_no_interval() {
         "no interval promised"
     );
 }
+
+/// Finding F12: a `[model]` whose variances and covariance form no covariance matrix (a negative variance, or
+/// cov² > var_intercept · var_slope) was accepted and `card` silently left some totals without an interval;
+/// it is refused when the score file is loaded (by `card` and `validate` alike), naming the key and the rule.
+/// birthwt_score.toml: var_intercept 0.064352336029741872, var_slope 0.032815390599047416, so by hand
+/// |cov| ≤ √(0.064352336 × 0.032815391) = √0.0021117484 = 0.045954 and cov = −0.5 is a correlation of −10.881.
+#[test]
+fn impossible_model_covariance_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(format!("{REF}/birthwt_score.toml")).unwrap();
+    let edit = |key: &str, value: &str| {
+        let text: Vec<String> = shipped
+            .lines()
+            .map(|l| match l.starts_with(&format!("{key} =")) {
+                true => format!("{key} = {value}"),
+                false => l.to_string(),
+            })
+            .collect();
+        let path = dir.path().join(format!("{key}.toml"));
+        std::fs::write(&path, text.join("\n")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let neg = edit("var_intercept", "-0.06");
+    let cov = edit("cov_intercept_slope", "-0.5");
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/score/birthwt.csv"
+    );
+    for (file, want) in [
+        (&neg, "[model] var_intercept = -0.06 is negative: a variance is ≥ 0"),
+        (
+            &cov,
+            "cov_intercept_slope² must be ≤ var_intercept · var_slope, i.e. |cov_intercept_slope| ≤ 0.045954 \
+             (here the correlation would be -10.881)",
+        ),
+    ] {
+        for args in [
+            vec!["card", "--score", file, "--values", "smoke=0,ht=0,lwt=120,ui=0", "--json"],
+            vec![
+                "validate", "--data", data, "--score", file, "--binary-outcome", "low", "--outcome",
+                "none",
+            ],
+        ] {
+            let o = calcscore(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(o.status.code() == Some(1) && err.contains(want), "{args:?}: {err}");
+        }
+    }
+}

@@ -2,7 +2,10 @@
 //! tests/reference/score_trust.R (lm, glm, pROC, sandwich::vcovCL + lmtest::coeftest with df = G − 1).
 
 mod common;
-use common::{calcscore, close, derive_birthwt_score, json, num, Tol, BIRTHWT, BIRTHWT_CANDIDATES};
+use common::{
+    calcscore, close, derive_birthwt, derive_birthwt_score, json, num, Tol, BIRTHWT,
+    BIRTHWT_CANDIDATES,
+};
 
 use serde_json::Value;
 use std::path::Path;
@@ -879,4 +882,325 @@ fn validate_bootstrap_and_groups_say_what_they_did() {
         !o.status.success() && err.contains("site = Z") && err.contains("its values: T, U"),
         "{err}"
     );
+}
+
+/// `BIRTHWT` with `cell(column index, fields)` replacing one field of each data row (`None` keeps it); written
+/// as `name` in `dir`. Returns the path and the 1-based spreadsheet rows changed (the header is row 1).
+fn birthwt_with(
+    dir: &Path,
+    name: &str,
+    cell: impl Fn(&[&str]) -> Option<(usize, &'static str)>,
+) -> (String, Vec<usize>) {
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let mut body = String::new();
+    let mut changed = Vec::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let mut f: Vec<&str> = line.split(',').collect();
+        if i > 0 {
+            if let Some((j, v)) = cell(&f) {
+                f[j] = v;
+                changed.push(i + 1);
+            }
+        }
+        body.push_str(&f.join(","));
+        body.push('\n');
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    (path.to_str().unwrap().to_string(), changed)
+}
+
+/// Finding F3: a NaN or infinite cell in a column a score or derivation reads is refused with the file, row and
+/// column (the `fit` rule of docs/errors.md, "Degenerate data"), not read as "item absent" (NaN < 110 is
+/// false) or "no event" with every row counted as used; the same cells written NA are dropped and counted.
+/// Columns of birthwt.csv: low 0, lwt 2, bwt 9. Before: `189 of 189 rows used`, AUC 0.657.
+#[test]
+fn non_finite_cells_of_score_columns_are_refused_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("s.toml");
+    derive_birthwt_score(&score); // items include lwt < (searched threshold)
+    let s = score.to_str().unwrap();
+    let light = |f: &[&str]| f[2].parse::<f64>().unwrap() < 110.0;
+    let (nan, rows) = birthwt_with(dir.path(), "bwnan.csv", |f| light(f).then_some((2, "NaN")));
+    let (na, _) = birthwt_with(dir.path(), "bwna.csv", |f| light(f).then_some((2, "NA")));
+    // By hand: the mothers under 110 lb in MASS::birthwt (R: sum(birthwt$lwt < 110) = 42).
+    assert_eq!(rows.len(), 42);
+    let lwt_msg = format!(
+        "bwnan.csv: row {}, column 'lwt': NaN: must be a finite number",
+        rows[0]
+    );
+    let validate = |data: &str, binary: &str| {
+        calcscore(&[
+            "validate",
+            "--data",
+            data,
+            "--score",
+            s,
+            "--binary-outcome",
+            binary,
+            "--outcome",
+            "none",
+            "--json",
+        ])
+    };
+    let o = validate(&nan, "low");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(1) && err.contains(&lwt_msg),
+        "{err}"
+    );
+    let derive = |data: &str, binary: &str| {
+        calcscore(&[
+            "derive",
+            "--data",
+            data,
+            "--candidates",
+            BIRTHWT_CANDIDATES,
+            "--binary-outcome",
+            binary,
+            "--outcome",
+            "none",
+        ])
+    };
+    let o = derive(&nan, "low");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(1) && err.contains(&lwt_msg),
+        "{err}"
+    );
+    // The same cells empty: 189 − 42 = 147 rows used, 42 dropped for lwt.
+    let v = json(&[
+        "validate",
+        "--data",
+        &na,
+        "--score",
+        s,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+        "--json",
+    ]);
+    assert_eq!(num(&v["validation"]["rows"]["n_used"]), 147.0, "{v}");
+    // A rule on a column with infinities (the low-weight births' bwt): refused, not 59 non-events.
+    let (inf, rows) = birthwt_with(dir.path(), "bwinf.csv", |f| {
+        (f[0] == "1").then_some((9, "inf"))
+    });
+    let bwt_msg = format!(
+        "bwinf.csv: row {}, column 'bwt': inf: must be a finite number",
+        rows[0]
+    );
+    for o in [validate(&inf, "bwt < 2500"), derive(&inf, "bwt < 2500")] {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.code() == Some(1) && err.contains(&bwt_msg),
+            "{err}"
+        );
+    }
+    // A 0/1 outcome cell NaN: the finite-number rule, not "must be 0/1 … 'NaN'".
+    let (low, rows) = birthwt_with(dir.path(), "bwlow.csv", |f| {
+        (f[1] == "33").then_some((0, "NaN"))
+    });
+    let o = validate(&low, "low");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let msg = format!(
+        "bwlow.csv: row {}, column 'low': NaN: must be a finite number",
+        rows[0]
+    );
+    assert!(o.status.code() == Some(1) && err.contains(&msg), "{err}");
+}
+
+/// Finding F10: `validate --groups` without `--by` was ignored (all 189 rows validated as "all", exit 0): now a
+/// usage error; `derive --cohort A` on a table with no `cohort` column listed 13 missing lesion-schema columns:
+/// now one message saying that the option reads a column named `cohort`.
+#[test]
+fn groups_without_by_and_cohort_without_column_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("s.toml");
+    derive_birthwt_score(&score);
+    let o = calcscore(&[
+        "validate",
+        "--data",
+        BIRTHWT,
+        "--score",
+        score.to_str().unwrap(),
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "none",
+        "--groups",
+        "A",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(2) && err.contains("--groups A needs --by COLUMN"),
+        "{err}"
+    );
+    let o = derive_birthwt(&["--cohort", "A"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(1)
+            && err.contains("missing column 'cohort': --cohort A reads a column named 'cohort'")
+            && !err.contains("lesion_id' (required"),
+        "{err}"
+    );
+}
+
+/// Finding F17: with `--cluster`, the score × group interaction's joint Wald F test is referred to F(q, G − 1),
+/// the reference of its own coefficients' t (README: "CR1 with tests and intervals on t with G − 1 df"). Before,
+/// F(q, residual df): P 0.1006 next to the coefficient's P 0.1429 for the same one-term hypothesis.
+/// Reference (R 4, sandwich + lmtest) on birthwt with grp = A/B/C by row (i %% 3), site = S(i %% 8), and
+/// pts = smoke + 2·ht + (lwt < 110) + ui (tests/reference/card/birthwt_score.toml):
+///   m <- lm(bwt ~ pts * grp, d); V <- vcovCL(m, cluster = ~site, type = "HC1")
+///   waldtest(m, "pts:grp", vcov = V, test = "F")   # F = 1.838917571755 on 2 (and 183) df, P 0.1619
+///   pf(1.838917571755, 2, 7, lower.tail = FALSE)   # 0.228113979001, the G − 1 = 7 reference
+///   coeftest(m, V, df = 7)["pts:grpC", ]            # P 0.169285067264
+///   and on the rows of A and B: coeftest(m2, V2, df = 7)["pts:grpB", "Pr(>|t|)"]   # 0.329258030561
+#[test]
+fn clustered_interaction_f_test_uses_g_minus_1_df() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let mut body = String::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let (grp, site) = match i {
+            0 => ("grp".to_string(), "site".to_string()),
+            _ => (
+                ["A", "B", "C"][(i - 1) % 3].to_string(),
+                format!("S{}", (i - 1) % 8),
+            ),
+        };
+        body.push_str(&format!("{line},{grp},{site}\n"));
+    }
+    let data = dir.path().join("bw8.csv");
+    std::fs::write(&data, body).unwrap();
+    let score = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    );
+    let base = [
+        "validate",
+        "--data",
+        data.to_str().unwrap(),
+        "--score",
+        score,
+        "--binary-outcome",
+        "low",
+        "--outcome",
+        "bwt",
+        "--by",
+        "grp",
+        "--cluster",
+        "site",
+    ];
+    let v = json(&[&base[..], &["--json"]].concat());
+    let v = &v["validation"];
+    close(
+        "F",
+        num(&v["interaction"]["statistic"]),
+        1.838917571755,
+        Tol::rel(1e-8, 1e-12),
+    );
+    assert_eq!(num(&v["interaction"]["df"]), 2.0);
+    assert_eq!(num(&v["interaction_df2"]), 7.0);
+    close(
+        "P on F(2, 7)",
+        num(&v["interaction"]["p_value"]),
+        0.228113979001,
+        Tol::abs(1e-9),
+    );
+    close(
+        "P of pts:grpC",
+        num(&v["interaction_terms"][1]["p_value"]),
+        0.169285067264,
+        Tol::abs(1e-9),
+    );
+    // One term: the test's P is the coefficient's P.
+    let two = json(&[&base[..], &["--groups", "A,B", "--json"]].concat());
+    let two = &two["validation"];
+    let p_term = num(&two["interaction_terms"][0]["p_value"]);
+    close("P of pts:grpB", p_term, 0.329258030561, Tol::abs(1e-9));
+    close(
+        "P of the F test",
+        num(&two["interaction"]["p_value"]),
+        p_term,
+        Tol::abs(1e-12),
+    );
+    let text =
+        String::from_utf8(calcscore(&[&base[..], &["--groups", "A,B"]].concat()).stdout).unwrap();
+    assert!(
+        text.contains("on 1 and 7 df (CR1; G − 1 denominator df"),
+        "{text}"
+    );
+    assert!(text.contains("P 0.3293"), "{text}");
+}
+
+/// Finding F13: a score file's `[model]` predicts one outcome (`low = 1`); validated against another
+/// (`bwt < 3000`) its calibration was printed as "external" without a word. Now the stored model is calibrated
+/// only against the outcome it names (`low`, `low == 1` and `low = 1` are one outcome); otherwise a note says
+/// so and calibration falls back, as for a score without `[model]`, to the logistic model of the run's outcome
+/// fitted in the derivation group: apparent there, so (maximum likelihood with an intercept, by hand) its
+/// calibration-in-the-large is 0, its slope 1 and its expected events equal the observed count of bwt < 3000.
+#[test]
+fn stored_model_of_another_outcome_is_not_calibrated_silently() {
+    let score = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    );
+    let run = |binary: &str| {
+        json(&[
+            "validate",
+            "--data",
+            BIRTHWT,
+            "--score",
+            score,
+            "--binary-outcome",
+            binary,
+            "--outcome",
+            "none",
+            "--json",
+        ])
+    };
+    let v = run("bwt < 3000");
+    let v = &v["validation"];
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains(
+            "the score file's [model] predicts low = 1, not this run's outcome bwt < 3000: its risks are not \
+             risks of bwt < 3000, so it is not calibrated here"
+        ),
+        "{notes}"
+    );
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let under_3000 = shipped
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(9).unwrap().parse::<f64>().unwrap() < 3000.0)
+        .count();
+    let cal = &v["groups"][0]["calibration"];
+    assert_eq!(cal["kind"], "apparent (in-sample)", "{cal}");
+    assert_eq!(num(&cal["observed_events"]), under_3000 as f64);
+    close(
+        "expected",
+        num(&cal["expected_events"]),
+        under_3000 as f64,
+        Tol::abs(1e-6),
+    );
+    close(
+        "in the large",
+        num(&cal["intercept"]["estimate"]),
+        0.0,
+        Tol::abs(1e-6),
+    );
+    close("slope", num(&cal["slope"]["estimate"]), 1.0, Tol::abs(1e-6));
+    for same in ["low", "low == 1"] {
+        let v = run(same);
+        let cal = &v["validation"]["groups"][0]["calibration"];
+        assert_eq!(cal["kind"], "external", "{same}: {cal}");
+        assert!(
+            !v["validation"]["notes"]
+                .to_string()
+                .contains("predicts low = 1"),
+            "{same}"
+        );
+    }
 }

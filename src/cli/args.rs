@@ -244,10 +244,35 @@ impl DataArgs {
     /// column present) without a `cohort` column is analysed as the lesions the Zhang 2021 flow keeps, with
     /// stent expansion computed and cohorts assigned (said on stderr when not asked for with `cohorts`); any
     /// other table is used as it is, its angle unit and stent expansion still checked.
-    pub fn load(&self, cohorts: bool, cluster: Option<&str>) -> Result<Table> {
+    ///
+    /// `cohorts` is the option that asks for the `cohort` column (`--cohort A`, `--by cohort`): on a table that
+    /// has no such column and is no lesion registry (neither `patient_id` nor `lesion_id`), the error says that
+    /// the option selects on a column named `cohort`, rather than listing the registry columns it lacks.
+    pub fn load(&self, cohorts: Option<&str>, cluster: Option<&str>) -> Result<Table> {
         let opened = self.input.open(&self.map_keys()?)?;
         let missing = missing_columns(&opened.names, opened.source(), self.expansion);
-        let flow = !opened.has("cohort") && (cohorts || missing.is_empty());
+        let flow = !opened.has("cohort") && (cohorts.is_some() || missing.is_empty());
+        if let Some(option) = cohorts.filter(|_| flow && !missing.is_empty()) {
+            if !opened.has("patient_id") && !opened.has("lesion_id") {
+                return Err(DataError::MissingColumn {
+                    file: opened.source().to_string(),
+                    column: "cohort".into(),
+                    hint: format!(
+                        ": {option} reads a column named 'cohort', which the table lacks; calcscore \
+computes one only for a lesion registry (the Zhang 2021 flow), and this table has none of its id columns \
+(patient_id, lesion_id); fix: name your group column 'cohort' (or map it: a --map file with [columns] and \
+cohort = \"your_column\"){} (columns present: {})",
+                        if option.starts_with("--by") {
+                            ", or give your own group column to --by"
+                        } else {
+                            ""
+                        },
+                        opened.names.join(", ")
+                    ),
+                }
+                .into());
+            }
+        }
         if flow && !missing.is_empty() {
             return Err(DataError::Problems {
                 file: opened.source().to_string(),
@@ -273,7 +298,7 @@ impl DataArgs {
         let studied =
             calcscore_data::cohort::studied_lesions(table, self.expansion, self.split, self.seed)?
                 .0;
-        if !cohorts {
+        if cohorts.is_none() {
             eprintln!(
                 "note: {source} is a lesion registry: analysed as the {} of its {n_input} lesions that the Zhang 2021 \
 flow keeps (exclusions as in `reproduce`), stent expansion computed as {}; a `cohort` column (A-D) was added \

@@ -63,7 +63,8 @@ pub struct DeriveArgs {
     /// Cluster column for cluster-robust (CR1) covariances; `a,b` when ids repeat across strata (e.g. center,id).
     #[arg(long)]
     pub cluster: Option<String>,
-    /// Derive in these cohorts only (e.g. A); computed by the Zhang 2021 flow when the data have no `cohort` column.
+    /// Derive in these cohorts only (e.g. A): values of the column `cohort`, computed by the Zhang 2021 flow when a
+    /// lesion registry has none.
     #[arg(long)]
     pub cohort: Option<String>,
     /// Candidate whose coefficient is one point (default: the smallest).
@@ -123,7 +124,8 @@ struct DeriveJson<'a, B: serde::Serialize> {
 }
 
 pub fn run(a: DeriveArgs) -> Result<Outcome> {
-    let mut table = a.data.load(a.cohort.is_some(), a.cluster.as_deref())?;
+    let asked = a.cohort.as_ref().map(|c| format!("--cohort {c}"));
+    let mut table = a.data.load(asked.as_deref(), a.cluster.as_deref())?;
     if let Some(c) = &a.cohort {
         table = filter_cohorts(&table, c)?;
     }

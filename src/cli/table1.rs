@@ -51,7 +51,9 @@ pub struct Table1Args {
 
 /// Run `calcscore table1`.
 pub fn run(a: Table1Args) -> Result<Outcome> {
-    let table = a.data.load(a.by == "cohort", None)?;
+    let table = a
+        .data
+        .load((a.by == "cohort").then_some("--by cohort"), None)?;
     for v in a
         .vars
         .iter()

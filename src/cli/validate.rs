@@ -108,7 +108,12 @@ fn bootstrap(
 pub fn run(a: ValidateArgs) -> Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(Error::Usage)?;
     let score = PointsTable::resolve(&a.score)?;
-    let by_cohort = a.by.as_deref() == Some("cohort");
+    if let (None, Some(groups)) = (&a.by, &a.groups) {
+        return Err(Error::Usage(format!(
+            "--groups {groups} needs --by COLUMN: it keeps the rows whose --by column has one of these values"
+        )));
+    }
+    let by_cohort = (a.by.as_deref() == Some("cohort")).then_some("--by cohort");
     calcscore_core::trace::span("start");
     let mut table = a.data.load(by_cohort, a.cluster.as_deref())?;
     if let (Some(by), Some(groups)) = (&a.by, &a.groups) {
@@ -178,11 +183,17 @@ pub(crate) fn summary(v: &Validation, boot: Option<&Optimism>, opts: &ValidateOp
     }
     if let Some(t) = &v.interaction {
         s.push_str(&format!(
-            "\nScore × group interaction on {}: {} = {:.3} on {} df, P {}\n",
+            "\nScore × group interaction on {}: {} = {:.3} on {} and {} df{}, P {}\n",
             opts.outcome.as_deref().unwrap_or(""),
             t.statistic_name,
             t.statistic,
             t.df.unwrap_or(f64::NAN),
+            v.interaction_df2.unwrap_or(f64::NAN),
+            if opts.cluster.is_some() {
+                " (CR1; G − 1 denominator df, as the coefficients' t)"
+            } else {
+                ""
+            },
             p_r(t.p_value)
         ));
         for r in &v.interaction_terms {

@@ -872,7 +872,14 @@ pub(crate) fn derivation_rows(
         cluster: super::cluster_column(&mut table, opts.cluster.as_deref())?,
         ..opts.clone()
     };
-    let (rows, used) = complete(&table, &columns_read(cands, &opts))?;
+    let cols = columns_read(cands, &opts);
+    let (rows, used) = complete(&table, &cols)?;
+    // The cluster column is read as text (ids); NaN/inf in any other column read is refused, naming its row.
+    let numeric: Vec<String> = cols
+        .into_iter()
+        .filter(|c| Some(c) != opts.cluster.as_ref())
+        .collect();
+    super::refuse_non_finite(&table, &numeric, &used)?;
     if used.is_empty() {
         return Err(Error::Stats(StatsError::TooFew {
             what: format!("complete rows for the derivation ({})", rows.describe()),

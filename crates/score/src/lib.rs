@@ -315,6 +315,36 @@ pub fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<St
     Ok(Some(name))
 }
 
+/// NaN or an infinity in a numeric column a score or a derivation reads (its items, the continuous outcome, the
+/// binary outcome's column) is an input problem naming the file, the first such row and the column, as in
+/// `fit` (docs/errors.md, "Degenerate data"): compared with a threshold it would otherwise read silently as
+/// "item absent" or "no event". Only `rows` (the complete rows) are searched; text columns are skipped.
+pub(crate) fn refuse_non_finite(table: &Table, cols: &[String], rows: &[usize]) -> Result<()> {
+    let numeric: Vec<(&String, &calcscore_data::NumColumn)> = cols
+        .iter()
+        .filter_map(|c| match table.column(c) {
+            Ok(calcscore_data::ColumnData::Num(v)) => Some((c, v)),
+            _ => None,
+        })
+        .collect();
+    for &i in rows {
+        for (c, v) in &numeric {
+            if let Some(x) = v.get(i).filter(|x| !x.is_finite()) {
+                return Err(Error::Data(DataError::Invalid {
+                    file: table.source.clone(),
+                    row: table.row_number(i),
+                    column: (*c).clone(),
+                    value: format!("{x}"),
+                    rule:
+                        "must be a finite number (leave the cell empty or NA for a missing value)"
+                            .into(),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Recompute p-values and intervals of cluster-robust coefficients with t on G − 1 degrees of freedom
 /// (a small-sample correction: CR1 standard errors, Student t reference as Stata's `vce(cluster)`).
 pub fn t_g_minus_1(rows: &mut [calcscore_stats::TidyRow], n_clusters: usize, level: f64) {
@@ -406,6 +436,57 @@ fn known_keys(text: &str, file: &str) -> Result<()> {
     Ok(())
 }
 
+/// The `[model]` variances and covariance of a score file (read by `card` for the risk intervals) must form a
+/// covariance matrix: each variance ≥ 0 and cov² ≤ var_intercept · var_slope (|correlation| ≤ 1, with a relative
+/// slack of 1e-9 for rounding). Anything else is a typo (an SE entered as a variance, a sign slip) that would
+/// leave some totals without an interval, so it is refused naming the keys and the rule.
+fn model_covariance(text: &str, file: &str) -> Result<()> {
+    let Ok(root) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    let Some(toml::Value::Table(model)) = root.get("model") else {
+        return Ok(());
+    };
+    let get = |k: &str| match model.get(k) {
+        Some(toml::Value::Float(x)) => Some(*x),
+        Some(toml::Value::Integer(x)) => Some(*x as f64),
+        _ => None,
+    };
+    let bad = |reason: String| {
+        Err(Error::Data(DataError::Unreadable {
+            file: file.to_string(),
+            reason,
+        }))
+    };
+    let (vi, vs, c) = (
+        get("var_intercept"),
+        get("var_slope"),
+        get("cov_intercept_slope"),
+    );
+    for (key, v) in [("var_intercept", vi), ("var_slope", vs)] {
+        if let Some(v) = v.filter(|v| *v < 0.0) {
+            return bad(format!(
+                "[model] {key} = {v} is negative: a variance is ≥ 0 (the square of the standard error); \
+                 fix: give the variance (SE²) from the fitted model's covariance matrix (R: vcov(fit))"
+            ));
+        }
+    }
+    if let (Some(vi), Some(vs), Some(c)) = (vi, vs, c) {
+        let bound = vi * vs;
+        if c * c > bound * (1.0 + 1e-9) {
+            return bad(format!(
+                "[model] cov_intercept_slope = {c} is impossible with var_intercept = {vi} and var_slope = {vs}: \
+                 cov_intercept_slope² must be ≤ var_intercept · var_slope, i.e. |cov_intercept_slope| ≤ {} \
+                 (here the correlation would be {:.3}); fix: copy the three entries of the model's covariance \
+                 matrix (R: vcov(fit))",
+                calcscore_core::format::significant5(bound.sqrt()),
+                c / bound.sqrt()
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl PointsTable {
     /// The names of the built-in scores.
     pub fn builtin_names() -> Vec<&'static str> {
@@ -434,6 +515,7 @@ impl PointsTable {
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
         known_keys(&text, &path.display().to_string())?;
+        model_covariance(&text, &path.display().to_string())?;
         let table: PointsTable = toml::from_str(&text).map_err(|e| {
             Error::Data(DataError::Unreadable {
                 file: path.display().to_string(),

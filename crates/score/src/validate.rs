@@ -161,6 +161,9 @@ pub struct Validation {
     pub interaction: Option<TestResult>,
     /// Interaction coefficients (two groups: the one term).
     pub interaction_terms: Vec<TidyRow>,
+    /// Denominator df of the interaction's F test (`interaction.df` is the numerator): the residual df, or
+    /// G − 1 with a cluster column (the coefficients' t reference).
+    pub interaction_df2: Option<f64>,
     /// Where the calibration's risk model comes from.
     pub calibration_model: Option<String>,
     /// Notes.
@@ -223,6 +226,9 @@ pub(crate) fn usable(
 ) -> Result<(Data, RowsUsed)> {
     let (cols, present) = presence(table, score, opts)?;
     let (used, rows) = RowsUsed::count(&cols, &present, table.nrows());
+    // NaN/inf in an item, the outcome or the binary outcome's column: named in the user's file and column
+    // here, not read as "item absent" or "no event" (nor later in the internal frame's 'outcome').
+    super::refuse_non_finite(table, &item_columns_and(score, opts, []), &rows)?;
     let s = score.evaluate(table)?;
     let b = opts.binary.values(table)?;
     let y = opts
@@ -230,22 +236,6 @@ pub(crate) fn usable(
         .as_ref()
         .map(|c| table.numbers(c))
         .transpose()?;
-    if let (Some(y), Some(c)) = (&y, &opts.outcome) {
-        // Named in the user's file and column here, not later in the internal frame's 'outcome'.
-        if let Some(&i) = rows
-            .iter()
-            .find(|&&i| y.get(i).is_some_and(|x| !x.is_finite()))
-        {
-            return Err(crate::Error::Data(calcscore_data::DataError::Invalid {
-                file: table.source.clone(),
-                row: table.row_number(i),
-                column: c.clone(),
-                value: format!("{}", y.get(i).unwrap_or_default()),
-                rule: "the outcome must be a finite number (leave the cell empty or NA for a missing value)"
-                    .into(),
-            }));
-        }
-    }
     let g = match &opts.by {
         Some(c) => table.text(c)?,
         None => Cow::Owned(std::iter::repeat_n(Some("all"), table.nrows()).collect()),
@@ -372,19 +362,21 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
             v
         })
         .collect::<Result<_>>()?;
-    let (interaction, interaction_terms) = match interaction(&d, opts, groups.len()) {
-        Ok(x) => x,
-        Err(e) => {
-            notes.push(format!("score × group interaction not estimable: {e}"));
-            (None, Vec::new())
-        }
-    };
+    let (interaction, interaction_terms, interaction_df2) =
+        match interaction(&d, opts, groups.len()) {
+            Ok(x) => x,
+            Err(e) => {
+                notes.push(format!("score × group interaction not estimable: {e}"));
+                (None, Vec::new(), None)
+            }
+        };
     Ok(Validation {
         score: score.clone(),
         rows,
         groups: per_group,
         interaction,
         interaction_terms,
+        interaction_df2,
         calibration_model: risk.as_ref().map(|r| r.source.clone()),
         notes,
     })
@@ -398,6 +390,36 @@ struct Risk {
     source: String,
 }
 
+/// True when a stored risk model names an outcome other than the run's binary outcome (its `outcome` read as
+/// `--binary-outcome` reads a rule, `x = 1` as the 0/1 column `x`, and a 0/1 column equal to `x == 1`). A
+/// model that names no outcome (hand-written) is taken as predicting the run's.
+pub(crate) fn predicts_another_outcome(m: &RiskModel, run: &BinaryOutcome) -> bool {
+    let text = m.outcome.trim();
+    if text.is_empty() {
+        return false;
+    }
+    let stored = match text.split_once('=') {
+        // "low = 1", as `describe` writes a 0/1 column (a single '=', not part of <=, >=, ==).
+        Some((c, one))
+            if one.trim() == "1" && !c.ends_with(['<', '>', '=']) && !one.starts_with('=') =>
+        {
+            BinaryOutcome::parse(c.trim())
+        }
+        _ => BinaryOutcome::parse(text),
+    };
+    let Ok(stored) = stored else { return true };
+    let key = |b: &BinaryOutcome| match (b.op, &b.level) {
+        (_, Some(l)) => (b.column.clone(), "==".to_string(), l.clone()),
+        (None, None) => (b.column.clone(), "==".to_string(), "1".to_string()),
+        (Some(op), None) => (
+            b.column.clone(),
+            op.symbol().to_string(),
+            format!("{}", b.threshold),
+        ),
+    };
+    key(&stored) != key(run)
+}
+
 fn risk_model(
     d: &Data,
     score: &PointsTable,
@@ -405,12 +427,24 @@ fn risk_model(
     opts: &ValidateOptions,
     notes: &mut Vec<String>,
 ) -> Option<Risk> {
-    if let Some(m) = &score.model {
+    let stored = score.model.as_ref();
+    if let Some(m) = stored.filter(|m| !predicts_another_outcome(m, &opts.binary)) {
         return Some(Risk {
             model: m.clone(),
             fitted_in: None,
             source: format!("the score file's [model] (fitted in {})", m.fitted_in),
         });
+    }
+    if let Some(m) = stored {
+        notes.push(format!(
+            "the score file's [model] predicts {}, not this run's outcome {}: its risks are not risks of {}, so \
+             it is not calibrated here; calibration and the decision curves use a logistic model of {} on the \
+             score fitted in group {reference} instead (apparent in that group), as for a score without [model]",
+            m.outcome,
+            opts.binary.describe(),
+            opts.binary.describe(),
+            opts.binary.describe()
+        ));
     }
     let idx: Vec<usize> = (0..d.score.len())
         .filter(|&i| d.group[i] == reference)
@@ -430,8 +464,15 @@ fn risk_model(
             },
             fitted_in: Some(reference.to_string()),
             source: format!(
-                "logistic model of {} on the score fitted in group {reference} (the score has no [model])",
-                opts.binary.describe()
+                "logistic model of {} on the score fitted in group {reference} ({})",
+                opts.binary.describe(),
+                match stored {
+                    Some(m) => format!(
+                        "the score's [model] predicts another outcome, {}",
+                        m.outcome
+                    ),
+                    None => "the score has no [model]".into(),
+                }
             ),
         }),
         None => {
@@ -702,14 +743,16 @@ fn score_range(score: &PointsTable, groups: &ScoreGroups) -> PolarsResult<Vec<i6
     groups.observed()
 }
 
-/// outcome ~ score * group with CR1; joint Wald F test of the score:group terms.
+/// outcome ~ score * group; joint Wald F test of the score:group terms on (q, residual df), or with a cluster
+/// column CR1 and F on (q, G − 1) df, the reference of the coefficients' t (so a one-term test's P is its
+/// coefficient's). Returns the test, the terms and the test's denominator df.
 fn interaction(
     d: &Data,
     opts: &ValidateOptions,
     n_groups: usize,
-) -> Result<(Option<TestResult>, Vec<TidyRow>)> {
+) -> Result<(Option<TestResult>, Vec<TidyRow>, Option<f64>)> {
     if n_groups < 2 || d.outcome.is_none() {
-        return Ok((None, Vec::new()));
+        return Ok((None, Vec::new(), None));
     }
     let all: Vec<usize> = (0..d.score.len()).collect();
     let t = frame(d, &all);
@@ -721,11 +764,21 @@ fn interaction(
         .into_iter()
         .filter(|r| r.term.starts_with("score:"))
         .collect();
-    if opts.cluster.is_some() {
-        super::t_g_minus_1(&mut terms, design.n_clusters(), opts.conf_level);
+    let names: Vec<String> = terms.iter().map(|r| r.term.clone()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if opts.cluster.is_none() {
+        let df2 = fit.glance().df_residual as f64;
+        return Ok((Some(fit.wald(&names)?), terms, Some(df2)));
     }
-    let names: Vec<&str> = terms.iter().map(|r| r.term.as_str()).collect();
-    Ok((Some(fit.wald(&names)?), terms))
+    let g = design.n_clusters();
+    super::t_g_minus_1(&mut terms, g, opts.conf_level);
+    let df2 = (g.max(2) - 1) as f64;
+    let mut test = fit.wald_on(&names, df2)?;
+    test.method = format!(
+        "{}; F on G − 1 = {df2} denominator df (small-sample correction, as the coefficients' t)",
+        test.method
+    );
+    Ok((Some(test), terms, Some(df2)))
 }
 
 /// Harrell's bootstrap optimism of a derivation whose items are the score's items (points re-derived in each

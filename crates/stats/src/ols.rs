@@ -161,9 +161,14 @@ fn perfect_fit(resvar: f64, fitted: &[f64]) -> Result<(), StatsError> {
 impl OlsFit {
     /// Joint Wald F test that the named coefficients are all zero (F with (q, residual df), as lmtest::waldtest).
     pub fn wald(&self, terms: &[&str]) -> Result<TestResult, StatsError> {
+        self.wald_on(terms, self.model.df_residual as f64)
+    }
+
+    /// Joint Wald F test on (q, `df2`) degrees of freedom: with cluster-robust covariance, `df2` = G − 1 is the
+    /// small-sample reference that makes a one-term test's P equal its coefficient's t on G − 1 df (F = t²).
+    pub fn wald_on(&self, terms: &[&str], df2: f64) -> Result<TestResult, StatsError> {
         let (chi, q) = self.wald_chi(terms)?;
         let f = chi / q;
-        let df2 = self.model.df_residual as f64;
         let p = FisherSnedecor::new(q, df2).map_or(f64::NAN, |d| d.sf_checked(f));
         Ok(TestResult::two_sided(
             self.wald_method(),
