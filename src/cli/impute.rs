@@ -348,8 +348,12 @@ pub fn run_derive(
         None => None,
     };
     if let Some(p) = &a.out {
-        calcscore_report::output::check_file(p, inputs)?;
-        calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
+        calcscore_report::output::write_file(
+            p,
+            pooled.score.to_toml().as_bytes(),
+            inputs,
+            calcscore_report::output::Producer::Derive,
+        )?;
     }
     if a.json {
         let out = PooledJson {

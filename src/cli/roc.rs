@@ -73,7 +73,11 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     if let Some(path) = &args.coords {
-        calcscore_report::output::check_file(path, &args.input.data.paths())?;
+        calcscore_report::output::check_file(
+            path,
+            &args.input.data.paths(),
+            calcscore_report::output::Producer::RocCoords,
+        )?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
     let mut cols = vec![
@@ -310,7 +314,12 @@ fn write_coords(
         };
         s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
     }
-    calcscore_report::output::write_file(path, s.as_bytes(), inputs)
+    calcscore_report::output::write_file(
+        path,
+        s.as_bytes(),
+        inputs,
+        calcscore_report::output::Producer::RocCoords,
+    )
 }
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
