@@ -573,6 +573,40 @@ pub fn write_file_with(
     result
 }
 
+/// Whether `dir` is an output directory calcscore wrote (it holds a marker that is not only a record of single
+/// files): a walk over input files (`agatston --batch ROOT`) does not enter it.
+pub fn is_output_dir(dir: &Path) -> bool {
+    Marker::read(dir).is_some_and(|m| !m.loose)
+}
+
+/// Whether `path` (existing or not) is `dir` or lies under it, comparing real paths (symbolic links followed as
+/// far as the path exists).
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    let Ok(dir) = fs::canonicalize(dir) else {
+        return false;
+    };
+    let mut rest = Vec::new();
+    let mut existing = path;
+    let real = loop {
+        if let Ok(r) = fs::canonicalize(existing) {
+            break r;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(p), Some(n)) => {
+                rest.push(n.to_os_string());
+                existing = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+            }
+            _ => return false,
+        }
+    };
+    let full = rest.iter().rev().fold(real, |p, n| p.join(n));
+    full.starts_with(&dir)
+}
+
 /// Refuse an output file before any work: a directory, the same file as one of `inputs`, calcscore's marker, or
 /// an existing file that calcscore did not write as `producer`'s output (not in the marker of its directory, or
 /// changed since: its SHA-256 is not the one recorded). [`write_file`] checks again.
