@@ -149,7 +149,8 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         let boot = a.validate_bootstrap.map(|b| (b.get(), a.boot_seed));
         return super::impute::run_derive(&a, &table, &cands, &opts, (&mice, boot), &inputs);
     }
-    let d = derive(&table, &cands, &opts)?;
+    let mut d = derive(&table, &cands, &opts)?;
+    super::notice::mark_score(&mut d.score);
     let boot = match a.validate_bootstrap {
         Some(b) => Some(super::optimism::run(
             &table,

@@ -585,9 +585,7 @@ pub(crate) mod input {
 
     /// Print a value as pretty JSON on stdout.
     pub fn print_json<T: Serialize>(value: &T) -> crate::Result<()> {
-        let s = serde_json::to_string_pretty(value)
-            .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
-        println!("{s}");
+        println!("{}", crate::cli::notice::json(value)?);
         Ok(())
     }
 
