@@ -331,7 +331,7 @@ fn groups_table(
 /// Options of the cluster (patient) bootstrap shared by calibration, decision and nri.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BootOptions {
-    /// Bootstrap replicates for percentile CIs (0 = none).
+    /// Bootstrap replicates for percentile CIs (0 = none; otherwise 2 to 100000).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
     /// Cluster column (e.g. patient_id): the bootstrap resamples whole clusters.
@@ -348,6 +348,14 @@ impl BootOptions {
         if self.cluster.is_some() && self.bootstrap == 0 {
             return Err(crate::Error::Usage(
                 "--cluster is used by the bootstrap: add --bootstrap N".into(),
+            ));
+        }
+        if self.bootstrap == 1 {
+            return Err(crate::Error::Usage(
+                "--bootstrap 1: one replicate gives no interval (a percentile CI needs the spread of at least 2 \
+                 replicates, and 1000 or more for stable 95% limits); nothing was computed. Fix: --bootstrap 1000, \
+                 or --bootstrap 0 for none"
+                    .into(),
             ));
         }
         if self.bootstrap > 100_000 {
@@ -508,10 +516,23 @@ fn print_bootstrap(b: &Bootstrap, level: f64) {
         level * 100.0
     );
     for i in &b.intervals {
-        println!(
-            "  {:<32} {:>12.6} {:>12.6}   (SD {:.6})",
-            i.term, i.conf_low, i.conf_high, i.std_error
-        );
+        if [i.conf_low, i.conf_high, i.std_error]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            println!(
+                "  {:<32} {:>12.6} {:>12.6}   (SD {:.6})",
+                i.term, i.conf_low, i.conf_high, i.std_error
+            );
+        } else {
+            // Never a NaN printed as a number: fewer than 2 usable replicates of this statistic.
+            println!(
+                "  {:<32} not estimable: {} of {} replicates usable, an interval needs at least 2",
+                i.term,
+                b.replicates - b.failed.min(b.replicates),
+                b.replicates
+            );
+        }
     }
 }
 
