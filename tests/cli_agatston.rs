@@ -816,6 +816,84 @@ fn batch_skips_files_that_are_not_dicom_and_lists_them() {
     );
 }
 
+/// `--out` inside the `--batch` root is refused before any work, with a sibling as the fix (the refusal of
+/// `--out ROOT` once suggested `ROOT/calcscore-report`, and every later batch then read its CSVs among the scans);
+/// a calcscore output directory already under the root (written by an older calcscore) is not entered, and listed.
+#[test]
+fn batch_output_inside_the_root_is_refused_and_earlier_outputs_skipped() {
+    let root = tempfile::tempdir().unwrap();
+    let scans = root.path().join("scans");
+    study(&scans, "P1", "20150101", 450.0);
+    study(&scans, "P1", "20151001", 300.0);
+    let r = scans.display().to_string();
+    for out in [scans.clone(), scans.join("calcscore-report")] {
+        let res = calcscore(&[
+            "agatston",
+            "--batch",
+            &r,
+            "--out",
+            &out.display().to_string(),
+        ]);
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(2), "{err}");
+        let fix = format!(
+            "e.g. --out {}",
+            root.path().join("scans-calcscore").display()
+        );
+        assert!(
+            err.contains("is inside the --batch root") && err.contains(&fix),
+            "{err}"
+        );
+        assert!(!scans.join("calcscore-report").exists());
+    }
+    // An agatston output under the root (as an older calcscore allowed): skipped as a whole, not read as scans.
+    let old = scans.join("calcscore-report");
+    let res = calcscore(&[
+        "agatston",
+        "--batch",
+        &scans.join("P1").display().to_string(),
+        "--out",
+        &old.display().to_string(),
+    ]);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let out = root.path().join("cac");
+    let res = calcscore(&[
+        "agatston",
+        "--batch",
+        &r,
+        "--out",
+        &out.display().to_string(),
+    ]);
+    let text = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(!text.contains("skipped file"), "{text}");
+    let line = format!(
+        "skipped directory {}: calcscore's own output (it holds .calcscore-output.json)",
+        old.display()
+    );
+    assert!(text.contains(&line), "{line} in {text}");
+    let skipped = std::fs::read_to_string(out.join("skipped.csv")).unwrap();
+    assert_eq!(
+        skipped,
+        format!(
+            "kind,name,reason\ndirectory,{},calcscore's own output\n",
+            old.display()
+        )
+    );
+    let v: Value =
+        serde_json::from_slice(&calcscore(&["agatston", "--batch", &r, "--json"]).stdout).unwrap();
+    assert_eq!(v["skipped_outputs"][0], old.display().to_string(), "{v}");
+    assert_eq!(v["skipped_files"].as_array().map(Vec::len), Some(0), "{v}");
+}
+
 #[test]
 fn hidden_files_skipped_and_symlink_loops_not_followed() {
     let dir = tempfile::tempdir().unwrap();

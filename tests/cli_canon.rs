@@ -471,6 +471,36 @@ fn boot_sd(v: &Value, term: &str) -> f64 {
         .unwrap()
 }
 
+/// One replicate gives no interval: `--bootstrap 1` is refused by calibration, decision and nri as `--impute 1`
+/// is (it once printed `NaN NaN (SD NaN)` as every interval, exit 0); 2 replicates print numbers.
+#[test]
+fn one_bootstrap_replicate_is_refused() {
+    let pima = data("pima_validation");
+    let risk = ["--data", &pima, "--outcome", "y", "--predicted", "p_full"];
+    for verb in ["calibration", "decision"] {
+        let args: Vec<&str> = [verb]
+            .into_iter()
+            .chain(risk)
+            .chain(["--bootstrap", "1"])
+            .collect();
+        fails(
+            &args,
+            2,
+            &[
+                "--bootstrap 1: one replicate gives no interval",
+                "Fix: --bootstrap 1000",
+            ],
+        );
+    }
+    let o = nri_boot(&pima, &["--bootstrap", "1"], "1");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--bootstrap 1: one replicate"));
+    let o = nri_boot(&pima, &["--bootstrap", "2"], "1");
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(boot_sd(&v, "IDI").is_finite());
+}
+
 #[test]
 fn bootstrap_is_identical_on_one_and_two_threads() {
     let d = data("pima_validation");

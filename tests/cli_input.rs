@@ -869,3 +869,98 @@ fn na_like_ids_are_ids() {
         (Some(7), Some("missing-required-value"))
     );
 }
+
+/// Synthetic data say so on every verb that reads `--data`, not only in `reproduce` (they once said nothing):
+/// a byte-for-byte copy of a shipped synthetic file under another name gives one `SYNTHETIC DATA` line on stderr,
+/// a `data_notice` in `--json`, and a score `derive --out` writes carries the fact into its title, source and
+/// `[model]`, hence into the card drawn from it. A copy with one byte changed is the user's: nothing is said.
+#[test]
+fn shipped_synthetic_data_are_labelled_by_every_verb() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(SHIPPED, d.join("zs.csv")).unwrap();
+    let pilot = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/denosumab_pilot_synthetic.csv"
+    );
+    std::fs::copy(pilot, d.join("dp.csv")).unwrap();
+    let line =
+        "SYNTHETIC DATA: zs.csv is calcscore's shipped synthetic Zhang 2021 lesion registry \
+                (datasets/zhang2021_synthetic.csv, same SHA-256)";
+    let runs: [&[&str]; 6] = [
+        &["table1", "--data", "zs.csv", "--by", "cohort"],
+        &[
+            "derive", "--data", "zs.csv", "--cohort", "A", "--out", "z.toml",
+        ],
+        &[
+            "validate",
+            "--data",
+            "zs.csv",
+            "--score",
+            "ivus-zhang2021",
+            "--by",
+            "cohort",
+        ],
+        &[
+            "fit",
+            "--data",
+            "zs.csv",
+            "--formula",
+            "vessel_diameter_mm ~ calcified_nodule",
+        ],
+        &[
+            "roc",
+            "--data",
+            "zs.csv",
+            "--marker",
+            "vessel_diameter_mm",
+            "--outcome",
+            "calcified_nodule",
+        ],
+        &["check-data", "--data", "zs.csv"],
+    ];
+    for args in runs {
+        let o = calcscore_in(d, args);
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert_eq!(err.matches(line).count(), 1, "{args:?}: {err}");
+        let mut json: Vec<&str> = args.to_vec();
+        if args[0] == "derive" {
+            json.truncate(5);
+        }
+        json.push("--json");
+        let o = calcscore_in(d, &json);
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["data_notice"]["synthetic"], true, "{args:?}");
+        assert_eq!(v["data_notice"]["input"], "zs.csv", "{args:?}");
+    }
+    let o = calcscore_in(d, &["progression", "--data", "dp.csv", "--json"]);
+    assert!(stderr(&o)
+        .contains("SYNTHETIC DATA: dp.csv is calcscore's shipped synthetic denosumab pilot"));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["data_notice"]["synthetic"], true);
+    // The derived score and its card carry the label.
+    let score = std::fs::read_to_string(d.join("z.toml")).unwrap();
+    for key in ["title = ", "source = ", "fitted_in = "] {
+        let l = score.lines().find(|l| l.starts_with(key)).unwrap();
+        assert!(l.contains("SYNTHETIC DATA"), "{l}");
+    }
+    let o = calcscore_in(d, &["card", "--score", "z.toml", "--out", "card"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["card/card.svg", "card/calculator.html"] {
+        let text = std::fs::read_to_string(d.join(f)).unwrap();
+        assert!(text.contains("SYNTHETIC DATA"), "{f}");
+    }
+    // One byte changed: the user's data, no label.
+    let mut bytes = std::fs::read(SHIPPED).unwrap();
+    let at = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+    bytes[at] = b'X';
+    std::fs::write(d.join("mine.csv"), bytes).unwrap();
+    let o = calcscore_in(
+        d,
+        &["table1", "--data", "mine.csv", "--by", "cohort", "--json"],
+    );
+    assert!(!stderr(&o).contains("SYNTHETIC"), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("data_notice").is_none());
+}

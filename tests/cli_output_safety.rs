@@ -616,30 +616,127 @@ fn kill_test_zhang2021() {
     kill_test("zhang2021", &["--seed", "1"], &["--seed", "2"], 100);
 }
 
-/// `derive --out` and `simulate --out` name one file: an existing file of another kind (a user's notes, another
-/// registry) is refused and left as it was; an earlier score is replaced (derive was seen to overwrite notes.txt).
+/// `derive --out`, `simulate --out` and `roc --coords` name one file, replaced only when calcscore wrote it there as
+/// the same command's output and it is unchanged since (its SHA-256 is the one in `.calcscore-output.json` beside it).
+/// A file that merely looks like such an output is refused and left as it was: a hand-written score, a registry in
+/// the lesion schema, a CSV with the coordinates' header (all three were once replaced because the "kind" matched).
 #[test]
-fn single_file_outputs_replace_only_their_own_kind() {
+fn single_file_outputs_replace_only_calcscores_unchanged_output() {
     let dir = tempfile::tempdir().unwrap();
-    let notes = dir.path().join("notes.txt");
-    std::fs::write(&notes, "precious user notes\n").unwrap();
-    let derive = |out: &Path| common::derive_birthwt(&["--out", s(out)]);
-    assert_refused(&derive(&notes), &["not an earlier output of this kind"]);
-    assert_eq!(
-        std::fs::read_to_string(&notes).unwrap(),
-        "precious user notes\n"
+    let keep = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let notes = keep("notes.txt", "precious user notes\n");
+    let hand = keep(
+        "handmade.toml",
+        &format!(
+            "# my hand-tuned score\n{}",
+            std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/reference/card/birthwt_score.toml"
+            ))
+            .unwrap()
+        ),
     );
+    // A registry in the lesion schema (the header simulate writes) with a patient of the user's.
+    let shipped = std::fs::read_to_string(SHIPPED).unwrap();
+    let rows: Vec<&str> = shipped.lines().take(3).collect();
+    let mine = rows[2].replacen(rows[2].split(',').next().unwrap(), "REALPATIENT", 1);
+    let registry = keep(
+        "myregistry.csv",
+        &format!("{}\n{}\n{mine}\n", rows[0], rows[1]),
+    );
+    let cuts = keep(
+        "mycuts.csv",
+        "threshold,sensitivity,specificity\n100,0.9,0.3\n",
+    );
+    let before = snapshot(dir.path());
+    let derive = |out: &Path| common::derive_birthwt(&["--out", s(out)]);
+    for p in [&notes, &hand] {
+        assert_refused(
+            &derive(p),
+            &[s(p), "not an earlier output", "choose another file name"],
+        );
+    }
+    for study in ["zhang2021", "denosumab-pilot"] {
+        let o = calcscore(&["simulate", study, "--out", s(&registry)]);
+        assert_refused(&o, &["myregistry.csv", "not an earlier output"]);
+    }
+    let o = calcscore(&[
+        "simulate",
+        "zhang2021",
+        "--format",
+        "parquet",
+        "--out",
+        s(&registry),
+    ]);
+    assert_refused(&o, &["myregistry.csv", "not an earlier output"]);
+    let roc = |out: &Path| {
+        calcscore(&[
+            "roc",
+            "--data",
+            common::BIRTHWT,
+            "--marker",
+            "lwt",
+            "--outcome",
+            "low",
+            "--coords",
+            s(out),
+        ])
+    };
+    assert_refused(&roc(&cuts), &["mycuts.csv", "not an earlier output"]);
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "a refused run changed nothing"
+    );
+
+    // calcscore's own output, unchanged: a re-run replaces it; edited by the user: refused.
     let score = dir.path().join("score.toml");
     assert_ok(&derive(&score));
     let first = std::fs::read(&score).unwrap();
     assert_ok(&derive(&score));
     assert_eq!(std::fs::read(&score).unwrap(), first);
-    let registry = dir.path().join("registry.csv");
-    std::fs::write(&registry, "patient_id,age\nP1,60\n").unwrap();
-    let o = calcscore(&["simulate", "denosumab-pilot", "--out", s(&registry)]);
-    assert_refused(&o, &["not an earlier output of this kind"]);
-    assert_eq!(
-        std::fs::read_to_string(&registry).unwrap(),
-        "patient_id,age\nP1,60\n"
-    );
+    let coords = dir.path().join("coords.csv");
+    assert_ok(&roc(&coords));
+    assert_ok(&roc(&coords));
+    let sim = dir.path().join("sim.csv");
+    let simulate = || {
+        calcscore(&[
+            "simulate",
+            "zhang2021",
+            "--lesions",
+            "100",
+            "--out",
+            s(&sim),
+        ])
+    };
+    assert_ok(&simulate());
+    assert_ok(&simulate());
+    // Another command's output is not replaced either.
+    assert_refused(&roc(&score), &["written by calcscore derive --out"]);
+    let mut edited = first.clone();
+    edited.extend_from_slice(b"# my note\n");
+    std::fs::write(&score, &edited).unwrap();
+    assert_refused(&derive(&score), &["score.toml", "changed since"]);
+    assert_eq!(std::fs::read(&score).unwrap(), edited);
+    // The marker lists calcscore's files only, and the directory (a user's) is still not an output directory.
+    let marker = common::read_json(dir.path().join(".calcscore-output.json"));
+    let listed: Vec<&str> = marker["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(listed, ["coords.csv", "score.toml", "sim.csv"]);
+    let o = calcscore(&["reproduce", "zhang2021", "--out", s(dir.path())]);
+    assert_refused(&o, &["non-empty directory"]);
+    for p in [&notes, &hand, &registry, &cuts] {
+        assert_eq!(
+            &std::fs::read(p).unwrap(),
+            &before[p.file_name().unwrap().to_str().unwrap()]
+        );
+    }
 }

@@ -188,6 +188,36 @@ pub fn run(a: AgatstonArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// Refuse an `--out` inside the `--batch` root: its CSVs would be under the root that later batches read.
+fn refuse_out_inside(out: &std::path::Path, root: &std::path::Path) -> Result<()> {
+    if !calcscore_report::output::is_within(out, root) {
+        return Ok(());
+    }
+    let name = root
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .or_else(|| {
+            std::fs::canonicalize(root)
+                .ok()
+                .and_then(|r| r.file_name().map(std::ffi::OsStr::to_os_string))
+        })
+        .unwrap_or_else(|| "scans".into());
+    let mut sibling = name;
+    sibling.push("-calcscore");
+    let sibling = match root.file_name() {
+        Some(_) => root.with_file_name(sibling),
+        None if root == std::path::Path::new(".") => std::path::Path::new("..").join(sibling),
+        None => root.join("..").join(sibling),
+    };
+    Err(Error::Usage(format!(
+        "output {} is inside the --batch root {}: the CAC tables would be written among the scans that later \
+         batch runs read; nothing was written. Fix: choose a directory outside the root, e.g. --out {}",
+        out.display(),
+        root.display(),
+        sibling.display()
+    )))
+}
+
 /// The files of one agatston run into `--out` (the directory keeps other commands' files).
 fn save(out: &std::path::Path, files: &[OutputFile]) -> Result<()> {
     let producer = calcscore_report::output::Producer::Agatston;
@@ -204,7 +234,10 @@ fn run_batch(a: &AgatstonArgs, root: &std::path::Path, opts: &Options) -> Result
             "--series applies to --dicom, not --batch".into(),
         ));
     }
-    let found = batch::score_tree(root, opts)?;
+    if let Some(out) = &a.out {
+        refuse_out_inside(out, root)?;
+    }
+    let found = batch::score_tree(root, opts, &calcscore_report::output::is_output_dir)?;
     let cac = batch::cac_csv(&found.studies)?;
     if let Some(out) = &a.out {
         let studies = studies_csv(&found.studies).into_bytes();
@@ -321,7 +354,11 @@ fn skipped_csv(b: &batch::Batch) -> String {
         let reason = format!("not DICOM ({})", f.reason);
         cells(&[&"file", &f.file.display(), &reason])
     });
-    calcscore_report::csv_rows(&header, series.chain(files))
+    let outputs = b.skipped_outputs.iter().map(|d| {
+        let reason = "calcscore's own output";
+        cells(&[&"directory", &d.display(), &reason])
+    });
+    calcscore_report::csv_rows(&header, series.chain(files).chain(outputs))
 }
 
 /// The conventions in one paragraph.
@@ -442,6 +479,13 @@ fn batch_summary(b: &batch::Batch, out: Option<&std::path::Path>) -> String {
             "skipped file {}: not DICOM ({})\n",
             f.file.display(),
             f.reason
+        ));
+    }
+    for d in &b.skipped_outputs {
+        text.push_str(&format!(
+            "skipped directory {}: calcscore's own output (it holds {})\n",
+            d.display(),
+            calcscore_report::output::MARKER
         ));
     }
     if let Some(c) = b.studies.first() {

@@ -166,6 +166,7 @@ impl InputArgs {
 
     /// Open the table and read its header, columns renamed by the map (keys checked against `keys` when given).
     pub fn open(&self, keys: &[&str]) -> Result<calcscore_data::Opened> {
+        super::notice::input(&self.data);
         let options = self.read.options()?;
         Ok(open_with(&self.data, self.map.as_deref(), keys, &options)?)
     }

@@ -11,6 +11,7 @@ use super::Outcome;
 use calcscore_data::{DataError, Table};
 use calcscore_report::canon_charts::CalibrationPlot;
 use calcscore_report::figures::{render_png, render_svg, Figure};
+use calcscore_report::output::Producer;
 use calcscore_stats::bootstrap::{percentile_bootstrap, units, Bootstrap};
 use calcscore_stats::calibration::{calibration, curve_at, Calibration};
 
@@ -81,7 +82,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
         return Err(crate::Error::Usage("--groups must be at least 1".into()));
     }
     if let Some(path) = &a.plot {
-        check_figure(path, &a.data.paths())?;
+        check_figure(path, &a.data.paths(), Producer::CalibrationPlot)?;
     }
     let (column, scale) = match (&a.predicted, &a.lp) {
         (Some(p), _) => (p.clone(), Scale::Probability),
@@ -115,7 +116,7 @@ pub fn run(a: CalibrationArgs) -> crate::Result<Outcome> {
     if let Some(path) = &a.plot {
         let mut fig = CalibrationPlot::new(&cal, &p, &column);
         fig.band = curve_band.clone();
-        write_figure(path, &fig, &a.data.paths())?;
+        write_figure(path, &fig, &a.data.paths(), Producer::CalibrationPlot)?;
     }
     let report = CalibrationReport {
         verb: "calibration",
@@ -229,7 +230,7 @@ pub(crate) fn risks(
 
 /// Refuse a figure path before any work: one of the run's `inputs`, a directory, or a name that ends in neither
 /// `.svg` nor `.png` (the two formats written).
-pub(crate) fn check_figure(path: &Path, inputs: &[&Path]) -> crate::Result<()> {
+pub(crate) fn check_figure(path: &Path, inputs: &[&Path], producer: Producer) -> crate::Result<()> {
     let known = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("svg") || e.eq_ignore_ascii_case("png"));
@@ -239,11 +240,16 @@ pub(crate) fn check_figure(path: &Path, inputs: &[&Path]) -> crate::Result<()> {
             path.display()
         )));
     }
-    calcscore_report::output::check_file(path, inputs)
+    calcscore_report::output::check_file(path, inputs, producer)
 }
 
 /// Write a figure as SVG, or PNG when the name ends in `.png`; refused if `path` is one of the run's `inputs`.
-pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F, inputs: &[&Path]) -> crate::Result<()> {
+pub(crate) fn write_figure<F: Figure>(
+    path: &Path,
+    fig: &F,
+    inputs: &[&Path],
+    producer: Producer,
+) -> crate::Result<()> {
     let png = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
@@ -252,7 +258,7 @@ pub(crate) fn write_figure<F: Figure>(path: &Path, fig: &F, inputs: &[&Path]) ->
     } else {
         render_svg(fig)?.into_bytes()
     };
-    calcscore_report::output::write_file(path, &bytes, inputs)
+    calcscore_report::output::write_file(path, &bytes, inputs, producer)
 }
 
 fn print_summary(r: &CalibrationReport, levels: &input::Levels) {
@@ -325,7 +331,7 @@ fn groups_table(
 /// Options of the cluster (patient) bootstrap shared by calibration, decision and nri.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BootOptions {
-    /// Bootstrap replicates for percentile CIs (0 = none).
+    /// Bootstrap replicates for percentile CIs (0 = none; otherwise 2 to 100000).
     #[arg(long, default_value_t = 0)]
     pub bootstrap: usize,
     /// Cluster column (e.g. patient_id): the bootstrap resamples whole clusters.
@@ -342,6 +348,14 @@ impl BootOptions {
         if self.cluster.is_some() && self.bootstrap == 0 {
             return Err(crate::Error::Usage(
                 "--cluster is used by the bootstrap: add --bootstrap N".into(),
+            ));
+        }
+        if self.bootstrap == 1 {
+            return Err(crate::Error::Usage(
+                "--bootstrap 1: one replicate gives no interval (a percentile CI needs the spread of at least 2 \
+                 replicates, and 1000 or more for stable 95% limits); nothing was computed. Fix: --bootstrap 1000, \
+                 or --bootstrap 0 for none"
+                    .into(),
             ));
         }
         if self.bootstrap > 100_000 {
@@ -502,10 +516,23 @@ fn print_bootstrap(b: &Bootstrap, level: f64) {
         level * 100.0
     );
     for i in &b.intervals {
-        println!(
-            "  {:<32} {:>12.6} {:>12.6}   (SD {:.6})",
-            i.term, i.conf_low, i.conf_high, i.std_error
-        );
+        if [i.conf_low, i.conf_high, i.std_error]
+            .iter()
+            .all(|v| v.is_finite())
+        {
+            println!(
+                "  {:<32} {:>12.6} {:>12.6}   (SD {:.6})",
+                i.term, i.conf_low, i.conf_high, i.std_error
+            );
+        } else {
+            // Never a NaN printed as a number: fewer than 2 usable replicates of this statistic.
+            println!(
+                "  {:<32} not estimable: {} of {} replicates usable, an interval needs at least 2",
+                i.term,
+                b.replicates - b.failed.min(b.replicates),
+                b.replicates
+            );
+        }
     }
 }
 

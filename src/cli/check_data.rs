@@ -86,6 +86,7 @@ pub fn find_problems(
 
 /// Run `calcscore check-data`: exit 0 when the registry has no problem, 1 otherwise.
 pub fn run(a: CheckDataArgs) -> Result<Outcome> {
+    super::notice::input(&a.input.data);
     let (n, problems) = find_problems(&a, &a.input.read.options()?);
     // A reading option that does not fit the file is a usage error (exit 2), not a problem of the data.
     if let [e @ DataError::BadOption { .. }] = &problems[..] {

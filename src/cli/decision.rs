@@ -11,6 +11,7 @@ use super::roc::input;
 use super::text::numbers;
 use super::Outcome;
 use calcscore_report::canon_charts::DecisionPlot;
+use calcscore_report::output::Producer;
 use calcscore_stats::bootstrap::Bootstrap;
 use calcscore_stats::decision::{
     decision_curve, strategy_curve, DecisionCurve, DecisionPoint, Thresholds,
@@ -80,7 +81,7 @@ struct Strategy {
 pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
     let thresholds = Thresholds::parse(&a.thresholds).map_err(crate::Error::Usage)?;
     if let Some(path) = &a.plot {
-        super::calibration::check_figure(path, &a.data.paths())?;
+        super::calibration::check_figure(path, &a.data.paths(), Producer::DecisionPlot)?;
     }
     let mut cols = vec![a.predicted.as_str()];
     cols.extend(a.marker.as_deref());
@@ -118,7 +119,7 @@ pub fn run(a: DecisionArgs) -> crate::Result<Outcome> {
                 )
             })
             .collect();
-        write_figure(path, &fig, &a.data.paths())?;
+        write_figure(path, &fig, &a.data.paths(), Producer::DecisionPlot)?;
     }
     let report = DecisionReport {
         verb: "decision",

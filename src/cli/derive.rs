@@ -145,13 +145,14 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
     let mut inputs = a.data.input.paths();
     inputs.extend(a.candidates.as_deref());
     if let Some(p) = &a.out {
-        output::check_file(p, &inputs)?;
+        output::check_file(p, &inputs, output::Producer::Derive)?;
     }
     if let Some(mice) = a.impute.options() {
         let boot = a.validate_bootstrap.map(|b| (b.get(), a.boot_seed));
         return super::impute::run_derive(&a, &table, &cands, &opts, (&mice, boot), &inputs);
     }
-    let d = derive(&table, &cands, &opts)?;
+    let mut d = derive(&table, &cands, &opts)?;
+    super::notice::mark_score(&mut d.score);
     let boot = match a.validate_bootstrap {
         Some(b) => Some(super::optimism::run(
             &table,
@@ -162,7 +163,12 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         None => None,
     };
     if let Some(p) = &a.out {
-        output::write_file(p, d.score.to_toml().as_bytes(), &inputs)?;
+        output::write_file(
+            p,
+            d.score.to_toml().as_bytes(),
+            &inputs,
+            output::Producer::Derive,
+        )?;
     }
     if a.json {
         let out = DeriveJson {

@@ -339,7 +339,8 @@ pub fn run_derive(
     (mice, boot): (&MiceOptions, Option<(usize, u64)>),
     inputs: &[&std::path::Path],
 ) -> Result<Outcome> {
-    let (imp, pooled, cc) = calcscore_score::impute::derive_imputed(table, cands, opts, mice)?;
+    let (imp, mut pooled, cc) = calcscore_score::impute::derive_imputed(table, cands, opts, mice)?;
+    super::notice::mark_score(&mut pooled.score);
     if let Some(dir) = &a.impute.impute_plots {
         write_plots(dir, &imp, inputs)?;
     }
@@ -348,8 +349,12 @@ pub fn run_derive(
         None => None,
     };
     if let Some(p) = &a.out {
-        calcscore_report::output::check_file(p, inputs)?;
-        calcscore_report::output::write_file(p, pooled.score.to_toml().as_bytes(), inputs)?;
+        calcscore_report::output::write_file(
+            p,
+            pooled.score.to_toml().as_bytes(),
+            inputs,
+            calcscore_report::output::Producer::Derive,
+        )?;
     }
     if a.json {
         let out = PooledJson {

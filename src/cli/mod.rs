@@ -16,6 +16,7 @@ pub mod derive;
 pub mod diagnose;
 pub mod fit;
 pub mod impute;
+mod notice;
 pub mod nri;
 pub mod optimism;
 pub mod paired;
@@ -130,6 +131,5 @@ pub fn run(cli: Cli) -> crate::Result<Outcome> {
 pub(crate) fn pretty_sorted(value: &impl serde::Serialize) -> crate::Result<String> {
     let sorted = serde_json::to_value(value)
         .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
-    serde_json::to_string_pretty(&sorted)
-        .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))
+    notice::json(&sorted)
 }

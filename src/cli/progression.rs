@@ -49,6 +49,7 @@ struct Report<'a> {
 /// Run `calcscore progression`.
 pub fn run(a: ProgressionArgs) -> crate::Result<Outcome> {
     let read = a.input.read.options()?;
+    super::notice::input(&a.input.data);
     let table = load_cac_with(&a.input.data, a.input.map.as_deref(), &read)?;
     let source = match (
         &a.natural_rate_source,

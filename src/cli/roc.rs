@@ -75,7 +75,11 @@ struct RocReport {
 /// Run `calcscore roc`.
 pub fn run(args: RocArgs) -> crate::Result<Outcome> {
     if let Some(path) = &args.coords {
-        calcscore_report::output::check_file(path, &args.input.data.paths())?;
+        calcscore_report::output::check_file(
+            path,
+            &args.input.data.paths(),
+            calcscore_report::output::Producer::RocCoords,
+        )?;
     }
     let ids: Vec<&str> = args.cluster.iter().map(String::as_str).collect();
     let mut cols = vec![
@@ -332,7 +336,12 @@ fn write_coords(
         };
         s.push_str(&format!("{t},{},{}\n", p.sensitivity, p.specificity));
     }
-    calcscore_report::output::write_file(path, s.as_bytes(), inputs)
+    calcscore_report::output::write_file(
+        path,
+        s.as_bytes(),
+        inputs,
+        calcscore_report::output::Producer::RocCoords,
+    )
 }
 
 /// Input helpers shared by the verbs roc, diagnose, compare, paired and correlate.
@@ -598,9 +607,7 @@ pub(crate) mod input {
 
     /// Print a value as pretty JSON on stdout.
     pub fn print_json<T: Serialize>(value: &T) -> crate::Result<()> {
-        let s = serde_json::to_string_pretty(value)
-            .map_err(|e| crate::Error::Usage(format!("cannot write JSON: {e}")))?;
-        println!("{s}");
+        println!("{}", crate::cli::notice::json(value)?);
         Ok(())
     }
 

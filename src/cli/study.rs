@@ -279,6 +279,9 @@ fn read_quantities(
 
 /// Run `calcscore simulate`.
 pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
+    if let Some(p) = &a.out {
+        output::check_file(p, &[], Producer::Simulate)?;
+    }
     if a.study == Study::DenosumabPilot {
         return simulate_denosumab(a);
     }
@@ -288,9 +291,6 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
         ));
     }
     let seed = a.seed.unwrap_or(zhang2021::simulate::DEFAULT_SEED);
-    if let Some(p) = &a.out {
-        output::check_file(p, &[])?;
-    }
     let parquet = match a.format {
         Some(f) => f == SimFormat::Parquet,
         None => a
@@ -305,7 +305,7 @@ pub fn simulate(a: SimulateArgs) -> Result<Outcome> {
     let csv = zhang2021::simulate::simulate_csv(seed, a.lesions.get());
     match a.out {
         Some(p) => {
-            output::write_file(&p, csv.as_bytes(), &[])?;
+            output::write_file(&p, csv.as_bytes(), &[], Producer::Simulate)?;
             eprintln!(
                 "wrote {} ({} lesions, seed {}): SYNTHETIC data from calcscore's Zhang 2021 model, not patients",
                 p.display(),
@@ -351,7 +351,7 @@ fn simulate_denosumab(a: SimulateArgs) -> Result<Outcome> {
     let (csv, attempts) = denosumab::simulate::simulate_csv(seed)?;
     match a.out {
         Some(p) => {
-            output::write_file(&p, csv.as_bytes(), &[])?;
+            output::write_file(&p, csv.as_bytes(), &[], Producer::Simulate)?;
             eprintln!(
                 "wrote {} (12 patients, seed {seed}, draw {attempts} matched the published summaries): \
                  SYNTHETIC data from calcscore's denosumab pilot model, not patients",

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::derive::DataArgs;
 use super::Outcome;
-use crate::{Error, Result};
+use crate::Result;
 use calcscore_data::labels::read_labels;
 use calcscore_data::schema::{label, OUTCOME_COLUMNS};
 use calcscore_report::table1::{render, table1, Format, Table1Options};
@@ -87,10 +87,7 @@ pub fn run(a: Table1Args) -> Result<Outcome> {
         );
     }
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&t).map_err(|e| Error::Usage(e.to_string()))?
-        );
+        println!("{}", super::notice::json(&t)?);
     } else {
         print!("{}", render(&t, a.format));
     }

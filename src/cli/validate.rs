@@ -155,10 +155,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
             validation: &v,
             bootstrap: boot.as_ref(),
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&j).map_err(|e| Error::Usage(e.to_string()))?
-        );
+        println!("{}", super::notice::json(&j)?);
     } else {
         print!("{}", summary(&v, boot.as_ref(), &opts));
         if a.tripod {

@@ -2,7 +2,7 @@
 //! table that `calcscore progression` reads (one row per patient, baseline and follow-up).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -45,12 +45,20 @@ pub struct Batch {
     pub skipped: Vec<Skipped>,
     /// Files left out because they are not DICOM at all (a README, a spreadsheet), by path.
     pub skipped_files: Vec<series::NotDicom>,
+    /// Directories under the root not entered because they are calcscore's own outputs (an `agatston --out`
+    /// written there before), by path.
+    pub skipped_outputs: Vec<PathBuf>,
 }
 
 /// Score every study under `root`; a study must hold exactly one scorable (axial CT) series. Files that are
-/// not DICOM at all are skipped and listed; a DICOM file that cannot be read is an error.
-pub fn score_tree(root: &Path, opts: &Options) -> crate::Result<Batch> {
-    let files = series::list_files(root)?;
+/// not DICOM at all are skipped and listed; a DICOM file that cannot be read is an error. Directories for which
+/// `is_output` is true (calcscore's output directories) are not entered, and listed.
+pub fn score_tree(
+    root: &Path,
+    opts: &Options,
+    is_output: &dyn Fn(&Path) -> bool,
+) -> crate::Result<Batch> {
+    let (files, skipped_outputs) = series::list_files_skipping(root, is_output)?;
     if files.is_empty() {
         return Err(ImagingError::NoFiles {
             dir: root.display().to_string(),
@@ -108,6 +116,7 @@ pub fn score_tree(root: &Path, opts: &Options) -> crate::Result<Batch> {
         studies,
         skipped,
         skipped_files,
+        skipped_outputs,
     })
 }
 

@@ -130,11 +130,21 @@ impl Series {
 /// Every regular file under `dir` (recursively, hidden files skipped, symlinked directories not followed),
 /// sorted by path; `dir` may also be a single file.
 pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
+    Ok(list_files_skipping(dir, &|_| false)?.0)
+}
+
+/// [`list_files`], not entering the directories below `dir` for which `skip_dir` is true (calcscore's own output
+/// directories); those are returned second, sorted.
+pub fn list_files_skipping(
+    dir: &Path,
+    skip_dir: &dyn Fn(&Path) -> bool,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), crate::Error> {
     let meta = std::fs::metadata(dir).map_err(|e| crate::Error::io("read", dir, e))?;
     if meta.is_file() {
-        return Ok(vec![dir.to_path_buf()]);
+        return Ok((vec![dir.to_path_buf()], Vec::new()));
     }
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         let entries = std::fs::read_dir(&d).map_err(|e| crate::Error::io("read", &d, e))?;
@@ -146,6 +156,7 @@ pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
             }
             // Directories are entered only when they are real directories (a symlink loop cannot recur).
             match entry.file_type() {
+                Ok(t) if t.is_dir() && skip_dir(&path) => skipped.push(path),
                 Ok(t) if t.is_dir() => stack.push(path),
                 Ok(_) if path.is_file() => out.push(path),
                 _ => {}
@@ -153,7 +164,8 @@ pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
         }
     }
     out.sort();
-    Ok(out)
+    skipped.sort();
+    Ok((out, skipped))
 }
 
 /// Read the header of every file; DICOMDIR files are skipped, files that are not DICOM are problems.

@@ -54,6 +54,16 @@ pub enum Producer {
     Card,
     /// `agatston --out`.
     Agatston,
+    /// `derive --out FILE` (also with `--impute`): one score file.
+    Derive,
+    /// `simulate --out FILE`: one simulated table.
+    Simulate,
+    /// `roc --coords FILE`.
+    RocCoords,
+    /// `calibration --plot FILE`.
+    CalibrationPlot,
+    /// `decision --plot FILE`.
+    DecisionPlot,
 }
 
 impl Producer {
@@ -65,6 +75,11 @@ impl Producer {
             Producer::ImputePlots => "--impute-plots",
             Producer::Card => "card --out",
             Producer::Agatston => "agatston --out",
+            Producer::Derive => "derive --out",
+            Producer::Simulate => "simulate --out",
+            Producer::RocCoords => "roc --coords",
+            Producer::CalibrationPlot => "calibration --plot",
+            Producer::DecisionPlot => "decision --plot",
         }
     }
 }
@@ -79,6 +94,10 @@ struct Marker {
     /// The command that wrote each file ([`Producer::name`]); absent in markers of older calcscore versions.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     producers: BTreeMap<String, String>,
+    /// True when the directory is not an output directory: the marker only records single files written into it
+    /// (`derive --out FILE`), so it does not make the directory calcscore's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    loose: bool,
 }
 
 impl Marker {
@@ -110,7 +129,7 @@ pub struct OutDir {
     option: &'static str,
     /// The command writing: only its own earlier files are replaced.
     producer: Producer,
-    _lock: Option<File>,
+    _lock: Option<DirLock>,
 }
 
 impl OutDir {
@@ -196,6 +215,22 @@ impl OutDir {
                         producers.insert(name.clone(), p);
                     }
                     ours.insert(name, sha);
+                }
+            }
+            // A marker of single files only (`derive --out DIR/score.toml`) does not make the directory an output
+            // directory: it is calcscore's only if nothing else is in it.
+            if marker.loose {
+                let foreign: Vec<OsString> = entries
+                    .iter()
+                    .filter(|e| {
+                        *e != MARKER
+                            && *e != MARKER_PART
+                            && !e.to_str().is_some_and(|n| ours.contains_key(n))
+                    })
+                    .cloned()
+                    .collect();
+                if !foreign.is_empty() {
+                    return Err(self.refuse_foreign(&foreign));
                 }
             }
         } else if is_legacy_report(&self.path) {
@@ -462,7 +497,7 @@ impl OutDir {
         usage(
             &self.shown,
             &format!(
-                "is a non-empty directory that calcscore did not write (no {MARKER}); it holds {} ({}). \
+                "is a non-empty directory that calcscore did not write (no {MARKER} of an output directory); it holds {} ({}). \
                  calcscore writes only into a new or empty directory or one of its own reports, and never deletes \
                  files it did not write; nothing was written. Fix: choose a new directory, e.g. {} {}",
                 match entries.len() {
@@ -501,69 +536,193 @@ impl OutDir {
     }
 }
 
-/// Write one output file (`--out FILE`, `--coords FILE`) through a temporary sibling and a rename; refused if the
-/// path is a directory, the same file as one of `inputs`, or an existing file of another kind (a user's notes or
-/// registry is never replaced by a score file or a simulated table; a previous output of the same kind is).
-pub fn write_file(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
-    check_file(path, inputs)?;
-    if let Ok(existing) = fs::read(path) {
-        if !same_kind(&existing, bytes) {
-            return Err(usage(
-                path,
-                "exists and is not an earlier output of this kind (another header, format or content); nothing \
-                 was written. Fix: choose another file name, or move the file away",
-            ));
-        }
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| usage(path, "is not a file name"))?;
+/// Write one output file (`--out FILE`, `--coords FILE`, `--plot FILE`) through a temporary sibling and a rename,
+/// and record it (name, command, SHA-256) in the marker of its directory. Refused (see [`check_file`]) if the path
+/// is a directory, the same file as one of `inputs`, or an existing file that is not `producer`'s earlier output
+/// unchanged since it was written: a file calcscore did not write is never replaced, whatever it holds.
+pub fn write_file(path: &Path, bytes: &[u8], inputs: &[&Path], producer: Producer) -> Result<()> {
+    write_file_with(path, inputs, producer, |tmp| {
+        fs::write(tmp, bytes).map_err(|e| Error::io("write", path, e))
+    })
+}
+
+/// [`write_file`] for an output written piece by piece: `write` fills the temporary file it is given (a sibling
+/// of `path`), which then replaces `path` in one rename.
+pub fn write_file_with(
+    path: &Path,
+    inputs: &[&Path],
+    producer: Producer,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<()> {
+    let single = Single::new(path)?;
+    let _lock = lock(&single.parent)?;
+    single.check(inputs, producer)?;
     let mut tmp = OsString::from(".");
-    tmp.push(name);
+    tmp.push(&single.name);
     tmp.push(format!(".{TMP}-{}", std::process::id()));
-    let tmp = path.with_file_name(tmp);
-    let result = fs::write(&tmp, bytes)
-        .map_err(|e| Error::io("write", path, e))
-        .and_then(|()| fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e)));
+    let tmp = single.parent.join(tmp);
+    let result = write(&tmp).and_then(|()| {
+        let sha = sha_file(&tmp)
+            .ok_or_else(|| Error::io("read back", &tmp, io::Error::other("not a file")))?;
+        fs::rename(&tmp, single.real()).map_err(|e| Error::io("write", path, e))?;
+        single.record(&sha, producer)
+    });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
 }
 
-/// True when `existing` may be replaced by `new`: the same binary format (PNG, Parquet, gzip, SVG), or text
-/// with the same first line (a CSV header), or both score files (`[[item]]` tables). An empty file is replaced.
-fn same_kind(existing: &[u8], new: &[u8]) -> bool {
-    const MAGIC: [&[u8]; 4] = [b"\x89PNG", b"PAR1", b"\x1f\x8b", b"<svg"];
-    let first_line = |b: &[u8]| b.split(|&c| c == b'\n').next().map(<[u8]>::to_vec);
-    let score = |b: &[u8]| b.windows(10).any(|w| w == b"\n[[item]]\n");
-    existing.is_empty()
-        || MAGIC
-            .iter()
-            .any(|m| existing.starts_with(m) && new.starts_with(m))
-        || (score(existing) && score(new))
-        || first_line(existing) == first_line(new)
+/// Whether `dir` is an output directory calcscore wrote (it holds a marker that is not only a record of single
+/// files): a walk over input files (`agatston --batch ROOT`) does not enter it.
+pub fn is_output_dir(dir: &Path) -> bool {
+    Marker::read(dir).is_some_and(|m| !m.loose)
 }
 
-/// Refuse an output file path that is a directory or the same file as one of `inputs` (call before the work, so
-/// a bad path fails fast; [`write_file`] checks again).
-pub fn check_file(path: &Path, inputs: &[&Path]) -> Result<()> {
-    if path.is_dir() {
-        return Err(usage(
-            path,
-            "is a directory; nothing was written. Fix: give a file name",
-        ));
+/// Whether `path` (existing or not) is `dir` or lies under it, comparing real paths (symbolic links followed as
+/// far as the path exists).
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    let Ok(dir) = fs::canonicalize(dir) else {
+        return false;
+    };
+    let mut rest = Vec::new();
+    let mut existing = path;
+    let real = loop {
+        if let Ok(r) = fs::canonicalize(existing) {
+            break r;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(p), Some(n)) => {
+                rest.push(n.to_os_string());
+                existing = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+            }
+            _ => return false,
+        }
+    };
+    let full = rest.iter().rev().fold(real, |p, n| p.join(n));
+    full.starts_with(&dir)
+}
+
+/// Refuse an output file before any work: a directory, the same file as one of `inputs`, calcscore's marker, or
+/// an existing file that calcscore did not write as `producer`'s output (not in the marker of its directory, or
+/// changed since: its SHA-256 is not the one recorded). [`write_file`] checks again.
+pub fn check_file(path: &Path, inputs: &[&Path], producer: Producer) -> Result<()> {
+    Single::new(path)?.check(inputs, producer)
+}
+
+/// One output file: as named, and its directory's real path (where its marker is) with its name.
+struct Single {
+    shown: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+}
+
+impl Single {
+    fn new(path: &Path) -> Result<Single> {
+        if path.is_dir() {
+            return Err(usage(
+                path,
+                "is a directory; nothing was written. Fix: give a file name",
+            ));
+        }
+        let name = path
+            .file_name()
+            .ok_or_else(|| usage(path, "is not a file name"))?
+            .to_os_string();
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let parent = fs::canonicalize(parent).map_err(|e| Error::io("resolve", parent, e))?;
+        Ok(Single {
+            shown: path.to_path_buf(),
+            parent,
+            name,
+        })
     }
-    if let Some(input) = inputs.iter().find(|i| same_file(path, i)) {
-        return Err(usage(
-            path,
-            &format!(
-                "is the input {} of this run; nothing was written. Fix: write to another file",
-                input.display()
-            ),
-        ));
+
+    fn real(&self) -> PathBuf {
+        self.parent.join(&self.name)
     }
-    Ok(())
+
+    fn check(&self, inputs: &[&Path], producer: Producer) -> Result<()> {
+        if let Some(input) = inputs.iter().find(|i| same_file(&self.shown, i)) {
+            return Err(usage(
+                &self.shown,
+                &format!(
+                    "is the input {} of this run; nothing was written. Fix: write to another file",
+                    input.display()
+                ),
+            ));
+        }
+        if self.name == MARKER || self.name == MARKER_PART {
+            return Err(usage(
+                &self.shown,
+                "is calcscore's record of the files it wrote; nothing was written. Fix: choose another file name",
+            ));
+        }
+        let path = self.real();
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io("inspect", &self.shown, e)),
+        };
+        let marker = Marker::read(&self.parent);
+        let text = self.name.to_str().unwrap_or("");
+        let recorded = marker.as_ref().and_then(|m| m.files.get(text));
+        let ours = meta.is_file() && recorded.is_some() && sha_file(&path).as_ref() == recorded;
+        if !ours {
+            let why = if recorded.is_some() {
+                "was written by calcscore but changed since (its SHA-256 is not the one recorded in"
+            } else {
+                "was not written by calcscore (it is not listed in"
+            };
+            return Err(usage(
+                &self.shown,
+                &format!(
+                    "exists and is not an earlier output of calcscore {}: it {why} {MARKER}); calcscore never \
+                     replaces a file it did not write, so nothing was written. Fix: choose another file name, or \
+                     move the file away",
+                    producer.name()
+                ),
+            ));
+        }
+        let by = marker.as_ref().and_then(|m| m.producers.get(text));
+        match by {
+            Some(p) if p != producer.name() => Err(usage(
+                &self.shown,
+                &format!(
+                    "exists and is not an earlier output of calcscore {}: it was written by calcscore {p}, and one \
+                     command never replaces another's outputs; nothing was written. Fix: choose another file name",
+                    producer.name()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Record the file just written in its directory's marker (a marker of its own, `loose`, where the directory
+    /// is not an output directory), dropping entries whose files are gone.
+    fn record(&self, sha: &str, producer: Producer) -> Result<()> {
+        let mut m = Marker::read(&self.parent).unwrap_or_else(|| {
+            let mut m = marker(BTreeMap::new(), BTreeMap::new());
+            m.loose = true;
+            m
+        });
+        let name = self.name.to_string_lossy().into_owned();
+        m.files
+            .retain(|n, _| *n == name || fs::symlink_metadata(self.parent.join(n)).is_ok());
+        let files = &m.files;
+        m.producers.retain(|n, _| files.contains_key(n));
+        m.files.insert(name.clone(), sha.to_string());
+        m.producers.insert(name, producer.name().to_string());
+        m.calcscore_version = env!("CARGO_PKG_VERSION").into();
+        write_marker(&self.parent, &m)
+    }
 }
 
 fn marker(files: BTreeMap<String, String>, producers: BTreeMap<String, String>) -> Marker {
@@ -573,6 +732,7 @@ fn marker(files: BTreeMap<String, String>, producers: BTreeMap<String, String>) 
         calcscore_version: env!("CARGO_PKG_VERSION").into(),
         files,
         producers,
+        loose: false,
     }
 }
 
@@ -616,11 +776,33 @@ fn resolve(out: &Path) -> Result<PathBuf> {
     }
 }
 
+/// Directories this process holds the lock of: a second lock of the same directory within one run (an output
+/// directory and a single output file beside it) is not taken again, so the run cannot wait for itself.
+static HELD: std::sync::Mutex<BTreeSet<PathBuf>> = std::sync::Mutex::new(BTreeSet::new());
+
+/// The lock on one directory, released when dropped (and by the kernel when the process ends).
+struct DirLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        if let Ok(mut held) = HELD.lock() {
+            held.remove(&self.path);
+        }
+    }
+}
+
 /// Lock the parent directory (`flock` on it); waits, saying so, while another run holds it. The kernel releases
-/// the lock when a run ends, even by SIGKILL. (`File::lock` would do the same but needs Rust 1.89.)
+/// the lock when a run ends, even by SIGKILL. (`File::lock` would do the same but needs Rust 1.89.) `None` when
+/// this process holds it already.
 #[cfg(unix)]
-fn lock(parent: &Path) -> Result<Option<File>> {
+fn lock(parent: &Path) -> Result<Option<DirLock>> {
     use std::os::unix::io::AsRawFd;
+    if HELD.lock().is_ok_and(|held| held.contains(parent)) {
+        return Ok(None);
+    }
     let file = File::open(parent).map_err(|e| Error::io("open for locking", parent, e))?;
     let flock = |op| {
         // SAFETY: `file` is an open descriptor for the whole call; flock only changes its lock.
@@ -642,12 +824,18 @@ fn lock(parent: &Path) -> Result<Option<File>> {
         }
         Err(e) => return Err(Error::io("lock", parent, e)),
     }
-    Ok(Some(file))
+    if let Ok(mut held) = HELD.lock() {
+        held.insert(parent.to_path_buf());
+    }
+    Ok(Some(DirLock {
+        _file: file,
+        path: parent.to_path_buf(),
+    }))
 }
 
 /// No lock where there is no `flock` (documented limitation: concurrent runs are not serialised there).
 #[cfg(not(unix))]
-fn lock(_parent: &Path) -> Result<Option<File>> {
+fn lock(_parent: &Path) -> Result<Option<DirLock>> {
     Ok(None)
 }
 
@@ -824,28 +1012,43 @@ fn remove_any(path: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    /// A file is replaced only by an output of its kind: a score by a score, a CSV by a CSV of the same
-    /// header, a PNG by a PNG; a user's notes or registry never.
+    /// A file is replaced only when calcscore wrote it, as the same command, and it is unchanged since: a user's
+    /// notes, a hand-written score or a registry with calcscore's header never.
     #[test]
-    fn only_an_output_of_the_same_kind_is_replaced() {
+    fn only_calcscores_own_unchanged_file_is_replaced() {
         let score = b"name = \"a\"\ncutoff = 2\n\n[[item]]\nlabel = \"x\"\n";
         let other_score = b"name = \"b\"\ncutoff = 3\n\n[[item]]\nlabel = \"y\"\n";
-        assert!(same_kind(score, other_score));
-        assert!(!same_kind(b"precious user notes\n", other_score));
-        assert!(same_kind(b"id,x\n1,2\n", b"id,x\n7,8\n"));
-        assert!(!same_kind(b"patient_id,age\nP1,60\n", b"id,x\n7,8\n"));
-        assert!(same_kind(b"\x89PNG\r\n1", b"\x89PNG\r\n2"));
-        assert!(!same_kind(b"\x89PNG\r\n1", b"<svg width"));
-        assert!(same_kind(b"", b"anything"));
         let dir = tempfile::tempdir().unwrap();
-        let notes = dir.path().join("notes.txt");
-        fs::write(&notes, "precious user notes\n").unwrap();
-        assert!(write_file(&notes, other_score, &[]).is_err());
-        assert_eq!(fs::read_to_string(&notes).unwrap(), "precious user notes\n");
-        let earlier = dir.path().join("s.toml");
-        fs::write(&earlier, score).unwrap();
-        write_file(&earlier, other_score, &[]).unwrap();
-        assert_eq!(fs::read(&earlier).unwrap(), other_score);
+        let hand = dir.path().join("hand.toml");
+        fs::write(&hand, score).unwrap();
+        let e = write_file(&hand, other_score, &[], Producer::Derive).unwrap_err();
+        assert!(
+            e.to_string().contains("was not written by calcscore"),
+            "{e}"
+        );
+        assert_eq!(fs::read(&hand).unwrap(), score);
+        let out = dir.path().join("s.toml");
+        write_file(&out, score, &[], Producer::Derive).unwrap();
+        write_file(&out, other_score, &[], Producer::Derive).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), other_score);
+        let e = write_file(&out, b"t,s\n", &[], Producer::RocCoords).unwrap_err();
+        assert!(
+            e.to_string().contains("written by calcscore derive --out"),
+            "{e}"
+        );
+        fs::write(&out, b"edited").unwrap();
+        let e = write_file(&out, score, &[], Producer::Derive).unwrap_err();
+        assert!(e.to_string().contains("changed since"), "{e}");
+        assert_eq!(fs::read(&out).unwrap(), b"edited");
+        let m = Marker::read(dir.path()).unwrap();
+        assert!(m.loose);
+        assert_eq!(list(dir.path()).unwrap(), [MARKER, "hand.toml", "s.toml"]);
+        // A directory holding single outputs and a user's file is not an output directory.
+        let e = OutDir::open(dir.path(), &[], Producer::Card)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("non-empty directory"), "{e}");
     }
 
     fn files(pairs: &[(&str, &str)]) -> Vec<OutputFile> {

@@ -55,6 +55,42 @@ impl DataNotice {
     }
 }
 
+/// The notice for an input of any verb (`derive --data`, `table1 --data` ...) when its bytes are one of the
+/// synthetic datasets calcscore ships (same SHA-256, the rule of `reproduce`); `None` for any other file, and for
+/// a file that cannot be read (the loader reports that). Only a file of a shipped file's exact size is hashed.
+pub fn shipped_synthetic(input: &std::path::Path) -> Option<DataNotice> {
+    const SHIPPED: [(&str, &str, &str); 2] = [
+        (
+            "zhang2021",
+            "Zhang 2021 lesion registry",
+            zhang2021::SYNTHETIC_MODEL,
+        ),
+        (
+            "denosumab-pilot",
+            "denosumab pilot CAC table",
+            denosumab::SYNTHETIC_MODEL,
+        ),
+    ];
+    let len = std::fs::metadata(input).ok()?.len();
+    let sized = |study: &str| shipped::dataset(study).is_some_and(|(_, b)| b.len() as u64 == len);
+    if !SHIPPED.iter().any(|(study, ..)| sized(study)) {
+        return None;
+    }
+    let sha = sha256_file(input).ok()?;
+    SHIPPED.iter().find_map(|&(study, what, model)| {
+        let notice = DataNotice::for_input(input, sha.clone(), study, model);
+        let (label, _) = shipped::dataset(study)?;
+        notice.synthetic.then(|| DataNotice {
+            text: format!(
+                "SYNTHETIC DATA: {} is calcscore's shipped synthetic {what} ({label}, same SHA-256), simulated \
+                 to match published summaries, not patients: {model}",
+                input.display()
+            ),
+            ..notice
+        })
+    })
+}
+
 /// SHA-256 of bytes, as lowercase hex.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;

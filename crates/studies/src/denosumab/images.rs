@@ -166,7 +166,11 @@ pub fn reproduce(
     let sha = sha256_file(data)?;
     let mut notice = DataNotice::for_input(data, sha, "denosumab-pilot", SYNTHETIC_MODEL);
     let mut table = schema::load_cac_with(data, map, read)?;
-    let found = batch::score_tree(dicom, &Options::default())?;
+    let found = batch::score_tree(
+        dicom,
+        &Options::default(),
+        &calcscore_report::output::is_output_dir,
+    )?;
     replace_scores(&mut table, &found.studies, dicom)?;
     notice.text.push_str(&format!(
         " Agatston scores read from {} CT series under {} (130 HU, 8-connectivity, 1 mm², no thickness scaling).",
@@ -181,6 +185,10 @@ pub fn reproduce(
                 .skipped_files
                 .iter()
                 .map(|f| format!("file {} (not DICOM: {})", f.file.display(), f.reason)),
+        )
+        .chain(
+            (found.skipped_outputs.iter())
+                .map(|d| format!("directory {} (calcscore's own output)", d.display())),
         )
         .collect();
     if !left.is_empty() {

@@ -38,21 +38,15 @@ fn chunk_seed(seed: u64, c: usize) -> u64 {
     seed.wrapping_add((c as u64) << 32)
 }
 
-/// Write a simulated registry of `n` lesions to `path` (through a temporary file renamed into place).
+/// Write a simulated registry of `n` lesions to `path` (through a temporary file renamed into place, and recorded
+/// as `simulate --out`'s output: an existing file is replaced only if it is calcscore's unchanged earlier output).
 pub fn write_registry(path: &Path, seed: u64, n: usize, format: RegistryFormat) -> Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("{}: is not a file name", path.display())))?;
-    let mut tmp = std::ffi::OsString::from(".");
-    tmp.push(name);
-    tmp.push(format!(".simulate-{}", std::process::id()));
-    let tmp = path.with_file_name(tmp);
-    let result = write_to(&tmp, seed, n, format)
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    calcscore_report::output::write_file_with(
+        path,
+        &[],
+        calcscore_report::output::Producer::Simulate,
+        |tmp| write_to(tmp, seed, n, format),
+    )
 }
 
 fn write_to(path: &Path, seed: u64, n: usize, format: RegistryFormat) -> Result<()> {
