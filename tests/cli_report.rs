@@ -570,3 +570,52 @@ fn results_of_another_study_or_emptied_are_refused_clearly() {
         );
     }
 }
+
+/// A copy of the shipped run in a fresh directory (its marker included) with results.json edited by `edit`;
+/// returns the edited results.json.
+fn edited_results(dir: &Path, name: &str, edit: impl Fn(&mut Value)) -> PathBuf {
+    let mut v: Value = serde_json::from_str(&read(shipped(), "results.json")).unwrap();
+    edit(&mut v);
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap();
+    for entry in std::fs::read_dir(shipped()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let json = out.join("results.json");
+    std::fs::write(&json, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    json
+}
+
+/// A field of the wrong type, or a missing one, is named by the file and its JSON path, in `report --results` and
+/// in `check --results` alike (serde's message alone said "invalid type: string "a", expected usize", not where).
+#[test]
+fn results_read_errors_name_the_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong_type = edited_results(dir.path(), "wrong_type", |v| {
+        v["cohorts"][2]["n_lesions"] = Value::String("a".into())
+    });
+    let missing = edited_results(dir.path(), "missing", |v| {
+        v["flow"].as_object_mut().unwrap().remove("n_analysed");
+    });
+    for (json, want) in [
+        (
+            &wrong_type,
+            r#"cohorts[2].n_lesions: invalid type: string "a", expected usize"#,
+        ),
+        (&missing, "flow: missing field `n_analysed`"),
+    ] {
+        let file = json.to_str().unwrap();
+        for args in [
+            vec!["report", "--results", file],
+            vec!["check", "zhang2021", "--results", file],
+        ] {
+            let o = calcscore(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(&format!("{file}: {want}")), "{args:?}: {err}");
+        }
+    }
+}

@@ -213,7 +213,7 @@ pub fn read_results<T: serde::de::DeserializeOwned>(
     })?;
     calcscore_report::json::from_str_lenient(&text).map_err(|e| {
         Error::Usage(format!(
-            "{}: not a calcscore {study} results.json (or from an older version): {e}",
+            "{}: {e} (not a calcscore {study} results.json, or from an older version)",
             path.display()
         ))
     })

@@ -211,7 +211,7 @@ impl Results {
     pub fn from_json(text: &str, origin: &str) -> Result<Results> {
         let res: Results = calcscore_report::json::from_str_lenient(text).map_err(|e| {
             Error::Usage(format!(
-                "{origin}: not a calcscore zhang2021 results.json (or from an older version): {e}"
+                "{origin}: {e} (not a calcscore zhang2021 results.json, or from an older version)"
             ))
         })?;
         // Another study's results, or a file emptied by hand, would fail deep in a figure (ZeroHeight).
