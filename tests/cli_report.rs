@@ -619,3 +619,41 @@ fn results_read_errors_name_the_json_path() {
         }
     }
 }
+
+/// A results.json written by a newer calcscore (one patch level above this one) is refused by `report --results`
+/// and `check --results`, naming both versions and the fix; an older one is still read (it was accepted silently
+/// before, and its report footer then claimed the newer version).
+#[test]
+fn results_of_a_newer_calcscore_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let this = env!("CARGO_PKG_VERSION");
+    let parts: Vec<u64> = this.split('.').map(|p| p.parse().unwrap()).collect();
+    let newer = format!("{}.{}.{} (git abc123)", parts[0], parts[1], parts[2] + 1);
+    let future = edited_results(dir.path(), "future", |v| {
+        v["calcscore_version"] = Value::String(newer.clone())
+    });
+    let file = future.to_str().unwrap();
+    for args in [
+        vec!["report", "--results", file],
+        vec!["check", "zhang2021", "--results", file],
+    ] {
+        let o = calcscore(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let want = format!(
+            "{file}: written by calcscore {newer}, newer than this calcscore {this}; its results may hold what \
+             this version cannot read. Fix: use calcscore {}.{}.{} or newer",
+            parts[0],
+            parts[1],
+            parts[2] + 1
+        );
+        assert!(err.contains(&want), "{args:?}: {err}");
+    }
+    let older = edited_results(dir.path(), "older", |v| {
+        v["calcscore_version"] = Value::String("0.0.1 (git abc123)".into())
+    });
+    let o = calcscore(&["report", "--results", older.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = calcscore(&["check", "zhang2021", "--results", older.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
