@@ -657,3 +657,50 @@ fn results_of_a_newer_calcscore_are_refused() {
     let o = calcscore(&["check", "zhang2021", "--results", older.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Infinite and undefined numbers survive results.json: the report rendered from the results and the one rendered
+/// after writing and reading back results.json are the same bytes. JSON has no Inf or NaN; serde_json wrote null,
+/// read back as NaN, so an LR+ of Inf (a zero cell) became "NaN [0.000, NaN]" in the rebuilt table.
+#[test]
+fn non_finite_numbers_survive_the_results_json_round_trip() {
+    let mut res = Results::read(&shipped().join("results.json")).unwrap();
+    let accuracy = res.analysis.accuracy.as_mut().unwrap();
+    for m in &mut accuracy.measures {
+        match m.measure.as_str() {
+            "lr_pos" => (m.estimate, m.conf_low, m.conf_high) = (f64::INFINITY, 0.0, f64::INFINITY),
+            "lr_neg" => (m.estimate, m.conf_low, m.conf_high) = (f64::NAN, f64::NEG_INFINITY, 2.5),
+            _ => {}
+        }
+    }
+    let text = res.to_json();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let measures = v["analysis"]["accuracy"]["measures"].as_array().unwrap();
+    let lr = |name: &str| measures.iter().find(|m| m["measure"] == name).unwrap();
+    let fields = |m: &Value| {
+        (
+            m["estimate"].clone(),
+            m["conf_low"].clone(),
+            m["conf_high"].clone(),
+        )
+    };
+    assert_eq!(
+        fields(lr("lr_pos")),
+        (Value::from("Inf"), Value::from(0.0), Value::from("Inf"))
+    );
+    assert_eq!(
+        fields(lr("lr_neg")),
+        (Value::from("NaN"), Value::from("-Inf"), Value::from(2.5))
+    );
+    let direct = calcscore_studies::zhang2021::render_report(&res).unwrap();
+    let back = Results::from_json(&text, "results.json").unwrap();
+    let rebuilt = calcscore_studies::zhang2021::render_report(&back).unwrap();
+    assert_eq!(direct.len(), rebuilt.len());
+    for ((name, a), (name_b, b)) in direct.iter().zip(&rebuilt) {
+        assert_eq!(name, name_b);
+        assert!(a == b, "{name} differs after the round trip");
+    }
+    let md = &direct.iter().find(|(n, _)| n == "report.md").unwrap().1;
+    let md = String::from_utf8_lossy(md);
+    assert!(md.contains("| lr_pos | Inf [0.000, Inf] |"), "{md}");
+    assert!(md.contains("| lr_neg | NaN [-Inf, 2.500] |"), "{md}");
+}

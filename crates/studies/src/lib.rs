@@ -195,12 +195,14 @@ impl<O: Serialize> Manifest<O> {
     }
 }
 
-/// A results or manifest file's text: pretty JSON, newline-terminated.
+/// A results or manifest file's text: pretty JSON, newline-terminated; NaN and infinities as the strings
+/// "NaN", "Inf", "-Inf" (JSON has no such numbers; [`read_results`] reads them back).
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+    calcscore_report::json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-/// Read a study's results.json into its results type (`null` numbers read as NaN); errors say how to make one.
+/// Read a study's results.json into its results type ("Inf", "-Inf", "NaN" read back as those numbers, `null`
+/// as NaN); errors say how to make one.
 pub fn read_results<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
     study: &str,
@@ -214,7 +216,7 @@ pub fn read_results<T: serde::de::DeserializeOwned>(
     parse_results(&text, &path.display().to_string(), study)
 }
 
-/// Parse a results.json text of `study` (`null` numbers read as NaN); `origin` names the file in errors. A file
+/// Parse a results.json text of `study` (non-finite numbers as in [`read_results`]); `origin` names the file in errors. A file
 /// written by a newer calcscore is refused before its fields are read (they may mean what this version cannot know).
 pub(crate) fn parse_results<T: serde::de::DeserializeOwned>(
     text: &str,
