@@ -18,7 +18,8 @@ use super::plain_csv;
 use super::{ColumnData, DataError, Table};
 use calcscore_core::clip;
 
-/// Cell texts read as missing values in CSV files.
+/// Cell texts read as missing values: in CSV files, and in the text (string) columns of Parquet files and
+/// workbooks.
 pub const MISSING_TOKENS: [&str; 5] = ["", "NA", "N/A", "n/a", "na"];
 
 /// Columns always read as text: the identifiers of the lesion and CAC schemas.
@@ -600,8 +601,15 @@ fn parquet_table(
     // A Parquet file has no header line: row n of a message is its n-th record.
     table.header_row = 0;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
-        if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
-            *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
+        match &*column {
+            ColumnData::Num(v) if text.contains(name) => {
+                *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
+            }
+            // The CSV missing-value tokens are missing in a text column too ("NA" is no level).
+            ColumnData::Text(v) if v.iter().any(|t| t.is_some_and(is_missing_token)) => {
+                *column = ColumnData::text(v.iter().map(|t| t.filter(|t| !is_missing_token(t))));
+            }
+            _ => {}
         }
     }
     if table.nrows() == 0 {
@@ -627,6 +635,11 @@ fn workbook_table(
         }
     }
     Ok(table)
+}
+
+/// True for a cell text that means a missing value ([`MISSING_TOKENS`], compared exactly as in CSV).
+fn is_missing_token(t: &str) -> bool {
+    MISSING_TOKENS.contains(&t)
 }
 
 /// True unless an integer column holds a value beyond ±2^53, where floats skip integers.
@@ -678,6 +691,56 @@ mod tests {
         assert_eq!(
             t.columns[1],
             ColumnData::num([Some(n), Some(-n), Some(7.0)])
+        );
+    }
+
+    /// The CSV missing-value tokens are missing in a Parquet text column too, ids included: "NA" is no level
+    /// (it was: table1 by such a column showed a group "NA"). Other texts, "NaN" or " NA" among them, stay.
+    #[test]
+    fn parquet_text_missing_tokens_are_missing_as_in_csv() {
+        let cells = [
+            Some("a"),
+            Some("NA"),
+            Some("N/A"),
+            Some("n/a"),
+            Some("na"),
+            Some(""),
+            None,
+            Some("NaN"),
+            Some("Na"),
+        ];
+        let mut df = df!(
+            "grp" => cells,
+            "patient_id" => cells,
+            "y" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+        )
+        .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("calcscore-na-text-{}.parquet", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+        let t = read_table(&path);
+        let _ = std::fs::remove_file(&path);
+        let t = t.unwrap();
+        // Row by row as the CSV reader reads the same cells (MISSING_TOKENS: "", NA, N/A, n/a, na).
+        let want = [
+            Some("a"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("NaN"),
+            Some("Na"),
+        ];
+        assert_eq!(t.column("grp").unwrap(), &ColumnData::text(want));
+        assert_eq!(t.column("patient_id").unwrap(), &ColumnData::text(want));
+        let csv = "grp,y\na,1\nNA,2\nN/A,3\nn/a,4\nna,5\n\"\",6\n,7\nNaN,8\nNa,9\n";
+        let c = read_csv_bytes(csv.as_bytes(), "t.csv").unwrap();
+        assert_eq!(
+            c.text("grp").unwrap().to_options(),
+            t.text("grp").unwrap().to_options()
         );
     }
 
