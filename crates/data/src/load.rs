@@ -744,6 +744,45 @@ mod tests {
         );
     }
 
+    /// A Parquet float32 column reads as the decimals it prints as: 0.1f32 is the group "0.1" and the number 0.1,
+    /// as the same decimals in a CSV file (it was 0.10000000149011612, the f32's exact binary value, as a label).
+    #[test]
+    fn parquet_float32_values_are_their_shortest_decimals() {
+        let mut df = df!(
+            "g32" => [Some(0.1f32), Some(0.2), Some(1e-7), Some(16_777_217.0), Some(f32::INFINITY), None],
+        )
+        .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("calcscore-f32-{}.parquet", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+        let t = read_table(&path);
+        let _ = std::fs::remove_file(&path);
+        let t = t.unwrap();
+        // 16777217 is no f32: it is stored as 16777216 (2^24), the nearest.
+        assert_eq!(
+            t.column("g32").unwrap(),
+            &ColumnData::num([
+                Some(0.1),
+                Some(0.2),
+                Some(1e-7),
+                Some(16_777_216.0),
+                Some(f64::INFINITY),
+                None
+            ])
+        );
+        let labels = t.text("g32").unwrap().to_options();
+        assert_eq!(
+            labels[..4],
+            [
+                Some("0.1".to_string()),
+                Some("0.2".to_string()),
+                Some("0.0000001".to_string()),
+                Some("16777216".to_string())
+            ]
+        );
+    }
+
     /// A float id is its shortest digits; NaN or an infinity is no id (missing), never the id "NaN".
     #[test]
     fn float_ids_are_digits_and_nan_is_missing() {
