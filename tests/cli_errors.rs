@@ -3,11 +3,11 @@
 //! the message's file, spreadsheet row (header = row 1) and column are asserted.
 
 mod common;
-use common::{calcscore_in, registry, REGISTRY_HEADER as HEADER, REGISTRY_ROWS as ROWS};
+use common::{calcscore, calcscore_in, registry, REGISTRY_HEADER as HEADER, REGISTRY_ROWS as ROWS};
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The valid rows with cell `column` of data row `k` (0-based) replaced by `value`.
 fn with_cell(k: usize, column: &str, value: &str) -> String {
@@ -1031,12 +1031,73 @@ fn edge_zero_cell_in_accuracy_table() {
         let score: u8 = l.bits.iter().sum();
         l.expansion = if score >= 2 { 62.0 } else { 88.0 } - f64::from(score);
     }
-    let (r, md) = edge_run("zerocell.csv", &lesions);
+    let c = case("zerocell.csv", edge_registry(&lesions));
+    let out = c.dir.path().join("report");
+    let r = reproduce_ok(&c, &out);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     let acc = &r["analysis"]["accuracy"];
     assert_eq!(
-        (acc["fp"].as_u64(), acc["fn_"].as_u64()),
-        (Some(0), Some(0))
+        (
+            acc["tp"].as_u64(),
+            acc["fp"].as_u64(),
+            acc["fn_"].as_u64(),
+            acc["tn"].as_u64()
+        ),
+        (Some(9), Some(0), Some(0), Some(15))
     );
+    // By hand: sensitivity 9/9 = 1, specificity 15/15 = 1, so LR+ = 1 / (1 - 1) = Inf and LR- = (1 - 1) / 1 = 0,
+    // both with the interval [0, Inf] of the note. JSON has no Inf: results.json writes the string "Inf" (it
+    // wrote null, which read back as NaN, so the rebuilt table said "NaN [0.000, NaN]").
+    let lr = |name: &str| {
+        acc["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["measure"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            &lr("lr_pos")["estimate"],
+            &lr("lr_pos")["conf_low"],
+            &lr("lr_pos")["conf_high"]
+        ),
+        (&json!("Inf"), &json!(0.0), &json!("Inf"))
+    );
+    assert_eq!(
+        (&lr("lr_neg")["estimate"], &lr("lr_neg")["conf_high"]),
+        (&json!(0.0), &json!("Inf"))
+    );
+    assert!(md.contains("| lr_pos | Inf [0.000, Inf] | 9/0 |"), "{md}");
+    assert!(
+        md.contains("| lr_neg | 0.000 [0.000, Inf] | 0/15 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("lr_pos is Inf, its log-method interval"),
+        "{md}"
+    );
+    // `report --results` rebuilds the same tables from results.json.
+    let again = c.dir.path().join("again");
+    let o = calcscore(&[
+        "report",
+        "--results",
+        out.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["report.md", "accuracy.csv", "tables.tex"] {
+        assert_eq!(
+            std::fs::read_to_string(again.join(f)).unwrap(),
+            std::fs::read_to_string(out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert!(std::fs::read_to_string(again.join("accuracy.csv"))
+        .unwrap()
+        .contains("lr_pos,Inf,9,0,0,Inf,log"));
     has_note(
         &r,
         &md,

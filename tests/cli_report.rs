@@ -570,3 +570,137 @@ fn results_of_another_study_or_emptied_are_refused_clearly() {
         );
     }
 }
+
+/// A copy of the shipped run in a fresh directory (its marker included) with results.json edited by `edit`;
+/// returns the edited results.json.
+fn edited_results(dir: &Path, name: &str, edit: impl Fn(&mut Value)) -> PathBuf {
+    let mut v: Value = serde_json::from_str(&read(shipped(), "results.json")).unwrap();
+    edit(&mut v);
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap();
+    for entry in std::fs::read_dir(shipped()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let json = out.join("results.json");
+    std::fs::write(&json, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    json
+}
+
+/// A field of the wrong type, or a missing one, is named by the file and its JSON path, in `report --results` and
+/// in `check --results` alike (serde's message alone said "invalid type: string "a", expected usize", not where).
+#[test]
+fn results_read_errors_name_the_json_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong_type = edited_results(dir.path(), "wrong_type", |v| {
+        v["cohorts"][2]["n_lesions"] = Value::String("a".into())
+    });
+    let missing = edited_results(dir.path(), "missing", |v| {
+        v["flow"].as_object_mut().unwrap().remove("n_analysed");
+    });
+    for (json, want) in [
+        (
+            &wrong_type,
+            r#"cohorts[2].n_lesions: invalid type: string "a", expected usize"#,
+        ),
+        (&missing, "flow: missing field `n_analysed`"),
+    ] {
+        let file = json.to_str().unwrap();
+        for args in [
+            vec!["report", "--results", file],
+            vec!["check", "zhang2021", "--results", file],
+        ] {
+            let o = calcscore(&args);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(&format!("{file}: {want}")), "{args:?}: {err}");
+        }
+    }
+}
+
+/// A results.json written by a newer calcscore (one patch level above this one) is refused by `report --results`
+/// and `check --results`, naming both versions and the fix; an older one is still read (it was accepted silently
+/// before, and its report footer then claimed the newer version).
+#[test]
+fn results_of_a_newer_calcscore_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let this = env!("CARGO_PKG_VERSION");
+    let parts: Vec<u64> = this.split('.').map(|p| p.parse().unwrap()).collect();
+    let newer = format!("{}.{}.{} (git abc123)", parts[0], parts[1], parts[2] + 1);
+    let future = edited_results(dir.path(), "future", |v| {
+        v["calcscore_version"] = Value::String(newer.clone())
+    });
+    let file = future.to_str().unwrap();
+    for args in [
+        vec!["report", "--results", file],
+        vec!["check", "zhang2021", "--results", file],
+    ] {
+        let o = calcscore(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let want = format!(
+            "{file}: written by calcscore {newer}, newer than this calcscore {this}; its results may hold what \
+             this version cannot read. Fix: use calcscore {}.{}.{} or newer",
+            parts[0],
+            parts[1],
+            parts[2] + 1
+        );
+        assert!(err.contains(&want), "{args:?}: {err}");
+    }
+    let older = edited_results(dir.path(), "older", |v| {
+        v["calcscore_version"] = Value::String("0.0.1 (git abc123)".into())
+    });
+    let o = calcscore(&["report", "--results", older.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = calcscore(&["check", "zhang2021", "--results", older.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Infinite and undefined numbers survive results.json: the report rendered from the results and the one rendered
+/// after writing and reading back results.json are the same bytes. JSON has no Inf or NaN; serde_json wrote null,
+/// read back as NaN, so an LR+ of Inf (a zero cell) became "NaN [0.000, NaN]" in the rebuilt table.
+#[test]
+fn non_finite_numbers_survive_the_results_json_round_trip() {
+    let mut res = Results::read(&shipped().join("results.json")).unwrap();
+    let accuracy = res.analysis.accuracy.as_mut().unwrap();
+    for m in &mut accuracy.measures {
+        match m.measure.as_str() {
+            "lr_pos" => (m.estimate, m.conf_low, m.conf_high) = (f64::INFINITY, 0.0, f64::INFINITY),
+            "lr_neg" => (m.estimate, m.conf_low, m.conf_high) = (f64::NAN, f64::NEG_INFINITY, 2.5),
+            _ => {}
+        }
+    }
+    let text = res.to_json();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let measures = v["analysis"]["accuracy"]["measures"].as_array().unwrap();
+    let lr = |name: &str| measures.iter().find(|m| m["measure"] == name).unwrap();
+    let fields = |m: &Value| {
+        (
+            m["estimate"].clone(),
+            m["conf_low"].clone(),
+            m["conf_high"].clone(),
+        )
+    };
+    assert_eq!(
+        fields(lr("lr_pos")),
+        (Value::from("Inf"), Value::from(0.0), Value::from("Inf"))
+    );
+    assert_eq!(
+        fields(lr("lr_neg")),
+        (Value::from("NaN"), Value::from("-Inf"), Value::from(2.5))
+    );
+    let direct = calcscore_studies::zhang2021::render_report(&res).unwrap();
+    let back = Results::from_json(&text, "results.json").unwrap();
+    let rebuilt = calcscore_studies::zhang2021::render_report(&back).unwrap();
+    assert_eq!(direct.len(), rebuilt.len());
+    for ((name, a), (name_b, b)) in direct.iter().zip(&rebuilt) {
+        assert_eq!(name, name_b);
+        assert!(a == b, "{name} differs after the round trip");
+    }
+    let md = &direct.iter().find(|(n, _)| n == "report.md").unwrap().1;
+    let md = String::from_utf8_lossy(md);
+    assert!(md.contains("| lr_pos | Inf [0.000, Inf] |"), "{md}");
+    assert!(md.contains("| lr_neg | NaN [-Inf, 2.500] |"), "{md}");
+}

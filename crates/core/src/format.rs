@@ -71,8 +71,17 @@ pub fn significant5(x: f64) -> String {
     }
 }
 
-/// A number with a fixed count of decimals, for reading ("-0.00" prints as "0.00").
+/// Infinities as R prints them ("Inf", "-Inf"; Rust's own text is "inf"); None for any other number.
+fn infinity(x: f64) -> Option<String> {
+    x.is_infinite()
+        .then(|| if x > 0.0 { "Inf" } else { "-Inf" }.to_string())
+}
+
+/// A number with a fixed count of decimals, for reading ("-0.00" prints as "0.00"; infinities "Inf", "-Inf").
 pub fn fixed(x: f64, decimals: usize) -> String {
+    if let Some(inf) = infinity(x) {
+        return inf;
+    }
     let s = format!("{x:.decimals$}");
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
@@ -81,9 +90,11 @@ pub fn fixed(x: f64, decimals: usize) -> String {
     }
 }
 
-/// A number in full precision for CSV (the shortest form that reads back the same); empty for `None`.
+/// A number in full precision for CSV (the shortest form that reads back the same; infinities "Inf", "-Inf" as
+/// R writes them); empty for `None`.
 pub fn shortest(x: Option<f64>) -> String {
-    x.map(|v| format!("{v}")).unwrap_or_default()
+    x.map(|v| infinity(v).unwrap_or_else(|| format!("{v}")))
+        .unwrap_or_default()
 }
 
 /// A number with up to 4 decimals, trailing zeros trimmed ("0.05", "3"), as published numbers are written.
@@ -117,6 +128,12 @@ mod tests {
         assert_eq!(significant5(0.0123456), "0.012346");
         assert_eq!(fixed(-0.001, 2), "0.00");
         assert_eq!(shortest(Some(0.1)), "0.1");
+        // R: format(c(Inf, -Inf, NaN), nsmall = 3) and write.csv print Inf, -Inf, NaN.
+        assert_eq!(fixed(f64::INFINITY, 3), "Inf");
+        assert_eq!(fixed(f64::NEG_INFINITY, 3), "-Inf");
+        assert_eq!(fixed(f64::NAN, 3), "NaN");
+        assert_eq!(shortest(Some(f64::INFINITY)), "Inf");
+        assert_eq!(shortest(Some(f64::NEG_INFINITY)), "-Inf");
         assert_eq!(trimmed4(0.0500), "0.05");
         assert_eq!(trimmed4(3.0), "3");
     }

@@ -62,6 +62,9 @@ fn typed_column(s: &Series) -> PolarsResult<ColumnData> {
         DataType::String => ColumnData::Text(text_or_missing(s.str()?)),
         DataType::Boolean => ColumnData::num(s.bool()?.iter().map(|v| v.map(f64::from))),
         DataType::Float64 => ColumnData::Num(NumColumn::from_chunked(s.f64()?)),
+        // A float32 as the decimal it prints as (0.1f32 is 0.1, not 0.10000000149011612): the value its writer
+        // meant, so its groups are labelled "0.1" and its numbers equal those of the same decimals in a CSV file.
+        DataType::Float32 => ColumnData::num(s.f32()?.iter().map(|v| v.map(f32_decimal))),
         dt if dt.is_primitive_numeric() => {
             ColumnData::Num(NumColumn::from_chunked(s.cast(&DataType::Float64)?.f64()?))
         }
@@ -74,6 +77,16 @@ fn typed_column(s: &Series) -> PolarsResult<ColumnData> {
             Err(_) => ColumnData::text((0..s.len()).map(|i| formatted(s, i))),
         },
     })
+}
+
+/// The f64 of a float32's shortest round-trip decimal (Rust prints an `f32` as the shortest text that reads
+/// back as the same f32); NaN and infinities unchanged.
+fn f32_decimal(x: f32) -> f64 {
+    if x.is_finite() {
+        x.to_string().parse().unwrap_or(f64::from(x))
+    } else {
+        f64::from(x)
+    }
 }
 
 /// A text column whose empty strings are missing (shared buffers when there is none).

@@ -18,7 +18,8 @@ use super::plain_csv;
 use super::{ColumnData, DataError, Table};
 use calcscore_core::clip;
 
-/// Cell texts read as missing values in CSV files.
+/// Cell texts read as missing values: in CSV files, and in the text (string) columns of Parquet files and
+/// workbooks.
 pub const MISSING_TOKENS: [&str; 5] = ["", "NA", "N/A", "n/a", "na"];
 
 /// Columns always read as text: the identifiers of the lesion and CAC schemas.
@@ -676,8 +677,26 @@ fn parquet_table(
     // A Parquet file has no header line: row n of a message is its n-th record.
     table.header_row = 0;
     for (name, column) in table.names.iter().zip(table.columns.iter_mut()) {
-        if let (true, ColumnData::Num(v)) = (text.contains(name), &*column) {
-            *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
+        match &*column {
+            ColumnData::Num(v) if text.contains(name) => {
+                *column = ColumnData::Text(v.iter().map(|x| x.and_then(id_text)).collect());
+            }
+            // The CSV missing-value tokens are missing in a text column too ("NA" is no level); in an id column,
+            // as in CSV, only the empty cell is (ids are text: "NA" is an id).
+            ColumnData::Text(v) => {
+                let id = text.contains(name);
+                let missing = |t: &str| {
+                    if id {
+                        t.is_empty()
+                    } else {
+                        is_missing_token(t)
+                    }
+                };
+                if v.iter().any(|t| t.is_some_and(missing)) {
+                    *column = ColumnData::text(v.iter().map(|t| t.filter(|t| !missing(t))));
+                }
+            }
+            _ => {}
         }
     }
     if table.nrows() == 0 {
@@ -703,6 +722,11 @@ fn workbook_table(
         }
     }
     Ok(table)
+}
+
+/// True for a cell text that means a missing value ([`MISSING_TOKENS`], compared exactly as in CSV).
+fn is_missing_token(t: &str) -> bool {
+    MISSING_TOKENS.contains(&t)
 }
 
 /// True unless an integer column holds a value beyond ±2^53, where floats skip integers.
@@ -754,6 +778,107 @@ mod tests {
         assert_eq!(
             t.columns[1],
             ColumnData::num([Some(n), Some(-n), Some(7.0)])
+        );
+    }
+
+    /// The CSV missing-value tokens are missing in a Parquet text column too (ids: only the empty cell): "NA" is no level
+    /// (it was: table1 by such a column showed a group "NA"). Other texts, "NaN" or " NA" among them, stay.
+    #[test]
+    fn parquet_text_missing_tokens_are_missing_as_in_csv() {
+        let cells = [
+            Some("a"),
+            Some("NA"),
+            Some("N/A"),
+            Some("n/a"),
+            Some("na"),
+            Some(""),
+            None,
+            Some("NaN"),
+            Some("Na"),
+        ];
+        let mut df = df!(
+            "grp" => cells,
+            "patient_id" => cells,
+            "y" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+        )
+        .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("calcscore-na-text-{}.parquet", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+        let t = read_table(&path);
+        let _ = std::fs::remove_file(&path);
+        let t = t.unwrap();
+        // Row by row as the CSV reader reads the same cells (MISSING_TOKENS: "", NA, N/A, n/a, na).
+        let want = [
+            Some("a"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some("NaN"),
+            Some("Na"),
+        ];
+        assert_eq!(t.column("grp").unwrap(), &ColumnData::text(want));
+        // Ids are text: in an id column only the empty cell is missing (as the CSV reader reads ids).
+        let ids = [
+            Some("a"),
+            Some("NA"),
+            Some("N/A"),
+            Some("n/a"),
+            Some("na"),
+            None,
+            None,
+            Some("NaN"),
+            Some("Na"),
+        ];
+        assert_eq!(t.column("patient_id").unwrap(), &ColumnData::text(ids));
+        let csv = "grp,y\na,1\nNA,2\nN/A,3\nn/a,4\nna,5\n\"\",6\n,7\nNaN,8\nNa,9\n";
+        let c = read_csv_bytes(csv.as_bytes(), "t.csv").unwrap();
+        assert_eq!(
+            c.text("grp").unwrap().to_options(),
+            t.text("grp").unwrap().to_options()
+        );
+    }
+
+    /// A Parquet float32 column reads as the decimals it prints as: 0.1f32 is the group "0.1" and the number 0.1,
+    /// as the same decimals in a CSV file (it was 0.10000000149011612, the f32's exact binary value, as a label).
+    #[test]
+    fn parquet_float32_values_are_their_shortest_decimals() {
+        let mut df = df!(
+            "g32" => [Some(0.1f32), Some(0.2), Some(1e-7), Some(16_777_217.0), Some(f32::INFINITY), None],
+        )
+        .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("calcscore-f32-{}.parquet", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(f).finish(&mut df).unwrap();
+        let t = read_table(&path);
+        let _ = std::fs::remove_file(&path);
+        let t = t.unwrap();
+        // 16777217 is no f32: it is stored as 16777216 (2^24), the nearest.
+        assert_eq!(
+            t.column("g32").unwrap(),
+            &ColumnData::num([
+                Some(0.1),
+                Some(0.2),
+                Some(1e-7),
+                Some(16_777_216.0),
+                Some(f64::INFINITY),
+                None
+            ])
+        );
+        let labels = t.text("g32").unwrap().to_options();
+        assert_eq!(
+            labels[..4],
+            [
+                Some("0.1".to_string()),
+                Some("0.2".to_string()),
+                Some("0.0000001".to_string()),
+                Some("16777216".to_string())
+            ]
         );
     }
 

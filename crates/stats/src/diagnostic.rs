@@ -154,7 +154,8 @@ impl TwoByTwo {
                 self.tp, self.fp, self.fn_, self.tn
             );
             let note = format!(
-                "zero cell ({cells}): {name} is {est}, its log-method interval is undefined and reported as [0, Inf]; the proportion intervals still apply"
+                "zero cell ({cells}): {name} is {}, its log-method interval is undefined and reported as [0, Inf]; the proportion intervals still apply",
+                calcscore_core::format::shortest(Some(est))
             );
             (0.0, f64::INFINITY, Some(note))
         };

@@ -231,12 +231,14 @@ impl<O: Serialize> Manifest<O> {
     }
 }
 
-/// A results or manifest file's text: pretty JSON, newline-terminated.
+/// A results or manifest file's text: pretty JSON, newline-terminated; NaN and infinities as the strings
+/// "NaN", "Inf", "-Inf" (JSON has no such numbers; [`read_results`] reads them back).
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+    calcscore_report::json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
-/// Read a study's results.json into its results type (`null` numbers read as NaN); errors say how to make one.
+/// Read a study's results.json into its results type ("Inf", "-Inf", "NaN" read back as those numbers, `null`
+/// as NaN); errors say how to make one.
 pub fn read_results<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
     study: &str,
@@ -247,12 +249,71 @@ pub fn read_results<T: serde::de::DeserializeOwned>(
             path.display()
         ))
     })?;
-    calcscore_report::json::from_str_lenient(&text).map_err(|e| {
+    parse_results(&text, &path.display().to_string(), study)
+}
+
+/// Parse a results.json text of `study` (non-finite numbers as in [`read_results`]); `origin` names the file in errors. A file
+/// written by a newer calcscore is refused before its fields are read (they may mean what this version cannot know).
+pub(crate) fn parse_results<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+    study: &str,
+) -> Result<T> {
+    #[derive(Deserialize)]
+    struct Written {
+        calcscore_version: Option<String>,
+    }
+    // A file that is not JSON, or lacks a textual version, is reported by the full parse below.
+    if let Ok(Written {
+        calcscore_version: Some(found),
+    }) = serde_json::from_str::<Written>(text)
+    {
+        refuse_newer(&found, env!("CARGO_PKG_VERSION"), origin, study)?;
+    }
+    calcscore_report::json::from_str_lenient(text).map_err(|e| {
         Error::Usage(format!(
-            "{}: not a calcscore {study} results.json (or from an older version): {e}",
-            path.display()
+            "{origin}: {e} (not a calcscore {study} results.json, or from an older version)"
         ))
     })
+}
+
+/// Refuse results whose `calcscore_version` ("0.2.0 (git abc123)") is newer than `running` (compared as semver
+/// MAJOR.MINOR.PATCH, a pre-release before its release); an older or equal version is accepted.
+fn refuse_newer(found: &str, running: &str, origin: &str, study: &str) -> Result<()> {
+    let Some(written) = semver_key(found) else {
+        return Err(Error::Usage(format!(
+            "{origin}: calcscore_version '{found}' is not a calcscore version (MAJOR.MINOR.PATCH); \
+             rerun `calcscore reproduce {study}` to write a new results.json"
+        )));
+    };
+    match semver_key(running) {
+        Some(this) if written > this => Err(Error::Usage(format!(
+            "{origin}: written by calcscore {found}, newer than this calcscore {running}; \
+             its results may hold what this version cannot read. Fix: use calcscore {} or newer \
+             to report or check it, or rerun `calcscore reproduce {study}` with this version",
+            found.split_whitespace().next().unwrap_or(found)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// (major, minor, patch, is a release) of a version such as "0.1.0", "v1.2.3-rc.1" or "0.1.0 (git abc)".
+fn semver_key(version: &str) -> Option<(u64, u64, u64, bool)> {
+    let v = version.split_whitespace().next()?;
+    let v = v.strip_prefix('v').unwrap_or(v);
+    let v = v.split('+').next()?;
+    let (core, pre) = match v.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (v, None),
+    };
+    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+    let key = (
+        parts.next()??,
+        parts.next()??,
+        parts.next()??,
+        pre.is_none(),
+    );
+    parts.next().is_none().then_some(key)
 }
 
 /// A built-in reproduction: its key, shipped data, exclusion rules, published numbers and results type. `check`
@@ -284,5 +345,50 @@ pub trait Study {
             path,
             Self::KEY,
         )?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_as_semver() {
+        assert_eq!(semver_key("0.1.0 (git abc123)"), Some((0, 1, 0, true)));
+        assert_eq!(semver_key("v1.2.3-rc.1+build"), Some((1, 2, 3, false)));
+        assert_eq!(semver_key("0.10.0"), Some((0, 10, 0, true)));
+        for bad in ["", "0.1", "0.1.0.0", "one.two.three", "0.-1.0"] {
+            assert_eq!(semver_key(bad), None, "{bad}");
+        }
+        // 0.10.0 is newer than 0.9.9 (numbers, not text); a pre-release comes before its release.
+        for (found, running) in [
+            ("0.10.0", "0.9.9"),
+            ("0.1.1 (git x)", "0.1.0"),
+            ("1.0.0", "0.99.99"),
+            ("0.2.0-alpha", "0.1.0"),
+            ("0.1.0", "0.1.0-rc.1"),
+        ] {
+            let e = refuse_newer(found, running, "r.json", "zhang2021").unwrap_err();
+            let e = e.to_string();
+            assert!(
+                e.starts_with(&format!(
+                    "r.json: written by calcscore {found}, newer than this calcscore {running}"
+                )),
+                "{e}"
+            );
+        }
+        for (found, running) in [
+            ("0.1.0 (git abc)", "0.1.0"),
+            ("0.0.9", "0.1.0"),
+            ("0.9.9", "0.10.0"),
+            ("0.1.0-rc.1", "0.1.0"),
+        ] {
+            assert!(refuse_newer(found, running, "r.json", "zhang2021").is_ok());
+        }
+        let e = refuse_newer("next", "0.1.0", "r.json", "zhang2021").unwrap_err();
+        assert!(
+            e.to_string().contains("'next' is not a calcscore version"),
+            "{e}"
+        );
     }
 }

@@ -211,11 +211,7 @@ impl Results {
 
     /// Parse a results.json text; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<Results> {
-        let res: Results = calcscore_report::json::from_str_lenient(text).map_err(|e| {
-            Error::Usage(format!(
-                "{origin}: not a calcscore zhang2021 results.json (or from an older version): {e}"
-            ))
-        })?;
+        let res: Results = crate::parse_results(text, origin, "zhang2021")?;
         // Another study's results, or a file emptied by hand, would fail deep in a figure (ZeroHeight).
         let problem = if !res.study.is_empty() && res.study != "zhang2021" {
             Some(format!(
