@@ -472,3 +472,40 @@ fn the_decimal_comma_hint_names_the_option() {
         "{err}"
     );
 }
+
+/// Excel's separator hint, a first line `sep=;`: it gives the separator and is skipped (it was read as the
+/// header: "missing column 'g' (columns present: sep=, )"), and stderr says so. By hand, x ~ g on
+/// A: 1.5, 2.5 and B: 4, 5 is the intercept 2 (A's mean) and gB 4.5 − 2 = 2.5.
+#[test]
+fn excel_sep_hint_line_gives_the_separator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = tmp.path().join("sepl.csv");
+    std::fs::write(&small, "sep=;\r\ng;x\r\nA;1,5\r\nA;2,5\r\nB;4\r\nB;5\r\n").unwrap();
+    let small = small.to_str().unwrap();
+    let o = ok(&["fit", "--data", small, "--formula", "x ~ g", "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let est: Vec<f64> = v["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["estimate"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (est[0] - 2.0).abs() < 1e-12 && (est[1] - 2.5).abs() < 1e-12,
+        "{est:?}"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 1 'sep=;' is Excel's separator hint: skipped, fields split by ';'"),
+        "{err}"
+    );
+    // The European registry with the hint line gives the results of the CSV.
+    let mut bytes = b"sep=;\r\n".to_vec();
+    bytes.extend(std::fs::read(Path::new(ROOT).join(LATIN1)).unwrap());
+    let reg = tmp.path().join("hinted.csv");
+    std::fs::write(&reg, bytes).unwrap();
+    assert_eq!(
+        fit_json(reg.to_str().unwrap(), &["--encoding", "latin1"]),
+        fit_json(CSV, &[])
+    );
+}

@@ -167,7 +167,11 @@ impl InputArgs {
     /// Open the table and read its header, columns renamed by the map (keys checked against `keys` when given).
     pub fn open(&self, keys: &[&str]) -> Result<calcscore_data::Opened> {
         let options = self.read.options()?;
-        Ok(open_with(&self.data, self.map.as_deref(), keys, &options)?)
+        let opened = open_with(&self.data, self.map.as_deref(), keys, &options)?;
+        for note in opened.notes() {
+            eprintln!("note: {note}");
+        }
+        Ok(opened)
     }
 
     /// Read the table, its columns renamed by the map.

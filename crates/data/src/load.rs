@@ -185,6 +185,28 @@ impl Opened {
         &self.input.file
     }
 
+    /// What the reading inferred that a user should be told: a first line `sep=X` (Excel's separator hint)
+    /// skipped and used as the separator.
+    pub fn notes(&self) -> Vec<String> {
+        let hint = self.input.sep_hint.map(|sep| {
+            let shown = if sep == b'\t' {
+                "\\t".to_string()
+            } else {
+                char::from(sep).to_string()
+            };
+            format!(
+                "{}: line 1 'sep={shown}' is Excel's separator hint: skipped, fields split by '{}'",
+                self.input.file,
+                if self.input.separator == b'\t' {
+                    "\\t".to_string()
+                } else {
+                    char::from(self.input.separator).to_string()
+                }
+            )
+        });
+        hint.into_iter().collect()
+    }
+
     /// True when the (mapped) header has this column.
     pub fn has(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
@@ -488,6 +510,7 @@ fn normalised(bytes: CsvBytes, file: &str) -> Result<CsvBytes, DataError> {
         let clean = std::str::from_utf8(m).is_ok()
             && !m.starts_with(b"\xEF\xBB\xBF")
             && super::input::skip_blank_lines(m).len() == m.len()
+            && super::input::sep_hint(m).is_none()
             && !m.iter().all(u8::is_ascii_whitespace)
             && m.ends_with(b"\n")
             && !m.ends_with(b"\n\n")
@@ -517,6 +540,12 @@ fn normalised_vec(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> 
     }
     let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
     bytes.drain(..blank);
+    // Excel's separator hint line (`sep=;`), used by the header: not a row.
+    if let Some((_, len)) = super::input::sep_hint(&bytes) {
+        bytes.drain(..len);
+        let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
+        bytes.drain(..blank);
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty {
             file: file.to_string(),
