@@ -229,7 +229,7 @@ fn read_fully(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// The end of the record starting at `start`: the first line feed outside quotes, or a carriage return not
 /// followed by one (old Mac line endings, which the reader accepts like CRLF).
-fn record_end(data: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn record_end(data: &[u8], start: usize) -> Option<usize> {
     let mut quoted = false;
     for (k, &b) in data[start..].iter().enumerate() {
         match b {
@@ -414,7 +414,7 @@ fn records_after(bytes: &[u8], header_end: usize) -> Vec<&str> {
 }
 
 /// The fields of one record (quotes kept), split at separators outside quotes.
-fn split_fields(record: &str, sep: u8) -> Vec<&str> {
+pub(crate) fn split_fields(record: &str, sep: u8) -> Vec<&str> {
     let mut fields = Vec::new();
     let (mut quoted, mut start) = (false, 0);
     for (k, &b) in record.as_bytes().iter().enumerate() {
@@ -457,7 +457,7 @@ pub(crate) fn raw_cells(data: &[u8], separator: u8, column: usize, rows: &[usize
 }
 
 /// A field without its surrounding quotes, doubled quotes undone.
-fn unquote(field: &str) -> String {
+pub(crate) fn unquote(field: &str) -> String {
     match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
         Some(inner) => inner.replace("\"\"", "\""),
         None => field.to_string(),

@@ -418,6 +418,16 @@ fn csv_table(
     }
     calcscore_core::trace::span("csv records checked");
     let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
+    let names = &header.names;
+    super::thousands::check(
+        &data,
+        header.separator,
+        names,
+        text,
+        select,
+        decimal_comma,
+        file,
+    )?;
     // A plain numeric text (no quote, no token, no decimal comma) is read directly when that is sure to give
     // polars' table; anything else takes the polars path below.
     if quick.is_some() && !tokens && !decimal_comma {

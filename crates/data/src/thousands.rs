@@ -1,0 +1,270 @@
+//! Thousands separators in number columns: `1.000` in a `;` file exported with Excel's `#.##0` format (German,
+//! French locales) reads as the decimal 1.0, and `1,000` as the decimal comma 1.0, although the writer meant
+//! one thousand. Such a cell is refused, naming its row and column, when the column shows that the separator
+//! cannot be a decimal mark (see [`check`]); a column of small decimals (`2.500`, `0,125`) is left alone.
+
+use super::input::{record_end, split_fields, unquote};
+use super::load::MISSING_TOKENS;
+use super::DataError;
+
+/// A cell written as a whole number grouped by `sep` in threes (`1.000`, `-12.500.000`, `1.000,5` with a
+/// decimal part after the other mark): how many groups follow the first (`None` when not so written). The
+/// first group has 1–3 digits and no leading zero, so `0.125` and `0,125` are never grouped numbers.
+pub(crate) fn grouped(cell: &str, sep: u8) -> Option<usize> {
+    let b = cell.trim().as_bytes();
+    let b = b.strip_prefix(b"-").unwrap_or(b);
+    let decimal = if sep == b'.' { b',' } else { b'.' };
+    let (int, frac) = match b.iter().position(|&c| c == decimal) {
+        Some(k) => (&b[..k], Some(&b[k + 1..])),
+        None => (b, None),
+    };
+    if frac.is_some_and(|f| f.is_empty() || !f.iter().all(u8::is_ascii_digit)) {
+        return None;
+    }
+    let mut parts = int.split(|&c| c == sep);
+    let first = parts.next()?;
+    let lead =
+        (1..=3).contains(&first.len()) && first[0] != b'0' && first.iter().all(u8::is_ascii_digit);
+    let mut groups = 0;
+    for g in parts {
+        if g.len() != 3 || !g.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        groups += 1;
+    }
+    (lead && groups > 0).then_some(groups)
+}
+
+/// The value a grouped cell means with `sep` as the thousands separator (`1.000` → 1000).
+fn as_thousands(cell: &str, sep: u8) -> String {
+    let t = cell.trim().replace(char::from(sep), "");
+    t.replace(',', ".")
+}
+
+/// What the scan of one column found.
+#[derive(Default)]
+struct Seen {
+    /// Rows (0-based) and cells grouped by the file's own decimal mark (`1.000` in a `.` file).
+    by_mark: Vec<(usize, String)>,
+    /// Rows and cells grouped by the other mark (`1.000` in a decimal-comma file), or in two or more groups.
+    certain: Vec<(usize, String)>,
+    /// A plain integer cell of 100 or more (no mark): the column holds numbers of that scale.
+    large: Option<String>,
+    /// A cell that is no number: a text column (its cells are levels, not numbers).
+    words: bool,
+}
+
+/// Refuse cells written with a thousands separator in the number columns of a CSV text separated by
+/// `separator` and normalised (header first, line feeds only). Columns in `text` and columns not in `select`
+/// are not looked at. A cell is refused when
+/// - its groups use the mark that is not the file's decimal mark (`1.000` in a decimal-comma file), or it has
+///   two or more groups (`1.000.000`), or a decimal part after the other mark (`1.000,5`): no decimal reads so;
+/// - it has one group of the file's decimal mark (`1.000` in a `;` file without decimal commas) and the
+///   column also holds a plain integer of 100 or more (`300`): a decimal 1.0 among hundreds is far likelier one
+///   thousand (not in a ',' file, where '.' is the decimal mark and `"1,000"` the grouped number).
+///
+/// A column that also holds a word is text and left alone.
+pub(crate) fn check(
+    data: &[u8],
+    separator: u8,
+    names: &[String],
+    text: &[String],
+    select: Option<&[usize]>,
+    decimal_comma: bool,
+    file: &str,
+) -> Result<(), DataError> {
+    // In a ',' file a grouped number is quoted (`"1,000"`): without a quote there is none.
+    let comma_file = separator == b',';
+    let marks: &[u8] = if comma_file { b"\"" } else { b".," };
+    if !super::input::has_any(data, marks) {
+        return Ok(());
+    }
+    let columns: Vec<usize> = (0..names.len())
+        .filter(|&j| !text.contains(&names[j]) && select.is_none_or(|s| s.contains(&j)))
+        .collect();
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let (mark, other) = if decimal_comma {
+        (b',', b'.')
+    } else {
+        (b'.', b',')
+    };
+    let mut seen: Vec<Seen> = columns.iter().map(|_| Seen::default()).collect();
+    let mut start = record_end(data, 0).map_or(data.len(), |e| e + 1);
+    let mut row = 0;
+    while start < data.len() {
+        let end = record_end(data, start).unwrap_or(data.len());
+        let record = std::str::from_utf8(&data[start..end]).unwrap_or_default();
+        let fields = split_fields(record, separator);
+        for (s, &j) in seen.iter_mut().zip(&columns) {
+            if s.words {
+                continue;
+            }
+            let cell = unquote(fields.get(j).copied().unwrap_or_default());
+            let t = cell.trim();
+            if MISSING_TOKENS.contains(&t) {
+                continue;
+            }
+            match (grouped(t, mark), grouped(t, other)) {
+                (Some(1), _) if !t.contains(char::from(other)) => s.by_mark.push((row, cell)),
+                (Some(_), _) | (None, Some(_)) => s.certain.push((row, cell)),
+                (None, None) => {
+                    let number = t.replace(char::from(mark), ".");
+                    match number.parse::<f64>() {
+                        Ok(x) if !t.contains(char::from(mark)) && x.abs() >= 100.0 => {
+                            s.large.get_or_insert_with(|| t.to_string());
+                        }
+                        Ok(_) => {}
+                        Err(_) => s.words = true,
+                    }
+                }
+            }
+        }
+        row += 1;
+        start = end + 1;
+    }
+    let mut problems = Vec::new();
+    for (s, &j) in seen.iter().zip(&columns) {
+        if s.words {
+            continue;
+        }
+        let mut cells: Vec<(usize, &String, bool)> =
+            s.certain.iter().map(|(i, c)| (*i, c, false)).collect();
+        // A '.' group among hundreds is a thousands separator in a ';', tab or '|' file (European exports),
+        // but in a ',' file '.' is the decimal mark and ',' the thousands one.
+        if s.large.is_some() && !comma_file {
+            cells.extend(s.by_mark.iter().map(|(i, c)| (*i, c, true)));
+        }
+        cells.sort_by_key(|c| c.0);
+        for (i, cell, by_mark) in cells {
+            let sep = if grouped(cell, b'.').is_some() {
+                b'.'
+            } else {
+                b','
+            };
+            let why = match (&s.large, by_mark) {
+                (Some(large), true) => format!(
+                    "read with '{}' as the decimal mark it would be {} next to {large} in this column",
+                    char::from(sep),
+                    cell.trim().replace(',', ".")
+                ),
+                _ if sep != mark => format!(
+                    "this file's decimal mark is '{}', so '{}' separates thousands",
+                    char::from(mark),
+                    char::from(sep)
+                ),
+                _ => "no decimal number has two marks".to_string(),
+            };
+            // `1,000` in a ',' file: one thousand, or a decimal comma; both fixes are named.
+            let hint = if comma_file {
+                super::table::number_hint(cell)
+            } else {
+                format!(
+                    " (looks like {} written with a thousands separator: {why}; fix: remove the thousands \
+separator (write {}), or write a decimal with the file's decimal mark)",
+                    as_thousands(cell, sep),
+                    as_thousands(cell, sep)
+                )
+            };
+            problems.push(DataError::NonNumeric {
+                file: file.to_string(),
+                row: i + 2,
+                column: names[j].clone(),
+                value: calcscore_core::clip(cell),
+                hint,
+            });
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(DataError::Problems {
+        file: file.to_string(),
+        problems,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouped_numbers() {
+        assert_eq!(grouped("1.000", b'.'), Some(1));
+        assert_eq!(grouped("-12.500.000", b'.'), Some(2));
+        assert_eq!(grouped("1.000,5", b'.'), Some(1));
+        assert_eq!(grouped("1,000", b','), Some(1));
+        assert_eq!(grouped("0.125", b'.'), None);
+        assert_eq!(grouped("1.25", b'.'), None);
+        assert_eq!(grouped("1000.000", b'.'), None);
+        assert_eq!(grouped("1.000,", b'.'), None);
+        assert_eq!(grouped("300", b'.'), None);
+        assert_eq!(as_thousands("1.000", b'.'), "1000");
+        assert_eq!(as_thousands("1.000,5", b'.'), "1000.5");
+        assert_eq!(as_thousands("2,500", b','), "2500");
+    }
+
+    fn rows(csv: &str, decimal_comma: bool) -> Vec<(usize, String)> {
+        let names: Vec<String> = csv
+            .lines()
+            .next()
+            .unwrap()
+            .split(';')
+            .map(String::from)
+            .collect();
+        match check(
+            csv.as_bytes(),
+            b';',
+            &names,
+            &[],
+            None,
+            decimal_comma,
+            "t.csv",
+        ) {
+            Ok(()) => Vec::new(),
+            Err(DataError::Problems { problems, .. }) => problems
+                .iter()
+                .map(|p| match p {
+                    DataError::NonNumeric { row, value, .. } => (*row, value.clone()),
+                    other => panic!("{other:?}"),
+                })
+                .collect(),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn grouped_cells_refused_only_where_no_decimal_reads_so() {
+        // Thousands next to hundreds ('.' file): refused.
+        let got = rows("y;x\n1;1.000\n0;2.500\n1;300\n0;400\n", false);
+        assert_eq!(got, [(2, "1.000".into()), (3, "2.500".into())]);
+        // A column of small decimals written with three places: left alone.
+        assert!(rows("y;x\n1;2.500\n0;1.250\n1;0.125\n0;12\n", false).is_empty());
+        // Two groups cannot be a decimal.
+        assert_eq!(
+            rows("y;x\n1;1.000.000\n0;2.5\n", false),
+            [(2, "1.000.000".into())]
+        );
+        // In a decimal-comma file a '.' group is no decimal; '2,500' and '0,125' are decimals.
+        let got = rows("y;x\n1;1.000\n0;2,500\n1;0,125\n", true);
+        assert_eq!(got, [(2, "1.000".into())]);
+        assert!(rows("y;x\n1;2,500\n0;0,125\n1;3\n", true).is_empty());
+        // Decimal-comma groups next to hundreds.
+        assert_eq!(rows("y;x\n1;1,000\n0;300\n", true), [(2, "1,000".into())]);
+        // A ',' file: a quoted "1,000" among numbers is refused, '1.000' is the decimal 1.0 there.
+        let names = ["y".to_string(), "x".to_string()];
+        let csv = "y,x\n1,\"1,000\"\n0,300\n1,1.000\n";
+        let Err(DataError::Problems { problems, .. }) =
+            check(csv.as_bytes(), b',', &names, &[], None, false, "t.csv")
+        else {
+            panic!("not refused")
+        };
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0]
+            .to_string()
+            .contains("row 2, column 'x': '1,000'"));
+        // A text column (a word in it) is left alone.
+        assert!(rows("y;x\n1;1.000\n0;300\n1;none\n", false).is_empty());
+    }
+}
