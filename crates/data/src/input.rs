@@ -305,7 +305,7 @@ impl Header {
         let separator = separator.unwrap_or_else(|| sniff_separator(text, &records));
         let names: Vec<String> = split_fields(text, separator)
             .into_iter()
-            .map(unquote)
+            .map(|f| nfc(&unquote(f)))
             .collect();
         if let (true, 1, Some(sep)) = (sniffed, names.len(), unusual_separator(text, &records)) {
             return Err(DataError::BadOption {
@@ -320,6 +320,35 @@ splits it and the rows below into the same number of fields; fix: --delimiter '{
         }
         Ok(Header { separator, names })
     }
+}
+
+/// A column name in Unicode normalisation form C: `âge` written decomposed (`a` + U+0302, as macOS tools write
+/// names) is the `âge` typed on the command line. Names only: cells (ids) stay byte for byte.
+pub fn nfc(name: &str) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(name.chars()) {
+        IsNormalized::Yes => name.to_string(),
+        _ => name.nfc().collect(),
+    }
+}
+
+/// The header line of a CSV text (after a BOM, blank lines and a `sep=` hint) with its names in NFC ([`nfc`]),
+/// so that polars names the columns as [`Header`] does; `None` when it already is.
+pub(crate) fn nfc_header(bytes: &[u8]) -> Option<Vec<u8>> {
+    use unicode_normalization::{is_nfc, UnicodeNormalization};
+    let body = skip_sep_hint(skip_blank_lines(
+        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+    ));
+    let start = bytes.len() - body.len();
+    let end = start + record_end(body, 0).unwrap_or(body.len());
+    let line = std::str::from_utf8(&bytes[start..end]).ok()?;
+    if is_nfc(line) {
+        return None;
+    }
+    let mut out = bytes[..start].to_vec();
+    out.extend(line.nfc().collect::<String>().into_bytes());
+    out.extend_from_slice(&bytes[end..]);
+    Some(out)
 }
 
 /// Excel's separator hint, a first line `sep=X` (Excel writes and reads it; some exporters add it for `;`): the

@@ -521,6 +521,7 @@ fn normalised(bytes: CsvBytes, file: &str) -> Result<CsvBytes, DataError> {
             && !m.starts_with(b"\xEF\xBB\xBF")
             && super::input::skip_blank_lines(m).len() == m.len()
             && super::input::sep_hint(m).is_none()
+            && super::input::nfc_header(m).is_none()
             && !m.iter().all(u8::is_ascii_whitespace)
             && m.ends_with(b"\n")
             && !m.ends_with(b"\n\n")
@@ -547,6 +548,10 @@ fn normalised_vec(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> 
     }
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
+    }
+    // Column names in NFC, as the header read gives them (cells are left byte for byte).
+    if let Some(nfc) = super::input::nfc_header(&bytes) {
+        bytes = nfc;
     }
     let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
     bytes.drain(..blank);
@@ -678,7 +683,10 @@ pub(crate) fn parquet_names(path: &Path, file: &str) -> Result<Vec<String>, Data
     let schema = ParquetReader::new(f)
         .schema()
         .map_err(|e| invalid_parquet(file, e))?;
-    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+    Ok(schema
+        .iter_names()
+        .map(|n| super::input::nfc(n.as_str()))
+        .collect())
 }
 
 /// A Parquet file polars cannot open: two columns of one name (polars' message names it), or no Parquet.

@@ -65,7 +65,7 @@ pub(crate) fn read_sheet_ids(
         .next()
         .ok_or_else(|| unreadable(file, format!("sheet '{name}' is empty")))?
         .iter()
-        .map(|c| c.to_string().trim().to_string())
+        .map(|c| super::input::nfc(c.to_string().trim()))
         .collect();
     check_names(&header, file, &name, at)?;
     let body: Vec<&[Data]> = rows.collect();
