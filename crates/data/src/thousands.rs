@@ -55,13 +55,13 @@ struct Seen {
 }
 
 /// Refuse cells written with a thousands separator in the number columns of a CSV text separated by
-/// `separator` and normalised (header first, line feeds only). Columns in `text` and columns not in `select`
+/// `separator` (not ',': see below) and normalised (header first, line feeds only). Columns in `text` and columns not in `select`
 /// are not looked at. A cell is refused when
 /// - its groups use the mark that is not the file's decimal mark (`1.000` in a decimal-comma file), or it has
 ///   two or more groups (`1.000.000`), or a decimal part after the other mark (`1.000,5`): no decimal reads so;
 /// - it has one group of the file's decimal mark (`1.000` in a `;` file without decimal commas) and the
 ///   column also holds a plain integer of 100 or more (`300`): a decimal 1.0 among hundreds is far likelier one
-///   thousand (not in a ',' file, where '.' is the decimal mark and `"1,000"` the grouped number).
+///   thousand.
 ///
 /// A column that also holds a word is text and left alone.
 pub(crate) fn check(
@@ -73,10 +73,10 @@ pub(crate) fn check(
     decimal_comma: bool,
     file: &str,
 ) -> Result<(), DataError> {
-    // In a ',' file a grouped number is quoted (`"1,000"`): without a quote there is none.
-    let comma_file = separator == b',';
-    let marks: &[u8] = if comma_file { b"\"" } else { b".," };
-    if !super::input::has_any(data, marks) {
+    // In a ',' file a grouped number is quoted (`"1,000"`), so it is text, never silently a number: its
+    // message comes where the column is read as numbers (`Table::numbers`, the registry check), which lets
+    // check-data list it among every other problem.
+    if separator == b',' || !super::input::has_any(data, b".,") {
         return Ok(());
     }
     let columns: Vec<usize> = (0..names.len())
@@ -133,7 +133,7 @@ pub(crate) fn check(
             s.certain.iter().map(|(i, c)| (*i, c, false)).collect();
         // A '.' group among hundreds is a thousands separator in a ';', tab or '|' file (European exports),
         // but in a ',' file '.' is the decimal mark and ',' the thousands one.
-        if s.large.is_some() && !comma_file {
+        if s.large.is_some() {
             cells.extend(s.by_mark.iter().map(|(i, c)| (*i, c, true)));
         }
         cells.sort_by_key(|c| c.0);
@@ -156,17 +156,12 @@ pub(crate) fn check(
                 ),
                 _ => "no decimal number has two marks".to_string(),
             };
-            // `1,000` in a ',' file: one thousand, or a decimal comma; both fixes are named.
-            let hint = if comma_file {
-                super::table::number_hint(cell)
-            } else {
-                format!(
+            let hint = format!(
                     " (looks like {} written with a thousands separator: {why}; fix: remove the thousands \
 separator (write {}), or write a decimal with the file's decimal mark)",
                     as_thousands(cell, sep),
                     as_thousands(cell, sep)
-                )
-            };
+                );
             problems.push(DataError::NonNumeric {
                 file: file.to_string(),
                 row: i + 2,
@@ -252,18 +247,10 @@ mod tests {
         assert!(rows("y;x\n1;2,500\n0;0,125\n1;3\n", true).is_empty());
         // Decimal-comma groups next to hundreds.
         assert_eq!(rows("y;x\n1;1,000\n0;300\n", true), [(2, "1,000".into())]);
-        // A ',' file: a quoted "1,000" among numbers is refused, '1.000' is the decimal 1.0 there.
+        // A ',' file is left to the number readers ("1,000" is quoted there, so text).
         let names = ["y".to_string(), "x".to_string()];
-        let csv = "y,x\n1,\"1,000\"\n0,300\n1,1.000\n";
-        let Err(DataError::Problems { problems, .. }) =
-            check(csv.as_bytes(), b',', &names, &[], None, false, "t.csv")
-        else {
-            panic!("not refused")
-        };
-        assert_eq!(problems.len(), 1);
-        assert!(problems[0]
-            .to_string()
-            .contains("row 2, column 'x': '1,000'"));
+        let csv = "y,x\n1,\"1,000\"\n0,300\n";
+        assert!(check(csv.as_bytes(), b',', &names, &[], None, false, "t.csv").is_ok());
         // A text column (a word in it) is left alone.
         assert!(rows("y;x\n1;1.000\n0;300\n1;none\n", false).is_empty());
     }
