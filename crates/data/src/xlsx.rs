@@ -265,6 +265,25 @@ mod tests {
         assert_eq!(at(0).letters(702), "AAA");
     }
 
+    /// In an id column only an empty cell is missing: `NA` is an id; elsewhere it is a missing value.
+    #[test]
+    fn na_is_an_id_in_id_columns_only() {
+        let at = Origin {
+            header_row: 1,
+            first_column: 0,
+        };
+        let na = Data::String("NA".into());
+        let cells = [&na, &Data::Float(7.0), &Data::Empty];
+        assert_eq!(
+            column(&cells, "b.xlsx", "patient_id", at, true).unwrap(),
+            ColumnData::text([Some("NA"), Some("7"), None])
+        );
+        assert_eq!(
+            column(&cells, "b.xlsx", "x", at, false).unwrap(),
+            ColumnData::num([None, Some(7.0), None])
+        );
+    }
+
     /// Serials counted by hand from Excel's 1900 epoch (serial 1 = 1900-01-01, with the phantom 1900-02-29 at
     /// 60): 2020-01-02 is 43 832 (Python: `date(2020,1,2) - date(1899,12,30)` = 43 832 days), noon adds 0.5.
     #[test]
