@@ -11,7 +11,12 @@ use super::DataError;
 /// decimal part after the other mark): how many groups follow the first (`None` when not so written). The
 /// first group has 1–3 digits and no leading zero, so `0.125` and `0,125` are never grouped numbers.
 pub(crate) fn grouped(cell: &str, sep: u8) -> Option<usize> {
-    let b = cell.trim().as_bytes();
+    grouped_bytes(cell.as_bytes(), sep)
+}
+
+/// [`grouped`] on the bytes of a cell.
+fn grouped_bytes(cell: &[u8], sep: u8) -> Option<usize> {
+    let b = cell.trim_ascii();
     let b = b.strip_prefix(b"-").unwrap_or(b);
     let decimal = if sep == b'.' { b',' } else { b'.' };
     let (int, frac) = match b.iter().position(|&c| c == decimal) {
@@ -54,6 +59,88 @@ struct Seen {
     words: bool,
 }
 
+impl Seen {
+    /// Take one cell of the column (row 0-based) into account; `mark` is the file's decimal mark.
+    fn note(&mut self, row: usize, field: &[u8], mark: u8, other: u8) {
+        let t = field.trim_ascii();
+        if MISSING_TOKENS.iter().any(|m| m.as_bytes() == t) {
+            return;
+        }
+        let text = || String::from_utf8_lossy(field).into_owned();
+        let marked = t.iter().any(|&c| c == b'.' || c == b',');
+        let groups = |sep| if marked { grouped_bytes(t, sep) } else { None };
+        match (groups(mark), groups(other)) {
+            (Some(1), _) if !t.contains(&other) => self.by_mark.push((row, text())),
+            (Some(_), _) | (None, Some(_)) => self.certain.push((row, text())),
+            (None, None) => match number_class(t, mark) {
+                Some(true) => {
+                    if self.large.is_none() {
+                        self.large = Some(String::from_utf8_lossy(t).into_owned());
+                    }
+                }
+                Some(false) => {}
+                None => self.words = true,
+            },
+        }
+    }
+}
+
+/// True when some `.` or `,` of the text has a digit before it and exactly three digits after it: without one,
+/// no cell is grouped in threes and the column scan is skipped.
+fn may_group(data: &[u8]) -> bool {
+    let digit = |k: usize| data.get(k).is_some_and(u8::is_ascii_digit);
+    data.iter().enumerate().any(|(k, &b)| {
+        (b == b'.' || b == b',')
+            && k > 0
+            && digit(k - 1)
+            && digit(k + 1)
+            && digit(k + 2)
+            && digit(k + 3)
+            && !digit(k + 4)
+    })
+}
+
+/// A cell as a number with `mark` as its decimal mark: `Some(true)` for a plain integer of 100 or more (no
+/// mark, no exponent), `Some(false)` for another number (NaN and infinities too: polars reads them as
+/// numbers), `None` for a word.
+fn number_class(t: &[u8], mark: u8) -> Option<bool> {
+    let unsigned = t
+        .strip_prefix(b"-")
+        .or_else(|| t.strip_prefix(b"+"))
+        .unwrap_or(t);
+    if ["nan", "inf", "infinity"]
+        .iter()
+        .any(|w| unsigned.eq_ignore_ascii_case(w.as_bytes()))
+    {
+        return Some(false);
+    }
+    let (mantissa, exponent) = match unsigned.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(k) => (&unsigned[..k], Some(&unsigned[k + 1..])),
+        None => (unsigned, None),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e
+            .strip_prefix(b"-")
+            .or_else(|| e.strip_prefix(b"+"))
+            .unwrap_or(e);
+        !e.is_empty() && e.iter().all(u8::is_ascii_digit)
+    });
+    let (int, frac) = match mantissa.iter().position(|&c| c == mark) {
+        Some(k) => (&mantissa[..k], Some(&mantissa[k + 1..])),
+        None => (mantissa, None),
+    };
+    let digits = |d: &[u8]| d.iter().all(u8::is_ascii_digit);
+    let ok = exponent_ok
+        && digits(int)
+        && frac.is_none_or(digits)
+        && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    if !ok {
+        return None;
+    }
+    let significant = int.iter().skip_while(|&&c| c == b'0').count();
+    Some(frac.is_none() && exponent.is_none() && significant >= 3)
+}
+
 /// Refuse cells written with a thousands separator in the number columns of a CSV text separated by
 /// `separator` (not ',': see below) and normalised (header first, line feeds only). Columns in `text` and columns not in `select`
 /// are not looked at. A cell is refused when
@@ -79,6 +166,9 @@ pub(crate) fn check(
     if separator == b',' || !super::input::has_any(data, b".,") {
         return Ok(());
     }
+    if !may_group(data) {
+        return Ok(());
+    }
     let columns: Vec<usize> = (0..names.len())
         .filter(|&j| !text.contains(&names[j]) && select.is_none_or(|s| s.contains(&j)))
         .collect();
@@ -91,38 +181,44 @@ pub(crate) fn check(
         (b'.', b',')
     };
     let mut seen: Vec<Seen> = columns.iter().map(|_| Seen::default()).collect();
-    let mut start = record_end(data, 0).map_or(data.len(), |e| e + 1);
-    let mut row = 0;
-    while start < data.len() {
-        let end = record_end(data, start).unwrap_or(data.len());
-        let record = std::str::from_utf8(&data[start..end]).unwrap_or_default();
-        let fields = split_fields(record, separator);
-        for (s, &j) in seen.iter_mut().zip(&columns) {
-            if s.words {
-                continue;
-            }
-            let cell = unquote(fields.get(j).copied().unwrap_or_default());
-            let t = cell.trim();
-            if MISSING_TOKENS.contains(&t) {
-                continue;
-            }
-            match (grouped(t, mark), grouped(t, other)) {
-                (Some(1), _) if !t.contains(char::from(other)) => s.by_mark.push((row, cell)),
-                (Some(_), _) | (None, Some(_)) => s.certain.push((row, cell)),
-                (None, None) => {
-                    let number = t.replace(char::from(mark), ".");
-                    match number.parse::<f64>() {
-                        Ok(x) if !t.contains(char::from(mark)) && x.abs() >= 100.0 => {
-                            s.large.get_or_insert_with(|| t.to_string());
-                        }
-                        Ok(_) => {}
-                        Err(_) => s.words = true,
-                    }
-                }
+    // File column → its slot among the columns looked at.
+    let mut slot = vec![None; names.len()];
+    for (k, &j) in columns.iter().enumerate() {
+        slot[j] = Some(k);
+    }
+    let mut note = |row: usize, j: usize, field: &[u8]| {
+        let Some(s) = slot.get(j).copied().flatten().and_then(|k| seen.get_mut(k)) else {
+            return;
+        };
+        if !s.words {
+            s.note(row, field, mark, other);
+        }
+    };
+    let body_start = record_end(data, 0).map_or(data.len(), |e| e + 1);
+    let body = &data[body_start..];
+    if !super::input::has_any(body, b"\"") {
+        // No quote: a record is a line and a field what lies between separators (no allocation per cell).
+        // (The empty piece after the final line feed is one empty cell: missing, so nothing.)
+        for (row, line) in body.split(|&b| b == b'\n').enumerate() {
+            for (j, field) in line.split(|&b| b == separator).enumerate() {
+                note(row, j, field);
             }
         }
-        row += 1;
-        start = end + 1;
+    } else {
+        let (mut start, mut row) = (body_start, 0);
+        while start < data.len() {
+            let end = record_end(data, start).unwrap_or(data.len());
+            let record = std::str::from_utf8(&data[start..end]).unwrap_or_default();
+            for (j, field) in split_fields(record, separator).into_iter().enumerate() {
+                if field.starts_with('"') {
+                    note(row, j, unquote(field).as_bytes());
+                } else {
+                    note(row, j, field.as_bytes());
+                }
+            }
+            row += 1;
+            start = end + 1;
+        }
     }
     let mut problems = Vec::new();
     for (s, &j) in seen.iter().zip(&columns) {
@@ -198,6 +294,28 @@ mod tests {
         assert_eq!(as_thousands("1.000", b'.'), "1000");
         assert_eq!(as_thousands("1.000,5", b'.'), "1000.5");
         assert_eq!(as_thousands("2,500", b','), "2500");
+    }
+
+    #[test]
+    fn only_texts_with_a_group_of_three_are_scanned() {
+        assert!(may_group(b"y;x\n1;1.000\n"));
+        assert!(may_group(b"y;x\n1;2,500;3\n"));
+        assert!(!may_group(b"y;x\n1;1.25\n0;1.2500\n1;.500\n"));
+    }
+
+    #[test]
+    fn number_classes() {
+        assert_eq!(number_class(b"300", b'.'), Some(true));
+        assert_eq!(number_class(b"-0100", b'.'), Some(true));
+        assert_eq!(number_class(b"099", b'.'), Some(false));
+        assert_eq!(number_class(b"300.5", b'.'), Some(false));
+        assert_eq!(number_class(b"3,5", b','), Some(false));
+        assert_eq!(number_class(b"1E5", b'.'), Some(false));
+        assert_eq!(number_class(b"NaN", b'.'), Some(false));
+        assert_eq!(number_class(b"none", b'.'), None);
+        assert_eq!(number_class(b"3,5", b'.'), None);
+        assert_eq!(number_class(b"-", b'.'), None);
+        assert_eq!(number_class(b"1e", b'.'), None);
     }
 
     fn rows(csv: &str, decimal_comma: bool) -> Vec<(usize, String)> {
