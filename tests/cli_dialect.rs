@@ -476,3 +476,90 @@ fn the_decimal_comma_hint_names_the_option() {
         "{err}"
     );
 }
+
+/// Excel's separator hint, a first line `sep=;`: it gives the separator and is skipped (it was read as the
+/// header: "missing column 'g' (columns present: sep=, )"), and stderr says so. By hand, x ~ g on
+/// A: 1.5, 2.5 and B: 4, 5 is the intercept 2 (A's mean) and gB 4.5 − 2 = 2.5.
+#[test]
+fn excel_sep_hint_line_gives_the_separator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = tmp.path().join("sepl.csv");
+    std::fs::write(&small, "sep=;\r\ng;x\r\nA;1,5\r\nA;2,5\r\nB;4\r\nB;5\r\n").unwrap();
+    let small = small.to_str().unwrap();
+    let o = ok(&["fit", "--data", small, "--formula", "x ~ g", "--json"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let est: Vec<f64> = v["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["estimate"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (est[0] - 2.0).abs() < 1e-12 && (est[1] - 2.5).abs() < 1e-12,
+        "{est:?}"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line 1 'sep=;' is Excel's separator hint: skipped, fields split by ';'"),
+        "{err}"
+    );
+    // The European registry with the hint line gives the results of the CSV.
+    let mut bytes = b"sep=;\r\n".to_vec();
+    bytes.extend(std::fs::read(Path::new(ROOT).join(LATIN1)).unwrap());
+    let reg = tmp.path().join("hinted.csv");
+    std::fs::write(&reg, bytes).unwrap();
+    assert_eq!(
+        fit_json(reg.to_str().unwrap(), &["--encoding", "latin1"]),
+        fit_json(CSV, &[])
+    );
+}
+
+/// Thousands separators (docs/errors.md, "Thousands separators"): `1.000` next to `300` in a `;` file (Excel's
+/// `#.##0` in a German locale) was read as 1.0, and is refused naming row, column and the number meant;
+/// `"1,000"` in a ',' file got a decimal-comma hint (which would make it 1.0) and now names both readings; a column of small decimals with three places is read as before: by hand the mean of 2.5, 1.25,
+/// 0.125 and 12 is 15.875 / 4 = 3.96875, written with '.' or with decimal commas.
+#[test]
+fn thousands_separators_are_refused_small_decimals_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let semi = file(
+        "thou2.csv",
+        "y;x\n1;1.000\n0;2.500\n1;300\n0;400\n1;500\n0;600\n",
+    );
+    let err = refused(&["fit", "--data", &semi, "--formula", "y ~ x"], 1);
+    assert!(
+        err.contains("row 2, column 'x': '1.000' is not a number (looks like 1000 written with a thousands separator")
+            && err.contains("row 3, column 'x': '2.500'")
+            && err.contains("write 2500"),
+        "{err}"
+    );
+    let dc = file("thou3.csv", "y;x\n1;1.000\n0;2,5\n1;3\n");
+    let err = refused(&["fit", "--data", &dc, "--formula", "y ~ x"], 1);
+    assert!(
+        err.contains("'1.000' is not a number") && err.contains("decimal mark is ','"),
+        "{err}"
+    );
+    let comma = file(
+        "thou.csv",
+        "y,x\n1,\"1,000\"\n0,\"2,500\"\n1,300\n0,400\n1,500\n0,600\n",
+    );
+    let err = refused(&["fit", "--data", &comma, "--formula", "y ~ x"], 1);
+    assert!(
+        err.contains("row 2, column 'x': '1,000' is not a number (a thousands separator or a decimal comma: for 1000 remove the thousands separator, for 1.000 write a '.' as the decimal mark)"),
+        "{err}"
+    );
+    for (name, text) in [
+        ("small.csv", "y;x\n1;2.500\n0;1.250\n1;0.125\n0;12\n"),
+        ("small_dc.csv", "y;x\n1;2,500\n0;1,250\n1;0,125\n0;12\n"),
+    ] {
+        let data = file(name, text);
+        let o = ok(&["fit", "--data", &data, "--formula", "x ~ 1", "--json"]);
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mean = v["coefficients"][0]["estimate"].as_f64().unwrap();
+        assert!((mean - 3.968_75).abs() < 1e-12, "{name}: {mean}");
+    }
+}

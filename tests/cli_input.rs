@@ -964,3 +964,49 @@ fn shipped_synthetic_data_are_labelled_by_every_verb() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("data_notice").is_none());
 }
+
+/// A header written in decomposed Unicode (NFD, `a` + U+0302, as macOS tools write names) is named by the
+/// composed spelling typed on the command line (it was "missing column 'âge' (columns present: g, âge, y)").
+/// By hand, y = 0, 1, 0, 1, 0, 1 on âge = 1..6: slope Sxy / Sxx = 1.5 / 17.5 = 0.0857142857, intercept
+/// 0.5 − 3.5 · 0.0857142857 = 0.2.
+#[test]
+fn nfd_column_names_are_named_in_nfc() {
+    let dir = tempfile::tempdir().unwrap();
+    let nfd = "a\u{302}ge";
+    assert_ne!(nfd, "âge");
+    for (name, header) in [
+        ("nfd.csv", format!("g,{nfd},y")),
+        ("nfd_quoted.csv", format!("g;\"{nfd}\";y")),
+    ] {
+        let sep = if header.contains(';') { ";" } else { "," };
+        let body: String = (1..=6)
+            .map(|k| {
+                format!(
+                    "{}{sep}{k}{sep}{}\n",
+                    if k % 2 == 1 { "A" } else { "B" },
+                    (k + 1) % 2
+                )
+            })
+            .collect();
+        write(dir.path(), name, format!("{header}\n{body}"));
+        let v = json_in(
+            dir.path(),
+            &["fit", "--data", name, "--formula", "y ~ âge", "--json"],
+        );
+        let coef = &v["coefficients"];
+        assert_eq!(coef[1]["term"], "âge", "{v}");
+        let (b0, b1) = (
+            coef[0]["estimate"].as_f64().unwrap(),
+            coef[1]["estimate"].as_f64().unwrap(),
+        );
+        assert!(
+            (b1 - 1.5 / 17.5).abs() < 1e-12 && (b0 - 0.2).abs() < 1e-12,
+            "{b0} {b1}"
+        );
+        let o = calcscore_in(
+            dir.path(),
+            &["table1", "--data", name, "--by", "g", "--vars", "âge"],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+}

@@ -168,7 +168,11 @@ impl InputArgs {
     pub fn open(&self, keys: &[&str]) -> Result<calcscore_data::Opened> {
         super::notice::input(&self.data);
         let options = self.read.options()?;
-        Ok(open_with(&self.data, self.map.as_deref(), keys, &options)?)
+        let opened = open_with(&self.data, self.map.as_deref(), keys, &options)?;
+        for note in opened.notes() {
+            eprintln!("note: {note}");
+        }
+        Ok(opened)
     }
 
     /// Read the table, its columns renamed by the map.

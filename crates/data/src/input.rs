@@ -44,6 +44,8 @@ pub struct Input {
     pub names: Vec<String>,
     /// How the file is read (sheet, CSV dialect).
     pub options: ReadOptions,
+    /// The separator of a first line `sep=X` (Excel's separator hint, skipped when reading).
+    pub sep_hint: Option<u8>,
 }
 
 fn unreadable(file: &str, reason: impl ToString) -> DataError {
@@ -76,6 +78,7 @@ impl Input {
             separator,
             names,
             options: options.clone(),
+            sep_hint: None,
         };
         if workbook {
             // Workbooks are small: the sheet is read whole to learn its header.
@@ -91,7 +94,14 @@ impl Input {
         let prefix = options.encoding.unwrap_or_default().to_utf8(prefix);
         let header = Header::parse_as(&prefix, &file, options.delimiter)?;
         options.check_separator(&file, header.separator)?;
-        Ok(input(Format::Csv { gzip }, header.separator, header.names))
+        let sep_hint = sep_hint(skip_blank_lines(
+            prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix),
+        ))
+        .map(|(sep, _)| sep);
+        Ok(Input {
+            sep_hint,
+            ..input(Format::Csv { gzip }, header.separator, header.names)
+        })
     }
 
     /// The CSV file's bytes: a large plain UTF-8 file is memory-mapped (no read copy, no anonymous pages to
@@ -187,7 +197,10 @@ fn read_prefix(path: &Path, file: &str) -> Result<(Vec<u8>, bool), DataError> {
             )
         })?;
         prefix.extend_from_slice(&chunk[..n]);
-        if n == 0 || record_end(&prefix, 0).is_some() {
+        let head = skip_sep_hint(skip_blank_lines(
+            prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix),
+        ));
+        if n == 0 || record_end(head, 0).is_some() {
             return Ok((prefix, gzip));
         }
         if prefix.len() > HEADER_LIMIT {
@@ -216,7 +229,7 @@ fn read_fully(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// The end of the record starting at `start`: the first line feed outside quotes, or a carriage return not
 /// followed by one (old Mac line endings, which the reader accepts like CRLF).
-fn record_end(data: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn record_end(data: &[u8], start: usize) -> Option<usize> {
     let mut quoted = false;
     for (k, &b) in data[start..].iter().enumerate() {
         match b {
@@ -267,6 +280,9 @@ impl Header {
             ));
         }
         let bytes = skip_blank_lines(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+        // Excel's separator hint: the separator unless one is given, and the header is the next line.
+        let separator = separator.or(sep_hint(bytes).map(|(sep, _)| sep));
+        let bytes = skip_sep_hint(bytes);
         let end = record_end(bytes, 0).unwrap_or(bytes.len());
         let line = &bytes[..end];
         let text = std::str::from_utf8(line).map_err(|e| DataError::NotUtf8 {
@@ -289,7 +305,7 @@ impl Header {
         let separator = separator.unwrap_or_else(|| sniff_separator(text, &records));
         let names: Vec<String> = split_fields(text, separator)
             .into_iter()
-            .map(unquote)
+            .map(|f| nfc(&unquote(f)))
             .collect();
         if let (true, 1, Some(sep)) = (sniffed, names.len(), unusual_separator(text, &records)) {
             return Err(DataError::BadOption {
@@ -303,6 +319,56 @@ splits it and the rows below into the same number of fields; fix: --delimiter '{
             });
         }
         Ok(Header { separator, names })
+    }
+}
+
+/// A column name in Unicode normalisation form C: `âge` written decomposed (`a` + U+0302, as macOS tools write
+/// names) is the `âge` typed on the command line. Names only: cells (ids) stay byte for byte.
+pub fn nfc(name: &str) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    match is_nfc_quick(name.chars()) {
+        IsNormalized::Yes => name.to_string(),
+        _ => name.nfc().collect(),
+    }
+}
+
+/// The header line of a CSV text (after a BOM, blank lines and a `sep=` hint) with its names in NFC ([`nfc`]),
+/// so that polars names the columns as [`Header`] does; `None` when it already is.
+pub(crate) fn nfc_header(bytes: &[u8]) -> Option<Vec<u8>> {
+    use unicode_normalization::{is_nfc, UnicodeNormalization};
+    let body = skip_sep_hint(skip_blank_lines(
+        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+    ));
+    let start = bytes.len() - body.len();
+    let end = start + record_end(body, 0).unwrap_or(body.len());
+    let line = std::str::from_utf8(&bytes[start..end]).ok()?;
+    if is_nfc(line) {
+        return None;
+    }
+    let mut out = bytes[..start].to_vec();
+    out.extend(line.nfc().collect::<String>().into_bytes());
+    out.extend_from_slice(&bytes[end..]);
+    Some(out)
+}
+
+/// Excel's separator hint, a first line `sep=X` (Excel writes and reads it; some exporters add it for `;`): the
+/// separator X and the length of the line with its line end; `None` when the text does not start so.
+pub(crate) fn sep_hint(bytes: &[u8]) -> Option<(u8, usize)> {
+    let rest = bytes.strip_prefix(b"sep=")?;
+    let (&sep, after) = rest.split_first()?;
+    let end = match after {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        _ => return None,
+    };
+    (sep != b'"' && !sep.is_ascii_alphanumeric()).then_some((sep, 5 + end))
+}
+
+/// The text after Excel's separator hint line, if it starts with one.
+pub(crate) fn skip_sep_hint(bytes: &[u8]) -> &[u8] {
+    match sep_hint(bytes) {
+        Some((_, len)) => &bytes[len..],
+        None => bytes,
     }
 }
 
@@ -377,7 +443,7 @@ fn records_after(bytes: &[u8], header_end: usize) -> Vec<&str> {
 }
 
 /// The fields of one record (quotes kept), split at separators outside quotes.
-fn split_fields(record: &str, sep: u8) -> Vec<&str> {
+pub(crate) fn split_fields(record: &str, sep: u8) -> Vec<&str> {
     let mut fields = Vec::new();
     let (mut quoted, mut start) = (false, 0);
     for (k, &b) in record.as_bytes().iter().enumerate() {
@@ -420,7 +486,7 @@ pub(crate) fn raw_cells(data: &[u8], separator: u8, column: usize, rows: &[usize
 }
 
 /// A field without its surrounding quotes, doubled quotes undone.
-fn unquote(field: &str) -> String {
+pub(crate) fn unquote(field: &str) -> String {
     match field.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
         Some(inner) => inner.replace("\"\"", "\""),
         None => field.to_string(),
@@ -747,6 +813,17 @@ mod tests {
             Header::parse(b" \n\n", "f.csv"),
             Err(DataError::Empty { .. })
         ));
+        // Excel's separator hint line is skipped and gives the separator (the header alone would sniff ',').
+        let h = Header::parse(b"\xEF\xBB\xBFsep=;\r\na,b;c\r\n1;2\r\n", "f.csv").unwrap();
+        assert_eq!(
+            (h.separator, h.names.clone()),
+            (b';', vec!["a,b".to_string(), "c".into()])
+        );
+        let h = Header::parse(b"sep=,\nx,y\n", "f.csv").unwrap();
+        assert_eq!(h.names, ["x", "y"]);
+        assert_eq!(sep_hint(b"sep=\t\nx"), Some((b'\t', 6)));
+        assert_eq!(sep_hint(b"sep=;x\n"), None);
+        assert_eq!(sep_hint(b"sepal;width\n"), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod plain_csv;
 pub mod registry;
 pub mod schema;
 pub mod table;
+mod thousands;
 pub mod validate;
 pub mod xlsx;
 

@@ -186,6 +186,28 @@ impl Opened {
         &self.input.file
     }
 
+    /// What the reading inferred that a user should be told: a first line `sep=X` (Excel's separator hint)
+    /// skipped and used as the separator.
+    pub fn notes(&self) -> Vec<String> {
+        let hint = self.input.sep_hint.map(|sep| {
+            let shown = if sep == b'\t' {
+                "\\t".to_string()
+            } else {
+                char::from(sep).to_string()
+            };
+            format!(
+                "{}: line 1 'sep={shown}' is Excel's separator hint: skipped, fields split by '{}'",
+                self.input.file,
+                if self.input.separator == b'\t' {
+                    "\\t".to_string()
+                } else {
+                    char::from(self.input.separator).to_string()
+                }
+            )
+        });
+        hint.into_iter().collect()
+    }
+
     /// True when the (mapped) header has this column.
     pub fn has(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
@@ -397,6 +419,16 @@ fn csv_table(
     }
     calcscore_core::trace::span("csv records checked");
     let decimal_comma = options.decimal_comma || uses_decimal_comma(&data, header.separator);
+    let names = &header.names;
+    super::thousands::check(
+        &data,
+        header.separator,
+        names,
+        text,
+        select,
+        decimal_comma,
+        file,
+    )?;
     // A plain numeric text (no quote, no token, no decimal comma) is read directly when that is sure to give
     // polars' table; anything else takes the polars path below.
     if quick.is_some() && !tokens && !decimal_comma {
@@ -489,6 +521,8 @@ fn normalised(bytes: CsvBytes, file: &str) -> Result<CsvBytes, DataError> {
         let clean = std::str::from_utf8(m).is_ok()
             && !m.starts_with(b"\xEF\xBB\xBF")
             && super::input::skip_blank_lines(m).len() == m.len()
+            && super::input::sep_hint(m).is_none()
+            && super::input::nfc_header(m).is_none()
             && !m.iter().all(u8::is_ascii_whitespace)
             && m.ends_with(b"\n")
             && !m.ends_with(b"\n\n")
@@ -516,8 +550,18 @@ fn normalised_vec(mut bytes: Vec<u8>, file: &str) -> Result<Vec<u8>, DataError> 
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    // Column names in NFC, as the header read gives them (cells are left byte for byte).
+    if let Some(nfc) = super::input::nfc_header(&bytes) {
+        bytes = nfc;
+    }
     let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
     bytes.drain(..blank);
+    // Excel's separator hint line (`sep=;`), used by the header: not a row.
+    if let Some((_, len)) = super::input::sep_hint(&bytes) {
+        bytes.drain(..len);
+        let blank = bytes.len() - super::input::skip_blank_lines(&bytes).len();
+        bytes.drain(..blank);
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty {
             file: file.to_string(),
@@ -640,7 +684,10 @@ pub(crate) fn parquet_names(path: &Path, file: &str) -> Result<Vec<String>, Data
     let schema = ParquetReader::new(f)
         .schema()
         .map_err(|e| invalid_parquet(file, e))?;
-    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+    Ok(schema
+        .iter_names()
+        .map(|n| super::input::nfc(n.as_str()))
+        .collect())
 }
 
 /// A Parquet file polars cannot open: two columns of one name (polars' message names it), or no Parquet.

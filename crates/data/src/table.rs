@@ -235,7 +235,23 @@ pub fn format_number(x: f64) -> String {
 /// A fix hint for a value that is not a number (decimal comma, NaN, ...).
 pub fn number_hint(s: &str) -> String {
     let t = s.trim();
-    if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
+    let by_comma = crate::thousands::grouped(t, b',');
+    let by_dot = crate::thousands::grouped(t, b'.');
+    if by_comma == Some(1) && !t.contains('.') {
+        // `1,000`: one thousand, or the decimal comma 1.000? Both fixes, the thousands one first.
+        format!(
+            " (a thousands separator or a decimal comma: for {} remove the thousands separator, \
+for {} write a '.' as the decimal mark)",
+            t.replace(',', ""),
+            t.replace(',', ".")
+        )
+    } else if by_comma.is_some() || by_dot.is_some() {
+        let sep = if by_dot.is_some() { '.' } else { ',' };
+        let plain = t.replace(sep, "").replace(',', ".");
+        format!(
+            " (looks like {plain} written with a thousands separator: remove it, write {plain})"
+        )
+    } else if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
         format!(
             " (looks like a decimal comma: write {}, or read a ';' or tab separated file with --decimal-comma)",
             t.replace(',', ".")

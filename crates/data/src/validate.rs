@@ -330,7 +330,8 @@ fn number_cell(
 fn not_a_number(file: &str, row: usize, column: &str, s: &str) -> DataError {
     let t = s.trim();
     let fixed = t.replace(',', ".");
-    if t.matches(',').count() == 1 && parse_number(&fixed).is_some() {
+    let thousands = crate::thousands::grouped(t, b',').is_some();
+    if t.matches(',').count() == 1 && parse_number(&fixed).is_some() && !thousands {
         DataError::DecimalComma {
             file: file.into(),
             row,

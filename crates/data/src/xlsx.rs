@@ -65,7 +65,7 @@ pub(crate) fn read_sheet_ids(
         .next()
         .ok_or_else(|| unreadable(file, format!("sheet '{name}' is empty")))?
         .iter()
-        .map(|c| c.to_string().trim().to_string())
+        .map(|c| super::input::nfc(c.to_string().trim()))
         .collect();
     check_names(&header, file, &name, at)?;
     let body: Vec<&[Data]> = rows.collect();
@@ -263,6 +263,25 @@ mod tests {
         assert_eq!(at(1).letters(50), "AZ");
         assert_eq!(at(0).letters(52), "BA");
         assert_eq!(at(0).letters(702), "AAA");
+    }
+
+    /// In an id column only an empty cell is missing: `NA` is an id; elsewhere it is a missing value.
+    #[test]
+    fn na_is_an_id_in_id_columns_only() {
+        let at = Origin {
+            header_row: 1,
+            first_column: 0,
+        };
+        let na = Data::String("NA".into());
+        let cells = [&na, &Data::Float(7.0), &Data::Empty];
+        assert_eq!(
+            column(&cells, "b.xlsx", "patient_id", at, true).unwrap(),
+            ColumnData::text([Some("NA"), Some("7"), None])
+        );
+        assert_eq!(
+            column(&cells, "b.xlsx", "x", at, false).unwrap(),
+            ColumnData::num([None, Some(7.0), None])
+        );
     }
 
     /// Serials counted by hand from Excel's 1900 epoch (serial 1 = 1900-01-01, with the phantom 1900-02-29 at
