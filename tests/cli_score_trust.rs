@@ -769,7 +769,19 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
     assert!(original["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["auc"], original["auc"]);
     let validate = |data, map| run(["validate", "--score", s], data, map);
-    let (original, mapped) = (validate(BIRTHWT, None), validate(d, Some(m)));
+    let (mut original, mut mapped) = (validate(BIRTHWT, None), validate(d, Some(m)));
+    // The score was derived in BIRTHWT's own bytes, so there its calibration is in-sample; the renamed copy is
+    // other bytes (the SHA-256 rule of `[model] data_sha256`): only that label and its source differ.
+    for (v, kind) in [
+        (&mut original, "apparent (in-sample)"),
+        (&mut mapped, "external"),
+    ] {
+        let c = v["validation"]["groups"][0]["calibration"]
+            .as_object_mut()
+            .unwrap();
+        assert_eq!(c.remove("kind").unwrap(), kind);
+        c.remove("model_source");
+    }
     let groups = &original["validation"]["groups"];
     assert!(groups[0]["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["validation"]["groups"], *groups);
@@ -1203,4 +1215,63 @@ fn stored_model_of_another_outcome_is_not_calibrated_silently() {
             "{same}"
         );
     }
+}
+
+/// Finding F18: `derive` records in `[model]` the SHA-256 of its data file and the rows the model was fitted
+/// on, and marks a grid-searched threshold `searched = true`; `validate` on the same bytes and as many rows
+/// calls the calibration "apparent (in-sample)" (before: "external", with in-the-large 0 and slope 1 by
+/// construction). Other rows (the same file with some cells NA) stay external. The hash is coreutils'
+/// `sha256sum tests/reference/optimism/birthwt.csv`.
+#[test]
+fn calibration_in_the_derivation_data_is_apparent_not_external() {
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("s.toml");
+    derive_birthwt_score(&score);
+    let toml = std::fs::read_to_string(&score).unwrap();
+    assert!(
+        toml.contains(
+            "data_sha256 = \"50102db24a1fc05d351f83b341d71fa6b5847493bbb1a709811f9910a38f62ca\"\ndata_rows = 189"
+        ),
+        "{toml}"
+    );
+    assert!(toml.contains("column = \"lwt\"\nop = \"<\"\n"), "{toml}");
+    assert_eq!(toml.matches("searched = true").count(), 1, "{toml}");
+    let s = score.to_str().unwrap();
+    let run = |data: &str| {
+        json(&[
+            "validate",
+            "--data",
+            data,
+            "--score",
+            s,
+            "--binary-outcome",
+            "low",
+            "--outcome",
+            "none",
+            "--json",
+        ])
+    };
+    let v = run(BIRTHWT);
+    let cal = &v["validation"]["groups"][0]["calibration"];
+    assert_eq!(cal["kind"], "apparent (in-sample)", "{cal}");
+    assert!(
+        cal["model_source"]
+            .to_string()
+            .contains("fitted in these very rows"),
+        "{cal}"
+    );
+    let notes = v["validation"]["notes"].to_string();
+    assert!(
+        notes.contains("was chosen by a grid search in the derivation data (searched"),
+        "{notes}"
+    );
+    // A copy with the first row's age NA (age is not read): other bytes, so external.
+    let (other, _) = birthwt_with(dir.path(), "other.csv", |f| {
+        (f[1] == "19").then_some((1, "NA"))
+    });
+    let v = run(&other);
+    assert_eq!(
+        v["validation"]["groups"][0]["calibration"]["kind"],
+        "external"
+    );
 }

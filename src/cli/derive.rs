@@ -151,7 +151,11 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         let boot = a.validate_bootstrap.map(|b| (b.get(), a.boot_seed));
         return super::impute::run_derive(&a, &table, &cands, &opts, (&mice, boot), &inputs);
     }
-    let d = derive(&table, &cands, &opts)?;
+    let mut d = derive(&table, &cands, &opts)?;
+    // The data's SHA-256 in [model], so that `validate` on the same bytes calls its calibration in-sample.
+    if let Some(m) = d.score.model.as_mut() {
+        m.data_sha256 = Some(calcscore_studies::sha256_file(&a.data.input.data)?);
+    }
     let boot = match a.validate_bootstrap {
         Some(b) => Some(super::optimism::run(
             &table,

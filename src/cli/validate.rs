@@ -139,6 +139,11 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         reference_group: a.derivation.clone(),
         conf_level: a.level.get(),
         thresholds: Some(thresholds),
+        // Only a score [model] that records its data's SHA-256 needs the hash of this file.
+        data_sha256: match score.model.as_ref().and_then(|m| m.data_sha256.as_ref()) {
+            Some(_) => Some(calcscore_studies::sha256_file(&a.data.input.data)?),
+            None => None,
+        },
     };
     if let Some(mice) = a.impute.options() {
         return super::impute::run_validate(&a, &table, &score, &opts, &mice);

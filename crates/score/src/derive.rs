@@ -561,6 +561,7 @@ pub fn resolve_items(
             op,
             threshold,
             points: 1,
+            searched: !c.grid.is_empty(),
         };
         if c.op.is_none() && c.threshold.is_none() {
             refuse_not_binary(table, &item)?;
@@ -632,6 +633,7 @@ fn search(table: &Table, c: &Candidate, op: Op, opts: &DeriveOptions) -> Result<
             op,
             threshold: t,
             points: 1,
+            searched: true,
         };
         let work = working_table(table, std::slice::from_ref(&item), opts)?;
         let row = match &opts.outcome {
@@ -1202,6 +1204,8 @@ fn risk_model(
             slope: f.beta[1],
             outcome: opts.binary.describe(),
             fitted_in: format!("{source} ({} rows, calcscore derive)", s.len()),
+            data_sha256: None,
+            data_rows: Some(s.len()),
         }),
         None => {
             notes.push(
