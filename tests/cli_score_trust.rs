@@ -1275,3 +1275,46 @@ fn calibration_in_the_derivation_data_is_apparent_not_external() {
         "external"
     );
 }
+
+/// Finding F15: `derive` on an outcome with one class named the internal column (`outcome 'outcome'`, or
+/// `'binary_outcome'` with `--outcome none`); it now names the user's rule and the counts (by hand: every low
+/// set to 0 leaves 0 events in 189 rows; bwt < 10000 holds for all 189 births, max bwt 4990).
+#[test]
+fn one_class_outcome_names_the_rule_and_the_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (none, _) = birthwt_with(dir.path(), "bw0.csv", |_| Some((0, "0")));
+    let derive = |binary: &str, outcome: &str| {
+        calcscore(&[
+            "derive",
+            "--data",
+            &none,
+            "--candidates",
+            BIRTHWT_CANDIDATES,
+            "--binary-outcome",
+            binary,
+            "--outcome",
+            outcome,
+        ])
+    };
+    for (binary, outcome, want) in [
+        (
+            "low",
+            "bwt",
+            "outcome 'low = 1' has only one class (controls only: 0 of the 189 derivation rows have low = 1)",
+        ),
+        (
+            "low",
+            "none",
+            "outcome 'low = 1' has only one class (controls only: 0 of the 189 derivation rows have low = 1)",
+        ),
+        (
+            "bwt < 10000",
+            "none",
+            "outcome 'bwt < 10000' has only one class (events only: 189 of the 189 derivation rows have bwt < 10000)",
+        ),
+    ] {
+        let o = derive(binary, outcome);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(want), "{binary}: {err}");
+    }
+}
