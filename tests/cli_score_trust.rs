@@ -891,7 +891,7 @@ fn validate_bootstrap_and_groups_say_what_they_did() {
     let o = calcscore(&[&base[..], &["--groups", "U,Z"]].concat());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        !o.status.success() && err.contains("site = Z") && err.contains("its values: T, U"),
+        !o.status.success() && err.contains("site = 'Z'") && err.contains("its values: 'T', 'U'"),
         "{err}"
     );
 }
@@ -1317,4 +1317,79 @@ fn one_class_outcome_names_the_rule_and_the_counts() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!o.status.success() && err.contains(want), "{binary}: {err}");
     }
+}
+
+/// Finding F16: a group value with a comma (`Stage I, II`) could not be selected (`--groups` was split into
+/// `Stage I` and `II`) and the error listed that very value among "its values". Now the whole string is
+/// matched first, a comma inside double quotes does not split, and a piece not found is named, quoted, with
+/// the list as split. Groups by hand: even data rows (0-based) are `Stage I, II` (95 of 189), odd ones B (94).
+#[test]
+fn group_values_with_commas_can_be_selected_and_misses_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let mut body = String::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let grp = match i {
+            0 => "grp",
+            _ if (i - 1) % 2 == 0 => "\"Stage I, II\"",
+            _ => "B",
+        };
+        body.push_str(&format!("{line},{grp}\n"));
+    }
+    let data = dir.path().join("comma.csv");
+    std::fs::write(&data, body).unwrap();
+    let score = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    );
+    let run = |groups: &str| {
+        calcscore(&[
+            "validate",
+            "--data",
+            data.to_str().unwrap(),
+            "--score",
+            score,
+            "--binary-outcome",
+            "low",
+            "--outcome",
+            "none",
+            "--by",
+            "grp",
+            "--groups",
+            groups,
+            "--json",
+        ])
+    };
+    let groups = |groups: &str| -> Vec<(String, f64)> {
+        let o = run(groups);
+        assert!(
+            o.status.success(),
+            "{groups}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["validation"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["group"].as_str().unwrap().to_string(), num(&g["n"])))
+            .collect()
+    };
+    let stage = ("Stage I, II".to_string(), 95.0);
+    assert_eq!(groups("Stage I, II"), [stage.clone()]);
+    assert_eq!(groups("\"Stage I, II\""), [stage.clone()]);
+    assert_eq!(
+        groups("\"Stage I, II\",B"),
+        [("B".to_string(), 94.0), stage]
+    );
+    let o = run("Stage I,B");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(2)
+            && err.contains(
+                "no rows with grp = 'Stage I' (--groups is split at commas into 'Stage I', 'B'"
+            )
+            && err.contains("(its values: 'B', 'Stage I, II')"),
+        "{err}"
+    );
 }
