@@ -1376,8 +1376,8 @@ fn group_values_with_commas_can_be_selected_and_misses_are_named() {
             .collect()
     };
     let stage = ("Stage I, II".to_string(), 95.0);
-    assert_eq!(groups("Stage I, II"), [stage.clone()]);
-    assert_eq!(groups("\"Stage I, II\""), [stage.clone()]);
+    assert_eq!(groups("Stage I, II"), std::slice::from_ref(&stage));
+    assert_eq!(groups("\"Stage I, II\""), std::slice::from_ref(&stage));
     assert_eq!(
         groups("\"Stage I, II\",B"),
         [("B".to_string(), 94.0), stage]
