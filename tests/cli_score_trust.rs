@@ -769,7 +769,19 @@ fn a_map_renames_the_columns_of_any_table_for_derive_and_validate() {
     assert!(original["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["auc"], original["auc"]);
     let validate = |data, map| run(["validate", "--score", s], data, map);
-    let (original, mapped) = (validate(BIRTHWT, None), validate(d, Some(m)));
+    let (mut original, mut mapped) = (validate(BIRTHWT, None), validate(d, Some(m)));
+    // The score was derived in BIRTHWT's own bytes, so there its calibration is in-sample; the renamed copy is
+    // other bytes (the SHA-256 rule of `[model] data_sha256`): only that label and its source differ.
+    for (v, kind) in [
+        (&mut original, "apparent (in-sample)"),
+        (&mut mapped, "external"),
+    ] {
+        let c = v["validation"]["groups"][0]["calibration"]
+            .as_object_mut()
+            .unwrap();
+        assert_eq!(c.remove("kind").unwrap(), kind);
+        c.remove("model_source");
+    }
     let groups = &original["validation"]["groups"];
     assert!(groups[0]["auc"]["estimate"].is_number(), "{original}");
     assert_eq!(mapped["validation"]["groups"], *groups);
@@ -879,7 +891,7 @@ fn validate_bootstrap_and_groups_say_what_they_did() {
     let o = calcscore(&[&base[..], &["--groups", "U,Z"]].concat());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        !o.status.success() && err.contains("site = Z") && err.contains("its values: T, U"),
+        !o.status.success() && err.contains("site = 'Z'") && err.contains("its values: 'T', 'U'"),
         "{err}"
     );
 }
@@ -1203,4 +1215,181 @@ fn stored_model_of_another_outcome_is_not_calibrated_silently() {
             "{same}"
         );
     }
+}
+
+/// Finding F18: `derive` records in `[model]` the SHA-256 of its data file and the rows the model was fitted
+/// on, and marks a grid-searched threshold `searched = true`; `validate` on the same bytes and as many rows
+/// calls the calibration "apparent (in-sample)" (before: "external", with in-the-large 0 and slope 1 by
+/// construction). Other rows (the same file with some cells NA) stay external. The hash is coreutils'
+/// `sha256sum tests/reference/optimism/birthwt.csv`.
+#[test]
+fn calibration_in_the_derivation_data_is_apparent_not_external() {
+    let dir = tempfile::tempdir().unwrap();
+    let score = dir.path().join("s.toml");
+    derive_birthwt_score(&score);
+    let toml = std::fs::read_to_string(&score).unwrap();
+    assert!(
+        toml.contains(
+            "data_sha256 = \"50102db24a1fc05d351f83b341d71fa6b5847493bbb1a709811f9910a38f62ca\"\ndata_rows = 189"
+        ),
+        "{toml}"
+    );
+    assert!(toml.contains("column = \"lwt\"\nop = \"<\"\n"), "{toml}");
+    assert_eq!(toml.matches("searched = true").count(), 1, "{toml}");
+    let s = score.to_str().unwrap();
+    let run = |data: &str| {
+        json(&[
+            "validate",
+            "--data",
+            data,
+            "--score",
+            s,
+            "--binary-outcome",
+            "low",
+            "--outcome",
+            "none",
+            "--json",
+        ])
+    };
+    let v = run(BIRTHWT);
+    let cal = &v["validation"]["groups"][0]["calibration"];
+    assert_eq!(cal["kind"], "apparent (in-sample)", "{cal}");
+    assert!(
+        cal["model_source"]
+            .to_string()
+            .contains("fitted in these very rows"),
+        "{cal}"
+    );
+    let notes = v["validation"]["notes"].to_string();
+    assert!(
+        notes.contains("was chosen by a grid search in the derivation data (searched"),
+        "{notes}"
+    );
+    // A copy with the first row's age NA (age is not read): other bytes, so external.
+    let (other, _) = birthwt_with(dir.path(), "other.csv", |f| {
+        (f[1] == "19").then_some((1, "NA"))
+    });
+    let v = run(&other);
+    assert_eq!(
+        v["validation"]["groups"][0]["calibration"]["kind"],
+        "external"
+    );
+}
+
+/// Finding F15: `derive` on an outcome with one class named the internal column (`outcome 'outcome'`, or
+/// `'binary_outcome'` with `--outcome none`); it now names the user's rule and the counts (by hand: every low
+/// set to 0 leaves 0 events in 189 rows; bwt < 10000 holds for all 189 births, max bwt 4990).
+#[test]
+fn one_class_outcome_names_the_rule_and_the_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (none, _) = birthwt_with(dir.path(), "bw0.csv", |_| Some((0, "0")));
+    let derive = |binary: &str, outcome: &str| {
+        calcscore(&[
+            "derive",
+            "--data",
+            &none,
+            "--candidates",
+            BIRTHWT_CANDIDATES,
+            "--binary-outcome",
+            binary,
+            "--outcome",
+            outcome,
+        ])
+    };
+    for (binary, outcome, want) in [
+        (
+            "low",
+            "bwt",
+            "outcome 'low = 1' has only one class (controls only: 0 of the 189 derivation rows have low = 1)",
+        ),
+        (
+            "low",
+            "none",
+            "outcome 'low = 1' has only one class (controls only: 0 of the 189 derivation rows have low = 1)",
+        ),
+        (
+            "bwt < 10000",
+            "none",
+            "outcome 'bwt < 10000' has only one class (events only: 189 of the 189 derivation rows have bwt < 10000)",
+        ),
+    ] {
+        let o = derive(binary, outcome);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(want), "{binary}: {err}");
+    }
+}
+
+/// Finding F16: a group value with a comma (`Stage I, II`) could not be selected (`--groups` was split into
+/// `Stage I` and `II`) and the error listed that very value among "its values". Now the whole string is
+/// matched first, a comma inside double quotes does not split, and a piece not found is named, quoted, with
+/// the list as split. Groups by hand: even data rows (0-based) are `Stage I, II` (95 of 189), odd ones B (94).
+#[test]
+fn group_values_with_commas_can_be_selected_and_misses_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(BIRTHWT).unwrap();
+    let mut body = String::new();
+    for (i, line) in shipped.lines().enumerate() {
+        let grp = match i {
+            0 => "grp",
+            _ if (i - 1) % 2 == 0 => "\"Stage I, II\"",
+            _ => "B",
+        };
+        body.push_str(&format!("{line},{grp}\n"));
+    }
+    let data = dir.path().join("comma.csv");
+    std::fs::write(&data, body).unwrap();
+    let score = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/card/birthwt_score.toml"
+    );
+    let run = |groups: &str| {
+        calcscore(&[
+            "validate",
+            "--data",
+            data.to_str().unwrap(),
+            "--score",
+            score,
+            "--binary-outcome",
+            "low",
+            "--outcome",
+            "none",
+            "--by",
+            "grp",
+            "--groups",
+            groups,
+            "--json",
+        ])
+    };
+    let groups = |groups: &str| -> Vec<(String, f64)> {
+        let o = run(groups);
+        assert!(
+            o.status.success(),
+            "{groups}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["validation"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| (g["group"].as_str().unwrap().to_string(), num(&g["n"])))
+            .collect()
+    };
+    let stage = ("Stage I, II".to_string(), 95.0);
+    assert_eq!(groups("Stage I, II"), std::slice::from_ref(&stage));
+    assert_eq!(groups("\"Stage I, II\""), std::slice::from_ref(&stage));
+    assert_eq!(
+        groups("\"Stage I, II\",B"),
+        [("B".to_string(), 94.0), stage]
+    );
+    let o = run("Stage I,B");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(2)
+            && err.contains(
+                "no rows with grp = 'Stage I' (--groups is split at commas into 'Stage I', 'B'"
+            )
+            && err.contains("(its values: 'B', 'Stage I, II')"),
+        "{err}"
+    );
 }

@@ -47,6 +47,7 @@ fn pima_fixed_score_pooled_as_r() {
         reference_group: None,
         conf_level: 0.95,
         thresholds: None,
+        data_sha256: None,
     };
     let p = pool_validations(&tables, &score, &opts).unwrap();
     assert_eq!(p.m, 5);

@@ -15,31 +15,73 @@ use calcscore_score::optimism::{BootOptions, PointsRule};
 
 /// Rows of `table` whose `cohort` is one of `letters` (comma-separated).
 pub fn filter_cohorts(table: &Table, letters: &str) -> Result<Table> {
-    filter_groups(table, "cohort", letters)
+    filter_groups(table, "cohort", letters, "--cohort")
 }
 
-/// Rows of `table` whose `column` is one of `values` (comma-separated).
-pub fn filter_groups(table: &Table, column: &str, values: &str) -> Result<Table> {
-    let wanted: Vec<&str> = values.split(',').map(str::trim).collect();
+/// `a,"b, c",d` → `a`, `"b, c"`, `d`: split at the commas outside double quotes.
+fn split_list(s: &str) -> Vec<&str> {
+    let (mut parts, mut start, mut quoted) = (Vec::new(), 0, false);
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// Rows of `table` whose `column` is one of `values`: the whole string when it is a value of the column (so
+/// `Stage I, II` selects that group), else its comma-separated pieces (`B,C`; a comma inside double quotes does
+/// not split: `"Stage I, II",B`); surrounding quotes are dropped.
+/// A piece that matches no row is an error naming it, the list as split, and the column's values, each quoted.
+pub fn filter_groups(table: &Table, column: &str, values: &str, option: &str) -> Result<Table> {
+    let unquote = |s: &str| s.trim().trim_matches(['"', '\'']).trim().to_string();
     let col = table.text(column)?;
+    let whole = unquote(values);
+    let wanted: Vec<String> = if col.iter().any(|c| c == Some(whole.as_str())) {
+        vec![whole]
+    } else {
+        split_list(values).iter().map(|v| unquote(v)).collect()
+    };
     let rows: Vec<usize> = (0..table.nrows())
-        .filter(|&i| col.get(i).is_some_and(|c| wanted.contains(&c)))
+        .filter(|&i| col.get(i).is_some_and(|c| wanted.iter().any(|w| w == c)))
         .collect();
     // A group that matches no row is a typo, never dropped in silence (A,Z once reported A alone).
-    let absent: Vec<&str> = wanted
+    let absent: Vec<&String> = wanted
         .iter()
-        .copied()
-        .filter(|w| !col.iter().any(|c| c == Some(*w)))
+        .filter(|w| !col.iter().any(|c| c == Some(w.as_str())))
         .collect();
     if rows.is_empty() || !absent.is_empty() {
+        let quote = |v: &str| format!("'{v}'");
         let mut levels: Vec<&str> = col.iter().flatten().collect();
         levels.sort_unstable();
         levels.dedup();
+        let split = match wanted.len() {
+            1 => String::new(),
+            _ => format!(
+                " ({option} is split at commas into {}; a value that holds a comma is matched when given whole, \
+                 or in double quotes within the list: '\"Stage I, II\",B')",
+                wanted.iter().map(|w| quote(w)).collect::<Vec<_>>().join(", ")
+            ),
+        };
         return Err(Error::Usage(format!(
-            "--groups {values}: no rows with {column} = {} in {} (its values: {})",
-            absent.join(", "),
+            "{option} {values}: no rows with {column} = {}{split} in {} (its values: {})",
+            absent
+                .iter()
+                .map(|w| quote(w))
+                .collect::<Vec<_>>()
+                .join(", "),
             table.source,
-            levels.join(", ")
+            levels
+                .iter()
+                .map(|l| quote(l))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(table.subset(&rows))
@@ -152,6 +194,10 @@ pub fn run(a: DeriveArgs) -> Result<Outcome> {
         return super::impute::run_derive(&a, &table, &cands, &opts, (&mice, boot), &inputs);
     }
     let mut d = derive(&table, &cands, &opts)?;
+    // The data's SHA-256 in [model], so that `validate` on the same bytes calls its calibration in-sample.
+    if let Some(m) = d.score.model.as_mut() {
+        m.data_sha256 = Some(calcscore_studies::sha256_file(&a.data.input.data)?);
+    }
     super::notice::mark_score(&mut d.score);
     let boot = match a.validate_bootstrap {
         Some(b) => Some(super::optimism::run(

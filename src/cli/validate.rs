@@ -30,7 +30,8 @@ pub struct ValidateArgs {
     /// Group column (`cohort` is computed by the Zhang 2021 flow when the registry has none).
     #[arg(long)]
     pub by: Option<String>,
-    /// Keep only these groups (comma-separated values of --by), e.g. B,C for the paper's interaction test.
+    /// Keep only these groups (comma-separated values of --by), e.g. B,C for the paper's interaction test; a value
+    /// with a comma is matched whole, or in double quotes within a list ('"Stage I, II",B').
     #[arg(long)]
     pub groups: Option<String>,
     #[command(flatten)]
@@ -117,7 +118,7 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
     calcscore_core::trace::span("start");
     let mut table = a.data.load(by_cohort, a.cluster.as_deref())?;
     if let (Some(by), Some(groups)) = (&a.by, &a.groups) {
-        table = super::derive::filter_groups(&table, by, groups)?;
+        table = super::derive::filter_groups(&table, by, groups, "--groups")?;
     }
     calcscore_core::trace::span("load registry");
     let missing = score.missing_columns(&table);
@@ -139,6 +140,11 @@ pub fn run(a: ValidateArgs) -> Result<Outcome> {
         reference_group: a.derivation.clone(),
         conf_level: a.level.get(),
         thresholds: Some(thresholds),
+        // Only a score [model] that records its data's SHA-256 needs the hash of this file.
+        data_sha256: match score.model.as_ref().and_then(|m| m.data_sha256.as_ref()) {
+            Some(_) => Some(calcscore_studies::sha256_file(&a.data.input.data)?),
+            None => None,
+        },
     };
     if let Some(mice) = a.impute.options() {
         return super::impute::run_validate(&a, &table, &score, &opts, &mice);

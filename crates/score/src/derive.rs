@@ -561,6 +561,7 @@ pub fn resolve_items(
             op,
             threshold,
             points: 1,
+            searched: !c.grid.is_empty(),
         };
         if c.op.is_none() && c.threshold.is_none() {
             refuse_not_binary(table, &item)?;
@@ -632,6 +633,7 @@ fn search(table: &Table, c: &Candidate, op: Op, opts: &DeriveOptions) -> Result<
             op,
             threshold: t,
             points: 1,
+            searched: true,
         };
         let work = working_table(table, std::slice::from_ref(&item), opts)?;
         let row = match &opts.outcome {
@@ -890,11 +892,32 @@ pub(crate) fn derivation_rows(
     Ok((rows, table.subset(&used), opts))
 }
 
+/// A binary outcome with one class in the derivation rows cannot weight a score: the error names the rule
+/// (`low = 1`, not the internal `outcome` or `binary_outcome`) and the counts.
+fn one_class(table: &Table, opts: &DeriveOptions) -> Result<()> {
+    let event = opts.binary.values(table)?;
+    let n = event.iter().flatten().count();
+    let events = event.iter().flatten().filter(|&&e| e == 1.0).count();
+    let level = match (events, n - events) {
+        (0, _) => "controls only",
+        (_, 0) => "events only",
+        _ => return Ok(()),
+    };
+    Err(Error::Stats(StatsError::OneClass {
+        column: opts.binary.describe(),
+        level: format!(
+            "{level}: {events} of the {n} derivation rows have {}",
+            opts.binary.describe()
+        ),
+    }))
+}
+
 /// Derive a point score from candidates on `table`.
 pub fn derive(table: &Table, cands: &Candidates, opts: &DeriveOptions) -> Result<Derivation> {
     calcscore_core::options::ConfLevel::new(opts.conf_level)?;
     let (rows, table, opts) = derivation_rows(table, cands, opts)?;
     let opts = &opts;
+    one_class(&table, opts)?;
     let (items, searches) = resolve_items(&table, cands, opts)?;
     let work = working_table(&table, &items, opts)?;
     let terms: Vec<String> = items.iter().map(Item::indicator_name).collect();
@@ -1202,6 +1225,8 @@ fn risk_model(
             slope: f.beta[1],
             outcome: opts.binary.describe(),
             fitted_in: format!("{source} ({} rows, calcscore derive)", s.len()),
+            data_sha256: None,
+            data_rows: Some(s.len()),
         }),
         None => {
             notes.push(

@@ -76,6 +76,10 @@ pub struct Item {
     pub threshold: f64,
     /// Points given when the comparison holds.
     pub points: i64,
+    /// True when the threshold was chosen by a grid search in the derivation data (`derive` writes
+    /// `searched = true`): such a threshold is optimistic there and needs validation in other data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub searched: bool,
 }
 
 impl Item {
@@ -173,6 +177,13 @@ pub struct RiskModel {
     /// Where the model was fitted (file, rows), so a reader can tell external from in-sample calibration.
     #[serde(default)]
     pub fitted_in: String,
+    /// SHA-256 of the data file the model was fitted in (`derive` writes it): `validate` on the same bytes
+    /// and as many rows calls its calibration apparent (in-sample), not external.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_sha256: Option<String>,
+    /// Rows the model was fitted on (with `data_sha256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_rows: Option<usize>,
 }
 
 impl RiskModel {
@@ -382,7 +393,10 @@ const SCORE_KEYS: [(&str, &[&str]); 4] = [
         "",
         &["name", "title", "source", "cutoff", "item", "model", "card"],
     ),
-    ("item", &["label", "column", "op", "threshold", "points"]),
+    (
+        "item",
+        &["label", "column", "op", "threshold", "points", "searched"],
+    ),
     (
         "model",
         &[
@@ -390,6 +404,8 @@ const SCORE_KEYS: [(&str, &[&str]); 4] = [
             "slope",
             "outcome",
             "fitted_in",
+            "data_sha256",
+            "data_rows",
             "var_intercept",
             "var_slope",
             "cov_intercept_slope",

@@ -163,6 +163,8 @@ impl FittedModel {
             slope: self.estimate(score_term)?,
             outcome: outcome.into(),
             fitted_in: fitted_in.into(),
+            data_sha256: None,
+            data_rows: None,
         })
     }
 }

@@ -50,6 +50,10 @@ pub struct ValidateOptions {
     /// Threshold grid of the decision curve (`None`: no decision curve).
     #[serde(skip)]
     pub thresholds: Option<Thresholds>,
+    /// SHA-256 of the data file: a score `[model]` fitted in the same bytes (its `data_sha256`) on as many rows
+    /// as a group has is calibrated there as apparent (in-sample), not external.
+    #[serde(skip)]
+    pub data_sha256: Option<String>,
 }
 
 /// Net benefit at one threshold of the risk model, of the strategy "score ≥ cutoff" and of treating all.
@@ -346,6 +350,16 @@ pub fn validate(table: &Table, score: &PointsTable, opts: &ValidateOptions) -> R
         )));
     }
     let mut notes = binary_item_notes(&table, score)?;
+    for i in score.items.iter().filter(|i| i.searched) {
+        notes.push(format!(
+            "the threshold of item '{}' ({} {} {}) was chosen by a grid search in the derivation data (searched = \
+             true in the score file): it is optimistic in those data and needs validation in other data",
+            i.label,
+            i.column,
+            i.op.symbol(),
+            calcscore_data::table::format_number(i.threshold)
+        ));
+    }
     let reference = opts
         .reference_group
         .clone()
@@ -461,6 +475,8 @@ fn risk_model(
                 slope: f.beta[1],
                 outcome: opts.binary.describe(),
                 fitted_in: format!("group {reference} of this validation"),
+                data_sha256: None,
+                data_rows: None,
             },
             fitted_in: Some(reference.to_string()),
             source: format!(
@@ -520,7 +536,7 @@ fn group_validation(
     ));
     let calibration = risk
         .filter(|_| !idx.is_empty())
-        .map(|r| group_calibration(r, g, &s, &e, opts.conf_level));
+        .map(|r| group_calibration(r, g, &s, &e, opts));
     let predicted: Vec<f64> = risk
         .map(|r| s.iter().map(|&x| r.model.probability(x)).collect())
         .unwrap_or_default();
@@ -579,17 +595,37 @@ fn group_clusters(
     Some(k)
 }
 
-/// Calibration of the risk model in group `g`: apparent when it was fitted there, else external.
-fn group_calibration(r: &Risk, g: &str, s: &[f64], e: &[bool], level: f64) -> Calibration {
+/// Calibration of the risk model in group `g`: apparent when it was fitted there (in this run, or, for the
+/// score file's `[model]`, in the same data file's bytes on as many rows), else external.
+fn group_calibration(
+    r: &Risk,
+    g: &str,
+    s: &[f64],
+    e: &[bool],
+    opts: &ValidateOptions,
+) -> Calibration {
     let (kind, source) = match &r.fitted_in {
         Some(f) if f == g => (
             "apparent (in-sample)",
             format!("fitted in this group ({g})"),
         ),
         Some(f) => ("external", format!("fitted in group {f}")),
+        None if fitted_in_these_rows(&r.model, opts, s.len()) => (
+            "apparent (in-sample)",
+            format!(
+                "{}; fitted in these very rows: the data file's SHA-256 and the row count ({}) are the [model]'s",
+                r.source,
+                s.len()
+            ),
+        ),
         None => ("external", r.source.clone()),
     };
-    super::calibration::calibrate(&r.model, kind, &source, s, e, level)
+    super::calibration::calibrate(&r.model, kind, &source, s, e, opts.conf_level)
+}
+
+/// True when a stored `[model]` was fitted in the data file being validated (same SHA-256) on `n` rows.
+fn fitted_in_these_rows(m: &RiskModel, opts: &ValidateOptions, n: usize) -> bool {
+    m.data_sha256.is_some() && m.data_sha256 == opts.data_sha256 && m.data_rows == Some(n)
 }
 
 /// AUC with DeLong's CI and, with clusters, Obuchowski's clustered AUC of one group; what is not estimable is noted.

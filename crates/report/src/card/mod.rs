@@ -240,6 +240,8 @@ mod tests {
                 slope: 0.5,
                 outcome: String::new(),
                 fitted_in: String::new(),
+                data_sha256: None,
+                data_rows: None,
             },
             var_intercept: Some(0.04),
             var_slope: Some(0.01),
