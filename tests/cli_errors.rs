@@ -1117,5 +1117,26 @@ fn nothing_meaningful_left_fails_with_a_clear_error() {
         .replace(",0,0,360,", ",1,0,360,");
     let c = case("allcto.csv", body);
     let err = c.reproduce(&[]);
-    assert!(err.contains("0 usable observations"), "{err}");
+    assert!(
+        err.contains("0 usable lesions: the study's rules exclude every one of the"),
+        "{err}"
+    );
+}
+
+/// `--expansion given` on a registry whose `stent_expansion_pct` is empty (the shipped one computes expansion from
+/// the areas) names the column, the count, the option and the fix (it once said only "0 usable observations, at
+/// least 1 needed"), and writes nothing.
+#[test]
+fn expansion_given_on_an_empty_column_names_column_option_and_fix() {
+    let c = case("reg.csv", std::fs::read(SHIPPED).unwrap());
+    let err = c.reproduce(&["--expansion", "given"]);
+    for want in [
+        "0 usable lesions: each of the 328 lesions entering the cohorts lacks a value",
+        "stent_expansion_pct missing in 328 of them (3862 of the 3862 registry rows)",
+        "--expansion given reads stent_expansion_pct as written",
+        "Fix: fill in that column, or use --expansion mean-reference",
+    ] {
+        assert!(err.contains(want), "lacks '{want}': {err}");
+    }
+    assert!(!err.contains("usable observations"), "{err}");
 }

@@ -112,7 +112,10 @@ fn column(file: &str, name: &str) -> Vec<f64> {
 fn roc_lwt_matches_proc_roc_ci_coords_best() {
     // pROC: roc(low, lwt); ci.auc(method="delong"); coords(best, youden)
     let want = expected("roc_lwt");
-    let coords = std::env::temp_dir().join("calcscore_htest_coords_lwt.csv");
+    // A fresh directory: a fixed name in the shared temporary directory may hold a file calcscore did not write
+    // there (another checkout's run), which --coords now refuses to replace.
+    let tmp = tempfile::tempdir().unwrap();
+    let coords = tmp.path().join("coords_lwt.csv");
     let got = cli(&[
         "roc",
         "--data",

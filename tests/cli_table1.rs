@@ -378,3 +378,53 @@ fn nan_is_refused_in_text_columns_but_inf_and_none_are_levels() {
         "{out}"
     );
 }
+
+/// Options that contradict each other are usage errors before the data are read (they once passed silently:
+/// `--normal` won over `--nonnormal`, and `--vars smoke --by smoke` tested the groups against themselves with
+/// P < 0.0001 and SMD Inf); a variable named twice in `--vars` is one row, with a note.
+#[test]
+fn contradictory_options_are_refused_and_duplicates_shown_once() {
+    let bw = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/score/birthwt.csv"
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["table1", "--data", bw, "--by", "smoke"];
+        args.extend_from_slice(extra);
+        calcscore(&args)
+    };
+    let refused = |extra: &[&str], want: &str| {
+        let o = run(extra);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(want), "{extra:?}: {err}");
+        assert!(o.stdout.is_empty());
+    };
+    refused(
+        &["--vars", "age", "--normal", "age", "--nonnormal", "age"],
+        "--normal and --nonnormal both name 'age'",
+    );
+    refused(
+        &["--vars", "age", "--factors", "age", "--nonnormal", "age"],
+        "--factors and --nonnormal both name 'age'",
+    );
+    refused(
+        &["--vars", "age,smoke"],
+        "--vars names the --by column 'smoke'",
+    );
+    let o = run(&["--vars", "age,lwt,age", "--format", "csv"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("note: --vars names 'age' more than once; each is shown once"));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.contains("age")).count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.contains("lwt")).count(),
+        1,
+        "{text}"
+    );
+}

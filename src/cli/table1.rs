@@ -49,8 +49,53 @@ pub struct Table1Args {
     pub json: bool,
 }
 
+/// Refuse options that contradict each other (before the data are read): a variable both `--normal` and
+/// `--nonnormal`, or `--factors` and either; the `--by` column among `--vars` (it cannot be tested against
+/// itself). A variable named twice in `--vars` is shown once, said on stderr.
+fn check_options(a: &mut Table1Args) -> Result<()> {
+    let conflict = |x: &[String], y: &[String], xn: &str, yn: &str| -> Result<()> {
+        match x.iter().find(|v| y.contains(v)) {
+            Some(v) => Err(crate::Error::Usage(format!(
+                "{xn} and {yn} both name '{v}': a variable is summarised one way; keep it in one of them"
+            ))),
+            None => Ok(()),
+        }
+    };
+    conflict(&a.normal, &a.nonnormal, "--normal", "--nonnormal")?;
+    conflict(&a.factors, &a.normal, "--factors", "--normal")?;
+    conflict(&a.factors, &a.nonnormal, "--factors", "--nonnormal")?;
+    if a.vars.contains(&a.by) {
+        return Err(crate::Error::Usage(format!(
+            "--vars names the --by column '{}': the groups are its values, so it cannot be summarised or tested \
+             against itself; drop it from --vars",
+            a.by
+        )));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut twice = Vec::new();
+    a.vars.retain(|v| {
+        let first = seen.insert(v.clone());
+        if !first && !twice.contains(v) {
+            twice.push(v.clone());
+        }
+        first
+    });
+    if !twice.is_empty() {
+        eprintln!(
+            "note: --vars names {} more than once; each is shown once",
+            twice
+                .iter()
+                .map(|v| format!("'{v}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Run `calcscore table1`.
-pub fn run(a: Table1Args) -> Result<Outcome> {
+pub fn run(mut a: Table1Args) -> Result<Outcome> {
+    check_options(&mut a)?;
     let table = a
         .data
         .load((a.by == "cohort").then_some("--by cohort"), None)?;

@@ -21,6 +21,7 @@ pub use report::{
 use super::{sha256_file, DataNotice, Quantity};
 use crate::{Error, Result};
 use analysis::Analysis;
+use calcscore_core::StatsError;
 use calcscore_data::cohort::Flow;
 use calcscore_data::LesionIds;
 use calcscore_score::PointsTable;
@@ -71,6 +72,13 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     // 10^6 ids) and before the analysis.
     let ids = prepared.registry.into_ids();
     let n_input_patients = pipeline::count_patients((0..n_input).map(|i| ids.patient_id(i)));
+    if prepared.set.is_empty() {
+        return Err(no_lesion_left(
+            &prepared.flow,
+            &prepared.set,
+            opts.expansion,
+        ));
+    }
     let analysis = analysis::analyse(&prepared.set, &score, opts.conf_level)?;
     let cohorts = cohort_sizes(&prepared.set)?;
     calcscore_core::trace::span("analysis");
@@ -88,6 +96,67 @@ pub fn reproduce(opts: &Options) -> Result<Run> {
     };
     run.quantities = quantities(&run);
     Ok(run)
+}
+
+/// Why no lesion is left to analyse, in the terms of the registry: the flow's rules excluded every lesion, or every
+/// lesion entering the cohorts lacks a value the analysis needs (named with its counts; for `stent_expansion_pct`
+/// read `--expansion given`, the option and the fix).
+fn no_lesion_left(
+    flow: &Flow,
+    set: &AnalysisSet,
+    expansion: calcscore_data::ExpansionFormula,
+) -> Error {
+    let n_input = flow.n_input;
+    let entering = flow.included.len();
+    if entering == 0 {
+        let rules: Vec<String> = (flow.stages.iter())
+            .flat_map(|s| &s.rules)
+            .filter(|r| r.n_excluded > 0)
+            .map(|r| format!("{} {}", r.rule, r.n_excluded))
+            .collect();
+        return StatsError::Undefined(format!(
+            "zhang2021 analysis: 0 usable lesions: the study's rules exclude every one of the {n_input} lesions \
+             of the registry (lesions excluded per rule: {})",
+            rules.join(", ")
+        ))
+        .into();
+    }
+    let given = expansion == calcscore_data::ExpansionFormula::Given;
+    // Only the columns whose missing values leave a lesion out (with `--expansion given` the computed expansion
+    // is the column itself, named once).
+    let mut lacking: Vec<&pipeline::MissingCount> = (set.missing.iter())
+        .filter(|m| m.n_missing_cohorts > 0 && m.policy.starts_with("complete case"))
+        .filter(|m| !(given && m.column == "stent expansion (computed)"))
+        .collect();
+    lacking.sort_by_key(|m| std::cmp::Reverse(m.n_missing_cohorts));
+    let counts: Vec<String> = lacking
+        .iter()
+        .map(|m| {
+            format!(
+                "{} missing in {} of them ({} of the {n_input} registry rows)",
+                m.column, m.n_missing_cohorts, m.n_missing_input
+            )
+        })
+        .collect();
+    let mut text = format!(
+        "zhang2021 analysis: 0 usable lesions: each of the {entering} lesions entering the cohorts lacks a value \
+         the analysis needs (complete-case policy): {}",
+        if counts.is_empty() {
+            "no single column accounts for it".to_string()
+        } else {
+            counts.join("; ")
+        }
+    );
+    let expansion_empty = lacking
+        .iter()
+        .any(|m| m.column == "stent_expansion_pct" && m.n_missing_cohorts == entering);
+    if expansion_empty && given {
+        text.push_str(
+            ". --expansion given reads stent_expansion_pct as written in the registry. Fix: fill in that column, \
+             or use --expansion mean-reference (the default) to compute it from the stent and reference lumen areas",
+        );
+    }
+    StatsError::Undefined(text).into()
 }
 
 /// The Zhang 2021 study: lesion registry, the paper's flow rules, its published numbers.
