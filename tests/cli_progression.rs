@@ -343,9 +343,11 @@ fn reproduce_then_check_passes_and_says_synthetic() {
         String::from_utf8_lossy(&check.stdout)
     );
     assert!(String::from_utf8_lossy(&check.stdout).contains("CHECK PASSED"));
-    // The same study checked against the wrong published file fails.
+    // Checked as another study, the results are refused by name (a usage error, exit 2), not counted absent.
     let wrong = calcscore(&["check", "zhang2021", "--results", &results]);
-    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr)
+        .contains("holds the results of study 'denosumab-pilot', not zhang2021"));
     // Deterministic: a second run writes byte-identical files.
     let o2 = dir.path().join("dp2");
     assert!(calcscore(&[

@@ -704,3 +704,63 @@ fn non_finite_numbers_survive_the_results_json_round_trip() {
     assert!(md.contains("| lr_pos | Inf [0.000, Inf] |"), "{md}");
     assert!(md.contains("| lr_neg | NaN [-Inf, 2.500] |"), "{md}");
 }
+
+/// The SYNTHETIC DATA banner follows the recorded SHA-256 of the input, not results.json's editable flag and words:
+/// the shipped registry's results with `synthetic: false` and "Real patients." still rebuild a report that says
+/// SYNTHETIC DATA (it once said "**Data:** Real patients." over the synthetic file's SHA-256).
+#[test]
+fn synthetic_banner_follows_the_recorded_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = edited_results(dir.path(), "flag", |v| {
+        v["data_notice"]["synthetic"] = Value::Bool(false);
+        v["data_notice"]["text"] = Value::String("Real patients.".into());
+    });
+    let out = dir.path().join("out");
+    let o = calcscore(&[
+        "report",
+        "--results",
+        json.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("SYNTHETIC DATA"));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("> **SYNTHETIC DATA.**"), "{}", &md[..400]);
+    assert!(!md.contains("Real patients."));
+}
+
+/// Another study's results.json is refused by name by `check` and `report` (check once counted 30 quantities
+/// "absent"; report said "missing field `points`").
+#[test]
+fn another_studys_results_are_refused_by_name() {
+    let zhang = shipped().join("results.json");
+    let o = calcscore(&[
+        "check",
+        "denosumab-pilot",
+        "--results",
+        zhang.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success()
+            && err.contains("holds the results of study 'zhang2021', not denosumab-pilot"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pilot = dir.path().join("pilot");
+    let o = calcscore(&[
+        "reproduce",
+        "denosumab-pilot",
+        "--out",
+        pilot.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = calcscore(&["report", "--results", pilot.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success()
+            && err.contains("holds the results of study 'denosumab-pilot', not zhang2021"),
+        "{err}"
+    );
+}

@@ -47,7 +47,7 @@ pub fn run(a: ReportArgs) -> Result<Outcome> {
             Mode::Replace
         },
     )?;
-    if results.data_notice.synthetic {
+    if results.notice().synthetic {
         println!("SYNTHETIC DATA: results from a simulated registry, not from patients.");
     }
     println!(

@@ -263,18 +263,16 @@ pub fn check(a: CheckArgs) -> Result<Outcome> {
     })
 }
 
-/// The quantities of a results.json, read as the study's results type; another study's results are read as
-/// theirs (their quantities then fail this study's check, exit 1, rather than being refused as unreadable).
+/// The quantities of a results.json, read as the study's results type; another study's results are refused,
+/// naming both studies.
 fn read_quantities(
     study: Study,
     path: &std::path::Path,
 ) -> Result<Vec<calcscore_studies::Quantity>> {
-    let zhang = || zhang2021::Zhang2021::read_quantities(path);
-    let pilot = || denosumab::DenosumabPilot::read_quantities(path);
-    match study {
-        Study::Zhang2021 => zhang().or_else(|e| pilot().map_err(|_| e)),
-        Study::DenosumabPilot => pilot().or_else(|e| zhang().map_err(|_| e)),
-    }
+    Ok(match study {
+        Study::Zhang2021 => zhang2021::Zhang2021::read_quantities(path)?,
+        Study::DenosumabPilot => denosumab::DenosumabPilot::read_quantities(path)?,
+    })
 }
 
 /// Run `calcscore simulate`.

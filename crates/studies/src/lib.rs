@@ -262,13 +262,20 @@ pub(crate) fn parse_results<T: serde::de::DeserializeOwned>(
     #[derive(Deserialize)]
     struct Written {
         calcscore_version: Option<String>,
+        study: Option<String>,
     }
     // A file that is not JSON, or lacks a textual version, is reported by the full parse below.
-    if let Ok(Written {
-        calcscore_version: Some(found),
-    }) = serde_json::from_str::<Written>(text)
-    {
-        refuse_newer(&found, env!("CARGO_PKG_VERSION"), origin, study)?;
+    if let Ok(written) = serde_json::from_str::<Written>(text) {
+        if let Some(found) = written.calcscore_version {
+            refuse_newer(&found, env!("CARGO_PKG_VERSION"), origin, study)?;
+        }
+        if let Some(other) = written.study.filter(|s| !s.is_empty() && s != study) {
+            return Err(Error::Usage(format!(
+                "{origin}: holds the results of study '{other}', not {study}. Fix: `calcscore check {other} \
+                 --results {origin}` checks it; `report --results` rebuilds zhang2021 reports only (`calcscore \
+                 reproduce {other}` writes that study's report)"
+            )));
+        }
     }
     calcscore_report::json::from_str_lenient(text).map_err(|e| {
         Error::Usage(format!(

@@ -232,6 +232,17 @@ impl Results {
         }
     }
 
+    /// The data notice by the recorded SHA-256 of the input (synthetic when it is the shipped registry's), not by
+    /// the flag or words of a results.json, which can be edited.
+    pub fn notice(&self) -> crate::DataNotice {
+        crate::DataNotice::for_input(
+            Path::new(&self.data_notice.input),
+            self.data_notice.sha256.clone(),
+            "zhang2021",
+            super::SYNTHETIC_MODEL,
+        )
+    }
+
     /// Read DIR/results.json.
     pub fn read(path: &Path) -> Result<Results> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
@@ -885,7 +896,7 @@ fn table1_doc(res: &Results) -> Doc {
 }
 
 fn notice_md(res: &Results) -> String {
-    let n = &res.data_notice;
+    let n = &res.notice();
     let head = if n.synthetic {
         "> **SYNTHETIC DATA.**"
     } else {
