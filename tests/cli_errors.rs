@@ -1140,3 +1140,52 @@ fn expansion_given_on_an_empty_column_names_column_option_and_fix() {
     }
     assert!(!err.contains("usable observations"), "{err}");
 }
+
+/// A small registry whose pooled A+B set has one case: DeLong's variance needs two cases and two controls, so its
+/// interval is not a number. The report says "not estimable" in words wherever it is shown (it printed "DeLong 95%
+/// CI NaN–NaN" in report.md and the ROC figure of report.html); results.json keeps the documented "NaN".
+#[test]
+fn a_delong_interval_that_does_not_exist_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = calcscore_in(
+        d,
+        &[
+            "simulate",
+            "zhang2021",
+            "--lesions",
+            "100",
+            "--seed",
+            "3",
+            "--out",
+            "s100.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = calcscore_in(
+        d,
+        &["reproduce", "zhang2021", "--data", "s100.csv", "--out", "r"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r/results.json")).unwrap()).unwrap();
+    let roc = &results["analysis"]["roc"];
+    let cases = roc["n_cases"].as_u64().unwrap();
+    assert!(
+        cases < 2,
+        "this registry was chosen for a single case in A+B: {roc}"
+    );
+    assert_eq!(roc["conf_low"], "NaN");
+    for f in [
+        "report.md",
+        "report.html",
+        "tables.tex",
+        "accuracy.csv",
+        "roc_coords.csv",
+    ] {
+        let text = std::fs::read_to_string(d.join("r").join(f)).unwrap();
+        assert!(!text.contains("NaN"), "{f} prints NaN");
+    }
+    let md = std::fs::read_to_string(d.join("r/report.md")).unwrap();
+    assert!(md.contains(&format!("DeLong 95% CI not estimable with {cases} case(s)")));
+}

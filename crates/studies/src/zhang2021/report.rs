@@ -1140,10 +1140,20 @@ fn roc_text(res: &Results) -> String {
         (Some(l), Some(h)) => format!("{}–{}", r(l, 3), r(h, 3)),
         _ => "not estimable".into(),
     };
+    // DeLong's variance needs two cases and two controls; with fewer it is not a number.
+    let delong = if roc.conf_low.is_finite() && roc.conf_high.is_finite() {
+        format!("{}–{}", r(roc.conf_low, 3), r(roc.conf_high, 3))
+    } else {
+        format!(
+            "not estimable with {} case(s) and {} control(s)",
+            roc.n_cases,
+            roc.n - roc.n_cases
+        )
+    };
     format!(
-        "{} lesions, {} with underexpansion. AUC {} (DeLong {}% CI {}–{}; clustered by patient, Obuchowski: {clustered}, {} patients). \
+        "{} lesions, {} with underexpansion. AUC {} (DeLong {}% CI {delong}; clustered by patient, Obuchowski: {clustered}, {} patients). \
          Youden-optimal threshold {} → score ≥{} (sensitivity {}, specificity {}).",
-        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(res), r(roc.conf_low, 3), r(roc.conf_high, 3), roc.n_clusters,
+        roc.n, roc.n_cases, r(roc.auc, 3), pct_level(res), roc.n_clusters,
         r(roc.youden_threshold, 2), roc.youden_cutoff, r(roc.youden_sensitivity, 3), r(roc.youden_specificity, 3),
     )
 }

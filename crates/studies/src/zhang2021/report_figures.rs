@@ -262,13 +262,17 @@ pub fn roc(res: &Results) -> Option<RocCurve> {
     let (se, sp) = (measure("sensitivity"), measure("specificity"));
     Some(RocCurve {
         points,
-        auc_text: format!(
-            "AUC {} ({}% CI {}–{}, DeLong)",
-            r(roc.auc, 2),
-            r(100.0 * res.options.conf_level, 0),
-            r(roc.conf_low, 2),
-            r(roc.conf_high, 2)
-        ),
+        auc_text: if roc.conf_low.is_finite() && roc.conf_high.is_finite() {
+            format!(
+                "AUC {} ({}% CI {}–{}, DeLong)",
+                r(roc.auc, 2),
+                r(100.0 * res.options.conf_level, 0),
+                r(roc.conf_low, 2),
+                r(roc.conf_high, 2)
+            )
+        } else {
+            format!("AUC {} (DeLong CI not estimable)", r(roc.auc, 2))
+        },
         cutoff: (1.0 - sp, se),
         cutoff_text: vec![
             format!("Score ≥{}", accuracy.cutoff),
