@@ -465,9 +465,16 @@ pub(crate) fn polars_table(
             format!("not a valid CSV table: {e}; fix: check the quoting and that every row has as many fields as the header"),
         )
     })?;
+    // The file's bytes are kept past the conversion only when an id column has a cell polars read as missing
+    // (to put back an id `NA` as written); otherwise they go first, so the peak is not both at once.
+    let nulled_ids = dialect.tokens
+        && text
+            .iter()
+            .any(|t| df.column(t).is_ok_and(|c| c.null_count() > 0));
+    let data = nulled_ids.then_some(data);
     let mut table = Table::from_frame(file, df)?;
-    if dialect.tokens {
-        restore_id_tokens(&mut table, &data, &header, dialect.separator, text);
+    if let Some(data) = &data {
+        restore_id_tokens(&mut table, data, &header, dialect.separator, text);
     }
     drop(data);
     calcscore_core::trace::span("csv parsed by polars");
