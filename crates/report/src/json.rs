@@ -373,49 +373,26 @@ impl<S: Serializer> Serializer for TextSer<S> {
     }
 }
 
-impl<C: ser::SerializeSeq> ser::SerializeSeq for TextCompound<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Texted(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
+/// A compound serializer of elements (a sequence, a tuple) whose every element is wrapped in [`Texted`].
+macro_rules! texted_elements {
+    ($trait:ident, $method:ident) => {
+        impl<C: ser::$trait> ser::$trait for TextCompound<C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+                self.0.$method(&Texted(value))
+            }
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.0.end()
+            }
+        }
+    };
 }
 
-impl<C: ser::SerializeTuple> ser::SerializeTuple for TextCompound<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Texted(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: ser::SerializeTupleStruct> ser::SerializeTupleStruct for TextCompound<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Texted(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: ser::SerializeTupleVariant> ser::SerializeTupleVariant for TextCompound<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Texted(value))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
+texted_elements!(SerializeSeq, serialize_element);
+texted_elements!(SerializeTuple, serialize_element);
+texted_elements!(SerializeTupleStruct, serialize_field);
+texted_elements!(SerializeTupleVariant, serialize_field);
 
 impl<C: ser::SerializeMap> ser::SerializeMap for TextCompound<C> {
     type Ok = C::Ok;
@@ -431,41 +408,31 @@ impl<C: ser::SerializeMap> ser::SerializeMap for TextCompound<C> {
     }
 }
 
-impl<C: ser::SerializeStruct> ser::SerializeStruct for TextCompound<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), C::Error> {
-        self.0.serialize_field(key, &Texted(value))
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.0.skip_field(key)
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
+/// A compound serializer of named fields (a struct, a struct variant) whose every value is wrapped in [`Texted`].
+macro_rules! texted_fields {
+    ($trait:ident) => {
+        impl<C: ser::$trait> ser::$trait for TextCompound<C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), C::Error> {
+                self.0.serialize_field(key, &Texted(value))
+            }
+            fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
+                self.0.skip_field(key)
+            }
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.0.end()
+            }
+        }
+    };
 }
 
-impl<C: ser::SerializeStructVariant> ser::SerializeStructVariant for TextCompound<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), C::Error> {
-        self.0.serialize_field(key, &Texted(value))
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.0.skip_field(key)
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
+texted_fields!(SerializeStruct);
+texted_fields!(SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
