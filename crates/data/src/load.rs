@@ -807,6 +807,17 @@ fn id_text(x: f64) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// `df` written to a temporary Parquet file (named after `tag`) and read back as a table.
+    fn parquet_round_trip(df: &mut DataFrame, tag: &str) -> Table {
+        let path =
+            std::env::temp_dir().join(format!("calcscore-{tag}-{}.parquet", std::process::id()));
+        let f = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(f).finish(df).unwrap();
+        let t = read_table(&path);
+        let _ = std::fs::remove_file(&path);
+        t.unwrap()
+    }
+
     /// A Parquet integer column holding a value beyond 2^53 is read as its digits (2^53 and 2^53 + 1 are one
     /// float: as numbers two groups would merge); an integer column within ±2^53 stays numeric.
     #[test]
@@ -817,13 +828,7 @@ mod tests {
             "n" => [Some(1i64 << 53), Some(-(1i64 << 53)), Some(7)],
         )
         .unwrap();
-        let path =
-            std::env::temp_dir().join(format!("calcscore-int53-{}.parquet", std::process::id()));
-        let f = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(f).finish(&mut df).unwrap();
-        let t = read_table(&path);
-        let _ = std::fs::remove_file(&path);
-        let t = t.unwrap();
+        let t = parquet_round_trip(&mut df, "int53");
         assert_eq!(
             t.columns[0],
             ColumnData::text([Some("9007199254740993"), Some("9007199254740992"), None])
@@ -856,13 +861,7 @@ mod tests {
             "y" => [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
         )
         .unwrap();
-        let path =
-            std::env::temp_dir().join(format!("calcscore-na-text-{}.parquet", std::process::id()));
-        let f = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(f).finish(&mut df).unwrap();
-        let t = read_table(&path);
-        let _ = std::fs::remove_file(&path);
-        let t = t.unwrap();
+        let t = parquet_round_trip(&mut df, "na-text");
         // Row by row as the CSV reader reads the same cells (MISSING_TOKENS: "", NA, N/A, n/a, na).
         let want = [
             Some("a"),
@@ -905,13 +904,7 @@ mod tests {
             "g32" => [Some(0.1f32), Some(0.2), Some(1e-7), Some(16_777_217.0), Some(f32::INFINITY), None],
         )
         .unwrap();
-        let path =
-            std::env::temp_dir().join(format!("calcscore-f32-{}.parquet", std::process::id()));
-        let f = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(f).finish(&mut df).unwrap();
-        let t = read_table(&path);
-        let _ = std::fs::remove_file(&path);
-        let t = t.unwrap();
+        let t = parquet_round_trip(&mut df, "f32");
         // 16777217 is no f32: it is stored as 16777216 (2^24), the nearest.
         assert_eq!(
             t.column("g32").unwrap(),

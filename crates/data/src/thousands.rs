@@ -220,8 +220,20 @@ pub(crate) fn check(
             start = end + 1;
         }
     }
+    report(&seen, &columns, names, mark, file)
+}
+
+/// The cells of `seen` (one per looked-at column `columns`) that read as grouped thousands, each a non-numeric
+/// problem naming row, column and the fix; `Ok` when there is none.
+fn report(
+    seen: &[Seen],
+    columns: &[usize],
+    names: &[String],
+    mark: u8,
+    file: &str,
+) -> Result<(), DataError> {
     let mut problems = Vec::new();
-    for (s, &j) in seen.iter().zip(&columns) {
+    for (s, &j) in seen.iter().zip(columns) {
         if s.words {
             continue;
         }
