@@ -541,27 +541,16 @@ fn report_rebuilds_a_small_registry_with_undefined_numbers() {
 #[test]
 fn results_of_another_study_or_emptied_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let original = read(shipped(), "results.json");
     for (edit, words) in [
         ("cohorts", "'cohorts' list is empty"),
         ("study", "results of study 'zhang2099', not zhang2021"),
     ] {
-        let mut v: Value = serde_json::from_str(&original).unwrap();
-        v[edit] = match edit {
-            "cohorts" => Value::Array(Vec::new()),
-            _ => Value::String("zhang2099".into()),
-        };
-        // A copy of the run (its marker included), then results.json edited.
-        let out = dir.path().join(edit);
-        std::fs::create_dir_all(&out).unwrap();
-        for entry in std::fs::read_dir(shipped()).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        let json = out.join("results.json");
-        std::fs::write(&json, serde_json::to_string(&v).unwrap()).unwrap();
+        let json = edited_results(dir.path(), edit, |v| {
+            v[edit] = match edit {
+                "cohorts" => Value::Array(Vec::new()),
+                _ => Value::String("zhang2099".into()),
+            };
+        });
         let o = calcscore(&["report", "--results", json.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(

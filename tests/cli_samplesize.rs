@@ -326,26 +326,31 @@ fn continuous_matches_pmsampsize_runs() {
     }
 }
 
+/// Criterion 4's sample size for a fixture row's R², parameters, intercept, SD and MMOE.
+fn criterion_4(row: &HashMap<String, String>) -> u64 {
+    let v = continuous(&[
+        "--rsquared",
+        &row["rsquared"],
+        "--parameters",
+        &row["parameters"],
+        "--intercept",
+        &row["intercept"],
+        "--sd",
+        &row["sd"],
+        "--mmoe",
+        &row["mmoe"],
+    ]);
+    sizes(&v["continuous"]["criteria"])[3]
+}
+
 /// Criterion 4 (intercept within the MMOE) when the largest of criteria 1-3 fails it: the smallest n whose CI
 /// upper bound / intercept <= MMOE, as R's qt() search finds it. pmsampsize 1.1.3 returns start + 1 here (its
 /// loop flips the CI sign and stops after one step); the fixture keeps its value to show the difference.
 #[test]
 fn continuous_criterion_4_searches_to_the_mmoe() {
     for row in fixture("continuous_criterion4.csv") {
-        let v = continuous(&[
-            "--rsquared",
-            &row["rsquared"],
-            "--parameters",
-            &row["parameters"],
-            "--intercept",
-            &row["intercept"],
-            "--sd",
-            &row["sd"],
-            "--mmoe",
-            &row["mmoe"],
-        ]);
-        let n = sizes(&v["continuous"]["criteria"]);
-        assert_eq!(n[3], num(&row, "n4_search") as u64, "{row:?}");
+        let n = criterion_4(&row);
+        assert_eq!(n, num(&row, "n4_search") as u64, "{row:?}");
         assert_eq!(num(&row, "n4_pmsampsize"), num(&row, "start") + 1.0);
     }
 }
@@ -356,20 +361,8 @@ fn continuous_criterion_4_searches_to_the_mmoe() {
 #[test]
 fn continuous_criterion_4_at_tight_margins_is_r_qt() {
     for row in fixture("continuous_mmoe_tight.csv") {
-        let v = continuous(&[
-            "--rsquared",
-            &row["rsquared"],
-            "--parameters",
-            &row["parameters"],
-            "--intercept",
-            &row["intercept"],
-            "--sd",
-            &row["sd"],
-            "--mmoe",
-            &row["mmoe"],
-        ]);
-        let n = sizes(&v["continuous"]["criteria"]);
-        assert_eq!(n[3], num(&row, "n4") as u64, "{row:?}");
+        let n = criterion_4(&row);
+        assert_eq!(n, num(&row, "n4") as u64, "{row:?}");
     }
 }
 
