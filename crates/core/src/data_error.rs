@@ -309,7 +309,7 @@ fn line_note(row: usize, line: usize) -> String {
 }
 
 /// Longest input text echoed in a message, in characters.
-pub const ECHO_LIMIT: usize = 200;
+pub(crate) const ECHO_LIMIT: usize = 200;
 
 /// Input text as echoed in a message: at most [`ECHO_LIMIT`] characters, then how much was left out.
 pub fn clip(s: &str) -> String {

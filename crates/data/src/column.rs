@@ -73,7 +73,7 @@ pub struct NumColumn {
 
 impl NumColumn {
     /// A column of present values (no copy).
-    pub fn from_values(values: Vec<f64>) -> Self {
+    pub(crate) fn from_values(values: Vec<f64>) -> Self {
         NumColumn {
             ca: Float64Chunked::from_vec(PlSmallStr::EMPTY, values),
         }
@@ -94,7 +94,7 @@ impl NumColumn {
 
     /// A polars float column as a typed column: shared buffers when it is one chunk whose missing slots hold
     /// NaN, else one copy that makes it so.
-    pub fn from_chunked(ca: &Float64Chunked) -> Self {
+    pub(crate) fn from_chunked(ca: &Float64Chunked) -> Self {
         let ca = ca.rechunk().into_owned();
         let nan_slots = only_chunk(&ca).is_none_or(|arr| {
             arr.validity().is_none_or(|valid| {
@@ -110,8 +110,9 @@ impl NumColumn {
         }
     }
 
+    #[cfg(test)]
     /// A column from values that may be missing.
-    pub fn from_options(values: &[Option<f64>]) -> Self {
+    pub(crate) fn from_options(values: &[Option<f64>]) -> Self {
         values.iter().copied().collect()
     }
 
@@ -247,14 +248,15 @@ impl TextColumn {
     }
 
     /// A polars string column as a typed column, sharing its buffers (one chunk; no copy when it is one).
-    pub fn from_chunked(ca: &StringChunked) -> Self {
+    pub(crate) fn from_chunked(ca: &StringChunked) -> Self {
         TextColumn {
             ca: ca.rechunk().into_owned(),
         }
     }
 
+    #[cfg(test)]
     /// A column from values that may be missing.
-    pub fn from_options<S: AsRef<str>>(values: &[Option<S>]) -> Self {
+    pub(crate) fn from_options<S: AsRef<str>>(values: &[Option<S>]) -> Self {
         values
             .iter()
             .map(|s| s.as_ref().map(AsRef::as_ref))

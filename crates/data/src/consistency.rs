@@ -56,7 +56,7 @@ const RULES: &[Rule] = &[
 ];
 
 /// Rows whose fields contradict each other (one problem per broken rule). Columns are read in place.
-pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
+pub(crate) fn inconsistent_rows(table: &Table) -> Vec<DataError> {
     let col = |name: &str| table.num_values(name);
     let at = |c: Option<&NumColumn>, i: usize| c.and_then(|v| v.get(i));
     let (angle, c360, len270) = (
@@ -98,10 +98,10 @@ pub fn inconsistent_rows(table: &Table) -> Vec<DataError> {
 
 /// The largest angle read as radians: 2π, rounded up at the third decimal (a full circle written 6.2832 or
 /// 6.284 is radians too). A degree column of a calcium registry has its largest angle far above this.
-pub const RADIANS_MAX: f64 = 6.2845;
+pub(crate) const RADIANS_MAX: f64 = 6.2845;
 
 /// Angle columns whose every value is at most 2π (the largest positive): radians (or fractions of a circle).
-pub fn angle_unit(table: &Table) -> Vec<DataError> {
+pub(crate) fn angle_unit(table: &Table) -> Vec<DataError> {
     let Ok(super::ColumnData::Num(v)) = table.column("max_calcium_angle_deg") else {
         return Vec::new();
     };

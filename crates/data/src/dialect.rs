@@ -53,7 +53,7 @@ impl std::str::FromStr for Encoding {
 
 impl Encoding {
     /// The text as UTF-8 bytes (UTF-8 input is returned as it is, and checked later).
-    pub fn to_utf8(self, bytes: Vec<u8>) -> Vec<u8> {
+    pub(crate) fn to_utf8(self, bytes: Vec<u8>) -> Vec<u8> {
         let decode = |b: u8| match (self, b) {
             (Encoding::Windows1252, 0x80..=0x9F) => CP1252_HIGH[usize::from(b - 0x80)],
             _ => char::from(b),

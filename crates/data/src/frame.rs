@@ -35,15 +35,16 @@ impl Table {
         DataFrame::new(self.nrows(), columns).map_err(|e| frame_error(&self.source, e))
     }
 
+    #[cfg(test)]
     /// The whole table as a polars frame, sharing its buffers (no copy).
-    pub fn to_frame(&self) -> Result<DataFrame, DataError> {
+    pub(crate) fn to_frame(&self) -> Result<DataFrame, DataError> {
         let names: Vec<&str> = self.names.iter().map(String::as_str).collect();
         self.frame(&names)
     }
 
     /// A polars frame as a table read from `source`: float and text columns shared (no copy), Booleans as 0/1,
     /// other numbers cast to floats, any other type as text. Each column is dropped once converted.
-    pub fn from_frame(source: &str, df: DataFrame) -> Result<Table, DataError> {
+    pub(crate) fn from_frame(source: &str, df: DataFrame) -> Result<Table, DataError> {
         let mut cols = Vec::with_capacity(df.width());
         for c in df.into_columns() {
             let s = c.as_materialized_series();

@@ -127,7 +127,7 @@ impl Input {
     }
 
     /// The whole CSV file as bytes (decompressed when gzip).
-    pub fn read_bytes(&self) -> Result<Vec<u8>, DataError> {
+    pub(crate) fn read_bytes(&self) -> Result<Vec<u8>, DataError> {
         let f = open_file(&self.path, &self.file)?;
         let mut bytes = Vec::with_capacity(f.metadata().map_or(0, |m| m.len() as usize));
         let read = match self.format {
@@ -243,7 +243,7 @@ pub(crate) fn record_end(data: &[u8], start: usize) -> Option<usize> {
 }
 
 /// The name of a binary format recognised by its first bytes (spreadsheet workbooks, Parquet given as CSV).
-pub fn binary_format(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn binary_format(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"PK\x03\x04") {
         Some("a zip archive (an Excel .xlsx workbook?)")
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -272,7 +272,11 @@ impl Header {
     }
 
     /// Parse the header with a given separator (`None`: sniffed).
-    pub fn parse_as(bytes: &[u8], file: &str, separator: Option<u8>) -> Result<Header, DataError> {
+    pub(crate) fn parse_as(
+        bytes: &[u8],
+        file: &str,
+        separator: Option<u8>,
+    ) -> Result<Header, DataError> {
         if let Some(kind) = binary_format(bytes) {
             return Err(unreadable(
                 file,
@@ -324,7 +328,7 @@ splits it and the rows below into the same number of fields; fix: --delimiter '{
 
 /// A column name in Unicode normalisation form C: `âge` written decomposed (`a` + U+0302, as macOS tools write
 /// names) is the `âge` typed on the command line. Names only: cells (ids) stay byte for byte.
-pub fn nfc(name: &str) -> String {
+pub(crate) fn nfc(name: &str) -> String {
     use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
     match is_nfc_quick(name.chars()) {
         IsNormalized::Yes => name.to_string(),
@@ -373,7 +377,7 @@ pub(crate) fn skip_sep_hint(bytes: &[u8]) -> &[u8] {
 }
 
 /// The text after any blank lines before the header (polars skips them too; the header is row 1).
-pub fn skip_blank_lines(bytes: &[u8]) -> &[u8] {
+pub(crate) fn skip_blank_lines(bytes: &[u8]) -> &[u8] {
     let mut start = 0;
     while let Some(k) = bytes[start..].iter().position(|&b| b == b'\n') {
         if !bytes[start..start + k].iter().all(u8::is_ascii_whitespace) {
@@ -396,7 +400,7 @@ const SNIFF_RECORDS: usize = 20;
 /// The separator of a CSV text given its header line and the records after it (as many as the prefix holds):
 /// among `,`, `;`, tab and `|`, the one giving the most header fields (more than one) that every following
 /// record repeats; when none is consistent, the one giving the most header fields (`,` on a tie).
-pub fn sniff_separator(header: &str, records: &[&str]) -> u8 {
+pub(crate) fn sniff_separator(header: &str, records: &[&str]) -> u8 {
     let count = |line: &str, sep: u8| split_fields(line, sep).len();
     let consistent = |sep: u8| {
         let n = count(header, sep);
@@ -493,9 +497,15 @@ pub(crate) fn unquote(field: &str) -> String {
     }
 }
 
+#[cfg(test)]
 /// Check every record of a CSV text (header first, line feeds only) against the header's field count: each
 /// ragged row is a problem naming its row, line and field counts; a quote never closed is one problem.
-pub fn check_records(data: &[u8], separator: u8, expected: usize, file: &str) -> Vec<DataError> {
+pub(crate) fn check_records(
+    data: &[u8],
+    separator: u8,
+    expected: usize,
+    file: &str,
+) -> Vec<DataError> {
     if quick_check(data, separator, expected).is_some() {
         return Vec::new();
     }
@@ -715,7 +725,7 @@ fn ragged(
 /// True when a CSV text separated by `separator` (not a comma) writes numbers with a decimal comma: some
 /// field of its first 10 000 lines, quoted or not, is digits, a comma, digits (spreadsheets and R's
 /// `write.csv2` quote every text cell, and some exporters every cell: `"2,83"` is a decimal comma too).
-pub fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
+pub(crate) fn uses_decimal_comma(data: &[u8], separator: u8) -> bool {
     if separator == b',' {
         return false;
     }

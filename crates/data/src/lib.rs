@@ -20,7 +20,7 @@ pub mod xlsx;
 pub use calcscore_core::{clip, DataError, Error, Result};
 pub use column::{NumColumn, TextColumn};
 pub use dialect::{Encoding, ReadOptions};
-pub use load::{open, open_with, read_table, read_table_ids, ColumnMap, Opened, ID_COLUMNS};
+pub use load::{open, open_with, read_table, ColumnMap, Opened, ID_COLUMNS};
 pub use registry::{
     field, load_registry, load_registry_with, registry_from_csv_bytes, registry_from_table,
     Atherectomy, ExpansionFormula, LesionIds, Lesions, Registry,

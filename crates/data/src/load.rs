@@ -52,7 +52,7 @@ impl ColumnMap {
     }
 
     /// Refuse keys that are no column of the schema (`known`), with the closest schema name as a suggestion.
-    pub fn check_keys(&self, known: &[&str], map_file: &str) -> Result<(), DataError> {
+    pub(crate) fn check_keys(&self, known: &[&str], map_file: &str) -> Result<(), DataError> {
         let unknown: Vec<String> = self
             .columns
             .keys()
@@ -130,7 +130,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -
 }
 
 /// Levenshtein distance between two strings, in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -269,7 +269,7 @@ pub fn read_table(path: &Path) -> Result<Table, DataError> {
 
 /// Read a file as [`read_table`] with more columns read as text (e.g. a `--cluster` column); an id with a
 /// control character (a NUL byte ...) in those columns is refused.
-pub fn read_table_ids(path: &Path, ids: &[&str]) -> Result<Table, DataError> {
+pub(crate) fn read_table_ids(path: &Path, ids: &[&str]) -> Result<Table, DataError> {
     let table = open(path, None, &[])?.read(ids)?;
     check_ids(&table, ids)?;
     Ok(table)
@@ -351,7 +351,7 @@ pub fn check_ids(table: &Table, ids: &[&str]) -> Result<(), DataError> {
 }
 
 /// Parse CSV bytes (UTF-8, optional BOM, any line endings) as if read from a file named `file`.
-pub fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
+pub(crate) fn read_csv_bytes(bytes: &[u8], file: &str) -> Result<Table, DataError> {
     let header = Header::parse(bytes, file)?;
     check_header(&header.names, file)?;
     let text: Vec<String> = header

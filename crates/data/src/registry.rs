@@ -148,7 +148,10 @@ pub fn parse_binary(s: &str) -> Option<bool> {
 }
 
 /// Compute stent expansion (%) for every row of the table by `formula` (`None` where an area is missing).
-pub fn stent_expansion(table: &Table, formula: ExpansionFormula) -> Result<NumColumn, DataError> {
+pub(crate) fn stent_expansion(
+    table: &Table,
+    formula: ExpansionFormula,
+) -> Result<NumColumn, DataError> {
     if formula == ExpansionFormula::Given {
         return table.numeric("stent_expansion_pct");
     }

@@ -29,7 +29,7 @@ pub struct ColumnSpec {
 }
 
 /// Allowed levels of `atherectomy`.
-pub const ATHERECTOMY_LEVELS: &[&str] = &["none", "rotational", "orbital", "laser"];
+pub(crate) const ATHERECTOMY_LEVELS: &[&str] = &["none", "rotational", "orbital", "laser"];
 
 const fn col(
     name: &'static str,
@@ -220,7 +220,7 @@ pub fn map_keys() -> Vec<&'static str> {
 
 /// Display labels ("Label (unit)") of the schema's columns and of the columns the Zhang 2021 flow adds, used
 /// by tables such as `table1` unless the user gives their own.
-pub const LABELS: &[(&str, &str)] = &[
+pub(crate) const LABELS: &[(&str, &str)] = &[
     ("cto", "Chronic total occlusion"),
     ("isr", "In-stent restenosis"),
     ("max_calcium_angle_deg", "Calcium angle (°)"),

@@ -129,7 +129,7 @@ impl Table {
     }
 
     /// A numeric column, borrowed; `None` when the column is absent or text.
-    pub fn num_values(&self, name: &str) -> Option<&NumColumn> {
+    pub(crate) fn num_values(&self, name: &str) -> Option<&NumColumn> {
         match self.column(name) {
             Ok(ColumnData::Num(v)) => Some(v),
             _ => None,

@@ -422,11 +422,11 @@ pub fn bad_id(file: &str, row: usize, column: &str, id: &str) -> Option<DataErro
 
 /// Plausible stent expansion (%), the schema's range of `stent_expansion_pct`: a stent area of 0 or a
 /// reference area recorded as 0 (a missing-value code) gives a value outside it.
-pub const PLAUSIBLE_EXPANSION: (f64, f64) = (0.0, 200.0);
+pub(crate) const PLAUSIBLE_EXPANSION: (f64, f64) = (0.0, 200.0);
 
 /// Rows whose expansion computed by `formula` is outside the plausible range, or whose reference area is 0:
 /// a named problem each (the row is not analysed). `given` values are checked by the schema's range.
-pub fn implausible_expansion(table: &Table, formula: ExpansionFormula) -> Vec<DataError> {
+pub(crate) fn implausible_expansion(table: &Table, formula: ExpansionFormula) -> Vec<DataError> {
     if formula == ExpansionFormula::Given {
         return Vec::new();
     }

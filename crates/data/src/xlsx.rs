@@ -12,7 +12,7 @@ use super::load::MISSING_TOKENS;
 use super::{ColumnData, DataError, Table};
 
 /// True when the file name says it is a workbook calamine reads.
-pub fn is_workbook(path: &Path) -> bool {
+pub(crate) fn is_workbook(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str()))
@@ -25,14 +25,9 @@ fn unreadable(file: &str, reason: impl ToString) -> DataError {
     }
 }
 
-/// Read the first sheet of a workbook; rows in errors are the sheet's.
-pub fn read_first_sheet(path: &Path, file: &str) -> Result<Table, DataError> {
-    read_sheet(path, file, None)
-}
-
 /// Read the named sheet of a workbook (the first when `None`); an unknown name is refused listing the
 /// workbook's sheets. Rows in errors are the sheet's, blank rows above the header counted.
-pub fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table, DataError> {
+pub(crate) fn read_sheet(path: &Path, file: &str, sheet: Option<&str>) -> Result<Table, DataError> {
     read_sheet_ids(path, file, sheet, &[])
 }
 

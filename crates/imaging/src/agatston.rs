@@ -39,7 +39,7 @@ pub enum ThicknessScaling {
 
 /// The density thresholds: lesion threshold, then the lower bounds of weights 2, 3 and 4 (HU).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Weights {
+pub(crate) struct Weights {
     /// Voxels at or above this HU can form a lesion; lesions below the weight-2 bound weigh 1.
     pub threshold: f64,
     /// Lower bounds of weight 2, 3 and 4 (peak HU).
@@ -49,7 +49,7 @@ pub struct Weights {
 }
 
 /// Standard Agatston density weights (130/200/300/400 HU).
-pub const STANDARD: Weights = Weights {
+pub(crate) const STANDARD: Weights = Weights {
     threshold: 130.0,
     bounds: [200.0, 300.0, 400.0],
     source: "Agatston 1990: weight 1 for 130-199 HU, 2 for 200-299, 3 for 300-399, 4 for >= 400 (peak HU)",
@@ -57,7 +57,7 @@ pub const STANDARD: Weights = Weights {
 
 /// kV-dependent thresholds (Gräni et al. 2018, as CalciumScoring.jl documents them): kV, then
 /// lesion threshold and the lower bounds of weights 2, 3, 4.
-pub const KV_TABLE: &[(f64, [f64; 4])] = &[
+pub(crate) const KV_TABLE: &[(f64, [f64; 4])] = &[
     (70.0, [207.0, 318.0, 477.0, 636.0]),
     (80.0, [177.0, 271.0, 408.0, 544.0]),
     (100.0, [145.0, 222.0, 334.0, 446.0]),
@@ -75,7 +75,7 @@ impl Weights {
     }
 
     /// The kV-dependent weights for a tube voltage listed in [`KV_TABLE`].
-    pub fn for_kv(kv: f64) -> Option<Self> {
+    pub(crate) fn for_kv(kv: f64) -> Option<Self> {
         KV_TABLE.iter().find(|(k, _)| (k - kv).abs() < 0.5).map(|(_, t)| Weights {
             threshold: t[0],
             bounds: [t[1], t[2], t[3]],
@@ -233,7 +233,7 @@ pub struct Labels {
 }
 
 /// The thresholds of a run: fixed, or from the series' KVP.
-pub fn weights_for(series: &Series, opts: &Options) -> Result<Weights, ImagingError> {
+pub(crate) fn weights_for(series: &Series, opts: &Options) -> Result<Weights, ImagingError> {
     match opts.threshold {
         Some(t) => Ok(Weights::standard(t)),
         None => {
@@ -363,7 +363,7 @@ fn slice_lesions(ctx: &Context, k: usize) -> Vec<Lesion> {
 }
 
 /// Pixels (row-major indices) and density weight of each lesion kept on slice `k` (for overlays).
-pub fn lesion_pixels(
+pub(crate) fn lesion_pixels(
     s: &Series,
     opts: &Options,
     k: usize,
@@ -397,7 +397,7 @@ pub struct LabelTotal {
 }
 
 /// Per-label totals (LM, LAD, LCX, RCA always listed, then other labels, then unlabelled lesions).
-pub fn label_totals(lesions: &[Lesion]) -> Vec<LabelTotal> {
+pub(crate) fn label_totals(lesions: &[Lesion]) -> Vec<LabelTotal> {
     let mut names: Vec<String> = super::labels::ARTERIES
         .iter()
         .map(|s| s.to_string())

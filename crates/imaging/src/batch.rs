@@ -148,7 +148,7 @@ fn study_score(group: Vec<Header>, opts: &Options) -> Result<StudyScore, Imaging
 }
 
 /// YYYYMMDD → YYYY-MM-DD (checked by the CAC schema's date parser).
-pub fn iso_date(d: &str) -> Option<String> {
+pub(crate) fn iso_date(d: &str) -> Option<String> {
     let d = d.trim();
     if d.len() != 8 || !d.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -158,7 +158,7 @@ pub fn iso_date(d: &str) -> Option<String> {
 }
 
 /// Header of the CAC table written by [`cac_csv`].
-pub const CAC_HEADER: &str =
+pub(crate) const CAC_HEADER: &str =
     "patient_id,evaluable,not_evaluable_reason,scan_date_before,scan_date_after,\
 agatston_before,agatston_after,volume_before,volume_after,mass_before,mass_after";
 

@@ -22,7 +22,7 @@ struct Walker<'a> {
 }
 
 /// `Err(reason)` when a declared length runs past the end of its item or of the file.
-pub fn check_lengths(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_lengths(bytes: &[u8]) -> Result<(), String> {
     if bytes.len() < 132 || &bytes[128..132] != b"DICM" {
         return Ok(()); // not Part 10: the parser refuses it cheaply
     }

@@ -8,7 +8,7 @@ use super::agatston::Labels;
 use super::ImagingError;
 
 /// Names of labels 1-4.
-pub const ARTERIES: [&str; 4] = ["LM", "LAD", "LCX", "RCA"];
+pub(crate) const ARTERIES: [&str; 4] = ["LM", "LAD", "LCX", "RCA"];
 
 /// The names of labels 0-255.
 fn names() -> Vec<String> {

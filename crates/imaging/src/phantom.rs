@@ -8,11 +8,11 @@ use dicom_dictionary_std::tags;
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject, Tag};
 
 /// CT Image Storage SOP class.
-pub const CT_IMAGE_STORAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
+pub(crate) const CT_IMAGE_STORAGE: &str = "1.2.840.10008.5.1.4.1.1.2";
 /// Explicit VR little endian.
-pub const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
+pub(crate) const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
 /// Axial orientation (rows along +x, columns along +y).
-pub const AXIAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+pub(crate) const AXIAL: [f64; 6] = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
 
 /// One slice to write; `None` leaves an attribute out (to test refusals).
 #[derive(Debug, Clone, PartialEq)]

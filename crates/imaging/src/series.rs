@@ -122,20 +122,20 @@ pub struct Series {
 
 impl Series {
     /// Area of one pixel (mm²).
-    pub fn pixel_area(&self) -> f64 {
+    pub(crate) fn pixel_area(&self) -> f64 {
         self.pixel_spacing[0] * self.pixel_spacing[1]
     }
 }
 
 /// Every regular file under `dir` (recursively, hidden files skipped, symlinked directories not followed),
 /// sorted by path; `dir` may also be a single file.
-pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
+pub(crate) fn list_files(dir: &Path) -> Result<Vec<PathBuf>, crate::Error> {
     Ok(list_files_skipping(dir, &|_| false)?.0)
 }
 
 /// [`list_files`], not entering the directories below `dir` for which `skip_dir` is true (calcscore's own output
 /// directories); those are returned second, sorted.
-pub fn list_files_skipping(
+pub(crate) fn list_files_skipping(
     dir: &Path,
     skip_dir: &dyn Fn(&Path) -> bool,
 ) -> Result<(Vec<PathBuf>, Vec<PathBuf>), crate::Error> {
@@ -205,7 +205,7 @@ impl NotDicom {
 
 /// Read the header of every file, keeping apart the files that are not DICOM at all from the DICOM files that
 /// cannot be read (truncated, corrupted: problems). Returns (headers, not DICOM, problems), each in file order.
-pub fn scan_tree(files: &[PathBuf]) -> (Vec<Header>, Vec<NotDicom>, Vec<String>) {
+pub(crate) fn scan_tree(files: &[PathBuf]) -> (Vec<Header>, Vec<NotDicom>, Vec<String>) {
     let mut headers = Vec::new();
     let mut not_dicom = Vec::new();
     let mut problems = Vec::new();

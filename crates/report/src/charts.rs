@@ -10,7 +10,7 @@ use crate::axes::Axes;
 use crate::Result;
 
 /// Width of a single-column figure in pixels at 300 dpi (85 mm).
-pub const SINGLE_COLUMN: u32 = (85.0 * PX_PER_MM) as u32;
+pub(crate) const SINGLE_COLUMN: u32 = (85.0 * PX_PER_MM) as u32;
 
 fn px(mm: f64) -> u32 {
     (mm * PX_PER_MM) as u32

@@ -12,7 +12,7 @@ use crate::{Error, Result};
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// Okabe–Ito palette: blue, orange, bluish green, reddish purple, sky blue, vermillion.
-pub const PALETTE: [RGBColor; 6] = [
+pub(crate) const PALETTE: [RGBColor; 6] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -22,10 +22,10 @@ pub const PALETTE: [RGBColor; 6] = [
 ];
 
 /// Pixels per millimetre at 300 dpi.
-pub const PX_PER_MM: f64 = 300.0 / 25.4;
+pub(crate) const PX_PER_MM: f64 = 300.0 / 25.4;
 
 /// Register the embedded font once, under the family name "sans-serif".
-pub fn init_font() {
+pub(crate) fn init_font() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // The embedded font is a valid TTF; a failure would only show as missing text, never a panic.
@@ -47,7 +47,7 @@ pub trait Figure {
 }
 
 /// Convert a plotters drawing error into the crate's error.
-pub fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
+pub(crate) fn draw_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Usage(format!("figure drawing failed: {e:?}"))
 }
 

@@ -151,7 +151,7 @@ fn slug(text: &str) -> String {
 }
 
 /// Escape text for HTML.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -21,7 +21,7 @@ type Line = Vec<(f64, f64)>;
 
 /// Convergence trace: per imputed column, the mean and SD panels with one line per chain.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TracePlot {
+pub(crate) struct TracePlot {
     /// Per column: name, chains' means, chains' SDs.
     pub columns: Vec<(String, Vec<Line>, Vec<Line>)>,
 }
@@ -118,7 +118,7 @@ fn lines<DB: DrawingBackend>(
 
 /// Observed vs imputed values: per column, observed values at x = 0 (blue) and imputation i's at x = i (red).
 #[derive(Debug, Clone, PartialEq)]
-pub struct StripPlot {
+pub(crate) struct StripPlot {
     /// Per column: name, observed values, imputed values per imputation.
     pub columns: Vec<(String, Vec<f64>, Vec<Vec<f64>>)>,
 }

@@ -1,7 +1,7 @@
 //! LaTeX text: the escaping [`crate::table::Table::to_latex`] applies to every cell and caption.
 
 /// Escape text for LaTeX, mapping the report's Unicode symbols to math or text commands.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -24,7 +24,7 @@ pub struct Scatter {
 }
 
 /// Least-squares line y = a + b·x of the points; `None` when x is constant or there are < 2 points.
-pub fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+pub(crate) fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     let n = points.len() as f64;
     if points.len() < 2 {
         return None;

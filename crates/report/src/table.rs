@@ -180,7 +180,7 @@ impl Table {
     }
 
     /// A floating `table` environment with a booktabs `tabular` (code spans stripped, symbols as LaTeX).
-    pub fn to_latex(&self) -> String {
+    pub(crate) fn to_latex(&self) -> String {
         let spec: String = (0..self.header.len())
             .map(|k| match self.column_align(k) {
                 Align::Right => 'r',

@@ -14,7 +14,7 @@ use calcscore_stats::htest::{
 };
 
 /// The normality rule, stated in every output.
-pub const NORMALITY_RULE: &str = "continuous variables are summarised as mean ± SD when the sample skewness is within ±1 in \
+pub(crate) const NORMALITY_RULE: &str = "continuous variables are summarised as mean ± SD when the sample skewness is within ±1 in \
      every group, otherwise as median [IQR] (R's quantile type 7); override with --normal / --nonnormal. Tests: Welch t \
      (2 groups) or one-way ANOVA (>2) for mean ± SD; Wilcoxon rank-sum or Kruskal–Wallis for median [IQR]; chi-square \
      (with Yates' correction for 2×2, as R's chisq.test) for categorical variables, Fisher's exact test for a 2×2 table \

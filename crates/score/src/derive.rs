@@ -536,7 +536,7 @@ pub struct Derivation {
 }
 
 /// Candidates with thresholds fixed (grid searches resolved) as score items with one point each.
-pub fn resolve_items(
+pub(crate) fn resolve_items(
     table: &Table,
     cands: &Candidates,
     opts: &DeriveOptions,
@@ -670,7 +670,7 @@ fn search(table: &Table, c: &Candidate, op: Op, opts: &DeriveOptions) -> Result<
 }
 
 /// The table with each item's 0/1 indicator and the binary outcome (`binary_outcome`) added.
-pub fn working_table(table: &Table, items: &[Item], opts: &DeriveOptions) -> Result<Table> {
+pub(crate) fn working_table(table: &Table, items: &[Item], opts: &DeriveOptions) -> Result<Table> {
     let mut t = table.clone();
     for item in items {
         push(&mut t, &item.indicator_name(), item.indicator(table)?);
@@ -1340,7 +1340,7 @@ pub fn points_from_coefficients(
 }
 
 /// Score and binary outcome on complete rows.
-pub fn score_and_outcome(
+pub(crate) fn score_and_outcome(
     table: &Table,
     score: &PointsTable,
     binary: &BinaryOutcome,

@@ -273,11 +273,11 @@ impl RowsUsed {
 }
 
 /// Clusters below which cluster-robust standard errors are known to be too small.
-pub const FEW_CLUSTERS: usize = 30;
+pub(crate) const FEW_CLUSTERS: usize = 30;
 
 /// [`cluster_column`] on a borrowed table: the table is copied only when a composite spec adds its joined
 /// column (a copy of a 10^6-row registry is about 180 MiB).
-pub fn with_cluster_column<'a>(
+pub(crate) fn with_cluster_column<'a>(
     table: &'a Table,
     spec: Option<&str>,
 ) -> Result<(std::borrow::Cow<'a, Table>, Option<String>)> {
@@ -299,7 +299,7 @@ pub fn with_cluster_column<'a>(
 
 /// With a composite cluster spec (`center,id`), add a text column of that name joining the parts (missing when
 /// any part is); a single column name is returned as is. Ids that repeat across strata stay distinct.
-pub fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn cluster_column(table: &mut Table, spec: Option<&str>) -> Result<Option<String>> {
     let Some(spec) = spec else { return Ok(None) };
     let parts: Vec<&str> = spec.split(',').map(str::trim).collect();
     if parts.len() == 1 {
@@ -358,7 +358,7 @@ pub(crate) fn refuse_non_finite(table: &Table, cols: &[String], rows: &[usize]) 
 
 /// Recompute p-values and intervals of cluster-robust coefficients with t on G − 1 degrees of freedom
 /// (a small-sample correction: CR1 standard errors, Student t reference as Stata's `vce(cluster)`).
-pub fn t_g_minus_1(rows: &mut [calcscore_stats::TidyRow], n_clusters: usize, level: f64) {
+pub(crate) fn t_g_minus_1(rows: &mut [calcscore_stats::TidyRow], n_clusters: usize, level: f64) {
     use calcscore_stats::vcov::Reference;
     let r = Reference::T((n_clusters.max(2) - 1) as f64);
     let crit = r.critical(level);
@@ -370,10 +370,10 @@ pub fn t_g_minus_1(rows: &mut [calcscore_stats::TidyRow], n_clusters: usize, lev
 }
 
 /// Largest number of points one item may give (or take away).
-pub const MAX_ITEM_POINTS: i64 = 100;
+pub(crate) const MAX_ITEM_POINTS: i64 = 100;
 
 /// Largest span of a score (sum of the items' absolute points): every level is tabulated.
-pub const MAX_SCORE_RANGE: i64 = 1000;
+pub(crate) const MAX_SCORE_RANGE: i64 = 1000;
 
 const BUILTIN: [(&str, &str); 2] = [
     (
@@ -505,7 +505,7 @@ fn model_covariance(text: &str, file: &str) -> Result<()> {
 
 impl PointsTable {
     /// The names of the built-in scores.
-    pub fn builtin_names() -> Vec<&'static str> {
+    pub(crate) fn builtin_names() -> Vec<&'static str> {
         BUILTIN.iter().map(|(n, _)| *n).collect()
     }
 
@@ -592,7 +592,7 @@ impl PointsTable {
     }
 
     /// Lowest possible score (below 0 when an item has negative points).
-    pub fn min_points(&self) -> i64 {
+    pub(crate) fn min_points(&self) -> i64 {
         self.items.iter().map(|i| i.points.min(0)).sum()
     }
 

@@ -22,7 +22,7 @@ use crate::{Error, Result};
 use calcscore_data::Table;
 use calcscore_stats::StatsError;
 use grouped::Grouped;
-pub use procedure::INDEX_NAMES;
+use procedure::INDEX_NAMES;
 
 /// Whether the bootstrap validates the rounded points (`derive`'s score) or the unrounded ratios (the weight
 /// model itself: with a logistic weight model and fixed items, `rms::validate(lrm(...))`'s procedure).

@@ -75,7 +75,7 @@ pub struct ImputedValidation {
 }
 
 /// The columns validation reads that the imputation models use: the score's items and both outcomes.
-pub fn columns_to_impute(score: &PointsTable, opts: &ValidateOptions) -> Vec<String> {
+pub(crate) fn columns_to_impute(score: &PointsTable, opts: &ValidateOptions) -> Vec<String> {
     item_columns_and(score, opts, [])
 }
 

@@ -253,7 +253,7 @@ fn deviance(y: &[f64], mu: &[f64]) -> f64 {
 
 /// Groups of `Hmisc::cut2(p, g = groups)`: group k holds predictions in (c_{k−1}, c_k], c_k the smallest
 /// distinct prediction whose cumulative count reaches k·n/g (duplicate cuts merge groups).
-pub fn cut2_groups(p: &[f64], groups: usize) -> Vec<usize> {
+pub(crate) fn cut2_groups(p: &[f64], groups: usize) -> Vec<usize> {
     let mut xx: Vec<f64> = p.to_vec();
     xx.sort_by(f64::total_cmp);
     xx.dedup();
@@ -318,7 +318,7 @@ fn grouped(p: &[f64], y: &[bool], groups: usize, level: f64) -> Vec<CalibrationG
 
 /// `Hmisc::binconf(x, n, method = "wilson")`: the Wilson interval, with its exact-tail limits at x = 1
 /// and x = n − 1.
-pub fn binconf_wilson(x: usize, n: usize, level: f64) -> (f64, f64) {
+pub(crate) fn binconf_wilson(x: usize, n: usize, level: f64) -> (f64, f64) {
     let alpha = 1.0 - level;
     let z = Normal::standard().inverse_cdf(1.0 - alpha / 2.0);
     let (xf, nf) = (x as f64, n as f64);
@@ -348,7 +348,7 @@ fn median_sorted(v: &[f64]) -> f64 {
 }
 
 /// R's `quantile(type = 7)` of sorted values.
-pub fn quantile7_sorted(v: &[f64], prob: f64) -> f64 {
+pub(crate) fn quantile7_sorted(v: &[f64], prob: f64) -> f64 {
     let index = (v.len() - 1) as f64 * prob;
     let lo = index.floor() as usize;
     let hi = index.ceil() as usize;

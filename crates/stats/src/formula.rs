@@ -231,7 +231,7 @@ impl Formula {
     }
 
     /// Whether the formula has `.` (every other column), to be expanded by [`Formula::expand_dot`].
-    pub fn has_dot(&self) -> bool {
+    pub(crate) fn has_dot(&self) -> bool {
         self.terms
             .iter()
             .any(|t| t.variables.iter().any(|v| v == &dot()))

@@ -46,9 +46,9 @@ pub enum GeeFamily {
 }
 
 /// Convergence: largest absolute change of a coefficient.
-pub const TOLERANCE: f64 = 1e-10;
+pub(crate) const TOLERANCE: f64 = 1e-10;
 /// Maximum Fisher-scoring iterations.
-pub const MAX_ITER: usize = 100;
+pub(crate) const MAX_ITER: usize = 100;
 
 /// A fitted GEE: its coefficients and the model's description.
 #[derive(Debug, Clone, Serialize)]

@@ -827,7 +827,7 @@ fn variance(x: &[f64]) -> f64 {
 
 /// Most steps [`fisher_exact`] takes (one split of a column's total among the rows, or one partial table extended
 /// by one) before it gives up: about a second of work, and a bounded amount of memory.
-pub const FISHER_MAX_STEPS: u64 = 4_000_000;
+pub(crate) const FISHER_MAX_STEPS: u64 = 4_000_000;
 
 /// Fisher's exact test of an r×c table as `fisher.test` (two-sided): the sum of the probabilities of all tables
 /// with the observed margins whose probability is no more than the observed table's, with `fisher.test`'s

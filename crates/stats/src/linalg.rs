@@ -6,11 +6,11 @@ use nalgebra::{DMatrix, DVector};
 
 /// Relative pivot below which a column counts as collinear with the columns before it
 /// (the squared analogue of R's `lm` QR tolerance 1e-7, loosened for the normal equations).
-pub const RANK_TOL: f64 = 1e-10;
+pub(crate) const RANK_TOL: f64 = 1e-10;
 
 /// Rows per block of the parallel cross products: fixed, so the summation order (and every digit of the
 /// result) does not depend on the number of threads.
-pub const BLOCK_ROWS: usize = 1 << 15;
+pub(crate) const BLOCK_ROWS: usize = 1 << 15;
 
 /// `X'WX` and `X'Wz` in one pass over the rows (`w = None` means unit weights); blocks of rows are summed in
 /// parallel and the block sums added in order.
@@ -290,11 +290,6 @@ fn dot4_avx2(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
     finish4(lanes, at, t)
 }
 
-/// `X b` for an n × p matrix, as a plain vector.
-pub fn mat_vec(x: &DMatrix<f64>, b: &DVector<f64>) -> Vec<f64> {
-    (x * b).as_slice().to_vec()
-}
-
 /// Inverse of a symmetric positive definite matrix through an equilibrated Cholesky factor;
 /// `None` when it is not numerically positive definite.
 pub fn spd_inverse(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
@@ -313,7 +308,7 @@ pub fn spd_inverse(a: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 
 /// Columns (0-based) that are zero, or collinear with the columns before them, in `X'X`:
 /// a sequential Cholesky on the correlation-scaled matrix, as R's pivoting QR flags aliased columns.
-pub fn aliased_columns(a: &DMatrix<f64>) -> Vec<usize> {
+pub(crate) fn aliased_columns(a: &DMatrix<f64>) -> Vec<usize> {
     let p = a.nrows();
     let s: Vec<f64> = (0..p)
         .map(|j| {
@@ -346,7 +341,7 @@ pub fn aliased_columns(a: &DMatrix<f64>) -> Vec<usize> {
 }
 
 /// Quadratic form `b' V⁻¹ b` for the joint Wald test; `None` when `V` is not positive definite.
-pub fn wald_quadratic(b: &DVector<f64>, v: &DMatrix<f64>) -> Option<f64> {
+pub(crate) fn wald_quadratic(b: &DVector<f64>, v: &DMatrix<f64>) -> Option<f64> {
     let inv = spd_inverse(v)?;
     Some((b.transpose() * inv * b)[(0, 0)])
 }

@@ -17,7 +17,7 @@ mod firth;
 pub use firth::{firth, firth_profile_ci};
 
 /// Maximum IRLS iterations (R's glm.control default).
-pub const MAX_ITER: usize = 25;
+pub(crate) const MAX_ITER: usize = 25;
 /// Convergence: |dev − dev_old| / (|dev| + 0.1) < EPSILON (R's glm.control default).
 pub const EPSILON: f64 = 1e-8;
 

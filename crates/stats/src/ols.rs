@@ -291,6 +291,6 @@ pub fn missing_text(missing: &[(String, usize)]) -> String {
 }
 
 /// ", G clusters" or "".
-pub fn clusters_text(g: Option<usize>) -> String {
+pub(crate) fn clusters_text(g: Option<usize>) -> String {
     g.map_or(String::new(), |g| format!(", {g} clusters"))
 }

@@ -113,7 +113,7 @@ impl Roc {
     }
 
     /// DeLong variance of the AUC; NaN when there are fewer than 2 cases or 2 controls.
-    pub fn delong_var(&self) -> f64 {
+    pub(crate) fn delong_var(&self) -> f64 {
         let (m, n) = (self.v10.len() as f64, self.v01.len() as f64);
         let s10 = sum_sq_dev(&self.v10, self.auc) / (m - 1.0);
         let s01 = sum_sq_dev(&self.v01, self.auc) / (n - 1.0);

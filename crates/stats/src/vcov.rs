@@ -216,7 +216,7 @@ impl Reference {
 }
 
 /// Tidy coefficient rows from estimates and their covariance.
-pub fn tidy_rows(
+pub(crate) fn tidy_rows(
     names: &[String],
     coef: &[f64],
     v: &DMatrix<f64>,

@@ -27,7 +27,7 @@ impl DataNotice {
     /// (same SHA-256); any other file is the user's, of which calcscore claims nothing (a file name says
     /// nothing: a copy of the shipped file under another name is still synthetic, and a hospital file named
     /// `*synthetic*` is not).
-    pub fn for_input(
+    pub(crate) fn for_input(
         input: &std::path::Path,
         sha256: String,
         study: &str,
@@ -153,7 +153,7 @@ impl Quantity {
     }
 
     /// The quantity with the p-value of its test.
-    pub fn with_p(self, p_value: f64) -> Self {
+    pub(crate) fn with_p(self, p_value: f64) -> Self {
         Quantity {
             p_value: Some(p_value),
             ..self
@@ -186,7 +186,7 @@ pub fn version() -> String {
 
 /// manifest.json of a run: what was run, on which input, with which options.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest<O> {
+pub(crate) struct Manifest<O> {
     /// calcscore version.
     pub calcscore_version: String,
     /// Git revision calcscore was built from.
@@ -239,7 +239,7 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 
 /// Read a study's results.json into its results type ("Inf", "-Inf", "NaN" read back as those numbers, `null`
 /// as NaN); errors say how to make one.
-pub fn read_results<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_results<T: serde::de::DeserializeOwned>(
     path: &std::path::Path,
     study: &str,
 ) -> Result<T> {

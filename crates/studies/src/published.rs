@@ -65,10 +65,10 @@ pub struct Published {
 }
 
 /// The Zhang 2021 numbers, built into the binary (the file is `datasets/published/zhang2021.toml`).
-pub const ZHANG2021_TOML: &str = include_str!("../../../datasets/published/zhang2021.toml");
+pub(crate) const ZHANG2021_TOML: &str = include_str!("../../../datasets/published/zhang2021.toml");
 
 /// The denosumab CAC pilot numbers (`datasets/published/denosumab_pilot.toml`).
-pub const DENOSUMAB_PILOT_TOML: &str =
+pub(crate) const DENOSUMAB_PILOT_TOML: &str =
     include_str!("../../../datasets/published/denosumab_pilot.toml");
 
 impl Published {

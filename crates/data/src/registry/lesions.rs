@@ -12,19 +12,19 @@ pub mod field {
     /// In-stent restenosis (Boolean; a missing value reads as false).
     pub const ISR: &str = "isr";
     /// Maximum superficial calcium angle in degrees (Float64; a missing value is NaN).
-    pub const MAX_CALCIUM_ANGLE_DEG: &str = "max_calcium_angle_deg";
+    pub(crate) const MAX_CALCIUM_ANGLE_DEG: &str = "max_calcium_angle_deg";
     /// Analysable pre-PCI IVUS (Boolean; a missing value reads as false).
-    pub const PRE_IVUS: &str = "pre_ivus";
+    pub(crate) const PRE_IVUS: &str = "pre_ivus";
     /// Analysable post-PCI IVUS (Boolean; a missing value reads as false).
     pub const POST_IVUS: &str = "post_ivus";
     /// Angiographically visible calcium (Boolean; a missing value reads as false).
-    pub const ANGIO_CALCIUM: &str = "angio_calcium";
+    pub(crate) const ANGIO_CALCIUM: &str = "angio_calcium";
     /// Atherectomy device (UInt8 code, [`super::Atherectomy::code`]: 0 none, 1 rotational, 2 orbital, 3 laser).
-    pub const ATHERECTOMY: &str = "atherectomy";
+    pub(crate) const ATHERECTOMY: &str = "atherectomy";
     /// Cutting or scoring balloon (Boolean; a missing value reads as false).
-    pub const CUTTING_SCORING_BALLOON: &str = "cutting_scoring_balloon";
+    pub(crate) const CUTTING_SCORING_BALLOON: &str = "cutting_scoring_balloon";
     /// Stent expansion (%) by the registry's formula (Float64, null where not computable).
-    pub const STENT_EXPANSION_PCT: &str = "stent_expansion_pct";
+    pub(crate) const STENT_EXPANSION_PCT: &str = "stent_expansion_pct";
     /// Calcium fracture on post-PCI IVUS (Boolean, null when missing).
     pub const CALCIUM_FRACTURE: &str = "calcium_fracture";
     /// Analysable pre-stent IVUS after preparation (Boolean, null when missing).
@@ -58,7 +58,7 @@ impl Atherectomy {
     }
 
     /// True where the lesion frame's `atherectomy` column names any device.
-    pub fn any_expr() -> Expr {
+    pub(crate) fn any_expr() -> Expr {
         col(field::ATHERECTOMY).neq(lit(Self::None.code()))
     }
 }

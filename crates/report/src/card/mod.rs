@@ -205,7 +205,7 @@ impl CardSpec {
 }
 
 /// True when an item is a yes/no tick box (`column == 1`) rather than a measurement.
-pub fn is_tick(op: Op, threshold: f64) -> bool {
+pub(crate) fn is_tick(op: Op, threshold: f64) -> bool {
     op == Op::Eq && threshold == 1.0
 }
 

@@ -8,7 +8,7 @@ use super::{Agg, Patterns, PointsRule};
 use crate::{MAX_ITEM_POINTS, MAX_SCORE_RANGE};
 
 /// The indices, in the order of the table (rms::validate's names where it has the index).
-pub const INDEX_NAMES: [&str; 8] = [
+pub(crate) const INDEX_NAMES: [&str; 8] = [
     "Dxy",
     "C (AUC)",
     "Intercept",

@@ -16,9 +16,9 @@ use crate::vcov::{FitOptions, Reference, Vcov};
 use crate::StatsError;
 
 /// Maximum Fisher-scoring iterations.
-pub const FIRTH_MAX_ITER: usize = 200;
+pub(crate) const FIRTH_MAX_ITER: usize = 200;
 /// Convergence: the largest |step| of any coefficient below this.
-pub const FIRTH_TOL: f64 = 1e-11;
+pub(crate) const FIRTH_TOL: f64 = 1e-11;
 /// Step-halvings allowed per iteration.
 const MAX_HALVINGS: usize = 30;
 

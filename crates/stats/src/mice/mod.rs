@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::StatsError;
 pub use analysis::{pool_fits, Model, PooledFit};
 use calcscore_data::{ColumnData, Table};
-pub use pool::{barnard_rubin, pool, pool_auc, pool_scalar, PooledAuc, PooledRow};
+pub use pool::{pool, pool_auc, pool_scalar, PooledAuc, PooledRow};
 
 /// Donors of predictive mean matching (mice's default).
 pub const DONORS: usize = 5;

@@ -83,7 +83,7 @@ pub fn pooled_text(rows: &[PooledRow], level: f64) -> String {
 
 /// Barnard & Rubin (1999) degrees of freedom as mice's `barnard.rubin` (λ floored at 1e-4; `dfcom = ∞`
 /// gives Rubin's 1987 (m − 1)/λ²).
-pub fn barnard_rubin(m: usize, b: f64, t: f64, dfcom: f64) -> f64 {
+pub(crate) fn barnard_rubin(m: usize, b: f64, t: f64, dfcom: f64) -> f64 {
     let lambda = ((1.0 + 1.0 / m as f64) * b / t).max(1e-4);
     let dfold = (m as f64 - 1.0) / (lambda * lambda);
     if dfcom.is_infinite() {

@@ -99,7 +99,7 @@ pub struct Icc {
 }
 
 /// One-way ANOVA ICC of `y` grouped by `cluster` (ids 0..k); needs k ≥ 2 and N > k.
-pub fn anova_icc(y: &[f64], cluster: &[usize]) -> Option<Icc> {
+pub(crate) fn anova_icc(y: &[f64], cluster: &[usize]) -> Option<Icc> {
     let k = cluster.iter().max().map_or(0, |m| m + 1);
     let n = y.len();
     if k < 2 || n <= k {

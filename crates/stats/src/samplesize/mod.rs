@@ -101,7 +101,7 @@ pub(crate) fn proportion(name: &'static str, value: f64) -> Result<f64, SampleSi
 }
 
 /// Round as R's `round(x, digits)` (R ≥ 4.0: the decimal nearest to the double's exact value).
-pub fn round_r(x: f64, digits: usize) -> f64 {
+pub(crate) fn round_r(x: f64, digits: usize) -> f64 {
     if !x.is_finite() {
         return x;
     }

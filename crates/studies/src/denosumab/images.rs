@@ -18,11 +18,11 @@ use calcscore_imaging::batch::{self, StudyScore};
 use calcscore_imaging::phantom::{write_slice, SliceSpec};
 
 /// Slice size (pixels).
-pub const SIZE: usize = 128;
+pub(crate) const SIZE: usize = 128;
 /// Pixel spacing: between rows, between columns (mm); 0.1 mm² per pixel.
 pub const PIXEL_SPACING: [f64; 2] = [0.5, 0.2];
 /// Slice spacing and thickness (mm).
-pub const SLICE_MM: f64 = 3.0;
+pub(crate) const SLICE_MM: f64 = 3.0;
 const TISSUE_HU: f64 = 40.0;
 const DENSE_HU: f64 = 450.0;
 const FAINT_HU: f64 = 150.0;
@@ -34,7 +34,7 @@ const FAINT_BOX: (usize, usize, usize, usize) = (4, 100, 120, 24);
 const MIN_PIXELS: usize = 10;
 
 /// Pixels of weight 4 and of weight 1 whose Agatston score is `score` (given to 0.1 AU).
-pub fn lesion_plan(score: f64) -> std::result::Result<(usize, usize), String> {
+pub(crate) fn lesion_plan(score: f64) -> std::result::Result<(usize, usize), String> {
     let units = (score * 10.0).round();
     if !(0.0..=1e7).contains(&units) || (units - score * 10.0).abs() > 1e-6 {
         return Err(format!(
@@ -70,7 +70,7 @@ fn uid(parts: &[&str]) -> String {
 }
 
 /// Write the phantom series of one visit under `dir/<patient>/<date>/`; returns the number of slices.
-pub fn write_visit(dir: &Path, patient: &str, date: &str, score: f64) -> Result<usize> {
+pub(crate) fn write_visit(dir: &Path, patient: &str, date: &str, score: f64) -> Result<usize> {
     let (dense, faint) =
         lesion_plan(score).map_err(|e| Error::Usage(format!("patient {patient}, {date}: {e}")))?;
     let per_slice = DENSE_BOX.2 * DENSE_BOX.3;
@@ -110,7 +110,7 @@ pub fn write_visit(dir: &Path, patient: &str, date: &str, score: f64) -> Result<
 }
 
 /// Write phantom series for every scan of a CAC table (baseline; follow-up when given).
-pub fn write_table(table: &schema::CacTable, dir: &Path) -> Result<(usize, usize)> {
+pub(crate) fn write_table(table: &schema::CacTable, dir: &Path) -> Result<(usize, usize)> {
     let (mut series, mut files) = (0, 0);
     for p in &table.patients {
         let visits = [

@@ -18,7 +18,7 @@ pub const NATURAL_RATE_SOURCE: &str =
      score is an increase of about 33% per year\" (earlier reports, not referenced in the seed)";
 
 /// Sevrukov 2005 repeatability coefficient: a change beyond ±4.930·√baseline is real.
-pub const SEVRUKOV_COEF: f64 = 4.930;
+pub(crate) const SEVRUKOV_COEF: f64 = 4.930;
 
 /// How the square-root difference is compared with its threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -163,7 +163,7 @@ pub struct PatientChange {
 }
 
 /// Compute one patient's change; `None` when a score is missing.
-pub fn patient_change(p: &Patient, opts: &Options) -> Option<PatientChange> {
+pub(crate) fn patient_change(p: &Patient, opts: &Options) -> Option<PatientChange> {
     let (b, a) = (p.value("agatston_before")?, p.value("agatston_after")?);
     let years = p.interval_years().filter(|y| *y > 0.0);
     let pct = (b > 0.0).then(|| 100.0 * (a - b) / b);

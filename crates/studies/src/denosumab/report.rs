@@ -16,7 +16,7 @@ use calcscore_report::scatter::Scatter;
 use calcscore_report::{csv, markdown_table, num, r, OutputFile};
 
 /// The study key.
-pub const STUDY: &str = "denosumab-pilot";
+pub(crate) const STUDY: &str = "denosumab-pilot";
 
 /// Term of the correlation tests.
 const CORR: &str = "bmd_pct_change ~ cac_pct_change";

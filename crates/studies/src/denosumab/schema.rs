@@ -32,7 +32,7 @@ pub enum Kind {
 
 /// When a column must have a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
+pub(crate) enum Need {
     /// Every row must have a value.
     Always,
     /// Rows with `evaluable = 1` must have a value.
@@ -43,7 +43,7 @@ pub enum Need {
 
 /// One column of the CAC schema.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CacColumn {
+pub(crate) struct CacColumn {
     /// Column name (after `--map`).
     pub name: &'static str,
     /// Value kind and allowed range.
@@ -79,10 +79,10 @@ const fn n(min: f64, max: f64) -> Kind {
 use Need::{Always, Evaluable, Optional};
 
 /// Levels of `sex`.
-pub const SEX_LEVELS: &[&str] = &["f", "m"];
+pub(crate) const SEX_LEVELS: &[&str] = &["f", "m"];
 
 /// The event columns (secondary end point 1 of the pilot), each 0/1 during follow-up.
-pub const EVENT_COLUMNS: [(&str, &str); 4] = [
+pub(crate) const EVENT_COLUMNS: [(&str, &str); 4] = [
     ("cardiac_death", "Cardiac death"),
     ("mi", "Non-fatal myocardial infarction"),
     ("revascularisation", "Revascularisation"),
@@ -90,7 +90,7 @@ pub const EVENT_COLUMNS: [(&str, &str); 4] = [
 ];
 
 /// The paired secondary measurements: (stem, label, unit); columns are `<stem>_before`, `<stem>_after`.
-pub const SECONDARY: [(&str, &str, &str); 4] = [
+pub(crate) const SECONDARY: [(&str, &str, &str); 4] = [
     ("cavi", "CAVI", ""),
     ("abpi", "ABPI", ""),
     ("apwv", "Aortic PWV", "m/s"),
@@ -98,7 +98,7 @@ pub const SECONDARY: [(&str, &str, &str); 4] = [
 ];
 
 /// The CAC follow-up schema, in the documented column order.
-pub const CAC_SCHEMA: &[CacColumn] = &[
+pub(crate) const CAC_SCHEMA: &[CacColumn] = &[
     c(
         "patient_id",
         Kind::Id,
@@ -321,7 +321,7 @@ impl Patient {
     }
 
     /// Scan interval in years (days / 365.25), when both dates are given.
-    pub fn interval_years(&self) -> Option<f64> {
+    pub(crate) fn interval_years(&self) -> Option<f64> {
         Some((self.scan_day_after? - self.scan_day_before?) as f64 / 365.25)
     }
 }
@@ -339,7 +339,7 @@ pub struct CacTable {
 
 /// Read, map and validate a CAC follow-up file; every problem is returned at once.
 /// The header is checked first (map keys, required columns), before the body is read.
-pub fn load_cac(path: &Path, map: Option<&Path>) -> Result<CacTable> {
+pub(crate) fn load_cac(path: &Path, map: Option<&Path>) -> Result<CacTable> {
     load_cac_with(path, map, &ReadOptions::default())
 }
 
@@ -373,7 +373,7 @@ fn missing_columns(names: &[String], source: &str) -> Vec<DataError> {
 }
 
 /// Validate a table against the CAC schema and build the patients.
-pub fn cac_from_table(table: &Table) -> Result<CacTable> {
+pub(crate) fn cac_from_table(table: &Table) -> Result<CacTable> {
     let problems = validate(table);
     if !problems.is_empty() {
         return Err(DataError::Problems {

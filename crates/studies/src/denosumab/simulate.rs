@@ -15,41 +15,41 @@ use calcscore_stats::htest::{pearson, t_test_paired};
 pub const DEFAULT_SEED: u64 = 1;
 
 /// Evaluable patients (the published summaries are over these).
-pub const N_EVALUABLE: usize = 10;
+pub(crate) const N_EVALUABLE: usize = 10;
 
 /// Largest number of draws tried before giving up on a seed.
-pub const MAX_ATTEMPTS: usize = 2_000_000;
+pub(crate) const MAX_ATTEMPTS: usize = 2_000_000;
 
 /// Published targets (seed 000): (mean, SD) and the decimals they are printed with.
 pub mod target {
     /// Age (years): 75.7 ± 6.3.
-    pub const AGE: (f64, f64) = (75.7, 6.3);
+    pub(crate) const AGE: (f64, f64) = (75.7, 6.3);
     /// BMD before (g/cm²): 0.662 ± 0.11.
-    pub const BMD_BEFORE: (f64, f64) = (0.662, 0.11);
+    pub(crate) const BMD_BEFORE: (f64, f64) = (0.662, 0.11);
     /// BMD after: 0.679 ± 0.12.
-    pub const BMD_AFTER: (f64, f64) = (0.679, 0.12);
+    pub(crate) const BMD_AFTER: (f64, f64) = (0.679, 0.12);
     /// Agatston before: 366.5 ± 438.0.
-    pub const CAC_BEFORE: (f64, f64) = (366.5, 438.0);
+    pub(crate) const CAC_BEFORE: (f64, f64) = (366.5, 438.0);
     /// Agatston after: 362.9 ± 435.1.
-    pub const CAC_AFTER: (f64, f64) = (362.9, 435.1);
+    pub(crate) const CAC_AFTER: (f64, f64) = (362.9, 435.1);
     /// Mean per-patient %ΔBMD ("improvement 2.5%").
-    pub const BMD_PCT: f64 = 2.5;
+    pub(crate) const BMD_PCT: f64 = 2.5;
     /// Mean per-patient %ΔCAC ("improvement 1.8%", i.e. a 1.8% decrease).
-    pub const CAC_PCT: f64 = -1.8;
+    pub(crate) const CAC_PCT: f64 = -1.8;
 }
 
 /// Model parameters besides the targets.
 pub mod model {
     /// Log-normal shape of the baseline Agatston draw (before rescaling).
-    pub const CAC_LOG_SD: f64 = 1.0;
+    pub(crate) const CAC_LOG_SD: f64 = 1.0;
     /// SD of the per-patient %ΔBMD draw around 2.5.
-    pub const BMD_PCT_SD: f64 = 3.0;
+    pub(crate) const BMD_PCT_SD: f64 = 3.0;
     /// Slope of %ΔCAC on centred %ΔBMD (better BMD gain, more CAC decrease).
-    pub const CAC_ON_BMD: f64 = -2.0;
+    pub(crate) const CAC_ON_BMD: f64 = -2.0;
     /// SD of %ΔCAC around that line.
-    pub const CAC_PCT_SD: f64 = 5.0;
+    pub(crate) const CAC_PCT_SD: f64 = 5.0;
     /// Smallest baseline Agatston score allowed (percent change stays meaningful).
-    pub const MIN_CAC: f64 = 10.0;
+    pub(crate) const MIN_CAC: f64 = 10.0;
 }
 
 /// One simulated patient.

@@ -23,7 +23,7 @@ use calcscore_stats::vcov::{FitOptions, Vcov};
 use calcscore_stats::{StatsError, TestResult, TidyRow};
 
 /// The covariance every model of the study uses, in words for the report.
-pub const COVARIANCE: &str =
+pub(crate) const COVARIANCE: &str =
     "cluster-robust by patient (CR1: sandwich::vcovCL type HC1, G/(G-1)·(n-1)/(n-k) adjustment); t reference with residual df for linear models, z for logistic";
 
 /// One item of the derived points table.
@@ -253,7 +253,7 @@ const DERIVED_POINTS: &str = "derived points";
 
 impl Analysis {
     /// Why there are no derived points (the reason of the derivation's note), or `None` when there are.
-    pub fn points_not_estimable(&self) -> Option<&str> {
+    pub(crate) fn points_not_estimable(&self) -> Option<&str> {
         if !self.points.is_empty() {
             return None;
         }

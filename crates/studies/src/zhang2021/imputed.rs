@@ -308,7 +308,7 @@ pub fn appendix(s: &Sensitivity) -> Result<Appendix> {
 
 /// The report section: who was kept, the pooled results beside the complete-case ones, what was imputed
 /// and the diagnostic figures.
-pub fn section_doc(s: &Sensitivity, imp: &Imputation) -> Doc {
+pub(crate) fn section_doc(s: &Sensitivity, imp: &Imputation) -> Doc {
     let m = imp.options.m;
     Doc::of(intro_md(s, m))
         .table(pooled_table(s, m))

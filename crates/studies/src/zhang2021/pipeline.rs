@@ -16,7 +16,7 @@ use polars::prelude::{
 };
 
 /// Underexpansion threshold: stent expansion below this (%) is underexpansion.
-pub const UNDEREXPANSION_PCT: f64 = 70.0;
+pub(crate) const UNDEREXPANSION_PCT: f64 = 70.0;
 
 /// Options of a Zhang 2021 reproduction.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -70,7 +70,7 @@ pub struct MissingCount {
 }
 
 /// The missing-values section of report.md: policy and a table of counts per column.
-pub fn missing_doc(missing: &[MissingCount]) -> calcscore_report::Doc {
+pub(crate) fn missing_doc(missing: &[MissingCount]) -> calcscore_report::Doc {
     let rows: Vec<Vec<String>> = missing
         .iter()
         .filter(|m| m.n_missing_input > 0)
@@ -110,7 +110,7 @@ pub struct MissingRows {
 }
 
 /// The missing rows of every schema column of the registry's table.
-pub fn missing_rows(registry: &Registry) -> MissingRows {
+pub(crate) fn missing_rows(registry: &Registry) -> MissingRows {
     let t = &registry.table;
     let columns = calcscore_data::schema::LESION_SCHEMA
         .iter()
@@ -238,7 +238,10 @@ impl AnalysisSet {
     }
 
     /// The score and whether the stent is underexpanded, of the lesions of the given cohorts, in table order.
-    pub fn score_and_underexpansion(&self, cohorts: &[Cohort]) -> Result<(Vec<f64>, Vec<bool>)> {
+    pub(crate) fn score_and_underexpansion(
+        &self,
+        cohorts: &[Cohort],
+    ) -> Result<(Vec<f64>, Vec<bool>)> {
         let score = self.values("score", cohorts)?;
         let under = self.values("underexpansion", cohorts)?;
         Ok((score, under.iter().map(|&u| u == 1.0).collect()))
@@ -274,7 +277,7 @@ fn in_cohorts(cohorts: &[Cohort]) -> Expr {
 
 /// Everything the load and flow steps produce.
 #[derive(Debug, Clone)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// The loaded registry, its table trimmed to the ids and the score's item columns.
     pub registry: Registry,
     /// The flow through the study's rules.
@@ -284,7 +287,7 @@ pub struct Prepared {
 }
 
 /// Load the registry, apply the rules, split the cohorts and build the analysis set.
-pub fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
+pub(crate) fn prepare(opts: &Options, score: &PointsTable) -> Result<Prepared> {
     let mut registry =
         load_registry_with(&opts.data, opts.map.as_deref(), opts.expansion, &opts.read)?;
     let missing = missing_rows(&registry);
@@ -495,7 +498,7 @@ fn num(it: impl Iterator<Item = Option<f64>>) -> ColumnData {
 }
 
 /// Number of distinct patients among the given lesion indices of the registry.
-pub fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
+pub(crate) fn count_patients<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
     // A hash set sized once (a B-tree of 10^7 ids was string compares, memcmp ~6% of the run); only its size
     // is used, never its order.
     let mut set =

@@ -21,7 +21,7 @@ use calcscore_score::PointsTable;
 pub mod figures;
 
 /// Missing-data policy, stated in every report.
-pub const MISSING_POLICY: &str =
+pub(crate) const MISSING_POLICY: &str =
     "complete case: a cohort lesion without stent expansion or a score item is left out of \
      every analysis and listed in exclusions.csv with the column that was missing";
 

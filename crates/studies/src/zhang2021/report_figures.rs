@@ -358,7 +358,7 @@ pub fn forest(res: &Results) -> Option<Forest> {
 }
 
 /// Flexible calibration in B of A's risk model: lowess curve, grouped observations (Wilson CIs), predictions underneath.
-pub fn flexible_calibration(res: &Results) -> Option<CalibrationPlot> {
+pub(crate) fn flexible_calibration(res: &Results) -> Option<CalibrationPlot> {
     let b = res.analysis.b_only.as_ref()?;
     let f = b.calibration.as_ref()?.flexible.as_ref()?;
     Some(CalibrationPlot {

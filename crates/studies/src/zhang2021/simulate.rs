@@ -15,7 +15,7 @@ pub const DEFAULT_SEED: u64 = 4;
 
 /// Lesion counts of each flow category (Figure 1 of the paper at the default size).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FlowCounts {
+pub(crate) struct FlowCounts {
     /// Angiographic calcium, no atherectomy: the A/B pool.
     pub pool_ab: usize,
     /// Atherectomy cohort C.
@@ -40,7 +40,7 @@ pub struct FlowCounts {
 
 impl FlowCounts {
     /// The paper's counts: 3862 lesions in 3415 patients, 328 lesions in 308 patients studied.
-    pub const PAPER: FlowCounts = FlowCounts {
+    pub(crate) const PAPER: FlowCounts = FlowCounts {
         pool_ab: 194,
         atherectomy: 67,
         no_angio: 67,
@@ -92,7 +92,7 @@ impl FlowCounts {
 
 /// Per-cohort parameters of the generative model.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CohortModel {
+pub(crate) struct CohortModel {
     /// P(length of >270° calcium > 5 mm).
     pub p_long: f64,
     /// P(360° calcium).
@@ -114,7 +114,7 @@ pub struct CohortModel {
 }
 
 /// A/B pool: slope near the published −8.1 %/point, intercept set so NPV at ≥2 is near 0.94.
-pub const MODEL_AB: CohortModel = CohortModel {
+pub(crate) const MODEL_AB: CohortModel = CohortModel {
     p_long: 0.55,
     p_360: 0.35,
     p_nodule: 0.32,
@@ -126,7 +126,7 @@ pub const MODEL_AB: CohortModel = CohortModel {
     p_fracture: 0.515,
 };
 /// C (atherectomy): similar calcium, flatter slope near the published −4.8 %/point.
-pub const MODEL_C: CohortModel = CohortModel {
+pub(crate) const MODEL_C: CohortModel = CohortModel {
     p_long: 0.60,
     p_360: 0.40,
     p_nodule: 0.32,
@@ -138,7 +138,7 @@ pub const MODEL_C: CohortModel = CohortModel {
     p_fracture: 50.0 / 67.0,
 };
 /// D (no angiographic calcium): milder calcium, good expansion whatever the score, no score 4.
-pub const MODEL_D: CohortModel = CohortModel {
+pub(crate) const MODEL_D: CohortModel = CohortModel {
     p_long: 0.30,
     p_360: 0.15,
     p_nodule: 0.20,
@@ -150,7 +150,7 @@ pub const MODEL_D: CohortModel = CohortModel {
     p_fracture: 0.30,
 };
 /// SD of the patient random effect on expansion (%).
-pub const PATIENT_SD: f64 = 3.0;
+pub(crate) const PATIENT_SD: f64 = 3.0;
 /// Lesions with analysable IVUS after preparation (published 121), of which with fracture (63).
 pub const PREP_IVUS: (usize, usize) = (121, 63);
 

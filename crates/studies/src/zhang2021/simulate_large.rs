@@ -28,7 +28,7 @@ pub enum RegistryFormat {
 }
 
 /// Lesions per chunk: one chunk up to [`CHUNK`], else equal chunks (the first ones one larger).
-pub fn chunk_sizes(n: usize) -> Vec<usize> {
+pub(crate) fn chunk_sizes(n: usize) -> Vec<usize> {
     let k = n.div_ceil(CHUNK).max(1);
     (0..k).map(|c| n / k + usize::from(c < n % k)).collect()
 }

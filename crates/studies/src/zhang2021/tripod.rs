@@ -100,7 +100,7 @@ fn performance(res: &Results) -> String {
 }
 
 /// The TRIPOD+AI section in Markdown.
-pub fn tripod_doc(res: &Results, imputed: Option<&str>) -> calcscore_report::Doc {
+pub(crate) fn tripod_doc(res: &Results, imputed: Option<&str>) -> calcscore_report::Doc {
     let a = &res.analysis;
     let missing: Vec<String> = res
         .missing_values

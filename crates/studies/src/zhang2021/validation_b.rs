@@ -141,7 +141,7 @@ pub fn b_only(
 }
 
 /// Threshold grid of the decision curve in B (dcurves' default range).
-pub const DECISION_GRID: &str = "0.01:0.99:0.01";
+pub(crate) const DECISION_GRID: &str = "0.01:0.99:0.01";
 
 /// The flexible calibration curve of risks `p` against events `e` (10 `cut2` groups); `None` when undefined.
 fn flexible(p: &[f64], e: &[bool], level: f64) -> Option<FlexibleCurve> {
