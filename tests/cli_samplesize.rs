@@ -760,6 +760,33 @@ fn text_output_reads_like_pmsampsize() {
         s.contains("with 116 events (assuming an outcome prevalence = 0.174) and an EPP = 4.8"),
         "{s}"
     );
+    // pmsampsize's table: the corner is empty, criterion 0 is "Final" (Criteria 1-3: 623, 662, 221 in
+    // pmsampsize's own example for these inputs).
+    let row = |label: &str| {
+        s.lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        row(" ").split_whitespace().eq([
+            "Samp_size",
+            "Shrinkage",
+            "Parameter",
+            "CS_Rsq",
+            "Max_Rsq",
+            "Nag_Rsq",
+            "Events",
+            "EPP"
+        ]),
+        "{s}"
+    );
+    assert_eq!(
+        row("Criteria 3").split_whitespace().nth(2),
+        Some("221"),
+        "{s}"
+    );
+    assert_eq!(row("Final").split_whitespace().nth(1), Some("662"), "{s}");
     assert!(s.contains("design effect = 1 + (m - 1) * ICC = 1.2"), "{s}");
     assert!(
         s.contains(
@@ -767,6 +794,43 @@ fn text_output_reads_like_pmsampsize() {
         ),
         "{s}"
     );
+}
+
+#[test]
+fn continuous_text_stars_criterion_4_as_pmsampsize() {
+    // pmsampsize's continuous example (rsquared 0.2, 25 parameters, intercept 1.9, sd 0.6): 918, 401, 259, 918.
+    let s = common::stdout(&[
+        "samplesize",
+        "develop",
+        "--type",
+        "continuous",
+        "--rsquared",
+        "0.2",
+        "--parameters",
+        "25",
+        "--intercept",
+        "1.9",
+        "--sd",
+        "0.6",
+    ]);
+    let labels: Vec<&str> = s
+        .lines()
+        .filter(|l| l.starts_with("Criteria") || l.starts_with("Final"))
+        .map(|l| l.split("  ").next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Criteria 1",
+            "Criteria 2",
+            "Criteria 3",
+            "Criteria 4*",
+            "Final"
+        ],
+        "{s}"
+    );
+    let star = s.lines().find(|l| l.starts_with("Criteria 4*")).unwrap();
+    assert_eq!(star.split_whitespace().nth(2), Some("918"), "{s}");
 }
 
 #[test]

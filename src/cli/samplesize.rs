@@ -632,26 +632,10 @@ fn print_binary(d: &BinaryDevelopment, conv: Option<&CstatR2>) {
         "NB: Events per Predictor Parameter (EPP) assumes prevalence = {}\n",
         g(d.prevalence)
     );
-    let mut rows = vec![[
-        "",
-        "Samp_size",
-        "Shrinkage",
-        "Parameter",
-        "CS_Rsq",
-        "Max_Rsq",
-        "Nag_Rsq",
-        "Events",
-        "EPP",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows = vec![header(&["CS_Rsq", "Max_Rsq", "Nag_Rsq", "Events", "EPP"])];
     for c in &d.criteria {
-        let label = match c.criterion {
-            0 => "Final".to_string(),
-            k => format!("Criteria {k}"),
-        };
         rows.push(vec![
-            label,
+            criterion_label(c.criterion, None),
             c.sample_size.to_string(),
             format!("{:.3}", c.shrinkage),
             d.parameters.to_string(),
@@ -673,6 +657,24 @@ fn print_binary(d: &BinaryDevelopment, conv: Option<&CstatR2>) {
         g(d.prevalence),
         g(d.epp)
     );
+}
+
+/// pmsampsize's header row: an empty corner, the three columns every table has, then `rest`.
+fn header(rest: &[&str]) -> Vec<String> {
+    ["", "Samp_size", "Shrinkage", "Parameter"]
+        .iter()
+        .chain(rest)
+        .map(|h| h.to_string())
+        .collect()
+}
+
+/// pmsampsize's row label: "Final" for criterion 0, else "Criteria k", starred for the `starred` one.
+fn criterion_label(criterion: u8, starred: Option<u8>) -> String {
+    match criterion {
+        0 => "Final".to_string(),
+        k if Some(k) == starred => format!("Criteria {k}*"),
+        k => format!("Criteria {k}"),
+    }
 }
 
 /// pmsampsize's layout: the first column left-aligned, the others right-aligned, each at least as wide as
@@ -713,17 +715,10 @@ fn print_continuous(d: &ContinuousDevelopment) {
         g(d.mmoe)
     );
     println!("SPP - Subjects per Predictor Parameter\n");
-    let mut rows = vec![["", "Samp_size", "Shrinkage", "Parameter", "Rsq", "SPP"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![header(&["Rsq", "SPP"])];
     for c in &d.criteria {
-        let label = match c.criterion {
-            0 => "Final".to_string(),
-            4 => "Criteria 4*".to_string(),
-            k => format!("Criteria {k}"),
-        };
         rows.push(vec![
-            label,
+            criterion_label(c.criterion, Some(4)),
             c.sample_size.to_string(),
             format!("{:.3}", c.shrinkage),
             d.parameters.to_string(),
